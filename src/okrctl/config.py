@@ -1,0 +1,113 @@
+"""`okrctl.yaml`: find it (upward from cwd), read it, validate it. Any problem is exit 2."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationError
+
+from okrctl.errors import ConfigError
+from okrctl.model import Period, Slug, StrictModel, Text
+from okrctl.validation_messages import describe_errors
+from okrctl.yamlread import SourceMap, YamlProblem, read_document
+
+CONFIG_NAME = "okrctl.yaml"
+Severity = Literal["error", "warning", "off"]
+
+
+class Limits(StrictModel):
+    objectives_per_unit: Annotated[int, Field(gt=0)] = 3
+    key_results_per_objective: Annotated[int, Field(gt=0)] = 5
+
+
+class Config(StrictModel):
+    company: Text | None = None
+    """Display name; defaults to the company unit's name."""
+    period: Period
+    """The current period: YYYY-Qn, YYYY-Hn or YYYY."""
+    goals_dir: Text = "goals"
+    fiscal_year_start: Annotated[int, Field(ge=1, le=12)] = 1
+    people: list[Slug] | None = None
+    """Optional roster; when present, owners, leads and person ids must be on it."""
+    limits: Limits = Limits()
+    stale_after_days: Annotated[int, Field(ge=0)] = 14
+    rules: dict[str, Severity] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RepoConfig:
+    """A loaded configuration and where it lives."""
+
+    root: Path
+    config: Config
+    source: SourceMap
+
+    @property
+    def goals_path(self) -> Path:
+        return self.root / self.config.goals_dir
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above `start` holding `okrctl.yaml`."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise ConfigError(
+        f"no {CONFIG_NAME} found in {start} or any folder above it. "
+        f"Run `okrctl init` to create a goals repository, or pass --repo PATH."
+    )
+
+
+def resolve_root(repo: Path | None) -> Path:
+    """`--repo PATH` names the folder of `okrctl.yaml` (or the file); otherwise search upward."""
+    if repo is None:
+        return find_root(Path.cwd())
+    repo = repo.resolve()
+    if repo.is_file() and repo.name == CONFIG_NAME:
+        return repo.parent
+    if (repo / CONFIG_NAME).is_file():
+        return repo
+    raise ConfigError(
+        f"no {CONFIG_NAME} in {repo}. Run `okrctl init {repo}` to create one, "
+        f"or point --repo at the folder that has it."
+    )
+
+
+def load_config(root: Path) -> RepoConfig:
+    path = root / CONFIG_NAME
+    try:
+        document = read_document(path.read_bytes())
+    except OSError as exc:
+        raise ConfigError(f"{CONFIG_NAME}: cannot read: {exc.strerror}") from None
+    except YamlProblem as problem:
+        where = problem.position
+        raise ConfigError(f"{CONFIG_NAME}:{where.line}:{where.column}: {problem.message}") from None
+    data = document.data
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{CONFIG_NAME}:1:1: expected a mapping of settings (company, period, goals_dir, ...)"
+        )
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        lines = [
+            f"{CONFIG_NAME}:{position.line}:{position.column}: {message}"
+            for position, message in describe_errors(exc, document.source, Config)
+        ]
+        raise ConfigError("\n".join(lines)) from None
+    goals = (root / config.goals_dir).resolve()
+    if not goals.is_relative_to(root.resolve()):
+        where = document.source.at("goals_dir")
+        raise ConfigError(
+            f"{CONFIG_NAME}:{where.line}:{where.column}: goals_dir must stay inside the repository"
+        )
+    if not goals.is_dir():
+        where = document.source.at("goals_dir")
+        raise ConfigError(
+            f"{CONFIG_NAME}:{where.line}:{where.column}: goals_dir {config.goals_dir!r} "
+            f"is not a folder; create it or fix goals_dir"
+        )
+    return RepoConfig(root=root, config=config, source=document.source)
