@@ -19,7 +19,7 @@ from okrctl.config import RepoConfig, load_config, resolve_root
 from okrctl.diagnostics import START, Finding, Position, Severity
 from okrctl.model import OBJECTIVE_ONLY_IN, ONLY_IN, SLUG_PATTERN, Kind, Unit
 from okrctl.validation_messages import describe_errors
-from okrctl.yamlread import MAX_FILE_BYTES, SourceMap, YamlProblem, read_document
+from okrctl.yamlread import MAX_FILE_BYTES, SourceMap, YamlProblem, decode, parse_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _SLUG = re.compile(SLUG_PATTERN)
@@ -41,6 +41,9 @@ class Repository:
     config: RepoConfig
     units: list[UnitFile] = field(default_factory=list)
     broken_unit_ids: set[str] = field(default_factory=set)
+    broken_aligns_to: set[str] = field(default_factory=set)
+    """Refs that files failing `schema` align to, read best-effort, so that what they support
+    is not reported as unsupported while they are being fixed."""
     findings: list[Finding] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
     files_read: int = 0
@@ -116,7 +119,9 @@ def _load_file(repository: Repository, relative: str, path: Path) -> None:
             raise YamlProblem(
                 f"the file is over the {MAX_FILE_BYTES:,}-byte limit; split it into several units"
             )
-        document = read_document(path.read_bytes())
+        text = decode(path.read_bytes())
+        repository.texts[relative] = text
+        document = parse_text(text)
     except YamlProblem as problem:
         repository.findings.append(_schema(relative, problem.position, problem.message))
         repository.broken_unit_ids.add(stem_id)
@@ -127,7 +132,6 @@ def _load_file(repository: Repository, relative: str, path: Path) -> None:
         )
         repository.broken_unit_ids.add(stem_id)
         return
-    repository.texts[relative] = document.text
     data, source = document.data, document.source
     unit_id = data.get("id") if isinstance(data, dict) else None
     broken_id = unit_id if isinstance(unit_id, str) else stem_id
@@ -145,8 +149,18 @@ def _load_file(repository: Repository, relative: str, path: Path) -> None:
                 repository.units.append(UnitFile(relative, unit, source))
                 return
     repository.broken_unit_ids.add(broken_id)
+    repository.broken_aligns_to.update(_raw_aligns_to(data))
     for position, message in problems:
         repository.findings.append(_schema(relative, position, message))
+
+
+def _raw_aligns_to(data: object) -> Iterator[str]:
+    objectives = data.get("objectives") if isinstance(data, dict) else None
+    for objective in objectives if isinstance(objectives, list) else ():
+        targets = objective.get("aligns_to") if isinstance(objective, dict) else None
+        for target in targets if isinstance(targets, list) else ():
+            if isinstance(target, str):
+                yield target
 
 
 def _shape_problems(

@@ -101,7 +101,11 @@ def read_document(raw: bytes) -> Document:
         raise YamlProblem(
             f"the file is {len(raw):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; split it"
         )
-    text = decode(raw)
+    return parse_text(decode(raw))
+
+
+def parse_text(text: str) -> Document:
+    """Compose already-decoded text; raise `YamlProblem` for anything unsafe or malformed."""
     source = SourceMap()
     data = _compose(text, source)
     return Document(data=data, source=source, text=text)

@@ -68,9 +68,13 @@ def too_many_key_results(ctx: Context) -> Iterator[Hit]:
 
 @rule("unsupported", Severity.WARNING, "a company or pillar objective that nothing aligns to")
 def unsupported(ctx: Context) -> Iterator[Hit]:
+    claimed = ctx.repository.broken_aligns_to
     for node in ctx.graph.objectives.values():
         kind = node.owner.unit.kind
-        if kind in (Kind.COMPANY, Kind.PILLAR) and not ctx.graph.supported_by(node.ref):
+        if kind not in (Kind.COMPANY, Kind.PILLAR) or ctx.graph.supported_by(node.ref):
+            continue
+        own_refs = {node.ref, *(f"{node.ref}/{kr.id}" for kr in node.objective.key_results)}
+        if not own_refs & claimed:
             yield hit(
                 node.owner,
                 node.path(),

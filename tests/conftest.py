@@ -1,0 +1,131 @@
+"""Data-first helpers: a test declares its goals files as `{path: yaml}` and runs the CLI."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from okrctl.cli import app
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+CONFIG = """\
+company: Acme
+period: 2026-Q4
+"""
+
+COMPANY = """\
+kind: company
+id: acme
+mission: Make saving easy.
+objectives:
+  - id: grow
+    title: Grow deposits
+    why: Deposits fund plans.
+    key_results:
+      - id: deposits
+        title: Deposits from 10 to 20
+        baseline: 10
+        target: 20
+        current: 12
+        source: finance report
+kpis:
+  - id: ltv-cac
+    title: LTV/CAC
+    why: Balance growth and cost.
+    current: 3.2
+    healthy: {min: 3}
+    source: finance model
+"""
+
+PILLAR = """\
+kind: pillar
+parent: acme
+lead: maria
+objectives:
+  - id: convert
+    title: Convert signups
+    why: Half never fund.
+    aligns_to: [acme/grow]
+    key_results:
+      - id: rate
+        title: Conversion from 30 to 40
+        baseline: 30
+        target: 40
+        source: funnel dashboard
+"""
+
+TEAM = """\
+kind: team
+parent: growth
+lead: sam
+objectives:
+  - id: funding
+    title: Effortless funding
+    why: Funding is where people drop off.
+    aligns_to: [growth/convert]
+    key_results:
+      - id: ach
+        title: Ship instant ACH
+        milestone: true
+        done: false
+        source: release notes
+"""
+
+BASE = {
+    "okrctl.yaml": CONFIG,
+    "goals/company.yaml": COMPANY,
+    "goals/pillars/growth.yaml": PILLAR,
+    "goals/teams/signups.yaml": TEAM,
+}
+
+
+def write_repo(root: Path, files: dict[str, str | bytes | None], *, base: bool = True) -> Path:
+    """Write BASE (unless `base=False`) overlaid with `files`; a value of None deletes a file."""
+    merged: dict[str, str | bytes | None] = {**BASE, **files} if base else dict(files)
+    for relative, content in merged.items():
+        path = root / relative
+        if content is None:
+            path.unlink(missing_ok=True)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content), encoding="utf-8")
+    return root
+
+
+@dataclass
+class Run:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> dict:
+        return json.loads(self.stdout)
+
+
+def run_cli(*args: str | Path) -> Run:
+    """Run okrctl in-process; a bug's traceback fails the test instead of being swallowed."""
+    result = CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
+    return Run(result.exit_code, result.stdout, result.stderr)
+
+
+def findings(root: Path, *extra: str) -> tuple[int, list[tuple[str, str, int, int]]]:
+    """(exit code, [(rule, file, line, column), ...]) of `okrctl check --format json`."""
+    result = run_cli("check", "--repo", root, "--format", "json", *extra)
+    payload = result.json()
+    return result.exit_code, [
+        (f["rule"], f["file"], f["line"], f["column"]) for f in payload["findings"]
+    ]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return write_repo(tmp_path, {})

@@ -1,0 +1,168 @@
+"""The CLI contract: exit codes, output formats, paths, and the library underneath it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import PROJECT_ROOT, TEAM, run_cli, write_repo
+
+TEAM_FILE = "goals/teams/signups.yaml"
+ORPHAN_TEAM = TEAM.replace(
+    "    aligns_to: [growth/convert]\n", "    aligns_to: [growth/convert/rate]\n"
+).replace("parent: growth\n", "")
+
+
+def test_demo_company_checks_clean_from_any_folder(monkeypatch):
+    for folder in (PROJECT_ROOT, PROJECT_ROOT / "tests", PROJECT_ROOT / "goals" / "teams"):
+        monkeypatch.chdir(folder)
+        result = run_cli("check")
+        assert result.exit_code == 0, result.stdout
+        assert result.stdout.strip().startswith("No findings in ")
+
+
+def test_demo_company_has_every_kind_of_key_result():
+    import okrctl
+
+    repository = okrctl.load_repo(PROJECT_ROOT)
+    key_results = [kr for u in repository.units for o in u.unit.objectives for kr in o.key_results]
+    numeric = [kr for kr in key_results if kr.baseline is not None]
+    assert any(kr.target > kr.baseline for kr in numeric), "a rising key result"
+    assert any(kr.target < kr.baseline for kr in numeric), "a falling key result"
+    assert any(kr.milestone for kr in key_results)
+    assert any(kr.keep is not None for kr in key_results)
+    kinds = {u.unit.kind for u in repository.units}
+    assert kinds == {"company", "pillar", "team", "person"}
+    people = [u.unit for u in repository.units if u.unit.kind == "person"]
+    origins = [o.origin for p in people for o in p.objectives]
+    assert origins.count("self") / len(origins) >= 0.4
+    assert any(p.accomplishments for p in people)
+
+
+def test_text_format_groups_by_file_with_a_caret(tmp_path):
+    write_repo(
+        tmp_path,
+        {TEAM_FILE: ORPHAN_TEAM.replace("    why: Funding is where people drop off.\n", "")},
+    )
+    result = run_cli("check", "--repo", tmp_path)
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "goals/teams/signups.yaml:1:1: error orphan: team `signups` has no `parent`: "
+        "name the unit it belongs to\n"
+        "   1 | kind: team\n"
+        "       ^\n"
+        "goals/teams/signups.yaml:4:5: warning missing-why: objective `funding` has no `why`: "
+        "say why it matters, in a sentence that ladders up to the mission\n"
+        "   4 |   - id: funding\n"
+        "           ^\n"
+        "\n"
+        "1 error, 1 warning in 1 of 3 files.\n"
+    )
+    assert "\x1b[" not in result.stdout  # not a terminal: no escape codes
+
+
+def test_json_shape_matches_the_spec(tmp_path):
+    write_repo(tmp_path, {TEAM_FILE: ORPHAN_TEAM})
+    payload = run_cli("check", "--repo", tmp_path, "--format", "json").json()
+    assert payload == {
+        "findings": [
+            {
+                "rule": "orphan",
+                "severity": "error",
+                "message": "team `signups` has no `parent`: name the unit it belongs to",
+                "file": "goals/teams/signups.yaml",
+                "line": 1,
+                "column": 1,
+                "ref": "signups",
+            }
+        ],
+        "errors": 1,
+        "warnings": 0,
+    }
+
+
+def test_warnings_pass_unless_strict(tmp_path):
+    write_repo(tmp_path, {TEAM_FILE: TEAM.replace("        source: release notes\n", "")})
+    assert run_cli("check", "--repo", tmp_path).exit_code == 0
+    assert run_cli("check", "--repo", tmp_path, "--strict").exit_code == 1
+
+
+def git(cwd, *args):
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def test_github_annotations_use_paths_from_the_git_top_level(tmp_path):
+    goals_repo = write_repo(tmp_path / "okrs", {TEAM_FILE: ORPHAN_TEAM})
+    git(tmp_path, "init", "-q")
+    result = run_cli("check", "--repo", goals_repo, "--format", "github")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "::error file=okrs/goals/teams/signups.yaml,line=1,col=1,title=orphan::"
+        "team `signups` has no `parent`: name the unit it belongs to\n"
+    )
+    assert "1 error, 0 warnings" in result.stderr
+
+
+def test_github_annotations_outside_git_are_relative_to_the_repo(tmp_path):
+    write_repo(tmp_path, {TEAM_FILE: ORPHAN_TEAM})
+    result = run_cli("check", "--repo", tmp_path, "--format", "github")
+    assert result.stdout.startswith("::error file=goals/teams/signups.yaml,line=1,col=1,")
+
+
+def test_repo_option_accepts_the_config_file(tmp_path):
+    write_repo(tmp_path, {})
+    assert run_cli("check", "--repo", tmp_path / "okrctl.yaml").exit_code == 0
+
+
+def test_bad_flag_is_a_usage_error(repo):
+    result = run_cli("check", "--repo", repo, "--format", "xml")
+    assert result.exit_code == 2
+
+
+def test_python_dash_m_and_version():
+    done = subprocess.run(
+        [sys.executable, "-m", "okrctl", "--version"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0
+    assert done.stdout.startswith("okrctl ")
+
+
+def test_schema_command_prints_the_unit_schema(tmp_path):
+    result = run_cli("schema")
+    schema = json.loads(result.stdout)
+    assert result.exit_code == 0
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["required"] == ["kind"]
+    assert schema["additionalProperties"] is False
+    assert {"kind", "parent", "objectives", "kpis"} <= set(schema["properties"])
+    key_result = schema["$defs"]["KeyResult"]
+    assert key_result["properties"]["baseline"]["anyOf"][0] == {"type": "number"}
+    target = tmp_path / "unit.schema.json"
+    assert run_cli("schema", "-o", target).exit_code == 0
+    assert json.loads(target.read_text()) == schema
+
+
+def test_the_library_does_what_the_cli_does(tmp_path):
+    import okrctl
+
+    write_repo(tmp_path, {TEAM_FILE: ORPHAN_TEAM})
+    result = okrctl.check_repo(tmp_path)
+    assert [(f.rule, f.file, f.line) for f in result.findings] == [
+        ("orphan", "goals/teams/signups.yaml", 1)
+    ]
+    assert result.exit_code() == 1
+    assert isinstance(okrctl.build_graph(result.repository), okrctl.Graph)
+
+
+def test_help_does_not_import_the_heavy_libraries():
+    code = (
+        "import sys\n"
+        "sys.argv = ['okrctl', '--help']\n"
+        "from okrctl.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('pydantic', 'git', 'jinja2', 'ruamel', 'yaml') if m in sys.modules]\n"
+        "print(heavy)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().endswith("[]")

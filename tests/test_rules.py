@@ -1,0 +1,371 @@
+"""One test (at least) per rule of SPEC §4: the rule, file, line, column and exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import COMPANY, PILLAR, TEAM, findings, run_cli, write_repo
+
+TEAM_FILE = "goals/teams/signups.yaml"
+PILLAR_FILE = "goals/pillars/growth.yaml"
+COMPANY_FILE = "goals/company.yaml"
+
+
+def test_base_repository_is_clean(repo):
+    assert findings(repo) == (0, [])
+
+
+def test_schema_unknown_field_suggests_the_right_one(tmp_path):
+    write_repo(
+        tmp_path, {TEAM_FILE: TEAM.replace("        milestone: true", "        milestones: true")}
+    )
+    result = run_cli("check", "--repo", tmp_path, "--format", "json")
+    assert result.exit_code == 1
+    [finding] = result.json()["findings"]
+    assert (finding["rule"], finding["file"], finding["line"], finding["column"]) == (
+        "schema",
+        TEAM_FILE,
+        12,
+        9,
+    )
+    assert finding["message"] == "unknown field `milestones` (did you mean `milestone`?)"
+
+
+def test_duplicate_unit_id(tmp_path):
+    write_repo(tmp_path, {"goals/teams/zz-copy.yaml": "id: signups\n" + TEAM})
+    assert findings(tmp_path) == (1, [("duplicate-id", "goals/teams/zz-copy.yaml", 1, 5)])
+
+
+def test_duplicate_objective_and_kpi_share_a_namespace(tmp_path):
+    company = COMPANY.replace("  - id: ltv-cac", "  - id: grow")
+    assert findings(write_repo(tmp_path, {COMPANY_FILE: company})) == (
+        1,
+        [("duplicate-id", COMPANY_FILE, 16, 9)],
+    )
+
+
+def test_duplicate_key_result_id(tmp_path):
+    team = (
+        TEAM
+        + """\
+      - id: ach
+        title: Ship it again
+        milestone: true
+        source: release notes
+"""
+    )
+    assert findings(write_repo(tmp_path, {TEAM_FILE: team})) == (
+        1,
+        [("duplicate-id", TEAM_FILE, 15, 13)],
+    )
+
+
+def test_unknown_parent(tmp_path):
+    team = TEAM.replace("parent: growth", "parent: growht")
+    result = run_cli("check", "--repo", write_repo(tmp_path, {TEAM_FILE: team}), "--format", "json")
+    [finding] = result.json()["findings"]
+    assert (finding["rule"], finding["line"], finding["column"]) == ("unknown-ref", 2, 9)
+    assert "did you mean `growth`?" in finding["message"]
+    assert result.exit_code == 1
+
+
+def test_unknown_aligns_to_with_suggestion(tmp_path):
+    team = TEAM.replace("aligns_to: [growth/convert]", "aligns_to: [growth/convert, growth/convrt]")
+    result = run_cli("check", "--repo", write_repo(tmp_path, {TEAM_FILE: team}), "--format", "json")
+    [finding] = result.json()["findings"]
+    assert (finding["rule"], finding["file"], finding["line"], finding["column"]) == (
+        "unknown-ref",
+        TEAM_FILE,
+        8,
+        33,
+    )
+    assert finding["ref"] == "signups/funding"
+    assert "did you mean `growth/convert`" in finding["message"]
+
+
+def test_aligning_to_a_unit_names_its_objectives(tmp_path):
+    team = TEAM.replace("aligns_to: [growth/convert]", "aligns_to: [growth]")
+    result = run_cli("check", "--repo", write_repo(tmp_path, {TEAM_FILE: team}), "--format", "json")
+    unsupported, finding = result.json()["findings"]  # growth/convert lost its only supporter
+    assert (unsupported["rule"], unsupported["file"]) == ("unsupported", PILLAR_FILE)
+    assert (finding["rule"], finding["line"], finding["column"]) == ("unknown-ref", 8, 17)
+    assert "`growth/convert`" in finding["message"]
+
+
+def test_parent_must_not_be_a_person(tmp_path):
+    files = {
+        "goals/people/sam.yaml": PERSON,
+        TEAM_FILE: TEAM.replace("parent: growth", "parent: sam"),
+    }
+    code, found = findings(write_repo(tmp_path, files))
+    assert code == 1
+    assert ("unknown-ref", TEAM_FILE, 2, 9) in found
+
+
+def test_roster_checks_owners_leads_and_person_ids(tmp_path):
+    config = "company: Acme\nperiod: 2026-Q4\npeople: [maria, sam]\n"
+    team = TEAM.replace(
+        "        source: release notes", "        source: release notes\n        owner: dave"
+    )
+    files = {
+        "okrctl.yaml": config,
+        TEAM_FILE: team,
+        "goals/people/tom.yaml": PERSON.replace("id: sam", "id: tom"),
+    }
+    assert findings(write_repo(tmp_path, files)) == (
+        1,
+        [
+            ("unknown-ref", "goals/people/tom.yaml", 2, 5),
+            ("unknown-ref", TEAM_FILE, 15, 16),
+        ],
+    )
+
+
+def test_unit_without_parent_is_one_orphan_finding(tmp_path):
+    team = TEAM.replace("parent: growth\n", "")
+    assert findings(write_repo(tmp_path, {TEAM_FILE: team})) == (1, [("orphan", TEAM_FILE, 1, 1)])
+
+
+def test_objective_without_aligns_to_is_an_orphan(tmp_path):
+    team = TEAM.replace("    aligns_to: [growth/convert]\n", "")
+    assert findings(write_repo(tmp_path, {TEAM_FILE: team})) == (
+        1,
+        [
+            ("unsupported", PILLAR_FILE, 5, 5),  # the team no longer supports it
+            ("orphan", TEAM_FILE, 5, 5),
+        ],
+    )
+
+
+def test_company_objectives_need_no_aligns_to(repo):
+    assert "aligns_to" not in COMPANY
+    assert findings(repo) == (0, [])
+
+
+def test_alignment_loop_between_objectives(tmp_path):
+    pillar = PILLAR.replace("aligns_to: [acme/grow]", "aligns_to: [signups/funding/ach]")
+    code, found = findings(write_repo(tmp_path, {PILLAR_FILE: pillar}))
+    assert code == 1
+    # reported once, at the first member of the loop (growth/convert) pointing to the next;
+    # and the company objective is now unsupported.
+    assert found == [
+        ("unsupported", COMPANY_FILE, 5, 5),
+        ("alignment-cycle", PILLAR_FILE, 8, 17),
+    ]
+
+
+def test_objective_aligned_to_itself(tmp_path):
+    team = TEAM.replace(
+        "aligns_to: [growth/convert]", "aligns_to: [growth/convert, signups/funding]"
+    )
+    assert findings(write_repo(tmp_path, {TEAM_FILE: team})) == (
+        1,
+        [("alignment-cycle", TEAM_FILE, 8, 33)],
+    )
+
+
+def test_parent_loop(tmp_path):
+    pillar = PILLAR.replace("parent: acme", "parent: signups")
+    code, found = findings(write_repo(tmp_path, {PILLAR_FILE: pillar}))
+    assert code == 1
+    assert ("alignment-cycle", PILLAR_FILE, 2, 9) in found
+
+
+def test_objective_without_key_results(tmp_path):
+    team = TEAM.split("    key_results:")[0]
+    assert findings(write_repo(tmp_path, {TEAM_FILE: team})) == (
+        1,
+        [("unmeasurable", TEAM_FILE, 5, 5)],
+    )
+
+
+def test_key_result_without_a_number(tmp_path):
+    team = TEAM.replace("        milestone: true\n        done: false\n", "")
+    assert findings(write_repo(tmp_path, {TEAM_FILE: team})) == (
+        1,
+        [("unmeasurable", TEAM_FILE, 10, 9)],
+    )
+
+
+def test_key_result_mixing_milestone_and_target(tmp_path):
+    team = TEAM.replace("        done: false\n", "        done: false\n        target: 3\n")
+    result = run_cli("check", "--repo", write_repo(tmp_path, {TEAM_FILE: team}), "--format", "json")
+    [finding] = result.json()["findings"]
+    assert (finding["rule"], finding["line"], finding["column"]) == ("unmeasurable", 10, 9)
+    assert "mixes `milestone: true` and `baseline`/`target`" in finding["message"]
+
+
+def test_key_result_whose_baseline_equals_target(tmp_path):
+    pillar = PILLAR.replace("target: 40", "target: 30")
+    assert findings(write_repo(tmp_path, {PILLAR_FILE: pillar})) == (
+        1,
+        [("unmeasurable", PILLAR_FILE, 10, 9)],
+    )
+
+
+def test_kpi_without_healthy_bounds(tmp_path):
+    company = COMPANY.replace("    healthy: {min: 3}\n", "")
+    assert findings(write_repo(tmp_path, {COMPANY_FILE: company})) == (
+        1,
+        [("unmeasurable", COMPANY_FILE, 16, 5)],
+    )
+
+
+def test_no_source_is_a_warning(tmp_path):
+    team = TEAM.replace("        source: release notes\n", "")
+    company = COMPANY.replace("    source: finance model\n", "")
+    files = {TEAM_FILE: team, COMPANY_FILE: company}
+    assert findings(write_repo(tmp_path, files)) == (
+        0,
+        [
+            ("no-source", COMPANY_FILE, 16, 5),
+            ("no-source", TEAM_FILE, 10, 9),
+        ],
+    )
+    assert findings(tmp_path, "--strict")[0] == 1
+
+
+def test_missing_why(tmp_path):
+    team = TEAM.replace("    why: Funding is where people drop off.\n", "")
+    company = COMPANY.replace("    why: Balance growth and cost.\n", "")
+    assert findings(write_repo(tmp_path, {TEAM_FILE: team, COMPANY_FILE: company})) == (
+        0,
+        [
+            ("missing-why", COMPANY_FILE, 16, 5),
+            ("missing-why", TEAM_FILE, 5, 5),
+        ],
+    )
+
+
+def test_too_many_objectives(tmp_path):
+    config = "company: Acme\nperiod: 2026-Q4\nlimits: {objectives_per_unit: 1}\n"
+    second = TEAM.split("objectives:\n")[1].replace("id: funding", "id: funding-two")
+    team = TEAM + second
+    assert findings(write_repo(tmp_path, {"okrctl.yaml": config, TEAM_FILE: team})) == (
+        0,
+        [("too-many-objectives", TEAM_FILE, 4, 1)],
+    )
+
+
+def test_too_many_key_results(tmp_path):
+    config = "company: Acme\nperiod: 2026-Q4\nlimits: {key_results_per_objective: 1}\n"
+    extra = TEAM.split("    key_results:\n")[1].replace("id: ach", "id: ach-two")
+    assert findings(write_repo(tmp_path, {"okrctl.yaml": config, TEAM_FILE: TEAM + extra})) == (
+        0,
+        [("too-many-key-results", TEAM_FILE, 9, 5)],
+    )
+
+
+def test_unsupported_pillar_objective(tmp_path):
+    team = TEAM.replace("aligns_to: [growth/convert]", "aligns_to: [acme/grow]")
+    assert findings(write_repo(tmp_path, {TEAM_FILE: team})) == (
+        0,
+        [("unsupported", PILLAR_FILE, 5, 5)],
+    )
+
+
+def test_aligning_to_a_key_result_supports_its_objective(tmp_path):
+    team = TEAM.replace("aligns_to: [growth/convert]", "aligns_to: [growth/convert/rate]")
+    assert findings(write_repo(tmp_path, {TEAM_FILE: team})) == (0, [])
+
+
+def test_period_mismatch(tmp_path):
+    team = TEAM.replace("lead: sam\n", "lead: sam\nperiod: 2026-Q3\n")
+    assert findings(write_repo(tmp_path, {TEAM_FILE: team})) == (
+        0,
+        [("period-mismatch", TEAM_FILE, 4, 9)],
+    )
+
+
+PERSON = """\
+kind: person
+id: sam
+parent: signups
+objectives:
+  - id: lead-experiments
+    title: Lead funnel experiments
+    why: I want to own experiments end to end.
+    origin: self
+    aligns_to: [signups/funding]
+    key_results:
+      - id: experiments
+        title: Experiments led from 0 to 4
+        baseline: 0
+        target: 4
+        source: experiment log
+"""
+
+
+def test_self_set_share(tmp_path):
+    managed = PERSON.replace("origin: self", "origin: manager")
+    files = {
+        "goals/people/sam.yaml": managed,
+        "goals/people/tom.yaml": managed.replace("id: sam", "id: tom"),
+        "goals/people/ann.yaml": PERSON.replace("id: sam", "id: ann"),
+    }
+    result = run_cli("check", "--repo", write_repo(tmp_path, files), "--format", "json")
+    [finding] = result.json()["findings"]
+    assert (finding["rule"], finding["file"], finding["line"], finding["column"]) == (
+        "self-set-share",
+        TEAM_FILE,
+        1,
+        1,
+    )
+    assert "33%" in finding["message"]
+    assert result.exit_code == 0
+
+
+def test_half_self_set_is_fine(tmp_path):
+    files = {
+        "goals/people/sam.yaml": PERSON,
+        "goals/people/tom.yaml": PERSON.replace("id: sam", "id: tom").replace("self", "manager"),
+    }
+    assert findings(write_repo(tmp_path, files)) == (0, [])
+
+
+def test_rule_severity_can_be_raised_or_turned_off(tmp_path):
+    team = TEAM.replace("    why: Funding is where people drop off.\n", "")
+    write_repo(tmp_path, {TEAM_FILE: team})
+    (tmp_path / "okrctl.yaml").write_text(CONFIG_WITH_RULES.format(level="error"))
+    result = run_cli("check", "--repo", tmp_path, "--format", "json")
+    assert result.exit_code == 1
+    assert result.json()["errors"] == 1
+    (tmp_path / "okrctl.yaml").write_text(CONFIG_WITH_RULES.format(level="off"))
+    assert findings(tmp_path) == (0, [])
+
+
+CONFIG_WITH_RULES = "company: Acme\nperiod: 2026-Q4\nrules:\n  missing-why: {level}\n"
+
+
+def test_unknown_rule_in_config_is_a_configuration_error(tmp_path):
+    write_repo(
+        tmp_path,
+        {
+            "okrctl.yaml": CONFIG_WITH_RULES.replace("missing-why", "missing-whyy").format(
+                level="off"
+            )
+        },
+    )
+    result = run_cli("check", "--repo", tmp_path)
+    assert result.exit_code == 2
+    assert "okrctl.yaml:4:3: unknown rule `missing-whyy` (did you mean `missing-why`?)" in (
+        result.stderr
+    )
+
+
+def test_references_into_a_broken_file_are_not_reported_again(tmp_path):
+    pillar = PILLAR.replace("    title: Convert signups\n", "    title: [not, text]\n")
+    assert findings(write_repo(tmp_path, {PILLAR_FILE: pillar})) == (
+        1,
+        [
+            ("schema", PILLAR_FILE, 6, 12),
+        ],
+    )
+
+
+def test_every_registered_rule_has_a_test_here():
+    from okrctl.rules import REGISTRY
+
+    source = Path(__file__).read_text(encoding="utf-8")
+    untested = [name for name in REGISTRY if f'"{name}"' not in source]
+    assert untested == []
