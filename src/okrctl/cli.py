@@ -74,7 +74,11 @@ def _user_errors() -> Iterator[None]:
 def check(
     repo: RepoOption = None,
     output_format: Annotated[
-        CheckFormat, typer.Option("--format", help="text, json (SPEC §6) or github annotations.")
+        CheckFormat,
+        typer.Option(
+            "--format",
+            help="text (for people), json (for scripts) or github (workflow annotations).",
+        ),
     ] = CheckFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
 ) -> None:

@@ -1,0 +1,25 @@
+"""The docs tell the truth: every rule documented, the README's commands are what CI runs."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import PROJECT_ROOT
+from okrctl.rules import REGISTRY
+
+
+def test_every_registered_rule_is_documented():
+    headings = re.findall(r"^## (\S+)$", (PROJECT_ROOT / "docs/rules.md").read_text(), re.M)
+    assert sorted(headings) == sorted(REGISTRY)
+    for name, rule in REGISTRY.items():
+        text = (PROJECT_ROOT / "docs/rules.md").read_text()
+        assert f"*Default: {rule.severity}.*" in text.split(f"## {name}\n")[1].split("##")[0]
+
+
+def test_readme_opens_with_two_commands_and_ci_runs_the_second():
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    commands = re.findall(r"```bash\n(.+?)\n```", readme, re.S)
+    demo, tests = commands[0], commands[1]
+    assert "okrctl check" in demo and "pip install" in demo
+    ci = (PROJECT_ROOT / ".ci/run").read_text()
+    assert tests in ci.splitlines()

@@ -1,0 +1,86 @@
+"""The wheel carries everything `okrctl` needs, and its console script works from anywhere."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from conftest import PROJECT_ROOT
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """Build the wheel without isolation and install it (no deps) into a folder of its own."""
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out / "dist"),
+            str(PROJECT_ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    [wheel] = (out / "dist").glob("okrctl-*.whl")
+    target = out / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return wheel, target
+
+
+def test_wheel_contents(installed):
+    wheel, _ = installed
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for module in ("cli", "load", "model", "yamlread", "graph", "schema", "rules/structure"):
+        assert f"okrctl/{module}.py" in names
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "okrctl = okrctl.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert not any("/tests/" in n or n.startswith("goals/") for n in names)
+
+
+def test_installed_script_checks_the_demo_from_a_subfolder(installed):
+    _, target = installed
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    done = subprocess.run(
+        [str(target / "bin" / "okrctl"), "check"],
+        cwd=PROJECT_ROOT / "goals" / "people",
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("No findings in ")
+    where = subprocess.run(
+        [sys.executable, "-c", "import okrctl; print(okrctl.__file__)"],
+        env=env,
+        cwd="/",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert where.stdout.startswith(str(target))
