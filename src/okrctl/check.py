@@ -27,8 +27,15 @@ class CheckResult:
         return 1 if self.errors or (strict and self.warnings) else 0
 
 
-def check_repo(repo: Path | str | None = None) -> CheckResult:
+def check_repo(repo: Path | str | None = None, *, at: str | None = None) -> CheckResult:
+    """Load the goals (from the working tree, or at a revision or period) and run every rule."""
     from okrctl.rules import run_rules
 
-    repository = load_repo(repo)
+    revision = None
+    if at is not None:
+        from okrctl.config import resolve_root
+        from okrctl.revisions import resolve
+
+        revision = resolve(resolve_root(Path(repo) if repo is not None else None), at)
+    repository = load_repo(repo, revision=revision)
     return CheckResult(repository, run_rules(repository))

@@ -8,13 +8,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from okrctl import __version__
+
+if TYPE_CHECKING:
+    from okrctl.diagnostics import Finding
 
 app = typer.Typer(
     name="okrctl",
@@ -34,6 +38,26 @@ RepoOption = Annotated[
         dir_okay=True,
     ),
 ]
+
+
+AtOption = Annotated[
+    str | None,
+    typer.Option("--at", help="Read the goals as they were at a git revision or period."),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="DATE",
+        help="Score as of the end of this day, YYYY-MM-DD (default: now).",
+    ),
+]
+
+
+class StatusFormat(StrEnum):
+    text = "text"
+    json = "json"
+    md = "md"
 
 
 class CheckFormat(StrEnum):
@@ -81,6 +105,7 @@ def check(
         ),
     ] = CheckFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    at: AtOption = None,
 ) -> None:
     """Run the rules over every goals file and report all findings.
 
@@ -90,7 +115,7 @@ def check(
     from okrctl.check import check_repo
 
     with _user_errors():
-        result = check_repo(repo)
+        result = check_repo(repo, at=at)
     findings = result.findings
     if output_format is CheckFormat.json:
         typer.echo(diagnostics.render_json(findings))
@@ -123,6 +148,117 @@ def _print_text(report: str) -> None:
         text.highlight_regex(r"(?<=: )warning(?= [a-z-]+:)", "bold yellow")
         text.highlight_regex(r"^ +\^$", "red")
         console.print(text)
+
+
+@app.command()
+def status(
+    scope: Annotated[
+        str | None, typer.Argument(help="A unit id: it and every unit below it (default: all).")
+    ] = None,
+    repo: RepoOption = None,
+    output_format: Annotated[
+        StatusFormat, typer.Option("--format", help="text (a tree), json (scripts) or md.")
+    ] = StatusFormat.text,
+    as_of: AsOfOption = None,
+    at: AtOption = None,
+) -> None:
+    """The cascade with scores, expected progress, status and KPI health.
+
+    Example: okrctl status growth --as-of 2026-11-15
+    """
+    from okrctl.evaluate import check_scope, company_title, evaluate
+    from okrctl.snapshot import take_snapshot
+
+    with _user_errors():
+        snapshot = take_snapshot(repo, at=at, as_of=_date(as_of))
+        scope = check_scope(snapshot.graph, scope)
+        card = evaluate(snapshot.graph, snapshot.period, snapshot.moment, scope)
+    _report_problems(snapshot.notes, snapshot.repository.findings)
+    title = company_title(snapshot.graph, snapshot.repository.config.config.company)
+    if output_format is StatusFormat.json:
+        import json
+
+        from okrctl.status import status_json
+
+        typer.echo(json.dumps(status_json(card), indent=2, ensure_ascii=False))
+    elif output_format is StatusFormat.md:
+        from okrctl.status_view import status_markdown
+
+        sys.stdout.write(status_markdown(card, title))
+    else:
+        from rich.console import Console
+
+        from okrctl.status_view import status_tree
+
+        Console(highlight=False).print(status_tree(card, title))
+    raise typer.Exit(1 if snapshot.repository.findings else 0)
+
+
+def _date(text: str | None) -> date | None:
+    """Parse `--as-of`; a bad date is a usage error (exit 2)."""
+    if text is None:
+        return None
+    from okrctl.periods import parse_date
+
+    try:
+        return parse_date(text)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--as-of") from None
+
+
+def _report_problems(notes: list[str], findings: list[Finding]) -> None:
+    """Notes, and the findings of files that did not load, go to stderr; data stays on stdout."""
+    for note in notes:
+        typer.echo(f"okrctl: note: {note}", err=True)
+    for f in findings:
+        typer.echo(f"{f.file}:{f.line}:{f.column}: {f.severity} {f.rule}: {f.message}", err=True)
+    if findings:
+        typer.echo(
+            f"okrctl: {len({f.file for f in findings})} file(s) did not load; "
+            "run `okrctl check` for details",
+            err=True,
+        )
+
+
+class ShowFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def show(
+    ref: Annotated[str, typer.Argument(help="A unit, objective, key result or KPI ref.")],
+    repo: RepoOption = None,
+    output_format: Annotated[
+        ShowFormat, typer.Option("--format", help="text or json.")
+    ] = ShowFormat.text,
+    as_of: AsOfOption = None,
+    at: AtOption = None,
+) -> None:
+    """One unit, objective, key result or KPI: numbers, why-ladder, what supports it.
+
+    Example: okrctl show growth/convert-signups
+    """
+    from okrctl.evaluate import evaluate
+    from okrctl.show import show_json
+    from okrctl.snapshot import take_snapshot
+
+    with _user_errors():
+        snapshot = take_snapshot(repo, at=at, as_of=_date(as_of))
+        card = evaluate(snapshot.graph, snapshot.period, snapshot.moment)
+        data = show_json(card, snapshot.graph, ref)
+    _report_problems(snapshot.notes, snapshot.repository.findings)
+    if output_format is ShowFormat.json:
+        import json
+
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        from rich.console import Console
+
+        from okrctl.show_view import show_renderable
+
+        Console(highlight=False).print(show_renderable(data))
+    raise typer.Exit(1 if snapshot.repository.findings else 0)
 
 
 @app.command()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError
@@ -77,37 +77,51 @@ def resolve_root(repo: Path | None) -> Path:
 
 
 def load_config(root: Path) -> RepoConfig:
+    """Read `okrctl.yaml` from the working tree; its goals folder must exist."""
     path = root / CONFIG_NAME
     try:
-        document = read_document(path.read_bytes())
+        raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{CONFIG_NAME}: cannot read: {exc.strerror}") from None
+    config = parse_config(raw, root)
+    goals = config.goals_path.resolve()
+    if not goals.is_relative_to(root.resolve()):
+        raise _at(config.source, "goals_dir", "goals_dir must stay inside the repository")
+    if not goals.is_dir():
+        raise _at(
+            config.source,
+            "goals_dir",
+            f"goals_dir {config.config.goals_dir!r} is not a folder; create it or fix goals_dir",
+        )
+    return config
+
+
+def parse_config(raw: bytes, root: Path, label: str = CONFIG_NAME) -> RepoConfig:
+    """Validate the bytes of `okrctl.yaml`; every problem is a ConfigError naming line:column."""
+    try:
+        document = read_document(raw)
     except YamlProblem as problem:
         where = problem.position
-        raise ConfigError(f"{CONFIG_NAME}:{where.line}:{where.column}: {problem.message}") from None
+        raise ConfigError(f"{label}:{where.line}:{where.column}: {problem.message}") from None
     data = document.data
     if not isinstance(data, dict):
         raise ConfigError(
-            f"{CONFIG_NAME}:1:1: expected a mapping of settings (company, period, goals_dir, ...)"
+            f"{label}:1:1: expected a mapping of settings (company, period, goals_dir, ...)"
         )
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
         lines = [
-            f"{CONFIG_NAME}:{position.line}:{position.column}: {message}"
+            f"{label}:{position.line}:{position.column}: {message}"
             for position, message in describe_errors(exc, document.source, Config)
         ]
         raise ConfigError("\n".join(lines)) from None
-    goals = (root / config.goals_dir).resolve()
-    if not goals.is_relative_to(root.resolve()):
-        where = document.source.at("goals_dir")
-        raise ConfigError(
-            f"{CONFIG_NAME}:{where.line}:{where.column}: goals_dir must stay inside the repository"
-        )
-    if not goals.is_dir():
-        where = document.source.at("goals_dir")
-        raise ConfigError(
-            f"{CONFIG_NAME}:{where.line}:{where.column}: goals_dir {config.goals_dir!r} "
-            f"is not a folder; create it or fix goals_dir"
-        )
+    goals_dir = PurePosixPath(config.goals_dir)
+    if goals_dir.is_absolute() or ".." in goals_dir.parts:
+        raise _at(document.source, "goals_dir", "goals_dir must stay inside the repository", label)
     return RepoConfig(root=root, config=config, source=document.source)
+
+
+def _at(source: SourceMap, key: str, message: str, label: str = CONFIG_NAME) -> ConfigError:
+    where = source.at(key)
+    return ConfigError(f"{label}:{where.line}:{where.column}: {message}")

@@ -11,12 +11,14 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from pydantic import ValidationError
 
-from okrctl.config import RepoConfig, load_config, resolve_root
+from okrctl import gitlog
+from okrctl.config import CONFIG_NAME, RepoConfig, load_config, parse_config, resolve_root
 from okrctl.diagnostics import START, Finding, Position, Severity
+from okrctl.errors import ConfigError, UsageError
 from okrctl.model import OBJECTIVE_ONLY_IN, ONLY_IN, SLUG_PATTERN, Kind, Unit
 from okrctl.validation_messages import describe_errors
 from okrctl.yamlread import MAX_FILE_BYTES, SourceMap, YamlProblem, decode, parse_text
@@ -47,38 +49,96 @@ class Repository:
     findings: list[Finding] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
     files_read: int = 0
+    revision: str | None = None
+    """The commit the goals were read from; None for the working tree."""
 
     @property
     def root(self) -> Path:
         return self.config.root
 
 
-def load_repo(repo: Path | str | None = None) -> Repository:
-    """Find `okrctl.yaml` (at `repo`, or upward from cwd); load every unit file in goals_dir."""
+def load_repo(repo: Path | str | None = None, *, revision: str | None = None) -> Repository:
+    """Find `okrctl.yaml` (at `repo`, or upward from cwd) and load every unit in goals_dir,
+    from the working tree or, with `revision`, from that commit's git objects."""
     root = resolve_root(Path(repo) if repo is not None else None)
-    config = load_config(root)
-    repository = Repository(config=config)
-    for relative, real, problem in _unit_files(root, config.goals_path):
+    if revision is None:
+        config = load_config(root)
+        files = _working_tree_files(root, config.goals_path)
+    else:
+        config, files = _revision_source(root, revision)
+    repository = Repository(config=config, revision=revision)
+    for relative, raw, problem in files:
         repository.files_read += 1
-        if problem is not None:
-            repository.findings.append(_schema(relative, START, problem))
+        if raw is None:
+            repository.findings.append(_schema(relative, START, problem or "cannot read the file"))
+            repository.broken_unit_ids.add(_stem(relative))
             continue
-        assert real is not None
-        _load_file(repository, relative, real)
+        _load_file(repository, relative, raw)
     _check_single_company(repository)
     return repository
+
+
+def _stem(relative: str) -> str:
+    return relative.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+FileEntry = tuple[str, bytes | None, str | None]
+"""(path relative to the repo root, content, problem): content is None when there is a problem."""
+
+TOO_BIG = f"the file is over the {MAX_FILE_BYTES:,}-byte limit; split it into several units"
+
+
+def _revision_source(root: Path, revision: str) -> tuple[RepoConfig, list[FileEntry]]:
+    top = gitlog.toplevel(root)
+    if top is None:
+        raise UsageError(f"{root} is not in a git repository: reading a revision needs git")
+    prefix = root.resolve().relative_to(top).as_posix()
+    prefix = "" if prefix == "." else prefix + "/"
+    label = f"{CONFIG_NAME}@{revision[:12]}"
+    raw = gitlog.read_file(top, revision, prefix + CONFIG_NAME)
+    if raw is None:
+        raise ConfigError(f"no {CONFIG_NAME} at {revision[:12]}: the goals did not exist yet")
+    config = parse_config(raw, root, label)
+    goals = prefix + PurePosixPath(config.config.goals_dir).as_posix().rstrip("/") + "/"
+    entries = [
+        e
+        for e in gitlog.list_tree(top, revision, goals)
+        if e.path.endswith(YAML_SUFFIXES)
+        and not any(part.startswith(".") for part in e.path[len(goals) :].split("/"))
+    ]
+    readable = [
+        e for e in entries if e.kind == "blob" and e.mode != "120000" and e.size <= MAX_FILE_BYTES
+    ]
+    blobs = gitlog.read_blobs(top, [e.sha for e in readable])
+    files: list[FileEntry] = []
+    for entry in sorted(entries, key=lambda e: e.path):
+        relative = entry.path[len(prefix) :]
+        if entry.mode == "120000":
+            files.append(
+                (
+                    relative,
+                    None,
+                    "symbolic links are not followed when reading a "
+                    "revision; commit the file itself",
+                )
+            )
+        elif entry.size > MAX_FILE_BYTES:
+            files.append((relative, None, TOO_BIG))
+        elif entry.kind == "blob":
+            files.append((relative, blobs.get(entry.sha), None))
+    return config, files
 
 
 def _schema(path: str, position: Position, message: str, ref: str | None = None) -> Finding:
     return Finding("schema", Severity.ERROR, message, path, position.line, position.column, ref)
 
 
-def _unit_files(root: Path, goals: Path) -> Iterator[tuple[str, Path | None, str | None]]:
-    """(relative path, real path, problem) for each YAML file, sorted; links must stay inside."""
+def _working_tree_files(root: Path, goals: Path) -> list[FileEntry]:
+    """Every YAML file below `goals`, sorted; symbolic links must stay inside the repository."""
     real_root = root.resolve()
     seen_dirs: set[Path] = set()
     pending = [goals]
-    found: list[tuple[str, Path | None, str | None]] = []
+    found: list[FileEntry] = []
     while pending:
         folder = pending.pop()
         real_folder = folder.resolve()
@@ -96,40 +156,35 @@ def _unit_files(root: Path, goals: Path) -> Iterator[tuple[str, Path | None, str
                     target = path.resolve()
                     if not target.is_relative_to(real_root):
                         if is_yaml or target.is_dir():
-                            found.append(
-                                (
-                                    relative,
-                                    None,
-                                    "symbolic link leads outside the repository; "
-                                    "copy the file in or remove the link",
-                                )
-                            )
+                            found.append((relative, None, LINK_OUTSIDE))
                         continue
                 if entry.is_dir():
                     pending.append(path)
                 elif is_yaml and entry.is_file():
-                    found.append((relative, path, None))
-    yield from sorted(found, key=lambda item: item[0])
+                    found.append(_read(relative, path))
+    return sorted(found, key=lambda item: item[0])
 
 
-def _load_file(repository: Repository, relative: str, path: Path) -> None:
-    stem_id = path.name.rsplit(".", 1)[0]
+LINK_OUTSIDE = "symbolic link leads outside the repository; copy the file in or remove the link"
+
+
+def _read(relative: str, path: Path) -> FileEntry:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise YamlProblem(
-                f"the file is over the {MAX_FILE_BYTES:,}-byte limit; split it into several units"
-            )
-        text = decode(path.read_bytes())
+            return relative, None, TOO_BIG
+        return relative, path.read_bytes(), None
+    except OSError as exc:
+        return relative, None, f"cannot read the file: {exc.strerror}"
+
+
+def _load_file(repository: Repository, relative: str, raw: bytes) -> None:
+    stem_id = _stem(relative)
+    try:
+        text = decode(raw)
         repository.texts[relative] = text
         document = parse_text(text)
     except YamlProblem as problem:
         repository.findings.append(_schema(relative, problem.position, problem.message))
-        repository.broken_unit_ids.add(stem_id)
-        return
-    except OSError as exc:
-        repository.findings.append(
-            _schema(relative, START, f"cannot read the file: {exc.strerror}")
-        )
         repository.broken_unit_ids.add(stem_id)
         return
     data, source = document.data, document.source

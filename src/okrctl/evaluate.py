@@ -1,0 +1,230 @@
+"""Score a loaded repository at a moment: every unit, objective, key result and KPI, with the
+expected progress, pace and status of SPEC §3. The one model `status`, `show` and `report` read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TypeVar
+
+from okrctl import score as arithmetic
+from okrctl.graph import Graph, KeyResultNode, KpiNode, ObjectiveNode
+from okrctl.load import UnitFile
+from okrctl.model import KeyResult, Kind, Kpi, Objective
+from okrctl.periods import Period, end_of_day, now
+from okrctl.score import Grade, Health, Shape, Status
+
+Identified = TypeVar("Identified", Objective, KeyResult, Kpi)
+KIND_ORDER = {Kind.COMPANY: 0, Kind.PILLAR: 1, Kind.TEAM: 2, Kind.PERSON: 3}
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """When scores are taken: the as-of date and the instant it stands for."""
+
+    as_of: date
+    instant: datetime
+
+    @classmethod
+    def of(cls, as_of: date | None) -> Moment:
+        """`--as-of DATE` is the end of that day; without it, now."""
+        if as_of is not None:
+            return cls(as_of, end_of_day(as_of))
+        instant = now()
+        return cls(instant.date(), instant)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyResultScore:
+    node: KeyResultNode
+    shape: Shape
+    progress: float | None
+    score: float
+    status: Status
+
+    @property
+    def ref(self) -> str:
+        return self.node.ref
+
+    @property
+    def checked_in(self) -> bool:
+        """A milestone always has a state; numbers and bands need a `current`."""
+        kr = self.node.key_result
+        return kr.current is not None or (self.shape is Shape.MILESTONE and kr.done is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectiveScore:
+    node: ObjectiveNode
+    score: float | None
+    expected: float
+    status: Status | None
+    key_results: list[KeyResultScore]
+    supported_by: list[str]
+
+    @property
+    def ref(self) -> str:
+        return self.node.ref
+
+    @property
+    def pace(self) -> float | None:
+        return None if self.score is None else self.score - self.expected
+
+    @property
+    def grade(self) -> Grade | None:
+        return None if self.score is None else arithmetic.grade(self.score)
+
+
+@dataclass(frozen=True, slots=True)
+class KpiScore:
+    node: KpiNode
+    health: Health
+
+    @property
+    def ref(self) -> str:
+        return self.node.ref
+
+
+@dataclass(frozen=True, slots=True)
+class UnitScore:
+    unit_file: UnitFile
+    depth: int
+    score: float | None
+    objectives: list[ObjectiveScore]
+    kpis: list[KpiScore]
+
+    @property
+    def id(self) -> str:
+        return self.unit_file.unit.id
+
+
+@dataclass(slots=True)
+class Scorecard:
+    period: Period
+    moment: Moment
+    elapsed: float
+    over: bool
+    units: list[UnitScore]
+    objectives: dict[str, ObjectiveScore] = field(default_factory=dict)
+    key_results: dict[str, KeyResultScore] = field(default_factory=dict)
+    kpis: dict[str, KpiScore] = field(default_factory=dict)
+
+
+def cascade_order(graph: Graph, scope: str | None = None) -> list[tuple[str, int]]:
+    """(unit id, depth) in tree order: company, then each pillar, team and person below it.
+    Units outside the tree (no or unknown parent) come last, so nothing is hidden."""
+
+    def children(unit_id: str) -> list[str]:
+        kids = graph.children.get(unit_id, [])
+        return sorted(kids, key=lambda u: (KIND_ORDER[graph.units[u].unit.kind], u))
+
+    roots: list[str]
+    if scope is not None:
+        roots = [scope]
+    else:
+        company = graph.company
+        roots = [company.unit.id] if company else []
+    order: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    for root in roots:
+        stack = [(root, 0)]
+        while stack:
+            unit_id, depth = stack.pop()
+            if unit_id in seen or unit_id not in graph.units:
+                continue
+            seen.add(unit_id)
+            order.append((unit_id, depth))
+            stack.extend((child, depth + 1) for child in reversed(children(unit_id)))
+    if scope is None:
+        rest = sorted(u for u in graph.units if u not in seen)
+        order.extend((unit_id, 0) for unit_id in rest)
+    return order
+
+
+def evaluate(graph: Graph, period: Period, moment: Moment, scope: str | None = None) -> Scorecard:
+    elapsed = period.elapsed(moment.instant)
+    over = period.is_over(moment.instant)
+    card = Scorecard(period, moment, elapsed, over, [])
+    for unit_id, depth in cascade_order(graph, scope):
+        unit_file = graph.units[unit_id]
+        objectives = [
+            _objective(graph, graph.objectives[f"{unit_id}/{o.id}"], elapsed, over)
+            for o in _first_of_each(unit_file.unit.objectives)
+        ]
+        kpis = [
+            KpiScore(graph.kpis[f"{unit_id}/{k.id}"], arithmetic.kpi_health(k))
+            for k in _first_of_each(unit_file.unit.kpis)
+        ]
+        unit_score = arithmetic.mean([o.score for o in objectives])
+        card.units.append(UnitScore(unit_file, depth, unit_score, objectives, kpis))
+        for objective in objectives:
+            card.objectives[objective.ref] = objective
+            for key_result in objective.key_results:
+                card.key_results[key_result.ref] = key_result
+        for kpi in kpis:
+            card.kpis[kpi.ref] = kpi
+    return card
+
+
+def _first_of_each(items: Sequence[Identified]) -> list[Identified]:
+    """Duplicated ids (a `duplicate-id` finding) are scored once, as the graph holds them."""
+    seen: set[str] = set()
+    kept: list[Identified] = []
+    for item in items:
+        if item.id not in seen:
+            seen.add(item.id)
+            kept.append(item)
+    return kept
+
+
+def _objective(graph: Graph, node: ObjectiveNode, elapsed: float, over: bool) -> ObjectiveScore:
+    objective = node.objective
+    kind = objective.type
+    key_results = []
+    for kr in _first_of_each(objective.key_results):
+        kr_node = graph.key_results[f"{node.ref}/{kr.id}"]
+        value = arithmetic.key_result_score(kr)
+        key_results.append(
+            KeyResultScore(
+                node=kr_node,
+                shape=arithmetic.shape(kr),
+                progress=arithmetic.key_result_progress(kr),
+                score=value,
+                status=arithmetic.key_result_status(kr, value, kind, elapsed, over),
+            )
+        )
+    score = arithmetic.weighted_mean(
+        [k.score for k in key_results], [k.node.key_result.weight for k in key_results]
+    )
+    status = None if score is None else arithmetic.objective_status(score, kind, elapsed, over)
+    return ObjectiveScore(
+        node=node,
+        score=score,
+        expected=arithmetic.expected(kind, elapsed),
+        status=status,
+        key_results=key_results,
+        supported_by=graph.supported_by(node.ref),
+    )
+
+
+def check_scope(graph: Graph, scope: str | None) -> str | None:
+    """A SCOPE must be a unit id; anything else is a usage error naming the closest ones."""
+    if scope is None or scope in graph.units:
+        return scope
+    import difflib
+
+    from okrctl.errors import UsageError
+
+    close = difflib.get_close_matches(scope, list(graph.units), n=3, cutoff=0.5)
+    hint = (
+        f"; did you mean {', '.join(close)}?"
+        if close
+        else "; units are: " + ", ".join(sorted(graph.units))
+    )
+    raise UsageError(f"unknown unit {scope!r}{hint}")
+
+
+def company_title(graph: Graph, configured: str | None) -> str:
+    company = graph.company
+    return configured or (company.unit.display_name if company else "Goals")

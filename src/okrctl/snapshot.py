@@ -1,0 +1,65 @@
+"""Which goals a command reads, and at which moment (SPEC §7 "Time and revisions").
+
+- `--at REV` reads `okrctl.yaml` and the goals from that revision (or period); when the period
+  read has already ended, `--as-of` defaults to its last day.
+- `--as-of DATE` earlier than today reads the goals as of the last commit on or before the end of
+  that day, so "status as of August 15" shows the numbers known then.
+- Otherwise the working tree, uncommitted edits included, at this moment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from okrctl import gitlog, revisions
+from okrctl.config import resolve_root
+from okrctl.errors import UsageError
+from okrctl.evaluate import Moment
+from okrctl.graph import Graph, build_graph
+from okrctl.load import Repository, load_repo
+from okrctl.periods import Period, end_of_day, parse_period
+
+
+@dataclass(slots=True)
+class Snapshot:
+    repository: Repository
+    graph: Graph
+    period: Period
+    moment: Moment
+    notes: list[str] = field(default_factory=list)
+    """Things the user should know (on stderr), such as history that could not be read."""
+
+
+def take_snapshot(
+    repo: Path | str | None = None,
+    *,
+    at: str | None = None,
+    as_of: date | None = None,
+    today: date | None = None,
+) -> Snapshot:
+    root = resolve_root(Path(repo) if repo is not None else None)
+    today = today or Moment.of(None).as_of
+    notes: list[str] = []
+    revision: str | None = None
+    if at is not None:
+        revision = revisions.resolve(root, at)
+    elif as_of is not None and as_of < today:
+        top = gitlog.toplevel(root)
+        if top is None:
+            notes.append(
+                f"not a git repository: showing the goals as they are now, "
+                f"not as they were on {as_of}"
+            )
+        else:
+            commit = gitlog.commit_at_or_before(top, end_of_day(as_of))
+            if commit is None:
+                raise UsageError(f"no commit on or before {as_of}: the goals did not exist yet")
+            revision = commit.sha
+    repository = load_repo(root, revision=revision)
+    config = repository.config.config
+    period = parse_period(config.period, config.fiscal_year_start)
+    if as_of is None and at is not None and period.last_day < today:
+        as_of = period.last_day
+    return Snapshot(repository, build_graph(repository), period, Moment.of(as_of), notes)

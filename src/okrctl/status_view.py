@@ -1,0 +1,305 @@
+"""The `status` views for people: a rich tree for the terminal and a Markdown table.
+
+Scores round to two decimals here (JSON keeps full precision). The tree reads at 80 columns
+and stays plain, without escape codes, when piped or with NO_COLOR.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from okrctl.evaluate import KeyResultScore, KpiScore, ObjectiveScore, Scorecard, UnitScore
+from okrctl.score import Health, Shape, Status
+
+if TYPE_CHECKING:
+    from rich.console import Group
+    from rich.text import Text
+
+BAR_WIDTH = 20
+NONE = "\u2013"  # an en dash: no value
+RANGE = "\u2013"  # an en dash between bounds
+STATUS_STYLE = {
+    Status.DONE: "bold green",
+    Status.ON_TRACK: "green",
+    Status.AT_RISK: "yellow",
+    Status.OFF_TRACK: "red",
+    Status.MISSED: "bold red",
+    None: "dim",
+}
+HEALTH_STYLE = {
+    Health.HEALTHY: "green",
+    Health.WARNING: "yellow",
+    Health.CRITICAL: "bold red",
+    Health.UNKNOWN: "dim",
+}
+STATUS_MARK = {
+    Status.DONE: "✔",
+    Status.ON_TRACK: "●",
+    Status.AT_RISK: "▲",
+    Status.OFF_TRACK: "✖",
+    Status.MISSED: "✖",
+    None: "?",
+}
+
+
+def words(value: str | None) -> str:
+    return "no key results" if value is None else value.replace("_", " ")
+
+
+def number(value: float | None) -> str:
+    """Numbers as people write them: 40.5, 3, 0.36; two decimals at most."""
+    if value is None:
+        return NONE
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def score_text(value: float | None) -> str:
+    return NONE if value is None else f"{value:.2f}"
+
+
+def with_unit(value: float | None, unit: str | None) -> str:
+    if unit in (None, ""):
+        return number(value)
+    joiner = "" if unit in ("%", "$") else " "
+    return f"${number(value)}" if unit == "$" else f"{number(value)}{joiner}{unit}"
+
+
+def bounds_text(low: float | None, high: float | None, unit: str | None) -> str:
+    if low is not None and high is not None:
+        return f"{with_unit(low, unit)}{RANGE}{with_unit(high, unit)}"
+    if low is not None:
+        return f"≥ {with_unit(low, unit)}"
+    return f"≤ {with_unit(high, unit)}"
+
+
+def progress_bar(score: float, expected: float, width: int = BAR_WIDTH) -> str:
+    """A bar filled to the score with `│` where the score is expected to be by now."""
+    filled = round(min(1.0, max(0.0, score)) * width)
+    cells = ["█"] * filled + ["░"] * (width - filled)
+    marker = min(width - 1, round(expected * width))
+    cells[marker] = "│" if cells[marker] == "░" else "┃"
+    return "".join(cells)
+
+
+def key_result_value(key_result: KeyResultScore) -> str:
+    """What the number is and where it is going, in one phrase."""
+    model = key_result.node.key_result
+    if key_result.shape is Shape.MILESTONE:
+        return "done" if model.done else "not done yet"
+    if not key_result.checked_in:
+        current = "no check-in yet"
+    else:
+        current = with_unit(model.current, model.unit)
+    if key_result.shape is Shape.KEEP:
+        assert model.keep is not None
+        return f"{current} (keep {bounds_text(model.keep.min, model.keep.max, model.unit)})"
+    arrow = f"{number(model.baseline)} → {with_unit(model.target, model.unit)}"
+    over = ""
+    if key_result.progress is not None and key_result.progress > 1:
+        over = f", {key_result.progress:.0%} of the way"
+    return f"{current} ({arrow}{over})"
+
+
+def _objective_label(objective: ObjectiveScore) -> Group:
+    """Two rows: the title (cut to one line) and the bar with score, expectation and status."""
+    from rich.console import Group
+    from rich.text import Text
+
+    model = objective.node.objective
+    style = STATUS_STYLE[objective.status]
+    title = Text(no_wrap=True, overflow="ellipsis")
+    title.append(f"{STATUS_MARK[objective.status]} ", style=style)
+    title.append(model.title, style="bold")
+    title.append(f"  {objective.node.ref}", style="dim")
+    line = Text()
+    if objective.score is not None:
+        line.append(progress_bar(objective.score, objective.expected), style=style)
+        line.append(f" {score_text(objective.score)}", style="bold")
+        line.append(f"/{score_text(objective.expected)} ")
+    line.append(words(objective.status), style=style)
+    details = [model.type]
+    if model.category == "functional":
+        details.append("functional")
+    if model.owner:
+        details.append(f"@{model.owner}")
+    line.append("  " + " ".join(details), style="dim")
+    return Group(title, line)
+
+
+def _key_result_label(key_result: KeyResultScore) -> Text:
+    from rich.text import Text
+
+    style = STATUS_STYLE[key_result.status]
+    label = Text()
+    label.append(f"{key_result.node.key_result.id}: ")
+    label.append(key_result_value(key_result))
+    label.append(f"  {score_text(key_result.score)} ")
+    label.append(words(key_result.status), style=style)
+    return label
+
+
+def _kpi_label(kpi: KpiScore) -> Text:
+    from rich.text import Text
+
+    model = kpi.node.kpi
+    label = Text()
+    label.append("KPI ", style="dim")
+    label.append(f"{model.title}: ")
+    label.append(
+        "no reading yet" if model.current is None else with_unit(model.current, model.unit)
+    )
+    if model.healthy is not None:
+        label.append(f" (healthy {bounds_text(model.healthy.min, model.healthy.max, model.unit)}) ")
+    label.append(str(kpi.health), style=HEALTH_STYLE[kpi.health])
+    return label
+
+
+def _unit_label(unit: UnitScore) -> Text:
+    from rich.text import Text
+
+    model = unit.unit_file.unit
+    label = Text()
+    label.append(model.display_name, style="bold")
+    role = f" {model.kind}" + (f" · lead {model.lead}" if model.lead else "")
+    label.append(role, style="dim")
+    if unit.score is not None:
+        label.append(f"  score {score_text(unit.score)}", style="bold")
+    return label
+
+
+def status_tree(card: Scorecard, title: str) -> Group:
+    """The cascade as a tree: units by `parent`, each with its objectives, key results, KPIs."""
+    from rich.console import Group
+    from rich.text import Text
+    from rich.tree import Tree
+
+    header = Text()
+    header.append(title, style="bold")
+    header.append(
+        f" · {card.period.name} · as of {card.moment.as_of.isoformat()}"
+        f" · {card.elapsed:.0%} of the period gone"
+    )
+    legend = Text("score/expected by now; the bar's │ marks where the score should be", style="dim")
+    roots: list[Tree] = []
+    stack: list[Tree] = []
+    for unit in card.units:
+        node = Tree(_unit_label(unit), guide_style="dim")
+        del stack[unit.depth :]
+        if stack:
+            stack[-1].add(node)
+        else:
+            roots.append(node)
+        stack.append(node)
+        for objective in unit.objectives:
+            branch = node.add(_objective_label(objective))
+            for key_result in objective.key_results:
+                branch.add(_key_result_label(key_result))
+        for kpi in unit.kpis:
+            node.add(_kpi_label(kpi))
+    return Group(header, legend, Text(), *roots, Text(), attention_summary(card))
+
+
+def attention_summary(card: Scorecard) -> Text:
+    """What needs attention: off-track or missed objectives, critical KPIs, silent key results."""
+    from rich.text import Text
+
+    troubled = [
+        o for o in card.objectives.values() if o.status in (Status.OFF_TRACK, Status.MISSED)
+    ]
+    critical = [k for k in card.kpis.values() if k.health is Health.CRITICAL]
+    silent = [k for k in card.key_results.values() if not k.checked_in]
+    text = Text()
+    if not (troubled or critical or silent):
+        text.append("Nothing needs attention: every objective is on pace and every KPI healthy.")
+        return text
+    text.append("Needs attention", style="bold")
+    for objective in troubled:
+        text.append(f"\n  {words(objective.status)}: ", style=STATUS_STYLE[objective.status])
+        text.append(
+            f"{objective.ref} ({score_text(objective.score)}, expected "
+            f"{score_text(objective.expected)})"
+        )
+    for kpi in critical:
+        text.append("\n  critical KPI: ", style=HEALTH_STYLE[kpi.health])
+        text.append(f"{kpi.ref} at {with_unit(kpi.node.kpi.current, kpi.node.kpi.unit)}")
+    for key_result in silent:
+        text.append("\n  never checked in: ", style="yellow")
+        text.append(key_result.ref)
+    return text
+
+
+def _cell(value: str) -> str:
+    return value.replace("|", "\\|").replace("\n", " ")
+
+
+def status_markdown(card: Scorecard, title: str) -> str:
+    """A Markdown table of every objective, then one of every KPI."""
+    lines = [
+        f"# {_cell(title)} — {card.period.name}",
+        "",
+        f"As of {card.moment.as_of.isoformat()} · {card.elapsed:.0%} of the period gone.",
+        "",
+        "## Objectives",
+        "",
+        "| Unit | Objective | Type | Score | Expected | Status | Owner |",
+        "|---|---|---|---:|---:|---|---|",
+    ]
+    for unit in card.units:
+        for objective in unit.objectives:
+            model = objective.node.objective
+            lines.append(
+                f"| {_cell(unit.unit_file.unit.display_name)} | {_cell(model.title)} "
+                f"| {model.type} | {score_text(objective.score)} "
+                f"| {score_text(objective.expected)} | {words(objective.status)} "
+                f"| {model.owner or ''} |"
+            )
+    lines += _rollup_markdown(card)
+    kpis = [(unit, kpi) for unit in card.units for kpi in unit.kpis]
+    if kpis:
+        lines += [
+            "",
+            "## KPIs",
+            "",
+            "| Unit | KPI | Current | Healthy | Health |",
+            "|---|---|---:|---|---|",
+        ]
+        for unit, kpi in kpis:
+            model = kpi.node.kpi
+            healthy = (
+                bounds_text(model.healthy.min, model.healthy.max, model.unit)
+                if model.healthy
+                else ""
+            )
+            lines.append(
+                f"| {_cell(unit.unit_file.unit.display_name)} | {_cell(model.title)} "
+                f"| {with_unit(model.current, model.unit)} | {healthy} | {kpi.health} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def _rollup_markdown(card: Scorecard) -> list[str]:
+    """Company and pillar objectives with what aligns to them, weakest first."""
+    lines: list[str] = []
+    for unit in card.units:
+        if unit.unit_file.unit.kind not in ("company", "pillar"):
+            continue
+        for objective in unit.objectives:
+            rows = [card.objectives[r] for r in objective.supported_by if r in card.objectives]
+            if not rows:
+                continue
+            if not lines:
+                lines += ["", "## Roll-up: who moves the top objectives"]
+            lines += [
+                "",
+                f"**{_cell(objective.node.objective.title)}** ({objective.ref}): "
+                f"{score_text(objective.score)}, {words(objective.status)}",
+                "",
+            ]
+            rows.sort(key=lambda o: (o.score is None, o.score or 0.0, o.ref))
+            for row in rows:
+                lines.append(
+                    f"- {score_text(row.score)} {words(row.status)}: "
+                    f"{_cell(row.node.objective.title)} ({row.ref})"
+                )
+    return lines
