@@ -32,6 +32,12 @@ class ObjectiveNode:
     def path(self, *rest: str | int) -> tuple[str | int, ...]:
         return ("objectives", self.index, *rest)
 
+    @property
+    def owner_handle(self) -> str | None:
+        """The objective's owner; in a person file, that person unless it says otherwise."""
+        unit = self.owner.unit
+        return self.objective.owner or (unit.id if unit.kind is Kind.PERSON else None)
+
 
 @dataclass(frozen=True, slots=True)
 class KeyResultNode:

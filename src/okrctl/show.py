@@ -84,7 +84,7 @@ def _supporter(card: Scorecard, graph: Graph, ref: str) -> dict[str, Any]:
         "ref": ref,
         "title": node.objective.title,
         "unit": node.owner.unit.display_name,
-        "owner": node.objective.owner,
+        "owner": node.owner_handle,
         "score": scored.score if scored else None,
         "status": scored.status if scored else None,
     }

@@ -39,7 +39,7 @@ def objective_json(objective: ObjectiveScore) -> dict[str, Any]:
         "title": model.title,
         "type": model.type,
         "category": model.category,
-        "owner": model.owner,
+        "owner": objective.node.owner_handle,
         "score": objective.score,
         "expected": objective.expected,
         "pace": objective.pace,

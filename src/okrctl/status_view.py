@@ -61,8 +61,12 @@ def score_text(value: float | None) -> str:
 def with_unit(value: float | None, unit: str | None) -> str:
     if unit in (None, ""):
         return number(value)
-    joiner = "" if unit in ("%", "$") else " "
-    return f"${number(value)}" if unit == "$" else f"{number(value)}{joiner}{unit}"
+    if unit == "$":
+        if value is None:
+            return NONE
+        return f"${value:,.2f}" if value != int(value) else f"${value:,.0f}"
+    joiner = "" if unit == "%" else " "
+    return f"{number(value)}{joiner}{unit}"
 
 
 def bounds_text(low: float | None, high: float | None, unit: str | None) -> str:
@@ -94,7 +98,8 @@ def key_result_value(key_result: KeyResultScore) -> str:
     if key_result.shape is Shape.KEEP:
         assert model.keep is not None
         return f"{current} (keep {bounds_text(model.keep.min, model.keep.max, model.unit)})"
-    arrow = f"{number(model.baseline)} → {with_unit(model.target, model.unit)}"
+    start = with_unit(model.baseline, model.unit) if model.unit == "$" else number(model.baseline)
+    arrow = f"{start} → {with_unit(model.target, model.unit)}"
     over = ""
     if key_result.progress is not None and key_result.progress > 1:
         over = f", {key_result.progress:.0%} of the way"
@@ -121,8 +126,8 @@ def _objective_label(objective: ObjectiveScore) -> Group:
     details = [model.type]
     if model.category == "functional":
         details.append("functional")
-    if model.owner:
-        details.append(f"@{model.owner}")
+    if objective.node.owner_handle:
+        details.append(f"@{objective.node.owner_handle}")
     line.append("  " + " ".join(details), style="dim")
     return Group(title, line)
 
@@ -161,7 +166,7 @@ def _unit_label(unit: UnitScore) -> Text:
     model = unit.unit_file.unit
     label = Text()
     label.append(model.display_name, style="bold")
-    role = f" {model.kind}" + (f" · lead {model.lead}" if model.lead else "")
+    role = f"  {model.kind}" + (f" · lead {model.lead}" if model.lead else "")
     label.append(role, style="dim")
     if unit.score is not None:
         label.append(f"  score {score_text(unit.score)}", style="bold")
@@ -252,7 +257,7 @@ def status_markdown(card: Scorecard, title: str) -> str:
                 f"| {_cell(unit.unit_file.unit.display_name)} | {_cell(model.title)} "
                 f"| {model.type} | {score_text(objective.score)} "
                 f"| {score_text(objective.expected)} | {words(objective.status)} "
-                f"| {model.owner or ''} |"
+                f"| {objective.node.owner_handle or ''} |"
             )
     lines += _rollup_markdown(card)
     kpis = [(unit, kpi) for unit in card.units for kpi in unit.kpis]

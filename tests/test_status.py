@@ -1,0 +1,259 @@
+"""`okrctl status`: SPEC §6's JSON against hand-computed numbers, and golden views of the demo."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import PROJECT_ROOT, run_cli, write_repo
+
+GOLDEN = Path(__file__).parent / "golden"
+
+# SPEC §2's example unit, verbatim in its numbers, plus an aspirational objective with a falling,
+# weighted key result and one never checked in, and an objective with no key results.
+SIGNUPS = """\
+kind: team
+id: signups
+name: Signups squad
+parent: growth
+lead: maria
+period: 2026-Q4
+
+objectives:
+  - id: effortless-funding
+    title: Make funding a new account effortless
+    why: Half of signups never fund; net deposits is our top growth signal.
+    type: committed
+    aligns_to: [company/grow-deposits]
+    owner: maria
+    key_results:
+      - id: funded-rate
+        title: Raise funded conversion from 38% to 45%
+        unit: "%"
+        baseline: 38
+        target: 45
+        current: 40.5
+        confidence: 0.7
+        source: "Looker: Funnel dashboard"
+        owner: dev
+      - id: instant-ach
+        title: Ship instant ACH verification
+        milestone: true
+        done: false
+        source: release notes
+      - id: unsubscribe
+        title: Keep the unsubscribe rate below 1%
+        unit: "%"
+        keep: {max: 1.0}
+        current: 0.8
+        source: email platform
+  - id: calmer-support
+    title: Fewer funding questions
+    why: Every question is a customer stuck.
+    aligns_to: [signups/effortless-funding]
+    key_results:
+      - id: tickets
+        title: Funding tickets a week from 20 to 10
+        baseline: 20
+        target: 10
+        current: 16
+        weight: 3
+        source: Zendesk
+      - id: self-serve
+        title: Self-serve answers from 0 to 100
+        baseline: 0
+        target: 100
+        source: help centre
+  - id: someday
+    title: An idea with no measure yet
+    why: Placeholder.
+    aligns_to: [company/grow-deposits]
+
+kpis:
+  - id: ltv-cac
+    title: LTV / CAC
+    why: Keeps growth and efficiency balanced.
+    unit: ratio
+    current: 3.4
+    healthy: {min: 3.0}
+    warning: {min: 2.5}
+    source: Finance monthly model
+"""
+
+COMPANY = """\
+kind: company
+name: Example Invest
+mission: Help families save.
+objectives:
+  - id: grow-deposits
+    title: Grow deposits
+    why: Deposits are growth.
+    key_results:
+      - id: deposits
+        title: Deposits from 10 to 20
+        baseline: 10
+        target: 20
+        current: 12
+        source: finance
+"""
+
+PILLAR = """\
+kind: pillar
+name: Growth
+parent: company
+lead: maria
+"""
+
+
+@pytest.fixture
+def spec_repo(tmp_path):
+    return write_repo(tmp_path, {
+        "okrctl.yaml": "company: Example Invest\nperiod: 2026-Q4\n",
+        "goals/company.yaml": COMPANY,
+        "goals/pillars/growth.yaml": PILLAR,
+        "goals/teams/signups.yaml": SIGNUPS,
+    }, base=False)
+
+
+def status(root, *args):
+    result = run_cli("status", "--repo", root, "--format", "json", *args)
+    assert result.exit_code == 0, result.stderr
+    return result.json()
+
+
+def test_spec_example_numbers(spec_repo):
+    payload = status(spec_repo, "signups", "--as-of", "2026-11-15")
+    assert (payload["period"], payload["as_of"], payload["elapsed"]) == ("2026-Q4", "2026-11-15", 0.5)
+    [unit] = payload["units"]
+    assert (unit["id"], unit["kind"], unit["name"], unit["parent"]) == (
+        "signups", "team", "Signups squad", "growth")
+    funding, calmer, someday = unit["objectives"]
+    assert funding["ref"] == "signups/effortless-funding"
+    assert funding["type"] == "committed"
+    assert funding["score"] == pytest.approx((2.5 / 7 + 0 + 1) / 3)  # 0.4524
+    assert funding["expected"] == 0.5
+    assert funding["pace"] == pytest.approx((2.5 / 7 + 1) / 3 - 0.5)  # -0.0476
+    assert (funding["status"], funding["grade"]) == ("on_track", "yellow")
+    funded, ach, unsubscribe = funding["key_results"]
+    assert funded == {
+        "ref": "signups/effortless-funding/funded-rate",
+        "title": "Raise funded conversion from 38% to 45%",
+        "kind": "numeric", "owner": "dev", "unit": "%",
+        "baseline": 38, "target": 45, "current": 40.5,
+        "progress": pytest.approx(2.5 / 7), "score": pytest.approx(2.5 / 7),
+        "status": "at_risk", "confidence": 0.7, "weight": 1, "checked_in": True,
+        "forecast": None,
+    }
+    assert (ach["kind"], ach["done"], ach["score"], ach["status"]) == (
+        "milestone", False, 0.0, "off_track")  # pace -0.5
+    assert (unsubscribe["kind"], unsubscribe["keep"], unsubscribe["score"],
+            unsubscribe["status"]) == ("keep", {"min": None, "max": 1.0}, 1.0, "on_track")
+    # aspirational: expected 0.7 * 0.5 = 0.35; (0.4 * 3 + 0 * 1) / 4 = 0.3
+    assert calmer["type"] == "aspirational"
+    assert calmer["score"] == pytest.approx(0.3)
+    assert calmer["expected"] == pytest.approx(0.35)
+    assert calmer["pace"] == pytest.approx(-0.05)
+    assert (calmer["status"], calmer["grade"]) == ("on_track", "red")
+    tickets, self_serve = calmer["key_results"]
+    assert (tickets["progress"], tickets["status"]) == (pytest.approx(0.4), "on_track")
+    assert (self_serve["progress"], self_serve["score"], self_serve["status"],
+            self_serve["checked_in"]) == (None, 0.0, "off_track", False)
+    assert someday["key_results"] == []
+    assert (someday["score"], someday["pace"], someday["status"], someday["grade"]) == (
+        None, None, None, None)
+    assert unit["score"] == pytest.approx(((2.5 / 7 + 1) / 3 + 0.3) / 2)  # nulls left out
+    assert (unit["kpis"][0]["ref"], unit["kpis"][0]["current"], unit["kpis"][0]["health"]) == (
+        "signups/ltv-cac", 3.4, "healthy")
+
+
+def test_after_the_period_committed_objectives_below_one_are_missed(spec_repo):
+    [unit] = status(spec_repo, "signups", "--as-of", "2027-01-05")["units"]
+    funding, calmer, _ = unit["objectives"]
+    assert funding["status"] == "missed"
+    assert [k["status"] for k in funding["key_results"]] == ["missed", "missed", "on_track"]
+    assert calmer["expected"] == pytest.approx(0.7)
+    assert calmer["status"] == "off_track"  # aspirational: pace rule with elapsed 1
+    assert [k["status"] for k in calmer["key_results"]] == ["off_track", "off_track"]
+
+
+def test_the_last_day_is_inside_the_period(spec_repo):
+    payload = status(spec_repo, "signups", "--as-of", "2026-12-31")
+    assert payload["elapsed"] == 1.0
+    assert payload["units"][0]["objectives"][0]["status"] == "off_track"  # not yet missed
+
+
+def test_before_the_period_nothing_is_expected(spec_repo):
+    payload = status(spec_repo, "signups", "--as-of", "2026-09-20")
+    assert payload["elapsed"] == 0.0
+    assert {o["status"] for o in payload["units"][0]["objectives"][:2]} == {"on_track"}
+
+
+def test_scope_is_the_unit_and_everything_below_it(spec_repo):
+    ids = [u["id"] for u in status(spec_repo, "--as-of", "2026-11-15")["units"]]
+    assert ids == ["company", "growth", "signups"]
+    ids = [u["id"] for u in status(spec_repo, "growth", "--as-of", "2026-11-15")["units"]]
+    assert ids == ["growth", "signups"]
+
+
+def test_unknown_scope_exits_2_with_the_closest_units(spec_repo):
+    result = run_cli("status", "signup", "--repo", spec_repo)
+    assert result.exit_code == 2
+    assert "unknown unit 'signup'; did you mean signups?" in result.stderr
+
+
+def test_bad_as_of_is_a_usage_error(spec_repo):
+    result = run_cli("status", "--repo", spec_repo, "--as-of", "15/11/2026")
+    assert result.exit_code == 2
+    assert "is not a date: use YYYY-MM-DD" in result.stderr
+
+
+def test_broken_files_still_show_what_loads_and_exit_1(spec_repo):
+    (spec_repo / "goals/teams/broken.yaml").write_text("kind: team\nparent: growth\nlead: [\n")
+    result = run_cli("status", "--repo", spec_repo, "--format", "json", "--as-of", "2026-11-15")
+    assert result.exit_code == 1
+    assert [u["id"] for u in result.json()["units"]] == ["company", "growth", "signups"]
+    assert "goals/teams/broken.yaml:4:1: error schema:" in result.stderr
+
+
+def demo_copy(tmp_path):
+    """The demo outside any git repository, so `--as-of` reads the files as they are."""
+    shutil.copy(PROJECT_ROOT / "okrctl.yaml", tmp_path / "okrctl.yaml")
+    shutil.copytree(PROJECT_ROOT / "goals", tmp_path / "goals")
+    return tmp_path
+
+
+def assert_golden(name, text):
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"golden {name} differs; review, then " \
+        f"UPDATE_GOLDEN=1"
+
+
+def test_tree_view_of_the_demo_is_golden(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    result = run_cli("status", "--repo", demo_copy(tmp_path), "--as-of", "2026-11-15")
+    assert result.exit_code == 0
+    assert "not a git repository" in result.stderr
+    assert "\x1b[" not in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    assert_golden("status-demo.txt", result.stdout)
+
+
+def test_markdown_view_of_the_demo_is_golden(tmp_path):
+    result = run_cli("status", "--repo", demo_copy(tmp_path), "--as-of", "2026-11-15",
+                     "--format", "md")
+    assert result.exit_code == 0
+    assert_golden("status-demo.md", result.stdout)
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path, monkeypatch):
+    root = demo_copy(tmp_path)
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich then behaves as on a terminal
+    coloured = run_cli("status", "--repo", root, "--as-of", "2026-11-15").stdout
+    assert "\x1b[31m" in coloured or "\x1b[1;31m" in coloured  # off-track objectives in red
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = run_cli("status", "--repo", root, "--as-of", "2026-11-15").stdout
+    assert "\x1b[31m" not in plain and "\x1b[32m" not in plain
