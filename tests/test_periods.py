@@ -36,12 +36,12 @@ def test_period_bounds(name, fiscal_start, first, last):
 @pytest.mark.parametrize(
     ("as_of", "elapsed", "over"),
     [
-        (date(2026, 9, 30), 0.0, False),    # the day before it starts: not yet begun
+        (date(2026, 9, 30), 0.0, False),  # the day before it starts: not yet begun
         (date(2026, 10, 1), 1 / 92, False),  # the end of the first day
-        (date(2026, 11, 15), 0.5, False),   # SPEC §3: 46/92
+        (date(2026, 11, 15), 0.5, False),  # SPEC §3: 46/92
         (date(2026, 12, 30), 91 / 92, False),
-        (date(2026, 12, 31), 1.0, False),   # the last day is still inside, with elapsed 1.0
-        (date(2027, 1, 1), 1.0, True),      # the day after: over
+        (date(2026, 12, 31), 1.0, False),  # the last day is still inside, with elapsed 1.0
+        (date(2027, 1, 1), 1.0, True),  # the day after: over
     ],
 )
 def test_elapsed_in_q4(as_of, elapsed, over):

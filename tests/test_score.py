@@ -30,12 +30,12 @@ def numeric(baseline, target, current=None, **extra):
 @pytest.mark.parametrize(
     ("baseline", "target", "current", "progress", "score"),
     [
-        (38, 45, 40.5, 2.5 / 7, 2.5 / 7),      # SPEC's funded-rate: 0.3571
+        (38, 45, 40.5, 2.5 / 7, 2.5 / 7),  # SPEC's funded-rate: 0.3571
         (38, 45, 38, 0.0, 0.0),
         (38, 45, 45, 1.0, 1.0),
-        (38, 45, 52, 2.0, 1.0),                # over-achievement kept, score capped
-        (38, 45, 30, -8 / 7, 0.0),             # worse than the baseline
-        (12, 8, 10.5, 0.375, 0.375),           # falling: bps of fraud losses
+        (38, 45, 52, 2.0, 1.0),  # over-achievement kept, score capped
+        (38, 45, 30, -8 / 7, 0.0),  # worse than the baseline
+        (12, 8, 10.5, 0.375, 0.375),  # falling: bps of fraud losses
         (0.42, 0.30, 0.36, 0.5, 0.5),
         (100, 0, 65, 0.35, 0.35),
         (100, 0, -10, 1.1, 1.0),
@@ -63,7 +63,7 @@ def test_milestones():
     ("keep", "current", "score"),
     [
         ({"max": 1.0}, 0.8, 1.0),
-        ({"max": 1.0}, 1.0, 1.0),   # bounds are inclusive
+        ({"max": 1.0}, 1.0, 1.0),  # bounds are inclusive
         ({"max": 1.0}, 1.01, 0.0),
         ({"min": 90, "max": 95}, 90, 1.0),
         ({"min": 90, "max": 95}, 89.9, 0.0),
@@ -77,8 +77,14 @@ def test_keep_bands(keep, current, score):
 
 @pytest.mark.parametrize(
     ("value", "expected_grade"),
-    [(0.0, Grade.RED), (0.399, Grade.RED), (0.4, Grade.YELLOW), (0.699, Grade.YELLOW),
-     (0.7, Grade.GREEN), (1.0, Grade.GREEN)],
+    [
+        (0.0, Grade.RED),
+        (0.399, Grade.RED),
+        (0.4, Grade.YELLOW),
+        (0.699, Grade.YELLOW),
+        (0.7, Grade.GREEN),
+        (1.0, Grade.GREEN),
+    ],
 )
 def test_grade_bands(value, expected_grade):
     assert grade(value) is expected_grade
@@ -92,17 +98,17 @@ def test_expected_progress_by_type():
 @pytest.mark.parametrize(
     ("score", "kind", "elapsed", "over", "status"),
     [
-        (0.4524, "committed", 0.5, False, Status.ON_TRACK),   # SPEC §6: pace -0.0476
-        (0.40, "committed", 0.5, False, Status.ON_TRACK),     # pace -0.10 exactly
+        (0.4524, "committed", 0.5, False, Status.ON_TRACK),  # SPEC §6: pace -0.0476
+        (0.40, "committed", 0.5, False, Status.ON_TRACK),  # pace -0.10 exactly
         (0.39, "committed", 0.5, False, Status.AT_RISK),
-        (0.25, "committed", 0.5, False, Status.AT_RISK),      # pace -0.25 exactly
+        (0.25, "committed", 0.5, False, Status.AT_RISK),  # pace -0.25 exactly
         (0.24, "committed", 0.5, False, Status.OFF_TRACK),
         (1.0, "committed", 0.5, False, Status.DONE),
-        (0.99, "committed", 1.0, False, Status.ON_TRACK),     # last day: still inside
+        (0.99, "committed", 1.0, False, Status.ON_TRACK),  # last day: still inside
         (0.99, "committed", 1.0, True, Status.MISSED),
         (0.7, "aspirational", 0.2, False, Status.DONE),
         (0.25, "aspirational", 0.5, False, Status.ON_TRACK),  # expected 0.35, pace -0.10
-        (0.5, "aspirational", 1.0, True, Status.AT_RISK),     # no `missed` for aspirational
+        (0.5, "aspirational", 1.0, True, Status.AT_RISK),  # no `missed` for aspirational
         (0.2, "aspirational", 1.0, True, Status.OFF_TRACK),
     ],
 )
@@ -136,8 +142,13 @@ def test_key_result_status():
     ],
 )
 def test_kpi_health(current, healthy, warning, health):
-    kpi = Kpi(id="k", title="t", current=current, healthy=Bounds(**healthy),
-              warning=Bounds(**warning) if warning else None)
+    kpi = Kpi(
+        id="k",
+        title="t",
+        current=current,
+        healthy=Bounds(**healthy),
+        warning=Bounds(**warning) if warning else None,
+    )
     assert kpi_health(kpi) is health
 
 
@@ -175,8 +186,10 @@ def test_rising_and_falling_are_symmetric(baseline, target, current):
     assert rising == pytest.approx(falling, abs=1e-9)
 
 
-@given(st.lists(st.tuples(st.floats(0, 1), st.floats(0.01, 100)), min_size=1, max_size=8),
-       st.floats(0.01, 100))
+@given(
+    st.lists(st.tuples(st.floats(0, 1), st.floats(0.01, 100)), min_size=1, max_size=8),
+    st.floats(0.01, 100),
+)
 def test_weights(pairs, factor):
     scores = [s for s, _ in pairs]
     weights = [w for _, w in pairs]
@@ -186,5 +199,4 @@ def test_weights(pairs, factor):
     assert scaled == pytest.approx(result, abs=1e-9)
     # a weight of 2 counts like the same key result listed twice
     doubled = weighted_mean([*scores, scores[0]], [*weights, weights[0]])
-    assert doubled == pytest.approx(
-        weighted_mean(scores, [weights[0] * 2, *weights[1:]]), abs=1e-9)
+    assert doubled == pytest.approx(weighted_mean(scores, [weights[0] * 2, *weights[1:]]), abs=1e-9)

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from conftest import PROJECT_ROOT, run_cli, write_repo
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -109,12 +110,16 @@ lead: maria
 
 @pytest.fixture
 def spec_repo(tmp_path):
-    return write_repo(tmp_path, {
-        "okrctl.yaml": "company: Example Invest\nperiod: 2026-Q4\n",
-        "goals/company.yaml": COMPANY,
-        "goals/pillars/growth.yaml": PILLAR,
-        "goals/teams/signups.yaml": SIGNUPS,
-    }, base=False)
+    return write_repo(
+        tmp_path,
+        {
+            "okrctl.yaml": "company: Example Invest\nperiod: 2026-Q4\n",
+            "goals/company.yaml": COMPANY,
+            "goals/pillars/growth.yaml": PILLAR,
+            "goals/teams/signups.yaml": SIGNUPS,
+        },
+        base=False,
+    )
 
 
 def status(root, *args):
@@ -125,10 +130,18 @@ def status(root, *args):
 
 def test_spec_example_numbers(spec_repo):
     payload = status(spec_repo, "signups", "--as-of", "2026-11-15")
-    assert (payload["period"], payload["as_of"], payload["elapsed"]) == ("2026-Q4", "2026-11-15", 0.5)
+    assert (payload["period"], payload["as_of"], payload["elapsed"]) == (
+        "2026-Q4",
+        "2026-11-15",
+        0.5,
+    )
     [unit] = payload["units"]
     assert (unit["id"], unit["kind"], unit["name"], unit["parent"]) == (
-        "signups", "team", "Signups squad", "growth")
+        "signups",
+        "team",
+        "Signups squad",
+        "growth",
+    )
     funding, calmer, someday = unit["objectives"]
     assert funding["ref"] == "signups/effortless-funding"
     assert funding["type"] == "committed"
@@ -140,16 +153,32 @@ def test_spec_example_numbers(spec_repo):
     assert funded == {
         "ref": "signups/effortless-funding/funded-rate",
         "title": "Raise funded conversion from 38% to 45%",
-        "kind": "numeric", "owner": "dev", "unit": "%",
-        "baseline": 38, "target": 45, "current": 40.5,
-        "progress": pytest.approx(2.5 / 7), "score": pytest.approx(2.5 / 7),
-        "status": "at_risk", "confidence": 0.7, "weight": 1, "checked_in": True,
+        "shape": "numeric",
+        "owner": "dev",
+        "unit": "%",
+        "baseline": 38,
+        "target": 45,
+        "current": 40.5,
+        "progress": pytest.approx(2.5 / 7),
+        "score": pytest.approx(2.5 / 7),
+        "status": "at_risk",
+        "confidence": 0.7,
+        "weight": 1,
+        "checked_in": True,
         "forecast": None,
     }
-    assert (ach["kind"], ach["done"], ach["score"], ach["status"]) == (
-        "milestone", False, 0.0, "off_track")  # pace -0.5
-    assert (unsubscribe["kind"], unsubscribe["keep"], unsubscribe["score"],
-            unsubscribe["status"]) == ("keep", {"min": None, "max": 1.0}, 1.0, "on_track")
+    assert (ach["shape"], ach["done"], ach["score"], ach["status"]) == (
+        "milestone",
+        False,
+        0.0,
+        "off_track",
+    )  # pace -0.5
+    assert (
+        unsubscribe["shape"],
+        unsubscribe["keep"],
+        unsubscribe["score"],
+        unsubscribe["status"],
+    ) == ("keep", {"min": None, "max": 1.0}, 1.0, "on_track")
     # aspirational: expected 0.7 * 0.5 = 0.35; (0.4 * 3 + 0 * 1) / 4 = 0.3
     assert calmer["type"] == "aspirational"
     assert calmer["score"] == pytest.approx(0.3)
@@ -158,14 +187,25 @@ def test_spec_example_numbers(spec_repo):
     assert (calmer["status"], calmer["grade"]) == ("on_track", "red")
     tickets, self_serve = calmer["key_results"]
     assert (tickets["progress"], tickets["status"]) == (pytest.approx(0.4), "on_track")
-    assert (self_serve["progress"], self_serve["score"], self_serve["status"],
-            self_serve["checked_in"]) == (None, 0.0, "off_track", False)
+    assert (
+        self_serve["progress"],
+        self_serve["score"],
+        self_serve["status"],
+        self_serve["checked_in"],
+    ) == (None, 0.0, "off_track", False)
     assert someday["key_results"] == []
     assert (someday["score"], someday["pace"], someday["status"], someday["grade"]) == (
-        None, None, None, None)
+        None,
+        None,
+        None,
+        None,
+    )
     assert unit["score"] == pytest.approx(((2.5 / 7 + 1) / 3 + 0.3) / 2)  # nulls left out
     assert (unit["kpis"][0]["ref"], unit["kpis"][0]["current"], unit["kpis"][0]["health"]) == (
-        "signups/ltv-cac", 3.4, "healthy")
+        "signups/ltv-cac",
+        3.4,
+        "healthy",
+    )
 
 
 def test_after_the_period_committed_objectives_below_one_are_missed(spec_repo):
@@ -228,8 +268,9 @@ def assert_golden(name, text):
     path = GOLDEN / name
     if os.environ.get("UPDATE_GOLDEN"):
         path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8"), f"golden {name} differs; review, then " \
-        f"UPDATE_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8"), (
+        f"golden {name} differs; review, then UPDATE_GOLDEN=1"
+    )
 
 
 def test_tree_view_of_the_demo_is_golden(tmp_path, monkeypatch):
@@ -243,8 +284,9 @@ def test_tree_view_of_the_demo_is_golden(tmp_path, monkeypatch):
 
 
 def test_markdown_view_of_the_demo_is_golden(tmp_path):
-    result = run_cli("status", "--repo", demo_copy(tmp_path), "--as-of", "2026-11-15",
-                     "--format", "md")
+    result = run_cli(
+        "status", "--repo", demo_copy(tmp_path), "--as-of", "2026-11-15", "--format", "md"
+    )
     assert result.exit_code == 0
     assert_golden("status-demo.md", result.stdout)
 

@@ -92,10 +92,10 @@ def _key_result_row(kr: dict[str, Any]) -> Text:
 
 
 def _value(kr: dict[str, Any]) -> str:
-    if kr["kind"] == "milestone":
+    if kr["shape"] == "milestone":
         return "done" if kr["done"] else "not done yet"
     current = "no check-in yet" if kr["current"] is None else with_unit(kr["current"], kr["unit"])
-    if kr["kind"] == "keep":
+    if kr["shape"] == "keep":
         return f"{current} (keep {bounds_text(kr['keep']['min'], kr['keep']['max'], kr['unit'])})"
     return f"{current} ({number(kr['baseline'])} → {with_unit(kr['target'], kr['unit'])})"
 

@@ -55,7 +55,7 @@ def key_result_json(key_result: KeyResultScore) -> dict[str, Any]:
     data: dict[str, Any] = {
         "ref": key_result.ref,
         "title": model.title,
-        "kind": str(key_result.shape),
+        "shape": str(key_result.shape),
         "owner": model.owner,
         "unit": model.unit,
     }

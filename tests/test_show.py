@@ -1,0 +1,119 @@
+"""`okrctl show REF`: numbers, the why-ladder to the mission, and the roll-up of supporters."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import run_cli
+from test_status import demo_copy
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return demo_copy(tmp_path_factory.mktemp("demo"))
+
+
+def show(root, ref, fmt="json"):
+    result = run_cli("show", ref, "--repo", root, "--as-of", "2026-11-15", "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    return result.json() if fmt == "json" else result.stdout
+
+
+def test_objective_ladder_climbs_to_the_mission(demo):
+    data = show(demo, "signups/effortless-funding")
+    assert data["kind"] == "objective"
+    assert data["why"] == "Half of signups never fund; net deposits is our top growth signal."
+    [pillar] = data["ladder"]
+    assert pillar["ref"] == "growth/convert-signups"
+    [company_kr] = pillar["up"]
+    assert company_kr["ref"] == "harbor/grow-deposits/funded-accounts"
+    assert company_kr["why"].startswith("Deposits are the plans")  # its objective's why
+    assert company_kr["up"] == [
+        {
+            "ref": "mission",
+            "kind": "mission",
+            "why": None,
+            "up": [],
+            "title": "Help every family build savings that outlast them.",
+        }
+    ]
+
+
+def test_several_aligns_to_make_several_branches(demo):
+    data = show(demo, "lifecycle/nudge-to-fund")
+    assert [step["ref"] for step in data["ladder"]] == [
+        "growth/convert-signups",
+        "signups/effortless-funding/funded-rate",
+    ]
+
+
+def test_rollup_lists_supporters_weakest_first_with_scores(demo):
+    data = show(demo, "growth/convert-signups")
+    rows = [(r["ref"], r["status"]) for r in data["supported_by"]]
+    assert rows == [
+        ("signups/effortless-funding", "on_track"),
+        ("lifecycle/nudge-to-fund", "on_track"),
+    ]
+    scores = [r["score"] for r in data["supported_by"]]
+    assert scores == sorted(scores)
+    assert scores[0] == pytest.approx((40.5 - 38) / 7 * 2 / 4 + 0 / 4 + 1 / 4)
+
+
+def test_company_objective_rolls_up_its_pillars(demo):
+    data = show(demo, "harbor/grow-deposits")
+    assert [r["ref"] for r in data["supported_by"]] == [
+        "trust/safe-money",
+        "growth/referral-engine",
+        "growth/convert-signups",
+    ]
+    assert data["ladder"][0]["kind"] == "mission"
+
+
+def test_key_result(demo):
+    data = show(demo, "payments/cheaper-transfers/cost-per-transfer")
+    assert (data["kind"], data["baseline"], data["target"], data["current"]) == (
+        "key_result",
+        0.42,
+        0.30,
+        0.36,
+    )
+    assert data["score"] == pytest.approx(0.5)
+    assert data["source"] == "Payments processor invoices / transfer count"
+    assert [r["ref"] for r in data["supported_by"]] == ["chloe/cheaper-routing"]
+    assert data["ladder"][0]["ref"] == "payments/cheaper-transfers"
+
+
+def test_kpi(demo):
+    data = show(demo, "harbor/ltv-cac")
+    assert (data["kind"], data["current"], data["health"]) == ("kpi", 3.4, "healthy")
+    assert [r["ref"] for r in data["supported_by"]] == ["growth/referral-engine"]
+
+
+def test_unit(demo):
+    data = show(demo, "chloe")
+    assert (data["kind"], data["unit_kind"], data["parents"]) == (
+        "unit",
+        "person",
+        ["payments", "efficiency", "harbor"],
+    )
+    assert len(data["accomplishments"]) == 3
+    assert [c["id"] for c in show(demo, "payments")["children"]] == ["chloe"]
+
+
+def test_mission(demo):
+    data = show(demo, "mission")
+    assert data["mission"] == "Help every family build savings that outlast them."
+
+
+def test_text_view_shows_ladder_and_supporters(demo):
+    text = show(demo, "growth/convert-signups", fmt="text")
+    assert "why-ladder" in text
+    assert "mission: Help every family build savings that outlast them." in text
+    assert "supported by (2)" in text
+    assert "signups/effortless-funding" in text
+
+
+def test_unknown_ref_exits_2_with_suggestions(demo):
+    result = run_cli("show", "growth/convert-signup", "--repo", demo)
+    assert result.exit_code == 2
+    assert "did you mean growth/convert-signups" in result.stderr
