@@ -20,6 +20,6 @@ def test_readme_opens_with_two_commands_and_ci_runs_the_second():
     readme = (PROJECT_ROOT / "README.md").read_text()
     commands = re.findall(r"```bash\n(.+?)\n```", readme, re.S)
     demo, tests = commands[0], commands[1]
-    assert "okrctl check" in demo and "pip install" in demo
+    assert "okrctl status" in demo and "pip install" in demo
     ci = (PROJECT_ROOT / ".ci/run").read_text()
     assert tests in ci.splitlines()
