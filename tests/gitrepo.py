@@ -31,7 +31,7 @@ class GitRepo:
         for relative, content in files.items():
             path = self.root / relative
             if content is None:
-                path.unlink()
+                path.unlink(missing_ok=True)
                 continue
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(textwrap.dedent(content), encoding="utf-8")

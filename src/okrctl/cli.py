@@ -262,6 +262,43 @@ def show(
 
 
 @app.command()
+def checkin(
+    ref: Annotated[str, typer.Argument(help="A key result or KPI ref.")],
+    value: Annotated[
+        str, typer.Argument(help="The new number; for a milestone true/done or false/undone.")
+    ],
+    confidence: Annotated[
+        str | None, typer.Option("--confidence", help="Your confidence, 0 to 1.")
+    ] = None,
+    message: Annotated[
+        str | None, typer.Option("-m", "--message", help="A note for the commit body.")
+    ] = None,
+    no_commit: Annotated[
+        bool, typer.Option("--no-commit", help="Edit the file but leave it uncommitted.")
+    ] = False,
+    repo: RepoOption = None,
+) -> None:
+    """Write a new value back (comments and layout kept) and commit just that file.
+
+    Example: okrctl checkin signups/effortless-funding/funded-rate 41.2 --confidence 0.6
+    """
+    from okrctl.checkin import checkin as run_checkin
+    from okrctl.checkin import format_value
+
+    with _user_errors():
+        result = run_checkin(
+            repo, ref, value, confidence=confidence, note=message, commit=not no_commit
+        )
+    change = (
+        f"{format_value(result.old)} → {format_value(result.new)}"
+        if result.changed
+        else f"{format_value(result.new)} (unchanged)"
+    )
+    where = f"committed {result.commit[:10]}" if result.commit else "not committed"
+    typer.echo(f"{result.ref}: {change} in {result.file}; {where}")
+
+
+@app.command()
 def schema(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")

@@ -132,3 +132,47 @@ def read_file(top: Path, revision: str, path: str) -> bytes | None:
 def verify_object(top: Path, name: str) -> str | None:
     out = _git(top, "rev-parse", "-q", "--verify", "--end-of-options", name, check=False)
     return out.decode().strip() or None
+
+
+def git_dir(top: Path) -> Path:
+    return (top / _git(top, "rev-parse", "--git-dir").decode().strip()).resolve()
+
+
+def is_detached(top: Path) -> bool:
+    return not _git(top, "symbolic-ref", "-q", "HEAD", check=False).strip()
+
+
+def operation_in_progress(top: Path) -> str | None:
+    """The name of a merge, rebase, cherry-pick or revert under way, if any."""
+    folder = git_dir(top)
+    for marker, name in (
+        ("MERGE_HEAD", "a merge"),
+        ("rebase-merge", "a rebase"),
+        ("rebase-apply", "a rebase"),
+        ("CHERRY_PICK_HEAD", "a cherry-pick"),
+        ("REVERT_HEAD", "a revert"),
+    ):
+        if (folder / marker).exists():
+            return name
+    return None
+
+
+def has_changes(top: Path, path: str) -> bool:
+    """True when `path` has staged, unstaged or untracked changes."""
+    return bool(_git(top, "status", "--porcelain", "--", path).strip())
+
+
+def commit_path(top: Path, path: str, message: str) -> str:
+    """Commit just `path` (other staged changes stay staged); returns the new commit's sha."""
+    _git(top, "commit", "-q", "--only", "-F", "-", "--", path, stdin=message.encode())
+    return _git(top, "rev-parse", "HEAD").decode().strip()
+
+
+def commit_empty(top: Path, message: str) -> str:
+    """An empty commit that takes nothing from the index."""
+    _git(top, "commit", "-q", "--allow-empty", "--only", "-F", "-", stdin=message.encode())
+    return _git(top, "rev-parse", "HEAD").decode().strip()
+
+
+def is_shallow(top: Path) -> bool:
+    return _git(top, "rev-parse", "--is-shallow-repository", check=False).strip() == b"true"

@@ -115,7 +115,7 @@ def _position(mark: Any) -> Position:
     return Position(mark.line + 1, mark.column + 1)
 
 
-def _resolve_plain(value: str) -> Any:
+def resolve_plain(value: str) -> Any:
     """YAML 1.2 core schema resolution of an untagged plain scalar."""
     if _NULL.match(value):
         return None
@@ -143,7 +143,7 @@ def _resolve_tagged(value: str, tag: str, position: Position) -> Any:
         return value
     if name not in _SCALAR_TAGS:
         raise YamlProblem(f"the tag {tag!r} is not supported; remove it", position)
-    resolved = _resolve_plain(value)
+    resolved = resolve_plain(value)
     expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}[name]
     if (isinstance(resolved, bool) and name != "bool") or not isinstance(resolved, expected):
         raise YamlProblem(f"{value!r} is not a valid !!{name}", position)
@@ -263,7 +263,7 @@ def _compose_events(parser: Any, source: SourceMap) -> Any:
             if event.tag is not None:
                 value = _resolve_tagged(event.value, event.tag, position)
             elif event.implicit[0]:  # untagged plain scalar
-                value = _resolve_plain(event.value)
+                value = resolve_plain(event.value)
             else:
                 value = event.value
             attach(value, position)

@@ -1,0 +1,330 @@
+"""`okrctl checkin`: only the value (and confidence) lines change, writes are atomic, commits
+hold just that file, and parallel check-ins never lose an update. All against real git."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+import okrctl
+from conftest import BASE, PROJECT_ROOT, TEAM, run_cli
+from gitrepo import GitRepo
+from okrctl.graph import build_graph
+
+TEAM_FILE = "goals/teams/signups.yaml"
+
+
+def demo_repo(tmp_path):
+    repo = GitRepo(tmp_path / "demo")
+    shutil.copy(PROJECT_ROOT / "okrctl.yaml", repo.root / "okrctl.yaml")
+    shutil.copytree(PROJECT_ROOT / "goals", repo.root / "goals")
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "demo", date="2026-10-01")
+    return repo
+
+
+def changed_lines(before: str, after: str) -> list[str]:
+    return [
+        line for line in difflib.ndiff(before.splitlines(), after.splitlines()) if line[:1] in "+-"
+    ]
+
+
+def test_every_key_result_and_kpi_of_the_demo_changes_only_its_own_lines(tmp_path):
+    repo = demo_repo(tmp_path)
+    graph = build_graph(okrctl.load_repo(repo.root))
+    refs = [
+        (ref, node.owner.path, node.key_result.milestone, node.key_result.done)
+        for ref, node in graph.key_results.items()
+    ]
+    refs += [(ref, node.owner.path, False, None) for ref, node in graph.kpis.items()]
+    assert len(refs) > 30
+    for ref, path, milestone, done in refs:
+        before = (repo.root / path).read_text()
+        new_value = ("undone" if done else "done") if milestone else "123.25"
+        args = ["checkin", ref, new_value, "--no-commit", "--repo", repo.root]
+        if ref in graph.key_results:
+            args += ["--confidence", "0.55"]
+        result = run_cli(*args)
+        assert result.exit_code == 0, (ref, result.stderr)
+        after = (repo.root / path).read_text()
+        diff = changed_lines(before, after)
+        removed = [line[2:] for line in diff if line.startswith("- ")]
+        added = [line[2:] for line in diff if line.startswith("+ ")]
+        key = "done:" if milestone else "current:"
+        assert all(line.strip().startswith((key, "confidence:")) for line in removed + added), (
+            ref,
+            diff,
+        )
+        landed = "false" if done else "true" if milestone else "123.25"
+        assert any(key in line and landed in line for line in added), ref
+        assert len(added) <= 2 and len(removed) <= 2
+        repo.git("checkout", "--", path)  # next ref starts from the committed file
+
+
+OTHER_STYLE = (
+    "# Signups squad: written in another style than the demo's\r\n"
+    "kind:   team\r\n"
+    "parent: growth   # the growth pillar\r\n"
+    "objectives:\r\n"
+    "- id: funding\r\n"
+    "  title: 'Effortless funding'\r\n"
+    '  why: "Funding is where people drop off."\r\n'
+    "  aligns_to: [ growth/convert ]\r\n"
+    "  key_results:\r\n"
+    "  - {id: rate, title: Rate, baseline: 1, target: 2, current: 1.50, source: x}\r\n"
+    "  - {id: band, title: Band, keep: {max: 3}, source: y}\r\n"
+    "  - id: ach\r\n"
+    "    title: Ship it\r\n"
+    "    milestone: true   # a yes/no result\r\n"
+    "\r\n"
+    "    source: release notes\r\n"
+)
+
+
+def test_other_styles_crlf_and_bom_are_kept_byte_for_byte(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, TEAM_FILE: None}, "2026-10-01")
+    path = repo.root / TEAM_FILE
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\xef\xbb\xbf" + OTHER_STYLE.encode())
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "other style", date="2026-10-02")
+
+    def checkin(*args):
+        result = run_cli("checkin", *args, "--repo", repo.root)
+        assert result.exit_code == 0, result.stderr
+        return path.read_bytes()
+
+    raw = checkin("signups/funding/rate", "1.75")
+    assert raw == b"\xef\xbb\xbf" + OTHER_STYLE.replace("current: 1.50", "current: 1.75").encode()
+    raw = checkin("signups/funding/band", "2.5", "--confidence", "0.9")
+    assert (
+        b"{id: band, title: Band, keep: {max: 3}, source: y, current: 2.5, confidence: 0.9}" in raw
+    )
+    raw = checkin("signups/funding/ach", "done")
+    expected = (
+        OTHER_STYLE.replace("current: 1.50", "current: 1.75")
+        .replace(
+            "keep: {max: 3}, source: y}",
+            "keep: {max: 3}, source: y, current: 2.5, confidence: 0.9}",
+        )
+        .replace(
+            "    milestone: true   # a yes/no result\r\n",
+            "    milestone: true   # a yes/no result\r\n    done: true\r\n",
+        )
+    )
+    assert raw == b"\xef\xbb\xbf" + expected.encode()
+    assert okrctl.check_repo(repo.root).errors == 0
+
+
+def test_commit_holds_only_that_file_with_a_trailer_and_the_note(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(BASE, "2026-10-01")
+    repo.write({"notes.txt": "staged, unrelated\n"})
+    repo.git("add", "notes.txt")
+    result = run_cli(
+        "checkin", "growth/convert/rate", "33", "-m", "New landing page", "--repo", repo.root
+    )
+    assert result.exit_code == 0, result.stderr
+    assert repo.git("show", "--name-only", "--format=", "HEAD") == "goals/pillars/growth.yaml"
+    assert repo.git("diff", "--cached", "--name-only") == "notes.txt"  # still staged
+    assert repo.git("log", "-1", "--format=%B") == (
+        "checkin(growth/convert/rate): none → 33\n\nNew landing page\n\n"
+        "Okr-Checkin: growth/convert/rate"
+    )
+    assert repo.git("log", "-1", "--format=%an <%ae>") == "Maria Lopez <maria@example.com>"
+    assert repo.git("log", "-1", "--format=%(trailers:key=Okr-Checkin,valueonly)").strip() == (
+        "growth/convert/rate"
+    )
+
+
+def test_an_unchanged_value_is_confirmed_by_an_empty_commit(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(BASE, "2026-10-01")
+    before = repo.git("rev-parse", "HEAD")
+    result = run_cli("checkin", "acme/ltv-cac", "3.2", "--repo", repo.root)
+    assert result.exit_code == 0
+    assert "(unchanged)" in result.stdout
+    assert repo.git("rev-parse", "HEAD~1") == before
+    assert repo.git("show", "--name-only", "--format=", "HEAD") == ""
+    assert "Okr-Checkin: acme/ltv-cac" in repo.git("log", "-1", "--format=%B")
+
+
+def test_no_commit_leaves_the_edit_uncommitted(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    head = repo.commit(BASE, "2026-10-01")
+    assert (
+        run_cli("checkin", "acme/grow/deposits", "14", "--no-commit", "--repo", repo.root).exit_code
+        == 0
+    )
+    assert repo.git("rev-parse", "HEAD") == head
+    assert repo.git("status", "--porcelain") == "M goals/company.yaml"
+
+
+@pytest.mark.parametrize(
+    ("ref", "value", "message"),
+    [
+        ("acme/grow/deposits", "fourteen", "'fourteen' is not a number"),
+        ("acme/grow/deposits", "nan", "'nan' is not a number"),
+        ("signups/funding/ach", "maybe", "use true/done or false/undone"),
+        ("acme/grow", "3", "is an objective; check in a key result or a KPI"),
+        ("acme/grow/deposit", "3", "did you mean acme/grow/deposits"),
+    ],
+)
+def test_bad_values_and_refs_exit_2_and_leave_the_file(tmp_path, ref, value, message):
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(BASE, "2026-10-01")
+    result = run_cli("checkin", ref, value, "--repo", repo.root)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert repo.git("status", "--porcelain") == ""
+
+
+def test_confidence_must_be_between_0_and_1(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(BASE, "2026-10-01")
+    result = run_cli(
+        "checkin", "acme/grow/deposits", "13", "--confidence", "70", "--repo", repo.root
+    )
+    assert result.exit_code == 2
+    assert "between 0 and 1" in result.stderr
+
+
+def test_refuses_when_the_file_has_uncommitted_changes(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(BASE, "2026-10-01")
+    repo.write({"goals/company.yaml": BASE["goals/company.yaml"] + "# draft\n"})
+    result = run_cli("checkin", "acme/grow/deposits", "14", "--repo", repo.root)
+    assert result.exit_code == 1
+    assert "goals/company.yaml has uncommitted changes" in result.stderr
+    assert (repo.root / "goals/company.yaml").read_text().endswith("# draft\n")
+    # another file may be dirty: only the checked-in file matters
+    assert run_cli("checkin", "growth/convert/rate", "31", "--repo", repo.root).exit_code == 0
+
+
+def test_refuses_during_a_merge_and_on_a_detached_head(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, "notes.txt": "a\n"}, "2026-10-01")
+    repo.git("checkout", "-q", "-b", "side")
+    repo.commit({"notes.txt": "side\n"}, "2026-10-02")
+    repo.git("checkout", "-q", "main")
+    repo.commit({"notes.txt": "main\n"}, "2026-10-03")
+    subprocess.run(["git", "merge", "side"], cwd=repo.root, capture_output=True, check=False)
+    result = run_cli("checkin", "acme/grow/deposits", "14", "--repo", repo.root)
+    assert result.exit_code == 1
+    assert "a merge is in progress" in result.stderr
+    repo.git("merge", "--abort")
+    repo.git("checkout", "-q", "--detach")
+    result = run_cli("checkin", "acme/grow/deposits", "14", "--repo", repo.root)
+    assert result.exit_code == 1
+    assert "HEAD is detached" in result.stderr
+    assert (
+        run_cli("checkin", "acme/grow/deposits", "14", "--no-commit", "--repo", repo.root).exit_code
+        == 0
+    )
+
+
+def test_an_infinite_value_is_refused_before_anything_is_written(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    bad_band = TEAM.replace(
+        "        milestone: true\n        done: false\n", "        keep: {min: 1}\n"
+    )
+    repo.commit({**BASE, TEAM_FILE: bad_band}, "2026-10-01")
+    before = (repo.root / TEAM_FILE).read_bytes()
+    result = run_cli("checkin", "signups/funding/ach", "1e400", "--repo", repo.root)
+    assert result.exit_code == 2
+    assert (repo.root / TEAM_FILE).read_bytes() == before
+
+
+def test_outside_git_the_file_is_written_and_not_committed(tmp_path):
+    from conftest import write_repo
+
+    root = write_repo(tmp_path, {})
+    result = run_cli("checkin", "acme/grow/deposits", "15", "--repo", root)
+    assert result.exit_code == 0
+    assert "not committed" in result.stdout
+    assert "current: 15" in (root / "goals/company.yaml").read_text()
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from okrctl.writefile import write_atomically
+target, a, b = Path(sys.argv[1]), Path(sys.argv[2]).read_bytes(), Path(sys.argv[3]).read_bytes()
+print("ready", flush=True)
+while True:
+    write_atomically(target, a)
+    write_atomically(target, b)
+"""
+
+
+def test_a_write_killed_at_any_moment_leaves_the_old_file_or_the_new_one(tmp_path):
+    old = b"kind: team\n" + b"# old\n" * 300_000
+    new = b"kind: team\n" + b"# new!\n" * 250_000
+    (tmp_path / "a").write_bytes(old)
+    (tmp_path / "b").write_bytes(new)
+    target = tmp_path / "unit.yaml"
+    target.write_bytes(old)
+    for attempt in range(12):
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(target), str(tmp_path / "a"), str(tmp_path / "b")],
+            stdout=subprocess.PIPE,
+        )
+        assert writer.stdout is not None
+        writer.stdout.readline()
+        time.sleep(0.01 + attempt * 0.013)
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.wait()
+        assert target.read_bytes() in (old, new)
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".unit.yaml.")]
+    assert len(leftovers) <= 12  # a killed writer may leave its temp file, never a torn target
+
+
+PARALLEL = 8
+
+
+def test_parallel_checkins_never_lose_an_update(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    kpis = "".join(
+        f"  - id: k{i}\n    title: K{i}\n    why: w\n    current: 0\n    healthy: {{min: 0}}\n"
+        f"    source: s\n"
+        for i in range(PARALLEL // 2)
+    )
+    company = BASE["goals/company.yaml"] + kpis
+    repo.commit({**BASE, "goals/company.yaml": company}, "2026-10-01")
+    refs = [f"acme/k{i}" for i in range(PARALLEL // 2)]  # same file, several refs
+    refs += ["growth/convert/rate"] * (PARALLEL // 2)  # and one ref, many times
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "okrctl",
+                "checkin",
+                ref,
+                str(100 + n),
+                "--repo",
+                str(repo.root),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for n, ref in enumerate(refs)
+    ]
+    for process in processes:
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+    assert repo.git("status", "--porcelain") == ""
+    assert len(repo.git("log", "--format=%H").splitlines()) == 1 + PARALLEL
+    text = (repo.root / "goals/company.yaml").read_text()
+    for n, ref in enumerate(refs[: PARALLEL // 2]):
+        assert f"    current: {100 + n}\n" in text, ref
+    landed = repo.git("log", "--format=%s", "--", "goals/pillars/growth.yaml").splitlines()
+    assert len([s for s in landed if s.startswith("checkin(growth/convert/rate)")]) == PARALLEL // 2
