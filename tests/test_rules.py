@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import BASE as BASE_FILES
 from conftest import COMPANY, PILLAR, TEAM, findings, run_cli, write_repo
 
 TEAM_FILE = "goals/teams/signups.yaml"
@@ -369,3 +370,90 @@ def test_every_registered_rule_has_a_test_here():
     source = Path(__file__).read_text(encoding="utf-8")
     untested = [name for name in REGISTRY if f'"{name}"' not in source]
     assert untested == []
+
+
+# --- stale: needs git history, so these build real repositories with back-dated commits ---
+
+def stale_repo(tmp_path, *, stale_after=14):
+    from gitrepo import GitRepo
+
+    repo = GitRepo(tmp_path / "okrs")
+    config = f"company: Acme\nperiod: 2026-Q4\nstale_after_days: {stale_after}\n"
+    repo.commit({**BASE_FILES, "okrctl.yaml": config}, "2026-09-20", "goals")
+    return repo
+
+
+def stale_findings(repo, as_of):
+    result = run_cli("check", "--repo", repo.root, "--as-of", as_of, "--format", "json")
+    return result.exit_code, [(f["file"], f["line"], f["column"], f["ref"], f["message"])
+                              for f in result.json()["findings"] if f["rule"] == "stale"]
+
+
+def test_stale_counts_from_the_period_start_creation_and_last_checkin(tmp_path):
+    repo = stale_repo(tmp_path)
+    pillar = PILLAR.replace("        target: 40\n", "        target: 40\n        current: 31\n")
+    repo.commit({PILLAR_FILE: pillar}, "2026-10-20", "checkin rate")
+    # Oct 14: 13 days since the period started (Oct 1), nothing is stale yet
+    assert stale_findings(repo, "2026-10-14") == (0, [])
+    # Oct 16: 15 days since the period started; the pillar's rate was created in September
+    code, found = stale_findings(repo, "2026-10-16")
+    assert code == 0
+    assert [(f, line, column, ref) for f, line, column, ref, _ in found] == [
+        (COMPANY_FILE, 9, 9, "acme/grow/deposits"),
+        (COMPANY_FILE, 16, 5, "acme/ltv-cac"),
+        (PILLAR_FILE, 10, 9, "growth/convert/rate"),
+        (TEAM_FILE, 10, 9, "signups/funding/ach"),  # a milestone not yet done is watched
+    ]
+    # Nov 4: 15 days after the rate's check-in on Oct 20
+    _, found = stale_findings(repo, "2026-11-04")
+    rate = next(m for _, _, _, ref, m in found if ref == "growth/convert/rate")
+    assert rate == (
+        "`growth/convert/rate` has not been checked in for 15 days (last checked in on "
+        "2026-10-20 by Maria Lopez; stale after 14): run `okrctl checkin growth/convert/rate "
+        "VALUE`, even to confirm it")
+    # Nov 2 ends 13.5 days after the noon check-in of Oct 20; Nov 3 ends 14.5 days after
+    _, found = stale_findings(repo, "2026-11-02")
+    assert "growth/convert/rate" not in [ref for *_, ref, _ in found]
+    _, found = stale_findings(repo, "2026-11-03")
+    assert "growth/convert/rate" in [ref for *_, ref, _ in found]
+
+
+def test_stale_an_unchanged_value_confirmed_by_okrctl_checkin_counts(tmp_path):
+    repo = stale_repo(tmp_path)
+    repo.git("commit", "-q", "--allow-empty", "-m",
+             "checkin(acme/ltv-cac): 3.2 (unchanged)\n\nOkr-Checkin: acme/ltv-cac",
+             date="2026-10-25")
+    _, found = stale_findings(repo, "2026-11-01")
+    assert "acme/ltv-cac" not in [ref for *_, ref, _ in found]
+    assert "acme/grow/deposits" in [ref for *_, ref, _ in found]
+
+
+def test_stale_skips_new_goals_and_done_milestones(tmp_path):
+    repo = stale_repo(tmp_path)
+    done = TEAM.replace("done: false", "done: true")
+    repo.commit({TEAM_FILE: done}, "2026-10-02", "shipped")
+    extra = PILLAR + (
+        "      - id: fresh\n        title: New\n        baseline: 0\n        target: 5\n"
+        "        source: s\n")
+    repo.commit({PILLAR_FILE: extra}, "2026-11-01", "a new key result")
+    _, found = stale_findings(repo, "2026-11-10")
+    refs = [ref for *_, ref, _ in found]
+    assert "signups/funding/ach" not in refs      # done
+    assert "growth/convert/fresh" not in refs     # created 9 days ago
+    _, found = stale_findings(repo, "2026-11-20")
+    message = next(m for *_, ref, m in found if ref == "growth/convert/fresh")
+    assert "has not been checked in for 19 days (never checked in; stale after 14)" in message
+
+
+def test_stale_is_skipped_outside_git_with_a_note(tmp_path):
+    write_repo(tmp_path, {})
+    result = run_cli("check", "--repo", tmp_path, "--as-of", "2026-12-30")
+    assert result.exit_code == 0
+    assert "the stale rule needs history and was skipped" in result.stderr
+
+
+def test_stale_can_be_turned_off(tmp_path):
+    repo = stale_repo(tmp_path)
+    (repo.root / "okrctl.yaml").write_text(
+        "company: Acme\nperiod: 2026-Q4\nrules:\n  stale: off\n")
+    assert stale_findings(repo, "2026-12-30") == (0, [])

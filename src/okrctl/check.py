@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from okrctl.diagnostics import Finding, Severity, count
-from okrctl.load import Repository, load_repo
+from okrctl.load import Repository
 
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:
     repository: Repository
     findings: list[Finding]
+    notes: list[str] = field(default_factory=list)
+    """What the user should know on stderr, such as a rule skipped for lack of history."""
 
     @property
     def errors(self) -> int:
@@ -27,15 +30,28 @@ class CheckResult:
         return 1 if self.errors or (strict and self.warnings) else 0
 
 
-def check_repo(repo: Path | str | None = None, *, at: str | None = None) -> CheckResult:
-    """Load the goals (from the working tree, or at a revision or period) and run every rule."""
-    from okrctl.rules import run_rules
+def check_repo(
+    repo: Path | str | None = None, *, at: str | None = None, as_of: date | None = None
+) -> CheckResult:
+    """Load the goals (working tree, or as of a date, revision or period) and run every rule;
+    history is read only when the `stale` rule is on."""
+    from okrctl.history import SHALLOW_NOTE, read_history
+    from okrctl.rules import Context, run_rules, severities
+    from okrctl.snapshot import take_snapshot
 
-    revision = None
-    if at is not None:
-        from okrctl.config import resolve_root
-        from okrctl.revisions import resolve
-
-        revision = resolve(resolve_root(Path(repo) if repo is not None else None), at)
-    repository = load_repo(repo, revision=revision)
-    return CheckResult(repository, run_rules(repository))
+    snapshot = take_snapshot(repo, at=at, as_of=as_of)
+    repository = snapshot.repository
+    notes = list(snapshot.notes)
+    history = None
+    if severities(repository)["stale"] is not Severity.OFF:
+        history = read_history(
+            repository.root,
+            repository.config.config.goals_dir,
+            revision=repository.revision or "HEAD",
+        )
+        if history is None:
+            notes.append("not a git repository: the stale rule needs history and was skipped")
+        elif history.truncated:
+            notes.append(SHALLOW_NOTE)
+    context = Context(repository, snapshot.graph, snapshot.moment, snapshot.period, history)
+    return CheckResult(repository, run_rules(repository, context), notes)

@@ -105,6 +105,7 @@ def check(
         ),
     ] = CheckFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    as_of: AsOfOption = None,
     at: AtOption = None,
 ) -> None:
     """Run the rules over every goals file and report all findings.
@@ -115,7 +116,8 @@ def check(
     from okrctl.check import check_repo
 
     with _user_errors():
-        result = check_repo(repo, at=at)
+        result = check_repo(repo, at=at, as_of=_date(as_of))
+    _report_problems(result.notes, [])
     findings = result.findings
     if output_format is CheckFormat.json:
         typer.echo(diagnostics.render_json(findings))
@@ -296,6 +298,53 @@ def checkin(
     )
     where = f"committed {result.commit[:10]}" if result.commit else "not committed"
     typer.echo(f"{result.ref}: {change} in {result.file}; {where}")
+
+
+@app.command()
+def history(
+    ref: Annotated[str, typer.Argument(help="A key result or KPI ref.")],
+    repo: RepoOption = None,
+    output_format: Annotated[
+        ShowFormat, typer.Option("--format", help="text or json.")
+    ] = ShowFormat.text,
+) -> None:
+    """The check-ins of a key result or KPI from git, oldest first.
+
+    Example: okrctl history signups/effortless-funding/funded-rate --format json
+    """
+    from okrctl.history import ref_history
+
+    with _user_errors():
+        ref, found, notes = ref_history(repo, ref)
+    _report_problems(notes, [])
+    if output_format is ShowFormat.json:
+        import json
+
+        payload = {"ref": ref, "checkins": [c.as_json() for c in found.checkins]}
+        typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    from okrctl.checkin import format_value
+
+    table = Table(title=f"Check-ins of {ref}", box=None, title_justify="left", pad_edge=False)
+    for column in ("date", "author", "value", "confidence", "commit", "note"):
+        table.add_column(column, overflow="fold")
+    for item in found.checkins:
+        table.add_row(
+            item.date.strftime("%Y-%m-%d"),
+            item.author,
+            format_value(item.value),
+            "" if item.confidence is None else format_value(item.confidence),
+            item.commit[:10],
+            item.note,
+        )
+    console = Console(highlight=False)
+    if found.checkins:
+        console.print(table)
+    else:
+        console.print(f"{ref} has no check-ins in git yet.")
 
 
 @app.command()

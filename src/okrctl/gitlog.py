@@ -176,3 +176,26 @@ def commit_empty(top: Path, message: str) -> str:
 
 def is_shallow(top: Path) -> bool:
     return _git(top, "rev-parse", "--is-shallow-repository", check=False).strip() == b"true"
+
+
+LOG_FORMAT = "%x1e%H %at%x1f%an%x1f%B%x1f"
+
+
+def log_raw(top: Path, revision: str = "HEAD") -> str:
+    """The whole history up to `revision`, oldest first: a record per commit (separated by
+    \\x1e; sha and author date, author, message, separated by \\x1f) and its raw file changes."""
+    out = _git(
+        top,
+        "-c",
+        "core.quotepath=off",
+        "log",
+        "--reverse",
+        "--no-abbrev",
+        "--raw",
+        "-M",
+        f"--format={LOG_FORMAT}",
+        revision,
+        "--",
+        check=False,
+    )
+    return out.decode("utf-8", "replace")

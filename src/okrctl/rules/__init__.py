@@ -8,7 +8,7 @@ from okrctl.diagnostics import Finding, Severity, sort_key
 from okrctl.errors import ConfigError
 from okrctl.graph import build_graph
 from okrctl.load import Repository
-from okrctl.rules import focus, measurement, structure  # noqa: F401  (registration)
+from okrctl.rules import focus, freshness, measurement, structure  # noqa: F401  (registration)
 from okrctl.rules.registry import REGISTRY, Context, Hit, Rule
 
 __all__ = ["REGISTRY", "Context", "Hit", "Rule", "run_rules", "severities"]
@@ -30,10 +30,10 @@ def severities(repository: Repository) -> dict[str, Severity]:
     return {name: Severity(configured.get(name, rule.severity)) for name, rule in REGISTRY.items()}
 
 
-def run_rules(repository: Repository) -> list[Finding]:
+def run_rules(repository: Repository, context: Context | None = None) -> list[Finding]:
     """Every finding of every enabled rule, in one run, sorted by file, line and column."""
     levels = severities(repository)
-    context = Context(repository, build_graph(repository))
+    context = context or Context(repository, build_graph(repository))
     findings = []
     for name, rule in REGISTRY.items():
         severity = levels[name]

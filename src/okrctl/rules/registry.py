@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from okrctl.config import Limits
 from okrctl.diagnostics import Position, Severity
 from okrctl.graph import Graph
 from okrctl.load import Repository, UnitFile
+
+if TYPE_CHECKING:
+    from okrctl.evaluate import Moment
+    from okrctl.history import History
+    from okrctl.periods import Period
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +32,10 @@ class Hit:
 class Context:
     repository: Repository
     graph: Graph
+    moment: Moment | None = None
+    period: Period | None = None
+    history: History | None = None
+    """None outside git: rules that need history find nothing."""
 
     @property
     def limits(self) -> Limits:

@@ -1,0 +1,308 @@
+"""Check-ins from git history, read in one pass (SPEC §7 "Check-ins and history").
+
+One `git log --raw` stream over the whole history (no pathspecs: passing many paths to git log
+is itself slow), filtered in Python to the goals folder; the blobs needed are read with one
+`git cat-file --batch`, and each distinct blob is parsed once, whatever path or commit it shows
+up in. A check-in is a commit that changes a key result's or KPI's value (the value it was
+created with counts), or a commit whose message carries an `Okr-Checkin: REF` trailer (how
+`okrctl checkin` confirms an unchanged value).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from okrctl import gitlog
+from okrctl.yamlread import YamlProblem, read_document
+
+TRAILER_RE = re.compile(r"^Okr-Checkin:\s*(\S+)\s*$", re.MULTILINE)
+TRAILER_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*:\s")
+Values = dict[str, tuple[Any, Any]]
+"""ref -> (value, confidence) in one version of a unit file."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    ref: str
+    date: datetime
+    author: str
+    commit: str
+    value: Any
+    confidence: Any
+    note: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "date": self.date.isoformat().replace("+00:00", "Z"),
+            "author": self.author,
+            "commit": self.commit,
+            "value": self.value,
+            "confidence": self.confidence,
+            "note": self.note,
+        }
+
+
+@dataclass(slots=True)
+class RefHistory:
+    created: datetime | None = None
+    checkins: list[CheckIn] = field(default_factory=list)
+    timeline: list[tuple[datetime, Any]] = field(default_factory=list)
+    """(commit date, value in effect from then on), one entry per commit that touched it."""
+
+    def checkins_until(self, moment: datetime) -> list[CheckIn]:
+        return [c for c in self.checkins if c.date <= moment]
+
+    def value_at(self, moment: datetime) -> Any:
+        value = None
+        for date, current in self.timeline:
+            if date > moment:
+                break
+            value = current
+        return value
+
+
+@dataclass(slots=True)
+class History:
+    refs: dict[str, RefHistory] = field(default_factory=dict)
+    commits: list[gitlog.Commit] = field(default_factory=list)
+    """Every commit read, oldest first."""
+    truncated: bool = False
+    """A shallow clone: the oldest check-ins are missing."""
+
+    def of(self, ref: str) -> RefHistory:
+        return self.refs.get(ref) or RefHistory()
+
+    def first_commit_from(self, moment: datetime) -> gitlog.Commit | None:
+        return next((c for c in self.commits if c.author_date >= moment), None)
+
+
+SHALLOW_NOTE = (
+    "history is truncated: this is a shallow clone. Fetch it all with `git fetch --unshallow` "
+    "(in GitHub Actions, `fetch-depth: 0` on actions/checkout)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    status: str
+    sha: str
+    path: str
+    old_path: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _LogCommit:
+    sha: str
+    date: datetime
+    author: str
+    message: str
+    entries: list[_Entry]
+
+
+def read_history(
+    root: Path,
+    goals_dir: str,
+    *,
+    revision: str = "HEAD",
+    unit_ids: set[str] | None = None,
+) -> History | None:
+    """Every check-in up to `revision`; None outside git. With `unit_ids`, only the files that
+    hold those units are parsed (what `history REF` needs)."""
+    top = gitlog.toplevel(root)
+    if top is None:
+        return None
+    prefix = root.resolve().relative_to(top).as_posix()
+    goals = ("" if prefix == "." else prefix + "/") + goals_dir.strip("/") + "/"
+    log = _read_log(top, revision, goals)
+    history = History(truncated=gitlog.is_shallow(top))
+    history.commits = [gitlog.Commit(c.sha, c.date) for c in log]
+    wanted = _paths_holding(log, unit_ids) if unit_ids is not None else None
+    shas = [
+        e.sha
+        for c in log
+        for e in c.entries
+        if e.status != "D" and (wanted is None or e.path in wanted)
+    ]
+    blobs = gitlog.read_blobs(top, shas)
+    parse = _parser(blobs)
+    latest: dict[str, tuple[Any, Any]] = {}
+    for commit in log:
+        touched: set[str] = set()
+        for entry in commit.entries:
+            if entry.status == "D" or (wanted is not None and entry.path not in wanted):
+                continue
+            for ref, (value, confidence) in parse(entry.sha, entry.path).items():
+                _record(history, latest, commit, ref, value, confidence, touched)
+        for ref in TRAILER_RE.findall(commit.message):
+            if ref not in touched and ref in latest:
+                value, confidence = latest[ref]
+                history.refs[ref].checkins.append(_checkin(commit, ref, value, confidence))
+    return history
+
+
+def _record(
+    history: History,
+    latest: dict[str, tuple[Any, Any]],
+    commit: _LogCommit,
+    ref: str,
+    value: Any,
+    confidence: Any,
+    touched: set[str],
+) -> None:
+    ref_history = history.refs.setdefault(ref, RefHistory())
+    previous = latest.get(ref)
+    if ref_history.created is None:
+        ref_history.created = commit.date
+    ref_history.timeline.append((commit.date, value))
+    latest[ref] = (value, confidence)
+    value_changed = previous is None or not _same(previous[0], value)
+    confirmed = ref in TRAILER_RE.findall(commit.message)
+    if value is not None and (value_changed or confirmed) and ref not in touched:
+        ref_history.checkins.append(_checkin(commit, ref, value, confidence))
+        touched.add(ref)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return a == b and (type(a) is bool) == (type(b) is bool)
+
+
+def _checkin(commit: _LogCommit, ref: str, value: Any, confidence: Any) -> CheckIn:
+    return CheckIn(
+        ref, commit.date, commit.author, commit.sha, value, confidence, note_of(commit.message)
+    )
+
+
+def note_of(message: str) -> str:
+    """The body without its trailers; else the subject."""
+    paragraphs = [p.strip() for p in message.strip().split("\n\n") if p.strip()]
+    if not paragraphs:
+        return ""
+    subject, body = paragraphs[0], paragraphs[1:]
+    if body and all(TRAILER_LINE.match(line) for line in body[-1].splitlines()):
+        body = body[:-1]
+    return "\n\n".join(body) if body else subject
+
+
+def _read_log(top: Path, revision: str, goals: str) -> list[_LogCommit]:
+    out = gitlog.log_raw(top, revision)
+    commits = []
+    for record in out.split("\x1e")[1:]:
+        head, author, message, raw = record.split("\x1f", 3)
+        sha, stamp = head.split()
+        entries = []
+        for line in raw.splitlines():
+            if not line.startswith(":"):
+                continue
+            meta, *paths = line.split("\t")
+            fields = meta.split()
+            status, new_sha = fields[4][0], fields[3]
+            path, old_path = (paths[1], paths[0]) if len(paths) == 2 else (paths[0], None)
+            if path.startswith(goals) and path.endswith((".yaml", ".yml")):
+                entries.append(_Entry(status, new_sha, path, old_path))
+        commits.append(
+            _LogCommit(sha, datetime.fromtimestamp(int(stamp), UTC), author, message, entries)
+        )
+    return commits
+
+
+def _paths_holding(log: list[_LogCommit], unit_ids: set[str]) -> set[str]:
+    """Paths that may hold the units: named after them, or renamed from or to such a path.
+    (A file whose `id:` differs from its name is found through the current file's path.)"""
+    paths = {e.path for c in log for e in c.entries if _stem(e.path) in unit_ids}
+    changed = True
+    while changed:
+        changed = False
+        for commit in log:
+            for entry in commit.entries:
+                if entry.old_path is None:
+                    continue
+                if entry.path in paths and entry.old_path not in paths:
+                    paths.add(entry.old_path)
+                    changed = True
+                elif entry.old_path in paths and entry.path not in paths:
+                    paths.add(entry.path)
+                    changed = True
+    return paths
+
+
+def _stem(path: str) -> str:
+    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+def _parser(blobs: dict[str, bytes]) -> Callable[[str, str], Values]:
+    cache: dict[tuple[str, str], Values] = {}
+
+    def parse(sha: str, path: str) -> Values:
+        key = (sha, _stem(path))
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = values_in(blobs.get(sha, b""), _stem(path))
+        return found
+
+    return parse
+
+
+def values_in(raw: bytes, stem: str) -> Values:
+    """The value and confidence of every key result and KPI in one version of a unit file.
+    Tolerant: a version that does not parse holds no values."""
+    try:
+        data = read_document(raw).data
+    except YamlProblem:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    unit_id = data.get("id") if isinstance(data.get("id"), str) else stem
+    found: Values = {}
+    for objective in _dicts(data.get("objectives")):
+        for key_result in _dicts(objective.get("key_results")):
+            ref = f"{unit_id}/{objective.get('id')}/{key_result.get('id')}"
+            value = (
+                key_result.get("done")
+                if key_result.get("milestone") is True
+                else (key_result.get("current"))
+            )
+            found[ref] = (value, key_result.get("confidence"))
+    for kpi in _dicts(data.get("kpis")):
+        found[f"{unit_id}/{kpi.get('id')}"] = (kpi.get("current"), None)
+    return found
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def ref_history(repo: Path | str | None, ref: str) -> tuple[str, RefHistory, list[str]]:
+    """The check-ins of one key result or KPI, oldest first, and notes for the user.
+    Unknown refs are a usage error; outside git there is no history to read (exit 2)."""
+    from okrctl.config import resolve_root
+    from okrctl.errors import UsageError
+    from okrctl.graph import RefKind, build_graph
+    from okrctl.load import load_repo
+
+    root = resolve_root(Path(repo) if repo is not None else None)
+    repository = load_repo(root)
+    graph = build_graph(repository)
+    kind = graph.kind_of(ref)
+    if kind is not None and kind not in (RefKind.KEY_RESULT, RefKind.KPI):
+        article = "an" if kind is RefKind.OBJECTIVE else "a"
+        raise UsageError(f"{ref!r} is {article} {kind}; history is kept for key results and KPIs")
+    unit_id = ref.split("/", 1)[0]
+    names = {unit_id}
+    if unit_id in graph.units:
+        names.add(_stem(graph.units[unit_id].path))
+    history = read_history(root, repository.config.config.goals_dir, unit_ids=names)
+    if history is None:
+        raise UsageError(f"history needs git, and {root} is not in a git repository")
+    found = history.refs.get(ref)
+    if found is None:
+        if kind is None:
+            from okrctl.show import check_ref
+
+            check_ref(graph, ref)  # raises with suggestions
+        found = RefHistory()
+    return ref, found, [SHALLOW_NOTE] if history.truncated else []
