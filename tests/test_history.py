@@ -1,0 +1,130 @@
+"""`okrctl history REF`: every check-in from git, oldest first, in one pass over history."""
+
+from __future__ import annotations
+
+import subprocess
+
+from conftest import BASE, PILLAR, run_cli
+from gitrepo import GitRepo
+
+PILLAR_FILE = "goals/pillars/growth.yaml"
+
+
+def with_current(current, confidence=None, text=PILLAR):
+    extra = f"        current: {current}\n" if current is not None else ""
+    if confidence is not None:
+        extra += f"        confidence: {confidence}\n"
+    return text.replace("        target: 40\n", "        target: 40\n" + extra)
+
+
+def history(root, ref, *extra):
+    result = run_cli("history", ref, "--repo", root, "--format", "json", *extra)
+    assert result.exit_code == 0, result.stderr
+    return result.json()
+
+
+def make_history(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, PILLAR_FILE: with_current(30)}, "2026-10-01", "Q4 goals")
+    repo.commit({PILLAR_FILE: with_current(31.5, 0.6)}, "2026-10-08", "rate 31.5")
+    repo.commit({PILLAR_FILE: with_current(31.5, 0.6).replace("Convert signups", "Convert more")},
+                "2026-10-09", "retitle: not a check-in")
+    repo.git("commit", "-q", "--allow-empty", "-m",
+             "checkin(growth/convert/rate): 31.5 (unchanged)\n\nFlat week: launch slipped.\n\n"
+             "Okr-Checkin: growth/convert/rate", date="2026-10-15")
+    return repo
+
+
+def test_checkins_oldest_first_with_date_author_commit_value_confidence_note(tmp_path):
+    repo = make_history(tmp_path)
+    shas = repo.git("log", "--reverse", "--format=%H").splitlines()
+    assert history(repo.root, "growth/convert/rate") == {
+        "ref": "growth/convert/rate",
+        "checkins": [
+            {"date": "2026-10-01T12:00:00Z", "author": "Maria Lopez", "commit": shas[0],
+             "value": 30, "confidence": None, "note": "Q4 goals"},
+            {"date": "2026-10-08T12:00:00Z", "author": "Maria Lopez", "commit": shas[1],
+             "value": 31.5, "confidence": 0.6, "note": "rate 31.5"},
+            {"date": "2026-10-15T12:00:00Z", "author": "Maria Lopez", "commit": shas[3],
+             "value": 31.5, "confidence": 0.6, "note": "Flat week: launch slipped."},
+        ],
+    }
+
+
+def test_okrctl_checkin_commits_are_read_back(tmp_path):
+    repo = make_history(tmp_path)
+    result = run_cli("checkin", "growth/convert/rate", "33", "--confidence", "0.7", "-m",
+                     "Landing page shipped", "--repo", repo.root)
+    assert result.exit_code == 0
+    last = history(repo.root, "growth/convert/rate")["checkins"][-1]
+    assert (last["value"], last["confidence"], last["note"]) == (33, 0.7, "Landing page shipped")
+
+
+def test_renamed_files_are_followed_without_false_checkins(tmp_path):
+    repo = make_history(tmp_path)
+    repo.git("mv", PILLAR_FILE, "goals/growth-pillar.yaml")
+    repo.git("commit", "-q", "-m", "move", date="2026-10-20")
+    # the file name no longer names the unit, so it says who it is
+    moved = "id: growth\n" + with_current(34, 0.6)
+    repo.commit({"goals/growth-pillar.yaml": moved}, "2026-10-22", "rate 34")
+    values = [c["value"] for c in history(repo.root, "growth/convert/rate")["checkins"]]
+    assert values == [30, 31.5, 31.5, 34]
+
+
+def test_milestones_and_kpis(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(BASE, "2026-10-01", "goals")
+    team = BASE["goals/teams/signups.yaml"].replace("done: false", "done: true")
+    repo.commit({"goals/teams/signups.yaml": team}, "2026-10-05", "shipped")
+    company = BASE["goals/company.yaml"].replace("current: 3.2", "current: 2.9")
+    repo.commit({"goals/company.yaml": company}, "2026-10-06", "LTV/CAC dipped")
+    assert [c["value"] for c in history(repo.root, "signups/funding/ach")["checkins"]] == [
+        False, True]
+    assert [(c["value"], c["note"]) for c in history(repo.root, "acme/ltv-cac")["checkins"]] == [
+        (3.2, "goals"), (2.9, "LTV/CAC dipped")]
+
+
+def test_a_key_result_never_checked_in_has_no_checkins(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(BASE, "2026-10-01")
+    assert history(repo.root, "growth/convert/rate")["checkins"] == []
+
+
+def test_text_view(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
+    repo = make_history(tmp_path)
+    result = run_cli("history", "growth/convert/rate", "--repo", repo.root)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].strip() == "Check-ins of growth/convert/rate"
+    assert lines[2].split()[:4] == ["2026-10-01", "Maria", "Lopez", "30"]
+    assert "Flat week: launch slipped." in result.stdout
+
+
+def test_shallow_clone_says_history_is_truncated(tmp_path):
+    repo = make_history(tmp_path)
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone)],
+                   check=True, capture_output=True)
+    result = run_cli("history", "growth/convert/rate", "--repo", clone)
+    assert result.exit_code == 0
+    assert "history is truncated" in result.stderr
+    assert "git fetch --unshallow" in result.stderr and "fetch-depth: 0" in result.stderr
+    result = run_cli("check", "--repo", clone)
+    assert "history is truncated" in result.stderr
+
+
+def test_unknown_refs_objectives_and_no_git_exit_2(tmp_path):
+    repo = make_history(tmp_path)
+    result = run_cli("history", "growth/convert/rat", "--repo", repo.root)
+    assert result.exit_code == 2
+    assert "did you mean growth/convert/rate" in result.stderr
+    result = run_cli("history", "growth/convert", "--repo", repo.root)
+    assert result.exit_code == 2
+    assert "is an objective" in result.stderr
+    from conftest import write_repo
+
+    root = write_repo(tmp_path / "plain", {})
+    result = run_cli("history", "growth/convert/rate", "--repo", root)
+    assert result.exit_code == 2
+    assert "history needs git" in result.stderr
