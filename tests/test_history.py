@@ -27,11 +27,20 @@ def make_history(tmp_path):
     repo = GitRepo(tmp_path / "okrs")
     repo.commit({**BASE, PILLAR_FILE: with_current(30)}, "2026-10-01", "Q4 goals")
     repo.commit({PILLAR_FILE: with_current(31.5, 0.6)}, "2026-10-08", "rate 31.5")
-    repo.commit({PILLAR_FILE: with_current(31.5, 0.6).replace("Convert signups", "Convert more")},
-                "2026-10-09", "retitle: not a check-in")
-    repo.git("commit", "-q", "--allow-empty", "-m",
-             "checkin(growth/convert/rate): 31.5 (unchanged)\n\nFlat week: launch slipped.\n\n"
-             "Okr-Checkin: growth/convert/rate", date="2026-10-15")
+    repo.commit(
+        {PILLAR_FILE: with_current(31.5, 0.6).replace("Convert signups", "Convert more")},
+        "2026-10-09",
+        "retitle: not a check-in",
+    )
+    repo.git(
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "checkin(growth/convert/rate): 31.5 (unchanged)\n\nFlat week: launch slipped.\n\n"
+        "Okr-Checkin: growth/convert/rate",
+        date="2026-10-15",
+    )
     return repo
 
 
@@ -41,20 +50,47 @@ def test_checkins_oldest_first_with_date_author_commit_value_confidence_note(tmp
     assert history(repo.root, "growth/convert/rate") == {
         "ref": "growth/convert/rate",
         "checkins": [
-            {"date": "2026-10-01T12:00:00Z", "author": "Maria Lopez", "commit": shas[0],
-             "value": 30, "confidence": None, "note": "Q4 goals"},
-            {"date": "2026-10-08T12:00:00Z", "author": "Maria Lopez", "commit": shas[1],
-             "value": 31.5, "confidence": 0.6, "note": "rate 31.5"},
-            {"date": "2026-10-15T12:00:00Z", "author": "Maria Lopez", "commit": shas[3],
-             "value": 31.5, "confidence": 0.6, "note": "Flat week: launch slipped."},
+            {
+                "date": "2026-10-01T12:00:00Z",
+                "author": "Maria Lopez",
+                "commit": shas[0],
+                "value": 30,
+                "confidence": None,
+                "note": "Q4 goals",
+            },
+            {
+                "date": "2026-10-08T12:00:00Z",
+                "author": "Maria Lopez",
+                "commit": shas[1],
+                "value": 31.5,
+                "confidence": 0.6,
+                "note": "rate 31.5",
+            },
+            {
+                "date": "2026-10-15T12:00:00Z",
+                "author": "Maria Lopez",
+                "commit": shas[3],
+                "value": 31.5,
+                "confidence": 0.6,
+                "note": "Flat week: launch slipped.",
+            },
         ],
     }
 
 
 def test_okrctl_checkin_commits_are_read_back(tmp_path):
     repo = make_history(tmp_path)
-    result = run_cli("checkin", "growth/convert/rate", "33", "--confidence", "0.7", "-m",
-                     "Landing page shipped", "--repo", repo.root)
+    result = run_cli(
+        "checkin",
+        "growth/convert/rate",
+        "33",
+        "--confidence",
+        "0.7",
+        "-m",
+        "Landing page shipped",
+        "--repo",
+        repo.root,
+    )
     assert result.exit_code == 0
     last = history(repo.root, "growth/convert/rate")["checkins"][-1]
     assert (last["value"], last["confidence"], last["note"]) == (33, 0.7, "Landing page shipped")
@@ -79,9 +115,13 @@ def test_milestones_and_kpis(tmp_path):
     company = BASE["goals/company.yaml"].replace("current: 3.2", "current: 2.9")
     repo.commit({"goals/company.yaml": company}, "2026-10-06", "LTV/CAC dipped")
     assert [c["value"] for c in history(repo.root, "signups/funding/ach")["checkins"]] == [
-        False, True]
+        False,
+        True,
+    ]
     assert [(c["value"], c["note"]) for c in history(repo.root, "acme/ltv-cac")["checkins"]] == [
-        (3.2, "goals"), (2.9, "LTV/CAC dipped")]
+        (3.2, "goals"),
+        (2.9, "LTV/CAC dipped"),
+    ]
 
 
 def test_a_key_result_never_checked_in_has_no_checkins(tmp_path):
@@ -104,8 +144,11 @@ def test_text_view(tmp_path, monkeypatch):
 def test_shallow_clone_says_history_is_truncated(tmp_path):
     repo = make_history(tmp_path)
     clone = tmp_path / "clone"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone)],
+        check=True,
+        capture_output=True,
+    )
     result = run_cli("history", "growth/convert/rate", "--repo", clone)
     assert result.exit_code == 0
     assert "history is truncated" in result.stderr

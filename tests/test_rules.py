@@ -374,6 +374,7 @@ def test_every_registered_rule_has_a_test_here():
 
 # --- stale: needs git history, so these build real repositories with back-dated commits ---
 
+
 def stale_repo(tmp_path, *, stale_after=14):
     from gitrepo import GitRepo
 
@@ -385,8 +386,11 @@ def stale_repo(tmp_path, *, stale_after=14):
 
 def stale_findings(repo, as_of):
     result = run_cli("check", "--repo", repo.root, "--as-of", as_of, "--format", "json")
-    return result.exit_code, [(f["file"], f["line"], f["column"], f["ref"], f["message"])
-                              for f in result.json()["findings"] if f["rule"] == "stale"]
+    return result.exit_code, [
+        (f["file"], f["line"], f["column"], f["ref"], f["message"])
+        for f in result.json()["findings"]
+        if f["rule"] == "stale"
+    ]
 
 
 def test_stale_counts_from_the_period_start_creation_and_last_checkin(tmp_path):
@@ -410,7 +414,8 @@ def test_stale_counts_from_the_period_start_creation_and_last_checkin(tmp_path):
     assert rate == (
         "`growth/convert/rate` has not been checked in for 15 days (last checked in on "
         "2026-10-20 by Maria Lopez; stale after 14): run `okrctl checkin growth/convert/rate "
-        "VALUE`, even to confirm it")
+        "VALUE`, even to confirm it"
+    )
     # Nov 2 ends 13.5 days after the noon check-in of Oct 20; Nov 3 ends 14.5 days after
     _, found = stale_findings(repo, "2026-11-02")
     assert "growth/convert/rate" not in [ref for *_, ref, _ in found]
@@ -420,9 +425,14 @@ def test_stale_counts_from_the_period_start_creation_and_last_checkin(tmp_path):
 
 def test_stale_an_unchanged_value_confirmed_by_okrctl_checkin_counts(tmp_path):
     repo = stale_repo(tmp_path)
-    repo.git("commit", "-q", "--allow-empty", "-m",
-             "checkin(acme/ltv-cac): 3.2 (unchanged)\n\nOkr-Checkin: acme/ltv-cac",
-             date="2026-10-25")
+    repo.git(
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "checkin(acme/ltv-cac): 3.2 (unchanged)\n\nOkr-Checkin: acme/ltv-cac",
+        date="2026-10-25",
+    )
     _, found = stale_findings(repo, "2026-11-01")
     assert "acme/ltv-cac" not in [ref for *_, ref, _ in found]
     assert "acme/grow/deposits" in [ref for *_, ref, _ in found]
@@ -434,12 +444,13 @@ def test_stale_skips_new_goals_and_done_milestones(tmp_path):
     repo.commit({TEAM_FILE: done}, "2026-10-02", "shipped")
     extra = PILLAR + (
         "      - id: fresh\n        title: New\n        baseline: 0\n        target: 5\n"
-        "        source: s\n")
+        "        source: s\n"
+    )
     repo.commit({PILLAR_FILE: extra}, "2026-11-01", "a new key result")
     _, found = stale_findings(repo, "2026-11-10")
     refs = [ref for *_, ref, _ in found]
-    assert "signups/funding/ach" not in refs      # done
-    assert "growth/convert/fresh" not in refs     # created 9 days ago
+    assert "signups/funding/ach" not in refs  # done
+    assert "growth/convert/fresh" not in refs  # created 9 days ago
     _, found = stale_findings(repo, "2026-11-20")
     message = next(m for *_, ref, m in found if ref == "growth/convert/fresh")
     assert "has not been checked in for 19 days (never checked in; stale after 14)" in message
@@ -449,11 +460,10 @@ def test_stale_is_skipped_outside_git_with_a_note(tmp_path):
     write_repo(tmp_path, {})
     result = run_cli("check", "--repo", tmp_path, "--as-of", "2026-12-30")
     assert result.exit_code == 0
-    assert "the stale rule needs history and was skipped" in result.stderr
+    assert "the stale rule and its check-in dates need history and were skipped" in result.stderr
 
 
 def test_stale_can_be_turned_off(tmp_path):
     repo = stale_repo(tmp_path)
-    (repo.root / "okrctl.yaml").write_text(
-        "company: Acme\nperiod: 2026-Q4\nrules:\n  stale: off\n")
+    (repo.root / "okrctl.yaml").write_text("company: Acme\nperiod: 2026-Q4\nrules:\n  stale: off\n")
     assert stale_findings(repo, "2026-12-30") == (0, [])

@@ -165,6 +165,7 @@ def test_spec_example_numbers(spec_repo):
         "confidence": 0.7,
         "weight": 1,
         "checked_in": True,
+        "trend": [],
         "forecast": None,
     }
     assert (ach["shape"], ach["done"], ach["score"], ach["status"]) == (

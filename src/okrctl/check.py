@@ -35,23 +35,13 @@ def check_repo(
 ) -> CheckResult:
     """Load the goals (working tree, or as of a date, revision or period) and run every rule;
     history is read only when the `stale` rule is on."""
-    from okrctl.history import SHALLOW_NOTE, read_history
     from okrctl.rules import Context, run_rules, severities
     from okrctl.snapshot import take_snapshot
 
     snapshot = take_snapshot(repo, at=at, as_of=as_of)
     repository = snapshot.repository
-    notes = list(snapshot.notes)
     history = None
     if severities(repository)["stale"] is not Severity.OFF:
-        history = read_history(
-            repository.root,
-            repository.config.config.goals_dir,
-            revision=repository.revision or "HEAD",
-        )
-        if history is None:
-            notes.append("not a git repository: the stale rule needs history and was skipped")
-        elif history.truncated:
-            notes.append(SHALLOW_NOTE)
+        history = snapshot.read_history("the stale rule and its check-in dates")
     context = Context(repository, snapshot.graph, snapshot.moment, snapshot.period, history)
-    return CheckResult(repository, run_rules(repository, context), notes)
+    return CheckResult(repository, run_rules(repository, context), snapshot.notes)

@@ -174,7 +174,8 @@ def status(
     with _user_errors():
         snapshot = take_snapshot(repo, at=at, as_of=_date(as_of))
         scope = check_scope(snapshot.graph, scope)
-        card = evaluate(snapshot.graph, snapshot.period, snapshot.moment, scope)
+        history = snapshot.read_history("trends and forecasts")
+        card = evaluate(snapshot.graph, snapshot.period, snapshot.moment, scope, history)
     _report_problems(snapshot.notes, snapshot.repository.findings)
     title = company_title(snapshot.graph, snapshot.repository.config.config.company)
     if output_format is StatusFormat.json:
@@ -247,7 +248,8 @@ def show(
 
     with _user_errors():
         snapshot = take_snapshot(repo, at=at, as_of=_date(as_of))
-        card = evaluate(snapshot.graph, snapshot.period, snapshot.moment)
+        history = snapshot.read_history("trends and forecasts")
+        card = evaluate(snapshot.graph, snapshot.period, snapshot.moment, history=history)
         data = show_json(card, snapshot.graph, ref)
     _report_problems(snapshot.notes, snapshot.repository.findings)
     if output_format is ShowFormat.json:

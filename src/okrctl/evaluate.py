@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from okrctl import score as arithmetic
 from okrctl.graph import Graph, KeyResultNode, KpiNode, ObjectiveNode
@@ -14,6 +14,10 @@ from okrctl.load import UnitFile
 from okrctl.model import KeyResult, Kind, Kpi, Objective
 from okrctl.periods import Period, end_of_day, now
 from okrctl.score import Grade, Health, Shape, Status
+from okrctl.trend import Forecast, forecast, period_points
+
+if TYPE_CHECKING:
+    from okrctl.history import History
 
 Identified = TypeVar("Identified", Objective, KeyResult, Kpi)
 KIND_ORDER = {Kind.COMPANY: 0, Kind.PILLAR: 1, Kind.TEAM: 2, Kind.PERSON: 3}
@@ -42,6 +46,9 @@ class KeyResultScore:
     progress: float | None
     score: float
     status: Status
+    trend: tuple[float, ...] = ()
+    """This period's check-in values (numeric key results; empty without git history)."""
+    forecast: Forecast | None = None
 
     @property
     def ref(self) -> str:
@@ -142,14 +149,22 @@ def cascade_order(graph: Graph, scope: str | None = None) -> list[tuple[str, int
     return order
 
 
-def evaluate(graph: Graph, period: Period, moment: Moment, scope: str | None = None) -> Scorecard:
+def evaluate(
+    graph: Graph,
+    period: Period,
+    moment: Moment,
+    scope: str | None = None,
+    history: History | None = None,
+) -> Scorecard:
+    """Score every unit in `scope` (default: all); with `history`, trends and forecasts too."""
     elapsed = period.elapsed(moment.instant)
     over = period.is_over(moment.instant)
     card = Scorecard(period, moment, elapsed, over, [])
+    trends = _Trends(history, period, moment) if history is not None else None
     for unit_id, depth in cascade_order(graph, scope):
         unit_file = graph.units[unit_id]
         objectives = [
-            _objective(graph, graph.objectives[f"{unit_id}/{o.id}"], elapsed, over)
+            _objective(graph, graph.objectives[f"{unit_id}/{o.id}"], elapsed, over, trends)
             for o in _first_of_each(unit_file.unit.objectives)
         ]
         kpis = [
@@ -178,13 +193,39 @@ def _first_of_each(items: Sequence[Identified]) -> list[Identified]:
     return kept
 
 
-def _objective(graph: Graph, node: ObjectiveNode, elapsed: float, over: bool) -> ObjectiveScore:
+class _Trends:
+    """Trend points of numeric key results, from the check-ins in the period."""
+
+    def __init__(self, history: History, period: Period, moment: Moment) -> None:
+        self.history, self.period, self.moment = history, period, moment
+        first = history.first_commit_from(period.start)
+        self.opening_date = first.author_date if first is not None else None
+
+    def of(self, kr: KeyResult, ref: str) -> tuple[tuple[float, ...], Forecast | None]:
+        found = self.history.refs.get(ref)
+        if found is None or arithmetic.shape(kr) is not Shape.NUMERIC:
+            return (), None
+        opening = None
+        if self.opening_date is not None:
+            opening = (self.opening_date, found.value_at(self.opening_date))
+        points = period_points(
+            [(c.date, c.value) for c in found.checkins], self.period, self.moment.instant, opening
+        )
+        assert kr.baseline is not None and kr.target is not None
+        prediction = forecast(points, self.period, kr.baseline, kr.target)
+        return tuple(value for _, value in points), prediction
+
+
+def _objective(
+    graph: Graph, node: ObjectiveNode, elapsed: float, over: bool, trends: _Trends | None
+) -> ObjectiveScore:
     objective = node.objective
     kind = objective.type
     key_results = []
     for kr in _first_of_each(objective.key_results):
         kr_node = graph.key_results[f"{node.ref}/{kr.id}"]
         value = arithmetic.key_result_score(kr)
+        trend, prediction = trends.of(kr, kr_node.ref) if trends else ((), None)
         key_results.append(
             KeyResultScore(
                 node=kr_node,
@@ -192,6 +233,8 @@ def _objective(graph: Graph, node: ObjectiveNode, elapsed: float, over: bool) ->
                 progress=arithmetic.key_result_progress(kr),
                 score=value,
                 status=arithmetic.key_result_status(kr, value, kind, elapsed, over),
+                trend=trend,
+                forecast=prediction,
             )
         )
     score = arithmetic.weighted_mean(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from okrctl import gitlog, revisions
 from okrctl.config import resolve_root
@@ -20,6 +21,9 @@ from okrctl.evaluate import Moment
 from okrctl.graph import Graph, build_graph
 from okrctl.load import Repository, load_repo
 from okrctl.periods import Period, end_of_day, parse_period
+
+if TYPE_CHECKING:
+    from okrctl.history import History
 
 
 @dataclass(slots=True)
@@ -30,6 +34,23 @@ class Snapshot:
     moment: Moment
     notes: list[str] = field(default_factory=list)
     """Things the user should know (on stderr), such as history that could not be read."""
+
+    def read_history(self, needed_for: str) -> History | None:
+        """Check-ins up to the revision read; outside git None, with a note saying what was
+        skipped; a shallow clone gets a note that history is truncated."""
+        from okrctl.history import SHALLOW_NOTE, read_history
+
+        repository = self.repository
+        history = read_history(
+            repository.root,
+            repository.config.config.goals_dir,
+            revision=repository.revision or "HEAD",
+        )
+        if history is None:
+            self.notes.append(f"not a git repository: {needed_for} need history and were skipped")
+        elif history.truncated:
+            self.notes.append(SHALLOW_NOTE)
+        return history
 
 
 def take_snapshot(

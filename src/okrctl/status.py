@@ -75,7 +75,8 @@ def key_result_json(key_result: KeyResultScore) -> dict[str, Any]:
         "checked_in": key_result.checked_in,
     }
     if key_result.shape is Shape.NUMERIC:
-        data["forecast"] = None  # needs two or more check-ins from git history
+        data["trend"] = list(key_result.trend)
+        data["forecast"] = key_result.forecast.as_json() if key_result.forecast else None
     return data
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from okrctl.evaluate import KeyResultScore, KpiScore, ObjectiveScore, Scorecard, UnitScore
 from okrctl.score import Health, Shape, Status
+from okrctl.trend import sparkline
 
 if TYPE_CHECKING:
     from rich.console import Group
@@ -139,8 +140,17 @@ def _key_result_label(key_result: KeyResultScore) -> Text:
     label = Text()
     label.append(f"{key_result.node.key_result.id}: ")
     label.append(key_result_value(key_result))
+    if len(key_result.trend) > 1:
+        label.append(f" {sparkline(key_result.trend)}", style="cyan")
     label.append(f"  {score_text(key_result.score)} ")
     label.append(words(key_result.status), style=style)
+    if key_result.forecast is not None:
+        model = key_result.node.key_result
+        misses = key_result.forecast.score < 1
+        label.append(
+            f"  forecast {with_unit(key_result.forecast.value, model.unit)}",
+            style="red" if misses else "green",
+        )
     return label
 
 
@@ -214,8 +224,11 @@ def attention_summary(card: Scorecard) -> Text:
     ]
     critical = [k for k in card.kpis.values() if k.health is Health.CRITICAL]
     silent = [k for k in card.key_results.values() if not k.checked_in]
+    missing = [
+        k for k in card.key_results.values() if k.forecast is not None and k.forecast.score < 1
+    ]
     text = Text()
-    if not (troubled or critical or silent):
+    if not (troubled or critical or silent or missing):
         text.append("Nothing needs attention: every objective is on pace and every KPI healthy.")
         return text
     text.append("Needs attention", style="bold")
@@ -228,6 +241,14 @@ def attention_summary(card: Scorecard) -> Text:
     for kpi in critical:
         text.append("\n  critical KPI: ", style=HEALTH_STYLE[kpi.health])
         text.append(f"{kpi.ref} at {with_unit(kpi.node.kpi.current, kpi.node.kpi.unit)}")
+    for key_result in missing:
+        model = key_result.node.key_result
+        assert key_result.forecast is not None
+        text.append("\n  forecast to miss: ", style="red")
+        text.append(
+            f"{key_result.ref} (heading for {with_unit(key_result.forecast.value, model.unit)}, "
+            f"target {with_unit(model.target, model.unit)})"
+        )
     for key_result in silent:
         text.append("\n  never checked in: ", style="yellow")
         text.append(key_result.ref)

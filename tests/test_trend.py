@@ -1,0 +1,96 @@
+"""Trends and forecasts: the least-squares line of SPEC §3 by hand, then from real git history."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from conftest import BASE, PILLAR, run_cli
+from gitrepo import GitRepo
+from okrctl.periods import parse_period
+from okrctl.trend import forecast, least_squares, period_points, sparkline
+
+Q4 = parse_period("2026-Q4")
+PILLAR_FILE = "goals/pillars/growth.yaml"
+
+
+def at(month, day):
+    return datetime(2026, month, day, 12, tzinfo=UTC)
+
+
+def test_least_squares_by_hand():
+    # (0.5, 30), (10.5, 30.5), (20.5, 31): slope 10/200 = 0.05, intercept 30.5 - 0.05*10.5
+    intercept, slope = least_squares([(0.5, 30), (10.5, 30.5), (20.5, 31)])
+    assert slope == pytest.approx(0.05)
+    assert intercept == pytest.approx(29.975)
+    assert least_squares([(1, 5)]) is None
+    assert least_squares([(1, 5), (1, 6)]) is None
+
+
+def test_forecast_at_the_end_of_the_period_and_its_score():
+    prediction = forecast([(0.5, 30), (10.5, 30.5), (20.5, 31)], Q4, baseline=30, target=40)
+    assert prediction.value == pytest.approx(29.975 + 0.05 * 92)  # 34.575
+    assert prediction.score == pytest.approx(0.4575)
+    falling = forecast([(0, 12), (46, 10)], Q4, baseline=12, target=8)
+    assert (falling.value, falling.score) == (pytest.approx(8), pytest.approx(1.0))
+
+
+def test_period_points_take_the_opening_value_and_only_this_periods_checkins():
+    checkins = [
+        (at(9, 20), 28),
+        (at(10, 13), 30),
+        (at(11, 20), 33),
+        (at(1, 2).replace(year=2027), 9),
+    ]
+    points = period_points(checkins, Q4, moment=at(11, 15), opening=(at(10, 3), 28))
+    assert points == [(2.5, 28.0), (12.5, 30.0)]  # Nov 20 is after the as-of moment
+
+
+def test_sparkline():
+    assert sparkline([30, 30.5, 31]) == "▁▅█"
+    assert sparkline([5, 5]) == "▄▄"
+    assert sparkline([]) == ""
+
+
+def test_status_shows_trend_forecast_and_calls_out_a_forecast_miss(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    repo = GitRepo(tmp_path / "okrs")
+
+    def pillar(current):
+        return PILLAR.replace(
+            "        target: 40\n", f"        target: 40\n        current: {current}\n"
+        )
+
+    repo.commit({**BASE, PILLAR_FILE: pillar(29)}, "2026-09-20", "Q3 close")
+    repo.commit({PILLAR_FILE: pillar(30)}, "2026-10-01", "Q4 opens at 30")
+    repo.commit({PILLAR_FILE: pillar(30.5)}, "2026-10-11", "30.5")
+    repo.commit({PILLAR_FILE: pillar(31)}, "2026-10-21", "31")
+    result = run_cli(
+        "status", "growth", "--repo", repo.root, "--as-of", "2026-10-25", "--format", "json"
+    )
+    [kr] = result.json()["units"][0]["objectives"][0]["key_results"]
+    assert kr["trend"] == [30, 30.5, 31]
+    assert kr["forecast"]["value"] == pytest.approx(34.575)
+    assert kr["forecast"]["score"] == pytest.approx(0.4575)
+    text = run_cli("status", "growth", "--repo", repo.root, "--as-of", "2026-10-25").stdout
+    assert "rate: 31 (30 → 40) ▁▅█  0.10 on track  forecast 34.58" in text
+    assert "forecast to miss: growth/convert/rate (heading for 34.58, target 40)" in text
+
+
+def test_one_checkin_is_not_enough_to_forecast(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(
+        {
+            **BASE,
+            PILLAR_FILE: PILLAR.replace(
+                "        target: 40\n", "        target: 40\n        current: 31\n"
+            ),
+        },
+        "2026-10-02",
+    )
+    result = run_cli(
+        "status", "growth", "--repo", repo.root, "--as-of", "2026-10-25", "--format", "json"
+    )
+    [kr] = result.json()["units"][0]["objectives"][0]["key_results"]
+    assert (kr["trend"], kr["forecast"]) == ([31], None)
