@@ -76,6 +76,9 @@ def test_status_shows_trend_forecast_and_calls_out_a_forecast_miss(tmp_path, mon
     text = run_cli("status", "growth", "--repo", repo.root, "--as-of", "2026-10-25").stdout
     assert "rate: 31 (30 → 40) ▁▅█  0.10 on track  forecast 34.58" in text
     assert "forecast to miss: growth/convert/rate (heading for 34.58, target 40)" in text
+    shown = run_cli("show", "growth/convert/rate", "--repo", repo.root, "--as-of", "2026-10-25")
+    assert "this period: ▁▅█ 30 → 31 over 3 check-ins" in shown.stdout
+    assert "forecast: 34.58 by the end of the period (score 0.46)" in shown.stdout
 
 
 def test_one_checkin_is_not_enough_to_forecast(tmp_path):

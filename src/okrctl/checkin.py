@@ -16,11 +16,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from okrctl import gitlog
-from okrctl.config import resolve_root
 from okrctl.errors import OkrctlError, UsageError
 from okrctl.graph import RefKind, build_graph
 from okrctl.load import load_repo
 from okrctl.model import Unit
+from okrctl.root import resolve_root
 from okrctl.writeback import parse_confidence, parse_value, set_scalar
 from okrctl.writefile import write_atomically
 from okrctl.yamlread import YamlProblem, decode, parse_text

@@ -1,4 +1,4 @@
-"""`okrctl.yaml`: find it (upward from cwd), read it, validate it. Any problem is exit 2."""
+"""`okrctl.yaml`: read it and validate it. Any problem is a configuration error (exit 2)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from pydantic import Field, ValidationError
 
 from okrctl.errors import ConfigError
 from okrctl.model import Period, Slug, StrictModel, Text
+from okrctl.root import CONFIG_NAME
 from okrctl.validation_messages import describe_errors
 from okrctl.yamlread import SourceMap, YamlProblem, read_document
 
-CONFIG_NAME = "okrctl.yaml"
 Severity = Literal["error", "warning", "off"]
 
 
@@ -47,33 +47,6 @@ class RepoConfig:
     @property
     def goals_path(self) -> Path:
         return self.root / self.config.goals_dir
-
-
-def find_root(start: Path) -> Path:
-    """The nearest folder at or above `start` holding `okrctl.yaml`."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / CONFIG_NAME).is_file():
-            return folder
-    raise ConfigError(
-        f"no {CONFIG_NAME} found in {start} or any folder above it. "
-        f"Run `okrctl init` to create a goals repository, or pass --repo PATH."
-    )
-
-
-def resolve_root(repo: Path | None) -> Path:
-    """`--repo PATH` names the folder of `okrctl.yaml` (or the file); otherwise search upward."""
-    if repo is None:
-        return find_root(Path.cwd())
-    repo = repo.resolve()
-    if repo.is_file() and repo.name == CONFIG_NAME:
-        return repo.parent
-    if (repo / CONFIG_NAME).is_file():
-        return repo
-    raise ConfigError(
-        f"no {CONFIG_NAME} in {repo}. Run `okrctl init {repo}` to create one, "
-        f"or point --repo at the folder that has it."
-    )
 
 
 def load_config(root: Path) -> RepoConfig:

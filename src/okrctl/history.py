@@ -278,31 +278,67 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
 
 def ref_history(repo: Path | str | None, ref: str) -> tuple[str, RefHistory, list[str]]:
     """The check-ins of one key result or KPI, oldest first, and notes for the user.
-    Unknown refs are a usage error; outside git there is no history to read (exit 2)."""
-    from okrctl.config import resolve_root
+
+    Fast: it reads only `goals_dir` from okrctl.yaml and the history of the files that hold the
+    ref's unit; the whole repository is loaded (and validated) only to explain an unknown ref.
+    Outside git there is no history to read (exit 2)."""
     from okrctl.errors import UsageError
-    from okrctl.graph import RefKind, build_graph
-    from okrctl.load import load_repo
+    from okrctl.root import resolve_root
 
     root = resolve_root(Path(repo) if repo is not None else None)
-    repository = load_repo(root)
-    graph = build_graph(repository)
-    kind = graph.kind_of(ref)
-    if kind is not None and kind not in (RefKind.KEY_RESULT, RefKind.KPI):
-        article = "an" if kind is RefKind.OBJECTIVE else "a"
-        raise UsageError(f"{ref!r} is {article} {kind}; history is kept for key results and KPIs")
+    goals_dir = _goals_dir(root)
     unit_id = ref.split("/", 1)[0]
-    names = {unit_id}
-    if unit_id in graph.units:
-        names.add(_stem(graph.units[unit_id].path))
-    history = read_history(root, repository.config.config.goals_dir, unit_ids=names)
+    history = read_history(root, goals_dir, unit_ids=_unit_names(root / goals_dir, unit_id))
     if history is None:
         raise UsageError(f"history needs git, and {root} is not in a git repository")
     found = history.refs.get(ref)
     if found is None:
-        if kind is None:
-            from okrctl.show import check_ref
-
-            check_ref(graph, ref)  # raises with suggestions
-        found = RefHistory()
+        found = _explain_unknown(root, ref)
     return ref, found, [SHALLOW_NOTE] if history.truncated else []
+
+
+def _goals_dir(root: Path) -> str:
+    """`goals_dir` from okrctl.yaml without the cost of validating the rest of it; anything
+    unusual goes through the full validation, which reports it (exit 2)."""
+    from okrctl.root import CONFIG_NAME
+
+    try:
+        data = read_document((root / CONFIG_NAME).read_bytes()).data
+    except (OSError, YamlProblem):
+        data = None
+    value = data.get("goals_dir", "goals") if isinstance(data, dict) else None
+    if isinstance(value, str) and value and ".." not in value and (root / value).is_dir():
+        return value
+    from okrctl.config import load_config
+
+    return load_config(root).config.goals_dir
+
+
+def _unit_names(goals: Path, unit_id: str) -> set[str]:
+    """The unit id, and the names of files that declare it with `id:` (a cheap byte search)."""
+    names = {unit_id}
+    needle = f"id: {unit_id}".encode()
+    for path in goals.rglob("*.y*ml"):
+        if path.stem != unit_id:
+            try:
+                if needle in path.read_bytes():
+                    names.add(path.stem)
+            except OSError:
+                continue
+    return names
+
+
+def _explain_unknown(root: Path, ref: str) -> RefHistory:
+    """A ref with no check-ins: fine for a key result or KPI never checked in; otherwise a
+    usage error saying what it is, or what it might have meant."""
+    from okrctl.errors import UsageError
+    from okrctl.graph import RefKind, build_graph
+    from okrctl.load import load_repo
+    from okrctl.show import check_ref
+
+    graph = build_graph(load_repo(root))
+    kind = check_ref(graph, ref)  # raises with suggestions when it names nothing
+    if kind not in (RefKind.KEY_RESULT, RefKind.KPI):
+        article = "an" if kind is RefKind.OBJECTIVE else "a"
+        raise UsageError(f"{ref!r} is {article} {kind}; history is kept for key results and KPIs")
+    return RefHistory()

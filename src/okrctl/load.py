@@ -16,10 +16,11 @@ from pathlib import Path, PurePosixPath
 from pydantic import ValidationError
 
 from okrctl import gitlog
-from okrctl.config import CONFIG_NAME, RepoConfig, load_config, parse_config, resolve_root
+from okrctl.config import RepoConfig, load_config, parse_config
 from okrctl.diagnostics import START, Finding, Position, Severity
 from okrctl.errors import ConfigError, UsageError
 from okrctl.model import OBJECTIVE_ONLY_IN, ONLY_IN, SLUG_PATTERN, Kind, Unit
+from okrctl.root import CONFIG_NAME, resolve_root
 from okrctl.validation_messages import describe_errors
 from okrctl.yamlread import MAX_FILE_BYTES, SourceMap, YamlProblem, decode, parse_text
 

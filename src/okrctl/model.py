@@ -87,7 +87,6 @@ class StrictModel(BaseModel):
         strict=True,
         frozen=True,
         hide_input_in_errors=True,  # an error must never echo (and expand) the whole input
-        use_attribute_docstrings=True,
     )
 
 

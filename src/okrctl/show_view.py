@@ -15,6 +15,7 @@ from okrctl.status_view import (
     with_unit,
     words,
 )
+from okrctl.trend import sparkline
 
 if TYPE_CHECKING:
     from rich.console import Group
@@ -194,6 +195,26 @@ def show_renderable(data: dict[str, Any]) -> Group:
         ]
         if data["confidence"] is not None:
             parts.append(_line("confidence", number(data["confidence"])))
+        if len(data.get("trend") or ()) > 1:
+            trend = data["trend"]
+            parts.append(
+                _line(
+                    "this period",
+                    f"{sparkline(trend)} {number(trend[0])} → "
+                    f"{number(trend[-1])} over {len(trend)} check-ins",
+                )
+            )
+        if data.get("forecast"):
+            heading = data["forecast"]
+            style = "green" if heading["score"] >= 1 else "red"
+            parts.append(
+                _line(
+                    "forecast",
+                    f"{with_unit(heading['value'], data['unit'])} by the "
+                    f"end of the period (score {score_text(heading['score'])})",
+                    style,
+                )
+            )
         parts += [
             Text(),
             _ladder_tree(data["ladder"], "why-ladder"),

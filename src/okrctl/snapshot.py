@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from okrctl import gitlog, revisions
-from okrctl.config import resolve_root
 from okrctl.errors import UsageError
 from okrctl.evaluate import Moment
 from okrctl.graph import Graph, build_graph
 from okrctl.load import Repository, load_repo
 from okrctl.periods import Period, end_of_day, parse_period
+from okrctl.root import resolve_root
 
 if TYPE_CHECKING:
     from okrctl.history import History

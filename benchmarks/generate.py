@@ -1,0 +1,121 @@
+"""A seeded generator of goals repositories for benchmarks: an org of any size, and a history
+of check-in commits written with `git fast-import` (thousands of commits in a second or two)."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+from pathlib import Path
+
+CONFIG = "company: Bench Corp\nperiod: 2026-Q4\nstale_after_days: 14\n"
+COMPANY = """\
+kind: company
+id: bench
+name: Bench Corp
+mission: Measure everything that matters.
+objectives:
+  - id: grow
+    title: Grow
+    why: Growth funds the mission.
+    key_results:
+      - id: revenue
+        title: Revenue from 10 to 20
+        baseline: 10
+        target: 20
+        current: 12
+        source: finance
+"""
+
+
+def team_yaml(index: int, values: dict[str, float]) -> str:
+    """A team with three objectives of three key results (one falling, one keep band) and a KPI."""
+    lines = [
+        f"kind: team\nid: team-{index}\nname: Team {index}\nparent: bench\nlead: lead-{index}\n",
+        "objectives:\n",
+    ]
+    for o in range(3):
+        lines.append(
+            f"  - id: objective-{o}\n    title: Objective {o} of team {index}\n"
+            f"    why: Because team {index} moves the company.\n    type: committed\n"
+            f"    aligns_to: [bench/grow]\n    key_results:\n"
+        )
+        for k in range(3):
+            ref = f"o{o}k{k}"
+            lines.append(f"      - id: kr-{k}\n        title: Key result {k}\n")
+            if k == 2:
+                lines.append("        keep: {max: 5}\n")
+            else:
+                baseline, target = (0, 100) if k == 0 else (80, 20)
+                lines.append(f"        baseline: {baseline}\n        target: {target}\n")
+            lines.append(
+                f"        current: {values[ref]}   # latest check-in\n"
+                f"        source: dashboard {index}.{o}.{k}\n"
+            )
+    lines.append(
+        "kpis:\n  - id: health\n    title: Health\n    why: Keeps us honest.\n"
+        f"    current: {values['kpi']}\n    healthy: {{min: 1}}\n    source: monitoring\n"
+    )
+    return "".join(lines)
+
+
+def initial_values(rng: random.Random) -> dict[str, float]:
+    values = {f"o{o}k{k}": float(rng.randint(1, 40)) for o in range(3) for k in range(3)}
+    values["kpi"] = float(rng.randint(1, 9))
+    return values
+
+
+def write_org(root: Path, teams: int, seed: int = 7) -> dict[int, dict[str, float]]:
+    """okrctl.yaml, the company and `teams` team files; returns each team's values."""
+    rng = random.Random(seed)
+    (root / "goals" / "teams").mkdir(parents=True, exist_ok=True)
+    (root / "okrctl.yaml").write_text(CONFIG)
+    (root / "goals" / "company.yaml").write_text(COMPANY)
+    values = {}
+    for index in range(teams):
+        values[index] = initial_values(rng)
+        (root / "goals" / "teams" / f"team-{index}.yaml").write_text(
+            team_yaml(index, values[index])
+        )
+    return values
+
+
+def _data(text: str) -> bytes:
+    raw = text.encode()
+    return b"data %d\n%s\n" % (len(raw), raw)
+
+
+def write_history(root: Path, files: int, commits: int, seed: int = 7) -> None:
+    """A git repository whose first commit holds the org and whose next `commits` commits each
+    check in one key result of one of `files` team files, a few hours apart from 2026-10-01."""
+    rng = random.Random(seed)
+    values = write_org(root, files, seed)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
+    start = 1_790_812_800  # 2026-10-01T00:00:00Z
+    stream = bytearray()
+    paths = ["okrctl.yaml", "goals/company.yaml"] + [
+        f"goals/teams/team-{i}.yaml" for i in range(files)
+    ]
+    stream += b"commit refs/heads/main\nmark :1\n"
+    stream += b"author Bench <bench@example.com> %d +0000\n" % start
+    stream += b"committer Bench <bench@example.com> %d +0000\n" % start
+    stream += _data("goals for 2026-Q4")
+    for path in paths:
+        stream += b"M 100644 inline %s\n" % path.encode() + _data((root / path).read_text())
+    step = (90 * 86_400) // max(commits, 1)
+    for n in range(commits):
+        team = rng.randrange(files)
+        ref = rng.choice(list(values[team]))
+        values[team][ref] = round(values[team][ref] + rng.uniform(-1, 3), 1)
+        when = start + (n + 1) * step
+        stream += b"commit refs/heads/main\nmark :%d\n" % (n + 2)
+        stream += b"author Bench <bench@example.com> %d +0000\n" % when
+        stream += b"committer Bench <bench@example.com> %d +0000\n" % when
+        stream += _data(f"checkin(team-{team}/{ref}): {values[team][ref]}")
+        stream += b"from :%d\n" % (n + 1)
+        stream += b"M 100644 inline goals/teams/team-%d.yaml\n" % team
+        stream += _data(team_yaml(team, values[team]))
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=root, input=bytes(stream), check=True)
+    subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=root, check=True)
+    # the working tree must match HEAD exactly
+    for team, team_values in values.items():
+        (root / "goals" / "teams" / f"team-{team}.yaml").write_text(team_yaml(team, team_values))
