@@ -199,3 +199,13 @@ def log_raw(top: Path, revision: str = "HEAD") -> str:
         check=False,
     )
     return out.decode("utf-8", "replace")
+
+
+def is_ancestor(top: Path, older: str, newer: str) -> bool:
+    done = subprocess.run(
+        ["git", "merge-base", "--is-ancestor", older, newer],
+        cwd=top,
+        capture_output=True,
+        check=False,
+    )
+    return done.returncode == 0

@@ -11,7 +11,7 @@ created with counts), or a commit whose message carries an `Okr-Checkin: REF` tr
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,11 +68,16 @@ class RefHistory:
 
 @dataclass(slots=True)
 class History:
-    refs: dict[str, RefHistory] = field(default_factory=dict)
+    refs: Mapping[str, RefHistory] = field(default_factory=dict)
+    """ref -> its history; read from an index, each ref is built on first access."""
     commits: list[gitlog.Commit] = field(default_factory=list)
     """Every commit read, oldest first."""
     truncated: bool = False
     """A shallow clone: the oldest check-ins are missing."""
+    head: str | None = None
+    """The commit this history runs up to."""
+    latest: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    """ref -> (value, confidence) at `head`: where a walk over newer commits resumes."""
 
     def of(self, ref: str) -> RefHistory:
         return self.refs.get(ref) or RefHistory()
@@ -111,26 +116,54 @@ def read_history(
     revision: str = "HEAD",
     unit_ids: set[str] | None = None,
 ) -> History | None:
-    """Every check-in up to `revision`; None outside git. With `unit_ids`, only the files that
-    hold those units are parsed (what `history REF` needs)."""
+    """Every check-in up to `revision`; None outside git.
+
+    The full history of HEAD is kept as an index under `.git/okrctl/` (see `history_index`):
+    when HEAD has only moved forward, just the new commits are read. Without an index, a walk
+    for `unit_ids` parses only the files that hold those units (what `history REF` needs)."""
+    from okrctl import history_index
+
     top = gitlog.toplevel(root)
     if top is None:
         return None
     prefix = root.resolve().relative_to(top).as_posix()
     goals = ("" if prefix == "." else prefix + "/") + goals_dir.strip("/") + "/"
-    log = _read_log(top, revision, goals)
-    history = History(truncated=gitlog.is_shallow(top))
-    history.commits = [gitlog.Commit(c.sha, c.date) for c in log]
+    head = gitlog.verify_commit(top, revision)
+    if head is None:  # no commits yet
+        return History(truncated=gitlog.is_shallow(top))
+    shallow = gitlog.is_shallow(top)
+    is_head = head == gitlog.verify_commit(top, "HEAD")
+    indexed = history_index.load(top, goals, shallow)
+    if indexed is not None and indexed.head == head:
+        return indexed
+    if indexed is not None and indexed.head and gitlog.is_ancestor(top, indexed.head, head):
+        _walk(indexed, top, _read_log(top, f"{indexed.head}..{head}", goals), None)
+        indexed.head = head
+        if is_head:
+            history_index.save(top, goals, indexed)
+        return indexed
+    history = History(truncated=shallow, head=head)
+    log = _read_log(top, head, goals)
     wanted = _paths_holding(log, unit_ids) if unit_ids is not None else None
+    _walk(history, top, log, wanted)
+    if wanted is None and is_head:
+        history_index.save(top, goals, history)
+    return history
+
+
+def _walk(history: History, top: Path, log: list[_LogCommit], wanted: set[str] | None) -> None:
+    """Feed commits, oldest first, into `history`; each distinct blob is parsed once."""
+    if not isinstance(history.refs, dict):
+        history.refs = dict(history.refs)
+    history.commits.extend(gitlog.Commit(c.sha, c.date) for c in log)
     shas = [
         e.sha
         for c in log
         for e in c.entries
         if e.status != "D" and (wanted is None or e.path in wanted)
     ]
-    blobs = gitlog.read_blobs(top, shas)
-    parse = _parser(blobs)
-    latest: dict[str, tuple[Any, Any]] = {}
+    parse = _parser(gitlog.read_blobs(top, shas))
+    latest = history.latest
     for commit in log:
         touched: set[str] = set()
         for entry in commit.entries:
@@ -142,7 +175,7 @@ def read_history(
             if ref not in touched and ref in latest:
                 value, confidence = latest[ref]
                 history.refs[ref].checkins.append(_checkin(commit, ref, value, confidence))
-    return history
+                touched.add(ref)
 
 
 def _record(
@@ -154,6 +187,7 @@ def _record(
     confidence: Any,
     touched: set[str],
 ) -> None:
+    assert isinstance(history.refs, dict)
     ref_history = history.refs.setdefault(ref, RefHistory())
     previous = latest.get(ref)
     if ref_history.created is None:

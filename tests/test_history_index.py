@@ -1,0 +1,144 @@
+"""The history index under .git/okrctl/: faster runs, never a stale or wrong answer."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import BASE, PILLAR
+from gitrepo import GitRepo
+from okrctl.history import read_history
+
+PILLAR_FILE = "goals/pillars/growth.yaml"
+
+
+def pillar(current):
+    return PILLAR.replace(
+        "        target: 40\n", f"        target: 40\n        current: {current}\n"
+    )
+
+
+def as_data(history):
+    return {
+        ref: ([c.as_json() for c in found.checkins], found.created)
+        for ref, found in history.refs.items()
+    }
+
+
+def fresh(repo):
+    for index in (repo.root / ".git" / "okrctl").glob("*.json"):
+        index.unlink()
+    return read_history(repo.root, "goals")
+
+
+def index_files(repo):
+    return sorted((repo.root / ".git" / "okrctl").glob("history-*.json"))
+
+
+def make(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, PILLAR_FILE: pillar(30)}, "2026-10-01")
+    repo.commit({PILLAR_FILE: pillar(31)}, "2026-10-05")
+    return repo
+
+
+def test_a_full_walk_writes_the_index_and_the_next_run_reads_it(tmp_path):
+    repo = make(tmp_path)
+    first = read_history(repo.root, "goals")
+    [index] = index_files(repo)
+    assert json.loads(index.read_text())["head"] == repo.git("rev-parse", "HEAD")
+    second = read_history(repo.root, "goals")
+    assert as_data(second) == as_data(first)
+
+
+def test_new_commits_are_added_and_match_a_walk_from_scratch(tmp_path):
+    repo = make(tmp_path)
+    read_history(repo.root, "goals")
+    repo.commit({PILLAR_FILE: pillar(33)}, "2026-10-09")
+    repo.git(
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "checkin(acme/ltv-cac): 3.2 (unchanged)\n\nOkr-Checkin: acme/ltv-cac",
+        date="2026-10-10",
+    )
+    incremental = read_history(repo.root, "goals")
+    assert json.loads(index_files(repo)[0].read_text())["head"] == repo.git("rev-parse", "HEAD")
+    assert as_data(incremental) == as_data(fresh(repo))
+    values = [c.value for c in incremental.refs["growth/convert/rate"].checkins]
+    assert values == [30, 31, 33]
+    assert len(incremental.refs["acme/ltv-cac"].checkins) == 2
+
+
+def test_rewritten_history_is_read_again(tmp_path):
+    repo = make(tmp_path)
+    read_history(repo.root, "goals")
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    repo.commit({PILLAR_FILE: pillar(35)}, "2026-10-06")  # HEAD is no descendant of the index
+    values = [
+        c.value for c in read_history(repo.root, "goals").refs["growth/convert/rate"].checkins
+    ]
+    assert values == [30, 35]
+
+
+def test_a_corrupt_index_is_ignored_and_rebuilt(tmp_path):
+    repo = make(tmp_path)
+    read_history(repo.root, "goals")
+    [index] = index_files(repo)
+    index.write_text('{"format": 1, "goals": "goals/", "head": ')
+    history = read_history(repo.root, "goals")
+    assert [c.value for c in history.refs["growth/convert/rate"].checkins] == [30, 31]
+    assert json.loads(index.read_text())["head"] == repo.git("rev-parse", "HEAD")
+
+
+def test_an_index_from_a_shallow_clone_is_not_used_once_the_clone_is_complete(tmp_path):
+    repo = make(tmp_path)
+    repo.commit({PILLAR_FILE: pillar(32)}, "2026-10-07")
+    clone = tmp_path / "clone"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone)],
+        check=True,
+        capture_output=True,
+    )
+    shallow = read_history(clone, "goals")
+    assert shallow.truncated
+    assert [c.value for c in shallow.refs["growth/convert/rate"].checkins] == [32]
+    subprocess.run(["git", "fetch", "-q", "--unshallow"], cwd=clone, check=True)
+    complete = read_history(clone, "goals")
+    assert not complete.truncated
+    assert [c.value for c in complete.refs["growth/convert/rate"].checkins] == [30, 31, 32]
+
+
+def test_uncommitted_edits_never_reach_the_index(tmp_path):
+    repo = make(tmp_path)
+    repo.write({PILLAR_FILE: pillar(99)})
+    history = read_history(repo.root, "goals")
+    assert [c.value for c in history.refs["growth/convert/rate"].checkins] == [30, 31]
+
+
+def test_concurrent_runs_leave_a_valid_index(tmp_path):
+    repo = make(tmp_path)
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "okrctl", "check", "--repo", str(repo.root), "--format", "json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(6)
+    ]
+    for run in runs:
+        out, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err
+        assert json.loads(out)["errors"] == 0
+    [index] = index_files(repo)
+    assert json.loads(index.read_text())["head"] == repo.git("rev-parse", "HEAD")
+    assert not [p for p in index.parent.iterdir() if p.name.startswith(".")]  # no temp files
+
+
+def test_history_at_an_older_revision_is_not_taken_from_the_index(tmp_path):
+    repo = make(tmp_path)
+    read_history(repo.root, "goals")
+    older = read_history(repo.root, "goals", revision="HEAD~1")
+    assert [c.value for c in older.refs["growth/convert/rate"].checkins] == [30]
