@@ -129,3 +129,11 @@ def findings(root: Path, *extra: str) -> tuple[int, list[tuple[str, str, int, in
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     return write_repo(tmp_path, {})
+
+
+def pillar_with(current: float | None, confidence: float | None = None) -> str:
+    """The base pillar with its key result checked in at `current` (and `confidence`)."""
+    extra = f"        current: {current}\n" if current is not None else ""
+    if confidence is not None:
+        extra += f"        confidence: {confidence}\n"
+    return PILLAR.replace("        target: 40\n", "        target: 40\n" + extra)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import BASE, TEAM, run_cli
+from conftest import BASE, TEAM, pillar_with, run_cli
 from gitrepo import GitRepo
 
 TEAM_FILE = "goals/teams/signups.yaml"
@@ -13,12 +13,6 @@ PILLAR_FILE = "goals/pillars/growth.yaml"
 
 def config(period: str) -> str:
     return f"company: Acme\nperiod: {period}\n"
-
-
-def pillar_with(current: float) -> str:
-    return BASE[PILLAR_FILE].replace(
-        "        target: 40\n", f"        target: 40\n        current: {current}\n"
-    )
 
 
 @pytest.fixture

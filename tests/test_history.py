@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import subprocess
 
-from conftest import BASE, PILLAR, run_cli
+from conftest import BASE, pillar_with, run_cli
 from gitrepo import GitRepo
 
 PILLAR_FILE = "goals/pillars/growth.yaml"
-
-
-def with_current(current, confidence=None, text=PILLAR):
-    extra = f"        current: {current}\n" if current is not None else ""
-    if confidence is not None:
-        extra += f"        confidence: {confidence}\n"
-    return text.replace("        target: 40\n", "        target: 40\n" + extra)
 
 
 def history(root, ref, *extra):
@@ -25,10 +18,10 @@ def history(root, ref, *extra):
 
 def make_history(tmp_path):
     repo = GitRepo(tmp_path / "okrs")
-    repo.commit({**BASE, PILLAR_FILE: with_current(30)}, "2026-10-01", "Q4 goals")
-    repo.commit({PILLAR_FILE: with_current(31.5, 0.6)}, "2026-10-08", "rate 31.5")
+    repo.commit({**BASE, PILLAR_FILE: pillar_with(30)}, "2026-10-01", "Q4 goals")
+    repo.commit({PILLAR_FILE: pillar_with(31.5, 0.6)}, "2026-10-08", "rate 31.5")
     repo.commit(
-        {PILLAR_FILE: with_current(31.5, 0.6).replace("Convert signups", "Convert more")},
+        {PILLAR_FILE: pillar_with(31.5, 0.6).replace("Convert signups", "Convert more")},
         "2026-10-09",
         "retitle: not a check-in",
     )
@@ -101,7 +94,7 @@ def test_renamed_files_are_followed_without_false_checkins(tmp_path):
     repo.git("mv", PILLAR_FILE, "goals/growth-pillar.yaml")
     repo.git("commit", "-q", "-m", "move", date="2026-10-20")
     # the file name no longer names the unit, so it says who it is
-    moved = "id: growth\n" + with_current(34, 0.6)
+    moved = "id: growth\n" + pillar_with(34, 0.6)
     repo.commit({"goals/growth-pillar.yaml": moved}, "2026-10-22", "rate 34")
     values = [c["value"] for c in history(repo.root, "growth/convert/rate")["checkins"]]
     assert values == [30, 31.5, 31.5, 34]

@@ -6,17 +6,11 @@ import json
 import subprocess
 import sys
 
-from conftest import BASE, PILLAR
+from conftest import BASE, pillar_with
 from gitrepo import GitRepo
 from okrctl.history import read_history
 
 PILLAR_FILE = "goals/pillars/growth.yaml"
-
-
-def pillar(current):
-    return PILLAR.replace(
-        "        target: 40\n", f"        target: 40\n        current: {current}\n"
-    )
 
 
 def as_data(history):
@@ -38,8 +32,8 @@ def index_files(repo):
 
 def make(tmp_path):
     repo = GitRepo(tmp_path / "okrs")
-    repo.commit({**BASE, PILLAR_FILE: pillar(30)}, "2026-10-01")
-    repo.commit({PILLAR_FILE: pillar(31)}, "2026-10-05")
+    repo.commit({**BASE, PILLAR_FILE: pillar_with(30)}, "2026-10-01")
+    repo.commit({PILLAR_FILE: pillar_with(31)}, "2026-10-05")
     return repo
 
 
@@ -55,7 +49,7 @@ def test_a_full_walk_writes_the_index_and_the_next_run_reads_it(tmp_path):
 def test_new_commits_are_added_and_match_a_walk_from_scratch(tmp_path):
     repo = make(tmp_path)
     read_history(repo.root, "goals")
-    repo.commit({PILLAR_FILE: pillar(33)}, "2026-10-09")
+    repo.commit({PILLAR_FILE: pillar_with(33)}, "2026-10-09")
     repo.git(
         "commit",
         "-q",
@@ -76,7 +70,7 @@ def test_rewritten_history_is_read_again(tmp_path):
     repo = make(tmp_path)
     read_history(repo.root, "goals")
     repo.git("reset", "-q", "--hard", "HEAD~1")
-    repo.commit({PILLAR_FILE: pillar(35)}, "2026-10-06")  # HEAD is no descendant of the index
+    repo.commit({PILLAR_FILE: pillar_with(35)}, "2026-10-06")  # HEAD is no descendant of the index
     values = [
         c.value for c in read_history(repo.root, "goals").refs["growth/convert/rate"].checkins
     ]
@@ -95,7 +89,7 @@ def test_a_corrupt_index_is_ignored_and_rebuilt(tmp_path):
 
 def test_an_index_from_a_shallow_clone_is_not_used_once_the_clone_is_complete(tmp_path):
     repo = make(tmp_path)
-    repo.commit({PILLAR_FILE: pillar(32)}, "2026-10-07")
+    repo.commit({PILLAR_FILE: pillar_with(32)}, "2026-10-07")
     clone = tmp_path / "clone"
     subprocess.run(
         ["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone)],
@@ -113,7 +107,7 @@ def test_an_index_from_a_shallow_clone_is_not_used_once_the_clone_is_complete(tm
 
 def test_uncommitted_edits_never_reach_the_index(tmp_path):
     repo = make(tmp_path)
-    repo.write({PILLAR_FILE: pillar(99)})
+    repo.write({PILLAR_FILE: pillar_with(99)})
     history = read_history(repo.root, "goals")
     assert [c.value for c in history.refs["growth/convert/rate"].checkins] == [30, 31]
 

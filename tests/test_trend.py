@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conftest import BASE, PILLAR, run_cli
+from conftest import BASE, PILLAR, pillar_with, run_cli
 from gitrepo import GitRepo
 from okrctl.periods import parse_period
 from okrctl.trend import forecast, least_squares, period_points, sparkline
@@ -57,15 +57,10 @@ def test_status_shows_trend_forecast_and_calls_out_a_forecast_miss(tmp_path, mon
     monkeypatch.setenv("COLUMNS", "100")
     repo = GitRepo(tmp_path / "okrs")
 
-    def pillar(current):
-        return PILLAR.replace(
-            "        target: 40\n", f"        target: 40\n        current: {current}\n"
-        )
-
-    repo.commit({**BASE, PILLAR_FILE: pillar(29)}, "2026-09-20", "Q3 close")
-    repo.commit({PILLAR_FILE: pillar(30)}, "2026-10-01", "Q4 opens at 30")
-    repo.commit({PILLAR_FILE: pillar(30.5)}, "2026-10-11", "30.5")
-    repo.commit({PILLAR_FILE: pillar(31)}, "2026-10-21", "31")
+    repo.commit({**BASE, PILLAR_FILE: pillar_with(29)}, "2026-09-20", "Q3 close")
+    repo.commit({PILLAR_FILE: pillar_with(30)}, "2026-10-01", "Q4 opens at 30")
+    repo.commit({PILLAR_FILE: pillar_with(30.5)}, "2026-10-11", "30.5")
+    repo.commit({PILLAR_FILE: pillar_with(31)}, "2026-10-21", "31")
     result = run_cli(
         "status", "growth", "--repo", repo.root, "--as-of", "2026-10-25", "--format", "json"
     )
