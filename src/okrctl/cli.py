@@ -265,6 +265,68 @@ def show(
     raise typer.Exit(1 if snapshot.repository.findings else 0)
 
 
+class ReportFormat(StrEnum):
+    md = "md"
+    html = "html"
+
+
+@app.command()
+def report(
+    scope: Annotated[
+        str | None, typer.Argument(help="A unit id (default: the whole company).")
+    ] = None,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template", help="one-on-one, team, company or wall (default: by the scope)."
+        ),
+    ] = None,
+    since: Annotated[
+        str,
+        typer.Option("--since", help="Changes since: 14d (days before as-of), a date, a revision."),
+    ] = "14d",
+    repo: RepoOption = None,
+    output_format: Annotated[
+        ReportFormat, typer.Option("--format", help="md, or html (one email-safe page).")
+    ] = ReportFormat.md,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to this file.")
+    ] = None,
+    as_of: AsOfOption = None,
+    at: AtOption = None,
+) -> None:
+    """Render a report through a Jinja template: a 1:1, a team page, the company digest, a wall.
+
+    Example: okrctl report maria --template one-on-one --since 2026-11-01
+    """
+    from okrctl.evaluate import check_scope
+    from okrctl.render import render
+    from okrctl.report import build_context, default_template
+    from okrctl.snapshot import take_snapshot
+
+    with _user_errors():
+        snapshot = take_snapshot(repo, at=at, as_of=_date(as_of))
+        scope = check_scope(snapshot.graph, scope)
+        name = template or default_template(snapshot.graph, scope)
+        history = snapshot.read_history("trends, check-in dates and changes")
+        context = build_context(snapshot, scope, history, since)
+        text = render(name, context, snapshot.repository.root / "templates")
+        if output_format is ReportFormat.html:
+            from okrctl.html import to_html
+
+            text = to_html(text, f"{context['title']} — {name} — {context['period']['name']}")
+        if output is not None:
+            from okrctl.writefile import write_atomically
+
+            write_atomically(output, text.encode("utf-8"))
+    _report_problems(snapshot.notes, snapshot.repository.findings)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        typer.echo(f"wrote {output}", err=True)
+    raise typer.Exit(1 if snapshot.repository.findings else 0)
+
+
 @app.command()
 def checkin(
     ref: Annotated[str, typer.Argument(help="A key result or KPI ref.")],

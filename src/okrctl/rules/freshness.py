@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 
 from okrctl.diagnostics import Severity
+from okrctl.history import silence
 from okrctl.rules.registry import Context, Hit, hit, rule
 
 
@@ -26,15 +26,10 @@ def stale(ctx: Context) -> Iterator[Hit]:
     ]
     watched += [(kpi.ref, kpi.owner, kpi.path()) for kpi in ctx.graph.kpis.values()]
     for ref, unit_file, path in watched:
-        found = ctx.history.refs.get(ref)
-        if found is None or found.created is None or found.created > moment:
-            continue  # not committed yet: new, not stale
-        checkins = found.checkins_until(moment)
-        last = checkins[-1] if checkins else None
-        since = max(d for d in (last and last.date, found.created, ctx.period.start) if d)
-        days = (moment - since) / timedelta(days=1)
-        if days <= limit:
-            continue
+        quiet = silence(ctx.history.refs.get(ref), moment, ctx.period.start)
+        if quiet is None or quiet[0] <= limit:
+            continue  # not committed yet (new, not stale), or checked in lately
+        days, last = quiet
         seen = (
             f"last checked in on {last.date.date()} by {last.author}"
             if last

@@ -1,0 +1,214 @@
+"""Render report templates: Jinja in its sandbox, the goals repository's `templates/` first.
+
+A template from a pull request must not be able to run code or read files: templates run in
+Jinja's SandboxedEnvironment, loaders only read their own folders, and StrictUndefined makes a
+typo fail with the template's name and line instead of printing nothing. The built-in templates
+stay reachable as `default:NAME.md.j2`, so an override can extend the original (as datasette
+does).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from okrctl.errors import OkrctlError, UsageError
+from okrctl.score import Health, Status
+from okrctl.status_view import NONE, number, score_text, with_unit, words
+from okrctl.trend import sparkline
+
+BUILTIN = Path(__file__).parent / "templates"
+BUILTIN_NAMES = ("one-on-one", "team", "company", "wall")
+STATUS_ICON = {
+    Status.DONE: "✅",
+    Status.ON_TRACK: "🟢",
+    Status.AT_RISK: "🟡",
+    Status.OFF_TRACK: "🔴",
+    Status.MISSED: "⛔",
+}
+HEALTH_ICON = {
+    Health.HEALTHY: "🟢",
+    Health.WARNING: "🟡",
+    Health.CRITICAL: "🔴",
+    Health.UNKNOWN: "⚪",
+}
+
+
+def bar(score: float | None, width: int = 10) -> str:
+    if score is None:
+        return "░" * width
+    filled = round(min(1.0, max(0.0, score)) * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def percent(value: float | None, digits: int = 0) -> str:
+    return NONE if value is None else f"{value * 100:.{digits}f}%"
+
+
+def icon(status: str | None) -> str:
+    if status is None:
+        return "⚪"
+    if status in HEALTH_ICON:
+        return HEALTH_ICON[Health(status)]
+    return STATUS_ICON[Status(status)]
+
+
+def value(given: Any, unit: str | None = None) -> str:
+    """A check-in value as people say it: done / not done, none, or the number."""
+    if given is None:
+        return "none"
+    if isinstance(given, bool):
+        return "done" if given else "not done"
+    if isinstance(given, int | float):
+        return with_unit(given, unit) if unit else number(given)
+    return str(given)
+
+
+def cell(value: Any) -> str:
+    """Safe inside a Markdown table cell."""
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def plain(value: float) -> str:
+    """A number as Mermaid reads it: no thousands separators, two decimals at most."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def chart(kr: dict[str, Any], title: str | None = None) -> str:
+    """A Mermaid xychart of a key result's check-ins this period against its target line."""
+    points = [
+        c
+        for c in kr.get("checkins", [])
+        if isinstance(c["value"], int | float) and not isinstance(c["value"], bool)
+    ]
+    if len(points) < 2 or kr.get("target") is None:
+        return ""
+    values = [float(c["value"]) for c in points]
+    target, baseline = float(kr["target"]), float(kr["baseline"])
+    low = min([*values, target, baseline])
+    high = max([*values, target, baseline])
+    pad = (high - low) * 0.1 or 1.0
+    labels = ", ".join(f'"{c["day"][5:]}"' for c in points)
+    name = (title or kr["title"]).replace('"', "'")
+    return "\n".join(
+        [
+            "```mermaid",
+            "xychart-beta",
+            f'    title "{name}"',
+            f"    x-axis [{labels}]",
+            f'    y-axis "{kr.get("unit") or "value"}" {plain(low - pad)} --> {plain(high + pad)}',
+            f"    line [{', '.join(number(v).replace(',', '') for v in values)}]",
+            f"    line [{', '.join(number(target).replace(',', '') for _ in values)}]",
+            "```",
+        ]
+    )
+
+
+FILTERS = {
+    "bar": bar,
+    "spark": sparkline,
+    "pct": percent,
+    "num": number,
+    "measure": with_unit,
+    "score": score_text,
+    "words": words,
+    "icon": icon,
+    "cell": cell,
+    "value": value,
+    "chart": chart,
+}
+
+
+def environment(user_templates: Path | None) -> Any:
+    from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    builtin = FileSystemLoader(BUILTIN)
+    loaders: list[Any] = []
+    if user_templates is not None and user_templates.is_dir():
+        loaders.append(FileSystemLoader(user_templates))
+    loaders += [PrefixLoader({"default": builtin}, delimiter=":"), builtin]
+    env = SandboxedEnvironment(
+        loader=ChoiceLoader(loaders),
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def render(name: str, context: dict[str, Any], user_templates: Path | None) -> str:
+    """Render `templates/NAME.md.j2`; every template problem is an OkrctlError naming the
+    template and line (exit 1), an unknown template a usage error (exit 2)."""
+    import jinja2
+    from jinja2.sandbox import SecurityError
+
+    env = environment(user_templates)
+    file_name = f"{name}.md.j2"
+    try:
+        template = env.get_template(file_name)
+    except jinja2.TemplateNotFound as exc:
+        if exc.name == file_name:
+            available = sorted({*BUILTIN_NAMES, *_user_names(user_templates)})
+            raise UsageError(
+                f"no template {name!r}: use one of {', '.join(available)}, or add "
+                f"templates/{file_name}"
+            ) from None
+        raise OkrctlError(
+            f"{file_name}: includes a template that does not exist: {exc.name}"
+        ) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise OkrctlError(
+            f"{_where(exc.filename, exc.name, exc.lineno)}: template syntax error: {exc.message}"
+        ) from None
+    try:
+        return template.render(context)
+    except (
+        jinja2.UndefinedError,
+        SecurityError,
+        jinja2.TemplateError,
+        TypeError,
+        ValueError,
+        ZeroDivisionError,
+        KeyError,
+        AttributeError,
+    ) as exc:
+        filename, line = _template_frame(exc)
+        where = _where(filename, file_name, line)
+        if isinstance(exc, jinja2.TemplateNotFound):
+            raise OkrctlError(
+                f"{where}: includes a template that does not exist: {exc.name} (templates "
+                f"can only include others from templates/ or the built-ins)"
+            ) from None
+        kind = "not allowed in a template" if isinstance(exc, SecurityError) else "error"
+        raise OkrctlError(f"{where}: {kind}: {exc}") from None
+
+
+def _user_names(folder: Path | None) -> list[str]:
+    if folder is None or not folder.is_dir():
+        return []
+    return [p.name.removesuffix(".md.j2") for p in folder.glob("*.md.j2")]
+
+
+def _where(filename: str | None, name: str | None, line: int | None) -> str:
+    shown = name or (Path(filename).name if filename else "template")
+    if filename and Path(filename).resolve().is_relative_to(BUILTIN.resolve()):
+        shown = f"built-in {Path(filename).name}"
+    elif filename:
+        shown = f"templates/{Path(filename).name}"
+    return f"{shown}:{line}" if line else shown
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The innermost frame that ran template code: Jinja maps it to the template's line."""
+    found: tuple[str | None, int | None] = (None, None)
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found

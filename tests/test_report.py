@@ -1,0 +1,275 @@
+"""`okrctl report`: golden reports of the demo's scripted quarter, overrides, the sandbox, HTML."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import PROJECT_ROOT, run_cli
+from okrctl.demo import replay
+from test_status import assert_golden
+
+AS_OF = "2026-11-15"
+
+
+@pytest.fixture(scope="module")
+def quarter(tmp_path_factory):
+    """The demo company with its scripted quarter of back-dated history."""
+    root = tmp_path_factory.mktemp("quarter")
+    shutil.copy(PROJECT_ROOT / "okrctl.yaml", root / "okrctl.yaml")
+    shutil.copytree(PROJECT_ROOT / "goals", root / "goals")
+    replay(root)
+    return root
+
+
+@pytest.fixture
+def own_copy(quarter, tmp_path):
+    """A copy of the quarter a test may add templates to."""
+    root = tmp_path / "copy"
+    shutil.copytree(quarter, root)
+    return root
+
+
+def report(root, *args):
+    result = run_cli("report", *args, "--repo", root, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def test_replay_ends_at_the_demo_files(quarter):
+    for path in (PROJECT_ROOT / "goals").rglob("*.yaml"):
+        assert (quarter / path.relative_to(PROJECT_ROOT)).read_bytes() == path.read_bytes()
+    log = subprocess.run(
+        ["git", "log", "--format=%s"], cwd=quarter, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert len(log) == 58
+    assert "Lower the invite target to 0.8: the Q3 baseline was measured wrongly" in log
+
+
+@pytest.mark.parametrize(
+    ("args", "golden"),
+    [
+        ((), "report-company.md"),
+        (("signups",), "report-team.md"),
+        (("tom", "--since", "2026-11-01"), "report-one-on-one.md"),
+        (("--template", "wall"), "report-wall.md"),
+    ],
+    ids=["company", "team", "one-on-one", "wall"],
+)
+def test_built_in_templates_are_golden(quarter, args, golden):
+    assert_golden(golden, report(quarter, *args))
+
+
+@pytest.mark.parametrize(
+    ("scope", "heading"),
+    [
+        ("chloe", "# 1:1 with Chloé Martin"),
+        ("payments", "# Payments — 2026-Q4"),
+        ("growth", "# Growth — 2026-Q4"),
+        (None, "# Harbor Invest — 2026-Q4 digest"),
+    ],
+)
+def test_the_template_follows_the_scope(quarter, scope, heading):
+    args = (scope,) if scope else ()
+    assert report(quarter, *args).startswith(heading)
+
+
+def test_the_digest_says_who_could_use_help(quarter):
+    text = report(quarter)
+    helping = text.split("## Who could use help")[1].split("## What changed")[0]
+    assert "- **Platform** (lead ben)" in helping
+    assert "🔴 Every engineer is ready for on-call: 0.00 against 0.35 expected" in helping
+    assert "- **Risk and fraud** (lead raj)" in helping
+    assert "⏳ Fraud losses from 12 to 8 basis points: no check-in for 37 days" in helping
+
+
+def test_one_on_one_shows_the_deltas_since_the_last_one(quarter):
+    text = report(quarter, "tom", "--since", "2026-11-01")
+    since = text.split("## Since last time (2026-11-01)")[1].split("## To talk about")[0]
+    assert "- **Flaky tests I fixed from 0 to 12**: 5 → 8 (+3)" in since
+    assert "- **Finish the experimentation course and review 5 test designs**: 0 → 2 (+2)" in since
+    assert "Net deposits" not in since  # only Tom's own goals
+    assert "## Growing and keeping things healthy (learning, tech debt)" in text
+
+
+def test_since_a_period_start_shows_the_goalpost_move_and_the_new_priority(quarter):
+    text = report(quarter, "--since", "2026-10-05")
+    assert "- Goal-post moved: `referrals/invite-loop/invites-per-funder` target 1.0 → 0.8" in text
+    assert (
+        "- Added: **Give Signups the ACH verification they need** "
+        "(`payments/help-instant-ach`)" in text
+    )
+
+
+def test_a_mermaid_chart_of_checkins_against_the_target(quarter):
+    text = report(quarter, "signups")
+    chart = text.split("```mermaid\n")[1].split("```")[0]
+    assert chart.splitlines() == [
+        "xychart-beta",
+        '    title "Raise funded conversion from 38% to 45%"',
+        '    x-axis ["10-01", "10-08", "10-22", "11-06"]',
+        '    y-axis "%" 37.3 --> 45.7',
+        "    line [38, 38.9, 39.8, 40.5]",
+        "    line [45, 45, 45, 45]",
+    ]
+
+
+def test_html_is_one_standalone_email_safe_page(quarter, tmp_path):
+    target = tmp_path / "digest.html"
+    result = run_cli(
+        "report", "--repo", quarter, "--as-of", AS_OF, "--format", "html", "-o", target
+    )
+    assert result.exit_code == 0
+    page = target.read_text()
+    assert page.startswith("<!DOCTYPE html>")
+    assert not re.search(r"<script|<link|<style|src=\"http|href=\"http", page)
+    assert '<table style="border-collapse:collapse;' in page
+    assert '<th style="border:1px solid #d0d7de;' in page
+    assert page.count("<svg") == 0  # the digest has no charts; the team page does
+    team = tmp_path / "team.html"
+    run_cli(
+        "report", "signups", "--repo", quarter, "--as-of", AS_OF, "--format", "html", "-o", team
+    )
+    assert team.read_text().count("<polyline") == 2  # check-ins and the target line
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="chromium is not installed here (.ci/run installs "
+    "Debian's chromium; elsewhere: apt-get install chromium)",
+)
+def test_the_html_page_renders_tables_and_charts_in_a_browser(quarter, tmp_path):
+    page = tmp_path / "team.html"
+    run_cli(
+        "report", "signups", "--repo", quarter, "--as-of", AS_OF, "--format", "html", "-o", page
+    )
+    common = [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run(
+        [*common, "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert dom.count("<table") == 4  # two key-result tables, the units below, the owners
+    assert "<svg" in dom and "<polyline" in dom
+    assert "Raise funded conversion from 38% to 45%" in dom
+    shot = tmp_path / "team.png"
+    subprocess.run(
+        [*common, "--window-size=1000,1600", f"--screenshot={shot}", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    data = shot.read_bytes()
+    assert data.startswith(b"\x89PNG")
+    assert len(data) > 50_000  # a page of text, tables and a chart, not a blank one
+
+
+def test_an_override_wins_and_can_extend_the_built_in(own_copy):
+    (own_copy / "templates").mkdir()
+    (own_copy / "templates" / "company.md.j2").write_text(
+        '{% extends "default:company.md.j2" %}\n'
+        "{% block footer %}\nQuestions? Ask in #okrs.\n{% endblock %}\n"
+    )
+    (own_copy / "templates" / "standup.md.j2").write_text(
+        "# Standup {{ as_of }}\n{% for o in attention.off_track %}- {{ o.ref }}\n{% endfor %}"
+    )
+    text = report(own_copy)
+    assert text.startswith("# Harbor Invest — 2026-Q4 digest")
+    assert text.endswith("Questions? Ask in #okrs.\n")
+    assert report(own_copy, "--template", "standup") == (
+        "# Standup 2026-11-15\n- platform/on-call-skills\n- sam/ship-instant-ach\n"
+        "- trust/safe-money\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "not allowed in a template"),
+        ("{{ company.name.__class__.__init__.__globals__ }}", "not allowed in a template"),
+        ('{% include "/etc/passwd" %}', "includes a template that does not exist: /etc/passwd"),
+        ('{% include "../okrctl.yaml" %}', "includes a template that does not exist"),
+    ],
+)
+def test_a_hostile_template_is_refused_without_a_traceback(own_copy, template, message):
+    (own_copy / "templates").mkdir()
+    (own_copy / "templates" / "company.md.j2").write_text(template)
+    result = run_cli("report", "--repo", own_copy, "--as-of", AS_OF)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr and "root:" not in result.stdout
+
+
+def test_a_typo_names_the_template_and_line(own_copy):
+    (own_copy / "templates").mkdir()
+    (own_copy / "templates" / "company.md.j2").write_text("# {{ title }}\n\n{{ compnay.name }}\n")
+    result = run_cli("report", "--repo", own_copy, "--as-of", AS_OF)
+    assert result.exit_code == 1
+    assert "okrctl: templates/company.md.j2:3: error: 'compnay' is undefined" in result.stderr
+
+
+def test_a_syntax_error_names_the_template_and_line(own_copy):
+    (own_copy / "templates").mkdir()
+    (own_copy / "templates" / "team.md.j2").write_text("# ok\n{% for x in units %}\n")
+    result = run_cli("report", "signups", "--repo", own_copy, "--as-of", AS_OF)
+    assert result.exit_code == 1
+    assert "templates/team.md.j2:2: template syntax error" in result.stderr
+
+
+def test_an_unknown_template_is_a_usage_error(quarter):
+    result = run_cli("report", "--repo", quarter, "--template", "weekly")
+    assert result.exit_code == 2
+    assert "no template 'weekly': use one of company, one-on-one, team, wall" in result.stderr
+
+
+def documented(section: str) -> set[str]:
+    text = (PROJECT_ROOT / "docs/templates.md").read_text()
+    body = text.split(f"## {section}\n")[1].split("\n## ")[0]
+    names = set()
+    for row in re.findall(r"^\| (`[^|]+`) \|", body, re.M):
+        names |= set(re.findall(r"`([a-z_]+)`", row))
+    return names
+
+
+def test_every_context_name_is_documented_and_every_documented_name_exists(quarter):
+    from datetime import date
+
+    from okrctl.report import build_context
+    from okrctl.snapshot import take_snapshot
+
+    snapshot = take_snapshot(quarter, as_of=date(2026, 11, 15))
+    context = build_context(snapshot, None, snapshot.read_history("reports"), "14d")
+    unit = context["units"][0]
+    objective = unit["all_objectives"][0]
+    key_result = objective["key_results"][0]
+    kpi = unit["kpis"][0]
+    for section, data in [
+        ("Top level", context),
+        ("Unit", unit),
+        ("Objective", objective),
+        ("Key result", key_result),
+        ("KPI", kpi),
+    ]:
+        assert documented(section) == set(data), section
+    from okrctl.render import FILTERS
+
+    assert documented("Filters") == set(FILTERS)
