@@ -273,3 +273,19 @@ def test_every_context_name_is_documented_and_every_documented_name_exists(quart
     from okrctl.render import FILTERS
 
     assert documented("Filters") == set(FILTERS)
+
+
+@pytest.mark.parametrize("template", ["company", "team", "one-on-one", "wall"])
+def test_every_template_renders_on_the_demo_without_history(tmp_path, template):
+    from test_status import demo_copy
+
+    root = demo_copy(tmp_path)
+    scope = {"company": (), "team": ("payments",), "one-on-one": ("chloe",), "wall": ()}[template]
+    result = run_cli("report", *scope, "--template", template, "--repo", root, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    assert "trends, check-in dates and changes need history and were skipped" in result.stderr
+    if template != "wall":
+        assert "_Not a git repository: there is no history to compare with._" in result.stdout
+    if template == "one-on-one":
+        assert "## Accomplishments\n\n- Shipped the verification API Signups needed" in (
+            result.stdout)
