@@ -288,4 +288,5 @@ def test_every_template_renders_on_the_demo_without_history(tmp_path, template):
         assert "_Not a git repository: there is no history to compare with._" in result.stdout
     if template == "one-on-one":
         assert "## Accomplishments\n\n- Shipped the verification API Signups needed" in (
-            result.stdout)
+            result.stdout
+        )

@@ -411,6 +411,116 @@ def history(
         console.print(f"{ref} has no check-ins in git yet.")
 
 
+class DiffFormat(StrEnum):
+    text = "text"
+    md = "md"
+    json = "json"
+
+
+@app.command()
+def diff(
+    source: Annotated[str, typer.Argument(metavar="A", help="A period (2026-Q3) or revision.")],
+    target: Annotated[
+        str | None,
+        typer.Argument(metavar="[B]", help="A period or revision (default: the working tree)."),
+    ] = None,
+    values: Annotated[
+        bool, typer.Option("--values", help="Include check-in values and confidences.")
+    ] = False,
+    repo: RepoOption = None,
+    output_format: Annotated[
+        DiffFormat, typer.Option("--format", help="text, md or json.")
+    ] = DiffFormat.text,
+) -> None:
+    """What changed between two periods or revisions: goals added, removed and changed.
+
+    Example: okrctl diff 2026-Q3 2026-Q4 --format md
+    """
+    from okrctl import diffing
+
+    with _user_errors():
+        result = diffing.diff(repo, source, target, values=values)
+    render = {
+        DiffFormat.text: diffing.render_text,
+        DiffFormat.md: diffing.render_markdown,
+        DiffFormat.json: diffing.render_json,
+    }[output_format]
+    typer.echo(render(result).rstrip("\n"))
+
+
+class RetroFormat(StrEnum):
+    md = "md"
+    json = "json"
+
+
+@app.command()
+def retro(
+    period: Annotated[str, typer.Argument(help="The period, like 2026-Q3.")],
+    repo: RepoOption = None,
+    output_format: Annotated[
+        RetroFormat, typer.Option("--format", help="md (a document) or json.")
+    ] = RetroFormat.md,
+) -> None:
+    """The retrospective of a period: grades, goal-posts moved, mid-period changes, cadence.
+
+    Example: okrctl retro 2026-Q3 > retro.md
+    """
+    from okrctl import retro as retrospective
+
+    with _user_errors():
+        result = retrospective.retro(repo, period)
+    if output_format is RetroFormat.json:
+        import json
+
+        typer.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(retrospective.render_markdown(result))
+
+
+@app.command()
+def close(
+    period: Annotated[str, typer.Argument(help="The period to close, like 2026-Q3.")],
+    force: Annotated[bool, typer.Option("--force", help="Grade again and move the tag.")] = False,
+    repo: RepoOption = None,
+) -> None:
+    """Grade a period and tag its last commit okr/PERIOD (the tag's message holds the grades).
+
+    Example: okrctl close 2026-Q3
+    """
+    from okrctl.quarters import close as close_period
+
+    with _user_errors():
+        closed = close_period(repo, period, force=force)
+    typer.echo(f"tagged {closed.tag} on {closed.commit[:10]}")
+    typer.echo(closed.message.rstrip("\n"))
+
+
+@app.command()
+def roll(
+    next_period: Annotated[str, typer.Argument(metavar="NEXT", help="The next period.")],
+    carry: Annotated[
+        bool,
+        typer.Option("--carry", help="Keep unfinished committed objectives, baseline := current."),
+    ] = False,
+    no_commit: Annotated[
+        bool, typer.Option("--no-commit", help="Edit the files but leave them uncommitted.")
+    ] = False,
+    repo: RepoOption = None,
+) -> None:
+    """Start the next period in one commit.
+
+    Example: okrctl roll 2027-Q1 --carry
+    """
+    from okrctl.quarters import roll as roll_period
+
+    with _user_errors():
+        rolled = roll_period(repo, next_period, carry=carry, commit=not no_commit)
+    where = f"committed {rolled.commit[:10]}" if rolled.commit else "not committed"
+    typer.echo(f"rolled to {rolled.period}: {len(rolled.files)} file(s) changed; {where}")
+    for ref in rolled.carried:
+        typer.echo(f"  carried {ref}")
+
+
 @app.command()
 def schema(
     output: Annotated[

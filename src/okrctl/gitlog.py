@@ -209,3 +209,26 @@ def is_ancestor(top: Path, older: str, newer: str) -> bool:
         check=False,
     )
     return done.returncode == 0
+
+
+def tags(top: Path, pattern: str) -> list[str]:
+    out = _git(top, "tag", "--list", pattern, check=False).decode()
+    return [line.strip() for line in out.splitlines() if line.strip()]
+
+
+def tag_target(top: Path, tag: str) -> str | None:
+    """The commit an existing tag points at, or None."""
+    return verify_commit(top, f"refs/tags/{tag}")
+
+
+def create_tag(top: Path, tag: str, commit: str, message: str, *, force: bool) -> None:
+    args = ["tag", "-a", tag, "-F", "-", commit]
+    if force:
+        args.insert(1, "-f")
+    _git(top, *args, stdin=message.encode())
+
+
+def set_period_commit(top: Path, paths: list[str], message: str) -> str:
+    """Commit exactly `paths` (other staged changes stay staged); returns the commit's sha."""
+    _git(top, "commit", "-q", "--only", "-F", "-", "--", *paths, stdin=message.encode())
+    return _git(top, "rev-parse", "HEAD").decode().strip()

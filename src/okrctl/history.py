@@ -93,20 +93,21 @@ SHALLOW_NOTE = (
 
 
 @dataclass(frozen=True, slots=True)
-class _Entry:
+class LogEntry:
     status: str
     sha: str
     path: str
     old_path: str | None
+    old_sha: str = ""
 
 
 @dataclass(frozen=True, slots=True)
-class _LogCommit:
+class LogCommit:
     sha: str
     date: datetime
     author: str
     message: str
-    entries: list[_Entry]
+    entries: list[LogEntry]
 
 
 def read_history(
@@ -137,13 +138,13 @@ def read_history(
     if indexed is not None and indexed.head == head:
         return indexed
     if indexed is not None and indexed.head and gitlog.is_ancestor(top, indexed.head, head):
-        _walk(indexed, top, _read_log(top, f"{indexed.head}..{head}", goals), None)
+        _walk(indexed, top, read_log(top, f"{indexed.head}..{head}", goals), None)
         indexed.head = head
         if is_head:
             history_index.save(top, goals, indexed)
         return indexed
     history = History(truncated=shallow, head=head)
-    log = _read_log(top, head, goals)
+    log = read_log(top, head, goals)
     wanted = _paths_holding(log, unit_ids) if unit_ids is not None else None
     _walk(history, top, log, wanted)
     if wanted is None and is_head:
@@ -151,7 +152,7 @@ def read_history(
     return history
 
 
-def _walk(history: History, top: Path, log: list[_LogCommit], wanted: set[str] | None) -> None:
+def _walk(history: History, top: Path, log: list[LogCommit], wanted: set[str] | None) -> None:
     """Feed commits, oldest first, into `history`; each distinct blob is parsed once."""
     if not isinstance(history.refs, dict):
         history.refs = dict(history.refs)
@@ -181,7 +182,7 @@ def _walk(history: History, top: Path, log: list[_LogCommit], wanted: set[str] |
 def _record(
     history: History,
     latest: dict[str, tuple[Any, Any]],
-    commit: _LogCommit,
+    commit: LogCommit,
     ref: str,
     value: Any,
     confidence: Any,
@@ -205,7 +206,7 @@ def _same(a: Any, b: Any) -> bool:
     return a == b and (type(a) is bool) == (type(b) is bool)
 
 
-def _checkin(commit: _LogCommit, ref: str, value: Any, confidence: Any) -> CheckIn:
+def _checkin(commit: LogCommit, ref: str, value: Any, confidence: Any) -> CheckIn:
     return CheckIn(
         ref, commit.date, commit.author, commit.sha, value, confidence, note_of(commit.message)
     )
@@ -222,7 +223,15 @@ def note_of(message: str) -> str:
     return "\n\n".join(body) if body else subject
 
 
-def _read_log(top: Path, revision: str, goals: str) -> list[_LogCommit]:
+def stated_reason(message: str) -> str:
+    """A commit message without its trailers: the reason its author gave."""
+    paragraphs = [p.strip() for p in message.strip().split("\n\n") if p.strip()]
+    if len(paragraphs) > 1 and all(TRAILER_LINE.match(x) for x in paragraphs[-1].splitlines()):
+        paragraphs = paragraphs[:-1]
+    return " ".join(" ".join(p.split()) for p in paragraphs)
+
+
+def read_log(top: Path, revision: str, goals: str) -> list[LogCommit]:
     out = gitlog.log_raw(top, revision)
     commits = []
     for record in out.split("\x1e")[1:]:
@@ -234,17 +243,17 @@ def _read_log(top: Path, revision: str, goals: str) -> list[_LogCommit]:
                 continue
             meta, *paths = line.split("\t")
             fields = meta.split()
-            status, new_sha = fields[4][0], fields[3]
+            status, new_sha, old_sha = fields[4][0], fields[3], fields[2]
             path, old_path = (paths[1], paths[0]) if len(paths) == 2 else (paths[0], None)
             if path.startswith(goals) and path.endswith((".yaml", ".yml")):
-                entries.append(_Entry(status, new_sha, path, old_path))
+                entries.append(LogEntry(status, new_sha, path, old_path, old_sha))
         commits.append(
-            _LogCommit(sha, datetime.fromtimestamp(int(stamp), UTC), author, message, entries)
+            LogCommit(sha, datetime.fromtimestamp(int(stamp), UTC), author, message, entries)
         )
     return commits
 
 
-def _paths_holding(log: list[_LogCommit], unit_ids: set[str]) -> set[str]:
+def _paths_holding(log: list[LogCommit], unit_ids: set[str]) -> set[str]:
     """Paths that may hold the units: named after them, or renamed from or to such a path.
     (A file whose `id:` differs from its name is found through the current file's path.)"""
     paths = {e.path for c in log for e in c.entries if _stem(e.path) in unit_ids}

@@ -1,0 +1,252 @@
+"""Two scripted quarters with back-dated commits: retro, diff, close and roll, asserted exactly."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import BASE, COMPANY, PILLAR, TEAM, run_cli
+from gitrepo import GitRepo
+
+COMPANY_FILE, PILLAR_FILE, TEAM_FILE = (
+    "goals/company.yaml",
+    "goals/pillars/growth.yaml",
+    "goals/teams/signups.yaml",
+)
+
+EXTRA_OBJECTIVE = """\
+  - id: {id}
+    title: {title}
+    why: Because.
+    aligns_to: [growth/convert]
+    key_results:
+      - id: done
+        title: Done
+        milestone: true
+        done: false
+        source: notes
+"""
+
+
+def company(target=20, current=12):
+    return (
+        COMPANY.replace(
+            "    why: Deposits fund plans.\n",
+            "    why: Deposits fund plans.\n    type: committed\n",
+        )
+        .replace("target: 20", f"target: {target}")
+        .replace("current: 12", f"current: {current}")
+    )
+
+
+def pillar(target=40, current=30, baseline=30):
+    return PILLAR.replace(
+        "        target: 40\n", f"        target: {target}\n        current: {current}\n"
+    ).replace("baseline: 30", f"baseline: {baseline}")
+
+
+def team(*extra, committed=False):
+    text = TEAM
+    if committed:
+        text = text.replace(
+            "    why: Funding is where people drop off.\n",
+            "    why: Funding is where people drop off.\n    type: committed\n",
+        )
+    for objective_id in extra:
+        text += EXTRA_OBJECTIVE.format(id=objective_id, title=objective_id.replace("-", " "))
+    return text
+
+
+@pytest.fixture(scope="module")
+def quarters(tmp_path_factory):
+    repo = GitRepo(tmp_path_factory.mktemp("quarters") / "okrs")
+    q3 = "company: Acme\nperiod: 2026-Q3\n"
+    shas = {}
+    shas["start"] = repo.commit(
+        {**BASE, "okrctl.yaml": q3, COMPANY_FILE: company(), PILLAR_FILE: pillar()},
+        "2026-07-01",
+        "Q3 goals",
+    )
+    # within the 14-day grace: a target tuned and an objective planned late, not moves
+    repo.commit({PILLAR_FILE: pillar(target=42)}, "2026-07-08", "Tune the target")
+    repo.commit({TEAM_FILE: team("planned")}, "2026-07-10", "Plan one more")
+    repo.commit({PILLAR_FILE: pillar(target=42, current=33)}, "2026-07-20", "checkin 33")
+    shas["move"] = repo.commit(
+        {COMPANY_FILE: company(target=18)},
+        "2026-08-05",
+        "Market shrank: lower the deposit target\n\nOkr-Note: finance",
+    )
+    shas["type"] = repo.commit(
+        {TEAM_FILE: team("planned", committed=True)}, "2026-08-10", "Make funding a commitment"
+    )
+    shas["added"] = repo.commit(
+        {TEAM_FILE: team("planned", "fraud-response", committed=True)},
+        "2026-08-12",
+        "Fraud wave: respond now",
+    )
+    shas["dropped"] = repo.commit(
+        {TEAM_FILE: team("fraud-response", committed=True)}, "2026-08-20", "Drop the planned one"
+    )
+    shas["q3-end"] = repo.commit(
+        {PILLAR_FILE: pillar(target=42, current=36)}, "2026-09-25", "checkin 36"
+    )
+    return repo, shas
+
+
+def retro_json(repo, period):
+    result = run_cli("retro", period, "--repo", repo.root, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return result.json()
+
+
+def test_retro_finds_exactly_the_scripted_moves_additions_and_drops(quarters):
+    repo, shas = quarters
+    data = retro_json(repo, "2026-Q3")
+    assert data["period"] == "2026-Q3"
+    assert data["goalpost_moves"] == [
+        {
+            "ref": "acme/grow/deposits",
+            "field": "target",
+            "old": 20,
+            "new": 18,
+            "commit": shas["move"],
+            "author": "Maria Lopez",
+            "date": "2026-08-05T12:00:00Z",
+            "reason": "Market shrank: lower the deposit target",
+        },
+        {
+            "ref": "signups/funding",
+            "field": "type",
+            "old": "aspirational",
+            "new": "committed",
+            "commit": shas["type"],
+            "author": "Maria Lopez",
+            "date": "2026-08-10T12:00:00Z",
+            "reason": "Make funding a commitment",
+        },
+    ]
+    assert data["added_mid_period"] == ["signups/fraud-response"]
+    assert data["dropped_mid_period"] == ["signups/planned"]
+
+
+def test_retro_final_grades(quarters):
+    repo, _ = quarters
+    units = {u["id"]: u for u in retro_json(repo, "2026-Q3")["units"]}
+    (grow,) = units["acme"]["objectives"]
+    assert (grow["score"], grow["status"]) == (pytest.approx((12 - 10) / (18 - 10)), "missed")
+    (convert,) = units["growth"]["objectives"]
+    # aspirational, period over: expected 0.7 at elapsed 1; (36 - 30) / (42 - 30) = 0.5
+    assert (convert["score"], convert["status"]) == (pytest.approx(0.5), "at_risk")
+    funding, fraud = units["signups"]["objectives"]
+    assert (funding["ref"], funding["score"], funding["status"]) == (
+        "signups/funding",
+        0.0,
+        "missed",
+    )
+    assert (fraud["ref"], fraud["status"]) == ("signups/fraud-response", "off_track")
+
+
+def test_retro_cadence_and_stale(quarters):
+    repo, _ = quarters
+    data = retro_json(repo, "2026-Q3")
+    growth = next(c for c in data["cadence"] if c["unit"] == "growth")
+    assert growth["checkins"] == 3  # created with 30, then 33 and 36
+    assert growth["per_week"] == pytest.approx(3 / (92 / 7))
+    assert growth["longest_silence_days"] == pytest.approx(67.0)  # Jul 20 to Sep 25
+    assert "acme/ltv-cac" in data["stale"]
+    assert "growth/convert/rate" not in data["stale"]
+
+
+def test_retro_markdown_is_a_document_with_questions(quarters):
+    repo, _ = quarters
+    result = run_cli("retro", "2026-Q3", "--repo", repo.root)
+    text = result.stdout
+    assert text.startswith("# Retrospective: 2026-Q3\n")
+    assert (
+        "| 2026-08-05 | Maria Lopez | `acme/grow/deposits` target | 20 → 18 | "
+        "Market shrank: lower the deposit target |"
+    ) in text
+    assert "- **Grow deposits** (`acme/grow`): 0.25" in text
+    assert "- Added: **fraud response** (`signups/fraud-response`)" in text
+    assert "- Dropped: `signups/planned`" in text
+    assert "## To discuss" in text
+
+
+def test_close_tags_the_last_commit_of_the_period_once(quarters, tmp_path):
+    repo, shas = quarters
+    result = run_cli("close", "2026-Q3", "--repo", repo.root)
+    assert result.exit_code == 0, result.stderr
+    assert repo.git("rev-parse", "okr/2026-Q3^{commit}") == shas["q3-end"]
+    message = repo.git("tag", "-l", "--format=%(contents)", "okr/2026-Q3")
+    assert "acme/grow 0.25 missed" in message and "growth/convert 0.50 at_risk" in message
+    again = run_cli("close", "2026-Q3", "--repo", repo.root)
+    assert again.exit_code == 1
+    assert "already closed" in again.stderr
+    assert run_cli("close", "2026-Q3", "--force", "--repo", repo.root).exit_code == 0
+
+
+def test_roll_then_diff_and_retro_read_the_new_quarter(quarters, monkeypatch):
+    repo, _ = quarters
+    run_cli("close", "2026-Q3", "--force", "--repo", repo.root)
+    monkeypatch.setenv("GIT_AUTHOR_DATE", "2026-10-01T08:00:00+00:00")
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-10-01T08:00:00+00:00")
+    result = run_cli("roll", "2026-Q4", "--carry", "--repo", repo.root)
+    assert result.exit_code == 0, result.stderr
+    assert "carried acme/grow" in result.stdout and "carried signups/funding" in result.stdout
+    assert repo.git("show", "--name-only", "--format=", "HEAD").splitlines() == [
+        "goals/company.yaml",
+        "okrctl.yaml",
+    ]
+    assert "period: 2026-Q4" in (repo.root / "okrctl.yaml").read_text()
+    assert "baseline: 12\n" in (repo.root / COMPANY_FILE).read_text()  # baseline := current
+    # a goal-post moved in Q4, after the grace
+    monkeypatch.setenv("GIT_AUTHOR_DATE", "2026-10-20T12:00:00+00:00")
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-10-20T12:00:00+00:00")
+    (repo.root / PILLAR_FILE).write_text(pillar(target=42, current=36, baseline=31))
+    repo.git("commit", "-q", "-am", "Rebase the conversion baseline")
+    diff = run_cli("diff", "2026-Q3", "2026-Q4", "--repo", repo.root, "--format", "json").json()
+    assert (diff["from"], diff["to"], diff["added"], diff["removed"]) == (
+        "2026-Q3",
+        "2026-Q4",
+        [],
+        [],
+    )
+    assert [(c["ref"], c["field"], c["old"], c["new"]) for c in diff["changed"]] == [
+        ("acme/grow/deposits", "baseline", 10, 12),
+        ("growth/convert/rate", "baseline", 30, 31),
+    ]
+    assert {(s["ref"], round(s["new"], 4)) for s in diff["scores"]} == {
+        ("acme/grow", 0.0),
+        ("growth/convert", round(5 / 11, 4)),
+    }
+    retro_q4 = retro_json(repo, "2026-Q4")
+    assert [(m["ref"], m["field"], m["old"], m["new"]) for m in retro_q4["goalpost_moves"]] == [
+        ("growth/convert/rate", "baseline", 30, 31)
+    ]  # the roll itself came within the grace
+    assert retro_q4["added_mid_period"] == [] and retro_q4["dropped_mid_period"] == []
+
+
+def test_diff_values_and_text(quarters):
+    repo, shas = quarters
+    plain = run_cli("diff", shas["start"], shas["q3-end"], "--repo", repo.root, "--format", "json")
+    fields = {(c["ref"], c["field"]) for c in plain.json()["changed"]}
+    assert ("growth/convert/rate", "current") not in fields
+    assert ("growth/convert/rate", "target") in fields
+    with_values = run_cli(
+        "diff", shas["start"], shas["q3-end"], "--values", "--repo", repo.root, "--format", "json"
+    ).json()
+    assert {"ref": "growth/convert/rate", "field": "current", "old": 30, "new": 36} in (
+        with_values["changed"]
+    )
+    text = run_cli("diff", shas["start"], shas["q3-end"], "--repo", repo.root).stdout
+    assert "+ signups/fraud-response" in text
+    assert "~ acme/grow/deposits  target: 20 → 18" in text
+
+
+@pytest.mark.parametrize(
+    ("command", "word"), [("retro", "2025-Q1"), ("diff", "nope"), ("close", "someday")]
+)
+def test_unknown_periods_and_revisions_exit_2(quarters, command, word):
+    repo, _ = quarters
+    result = run_cli(command, word, "--repo", repo.root)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr
