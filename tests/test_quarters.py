@@ -250,3 +250,36 @@ def test_unknown_periods_and_revisions_exit_2(quarters, command, word):
     result = run_cli(command, word, "--repo", repo.root)
     assert result.exit_code == 2
     assert "Traceback" not in result.stderr
+
+
+def test_calibration_flags_a_unit_that_always_hits_its_aspirational_goals(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(
+        {
+            **BASE,
+            "okrctl.yaml": "company: Acme\nperiod: 2026-Q3\n",
+            PILLAR_FILE: pillar(current=40),
+        },
+        "2026-07-01",
+        "Q3: the pillar aims low",
+    )
+    repo.commit({PILLAR_FILE: pillar(current=39.5)}, "2026-09-20", "checkin")
+    assert run_cli("close", "2026-Q3", "--repo", repo.root).exit_code == 0
+    repo.commit(
+        {"okrctl.yaml": "company: Acme\nperiod: 2026-Q4\n", PILLAR_FILE: pillar(current=40)},
+        "2026-10-01",
+        "Q4: and again",
+    )
+    data = retro_json(repo, "2026-Q4")
+    assert data["calibration"] == [
+        # the base company (deposits 12 of 10 → 20) and team (milestone not done) never move
+        {"unit": "acme", "finding": "over-reach", "scores": {"2026-Q3": 0.2, "2026-Q4": 0.2}},
+        {
+            "unit": "growth",
+            "finding": "too safe",
+            "scores": {"2026-Q3": pytest.approx(0.95), "2026-Q4": 1.0},
+        },
+        {"unit": "signups", "finding": "over-reach", "scores": {"2026-Q3": 0.0, "2026-Q4": 0.0}},
+    ]
+    text = run_cli("retro", "2026-Q4", "--repo", repo.root).stdout
+    assert "- **growth** looks too safe: aspirational scores 2026-Q3 0.95, 2026-Q4 1.00" in text
