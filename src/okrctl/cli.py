@@ -522,6 +522,83 @@ def roll(
 
 
 @app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="Where to create it (default: here).")] = Path(),
+) -> None:
+    """Create a goals repository that passes `okrctl check`, with CI and a pre-commit hook.
+
+    Example: okrctl init okrs && cd okrs && okrctl check
+    """
+    from okrctl.scaffold import init as scaffold
+
+    with _user_errors():
+        result = scaffold(folder)
+    for relative in result.created:
+        typer.echo(f"created {relative}")
+    for relative in result.kept:
+        typer.echo(f"kept    {relative} (it exists)")
+    if result.git_initialised:
+        typer.echo("initialised a git repository")
+    typer.echo(
+        "\nNext: edit goals/ (every placeholder says what to put there), run `okrctl check`, "
+        "and commit."
+    )
+
+
+@app.command()
+def demo(
+    folder: Annotated[
+        Path, typer.Argument(help="A new folder for it (default: okrctl-demo).")
+    ] = Path("okrctl-demo"),
+) -> None:
+    """The demo company in a new repository, with a scripted quarter of history.
+
+    Example: okrctl demo && cd okrctl-demo && okrctl status
+    """
+    from okrctl.demo import build
+
+    with _user_errors():
+        target = build(folder)
+    typer.echo(f"Harbor Invest, with a quarter of check-ins, is in {target}. Try:")
+    for line in (
+        f"cd {target}",
+        "okrctl status --as-of 2026-11-15",
+        "okrctl show growth/convert-signups --as-of 2026-11-15",
+        "okrctl history signups/effortless-funding/funded-rate",
+        "okrctl report tom --as-of 2026-11-15 --since 2026-11-01",
+        "okrctl report --as-of 2026-11-15 --format html -o digest.html",
+        "okrctl retro 2026-Q4",
+        "okrctl diff HEAD~40 --format md",
+    ):
+        typer.echo(f"  {line}")
+
+
+@app.command()
+def codeowners(
+    repo: RepoOption = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to this file.")
+    ] = None,
+) -> None:
+    """CODEOWNERS from the units' leads, so changing a unit's goals needs its lead's review.
+
+    Example: okrctl codeowners -o CODEOWNERS
+    """
+    from okrctl.scaffold import codeowners as generate
+
+    with _user_errors():
+        text = generate(repo)
+        if output is not None:
+            from okrctl.writefile import write_atomically
+
+            write_atomically(output, text.encode("utf-8"))
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        typer.echo(f"wrote {output}", err=True)
+
+
+@app.command()
 def schema(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")

@@ -13,6 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from okrctl.errors import OkrctlError, UsageError
 from okrctl.writeback import set_scalar
 
 PEOPLE = {
@@ -313,3 +314,28 @@ def _commit_step(repo: _Repo, root: Path, step: Step) -> None:
         who=step.who,
         stdin=f"{message}\n\n{step.note}\n\nOkr-Checkin: {step.ref}\n",
     )
+
+
+def demo_source() -> Path:
+    """The demo company: inside the wheel, or at the top of a source checkout."""
+    packaged = Path(__file__).parent / "demo_company"
+    if (packaged / "okrctl.yaml").is_file():
+        return packaged
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "okrctl.yaml").is_file() and (checkout / "goals").is_dir():
+        return checkout
+    raise OkrctlError("the demo company is missing from this installation of okrctl")
+
+
+def build(target: Path) -> Path:
+    """A new repository at `target` holding the demo company and its scripted quarter."""
+    import shutil
+
+    if target.exists() and any(target.iterdir()):
+        raise UsageError(f"{target} is not empty: give `okrctl demo` a new folder")
+    target.mkdir(parents=True, exist_ok=True)
+    source = demo_source()
+    shutil.copy(source / "okrctl.yaml", target / "okrctl.yaml")
+    shutil.copytree(source / "goals", target / "goals")
+    replay(target)
+    return target
