@@ -11,9 +11,11 @@ from okrctl.rules import REGISTRY
 def test_every_registered_rule_is_documented():
     headings = re.findall(r"^## (\S+)$", (PROJECT_ROOT / "docs/rules.md").read_text(), re.M)
     assert sorted(headings) == sorted(REGISTRY)
+    text = (PROJECT_ROOT / "docs/rules.md").read_text()
     for name, rule in REGISTRY.items():
-        text = (PROJECT_ROOT / "docs/rules.md").read_text()
-        assert f"*Default: {rule.severity}.*" in text.split(f"## {name}\n")[1].split("##")[0]
+        section = text.split(f"## {name}\n")[1].split("\n## ")[0]
+        assert f"*Default: {rule.severity}.*" in section, name
+        assert "Fails:\n\n```" in section and "Fixed:\n\n```" in section, name
 
 
 def test_readme_opens_with_two_commands_and_ci_runs_the_second():

@@ -60,6 +60,16 @@ def test_wheel_contents(installed):
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "okrctl = okrctl.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
     assert not any("/tests/" in n or n.startswith("goals/") for n in names)
+    for data in (
+        "okrctl/templates/company.md.j2",
+        "okrctl/templates/_macros.md.j2",
+        "okrctl/scaffold/.github/workflows/okrs.yml",
+        "okrctl/scaffold/.pre-commit-config.yaml",
+        "okrctl/scaffold/okrctl.yaml",
+        "okrctl/demo_company/okrctl.yaml",
+        "okrctl/demo_company/goals/teams/signups.yaml",
+    ):
+        assert data in names, data
 
 
 def test_installed_script_checks_the_demo_from_a_subfolder(installed):
@@ -75,6 +85,16 @@ def test_installed_script_checks_the_demo_from_a_subfolder(installed):
     )
     assert done.returncode == 0, done.stderr
     assert '"errors": 0' in done.stdout
+    demo = subprocess.run(
+        [str(target / "bin" / "okrctl"), "demo", str(target.parent / "demo")],
+        cwd="/",
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert demo.returncode == 0, demo.stderr
+    assert (target.parent / "demo" / "goals" / "teams" / "signups.yaml").is_file()
     where = subprocess.run(
         [sys.executable, "-c", "import okrctl; print(okrctl.__file__)"],
         env=env,
