@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -55,14 +54,13 @@ def count(findings: Iterable[Finding], severity: Severity) -> int:
     return sum(1 for f in findings if f.severity is severity)
 
 
-def render_json(findings: Sequence[Finding]) -> str:
+def findings_json(findings: Sequence[Finding]) -> dict[str, object]:
     """SPEC §6: `{"findings": [...], "errors": n, "warnings": n}`."""
-    payload = {
+    return {
         "findings": [f.as_json() for f in findings],
         "errors": count(findings, Severity.ERROR),
         "warnings": count(findings, Severity.WARNING),
     }
-    return json.dumps(payload, indent=2, ensure_ascii=False)
 
 
 def _escape_github(value: str, *, property_value: bool = False) -> str:

@@ -7,7 +7,6 @@ confidences join only with `--values`, so the intent stays readable.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -152,10 +151,6 @@ def render_markdown(result: Diff) -> str:
     if len(lines) == 2:
         lines += ["No changes.", ""]
     return "\n".join(lines)
-
-
-def render_json(result: Diff) -> str:
-    return json.dumps(result.as_json(), indent=2, ensure_ascii=False)
 
 
 def _score(value: float | None) -> str:

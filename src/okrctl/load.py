@@ -7,6 +7,7 @@ that references into it are not reported again as unknown.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from collections.abc import Iterator
@@ -68,13 +69,24 @@ def load_repo(repo: Path | str | None = None, *, revision: str | None = None) ->
     else:
         config, files = _revision_source(root, revision)
     repository = Repository(config=config, revision=revision)
-    for relative, raw, problem in files:
-        repository.files_read += 1
-        if raw is None:
-            repository.findings.append(_schema(relative, START, problem or "cannot read the file"))
-            repository.broken_unit_ids.add(_stem(relative))
-            continue
-        _load_file(repository, relative, raw)
+    # A bulk load creates hundreds of thousands of containers and no cycles; the cyclic
+    # collector would rescan them again and again (measured: a fifth of the load time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for relative, raw, problem in files:
+            repository.files_read += 1
+            if raw is None:
+                repository.findings.append(
+                    _schema(relative, START, problem or "cannot read the file")
+                )
+                repository.broken_unit_ids.add(_stem(relative))
+                continue
+            _load_file(repository, relative, raw)
+    finally:
+        gc.freeze()  # what was loaded lives as long as the command: keep it out of collections
+        if collecting:
+            gc.enable()
     _check_single_company(repository)
     return repository
 

@@ -50,25 +50,30 @@ class YamlProblem(Exception):
         self.position = position
 
 
+Mark = tuple[int, int]
+"""A 0-based (line, column), as libyaml reports it; stored raw because a document has a
+position per node and building objects for all of them costs more than parsing."""
+
+
 @dataclass(slots=True)
 class SourceMap:
     """Where each node of a document starts: values and mapping keys, by path."""
 
-    values: dict[Path, Position] = field(default_factory=dict)
-    keys: dict[Path, Position] = field(default_factory=dict)
+    values: dict[Path, Mark] = field(default_factory=dict)
+    keys: dict[Path, Mark] = field(default_factory=dict)
 
     def at(self, *path: Hashable) -> Position:
         """The value at `path`, or the nearest enclosing node that exists."""
         for end in range(len(path), -1, -1):
             found = self.values.get(path[:end])
             if found is not None:
-                return found
+                return Position(found[0] + 1, found[1] + 1)
         return START
 
     def key_at(self, *path: Hashable) -> Position:
         """The key of the mapping entry at `path`, else the value's position."""
         found = self.keys.get(path)
-        return found if found is not None else self.at(*path)
+        return Position(found[0] + 1, found[1] + 1) if found is not None else self.at(*path)
 
 
 @dataclass(slots=True)
@@ -115,8 +120,13 @@ def _position(mark: Any) -> Position:
     return Position(mark.line + 1, mark.column + 1)
 
 
+_MAYBE_SPECIAL = frozenset("0123456789+-.~nNtTfF")
+
+
 def resolve_plain(value: str) -> Any:
     """YAML 1.2 core schema resolution of an untagged plain scalar."""
+    if value and value[0] not in _MAYBE_SPECIAL:
+        return value  # the common case: ordinary text
     if _NULL.match(value):
         return None
     if value in _BOOL:
@@ -194,108 +204,126 @@ def _syntax_problem(exc: Any, text: str) -> YamlProblem:
     return YamlProblem(f"YAML syntax error: {problem}{context}", position)
 
 
-class _Frame:
-    __slots__ = ("container", "key", "path")
-
-    def __init__(self, container: dict[str, Any] | list[Any], path: Path) -> None:
-        self.container = container
-        self.path = path
-        self.key: str | None = None
-
-
 def _compose_events(parser: Any, source: SourceMap) -> Any:
+    """Build the document from events; every node's start goes into `source` by path.
+
+    The hot path of every command: frames are plain lists [container, path, key, is_map] and the
+    attach step is inlined, since this runs once per node of every file."""
     import yaml
 
+    scalar, alias, stream_end = yaml.ScalarEvent, yaml.AliasEvent, yaml.StreamEndEvent
+    map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    map_end, seq_end, document_start = (
+        yaml.MappingEndEvent,
+        yaml.SequenceEndEvent,
+        (yaml.DocumentStartEvent),
+    )
     values, keys = source.values, source.keys
-    stack: list[_Frame] = []
+    stack: list[list[Any]] = []
     root: Any = None
     documents = 0
-
-    def attach(value: Any, position: Position) -> _Frame | None:
-        """Place a finished value in its parent; returns the parent frame."""
-        nonlocal root
-        if not stack:
-            root = value
-            values[()] = position
-            return None
-        top = stack[-1]
-        if isinstance(top.container, list):
-            path = (*top.path, len(top.container))
-            top.container.append(value)
-        else:
-            assert top.key is not None
-            path = (*top.path, top.key)
-            top.container[top.key] = value
-            top.key = None
-        values[path] = position
-        return top
-
-    def child_path() -> Path:
-        top = stack[-1]
-        if isinstance(top.container, list):
-            return (*top.path, len(top.container))
-        assert top.key is not None
-        return (*top.path, top.key)
-
+    get_event = parser.get_event
     while True:
-        event = parser.get_event()
+        event = get_event()
         kind = type(event)
-        if kind is yaml.ScalarEvent:
-            _check_node(event, len(stack) + 1)
-            position = _position(event.start_mark)
-            top = stack[-1] if stack else None
-            if top is not None and isinstance(top.container, dict) and top.key is None:
-                key = event.value
-                if key == "<<":
-                    raise YamlProblem(
-                        "merge keys (<<) are not supported: write the fields out", position
-                    )
-                key_path = (*top.path, key)
-                if key_path in keys:
-                    first = keys[key_path]
-                    raise YamlProblem(
-                        f"duplicate key {key!r} (first at line {first.line}); keep one",
-                        position,
-                    )
-                keys[key_path] = position
-                top.key = key
+        if kind is scalar:
+            if event.anchor is not None or len(stack) >= MAX_DEPTH:
+                _check_node(event, len(stack) + 1)
+            mark = event.start_mark
+            position = (mark.line, mark.column)
+            if not stack:
+                root = _scalar_value(event, position)
+                values[()] = position
                 continue
-            if event.tag is not None:
-                value = _resolve_tagged(event.value, event.tag, position)
-            elif event.implicit[0]:  # untagged plain scalar
-                value = resolve_plain(event.value)
+            top = stack[-1]
+            if top[3]:  # a mapping
+                if top[2] is None:  # this scalar is a key
+                    key = event.value
+                    if key == "<<":
+                        raise YamlProblem(
+                            "merge keys (<<) are not supported: write the fields out",
+                            _as_position(position),
+                        )
+                    key_path = (*top[1], key)
+                    if key_path in keys:
+                        raise YamlProblem(
+                            f"duplicate key {key!r} (first at line {keys[key_path][0] + 1}); "
+                            f"keep one",
+                            _as_position(position),
+                        )
+                    keys[key_path] = position
+                    top[2] = key
+                    continue
+                path = (*top[1], top[2])
+                top[0][top[2]] = _scalar_value(event, position)
+                top[2] = None
             else:
-                value = event.value
-            attach(value, position)
-        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-            _check_node(event, len(stack) + 1)
-            position = _position(event.start_mark)
+                path = (*top[1], len(top[0]))
+                top[0].append(_scalar_value(event, position))
+            values[path] = position
+        elif kind is map_start or kind is seq_start:
+            if event.anchor is not None or len(stack) >= MAX_DEPTH:
+                _check_node(event, len(stack) + 1)
+            mark = event.start_mark
+            position = (mark.line, mark.column)
             if event.tag is not None and event.tag not in (
                 _TAG_PREFIX + "map",
                 _TAG_PREFIX + "seq",
                 "!",
             ):
-                raise YamlProblem(f"the tag {event.tag!r} is not supported; remove it", position)
-            if stack and isinstance(stack[-1].container, dict) and stack[-1].key is None:
-                raise YamlProblem("keys must be plain text, not lists or mappings", position)
-            container: dict[str, Any] | list[Any] = {} if kind is yaml.MappingStartEvent else []
-            path = child_path() if stack else ()
+                raise YamlProblem(
+                    f"the tag {event.tag!r} is not supported; remove it", _as_position(position)
+                )
+            is_map = kind is map_start
+            if stack:
+                top = stack[-1]
+                if top[3]:
+                    if top[2] is None:
+                        raise YamlProblem(
+                            "keys must be plain text, not lists or mappings",
+                            _as_position(position),
+                        )
+                    path = (*top[1], top[2])
+                else:
+                    path = (*top[1], len(top[0]))
+            else:
+                path = ()
             values[path] = position
-            stack.append(_Frame(container, path))
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-            frame = stack.pop()
-            attach(frame.container, values[frame.path])
-        elif kind is yaml.AliasEvent:
+            stack.append([{} if is_map else [], path, None, is_map])
+        elif kind is map_end or kind is seq_end:
+            container = stack.pop()[0]
+            if not stack:
+                root = container
+            else:
+                top = stack[-1]
+                if top[3]:
+                    top[0][top[2]] = container
+                    top[2] = None
+                else:
+                    top[0].append(container)
+        elif kind is alias:
             raise YamlProblem(
                 f"aliases (*{event.anchor}) are not supported: write the value out in full",
                 _position(event.start_mark),
             )
-        elif kind is yaml.DocumentStartEvent:
+        elif kind is document_start:
             documents += 1
             if documents > 1:
                 raise YamlProblem(
                     "more than one YAML document (---) in the file; put each unit in its own file",
                     _position(event.start_mark),
                 )
-        elif kind is yaml.StreamEndEvent:
+        elif kind is stream_end:
             return root
+
+
+def _as_position(mark: Mark) -> Position:
+    return Position(mark[0] + 1, mark[1] + 1)
+
+
+def _scalar_value(event: Any, position: Mark) -> Any:
+    if event.tag is not None:
+        return _resolve_tagged(event.value, event.tag, _as_position(position))
+    if event.implicit[0]:  # untagged plain scalar
+        return resolve_plain(event.value)
+    return event.value
