@@ -294,7 +294,7 @@ def values_in(raw: bytes, stem: str) -> Values:
     """The value and confidence of every key result and KPI in one version of a unit file.
     Tolerant: a version that does not parse holds no values."""
     try:
-        data = read_document(raw).data
+        data = read_document(raw, positions=False).data
     except YamlProblem:
         return {}
     if not isinstance(data, dict):

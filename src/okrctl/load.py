@@ -21,6 +21,7 @@ from okrctl.config import RepoConfig, load_config, parse_config
 from okrctl.diagnostics import START, Finding, Position, Severity
 from okrctl.errors import ConfigError, UsageError
 from okrctl.model import OBJECTIVE_ONLY_IN, ONLY_IN, SLUG_PATTERN, Kind, Unit
+from okrctl.parse_cache import ParseCache, open_cache
 from okrctl.root import CONFIG_NAME, resolve_root
 from okrctl.validation_messages import describe_errors
 from okrctl.yamlread import MAX_FILE_BYTES, SourceMap, YamlProblem, decode, parse_text
@@ -69,6 +70,7 @@ def load_repo(repo: Path | str | None = None, *, revision: str | None = None) ->
     else:
         config, files = _revision_source(root, revision)
     repository = Repository(config=config, revision=revision)
+    cache = open_cache(root, config.config.goals_dir) if revision is None else ParseCache(None)
     # A bulk load creates hundreds of thousands of containers and no cycles; the cyclic
     # collector would rescan them again and again (measured: a fifth of the load time).
     collecting = gc.isenabled()
@@ -82,11 +84,12 @@ def load_repo(repo: Path | str | None = None, *, revision: str | None = None) ->
                 )
                 repository.broken_unit_ids.add(_stem(relative))
                 continue
-            _load_file(repository, relative, raw)
+            _load_file(repository, relative, raw, cache)
     finally:
         gc.freeze()  # what was loaded lives as long as the command: keep it out of collections
         if collecting:
             gc.enable()
+    cache.save()
     _check_single_company(repository)
     return repository
 
@@ -190,12 +193,19 @@ def _read(relative: str, path: Path) -> FileEntry:
         return relative, None, f"cannot read the file: {exc.strerror}"
 
 
-def _load_file(repository: Repository, relative: str, raw: bytes) -> None:
+def _load_file(repository: Repository, relative: str, raw: bytes, cache: ParseCache) -> None:
     stem_id = _stem(relative)
+    key = cache.key(raw, stem_id) if cache.pack is not None else ""
+    cached = cache.get(key) if key else None
+    if cached is not None:
+        text = decode(raw)
+        repository.texts[relative] = text
+        repository.units.append(UnitFile(relative, cached, SourceMap(pending=text)))
+        return
     try:
         text = decode(raw)
         repository.texts[relative] = text
-        document = parse_text(text)
+        document = parse_text(text, positions=False)
     except YamlProblem as problem:
         repository.findings.append(_schema(relative, problem.position, problem.message))
         repository.broken_unit_ids.add(stem_id)
@@ -215,6 +225,8 @@ def _load_file(repository: Repository, relative: str, raw: bytes) -> None:
             problems = list(_kind_problems(unit, source))
             if not problems:
                 repository.units.append(UnitFile(relative, unit, source))
+                if key:
+                    cache.put(key, unit)
                 return
     repository.broken_unit_ids.add(broken_id)
     repository.broken_aligns_to.update(_raw_aligns_to(data))

@@ -167,7 +167,7 @@ def retro(repo: Path | str | None, period_name: str) -> Retro:
 def _intent(raw: bytes, stem: str) -> dict[str, dict[str, Any]]:
     """Objectives (their type) and key results (baseline, target) in one version of a file."""
     try:
-        data = read_document(raw).data
+        data = read_document(raw, positions=False).data
     except YamlProblem:
         return {}
     if not isinstance(data, dict):

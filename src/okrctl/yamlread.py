@@ -57,13 +57,24 @@ position per node and building objects for all of them costs more than parsing."
 
 @dataclass(slots=True)
 class SourceMap:
-    """Where each node of a document starts: values and mapping keys, by path."""
+    """Where each node of a document starts: values and mapping keys, by path.
+
+    Built lazily when `pending` holds the text: most runs need the positions of only the few
+    nodes that have findings, so a load composes the data alone and a file's positions are
+    read (once) when something first asks for one."""
 
     values: dict[Path, Mark] = field(default_factory=dict)
     keys: dict[Path, Mark] = field(default_factory=dict)
+    pending: str | None = None
+
+    def _ready(self) -> None:
+        if self.pending is not None:
+            text, self.pending = self.pending, None
+            _compose(text, self)
 
     def at(self, *path: Hashable) -> Position:
         """The value at `path`, or the nearest enclosing node that exists."""
+        self._ready()
         for end in range(len(path), -1, -1):
             found = self.values.get(path[:end])
             if found is not None:
@@ -72,6 +83,7 @@ class SourceMap:
 
     def key_at(self, *path: Hashable) -> Position:
         """The key of the mapping entry at `path`, else the value's position."""
+        self._ready()
         found = self.keys.get(path)
         return Position(found[0] + 1, found[1] + 1) if found is not None else self.at(*path)
 
@@ -100,20 +112,27 @@ def decode(raw: bytes) -> str:
     return text.replace("\r\n", "\n")
 
 
-def read_document(raw: bytes) -> Document:
+def read_document(raw: bytes, *, positions: bool = True) -> Document:
     """Decode and compose one document; raise `YamlProblem` for anything unsafe or malformed."""
     if len(raw) > MAX_FILE_BYTES:
         raise YamlProblem(
             f"the file is {len(raw):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; split it"
         )
-    return parse_text(decode(raw))
+    return parse_text(decode(raw), positions=positions)
 
 
-def parse_text(text: str) -> Document:
-    """Compose already-decoded text; raise `YamlProblem` for anything unsafe or malformed."""
-    source = SourceMap()
-    data = _compose(text, source)
-    return Document(data=data, source=source, text=text)
+def parse_text(text: str, *, positions: bool = True) -> Document:
+    """Compose already-decoded text; raise `YamlProblem` for anything unsafe or malformed.
+    Without `positions`, they are read later, only if asked for (see SourceMap)."""
+    if positions:
+        source = SourceMap()
+        return Document(data=_compose(text, source), source=source, text=text)
+    try:
+        data = _compose(text, None)
+    except YamlProblem:
+        _compose(text, SourceMap())  # the same problem, located precisely
+        raise
+    return Document(data=data, source=SourceMap(pending=text), text=text)
 
 
 def _position(mark: Any) -> Position:
@@ -173,7 +192,7 @@ def _check_node(event: Any, depth: int) -> None:
         )
 
 
-def _compose(text: str, source: SourceMap) -> Any:
+def _compose(text: str, source: SourceMap | None) -> Any:
     import yaml
     from yaml.cyaml import CParser
 
@@ -204,8 +223,8 @@ def _syntax_problem(exc: Any, text: str) -> YamlProblem:
     return YamlProblem(f"YAML syntax error: {problem}{context}", position)
 
 
-def _compose_events(parser: Any, source: SourceMap) -> Any:
-    """Build the document from events; every node's start goes into `source` by path.
+def _compose_events(parser: Any, source: SourceMap | None) -> Any:
+    """Build the document from events; with a `source`, every node's start goes into it by path.
 
     The hot path of every command: frames are plain lists [container, path, key, is_map] and the
     attach step is inlined, since this runs once per node of every file."""
@@ -218,7 +237,8 @@ def _compose_events(parser: Any, source: SourceMap) -> Any:
         yaml.SequenceEndEvent,
         (yaml.DocumentStartEvent),
     )
-    values, keys = source.values, source.keys
+    track = source is not None
+    values, keys = (source.values, source.keys) if source is not None else ({}, {})
     stack: list[list[Any]] = []
     root: Any = None
     documents = 0
@@ -229,10 +249,18 @@ def _compose_events(parser: Any, source: SourceMap) -> Any:
         if kind is scalar:
             if event.anchor is not None or len(stack) >= MAX_DEPTH:
                 _check_node(event, len(stack) + 1)
-            mark = event.start_mark
-            position = (mark.line, mark.column)
+            if track:
+                mark = event.start_mark
+                position = (mark.line, mark.column)
+            else:
+                position = (0, 0)  # only an error needs it, and errors are located again
+            if event.tag is None and event.implicit[0]:
+                text = event.value
+                value = text if text and text[0] not in _MAYBE_SPECIAL else resolve_plain(text)
+            else:
+                value = _scalar_value(event, position)
             if not stack:
-                root = _scalar_value(event, position)
+                root = value
                 values[()] = position
                 continue
             top = stack[-1]
@@ -244,28 +272,32 @@ def _compose_events(parser: Any, source: SourceMap) -> Any:
                             "merge keys (<<) are not supported: write the fields out",
                             _as_position(position),
                         )
-                    key_path = (*top[1], key)
-                    if key_path in keys:
-                        raise YamlProblem(
-                            f"duplicate key {key!r} (first at line {keys[key_path][0] + 1}); "
-                            f"keep one",
-                            _as_position(position),
-                        )
-                    keys[key_path] = position
+                    if track:
+                        key_path = (*top[1], key)
+                        if key_path in keys:
+                            raise YamlProblem(
+                                f"duplicate key {key!r} (first at line {keys[key_path][0] + 1})"
+                                f"; keep one",
+                                _as_position(position),
+                            )
+                        keys[key_path] = position
+                    elif key in top[0]:
+                        raise YamlProblem(f"duplicate key {key!r}", _as_position(position))
                     top[2] = key
                     continue
-                path = (*top[1], top[2])
-                top[0][top[2]] = _scalar_value(event, position)
+                if track:
+                    values[(*top[1], top[2])] = position
+                top[0][top[2]] = value
                 top[2] = None
             else:
-                path = (*top[1], len(top[0]))
-                top[0].append(_scalar_value(event, position))
-            values[path] = position
+                if track:
+                    values[(*top[1], len(top[0]))] = position
+                top[0].append(value)
         elif kind is map_start or kind is seq_start:
             if event.anchor is not None or len(stack) >= MAX_DEPTH:
                 _check_node(event, len(stack) + 1)
             mark = event.start_mark
-            position = (mark.line, mark.column)
+            position = (mark.line, mark.column) if track else (0, 0)
             if event.tag is not None and event.tag not in (
                 _TAG_PREFIX + "map",
                 _TAG_PREFIX + "seq",
@@ -275,20 +307,17 @@ def _compose_events(parser: Any, source: SourceMap) -> Any:
                     f"the tag {event.tag!r} is not supported; remove it", _as_position(position)
                 )
             is_map = kind is map_start
+            path = ()
             if stack:
                 top = stack[-1]
-                if top[3]:
-                    if top[2] is None:
-                        raise YamlProblem(
-                            "keys must be plain text, not lists or mappings",
-                            _as_position(position),
-                        )
-                    path = (*top[1], top[2])
-                else:
-                    path = (*top[1], len(top[0]))
-            else:
-                path = ()
-            values[path] = position
+                if top[3] and top[2] is None:
+                    raise YamlProblem(
+                        "keys must be plain text, not lists or mappings", _as_position(position)
+                    )
+                if track:
+                    path = (*top[1], top[2]) if top[3] else (*top[1], len(top[0]))
+            if track:
+                values[path] = position
             stack.append([{} if is_map else [], path, None, is_map])
         elif kind is map_end or kind is seq_end:
             container = stack.pop()[0]

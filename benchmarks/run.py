@@ -1,0 +1,144 @@
+"""okrctl at company scale, in one run: each command's median wall time and peak memory, and its
+ratio to a floor measured in the same run on the same machine.
+
+    python benchmarks/run.py [--sizes 200,2000,5000] [--runs 3] [--commits 3000]
+
+- `check`, `status --format json` and `report --template company` on an organisation of N teams,
+  against the floor of parsing the same files with PyYAML's C loader;
+- `history REF` and `check` with `stale` on a history of check-in commits, against
+  `git log -p` over the same files (cold: no history index yet; warm: the index is current);
+- `okrctl --help` and `check` on the demo, against `python -c pass`.
+
+Prints figures and asserts nothing: a benchmark, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import write_history, write_org
+
+PROJECT = Path(__file__).resolve().parent.parent
+OKRCTL = [sys.executable, "-m", "okrctl"]
+FLOOR_PARSE = (
+    "import pathlib, yaml\n"
+    "for p in sorted(pathlib.Path('goals').rglob('*.yaml')):\n"
+    "    yaml.load(p.read_bytes(), Loader=yaml.CSafeLoader)\n"
+)
+
+
+def run_once(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MB) of one run of `command`."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, _, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = 0
+    return seconds, usage.ru_maxrss / 1024
+
+
+def measure(command: list[str], cwd: Path, runs: int, before: object = None) -> tuple[float, float]:
+    """Median wall time and the largest peak memory over `runs` runs."""
+    times, peaks = [], []
+    for _ in range(runs):
+        if callable(before):
+            before()
+        seconds, peak = run_once(command, cwd)
+        times.append(seconds)
+        peaks.append(peak)
+    return statistics.median(times), max(peaks)
+
+
+def row(name: str, figures: tuple[float, float], floor: float) -> None:
+    seconds, peak = figures
+    print(f"  {name:<46} {seconds * 1000:8.0f} ms {peak:7.0f} MB {seconds / floor:7.2f}x")
+
+
+def header(title: str) -> None:
+    print(f"\n{title}\n  {'':<46} {'median':>11} {'peak':>10} {'ratio':>8}")
+
+
+def organisation(sizes: list[int], runs: int, folder: Path) -> None:
+    for teams in sizes:
+        root = folder / f"org-{teams}"
+        write_org(root, teams)
+        files = len(list((root / "goals").rglob("*.yaml")))
+        megabytes = sum(p.stat().st_size for p in (root / "goals").rglob("*.yaml")) / 1e6
+        header(f"{teams:,} teams ({files:,} files, {megabytes:.1f} MB of YAML, no git)")
+        floor = measure([sys.executable, "-c", FLOOR_PARSE], root, runs)
+        row("floor: PyYAML CSafeLoader over the files", floor, floor[0])
+        for name, args in (
+            ("okrctl check", ["check", "--format", "json"]),
+            ("okrctl status --format json", ["status", "--format", "json"]),
+            ("okrctl report --template company", ["report", "--template", "company"]),
+        ):
+            row(name, measure([*OKRCTL, *args], root, runs), floor[0])
+        shutil.rmtree(root)
+
+
+def history(commits: int, files: int, runs: int, folder: Path) -> None:
+    root = folder / "history"
+    write_history(root, files, commits)
+    header(f"history: {commits:,} check-in commits over {files} files")
+    floor = measure(["git", "log", "-p", "--", "goals/"], root, runs)
+    row("floor: git log -p over the same files", floor, floor[0])
+    ref = "team-7/objective-1/kr-0"
+    index = root / ".git" / "okrctl"
+
+    def drop_index() -> None:
+        shutil.rmtree(index, ignore_errors=True)
+
+    history_command = [*OKRCTL, "history", ref, "--format", "json"]
+    check_command = [*OKRCTL, "check", "--format", "json", "--as-of", "2026-12-31"]
+    row(
+        "okrctl history REF, cold (no index)",
+        measure(history_command, root, runs, drop_index),
+        floor[0],
+    )
+    row("okrctl check with stale, cold", measure(check_command, root, runs, drop_index), floor[0])
+    row("okrctl history REF, warm", measure(history_command, root, runs), floor[0])
+    row("okrctl check with stale, warm", measure(check_command, root, runs), floor[0])
+
+
+def startup(runs: int, folder: Path) -> None:
+    demo = folder / "demo"
+    demo.mkdir()
+    shutil.copy(PROJECT / "okrctl.yaml", demo)
+    shutil.copytree(PROJECT / "goals", demo / "goals")
+    header("start-up")
+    floor = measure([sys.executable, "-c", "pass"], demo, runs)
+    row("floor: python -c pass", floor, floor[0])
+    row("okrctl --help", measure([*OKRCTL, "--help"], demo, runs), floor[0])
+    row("okrctl check on the demo", measure([*OKRCTL, "check"], demo, runs), floor[0])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="200,2000,5000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--commits", type=int, default=3000)
+    parser.add_argument("--files", type=int, default=50)
+    args = parser.parse_args()
+    print(
+        f"okrctl benchmark · {os.cpu_count()} cores · Python {sys.version.split()[0]} · "
+        f"median of {args.runs}"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        startup(max(args.runs, 5), Path(folder))
+        history(args.commits, args.files, args.runs, Path(folder))
+        organisation([int(s) for s in args.sizes.split(",")], args.runs, Path(folder))
+
+
+if __name__ == "__main__":
+    main()

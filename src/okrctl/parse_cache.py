@@ -1,0 +1,82 @@
+"""The parse cache: validated units, keyed by a hash of each file's content.
+
+A key covers everything a unit is made from (the file's bytes and name, and the versions of
+okrctl, Python and pydantic), so an edited file is simply a new key: a stale entry cannot be
+used. The cache is one pack per goals folder under `.git/okrctl/`, rewritten atomically with the
+entries the working tree used, so concurrent runs read the old pack or the new one. Outside git
+there is no cache: okrctl writes nothing into the goals themselves. A pack lives inside `.git/`,
+as trusted as the repository's own hooks; one that cannot be read is ignored and rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from okrctl import __version__, gitlog
+
+if TYPE_CHECKING:
+    from okrctl.model import Unit
+
+
+def _format() -> bytes:
+    import pydantic
+
+    python = ".".join(map(str, sys.version_info[:3]))
+    return f"okrctl-parse-1\0{__version__}\0{python}\0{pydantic.VERSION}\0".encode()
+
+
+class ParseCache:
+    def __init__(self, pack: Path | None) -> None:
+        self.pack = pack
+        self.format = _format()
+        self.entries: dict[str, Unit] = {}
+        self.used: dict[str, Unit] = {}
+        self.changed = False
+        if pack is not None:
+            try:
+                loaded = pickle.loads(pack.read_bytes())
+                if isinstance(loaded, dict):
+                    self.entries = loaded
+            except Exception:  # any unreadable pack is rebuilt; pickle raises many kinds
+                self.entries = {}
+
+    def key(self, raw: bytes, stem: str) -> str:
+        digest = hashlib.blake2b(self.format, digest_size=20)
+        digest.update(stem.encode() + b"\0")
+        digest.update(raw)
+        return digest.hexdigest()
+
+    def get(self, key: str) -> Unit | None:
+        found = self.entries.get(key)
+        if found is not None:
+            self.used[key] = found
+        return found
+
+    def put(self, key: str, unit: Unit) -> None:
+        self.used[key] = unit
+        self.changed = True
+
+    def save(self) -> None:
+        """Keep exactly what this load used; write only when that differs from the pack."""
+        if self.pack is None or (not self.changed and len(self.used) == len(self.entries)):
+            return
+        from okrctl.errors import OkrctlError
+        from okrctl.writefile import write_atomically
+
+        try:
+            self.pack.parent.mkdir(exist_ok=True)
+            write_atomically(self.pack, pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL))
+        except (OSError, OkrctlError):
+            pass  # a read-only .git: the next run parses again
+
+
+def open_cache(root: Path, goals_dir: str) -> ParseCache:
+    top = gitlog.toplevel(root)
+    if top is None:
+        return ParseCache(None)
+    name = hashlib.blake2b(str((root / goals_dir).resolve()).encode(), digest_size=8).hexdigest()
+    return ParseCache(gitlog.git_dir(top) / "okrctl" / f"parse-{name}.pickle")

@@ -1,0 +1,163 @@
+"""The parse cache under .git/okrctl/: the same answers, faster, and never a stale one."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import subprocess
+import sys
+
+import pytest
+
+from conftest import run_cli
+from gitrepo import GitRepo
+from test_status import demo_copy
+
+TEAM = "goals/teams/signups.yaml"
+
+
+@pytest.fixture
+def demo(tmp_path):
+    root = demo_copy(tmp_path)
+    repo = GitRepo(root)
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "demo", date="2026-10-01")
+    return root
+
+
+def packs(root):
+    return sorted((root / ".git" / "okrctl").glob("parse-*.pickle"))
+
+
+def status(root):
+    """The working tree, as of now (a past --as-of would read the goals from git)."""
+    result = run_cli("status", "--repo", root, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return result.json()
+
+
+def numbers(payload):
+    """What does not depend on the moment of the run: every score and value."""
+    return [
+        (
+            u["id"],
+            u["score"],
+            [
+                (
+                    o["ref"],
+                    o["score"],
+                    [(k["ref"], k.get("current"), k["score"]) for k in o["key_results"]],
+                )
+                for o in u["objectives"]
+            ],
+            [(k["ref"], k["current"], k["health"]) for k in u["kpis"]],
+        )
+        for u in payload["units"]
+    ]
+
+
+def test_a_warm_run_answers_exactly_as_a_cold_one(demo):
+    cold = numbers(status(demo))
+    [pack] = packs(demo)
+    assert len(pickle.loads(pack.read_bytes())) == 14  # one entry per unit file
+    assert numbers(status(demo)) == cold
+    check = run_cli("check", "--repo", demo, "--format", "json")
+    assert check.json()["errors"] == 0
+
+
+def test_an_edit_is_never_answered_from_the_cache(demo):
+    status(demo)
+    path = demo / TEAM
+    original = path.read_text()
+    path.write_text(original.replace("current: 40.5 ", "current: 44.5 "))
+    [signups] = [u for u in status(demo)["units"] if u["id"] == "signups"]
+    assert signups["objectives"][0]["key_results"][0]["current"] == 44.5
+    path.write_text(original.replace("parent: growth", "parent: growht"))
+    check = run_cli("check", "--repo", demo, "--format", "json")
+    assert [
+        (f["rule"], f["file"], f["line"]) for f in check.json()["findings"] if f["rule"] != "stale"
+    ] == [("unknown-ref", TEAM, 4)]
+    path.write_text(original)
+    [signups] = [u for u in status(demo)["units"] if u["id"] == "signups"]
+    assert signups["objectives"][0]["key_results"][0]["current"] == 40.5
+
+
+def test_the_pack_keeps_only_what_the_working_tree_uses(demo):
+    status(demo)
+    (demo / "goals/people/tom.yaml").unlink()
+    status(demo)
+    [pack] = packs(demo)
+    assert len(pickle.loads(pack.read_bytes())) == 13
+
+
+def test_a_corrupt_pack_is_ignored_and_rebuilt(demo):
+    cold = numbers(status(demo))
+    [pack] = packs(demo)
+    pack.write_bytes(b"not a pickle")
+    assert numbers(status(demo)) == cold
+    assert len(pickle.loads(pack.read_bytes())) == 14
+
+
+def test_findings_still_point_at_lines_when_units_come_from_the_cache(demo):
+    status(demo)
+    path = demo / "goals/teams/platform.yaml"
+    # an edit elsewhere: platform.yaml comes from the cache, its finding still needs a position
+    config = demo / "okrctl.yaml"
+    config.write_text(
+        config.read_text().replace(
+            "  key_results_per_objective: 5",
+            "  key_results_per_objective: 5\n  objectives_per_unit: 1",
+        )
+    )
+    check = run_cli("check", "--repo", demo, "--format", "json")
+    assert check.exit_code == 2  # the limits mapping now has a duplicate key
+    config.write_text(
+        config.read_text()
+        .replace("  objectives_per_unit: 1\n", "")
+        .replace("  objectives_per_unit: 3", "  objectives_per_unit: 1")
+    )
+    check = run_cli("check", "--repo", demo, "--format", "json")
+    platform = [
+        f
+        for f in check.json()["findings"]
+        if f["file"] == "goals/teams/platform.yaml" and f["rule"] != "stale"
+    ]
+    assert [(f["rule"], f["line"], f["column"]) for f in platform] == [
+        ("too-many-objectives", 7, 1)
+    ]
+    assert path.exists()
+
+
+def test_outside_git_nothing_is_written(tmp_path):
+    root = demo_copy(tmp_path)
+    before = sorted(p.relative_to(root) for p in root.rglob("*"))
+    status(root)
+    assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
+
+
+def test_concurrent_runs_share_the_cache_safely(demo):
+    runs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "okrctl",
+                "status",
+                "--repo",
+                str(demo),
+                "--format",
+                "json",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(6)
+    ]
+    outputs = []
+    for run in runs:
+        out, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err
+        outputs.append(numbers(json.loads(out)))
+    assert all(output == outputs[0] for output in outputs)
+    [pack] = packs(demo)
+    assert len(pickle.loads(pack.read_bytes())) == 14
