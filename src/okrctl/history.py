@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from okrctl import gitlog
+from okrctl.periods import iso_utc
 from okrctl.yamlread import YamlProblem, read_document
 
 TRAILER_RE = re.compile(r"^Okr-Checkin:\s*(\S+)\s*$", re.MULTILINE)
@@ -38,7 +39,7 @@ class CheckIn:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "date": self.date.isoformat().replace("+00:00", "Z"),
+            "date": iso_utc(self.date),
             "author": self.author,
             "commit": self.commit,
             "value": self.value,

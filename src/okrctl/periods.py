@@ -90,3 +90,8 @@ def parse_date(text: str) -> date:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def iso_utc(moment: datetime) -> str:
+    """ISO 8601 in UTC with a Z, as the JSON shapes carry dates."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

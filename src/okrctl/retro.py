@@ -20,7 +20,7 @@ from okrctl.evaluate import Moment, Scorecard, evaluate
 from okrctl.graph import Graph, build_graph
 from okrctl.history import History, LogCommit, read_history, read_log, silence, stated_reason
 from okrctl.load import load_repo
-from okrctl.periods import Period, is_period, now, parse_period
+from okrctl.periods import Period, is_period, iso_utc, now, parse_period
 from okrctl.revisions import TAG_PREFIX, resolve
 from okrctl.root import resolve_root
 from okrctl.score import Status
@@ -50,7 +50,7 @@ class GoalpostMove:
             "new": self.new,
             "commit": self.commit,
             "author": self.author,
-            "date": self.date.isoformat().replace("+00:00", "Z"),
+            "date": iso_utc(self.date),
             "reason": self.reason,
         }
 
