@@ -6,6 +6,7 @@ import json
 import pickle
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -161,3 +162,16 @@ def test_concurrent_runs_share_the_cache_safely(demo):
     assert all(output == outputs[0] for output in outputs)
     [pack] = packs(demo)
     assert len(pickle.loads(pack.read_bytes())) == 14
+
+
+def test_the_key_covers_the_code_that_makes_a_unit(tmp_path, monkeypatch):
+    from okrctl import model, parse_cache
+
+    cache = parse_cache.ParseCache(None)
+    before = cache.key(b"kind: team\n", "signups")
+    copy = tmp_path / "model.py"
+    copy.write_bytes(Path(model.__file__).read_bytes() + b"\n# changed\n")
+    monkeypatch.setattr(model, "__file__", str(copy))
+    assert parse_cache.ParseCache(None).key(b"kind: team\n", "signups") != before
+    assert cache.key(b"kind: team\n", "signups") == before  # the same code, the same key
+    assert cache.key(b"kind: team\n", "other") != before  # the name gives the default id

@@ -23,10 +23,19 @@ if TYPE_CHECKING:
 
 
 def _format() -> bytes:
+    """Everything besides the file that shapes a cached unit: versions, and the source of the
+    model and the reader themselves (code can change without a version bump)."""
     import pydantic
 
+    from okrctl import model, yamlread
+
+    code = hashlib.blake2b(digest_size=16)
+    for module in (model, yamlread):
+        code.update(Path(module.__file__ or "").read_bytes())
     python = ".".join(map(str, sys.version_info[:3]))
-    return f"okrctl-parse-1\0{__version__}\0{python}\0{pydantic.VERSION}\0".encode()
+    return (
+        f"okrctl-parse-1\0{__version__}\0{python}\0{pydantic.VERSION}\0{code.hexdigest()}\0"
+    ).encode()
 
 
 class ParseCache:
