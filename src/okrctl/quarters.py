@@ -49,7 +49,8 @@ def close(repo: Path | str | None, period_name: str, *, force: bool = False) -> 
     commit = last_commit_naming_period(root, top, period_name)
     if commit is None:
         raise UsageError(f"no commit's {CONFIG_NAME} names the period {period_name}")
-    _, period, card = grade_period(root, period_name, commit)
+    graded = grade_period(root, period_name, commit)
+    period, card = graded.period, graded.card
     lines = [
         f"okrctl close {period_name}",
         "",

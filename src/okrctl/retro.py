@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from okrctl import gitlog
+from okrctl.config import Config
 from okrctl.errors import OkrctlError, UsageError
 from okrctl.evaluate import Moment, Scorecard, evaluate
 from okrctl.graph import Graph, build_graph
@@ -122,11 +123,22 @@ def final_moment(period: Period) -> Moment:
     return Moment.of(None)
 
 
-def grade_period(root: Path, period_name: str, revision: str) -> tuple[Graph, Period, Scorecard]:
+@dataclass(frozen=True, slots=True)
+class Graded:
+    """A period's goals as of a revision, scored at its end (or now, while it runs)."""
+
+    config: Config
+    graph: Graph
+    period: Period
+    card: Scorecard
+
+
+def grade_period(root: Path, period_name: str, revision: str) -> Graded:
     repository = load_repo(root, revision=revision)
     graph = build_graph(repository)
-    period = parse_period(period_name, repository.config.config.fiscal_year_start)
-    return graph, period, evaluate(graph, period, final_moment(period))
+    config = repository.config.config
+    period = parse_period(period_name, config.fiscal_year_start)
+    return Graded(config, graph, period, evaluate(graph, period, final_moment(period)))
 
 
 def retro(repo: Path | str | None, period_name: str) -> Retro:
@@ -134,8 +146,9 @@ def retro(repo: Path | str | None, period_name: str) -> Retro:
         raise UsageError(f"{period_name!r} is not a period: use YYYY-Qn, YYYY-Hn or YYYY")
     root = resolve_root(Path(repo) if repo is not None else None)
     revision = resolve(root, period_name)
-    graph, period, card = grade_period(root, period_name, revision)
-    goals_dir = load_repo(root, revision=revision).config.config.goals_dir
+    graded = grade_period(root, period_name, revision)
+    graph, period, card = graded.graph, graded.period, graded.card
+    goals_dir = graded.config.goals_dir
     history = read_history(root, goals_dir, revision=revision)
     assert history is not None  # resolve() already needed git
     top = gitlog.toplevel(root)
@@ -145,9 +158,7 @@ def retro(repo: Path | str | None, period_name: str) -> Retro:
     log = [c for c in read_log(top, revision, goals) if period.start <= c.date < period.end]
     result = Retro(period, revision, card)
     _walk_intent(result, top, log, period, graph)
-    result.stale = _stale(
-        graph, history, period, load_repo(root, revision=revision).config.config.stale_after_days
-    )
+    result.stale = _stale(graph, history, period, graded.config.stale_after_days)
     result.cadence = _cadence(graph, history, period)
     result.confidence = [
         {
@@ -290,7 +301,7 @@ def _calibration(root: Path, top: Path, period_name: str, card: Scorecard) -> li
         if sha is None:
             continue
         try:
-            seasons[name] = _aspirational(grade_period(root, name, sha)[2])
+            seasons[name] = _aspirational(grade_period(root, name, sha).card)
         except OkrctlError:  # an old period that no longer loads is left out
             continue
     findings = []
