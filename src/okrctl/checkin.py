@@ -131,7 +131,7 @@ def _checkin_locked(
         assert top is not None and path_from_top is not None
         message = _message(ref, old, new, old_confidence, new_confidence, note)
         sha = (
-            gitlog.commit_path(top, path_from_top, message)
+            gitlog.commit_paths(top, [path_from_top], message)
             if changed
             else gitlog.commit_empty(top, message)
         )
@@ -157,7 +157,7 @@ def _refuse_unsafe(top: Path, path_from_top: str | None, relative: str) -> None:
             f"{operation} is in progress: finish or abort it first "
             "(or use --no-commit to only edit the file)"
         )
-    if path_from_top is not None and gitlog.has_changes(top, path_from_top):
+    if path_from_top is not None and gitlog.changed_paths(top, [path_from_top]):
         raise OkrctlError(
             f"{relative} has uncommitted changes: commit or stash them first, "
             "so the check-in commits only its own edit (or use --no-commit)"

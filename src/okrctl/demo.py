@@ -8,11 +8,10 @@ exactly as they are in the demo.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from okrctl import gitlog
 from okrctl.errors import OkrctlError, UsageError
 from okrctl.writeback import set_scalar
 
@@ -183,9 +182,8 @@ class _Repo:
     def git(
         self, *args: str, date: str | None = None, who: str = "maria", stdin: str | None = None
     ) -> None:
-        env = dict(os.environ)
         name, email = PEOPLE[who], f"{who}@harbor.example"
-        env |= {
+        env = {
             "GIT_AUTHOR_NAME": name,
             "GIT_AUTHOR_EMAIL": email,
             "GIT_COMMITTER_NAME": name,
@@ -194,15 +192,7 @@ class _Repo:
         if date is not None:
             stamp = f"{date}T09:30:00+00:00"
             env |= {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
-        subprocess.run(
-            ["git", *args],
-            cwd=self.root,
-            env=env,
-            check=True,
-            capture_output=True,
-            input=stdin,
-            text=True,
-        )
+        gitlog.run(self.root, *args, env=env, stdin=stdin or "")
 
 
 def _locate(root: Path, ref: str) -> tuple[Path, tuple[str | int, ...], bool]:

@@ -3,6 +3,7 @@ file or per commit. Files at a revision are read from git objects, never by chec
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,10 +17,21 @@ class GitError(OkrctlError):
     """git failed or is not available."""
 
 
-def _git(cwd: Path, *args: str, stdin: bytes | None = None, check: bool = True) -> bytes:
+def _git(
+    cwd: Path,
+    *args: str,
+    stdin: bytes | None = None,
+    check: bool = True,
+    env: dict[str, str] | None = None,
+) -> bytes:
     try:
         done = subprocess.run(
-            ["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False
+            ["git", *args],
+            cwd=cwd,
+            input=stdin,
+            capture_output=True,
+            check=False,
+            env={**os.environ, **env} if env else None,
         )
     except OSError as exc:
         raise GitError(f"cannot run git: {exc.strerror}") from None
@@ -27,6 +39,15 @@ def _git(cwd: Path, *args: str, stdin: bytes | None = None, check: bool = True) 
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitError(f"git {args[0]} failed: {message[-1] if message else done.returncode}")
     return done.stdout
+
+
+def run(cwd: Path, *args: str, env: dict[str, str] | None = None, stdin: str = "") -> str:
+    """Any other git command (the demo's scripted commits); a failure is a GitError."""
+    return _git(cwd, *args, stdin=stdin.encode() or None, env=env).decode()
+
+
+def init_repository(path: Path) -> None:
+    _git(path, "init", "-q")
 
 
 def toplevel(path: Path) -> Path | None:
@@ -157,14 +178,16 @@ def operation_in_progress(top: Path) -> str | None:
     return None
 
 
-def has_changes(top: Path, path: str) -> bool:
-    """True when `path` has staged, unstaged or untracked changes."""
-    return bool(_git(top, "status", "--porcelain", "--", path).strip())
+def changed_paths(top: Path, paths: list[str]) -> list[str]:
+    """Which of `paths` have staged, unstaged or untracked changes, in one `git status`."""
+    out = _git(top, "-c", "core.quotepath=off", "status", "--porcelain", "-z", "--", *paths)
+    dirty = {record[3:].decode() for record in out.split(b"\0") if len(record) > 3}
+    return [path for path in paths if path in dirty]
 
 
-def commit_path(top: Path, path: str, message: str) -> str:
-    """Commit just `path` (other staged changes stay staged); returns the new commit's sha."""
-    _git(top, "commit", "-q", "--only", "-F", "-", "--", path, stdin=message.encode())
+def commit_paths(top: Path, paths: list[str], message: str) -> str:
+    """Commit exactly `paths` (other staged changes stay staged); returns the new commit."""
+    _git(top, "commit", "-q", "--only", "-F", "-", "--", *paths, stdin=message.encode())
     return _git(top, "rev-parse", "HEAD").decode().strip()
 
 
@@ -202,13 +225,11 @@ def log_raw(top: Path, revision: str = "HEAD") -> str:
 
 
 def is_ancestor(top: Path, older: str, newer: str) -> bool:
-    done = subprocess.run(
-        ["git", "merge-base", "--is-ancestor", older, newer],
-        cwd=top,
-        capture_output=True,
-        check=False,
-    )
-    return done.returncode == 0
+    try:
+        _git(top, "merge-base", "--is-ancestor", older, newer)
+    except GitError:
+        return False
+    return True
 
 
 def tags(top: Path, pattern: str) -> list[str]:
@@ -228,7 +249,24 @@ def create_tag(top: Path, tag: str, commit: str, message: str, *, force: bool) -
     _git(top, *args, stdin=message.encode())
 
 
-def set_period_commit(top: Path, paths: list[str], message: str) -> str:
-    """Commit exactly `paths` (other staged changes stay staged); returns the commit's sha."""
-    _git(top, "commit", "-q", "--only", "-F", "-", "--", *paths, stdin=message.encode())
-    return _git(top, "rev-parse", "HEAD").decode().strip()
+def file_versions(top: Path, path: str) -> list[tuple[str, str]]:
+    """(commit, blob) for each first-parent commit that changed `path`, newest first; the blob
+    is all zeros where the commit deleted it."""
+    out = _git(
+        top,
+        "log",
+        "--first-parent",
+        "--no-abbrev",
+        "--raw",
+        "--format=%x1e%H",
+        "--",
+        path,
+        check=False,
+    ).decode()
+    versions = []
+    for record in out.split("\x1e")[1:]:
+        lines = record.strip().splitlines()
+        raw = next((line for line in lines[1:] if line.startswith(":")), None)
+        if raw is not None:
+            versions.append((lines[0], raw.split()[3]))
+    return versions

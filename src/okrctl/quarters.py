@@ -122,7 +122,7 @@ def roll(
     if top is not None:
         prefix = root.resolve().relative_to(top).as_posix()
         paths = [p if prefix == "." else f"{prefix}/{p}" for p in result.files]
-        busy = [p for p in paths if gitlog.has_changes(top, p)]
+        busy = gitlog.changed_paths(top, paths)
         if busy:
             raise OkrctlError(
                 f"{', '.join(busy)} have uncommitted changes: commit or stash them "
@@ -137,7 +137,7 @@ def roll(
             + (f"\n{body.strip()}\n" if body else "")
             + f"\nOkr-Roll: {next_period}\n"
         )
-        result.commit = gitlog.set_period_commit(top, paths, message)
+        result.commit = gitlog.commit_paths(top, paths, message)
     return result
 
 

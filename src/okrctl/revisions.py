@@ -41,23 +41,23 @@ def resolve(root: Path, word: str) -> str:
 
 def last_commit_naming_period(root: Path, top: Path, period: str) -> str | None:
     """Newest first along the first-parent line: the first commit whose config names `period`.
-    The config's period at a commit is the one set by the newest change to it at or before."""
+    The config's period at a commit is the one set by the newest change to it at or before.
+    Every version of the config is read in one batch."""
     prefix = root.resolve().relative_to(top).as_posix()
     config_path = CONFIG_NAME if prefix == "." else f"{prefix}/{CONFIG_NAME}"
-    line = gitlog.first_parent_log(top)
-    changes = {c.sha for c in gitlog.first_parent_log(top, config_path)}
+    versions = dict(gitlog.file_versions(top, config_path))
+    blobs = gitlog.read_blobs(top, [b for b in versions.values() if set(b) != {"0"}])
     current: str | None = None
     newest_naming: str | None = None
-    for commit in reversed(line):  # oldest to newest
-        if commit.sha in changes:
-            current = _period_at(root, top, commit.sha, config_path)
+    for commit in reversed(gitlog.first_parent_log(top)):  # oldest to newest
+        if commit.sha in versions:
+            current = _period_of(root, blobs.get(versions[commit.sha]))
         if current == period:
             newest_naming = commit.sha
     return newest_naming
 
 
-def _period_at(root: Path, top: Path, sha: str, config_path: str) -> str | None:
-    raw = gitlog.read_file(top, sha, config_path)
+def _period_of(root: Path, raw: bytes | None) -> str | None:
     if raw is None:
         return None
     try:

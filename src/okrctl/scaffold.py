@@ -3,7 +3,6 @@ first minute, with CI, a pre-commit hook and CODEOWNERS. Never overwrites a file
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -44,7 +43,7 @@ def init(target: Path, today: date | None = None) -> Initialised:
         destination.write_text(text, encoding="utf-8")
         result.created.append(relative)
     if gitlog.toplevel(target) is None:
-        subprocess.run(["git", "init", "-q", str(target)], check=True, capture_output=True)
+        gitlog.init_repository(target)
         result.git_initialised = True
     if (target / CODEOWNERS).exists():
         result.kept.append(CODEOWNERS)
