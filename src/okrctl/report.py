@@ -94,37 +94,31 @@ def _checkins(found: RefHistory | None, card: Scorecard) -> list[dict[str, Any]]
 class ContextBuilder:
     """Turns scores, history and changes into the template context."""
 
-    def __init__(
-        self,
-        snapshot: Snapshot,
-        card: Scorecard,
-        history: History | None,
-        comparison: Comparison | None,
-        since: Since,
-    ) -> None:
-        self.snapshot, self.card, self.history = snapshot, card, history
-        self.comparison, self.since = comparison, since
-        self.graph = snapshot.graph
+    def __init__(self, snapshot: Snapshot, card: Scorecard, history: History | None) -> None:
+        self.card, self.history, self.graph = card, history, snapshot.graph
         self.stale_after = snapshot.repository.config.config.stale_after_days
+
+    def activity(self, ref: str) -> tuple[list[dict[str, Any]], int | None, bool]:
+        """This period's check-ins of a key result or KPI, the days since the last one, and
+        whether that is longer than `stale_after_days` (no history: none, none, not stale)."""
+        if self.history is None:
+            return [], None, False
+        found = self.history.refs.get(ref)
+        quiet = silence(found, self.card.moment.instant, self.card.period.start)
+        days = None if quiet is None else int(quiet[0])
+        return _checkins(found, self.card), days, quiet is not None and quiet[0] > self.stale_after
 
     def key_result(self, kr: KeyResultScore) -> dict[str, Any]:
         data = key_result_json(kr)
         model = kr.node.key_result
-        found = self.history.refs.get(kr.ref) if self.history else None
-        quiet = (
-            silence(found, self.card.moment.instant, self.card.period.start)
-            if self.history
-            else None
-        )
+        checkins, days_quiet, quiet_too_long = self.activity(kr.ref)
         data.update(
             id=model.id,
             source=model.source,
             done=model.done if model.milestone else None,
-            checkins=_checkins(found, self.card),
-            days_quiet=None if quiet is None else int(quiet[0]),
-            stale=quiet is not None
-            and quiet[0] > self.stale_after
-            and not (model.milestone and model.done),
+            checkins=checkins,
+            days_quiet=days_quiet,
+            stale=quiet_too_long and not (model.milestone and model.done),
             trend=list(kr.trend),
             status_words=words(kr.status),
         )
@@ -137,22 +131,17 @@ class ContextBuilder:
 
     def kpi(self, kpi: KpiScore) -> dict[str, Any]:
         data = kpi_json(kpi)
-        found = self.history.refs.get(kpi.ref) if self.history else None
-        quiet = (
-            silence(found, self.card.moment.instant, self.card.period.start)
-            if self.history
-            else None
-        )
+        checkins, days_quiet, quiet_too_long = self.activity(kpi.ref)
         data.update(
             id=kpi.node.kpi.id,
             why=kpi.node.kpi.why,
             source=kpi.node.kpi.source,
             owner=kpi.node.kpi.owner,
             unit_name=kpi.node.owner.unit.display_name,
-            checkins=_checkins(found, self.card),
-            trend=[c["value"] for c in _checkins(found, self.card)],
-            stale=quiet is not None and quiet[0] > self.stale_after,
-            days_quiet=None if quiet is None else int(quiet[0]),
+            checkins=checkins,
+            trend=[c["value"] for c in checkins],
+            stale=quiet_too_long,
+            days_quiet=days_quiet,
         )
         return data
 
@@ -226,7 +215,7 @@ def build_context(
         comparison = compare(old, graph)
     elif since.revision is None and gitlog.toplevel(snapshot.repository.root) is not None:
         comparison = Comparison(added=[*graph.all_refs()])  # nothing existed yet
-    builder = ContextBuilder(snapshot, card, history, comparison, since)
+    builder = ContextBuilder(snapshot, card, history)
     in_scope = {unit_id for unit_id, _ in cascade_order(graph, scope)}
     units = [builder.unit(u) for u in card.units if u.id in in_scope]
     by_id = {u["id"]: u for u in units}
@@ -239,9 +228,7 @@ def build_context(
             "mission": company.unit.mission if company else None,
             "vision": company.unit.vision if company else None,
             "bhag": company.unit.bhag if company else None,
-            "unit": next(
-                (builder.unit(u) for u in card.units if company and u.id == company.unit.id), None
-            ),
+            "unit": _company_unit(builder, card, by_id, company.unit.id if company else None),
         },
         "period": {
             "name": card.period.name,
@@ -268,6 +255,20 @@ def build_context(
     context["owners"] = _owners(units)
     context["prompts"] = _prompts(context)
     return context
+
+
+def _company_unit(
+    builder: ContextBuilder,
+    card: Scorecard,
+    in_scope: dict[str, dict[str, Any]],
+    company_id: str | None,
+) -> dict[str, Any] | None:
+    """The company as a unit: already built when it is in scope, built once otherwise."""
+    if company_id is None:
+        return None
+    if company_id in in_scope:
+        return in_scope[company_id]
+    return next((builder.unit(u) for u in card.units if u.id == company_id), None)
 
 
 def _all(units: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
