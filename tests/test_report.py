@@ -290,3 +290,19 @@ def test_every_template_renders_on_the_demo_without_history(tmp_path, template):
         assert "## Accomplishments\n\n- Shipped the verification API Signups needed" in (
             result.stdout
         )
+
+
+def test_report_at_a_revision_shows_the_numbers_known_then(quarter):
+    log = subprocess.run(
+        ["git", "log", "--format=%H %s"], cwd=quarter, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    sha = next(
+        line.split()[0]
+        for line in log
+        if line.endswith("checkin(signups/effortless-funding/funded-rate): 38.9")
+    )
+    text = run_cli(
+        "report", "signups", "--repo", quarter, "--at", sha, "--as-of", "2026-10-10"
+    ).stdout
+    assert "| Raise funded conversion from 38% to 45% | 38.9% | 45% |" in text
+    assert "40.5%" not in text
