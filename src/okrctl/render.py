@@ -14,7 +14,7 @@ from typing import Any
 
 from okrctl.errors import OkrctlError, UsageError
 from okrctl.score import Health, Status
-from okrctl.status_view import NONE, number, score_text, with_unit, words
+from okrctl.status_view import NONE, bar, number, score_text, with_unit, words
 from okrctl.trend import sparkline
 
 BUILTIN = Path(__file__).parent / "templates"
@@ -32,13 +32,6 @@ HEALTH_ICON = {
     Health.CRITICAL: "🔴",
     Health.UNKNOWN: "⚪",
 }
-
-
-def bar(score: float | None, width: int = 10) -> str:
-    if score is None:
-        return "░" * width
-    filled = round(min(1.0, max(0.0, score)) * width)
-    return "█" * filled + "░" * (width - filled)
 
 
 def percent(value: float | None, digits: int = 0) -> str:

@@ -78,10 +78,15 @@ def bounds_text(low: float | None, high: float | None, unit: str | None) -> str:
     return f"≤ {with_unit(high, unit)}"
 
 
+def bar(score: float | None, width: int = 10) -> str:
+    """A text bar filled to the score (empty without one)."""
+    filled = 0 if score is None else round(min(1.0, max(0.0, score)) * width)
+    return "█" * filled + "░" * (width - filled)
+
+
 def progress_bar(score: float, expected: float, width: int = BAR_WIDTH) -> str:
     """A bar filled to the score with `│` where the score is expected to be by now."""
-    filled = round(min(1.0, max(0.0, score)) * width)
-    cells = ["█"] * filled + ["░"] * (width - filled)
+    cells = list(bar(score, width))
     marker = min(width - 1, round(expected * width))
     cells[marker] = "│" if cells[marker] == "░" else "┃"
     return "".join(cells)
