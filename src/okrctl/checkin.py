@@ -1,32 +1,25 @@
 """`okrctl checkin REF VALUE`: write the new value, validate, write atomically, commit that file.
 
-Check-ins are serialised with a lock under `.git/`, held from reading the file to committing it,
-so parallel check-ins (same file or not) never lose an update and never fight over git's index.
+Check-ins are serialised with the goals lock (see `edits`), held from reading the file to
+committing it, so parallel check-ins and rolls never lose an update or fight over git's index.
 """
 
 from __future__ import annotations
 
-import fcntl
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from okrctl import gitlog
+from okrctl.edits import goals_lock, read_for_edit, refuse_unsafe, target, write_and_commit
 from okrctl.errors import OkrctlError, UsageError
 from okrctl.graph import RefKind, build_graph
-from okrctl.load import load_repo
-from okrctl.model import Unit
+from okrctl.load import load_repo, unit_problem
 from okrctl.root import resolve_root
 from okrctl.writeback import parse_confidence, parse_value, set_scalar
-from okrctl.writefile import write_atomically
-from okrctl.yamlread import YamlProblem, decode, parse_text
+from okrctl.yamlread import decode, parse_text
 
 TRAILER = "Okr-Checkin"
-LOCK_NAME = "okrctl-checkin.lock"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,19 +37,6 @@ class CheckinResult:
     note: str | None = None
 
 
-@contextmanager
-def checkin_lock(root: Path, top: Path | None) -> Iterator[None]:
-    """An exclusive lock under `.git/` (outside git, on okrctl.yaml itself)."""
-    target = gitlog.git_dir(top) / LOCK_NAME if top is not None else root / "okrctl.yaml"
-    mode = "a" if top is not None else "r"
-    with open(target, mode) as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
 def checkin(
     repo: Path | str | None,
     ref: str,
@@ -68,8 +48,19 @@ def checkin(
 ) -> CheckinResult:
     root = resolve_root(Path(repo) if repo is not None else None)
     top = gitlog.toplevel(root)
-    with checkin_lock(root, top):
+    _refuse_trailers(note)
+    with goals_lock(root, top):
         return _checkin_locked(root, top, ref, value, confidence, note, commit and top is not None)
+
+
+def _refuse_trailers(note: str | None) -> None:
+    """Only okrctl's own trailer says what a commit checks in: a note may not forge one."""
+    for line in (note or "").splitlines():
+        if line.strip().lower().startswith(TRAILER.lower() + ":"):
+            raise UsageError(
+                f"the note has a line {line.strip()!r}: okrctl adds the {TRAILER} trailer "
+                "itself; reword that line"
+            )
 
 
 def _checkin_locked(
@@ -105,81 +96,38 @@ def _checkin_locked(
         old, old_confidence = kpi.kpi.current, None
         if confidence is not None:
             raise UsageError("KPIs carry no confidence; drop --confidence")
-    path_from_top = _path_from_top(root, top, owner.path)
+    where = target(root, top, owner.path)
     if commit:
         assert top is not None
-        _refuse_unsafe(top, path_from_top, owner.path)
+        refuse_unsafe(top, [where])
     value_text, new = parse_value(value, milestone=is_milestone)
-    file = root / owner.path
-    raw = file.read_bytes()
-    bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
-    text = raw[len(bom) :].decode("utf-8")
+    source = read_for_edit(where.real)
     key = "done" if is_milestone else "current"
     anchors = ("milestone",) if is_milestone else ("keep", "target", "unit", "title")
-    text = set_scalar(text, mapping_path, key, value_text, anchors)
+    text = set_scalar(source.text, mapping_path, key, value_text, anchors)
     new_confidence = old_confidence
     if confidence is not None:
         confidence_text, new_confidence = parse_confidence(confidence)
         text = set_scalar(text, mapping_path, "confidence", confidence_text, (key,))
-    new_raw = bom + text.encode("utf-8")
+    new_raw = source.encode(text)
     _validate(new_raw, owner.path, mapping_path, key, new)
-    changed = new_raw != raw
-    if changed:
-        write_atomically(file, new_raw)
-    sha = None
-    if commit:
-        assert top is not None and path_from_top is not None
-        message = _message(ref, old, new, old_confidence, new_confidence, note)
-        sha = (
-            gitlog.commit_paths(top, [path_from_top], message)
-            if changed
-            else gitlog.commit_empty(top, message)
-        )
+    message = _message(ref, old, new, old_confidence, new_confidence, note) if commit else None
+    sha = write_and_commit(top if commit else None, [(where, source, new_raw)], message)
     return CheckinResult(
-        ref, owner.path, old, new, old_confidence, new_confidence, changed, sha, note
+        ref, owner.path, old, new, old_confidence, new_confidence, new_raw != source.raw, sha, note
     )
-
-
-def _path_from_top(root: Path, top: Path | None, relative: str) -> str | None:
-    if top is None:
-        return None
-    return (root.resolve() / relative).relative_to(top).as_posix()
-
-
-def _refuse_unsafe(top: Path, path_from_top: str | None, relative: str) -> None:
-    if gitlog.is_detached(top):
-        raise OkrctlError(
-            "HEAD is detached: check out a branch first (or use --no-commit to only edit the file)"
-        )
-    operation = gitlog.operation_in_progress(top)
-    if operation is not None:
-        raise OkrctlError(
-            f"{operation} is in progress: finish or abort it first "
-            "(or use --no-commit to only edit the file)"
-        )
-    if path_from_top is not None and gitlog.changed_paths(top, [path_from_top]):
-        raise OkrctlError(
-            f"{relative} has uncommitted changes: commit or stash them first, "
-            "so the check-in commits only its own edit (or use --no-commit)"
-        )
 
 
 def _validate(
     raw: bytes, relative: str, mapping_path: tuple[Any, ...], key: str, expected: Any
 ) -> None:
     """Read the new text back exactly as `check` would; refuse to write anything broken."""
-    try:
-        document = parse_text(decode(raw))
-        Unit.model_validate(
-            {"id": "x", **document.data}
-            if isinstance(document.data, dict) and "id" not in document.data
-            else document.data
-        )
-    except (YamlProblem, ValidationError) as exc:
+    problem = unit_problem(relative, raw)
+    if problem is not None:
         raise OkrctlError(
-            f"{relative}: the check-in would leave the file invalid ({exc}); nothing was written"
-        ) from None
-    node: Any = document.data
+            f"the check-in would leave the file invalid ({problem}); nothing was written"
+        )
+    node: Any = parse_text(decode(raw), positions=False).data
     for part in (*mapping_path, key):
         node = node[part]
     if node != expected or (type(node) is bool and type(expected) is not bool):

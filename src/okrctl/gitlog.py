@@ -36,9 +36,22 @@ def _git(
     except OSError as exc:
         raise GitError(f"cannot run git: {exc.strerror}") from None
     if check and done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {args[0]} failed: {message[-1] if message else done.returncode}")
+        stderr = done.stderr.decode("utf-8", "replace")
+        raise GitError(failure_message(args, stderr, done.returncode))
     return done.stdout
+
+
+def failure_message(args: tuple[str, ...], stderr: str, returncode: int) -> str:
+    """git's whole message (a hook's output included), and what to do about a stale lock."""
+    command = next((a for a in args if not a.startswith("-") and "=" not in a), "git")
+    text = stderr.strip() or f"exit status {returncode}"
+    message = f"git {command} failed:\n{text}" if "\n" in text else f"git {command} failed: {text}"
+    if "index.lock" in text and "File exists" in text:
+        message += (
+            "\nAnother git command may be running. If none is, a crashed one left the lock "
+            "behind: remove .git/index.lock and run okrctl again."
+        )
+    return message
 
 
 def run(cwd: Path, *args: str, env: dict[str, str] | None = None, stdin: str = "") -> str:
@@ -50,13 +63,28 @@ def init_repository(path: Path) -> None:
     _git(path, "init", "-q")
 
 
+class UnusableRepository(GitError):
+    """git sees a repository here but refuses to work in it (such as "dubious ownership")."""
+
+    exit_code = 2
+
+
 def toplevel(path: Path) -> Path | None:
-    """The work tree root containing `path`, or None outside a git repository."""
+    """The work tree root containing `path`, or None outside a git repository. A repository git
+    refuses to open is an error, never "no repository": that would quietly skip history and
+    write check-ins without committing them."""
     try:
-        out = _git(path, "rev-parse", "--show-toplevel")
-    except GitError:
+        done = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=path, capture_output=True, check=False
+        )
+    except OSError:
+        return None  # no git at all: nothing here can be a repository okrctl reads
+    if done.returncode == 0:
+        return Path(os.fsdecode(done.stdout.rstrip(b"\n"))).resolve()
+    message = done.stderr.decode("utf-8", "replace").strip()
+    if "not a git repository" in message.lower():
         return None
-    return Path(out.decode().strip()).resolve()
+    raise UnusableRepository(f"git cannot use the repository at {path}:\n{message}")
 
 
 def verify_commit(top: Path, revision: str) -> str | None:
@@ -201,6 +229,23 @@ def is_shallow(top: Path) -> bool:
     return _git(top, "rev-parse", "--is-shallow-repository", check=False).strip() == b"true"
 
 
+def shallow_boundary(top: Path) -> str:
+    """A digest of where a shallow clone's history is cut ("" for a full clone): deepening or
+    unshallowing changes it, so whatever was read from the old boundary is read again."""
+    import hashlib
+
+    from okrctl.writefile import read_cache_file
+
+    content = read_cache_file(git_dir(top) / "shallow")
+    return hashlib.sha256(content).hexdigest()[:16] if content else ""
+
+
+def has_merges(top: Path, revisions: str) -> bool:
+    """Whether `old..new` brings in merge commits (and with them commits older than `old`)."""
+    out = _git(top, "rev-list", "--merges", "--max-count=1", revisions, check=False)
+    return bool(out.strip())
+
+
 LOG_FORMAT = "%x1e%H %at%x1f%an%x1f%B%x1f"
 
 
@@ -212,6 +257,7 @@ def log_raw(top: Path, revision: str = "HEAD") -> str:
         "-c",
         "core.quotepath=off",
         "log",
+        "--encoding=UTF-8",  # whatever i18n.logOutputEncoding says: this output is read as UTF-8
         "--reverse",
         "--no-abbrev",
         "--raw",

@@ -10,6 +10,7 @@ created with counts), or a commit whose message carries an `Okr-Checkin: REF` tr
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,18 @@ from okrctl.periods import iso_utc
 from okrctl.yamlread import YamlProblem, read_document
 
 TRAILER_RE = re.compile(r"^Okr-Checkin:\s*(\S+)\s*$", re.MULTILINE)
+
+
+def confirmed_refs(message: str) -> list[str]:
+    """The refs a commit's `Okr-Checkin` trailers name: only its last paragraph, the trailer
+    block, counts (as for git's own trailers); a body that mentions one is not a check-in."""
+    paragraphs = [p for p in message.strip().split("\n\n") if p.strip()]
+    if len(paragraphs) < 2:
+        return []
+    block = paragraphs[-1].strip()
+    if not all(TRAILER_LINE.match(line) for line in block.splitlines()):
+        return []
+    return TRAILER_RE.findall(block)
 TRAILER_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*:\s")
 Values = dict[str, tuple[Any, Any]]
 """ref -> (value, confidence) in one version of a unit file."""
@@ -111,6 +124,51 @@ class LogCommit:
     entries: list[LogEntry]
 
 
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which paths of the git tree hold the goals: the goals folder where git records it (a
+    linked folder is followed), and linked unit files whose targets live elsewhere in the
+    repository (git records their changes under the target's path)."""
+
+    folder: str
+    """The goals folder from the git top-level, ending in `/`."""
+    aliases: dict[str, str] = field(default_factory=dict)
+    """Target path → the link's path (what the unit is read as), both from the top-level."""
+
+    def key(self) -> str:
+        return "\0".join([self.folder, *sorted(f"{k}={v}" for k, v in self.aliases.items())])
+
+    def read_as(self, path: str) -> str | None:
+        """The goals path a changed file is read as, or None when it holds no goals."""
+        alias = self.aliases.get(path)
+        if alias is not None:
+            return alias
+        if path.startswith(self.folder) and path.endswith((".yaml", ".yml")):
+            return path
+        return None
+
+
+def goals_scope(root: Path, top: Path, goals_dir: str) -> Scope:
+    folder = (root / goals_dir).resolve()
+    if not folder.is_relative_to(top):
+        return Scope("\0outside/")  # matches nothing: git does not track what lies outside
+    prefix = folder.relative_to(top).as_posix()
+    scope = Scope("" if prefix == "." else prefix + "/")
+    for directory, _, names in os.walk(folder):
+        for name in names:
+            path = Path(directory, name)
+            if not name.endswith((".yaml", ".yml")) or not path.is_symlink():
+                continue
+            try:
+                real = path.resolve(strict=True)
+            except (OSError, RuntimeError):
+                continue
+            if real.is_relative_to(top) and not real.is_relative_to(folder):
+                linked = (folder / path.relative_to(folder)).relative_to(top).as_posix()
+                scope.aliases[real.relative_to(top).as_posix()] = linked
+    return scope
+
+
 def read_history(
     root: Path,
     goals_dir: str,
@@ -128,28 +186,35 @@ def read_history(
     top = gitlog.toplevel(root)
     if top is None:
         return None
-    prefix = root.resolve().relative_to(top).as_posix()
-    goals = ("" if prefix == "." else prefix + "/") + goals_dir.strip("/") + "/"
+    scope = goals_scope(root, top, goals_dir)
     head = gitlog.verify_commit(top, revision)
     if head is None:  # no commits yet
         return History(truncated=gitlog.is_shallow(top))
-    shallow = gitlog.is_shallow(top)
+    boundary = gitlog.shallow_boundary(top)
+    shallow = bool(boundary)
     is_head = head == gitlog.verify_commit(top, "HEAD")
-    indexed = history_index.load(top, goals, shallow)
+    indexed = history_index.load(top, scope.key(), boundary)
     if indexed is not None and indexed.head == head:
         return indexed
-    if indexed is not None and indexed.head and gitlog.is_ancestor(top, indexed.head, head):
-        _walk(indexed, top, read_log(top, f"{indexed.head}..{head}", goals), None)
+    if (
+        indexed is not None
+        and indexed.head
+        and gitlog.is_ancestor(top, indexed.head, head)
+        and not gitlog.has_merges(top, f"{indexed.head}..{head}")
+    ):
+        # Only a straight line of new commits extends the index in order; a merge can bring in
+        # older commits, and is read again from the start, as the cold path would.
+        _walk(indexed, top, read_log(top, f"{indexed.head}..{head}", scope), None)
         indexed.head = head
         if is_head:
-            history_index.save(top, goals, indexed)
+            history_index.save(top, scope.key(), boundary, indexed)
         return indexed
     history = History(truncated=shallow, head=head)
-    log = read_log(top, head, goals)
+    log = read_log(top, head, scope)
     wanted = _paths_holding(log, unit_ids) if unit_ids is not None else None
     _walk(history, top, log, wanted)
     if wanted is None and is_head:
-        history_index.save(top, goals, history)
+        history_index.save(top, scope.key(), boundary, history)
     return history
 
 
@@ -168,12 +233,13 @@ def _walk(history: History, top: Path, log: list[LogCommit], wanted: set[str] | 
     latest = history.latest
     for commit in log:
         touched: set[str] = set()
+        confirmed = confirmed_refs(commit.message)
         for entry in commit.entries:
             if entry.status == "D" or (wanted is not None and entry.path not in wanted):
                 continue
             for ref, (value, confidence) in parse(entry.sha, entry.path).items():
-                _record(history, latest, commit, ref, value, confidence, touched)
-        for ref in TRAILER_RE.findall(commit.message):
+                _record(history, latest, commit, ref, (value, confidence), confirmed, touched)
+        for ref in confirmed:
             if ref not in touched and ref in latest:
                 value, confidence = latest[ref]
                 history.refs[ref].checkins.append(_checkin(commit, ref, value, confidence))
@@ -185,20 +251,20 @@ def _record(
     latest: dict[str, tuple[Any, Any]],
     commit: LogCommit,
     ref: str,
-    value: Any,
-    confidence: Any,
+    found: tuple[Any, Any],
+    confirmed: list[str],
     touched: set[str],
 ) -> None:
     assert isinstance(history.refs, dict)
+    value, confidence = found
     ref_history = history.refs.setdefault(ref, RefHistory())
     previous = latest.get(ref)
     if ref_history.created is None:
         ref_history.created = commit.date
     ref_history.timeline.append((commit.date, value))
-    latest[ref] = (value, confidence)
+    latest[ref] = found
     value_changed = previous is None or not _same(previous[0], value)
-    confirmed = ref in TRAILER_RE.findall(commit.message)
-    if value is not None and (value_changed or confirmed) and ref not in touched:
+    if value is not None and (value_changed or ref in confirmed) and ref not in touched:
         ref_history.checkins.append(_checkin(commit, ref, value, confidence))
         touched.add(ref)
 
@@ -232,7 +298,7 @@ def stated_reason(message: str) -> str:
     return " ".join(" ".join(p.split()) for p in paragraphs)
 
 
-def read_log(top: Path, revision: str, goals: str) -> list[LogCommit]:
+def read_log(top: Path, revision: str, scope: Scope) -> list[LogCommit]:
     out = gitlog.log_raw(top, revision)
     commits = []
     for record in out.split("\x1e")[1:]:
@@ -246,8 +312,10 @@ def read_log(top: Path, revision: str, goals: str) -> list[LogCommit]:
             fields = meta.split()
             status, new_sha, old_sha = fields[4][0], fields[3], fields[2]
             path, old_path = (paths[1], paths[0]) if len(paths) == 2 else (paths[0], None)
-            if path.startswith(goals) and path.endswith((".yaml", ".yml")):
-                entries.append(LogEntry(status, new_sha, path, old_path, old_sha))
+            read_as = scope.read_as(path)
+            if read_as is not None:
+                old_read_as = scope.read_as(old_path) if old_path is not None else None
+                entries.append(LogEntry(status, new_sha, read_as, old_read_as or old_path, old_sha))
         commits.append(
             LogCommit(sha, datetime.fromtimestamp(int(stamp), UTC), author, message, entries)
         )

@@ -1,10 +1,13 @@
 """The history index: every check-in up to a commit, kept under `.git/okrctl/` so that a run
 reads only the commits made since the last one.
 
-An index describes commits, which never change, and names the commit it runs up to; a run whose
-HEAD is not that commit or a descendant of it builds a new one. It never describes the working
-tree, so no edit can make it stale. It is written atomically (temp file and rename), so
-concurrent runs read the old index or the new one; one that cannot be read is rebuilt.
+An index describes commits, which never change, and names the commit it runs up to and the
+shallow boundary it was read within. A run extends it only when HEAD has moved forward along a
+straight line of new commits; a merge (which can bring in older commits), any other move of HEAD,
+or a deepened or unshallowed clone builds a new one. It never describes the working tree, so no
+edit can make it stale. It is written atomically (temp file and rename), so concurrent runs read
+the old index or the new one; one that cannot be read, or has any other shape than the one
+written, is rebuilt.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any
 from okrctl import gitlog
 from okrctl.history import CheckIn, History, RefHistory
 
-FORMAT = 1
+FORMAT = 2
 
 
 def _path(top: Path, goals: str) -> Path:
@@ -63,7 +66,7 @@ class _LazyRefs(Mapping[str, RefHistory]):
         return len(self._raw)
 
 
-def save(top: Path, goals: str, history: History) -> None:
+def save(top: Path, goals: str, boundary: str, history: History) -> None:
     from okrctl.errors import OkrctlError
     from okrctl.writefile import write_atomically
 
@@ -71,7 +74,7 @@ def save(top: Path, goals: str, history: History) -> None:
         "format": FORMAT,
         "goals": goals,
         "head": history.head,
-        "shallow": history.truncated,
+        "shallow": boundary,
         "commits": [[c.sha, _stamp(c.author_date)] for c in history.commits],
         "latest": {ref: list(pair) for ref, pair in history.latest.items()},
         "refs": {
@@ -94,17 +97,73 @@ def save(top: Path, goals: str, history: History) -> None:
         pass  # a read-only .git: the next run walks the history again
 
 
-def load(top: Path, goals: str, shallow: bool) -> History | None:
-    try:
-        payload: dict[str, Any] = json.loads(_path(top, goals).read_bytes())
-        if payload["format"] != FORMAT or payload["goals"] != goals:
-            return None
-        if payload["shallow"] != shallow:  # fetched deeper (or made shallow): read it all again
-            return None
-        history = History(truncated=shallow, head=payload["head"])
-        history.commits = [gitlog.Commit(sha, _date(stamp)) for sha, stamp in payload["commits"]]
-        history.latest = {ref: (pair[0], pair[1]) for ref, pair in payload["latest"].items()}
-        history.refs = _LazyRefs(payload["refs"])
-        return history
-    except (OSError, ValueError, KeyError, TypeError):
+def load(top: Path, goals: str, boundary: str) -> History | None:
+    """The index, when it was made for these goals and this shallow boundary and has exactly
+    the shape `save` writes; anything else (corrupt, edited, another version) means rebuild."""
+    from okrctl.writefile import read_cache_file
+
+    raw = read_cache_file(_path(top, goals))
+    if raw is None:
         return None
+    try:
+        payload = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    if not _valid(payload, goals, boundary):
+        return None
+    history = History(truncated=bool(boundary), head=payload["head"])
+    history.commits = [gitlog.Commit(sha, _date(stamp)) for sha, stamp in payload["commits"]]
+    history.latest = {ref: (pair[0], pair[1]) for ref, pair in payload["latest"].items()}
+    history.refs = _LazyRefs(payload["refs"])
+    return history
+
+
+def _valid(payload: Any, goals: str, boundary: str) -> bool:
+    """Checked in full up front, so a lazily built ref can never meet a malformed row."""
+    if not (
+        isinstance(payload, dict)
+        and payload.get("format") == FORMAT
+        and payload.get("goals") == goals
+        and payload.get("shallow") == boundary
+        and isinstance(payload.get("head"), str)
+        and isinstance(payload.get("commits"), list)
+        and isinstance(payload.get("latest"), dict)
+        and isinstance(payload.get("refs"), dict)
+    ):
+        return False
+    if not all(
+        type(row) is list and len(row) == 2 and type(row[0]) is str and _is_stamp(row[1])
+        for row in payload["commits"]
+    ):
+        return False
+    if not all(type(pair) is list and len(pair) == 2 for pair in payload["latest"].values()):
+        return False
+    return all(_valid_ref(data) for data in payload["refs"].values())
+
+
+def _valid_ref(data: Any) -> bool:
+    if type(data) is not dict or data.keys() != {"created", "checkins", "timeline"}:
+        return False
+    created, checkins, timeline = data["created"], data["checkins"], data["timeline"]
+    return (
+        (created is None or _is_stamp(created))
+        and type(checkins) is list
+        and type(timeline) is list
+        and all(
+            type(row) is list
+            and len(row) == 6
+            and _is_stamp(row[0])
+            and type(row[1]) is str
+            and type(row[2]) is str
+            and type(row[5]) is str
+            for row in checkins
+        )
+        and all(type(row) is list and len(row) == 2 and _is_stamp(row[0]) for row in timeline)
+    )
+
+
+MAX_STAMP = 253_402_300_799  # 9999-12-31 23:59:59 UTC
+
+
+def _is_stamp(value: Any) -> bool:
+    return type(value) is int and 0 <= value <= MAX_STAMP

@@ -7,6 +7,7 @@ that references into it are not reported again as unknown.
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import re
@@ -150,38 +151,78 @@ def _schema(path: str, position: Position, message: str, ref: str | None = None)
 
 
 def _working_tree_files(root: Path, goals: Path) -> list[FileEntry]:
-    """Every YAML file below `goals`, sorted; symbolic links must stay inside the repository."""
+    """Every YAML file below `goals`, sorted; symbolic links must stay inside the repository.
+    Whatever looks meant as a goals file but cannot be read is a problem to report, never
+    skipped silently: a link that loops or leads nowhere, a folder that cannot be listed, a
+    name that is not UTF-8, a `.YAML` suffix."""
     real_root = root.resolve()
     seen_dirs: set[Path] = set()
     pending = [goals]
     found: list[FileEntry] = []
     while pending:
         folder = pending.pop()
-        real_folder = folder.resolve()
+        try:
+            real_folder = folder.resolve(strict=True)
+        except (OSError, RuntimeError):
+            continue  # reported where the link was found
         if real_folder in seen_dirs:
             continue
         seen_dirs.add(real_folder)
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                path = Path(entry.path)
-                relative = path.relative_to(root).as_posix()
-                is_yaml = entry.name.endswith(YAML_SUFFIXES)
-                if entry.is_symlink():
-                    target = path.resolve()
-                    if not target.is_relative_to(real_root):
-                        if is_yaml or target.is_dir():
-                            found.append((relative, None, LINK_OUTSIDE))
-                        continue
-                if entry.is_dir():
-                    pending.append(path)
-                elif is_yaml and entry.is_file():
-                    found.append(_read(relative, path))
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            found.append((_relative(root, folder), None, f"cannot list the folder: {exc.strerror}"))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            relative = _relative(root, path)
+            problem = _entry_problem(entry, path, real_root)
+            if problem is not None:
+                if problem:
+                    found.append((relative, None, problem))
+                continue
+            if entry.is_dir():
+                pending.append(path)
+            elif entry.name.endswith(YAML_SUFFIXES) and entry.is_file():
+                found.append(_read(relative, path))
     return sorted(found, key=lambda item: item[0])
 
 
 LINK_OUTSIDE = "symbolic link leads outside the repository; copy the file in or remove the link"
+
+
+def _relative(root: Path, path: Path) -> str:
+    """A path for messages: undecodable bytes in a name are shown as U+FFFD."""
+    text = path.relative_to(root).as_posix()
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _entry_problem(entry: os.DirEntry[str], path: Path, real_root: Path) -> str | None:
+    """Why an entry cannot be read as goals ("" to skip it quietly), or None when it can."""
+    name = entry.name
+    looks_like_yaml = name.lower().endswith(YAML_SUFFIXES)
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        if looks_like_yaml or entry.is_dir():
+            return "the name is not valid UTF-8; rename it"
+        return ""
+    if looks_like_yaml and not name.endswith(YAML_SUFFIXES):
+        return "goals files end in .yaml or .yml, in lower case; rename it so it is read"
+    if not entry.is_symlink():
+        return None
+    try:
+        target = path.resolve(strict=True)
+    except (RuntimeError, OSError) as exc:
+        if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP:
+            return "symbolic link loops back on itself; remove it"
+        return "symbolic link leads nowhere; fix or remove it" if looks_like_yaml else ""
+    if not target.is_relative_to(real_root):
+        return LINK_OUTSIDE if looks_like_yaml or target.is_dir() else ""
+    return None
 
 
 def _read(relative: str, path: Path) -> FileEntry:
@@ -202,19 +243,48 @@ def _load_file(repository: Repository, relative: str, raw: bytes, cache: ParseCa
         repository.texts[relative] = text
         repository.units.append(UnitFile(relative, cached, SourceMap(pending=text)))
         return
+    read = read_unit(relative, raw)
+    if read.text is not None:
+        repository.texts[relative] = read.text
+    if read.unit is not None:
+        repository.units.append(UnitFile(relative, read.unit, read.source))
+        if key:
+            cache.put(key, read.unit)
+        return
+    repository.broken_unit_ids.add(read.unit_id)
+    repository.broken_aligns_to.update(_raw_aligns_to(read.data))
+    for position, message in read.problems:
+        repository.findings.append(_schema(relative, position, message))
+
+
+@dataclass(slots=True)
+class ReadUnit:
+    """One file read as `check` reads it: the unit, or the problems that keep it out."""
+
+    unit: Unit | None
+    unit_id: str
+    problems: list[tuple[Position, str]]
+    source: SourceMap
+    data: object = None
+    text: str | None = None
+
+
+def read_unit(relative: str, raw: bytes) -> ReadUnit:
+    """Decode, compose and validate one unit file, with every check `schema` makes."""
+    stem_id = _stem(relative)
+    text: str | None = None
     try:
         text = decode(raw)
-        repository.texts[relative] = text
         document = parse_text(text, positions=False)
     except YamlProblem as problem:
-        repository.findings.append(_schema(relative, problem.position, problem.message))
-        repository.broken_unit_ids.add(stem_id)
-        return
+        problems = [(problem.position, problem.message)]
+        return ReadUnit(None, stem_id, problems, SourceMap(), text=text)
     data, source = document.data, document.source
     unit_id = data.get("id") if isinstance(data, dict) else None
     broken_id = unit_id if isinstance(unit_id, str) else stem_id
     problems = list(_shape_problems(data, source, stem_id))
     if not problems:
+        assert isinstance(data, dict)
         if "id" not in data:
             data = {**data, "id": stem_id}
         try:
@@ -224,14 +294,17 @@ def _load_file(repository: Repository, relative: str, raw: bytes, cache: ParseCa
         else:
             problems = list(_kind_problems(unit, source))
             if not problems:
-                repository.units.append(UnitFile(relative, unit, source))
-                if key:
-                    cache.put(key, unit)
-                return
-    repository.broken_unit_ids.add(broken_id)
-    repository.broken_aligns_to.update(_raw_aligns_to(data))
-    for position, message in problems:
-        repository.findings.append(_schema(relative, position, message))
+                return ReadUnit(unit, unit.id, [], source, data, text)
+    return ReadUnit(None, broken_id, problems, source, data, text)
+
+
+def unit_problem(relative: str, raw: bytes) -> str | None:
+    """The first problem `check` would report for this content, as `line:col: message`."""
+    problems = read_unit(relative, raw).problems
+    if not problems:
+        return None
+    position, message = problems[0]
+    return f"{relative}:{position.line}:{position.column}: {message}"
 
 
 def _raw_aligns_to(data: object) -> Iterator[str]:

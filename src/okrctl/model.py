@@ -22,6 +22,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from okrctl.bounds import MAX_MAGNITUDE, MAX_YEAR, MIN_YEAR
+
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 REF_PATTERN = r"^(mission|[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*){0,2})$"
 PERIOD_PATTERN = r"^[0-9]{4}(-Q[1-4]|-H[1-2])?$"
@@ -46,8 +48,25 @@ def _finite_number(value: Any) -> int | float:
         raise PydanticCustomError(
             "number", "expected a number, got {got}", {"got": _describe(value)}
         )
-    if not math.isfinite(value):
+    if isinstance(value, float) and not math.isfinite(value):
         raise PydanticCustomError("number", "expected a finite number, got {got}", {"got": value})
+    if abs(value) > MAX_MAGNITUDE:
+        raise PydanticCustomError(
+            "number",
+            "the number is too large: okrctl takes numbers up to 10^15 in size "
+            "(use a larger unit, such as millions)",
+        )
+    return value
+
+
+def _period_in_range(value: str) -> str:
+    year = int(value[:4])
+    if not MIN_YEAR + 1 <= year <= MAX_YEAR:
+        raise PydanticCustomError(
+            "period_range",
+            "periods are years {low} to {high}",
+            {"low": MIN_YEAR + 1, "high": MAX_YEAR},
+        )
     return value
 
 
@@ -67,7 +86,7 @@ Number = Annotated[
 ]
 Slug = Annotated[Text, Field(pattern=SLUG_PATTERN)]
 Ref = Annotated[Text, Field(pattern=REF_PATTERN)]
-Period = Annotated[Text, Field(pattern=PERIOD_PATTERN)]
+Period = Annotated[Text, Field(pattern=PERIOD_PATTERN), AfterValidator(_period_in_range)]
 
 
 def _not_reserved(value: str) -> str:

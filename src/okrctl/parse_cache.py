@@ -11,6 +11,7 @@ as trusted as the repository's own hooks; one that cannot be read is ignored and
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import sys
 from pathlib import Path
@@ -46,16 +47,11 @@ class ParseCache:
         self.used: dict[str, Unit] = {}
         self.changed = False
         if pack is not None:
-            try:
-                loaded = pickle.loads(pack.read_bytes())
-                if isinstance(loaded, dict):
-                    self.entries = loaded
-            except Exception:  # any unreadable pack is rebuilt; pickle raises many kinds
-                self.entries = {}
+            self.entries = _read_pack(pack)
 
     def key(self, raw: bytes, stem: str) -> str:
         digest = hashlib.blake2b(self.format, digest_size=20)
-        digest.update(stem.encode() + b"\0")
+        digest.update(stem.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(raw)
         return digest.hexdigest()
 
@@ -83,9 +79,30 @@ class ParseCache:
             pass  # a read-only .git: the next run parses again
 
 
+def _read_pack(pack: Path) -> dict[str, Unit]:
+    """The pack's entries, when it is exactly a mapping of keys to units; anything else (not a
+    regular file, unreadable, another shape) is ignored, and the pack rebuilt."""
+    from okrctl.model import Unit
+    from okrctl.writefile import read_cache_file
+
+    raw = read_cache_file(pack)
+    if raw is None:
+        return {}
+    try:
+        loaded = pickle.loads(raw)
+    except Exception:  # any unreadable pack is rebuilt; pickle raises many kinds
+        return {}
+    if not isinstance(loaded, dict) or not all(
+        type(key) is str and type(unit) is Unit for key, unit in loaded.items()
+    ):
+        return {}
+    return loaded
+
+
 def open_cache(root: Path, goals_dir: str) -> ParseCache:
     top = gitlog.toplevel(root)
     if top is None:
         return ParseCache(None)
-    name = hashlib.blake2b(str((root / goals_dir).resolve()).encode(), digest_size=8).hexdigest()
+    folder = os.fsencode((root / goals_dir).resolve())
+    name = hashlib.blake2b(folder, digest_size=8).hexdigest()
     return ParseCache(gitlog.git_dir(top) / "okrctl" / f"parse-{name}.pickle")

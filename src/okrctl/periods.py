@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from okrctl.bounds import MAX_DAYS_BACK, MAX_YEAR, MIN_YEAR
+
 PERIOD_RE = re.compile(r"^(?P<year>[0-9]{4})(?:-(?P<kind>[QH])(?P<number>[1-4]))?$")
 
 
@@ -63,6 +65,10 @@ def parse_period(name: str, fiscal_year_start: int = 1) -> Period:
     match = PERIOD_RE.match(name)
     assert match is not None
     year = int(match.group("year"))
+    if not MIN_YEAR + 1 <= year <= MAX_YEAR:
+        raise ValueError(
+            f"{name!r} is out of range: periods are years {MIN_YEAR + 1} to {MAX_YEAR}"
+        )
     first_year = year - 1 if fiscal_year_start > 1 else year
     kind = match.group("kind")
     number = int(match.group("number") or 1)
@@ -76,6 +82,25 @@ def parse_period(name: str, fiscal_year_start: int = 1) -> Period:
     )
 
 
+def check_period(name: str, fiscal_year_start: int = 1) -> Period:
+    """`parse_period` for a word from the command line: a bad one is a usage error (exit 2)."""
+    from okrctl.errors import UsageError
+
+    try:
+        return parse_period(name, fiscal_year_start)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def period_problem(name: str) -> str | None:
+    """Why a period written in a file cannot be used, or None."""
+    try:
+        parse_period(name)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 def end_of_day(day: date) -> datetime:
     """`--as-of DATE` means the end of that day: 24:00 UTC."""
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
@@ -83,9 +108,19 @@ def end_of_day(day: date) -> datetime:
 
 def parse_date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{text!r} is not a date: use YYYY-MM-DD") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ValueError(f"{text!r} is out of range: use a date from {MIN_YEAR} to {MAX_YEAR}")
+    return day
+
+
+def days_before(day: date, days: int) -> date:
+    """`--since Nd`: N days before `day`, at most a century back."""
+    if days > MAX_DAYS_BACK:
+        raise ValueError(f"{days} days is too far back: use at most {MAX_DAYS_BACK} days")
+    return max(day - timedelta(days=days), date(MIN_YEAR, 1, 1))
 
 
 def now() -> datetime:

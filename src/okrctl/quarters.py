@@ -5,22 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from okrctl import gitlog
 from okrctl.config import parse_config
+from okrctl.edits import (
+    SourceText,
+    goals_lock,
+    read_for_edit,
+    refuse_unsafe,
+    target,
+    write_and_commit,
+)
 from okrctl.errors import OkrctlError, UsageError
 from okrctl.evaluate import Moment, evaluate
 from okrctl.graph import build_graph
-from okrctl.load import load_repo
-from okrctl.model import Unit
-from okrctl.periods import is_period, parse_period
+from okrctl.load import load_repo, unit_problem
+from okrctl.periods import check_period, is_period, parse_period
 from okrctl.retro import grade_period
 from okrctl.revisions import TAG_PREFIX, last_commit_naming_period
 from okrctl.root import CONFIG_NAME, resolve_root
 from okrctl.writeback import set_scalar
-from okrctl.writefile import write_atomically
-from okrctl.yamlread import YamlProblem, decode, parse_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,26 +84,45 @@ def roll(
 ) -> Rolled:
     """Start the next period in one commit: `period` in okrctl.yaml (and in units that name
     one). With `carry`, unfinished committed objectives stay, each numeric key result's
-    baseline set to its current value; everything else is left for the teams to rewrite."""
+    baseline set to its current value; everything else is left for the teams to rewrite.
+
+    The files are read under the goals lock, so a check-in that commits while a roll waits is
+    part of what the roll reads, never written over."""
     if not is_period(next_period):
         raise UsageError(f"{next_period!r} is not a period: use YYYY-Qn, YYYY-Hn or YYYY")
     root = resolve_root(Path(repo) if repo is not None else None)
+    top = gitlog.toplevel(root)
+    with goals_lock(root, top):
+        return _roll_locked(root, top if commit else None, next_period, carry)
+
+
+def _roll_locked(root: Path, top: Path | None, next_period: str, carry: bool) -> Rolled:
     repository = load_repo(root)
     if repository.findings:
         raise OkrctlError("some goals files do not load; run `okrctl check` and fix them first")
     config = repository.config.config
     if config.period == next_period:
         raise UsageError(f"the current period is already {next_period}")
-    parse_period(next_period, config.fiscal_year_start)
+    check_period(next_period, config.fiscal_year_start)
     graph = build_graph(repository)
-    top = gitlog.toplevel(root) if commit else None
-    texts: dict[str, str] = {CONFIG_NAME: (root / CONFIG_NAME).read_text(encoding="utf-8")}
-    texts[CONFIG_NAME] = set_scalar(texts[CONFIG_NAME], (), "period", next_period, ("company",))
+    sources: dict[str, SourceText] = {}
+    texts: dict[str, str] = {}
+
+    def text_of(relative: str) -> str:
+        if relative not in texts:
+            sources[relative] = read_for_edit(target(root, top, relative).real)
+            texts[relative] = sources[relative].text
+        return texts[relative]
+
+    texts[CONFIG_NAME] = set_scalar(
+        text_of(CONFIG_NAME), (), "period", next_period, ("company",)
+    )
     result = Rolled(next_period)
     for unit_file in graph.units.values():
         if unit_file.unit.period is not None:
-            text = texts.get(unit_file.path) or (root / unit_file.path).read_text("utf-8")
-            texts[unit_file.path] = set_scalar(text, (), "period", next_period, ("name",))
+            texts[unit_file.path] = set_scalar(
+                text_of(unit_file.path), (), "period", next_period, ("name",)
+            )
     if carry:
         period = parse_period(config.period, config.fiscal_year_start)
         card = evaluate(graph, period, Moment.of(None))
@@ -113,45 +135,40 @@ def roll(
                 if model.baseline is None or model.current is None or model.milestone:
                     continue
                 path = kr.node.owner.path
-                text = texts.get(path) or (root / path).read_text("utf-8")
                 texts[path] = set_scalar(
-                    text, kr.node.path(), "baseline", str(model.current), ("unit",)
+                    text_of(path), kr.node.path(), "baseline", str(model.current), ("unit",)
                 )
-    _validate(root, texts)
+    edits = [
+        (target(root, top, relative), sources[relative], sources[relative].encode(text))
+        for relative, text in texts.items()
+    ]
+    _validate(root, {where.shown: after for where, _, after in edits})
     result.files = sorted(texts)
     if top is not None:
-        prefix = root.resolve().relative_to(top).as_posix()
-        paths = [p if prefix == "." else f"{prefix}/{p}" for p in result.files]
-        busy = gitlog.changed_paths(top, paths)
-        if busy:
-            raise OkrctlError(
-                f"{', '.join(busy)} have uncommitted changes: commit or stash them "
-                "first (or use --no-commit)"
-            )
-    for relative, text in texts.items():
-        write_atomically(root / relative, text.encode("utf-8"))
-    if top is not None:
-        body = "".join(f"\n- carried: {ref}" for ref in result.carried)
-        message = (
-            f"Roll to {next_period}\n"
-            + (f"\n{body.strip()}\n" if body else "")
-            + f"\nOkr-Roll: {next_period}\n"
-        )
-        result.commit = gitlog.commit_paths(top, paths, message)
+        refuse_unsafe(top, [where for where, _, _ in edits])
+    body = "".join(f"\n- carried: {ref}" for ref in result.carried)
+    message = (
+        f"Roll to {next_period}\n"
+        + (f"\n{body.strip()}\n" if body else "")
+        + f"\nOkr-Roll: {next_period}\n"
+    )
+    result.commit = write_and_commit(top, edits, message if top is not None else None)
     return result
 
 
-def _validate(root: Path, texts: dict[str, str]) -> None:
+def _validate(root: Path, contents: dict[str, bytes]) -> None:
     """Every edited file must still load, or nothing is written."""
-    for relative, text in texts.items():
-        try:
-            if relative == CONFIG_NAME:
-                parse_config(text.encode("utf-8"), root)
-                continue
-            data = parse_text(decode(text.encode("utf-8"))).data
-            stem = relative.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-            Unit.model_validate({"id": stem, **data} if "id" not in data else data)
-        except (YamlProblem, ValidationError) as exc:
+    for relative, raw in contents.items():
+        if relative == CONFIG_NAME:
+            try:
+                parse_config(raw, root)
+            except OkrctlError as exc:
+                raise OkrctlError(
+                    f"{relative}: rolling would leave the file invalid ({exc}); nothing was written"
+                ) from None
+            continue
+        problem = unit_problem(relative, raw)
+        if problem is not None:
             raise OkrctlError(
-                f"{relative}: rolling would leave the file invalid ({exc}); nothing was written"
-            ) from None
+                f"rolling would leave a file invalid ({problem}); nothing was written"
+            )

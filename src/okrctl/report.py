@@ -8,11 +8,12 @@ sandbox and `docs/templates.md` can document every name. Templates pick what the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from okrctl import gitlog
 from okrctl.compare import Comparison, compare
+from okrctl.errors import UsageError
 from okrctl.evaluate import (
     KeyResultScore,
     KpiScore,
@@ -28,7 +29,7 @@ from okrctl.graph import Graph, build_graph
 from okrctl.history import History, RefHistory, silence
 from okrctl.load import load_repo
 from okrctl.model import Kind
-from okrctl.periods import end_of_day, is_period, parse_date
+from okrctl.periods import days_before, end_of_day, is_period, parse_date
 from okrctl.score import grade
 from okrctl.show import ladder
 from okrctl.snapshot import Snapshot
@@ -68,7 +69,10 @@ def resolve_since(snapshot: Snapshot, text: str) -> Since:
         return Since(text, None, None)
     day: date | None = None
     if text.endswith("d") and text[:-1].isdigit():
-        day = snapshot.moment.as_of - timedelta(days=int(text[:-1]))
+        try:
+            day = days_before(snapshot.moment.as_of, int(text[:-1]))
+        except ValueError as exc:
+            raise UsageError(f"--since {text}: {exc}") from None
     elif not is_period(text):
         try:
             day = parse_date(text)

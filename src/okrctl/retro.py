@@ -19,9 +19,17 @@ from okrctl.config import Config
 from okrctl.errors import OkrctlError, UsageError
 from okrctl.evaluate import Moment, Scorecard, evaluate
 from okrctl.graph import Graph, build_graph
-from okrctl.history import History, LogCommit, read_history, read_log, silence, stated_reason
+from okrctl.history import (
+    History,
+    LogCommit,
+    goals_scope,
+    read_history,
+    read_log,
+    silence,
+    stated_reason,
+)
 from okrctl.load import load_repo
-from okrctl.periods import Period, is_period, iso_utc, now, parse_period
+from okrctl.periods import Period, check_period, is_period, iso_utc, now
 from okrctl.revisions import TAG_PREFIX, resolve
 from okrctl.root import resolve_root
 from okrctl.score import Status
@@ -137,7 +145,7 @@ def grade_period(root: Path, period_name: str, revision: str) -> Graded:
     repository = load_repo(root, revision=revision)
     graph = build_graph(repository)
     config = repository.config.config
-    period = parse_period(period_name, config.fiscal_year_start)
+    period = check_period(period_name, config.fiscal_year_start)
     return Graded(config, graph, period, evaluate(graph, period, final_moment(period)))
 
 
@@ -153,9 +161,8 @@ def retro(repo: Path | str | None, period_name: str) -> Retro:
     assert history is not None  # resolve() already needed git
     top = gitlog.toplevel(root)
     assert top is not None
-    prefix = root.resolve().relative_to(top).as_posix()
-    goals = ("" if prefix == "." else prefix + "/") + goals_dir.strip("/") + "/"
-    log = [c for c in read_log(top, revision, goals) if period.start <= c.date < period.end]
+    scope = goals_scope(root, top, goals_dir)
+    log = [c for c in read_log(top, revision, scope) if period.start <= c.date < period.end]
     result = Retro(period, revision, card)
     _walk_intent(result, top, log, period, graph)
     result.stale = _stale(graph, history, period, graded.config.stale_after_days)

@@ -122,6 +122,8 @@ def set_scalar(text: str, target: Path, key: str, value_text: str, after: tuple[
     layout = mapping_layout(text, target)
     existing = layout.values.get(key)
     if existing is not None and existing.start >= 0:
+        if existing.start == existing.end and text[existing.start - 1 : existing.start] == ":":
+            value_text = " " + value_text  # an empty value (`current:`) starts at its colon
         return text[: existing.start] + value_text + text[existing.end :]
     if layout.flow:
         return _insert_flow(text, layout, key, value_text)

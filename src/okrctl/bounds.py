@@ -1,0 +1,13 @@
+"""The ranges okrctl reads numbers and dates in: kept apart, with no imports, so the model, the
+period arithmetic and the fast readers share them without loading each other."""
+
+MIN_YEAR, MAX_YEAR = 1970, 9998
+"""Years okrctl reads: git's clock starts in 1970, and a period or date after 9998 would end
+past the last day a date can name (and `--as-of` means the end of its day)."""
+MAX_MAGNITUDE = 1e15
+"""The largest number a goal may carry: past it, JSON readers lose integer precision, and
+arithmetic on such values only invites overflow."""
+MIN_SPAN = 1e-9
+"""The smallest distance between a baseline and its target that progress can be measured by."""
+MAX_DAYS_BACK = 100 * 366
+"""`--since Nd` reaches back a century at most."""
