@@ -92,7 +92,9 @@ def save(top: Path, goals: str, boundary: str, history: History) -> None:
     path = _path(top, goals)
     try:
         path.parent.mkdir(exist_ok=True)
-        write_atomically(path, json.dumps(payload, separators=(",", ":")).encode())
+        write_atomically(
+            path, json.dumps(payload, separators=(",", ":")).encode(), own_file=True
+        )
     except (OSError, OkrctlError):
         pass  # a read-only .git: the next run walks the history again
 

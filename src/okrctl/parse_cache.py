@@ -74,7 +74,8 @@ class ParseCache:
 
         try:
             self.pack.parent.mkdir(exist_ok=True)
-            write_atomically(self.pack, pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL))
+            data = pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL)
+            write_atomically(self.pack, data, own_file=True)
         except (OSError, OkrctlError):
             pass  # a read-only .git: the next run parses again
 

@@ -19,7 +19,7 @@ from okrctl.errors import OkrctlError, UsageError
 from okrctl.evaluate import Moment, evaluate
 from okrctl.graph import build_graph
 from okrctl.load import load_repo, unit_problem
-from okrctl.periods import check_period, is_period, parse_period
+from okrctl.periods import check_period, parse_period
 from okrctl.retro import grade_period
 from okrctl.revisions import TAG_PREFIX, last_commit_naming_period
 from okrctl.root import CONFIG_NAME, resolve_root
@@ -36,8 +36,7 @@ class Closed:
 def close(repo: Path | str | None, period_name: str, *, force: bool = False) -> Closed:
     """Grade the period and tag its last commit `okr/PERIOD` (an annotated tag holding the
     grades). Closing twice is refused without `force`."""
-    if not is_period(period_name):
-        raise UsageError(f"{period_name!r} is not a period: use YYYY-Qn, YYYY-Hn or YYYY")
+    check_period(period_name)
     root = resolve_root(Path(repo) if repo is not None else None)
     top = gitlog.toplevel(root)
     if top is None:
@@ -88,8 +87,7 @@ def roll(
 
     The files are read under the goals lock, so a check-in that commits while a roll waits is
     part of what the roll reads, never written over."""
-    if not is_period(next_period):
-        raise UsageError(f"{next_period!r} is not a period: use YYYY-Qn, YYYY-Hn or YYYY")
+    check_period(next_period)
     root = resolve_root(Path(repo) if repo is not None else None)
     top = gitlog.toplevel(root)
     with goals_lock(root, top):

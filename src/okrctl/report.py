@@ -7,6 +7,7 @@ sandbox and `docs/templates.md` can document every name. Templates pick what the
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -29,7 +30,7 @@ from okrctl.graph import Graph, build_graph
 from okrctl.history import History, RefHistory, silence
 from okrctl.load import load_repo
 from okrctl.model import Kind
-from okrctl.periods import days_before, end_of_day, is_period, parse_date
+from okrctl.periods import days_before, end_of_day, parse_date
 from okrctl.score import grade
 from okrctl.show import ladder
 from okrctl.snapshot import Snapshot
@@ -37,6 +38,7 @@ from okrctl.status import key_result_json, kpi_json, objective_json
 from okrctl.status_view import words
 
 DEFAULT_SINCE = "14d"
+DATE_LIKE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 TEMPLATE_FOR_KIND = {
     Kind.PERSON: "one-on-one",
     Kind.TEAM: "team",
@@ -73,11 +75,11 @@ def resolve_since(snapshot: Snapshot, text: str) -> Since:
             day = days_before(snapshot.moment.as_of, int(text[:-1]))
         except ValueError as exc:
             raise UsageError(f"--since {text}: {exc}") from None
-    elif not is_period(text):
+    elif DATE_LIKE.match(text):
         try:
             day = parse_date(text)
-        except ValueError:
-            day = None
+        except ValueError as exc:
+            raise UsageError(f"--since {text}: {exc}") from None
     if day is not None:
         commit = gitlog.commit_at_or_before(top, end_of_day(day))
         return Since(text, commit.sha if commit else None, day)

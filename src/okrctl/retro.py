@@ -16,7 +16,7 @@ from typing import Any
 
 from okrctl import gitlog
 from okrctl.config import Config
-from okrctl.errors import OkrctlError, UsageError
+from okrctl.errors import OkrctlError
 from okrctl.evaluate import Moment, Scorecard, evaluate
 from okrctl.graph import Graph, build_graph
 from okrctl.history import (
@@ -150,8 +150,7 @@ def grade_period(root: Path, period_name: str, revision: str) -> Graded:
 
 
 def retro(repo: Path | str | None, period_name: str) -> Retro:
-    if not is_period(period_name):
-        raise UsageError(f"{period_name!r} is not a period: use YYYY-Qn, YYYY-Hn or YYYY")
+    check_period(period_name)
     root = resolve_root(Path(repo) if repo is not None else None)
     revision = resolve(root, period_name)
     graded = grade_period(root, period_name, revision)

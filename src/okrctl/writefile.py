@@ -10,16 +10,17 @@ from pathlib import Path
 from okrctl.errors import OkrctlError
 
 
-def write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes, *, own_file: bool = False) -> None:
     """Temp file in the same folder, fsync, rename: a crash leaves the old file or the new one.
 
     A symbolic link is followed (its target is written, the link stays a link), and anything
     that is not a regular file (a device such as /dev/null, a FIFO) is written in place, as a
     shell redirection would: renaming over it would destroy it. A new file gets the permissions
-    the umask allows, a rewritten one keeps its own."""
-    target = _follow_links(path)
+    the umask allows, a rewritten one keeps its own. okrctl's `own_file`s (its caches) are
+    always replaced: whatever else stands at their path is not the user's output."""
+    target = path if own_file else _follow_links(path)
     try:
-        existing = target.stat()
+        existing = target.stat() if not own_file else None
     except FileNotFoundError:
         existing = None
     except OSError as exc:
