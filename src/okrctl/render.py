@@ -112,16 +112,18 @@ FILTERS = {
 }
 
 
-def environment(user_templates: Path | None) -> Any:
-    from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
+def environment(user_templates: Path | None, budget: Any = None) -> Any:
+    from jinja2 import ChoiceLoader, PrefixLoader, StrictUndefined
 
-    builtin = FileSystemLoader(BUILTIN)
+    from okrctl.template_budget import Budget, BudgetedEnvironment, bounded_range
+
+    builtin = contained_loader(BUILTIN)
     loaders: list[Any] = []
     if user_templates is not None and user_templates.is_dir():
-        loaders.append(FileSystemLoader(user_templates))
+        loaders.append(contained_loader(user_templates))
     loaders += [PrefixLoader({"default": builtin}, delimiter=":"), builtin]
-    env = SandboxedEnvironment(
+    env = BudgetedEnvironment(
+        budget or Budget(),
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
         autoescape=False,
@@ -130,19 +132,63 @@ def environment(user_templates: Path | None) -> Any:
         keep_trailing_newline=True,
     )
     env.filters.update(FILTERS)
+    env.filters = {name: env.bounded_filter(name, f) for name, f in env.filters.items()}
+    env.globals["range"] = bounded_range(env)
+    env.globals.pop("lipsum", None)  # generates text of any size on request; no report needs it
     return env
 
 
-def render(name: str, context: dict[str, Any], user_templates: Path | None) -> str:
-    """Render `templates/NAME.md.j2`; every template problem is an OkrctlError naming the
-    template and line (exit 1), an unknown template a usage error (exit 2)."""
+def contained_loader(folder: Path) -> Any:
+    """A FileSystemLoader that reads only files inside its folder once links are resolved: a
+    link in a repository's templates/ must not publish /etc/hostname or .git/config."""
+    from jinja2 import FileSystemLoader, TemplateNotFound
+    from jinja2.loaders import split_template_path
+
+    class _Contained(FileSystemLoader):
+        def get_source(self, environment: Any, template: str) -> Any:
+            for searchpath in self.searchpath:
+                candidate = Path(searchpath, *split_template_path(template))
+                if candidate.exists() or candidate.is_symlink():
+                    real_folder = Path(searchpath).resolve()
+                    try:
+                        real = candidate.resolve(strict=True)
+                    except (OSError, RuntimeError):
+                        raise TemplateNotFound(template) from None
+                    if not real.is_relative_to(real_folder) or not real.is_file():
+                        raise TemplateOutside(template, searchpath)
+                    break
+            return super().get_source(environment, template)
+
+    return _Contained(folder)
+
+
+class TemplateOutside(Exception):
+    """A template path that leads, through a link, outside its templates folder."""
+
+    def __init__(self, template: str, folder: str) -> None:
+        super().__init__(
+            f"{template} leads outside {Path(folder).name}/ (a symbolic link); templates are "
+            "read only from files inside the templates folder"
+        )
+
+
+def render(
+    name: str, context: dict[str, Any], user_templates: Path | None, budget: Any = None
+) -> str:
+    """Render `templates/NAME.md.j2` within its budget (see `template_budget`); every template
+    problem is an OkrctlError naming the template and line (exit 1), an unknown template a usage
+    error (exit 2)."""
     import jinja2
     from jinja2.sandbox import SecurityError
 
-    env = environment(user_templates)
+    from okrctl.template_budget import BudgetExceeded
+
+    env = environment(user_templates, budget)
     file_name = f"{name}.md.j2"
     try:
         template = env.get_template(file_name)
+    except TemplateOutside as exc:
+        raise OkrctlError(f"templates/{file_name}: {exc}") from None
     except jinja2.TemplateNotFound as exc:
         if exc.name == file_name:
             available = sorted({*BUILTIN_NAMES, *_user_names(user_templates)})
@@ -157,27 +203,53 @@ def render(name: str, context: dict[str, Any], user_templates: Path | None) -> s
         raise OkrctlError(
             f"{_where(exc.filename, exc.name, exc.lineno)}: template syntax error: {exc.message}"
         ) from None
+    except RecursionError:
+        raise OkrctlError(f"templates/{file_name}: the template includes itself") from None
     try:
-        return template.render(context)
+        return env.render(template, context)  # type: ignore[no-any-return]
     except (
         jinja2.UndefinedError,
         SecurityError,
         jinja2.TemplateError,
+        TemplateOutside,
+        BudgetExceeded,
         TypeError,
         ValueError,
         ZeroDivisionError,
         KeyError,
         AttributeError,
+        OverflowError,
+        MemoryError,
+        RecursionError,
     ) as exc:
         filename, line = _template_frame(exc)
-        where = _where(filename, file_name, line)
+        if line is None and isinstance(exc, BudgetExceeded):
+            filename, line = template.filename, exc.line
+        where = _where(filename or template.filename, file_name, line)
         if isinstance(exc, jinja2.TemplateNotFound):
             raise OkrctlError(
                 f"{where}: includes a template that does not exist: {exc.name} (templates "
                 f"can only include others from templates/ or the built-ins)"
             ) from None
-        kind = "not allowed in a template" if isinstance(exc, SecurityError) else "error"
-        raise OkrctlError(f"{where}: {kind}: {exc}") from None
+        raise OkrctlError(f"{where}: {_explain(exc)}") from None
+
+
+def _explain(exc: BaseException) -> str:
+    from jinja2.sandbox import SecurityError
+
+    from okrctl.template_budget import BudgetExceeded
+
+    if isinstance(exc, SecurityError):
+        return f"not allowed in a template: {exc}"
+    if isinstance(exc, BudgetExceeded):
+        return f"over the rendering budget: {exc}"
+    if isinstance(exc, MemoryError):
+        return "over the rendering budget: the template needs more memory than allowed"
+    if isinstance(exc, RecursionError):
+        return "the template includes or calls itself without end"
+    if isinstance(exc, OverflowError):
+        return f"over the rendering budget: {exc}"
+    return f"error: {exc}"
 
 
 def _user_names(folder: Path | None) -> list[str]:
