@@ -119,3 +119,43 @@ def write_history(root: Path, files: int, commits: int, seed: int = 7) -> None:
     # the working tree must match HEAD exactly
     for team, team_values in values.items():
         (root / "goals" / "teams" / f"team-{team}.yaml").write_text(team_yaml(team, team_values))
+
+
+HOSTILE_SHAPES = {
+    "clean: 20,000 objectives": ("mission", False),
+    "20,000 refs to unknown units": ("nowhere-{i}/obj-{i}", False),
+    "20,000 refs to unknown objectives": ("{unit}/obj-{i}-x", False),
+    "20,000 refs to a unit": ("bench", False),
+    "clean: 50,000 key results": ("mission", True),
+    "50,000 unknown fields": ("mission", True),
+}
+
+
+def write_hostile(root: Path, shape: str, files: int = 4) -> None:
+    """A pull request's worth of hostile goals beside a small company: 20,000 objectives (or
+    50,000 key results) in `files` files, flow style to stay under the 2 MB file limit."""
+    ref, key_results = HOSTILE_SHAPES[shape]
+    bogus = shape.startswith("50,000 unknown")
+    (root / "goals" / "teams").mkdir(parents=True, exist_ok=True)
+    (root / "okrctl.yaml").write_text(CONFIG)
+    (root / "goals" / "company.yaml").write_text(COMPANY)
+    for number in range(files):
+        unit = f"hostile-{number}"
+        lines = ["kind: team", f"id: {unit}", "parent: bench", "lead: ana", "objectives:"]
+        if key_results:
+            lines += ["  - id: o", "    title: t", "    why: w", "    aligns_to: [mission]"]
+            lines.append("    key_results:")
+            for i in range(50_000 // files):
+                extra = f", bogus{i}: 1" if bogus else ""
+                lines.append(
+                    f"      - {{id: k{i}, title: K, milestone: true, done: false, source: s"
+                    f"{extra}}}"
+                )
+        else:
+            for i in range(20_000 // files):
+                target = ref.format(i=i, unit=unit)
+                lines.append(
+                    f"  - {{id: obj-{i}, title: O{i}, why: w, aligns_to: [{target}], key_results:"
+                    " [{id: k, title: k, milestone: true, done: false, source: s}]}"
+                )
+        (root / "goals" / "teams" / f"{unit}.yaml").write_text("\n".join(lines) + "\n")

@@ -7,7 +7,9 @@ ratio to a floor measured in the same run on the same machine.
   against the floor of parsing the same files with PyYAML's C loader;
 - `history REF` and `check` with `stale` on a history of check-in commits, against
   `git log -p` over the same files (cold: no history index yet; warm: the index is current);
-- `okrctl --help` and `check` on the demo, against `python -c pass`.
+- `okrctl --help` and `check` on the demo, against `python -c pass`;
+- a hostile pull request (20,000 objectives aligned to unknown refs, 50,000 unknown fields),
+  against a clean `check` of the same size: suggestions and findings must stay near-linear.
 
 Prints figures and asserts nothing: a benchmark, not a test.
 """
@@ -25,7 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import write_history, write_org
+from generate import HOSTILE_SHAPES, write_history, write_hostile, write_org
 
 PROJECT = Path(__file__).resolve().parent.parent
 OKRCTL = [sys.executable, "-m", "okrctl"]
@@ -132,21 +134,41 @@ def startup(runs: int, folder: Path) -> None:
     row("okrctl check on the demo", measure([*OKRCTL, "check"], demo, runs), floor[0])
 
 
+def hostile(runs: int, folder: Path) -> None:
+    header("a hostile pull request: check --format text and json, against a clean check")
+    floors: dict[bool, float] = {}
+    for shape, (_, key_results) in HOSTILE_SHAPES.items():
+        root = folder / f"hostile-{len(floors)}-{abs(hash(shape))}"
+        write_hostile(root, shape)
+        for output in ("json", "text"):
+            figures = measure([*OKRCTL, "check", "--format", output], root, runs)
+            if shape.startswith("clean") and output == "json":
+                floors[key_results] = figures[0]
+            row(f"{shape} ({output})", figures, floors[key_results])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="200,2000,5000")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--commits", type=int, default=3000)
     parser.add_argument("--files", type=int, default=50)
+    parser.add_argument("--only", default="startup,history,org,hostile")
     args = parser.parse_args()
     print(
         f"okrctl benchmark · {os.cpu_count()} cores · Python {sys.version.split()[0]} · "
         f"median of {args.runs}"
     )
+    parts = set(args.only.split(","))
     with tempfile.TemporaryDirectory() as folder:
-        startup(max(args.runs, 5), Path(folder))
-        history(args.commits, args.files, args.runs, Path(folder))
-        organisation([int(s) for s in args.sizes.split(",")], args.runs, Path(folder))
+        if "startup" in parts:
+            startup(max(args.runs, 5), Path(folder))
+        if "history" in parts:
+            history(args.commits, args.files, args.runs, Path(folder))
+        if "org" in parts:
+            organisation([int(s) for s in args.sizes.split(",")], args.runs, Path(folder))
+        if "hostile" in parts:
+            hostile(args.runs, Path(folder))
 
 
 if __name__ == "__main__":

@@ -3,19 +3,19 @@ to the mission, and what supports it (the roll-up a lead reads to see who could 
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from okrctl.errors import UsageError
 from okrctl.evaluate import ObjectiveScore, Scorecard
 from okrctl.graph import MISSION, Graph, RefKind
 from okrctl.status import key_result_json, kpi_json, objective_json
+from okrctl.suggest import Suggester
 
 
 def check_ref(graph: Graph, ref: str) -> RefKind:
     kind = graph.kind_of(ref)
     if kind is None:
-        close = difflib.get_close_matches(ref, [MISSION, *graph.units, *graph.all_refs()], n=3)
+        close = Suggester([MISSION, *graph.units, *graph.all_refs()])(ref)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise UsageError(f"{ref!r} names no unit, objective, key result or KPI{hint}")
     return kind

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from collections.abc import Iterator
@@ -11,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from okrctl.diagnostics import Position
+from okrctl.suggest import Suggester
 from okrctl.yamlread import SourceMap
 
 _PATTERN_HINTS = {
@@ -56,13 +56,16 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return names[-1] if names else "value"
 
 
-def _message(error: Any, root: type[BaseModel]) -> str:
+def _message(error: Any, root: type[BaseModel], suggesters: dict[type, Suggester]) -> str:
     loc = tuple(error["loc"])
     kind = error["type"]
     field = _field_name(loc)
     if kind == "extra_forbidden":
-        allowed = list(model_at(root, loc[:-1]).model_fields)
-        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+        model = model_at(root, loc[:-1])
+        allowed = list(model.model_fields)
+        if model not in suggesters:
+            suggesters[model] = Suggester(allowed)
+        close = suggesters[model](str(loc[-1]))
         hint = f"did you mean `{close[0]}`?" if close else f"allowed: {', '.join(allowed)}"
         return f"unknown field `{loc[-1]}` ({hint})"
     if kind == "missing":
@@ -88,6 +91,7 @@ def describe_errors(
     exc: ValidationError, source: SourceMap, root: type[BaseModel]
 ) -> Iterator[tuple[Position, str]]:
     """Each error as (position, message); unknown fields point at their key."""
+    suggesters: dict[type, Suggester] = {}  # one budget for "did you mean" per file
     for error in exc.errors(include_input=False, include_url=False):
         loc = tuple(error["loc"])
         kind = error["type"]
@@ -97,4 +101,4 @@ def describe_errors(
             position = source.at(*loc[:-1])
         else:
             position = source.at(*loc)
-        yield position, _message(error, root)
+        yield position, _message(error, root, suggesters)

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from okrctl.diagnostics import Position, Severity
 from okrctl.graph import MISSION, RefKind
 from okrctl.load import UnitFile
 from okrctl.model import Kind
 from okrctl.rules.registry import Context, Hit, hit, rule
-
-
-def _suggest(word: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(candidates), n=3, cutoff=0.6)
-    return f" (did you mean {', '.join(f'`{c}`' for c in close)}?)" if close else ""
+from okrctl.suggest import Suggester
 
 
 @rule(
@@ -86,6 +81,8 @@ def duplicate_id(ctx: Context) -> Iterator[Hit]:
 )
 def unknown_ref(ctx: Context) -> Iterator[Hit]:
     graph = ctx.graph
+    units = Suggester(graph.units)
+    refs = Suggester([MISSION, *graph.all_refs()])
     for unit_file in graph.units.values():
         unit = unit_file.unit
         parent = unit.parent
@@ -95,7 +92,7 @@ def unknown_ref(ctx: Context) -> Iterator[Hit]:
                 yield hit(
                     unit_file,
                     ("parent",),
-                    f"parent `{parent}` names no unit{_suggest(parent, graph.units)}",
+                    f"parent `{parent}` names no unit{units.hint(parent)}",
                     unit.id,
                 )
             elif parent_file.unit.kind is Kind.PERSON:
@@ -115,12 +112,11 @@ def unknown_ref(ctx: Context) -> Iterator[Hit]:
                 yield hit(
                     node.owner,
                     node.path("aligns_to", index),
-                    f"`{target}` names no objective, key result or KPI"
-                    f"{_suggest(target, [MISSION, *graph.all_refs()])}",
+                    f"`{target}` names no objective, key result or KPI{refs.hint(target)}",
                     node.ref,
                 )
             elif kind is RefKind.UNIT:
-                options = [r for r in graph.objectives if r.startswith(f"{target}/")][:3]
+                options = [r for r in refs.children.get(target, []) if r in graph.objectives][:3]
                 yield hit(
                     node.owner,
                     node.path("aligns_to", index),
@@ -135,6 +131,7 @@ def _roster(ctx: Context) -> Iterator[Hit]:
     roster = ctx.roster
     if roster is None:
         return
+    handles = Suggester(roster)
 
     def check(
         unit_file: UnitFile,
@@ -148,7 +145,7 @@ def _roster(ctx: Context) -> Iterator[Hit]:
                 unit_file,
                 path,
                 f"{what} `{handle}` is not on the roster (`people:` in okrctl.yaml)"
-                f"{_suggest(handle, roster)}; add them there or fix the handle",
+                f"{handles.hint(handle)}; add them there or fix the handle",
                 ref,
             )
 
