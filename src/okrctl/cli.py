@@ -204,7 +204,9 @@ def _echo_json(payload: object) -> None:
     import json
 
     indent = 2 if sys.stdout.isatty() else None
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=indent) + "\n")
+    # allow_nan=False: `Infinity` is not JSON; scoring keeps every number finite, and a
+    # regression fails loudly here rather than breaking the scripts that read us
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=indent, allow_nan=False) + "\n")
 
 
 def _date(text: str | None) -> date | None:

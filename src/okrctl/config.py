@@ -32,7 +32,8 @@ class Config(StrictModel):
     people: list[Slug] | None = None
     """Optional roster; when present, owners, leads and person ids must be on it."""
     limits: Limits = Limits()
-    stale_after_days: Annotated[int, Field(ge=0)] = 14
+    stale_after_days: Annotated[int, Field(ge=0, le=36_500)] = 14
+    """At most a century: anything longer means "never stale"; use `rules: {stale: off}`."""
     rules: dict[str, Severity] = Field(default_factory=dict)
 
 

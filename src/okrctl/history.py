@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from okrctl import gitlog
+from okrctl.bounds import MAX_MAGNITUDE
 from okrctl.periods import iso_utc
 from okrctl.yamlread import YamlProblem, read_document
 
@@ -35,6 +36,8 @@ def confirmed_refs(message: str) -> list[str]:
     if not all(TRAILER_LINE.match(line) for line in block.splitlines()):
         return []
     return TRAILER_RE.findall(block)
+
+
 TRAILER_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*:\s")
 Values = dict[str, tuple[Any, Any]]
 """ref -> (value, confidence) in one version of a unit file."""
@@ -80,6 +83,16 @@ class RefHistory:
         return value
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A version of a goals file that history could not use, and why."""
+
+    commit: str
+    date: datetime
+    path: str
+    reason: str
+
+
 @dataclass(slots=True)
 class History:
     refs: Mapping[str, RefHistory] = field(default_factory=dict)
@@ -92,6 +105,18 @@ class History:
     """The commit this history runs up to."""
     latest: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     """ref -> (value, confidence) at `head`: where a walk over newer commits resumes."""
+    skipped: list[Skipped] = field(default_factory=list)
+    """Versions of goals files that could not be read, oldest first: left out, never fatal."""
+
+    def skipped_notes(
+        self, since: datetime | None = None, stems: set[str] | None = None
+    ) -> list[str]:
+        """A note per skipped version (after `since`, of files named in `stems`)."""
+        return [
+            f"history: skipped {s.path} at {s.commit[:10]} ({s.date.date()}): {s.reason}"
+            for s in self.skipped
+            if (since is None or s.date >= since) and (stems is None or _stem(s.path) in stems)
+        ]
 
     def of(self, ref: str) -> RefHistory:
         return self.refs.get(ref) or RefHistory()
@@ -237,7 +262,11 @@ def _walk(history: History, top: Path, log: list[LogCommit], wanted: set[str] | 
         for entry in commit.entries:
             if entry.status == "D" or (wanted is not None and entry.path not in wanted):
                 continue
-            for ref, (value, confidence) in parse(entry.sha, entry.path).items():
+            values = parse(entry.sha, entry.path)
+            if isinstance(values, str):
+                history.skipped.append(Skipped(commit.sha, commit.date, entry.path, values))
+                continue
+            for ref, (value, confidence) in values.items():
                 _record(history, latest, commit, ref, (value, confidence), confirmed, touched)
         for ref in confirmed:
             if ref not in touched and ref in latest:
@@ -346,14 +375,23 @@ def _stem(path: str) -> str:
     return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
 
-def _parser(blobs: dict[str, bytes]) -> Callable[[str, str], Values]:
-    cache: dict[tuple[str, str], Values] = {}
+class UnreadableVersion(Exception):
+    """One version of a unit file that history cannot use; the message says why."""
 
-    def parse(sha: str, path: str) -> Values:
+
+def _parser(blobs: dict[str, bytes]) -> Callable[[str, str], Values | str]:
+    """Each distinct (blob, file name) parsed once: its values, or why it cannot be read."""
+    cache: dict[tuple[str, str], Values | str] = {}
+
+    def parse(sha: str, path: str) -> Values | str:
         key = (sha, _stem(path))
         found = cache.get(key)
         if found is None:
-            found = cache[key] = values_in(blobs.get(sha, b""), _stem(path))
+            try:
+                found = values_in(blobs.get(sha, b""), _stem(path))
+            except UnreadableVersion as exc:
+                found = str(exc)
+            cache[key] = found
         return found
 
     return parse
@@ -361,7 +399,8 @@ def _parser(blobs: dict[str, bytes]) -> Callable[[str, str], Values]:
 
 def values_in(raw: bytes, stem: str) -> Values:
     """The value and confidence of every key result and KPI in one version of a unit file.
-    Tolerant: a version that does not parse holds no values."""
+    A version that does not parse holds no values (it was broken, and fixed later); one whose
+    numbers no goal can hold (over 10^15, not finite) is an `UnreadableVersion`."""
     try:
         data = read_document(raw, positions=False).data
     except YamlProblem:
@@ -378,10 +417,17 @@ def values_in(raw: bytes, stem: str) -> Values:
                 if key_result.get("milestone") is True
                 else (key_result.get("current"))
             )
-            found[ref] = (value, key_result.get("confidence"))
+            found[ref] = (_usable(value), _usable(key_result.get("confidence")))
     for kpi in _dicts(data.get("kpis")):
-        found[f"{unit_id}/{kpi.get('id')}"] = (kpi.get("current"), None)
+        found[f"{unit_id}/{kpi.get('id')}"] = (_usable(kpi.get("current")), None)
     return found
+
+
+def _usable(value: Any) -> Any:
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number and (value != value or abs(value) > MAX_MAGNITUDE):
+        raise UnreadableVersion("it holds a number over 10^15 or not finite")
+    return value
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:
@@ -400,13 +446,15 @@ def ref_history(repo: Path | str | None, ref: str) -> tuple[str, RefHistory, lis
     root = resolve_root(Path(repo) if repo is not None else None)
     goals_dir = _goals_dir(root)
     unit_id = ref.split("/", 1)[0]
-    history = read_history(root, goals_dir, unit_ids=_unit_names(root / goals_dir, unit_id))
+    unit_names = _unit_names(root / goals_dir, unit_id)
+    history = read_history(root, goals_dir, unit_ids=unit_names)
     if history is None:
         raise UsageError(f"history needs git, and {root} is not in a git repository")
     found = history.refs.get(ref)
     if found is None:
         found = _explain_unknown(root, ref)
-    return ref, found, [SHALLOW_NOTE] if history.truncated else []
+    notes = [SHALLOW_NOTE] if history.truncated else []
+    return ref, found, notes + history.skipped_notes(stems=unit_names)
 
 
 def _goals_dir(root: Path) -> str:

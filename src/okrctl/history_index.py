@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from okrctl import gitlog
-from okrctl.history import CheckIn, History, RefHistory
+from okrctl.history import CheckIn, History, RefHistory, Skipped
 
-FORMAT = 2
+FORMAT = 3
 
 
 def _path(top: Path, goals: str) -> Path:
@@ -77,6 +77,7 @@ def save(top: Path, goals: str, boundary: str, history: History) -> None:
         "shallow": boundary,
         "commits": [[c.sha, _stamp(c.author_date)] for c in history.commits],
         "latest": {ref: list(pair) for ref, pair in history.latest.items()},
+        "skipped": [[x.commit, _stamp(x.date), x.path, x.reason] for x in history.skipped],
         "refs": {
             ref: {
                 "created": _stamp(found.created) if found.created else None,
@@ -92,9 +93,7 @@ def save(top: Path, goals: str, boundary: str, history: History) -> None:
     path = _path(top, goals)
     try:
         path.parent.mkdir(exist_ok=True)
-        write_atomically(
-            path, json.dumps(payload, separators=(",", ":")).encode(), own_file=True
-        )
+        write_atomically(path, json.dumps(payload, separators=(",", ":")).encode(), own_file=True)
     except (OSError, OkrctlError):
         pass  # a read-only .git: the next run walks the history again
 
@@ -116,6 +115,9 @@ def load(top: Path, goals: str, boundary: str) -> History | None:
     history = History(truncated=bool(boundary), head=payload["head"])
     history.commits = [gitlog.Commit(sha, _date(stamp)) for sha, stamp in payload["commits"]]
     history.latest = {ref: (pair[0], pair[1]) for ref, pair in payload["latest"].items()}
+    history.skipped = [
+        Skipped(sha, _date(stamp), path, why) for sha, stamp, path, why in payload["skipped"]
+    ]
     history.refs = _LazyRefs(payload["refs"])
     return history
 
@@ -131,6 +133,17 @@ def _valid(payload: Any, goals: str, boundary: str) -> bool:
         and isinstance(payload.get("commits"), list)
         and isinstance(payload.get("latest"), dict)
         and isinstance(payload.get("refs"), dict)
+        and isinstance(payload.get("skipped"), list)
+    ):
+        return False
+    if not all(
+        type(row) is list
+        and len(row) == 4
+        and type(row[0]) is str
+        and _is_stamp(row[1])
+        and type(row[2]) is str
+        and type(row[3]) is str
+        for row in payload["skipped"]
     ):
         return False
     if not all(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 
+from okrctl.bounds import MIN_SPAN
 from okrctl.model import Bounds, KeyResult, Kpi
 
 ASPIRATIONAL_SUCCESS = 0.7
@@ -66,9 +67,15 @@ def key_result_progress(key_result: KeyResult) -> float | None:
     baseline, target, current = key_result.baseline, key_result.target, key_result.current
     if shape(key_result) is not Shape.NUMERIC or current is None:
         return None
-    if baseline is None or target is None or baseline == target:
+    if baseline is None or target is None or not measurable_span(baseline, target):
         return None
     return progress(baseline, target, current)
+
+
+def measurable_span(baseline: float, target: float) -> bool:
+    """Whether progress can be measured between these: they differ by at least MIN_SPAN, so the
+    division stays finite (`baseline: 0, target: 5e-324` would make any check-in infinite)."""
+    return abs(target - baseline) >= MIN_SPAN
 
 
 def key_result_score(key_result: KeyResult) -> float:

@@ -48,8 +48,10 @@ class Snapshot:
         )
         if history is None:
             self.notes.append(f"not a git repository: {needed_for} need history and were skipped")
-        elif history.truncated:
-            self.notes.append(SHALLOW_NOTE)
+        else:
+            if history.truncated:
+                self.notes.append(SHALLOW_NOTE)
+            self.notes.extend(history.skipped_notes(since=self.period.start))
         return history
 
 

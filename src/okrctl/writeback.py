@@ -13,6 +13,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
+from okrctl.bounds import MAX_MAGNITUDE
 from okrctl.errors import OkrctlError, UsageError
 from okrctl.yamlread import YamlProblem, resolve_plain
 
@@ -46,13 +47,14 @@ def parse_value(text: str, *, milestone: bool) -> tuple[str, Any]:
         value = MILESTONE_WORDS[word.lower()]
         return ("true" if value else "false"), value
     value = resolve_plain(word)
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or value != value
-        or abs(value) == float("inf")
-    ):
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
         raise UsageError(f"{text!r} is not a number; give the value like 42 or 40.5")
+    if abs(value) > MAX_MAGNITUDE:
+        shown = word if len(word) <= 24 else f"{word[:20]}… ({len(word)} characters)"
+        raise UsageError(
+            f"{shown} is too large: okrctl takes numbers up to 10^15 in size "
+            "(use a larger unit, such as millions)"
+        )
     return word, value
 
 

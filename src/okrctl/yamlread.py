@@ -150,12 +150,15 @@ def resolve_plain(value: str) -> Any:
         return None
     if value in _BOOL:
         return _BOOL[value]
-    if _INT10.match(value):
-        return int(value)
-    if _INT8.match(value):
-        return int(value[2:], 8)
-    if _INT16.match(value):
-        return int(value[2:], 16)
+    try:
+        if _INT10.match(value):
+            return int(value)
+        if _INT8.match(value):
+            return int(value[2:], 8)
+        if _INT16.match(value):
+            return int(value[2:], 16)
+    except ValueError:  # over Python's 4,300-digit limit: no finite number anyway
+        return -math.inf if value.startswith("-") else math.inf
     if _FLOAT.match(value):
         return float(value)
     inf = _INF.match(value)

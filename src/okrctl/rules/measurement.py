@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from okrctl.bounds import MIN_SPAN
 from okrctl.diagnostics import Severity
 from okrctl.model import KeyResult
 from okrctl.rules.registry import Context, Hit, hit, rule
+from okrctl.score import measurable_span
 
 
 def key_result_problem(key_result: KeyResult) -> str | None:
@@ -39,6 +41,11 @@ def key_result_problem(key_result: KeyResult) -> str | None:
             return (
                 f"has `baseline` and `target` both {key_result.baseline}: "
                 f"nothing to move; use a `keep` band to hold a level"
+            )
+        if not measurable_span(key_result.baseline, key_result.target):
+            return (
+                f"has `baseline` {key_result.baseline} and `target` {key_result.target}, closer "
+                f"than {MIN_SPAN:g}: progress cannot be measured; use a larger unit"
             )
     return None
 
