@@ -137,3 +137,8 @@ def pillar_with(current: float | None, confidence: float | None = None) -> str:
     if confidence is not None:
         extra += f"        confidence: {confidence}\n"
     return PILLAR.replace("        target: 40\n", "        target: 40\n" + extra)
+
+
+def index_payload(path: Path) -> dict:
+    """The JSON of a history index (after its checksum line)."""
+    return json.loads(path.read_bytes().partition(b"\n")[2])

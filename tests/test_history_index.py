@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from conftest import BASE, pillar_with
+from conftest import BASE, index_payload, pillar_with
 from gitrepo import GitRepo
 from okrctl.history import read_history
 
@@ -41,7 +41,7 @@ def test_a_full_walk_writes_the_index_and_the_next_run_reads_it(tmp_path):
     repo = make(tmp_path)
     first = read_history(repo.root, "goals")
     [index] = index_files(repo)
-    assert json.loads(index.read_text())["head"] == repo.git("rev-parse", "HEAD")
+    assert index_payload(index)["head"] == repo.git("rev-parse", "HEAD")
     second = read_history(repo.root, "goals")
     assert as_data(second) == as_data(first)
 
@@ -59,7 +59,7 @@ def test_new_commits_are_added_and_match_a_walk_from_scratch(tmp_path):
         date="2026-10-10",
     )
     incremental = read_history(repo.root, "goals")
-    assert json.loads(index_files(repo)[0].read_text())["head"] == repo.git("rev-parse", "HEAD")
+    assert index_payload(index_files(repo)[0])["head"] == repo.git("rev-parse", "HEAD")
     assert as_data(incremental) == as_data(fresh(repo))
     values = [c.value for c in incremental.refs["growth/convert/rate"].checkins]
     assert values == [30, 31, 33]
@@ -84,7 +84,7 @@ def test_a_corrupt_index_is_ignored_and_rebuilt(tmp_path):
     index.write_text('{"format": 1, "goals": "goals/", "head": ')
     history = read_history(repo.root, "goals")
     assert [c.value for c in history.refs["growth/convert/rate"].checkins] == [30, 31]
-    assert json.loads(index.read_text())["head"] == repo.git("rev-parse", "HEAD")
+    assert index_payload(index)["head"] == repo.git("rev-parse", "HEAD")
 
 
 def test_an_index_from_a_shallow_clone_is_not_used_once_the_clone_is_complete(tmp_path):
@@ -127,7 +127,7 @@ def test_concurrent_runs_leave_a_valid_index(tmp_path):
         assert run.returncode == 0, err
         assert json.loads(out)["errors"] == 0
     [index] = index_files(repo)
-    assert json.loads(index.read_text())["head"] == repo.git("rev-parse", "HEAD")
+    assert index_payload(index)["head"] == repo.git("rev-parse", "HEAD")
     assert not [p for p in index.parent.iterdir() if p.name.startswith(".")]  # no temp files
 
 

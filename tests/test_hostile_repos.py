@@ -117,9 +117,10 @@ def test_a_history_index_of_the_wrong_shape_is_rebuilt(tmp_path, damage):
     repo.commit({COMPANY_FILE: company(13)}, "2026-10-08")
     cold = history_values(repo.root)
     index = _index(repo)
-    payload = json.loads(index.read_text())
+    digest, _, body = index.read_bytes().partition(b"\n")
+    payload = json.loads(body)
     damage(payload)
-    index.write_text(json.dumps(payload))
+    index.write_bytes(digest + b"\n" + json.dumps(payload).encode())  # the old checksum
     assert history_values(repo.root) == cold
     check = run_cli("check", "--format", "json", "--repo", repo.root)
     assert check.exit_code == 0, check.stderr

@@ -6,8 +6,8 @@ shallow boundary it was read within. A run extends it only when HEAD has moved f
 straight line of new commits; a merge (which can bring in older commits), any other move of HEAD,
 or a deepened or unshallowed clone builds a new one. It never describes the working tree, so no
 edit can make it stale. It is written atomically (temp file and rename), so concurrent runs read
-the old index or the new one; one that cannot be read, or has any other shape than the one
-written, is rebuilt.
+the old index or the new one, and carries a checksum of its content: one that cannot be read,
+or is not byte for byte what okrctl wrote, is rebuilt.
 """
 
 from __future__ import annotations
@@ -90,27 +90,38 @@ def save(top: Path, goals: str, boundary: str, history: History) -> None:
             for ref, found in history.refs.items()
         },
     }
+    body = json.dumps(payload, separators=(",", ":")).encode()
     path = _path(top, goals)
     try:
         path.parent.mkdir(exist_ok=True)
-        write_atomically(path, json.dumps(payload, separators=(",", ":")).encode(), own_file=True)
+        write_atomically(path, _digest(body) + b"\n" + body, own_file=True)
     except (OSError, OkrctlError):
         pass  # a read-only .git: the next run walks the history again
 
 
 def load(top: Path, goals: str, boundary: str) -> History | None:
-    """The index, when it was made for these goals and this shallow boundary and has exactly
-    the shape `save` writes; anything else (corrupt, edited, another version) means rebuild."""
+    """The index, when it is exactly what `save` wrote (its checksum matches) for these goals and
+    this shallow boundary; anything else (corrupt, edited, truncated, another version, not a
+    regular file) means rebuild. The checksum costs milliseconds where checking every row's
+    shape would cost a walk over all of them."""
     from okrctl.writefile import read_cache_file
 
     raw = read_cache_file(_path(top, goals))
     if raw is None:
         return None
+    digest, _, body = raw.partition(b"\n")
+    if digest != _digest(body):
+        return None
     try:
-        payload = json.loads(raw)
+        payload = json.loads(body)
     except (ValueError, RecursionError):
         return None
-    if not _valid(payload, goals, boundary):
+    if not (
+        isinstance(payload, dict)
+        and payload.get("format") == FORMAT
+        and payload.get("goals") == goals
+        and payload.get("shallow") == boundary
+    ):
         return None
     history = History(truncated=bool(boundary), head=payload["head"])
     history.commits = [gitlog.Commit(sha, _date(stamp)) for sha, stamp in payload["commits"]]
@@ -122,63 +133,5 @@ def load(top: Path, goals: str, boundary: str) -> History | None:
     return history
 
 
-def _valid(payload: Any, goals: str, boundary: str) -> bool:
-    """Checked in full up front, so a lazily built ref can never meet a malformed row."""
-    if not (
-        isinstance(payload, dict)
-        and payload.get("format") == FORMAT
-        and payload.get("goals") == goals
-        and payload.get("shallow") == boundary
-        and isinstance(payload.get("head"), str)
-        and isinstance(payload.get("commits"), list)
-        and isinstance(payload.get("latest"), dict)
-        and isinstance(payload.get("refs"), dict)
-        and isinstance(payload.get("skipped"), list)
-    ):
-        return False
-    if not all(
-        type(row) is list
-        and len(row) == 4
-        and type(row[0]) is str
-        and _is_stamp(row[1])
-        and type(row[2]) is str
-        and type(row[3]) is str
-        for row in payload["skipped"]
-    ):
-        return False
-    if not all(
-        type(row) is list and len(row) == 2 and type(row[0]) is str and _is_stamp(row[1])
-        for row in payload["commits"]
-    ):
-        return False
-    if not all(type(pair) is list and len(pair) == 2 for pair in payload["latest"].values()):
-        return False
-    return all(_valid_ref(data) for data in payload["refs"].values())
-
-
-def _valid_ref(data: Any) -> bool:
-    if type(data) is not dict or data.keys() != {"created", "checkins", "timeline"}:
-        return False
-    created, checkins, timeline = data["created"], data["checkins"], data["timeline"]
-    return (
-        (created is None or _is_stamp(created))
-        and type(checkins) is list
-        and type(timeline) is list
-        and all(
-            type(row) is list
-            and len(row) == 6
-            and _is_stamp(row[0])
-            and type(row[1]) is str
-            and type(row[2]) is str
-            and type(row[5]) is str
-            for row in checkins
-        )
-        and all(type(row) is list and len(row) == 2 and _is_stamp(row[0]) for row in timeline)
-    )
-
-
-MAX_STAMP = 253_402_300_799  # 9999-12-31 23:59:59 UTC
-
-
-def _is_stamp(value: Any) -> bool:
-    return type(value) is int and 0 <= value <= MAX_STAMP
+def _digest(body: bytes) -> bytes:
+    return hashlib.blake2b(body, digest_size=16).hexdigest().encode()
