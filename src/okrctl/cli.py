@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -326,9 +326,9 @@ def report(
 
             text = to_html(text, f"{context['title']} — {name} — {context['period']['name']}")
         if output is not None:
-            from okrctl.writefile import write_atomically
+            from okrctl.writefile import write_output
 
-            write_atomically(output, text.encode("utf-8"))
+            write_output(output, text.encode("utf-8"))
     _report_problems(snapshot.notes, snapshot.repository.findings)
     if output is None:
         sys.stdout.write(text)
@@ -593,9 +593,9 @@ def codeowners(
     with _user_errors():
         text = generate(repo)
         if output is not None:
-            from okrctl.writefile import write_atomically
+            from okrctl.writefile import write_output
 
-            write_atomically(output, text.encode("utf-8"))
+            write_output(output, text.encode("utf-8"))
     if output is None:
         sys.stdout.write(text)
     else:
@@ -613,16 +613,49 @@ def schema(
     Example: okrctl schema -o .okrctl/unit.schema.json
     """
     from okrctl.schema import unit_schema_json
-    from okrctl.writefile import write_atomically
+    from okrctl.writefile import write_output
 
     text = unit_schema_json()
     if output is None:
         sys.stdout.write(text)
         return
     with _user_errors():
-        write_atomically(output, text.encode())
+        write_output(output, text.encode())
     typer.echo(f"wrote {output}", err=True)
 
 
+class _PipeSafeStdout:
+    """stdout for the command line: when the reader goes away (`okrctl check | head -1`), the
+    rest of the output is dropped quietly and the command exits with its own code, as `git log
+    | head` does, instead of click's exit 1 (which would look like findings)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))
+        except BrokenPipeError:
+            self._silence()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._silence()
+
+    def _silence(self) -> None:
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self._stream.fileno())
+        os.close(devnull)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main() -> None:
+    sys.stdout = _PipeSafeStdout(sys.stdout)  # type: ignore[assignment]
     app()

@@ -321,6 +321,7 @@ def build(target: Path) -> Path:
     """A new repository at `target` holding the demo company and its scripted quarter."""
     import shutil
 
+    target = target.resolve()  # git runs inside it: a relative path would be taken twice
     if target.exists() and any(target.iterdir()):
         raise UsageError(f"{target} is not empty: give `okrctl demo` a new folder")
     target.mkdir(parents=True, exist_ok=True)

@@ -30,8 +30,9 @@ def current_quarter(today: date | None = None) -> str:
 def init(target: Path, today: date | None = None) -> Initialised:
     """Write the scaffold into `target` (files that exist are kept), then CODEOWNERS, and
     `git init` when `target` is not inside a git repository."""
+    target = target.resolve()
     target.mkdir(parents=True, exist_ok=True)
-    result = Initialised(target.resolve())
+    result = Initialised(target)
     for source in sorted(p for p in SCAFFOLD.rglob("*") if p.is_file()):
         relative = source.relative_to(SCAFFOLD).as_posix()
         destination = target / relative

@@ -48,6 +48,16 @@ def write_atomically(path: Path, data: bytes, *, own_file: bool = False) -> None
         raise
 
 
+def write_output(path: Path, data: bytes) -> None:
+    """A file the user named with `-o`: its folder is created when missing (as `-o
+    .okrctl/unit.schema.json` expects), then it is written atomically."""
+    try:
+        _follow_links(path).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OkrctlError(f"cannot create the folder of {path}: {exc.strerror}") from None
+    write_atomically(path, data)
+
+
 def _follow_links(path: Path) -> Path:
     """The file a chain of links ends at (which may not exist yet); a loop is an error."""
     try:
