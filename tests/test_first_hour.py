@@ -103,3 +103,31 @@ def test_a_closed_pipe_is_not_a_failure(output_format):
     errors = process.stderr.read().decode()
     assert process.wait() == 0
     assert "Traceback" not in errors and "Broken pipe" not in errors
+
+
+NO_POSIX_MODULES = """
+import sys
+sys.modules["fcntl"] = None  # as on Windows: importing them fails
+sys.modules["resource"] = None
+from okrctl.cli import main
+sys.argv = ["okrctl", *sys.argv[1:]]
+main()
+"""
+
+
+def test_commands_run_where_posix_only_modules_are_missing(tmp_path):
+    """Windows has no fcntl or resource: check-ins, history and reports still run."""
+    assert run_cli("demo", tmp_path / "demo").exit_code == 0
+    ref = "signups/effortless-funding/funded-rate"
+    for args in (
+        ["checkin", ref, "41"],
+        ["history", ref, "--format", "json"],
+        ["report", "--as-of", "2026-11-15"],
+    ):
+        result = subprocess.run(
+            [sys.executable, "-c", NO_POSIX_MODULES, *args, "--repo", str(tmp_path / "demo")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, (args, result.stderr)

@@ -8,8 +8,9 @@ the roll (it waits for the lock, then reads the files) instead of being written 
 
 from __future__ import annotations
 
-import fcntl
+import hashlib
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,23 +26,29 @@ BOM = b"\xef\xbb\xbf"
 @contextmanager
 def goals_lock(root: Path, top: Path | None) -> Iterator[None]:
     """An exclusive lock held from reading goals files to committing them: a file under `.git/`,
-    or, outside git (or where `.git` is read-only), the goals repository's folder itself."""
-    descriptor = None
+    or, outside git (or where `.git` is read-only), a file in the temporary folder named after
+    the repository's path. `filelock` makes it the same on POSIX and Windows."""
+    from filelock import FileLock
+
+    lock_file = None
     if top is not None:
-        try:
-            descriptor = os.open(gitlog.git_dir(top) / LOCK_NAME, os.O_WRONLY | os.O_CREAT, 0o644)
-        except OSError:
-            descriptor = None
-    if descriptor is None:
-        try:
-            descriptor = os.open(root, os.O_RDONLY)
-        except OSError as exc:
-            raise OkrctlError(f"cannot lock {root}: {exc.strerror}") from None
+        candidate = gitlog.git_dir(top) / LOCK_NAME
+        if os.access(candidate.parent, os.W_OK) and (
+            not candidate.exists() or os.access(candidate, os.W_OK)
+        ):
+            lock_file = candidate
+    if lock_file is None:
+        name = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:16]
+        lock_file = Path(tempfile.gettempdir()) / f"okrctl-{name}.lock"
+    lock = FileLock(lock_file, mode=0o666)
     try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        lock.acquire()
+    except OSError as exc:
+        raise OkrctlError(f"cannot lock {lock_file}: {exc.strerror}") from None
+    try:
         yield
     finally:
-        os.close(descriptor)  # closing releases the lock
+        lock.release()
 
 
 @dataclass(frozen=True, slots=True)
