@@ -119,7 +119,21 @@ def history(commits: int, files: int, runs: int, folder: Path) -> None:
     )
     row("okrctl check with stale, cold", measure(check_command, root, runs, drop_index), floor[0])
     row("okrctl history REF, warm", measure(history_command, root, runs), floor[0])
+    text_command = [*OKRCTL, "history", ref, "--format", "text"]
+    row("okrctl history REF as text, warm", measure(text_command, root, runs), floor[0])
     row("okrctl check with stale, warm", measure(check_command, root, runs), floor[0])
+
+    busy = folder / "busy"
+    write_history(busy, 1, commits)  # every check-in in one file: hundreds per key result
+    header(f"history: {commits:,} check-ins of one team's {len(BUSY_REFS)} key results")
+    floor = measure(["git", "log", "-p", "--", "goals/"], busy, runs)
+    row("floor: git log -p over the same file", floor, floor[0])
+    for output in ("json", "text"):
+        command = [*OKRCTL, "history", BUSY_REFS[0], "--format", output]
+        row(f"okrctl history REF --format {output}", measure(command, busy, runs), floor[0])
+
+
+BUSY_REFS = ["team-0/objective-0/kr-0", "team-0/objective-0/kr-1", "team-0/objective-1/kr-0"]
 
 
 def startup(runs: int, folder: Path) -> None:

@@ -16,6 +16,7 @@ from okrctl.errors import OkrctlError, UsageError
 from okrctl.graph import RefKind, build_graph
 from okrctl.load import load_repo, unit_problem
 from okrctl.root import resolve_root
+from okrctl.textformat import format_value
 from okrctl.writeback import parse_confidence, parse_value, set_scalar
 from okrctl.yamlread import decode, parse_text
 
@@ -132,14 +133,6 @@ def _validate(
         node = node[part]
     if node != expected or (type(node) is bool and type(expected) is not bool):
         raise OkrctlError(f"{relative}: the value did not land as {expected!r}; nothing written")
-
-
-def format_value(value: Any) -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "done" if value else "not done"
-    return str(value)
 
 
 def _message(

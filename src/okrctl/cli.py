@@ -138,20 +138,33 @@ def check(
 
 
 def _print_text(report: str) -> None:
-    """Colour severities on a terminal; plain text when piped or with NO_COLOR. The report is
-    styled as one text, not line by line: thousands of findings print in milliseconds."""
+    """Findings with their severities coloured on a terminal (see `_print_styled`)."""
+    _print_styled(
+        report,
+        [
+            (r"(?m)^\S+:\d+:\d+:", "bold"),
+            (r"(?m)(?<=: )error(?= [a-z-]+:)", "bold red"),
+            (r"(?m)(?<=: )warning(?= [a-z-]+:)", "bold yellow"),
+            (r"(?m)^ +\^$", "red"),
+        ],
+    )
+
+
+def _print_styled(report: str, styles: list[tuple[str, str]]) -> None:
+    """Plain text when piped or with NO_COLOR; on a terminal, styled as one text, not line by
+    line, so thousands of lines print in milliseconds."""
+    import os
+
+    if not sys.stdout.isatty() or os.environ.get("NO_COLOR"):
+        sys.stdout.write(report + "\n")  # and rich is not even imported
+        return
     from rich.console import Console
     from rich.text import Text
 
     console = Console(soft_wrap=True, highlight=False)
-    if not console.is_terminal or console.no_color:
-        sys.stdout.write(report + "\n")
-        return
     text = Text(report)
-    text.highlight_regex(r"(?m)^\S+:\d+:\d+:", "bold")
-    text.highlight_regex(r"(?m)(?<=: )error(?= [a-z-]+:)", "bold red")
-    text.highlight_regex(r"(?m)(?<=: )warning(?= [a-z-]+:)", "bold yellow")
-    text.highlight_regex(r"(?m)^ +\^$", "red")
+    for pattern, style in styles:
+        text.highlight_regex(pattern, style)
     console.print(text)
 
 
@@ -359,7 +372,7 @@ def checkin(
     Example: okrctl checkin signups/effortless-funding/funded-rate 41.2 --confidence 0.6
     """
     from okrctl.checkin import checkin as run_checkin
-    from okrctl.checkin import format_value
+    from okrctl.textformat import format_value
 
     with _user_errors():
         result = run_checkin(
@@ -394,28 +407,24 @@ def history(
     if output_format is ShowFormat.json:
         _echo_json({"ref": ref, "checkins": [c.as_json() for c in found.checkins]})
         return
-    from rich.console import Console
-    from rich.table import Table
+    from okrctl.textformat import columns, format_value
 
-    from okrctl.checkin import format_value
-
-    table = Table(title=f"Check-ins of {ref}", box=None, title_justify="left", pad_edge=False)
-    for column in ("date", "author", "value", "confidence", "commit", "note"):
-        table.add_column(column, overflow="fold")
-    for item in found.checkins:
-        table.add_row(
+    if not found.checkins:
+        typer.echo(f"{ref} has no check-ins in git yet.")
+        return
+    rows = [("date", "author", "value", "confidence", "commit", "note")]
+    rows += [
+        (
             item.date.strftime("%Y-%m-%d"),
             item.author,
             format_value(item.value),
             "" if item.confidence is None else format_value(item.confidence),
             item.commit[:10],
-            item.note,
+            " ".join(item.note.split()),
         )
-    console = Console(highlight=False)
-    if found.checkins:
-        console.print(table)
-    else:
-        console.print(f"{ref} has no check-ins in git yet.")
+        for item in found.checkins
+    ]
+    _print_styled(f"Check-ins of {ref}\n{columns(rows)}", [(r"\A.*\n.*", "bold")])
 
 
 class DiffFormat(StrEnum):
