@@ -30,10 +30,27 @@ def test_least_squares_by_hand():
 
 def test_forecast_at_the_end_of_the_period_and_its_score():
     prediction = forecast([(0.5, 30), (10.5, 30.5), (20.5, 31)], Q4, baseline=30, target=40)
-    assert prediction.value == pytest.approx(29.975 + 0.05 * 92)  # 34.575
-    assert prediction.score == pytest.approx(0.4575)
+    assert prediction.value == 34.6  # 29.975 + 0.05 * 92 = 34.575, to the one decimal of 30.5
+    assert prediction.score == pytest.approx(0.46)
     falling = forecast([(0, 12), (46, 10)], Q4, baseline=12, target=8)
     assert (falling.value, falling.score) == (pytest.approx(8), pytest.approx(1.0))
+
+
+def test_a_falling_count_is_never_forecast_below_zero():
+    tests = forecast([(0, 10), (30, 6), (60, 1)], Q4, baseline=10, target=2)
+    assert (tests.value, tests.score) == (0.0, 1.0)  # the line heads for -4.5 tests
+
+
+def test_a_percentage_is_never_forecast_past_100():
+    rate = forecast([(0, 60), (40, 90)], Q4, baseline=60, target=95, unit="%")
+    assert rate.value == 100.0
+
+
+def test_a_forecast_keeps_the_precision_its_numbers_are_written_in():
+    accounts = forecast([(0, 50000), (46, 52000)], Q4, baseline=50000, target=60000)
+    assert accounts.value == 54000.0  # no 54,041.23 accounts
+    assert forecast([(0, 1.25), (46, 1.5)], Q4, baseline=1.25, target=2).value == 1.75
+    assert forecast([(0, -5), (46, -8)], Q4, baseline=-5, target=-20).value == -11.0
 
 
 def test_period_points_take_the_opening_value_and_only_this_periods_checkins():
@@ -66,14 +83,14 @@ def test_status_shows_trend_forecast_and_calls_out_a_forecast_miss(tmp_path, mon
     )
     [kr] = result.json()["units"][0]["objectives"][0]["key_results"]
     assert kr["trend"] == [30, 30.5, 31]
-    assert kr["forecast"]["value"] == pytest.approx(34.575)
-    assert kr["forecast"]["score"] == pytest.approx(0.4575)
+    assert kr["forecast"]["value"] == 34.6
+    assert kr["forecast"]["score"] == pytest.approx(0.46)
     text = run_cli("status", "growth", "--repo", repo.root, "--as-of", "2026-10-25").stdout
-    assert "rate: 31 (30 → 40) ▁▅█  0.10 on track  forecast 34.58" in text
-    assert "forecast to miss: growth/convert/rate (heading for 34.58, target 40)" in text
+    assert "rate: 31 (30 → 40) ▁▅█  0.10 on track  forecast 34.6" in text
+    assert "forecast to miss: growth/convert/rate (heading for 34.6, target 40)" in text
     shown = run_cli("show", "growth/convert/rate", "--repo", repo.root, "--as-of", "2026-10-25")
     assert "this period: ▁▅█ 30 → 31 over 3 check-ins" in shown.stdout
-    assert "forecast: 34.58 by the end of the period (score 0.46)" in shown.stdout
+    assert "forecast: 34.6 by the end of the period (score 0.46)" in shown.stdout
 
 
 def test_one_checkin_is_not_enough_to_forecast(tmp_path):

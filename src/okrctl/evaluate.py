@@ -212,7 +212,7 @@ class _Trends:
             [(c.date, c.value) for c in found.checkins], self.period, self.moment.instant, opening
         )
         assert kr.baseline is not None and kr.target is not None
-        prediction = forecast(points, self.period, kr.baseline, kr.target)
+        prediction = forecast(points, self.period, kr.baseline, kr.target, kr.unit)
         return tuple(value for _, value in points), prediction
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from okrctl.periods import Period
-from okrctl.score import clamp, progress
+from okrctl.score import clamp, measurable_span, progress
 
 SPARKS = "▁▂▃▄▅▆▇█"
 Point = tuple[float, float]
@@ -65,14 +66,44 @@ def least_squares(points: Sequence[Point]) -> tuple[float, float] | None:
 
 
 def forecast(
-    points: Sequence[Point], period: Period, baseline: float, target: float
+    points: Sequence[Point],
+    period: Period,
+    baseline: float,
+    target: float,
+    unit: str | None = None,
 ) -> Forecast | None:
     line = least_squares(points)
-    if line is None or baseline == target:
+    if line is None or not measurable_span(baseline, target):
         return None
     intercept, slope = line
-    value = intercept + slope * period.days
+    written = [baseline, target, *(value for _, value in points)]
+    value = plausible(intercept + slope * period.days, written, unit)
     return Forecast(value, clamp(progress(baseline, target, value)))
+
+
+MAX_DECIMALS = 6
+
+
+def plausible(value: float, written: Sequence[float], unit: str | None) -> float:
+    """A straight line can head anywhere; a forecast says only what the quantity allows, to the
+    precision its numbers are written in: never below zero where every number written is zero
+    or more (a count, a rate), never past 100 for a percentage written within 0..100, and
+    rounded to the most decimals any of those numbers has (`54041.23 accounts` is 54041)."""
+    if all(number >= 0 for number in written):
+        value = max(0.0, value)
+    if unit == "%" and all(0 <= number <= 100 for number in written):
+        value = min(100.0, value)
+    decimals = max((_decimals(number) for number in written), default=0)
+    rounded = round(value, decimals)
+    return float(rounded) if decimals else float(int(rounded))
+
+
+def _decimals(number: float) -> int:
+    """Decimals as the number is written: 40 → 0, 40.5 → 1, 0.125 → 3 (at most MAX_DECIMALS)."""
+    if float(number).is_integer():
+        return 0
+    exponent = Decimal(repr(float(number))).normalize().as_tuple().exponent
+    return min(MAX_DECIMALS, -exponent) if isinstance(exponent, int) else MAX_DECIMALS
 
 
 def sparkline(values: Sequence[float]) -> str:
