@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+import okrctl
 from conftest import PROJECT_ROOT, run_cli, write_repo
+from okrctl.graph import build_graph
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -300,3 +302,17 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path, monkeypatch
     monkeypatch.setenv("NO_COLOR", "1")
     plain = run_cli("status", "--repo", root, "--as-of", "2026-11-15").stdout
     assert "\x1b[31m" not in plain and "\x1b[32m" not in plain
+
+
+@pytest.mark.parametrize("width", [60, 80])
+def test_narrow_terminals_cut_titles_never_refs(tmp_path, monkeypatch, width):
+    monkeypatch.setenv("COLUMNS", str(width))
+    root = demo_copy(tmp_path)
+    text = run_cli("status", "--repo", root, "--as-of", "2026-11-15").stdout
+    graph = build_graph(okrctl.load_repo(root))
+    lines = text.splitlines()
+    for ref in graph.objectives:
+        assert any(line.endswith(f"  {ref}") for line in lines), ref
+    attention = lines[lines.index("Needs attention") + 1 :]
+    assert attention and all(line.startswith("  ") for line in attention)  # wrapped under
+    assert max(len(line) for line in lines) <= width

@@ -13,7 +13,9 @@ from okrctl.score import Health, Shape, Status
 from okrctl.trend import sparkline
 
 if TYPE_CHECKING:
-    from rich.console import Group
+    from collections.abc import Iterator
+
+    from rich.console import Console, ConsoleOptions, Group, RenderableType
     from rich.text import Text
 
 BAR_WIDTH = 20
@@ -112,6 +114,21 @@ def key_result_value(key_result: KeyResultScore) -> str:
     return f"{current} ({arrow}{over})"
 
 
+class TitleAndRef:
+    """A title and the ref after it on one line: the ref is what people copy into the next
+    command, so at any width the title is cut (with an ellipsis), never the ref."""
+
+    def __init__(self, title: Text, ref: str) -> None:
+        self.title, self.ref = title, ref
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        from rich.text import Text
+
+        title = self.title.copy()
+        title.truncate(max(1, options.max_width - len(self.ref)), overflow="ellipsis")
+        yield Text.assemble(title, (self.ref, "dim"))
+
+
 def _objective_label(objective: ObjectiveScore) -> Group:
     """Two rows: the title (cut to one line) and the bar with score, expectation and status."""
     from rich.console import Group
@@ -119,10 +136,10 @@ def _objective_label(objective: ObjectiveScore) -> Group:
 
     model = objective.node.objective
     style = STATUS_STYLE[objective.status]
-    title = Text(no_wrap=True, overflow="ellipsis")
+    title = Text()
     title.append(f"{STATUS_MARK[objective.status]} ", style=style)
     title.append(model.title, style="bold")
-    title.append(f"  {objective.node.ref}", style="dim")
+    heading = TitleAndRef(title, f"  {objective.node.ref}")
     line = Text()
     if objective.score is not None:
         line.append(progress_bar(objective.score, objective.expected), style=style)
@@ -135,7 +152,7 @@ def _objective_label(objective: ObjectiveScore) -> Group:
     if objective.node.owner_handle:
         details.append(f"@{objective.node.owner_handle}")
     line.append("  " + " ".join(details), style="dim")
-    return Group(title, line)
+    return Group(heading, line)
 
 
 def _key_result_label(key_result: KeyResultScore) -> Text:
@@ -220,8 +237,11 @@ def status_tree(card: Scorecard, title: str) -> Group:
     return Group(header, legend, Text(), *roots, Text(), attention_summary(card))
 
 
-def attention_summary(card: Scorecard) -> Text:
-    """What needs attention: off-track or missed objectives, critical KPIs, silent key results."""
+def attention_summary(card: Scorecard) -> RenderableType:
+    """What needs attention: off-track or missed objectives, critical KPIs, silent key results.
+    Each item is a row of two columns, so a long one wraps under its own text, not the margin."""
+    from rich.console import Group
+    from rich.table import Table
     from rich.text import Text
 
     troubled = [
@@ -232,32 +252,42 @@ def attention_summary(card: Scorecard) -> Text:
     missing = [
         k for k in card.key_results.values() if k.forecast is not None and k.forecast.score < 1
     ]
-    text = Text()
     if not (troubled or critical or silent or missing):
-        text.append("Nothing needs attention: every objective is on pace and every KPI healthy.")
-        return text
-    text.append("Needs attention", style="bold")
+        return Text("Nothing needs attention: every objective is on pace and every KPI healthy.")
+    items: list[tuple[str, str, str]] = []
     for objective in troubled:
-        text.append(f"\n  {words(objective.status)}: ", style=STATUS_STYLE[objective.status])
-        text.append(
-            f"{objective.ref} ({score_text(objective.score)}, expected "
-            f"{score_text(objective.expected)})"
+        items.append(
+            (
+                words(objective.status),
+                STATUS_STYLE[objective.status],
+                f"{objective.ref} ({score_text(objective.score)}, expected "
+                f"{score_text(objective.expected)})",
+            )
         )
     for kpi in critical:
-        text.append("\n  critical KPI: ", style=HEALTH_STYLE[kpi.health])
-        text.append(f"{kpi.ref} at {with_unit(kpi.node.kpi.current, kpi.node.kpi.unit)}")
+        current = with_unit(kpi.node.kpi.current, kpi.node.kpi.unit)
+        items.append(("critical KPI", HEALTH_STYLE[kpi.health], f"{kpi.ref} at {current}"))
     for key_result in missing:
         model = key_result.node.key_result
         assert key_result.forecast is not None
-        text.append("\n  forecast to miss: ", style="red")
-        text.append(
-            f"{key_result.ref} (heading for {with_unit(key_result.forecast.value, model.unit)}, "
-            f"target {with_unit(model.target, model.unit)})"
+        items.append(
+            (
+                "forecast to miss",
+                "red",
+                f"{key_result.ref} (heading for "
+                f"{with_unit(key_result.forecast.value, model.unit)}, "
+                f"target {with_unit(model.target, model.unit)})",
+            )
         )
-    for key_result in silent:
-        text.append("\n  never checked in: ", style="yellow")
-        text.append(key_result.ref)
-    return text
+    items += [("never checked in", "yellow", k.ref) for k in silent]
+    rows = []
+    for label, style, text in items:
+        row = Table.grid()  # one grid per item: no padding to the widest item
+        row.add_column(no_wrap=True)
+        row.add_column(overflow="fold")
+        row.add_row(Text(f"  {label}: ", style=style), Text(text))
+        rows.append(row)
+    return Group(Text("Needs attention", style="bold"), *rows)
 
 
 def _cell(value: str) -> str:
