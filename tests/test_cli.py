@@ -6,7 +6,8 @@ import json
 import subprocess
 import sys
 
-from conftest import PROJECT_ROOT, TEAM, run_cli, write_repo
+from conftest import BASE, PROJECT_ROOT, TEAM, run_cli, write_repo
+from gitrepo import GitRepo
 
 TEAM_FILE = "goals/teams/signups.yaml"
 ORPHAN_TEAM = TEAM.replace(
@@ -118,7 +119,12 @@ def test_github_annotations_use_paths_from_the_git_top_level(tmp_path):
 def test_github_annotations_outside_git_are_relative_to_the_repo(tmp_path):
     write_repo(tmp_path, {TEAM_FILE: ORPHAN_TEAM})
     result = run_cli("check", "--repo", tmp_path, "--format", "github")
-    assert result.stdout.startswith("::error file=goals/teams/signups.yaml,line=1,col=1,")
+    note, finding = result.stdout.splitlines()
+    assert note == (
+        "::warning title=okrctl::not a git repository: the stale rule and its check-in dates "
+        "need history and were skipped"
+    )
+    assert finding.startswith("::error file=goals/teams/signups.yaml,line=1,col=1,")
 
 
 def test_repo_option_accepts_the_config_file(tmp_path):
@@ -180,3 +186,73 @@ def test_help_does_not_import_the_heavy_libraries():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().endswith("[]")
+
+
+def _many_findings(tmp_path, errors, warnings):
+    """A goals repo in a git sub-folder with `errors` orphan errors and `warnings` missing-why
+    warnings, one unit file each."""
+    files = {}
+    for i in range(errors):
+        files[f"goals/teams/orphan-{i}.yaml"] = f"kind: team\nlead: sam\nname: Orphan {i}\n"
+    for i in range(warnings):
+        files[f"goals/teams/why-{i}.yaml"] = (
+            "kind: team\nparent: growth\nlead: sam\nobjectives:\n  - id: o\n    title: T\n"
+            "    aligns_to: [growth/convert]\n    key_results:\n      - id: k\n        title: K\n"
+            "        milestone: true\n        done: false\n        source: notes\n"
+        )
+    root = write_repo(tmp_path / "okrs", files)
+    git(tmp_path, "init", "-q")
+    return root
+
+
+def test_github_shows_ten_of_each_kind_errors_first_and_says_where_the_rest_are(
+    tmp_path, monkeypatch
+):
+    root = _many_findings(tmp_path, errors=12, warnings=15)
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/goals")
+    monkeypatch.setenv("GITHUB_SHA", "abc123")
+    result = run_cli("check", "--repo", root, "--format", "github")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    kinds = [line.split(" ", 1)[0] for line in lines if line.startswith("::")]
+    assert kinds == ["::error"] * 10 + ["::warning"] * 10 + ["::notice"]
+    assert lines[-1] == (
+        "::notice title=okrctl::7 more findings than GitHub shows as annotations "
+        "(10 of each kind): all of them are in the job summary"
+    )
+    plain = [line for line in lines if not line.startswith("::")]
+    assert len(plain) == 7 and plain[0].startswith("okrs/goals/teams/orphan-")
+    table = summary.read_text()
+    assert table.startswith("earlier step\n## okrctl check\n\n12 errors, 15 warnings")
+    rows = [line for line in table.splitlines() if line.startswith("| [")]
+    assert len(rows) == 27
+    assert rows[0].startswith(
+        "| [okrs/goals/teams/orphan-0.yaml:1:1]"
+        "(https://github.com/acme/goals/blob/abc123/okrs/goals/teams/orphan-0.yaml#L1) | ❌ error"
+    )
+    assert "⚠️ warning | missing-why" in rows[-1]
+
+
+def test_github_without_a_summary_points_at_the_log(tmp_path, monkeypatch):
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    root = _many_findings(tmp_path, errors=11, warnings=0)
+    result = run_cli("check", "--repo", root, "--format", "github")
+    assert result.stdout.splitlines()[-1].endswith("all of them are in the lines above")
+
+
+def test_github_says_a_shallow_clone_as_a_warning(tmp_path):
+    origin = GitRepo(tmp_path / "origin")
+    origin.commit({**BASE}, "2026-10-01")
+    origin.commit(
+        {"goals/teams/signups.yaml": TEAM.replace("done: false", "done: true")}, "2026-10-02"
+    )
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{origin.root}", str(clone)])
+    result = run_cli("check", "--repo", clone, "--format", "github")
+    assert result.stdout.startswith(
+        "::warning title=okrctl::history is truncated: this is a shallow clone."
+    )
+    assert "history is truncated" not in result.stderr

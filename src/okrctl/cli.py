@@ -18,6 +18,7 @@ import typer
 from okrctl import __version__
 
 if TYPE_CHECKING:
+    from okrctl.check import CheckResult
     from okrctl.diagnostics import Finding
 
 app = typer.Typer(
@@ -117,24 +118,46 @@ def check(
 
     with _user_errors():
         result = check_repo(repo, at=at, as_of=_date(as_of))
-    _report_problems(result.notes, [])
     findings = result.findings
+    if output_format is CheckFormat.github:
+        _check_github(result)
+        raise typer.Exit(result.exit_code(strict=strict))
+    _report_problems(result.notes, [])
     if output_format is CheckFormat.json:
         _echo_json(diagnostics.findings_json(findings))
-    elif output_format is CheckFormat.github:
-        from okrctl.gitlog import toplevel
-
-        root = result.repository.root.resolve()
-        top = toplevel(root)
-        prefix = "" if top is None or top == root else root.relative_to(top).as_posix() + "/"
-        text = diagnostics.render_github(findings, prefix)
-        if text:
-            typer.echo(text)
-        typer.echo(diagnostics.summary_line(findings, result.repository.files_read), err=True)
     else:
         sources = {path: text.split("\n") for path, text in result.repository.texts.items()}
         _print_text(diagnostics.render_text_plain(findings, sources, result.repository.files_read))
     raise typer.Exit(result.exit_code(strict=strict))
+
+
+def _check_github(result: CheckResult) -> None:
+    """Annotations on stdout (notes too, as warnings), the whole table in the job summary when
+    GitHub gives one (`$GITHUB_STEP_SUMMARY`), the totals on stderr."""
+    import os
+
+    from okrctl import github
+    from okrctl.diagnostics import summary_line
+    from okrctl.gitlog import toplevel
+
+    with _user_errors():
+        root = result.repository.root.resolve()
+        top = toplevel(root)
+    prefix = "" if top is None or top == root else root.relative_to(top).as_posix() + "/"
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    files_read = result.repository.files_read
+    if summary_file:
+        table = github.step_summary(result.findings, files_read, prefix, os.environ)
+        try:
+            with open(summary_file, "a", encoding="utf-8") as handle:
+                handle.write(table)
+        except OSError as exc:
+            typer.echo(f"okrctl: cannot write the job summary: {exc.strerror}", err=True)
+            summary_file = None
+    text = github.annotations(result.findings, prefix, result.notes, summary=bool(summary_file))
+    if text:
+        typer.echo(text)
+    typer.echo(summary_line(result.findings, files_read), err=True)
 
 
 def _print_text(report: str) -> None:

@@ -63,31 +63,6 @@ def findings_json(findings: Sequence[Finding]) -> dict[str, object]:
     }
 
 
-def _escape_github(value: str, *, property_value: bool = False) -> str:
-    # GitHub's workflow-command escaping: data escapes %, CR, LF; properties also : and ,.
-    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if property_value:
-        value = value.replace(":", "%3A").replace(",", "%2C")
-    return value
-
-
-def render_github(findings: Sequence[Finding], path_prefix: str = "") -> str:
-    """Workflow-command annotations; paths relative to the git top-level, as GitHub requires."""
-    lines = []
-    for f in findings:
-        command = "error" if f.severity is Severity.ERROR else "warning"
-        props = ",".join(
-            [
-                f"file={_escape_github(path_prefix + f.file, property_value=True)}",
-                f"line={f.line}",
-                f"col={f.column}",
-                f"title={_escape_github(f.rule, property_value=True)}",
-            ]
-        )
-        lines.append(f"::{command} {props}::{_escape_github(f.message)}")
-    return "\n".join(lines)
-
-
 def summary_line(findings: Sequence[Finding], files_checked: int) -> str:
     errors = count(findings, Severity.ERROR)
     warnings = count(findings, Severity.WARNING)
