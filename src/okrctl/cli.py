@@ -634,20 +634,28 @@ def codeowners(
         typer.echo(f"wrote {output}", err=True)
 
 
+class SchemaKind(StrEnum):
+    unit = "unit"
+    config = "config"
+
+
 @app.command()
 def schema(
+    which: Annotated[
+        SchemaKind, typer.Argument(help="unit (a goals file) or config (okrctl.yaml).")
+    ] = SchemaKind.unit,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")
     ] = None,
 ) -> None:
-    """Print the JSON Schema of a unit file, for editors (yaml-language-server).
+    """Print the JSON Schema of a unit file or of okrctl.yaml, for editors (yaml-language-server).
 
     Example: okrctl schema -o .okrctl/unit.schema.json
     """
-    from okrctl.schema import unit_schema_json
+    from okrctl.schema import schema_json
     from okrctl.writefile import write_output
 
-    text = unit_schema_json()
+    text = schema_json(which.value)
     if output is None:
         sys.stdout.write(text)
         return

@@ -1,4 +1,5 @@
-"""JSON Schema of a unit file, from the same pydantic models `check` validates with."""
+"""JSON Schemas of a unit file and of `okrctl.yaml`, from the same pydantic models `check`
+validates with, so an editor flags exactly what `check` would."""
 
 from __future__ import annotations
 
@@ -21,5 +22,27 @@ def unit_schema() -> dict[str, Any]:
     }
 
 
+def config_schema() -> dict[str, Any]:
+    """`okrctl.yaml`, with the rule names `rules:` accepts (any other is a configuration
+    error, exit 2)."""
+    from okrctl.config import Config
+    from okrctl.rules import REGISTRY
+
+    schema = Config.model_json_schema(mode="validation")
+    schema["properties"]["rules"]["propertyNames"] = {"enum": sorted(REGISTRY)}
+    return {
+        "$schema": SCHEMA_DIALECT,
+        "title": "okrctl.yaml",
+        **{k: v for k, v in schema.items() if k != "title"},
+    }
+
+
+SCHEMAS = {"unit": unit_schema, "config": config_schema}
+
+
+def schema_json(which: str = "unit") -> str:
+    return json.dumps(SCHEMAS[which](), indent=2, sort_keys=False) + "\n"
+
+
 def unit_schema_json() -> str:
-    return json.dumps(unit_schema(), indent=2, sort_keys=False) + "\n"
+    return schema_json("unit")
