@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -21,12 +23,15 @@ def test_init_in_an_empty_folder_then_check_passes(tmp_path):
     assert result.exit_code == 0, result.stderr
     created = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("created")]
     assert created == [
-        ".github/workflows/okrs.yml",
-        ".pre-commit-config.yaml",
         "goals/company.yaml",
         "goals/pillars/main-pillar.yaml",
         "goals/teams/first-team.yaml",
         "okrctl.yaml",
+        ".okrctl/unit.schema.json",
+        ".okrctl/config.schema.json",
+        ".github/workflows/okrs.yml",
+        ".pre-commit-config.yaml",
+        ".vscode/settings.json",
         "CODEOWNERS",
     ]
     assert (target / ".git").is_dir()
@@ -39,31 +44,121 @@ def test_init_in_an_empty_folder_then_check_passes(tmp_path):
     )
 
 
-def test_the_generated_workflow_checks_pull_requests_and_sends_a_weekly_digest(tmp_path):
+def _branch(folder):
+    done = subprocess.run(
+        ["git", "branch", "--show-current"], cwd=folder, capture_output=True, text=True
+    )
+    return done.stdout.strip()
+
+
+def test_the_workflow_uses_the_action_and_triggers_on_the_branch_that_exists(tmp_path):
     run_cli("init", tmp_path)
+    assert _branch(tmp_path) == "main"
     workflow = yaml.safe_load((tmp_path / ".github/workflows/okrs.yml").read_text())
     triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
+    assert triggers["push"] == {"branches": ["main"]}
     assert "pull_request" in triggers and triggers["schedule"] == [{"cron": "0 8 * * 1"}]
     check_steps = workflow["jobs"]["check"]["steps"]
     assert check_steps[0]["with"] == {"fetch-depth": 0}
-    assert {"run": "okrctl check --format github"} in check_steps
+    assert check_steps[1] == {
+        "uses": "okrctl/okrctl@v0.1.0",
+        "with": {"command": "check --format github", "repo": "."},
+    }
     digest_steps = workflow["jobs"]["digest"]["steps"]
-    assert {"run": 'okrctl report --template company >> "$GITHUB_STEP_SUMMARY"'} in digest_steps
+    assert {
+        "run": 'okrctl report --template company --repo . >> "$GITHUB_STEP_SUMMARY"'
+    } in digest_steps
     hooks = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())
-    assert hooks["repos"][0]["hooks"][0]["entry"] == "okrctl check"
+    assert hooks["repos"][0]["rev"] == "v0.1.0"
+    assert hooks["repos"][0]["hooks"][0]["args"] == ["--repo", "."]
 
 
-def test_init_never_overwrites_and_leaves_an_existing_repository_alone(tmp_path):
+def test_init_honours_the_configured_default_branch(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = trunk\n")
+    monkeypatch.setenv("HOME", str(home))
+    run_cli("init", tmp_path / "okrs")
+    assert _branch(tmp_path / "okrs") == "trunk"
+    workflow = yaml.safe_load((tmp_path / "okrs/.github/workflows/okrs.yml").read_text())
+    assert workflow[True]["push"] == {"branches": ["trunk"]}
+
+
+def test_init_inside_a_repository_puts_ci_and_editor_files_at_its_top(tmp_path):
+    repo = GitRepo(tmp_path)
+    repo.git("checkout", "-q", "-b", "develop")
+    result = run_cli("init", tmp_path / "okrs")
+    assert result.exit_code == 0, result.stderr
+    assert "initialised a git repository" not in result.stdout
+    assert not (tmp_path / "okrs" / ".git").exists()
+    for name in (".github/workflows/okrs.yml", ".pre-commit-config.yaml", "CODEOWNERS"):
+        assert (tmp_path / name).is_file() and not (tmp_path / "okrs" / name).exists()
+    workflow = yaml.safe_load((tmp_path / ".github/workflows/okrs.yml").read_text())
+    assert workflow[True]["push"] == {"branches": ["develop"]}
+    assert workflow["jobs"]["check"]["steps"][1]["with"]["repo"] == "okrs"
+    hooks = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())["repos"][0]
+    assert hooks["hooks"][0]["args"] == ["--repo", "okrs"]
+    assert hooks["hooks"][0]["files"].startswith("^okrs/(okrctl")
+    assert "/okrs/goals/teams/first-team.yaml @team-lead" in (tmp_path / "CODEOWNERS").read_text()
+
+
+def test_init_never_overwrites_and_says_what_to_add_by_hand(tmp_path):
     GitRepo(tmp_path)
     (tmp_path / "okrs").mkdir()
     (tmp_path / "okrs" / "okrctl.yaml").write_text("company: Mine\nperiod: 2026-Q4\n")
+    (tmp_path / ".pre-commit-config.yaml").write_text("repos: []\n")
+    (tmp_path / "CODEOWNERS").write_text("* @everyone\n")
     result = run_cli("init", tmp_path / "okrs")
     assert "kept    okrctl.yaml (it exists)" in result.stdout
-    assert "initialised a git repository" not in result.stdout
     assert (tmp_path / "okrs" / "okrctl.yaml").read_text() == "company: Mine\nperiod: 2026-Q4\n"
-    assert not (tmp_path / "okrs" / ".git").exists()
-    codeowners = (tmp_path / "okrs" / "CODEOWNERS").read_text()
-    assert "/okrs/goals/teams/first-team.yaml @team-lead" in codeowners
+    assert (tmp_path / ".pre-commit-config.yaml").read_text() == "repos: []\n"
+    assert (tmp_path / "CODEOWNERS").read_text() == "* @everyone\n"
+    assert (
+        "add to ../.pre-commit-config.yaml by hand:\n  - repo: https://github.com/okrctl/okrctl"
+        in (result.stdout)
+    )
+    assert "add to ../CODEOWNERS by hand:" in result.stdout
+    assert "/okrs/goals/teams/first-team.yaml @team-lead" in result.stdout
+
+
+def test_init_wires_the_editor_schemas(tmp_path):
+    GitRepo(tmp_path)
+    run_cli("init", tmp_path / "okrs")
+    settings = json.loads((tmp_path / ".vscode/settings.json").read_text())
+    assert settings["yaml.schemas"] == {
+        "okrs/.okrctl/unit.schema.json": ["okrs/goals/**/*.yaml", "okrs/goals/**/*.yml"],
+        "okrs/.okrctl/config.schema.json": ["okrs/okrctl.yaml"],
+    }
+    unit_schema = json.loads((tmp_path / "okrs/.okrctl/unit.schema.json").read_text())
+    assert unit_schema["title"] == "okrctl unit file"
+    for path in (tmp_path / "okrs").rglob("*.yaml"):
+        first = path.read_text().splitlines()[0]
+        schema = "config" if path.name == "okrctl.yaml" else "unit"
+        assert first.startswith("# yaml-language-server: $schema="), path
+        target = (path.parent / first.split("=", 1)[1]).resolve()
+        assert target == (tmp_path / f"okrs/.okrctl/{schema}.schema.json").resolve()
+
+
+def test_the_action_installs_okrctl_from_its_checkout_and_runs_the_command(tmp_path):
+    """The composite action's own steps, run as GitHub would run them on the demo."""
+    action = yaml.safe_load((PROJECT_ROOT / "action.yml").read_text())
+    assert set(action["inputs"]) == {"command", "repo", "python-version"}
+    steps = action["runs"]["steps"]
+    assert steps[0]["uses"].startswith("actions/setup-python@")
+    assert steps[1]["run"] == 'python -m pip install --quiet "$GITHUB_ACTION_PATH"'
+    demo = tmp_path / "demo"
+    assert run_cli("demo", demo).exit_code == 0
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "OKRCTL_COMMAND": "check --format github",
+        "OKRCTL_REPO": "demo",
+    }
+    done = subprocess.run(
+        ["bash", "-c", steps[2]["run"]], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "::warning file=goals/" in done.stdout  # the demo is its own git repository
 
 
 def test_codeowners_of_the_demo(tmp_path):
@@ -167,6 +262,6 @@ def test_the_pre_commit_hook_passes_a_good_repo_and_fails_a_bad_one(tmp_path, pr
     assert bad.returncode == 1
     assert "Failed" in bad.stdout
     assert (
-        "goals/teams/first-team.yaml:12:17: error unknown-ref: `main-pillar/pilar` names no "
+        "goals/teams/first-team.yaml:13:17: error unknown-ref: `main-pillar/pilar` names no "
         "objective"
     ) in bad.stdout

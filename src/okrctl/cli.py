@@ -573,8 +573,10 @@ def init(
         typer.echo(f"created {relative}")
     for relative in result.kept:
         typer.echo(f"kept    {relative} (it exists)")
+    for relative, text in result.to_add:
+        typer.echo(f"\nadd to {relative} by hand:\n{text.rstrip()}")
     if result.git_initialised:
-        typer.echo("initialised a git repository")
+        typer.echo(f"initialised a git repository on branch {result.branch}")
     typer.echo(
         "\nNext: edit goals/ (every placeholder says what to put there), run `okrctl check`, "
         "and commit."

@@ -59,8 +59,20 @@ def run(cwd: Path, *args: str, env: dict[str, str] | None = None, stdin: str = "
     return _git(cwd, *args, stdin=stdin.encode() or None, env=env).decode()
 
 
-def init_repository(path: Path) -> None:
-    _git(path, "init", "-q")
+def init_repository(path: Path, branch: str = "main") -> None:
+    _git(path, "init", "-q", "-b", branch)
+
+
+def default_branch_setting() -> str | None:
+    """`init.defaultBranch` from the user's git configuration, if set."""
+    out = _git(Path.cwd(), "config", "--get", "init.defaultBranch", check=False)
+    return out.decode().strip() or None
+
+
+def current_branch(top: Path) -> str | None:
+    """The branch HEAD names (even before its first commit); None when detached."""
+    out = _git(top, "symbolic-ref", "--short", "-q", "HEAD", check=False)
+    return out.decode().strip() or None
 
 
 class UnusableRepository(GitError):
