@@ -63,9 +63,10 @@ def test_wheel_contents(installed):
     for data in (
         "okrctl/templates/company.md.j2",
         "okrctl/templates/_macros.md.j2",
-        "okrctl/scaffold/.github/workflows/okrs.yml",
-        "okrctl/scaffold/.pre-commit-config.yaml",
-        "okrctl/scaffold/okrctl.yaml",
+        "okrctl/scaffold/top/.github/workflows/okrs.yml",
+        "okrctl/scaffold/top/.pre-commit-config.yaml",
+        "okrctl/scaffold/top/.vscode/settings.json",
+        "okrctl/scaffold/goals-repo/okrctl.yaml",
         "okrctl/demo_company/okrctl.yaml",
         "okrctl/demo_company/goals/teams/signups.yaml",
     ):
