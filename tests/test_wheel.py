@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tarfile
 import zipfile
 
 import pytest
@@ -105,3 +106,41 @@ def test_installed_script_checks_the_demo_from_a_subfolder(installed):
         check=True,
     )
     assert where.stdout.startswith(str(target))
+
+
+def test_the_wheel_carries_its_licence_types_and_project_urls(installed):
+    wheel, _ = installed
+    archive = zipfile.ZipFile(wheel)
+    names = set(archive.namelist())
+    assert "okrctl/py.typed" in names
+    assert "okrctl-0.1.0.dist-info/licenses/LICENSE" in names
+    metadata = archive.read("okrctl-0.1.0.dist-info/METADATA").decode()
+    assert "License-Expression: MIT" in metadata
+    for label in ("Homepage", "Documentation", "Source", "Issues"):
+        assert f"Project-URL: {label}, https://github.com/okrctl/okrctl" in metadata
+
+
+def test_the_sdist_carries_what_its_tests_need(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "sdist", "-d", str(tmp_path)],
+        cwd=PROJECT_ROOT,
+        check=True,
+        capture_output=True,
+    )
+    [sdist] = tmp_path.glob("okrctl-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    for needed in (
+        "LICENSE",
+        "README.md",
+        "action.yml",
+        ".pre-commit-hooks.yaml",
+        "okrctl.yaml",
+        "goals/company.yaml",
+        "docs/rules.md",
+        "benchmarks/generate.py",
+        "tests/conftest.py",
+        "tests/golden/status-demo.txt",
+        "src/okrctl/py.typed",
+    ):
+        assert needed in names, needed
