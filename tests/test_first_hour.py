@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -131,3 +132,40 @@ def test_commands_run_where_posix_only_modules_are_missing(tmp_path):
             check=False,
         )
         assert result.returncode == 0, (args, result.stderr)
+
+
+def _complete(words: str, cwd) -> list[str]:
+    """What bash completion offers for the last word, from a real okrctl process."""
+    script = Path(sys.executable).parent / "okrctl"  # completion answers to its program name
+    done = subprocess.run(
+        [str(script)],
+        cwd=cwd,
+        env={
+            **os.environ,
+            "_OKRCTL_COMPLETE": "complete_bash",
+            "COMP_WORDS": f"okrctl {words}",
+            "COMP_CWORD": str(len(words.split()) + (words.endswith(" "))),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+def test_completion_offers_units_and_refs_of_the_repo_in_this_folder():
+    assert _complete("status pay", PROJECT_ROOT / "goals" / "teams") == ["payments"]
+    assert _complete("report sig", PROJECT_ROOT) == ["signups"]
+    assert "growth/convert-signups" in _complete("show growth/", PROJECT_ROOT)
+    assert _complete("history signups/effortless-funding/", PROJECT_ROOT) == [
+        "signups/effortless-funding/funded-rate",
+        "signups/effortless-funding/instant-ach",
+        "signups/effortless-funding/unsubscribe",
+    ]
+    assert "signups/signup-test-suite" not in _complete("checkin signups/sig", PROJECT_ROOT)
+
+
+def test_completion_reads_the_repo_named_by_repo_and_is_quiet_without_one(tmp_path):
+    assert _complete(f"status --repo {PROJECT_ROOT} pay", tmp_path) == ["payments"]
+    assert _complete("status pay", tmp_path) == []

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from okrctl import __version__
+from okrctl import __version__, completion
 
 if TYPE_CHECKING:
     from okrctl.check import CheckResult
@@ -194,7 +194,11 @@ def _print_styled(report: str, styles: list[tuple[str, str]]) -> None:
 @app.command()
 def status(
     scope: Annotated[
-        str | None, typer.Argument(help="A unit id: it and every unit below it (default: all).")
+        str | None,
+        typer.Argument(
+            help="A unit id: it and every unit below it (default: all).",
+            autocompletion=completion.units,
+        ),
     ] = None,
     repo: RepoOption = None,
     output_format: Annotated[
@@ -278,7 +282,12 @@ class ShowFormat(StrEnum):
 
 @app.command()
 def show(
-    ref: Annotated[str, typer.Argument(help="A unit, objective, key result or KPI ref.")],
+    ref: Annotated[
+        str,
+        typer.Argument(
+            help="A unit, objective, key result or KPI ref.", autocompletion=completion.refs
+        ),
+    ],
     repo: RepoOption = None,
     output_format: Annotated[
         ShowFormat, typer.Option("--format", help="text or json.")
@@ -319,7 +328,10 @@ class ReportFormat(StrEnum):
 @app.command()
 def report(
     scope: Annotated[
-        str | None, typer.Argument(help="A unit id (default: the whole company).")
+        str | None,
+        typer.Argument(
+            help="A unit id (default: the whole company).", autocompletion=completion.units
+        ),
     ] = None,
     template: Annotated[
         str | None,
@@ -375,7 +387,10 @@ def report(
 
 @app.command()
 def checkin(
-    ref: Annotated[str, typer.Argument(help="A key result or KPI ref.")],
+    ref: Annotated[
+        str,
+        typer.Argument(help="A key result or KPI ref.", autocompletion=completion.measured_refs),
+    ],
     value: Annotated[
         str, typer.Argument(help="The new number; for a milestone true/done or false/undone.")
     ],
@@ -412,7 +427,10 @@ def checkin(
 
 @app.command()
 def history(
-    ref: Annotated[str, typer.Argument(help="A key result or KPI ref.")],
+    ref: Annotated[
+        str,
+        typer.Argument(help="A key result or KPI ref.", autocompletion=completion.measured_refs),
+    ],
     repo: RepoOption = None,
     output_format: Annotated[
         ShowFormat, typer.Option("--format", help="text or json.")
