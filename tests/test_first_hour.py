@@ -54,7 +54,9 @@ def test_every_command_takes_a_relative_repo_from_another_folder(cwd):
         ["diff", "HEAD~3"],
         ["retro", "2026-Q4"],
         ["codeowners"],
+        ["close", "2026-Q4"],
         ["checkin", "signups/effortless-funding/funded-rate", "41", "--no-commit"],
+        ["roll", "2027-Q1", "--no-commit"],
     ):
         result = run_cli(*args, *repo)
         assert result.exit_code == 0, (args, result.stderr)
