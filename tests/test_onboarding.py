@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
+from ruamel.yaml import YAML
 
 from conftest import PROJECT_ROOT, run_cli
 from gitrepo import GitRepo
@@ -44,6 +44,10 @@ def test_init_in_an_empty_folder_then_check_passes(tmp_path):
     )
 
 
+def _load(text):
+    return YAML(typ="safe", pure=True).load(text)
+
+
 def _branch(folder):
     done = subprocess.run(
         ["git", "branch", "--show-current"], cwd=folder, capture_output=True, text=True
@@ -54,8 +58,8 @@ def _branch(folder):
 def test_the_workflow_uses_the_action_and_triggers_on_the_branch_that_exists(tmp_path):
     run_cli("init", tmp_path)
     assert _branch(tmp_path) == "main"
-    workflow = yaml.safe_load((tmp_path / ".github/workflows/okrs.yml").read_text())
-    triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
+    workflow = _load((tmp_path / ".github/workflows/okrs.yml").read_text())
+    triggers = workflow["on"]
     assert triggers["push"] == {"branches": ["main"]}
     assert "pull_request" in triggers and triggers["schedule"] == [{"cron": "0 8 * * 1"}]
     check_steps = workflow["jobs"]["check"]["steps"]
@@ -68,7 +72,7 @@ def test_the_workflow_uses_the_action_and_triggers_on_the_branch_that_exists(tmp
     assert {
         "run": 'okrctl report --template company --repo . >> "$GITHUB_STEP_SUMMARY"'
     } in digest_steps
-    hooks = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())
+    hooks = _load((tmp_path / ".pre-commit-config.yaml").read_text())
     assert hooks["repos"][0]["rev"] == "v0.1.0"
     assert hooks["repos"][0]["hooks"][0]["args"] == ["--repo", "."]
 
@@ -80,8 +84,8 @@ def test_init_honours_the_configured_default_branch(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(home))
     run_cli("init", tmp_path / "okrs")
     assert _branch(tmp_path / "okrs") == "trunk"
-    workflow = yaml.safe_load((tmp_path / "okrs/.github/workflows/okrs.yml").read_text())
-    assert workflow[True]["push"] == {"branches": ["trunk"]}
+    workflow = _load((tmp_path / "okrs/.github/workflows/okrs.yml").read_text())
+    assert workflow["on"]["push"] == {"branches": ["trunk"]}
 
 
 def test_init_inside_a_repository_puts_ci_and_editor_files_at_its_top(tmp_path):
@@ -93,10 +97,10 @@ def test_init_inside_a_repository_puts_ci_and_editor_files_at_its_top(tmp_path):
     assert not (tmp_path / "okrs" / ".git").exists()
     for name in (".github/workflows/okrs.yml", ".pre-commit-config.yaml", "CODEOWNERS"):
         assert (tmp_path / name).is_file() and not (tmp_path / "okrs" / name).exists()
-    workflow = yaml.safe_load((tmp_path / ".github/workflows/okrs.yml").read_text())
-    assert workflow[True]["push"] == {"branches": ["develop"]}
+    workflow = _load((tmp_path / ".github/workflows/okrs.yml").read_text())
+    assert workflow["on"]["push"] == {"branches": ["develop"]}
     assert workflow["jobs"]["check"]["steps"][1]["with"]["repo"] == "okrs"
-    hooks = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())["repos"][0]
+    hooks = _load((tmp_path / ".pre-commit-config.yaml").read_text())["repos"][0]
     assert hooks["hooks"][0]["args"] == ["--repo", "okrs"]
     assert hooks["hooks"][0]["files"].startswith("^okrs/(okrctl")
     assert "/okrs/goals/teams/first-team.yaml @team-lead" in (tmp_path / "CODEOWNERS").read_text()
@@ -141,7 +145,7 @@ def test_init_wires_the_editor_schemas(tmp_path):
 
 def test_the_action_installs_okrctl_from_its_checkout_and_runs_the_command(tmp_path):
     """The composite action's own steps, run as GitHub would run them on the demo."""
-    action = yaml.safe_load((PROJECT_ROOT / "action.yml").read_text())
+    action = _load((PROJECT_ROOT / "action.yml").read_text())
     assert set(action["inputs"]) == {"command", "repo", "python-version"}
     steps = action["runs"]["steps"]
     assert steps[0]["uses"].startswith("actions/setup-python@")

@@ -6,6 +6,8 @@ import math
 
 import pytest
 
+from conftest import PROJECT_ROOT
+from okrctl import yamlread
 from okrctl.diagnostics import Position
 from okrctl.yamlread import YamlProblem, read_document
 
@@ -63,3 +65,39 @@ def test_bad_explicit_tag_value():
     with pytest.raises(YamlProblem) as caught:
         read_document(b"a: !!int seven\n")
     assert caught.value.position == Position(1, 4)
+
+
+HOSTILE_YAML = [
+    "a: &x [1, 2]\nb: *x\n",
+    "a: 1\n<<: {b: 2}\n",
+    "a: 1\na: 2\n",
+    "a:\n\t- 1\n",
+    "[" * 40 + "]" * 40,
+    "a: !!python/object:os.system ls\n",
+    "a: [1, 2\n",
+    "--- {a: 1}\n--- {b: 2}\n",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_YAML)
+def test_the_pure_python_parser_refuses_what_the_c_parser_refuses(text, monkeypatch):
+    with pytest.raises(YamlProblem) as c_parser:
+        read_document(text.encode())
+    monkeypatch.setattr(yamlread, "PURE_PARSER", True)
+    with pytest.raises(YamlProblem) as pure_parser:
+        read_document(text.encode())
+    assert pure_parser.value.position == c_parser.value.position
+    if c_parser.value.message.startswith("YAML syntax error"):  # libyaml words these its own way
+        assert pure_parser.value.message.startswith("YAML syntax error")
+    else:
+        assert pure_parser.value.message == c_parser.value.message
+
+
+def test_the_pure_python_parser_reads_the_demo_exactly_as_the_c_parser(monkeypatch):
+    files = sorted((PROJECT_ROOT / "goals").rglob("*.yaml"))
+    with_c = [read_document(path.read_bytes()) for path in files]
+    monkeypatch.setattr(yamlread, "PURE_PARSER", True)
+    for path, document in zip(files, with_c, strict=True):
+        again = read_document(path.read_bytes())
+        assert again.data == document.data, path
+        assert again.source.values == document.source.values, path

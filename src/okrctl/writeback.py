@@ -67,19 +67,18 @@ def parse_confidence(text: str) -> tuple[str, float]:
 
 def mapping_layout(text: str, target: Path) -> MappingInfo:
     """Spans of every scalar value in the mapping at `target`, and how the mapping is written."""
-    import yaml
-    from yaml.cyaml import CParser
+    from okrctl import yamlevents as events
 
-    parser = CParser(text)
+    parser = events.parser(text)
     stack: list[list[Any]] = []  # [path, is_mapping, pending key, counter]
     found: MappingInfo | None = None
     try:
         while True:
             event = parser.get_event()
             kind = type(event)
-            if kind in (yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.ScalarEvent):
+            if kind in (events.MappingStartEvent, events.SequenceStartEvent, events.ScalarEvent):
                 top = stack[-1] if stack else None
-                if top is not None and top[1] and top[2] is None and kind is yaml.ScalarEvent:
+                if top is not None and top[1] and top[2] is None and kind is events.ScalarEvent:
                     top[2] = event.value
                     if top[0] == target and found is not None:
                         found.key_column = event.start_mark.column
@@ -91,17 +90,17 @@ def mapping_layout(text: str, target: Path) -> MappingInfo:
                 else:
                     path = (*top[0], top[3])
                     top[3] += 1
-                if kind is yaml.ScalarEvent:
+                if kind is events.ScalarEvent:
                     if path[:-1] == target and found is not None:
                         found.values[str(path[-1])] = Span(
                             event.start_mark.index, event.end_mark.index, event.start_mark.column
                         )
                     continue
-                is_mapping = kind is yaml.MappingStartEvent
+                is_mapping = kind is events.MappingStartEvent
                 if path == target:
                     found = MappingInfo(flow=bool(event.flow_style))
                 stack.append([path, is_mapping, None, 0])
-            elif kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
+            elif kind in (events.MappingEndEvent, events.SequenceEndEvent):
                 path = stack.pop()[0]
                 if path == target and found is not None:
                     found.end = event.start_mark.index
@@ -109,9 +108,9 @@ def mapping_layout(text: str, target: Path) -> MappingInfo:
                 if stack and stack[-1][1] and path[:-1] == target and found is not None:
                     # a nested collection value (such as `keep: {max: 1}`): record its end
                     found.values[str(path[-1])] = Span(-1, event.end_mark.index, 0)
-            elif kind is yaml.StreamEndEvent:
+            elif kind is events.StreamEndEvent:
                 break
-    except yaml.YAMLError as exc:
+    except events.YAMLError as exc:
         raise YamlProblem(f"the file no longer parses: {exc}") from None
     finally:
         parser.dispose()

@@ -1,14 +1,14 @@
 """Read one YAML document fast and safely, remembering where every key and value came from.
 
-The data is composed from libyaml's event stream (PyYAML's C parser) rather than by a loader,
-for three reasons:
+The data is composed from libyaml's event stream (ruamel.yaml's C parser, see `yamlevents`)
+rather than by a loader, for three reasons:
 
 - one pass refuses anchors, aliases, duplicate keys, unknown tags and nesting deeper than
   `MAX_DEPTH` as soon as they appear, before anything can expand an alias bomb or recurse
   50,000 levels deep (the C composer segfaults there; libyaml's scanner slows quadratically
   with depth, so stopping early keeps even a 2 MB `[[[[...` file to milliseconds);
 - scalars resolve by the YAML 1.2 core schema (only `true`/`false` are booleans, dates stay
-  strings), whatever YAML 1.1 habits PyYAML's own resolver has;
+  strings), whatever habits a library's own resolver has;
 - positions are recorded by path (`("objectives", 0, "title")`), so a pydantic error's `loc`
   maps straight back to a line and column.
 """
@@ -196,18 +196,21 @@ def _check_node(event: Any, depth: int) -> None:
 
 
 def _compose(text: str, source: SourceMap | None) -> Any:
-    import yaml
-    from yaml.cyaml import CParser
+    from okrctl import yamlevents
 
-    parser = CParser(text)
+    parser = yamlevents.parser(text, pure=PURE_PARSER)
     try:
         return _compose_events(parser, source)
-    except yaml.MarkedYAMLError as exc:
+    except yamlevents.MarkedYAMLError as exc:
         raise _syntax_problem(exc, text) from None
-    except yaml.YAMLError as exc:  # unmarked: rare reader errors
+    except yamlevents.YAMLError as exc:  # unmarked: rare reader errors
         raise YamlProblem(f"YAML error: {exc}") from None
     finally:
         parser.dispose()
+
+
+PURE_PARSER = False
+"""Read with ruamel's pure-Python parser even where the C one is installed (for tests)."""
 
 
 def _syntax_problem(exc: Any, text: str) -> YamlProblem:
@@ -231,15 +234,11 @@ def _compose_events(parser: Any, source: SourceMap | None) -> Any:
 
     The hot path of every command: frames are plain lists [container, path, key, is_map] and the
     attach step is inlined, since this runs once per node of every file."""
-    import yaml
+    from okrctl import yamlevents as y
 
-    scalar, alias, stream_end = yaml.ScalarEvent, yaml.AliasEvent, yaml.StreamEndEvent
-    map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
-    map_end, seq_end, document_start = (
-        yaml.MappingEndEvent,
-        yaml.SequenceEndEvent,
-        (yaml.DocumentStartEvent),
-    )
+    scalar, alias, stream_end = y.ScalarEvent, y.AliasEvent, y.StreamEndEvent
+    map_start, seq_start = y.MappingStartEvent, y.SequenceStartEvent
+    map_end, seq_end, document_start = y.MappingEndEvent, y.SequenceEndEvent, y.DocumentStartEvent
     track = source is not None
     values, keys = (source.values, source.keys) if source is not None else ({}, {})
     stack: list[list[Any]] = []
