@@ -89,9 +89,11 @@ def test_hostile_templates_fail_fast_with_their_file_and_line(repo, text):
 def test_loops_stop_at_the_time_budget(tmp_path, text):
     (tmp_path / "company.md.j2").write_text("\n" + text)
     started = time.monotonic()
+    # 2 s, not less: on a loaded machine a shorter timer can fire while Jinja is still setting
+    # up the render, before the template's own frame (and so its line) exists
     with pytest.raises(OkrctlError, match=r"company\.md\.j2:2: over the rendering budget"):
-        render("company", {}, tmp_path, Budget(seconds=0.5))
-    assert time.monotonic() - started < 5
+        render("company", {}, tmp_path, Budget(seconds=2))
+    assert time.monotonic() - started < 10
 
 
 def test_output_over_its_budget_stops(tmp_path):
