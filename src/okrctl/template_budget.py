@@ -65,6 +65,7 @@ class BudgetedEnvironment(SandboxedEnvironment):
         self.budget = budget
         self.deadline = float("inf")
         self.output = 0
+        self.expired = False
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
@@ -122,7 +123,17 @@ class BudgetedEnvironment(SandboxedEnvironment):
 
     def tick(self) -> None:
         if time.monotonic() > self.deadline:
-            raise BudgetExceeded(f"rendering took over {self.budget.seconds:g} s")
+            self.expire()
+
+    def expire(self) -> None:
+        """Out of time: raised once. The timer is stopped first, so it cannot fire again while
+        Jinja handles this exception (its second exception would carry no template line)."""
+        if self.expired:
+            return
+        self.expired = True
+        if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        raise BudgetExceeded(f"rendering took over {self.budget.seconds:g} s")
 
     def bounded_filter(self, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
         """A filter that checks the clock and the size of what it builds; for filters whose
@@ -152,10 +163,11 @@ class BudgetedEnvironment(SandboxedEnvironment):
         """The template's output, built within the budget."""
         self.deadline = time.monotonic() + self.budget.seconds
         self.output = 0
+        self.expired = False
         chunks: list[str] = []
         output = template.generate(context)
         try:
-            with _alarm(self.budget.seconds), _memory_cap(self.budget.memory_bytes):
+            with _alarm(self.budget.seconds, self.expire), _memory_cap(self.budget.memory_bytes):
                 for chunk in output:
                     self.output += len(chunk)
                     if self.output > self.budget.output_chars:
@@ -198,18 +210,18 @@ def bounded_range(environment: BudgetedEnvironment) -> Callable[..., Iterator[in
 
 
 @contextmanager
-def _alarm(seconds: float) -> Iterator[None]:
-    """Interrupt the render after `seconds`, even inside a loop that calls nothing (POSIX, main
-    thread only: elsewhere the clock checks in calls, ranges and output still apply)."""
+def _alarm(seconds: float, expire: Callable[[], None]) -> Iterator[None]:
+    """Call `expire` after `seconds`, even inside a loop that calls nothing (POSIX, main thread
+    only: elsewhere the clock checks in calls, ranges and output still apply)."""
     usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     if not usable:
         yield
         return
 
-    def expire(signum: int, frame: Any) -> None:
-        raise BudgetExceeded(f"rendering took over {seconds:g} s")
+    def on_alarm(signum: int, frame: Any) -> None:
+        expire()
 
-    previous = signal.signal(signal.SIGALRM, expire)
+    previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
