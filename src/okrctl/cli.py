@@ -654,6 +654,40 @@ def codeowners(
         typer.echo(f"wrote {output}", err=True)
 
 
+@app.command()
+def fmt(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files to format (default: every goals file of the repository)."),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Change nothing; list what would change (exit 1).")
+    ] = False,
+    repo: RepoOption = None,
+) -> None:
+    """Format goals files: keys in order, two-space indentation; comments, quotes and line
+    endings kept. A file that does not parse is reported where it fails and left alone.
+
+    Example: okrctl fmt --check
+    """
+    from okrctl.fmt import format_repo
+
+    with _user_errors():
+        result = format_repo(repo, paths, check=check)
+    for shown in result.changed:
+        typer.echo(f"{'would reformat' if check else 'formatted'} {shown}")
+    for shown, position, message in result.problems:
+        typer.echo(f"{shown}:{position.line}:{position.column}: error: {message}", err=True)
+    verb = "would be reformatted" if check else "formatted"
+    typer.echo(
+        f"{len(result.changed)} file{'s' * (len(result.changed) != 1)} {verb}, "
+        f"{result.unchanged} unchanged"
+        + (f", {len(result.problems)} not readable" if result.problems else ""),
+        err=True,
+    )
+    raise typer.Exit(1 if result.problems or (check and result.changed) else 0)
+
+
 class SchemaKind(StrEnum):
     unit = "unit"
     config = "config"
