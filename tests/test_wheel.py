@@ -137,6 +137,7 @@ def test_the_sdist_carries_what_its_tests_need(tmp_path):
         ".pre-commit-hooks.yaml",
         "okrctl.yaml",
         "goals/company.yaml",
+        "templates/company.md.j2",
         "docs/rules.md",
         "benchmarks/generate.py",
         "tests/conftest.py",

@@ -17,7 +17,16 @@ from okrctl.score import Health, Status
 from okrctl.status_view import NONE, bar, number, score_text, with_unit, words
 from okrctl.trend import sparkline
 
-BUILTIN = Path(__file__).parent / "templates"
+def _builtin_folder() -> Path:
+    """The built-in templates: inside the wheel (`okrctl/templates`), or at the top of a source
+    checkout (`templates/`, where the project keeps them)."""
+    packaged = Path(__file__).parent / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+BUILTIN = _builtin_folder()
 BUILTIN_NAMES = ("one-on-one", "team", "company", "wall")
 STATUS_ICON = {
     Status.DONE: "✅",
