@@ -34,13 +34,6 @@ class Comparison:
     removed: list[str] = field(default_factory=list)
     changed: list[Change] = field(default_factory=list)
 
-    def values(self) -> list[Change]:
-        """Check-in values that moved (`current`, or `done` for milestones)."""
-        return [c for c in self.changed if c.field in VALUE_FIELDS]
-
-    def confidences(self) -> list[Change]:
-        return [c for c in self.changed if c.field == "confidence"]
-
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)

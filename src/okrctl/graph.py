@@ -116,18 +116,6 @@ class Graph:
             found.extend(self.supporters.get(f"{objective_ref}/{key_result.id}", ()))
         return list(dict.fromkeys(found))
 
-    def descendants(self, unit_id: str) -> list[str]:
-        """The unit and every unit below it in the `parent` tree (safe against loops)."""
-        order, pending, seen = [], [unit_id], set()
-        while pending:
-            current = pending.pop(0)
-            if current in seen:
-                continue
-            seen.add(current)
-            order.append(current)
-            pending.extend(self.children.get(current, ()))
-        return order
-
 
 def build_graph(repository: Repository) -> Graph:
     graph = Graph(broken_unit_ids=set(repository.broken_unit_ids))

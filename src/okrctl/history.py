@@ -118,9 +118,6 @@ class History:
             if (since is None or s.date >= since) and (stems is None or _stem(s.path) in stems)
         ]
 
-    def of(self, ref: str) -> RefHistory:
-        return self.refs.get(ref) or RefHistory()
-
     def first_commit_from(self, moment: datetime) -> gitlog.Commit | None:
         return next((c for c in self.commits if c.author_date >= moment), None)
 

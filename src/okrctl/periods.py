@@ -39,9 +39,6 @@ class Period:
         """True once `moment` is past the last day's 24:00."""
         return moment > self.end
 
-    def contains(self, moment: datetime) -> bool:
-        return self.start <= moment < self.end
-
 
 def is_period(word: str) -> bool:
     """A word that matches a period pattern is a period, not a git revision (SPEC §7)."""

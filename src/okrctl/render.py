@@ -17,6 +17,7 @@ from okrctl.score import Health, Status
 from okrctl.status_view import NONE, bar, number, score_text, with_unit, words
 from okrctl.trend import sparkline
 
+
 def _builtin_folder() -> Path:
     """The built-in templates: inside the wheel (`okrctl/templates`), or at the top of a source
     checkout (`templates/`, where the project keeps them)."""

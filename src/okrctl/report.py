@@ -37,7 +37,6 @@ from okrctl.snapshot import Snapshot
 from okrctl.status import key_result_json, kpi_json, objective_json
 from okrctl.status_view import words
 
-DEFAULT_SINCE = "14d"
 DATE_LIKE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 TEMPLATE_FOR_KIND = {
     Kind.PERSON: "one-on-one",

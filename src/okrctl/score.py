@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 
 from okrctl.bounds import MIN_SPAN
-from okrctl.model import Bounds, KeyResult, Kpi
+from okrctl.model import KeyResult, Kpi
 
 ASPIRATIONAL_SUCCESS = 0.7
 ON_TRACK_PACE = -0.10
@@ -57,11 +57,6 @@ def progress(baseline: float, target: float, current: float) -> float:
     return (current - baseline) / (target - baseline)
 
 
-def within(bounds: Bounds, value: float) -> bool:
-    """Bounds are inclusive."""
-    return bounds.contains(value)
-
-
 def key_result_progress(key_result: KeyResult) -> float | None:
     """Unclamped progress of a numeric key result; None without a current or a usable range."""
     baseline, target, current = key_result.baseline, key_result.target, key_result.current
@@ -86,7 +81,7 @@ def key_result_score(key_result: KeyResult) -> float:
     if kind is Shape.KEEP:
         assert key_result.keep is not None
         current = key_result.current
-        return 1.0 if current is not None and within(key_result.keep, current) else 0.0
+        return 1.0 if current is not None and key_result.keep.contains(current) else 0.0
     value = key_result_progress(key_result)
     return 0.0 if value is None else clamp(value)
 
@@ -154,8 +149,8 @@ def key_result_status(
 def kpi_health(kpi: Kpi) -> Health:
     if kpi.current is None or kpi.healthy is None:
         return Health.UNKNOWN
-    if within(kpi.healthy, kpi.current):
+    if kpi.healthy.contains(kpi.current):
         return Health.HEALTHY
-    if kpi.warning is not None and within(kpi.warning, kpi.current):
+    if kpi.warning is not None and kpi.warning.contains(kpi.current):
         return Health.WARNING
     return Health.CRITICAL

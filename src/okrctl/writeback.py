@@ -26,7 +26,6 @@ MILESTONE_WORDS = {"true": True, "done": True, "false": False, "undone": False}
 class Span:
     start: int
     end: int
-    column: int
 
 
 @dataclass(slots=True)
@@ -93,7 +92,7 @@ def mapping_layout(text: str, target: Path) -> MappingInfo:
                 if kind is events.ScalarEvent:
                     if path[:-1] == target and found is not None:
                         found.values[str(path[-1])] = Span(
-                            event.start_mark.index, event.end_mark.index, event.start_mark.column
+                            event.start_mark.index, event.end_mark.index
                         )
                     continue
                 is_mapping = kind is events.MappingStartEvent
@@ -107,7 +106,7 @@ def mapping_layout(text: str, target: Path) -> MappingInfo:
                     return found
                 if stack and stack[-1][1] and path[:-1] == target and found is not None:
                     # a nested collection value (such as `keep: {max: 1}`): record its end
-                    found.values[str(path[-1])] = Span(-1, event.end_mark.index, 0)
+                    found.values[str(path[-1])] = Span(-1, event.end_mark.index)
             elif kind is events.StreamEndEvent:
                 break
     except events.YAMLError as exc:
