@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,3 +144,23 @@ def pillar_with(current: float | None, confidence: float | None = None) -> str:
 def index_payload(path: Path) -> dict:
     """The JSON of a history index (after its checksum line)."""
     return json.loads(path.read_bytes().partition(b"\n")[2])
+
+
+GOLDEN = PROJECT_ROOT / "tests" / "golden"
+
+
+def demo_copy(tmp_path: Path) -> Path:
+    """The demo outside any git repository, so `--as-of` reads the files as they are."""
+    shutil.copy(PROJECT_ROOT / "okrctl.yaml", tmp_path / "okrctl.yaml")
+    shutil.copytree(PROJECT_ROOT / "goals", tmp_path / "goals")
+    return tmp_path
+
+
+def assert_golden(name: str, text: str) -> None:
+    """`text` is the reviewed golden file `tests/golden/NAME` (UPDATE_GOLDEN=1 rewrites it)."""
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), (
+        f"golden {name} differs; review, then UPDATE_GOLDEN=1"
+    )

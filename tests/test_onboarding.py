@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from conftest import PROJECT_ROOT, run_cli
+from conftest import PROJECT_ROOT, demo_copy, run_cli
 from gitrepo import GitRepo
 from okrctl.cli import app
 
@@ -166,7 +166,6 @@ def test_the_action_installs_okrctl_from_its_checkout_and_runs_the_command(tmp_p
 
 
 def test_codeowners_of_the_demo(tmp_path):
-    from test_status import demo_copy
 
     root = demo_copy(tmp_path)
     GitRepo(root)

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import demo_copy, run_cli
 from gitrepo import GitRepo
-from test_status import demo_copy
 
 TEAM = "goals/teams/signups.yaml"
 

@@ -8,9 +8,8 @@ import subprocess
 
 import pytest
 
-from conftest import PROJECT_ROOT, run_cli
+from conftest import PROJECT_ROOT, assert_golden, demo_copy, run_cli
 from okrctl.demo import replay
-from test_status import assert_golden
 
 AS_OF = "2026-11-15"
 
@@ -277,7 +276,6 @@ def test_every_context_name_is_documented_and_every_documented_name_exists(quart
 
 @pytest.mark.parametrize("template", ["company", "team", "one-on-one", "wall"])
 def test_every_template_renders_on_the_demo_without_history(tmp_path, template):
-    from test_status import demo_copy
 
     root = demo_copy(tmp_path)
     scope = {"company": (), "team": ("payments",), "one-on-one": ("chloe",), "wall": ()}[template]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import run_cli
-from test_status import demo_copy
+from conftest import demo_copy, run_cli
 
 
 @pytest.fixture(scope="module")

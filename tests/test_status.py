@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 import okrctl
-from conftest import PROJECT_ROOT, run_cli, write_repo
+from conftest import assert_golden, demo_copy, run_cli, write_repo
 from okrctl.graph import build_graph
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -258,22 +256,6 @@ def test_broken_files_still_show_what_loads_and_exit_1(spec_repo):
     assert result.exit_code == 1
     assert [u["id"] for u in result.json()["units"]] == ["company", "growth", "signups"]
     assert "goals/teams/broken.yaml:4:1: error schema:" in result.stderr
-
-
-def demo_copy(tmp_path):
-    """The demo outside any git repository, so `--as-of` reads the files as they are."""
-    shutil.copy(PROJECT_ROOT / "okrctl.yaml", tmp_path / "okrctl.yaml")
-    shutil.copytree(PROJECT_ROOT / "goals", tmp_path / "goals")
-    return tmp_path
-
-
-def assert_golden(name, text):
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8"), (
-        f"golden {name} differs; review, then UPDATE_GOLDEN=1"
-    )
 
 
 def test_tree_view_of_the_demo_is_golden(tmp_path, monkeypatch):
