@@ -154,7 +154,9 @@ def _check_github(result: CheckResult) -> None:
         except OSError as exc:
             typer.echo(f"okrctl: cannot write the job summary: {exc.strerror}", err=True)
             summary_file = None
-    text = github.annotations(result.findings, prefix, result.notes, summary=bool(summary_file))
+    text = github.annotation_lines(
+        result.findings, prefix, result.notes, summary=bool(summary_file)
+    )
     if text:
         typer.echo(text)
     typer.echo(summary_line(result.findings, files_read), err=True)
@@ -751,5 +753,5 @@ class _PipeSafeStdout:
 
 
 def main() -> None:
-    sys.stdout = _PipeSafeStdout(sys.stdout)  # type: ignore[assignment]
+    sys.stdout = _PipeSafeStdout(sys.stdout)  # type: ignore[assignment,unused-ignore]
     app()

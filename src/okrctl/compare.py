@@ -24,7 +24,7 @@ class Change:
     @property
     def delta(self) -> float | None:
         if _is_number(self.old) and _is_number(self.new):
-            return self.new - self.old
+            return float(self.new - self.old)
         return None
 
 

@@ -213,7 +213,9 @@ def _set(root: Path, ref: str, key: str, value: str) -> Path:
     if key == "current" and milestone:
         key = "done"
         value = "true" if value in ("done", "true") else "false"
-    anchors = ("milestone",) if key == "done" else ("keep", "target", "unit", "title")
+    anchors: tuple[str, ...] = (
+        ("milestone",) if key == "done" else ("keep", "target", "unit", "title")
+    )
     if key == "confidence":
         anchors = ("current", "done")
     path.write_text(set_scalar(path.read_text(), mapping, key, value, anchors))

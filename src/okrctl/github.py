@@ -28,7 +28,7 @@ def errors_first(findings: Sequence[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: f.severity is not Severity.ERROR)
 
 
-def annotations(
+def annotation_lines(
     findings: Sequence[Finding],
     path_prefix: str = "",
     notes: Sequence[str] = (),

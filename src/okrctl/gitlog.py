@@ -307,7 +307,8 @@ def log_raw(top: Path, revision: str = "HEAD") -> str:
     try:
         out = process.stdout.read()
     finally:
-        process.proc.communicate()  # drain stderr and reap git (a log of no commits just fails)
+        if process.proc is not None:  # drain stderr and reap git (a log of no commits fails)
+            process.proc.communicate()
     return bytes(out).decode("utf-8", "replace")
 
 

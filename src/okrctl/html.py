@@ -96,7 +96,7 @@ def chart_svg(spec: str) -> str:
         return left + (width - left - right) * (i / max(count - 1, 1))
 
     def y(v: float) -> float:
-        return top + (height - top - bottom) * (1 - (v - low) / (high - low))
+        return float(top + (height - top - bottom) * (1 - (v - low) / (high - low)))
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -132,7 +132,8 @@ def to_html(markdown: str, title: str) -> str:
     from markdown_it import MarkdownIt
 
     parser = MarkdownIt("commonmark", {"html": False}).enable("table").enable("strikethrough")
-    plain_fence = parser.renderer.rules["fence"]
+    renderer: Any = parser.renderer
+    plain_fence = renderer.rules["fence"]
 
     def fence(renderer: Any, tokens: Any, index: int, options: Any, env: Any) -> str:
         if tokens[index].info.strip() == "mermaid":

@@ -189,7 +189,7 @@ def render(
     problem is an OkrctlError naming the template and line (exit 1), an unknown template a usage
     error (exit 2)."""
     import jinja2
-    from jinja2.sandbox import SecurityError
+    from jinja2.exceptions import SecurityError
 
     from okrctl.template_budget import BudgetExceeded
 
@@ -245,7 +245,7 @@ def render(
 
 
 def _explain(exc: BaseException) -> str:
-    from jinja2.sandbox import SecurityError
+    from jinja2.exceptions import SecurityError
 
     from okrctl.template_budget import BudgetExceeded
 

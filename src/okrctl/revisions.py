@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from okrctl import gitlog
-from okrctl.config import CONFIG_NAME, parse_config
+from okrctl.config import parse_config
 from okrctl.errors import ConfigError, UsageError
 from okrctl.periods import is_period
+from okrctl.root import CONFIG_NAME
 
 TAG_PREFIX = "okr/"
 

@@ -25,7 +25,7 @@ def ladder(graph: Graph, ref: str, seen: frozenset[str] = frozenset()) -> list[d
     """The steps above `ref`: what it aligns to, and what that aligns to, up to the mission.
     Several `aligns_to` make several branches; a loop stops where it would repeat."""
     company = graph.company
-    mission_step = {
+    mission_step: dict[str, Any] = {
         "ref": MISSION,
         "kind": "mission",
         "title": company.unit.mission if company else None,

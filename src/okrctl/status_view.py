@@ -146,7 +146,7 @@ def _objective_label(objective: ObjectiveScore) -> Group:
         line.append(f" {score_text(objective.score)}", style="bold")
         line.append(f"/{score_text(objective.expected)} ")
     line.append(words(objective.status), style=style)
-    details = [model.type]
+    details: list[str] = [model.type]
     if model.category == "functional":
         details.append("functional")
     if objective.node.owner_handle:
@@ -326,15 +326,15 @@ def status_markdown(card: Scorecard, title: str) -> str:
             "|---|---|---:|---|---|",
         ]
         for unit, kpi in kpis:
-            model = kpi.node.kpi
+            kpi_model = kpi.node.kpi
             healthy = (
-                bounds_text(model.healthy.min, model.healthy.max, model.unit)
-                if model.healthy
+                bounds_text(kpi_model.healthy.min, kpi_model.healthy.max, kpi_model.unit)
+                if kpi_model.healthy
                 else ""
             )
             lines.append(
-                f"| {_cell(unit.unit_file.unit.display_name)} | {_cell(model.title)} "
-                f"| {with_unit(model.current, model.unit)} | {healthy} | {kpi.health} |"
+                f"| {_cell(unit.unit_file.unit.display_name)} | {_cell(kpi_model.title)} "
+                f"| {with_unit(kpi_model.current, kpi_model.unit)} | {healthy} | {kpi.health} |"
             )
     return "\n".join(lines) + "\n"
 

@@ -159,7 +159,7 @@ class BudgetedEnvironment(SandboxedEnvironment):
             bounded.jinja_pass_arg = function.jinja_pass_arg  # type: ignore[attr-defined]
         return bounded
 
-    def render(self, template: Any, context: dict[str, Any]) -> str:  # type: ignore[override]
+    def render(self, template: Any, context: dict[str, Any]) -> str:  # type: ignore[override,unused-ignore]
         """The template's output, built within the budget."""
         self.deadline = time.monotonic() + self.budget.seconds
         self.output = 0

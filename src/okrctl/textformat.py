@@ -3,6 +3,7 @@ with these without loading the model or rich."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -14,7 +15,7 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def columns(rows: list[tuple[str, ...]]) -> str:
+def columns(rows: Sequence[Sequence[str]]) -> str:
     """Rows as aligned text columns, the last one left free (notes run as long as they are):
     a listing of thousands of check-ins prints in milliseconds, where a rich table lays out
     each cell for a millisecond or more."""

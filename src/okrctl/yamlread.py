@@ -176,10 +176,19 @@ def _resolve_tagged(value: str, tag: str, position: Position) -> Any:
     if name not in _SCALAR_TAGS:
         raise YamlProblem(f"the tag {tag!r} is not supported; remove it", position)
     resolved = resolve_plain(value)
-    expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}[name]
+    kinds: dict[str, type | tuple[type, ...]] = {
+        "int": int,
+        "float": (int, float),
+        "bool": bool,
+        "null": type(None),
+    }
+    expected = kinds[name]
     if (isinstance(resolved, bool) and name != "bool") or not isinstance(resolved, expected):
         raise YamlProblem(f"{value!r} is not a valid !!{name}", position)
-    return float(resolved) if name == "float" else resolved
+    if name == "float":
+        assert isinstance(resolved, int | float)
+        return float(resolved)
+    return resolved
 
 
 def _check_node(event: Any, depth: int) -> None:

@@ -39,11 +39,11 @@ def duplicate_id(ctx: Context) -> Iterator[Hit]:
                 f"give this unit another id",
                 unit.id,
             )
-        seen: dict[str, tuple[str, ...]] = {}
+        seen: dict[str, tuple[str | int, ...]] = {}
         entries = [("objectives", i, o.id) for i, o in enumerate(unit.objectives)]
         entries += [("kpis", i, k.id) for i, k in enumerate(unit.kpis)]
         for section, index, item_id in entries:
-            path = (section, index, "id")
+            path: tuple[str | int, ...] = (section, index, "id")
             if item_id in seen:
                 line = unit_file.source.at(*seen[item_id]).line
                 yield hit(
@@ -58,14 +58,14 @@ def duplicate_id(ctx: Context) -> Iterator[Hit]:
         for o_index, objective in enumerate(unit.objectives):
             kr_seen: dict[str, int] = {}
             for k_index, key_result in enumerate(objective.key_results):
-                path = ("objectives", o_index, "key_results", k_index, "id")
+                kr_path = ("objectives", o_index, "key_results", k_index, "id")
                 if key_result.id in kr_seen:
                     line = unit_file.source.at(
                         "objectives", o_index, "key_results", kr_seen[key_result.id], "id"
                     ).line
                     yield hit(
                         unit_file,
-                        path,
+                        kr_path,
                         f"key result id `{key_result.id}` is already used in this objective "
                         f"(line {line})",
                         f"{unit.id}/{objective.id}/{key_result.id}",
@@ -220,9 +220,10 @@ def alignment_cycle(ctx: Context) -> Iterator[Hit]:
         for unit_id, u in graph.units.items()
     }
     for cycle in _cycles(unit_edges):
-        first = graph.units[cycle[0]]
+        first_unit = graph.units[cycle[0]]
         loop = " → ".join(f"`{r}`" for r in [*cycle, cycle[0]])
-        yield hit(first, ("parent",), f"parent loop: {loop}; one of them must sit higher", cycle[0])
+        message = f"parent loop: {loop}; one of them must sit higher"
+        yield hit(first_unit, ("parent",), message, cycle[0])
 
 
 def _cycles(edges: dict[str, list[str]]) -> list[list[str]]:
