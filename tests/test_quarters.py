@@ -283,3 +283,26 @@ def test_calibration_flags_a_unit_that_always_hits_its_aspirational_goals(tmp_pa
     ]
     text = run_cli("retro", "2026-Q4", "--repo", repo.root).stdout
     assert "- **growth** looks too safe: aspirational scores 2026-Q3 0.95, 2026-Q4 1.00" in text
+
+
+def test_retro_markdown_escapes_pipes_in_titles(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    piped = COMPANY.replace("title: Grow deposits", "title: Grow | keep deposits")
+    repo.commit({**BASE, COMPANY_FILE: piped}, "2026-10-01", "goals")
+    text = run_cli("retro", "2026-Q4", "--repo", repo.root, "--format", "md").stdout
+    [row] = [line for line in text.splitlines() if "keep deposits" in line]
+    assert "Grow \\| keep deposits" in row
+    assert row.count(" | ") == 4  # five cells: the title's pipe splits none
+
+
+def test_show_and_status_print_a_dollar_range_alike(tmp_path):
+    from conftest import write_repo
+
+    dollars = PILLAR.replace("        baseline: 30\n", "        unit: $\n        baseline: 30\n")
+    root = write_repo(
+        tmp_path, {PILLAR_FILE: dollars.replace("target: 40", "target: 40\n        current: 32")}
+    )
+    status = run_cli("status", "growth", "--repo", root, "--as-of", "2026-11-15").stdout
+    show = run_cli("show", "growth/convert/rate", "--repo", root, "--as-of", "2026-11-15").stdout
+    assert "$32 ($30 → $40)" in status
+    assert "$32 ($30 → $40)" in show

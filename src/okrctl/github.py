@@ -75,7 +75,7 @@ def step_summary(
 ) -> str:
     """A Markdown table of every finding for `$GITHUB_STEP_SUMMARY`: grouped by file, files
     with errors first, each location linked to its line at the commit being checked."""
-    from okrctl.render import cell
+    from okrctl.status_view import cell
 
     env = environment or {}
     base = None

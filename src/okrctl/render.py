@@ -14,7 +14,7 @@ from typing import Any
 
 from okrctl.errors import OkrctlError, UsageError
 from okrctl.score import Health, Status
-from okrctl.status_view import NONE, bar, number, score_text, with_unit, words
+from okrctl.status_view import NONE, bar, cell, number, score_text, with_unit, words
 from okrctl.trend import sparkline
 
 
@@ -65,11 +65,6 @@ def value(given: Any, unit: str | None = None) -> str:
     if isinstance(given, int | float):
         return with_unit(given, unit) if unit else number(given)
     return str(given)
-
-
-def cell(value: Any) -> str:
-    """Safe inside a Markdown table cell."""
-    return str(value).replace("|", "\\|").replace("\n", " ")
 
 
 def plain(value: float) -> str:

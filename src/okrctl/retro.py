@@ -33,6 +33,7 @@ from okrctl.periods import Period, check_period, is_period, iso_utc, now
 from okrctl.revisions import TAG_PREFIX, resolve
 from okrctl.root import resolve_root
 from okrctl.score import Status
+from okrctl.status_view import cell
 from okrctl.yamlread import YamlProblem, read_document
 
 GRACE = timedelta(days=14)
@@ -357,7 +358,8 @@ def render_markdown(result: Retro) -> str:
             model = objective.node.objective
             score = "–" if objective.score is None else f"{objective.score:.2f}"  # noqa: RUF001
             status = (objective.status or "unmeasured").replace("_", " ")
-            lines.append(f"| {name} | {model.title} | {model.type} | {score} | {status} |")
+            title = cell(model.title)
+            lines.append(f"| {cell(name)} | {title} | {model.type} | {score} | {status} |")
     missed = result.missed
     lines += ["", "### Committed objectives missed", ""]
     lines += [
@@ -368,8 +370,8 @@ def render_markdown(result: Retro) -> str:
     if result.goalpost_moves:
         lines += ["| When | Who | What | Change | Why (commit message) |", "|---|---|---|---|---|"]
         lines += [
-            f"| {m.date.date()} | {m.author} | `{m.ref}` {m.field} | {m.old} → {m.new} | "
-            f"{m.reason} |"
+            f"| {m.date.date()} | {cell(m.author)} | `{m.ref}` {m.field} | {cell(m.old)} → "
+            f"{cell(m.new)} | {cell(m.reason)} |"
             for m in result.goalpost_moves
         ]
     else:
@@ -387,7 +389,7 @@ def render_markdown(result: Retro) -> str:
         "|---|---:|---:|---:|",
     ]
     lines += [
-        f"| {c.unit} | {c.checkins} | {c.per_week:.1f} | {c.longest_silence_days:.0f} days |"
+        f"| {cell(c.unit)} | {c.checkins} | {c.per_week:.1f} | {c.longest_silence_days:.0f} days |"
         for c in sorted(result.cadence, key=lambda c: -c.longest_silence_days)
     ]
     over = [c for c in result.confidence if c["overconfident"]]

@@ -10,6 +10,7 @@ from okrctl.status_view import (
     NONE,
     STATUS_STYLE,
     bounds_text,
+    goal_range,
     number,
     score_text,
     with_unit,
@@ -98,7 +99,7 @@ def _value(kr: dict[str, Any]) -> str:
     current = "no check-in yet" if kr["current"] is None else with_unit(kr["current"], kr["unit"])
     if kr["shape"] == "keep":
         return f"{current} (keep {bounds_text(kr['keep']['min'], kr['keep']['max'], kr['unit'])})"
-    return f"{current} ({number(kr['baseline'])} → {with_unit(kr['target'], kr['unit'])})"
+    return f"{current} ({goal_range(kr['baseline'], kr['target'], kr['unit'])})"
 
 
 def _objective_block(data: dict[str, Any]) -> list[Any]:

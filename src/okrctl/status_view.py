@@ -94,6 +94,18 @@ def progress_bar(score: float, expected: float, width: int = BAR_WIDTH) -> str:
     return "".join(cells)
 
 
+def goal_range(baseline: float | None, target: float | None, unit: str | None) -> str:
+    """`38 → 45%`, `$0.42 → $0.30`: the baseline bare, unless its unit is written in front.
+    Every view shows a key result's range through this one function."""
+    start = with_unit(baseline, unit) if unit == "$" else number(baseline)
+    return f"{start} → {with_unit(target, unit)}"
+
+
+def cell(value: object) -> str:
+    """Safe inside a Markdown table cell."""
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
 def key_result_value(key_result: KeyResultScore) -> str:
     """What the number is and where it is going, in one phrase."""
     model = key_result.node.key_result
@@ -106,8 +118,7 @@ def key_result_value(key_result: KeyResultScore) -> str:
     if key_result.shape is Shape.KEEP:
         assert model.keep is not None
         return f"{current} (keep {bounds_text(model.keep.min, model.keep.max, model.unit)})"
-    start = with_unit(model.baseline, model.unit) if model.unit == "$" else number(model.baseline)
-    arrow = f"{start} → {with_unit(model.target, model.unit)}"
+    arrow = goal_range(model.baseline, model.target, model.unit)
     over = ""
     if key_result.progress is not None and key_result.progress > 1:
         over = f", {key_result.progress:.0%} of the way"
@@ -290,14 +301,10 @@ def attention_summary(card: Scorecard) -> RenderableType:
     return Group(Text("Needs attention", style="bold"), *rows)
 
 
-def _cell(value: str) -> str:
-    return value.replace("|", "\\|").replace("\n", " ")
-
-
 def status_markdown(card: Scorecard, title: str) -> str:
     """A Markdown table of every objective, then one of every KPI."""
     lines = [
-        f"# {_cell(title)} — {card.period.name}",
+        f"# {cell(title)} — {card.period.name}",
         "",
         f"As of {card.moment.as_of.isoformat()} · {card.elapsed:.0%} of the period gone.",
         "",
@@ -310,7 +317,7 @@ def status_markdown(card: Scorecard, title: str) -> str:
         for objective in unit.objectives:
             model = objective.node.objective
             lines.append(
-                f"| {_cell(unit.unit_file.unit.display_name)} | {_cell(model.title)} "
+                f"| {cell(unit.unit_file.unit.display_name)} | {cell(model.title)} "
                 f"| {model.type} | {score_text(objective.score)} "
                 f"| {score_text(objective.expected)} | {words(objective.status)} "
                 f"| {objective.node.owner_handle or ''} |"
@@ -333,7 +340,7 @@ def status_markdown(card: Scorecard, title: str) -> str:
                 else ""
             )
             lines.append(
-                f"| {_cell(unit.unit_file.unit.display_name)} | {_cell(kpi_model.title)} "
+                f"| {cell(unit.unit_file.unit.display_name)} | {cell(kpi_model.title)} "
                 f"| {with_unit(kpi_model.current, kpi_model.unit)} | {healthy} | {kpi.health} |"
             )
     return "\n".join(lines) + "\n"
@@ -353,7 +360,7 @@ def _rollup_markdown(card: Scorecard) -> list[str]:
                 lines += ["", "## Roll-up: who moves the top objectives"]
             lines += [
                 "",
-                f"**{_cell(objective.node.objective.title)}** ({objective.ref}): "
+                f"**{cell(objective.node.objective.title)}** ({objective.ref}): "
                 f"{score_text(objective.score)}, {words(objective.status)}",
                 "",
             ]
@@ -361,6 +368,6 @@ def _rollup_markdown(card: Scorecard) -> list[str]:
             for row in rows:
                 lines.append(
                     f"- {score_text(row.score)} {words(row.status)}: "
-                    f"{_cell(row.node.objective.title)} ({row.ref})"
+                    f"{cell(row.node.objective.title)} ({row.ref})"
                 )
     return lines
