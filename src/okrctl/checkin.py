@@ -14,11 +14,10 @@ from okrctl import gitlog
 from okrctl.edits import goals_lock, read_for_edit, refuse_unsafe, target, write_and_commit
 from okrctl.errors import OkrctlError, UsageError
 from okrctl.graph import RefKind, build_graph
-from okrctl.load import load_repo, unit_problem
+from okrctl.load import load_repo, read_unit
 from okrctl.root import resolve_root
 from okrctl.textformat import format_value
 from okrctl.writeback import parse_confidence, parse_value, set_scalar
-from okrctl.yamlread import decode, parse_text
 
 TRAILER = "Okr-Checkin"
 
@@ -122,13 +121,16 @@ def _checkin_locked(
 def _validate(
     raw: bytes, relative: str, mapping_path: tuple[Any, ...], key: str, expected: Any
 ) -> None:
-    """Read the new text back exactly as `check` would; refuse to write anything broken."""
-    problem = unit_problem(relative, raw)
-    if problem is not None:
+    """Read the new text back exactly as `check` would (one parse); refuse to write anything
+    broken, or a value that did not land where it was meant to."""
+    read = read_unit(relative, raw)
+    if read.problems:
+        position, message = read.problems[0]
         raise OkrctlError(
-            f"the check-in would leave the file invalid ({problem}); nothing was written"
+            f"the check-in would leave the file invalid ({relative}:{position.line}:"
+            f"{position.column}: {message}); nothing was written"
         )
-    node: Any = parse_text(decode(raw), positions=False).data
+    node: Any = read.data
     for part in (*mapping_path, key):
         node = node[part]
     if node != expected or (type(node) is bool and type(expected) is not bool):
