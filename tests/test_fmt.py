@@ -194,3 +194,13 @@ def test_the_order_names_every_field_of_the_model(kind):
 def test_fmt_runs_on_the_base_repo(tmp_path):
     root = write_repo(tmp_path, BASE)
     assert run_cli("fmt", "--check", "--repo", root).exit_code == 0
+
+
+def test_fmt_finds_files_as_check_does_from_a_subfolder(tmp_path, monkeypatch):
+    root = write_repo(tmp_path, {"goals/pillars/growth.yaml": ODD})
+    (root / "goals/teams/ops.YAML").write_text("kind: team\n")
+    monkeypatch.chdir(root / "goals" / "teams")  # no --repo: okrctl.yaml is found upward
+    result = run_cli("fmt", "--check")
+    assert result.exit_code == 1
+    assert result.stdout == "would reformat goals/pillars/growth.yaml\n"
+    assert "goals/teams/ops.YAML:1:1: error: goals files end in .yaml or .yml" in result.stderr

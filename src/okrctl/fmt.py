@@ -24,15 +24,44 @@ BOM = "\ufeff"
 ORDER: dict[str, list[str]] = {
     # as SPEC §2 writes them: what a thing is, then its numbers, then where they come from
     "unit": [
-        "kind", "id", "name", "parent", "lead", "period", "mission", "vision", "bhag",
-        "objectives", "kpis", "accomplishments",
+        "kind",
+        "id",
+        "name",
+        "parent",
+        "lead",
+        "period",
+        "mission",
+        "vision",
+        "bhag",
+        "objectives",
+        "kpis",
+        "accomplishments",
     ],
     "objective": [
-        "id", "title", "why", "type", "category", "origin", "aligns_to", "owner", "key_results",
+        "id",
+        "title",
+        "why",
+        "type",
+        "category",
+        "origin",
+        "aligns_to",
+        "owner",
+        "key_results",
     ],
     "key_result": [
-        "id", "title", "unit", "milestone", "done", "keep", "baseline", "target", "current",
-        "confidence", "weight", "source", "owner",
+        "id",
+        "title",
+        "unit",
+        "milestone",
+        "done",
+        "keep",
+        "baseline",
+        "target",
+        "current",
+        "confidence",
+        "weight",
+        "source",
+        "owner",
     ],
     "kpi": ["id", "title", "why", "unit", "current", "healthy", "warning", "source", "owner"],
     "bounds": ["min", "max"],
@@ -127,25 +156,28 @@ class Formatted:
     """(file, where, what) for files that could not be read; they are left as they were."""
 
 
-def format_files(files: list[tuple[str, Path]], *, check: bool) -> Formatted:
-    """Format each (shown name, path); with `check`, only say which would change."""
+Entry = tuple[str, Path, bytes | None, str | None]
+"""(shown name, path, content, problem): a file as the loader reads it."""
+
+
+def format_files(entries: list[Entry], *, check: bool) -> Formatted:
+    """Format each (shown name, path, content, problem) as the loader read it; with `check`,
+    only say which would change."""
     from okrctl.writefile import write_atomically
 
     result = Formatted()
-    for shown, path in files:
-        try:
-            raw = path.read_bytes()
-            text = raw.decode("utf-8")
-        except OSError as exc:
-            result.problems.append((shown, Position(1, 1), f"cannot read: {exc.strerror}"))
+    for shown, path, raw, problem in entries:
+        if raw is None:
+            result.problems.append((shown, Position(1, 1), problem or "cannot read the file"))
             continue
+        try:
+            text = raw.decode("utf-8")
+            formatted = format_text(text)
         except UnicodeDecodeError:
             result.problems.append((shown, Position(1, 1), "not valid UTF-8; save it as UTF-8"))
             continue
-        try:
-            formatted = format_text(text)
-        except YamlProblem as problem:
-            result.problems.append((shown, problem.position, problem.message))
+        except YamlProblem as located:
+            result.problems.append((shown, located.position, located.message))
             continue
         if formatted == text:
             result.unchanged += 1
@@ -159,25 +191,26 @@ def format_files(files: list[tuple[str, Path]], *, check: bool) -> Formatted:
 def format_repo(
     repo: Path | str | None, paths: list[Path] | None = None, *, check: bool = False
 ) -> Formatted:
-    """The goals files of the repository (or just `paths`), formatted under the goals lock."""
+    """The goals files of the repository, found as `check` finds them (or just `paths`),
+    formatted under the goals lock."""
     from okrctl import gitlog
     from okrctl.config import load_config
     from okrctl.edits import goals_lock
+    from okrctl.load import read_entry, working_tree_files
     from okrctl.root import resolve_root
 
     root = resolve_root(Path(repo) if repo is not None else None)
     if paths:
-        files = [(str(path), path) for path in paths]
+        entries: list[Entry] = []
+        for path in paths:
+            shown, raw, why = read_entry(str(path), path)
+            entries.append((shown, path, raw, why))
     else:
-        goals = load_config(root).goals_path
-        files = [
-            (path.relative_to(root).as_posix(), path)
-            for path in sorted(goals.rglob("*"))
-            if path.suffix in (".yaml", ".yml")
-            and path.is_file()
-            and not any(part.startswith(".") for part in path.relative_to(goals).parts)
+        entries = [
+            (shown, root / shown, raw, why)
+            for shown, raw, why in working_tree_files(root, load_config(root).goals_path)
         ]
     if check:
-        return format_files(files, check=True)
+        return format_files(entries, check=True)
     with goals_lock(root, gitlog.toplevel(root)):
-        return format_files(files, check=False)
+        return format_files(entries, check=False)

@@ -67,7 +67,7 @@ def load_repo(repo: Path | str | None = None, *, revision: str | None = None) ->
     root = resolve_root(Path(repo) if repo is not None else None)
     if revision is None:
         config = load_config(root)
-        files = _working_tree_files(root, config.goals_path)
+        files = working_tree_files(root, config.goals_path)
     else:
         config, files = _revision_source(root, revision)
     repository = Repository(config=config, revision=revision)
@@ -150,7 +150,7 @@ def _schema(path: str, position: Position, message: str, ref: str | None = None)
     return Finding("schema", Severity.ERROR, message, path, position.line, position.column, ref)
 
 
-def _working_tree_files(root: Path, goals: Path) -> list[FileEntry]:
+def working_tree_files(root: Path, goals: Path) -> list[FileEntry]:
     """Every YAML file below `goals`, sorted; symbolic links must stay inside the repository.
     Whatever looks meant as a goals file but cannot be read is a problem to report, never
     skipped silently: a link that loops or leads nowhere, a folder that cannot be listed, a
@@ -187,7 +187,7 @@ def _working_tree_files(root: Path, goals: Path) -> list[FileEntry]:
             if entry.is_dir():
                 pending.append(path)
             elif entry.name.endswith(YAML_SUFFIXES) and entry.is_file():
-                found.append(_read(relative, path))
+                found.append(read_entry(relative, path))
     return sorted(found, key=lambda item: item[0])
 
 
@@ -225,7 +225,7 @@ def _entry_problem(entry: os.DirEntry[str], path: Path, real_root: Path) -> str 
     return None
 
 
-def _read(relative: str, path: Path) -> FileEntry:
+def read_entry(relative: str, path: Path) -> FileEntry:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             return relative, None, TOO_BIG
