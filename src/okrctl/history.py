@@ -176,19 +176,31 @@ def goals_scope(root: Path, top: Path, goals_dir: str) -> Scope:
         return Scope("\0outside/")  # matches nothing: git does not track what lies outside
     prefix = folder.relative_to(top).as_posix()
     scope = Scope("" if prefix == "." else prefix + "/")
-    for directory, _, names in os.walk(folder):
-        for name in names:
-            path = Path(directory, name)
-            if not name.endswith((".yaml", ".yml")) or not path.is_symlink():
-                continue
-            try:
-                real = path.resolve(strict=True)
-            except (OSError, RuntimeError):
-                continue
-            if real.is_relative_to(top) and not real.is_relative_to(folder):
-                linked = (folder / path.relative_to(folder)).relative_to(top).as_posix()
-                scope.aliases[real.relative_to(top).as_posix()] = linked
+    pending = [folder]
+    while pending:  # scandir entries know what is a link: no extra stat per file
+        try:
+            with os.scandir(pending.pop()) as entries:
+                listed = list(entries)
+        except OSError:
+            continue  # the loader reports what cannot be listed
+        for entry in listed:
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(Path(entry.path))
+            elif entry.is_symlink() and entry.name.endswith((".yaml", ".yml")):
+                _alias(scope, top, folder, Path(entry.path))
     return scope
+
+
+def _alias(scope: Scope, top: Path, folder: Path, link: Path) -> None:
+    """A linked unit file whose target lives elsewhere in the repository: git records its
+    changes under the target's path, read as the link's."""
+    try:
+        real = link.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return
+    if real.is_relative_to(top) and not real.is_relative_to(folder):
+        linked = (folder / link.relative_to(folder)).relative_to(top).as_posix()
+        scope.aliases[real.relative_to(top).as_posix()] = linked
 
 
 def read_history(
