@@ -36,18 +36,20 @@ def _execute(
 ) -> tuple[int, bytes, str]:
     """One git command through GitPython: (status, stdout bytes exactly, stderr text)."""
     import tempfile
+    from contextlib import nullcontext
 
     from git import Git
     from git.exc import GitCommandNotFound
 
     try:
-        with tempfile.TemporaryFile() as input_file:
-            if stdin is not None:
+        # input goes through a file (Popen needs a real descriptor): only when there is any
+        with tempfile.TemporaryFile() if stdin is not None else nullcontext() as input_file:
+            if input_file is not None and stdin is not None:
                 input_file.write(stdin)
                 input_file.seek(0)
             status, out, err = Git(str(cwd)).execute(
                 ["git", *args],
-                istream=input_file if stdin is not None else None,
+                istream=input_file,
                 with_extended_output=True,
                 with_exceptions=False,
                 stdout_as_string=False,
