@@ -16,7 +16,7 @@ import pytest
 import okrctl
 from conftest import BASE, PROJECT_ROOT, TEAM, run_cli
 from gitrepo import GitRepo
-from okrctl.graph import build_graph
+from okrctl.core.graph import build_graph
 
 TEAM_FILE = "goals/teams/signups.yaml"
 
@@ -256,7 +256,7 @@ def test_outside_git_the_file_is_written_and_not_committed(tmp_path):
 WRITER = """
 import sys
 from pathlib import Path
-from okrctl.writefile import write_atomically
+from okrctl.store.writefile import write_atomically
 target, a, b = Path(sys.argv[1]), Path(sys.argv[2]).read_bytes(), Path(sys.argv[3]).read_bytes()
 print("ready", flush=True)
 while True:

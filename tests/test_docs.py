@@ -7,7 +7,7 @@ import re
 import pytest
 
 from conftest import PROJECT_ROOT
-from okrctl.rules import REGISTRY
+from okrctl.core.rules import REGISTRY
 
 
 def test_every_registered_rule_is_documented():

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import BASE, PROJECT_ROOT, run_cli, write_repo
-from okrctl.fmt import ORDER, format_text
-from okrctl.yamlread import read_document
+from okrctl.store.fmt import ORDER, format_text
+from okrctl.store.yamlread import read_document
 
 ODD = """\
 # the growth pillar
@@ -74,7 +74,7 @@ def test_crlf_and_a_bom_are_kept():
 def test_the_demo_and_the_scaffold_are_formatted():
     for path in [
         *(PROJECT_ROOT / "goals").rglob("*.yaml"),
-        *(PROJECT_ROOT / "src/okrctl/scaffold/goals-repo/goals").rglob("*.yaml"),
+        *(PROJECT_ROOT / "src/okrctl/store/scaffold_files/goals-repo/goals").rglob("*.yaml"),
     ]:
         text = path.read_text(encoding="utf-8")
         assert format_text(text) == text, path
@@ -183,7 +183,7 @@ def test_format_is_idempotent_and_keeps_the_meaning(path, seed, mapping_indent, 
 
 @pytest.mark.parametrize("kind", sorted(ORDER))
 def test_the_order_names_every_field_of_the_model(kind):
-    from okrctl.model import Bounds, KeyResult, Kpi, Objective, Unit
+    from okrctl.model.goals import Bounds, KeyResult, Kpi, Objective, Unit
 
     model = {"unit": Unit, "objective": Objective, "key_result": KeyResult, "kpi": Kpi}.get(
         kind, Bounds

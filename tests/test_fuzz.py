@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import PROJECT_ROOT, run_cli
-from okrctl.yamlread import YamlProblem, read_document
+from okrctl.store.yamlread import YamlProblem, read_document
 
 DEMO_FILES = sorted((PROJECT_ROOT / "goals").rglob("*.yaml"))
 YAML_NOISE = [

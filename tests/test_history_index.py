@@ -8,7 +8,7 @@ import sys
 
 from conftest import BASE, index_payload, pillar_with
 from gitrepo import GitRepo
-from okrctl.history import read_history
+from okrctl.store.history import read_history
 
 PILLAR_FILE = "goals/pillars/growth.yaml"
 

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import BASE, COMPANY, run_cli, write_repo
 from gitrepo import GitRepo
-from okrctl.history import read_history
+from okrctl.store.history import read_history
 
 COMPANY_FILE = "goals/company.yaml"
 REF = "acme/grow/deposits"

@@ -164,7 +164,8 @@ def test_concurrent_runs_share_the_cache_safely(demo):
 
 
 def test_the_key_covers_the_code_that_makes_a_unit(tmp_path, monkeypatch):
-    from okrctl import model, parse_cache
+    from okrctl.model import goals as model
+    from okrctl.store import parse_cache
 
     cache = parse_cache.ParseCache(None)
     before = cache.key(b"kind: team\n", "signups")

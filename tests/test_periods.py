@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from okrctl.periods import end_of_day, is_period, parse_period
+from okrctl.core.periods import end_of_day, is_period, parse_period
 
 
 @pytest.mark.parametrize(

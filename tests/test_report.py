@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from conftest import PROJECT_ROOT, assert_golden, demo_copy, run_cli
-from okrctl.demo import replay
+from okrctl.store.demo import replay
 
 AS_OF = "2026-11-15"
 
@@ -253,8 +253,8 @@ def documented(section: str) -> set[str]:
 def test_every_context_name_is_documented_and_every_documented_name_exists(quarter):
     from datetime import date
 
-    from okrctl.report import build_context
-    from okrctl.snapshot import take_snapshot
+    from okrctl.store.snapshot import take_snapshot
+    from okrctl.views.report import build_context
 
     snapshot = take_snapshot(quarter, as_of=date(2026, 11, 15))
     context = build_context(snapshot, None, snapshot.read_history("reports"), "14d")
@@ -270,7 +270,7 @@ def test_every_context_name_is_documented_and_every_documented_name_exists(quart
         ("KPI", kpi),
     ]:
         assert documented(section) == set(data), section
-    from okrctl.render import FILTERS
+    from okrctl.render.markdown import FILTERS
 
     assert documented("Filters") == set(FILTERS)
 

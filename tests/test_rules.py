@@ -365,7 +365,7 @@ def test_references_into_a_broken_file_are_not_reported_again(tmp_path):
 
 
 def test_every_registered_rule_has_a_test_here():
-    from okrctl.rules import REGISTRY
+    from okrctl.core.rules import REGISTRY
 
     source = Path(__file__).read_text(encoding="utf-8")
     untested = [name for name in REGISTRY if f'"{name}"' not in source]

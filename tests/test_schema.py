@@ -9,8 +9,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from conftest import BASE, PROJECT_ROOT, findings, run_cli, write_repo
-from okrctl.schema import config_schema, unit_schema
-from okrctl.yamlread import read_document
+from okrctl.core.schema import config_schema, unit_schema
+from okrctl.store.yamlread import read_document
 
 TEAM_FILE = "goals/teams/signups.yaml"
 KR = """\

@@ -6,8 +6,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from okrctl.model import Bounds, KeyResult, Kpi
-from okrctl.score import (
+from okrctl.core.score import (
     Grade,
     Health,
     Status,
@@ -21,6 +20,7 @@ from okrctl.score import (
     objective_status,
     weighted_mean,
 )
+from okrctl.model.goals import Bounds, KeyResult, Kpi
 
 
 def numeric(baseline, target, current=None, **extra):

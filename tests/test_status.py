@@ -8,7 +8,7 @@ import pytest
 
 import okrctl
 from conftest import assert_golden, demo_copy, run_cli, write_repo
-from okrctl.graph import build_graph
+from okrctl.core.graph import build_graph
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from okrctl.suggest import Suggester
+from okrctl.core.suggest import Suggester
 
 REFS = [
     "mission",

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from okrctl.errors import OkrctlError
-from okrctl.render import render
-from okrctl.template_budget import Budget
+from okrctl.model.errors import OkrctlError
+from okrctl.render.markdown import render
+from okrctl.render.template_budget import Budget
 
 
 def with_template(repo, text, name="company.md.j2"):

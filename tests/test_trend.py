@@ -8,8 +8,8 @@ import pytest
 
 from conftest import BASE, PILLAR, pillar_with, run_cli
 from gitrepo import GitRepo
-from okrctl.periods import parse_period
-from okrctl.trend import forecast, least_squares, period_points, sparkline
+from okrctl.core.periods import parse_period
+from okrctl.core.trend import forecast, least_squares, period_points, sparkline
 
 Q4 = parse_period("2026-Q4")
 PILLAR_FILE = "goals/pillars/growth.yaml"

@@ -56,7 +56,15 @@ def installed(tmp_path_factory):
 def test_wheel_contents(installed):
     wheel, _ = installed
     names = set(zipfile.ZipFile(wheel).namelist())
-    for module in ("cli", "load", "model", "yamlread", "graph", "schema", "rules/structure"):
+    for module in (
+        "cli",
+        "store/load",
+        "model/goals",
+        "store/yamlread",
+        "core/graph",
+        "core/schema",
+        "core/rules/structure",
+    ):
         assert f"okrctl/{module}.py" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "okrctl = okrctl.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
@@ -64,10 +72,10 @@ def test_wheel_contents(installed):
     for data in (
         "okrctl/templates/company.md.j2",
         "okrctl/templates/_macros.md.j2",
-        "okrctl/scaffold/top/.github/workflows/okrs.yml",
-        "okrctl/scaffold/top/.pre-commit-config.yaml",
-        "okrctl/scaffold/top/.vscode/settings.json",
-        "okrctl/scaffold/goals-repo/okrctl.yaml",
+        "okrctl/store/scaffold_files/top/.github/workflows/okrs.yml",
+        "okrctl/store/scaffold_files/top/.pre-commit-config.yaml",
+        "okrctl/store/scaffold_files/top/.vscode/settings.json",
+        "okrctl/store/scaffold_files/goals-repo/okrctl.yaml",
         "okrctl/demo_company/okrctl.yaml",
         "okrctl/demo_company/goals/teams/signups.yaml",
     ):

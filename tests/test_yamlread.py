@@ -7,9 +7,9 @@ import math
 import pytest
 
 from conftest import PROJECT_ROOT
-from okrctl import yamlread
-from okrctl.diagnostics import Position
-from okrctl.yamlread import YamlProblem, read_document
+from okrctl.model.findings import Position
+from okrctl.store import yamlread
+from okrctl.store.yamlread import YamlProblem, read_document
 
 
 @pytest.mark.parametrize(

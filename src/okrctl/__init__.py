@@ -15,25 +15,25 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from okrctl.check import CheckResult, check_repo
-    from okrctl.diagnostics import Finding, Severity
-    from okrctl.errors import ConfigError, OkrctlError, UsageError
-    from okrctl.graph import Graph, build_graph
-    from okrctl.load import Repository, load_repo
+    from okrctl.core.graph import Graph, build_graph
+    from okrctl.model.errors import ConfigError, OkrctlError, UsageError
+    from okrctl.model.findings import Finding, Severity
+    from okrctl.store.load import Repository, load_repo
+    from okrctl.views.check import CheckResult, check_repo
 
 # Imported on first use, so `okrctl --help` does not pay for pydantic and friends.
 _EXPORTS = {
-    "CheckResult": "okrctl.check",
-    "check_repo": "okrctl.check",
-    "Finding": "okrctl.diagnostics",
-    "Severity": "okrctl.diagnostics",
-    "ConfigError": "okrctl.errors",
-    "OkrctlError": "okrctl.errors",
-    "UsageError": "okrctl.errors",
-    "Graph": "okrctl.graph",
-    "build_graph": "okrctl.graph",
-    "Repository": "okrctl.load",
-    "load_repo": "okrctl.load",
+    "CheckResult": "okrctl.views.check",
+    "check_repo": "okrctl.views.check",
+    "Finding": "okrctl.model.findings",
+    "Severity": "okrctl.model.findings",
+    "ConfigError": "okrctl.model.errors",
+    "OkrctlError": "okrctl.model.errors",
+    "UsageError": "okrctl.model.errors",
+    "Graph": "okrctl.core.graph",
+    "build_graph": "okrctl.core.graph",
+    "Repository": "okrctl.store.load",
+    "load_repo": "okrctl.store.load",
 }
 
 __all__ = [

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from okrctl import __version__, completion
+from okrctl import __version__
+from okrctl.views import completion
 
 if TYPE_CHECKING:
-    from okrctl.check import CheckResult
-    from okrctl.diagnostics import Finding
+    from okrctl.model.findings import Finding
+    from okrctl.views.check import CheckResult
 
 app = typer.Typer(
     name="okrctl",
@@ -86,7 +87,7 @@ def _root(
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Library errors become a message on stderr and their exit code; never a traceback."""
-    from okrctl.errors import OkrctlError
+    from okrctl.model.errors import OkrctlError
 
     try:
         yield
@@ -113,8 +114,8 @@ def check(
 
     Example: okrctl check --format github --strict
     """
-    from okrctl import diagnostics
-    from okrctl.check import check_repo
+    from okrctl.model import findings as diagnostics
+    from okrctl.views.check import check_repo
 
     with _user_errors():
         result = check_repo(repo, at=at, as_of=_date(as_of))
@@ -136,9 +137,9 @@ def _check_github(result: CheckResult) -> None:
     GitHub gives one (`$GITHUB_STEP_SUMMARY`), the totals on stderr."""
     import os
 
-    from okrctl import github
-    from okrctl.diagnostics import summary_line
-    from okrctl.gitlog import toplevel
+    from okrctl.model.findings import summary_line
+    from okrctl.render import github
+    from okrctl.store.gitlog import toplevel
 
     with _user_errors():
         root = result.repository.root.resolve()
@@ -213,8 +214,8 @@ def status(
 
     Example: okrctl status growth --as-of 2026-11-15
     """
-    from okrctl.evaluate import check_scope, company_title, evaluate
-    from okrctl.snapshot import take_snapshot
+    from okrctl.core.evaluate import check_scope, company_title, evaluate
+    from okrctl.store.snapshot import take_snapshot
 
     with _user_errors():
         snapshot = take_snapshot(repo, at=at, as_of=_date(as_of))
@@ -224,17 +225,17 @@ def status(
     _report_problems(snapshot.notes, snapshot.repository.findings)
     title = company_title(snapshot.graph, snapshot.repository.config.config.company)
     if output_format is StatusFormat.json:
-        from okrctl.status import status_json
+        from okrctl.views.status import status_json
 
         _echo_json(status_json(card))
     elif output_format is StatusFormat.md:
-        from okrctl.status_view import status_markdown
+        from okrctl.render.terminal import status_markdown
 
         sys.stdout.write(status_markdown(card, title))
     else:
         from rich.console import Console
 
-        from okrctl.status_view import status_tree
+        from okrctl.render.terminal import status_tree
 
         Console(highlight=False).print(status_tree(card, title))
     raise typer.Exit(1 if snapshot.repository.findings else 0)
@@ -255,7 +256,7 @@ def _date(text: str | None) -> date | None:
     """Parse `--as-of`; a bad date is a usage error (exit 2)."""
     if text is None:
         return None
-    from okrctl.periods import parse_date
+    from okrctl.core.periods import parse_date
 
     try:
         return parse_date(text)
@@ -301,9 +302,9 @@ def show(
 
     Example: okrctl show growth/convert-signups
     """
-    from okrctl.evaluate import evaluate
-    from okrctl.show import show_json
-    from okrctl.snapshot import take_snapshot
+    from okrctl.core.evaluate import evaluate
+    from okrctl.store.snapshot import take_snapshot
+    from okrctl.views.show import show_json
 
     with _user_errors():
         snapshot = take_snapshot(repo, at=at, as_of=_date(as_of))
@@ -316,7 +317,7 @@ def show(
     else:
         from rich.console import Console
 
-        from okrctl.show_view import show_renderable
+        from okrctl.render.show_terminal import show_renderable
 
         Console(highlight=False).print(show_renderable(data))
     raise typer.Exit(1 if snapshot.repository.findings else 0)
@@ -359,10 +360,10 @@ def report(
 
     Example: okrctl report maria --template one-on-one --since 2026-11-01
     """
-    from okrctl.evaluate import check_scope
-    from okrctl.render import render
-    from okrctl.report import build_context, default_template
-    from okrctl.snapshot import take_snapshot
+    from okrctl.core.evaluate import check_scope
+    from okrctl.render.markdown import render
+    from okrctl.store.snapshot import take_snapshot
+    from okrctl.views.report import build_context, default_template
 
     with _user_errors():
         snapshot = take_snapshot(repo, at=at, as_of=_date(as_of))
@@ -372,11 +373,11 @@ def report(
         context = build_context(snapshot, scope, history, since)
         text = render(name, context, snapshot.repository.root / "templates")
         if output_format is ReportFormat.html:
-            from okrctl.html import to_html
+            from okrctl.render.html import to_html
 
             text = to_html(text, f"{context['title']} — {name} — {context['period']['name']}")
         if output is not None:
-            from okrctl.writefile import write_output
+            from okrctl.store.writefile import write_output
 
             write_output(output, text.encode("utf-8"))
     _report_problems(snapshot.notes, snapshot.repository.findings)
@@ -411,8 +412,8 @@ def checkin(
 
     Example: okrctl checkin signups/effortless-funding/funded-rate 41.2 --confidence 0.6
     """
-    from okrctl.checkin import checkin as run_checkin
-    from okrctl.textformat import format_value
+    from okrctl.core.textformat import format_value
+    from okrctl.store.checkin import checkin as run_checkin
 
     with _user_errors():
         result = run_checkin(
@@ -442,7 +443,7 @@ def history(
 
     Example: okrctl history signups/effortless-funding/funded-rate --format json
     """
-    from okrctl.history import ref_history
+    from okrctl.store.history import ref_history
 
     with _user_errors():
         ref, found, notes = ref_history(repo, ref)
@@ -450,7 +451,7 @@ def history(
     if output_format is ShowFormat.json:
         _echo_json({"ref": ref, "checkins": [c.as_json() for c in found.checkins]})
         return
-    from okrctl.textformat import columns, format_value
+    from okrctl.core.textformat import columns, format_value
 
     if not found.checkins:
         typer.echo(f"{ref} has no check-ins in git yet.")
@@ -495,7 +496,7 @@ def diff(
 
     Example: okrctl diff 2026-Q3 2026-Q4 --format md
     """
-    from okrctl import diffing
+    from okrctl.views import diff as diffing
 
     with _user_errors():
         result = diffing.diff(repo, source, target, values=values)
@@ -523,7 +524,7 @@ def retro(
 
     Example: okrctl retro 2026-Q3 > retro.md
     """
-    from okrctl import retro as retrospective
+    from okrctl.views import retro as retrospective
 
     with _user_errors():
         result = retrospective.retro(repo, period)
@@ -543,7 +544,7 @@ def close(
 
     Example: okrctl close 2026-Q3
     """
-    from okrctl.quarters import close as close_period
+    from okrctl.views.quarters import close as close_period
 
     with _user_errors():
         closed = close_period(repo, period, force=force)
@@ -567,7 +568,7 @@ def roll(
 
     Example: okrctl roll 2027-Q1 --carry
     """
-    from okrctl.quarters import roll as roll_period
+    from okrctl.views.quarters import roll as roll_period
 
     with _user_errors():
         rolled = roll_period(repo, next_period, carry=carry, commit=not no_commit)
@@ -585,7 +586,7 @@ def init(
 
     Example: okrctl init okrs && cd okrs && okrctl check
     """
-    from okrctl.scaffold import init as scaffold
+    from okrctl.store.scaffold import init as scaffold
 
     with _user_errors():
         result = scaffold(folder)
@@ -613,7 +614,7 @@ def demo(
 
     Example: okrctl demo && cd okrctl-demo && okrctl status
     """
-    from okrctl.demo import build
+    from okrctl.store.demo import build
 
     with _user_errors():
         target = build(folder)
@@ -642,12 +643,12 @@ def codeowners(
 
     Example: okrctl codeowners -o CODEOWNERS
     """
-    from okrctl.scaffold import codeowners as generate
+    from okrctl.store.scaffold import codeowners as generate
 
     with _user_errors():
         text = generate(repo)
         if output is not None:
-            from okrctl.writefile import write_output
+            from okrctl.store.writefile import write_output
 
             write_output(output, text.encode("utf-8"))
     if output is None:
@@ -672,7 +673,7 @@ def fmt(
 
     Example: okrctl fmt --check
     """
-    from okrctl.fmt import format_repo
+    from okrctl.store.fmt import format_repo
 
     with _user_errors():
         result = format_repo(repo, paths, check=check)
@@ -708,8 +709,8 @@ def schema(
 
     Example: okrctl schema -o .okrctl/unit.schema.json
     """
-    from okrctl.schema import schema_json
-    from okrctl.writefile import write_output
+    from okrctl.core.schema import schema_json
+    from okrctl.store.writefile import write_output
 
     text = schema_json(which.value)
     if output is None:

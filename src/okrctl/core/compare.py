@@ -1,0 +1,78 @@
+"""What changed between two versions of the goals: objectives, key results and KPIs added or
+dropped, and the fields that moved. Pure: two graphs in, a list of changes out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from okrctl.core.graph import Graph
+
+VALUE_FIELDS = ("current", "done")
+KEY_RESULT_FIELDS = ("title", "baseline", "target", "keep", "confidence", "owner", "weight")
+OBJECTIVE_FIELDS = ("title", "type", "owner", "aligns_to", "why")
+KPI_FIELDS = ("title", "healthy", "warning", "owner")
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    ref: str
+    field: str
+    old: Any
+    new: Any
+
+    @property
+    def delta(self) -> float | None:
+        if _is_number(self.old) and _is_number(self.new):
+            return float(self.new - self.old)
+        return None
+
+
+@dataclass(slots=True)
+class Comparison:
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: list[Change] = field(default_factory=list)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _plain(value: Any) -> Any:
+    dump = getattr(value, "model_dump", None)
+    return dump() if dump is not None else value
+
+
+def _fields(model: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: _plain(getattr(model, name)) for name in names}
+
+
+def snapshot_items(graph: Graph) -> dict[str, dict[str, Any]]:
+    """Every objective, key result and KPI as ref -> comparable fields."""
+    items: dict[str, dict[str, Any]] = {}
+    for ref, node in graph.objectives.items():
+        items[ref] = _fields(node.objective, OBJECTIVE_FIELDS)
+    for ref, kr in graph.key_results.items():
+        items[ref] = _fields(kr.key_result, (*KEY_RESULT_FIELDS, *VALUE_FIELDS))
+    for ref, kpi in graph.kpis.items():
+        items[ref] = _fields(kpi.kpi, (*KPI_FIELDS, "current"))
+    return items
+
+
+def compare(old: Graph, new: Graph) -> Comparison:
+    before, after = snapshot_items(old), snapshot_items(new)
+    result = Comparison(
+        added=[ref for ref in after if ref not in before],
+        removed=[ref for ref in before if ref not in after],
+    )
+    for ref, fields in after.items():
+        earlier = before.get(ref)
+        if earlier is None:
+            continue
+        for name, value in fields.items():
+            if earlier.get(name) != value or type(earlier.get(name)) is not type(value):
+                if earlier.get(name) == value and isinstance(value, int | float):
+                    continue  # 40 and 40.0 are one number
+                result.changed.append(Change(ref, name, earlier.get(name), value))
+    return result

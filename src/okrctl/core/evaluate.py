@@ -1,0 +1,273 @@
+"""Score a loaded repository at a moment: every unit, objective, key result and KPI, with the
+expected progress, pace and status of SPEC §3. The one model `status`, `show` and `report` read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, TypeVar
+
+from okrctl.core import score as arithmetic
+from okrctl.core.graph import Graph, KeyResultNode, KpiNode, ObjectiveNode
+from okrctl.core.periods import Period, end_of_day, now
+from okrctl.core.score import Grade, Health, Shape, Status
+from okrctl.core.trend import Forecast, forecast, period_points
+from okrctl.model.goals import KeyResult, Kind, Kpi, Objective
+from okrctl.store.load import UnitFile
+
+if TYPE_CHECKING:
+    from okrctl.store.history import History
+
+Identified = TypeVar("Identified", Objective, KeyResult, Kpi)
+KIND_ORDER = {Kind.COMPANY: 0, Kind.PILLAR: 1, Kind.TEAM: 2, Kind.PERSON: 3}
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """When scores are taken: the as-of date and the instant it stands for."""
+
+    as_of: date
+    instant: datetime
+
+    @classmethod
+    def of(cls, as_of: date | None) -> Moment:
+        """`--as-of DATE` is the end of that day; without it, now."""
+        if as_of is not None:
+            return cls(as_of, end_of_day(as_of))
+        instant = now()
+        return cls(instant.date(), instant)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyResultScore:
+    node: KeyResultNode
+    shape: Shape
+    progress: float | None
+    score: float
+    status: Status
+    trend: tuple[float, ...] = ()
+    """This period's check-in values (numeric key results; empty without git history)."""
+    forecast: Forecast | None = None
+
+    @property
+    def ref(self) -> str:
+        return self.node.ref
+
+    @property
+    def checked_in(self) -> bool:
+        """A milestone always has a state; numbers and bands need a `current`."""
+        kr = self.node.key_result
+        return kr.current is not None or (self.shape is Shape.MILESTONE and kr.done is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectiveScore:
+    node: ObjectiveNode
+    score: float | None
+    expected: float
+    status: Status | None
+    key_results: list[KeyResultScore]
+    supported_by: list[str]
+
+    @property
+    def ref(self) -> str:
+        return self.node.ref
+
+    @property
+    def pace(self) -> float | None:
+        return None if self.score is None else self.score - self.expected
+
+    @property
+    def grade(self) -> Grade | None:
+        return None if self.score is None else arithmetic.grade(self.score)
+
+
+@dataclass(frozen=True, slots=True)
+class KpiScore:
+    node: KpiNode
+    health: Health
+
+    @property
+    def ref(self) -> str:
+        return self.node.ref
+
+
+@dataclass(frozen=True, slots=True)
+class UnitScore:
+    unit_file: UnitFile
+    depth: int
+    score: float | None
+    objectives: list[ObjectiveScore]
+    kpis: list[KpiScore]
+
+    @property
+    def id(self) -> str:
+        return self.unit_file.unit.id
+
+
+@dataclass(slots=True)
+class Scorecard:
+    period: Period
+    moment: Moment
+    elapsed: float
+    over: bool
+    units: list[UnitScore]
+    objectives: dict[str, ObjectiveScore] = field(default_factory=dict)
+    key_results: dict[str, KeyResultScore] = field(default_factory=dict)
+    kpis: dict[str, KpiScore] = field(default_factory=dict)
+
+
+def cascade_order(graph: Graph, scope: str | None = None) -> list[tuple[str, int]]:
+    """(unit id, depth) in tree order: company, then each pillar, team and person below it.
+    Units outside the tree (no or unknown parent) come last, so nothing is hidden."""
+
+    def children(unit_id: str) -> list[str]:
+        kids = graph.children.get(unit_id, [])
+        return sorted(kids, key=lambda u: (KIND_ORDER[graph.units[u].unit.kind], u))
+
+    roots: list[str]
+    if scope is not None:
+        roots = [scope]
+    else:
+        company = graph.company
+        roots = [company.unit.id] if company else []
+    order: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    for root in roots:
+        stack = [(root, 0)]
+        while stack:
+            unit_id, depth = stack.pop()
+            if unit_id in seen or unit_id not in graph.units:
+                continue
+            seen.add(unit_id)
+            order.append((unit_id, depth))
+            stack.extend((child, depth + 1) for child in reversed(children(unit_id)))
+    if scope is None:
+        rest = sorted(u for u in graph.units if u not in seen)
+        order.extend((unit_id, 0) for unit_id in rest)
+    return order
+
+
+def evaluate(
+    graph: Graph,
+    period: Period,
+    moment: Moment,
+    scope: str | None = None,
+    history: History | None = None,
+) -> Scorecard:
+    """Score every unit in `scope` (default: all); with `history`, trends and forecasts too."""
+    elapsed = period.elapsed(moment.instant)
+    over = period.is_over(moment.instant)
+    card = Scorecard(period, moment, elapsed, over, [])
+    trends = _Trends(history, period, moment) if history is not None else None
+    for unit_id, depth in cascade_order(graph, scope):
+        unit_file = graph.units[unit_id]
+        objectives = [
+            _objective(graph, graph.objectives[f"{unit_id}/{o.id}"], elapsed, over, trends)
+            for o in _first_of_each(unit_file.unit.objectives)
+        ]
+        kpis = [
+            KpiScore(graph.kpis[f"{unit_id}/{k.id}"], arithmetic.kpi_health(k))
+            for k in _first_of_each(unit_file.unit.kpis)
+        ]
+        unit_score = arithmetic.mean([o.score for o in objectives])
+        card.units.append(UnitScore(unit_file, depth, unit_score, objectives, kpis))
+        for objective in objectives:
+            card.objectives[objective.ref] = objective
+            for key_result in objective.key_results:
+                card.key_results[key_result.ref] = key_result
+        for kpi in kpis:
+            card.kpis[kpi.ref] = kpi
+    return card
+
+
+def _first_of_each(items: Sequence[Identified]) -> list[Identified]:
+    """Duplicated ids (a `duplicate-id` finding) are scored once, as the graph holds them."""
+    seen: set[str] = set()
+    kept: list[Identified] = []
+    for item in items:
+        if item.id not in seen:
+            seen.add(item.id)
+            kept.append(item)
+    return kept
+
+
+class _Trends:
+    """Trend points of numeric key results, from the check-ins in the period."""
+
+    def __init__(self, history: History, period: Period, moment: Moment) -> None:
+        self.history, self.period, self.moment = history, period, moment
+        first = history.first_commit_from(period.start)
+        self.opening_date = first.author_date if first is not None else None
+
+    def of(self, kr: KeyResult, ref: str) -> tuple[tuple[float, ...], Forecast | None]:
+        found = self.history.refs.get(ref)
+        if found is None or arithmetic.shape(kr) is not Shape.NUMERIC:
+            return (), None
+        opening = None
+        if self.opening_date is not None:
+            opening = (self.opening_date, found.value_at(self.opening_date))
+        points = period_points(
+            [(c.date, c.value) for c in found.checkins], self.period, self.moment.instant, opening
+        )
+        assert kr.baseline is not None and kr.target is not None
+        prediction = forecast(points, self.period, kr.baseline, kr.target, kr.unit)
+        return tuple(value for _, value in points), prediction
+
+
+def _objective(
+    graph: Graph, node: ObjectiveNode, elapsed: float, over: bool, trends: _Trends | None
+) -> ObjectiveScore:
+    objective = node.objective
+    kind = objective.type
+    key_results = []
+    for kr in _first_of_each(objective.key_results):
+        kr_node = graph.key_results[f"{node.ref}/{kr.id}"]
+        value = arithmetic.key_result_score(kr)
+        trend, prediction = trends.of(kr, kr_node.ref) if trends else ((), None)
+        key_results.append(
+            KeyResultScore(
+                node=kr_node,
+                shape=arithmetic.shape(kr),
+                progress=arithmetic.key_result_progress(kr),
+                score=value,
+                status=arithmetic.key_result_status(kr, value, kind, elapsed, over),
+                trend=trend,
+                forecast=prediction,
+            )
+        )
+    score = arithmetic.weighted_mean(
+        [k.score for k in key_results], [k.node.key_result.weight for k in key_results]
+    )
+    status = None if score is None else arithmetic.objective_status(score, kind, elapsed, over)
+    return ObjectiveScore(
+        node=node,
+        score=score,
+        expected=arithmetic.expected(kind, elapsed),
+        status=status,
+        key_results=key_results,
+        supported_by=graph.supported_by(node.ref),
+    )
+
+
+def check_scope(graph: Graph, scope: str | None) -> str | None:
+    """A SCOPE must be a unit id; anything else is a usage error naming the closest ones."""
+    if scope is None or scope in graph.units:
+        return scope
+    import difflib
+
+    from okrctl.model.errors import UsageError
+
+    close = difflib.get_close_matches(scope, list(graph.units), n=3, cutoff=0.5)
+    hint = (
+        f"; did you mean {', '.join(close)}?"
+        if close
+        else "; units are: " + ", ".join(sorted(graph.units))
+    )
+    raise UsageError(f"unknown unit {scope!r}{hint}")
+
+
+def company_title(graph: Graph, configured: str | None) -> str:
+    company = graph.company
+    return configured or (company.unit.display_name if company else "Goals")

@@ -1,0 +1,143 @@
+"""Resolve refs into a graph: units and their children, what each objective aligns to, and
+the reverse (what supports it). Built once from the valid units; the first of duplicates wins
+(the duplicate itself is the `duplicate-id` rule's business)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from okrctl.model.goals import KeyResult, Kind, Kpi, Objective
+from okrctl.store.load import Repository, UnitFile
+
+MISSION = "mission"
+
+
+class RefKind(StrEnum):
+    MISSION = "mission"
+    UNIT = "unit"
+    OBJECTIVE = "objective"
+    KEY_RESULT = "key_result"
+    KPI = "kpi"
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectiveNode:
+    ref: str
+    owner: UnitFile
+    index: int
+    objective: Objective
+
+    def path(self, *rest: str | int) -> tuple[str | int, ...]:
+        return ("objectives", self.index, *rest)
+
+    @property
+    def owner_handle(self) -> str | None:
+        """The objective's owner; in a person file, that person unless it says otherwise."""
+        unit = self.owner.unit
+        return self.objective.owner or (unit.id if unit.kind is Kind.PERSON else None)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyResultNode:
+    ref: str
+    parent: ObjectiveNode
+    index: int
+    key_result: KeyResult
+
+    @property
+    def owner(self) -> UnitFile:
+        return self.parent.owner
+
+    def path(self, *rest: str | int) -> tuple[str | int, ...]:
+        return self.parent.path("key_results", self.index, *rest)
+
+
+@dataclass(frozen=True, slots=True)
+class KpiNode:
+    ref: str
+    owner: UnitFile
+    index: int
+    kpi: Kpi
+
+    def path(self, *rest: str | int) -> tuple[str | int, ...]:
+        return ("kpis", self.index, *rest)
+
+
+@dataclass(slots=True)
+class Graph:
+    units: dict[str, UnitFile] = field(default_factory=dict)
+    objectives: dict[str, ObjectiveNode] = field(default_factory=dict)
+    key_results: dict[str, KeyResultNode] = field(default_factory=dict)
+    kpis: dict[str, KpiNode] = field(default_factory=dict)
+    children: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    supporters: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    """Target ref -> refs of the objectives whose `aligns_to` names it."""
+    broken_unit_ids: set[str] = field(default_factory=set)
+
+    @property
+    def company(self) -> UnitFile | None:
+        return next((u for u in self.units.values() if u.unit.kind is Kind.COMPANY), None)
+
+    def kind_of(self, ref: str) -> RefKind | None:
+        """What a ref names, or None when it names nothing."""
+        if ref == MISSION:
+            return RefKind.MISSION if self.company is not None else None
+        if ref in self.units:
+            return RefKind.UNIT
+        if ref in self.objectives:
+            return RefKind.OBJECTIVE
+        if ref in self.key_results:
+            return RefKind.KEY_RESULT
+        if ref in self.kpis:
+            return RefKind.KPI
+        return None
+
+    def into_broken_file(self, ref: str) -> bool:
+        """Refs into a file that failed `schema` are not reported again (SPEC §7)."""
+        return ref.split("/", 1)[0] in self.broken_unit_ids
+
+    def objective_of(self, ref: str) -> str | None:
+        """The objective a ref belongs to: itself, or a key result's objective."""
+        if ref in self.objectives:
+            return ref
+        node = self.key_results.get(ref)
+        return node.parent.ref if node is not None else None
+
+    def all_refs(self) -> list[str]:
+        return [*self.objectives, *self.key_results, *self.kpis]
+
+    def supported_by(self, objective_ref: str) -> list[str]:
+        """Objectives aligned to this objective or to any of its key results."""
+        node = self.objectives[objective_ref]
+        found = list(self.supporters.get(objective_ref, ()))
+        for key_result in node.objective.key_results:
+            found.extend(self.supporters.get(f"{objective_ref}/{key_result.id}", ()))
+        return list(dict.fromkeys(found))
+
+
+def build_graph(repository: Repository) -> Graph:
+    graph = Graph(broken_unit_ids=set(repository.broken_unit_ids))
+    for unit_file in repository.units:
+        unit = unit_file.unit
+        if unit.id in graph.units:
+            continue
+        graph.units[unit.id] = unit_file
+        for index, objective in enumerate(unit.objectives):
+            node = ObjectiveNode(f"{unit.id}/{objective.id}", unit_file, index, objective)
+            graph.objectives.setdefault(node.ref, node)
+            for kr_index, key_result in enumerate(objective.key_results):
+                kr_node = KeyResultNode(f"{node.ref}/{key_result.id}", node, kr_index, key_result)
+                graph.key_results.setdefault(kr_node.ref, kr_node)
+        for index, kpi in enumerate(unit.kpis):
+            graph.kpis.setdefault(
+                f"{unit.id}/{kpi.id}", KpiNode(f"{unit.id}/{kpi.id}", unit_file, index, kpi)
+            )
+    for unit_id, unit_file in graph.units.items():
+        if unit_file.unit.parent is not None:
+            graph.children[unit_file.unit.parent].append(unit_id)
+    for node in graph.objectives.values():
+        for target in dict.fromkeys(node.objective.aligns_to):
+            graph.supporters[target].append(node.ref)
+    return graph

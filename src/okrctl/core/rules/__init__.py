@@ -1,0 +1,55 @@
+"""Built-in rules (SPEC §4), registered on import, and the runner that applies severities."""
+
+from __future__ import annotations
+
+import difflib
+
+from okrctl.core.graph import build_graph
+from okrctl.core.rules import focus, freshness, measurement, structure  # noqa: F401  (registration)
+from okrctl.core.rules.registry import REGISTRY, Context, Hit, Rule
+from okrctl.model.errors import ConfigError
+from okrctl.model.findings import Finding, Severity, sort_key
+from okrctl.store.load import Repository
+
+__all__ = ["REGISTRY", "Context", "Hit", "Rule", "run_rules", "severities"]
+
+
+def severities(repository: Repository) -> dict[str, Severity]:
+    """Each rule's severity: its default, overridden by `rules:` in okrctl.yaml."""
+    configured = repository.config.config.rules
+    for name in configured:
+        if name not in REGISTRY:
+            where = repository.config.source.key_at("rules", name)
+            close = difflib.get_close_matches(name, list(REGISTRY), n=1)
+            hint = (
+                f" (did you mean `{close[0]}`?)" if close else f"; rules are: {', '.join(REGISTRY)}"
+            )
+            raise ConfigError(
+                f"okrctl.yaml:{where.line}:{where.column}: unknown rule `{name}`{hint}"
+            )
+    return {name: Severity(configured.get(name, rule.severity)) for name, rule in REGISTRY.items()}
+
+
+def run_rules(repository: Repository, context: Context | None = None) -> list[Finding]:
+    """Every finding of every enabled rule, in one run, sorted by file, line and column."""
+    levels = severities(repository)
+    context = context or Context(repository, build_graph(repository))
+    findings = []
+    for name, rule in REGISTRY.items():
+        severity = levels[name]
+        if severity is Severity.OFF:
+            continue
+        for found in rule.check(context):
+            findings.append(
+                Finding(
+                    name,
+                    severity,
+                    found.message,
+                    found.path,
+                    found.position.line,
+                    found.position.column,
+                    found.ref,
+                )
+            )
+    findings.sort(key=sort_key)
+    return findings

@@ -1,0 +1,106 @@
+"""Rules that keep goals measurable: every key result names its number and its source."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from okrctl.core.rules.registry import Context, Hit, hit, rule
+from okrctl.core.score import measurable_span
+from okrctl.model.bounds import MIN_SPAN
+from okrctl.model.findings import Severity
+from okrctl.model.goals import KeyResult
+
+
+def key_result_problem(key_result: KeyResult) -> str | None:
+    """Why a key result is not exactly one of: milestone, keep band, numeric baseline→target."""
+    numeric = key_result.baseline is not None or key_result.target is not None
+    shapes = [
+        name
+        for name, present in (
+            ("`milestone: true`", key_result.milestone),
+            ("a `keep` band", key_result.keep is not None),
+            ("`baseline`/`target`", numeric),
+        )
+        if present
+    ]
+    if not shapes:
+        return "has no number: give `baseline` and `target`, a `keep` band, or `milestone: true`"
+    if len(shapes) > 1:
+        return (
+            f"mixes {' and '.join(shapes)}; a key result is exactly one of a milestone, "
+            f"a keep band or a baseline→target number: split it"
+        )
+    if key_result.done is not None and not key_result.milestone:
+        return "has `done` but is not a milestone: add `milestone: true` or drop `done`"
+    if numeric:
+        if key_result.baseline is None:
+            return "has a `target` but no `baseline`: where does the number start?"
+        if key_result.target is None:
+            return "has a `baseline` but no `target`: what number would mean success?"
+        if key_result.baseline == key_result.target:
+            return (
+                f"has `baseline` and `target` both {key_result.baseline}: "
+                f"nothing to move; use a `keep` band to hold a level"
+            )
+        if not measurable_span(key_result.baseline, key_result.target):
+            return (
+                f"has `baseline` {key_result.baseline} and `target` {key_result.target}, closer "
+                f"than {MIN_SPAN:g}: progress cannot be measured; use a larger unit"
+            )
+    return None
+
+
+@rule(
+    "unmeasurable",
+    Severity.ERROR,
+    "an objective with no key results; a key result that is not exactly one of milestone, "
+    "keep band or baseline→target; a KPI without `healthy` bounds",
+)
+def unmeasurable(ctx: Context) -> Iterator[Hit]:
+    for node in ctx.graph.objectives.values():
+        if not node.objective.key_results:
+            yield hit(
+                node.owner,
+                node.path(),
+                f"objective `{node.objective.id}` has no key results: add the numbers "
+                f"that will show it happened",
+                node.ref,
+            )
+    for kr in ctx.graph.key_results.values():
+        problem = key_result_problem(kr.key_result)
+        if problem is not None:
+            yield hit(kr.owner, kr.path(), f"key result `{kr.key_result.id}` {problem}", kr.ref)
+    for kpi in ctx.graph.kpis.values():
+        if kpi.kpi.healthy is None:
+            yield hit(
+                kpi.owner,
+                kpi.path(),
+                f"KPI `{kpi.kpi.id}` has no `healthy` bounds: say what range is healthy "
+                f"(min and/or max)",
+                kpi.ref,
+            )
+
+
+@rule(
+    "no-source",
+    Severity.WARNING,
+    "a key result or KPI with no `source` (where does the number come from?)",
+)
+def no_source(ctx: Context) -> Iterator[Hit]:
+    for kr in ctx.graph.key_results.values():
+        if not (kr.key_result.source or "").strip():
+            yield hit(
+                kr.owner,
+                kr.path(),
+                f"key result `{kr.key_result.id}` has no `source`: name the dashboard, "
+                f"query or report its number comes from",
+                kr.ref,
+            )
+    for kpi in ctx.graph.kpis.values():
+        if not (kpi.kpi.source or "").strip():
+            yield hit(
+                kpi.owner,
+                kpi.path(),
+                f"KPI `{kpi.kpi.id}` has no `source`: name where its number comes from",
+                kpi.ref,
+            )

@@ -1,0 +1,87 @@
+"""The registry of named checks. A rule is a plain function from the loaded repository to
+hits; the runner stamps each hit with the rule's name and its configured severity."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from okrctl.core.graph import Graph
+from okrctl.model.findings import Position, Severity
+from okrctl.store.config import Limits
+from okrctl.store.load import Repository, UnitFile
+
+if TYPE_CHECKING:
+    from okrctl.core.evaluate import Moment
+    from okrctl.core.periods import Period
+    from okrctl.store.history import History
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One problem a rule found: where and what; the runner adds rule and severity."""
+
+    path: str
+    position: Position
+    message: str
+    ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    repository: Repository
+    graph: Graph
+    moment: Moment | None = None
+    period: Period | None = None
+    history: History | None = None
+    """None outside git: rules that need history find nothing."""
+
+    @property
+    def limits(self) -> Limits:
+        return self.repository.config.config.limits
+
+    @property
+    def roster(self) -> frozenset[str] | None:
+        people = self.repository.config.config.people
+        return frozenset(people) if people is not None else None
+
+
+def hit(
+    unit_file: UnitFile,
+    path: tuple[str | int, ...],
+    message: str,
+    ref: str | None = None,
+    *,
+    key: bool = False,
+) -> Hit:
+    """A hit at the node (or, with `key`, the mapping key) at `path` in `unit_file`."""
+    source = unit_file.source
+    position = source.key_at(*path) if key else source.at(*path)
+    return Hit(unit_file.path, position, message, ref)
+
+
+RuleCheck = Callable[[Context], Iterable[Hit]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    severity: Severity
+    summary: str
+    check: RuleCheck
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(name: str, severity: Severity, summary: str) -> Callable[[RuleCheck], RuleCheck]:
+    """Register `check` under a stable name with its default severity and one-line summary."""
+
+    def register(check: RuleCheck) -> RuleCheck:
+        if name in REGISTRY:
+            raise ValueError(f"rule {name!r} registered twice")
+        REGISTRY[name] = Rule(name, severity, summary, check)
+        return check
+
+    return register

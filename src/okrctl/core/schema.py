@@ -1,0 +1,48 @@
+"""JSON Schemas of a unit file and of `okrctl.yaml`, from the same pydantic models `check`
+validates with, so an editor flags exactly what `check` would."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from okrctl.model.goals import Unit
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def unit_schema() -> dict[str, Any]:
+    schema = Unit.model_json_schema(mode="validation")
+    # In a file, `id` may be left out: it defaults to the file name.
+    schema["required"] = [name for name in schema.get("required", []) if name != "id"]
+    return {
+        "$schema": SCHEMA_DIALECT,
+        "title": "okrctl unit file",
+        **{k: v for k, v in schema.items() if k != "title"},
+    }
+
+
+def config_schema() -> dict[str, Any]:
+    """`okrctl.yaml`, with the rule names `rules:` accepts (any other is a configuration
+    error, exit 2)."""
+    from okrctl.core.rules import REGISTRY
+    from okrctl.store.config import Config
+
+    schema = Config.model_json_schema(mode="validation")
+    schema["properties"]["rules"]["propertyNames"] = {"enum": sorted(REGISTRY)}
+    return {
+        "$schema": SCHEMA_DIALECT,
+        "title": "okrctl.yaml",
+        **{k: v for k, v in schema.items() if k != "title"},
+    }
+
+
+SCHEMAS = {"unit": unit_schema, "config": config_schema}
+
+
+def schema_json(which: str = "unit") -> str:
+    return json.dumps(SCHEMAS[which](), indent=2, sort_keys=False) + "\n"
+
+
+def unit_schema_json() -> str:
+    return schema_json("unit")

@@ -1,0 +1,291 @@
+"""The typed model of a goals repository (SPEC §2). No I/O here.
+
+Models are strict: a string where a number belongs, or `yes` where a boolean belongs, is an
+error rather than a silent coercion. Numbers written where text belongs (`title: 2026`) are
+taken as text, since that is what the author meant.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from okrctl.model.bounds import MAX_MAGNITUDE, MAX_YEAR, MIN_YEAR
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+REF_PATTERN = r"^(mission|[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*){0,2})$"
+PERIOD_PATTERN = r"^[0-9]{4}(-Q[1-4]|-H[1-2])?$"
+RESERVED_IDS = frozenset({"mission"})
+
+
+class Kind(StrEnum):
+    COMPANY = "company"
+    PILLAR = "pillar"
+    TEAM = "team"
+    PERSON = "person"
+
+
+def _number_to_text(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _finite_number(value: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError(
+            "number", "expected a number, got {got}", {"got": _describe(value)}
+        )
+    if isinstance(value, float) and math.isnan(value):
+        raise PydanticCustomError("number", "expected a number, got .nan")
+    if abs(value) > MAX_MAGNITUDE:
+        raise PydanticCustomError(
+            "number",
+            "the number is too large: okrctl takes numbers up to 10^15 in size "
+            "(use a larger unit, such as millions)",
+        )
+    return value
+
+
+def _period_in_range(value: str) -> str:
+    year = int(value[:4])
+    if not MIN_YEAR + 1 <= year <= MAX_YEAR:
+        raise PydanticCustomError(
+            "period_range",
+            "periods are years {low} to {high}",
+            {"low": MIN_YEAR + 1, "high": MAX_YEAR},
+        )
+    return value
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return f"the text {value!r}" if len(value) <= 40 else "text"
+    if isinstance(value, bool):
+        return "a boolean"
+    return {dict: "a mapping", list: "a list", type(None): "nothing"}.get(type(value), "a value")
+
+
+# Each type states its JSON Schema: pydantic leaves out the constraints of a type that has a
+# before-validator, and the schema editors read must be exactly as strict as `check`.
+_TEXT_SCHEMA: dict[str, Any] = {"type": ["string", "number"]}
+_RANGE = {"minimum": -MAX_MAGNITUDE, "maximum": MAX_MAGNITUDE}
+
+Text = Annotated[str, BeforeValidator(_number_to_text), WithJsonSchema(_TEXT_SCHEMA)]
+Number = Annotated[
+    int | float,
+    BeforeValidator(_finite_number),
+    WithJsonSchema({"type": "number", **_RANGE}),
+]
+Confidence = Annotated[
+    int | float,
+    BeforeValidator(_finite_number),
+    Field(ge=0, le=1),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1}),
+]
+Weight = Annotated[
+    int | float,
+    BeforeValidator(_finite_number),
+    Field(gt=0),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": MAX_MAGNITUDE}),
+]
+Slug = Annotated[
+    Text,
+    Field(pattern=SLUG_PATTERN),
+    WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN}),
+]
+Ref = Annotated[
+    Text,
+    Field(pattern=REF_PATTERN),
+    WithJsonSchema({"type": "string", "pattern": REF_PATTERN}),
+]
+Period = Annotated[
+    Text,
+    Field(pattern=PERIOD_PATTERN),
+    AfterValidator(_period_in_range),
+    WithJsonSchema({"type": "string", "pattern": PERIOD_PATTERN}),
+]
+
+
+def _not_reserved(value: str) -> str:
+    if value in RESERVED_IDS:
+        raise PydanticCustomError(
+            "reserved_id", "'{id}' is a reserved id; choose another", {"id": value}
+        )
+    return value
+
+
+Id = Annotated[
+    Slug,
+    AfterValidator(_not_reserved),
+    WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN, "not": {"const": "mission"}}),
+]
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        hide_input_in_errors=True,  # an error must never echo (and expand) the whole input
+        use_attribute_docstrings=True,  # each field's docstring is its description (editors)
+    )
+
+
+class Bounds(StrictModel):
+    """An inclusive band: `min` and/or `max`."""
+
+    min: Number | None = None
+    """The lowest value inside the band (inclusive)."""
+    max: Number | None = None
+    """The highest value inside the band (inclusive)."""
+
+    @model_validator(mode="after")
+    def _band(self) -> Bounds:
+        if self.min is None and self.max is None:
+            raise PydanticCustomError("empty_bounds", "give `min`, `max` or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise PydanticCustomError(
+                "inverted_bounds",
+                "`min` ({min}) is above `max` ({max})",
+                {"min": self.min, "max": self.max},
+            )
+        return self
+
+    def contains(self, value: float) -> bool:
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+
+class KeyResult(StrictModel):
+    """A measurable result: exactly one of a number (baseline → target), a `keep` band, or a
+    milestone."""
+
+    id: Id
+    """Lower-case letters, digits and dashes; unique within its objective."""
+    title: Text
+    """What will be true, in words."""
+    unit: Text | None = None
+    """What the number counts: `%`, `$`, `accounts`, `ms`…"""
+    baseline: Number | None = None
+    """Where the number started this period."""
+    target: Number | None = None
+    """The number that means success (below the baseline for a falling metric)."""
+    current: Number | None = None
+    """The latest check-in; git history keeps the earlier ones."""
+    confidence: Confidence | None = None
+    """How sure the owner is of reaching the target, 0 to 1."""
+    weight: Weight = 1
+    """Its share of the objective's score (default 1)."""
+    source: Text | None = None
+    """Where the number comes from: a dashboard, a query, a report."""
+    owner: Slug | None = None
+    """Who checks it in (default: the objective's owner)."""
+    milestone: bool = False
+    """A yes/no result, scored by `done`."""
+    done: bool | None = None
+    """For a milestone: whether it is done."""
+    keep: Bounds | None = None
+    """A band to stay inside."""
+
+
+class Objective(StrictModel):
+    """A qualitative goal, measured by its key results."""
+
+    id: Id
+    """Lower-case letters, digits and dashes; unique within its unit (with the KPIs)."""
+    title: Text
+    """The goal, in words."""
+    why: Text | None = None
+    """Why it matters: the reason that ladders up to the mission."""
+    type: Literal["committed", "aspirational"] = "aspirational"
+    """`committed` must be met in full; `aspirational` succeeds at 0.7."""
+    category: Literal["product", "functional"] = "product"
+    """`functional` for tech debt, learning and other work that keeps the team healthy."""
+    aligns_to: list[Ref] = []
+    """Refs this objective contributes to: objectives, key results or KPIs, or `mission`."""
+    owner: Slug | None = None
+    """The person answerable for it."""
+    origin: Literal["self", "manager"] | None = None
+    """Person files only: who proposed it."""
+    key_results: list[KeyResult] = []
+    """How it is measured (at most `limits.key_results_per_objective`)."""
+
+
+class Kpi(StrictModel):
+    """A health metric: watched within bounds, not a target."""
+
+    id: Id
+    """Lower-case letters, digits and dashes; unique within its unit (with the objectives)."""
+    title: Text
+    """What is measured, in words."""
+    why: Text | None = None
+    """Why it matters to watch."""
+    unit: Text | None = None
+    """What the number counts."""
+    current: Number | None = None
+    """The latest check-in."""
+    healthy: Bounds | None = None
+    """The band where all is well."""
+    warning: Bounds | None = None
+    """Outside `healthy` but inside this band: a warning; outside both: critical."""
+    source: Text | None = None
+    """Where the number comes from."""
+    owner: Slug | None = None
+    """Who checks it in."""
+
+
+class Unit(StrictModel):
+    """One file: the company, a pillar, a team or a person."""
+
+    kind: Annotated[Kind, Field(strict=False)]
+    """company (exactly one), pillar, team or person."""
+    id: Id
+    """Unique in the repository; defaults to the file name."""
+    name: Text | None = None
+    """The display name (default: the id)."""
+    parent: Slug | None = None
+    """The unit this one belongs to (every kind but the company)."""
+    lead: Slug | None = None
+    """Who leads it (not in person files)."""
+    period: Period | None = None
+    """The period these goals are for (a mismatch with okrctl.yaml is a warning)."""
+    mission: Text | None = None
+    """Company only: the why every goal ladders up to."""
+    vision: Text | None = None
+    """Company only."""
+    bhag: Text | None = None
+    """Company only: the big hairy audacious goal."""
+    accomplishments: list[Text] = []
+    """Person files only: what went well, for the 1:1."""
+    objectives: list[Objective] = []
+    """At most `limits.objectives_per_unit`."""
+    kpis: list[Kpi] = []
+    """Health metrics, kept apart from objectives."""
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.id
+
+
+# Fields allowed only for some kinds; checked after validation so the message can say why.
+ONLY_IN: dict[str, tuple[Kind, ...]] = {
+    "mission": (Kind.COMPANY,),
+    "vision": (Kind.COMPANY,),
+    "bhag": (Kind.COMPANY,),
+    "accomplishments": (Kind.PERSON,),
+    "lead": (Kind.COMPANY, Kind.PILLAR, Kind.TEAM),
+    "parent": (Kind.PILLAR, Kind.TEAM, Kind.PERSON),
+}
+OBJECTIVE_ONLY_IN: dict[str, tuple[Kind, ...]] = {"origin": (Kind.PERSON,)}

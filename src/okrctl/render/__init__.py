@@ -1,0 +1,1 @@
+"""How results look: the terminal (rich), Markdown and HTML through Jinja, GitHub annotations."""

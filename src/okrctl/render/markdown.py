@@ -1,0 +1,284 @@
+"""Render report templates: Jinja in its sandbox, the goals repository's `templates/` first.
+
+A template from a pull request must not be able to run code or read files: templates run in
+Jinja's SandboxedEnvironment, loaders only read their own folders, and StrictUndefined makes a
+typo fail with the template's name and line instead of printing nothing. The built-in templates
+stay reachable as `default:NAME.md.j2`, so an override can extend the original (as datasette
+does).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from okrctl.core.score import Health, Status
+from okrctl.core.trend import sparkline
+from okrctl.model.errors import OkrctlError, UsageError
+from okrctl.render.terminal import NONE, bar, cell, number, score_text, with_unit, words
+
+
+def _builtin_folder() -> Path:
+    """The built-in templates: inside the wheel (`okrctl/templates`), or at the top of a source
+    checkout (`templates/`, where the project keeps them)."""
+    packaged = Path(__file__).parents[1] / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "templates"
+
+
+BUILTIN = _builtin_folder()
+BUILTIN_NAMES = ("one-on-one", "team", "company", "wall")
+STATUS_ICON = {
+    Status.DONE: "✅",
+    Status.ON_TRACK: "🟢",
+    Status.AT_RISK: "🟡",
+    Status.OFF_TRACK: "🔴",
+    Status.MISSED: "⛔",
+}
+HEALTH_ICON = {
+    Health.HEALTHY: "🟢",
+    Health.WARNING: "🟡",
+    Health.CRITICAL: "🔴",
+    Health.UNKNOWN: "⚪",
+}
+
+
+def percent(value: float | None, digits: int = 0) -> str:
+    return NONE if value is None else f"{value * 100:.{digits}f}%"
+
+
+def icon(status: str | None) -> str:
+    if status is None:
+        return "⚪"
+    if status in HEALTH_ICON:
+        return HEALTH_ICON[Health(status)]
+    return STATUS_ICON[Status(status)]
+
+
+def value(given: Any, unit: str | None = None) -> str:
+    """A check-in value as people say it: done / not done, none, or the number."""
+    if given is None:
+        return "none"
+    if isinstance(given, bool):
+        return "done" if given else "not done"
+    if isinstance(given, int | float):
+        return with_unit(given, unit) if unit else number(given)
+    return str(given)
+
+
+def plain(value: float) -> str:
+    """A number as Mermaid reads it: no thousands separators, two decimals at most."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def chart(kr: dict[str, Any], title: str | None = None) -> str:
+    """A Mermaid xychart of a key result's check-ins this period against its target line."""
+    points = [
+        c
+        for c in kr.get("checkins", [])
+        if isinstance(c["value"], int | float) and not isinstance(c["value"], bool)
+    ]
+    if len(points) < 2 or kr.get("target") is None:
+        return ""
+    values = [float(c["value"]) for c in points]
+    target, baseline = float(kr["target"]), float(kr["baseline"])
+    low = min([*values, target, baseline])
+    high = max([*values, target, baseline])
+    pad = (high - low) * 0.1 or 1.0
+    labels = ", ".join(f'"{c["day"][5:]}"' for c in points)
+    name = (title or kr["title"]).replace('"', "'")
+    return "\n".join(
+        [
+            "```mermaid",
+            "xychart-beta",
+            f'    title "{name}"',
+            f"    x-axis [{labels}]",
+            f'    y-axis "{kr.get("unit") or "value"}" {plain(low - pad)} --> {plain(high + pad)}',
+            f"    line [{', '.join(number(v).replace(',', '') for v in values)}]",
+            f"    line [{', '.join(number(target).replace(',', '') for _ in values)}]",
+            "```",
+        ]
+    )
+
+
+FILTERS = {
+    "bar": bar,
+    "spark": sparkline,
+    "pct": percent,
+    "num": number,
+    "measure": with_unit,
+    "score": score_text,
+    "words": words,
+    "icon": icon,
+    "cell": cell,
+    "value": value,
+    "chart": chart,
+}
+
+
+def environment(user_templates: Path | None, budget: Any = None) -> Any:
+    from jinja2 import ChoiceLoader, PrefixLoader, StrictUndefined
+
+    from okrctl.render.template_budget import Budget, BudgetedEnvironment, bounded_range
+
+    builtin = contained_loader(BUILTIN)
+    loaders: list[Any] = []
+    if user_templates is not None and user_templates.is_dir():
+        loaders.append(contained_loader(user_templates))
+    loaders += [PrefixLoader({"default": builtin}, delimiter=":"), builtin]
+    env = BudgetedEnvironment(
+        budget or Budget(),
+        loader=ChoiceLoader(loaders),
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+    env.filters = {name: env.bounded_filter(name, f) for name, f in env.filters.items()}
+    env.globals["range"] = bounded_range(env)
+    env.globals.pop("lipsum", None)  # generates text of any size on request; no report needs it
+    return env
+
+
+def contained_loader(folder: Path) -> Any:
+    """A FileSystemLoader that reads only files inside its folder once links are resolved: a
+    link in a repository's templates/ must not publish /etc/hostname or .git/config."""
+    from jinja2 import FileSystemLoader, TemplateNotFound
+    from jinja2.loaders import split_template_path
+
+    class _Contained(FileSystemLoader):
+        def get_source(self, environment: Any, template: str) -> Any:
+            for searchpath in self.searchpath:
+                candidate = Path(searchpath, *split_template_path(template))
+                if candidate.exists() or candidate.is_symlink():
+                    real_folder = Path(searchpath).resolve()
+                    try:
+                        real = candidate.resolve(strict=True)
+                    except (OSError, RuntimeError):
+                        raise TemplateNotFound(template) from None
+                    if not real.is_relative_to(real_folder) or not real.is_file():
+                        raise TemplateOutside(template, searchpath)
+                    break
+            return super().get_source(environment, template)
+
+    return _Contained(folder)
+
+
+class TemplateOutside(Exception):
+    """A template path that leads, through a link, outside its templates folder."""
+
+    def __init__(self, template: str, folder: str) -> None:
+        super().__init__(
+            f"{template} leads outside {Path(folder).name}/ (a symbolic link); templates are "
+            "read only from files inside the templates folder"
+        )
+
+
+def render(
+    name: str, context: dict[str, Any], user_templates: Path | None, budget: Any = None
+) -> str:
+    """Render `templates/NAME.md.j2` within its budget (see `template_budget`); every template
+    problem is an OkrctlError naming the template and line (exit 1), an unknown template a usage
+    error (exit 2)."""
+    import jinja2
+    from jinja2.exceptions import SecurityError
+
+    from okrctl.render.template_budget import BudgetExceeded
+
+    env = environment(user_templates, budget)
+    file_name = f"{name}.md.j2"
+    try:
+        template = env.get_template(file_name)
+    except TemplateOutside as exc:
+        raise OkrctlError(f"templates/{file_name}: {exc}") from None
+    except jinja2.TemplateNotFound as exc:
+        if exc.name == file_name:
+            available = sorted({*BUILTIN_NAMES, *_user_names(user_templates)})
+            raise UsageError(
+                f"no template {name!r}: use one of {', '.join(available)}, or add "
+                f"templates/{file_name}"
+            ) from None
+        raise OkrctlError(
+            f"{file_name}: includes a template that does not exist: {exc.name}"
+        ) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise OkrctlError(
+            f"{_where(exc.filename, exc.name, exc.lineno)}: template syntax error: {exc.message}"
+        ) from None
+    except RecursionError:
+        raise OkrctlError(f"templates/{file_name}: the template includes itself") from None
+    try:
+        return env.render(template, context)  # type: ignore[no-any-return]
+    except (
+        jinja2.UndefinedError,
+        SecurityError,
+        jinja2.TemplateError,
+        TemplateOutside,
+        BudgetExceeded,
+        TypeError,
+        ValueError,
+        ZeroDivisionError,
+        KeyError,
+        AttributeError,
+        OverflowError,
+        MemoryError,
+        RecursionError,
+    ) as exc:
+        filename, line = _template_frame(exc)
+        if line is None and isinstance(exc, BudgetExceeded):
+            filename, line = template.filename, exc.line
+        where = _where(filename or template.filename, file_name, line)
+        if isinstance(exc, jinja2.TemplateNotFound):
+            raise OkrctlError(
+                f"{where}: includes a template that does not exist: {exc.name} (templates "
+                f"can only include others from templates/ or the built-ins)"
+            ) from None
+        raise OkrctlError(f"{where}: {_explain(exc)}") from None
+
+
+def _explain(exc: BaseException) -> str:
+    from jinja2.exceptions import SecurityError
+
+    from okrctl.render.template_budget import BudgetExceeded
+
+    if isinstance(exc, SecurityError):
+        return f"not allowed in a template: {exc}"
+    if isinstance(exc, BudgetExceeded):
+        return f"over the rendering budget: {exc}"
+    if isinstance(exc, MemoryError):
+        return "over the rendering budget: the template needs more memory than allowed"
+    if isinstance(exc, RecursionError):
+        return "the template includes or calls itself without end"
+    if isinstance(exc, OverflowError):
+        return f"over the rendering budget: {exc}"
+    return f"error: {exc}"
+
+
+def _user_names(folder: Path | None) -> list[str]:
+    if folder is None or not folder.is_dir():
+        return []
+    return [p.name.removesuffix(".md.j2") for p in folder.glob("*.md.j2")]
+
+
+def _where(filename: str | None, name: str | None, line: int | None) -> str:
+    shown = name or (Path(filename).name if filename else "template")
+    if filename and Path(filename).resolve().is_relative_to(BUILTIN.resolve()):
+        shown = f"built-in {Path(filename).name}"
+    elif filename:
+        shown = f"templates/{Path(filename).name}"
+    return f"{shown}:{line}" if line else shown
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The innermost frame that ran template code: Jinja maps it to the template's line."""
+    found: tuple[str | None, int | None] = (None, None)
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found

@@ -1,0 +1,373 @@
+"""The `status` views for people: a rich tree for the terminal and a Markdown table.
+
+Scores round to two decimals here (JSON keeps full precision). The tree reads at 80 columns
+and stays plain, without escape codes, when piped or with NO_COLOR.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from okrctl.core.evaluate import KeyResultScore, KpiScore, ObjectiveScore, Scorecard, UnitScore
+from okrctl.core.score import Health, Shape, Status
+from okrctl.core.trend import sparkline
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from rich.console import Console, ConsoleOptions, Group, RenderableType
+    from rich.text import Text
+
+BAR_WIDTH = 20
+NONE = "\u2013"  # an en dash: no value
+RANGE = "\u2013"  # an en dash between bounds
+STATUS_STYLE = {
+    Status.DONE: "bold green",
+    Status.ON_TRACK: "green",
+    Status.AT_RISK: "yellow",
+    Status.OFF_TRACK: "red",
+    Status.MISSED: "bold red",
+    None: "dim",
+}
+HEALTH_STYLE = {
+    Health.HEALTHY: "green",
+    Health.WARNING: "yellow",
+    Health.CRITICAL: "bold red",
+    Health.UNKNOWN: "dim",
+}
+STATUS_MARK = {
+    Status.DONE: "✔",
+    Status.ON_TRACK: "●",
+    Status.AT_RISK: "▲",
+    Status.OFF_TRACK: "✖",
+    Status.MISSED: "✖",
+    None: "?",
+}
+
+
+def words(value: str | None) -> str:
+    return "no key results" if value is None else value.replace("_", " ")
+
+
+def number(value: float | None) -> str:
+    """Numbers as people write them: 40.5, 3, 0.36; two decimals at most."""
+    if value is None:
+        return NONE
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def score_text(value: float | None) -> str:
+    return NONE if value is None else f"{value:.2f}"
+
+
+def with_unit(value: float | None, unit: str | None) -> str:
+    if unit in (None, ""):
+        return number(value)
+    if unit == "$":
+        if value is None:
+            return NONE
+        return f"${value:,.2f}" if value != int(value) else f"${value:,.0f}"
+    joiner = "" if unit == "%" else " "
+    return f"{number(value)}{joiner}{unit}"
+
+
+def bounds_text(low: float | None, high: float | None, unit: str | None) -> str:
+    if low is not None and high is not None:
+        return f"{with_unit(low, unit)}{RANGE}{with_unit(high, unit)}"
+    if low is not None:
+        return f"≥ {with_unit(low, unit)}"
+    return f"≤ {with_unit(high, unit)}"
+
+
+def bar(score: float | None, width: int = 10) -> str:
+    """A text bar filled to the score (empty without one)."""
+    filled = 0 if score is None else round(min(1.0, max(0.0, score)) * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def progress_bar(score: float, expected: float, width: int = BAR_WIDTH) -> str:
+    """A bar filled to the score with `│` where the score is expected to be by now."""
+    cells = list(bar(score, width))
+    marker = min(width - 1, round(expected * width))
+    cells[marker] = "│" if cells[marker] == "░" else "┃"
+    return "".join(cells)
+
+
+def goal_range(baseline: float | None, target: float | None, unit: str | None) -> str:
+    """`38 → 45%`, `$0.42 → $0.30`: the baseline bare, unless its unit is written in front.
+    Every view shows a key result's range through this one function."""
+    start = with_unit(baseline, unit) if unit == "$" else number(baseline)
+    return f"{start} → {with_unit(target, unit)}"
+
+
+def cell(value: object) -> str:
+    """Safe inside a Markdown table cell."""
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def key_result_value(key_result: KeyResultScore) -> str:
+    """What the number is and where it is going, in one phrase."""
+    model = key_result.node.key_result
+    if key_result.shape is Shape.MILESTONE:
+        return "done" if model.done else "not done yet"
+    if not key_result.checked_in:
+        current = "no check-in yet"
+    else:
+        current = with_unit(model.current, model.unit)
+    if key_result.shape is Shape.KEEP:
+        assert model.keep is not None
+        return f"{current} (keep {bounds_text(model.keep.min, model.keep.max, model.unit)})"
+    arrow = goal_range(model.baseline, model.target, model.unit)
+    over = ""
+    if key_result.progress is not None and key_result.progress > 1:
+        over = f", {key_result.progress:.0%} of the way"
+    return f"{current} ({arrow}{over})"
+
+
+class TitleAndRef:
+    """A title and the ref after it on one line: the ref is what people copy into the next
+    command, so at any width the title is cut (with an ellipsis), never the ref."""
+
+    def __init__(self, title: Text, ref: str) -> None:
+        self.title, self.ref = title, ref
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        from rich.text import Text
+
+        title = self.title.copy()
+        title.truncate(max(1, options.max_width - len(self.ref)), overflow="ellipsis")
+        yield Text.assemble(title, (self.ref, "dim"))
+
+
+def _objective_label(objective: ObjectiveScore) -> Group:
+    """Two rows: the title (cut to one line) and the bar with score, expectation and status."""
+    from rich.console import Group
+    from rich.text import Text
+
+    model = objective.node.objective
+    style = STATUS_STYLE[objective.status]
+    title = Text()
+    title.append(f"{STATUS_MARK[objective.status]} ", style=style)
+    title.append(model.title, style="bold")
+    heading = TitleAndRef(title, f"  {objective.node.ref}")
+    line = Text()
+    if objective.score is not None:
+        line.append(progress_bar(objective.score, objective.expected), style=style)
+        line.append(f" {score_text(objective.score)}", style="bold")
+        line.append(f"/{score_text(objective.expected)} ")
+    line.append(words(objective.status), style=style)
+    details: list[str] = [model.type]
+    if model.category == "functional":
+        details.append("functional")
+    if objective.node.owner_handle:
+        details.append(f"@{objective.node.owner_handle}")
+    line.append("  " + " ".join(details), style="dim")
+    return Group(heading, line)
+
+
+def _key_result_label(key_result: KeyResultScore) -> Text:
+    from rich.text import Text
+
+    style = STATUS_STYLE[key_result.status]
+    label = Text()
+    label.append(f"{key_result.node.key_result.id}: ")
+    label.append(key_result_value(key_result))
+    if len(key_result.trend) > 1:
+        label.append(f" {sparkline(key_result.trend)}", style="cyan")
+    label.append(f"  {score_text(key_result.score)} ")
+    label.append(words(key_result.status), style=style)
+    if key_result.forecast is not None:
+        model = key_result.node.key_result
+        misses = key_result.forecast.score < 1
+        label.append(
+            f"  forecast {with_unit(key_result.forecast.value, model.unit)}",
+            style="red" if misses else "green",
+        )
+    return label
+
+
+def _kpi_label(kpi: KpiScore) -> Text:
+    from rich.text import Text
+
+    model = kpi.node.kpi
+    label = Text()
+    label.append("KPI ", style="dim")
+    label.append(f"{model.title}: ")
+    label.append(
+        "no reading yet" if model.current is None else with_unit(model.current, model.unit)
+    )
+    if model.healthy is not None:
+        label.append(f" (healthy {bounds_text(model.healthy.min, model.healthy.max, model.unit)}) ")
+    label.append(str(kpi.health), style=HEALTH_STYLE[kpi.health])
+    return label
+
+
+def _unit_label(unit: UnitScore) -> Text:
+    from rich.text import Text
+
+    model = unit.unit_file.unit
+    label = Text()
+    label.append(model.display_name, style="bold")
+    role = f"  {model.kind}" + (f" · lead {model.lead}" if model.lead else "")
+    label.append(role, style="dim")
+    if unit.score is not None:
+        label.append(f"  score {score_text(unit.score)}", style="bold")
+    return label
+
+
+def status_tree(card: Scorecard, title: str) -> Group:
+    """The cascade as a tree: units by `parent`, each with its objectives, key results, KPIs."""
+    from rich.console import Group
+    from rich.text import Text
+    from rich.tree import Tree
+
+    header = Text()
+    header.append(title, style="bold")
+    header.append(
+        f" · {card.period.name} · as of {card.moment.as_of.isoformat()}"
+        f" · {card.elapsed:.0%} of the period gone"
+    )
+    legend = Text("score/expected by now; the bar's │ marks where the score should be", style="dim")
+    roots: list[Tree] = []
+    stack: list[Tree] = []
+    for unit in card.units:
+        node = Tree(_unit_label(unit), guide_style="dim")
+        del stack[unit.depth :]
+        if stack:
+            stack[-1].add(node)
+        else:
+            roots.append(node)
+        stack.append(node)
+        for objective in unit.objectives:
+            branch = node.add(_objective_label(objective))
+            for key_result in objective.key_results:
+                branch.add(_key_result_label(key_result))
+        for kpi in unit.kpis:
+            node.add(_kpi_label(kpi))
+    return Group(header, legend, Text(), *roots, Text(), attention_summary(card))
+
+
+def attention_summary(card: Scorecard) -> RenderableType:
+    """What needs attention: off-track or missed objectives, critical KPIs, silent key results.
+    Each item is a row of two columns, so a long one wraps under its own text, not the margin."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    troubled = [
+        o for o in card.objectives.values() if o.status in (Status.OFF_TRACK, Status.MISSED)
+    ]
+    critical = [k for k in card.kpis.values() if k.health is Health.CRITICAL]
+    silent = [k for k in card.key_results.values() if not k.checked_in]
+    missing = [
+        k for k in card.key_results.values() if k.forecast is not None and k.forecast.score < 1
+    ]
+    if not (troubled or critical or silent or missing):
+        return Text("Nothing needs attention: every objective is on pace and every KPI healthy.")
+    items: list[tuple[str, str, str]] = []
+    for objective in troubled:
+        items.append(
+            (
+                words(objective.status),
+                STATUS_STYLE[objective.status],
+                f"{objective.ref} ({score_text(objective.score)}, expected "
+                f"{score_text(objective.expected)})",
+            )
+        )
+    for kpi in critical:
+        current = with_unit(kpi.node.kpi.current, kpi.node.kpi.unit)
+        items.append(("critical KPI", HEALTH_STYLE[kpi.health], f"{kpi.ref} at {current}"))
+    for key_result in missing:
+        model = key_result.node.key_result
+        assert key_result.forecast is not None
+        items.append(
+            (
+                "forecast to miss",
+                "red",
+                f"{key_result.ref} (heading for "
+                f"{with_unit(key_result.forecast.value, model.unit)}, "
+                f"target {with_unit(model.target, model.unit)})",
+            )
+        )
+    items += [("never checked in", "yellow", k.ref) for k in silent]
+    rows = []
+    for label, style, text in items:
+        row = Table.grid()  # one grid per item: no padding to the widest item
+        row.add_column(no_wrap=True)
+        row.add_column(overflow="fold")
+        row.add_row(Text(f"  {label}: ", style=style), Text(text))
+        rows.append(row)
+    return Group(Text("Needs attention", style="bold"), *rows)
+
+
+def status_markdown(card: Scorecard, title: str) -> str:
+    """A Markdown table of every objective, then one of every KPI."""
+    lines = [
+        f"# {cell(title)} — {card.period.name}",
+        "",
+        f"As of {card.moment.as_of.isoformat()} · {card.elapsed:.0%} of the period gone.",
+        "",
+        "## Objectives",
+        "",
+        "| Unit | Objective | Type | Score | Expected | Status | Owner |",
+        "|---|---|---|---:|---:|---|---|",
+    ]
+    for unit in card.units:
+        for objective in unit.objectives:
+            model = objective.node.objective
+            lines.append(
+                f"| {cell(unit.unit_file.unit.display_name)} | {cell(model.title)} "
+                f"| {model.type} | {score_text(objective.score)} "
+                f"| {score_text(objective.expected)} | {words(objective.status)} "
+                f"| {objective.node.owner_handle or ''} |"
+            )
+    lines += _rollup_markdown(card)
+    kpis = [(unit, kpi) for unit in card.units for kpi in unit.kpis]
+    if kpis:
+        lines += [
+            "",
+            "## KPIs",
+            "",
+            "| Unit | KPI | Current | Healthy | Health |",
+            "|---|---|---:|---|---|",
+        ]
+        for unit, kpi in kpis:
+            kpi_model = kpi.node.kpi
+            healthy = (
+                bounds_text(kpi_model.healthy.min, kpi_model.healthy.max, kpi_model.unit)
+                if kpi_model.healthy
+                else ""
+            )
+            lines.append(
+                f"| {cell(unit.unit_file.unit.display_name)} | {cell(kpi_model.title)} "
+                f"| {with_unit(kpi_model.current, kpi_model.unit)} | {healthy} | {kpi.health} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def _rollup_markdown(card: Scorecard) -> list[str]:
+    """Company and pillar objectives with what aligns to them, weakest first."""
+    lines: list[str] = []
+    for unit in card.units:
+        if unit.unit_file.unit.kind not in ("company", "pillar"):
+            continue
+        for objective in unit.objectives:
+            rows = [card.objectives[r] for r in objective.supported_by if r in card.objectives]
+            if not rows:
+                continue
+            if not lines:
+                lines += ["", "## Roll-up: who moves the top objectives"]
+            lines += [
+                "",
+                f"**{cell(objective.node.objective.title)}** ({objective.ref}): "
+                f"{score_text(objective.score)}, {words(objective.status)}",
+                "",
+            ]
+            rows.sort(key=lambda o: (o.score is None, o.score or 0.0, o.ref))
+            for row in rows:
+                lines.append(
+                    f"- {score_text(row.score)} {words(row.status)}: "
+                    f"{cell(row.node.objective.title)} ({row.ref})"
+                )
+    return lines

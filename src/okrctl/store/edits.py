@@ -1,0 +1,160 @@
+"""The one way goals files change: under one lock, read and written as bytes (a BOM and CRLF
+line endings kept), each new text validated as `check` reads it, written atomically, committed,
+and put back exactly as it was when the commit fails.
+
+`checkin` and `roll` both go through here, so a check-in that lands while a roll runs is read by
+the roll (it waits for the lock, then reads the files) instead of being written over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from okrctl.model.errors import OkrctlError
+from okrctl.store import gitlog
+
+LOCK_NAME = "okrctl-checkin.lock"
+BOM = b"\xef\xbb\xbf"
+
+
+@contextmanager
+def goals_lock(root: Path, top: Path | None) -> Iterator[None]:
+    """An exclusive lock held from reading goals files to committing them: a file under `.git/`,
+    or, outside git (or where `.git` is read-only), a file in the temporary folder named after
+    the repository's path. `filelock` makes it the same on POSIX and Windows."""
+    from filelock import FileLock
+
+    lock_file = None
+    if top is not None:
+        candidate = gitlog.git_dir(top) / LOCK_NAME
+        if os.access(candidate.parent, os.W_OK) and (
+            not candidate.exists() or os.access(candidate, os.W_OK)
+        ):
+            lock_file = candidate
+    if lock_file is None:
+        name = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:16]
+        lock_file = Path(tempfile.gettempdir()) / f"okrctl-{name}.lock"
+    lock = FileLock(lock_file, mode=0o666)
+    try:
+        lock.acquire()
+    except OSError as exc:
+        raise OkrctlError(f"cannot lock {lock_file}: {exc.strerror}") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceText:
+    """A file as read for an edit: its text (line endings as they are) and its BOM."""
+
+    raw: bytes
+    text: str
+    bom: bytes
+
+    def encode(self, text: str) -> bytes:
+        return self.bom + text.encode("utf-8")
+
+
+def read_for_edit(path: Path) -> SourceText:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise OkrctlError(f"cannot read {path}: {exc.strerror}") from None
+    bom = BOM if raw.startswith(BOM) else b""
+    try:
+        text = raw[len(bom) :].decode("utf-8")
+    except UnicodeDecodeError:
+        raise OkrctlError(f"{path} is not valid UTF-8; save it as UTF-8") from None
+    return SourceText(raw, text, bom)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where an edit of a goals file really lands: the file behind any symbolic links, and that
+    file's path from the git top-level (what a commit names)."""
+
+    shown: str
+    """As the user knows it: relative to the goals repository root."""
+    real: Path
+    from_top: str | None
+
+
+def target(root: Path, top: Path | None, relative: str) -> Target:
+    """Follow links (a linked unit file, or a linked goals folder) to the file they reach; it
+    must stay inside the repository, since that is what gets committed."""
+    try:
+        real = (root / relative).resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise OkrctlError(f"{relative}: cannot follow its symbolic links") from None
+    inside = top if top is not None else root.resolve()
+    if not real.is_relative_to(inside):
+        raise OkrctlError(
+            f"{relative} is a link to {real}, outside the repository; copy the file in"
+        )
+    return Target(relative, real, real.relative_to(top).as_posix() if top else None)
+
+
+def refuse_unsafe(top: Path, targets: list[Target]) -> None:
+    """What would make a commit take more, or other, than the edit: say so before writing."""
+    if gitlog.is_detached(top):
+        raise OkrctlError(
+            "HEAD is detached: check out a branch first (or use --no-commit to only edit the file)"
+        )
+    operation = gitlog.operation_in_progress(top)
+    if operation is not None:
+        raise OkrctlError(
+            f"{operation} is in progress: finish or abort it first "
+            "(or use --no-commit to only edit the file)"
+        )
+    by_path = {t.from_top: t.shown for t in targets if t.from_top is not None}
+    busy = gitlog.changed_paths(top, list(by_path))
+    if busy:
+        names = ", ".join(by_path[path] for path in busy)
+        raise OkrctlError(
+            f"{names} {'has' if len(busy) == 1 else 'have'} uncommitted changes: commit or stash "
+            "them first, so the commit holds only this edit (or use --no-commit)"
+        )
+
+
+def write_and_commit(
+    top: Path | None, edits: list[tuple[Target, SourceText, bytes]], message: str | None
+) -> str | None:
+    """Write every changed file, then commit them together (an empty commit when nothing
+    changed). If a write or the commit fails, every file is put back as it was."""
+    from okrctl.store.writefile import write_atomically
+
+    written: list[tuple[Target, SourceText]] = []
+    try:
+        for where, before, after in edits:
+            if after != before.raw:
+                write_atomically(where.real, after)
+                written.append((where, before))
+        if top is None or message is None:
+            return None
+        paths = [where.from_top for where, _ in written if where.from_top is not None]
+        if paths:
+            return gitlog.commit_paths(top, paths, message)
+        return gitlog.commit_empty(top, message)
+    except OkrctlError as error:
+        _restore(written)
+        names = ", ".join(where.shown for where, _ in written)
+        restored = f"; {names} put back as {'it was' if len(written) == 1 else 'they were'}"
+        raise OkrctlError(f"{error}{restored if written else ''}") from None
+    except BaseException:
+        _restore(written)
+        raise
+
+
+def _restore(written: list[tuple[Target, SourceText]]) -> None:
+    from okrctl.store.writefile import write_atomically
+
+    for where, before in reversed(written):
+        write_atomically(where.real, before.raw)

@@ -1,0 +1,526 @@
+"""Check-ins from git history, read in one pass (SPEC §7 "Check-ins and history").
+
+One `git log --raw` stream over the whole history (no pathspecs: passing many paths to git log
+is itself slow), filtered in Python to the goals folder; the blobs needed are read with one
+`git cat-file --batch`, and each distinct blob is parsed once, whatever path or commit it shows
+up in. A check-in is a commit that changes a key result's or KPI's value (the value it was
+created with counts), or a commit whose message carries an `Okr-Checkin: REF` trailer (how
+`okrctl checkin` confirms an unchanged value).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from okrctl.core.periods import iso_utc
+from okrctl.model.bounds import MAX_MAGNITUDE
+from okrctl.store import gitlog
+from okrctl.store.yamlread import YamlProblem, read_document
+
+TRAILER_RE = re.compile(r"^Okr-Checkin:\s*(\S+)\s*$", re.MULTILINE)
+
+
+def confirmed_refs(message: str) -> list[str]:
+    """The refs a commit's `Okr-Checkin` trailers name: only its last paragraph, the trailer
+    block, counts (as for git's own trailers); a body that mentions one is not a check-in."""
+    paragraphs = [p for p in message.strip().split("\n\n") if p.strip()]
+    if len(paragraphs) < 2:
+        return []
+    block = paragraphs[-1].strip()
+    if not all(TRAILER_LINE.match(line) for line in block.splitlines()):
+        return []
+    return TRAILER_RE.findall(block)
+
+
+TRAILER_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*:\s")
+Values = dict[str, tuple[Any, Any]]
+"""ref -> (value, confidence) in one version of a unit file."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    ref: str
+    date: datetime
+    author: str
+    commit: str
+    value: Any
+    confidence: Any
+    note: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "date": iso_utc(self.date),
+            "author": self.author,
+            "commit": self.commit,
+            "value": self.value,
+            "confidence": self.confidence,
+            "note": self.note,
+        }
+
+
+@dataclass(slots=True)
+class RefHistory:
+    created: datetime | None = None
+    checkins: list[CheckIn] = field(default_factory=list)
+    timeline: list[tuple[datetime, Any]] = field(default_factory=list)
+    """(commit date, value in effect from then on), one entry per commit that touched it."""
+
+    def checkins_until(self, moment: datetime) -> list[CheckIn]:
+        return [c for c in self.checkins if c.date <= moment]
+
+    def value_at(self, moment: datetime) -> Any:
+        value = None
+        for date, current in self.timeline:
+            if date > moment:
+                break
+            value = current
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A version of a goals file that history could not use, and why."""
+
+    commit: str
+    date: datetime
+    path: str
+    reason: str
+
+
+@dataclass(slots=True)
+class History:
+    refs: Mapping[str, RefHistory] = field(default_factory=dict)
+    """ref -> its history; read from an index, each ref is built on first access."""
+    commits: list[gitlog.Commit] = field(default_factory=list)
+    """Every commit read, oldest first."""
+    truncated: bool = False
+    """A shallow clone: the oldest check-ins are missing."""
+    head: str | None = None
+    """The commit this history runs up to."""
+    latest: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    """ref -> (value, confidence) at `head`: where a walk over newer commits resumes."""
+    skipped: list[Skipped] = field(default_factory=list)
+    """Versions of goals files that could not be read, oldest first: left out, never fatal."""
+
+    def skipped_notes(
+        self, since: datetime | None = None, stems: set[str] | None = None
+    ) -> list[str]:
+        """A note per skipped version (after `since`, of files named in `stems`)."""
+        return [
+            f"history: skipped {s.path} at {s.commit[:10]} ({s.date.date()}): {s.reason}"
+            for s in self.skipped
+            if (since is None or s.date >= since) and (stems is None or _stem(s.path) in stems)
+        ]
+
+    def first_commit_from(self, moment: datetime) -> gitlog.Commit | None:
+        return next((c for c in self.commits if c.author_date >= moment), None)
+
+
+SHALLOW_NOTE = (
+    "history is truncated: this is a shallow clone. Fetch it all with `git fetch --unshallow` "
+    "(in GitHub Actions, `fetch-depth: 0` on actions/checkout)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    status: str
+    sha: str
+    path: str
+    old_path: str | None
+    old_sha: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LogCommit:
+    sha: str
+    date: datetime
+    author: str
+    message: str
+    entries: list[LogEntry]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which paths of the git tree hold the goals: the goals folder where git records it (a
+    linked folder is followed), and linked unit files whose targets live elsewhere in the
+    repository (git records their changes under the target's path)."""
+
+    folder: str
+    """The goals folder from the git top-level, ending in `/`."""
+    aliases: dict[str, str] = field(default_factory=dict)
+    """Target path → the link's path (what the unit is read as), both from the top-level."""
+
+    def key(self) -> str:
+        return "\0".join([self.folder, *sorted(f"{k}={v}" for k, v in self.aliases.items())])
+
+    def read_as(self, path: str) -> str | None:
+        """The goals path a changed file is read as, or None when it holds no goals."""
+        alias = self.aliases.get(path)
+        if alias is not None:
+            return alias
+        if path.startswith(self.folder) and path.endswith((".yaml", ".yml")):
+            return path
+        return None
+
+
+def goals_scope(root: Path, top: Path, goals_dir: str) -> Scope:
+    folder = (root / goals_dir).resolve()
+    if not folder.is_relative_to(top):
+        return Scope("\0outside/")  # matches nothing: git does not track what lies outside
+    prefix = folder.relative_to(top).as_posix()
+    scope = Scope("" if prefix == "." else prefix + "/")
+    pending = [folder]
+    while pending:  # scandir entries know what is a link: no extra stat per file
+        try:
+            with os.scandir(pending.pop()) as entries:
+                listed = list(entries)
+        except OSError:
+            continue  # the loader reports what cannot be listed
+        for entry in listed:
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(Path(entry.path))
+            elif entry.is_symlink() and entry.name.endswith((".yaml", ".yml")):
+                _alias(scope, top, folder, Path(entry.path))
+    return scope
+
+
+def _alias(scope: Scope, top: Path, folder: Path, link: Path) -> None:
+    """A linked unit file whose target lives elsewhere in the repository: git records its
+    changes under the target's path, read as the link's."""
+    try:
+        real = link.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return
+    if real.is_relative_to(top) and not real.is_relative_to(folder):
+        linked = (folder / link.relative_to(folder)).relative_to(top).as_posix()
+        scope.aliases[real.relative_to(top).as_posix()] = linked
+
+
+def read_history(
+    root: Path,
+    goals_dir: str,
+    *,
+    revision: str = "HEAD",
+    unit_ids: set[str] | None = None,
+) -> History | None:
+    """Every check-in up to `revision`; None outside git.
+
+    The full history of HEAD is kept as an index under `.git/okrctl/` (see `history_index`):
+    when HEAD has only moved forward, just the new commits are read. Without an index, a walk
+    for `unit_ids` parses only the files that hold those units (what `history REF` needs)."""
+    from okrctl.store import history_index
+
+    top = gitlog.toplevel(root)
+    if top is None:
+        return None
+    scope = goals_scope(root, top, goals_dir)
+    head = gitlog.verify_commit(top, revision)
+    if head is None:  # no commits yet
+        return History(truncated=gitlog.is_shallow(top))
+    boundary = gitlog.shallow_boundary(top)
+    shallow = bool(boundary)
+    is_head = head == gitlog.verify_commit(top, "HEAD")
+    indexed = history_index.load(top, scope.key(), boundary)
+    if indexed is not None and indexed.head == head:
+        return indexed
+    if (
+        indexed is not None
+        and indexed.head
+        and gitlog.is_ancestor(top, indexed.head, head)
+        and not gitlog.has_merges(top, f"{indexed.head}..{head}")
+    ):
+        # Only a straight line of new commits extends the index in order; a merge can bring in
+        # older commits, and is read again from the start, as the cold path would.
+        _walk(indexed, top, read_log(top, f"{indexed.head}..{head}", scope), None)
+        indexed.head = head
+        if is_head:
+            history_index.save(top, scope.key(), boundary, indexed)
+        return indexed
+    history = History(truncated=shallow, head=head)
+    log = read_log(top, head, scope)
+    wanted = _paths_holding(log, unit_ids) if unit_ids is not None else None
+    _walk(history, top, log, wanted)
+    if wanted is None and is_head:
+        history_index.save(top, scope.key(), boundary, history)
+    return history
+
+
+def _walk(history: History, top: Path, log: list[LogCommit], wanted: set[str] | None) -> None:
+    """Feed commits, oldest first, into `history`; each distinct blob is parsed once."""
+    if not isinstance(history.refs, dict):
+        history.refs = dict(history.refs)
+    history.commits.extend(gitlog.Commit(c.sha, c.date) for c in log)
+    shas = [
+        e.sha
+        for c in log
+        for e in c.entries
+        if e.status != "D" and (wanted is None or e.path in wanted)
+    ]
+    parse = _parser(gitlog.read_blobs(top, shas))
+    latest = history.latest
+    for commit in log:
+        touched: set[str] = set()
+        confirmed = confirmed_refs(commit.message)
+        for entry in commit.entries:
+            if entry.status == "D" or (wanted is not None and entry.path not in wanted):
+                continue
+            values = parse(entry.sha, entry.path)
+            if isinstance(values, str):
+                history.skipped.append(Skipped(commit.sha, commit.date, entry.path, values))
+                continue
+            for ref, (value, confidence) in values.items():
+                _record(history, latest, commit, ref, (value, confidence), confirmed, touched)
+        for ref in confirmed:
+            if ref not in touched and ref in latest:
+                value, confidence = latest[ref]
+                history.refs[ref].checkins.append(_checkin(commit, ref, value, confidence))
+                touched.add(ref)
+
+
+def _record(
+    history: History,
+    latest: dict[str, tuple[Any, Any]],
+    commit: LogCommit,
+    ref: str,
+    found: tuple[Any, Any],
+    confirmed: list[str],
+    touched: set[str],
+) -> None:
+    assert isinstance(history.refs, dict)
+    value, confidence = found
+    ref_history = history.refs.setdefault(ref, RefHistory())
+    previous = latest.get(ref)
+    if ref_history.created is None:
+        ref_history.created = commit.date
+    ref_history.timeline.append((commit.date, value))
+    latest[ref] = found
+    value_changed = previous is None or not _same(previous[0], value)
+    if value is not None and (value_changed or ref in confirmed) and ref not in touched:
+        ref_history.checkins.append(_checkin(commit, ref, value, confidence))
+        touched.add(ref)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return a == b and (type(a) is bool) == (type(b) is bool)
+
+
+def _checkin(commit: LogCommit, ref: str, value: Any, confidence: Any) -> CheckIn:
+    return CheckIn(
+        ref, commit.date, commit.author, commit.sha, value, confidence, note_of(commit.message)
+    )
+
+
+def note_of(message: str) -> str:
+    """The body without its trailers; else the subject."""
+    paragraphs = [p.strip() for p in message.strip().split("\n\n") if p.strip()]
+    if not paragraphs:
+        return ""
+    subject, body = paragraphs[0], paragraphs[1:]
+    if body and all(TRAILER_LINE.match(line) for line in body[-1].splitlines()):
+        body = body[:-1]
+    return "\n\n".join(body) if body else subject
+
+
+def stated_reason(message: str) -> str:
+    """A commit message without its trailers: the reason its author gave."""
+    paragraphs = [p.strip() for p in message.strip().split("\n\n") if p.strip()]
+    if len(paragraphs) > 1 and all(TRAILER_LINE.match(x) for x in paragraphs[-1].splitlines()):
+        paragraphs = paragraphs[:-1]
+    return " ".join(" ".join(p.split()) for p in paragraphs)
+
+
+def read_log(top: Path, revision: str, scope: Scope) -> list[LogCommit]:
+    out = gitlog.log_raw(top, revision)
+    commits = []
+    for record in out.split("\x1e")[1:]:
+        head, author, message, raw = record.split("\x1f", 3)
+        sha, stamp = head.split()
+        entries = []
+        for line in raw.splitlines():
+            if not line.startswith(":"):
+                continue
+            meta, *paths = line.split("\t")
+            fields = meta.split()
+            status, new_sha, old_sha = fields[4][0], fields[3], fields[2]
+            path, old_path = (paths[1], paths[0]) if len(paths) == 2 else (paths[0], None)
+            read_as = scope.read_as(path)
+            if read_as is not None:
+                old_read_as = scope.read_as(old_path) if old_path is not None else None
+                entries.append(LogEntry(status, new_sha, read_as, old_read_as or old_path, old_sha))
+        commits.append(
+            LogCommit(sha, datetime.fromtimestamp(int(stamp), UTC), author, message, entries)
+        )
+    return commits
+
+
+def _paths_holding(log: list[LogCommit], unit_ids: set[str]) -> set[str]:
+    """Paths that may hold the units: named after them, or renamed from or to such a path.
+    (A file whose `id:` differs from its name is found through the current file's path.)"""
+    paths = {e.path for c in log for e in c.entries if _stem(e.path) in unit_ids}
+    changed = True
+    while changed:
+        changed = False
+        for commit in log:
+            for entry in commit.entries:
+                if entry.old_path is None:
+                    continue
+                if entry.path in paths and entry.old_path not in paths:
+                    paths.add(entry.old_path)
+                    changed = True
+                elif entry.old_path in paths and entry.path not in paths:
+                    paths.add(entry.path)
+                    changed = True
+    return paths
+
+
+def _stem(path: str) -> str:
+    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+class UnreadableVersion(Exception):
+    """One version of a unit file that history cannot use; the message says why."""
+
+
+def _parser(blobs: dict[str, bytes]) -> Callable[[str, str], Values | str]:
+    """Each distinct (blob, file name) parsed once: its values, or why it cannot be read."""
+    cache: dict[tuple[str, str], Values | str] = {}
+
+    def parse(sha: str, path: str) -> Values | str:
+        key = (sha, _stem(path))
+        found = cache.get(key)
+        if found is None:
+            try:
+                found = values_in(blobs.get(sha, b""), _stem(path))
+            except UnreadableVersion as exc:
+                found = str(exc)
+            cache[key] = found
+        return found
+
+    return parse
+
+
+def values_in(raw: bytes, stem: str) -> Values:
+    """The value and confidence of every key result and KPI in one version of a unit file.
+    A version that does not parse holds no values (it was broken, and fixed later); one whose
+    numbers no goal can hold (over 10^15, not finite) is an `UnreadableVersion`."""
+    try:
+        data = read_document(raw, positions=False).data
+    except YamlProblem:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    unit_id = data.get("id") if isinstance(data.get("id"), str) else stem
+    found: Values = {}
+    for objective in _dicts(data.get("objectives")):
+        for key_result in _dicts(objective.get("key_results")):
+            ref = f"{unit_id}/{objective.get('id')}/{key_result.get('id')}"
+            value = (
+                key_result.get("done")
+                if key_result.get("milestone") is True
+                else (key_result.get("current"))
+            )
+            found[ref] = (_usable(value), _usable(key_result.get("confidence")))
+    for kpi in _dicts(data.get("kpis")):
+        found[f"{unit_id}/{kpi.get('id')}"] = (_usable(kpi.get("current")), None)
+    return found
+
+
+def _usable(value: Any) -> Any:
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number and (value != value or abs(value) > MAX_MAGNITUDE):
+        raise UnreadableVersion("it holds a number over 10^15 or not finite")
+    return value
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def ref_history(repo: Path | str | None, ref: str) -> tuple[str, RefHistory, list[str]]:
+    """The check-ins of one key result or KPI, oldest first, and notes for the user.
+
+    Fast: it reads only `goals_dir` from okrctl.yaml and the history of the files that hold the
+    ref's unit; the whole repository is loaded (and validated) only to explain an unknown ref.
+    Outside git there is no history to read (exit 2)."""
+    from okrctl.model.errors import UsageError
+    from okrctl.store.root import resolve_root
+
+    root = resolve_root(Path(repo) if repo is not None else None)
+    goals_dir = _goals_dir(root)
+    unit_id = ref.split("/", 1)[0]
+    unit_names = _unit_names(root / goals_dir, unit_id)
+    history = read_history(root, goals_dir, unit_ids=unit_names)
+    if history is None:
+        raise UsageError(f"history needs git, and {root} is not in a git repository")
+    found = history.refs.get(ref)
+    if found is None:
+        found = _explain_unknown(root, ref)
+    notes = [SHALLOW_NOTE] if history.truncated else []
+    return ref, found, notes + history.skipped_notes(stems=unit_names)
+
+
+def _goals_dir(root: Path) -> str:
+    """`goals_dir` from okrctl.yaml without the cost of validating the rest of it; anything
+    unusual goes through the full validation, which reports it (exit 2)."""
+    from okrctl.store.root import CONFIG_NAME
+
+    try:
+        data = read_document((root / CONFIG_NAME).read_bytes()).data
+    except (OSError, YamlProblem):
+        data = None
+    value = data.get("goals_dir", "goals") if isinstance(data, dict) else None
+    if isinstance(value, str) and value and ".." not in value and (root / value).is_dir():
+        return value
+    from okrctl.store.config import load_config
+
+    return load_config(root).config.goals_dir
+
+
+def _unit_names(goals: Path, unit_id: str) -> set[str]:
+    """The unit id, and the names of files that declare it with `id:` (a cheap byte search)."""
+    names = {unit_id}
+    needle = f"id: {unit_id}".encode()
+    for path in goals.rglob("*.y*ml"):
+        if path.stem != unit_id:
+            try:
+                if needle in path.read_bytes():
+                    names.add(path.stem)
+            except OSError:
+                continue
+    return names
+
+
+def _explain_unknown(root: Path, ref: str) -> RefHistory:
+    """A ref with no check-ins: fine for a key result or KPI never checked in; otherwise a
+    usage error saying what it is, or what it might have meant."""
+    from okrctl.core.graph import RefKind, build_graph
+    from okrctl.model.errors import UsageError
+    from okrctl.store.load import load_repo
+    from okrctl.views.show import check_ref
+
+    graph = build_graph(load_repo(root))
+    kind = check_ref(graph, ref)  # raises with suggestions when it names nothing
+    if kind not in (RefKind.KEY_RESULT, RefKind.KPI):
+        article = "an" if kind is RefKind.OBJECTIVE else "a"
+        raise UsageError(f"{ref!r} is {article} {kind}; history is kept for key results and KPIs")
+    return RefHistory()
+
+
+def silence(
+    found: RefHistory | None, moment: datetime, period_start: datetime
+) -> tuple[float, CheckIn | None] | None:
+    """Days without a check-in at `moment`, counted from the later of the last check-in, the
+    creation and the period start, and the last check-in; None for what is not committed yet."""
+    if found is None or found.created is None or found.created > moment:
+        return None
+    checkins = found.checkins_until(moment)
+    last = checkins[-1] if checkins else None
+    since = max(d for d in (last and last.date, found.created, period_start) if d)
+    return (moment - since).total_seconds() / 86_400, last

@@ -1,0 +1,137 @@
+"""The history index: every check-in up to a commit, kept under `.git/okrctl/` so that a run
+reads only the commits made since the last one.
+
+An index describes commits, which never change, and names the commit it runs up to and the
+shallow boundary it was read within. A run extends it only when HEAD has moved forward along a
+straight line of new commits; a merge (which can bring in older commits), any other move of HEAD,
+or a deepened or unshallowed clone builds a new one. It never describes the working tree, so no
+edit can make it stale. It is written atomically (temp file and rename), so concurrent runs read
+the old index or the new one, and carries a checksum of its content: one that cannot be read,
+or is not byte for byte what okrctl wrote, is rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from okrctl.store import gitlog
+from okrctl.store.history import CheckIn, History, RefHistory, Skipped
+
+FORMAT = 3
+
+
+def _path(top: Path, goals: str) -> Path:
+    key = hashlib.sha256(f"{FORMAT}\0{goals}".encode()).hexdigest()[:16]
+    return gitlog.git_dir(top) / "okrctl" / f"history-{key}.json"
+
+
+def _stamp(date: datetime) -> int:
+    return int(date.timestamp())
+
+
+def _date(stamp: int) -> datetime:
+    return datetime.fromtimestamp(stamp, UTC)
+
+
+class _LazyRefs(Mapping[str, RefHistory]):
+    """Each ref's history is built on first access: `history REF` needs one of thousands."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self._raw = raw
+        self._built: dict[str, RefHistory] = {}
+
+    def __getitem__(self, ref: str) -> RefHistory:
+        found = self._built.get(ref)
+        if found is None:
+            data = self._raw[ref]
+            found = self._built[ref] = RefHistory(
+                created=_date(data["created"]) if data["created"] is not None else None,
+                checkins=[
+                    CheckIn(ref, _date(stamp), author, sha, value, confidence, note)
+                    for stamp, author, sha, value, confidence, note in data["checkins"]
+                ],
+                timeline=[(_date(stamp), value) for stamp, value in data["timeline"]],
+            )
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
+def save(top: Path, goals: str, boundary: str, history: History) -> None:
+    from okrctl.model.errors import OkrctlError
+    from okrctl.store.writefile import write_atomically
+
+    payload = {
+        "format": FORMAT,
+        "goals": goals,
+        "head": history.head,
+        "shallow": boundary,
+        "commits": [[c.sha, _stamp(c.author_date)] for c in history.commits],
+        "latest": {ref: list(pair) for ref, pair in history.latest.items()},
+        "skipped": [[x.commit, _stamp(x.date), x.path, x.reason] for x in history.skipped],
+        "refs": {
+            ref: {
+                "created": _stamp(found.created) if found.created else None,
+                "checkins": [
+                    [_stamp(c.date), c.author, c.commit, c.value, c.confidence, c.note]
+                    for c in found.checkins
+                ],
+                "timeline": [[_stamp(d), v] for d, v in found.timeline],
+            }
+            for ref, found in history.refs.items()
+        },
+    }
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    path = _path(top, goals)
+    try:
+        path.parent.mkdir(exist_ok=True)
+        write_atomically(path, _digest(body) + b"\n" + body, own_file=True)
+    except (OSError, OkrctlError):
+        pass  # a read-only .git: the next run walks the history again
+
+
+def load(top: Path, goals: str, boundary: str) -> History | None:
+    """The index, when it is exactly what `save` wrote (its checksum matches) for these goals and
+    this shallow boundary; anything else (corrupt, edited, truncated, another version, not a
+    regular file) means rebuild. The checksum costs milliseconds where checking every row's
+    shape would cost a walk over all of them."""
+    from okrctl.store.writefile import read_cache_file
+
+    raw = read_cache_file(_path(top, goals))
+    if raw is None:
+        return None
+    digest, _, body = raw.partition(b"\n")
+    if digest != _digest(body):
+        return None
+    try:
+        payload = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    if not (
+        isinstance(payload, dict)
+        and payload.get("format") == FORMAT
+        and payload.get("goals") == goals
+        and payload.get("shallow") == boundary
+    ):
+        return None
+    history = History(truncated=bool(boundary), head=payload["head"])
+    history.commits = [gitlog.Commit(sha, _date(stamp)) for sha, stamp in payload["commits"]]
+    history.latest = {ref: (pair[0], pair[1]) for ref, pair in payload["latest"].items()}
+    history.skipped = [
+        Skipped(sha, _date(stamp), path, why) for sha, stamp, path, why in payload["skipped"]
+    ]
+    history.refs = _LazyRefs(payload["refs"])
+    return history
+
+
+def _digest(body: bytes) -> bytes:
+    return hashlib.blake2b(body, digest_size=16).hexdigest().encode()

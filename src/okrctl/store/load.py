@@ -1,0 +1,377 @@
+"""Load a goals repository: find the files, read each safely, build the model.
+
+Every problem a single file can have becomes a `schema` finding located at file:line:col;
+a file with such a finding drops out of the model (SPEC §7) but its unit id is remembered so
+that references into it are not reported again as unknown.
+"""
+
+from __future__ import annotations
+
+import errno
+import gc
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from pydantic import ValidationError
+
+from okrctl.core.validation_messages import describe_errors
+from okrctl.model.errors import ConfigError, UsageError
+from okrctl.model.findings import START, Finding, Position, Severity
+from okrctl.model.goals import OBJECTIVE_ONLY_IN, ONLY_IN, SLUG_PATTERN, Kind, Unit
+from okrctl.store import gitlog
+from okrctl.store.config import RepoConfig, load_config, parse_config
+from okrctl.store.parse_cache import ParseCache, open_cache
+from okrctl.store.root import CONFIG_NAME, resolve_root
+from okrctl.store.yamlread import MAX_FILE_BYTES, SourceMap, YamlProblem, decode, parse_text
+
+YAML_SUFFIXES = (".yaml", ".yml")
+_SLUG = re.compile(SLUG_PATTERN)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitFile:
+    """A unit that validated, with its file (relative to the repo root) and source map."""
+
+    path: str
+    unit: Unit
+    source: SourceMap
+
+
+@dataclass(slots=True)
+class Repository:
+    """Everything `check`, `status` and `report` read: config, valid units, schema findings."""
+
+    config: RepoConfig
+    units: list[UnitFile] = field(default_factory=list)
+    broken_unit_ids: set[str] = field(default_factory=set)
+    broken_aligns_to: set[str] = field(default_factory=set)
+    """Refs that files failing `schema` align to, read best-effort, so that what they support
+    is not reported as unsupported while they are being fixed."""
+    findings: list[Finding] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)
+    files_read: int = 0
+    revision: str | None = None
+    """The commit the goals were read from; None for the working tree."""
+
+    @property
+    def root(self) -> Path:
+        return self.config.root
+
+
+def load_repo(repo: Path | str | None = None, *, revision: str | None = None) -> Repository:
+    """Find `okrctl.yaml` (at `repo`, or upward from cwd) and load every unit in goals_dir,
+    from the working tree or, with `revision`, from that commit's git objects."""
+    root = resolve_root(Path(repo) if repo is not None else None)
+    if revision is None:
+        config = load_config(root)
+        files = working_tree_files(root, config.goals_path)
+    else:
+        config, files = _revision_source(root, revision)
+    repository = Repository(config=config, revision=revision)
+    cache = open_cache(root, config.config.goals_dir) if revision is None else ParseCache(None)
+    # A bulk load creates hundreds of thousands of containers and no cycles; the cyclic
+    # collector would rescan them again and again (measured: a fifth of the load time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for relative, raw, problem in files:
+            repository.files_read += 1
+            if raw is None:
+                repository.findings.append(
+                    _schema(relative, START, problem or "cannot read the file")
+                )
+                repository.broken_unit_ids.add(_stem(relative))
+                continue
+            _load_file(repository, relative, raw, cache)
+    finally:
+        gc.freeze()  # what was loaded lives as long as the command: keep it out of collections
+        if collecting:
+            gc.enable()
+    cache.save()
+    _check_single_company(repository)
+    return repository
+
+
+def _stem(relative: str) -> str:
+    return relative.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+FileEntry = tuple[str, bytes | None, str | None]
+"""(path relative to the repo root, content, problem): content is None when there is a problem."""
+
+TOO_BIG = f"the file is over the {MAX_FILE_BYTES:,}-byte limit; split it into several units"
+
+
+def _revision_source(root: Path, revision: str) -> tuple[RepoConfig, list[FileEntry]]:
+    top = gitlog.toplevel(root)
+    if top is None:
+        raise UsageError(f"{root} is not in a git repository: reading a revision needs git")
+    prefix = root.resolve().relative_to(top).as_posix()
+    prefix = "" if prefix == "." else prefix + "/"
+    label = f"{CONFIG_NAME}@{revision[:12]}"
+    raw = gitlog.read_file(top, revision, prefix + CONFIG_NAME)
+    if raw is None:
+        raise ConfigError(f"no {CONFIG_NAME} at {revision[:12]}: the goals did not exist yet")
+    config = parse_config(raw, root, label)
+    goals = prefix + PurePosixPath(config.config.goals_dir).as_posix().rstrip("/") + "/"
+    entries = [
+        e
+        for e in gitlog.list_tree(top, revision, goals)
+        if e.path.endswith(YAML_SUFFIXES)
+        and not any(part.startswith(".") for part in e.path[len(goals) :].split("/"))
+    ]
+    readable = [
+        e for e in entries if e.kind == "blob" and e.mode != "120000" and e.size <= MAX_FILE_BYTES
+    ]
+    blobs = gitlog.read_blobs(top, [e.sha for e in readable])
+    files: list[FileEntry] = []
+    for entry in sorted(entries, key=lambda e: e.path):
+        relative = entry.path[len(prefix) :]
+        if entry.mode == "120000":
+            files.append(
+                (
+                    relative,
+                    None,
+                    "symbolic links are not followed when reading a "
+                    "revision; commit the file itself",
+                )
+            )
+        elif entry.size > MAX_FILE_BYTES:
+            files.append((relative, None, TOO_BIG))
+        elif entry.kind == "blob":
+            files.append((relative, blobs.get(entry.sha), None))
+    return config, files
+
+
+def _schema(path: str, position: Position, message: str, ref: str | None = None) -> Finding:
+    return Finding("schema", Severity.ERROR, message, path, position.line, position.column, ref)
+
+
+def working_tree_files(root: Path, goals: Path) -> list[FileEntry]:
+    """Every YAML file below `goals`, sorted; symbolic links must stay inside the repository.
+    Whatever looks meant as a goals file but cannot be read is a problem to report, never
+    skipped silently: a link that loops or leads nowhere, a folder that cannot be listed, a
+    name that is not UTF-8, a `.YAML` suffix."""
+    real_root = root.resolve()
+    seen_dirs: set[Path] = set()
+    pending = [goals]
+    found: list[FileEntry] = []
+    while pending:
+        folder = pending.pop()
+        try:
+            real_folder = folder.resolve(strict=True)
+        except (OSError, RuntimeError):
+            continue  # reported where the link was found
+        if real_folder in seen_dirs:
+            continue
+        seen_dirs.add(real_folder)
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            found.append((_relative(root, folder), None, f"cannot list the folder: {exc.strerror}"))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            relative = _relative(root, path)
+            problem = _entry_problem(entry, path, real_root)
+            if problem is not None:
+                if problem:
+                    found.append((relative, None, problem))
+                continue
+            if entry.is_dir():
+                pending.append(path)
+            elif entry.name.endswith(YAML_SUFFIXES) and entry.is_file():
+                found.append(read_entry(relative, path))
+    return sorted(found, key=lambda item: item[0])
+
+
+LINK_OUTSIDE = "symbolic link leads outside the repository; copy the file in or remove the link"
+
+
+def _relative(root: Path, path: Path) -> str:
+    """A path for messages: undecodable bytes in a name are shown as U+FFFD."""
+    text = path.relative_to(root).as_posix()
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _entry_problem(entry: os.DirEntry[str], path: Path, real_root: Path) -> str | None:
+    """Why an entry cannot be read as goals ("" to skip it quietly), or None when it can."""
+    name = entry.name
+    looks_like_yaml = name.lower().endswith(YAML_SUFFIXES)
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        if looks_like_yaml or entry.is_dir():
+            return "the name is not valid UTF-8; rename it"
+        return ""
+    if looks_like_yaml and not name.endswith(YAML_SUFFIXES):
+        return "goals files end in .yaml or .yml, in lower case; rename it so it is read"
+    if not entry.is_symlink():
+        return None
+    try:
+        target = path.resolve(strict=True)
+    except (RuntimeError, OSError) as exc:
+        if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP:
+            return "symbolic link loops back on itself; remove it"
+        return "symbolic link leads nowhere; fix or remove it" if looks_like_yaml else ""
+    if not target.is_relative_to(real_root):
+        return LINK_OUTSIDE if looks_like_yaml or target.is_dir() else ""
+    return None
+
+
+def read_entry(relative: str, path: Path) -> FileEntry:
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return relative, None, TOO_BIG
+        return relative, path.read_bytes(), None
+    except OSError as exc:
+        return relative, None, f"cannot read the file: {exc.strerror}"
+
+
+def _load_file(repository: Repository, relative: str, raw: bytes, cache: ParseCache) -> None:
+    stem_id = _stem(relative)
+    key = cache.key(raw, stem_id) if cache.pack is not None else ""
+    cached = cache.get(key) if key else None
+    if cached is not None:
+        text = decode(raw)
+        repository.texts[relative] = text
+        repository.units.append(UnitFile(relative, cached, SourceMap(pending=text)))
+        return
+    read = read_unit(relative, raw)
+    if read.text is not None:
+        repository.texts[relative] = read.text
+    if read.unit is not None:
+        repository.units.append(UnitFile(relative, read.unit, read.source))
+        if key:
+            cache.put(key, read.unit)
+        return
+    repository.broken_unit_ids.add(read.unit_id)
+    repository.broken_aligns_to.update(_raw_aligns_to(read.data))
+    for position, message in read.problems:
+        repository.findings.append(_schema(relative, position, message))
+
+
+@dataclass(slots=True)
+class ReadUnit:
+    """One file read as `check` reads it: the unit, or the problems that keep it out."""
+
+    unit: Unit | None
+    unit_id: str
+    problems: list[tuple[Position, str]]
+    source: SourceMap
+    data: object = None
+    text: str | None = None
+
+
+def read_unit(relative: str, raw: bytes) -> ReadUnit:
+    """Decode, compose and validate one unit file, with every check `schema` makes."""
+    stem_id = _stem(relative)
+    text: str | None = None
+    try:
+        text = decode(raw)
+        document = parse_text(text, positions=False)
+    except YamlProblem as problem:
+        problems = [(problem.position, problem.message)]
+        return ReadUnit(None, stem_id, problems, SourceMap(), text=text)
+    data, source = document.data, document.source
+    unit_id = data.get("id") if isinstance(data, dict) else None
+    broken_id = unit_id if isinstance(unit_id, str) else stem_id
+    problems = list(_shape_problems(data, source, stem_id))
+    if not problems:
+        assert isinstance(data, dict)
+        if "id" not in data:
+            data = {**data, "id": stem_id}
+        try:
+            unit = Unit.model_validate(data)
+        except ValidationError as exc:
+            problems = list(describe_errors(exc, source, Unit))
+        else:
+            problems = list(_kind_problems(unit, source))
+            if not problems:
+                return ReadUnit(unit, unit.id, [], source, data, text)
+    return ReadUnit(None, broken_id, problems, source, data, text)
+
+
+def unit_problem(relative: str, raw: bytes) -> str | None:
+    """The first problem `check` would report for this content, as `line:col: message`."""
+    problems = read_unit(relative, raw).problems
+    if not problems:
+        return None
+    position, message = problems[0]
+    return f"{relative}:{position.line}:{position.column}: {message}"
+
+
+def _raw_aligns_to(data: object) -> Iterator[str]:
+    objectives = data.get("objectives") if isinstance(data, dict) else None
+    for objective in objectives if isinstance(objectives, list) else ():
+        targets = objective.get("aligns_to") if isinstance(objective, dict) else None
+        for target in targets if isinstance(targets, list) else ():
+            if isinstance(target, str):
+                yield target
+
+
+def _shape_problems(
+    data: object, source: SourceMap, stem_id: str
+) -> Iterator[tuple[Position, str]]:
+    if data is None:
+        yield START, "the file is empty: a unit needs at least `kind`, `name` and its objectives"
+        return
+    if not isinstance(data, dict):
+        found = "a list" if isinstance(data, list) else "a single value"
+        yield START, f"a unit file is a mapping of fields (kind, id, name, ...); found {found}"
+        return
+    if "id" not in data and not _SLUG.match(stem_id):
+        yield (
+            START,
+            (
+                f"the file name {stem_id!r} is not a valid id (lower-case letters, digits, "
+                f"dashes); rename the file or set `id:`"
+            ),
+        )
+
+
+def _kind_problems(unit: Unit, source: SourceMap) -> Iterator[tuple[Position, str]]:
+    """Fields that exist but belong to another kind of unit (SPEC §7)."""
+    for name, kinds in ONLY_IN.items():
+        if unit.kind not in kinds and name in unit.model_fields_set:
+            yield source.key_at(name), _misplaced(name, unit.kind, kinds)
+    if unit.kind is Kind.COMPANY and unit.mission is None:
+        yield source.at(), "the company file needs `mission`: the why every goal ladders up to"
+    for index, objective in enumerate(unit.objectives):
+        for name, kinds in OBJECTIVE_ONLY_IN.items():
+            if unit.kind not in kinds and name in objective.model_fields_set:
+                yield source.key_at("objectives", index, name), _misplaced(name, unit.kind, kinds)
+
+
+def _misplaced(name: str, kind: Kind, kinds: tuple[Kind, ...]) -> str:
+    where = " and ".join(f"{k} files" for k in kinds)
+    return f"`{name}` does not belong in a {kind} file (only in {where}); remove it"
+
+
+def _check_single_company(repository: Repository) -> None:
+    companies = [u for u in repository.units if u.unit.kind is Kind.COMPANY]
+    if not companies and not repository.broken_unit_ids:
+        repository.findings.append(
+            _schema(
+                repository.config.config.goals_dir,
+                START,
+                "no company unit: add one file with `kind: company` and the `mission`",
+            )
+        )
+    for extra in companies[1:]:
+        first = companies[0]
+        repository.findings.append(
+            _schema(
+                extra.path,
+                extra.source.at("kind"),
+                f"a second company unit (the first is {first.path}); a repository has exactly one",
+            )
+        )
+        repository.units.remove(extra)
+        repository.broken_unit_ids.add(extra.unit.id)

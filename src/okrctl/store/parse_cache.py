@@ -1,0 +1,111 @@
+"""The parse cache: validated units, keyed by a hash of each file's content.
+
+A key covers everything a unit is made from (the file's bytes and name, and the versions of
+okrctl, Python and pydantic), so an edited file is simply a new key: a stale entry cannot be
+used. The cache is one pack per goals folder under `.git/okrctl/`, rewritten atomically with the
+entries the working tree used, so concurrent runs read the old pack or the new one. Outside git
+there is no cache: okrctl writes nothing into the goals themselves. A pack lives inside `.git/`,
+as trusted as the repository's own hooks; one that cannot be read is ignored and rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from okrctl import __version__
+from okrctl.store import gitlog
+
+if TYPE_CHECKING:
+    from okrctl.model.goals import Unit
+
+
+def _format() -> bytes:
+    """Everything besides the file that shapes a cached unit: versions, and the source of the
+    model and the reader themselves (code can change without a version bump)."""
+    import pydantic
+
+    from okrctl.model import goals as model
+    from okrctl.store import yamlread
+
+    code = hashlib.blake2b(digest_size=16)
+    for module in (model, yamlread):
+        code.update(Path(module.__file__ or "").read_bytes())
+    python = ".".join(map(str, sys.version_info[:3]))
+    return (
+        f"okrctl-parse-1\0{__version__}\0{python}\0{pydantic.VERSION}\0{code.hexdigest()}\0"
+    ).encode()
+
+
+class ParseCache:
+    def __init__(self, pack: Path | None) -> None:
+        self.pack = pack
+        self.format = _format()
+        self.entries: dict[str, Unit] = {}
+        self.used: dict[str, Unit] = {}
+        self.changed = False
+        if pack is not None:
+            self.entries = _read_pack(pack)
+
+    def key(self, raw: bytes, stem: str) -> str:
+        digest = hashlib.blake2b(self.format, digest_size=20)
+        digest.update(stem.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(raw)
+        return digest.hexdigest()
+
+    def get(self, key: str) -> Unit | None:
+        found = self.entries.get(key)
+        if found is not None:
+            self.used[key] = found
+        return found
+
+    def put(self, key: str, unit: Unit) -> None:
+        self.used[key] = unit
+        self.changed = True
+
+    def save(self) -> None:
+        """Keep exactly what this load used; write only when that differs from the pack."""
+        if self.pack is None or (not self.changed and len(self.used) == len(self.entries)):
+            return
+        from okrctl.model.errors import OkrctlError
+        from okrctl.store.writefile import write_atomically
+
+        try:
+            self.pack.parent.mkdir(exist_ok=True)
+            data = pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL)
+            write_atomically(self.pack, data, own_file=True)
+        except (OSError, OkrctlError):
+            pass  # a read-only .git: the next run parses again
+
+
+def _read_pack(pack: Path) -> dict[str, Unit]:
+    """The pack's entries, when it is exactly a mapping of keys to units; anything else (not a
+    regular file, unreadable, another shape) is ignored, and the pack rebuilt."""
+    from okrctl.model.goals import Unit
+    from okrctl.store.writefile import read_cache_file
+
+    raw = read_cache_file(pack)
+    if raw is None:
+        return {}
+    try:
+        loaded = pickle.loads(raw)
+    except Exception:  # any unreadable pack is rebuilt; pickle raises many kinds
+        return {}
+    if not isinstance(loaded, dict) or not all(
+        type(key) is str and type(unit) is Unit for key, unit in loaded.items()
+    ):
+        return {}
+    return loaded
+
+
+def open_cache(root: Path, goals_dir: str) -> ParseCache:
+    top = gitlog.toplevel(root)
+    if top is None:
+        return ParseCache(None)
+    folder = os.fsencode((root / goals_dir).resolve())
+    name = hashlib.blake2b(folder, digest_size=8).hexdigest()
+    return ParseCache(gitlog.git_dir(top) / "okrctl" / f"parse-{name}.pickle")

@@ -1,0 +1,67 @@
+"""Turn what a user typed (`--at`, `--since`, a PERIOD) into a commit (SPEC §5, §7)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from okrctl.core.periods import is_period
+from okrctl.model.errors import ConfigError, UsageError
+from okrctl.store import gitlog
+from okrctl.store.config import parse_config
+from okrctl.store.root import CONFIG_NAME
+
+TAG_PREFIX = "okr/"
+
+
+def git_top(root: Path, needed_for: str) -> Path:
+    top = gitlog.toplevel(root)
+    if top is None:
+        raise UsageError(f"{needed_for} needs git history, and {root} is not in a git repository")
+    return top
+
+
+def resolve(root: Path, word: str) -> str:
+    """A period resolves to the tag `okr/PERIOD`, else to the last first-parent commit whose
+    `okrctl.yaml` names it; any other word is a git revision. Unknown: exit 2."""
+    top = git_top(root, f"reading {word!r}")
+    if is_period(word):
+        sha = gitlog.verify_commit(top, f"refs/tags/{TAG_PREFIX}{word}")
+        if sha is None:
+            sha = last_commit_naming_period(root, top, word)
+        if sha is None:
+            raise UsageError(
+                f"no commit names the period {word}: there is no tag {TAG_PREFIX}{word} and no "
+                f"commit whose {CONFIG_NAME} has `period: {word}`"
+            )
+        return sha
+    sha = gitlog.verify_commit(top, word)
+    if sha is None:
+        raise UsageError(f"{word!r} is not a period (YYYY-Qn, YYYY-Hn, YYYY) or a git revision")
+    return sha
+
+
+def last_commit_naming_period(root: Path, top: Path, period: str) -> str | None:
+    """Newest first along the first-parent line: the first commit whose config names `period`.
+    The config's period at a commit is the one set by the newest change to it at or before.
+    Every version of the config is read in one batch."""
+    prefix = root.resolve().relative_to(top).as_posix()
+    config_path = CONFIG_NAME if prefix == "." else f"{prefix}/{CONFIG_NAME}"
+    versions = dict(gitlog.file_versions(top, config_path))
+    blobs = gitlog.read_blobs(top, [b for b in versions.values() if set(b) != {"0"}])
+    current: str | None = None
+    newest_naming: str | None = None
+    for commit in reversed(gitlog.first_parent_log(top)):  # oldest to newest
+        if commit.sha in versions:
+            current = _period_of(root, blobs.get(versions[commit.sha]))
+        if current == period:
+            newest_naming = commit.sha
+    return newest_naming
+
+
+def _period_of(root: Path, raw: bytes | None) -> str | None:
+    if raw is None:
+        return None
+    try:
+        return parse_config(raw, root).config.period
+    except ConfigError:
+        return None

@@ -1,0 +1,88 @@
+"""Which goals a command reads, and at which moment (SPEC §7 "Time and revisions").
+
+- `--at REV` reads `okrctl.yaml` and the goals from that revision (or period); when the period
+  read has already ended, `--as-of` defaults to its last day.
+- `--as-of DATE` earlier than today reads the goals as of the last commit on or before the end of
+  that day, so "status as of August 15" shows the numbers known then.
+- Otherwise the working tree, uncommitted edits included, at this moment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from okrctl.core.evaluate import Moment
+from okrctl.core.graph import Graph, build_graph
+from okrctl.core.periods import Period, end_of_day, parse_period
+from okrctl.model.errors import UsageError
+from okrctl.store import gitlog, revisions
+from okrctl.store.load import Repository, load_repo
+from okrctl.store.root import resolve_root
+
+if TYPE_CHECKING:
+    from okrctl.store.history import History
+
+
+@dataclass(slots=True)
+class Snapshot:
+    repository: Repository
+    graph: Graph
+    period: Period
+    moment: Moment
+    notes: list[str] = field(default_factory=list)
+    """Things the user should know (on stderr), such as history that could not be read."""
+
+    def read_history(self, needed_for: str) -> History | None:
+        """Check-ins up to the revision read; outside git None, with a note saying what was
+        skipped; a shallow clone gets a note that history is truncated."""
+        from okrctl.store.history import SHALLOW_NOTE, read_history
+
+        repository = self.repository
+        history = read_history(
+            repository.root,
+            repository.config.config.goals_dir,
+            revision=repository.revision or "HEAD",
+        )
+        if history is None:
+            self.notes.append(f"not a git repository: {needed_for} need history and were skipped")
+        else:
+            if history.truncated:
+                self.notes.append(SHALLOW_NOTE)
+            self.notes.extend(history.skipped_notes(since=self.period.start))
+        return history
+
+
+def take_snapshot(
+    repo: Path | str | None = None,
+    *,
+    at: str | None = None,
+    as_of: date | None = None,
+    today: date | None = None,
+) -> Snapshot:
+    root = resolve_root(Path(repo) if repo is not None else None)
+    today = today or Moment.of(None).as_of
+    notes: list[str] = []
+    revision: str | None = None
+    if at is not None:
+        revision = revisions.resolve(root, at)
+    elif as_of is not None and as_of < today:
+        top = gitlog.toplevel(root)
+        if top is None:
+            notes.append(
+                f"not a git repository: showing the goals as they are now, "
+                f"not as they were on {as_of}"
+            )
+        else:
+            commit = gitlog.commit_at_or_before(top, end_of_day(as_of))
+            if commit is None:
+                raise UsageError(f"no commit on or before {as_of}: the goals did not exist yet")
+            revision = commit.sha
+    repository = load_repo(root, revision=revision)
+    config = repository.config.config
+    period = parse_period(config.period, config.fiscal_year_start)
+    if as_of is None and at is not None and period.last_day < today:
+        as_of = period.last_day
+    return Snapshot(repository, build_graph(repository), period, Moment.of(as_of), notes)

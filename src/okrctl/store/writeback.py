@@ -1,0 +1,151 @@
+"""Write a check-in's value into a unit file so that every other byte stays as it was.
+
+A round-trip through a YAML emitter re-indents and re-spaces files written in another style than
+its own, so instead the new value is spliced into the exact span libyaml reports for the old
+scalar (its start and end marks). A missing `current`, `done` or `confidence` is added as one
+new line under the key it belongs with (or `, key: value` in a flow mapping). The new text is
+then read back with the same loader and model as `check` before anything is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from okrctl.model.bounds import MAX_MAGNITUDE
+from okrctl.model.errors import OkrctlError, UsageError
+from okrctl.store.yamlread import YamlProblem, resolve_plain
+
+Path = tuple[Hashable, ...]
+
+MILESTONE_WORDS = {"true": True, "done": True, "false": False, "undone": False}
+
+
+@dataclass(slots=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class MappingInfo:
+    flow: bool
+    end: int = -1
+    """Index of the closing `}` of a flow mapping."""
+    key_column: int = 0
+    values: dict[str, Span] = field(default_factory=dict)
+
+
+def parse_value(text: str, *, milestone: bool) -> tuple[str, Any]:
+    """The YAML text to write and the value it means; a bad value is a usage error (exit 2)."""
+    word = text.strip()
+    if milestone:
+        if word.lower() not in MILESTONE_WORDS:
+            raise UsageError(f"{text!r} is not a milestone value: use true/done or false/undone")
+        value = MILESTONE_WORDS[word.lower()]
+        return ("true" if value else "false"), value
+    value = resolve_plain(word)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        raise UsageError(f"{text!r} is not a number; give the value like 42 or 40.5")
+    if abs(value) > MAX_MAGNITUDE:
+        shown = word if len(word) <= 24 else f"{word[:20]}… ({len(word)} characters)"
+        raise UsageError(
+            f"{shown} is too large: okrctl takes numbers up to 10^15 in size "
+            "(use a larger unit, such as millions)"
+        )
+    return word, value
+
+
+def parse_confidence(text: str) -> tuple[str, float]:
+    word, value = parse_value(text, milestone=False)
+    if not 0 <= value <= 1:
+        raise UsageError(f"confidence {text!r} must be between 0 and 1")
+    return word, value
+
+
+def mapping_layout(text: str, target: Path) -> MappingInfo:
+    """Spans of every scalar value in the mapping at `target`, and how the mapping is written."""
+    from okrctl.store import yamlevents as events
+
+    parser = events.parser(text)
+    stack: list[list[Any]] = []  # [path, is_mapping, pending key, counter]
+    found: MappingInfo | None = None
+    try:
+        while True:
+            event = parser.get_event()
+            kind = type(event)
+            if kind in (events.MappingStartEvent, events.SequenceStartEvent, events.ScalarEvent):
+                top = stack[-1] if stack else None
+                if top is not None and top[1] and top[2] is None and kind is events.ScalarEvent:
+                    top[2] = event.value
+                    if top[0] == target and found is not None:
+                        found.key_column = event.start_mark.column
+                    continue
+                if top is None:
+                    path: Path = ()
+                elif top[1]:
+                    path, top[2] = (*top[0], top[2]), None
+                else:
+                    path = (*top[0], top[3])
+                    top[3] += 1
+                if kind is events.ScalarEvent:
+                    if path[:-1] == target and found is not None:
+                        found.values[str(path[-1])] = Span(
+                            event.start_mark.index, event.end_mark.index
+                        )
+                    continue
+                is_mapping = kind is events.MappingStartEvent
+                if path == target:
+                    found = MappingInfo(flow=bool(event.flow_style))
+                stack.append([path, is_mapping, None, 0])
+            elif kind in (events.MappingEndEvent, events.SequenceEndEvent):
+                path = stack.pop()[0]
+                if path == target and found is not None:
+                    found.end = event.start_mark.index
+                    return found
+                if stack and stack[-1][1] and path[:-1] == target and found is not None:
+                    # a nested collection value (such as `keep: {max: 1}`): record its end
+                    found.values[str(path[-1])] = Span(-1, event.end_mark.index)
+            elif kind is events.StreamEndEvent:
+                break
+    except events.YAMLError as exc:
+        raise YamlProblem(f"the file no longer parses: {exc}") from None
+    finally:
+        parser.dispose()
+    raise OkrctlError(f"cannot find {'/'.join(map(str, target))} in the file")
+
+
+def set_scalar(text: str, target: Path, key: str, value_text: str, after: tuple[str, ...]) -> str:
+    """`text` with `key: value_text` set in the mapping at `target`: the old value's span
+    replaced, or a new entry placed after the first key of `after` that exists."""
+    layout = mapping_layout(text, target)
+    existing = layout.values.get(key)
+    if existing is not None and existing.start >= 0:
+        if existing.start == existing.end and text[existing.start - 1 : existing.start] == ":":
+            value_text = " " + value_text  # an empty value (`current:`) starts at its colon
+        return text[: existing.start] + value_text + text[existing.end :]
+    if layout.flow:
+        return _insert_flow(text, layout, key, value_text)
+    anchor = next((layout.values[k] for k in after if k in layout.values), None)
+    if anchor is None:
+        anchor = max(layout.values.values(), key=lambda span: span.end)
+    eol = "\r\n" if "\r\n" in text else "\n"
+    line = " " * layout.key_column + f"{key}: {value_text}"
+    if anchor.end > 0 and text[anchor.end - 1] == "\n":
+        return text[: anchor.end] + line + eol + text[anchor.end :]
+    newline = text.find("\n", anchor.end)
+    if newline < 0:
+        return text + eol + line + eol
+    if text[newline - 1] == "\r":
+        newline -= 1
+    return text[:newline] + eol + line + text[newline:]
+
+
+def _insert_flow(text: str, layout: MappingInfo, key: str, value_text: str) -> str:
+    """`{a: 1}` becomes `{a: 1, key: value}`; the spacing before `}` is kept."""
+    end = layout.end
+    body_end = end
+    while body_end > 0 and text[body_end - 1] in " \n":
+        body_end -= 1
+    return text[:body_end] + f", {key}: {value_text}" + text[body_end:]

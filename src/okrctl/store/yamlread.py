@@ -1,0 +1,369 @@
+"""Read one YAML document fast and safely, remembering where every key and value came from.
+
+The data is composed from libyaml's event stream (ruamel.yaml's C parser, see `yamlevents`)
+rather than by a loader, for three reasons:
+
+- one pass refuses anchors, aliases, duplicate keys, unknown tags and nesting deeper than
+  `MAX_DEPTH` as soon as they appear, before anything can expand an alias bomb or recurse
+  50,000 levels deep (the C composer segfaults there; libyaml's scanner slows quadratically
+  with depth, so stopping early keeps even a 2 MB `[[[[...` file to milliseconds);
+- scalars resolve by the YAML 1.2 core schema (only `true`/`false` are booleans, dates stay
+  strings), whatever habits a library's own resolver has;
+- positions are recorded by path (`("objectives", 0, "title")`), so a pydantic error's `loc`
+  maps straight back to a line and column.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from okrctl.model.findings import START, Position
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 32
+
+Path = tuple[Hashable, ...]
+
+_NULL = re.compile(r"(?:~|null|Null|NULL|)\Z")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT10 = re.compile(r"[-+]?[0-9]+\Z")
+_INT8 = re.compile(r"0o[0-7]+\Z")
+_INT16 = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_INF = re.compile(r"([-+]?)\.(?:inf|Inf|INF)\Z")
+_NAN = re.compile(r"\.(?:nan|NaN|NAN)\Z")
+
+_TAG_PREFIX = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {"str", "int", "float", "bool", "null"}
+
+
+class YamlProblem(Exception):
+    """The text cannot be read as a safe YAML document; `position` says where."""
+
+    def __init__(self, message: str, position: Position = START) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+
+Mark = tuple[int, int]
+"""A 0-based (line, column), as libyaml reports it; stored raw because a document has a
+position per node and building objects for all of them costs more than parsing."""
+
+
+@dataclass(slots=True)
+class SourceMap:
+    """Where each node of a document starts: values and mapping keys, by path.
+
+    Built lazily when `pending` holds the text: most runs need the positions of only the few
+    nodes that have findings, so a load composes the data alone and a file's positions are
+    read (once) when something first asks for one."""
+
+    values: dict[Path, Mark] = field(default_factory=dict)
+    keys: dict[Path, Mark] = field(default_factory=dict)
+    pending: str | None = None
+
+    def _ready(self) -> None:
+        if self.pending is not None:
+            text, self.pending = self.pending, None
+            _compose(text, self)
+
+    def at(self, *path: Hashable) -> Position:
+        """The value at `path`, or the nearest enclosing node that exists."""
+        self._ready()
+        for end in range(len(path), -1, -1):
+            found = self.values.get(path[:end])
+            if found is not None:
+                return Position(found[0] + 1, found[1] + 1)
+        return START
+
+    def key_at(self, *path: Hashable) -> Position:
+        """The key of the mapping entry at `path`, else the value's position."""
+        self._ready()
+        found = self.keys.get(path)
+        return Position(found[0] + 1, found[1] + 1) if found is not None else self.at(*path)
+
+
+@dataclass(slots=True)
+class Document:
+    data: Any
+    source: SourceMap
+    text: str
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 (a BOM is fine), CRLF folded to LF; bad bytes are a located problem."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        raise YamlProblem(
+            f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8",
+            Position(line, column),
+        ) from None
+    return text.replace("\r\n", "\n")
+
+
+def read_document(raw: bytes, *, positions: bool = True) -> Document:
+    """Decode and compose one document; raise `YamlProblem` for anything unsafe or malformed."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise YamlProblem(
+            f"the file is {len(raw):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; split it"
+        )
+    return parse_text(decode(raw), positions=positions)
+
+
+def parse_text(text: str, *, positions: bool = True) -> Document:
+    """Compose already-decoded text; raise `YamlProblem` for anything unsafe or malformed.
+    Without `positions`, they are read later, only if asked for (see SourceMap)."""
+    if positions:
+        source = SourceMap()
+        return Document(data=_compose(text, source), source=source, text=text)
+    try:
+        data = _compose(text, None)
+    except YamlProblem:
+        _compose(text, SourceMap())  # the same problem, located precisely
+        raise
+    return Document(data=data, source=SourceMap(pending=text), text=text)
+
+
+def _position(mark: Any) -> Position:
+    return Position(mark.line + 1, mark.column + 1)
+
+
+_MAYBE_SPECIAL = frozenset("0123456789+-.~nNtTfF")
+
+
+def resolve_plain(value: str) -> Any:
+    """YAML 1.2 core schema resolution of an untagged plain scalar."""
+    if value and value[0] not in _MAYBE_SPECIAL:
+        return value  # the common case: ordinary text
+    if _NULL.match(value):
+        return None
+    if value in _BOOL:
+        return _BOOL[value]
+    try:
+        if _INT10.match(value):
+            return int(value)
+        if _INT8.match(value):
+            return int(value[2:], 8)
+        if _INT16.match(value):
+            return int(value[2:], 16)
+    except ValueError:  # over Python's 4,300-digit limit: no finite number anyway
+        return -math.inf if value.startswith("-") else math.inf
+    if _FLOAT.match(value):
+        return float(value)
+    inf = _INF.match(value)
+    if inf:
+        return -math.inf if inf.group(1) == "-" else math.inf
+    if _NAN.match(value):
+        return math.nan
+    return value
+
+
+def _resolve_tagged(value: str, tag: str, position: Position) -> Any:
+    name = tag[len(_TAG_PREFIX) :] if tag.startswith(_TAG_PREFIX) else None
+    if tag == "!" or name == "str":
+        return value
+    if name not in _SCALAR_TAGS:
+        raise YamlProblem(f"the tag {tag!r} is not supported; remove it", position)
+    resolved = resolve_plain(value)
+    kinds: dict[str, type | tuple[type, ...]] = {
+        "int": int,
+        "float": (int, float),
+        "bool": bool,
+        "null": type(None),
+    }
+    expected = kinds[name]
+    if (isinstance(resolved, bool) and name != "bool") or not isinstance(resolved, expected):
+        raise YamlProblem(f"{value!r} is not a valid !!{name}", position)
+    if name == "float":
+        assert isinstance(resolved, int | float)
+        return float(resolved)
+    return resolved
+
+
+def _check_node(event: Any, depth: int) -> None:
+    if event.anchor is not None:
+        raise YamlProblem(
+            f"anchors (&{event.anchor}) are not supported: write the value out in full",
+            _position(event.start_mark),
+        )
+    if depth > MAX_DEPTH:
+        raise YamlProblem(
+            f"nesting deeper than {MAX_DEPTH} levels; a unit file needs fewer than ten",
+            _position(event.start_mark),
+        )
+
+
+def _compose(text: str, source: SourceMap | None) -> Any:
+    from okrctl.store import yamlevents
+
+    parser = yamlevents.parser(text, pure=PURE_PARSER)
+    try:
+        return _compose_events(parser, source)
+    except yamlevents.MarkedYAMLError as exc:
+        raise _syntax_problem(exc, text) from None
+    except yamlevents.YAMLError as exc:  # unmarked: rare reader errors
+        raise YamlProblem(f"YAML error: {exc}") from None
+    finally:
+        parser.dispose()
+
+
+PURE_PARSER = False
+"""Read with ruamel's pure-Python parser even where the C one is installed (for tests)."""
+
+
+def _syntax_problem(exc: Any, text: str) -> YamlProblem:
+    mark = exc.problem_mark or exc.context_mark
+    position = _position(mark) if mark is not None else START
+    lines = text.split("\n")
+    line = lines[position.line - 1] if position.line <= len(lines) else ""
+    if "\t" in line[: position.column] or line[position.column - 1 : position.column] == "\t":
+        tab_column = line.index("\t") + 1
+        return YamlProblem(
+            "a tab character is used for indentation; YAML needs spaces",
+            Position(position.line, tab_column),
+        )
+    problem = (exc.problem or "syntax error").strip()
+    context = f" {exc.context.strip()}" if exc.context else ""
+    return YamlProblem(f"YAML syntax error: {problem}{context}", position)
+
+
+def _compose_events(parser: Any, source: SourceMap | None) -> Any:
+    """Build the document from events; with a `source`, every node's start goes into it by path.
+
+    The hot path of every command: frames are plain lists [container, path, key, is_map] and the
+    attach step is inlined, since this runs once per node of every file."""
+    from okrctl.store import yamlevents as y
+
+    scalar, alias, stream_end = y.ScalarEvent, y.AliasEvent, y.StreamEndEvent
+    map_start, seq_start = y.MappingStartEvent, y.SequenceStartEvent
+    map_end, seq_end, document_start = y.MappingEndEvent, y.SequenceEndEvent, y.DocumentStartEvent
+    track = source is not None
+    values, keys = (source.values, source.keys) if source is not None else ({}, {})
+    stack: list[list[Any]] = []
+    root: Any = None
+    documents = 0
+    get_event = parser.get_event
+    while True:
+        event = get_event()
+        kind = type(event)
+        if kind is scalar:
+            if event.anchor is not None or len(stack) >= MAX_DEPTH:
+                _check_node(event, len(stack) + 1)
+            if track:
+                mark = event.start_mark
+                position = (mark.line, mark.column)
+            else:
+                position = (0, 0)  # only an error needs it, and errors are located again
+            if event.tag is None and event.implicit[0]:
+                text = event.value
+                value = text if text and text[0] not in _MAYBE_SPECIAL else resolve_plain(text)
+            else:
+                value = _scalar_value(event, position)
+            if not stack:
+                root = value
+                values[()] = position
+                continue
+            top = stack[-1]
+            if top[3]:  # a mapping
+                if top[2] is None:  # this scalar is a key
+                    key = event.value
+                    if key == "<<":
+                        raise YamlProblem(
+                            "merge keys (<<) are not supported: write the fields out",
+                            _as_position(position),
+                        )
+                    if track:
+                        key_path = (*top[1], key)
+                        if key_path in keys:
+                            raise YamlProblem(
+                                f"duplicate key {key!r} (first at line {keys[key_path][0] + 1})"
+                                f"; keep one",
+                                _as_position(position),
+                            )
+                        keys[key_path] = position
+                    elif key in top[0]:
+                        raise YamlProblem(f"duplicate key {key!r}", _as_position(position))
+                    top[2] = key
+                    continue
+                if track:
+                    values[(*top[1], top[2])] = position
+                top[0][top[2]] = value
+                top[2] = None
+            else:
+                if track:
+                    values[(*top[1], len(top[0]))] = position
+                top[0].append(value)
+        elif kind is map_start or kind is seq_start:
+            if event.anchor is not None or len(stack) >= MAX_DEPTH:
+                _check_node(event, len(stack) + 1)
+            mark = event.start_mark
+            position = (mark.line, mark.column) if track else (0, 0)
+            if event.tag is not None and event.tag not in (
+                _TAG_PREFIX + "map",
+                _TAG_PREFIX + "seq",
+                "!",
+            ):
+                raise YamlProblem(
+                    f"the tag {event.tag!r} is not supported; remove it", _as_position(position)
+                )
+            is_map = kind is map_start
+            path = ()
+            if stack:
+                top = stack[-1]
+                if top[3] and top[2] is None:
+                    raise YamlProblem(
+                        "keys must be plain text, not lists or mappings", _as_position(position)
+                    )
+                if track:
+                    path = (*top[1], top[2]) if top[3] else (*top[1], len(top[0]))
+            if track:
+                values[path] = position
+            stack.append([{} if is_map else [], path, None, is_map])
+        elif kind is map_end or kind is seq_end:
+            container = stack.pop()[0]
+            if not stack:
+                root = container
+            else:
+                top = stack[-1]
+                if top[3]:
+                    top[0][top[2]] = container
+                    top[2] = None
+                else:
+                    top[0].append(container)
+        elif kind is alias:
+            raise YamlProblem(
+                f"aliases (*{event.anchor}) are not supported: write the value out in full",
+                _position(event.start_mark),
+            )
+        elif kind is document_start:
+            documents += 1
+            if documents > 1:
+                raise YamlProblem(
+                    "more than one YAML document (---) in the file; put each unit in its own file",
+                    _position(event.start_mark),
+                )
+        elif kind is stream_end:
+            return root
+
+
+def _as_position(mark: Mark) -> Position:
+    return Position(mark[0] + 1, mark[1] + 1)
+
+
+def _scalar_value(event: Any, position: Mark) -> Any:
+    if event.tag is not None:
+        return _resolve_tagged(event.value, event.tag, _as_position(position))
+    if event.implicit[0]:  # untagged plain scalar
+        return resolve_plain(event.value)
+    return event.value

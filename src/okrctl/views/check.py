@@ -1,0 +1,47 @@
+"""`okrctl check` as a library call: load, run every rule, report what was found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from okrctl.model.findings import Finding, Severity, count
+from okrctl.store.load import Repository
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    repository: Repository
+    findings: list[Finding]
+    notes: list[str] = field(default_factory=list)
+    """What the user should know on stderr, such as a rule skipped for lack of history."""
+
+    @property
+    def errors(self) -> int:
+        return count(self.findings, Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return count(self.findings, Severity.WARNING)
+
+    def exit_code(self, *, strict: bool = False) -> int:
+        """SPEC §4: 1 with errors (or, with `strict`, warnings), else 0."""
+        return 1 if self.errors or (strict and self.warnings) else 0
+
+
+def check_repo(
+    repo: Path | str | None = None, *, at: str | None = None, as_of: date | None = None
+) -> CheckResult:
+    """Load the goals (working tree, or as of a date, revision or period) and run every rule;
+    history is read only when the `stale` rule is on."""
+    from okrctl.core.rules import Context, run_rules, severities
+    from okrctl.store.snapshot import take_snapshot
+
+    snapshot = take_snapshot(repo, at=at, as_of=as_of)
+    repository = snapshot.repository
+    history = None
+    if severities(repository)["stale"] is not Severity.OFF:
+        history = snapshot.read_history("the stale rule and its check-in dates")
+    context = Context(repository, snapshot.graph, snapshot.moment, snapshot.period, history)
+    return CheckResult(repository, run_rules(repository, context), snapshot.notes)

@@ -1,0 +1,161 @@
+"""`okrctl diff A [B]`: what changed between two periods or revisions (B: the working tree).
+
+Intent first: objectives, key results and KPIs added, removed and changed (titles, baselines,
+targets, types, owners, alignment), with each objective's score delta. Check-in values and
+confidences join only with `--values`, so the intent stays readable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from okrctl.core.compare import VALUE_FIELDS, Change, Comparison, compare
+from okrctl.core.graph import Graph, build_graph
+from okrctl.core.score import key_result_score, weighted_mean
+from okrctl.store.load import load_repo
+from okrctl.store.revisions import resolve
+from okrctl.store.root import resolve_root
+
+CHECKIN_FIELDS = (*VALUE_FIELDS, "confidence")
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreDelta:
+    ref: str
+    old: float | None
+    new: float | None
+
+    @property
+    def delta(self) -> float | None:
+        return None if self.old is None or self.new is None else self.new - self.old
+
+
+@dataclass(frozen=True, slots=True)
+class Diff:
+    source: str
+    target: str
+    comparison: Comparison
+    scores: list[ScoreDelta]
+
+    def as_json(self) -> dict[str, Any]:
+        """SPEC §6: from, to, added, removed, changed; plus the objectives' score deltas."""
+        return {
+            "from": self.source,
+            "to": self.target,
+            "added": self.comparison.added,
+            "removed": self.comparison.removed,
+            "changed": [
+                {"ref": c.ref, "field": c.field, "old": c.old, "new": c.new}
+                for c in self.comparison.changed
+            ],
+            "scores": [
+                {"ref": s.ref, "old": s.old, "new": s.new, "delta": s.delta} for s in self.scores
+            ],
+        }
+
+
+def objective_scores(graph: Graph) -> dict[str, float | None]:
+    """Each objective's score: a weighted mean of its key results' scores (time plays no part)."""
+    scores = {}
+    for ref, node in graph.objectives.items():
+        results = node.objective.key_results
+        scores[ref] = weighted_mean(
+            [key_result_score(kr) for kr in results], [kr.weight for kr in results]
+        )
+    return scores
+
+
+def diff(repo: Path | str | None, source: str, target: str | None, *, values: bool) -> Diff:
+    root = resolve_root(Path(repo) if repo is not None else None)
+    old = build_graph(load_repo(root, revision=resolve(root, source)))
+    new_revision = resolve(root, target) if target is not None else None
+    new = build_graph(load_repo(root, revision=new_revision))
+    comparison = compare(old, new)
+    if not values:
+        comparison = Comparison(
+            comparison.added,
+            comparison.removed,
+            [c for c in comparison.changed if c.field not in CHECKIN_FIELDS],
+        )
+    before, after = objective_scores(old), objective_scores(new)
+    scores = [
+        ScoreDelta(ref, before[ref], after[ref])
+        for ref in after
+        if ref in before and before[ref] != after[ref]
+    ]
+    return Diff(source, target or "working tree", comparison, scores)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items() if v is not None) + "}"
+    return "none" if value is None else str(value)
+
+
+def _change_line(change: Change) -> str:
+    return f"{change.ref}  {change.field}: {_shown(change.old)} → {_shown(change.new)}"
+
+
+def render_text(result: Diff) -> str:
+    lines = [f"{result.source} → {result.target}"]
+    sections = [
+        ("added", [f"+ {ref}" for ref in result.comparison.added]),
+        ("removed", [f"- {ref}" for ref in result.comparison.removed]),
+        ("changed", [f"~ {_change_line(c)}" for c in result.comparison.changed]),
+        (
+            "scores",
+            [
+                f"  {s.ref}  {_score(s.old)} → {_score(s.new)} ({_signed(s.delta)})"
+                for s in result.scores
+            ],
+        ),
+    ]
+    for title, rows in sections:
+        if rows:
+            lines += ["", f"{title} ({len(rows)})", *rows]
+    if len(lines) == 1:
+        lines += ["", "no changes"]
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(result: Diff) -> str:
+    lines = [f"# What changed: {result.source} → {result.target}", ""]
+    comparison = result.comparison
+    if comparison.added:
+        lines += ["## Added", "", *[f"- `{ref}`" for ref in comparison.added], ""]
+    if comparison.removed:
+        lines += ["## Removed", "", *[f"- `{ref}`" for ref in comparison.removed], ""]
+    if comparison.changed:
+        lines += ["## Changed", "", "| Ref | Field | Before | After |", "|---|---|---|---|"]
+        lines += [
+            f"| `{c.ref}` | {c.field} | {_shown(c.old)} | {_shown(c.new)} |"
+            for c in comparison.changed
+        ]
+        lines.append("")
+    if result.scores:
+        lines += [
+            "## Scores",
+            "",
+            "| Objective | Before | After | Change |",
+            "|---|---:|---:|---:|",
+        ]
+        lines += [
+            f"| `{s.ref}` | {_score(s.old)} | {_score(s.new)} | {_signed(s.delta)} |"
+            for s in result.scores
+        ]
+        lines.append("")
+    if len(lines) == 2:
+        lines += ["No changes.", ""]
+    return "\n".join(lines)
+
+
+def _score(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"  # noqa: RUF001 (an en dash: no score)
+
+
+def _signed(value: float | None) -> str:
+    return "–" if value is None else f"{value:+.2f}"  # noqa: RUF001

@@ -1,0 +1,421 @@
+"""`okrctl retro PERIOD`: the retrospective of a period, read from its git history.
+
+Final grades; goal-posts moved (a key result's baseline or target, or an objective's type,
+changed more than 14 days into the period) with who, when and the commit message as the reason;
+objectives added or dropped after the same grace; check-in cadence per unit; confidence against
+outcome; and, across earlier closed periods, units that aim too low or too high.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from okrctl.core.evaluate import Moment, Scorecard, evaluate
+from okrctl.core.graph import Graph, build_graph
+from okrctl.core.periods import Period, check_period, is_period, iso_utc, now
+from okrctl.core.score import Status
+from okrctl.model.errors import OkrctlError
+from okrctl.render.terminal import cell
+from okrctl.store import gitlog
+from okrctl.store.config import Config
+from okrctl.store.history import (
+    History,
+    LogCommit,
+    goals_scope,
+    read_history,
+    read_log,
+    silence,
+    stated_reason,
+)
+from okrctl.store.load import load_repo
+from okrctl.store.revisions import TAG_PREFIX, resolve
+from okrctl.store.root import resolve_root
+from okrctl.store.yamlread import YamlProblem, read_document
+
+GRACE = timedelta(days=14)
+TOO_SAFE, OVER_REACH = 0.95, 0.3
+GOALPOST_FIELDS = ("baseline", "target", "type")
+
+
+@dataclass(frozen=True, slots=True)
+class GoalpostMove:
+    ref: str
+    field: str
+    old: Any
+    new: Any
+    commit: str
+    author: str
+    date: datetime
+    reason: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ref": self.ref,
+            "field": self.field,
+            "old": self.old,
+            "new": self.new,
+            "commit": self.commit,
+            "author": self.author,
+            "date": iso_utc(self.date),
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Cadence:
+    unit: str
+    checkins: int
+    per_week: float
+    longest_silence_days: float
+
+
+@dataclass(slots=True)
+class Retro:
+    period: Period
+    revision: str
+    card: Scorecard
+    goalpost_moves: list[GoalpostMove] = field(default_factory=list)
+    added_mid_period: list[str] = field(default_factory=list)
+    dropped_mid_period: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    cadence: list[Cadence] = field(default_factory=list)
+    confidence: list[dict[str, Any]] = field(default_factory=list)
+    calibration: list[dict[str, Any]] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """SPEC §6's shape, plus confidence and calibration."""
+        return {
+            "period": self.period.name,
+            "revision": self.revision,
+            "units": [
+                {
+                    "id": u.id,
+                    "score": u.score,
+                    "objectives": [
+                        {"ref": o.ref, "score": o.score, "status": o.status} for o in u.objectives
+                    ],
+                }
+                for u in self.card.units
+            ],
+            "goalpost_moves": [m.as_json() for m in self.goalpost_moves],
+            "added_mid_period": self.added_mid_period,
+            "dropped_mid_period": self.dropped_mid_period,
+            "stale": self.stale,
+            "cadence": [
+                {
+                    "unit": c.unit,
+                    "checkins": c.checkins,
+                    "per_week": c.per_week,
+                    "longest_silence_days": c.longest_silence_days,
+                }
+                for c in self.cadence
+            ],
+            "confidence": self.confidence,
+            "calibration": self.calibration,
+        }
+
+    @property
+    def missed(self) -> list[str]:
+        return [o.ref for o in self.card.objectives.values() if o.status is Status.MISSED]
+
+
+def final_moment(period: Period) -> Moment:
+    """The day after the last day, once the period is over (committed objectives below 1 are
+    missed); for a period still running, now."""
+    if period.is_over(now()):
+        return Moment.of(period.last_day + timedelta(days=1))
+    return Moment.of(None)
+
+
+@dataclass(frozen=True, slots=True)
+class Graded:
+    """A period's goals as of a revision, scored at its end (or now, while it runs)."""
+
+    config: Config
+    graph: Graph
+    period: Period
+    card: Scorecard
+
+
+def grade_period(root: Path, period_name: str, revision: str) -> Graded:
+    repository = load_repo(root, revision=revision)
+    graph = build_graph(repository)
+    config = repository.config.config
+    period = check_period(period_name, config.fiscal_year_start)
+    return Graded(config, graph, period, evaluate(graph, period, final_moment(period)))
+
+
+def retro(repo: Path | str | None, period_name: str) -> Retro:
+    check_period(period_name)
+    root = resolve_root(Path(repo) if repo is not None else None)
+    revision = resolve(root, period_name)
+    graded = grade_period(root, period_name, revision)
+    graph, period, card = graded.graph, graded.period, graded.card
+    goals_dir = graded.config.goals_dir
+    history = read_history(root, goals_dir, revision=revision)
+    assert history is not None  # resolve() already needed git
+    top = gitlog.toplevel(root)
+    assert top is not None
+    scope = goals_scope(root, top, goals_dir)
+    log = [c for c in read_log(top, revision, scope) if period.start <= c.date < period.end]
+    result = Retro(period, revision, card)
+    _walk_intent(result, top, log, period, graph)
+    result.stale = _stale(graph, history, period, graded.config.stale_after_days)
+    result.cadence = _cadence(graph, history, period)
+    result.confidence = [
+        {
+            "ref": kr.ref,
+            "confidence": kr.node.key_result.confidence,
+            "score": kr.score,
+            "overconfident": kr.node.key_result.confidence >= 0.7 and kr.score < 0.7,
+        }
+        for kr in card.key_results.values()
+        if kr.node.key_result.confidence is not None
+    ]
+    result.calibration = _calibration(root, top, period_name, card)
+    result.titles = {ref: node.objective.title for ref, node in graph.objectives.items()}
+    return result
+
+
+def _intent(raw: bytes, stem: str) -> dict[str, dict[str, Any]]:
+    """Objectives (their type) and key results (baseline, target) in one version of a file."""
+    try:
+        data = read_document(raw, positions=False).data
+    except YamlProblem:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    unit_id = data.get("id") if isinstance(data.get("id"), str) else stem
+    found: dict[str, dict[str, Any]] = {}
+    for objective in data.get("objectives") or []:
+        if not isinstance(objective, dict):
+            continue
+        ref = f"{unit_id}/{objective.get('id')}"
+        found[ref] = {"type": objective.get("type", "aspirational"), "objective": True}
+        for kr in objective.get("key_results") or []:
+            if isinstance(kr, dict):
+                found[f"{ref}/{kr.get('id')}"] = {
+                    "baseline": kr.get("baseline"),
+                    "target": kr.get("target"),
+                }
+    return found
+
+
+def _walk_intent(
+    result: Retro, top: Path, log: list[LogCommit], period: Period, graph: Graph
+) -> None:
+    """Goal-post moves, and objectives added or dropped, commit by commit after the grace."""
+    shas = {s for c in log for e in c.entries for s in (e.sha, e.old_sha) if set(s) != {"0"}}
+    blobs = gitlog.read_blobs(top, shas)
+    cache: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+
+    def intent(sha: str, path: str | None) -> dict[str, dict[str, Any]]:
+        if path is None or set(sha) == {"0"}:
+            return {}
+        stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        key = (sha, stem)
+        if key not in cache:
+            cache[key] = _intent(blobs.get(sha, b""), stem)
+        return cache[key]
+
+    grace_end = period.start + GRACE
+    added: dict[str, datetime] = {}
+    dropped: dict[str, datetime] = {}
+    for commit in log:
+        before: dict[str, dict[str, Any]] = {}
+        after: dict[str, dict[str, Any]] = {}
+        for entry in commit.entries:
+            before |= intent(entry.old_sha, entry.old_path or entry.path)
+            if entry.status != "D":
+                after |= intent(entry.sha, entry.path)
+        late = commit.date > grace_end
+        for ref, fields in after.items():
+            if ref not in before:
+                if fields.get("objective") and late:
+                    added[ref] = commit.date
+                    dropped.pop(ref, None)
+                continue
+            for name in GOALPOST_FIELDS:
+                old, new = before[ref].get(name), fields.get(name)
+                if name in fields and old != new and late:
+                    result.goalpost_moves.append(
+                        GoalpostMove(
+                            ref,
+                            name,
+                            old,
+                            new,
+                            commit.sha,
+                            commit.author,
+                            commit.date,
+                            stated_reason(commit.message),
+                        )
+                    )
+        for ref, fields in before.items():
+            if ref not in after and fields.get("objective") and late:
+                dropped[ref] = commit.date
+                added.pop(ref, None)
+    result.added_mid_period = sorted(r for r in added if r in graph.objectives)
+    result.dropped_mid_period = sorted(r for r in dropped if r not in graph.objectives)
+
+
+def _stale(graph: Graph, history: History, period: Period, limit: int) -> list[str]:
+    refs = [
+        ref
+        for ref, kr in graph.key_results.items()
+        if not (kr.key_result.milestone and kr.key_result.done)
+    ] + list(graph.kpis)
+    stale = []
+    for ref in refs:
+        quiet = silence(history.refs.get(ref), min(period.end, now()), period.start)
+        if quiet is not None and quiet[0] > limit:
+            stale.append(ref)
+    return stale
+
+
+def _cadence(graph: Graph, history: History, period: Period) -> list[Cadence]:
+    """Check-ins per unit in the period, per week, and the longest gap without one."""
+    weeks = period.days / 7
+    rows = []
+    for unit_id in graph.units:
+        dates = sorted(
+            c.date
+            for ref, found in history.refs.items()
+            if ref.split("/", 1)[0] == unit_id
+            for c in found.checkins
+            if period.start <= c.date < period.end
+        )
+        marks = [period.start, *dates, min(period.end, now())]
+        longest = max((b - a).total_seconds() / 86_400 for a, b in itertools.pairwise(marks))
+        rows.append(Cadence(unit_id, len(dates), len(dates) / weeks, longest))
+    return rows
+
+
+def _calibration(root: Path, top: Path, period_name: str, card: Scorecard) -> list[dict[str, Any]]:
+    """Units whose aspirational objectives score ≥ 0.95 (too safe) or < 0.3 (over-reach) in
+    this period and at least one earlier closed period (`okr/*` tags)."""
+    tags = gitlog.tags(top, TAG_PREFIX + "*")
+    seasons: dict[str, dict[str, float]] = {period_name: _aspirational(card)}
+    for tag in tags:
+        name = tag.removeprefix(TAG_PREFIX)
+        if name == period_name or not is_period(name):
+            continue
+        sha = gitlog.verify_commit(top, f"refs/tags/{tag}")
+        if sha is None:
+            continue
+        try:
+            seasons[name] = _aspirational(grade_period(root, name, sha).card)
+        except OkrctlError:  # an old period that no longer loads is left out
+            continue
+    findings = []
+    units = sorted({u for scores in seasons.values() for u in scores})
+    for unit in units:
+        history = {p: s[unit] for p, s in sorted(seasons.items()) if unit in s}
+        if len(history) < 2 or period_name not in history:
+            continue
+        if sum(score >= TOO_SAFE for score in history.values()) >= 2:
+            findings.append({"unit": unit, "finding": "too safe", "scores": history})
+        elif sum(score < OVER_REACH for score in history.values()) >= 2:
+            findings.append({"unit": unit, "finding": "over-reach", "scores": history})
+    return findings
+
+
+def _aspirational(card: Scorecard) -> dict[str, float]:
+    """Each unit's mean score over its aspirational objectives."""
+    found = {}
+    for unit in card.units:
+        scores = [
+            o.score
+            for o in unit.objectives
+            if o.node.objective.type == "aspirational" and o.score is not None
+        ]
+        if scores:
+            found[unit.id] = sum(scores) / len(scores)
+    return found
+
+
+def render_markdown(result: Retro) -> str:
+    """The retrospective as a document for the meeting, ending with questions to discuss."""
+    card, period = result.card, result.period
+    lines = [
+        f"# Retrospective: {period.name}",
+        "",
+        f"_{period.start.date()} to {period.last_day} · graded as of {card.moment.as_of} · "
+        f"goals as of commit {result.revision[:10]}_",
+        "",
+        "## Final grades",
+        "",
+        "| Unit | Objective | Type | Score | Status |",
+        "|---|---|---|---:|---|",
+    ]
+    for unit in card.units:
+        name = unit.unit_file.unit.display_name
+        for objective in unit.objectives:
+            model = objective.node.objective
+            score = "–" if objective.score is None else f"{objective.score:.2f}"  # noqa: RUF001
+            status = (objective.status or "unmeasured").replace("_", " ")
+            title = cell(model.title)
+            lines.append(f"| {cell(name)} | {title} | {model.type} | {score} | {status} |")
+    missed = result.missed
+    lines += ["", "### Committed objectives missed", ""]
+    lines += [
+        f"- **{result.titles.get(ref, ref)}** (`{ref}`): {card.objectives[ref].score:.2f}"
+        for ref in missed
+    ] or ["None."]
+    lines += ["", "## Goal-posts moved", ""]
+    if result.goalpost_moves:
+        lines += ["| When | Who | What | Change | Why (commit message) |", "|---|---|---|---|---|"]
+        lines += [
+            f"| {m.date.date()} | {cell(m.author)} | `{m.ref}` {m.field} | {cell(m.old)} → "
+            f"{cell(m.new)} | {cell(m.reason)} |"
+            for m in result.goalpost_moves
+        ]
+    else:
+        lines.append("None after the first two weeks.")
+    lines += ["", "## Added and dropped mid-period", ""]
+    lines += [f"- Added: **{result.titles.get(r, r)}** (`{r}`)" for r in result.added_mid_period]
+    lines += [f"- Dropped: `{r}`" for r in result.dropped_mid_period]
+    if not (result.added_mid_period or result.dropped_mid_period):
+        lines.append("Nothing: the plan held.")
+    lines += [
+        "",
+        "## Check-in cadence",
+        "",
+        "| Unit | Check-ins | Per week | Longest silence |",
+        "|---|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {cell(c.unit)} | {c.checkins} | {c.per_week:.1f} | {c.longest_silence_days:.0f} days |"
+        for c in sorted(result.cadence, key=lambda c: -c.longest_silence_days)
+    ]
+    over = [c for c in result.confidence if c["overconfident"]]
+    lines += ["", "## Confidence against outcome", ""]
+    lines += [
+        f"- `{c['ref']}`: confidence {c['confidence']}, scored {c['score']:.2f}" for c in over
+    ] or ["No key result scored low where confidence was high."]
+    if result.calibration:
+        lines += ["", "## Calibration across periods", ""]
+        for row in result.calibration:
+            history = ", ".join(f"{p} {s:.2f}" for p, s in row["scores"].items())
+            lines.append(
+                f"- **{row['unit']}** looks {row['finding']}: aspirational scores {history}"
+            )
+    if result.stale:
+        lines += ["", "## Numbers nobody checked in lately", ""]
+        lines += [f"- `{ref}`" for ref in result.stale]
+    lines += [
+        "",
+        "## To discuss",
+        "",
+        "1. Which missed objectives were the wrong bet, and which were under-resourced?",
+        "2. Were the goal-post moves learning, or pressure? Should the targets have moved?",
+        "3. What made the mid-period additions urgent, and what did they push out?",
+        "4. Where did check-ins go quiet, and why?",
+        "5. What will we do differently next period?",
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,93 @@
+"""The data of `okrctl status`: SPEC §6's JSON (full precision) and a Markdown table (rounded)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from okrctl.core.evaluate import KeyResultScore, KpiScore, ObjectiveScore, Scorecard, UnitScore
+from okrctl.core.score import Shape
+
+
+def status_json(card: Scorecard) -> dict[str, Any]:
+    return {
+        "period": card.period.name,
+        "as_of": card.moment.as_of.isoformat(),
+        "elapsed": card.elapsed,
+        "units": [unit_json(u) for u in card.units],
+    }
+
+
+def unit_json(unit: UnitScore) -> dict[str, Any]:
+    model = unit.unit_file.unit
+    return {
+        "id": model.id,
+        "kind": str(model.kind),
+        "name": model.display_name,
+        "parent": model.parent,
+        "lead": model.lead,
+        "file": unit.unit_file.path,
+        "score": unit.score,
+        "objectives": [objective_json(o) for o in unit.objectives],
+        "kpis": [kpi_json(k) for k in unit.kpis],
+    }
+
+
+def objective_json(objective: ObjectiveScore) -> dict[str, Any]:
+    model = objective.node.objective
+    return {
+        "ref": objective.ref,
+        "title": model.title,
+        "type": model.type,
+        "category": model.category,
+        "owner": objective.node.owner_handle,
+        "score": objective.score,
+        "expected": objective.expected,
+        "pace": objective.pace,
+        "status": objective.status,
+        "grade": objective.grade,
+        "supported_by": objective.supported_by,
+        "key_results": [key_result_json(k) for k in objective.key_results],
+    }
+
+
+def key_result_json(key_result: KeyResultScore) -> dict[str, Any]:
+    model = key_result.node.key_result
+    data: dict[str, Any] = {
+        "ref": key_result.ref,
+        "title": model.title,
+        "shape": str(key_result.shape),
+        "owner": model.owner,
+        "unit": model.unit,
+    }
+    if key_result.shape is Shape.NUMERIC:
+        data |= {"baseline": model.baseline, "target": model.target, "current": model.current}
+    elif key_result.shape is Shape.KEEP:
+        assert model.keep is not None
+        data |= {"keep": {"min": model.keep.min, "max": model.keep.max}, "current": model.current}
+    else:
+        data |= {"done": bool(model.done)}
+    data |= {
+        "progress": key_result.progress,
+        "score": key_result.score,
+        "status": key_result.status,
+        "confidence": model.confidence,
+        "weight": model.weight,
+        "checked_in": key_result.checked_in,
+    }
+    if key_result.shape is Shape.NUMERIC:
+        data["trend"] = list(key_result.trend)
+        data["forecast"] = key_result.forecast.as_json() if key_result.forecast else None
+    return data
+
+
+def kpi_json(kpi: KpiScore) -> dict[str, Any]:
+    model = kpi.node.kpi
+    return {
+        "ref": kpi.ref,
+        "title": model.title,
+        "unit": model.unit,
+        "current": model.current,
+        "healthy": model.healthy.model_dump() if model.healthy else None,
+        "warning": model.warning.model_dump() if model.warning else None,
+        "health": kpi.health,
+    }
