@@ -9,13 +9,14 @@ import sys
 from conftest import BASE, index_payload, pillar_with
 from gitrepo import GitRepo
 from okrctl.store.history import read_history
+from okrctl.views.history import checkin_json
 
 PILLAR_FILE = "goals/pillars/growth.yaml"
 
 
 def as_data(history):
     return {
-        ref: ([c.as_json() for c in found.checkins], found.created)
+        ref: ([checkin_json(c) for c in found.checkins], found.created)
         for ref, found in history.refs.items()
     }
 

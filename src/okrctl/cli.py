@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from okrctl import __version__
+from okrctl._version import __version__
 from okrctl.views import completion
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ def check(
 
     Example: okrctl check --format github --strict
     """
-    from okrctl.model import findings as diagnostics
+    from okrctl.render import findings as diagnostics
     from okrctl.views.check import check_repo
 
     with _user_errors():
@@ -137,14 +137,9 @@ def _check_github(result: CheckResult) -> None:
     GitHub gives one (`$GITHUB_STEP_SUMMARY`), the totals on stderr."""
     import os
 
-    from okrctl.model.findings import summary_line
     from okrctl.render import github
-    from okrctl.store.gitlog import toplevel
-
-    with _user_errors():
-        root = result.repository.root.resolve()
-        top = toplevel(root)
-    prefix = "" if top is None or top == root else root.relative_to(top).as_posix() + "/"
+    from okrctl.render.findings import summary_line
+    prefix = result.git_prefix
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     files_read = result.repository.files_read
     if summary_file:
@@ -214,31 +209,24 @@ def status(
 
     Example: okrctl status growth --as-of 2026-11-15
     """
-    from okrctl.core.evaluate import check_scope, company_title, evaluate
-    from okrctl.store.snapshot import take_snapshot
+    from okrctl.views.status import status as score
 
     with _user_errors():
-        snapshot = take_snapshot(repo, at=at, as_of=_date(as_of))
-        scope = check_scope(snapshot.graph, scope)
-        history = snapshot.read_history("trends and forecasts")
-        card = evaluate(snapshot.graph, snapshot.period, snapshot.moment, scope, history)
-    _report_problems(snapshot.notes, snapshot.repository.findings)
-    title = company_title(snapshot.graph, snapshot.repository.config.config.company)
+        scored = score(repo, scope, at=at, as_of=_date(as_of))
+    _report_problems(scored.notes, scored.load_findings)
     if output_format is StatusFormat.json:
-        from okrctl.views.status import status_json
-
-        _echo_json(status_json(card))
+        _echo_json(scored.as_json())
     elif output_format is StatusFormat.md:
         from okrctl.render.terminal import status_markdown
 
-        sys.stdout.write(status_markdown(card, title))
+        sys.stdout.write(status_markdown(scored.card, scored.title))
     else:
         from rich.console import Console
 
         from okrctl.render.terminal import status_tree
 
-        Console(highlight=False).print(status_tree(card, title))
-    raise typer.Exit(1 if snapshot.repository.findings else 0)
+        Console(highlight=False).print(status_tree(scored.card, scored.title))
+    raise typer.Exit(scored.exit_code)
 
 
 def _echo_json(payload: object) -> None:
@@ -302,25 +290,20 @@ def show(
 
     Example: okrctl show growth/convert-signups
     """
-    from okrctl.core.evaluate import evaluate
-    from okrctl.store.snapshot import take_snapshot
-    from okrctl.views.show import show_json
+    from okrctl.views.show import show as page
 
     with _user_errors():
-        snapshot = take_snapshot(repo, at=at, as_of=_date(as_of))
-        history = snapshot.read_history("trends and forecasts")
-        card = evaluate(snapshot.graph, snapshot.period, snapshot.moment, history=history)
-        data = show_json(card, snapshot.graph, ref)
-    _report_problems(snapshot.notes, snapshot.repository.findings)
+        shown = page(repo, ref, at=at, as_of=_date(as_of))
+    _report_problems(shown.scored.notes, shown.scored.load_findings)
     if output_format is ShowFormat.json:
-        _echo_json(data)
+        _echo_json(shown.as_json())
     else:
         from rich.console import Console
 
         from okrctl.render.show_terminal import show_renderable
 
-        Console(highlight=False).print(show_renderable(data))
-    raise typer.Exit(1 if snapshot.repository.findings else 0)
+        Console(highlight=False).print(show_renderable(shown.data))
+    raise typer.Exit(shown.scored.exit_code)
 
 
 class ReportFormat(StrEnum):
@@ -360,26 +343,17 @@ def report(
 
     Example: okrctl report maria --template one-on-one --since 2026-11-01
     """
-    from okrctl.core.evaluate import check_scope
-    from okrctl.render.markdown import render
-    from okrctl.store.snapshot import take_snapshot
-    from okrctl.views.report import build_context, default_template
+    from okrctl.render.markdown import render_report
+    from okrctl.views.report import report as gather
 
     with _user_errors():
-        snapshot = take_snapshot(repo, at=at, as_of=_date(as_of))
-        scope = check_scope(snapshot.graph, scope)
-        name = template or default_template(snapshot.graph, scope)
-        history = snapshot.read_history("trends, check-in dates and changes")
-        context = build_context(snapshot, scope, history, since)
-        text = render(name, context, snapshot.repository.root / "templates")
-        if output_format is ReportFormat.html:
-            from okrctl.render.html import to_html
-
-            text = to_html(text, f"{context['title']} — {name} — {context['period']['name']}")
+        request = gather(repo, scope, template=template, since=since, at=at, as_of=_date(as_of))
+        text = render_report(request, html=output_format is ReportFormat.html)
         if output is not None:
             from okrctl.store.writefile import write_output
 
             write_output(output, text.encode("utf-8"))
+    snapshot = request.snapshot
     _report_problems(snapshot.notes, snapshot.repository.findings)
     if output is None:
         sys.stdout.write(text)
@@ -443,17 +417,18 @@ def history(
 
     Example: okrctl history signups/effortless-funding/funded-rate --format json
     """
-    from okrctl.store.history import ref_history
+    from okrctl.views.history import history as read_checkins
 
     with _user_errors():
-        ref, found, notes = ref_history(repo, ref)
-    _report_problems(notes, [])
+        result = read_checkins(repo, ref)
+    _report_problems(result.notes, [])
     if output_format is ShowFormat.json:
-        _echo_json({"ref": ref, "checkins": [c.as_json() for c in found.checkins]})
+        _echo_json(result.as_json())
         return
     from okrctl.core.textformat import columns, format_value
 
-    if not found.checkins:
+    ref = result.ref
+    if not result.checkins:
         typer.echo(f"{ref} has no check-ins in git yet.")
         return
     rows = [("date", "author", "value", "confidence", "commit", "note")]
@@ -466,7 +441,7 @@ def history(
             item.commit[:10],
             " ".join(item.note.split()),
         )
-        for item in found.checkins
+        for item in result.checkins
     ]
     _print_styled(f"Check-ins of {ref}\n{columns(rows)}", [(r"\A.*\n.*", "bold")])
 

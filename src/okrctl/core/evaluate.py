@@ -14,10 +14,10 @@ from okrctl.core.periods import Period, end_of_day, now
 from okrctl.core.score import Grade, Health, Shape, Status
 from okrctl.core.trend import Forecast, forecast, period_points
 from okrctl.model.goals import KeyResult, Kind, Kpi, Objective
-from okrctl.store.load import UnitFile
+from okrctl.model.units import UnitFile
 
 if TYPE_CHECKING:
-    from okrctl.store.history import History
+    from okrctl.model.history import History
 
 Identified = TypeVar("Identified", Objective, KeyResult, Kpi)
 KIND_ORDER = {Kind.COMPANY: 0, Kind.PILLAR: 1, Kind.TEAM: 2, Kind.PERSON: 3}

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from okrctl.model.goals import KeyResult, Kind, Kpi, Objective
-from okrctl.store.load import Repository, UnitFile
+from okrctl.model.units import Repository, UnitFile
 
 MISSION = "mission"
 

@@ -26,7 +26,7 @@ def config_schema() -> dict[str, Any]:
     """`okrctl.yaml`, with the rule names `rules:` accepts (any other is a configuration
     error, exit 2)."""
     from okrctl.core.rules import REGISTRY
-    from okrctl.store.config import Config
+    from okrctl.model.config import Config
 
     schema = Config.model_json_schema(mode="validation")
     schema["properties"]["rules"]["propertyNames"] = {"enum": sorted(REGISTRY)}

@@ -1,10 +1,15 @@
-"""Plain text for values and listings, with no imports: the fast paths (`history REF`) print
-with these without loading the model or rich."""
+"""The one formatter of numbers, units, scores and table cells that every view and renderer
+uses. No imports: the fast paths (`history REF`) print with it without loading the model or
+rich."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+
+BAR_WIDTH = 20
+NONE = "\u2013"  # an en dash: no value
+RANGE = "\u2013"  # an en dash between bounds
 
 
 def format_value(value: Any) -> str:
@@ -27,3 +32,64 @@ def columns(rows: Sequence[Sequence[str]]) -> str:
         .rstrip()
         for row in rows
     )
+
+
+def words(value: str | None) -> str:
+    return "no key results" if value is None else value.replace("_", " ")
+
+
+def number(value: float | None) -> str:
+    """Numbers as people write them: 40.5, 3, 0.36; two decimals at most."""
+    if value is None:
+        return NONE
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def score_text(value: float | None) -> str:
+    return NONE if value is None else f"{value:.2f}"
+
+
+def with_unit(value: float | None, unit: str | None) -> str:
+    if unit in (None, ""):
+        return number(value)
+    if unit == "$":
+        if value is None:
+            return NONE
+        return f"${value:,.2f}" if value != int(value) else f"${value:,.0f}"
+    joiner = "" if unit == "%" else " "
+    return f"{number(value)}{joiner}{unit}"
+
+
+def bounds_text(low: float | None, high: float | None, unit: str | None) -> str:
+    if low is not None and high is not None:
+        return f"{with_unit(low, unit)}{RANGE}{with_unit(high, unit)}"
+    if low is not None:
+        return f"≥ {with_unit(low, unit)}"
+    return f"≤ {with_unit(high, unit)}"
+
+
+def bar(score: float | None, width: int = 10) -> str:
+    """A text bar filled to the score (empty without one)."""
+    filled = 0 if score is None else round(min(1.0, max(0.0, score)) * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def progress_bar(score: float, expected: float, width: int = BAR_WIDTH) -> str:
+    """A bar filled to the score with `│` where the score is expected to be by now."""
+    cells = list(bar(score, width))
+    marker = min(width - 1, round(expected * width))
+    cells[marker] = "│" if cells[marker] == "░" else "┃"
+    return "".join(cells)
+
+
+def goal_range(baseline: float | None, target: float | None, unit: str | None) -> str:
+    """`38 → 45%`, `$0.42 → $0.30`: the baseline bare, unless its unit is written in front.
+    Every view shows a key result's range through this one function."""
+    start = with_unit(baseline, unit) if unit == "$" else number(baseline)
+    return f"{start} → {with_unit(target, unit)}"
+
+
+def cell(value: object) -> str:
+    """Safe inside a Markdown table cell."""
+    return str(value).replace("|", "\\|").replace("\n", " ")

@@ -10,8 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from okrctl.core.suggest import Suggester
-from okrctl.model.findings import Position
-from okrctl.store.yamlread import SourceMap
+from okrctl.model.findings import Position, Positions
 
 _PATTERN_HINTS = {
     "^[a-z0-9][a-z0-9-]*$": "use lower-case letters, digits and dashes, like `signups`",
@@ -88,7 +87,7 @@ def _message(error: Any, root: type[BaseModel], suggesters: dict[type, Suggester
 
 
 def describe_errors(
-    exc: ValidationError, source: SourceMap, root: type[BaseModel]
+    exc: ValidationError, source: Positions, root: type[BaseModel]
 ) -> Iterator[tuple[Position, str]]:
     """Each error as (position, message); unknown fields point at their key."""
     suggesters: dict[type, Suggester] = {}  # one budget for "did you mean" per file

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from okrctl.model.findings import Finding, Severity, summary_line
+from okrctl.model.findings import Finding, Severity
+from okrctl.render.findings import summary_line
 
 ANNOTATIONS_PER_KIND = 10
 """GitHub's limit per step for each of error and warning annotations."""
@@ -75,7 +76,7 @@ def step_summary(
 ) -> str:
     """A Markdown table of every finding for `$GITHUB_STEP_SUMMARY`: grouped by file, files
     with errors first, each location linked to its line at the commit being checked."""
-    from okrctl.render.terminal import cell
+    from okrctl.core.textformat import cell
 
     env = environment or {}
     base = None

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from okrctl.core.score import Health, Status
+from okrctl.core.textformat import NONE, bar, cell, number, score_text, with_unit, words
 from okrctl.core.trend import sparkline
 from okrctl.model.errors import OkrctlError, UsageError
-from okrctl.render.terminal import NONE, bar, cell, number, score_text, with_unit, words
+from okrctl.views.report import ReportRequest
 
 
 def _builtin_folder() -> Path:
@@ -282,3 +283,13 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
             found = (filename, tb.tb_lineno)
         tb = tb.tb_next
     return found
+
+
+def render_report(request: ReportRequest, *, html: bool = False) -> str:
+    """A report's Markdown, or with `html` one self-contained, email-safe page of it."""
+    text = render(request.template, request.context, request.user_templates)
+    if not html:
+        return text
+    from okrctl.render.html import to_html
+
+    return to_html(text, request.title)

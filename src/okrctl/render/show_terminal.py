@@ -5,11 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from okrctl.core.score import Health, Status
-from okrctl.core.trend import sparkline
-from okrctl.render.terminal import (
-    HEALTH_STYLE,
+from okrctl.core.textformat import (
     NONE,
-    STATUS_STYLE,
     bounds_text,
     goal_range,
     number,
@@ -17,6 +14,8 @@ from okrctl.render.terminal import (
     with_unit,
     words,
 )
+from okrctl.core.trend import sparkline
+from okrctl.render.terminal import HEALTH_STYLE, STATUS_STYLE
 
 if TYPE_CHECKING:
     from rich.console import Group

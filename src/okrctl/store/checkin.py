@@ -13,10 +13,9 @@ from typing import Any
 from okrctl.core.graph import RefKind, build_graph
 from okrctl.core.textformat import format_value
 from okrctl.model.errors import OkrctlError, UsageError
-from okrctl.store import gitlog
 from okrctl.store.edits import goals_lock, read_for_edit, refuse_unsafe, target, write_and_commit
 from okrctl.store.load import load_repo, read_unit
-from okrctl.store.root import resolve_root
+from okrctl.store.workspace import Workspace
 from okrctl.store.writeback import parse_confidence, parse_value, set_scalar
 
 TRAILER = "Okr-Checkin"
@@ -38,7 +37,7 @@ class CheckinResult:
 
 
 def checkin(
-    repo: Path | str | None,
+    repo: Workspace | Path | str | None,
     ref: str,
     value: str,
     *,
@@ -46,8 +45,9 @@ def checkin(
     note: str | None = None,
     commit: bool = True,
 ) -> CheckinResult:
-    root = resolve_root(Path(repo) if repo is not None else None)
-    top = gitlog.toplevel(root)
+    workspace = Workspace.of(repo)
+    root = workspace.root
+    top = workspace.top
     _refuse_trailers(note)
     with goals_lock(root, top):
         return _checkin_locked(root, top, ref, value, confidence, note, commit and top is not None)
@@ -76,7 +76,7 @@ def _checkin_locked(
     graph = build_graph(repository)
     kind = graph.kind_of(ref)
     if kind not in (RefKind.KEY_RESULT, RefKind.KPI):
-        from okrctl.views.show import check_ref
+        from okrctl.core.refs import check_ref
 
         if kind is None:
             check_ref(graph, ref)  # raises with suggestions

@@ -2,63 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import ValidationError
 
 from okrctl.core.validation_messages import describe_errors
+from okrctl.model.config import Config, RepoConfig
 from okrctl.model.errors import ConfigError
-from okrctl.model.goals import Period, Slug, StrictModel, Text
+from okrctl.model.findings import Positions
 from okrctl.store.root import CONFIG_NAME
-from okrctl.store.yamlread import SourceMap, YamlProblem, read_document
-
-Severity = Literal["error", "warning", "off"]
-
-
-class Limits(StrictModel):
-    """How many goals a unit may carry before `check` warns: too many OKRs drown a team."""
-
-    objectives_per_unit: Annotated[int, Field(gt=0)] = 3
-    """Objectives per unit (default 3)."""
-    key_results_per_objective: Annotated[int, Field(gt=0)] = 5
-    """Key results per objective (default 5)."""
-
-
-class Config(StrictModel):
-    """`okrctl.yaml`: the goals repository's settings."""
-
-    company: Text | None = None
-    """Display name; defaults to the company unit's name."""
-    period: Period
-    """The current period: YYYY-Qn, YYYY-Hn or YYYY."""
-    goals_dir: Text = "goals"
-    """The folder of the unit files, relative to this file (default `goals`)."""
-    fiscal_year_start: Annotated[int, Field(ge=1, le=12)] = 1
-    """The month (1-12) in which Q1 starts; fiscal years are named by the year they end in."""
-    people: list[Slug] | None = None
-    """Optional roster; when present, owners, leads and person ids must be on it."""
-    limits: Limits = Limits()
-    """How many objectives and key results before `check` warns."""
-    stale_after_days: Annotated[int, Field(ge=0, le=36_500)] = 14
-    """A key result or KPI with no check-in for longer is stale (at most a century; to never
-    warn, set `rules: {stale: off}`)."""
-    rules: dict[str, Severity] = Field(default_factory=dict)
-    """Per-rule severity: error, warning or off."""
-
-
-@dataclass(frozen=True, slots=True)
-class RepoConfig:
-    """A loaded configuration and where it lives."""
-
-    root: Path
-    config: Config
-    source: SourceMap
-
-    @property
-    def goals_path(self) -> Path:
-        return self.root / self.config.goals_dir
+from okrctl.store.yamlread import YamlProblem, read_document
 
 
 def load_config(root: Path) -> RepoConfig:
@@ -107,6 +60,6 @@ def parse_config(raw: bytes, root: Path, label: str = CONFIG_NAME) -> RepoConfig
     return RepoConfig(root=root, config=config, source=document.source)
 
 
-def _at(source: SourceMap, key: str, message: str, label: str = CONFIG_NAME) -> ConfigError:
+def _at(source: Positions, key: str, message: str, label: str = CONFIG_NAME) -> ConfigError:
     where = source.at(key)
     return ConfigError(f"{label}:{where.line}:{where.column}: {message}")

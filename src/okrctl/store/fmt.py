@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from okrctl.model.findings import Position
+from okrctl.store.workspace import Workspace
 from okrctl.store.yamlread import YamlProblem, read_document
 
 BOM = "\ufeff"
@@ -189,17 +190,19 @@ def format_files(entries: list[Entry], *, check: bool) -> Formatted:
 
 
 def format_repo(
-    repo: Path | str | None, paths: list[Path] | None = None, *, check: bool = False
+    repo: Workspace | Path | str | None,
+    paths: list[Path] | None = None,
+    *,
+    check: bool = False,
 ) -> Formatted:
     """The goals files of the repository, found as `check` finds them (or just `paths`),
     formatted under the goals lock."""
-    from okrctl.store import gitlog
     from okrctl.store.config import load_config
     from okrctl.store.edits import goals_lock
     from okrctl.store.load import read_entry, working_tree_files
-    from okrctl.store.root import resolve_root
 
-    root = resolve_root(Path(repo) if repo is not None else None)
+    workspace = Workspace.of(repo)
+    root = workspace.root
     if paths:
         entries: list[Entry] = []
         for path in paths:
@@ -212,5 +215,5 @@ def format_repo(
         ]
     if check:
         return format_files(entries, check=True)
-    with goals_lock(root, gitlog.toplevel(root)):
+    with goals_lock(root, workspace.top):
         return format_files(entries, check=False)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from okrctl.model.errors import OkrctlError
+from okrctl.model.history import Commit
 
 
 class GitError(OkrctlError):
@@ -134,12 +135,6 @@ def verify_commit(top: Path, revision: str) -> str | None:
     return sha or None
 
 
-@dataclass(frozen=True, slots=True)
-class Commit:
-    sha: str
-    author_date: datetime
-
-
 def first_parent_log(top: Path, *paths: str) -> list[Commit]:
     """Commits on the first-parent line from HEAD, newest first, with author dates in UTC."""
     args = ["log", "--first-parent", "--format=%H %at"]
@@ -219,7 +214,16 @@ def verify_object(top: Path, name: str) -> str | None:
 
 
 def git_dir(top: Path) -> Path:
-    return (top / _git(top, "rev-parse", "--git-dir").decode().strip()).resolve()
+    """The repository's git folder (a linked worktree's own), found by GitPython without
+    running git: several stores (locks, indexes, caches) ask for it in one command."""
+    from git import Repo
+    from git.exc import GitError as GitPythonError
+
+    try:
+        with Repo(top) as repo:
+            return Path(repo.git_dir).resolve()
+    except (GitPythonError, OSError):  # what GitPython cannot read, git itself explains
+        return (top / _git(top, "rev-parse", "--git-dir").decode().strip()).resolve()
 
 
 def is_detached(top: Path) -> bool:

@@ -12,16 +12,23 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from okrctl.core.periods import iso_utc
 from okrctl.model.bounds import MAX_MAGNITUDE
+from okrctl.model.history import CheckIn, Commit, History, RefHistory, Skipped
+from okrctl.model.units import unit_stem
 from okrctl.store import gitlog
+from okrctl.store.workspace import Workspace
 from okrctl.store.yamlread import YamlProblem, read_document
+
+SHALLOW_NOTE = (
+    "history is truncated: this is a shallow clone. Fetch it all with `git fetch --unshallow` "
+    "(in GitHub Actions, `fetch-depth: 0` on actions/checkout)"
+)
 
 TRAILER_RE = re.compile(r"^Okr-Checkin:\s*(\S+)\s*$", re.MULTILINE)
 
@@ -41,91 +48,6 @@ def confirmed_refs(message: str) -> list[str]:
 TRAILER_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*:\s")
 Values = dict[str, tuple[Any, Any]]
 """ref -> (value, confidence) in one version of a unit file."""
-
-
-@dataclass(frozen=True, slots=True)
-class CheckIn:
-    ref: str
-    date: datetime
-    author: str
-    commit: str
-    value: Any
-    confidence: Any
-    note: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "date": iso_utc(self.date),
-            "author": self.author,
-            "commit": self.commit,
-            "value": self.value,
-            "confidence": self.confidence,
-            "note": self.note,
-        }
-
-
-@dataclass(slots=True)
-class RefHistory:
-    created: datetime | None = None
-    checkins: list[CheckIn] = field(default_factory=list)
-    timeline: list[tuple[datetime, Any]] = field(default_factory=list)
-    """(commit date, value in effect from then on), one entry per commit that touched it."""
-
-    def checkins_until(self, moment: datetime) -> list[CheckIn]:
-        return [c for c in self.checkins if c.date <= moment]
-
-    def value_at(self, moment: datetime) -> Any:
-        value = None
-        for date, current in self.timeline:
-            if date > moment:
-                break
-            value = current
-        return value
-
-
-@dataclass(frozen=True, slots=True)
-class Skipped:
-    """A version of a goals file that history could not use, and why."""
-
-    commit: str
-    date: datetime
-    path: str
-    reason: str
-
-
-@dataclass(slots=True)
-class History:
-    refs: Mapping[str, RefHistory] = field(default_factory=dict)
-    """ref -> its history; read from an index, each ref is built on first access."""
-    commits: list[gitlog.Commit] = field(default_factory=list)
-    """Every commit read, oldest first."""
-    truncated: bool = False
-    """A shallow clone: the oldest check-ins are missing."""
-    head: str | None = None
-    """The commit this history runs up to."""
-    latest: dict[str, tuple[Any, Any]] = field(default_factory=dict)
-    """ref -> (value, confidence) at `head`: where a walk over newer commits resumes."""
-    skipped: list[Skipped] = field(default_factory=list)
-    """Versions of goals files that could not be read, oldest first: left out, never fatal."""
-
-    def skipped_notes(
-        self, since: datetime | None = None, stems: set[str] | None = None
-    ) -> list[str]:
-        """A note per skipped version (after `since`, of files named in `stems`)."""
-        return [
-            f"history: skipped {s.path} at {s.commit[:10]} ({s.date.date()}): {s.reason}"
-            for s in self.skipped
-            if (since is None or s.date >= since) and (stems is None or _stem(s.path) in stems)
-        ]
-
-    def first_commit_from(self, moment: datetime) -> gitlog.Commit | None:
-        return next((c for c in self.commits if c.author_date >= moment), None)
-
-
-SHALLOW_NOTE = (
-    "history is truncated: this is a shallow clone. Fetch it all with `git fetch --unshallow` "
-    "(in GitHub Actions, `fetch-depth: 0` on actions/checkout)"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +126,7 @@ def _alias(scope: Scope, top: Path, folder: Path, link: Path) -> None:
 
 
 def read_history(
-    root: Path,
+    repo: Workspace | Path | str,
     goals_dir: str,
     *,
     revision: str = "HEAD",
@@ -217,7 +139,8 @@ def read_history(
     for `unit_ids` parses only the files that hold those units (what `history REF` needs)."""
     from okrctl.store import history_index
 
-    top = gitlog.toplevel(root)
+    workspace = Workspace.of(repo)
+    root, top = workspace.root, workspace.top
     if top is None:
         return None
     scope = goals_scope(root, top, goals_dir)
@@ -256,7 +179,7 @@ def _walk(history: History, top: Path, log: list[LogCommit], wanted: set[str] | 
     """Feed commits, oldest first, into `history`; each distinct blob is parsed once."""
     if not isinstance(history.refs, dict):
         history.refs = dict(history.refs)
-    history.commits.extend(gitlog.Commit(c.sha, c.date) for c in log)
+    history.commits.extend(Commit(c.sha, c.date) for c in log)
     shas = [
         e.sha
         for c in log
@@ -363,7 +286,7 @@ def read_log(top: Path, revision: str, scope: Scope) -> list[LogCommit]:
 def _paths_holding(log: list[LogCommit], unit_ids: set[str]) -> set[str]:
     """Paths that may hold the units: named after them, or renamed from or to such a path.
     (A file whose `id:` differs from its name is found through the current file's path.)"""
-    paths = {e.path for c in log for e in c.entries if _stem(e.path) in unit_ids}
+    paths = {e.path for c in log for e in c.entries if unit_stem(e.path) in unit_ids}
     changed = True
     while changed:
         changed = False
@@ -380,10 +303,6 @@ def _paths_holding(log: list[LogCommit], unit_ids: set[str]) -> set[str]:
     return paths
 
 
-def _stem(path: str) -> str:
-    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-
-
 class UnreadableVersion(Exception):
     """One version of a unit file that history cannot use; the message says why."""
 
@@ -393,11 +312,11 @@ def _parser(blobs: dict[str, bytes]) -> Callable[[str, str], Values | str]:
     cache: dict[tuple[str, str], Values | str] = {}
 
     def parse(sha: str, path: str) -> Values | str:
-        key = (sha, _stem(path))
+        key = (sha, unit_stem(path))
         found = cache.get(key)
         if found is None:
             try:
-                found = values_in(blobs.get(sha, b""), _stem(path))
+                found = values_in(blobs.get(sha, b""), unit_stem(path))
             except UnreadableVersion as exc:
                 found = str(exc)
             cache[key] = found
@@ -443,25 +362,26 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
-def ref_history(repo: Path | str | None, ref: str) -> tuple[str, RefHistory, list[str]]:
+def ref_history(
+    repo: Workspace | Path | str | None, ref: str
+) -> tuple[str, RefHistory, list[str]]:
     """The check-ins of one key result or KPI, oldest first, and notes for the user.
 
     Fast: it reads only `goals_dir` from okrctl.yaml and the history of the files that hold the
     ref's unit; the whole repository is loaded (and validated) only to explain an unknown ref.
     Outside git there is no history to read (exit 2)."""
     from okrctl.model.errors import UsageError
-    from okrctl.store.root import resolve_root
-
-    root = resolve_root(Path(repo) if repo is not None else None)
+    workspace = Workspace.of(repo)
+    root = workspace.root
     goals_dir = _goals_dir(root)
     unit_id = ref.split("/", 1)[0]
     unit_names = _unit_names(root / goals_dir, unit_id)
-    history = read_history(root, goals_dir, unit_ids=unit_names)
+    history = read_history(workspace, goals_dir, unit_ids=unit_names)
     if history is None:
         raise UsageError(f"history needs git, and {root} is not in a git repository")
     found = history.refs.get(ref)
     if found is None:
-        found = _explain_unknown(root, ref)
+        found = _explain_unknown(workspace, ref)
     notes = [SHALLOW_NOTE] if history.truncated else []
     return ref, found, notes + history.skipped_notes(stems=unit_names)
 
@@ -497,30 +417,17 @@ def _unit_names(goals: Path, unit_id: str) -> set[str]:
     return names
 
 
-def _explain_unknown(root: Path, ref: str) -> RefHistory:
+def _explain_unknown(workspace: Workspace, ref: str) -> RefHistory:
     """A ref with no check-ins: fine for a key result or KPI never checked in; otherwise a
     usage error saying what it is, or what it might have meant."""
     from okrctl.core.graph import RefKind, build_graph
+    from okrctl.core.refs import check_ref
     from okrctl.model.errors import UsageError
     from okrctl.store.load import load_repo
-    from okrctl.views.show import check_ref
 
-    graph = build_graph(load_repo(root))
+    graph = build_graph(load_repo(workspace))
     kind = check_ref(graph, ref)  # raises with suggestions when it names nothing
     if kind not in (RefKind.KEY_RESULT, RefKind.KPI):
         article = "an" if kind is RefKind.OBJECTIVE else "a"
         raise UsageError(f"{ref!r} is {article} {kind}; history is kept for key results and KPIs")
     return RefHistory()
-
-
-def silence(
-    found: RefHistory | None, moment: datetime, period_start: datetime
-) -> tuple[float, CheckIn | None] | None:
-    """Days without a check-in at `moment`, counted from the later of the last check-in, the
-    creation and the period start, and the last check-in; None for what is not committed yet."""
-    if found is None or found.created is None or found.created > moment:
-        return None
-    checkins = found.checkins_until(moment)
-    last = checkins[-1] if checkins else None
-    since = max(d for d in (last and last.date, found.created, period_start) if d)
-    return (moment - since).total_seconds() / 86_400, last

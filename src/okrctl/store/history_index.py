@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from okrctl.model.history import CheckIn, Commit, History, RefHistory, Skipped
 from okrctl.store import gitlog
-from okrctl.store.history import CheckIn, History, RefHistory, Skipped
 
 FORMAT = 3
 
@@ -124,7 +124,7 @@ def load(top: Path, goals: str, boundary: str) -> History | None:
     ):
         return None
     history = History(truncated=bool(boundary), head=payload["head"])
-    history.commits = [gitlog.Commit(sha, _date(stamp)) for sha, stamp in payload["commits"]]
+    history.commits = [Commit(sha, _date(stamp)) for sha, stamp in payload["commits"]]
     history.latest = {ref: (pair[0], pair[1]) for ref, pair in payload["latest"].items()}
     history.skipped = [
         Skipped(sha, _date(stamp), path, why) for sha, stamp, path, why in payload["skipped"]

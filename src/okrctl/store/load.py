@@ -12,66 +12,44 @@ import gc
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from pydantic import ValidationError
 
 from okrctl.core.validation_messages import describe_errors
+from okrctl.model.config import RepoConfig
 from okrctl.model.errors import ConfigError, UsageError
 from okrctl.model.findings import START, Finding, Position, Severity
 from okrctl.model.goals import OBJECTIVE_ONLY_IN, ONLY_IN, SLUG_PATTERN, Kind, Unit
+from okrctl.model.units import Repository, UnitFile, unit_stem
 from okrctl.store import gitlog
-from okrctl.store.config import RepoConfig, load_config, parse_config
+from okrctl.store.config import load_config, parse_config
 from okrctl.store.parse_cache import ParseCache, open_cache
-from okrctl.store.root import CONFIG_NAME, resolve_root
+from okrctl.store.root import CONFIG_NAME
+from okrctl.store.workspace import Workspace
 from okrctl.store.yamlread import MAX_FILE_BYTES, SourceMap, YamlProblem, decode, parse_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _SLUG = re.compile(SLUG_PATTERN)
 
 
-@dataclass(frozen=True, slots=True)
-class UnitFile:
-    """A unit that validated, with its file (relative to the repo root) and source map."""
-
-    path: str
-    unit: Unit
-    source: SourceMap
-
-
-@dataclass(slots=True)
-class Repository:
-    """Everything `check`, `status` and `report` read: config, valid units, schema findings."""
-
-    config: RepoConfig
-    units: list[UnitFile] = field(default_factory=list)
-    broken_unit_ids: set[str] = field(default_factory=set)
-    broken_aligns_to: set[str] = field(default_factory=set)
-    """Refs that files failing `schema` align to, read best-effort, so that what they support
-    is not reported as unsupported while they are being fixed."""
-    findings: list[Finding] = field(default_factory=list)
-    texts: dict[str, str] = field(default_factory=dict)
-    files_read: int = 0
-    revision: str | None = None
-    """The commit the goals were read from; None for the working tree."""
-
-    @property
-    def root(self) -> Path:
-        return self.config.root
-
-
-def load_repo(repo: Path | str | None = None, *, revision: str | None = None) -> Repository:
+def load_repo(
+    repo: Workspace | Path | str | None = None, *, revision: str | None = None
+) -> Repository:
     """Find `okrctl.yaml` (at `repo`, or upward from cwd) and load every unit in goals_dir,
     from the working tree or, with `revision`, from that commit's git objects."""
-    root = resolve_root(Path(repo) if repo is not None else None)
+    workspace = Workspace.of(repo)
+    root = workspace.root
     if revision is None:
         config = load_config(root)
         files = working_tree_files(root, config.goals_path)
     else:
-        config, files = _revision_source(root, revision)
+        config, files = _revision_source(workspace, revision)
     repository = Repository(config=config, revision=revision)
-    cache = open_cache(root, config.config.goals_dir) if revision is None else ParseCache(None)
+    cache = (
+        open_cache(workspace, config.config.goals_dir) if revision is None else ParseCache(None)
+    )
     # A bulk load creates hundreds of thousands of containers and no cycles; the cyclic
     # collector would rescan them again and again (measured: a fifth of the load time).
     collecting = gc.isenabled()
@@ -83,7 +61,7 @@ def load_repo(repo: Path | str | None = None, *, revision: str | None = None) ->
                 repository.findings.append(
                     _schema(relative, START, problem or "cannot read the file")
                 )
-                repository.broken_unit_ids.add(_stem(relative))
+                repository.broken_unit_ids.add(unit_stem(relative))
                 continue
             _load_file(repository, relative, raw, cache)
     finally:
@@ -95,22 +73,20 @@ def load_repo(repo: Path | str | None = None, *, revision: str | None = None) ->
     return repository
 
 
-def _stem(relative: str) -> str:
-    return relative.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-
-
 FileEntry = tuple[str, bytes | None, str | None]
 """(path relative to the repo root, content, problem): content is None when there is a problem."""
 
 TOO_BIG = f"the file is over the {MAX_FILE_BYTES:,}-byte limit; split it into several units"
 
 
-def _revision_source(root: Path, revision: str) -> tuple[RepoConfig, list[FileEntry]]:
-    top = gitlog.toplevel(root)
+def _revision_source(
+    workspace: Workspace, revision: str
+) -> tuple[RepoConfig, list[FileEntry]]:
+    root = workspace.root
+    top = workspace.top
     if top is None:
         raise UsageError(f"{root} is not in a git repository: reading a revision needs git")
-    prefix = root.resolve().relative_to(top).as_posix()
-    prefix = "" if prefix == "." else prefix + "/"
+    prefix = workspace.prefix
     label = f"{CONFIG_NAME}@{revision[:12]}"
     raw = gitlog.read_file(top, revision, prefix + CONFIG_NAME)
     if raw is None:
@@ -235,7 +211,7 @@ def read_entry(relative: str, path: Path) -> FileEntry:
 
 
 def _load_file(repository: Repository, relative: str, raw: bytes, cache: ParseCache) -> None:
-    stem_id = _stem(relative)
+    stem_id = unit_stem(relative)
     key = cache.key(raw, stem_id) if cache.pack is not None else ""
     cached = cache.get(key) if key else None
     if cached is not None:
@@ -271,7 +247,7 @@ class ReadUnit:
 
 def read_unit(relative: str, raw: bytes) -> ReadUnit:
     """Decode, compose and validate one unit file, with every check `schema` makes."""
-    stem_id = _stem(relative)
+    stem_id = unit_stem(relative)
     text: str | None = None
     try:
         text = decode(raw)

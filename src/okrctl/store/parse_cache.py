@@ -17,11 +17,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from okrctl import __version__
+from okrctl._version import __version__
 from okrctl.store import gitlog
 
 if TYPE_CHECKING:
     from okrctl.model.goals import Unit
+    from okrctl.store.workspace import Workspace
 
 
 def _format() -> bytes:
@@ -102,8 +103,8 @@ def _read_pack(pack: Path) -> dict[str, Unit]:
     return loaded
 
 
-def open_cache(root: Path, goals_dir: str) -> ParseCache:
-    top = gitlog.toplevel(root)
+def open_cache(workspace: Workspace, goals_dir: str) -> ParseCache:
+    root, top = workspace.root, workspace.top
     if top is None:
         return ParseCache(None)
     folder = os.fsencode((root / goals_dir).resolve())

@@ -9,25 +9,19 @@ from okrctl.model.errors import ConfigError, UsageError
 from okrctl.store import gitlog
 from okrctl.store.config import parse_config
 from okrctl.store.root import CONFIG_NAME
+from okrctl.store.workspace import Workspace
 
 TAG_PREFIX = "okr/"
 
 
-def git_top(root: Path, needed_for: str) -> Path:
-    top = gitlog.toplevel(root)
-    if top is None:
-        raise UsageError(f"{needed_for} needs git history, and {root} is not in a git repository")
-    return top
-
-
-def resolve(root: Path, word: str) -> str:
+def resolve(workspace: Workspace, word: str) -> str:
     """A period resolves to the tag `okr/PERIOD`, else to the last first-parent commit whose
     `okrctl.yaml` names it; any other word is a git revision. Unknown: exit 2."""
-    top = git_top(root, f"reading {word!r}")
+    top = workspace.git_top(f"reading {word!r}")
     if is_period(word):
         sha = gitlog.verify_commit(top, f"refs/tags/{TAG_PREFIX}{word}")
         if sha is None:
-            sha = last_commit_naming_period(root, top, word)
+            sha = last_commit_naming_period(workspace, word)
         if sha is None:
             raise UsageError(
                 f"no commit names the period {word}: there is no tag {TAG_PREFIX}{word} and no "
@@ -40,12 +34,12 @@ def resolve(root: Path, word: str) -> str:
     return sha
 
 
-def last_commit_naming_period(root: Path, top: Path, period: str) -> str | None:
+def last_commit_naming_period(workspace: Workspace, period: str) -> str | None:
     """Newest first along the first-parent line: the first commit whose config names `period`.
     The config's period at a commit is the one set by the newest change to it at or before.
     Every version of the config is read in one batch."""
-    prefix = root.resolve().relative_to(top).as_posix()
-    config_path = CONFIG_NAME if prefix == "." else f"{prefix}/{CONFIG_NAME}"
+    root, top = workspace.root, workspace.git_top(f"finding the period {period}")
+    config_path = workspace.prefix + CONFIG_NAME
     versions = dict(gitlog.file_versions(top, config_path))
     blobs = gitlog.read_blobs(top, [b for b in versions.values() if set(b) != {"0"}])
     current: str | None = None

@@ -18,16 +18,18 @@ from okrctl.core.evaluate import Moment
 from okrctl.core.graph import Graph, build_graph
 from okrctl.core.periods import Period, end_of_day, parse_period
 from okrctl.model.errors import UsageError
+from okrctl.model.units import Repository
 from okrctl.store import gitlog, revisions
-from okrctl.store.load import Repository, load_repo
-from okrctl.store.root import resolve_root
+from okrctl.store.load import load_repo
+from okrctl.store.workspace import Workspace
 
 if TYPE_CHECKING:
-    from okrctl.store.history import History
+    from okrctl.model.history import History
 
 
 @dataclass(slots=True)
 class Snapshot:
+    workspace: Workspace
     repository: Repository
     graph: Graph
     period: Period
@@ -42,7 +44,7 @@ class Snapshot:
 
         repository = self.repository
         history = read_history(
-            repository.root,
+            self.workspace,
             repository.config.config.goals_dir,
             revision=repository.revision or "HEAD",
         )
@@ -56,20 +58,20 @@ class Snapshot:
 
 
 def take_snapshot(
-    repo: Path | str | None = None,
+    repo: Workspace | Path | str | None = None,
     *,
     at: str | None = None,
     as_of: date | None = None,
     today: date | None = None,
 ) -> Snapshot:
-    root = resolve_root(Path(repo) if repo is not None else None)
+    workspace = Workspace.of(repo)
     today = today or Moment.of(None).as_of
     notes: list[str] = []
     revision: str | None = None
     if at is not None:
-        revision = revisions.resolve(root, at)
+        revision = revisions.resolve(workspace, at)
     elif as_of is not None and as_of < today:
-        top = gitlog.toplevel(root)
+        top = workspace.top
         if top is None:
             notes.append(
                 f"not a git repository: showing the goals as they are now, "
@@ -80,9 +82,10 @@ def take_snapshot(
             if commit is None:
                 raise UsageError(f"no commit on or before {as_of}: the goals did not exist yet")
             revision = commit.sha
-    repository = load_repo(root, revision=revision)
+    repository = load_repo(workspace, revision=revision)
     config = repository.config.config
     period = parse_period(config.period, config.fiscal_year_start)
     if as_of is None and at is not None and period.last_day < today:
         as_of = period.last_day
-    return Snapshot(repository, build_graph(repository), period, Moment.of(as_of), notes)
+    graph = build_graph(repository)
+    return Snapshot(workspace, repository, graph, period, Moment.of(as_of), notes)

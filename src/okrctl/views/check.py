@@ -7,7 +7,8 @@ from datetime import date
 from pathlib import Path
 
 from okrctl.model.findings import Finding, Severity, count
-from okrctl.store.load import Repository
+from okrctl.model.units import Repository
+from okrctl.store.workspace import Workspace
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +17,9 @@ class CheckResult:
     findings: list[Finding]
     notes: list[str] = field(default_factory=list)
     """What the user should know on stderr, such as a rule skipped for lack of history."""
+    git_prefix: str = ""
+    """The repository root's path from the git top-level (`sub/dir/`, or empty): annotations
+    name files as GitHub sees them."""
 
     @property
     def errors(self) -> int:
@@ -31,7 +35,7 @@ class CheckResult:
 
 
 def check_repo(
-    repo: Path | str | None = None, *, at: str | None = None, as_of: date | None = None
+    repo: Workspace | Path | str | None = None, *, at: str | None = None, as_of: date | None = None
 ) -> CheckResult:
     """Load the goals (working tree, or as of a date, revision or period) and run every rule;
     history is read only when the `stale` rule is on."""
@@ -44,4 +48,5 @@ def check_repo(
     if severities(repository)["stale"] is not Severity.OFF:
         history = snapshot.read_history("the stale rule and its check-in dates")
     context = Context(repository, snapshot.graph, snapshot.moment, snapshot.period, history)
-    return CheckResult(repository, run_rules(repository, context), snapshot.notes)
+    findings = run_rules(repository, context)
+    return CheckResult(repository, findings, snapshot.notes, snapshot.workspace.prefix)

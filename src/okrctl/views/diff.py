@@ -16,7 +16,7 @@ from okrctl.core.graph import Graph, build_graph
 from okrctl.core.score import key_result_score, weighted_mean
 from okrctl.store.load import load_repo
 from okrctl.store.revisions import resolve
-from okrctl.store.root import resolve_root
+from okrctl.store.workspace import Workspace
 
 CHECKIN_FIELDS = (*VALUE_FIELDS, "confidence")
 
@@ -67,11 +67,13 @@ def objective_scores(graph: Graph) -> dict[str, float | None]:
     return scores
 
 
-def diff(repo: Path | str | None, source: str, target: str | None, *, values: bool) -> Diff:
-    root = resolve_root(Path(repo) if repo is not None else None)
-    old = build_graph(load_repo(root, revision=resolve(root, source)))
-    new_revision = resolve(root, target) if target is not None else None
-    new = build_graph(load_repo(root, revision=new_revision))
+def diff(
+    repo: Workspace | Path | str | None, source: str, target: str | None, *, values: bool
+) -> Diff:
+    workspace = Workspace.of(repo)
+    old = build_graph(load_repo(workspace, revision=resolve(workspace, source)))
+    new_revision = resolve(workspace, target) if target is not None else None
+    new = build_graph(load_repo(workspace, revision=new_revision))
     comparison = compare(old, new)
     if not values:
         comparison = Comparison(

@@ -21,7 +21,8 @@ from okrctl.store.edits import (
 )
 from okrctl.store.load import load_repo, unit_problem
 from okrctl.store.revisions import TAG_PREFIX, last_commit_naming_period
-from okrctl.store.root import CONFIG_NAME, resolve_root
+from okrctl.store.root import CONFIG_NAME
+from okrctl.store.workspace import Workspace
 from okrctl.store.writeback import set_scalar
 from okrctl.views.retro import grade_period
 
@@ -33,12 +34,12 @@ class Closed:
     message: str
 
 
-def close(repo: Path | str | None, period_name: str, *, force: bool = False) -> Closed:
+def close(repo: Workspace | Path | str | None, period_name: str, *, force: bool = False) -> Closed:
     """Grade the period and tag its last commit `okr/PERIOD` (an annotated tag holding the
     grades). Closing twice is refused without `force`."""
     check_period(period_name)
-    root = resolve_root(Path(repo) if repo is not None else None)
-    top = gitlog.toplevel(root)
+    workspace = Workspace.of(repo)
+    top = workspace.top
     if top is None:
         raise UsageError("close tags a git commit, and this is not a git repository")
     tag = TAG_PREFIX + period_name
@@ -48,10 +49,10 @@ def close(repo: Path | str | None, period_name: str, *, force: bool = False) -> 
             f"{period_name} is already closed: tag {tag} is on {existing[:10]}. "
             "Use --force to grade it again and move the tag"
         )
-    commit = last_commit_naming_period(root, top, period_name)
+    commit = last_commit_naming_period(workspace, period_name)
     if commit is None:
         raise UsageError(f"no commit's {CONFIG_NAME} names the period {period_name}")
-    graded = grade_period(root, period_name, commit)
+    graded = grade_period(workspace, period_name, commit)
     period, card = graded.period, graded.card
     lines = [
         f"okrctl close {period_name}",
@@ -79,7 +80,11 @@ class Rolled:
 
 
 def roll(
-    repo: Path | str | None, next_period: str, *, carry: bool = False, commit: bool = True
+    repo: Workspace | Path | str | None,
+    next_period: str,
+    *,
+    carry: bool = False,
+    commit: bool = True,
 ) -> Rolled:
     """Start the next period in one commit: `period` in okrctl.yaml (and in units that name
     one). With `carry`, unfinished committed objectives stay, each numeric key result's
@@ -88,14 +93,18 @@ def roll(
     The files are read under the goals lock, so a check-in that commits while a roll waits is
     part of what the roll reads, never written over."""
     check_period(next_period)
-    root = resolve_root(Path(repo) if repo is not None else None)
-    top = gitlog.toplevel(root)
+    workspace = Workspace.of(repo)
+    root = workspace.root
+    top = workspace.top
     with goals_lock(root, top):
-        return _roll_locked(root, top if commit else None, next_period, carry)
+        return _roll_locked(workspace, top if commit else None, next_period, carry)
 
 
-def _roll_locked(root: Path, top: Path | None, next_period: str, carry: bool) -> Rolled:
-    repository = load_repo(root)
+def _roll_locked(
+    workspace: Workspace, top: Path | None, next_period: str, carry: bool
+) -> Rolled:
+    root = workspace.root
+    repository = load_repo(workspace)
     if repository.findings:
         raise OkrctlError("some goals files do not load; run `okrctl check` and fix them first")
     config = repository.config.config

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from okrctl.core.compare import Comparison, compare
@@ -27,13 +28,16 @@ from okrctl.core.evaluate import (
 from okrctl.core.graph import Graph, build_graph
 from okrctl.core.periods import days_before, end_of_day, parse_date
 from okrctl.core.score import grade
+from okrctl.core.staleness import silence
+from okrctl.core.textformat import words
 from okrctl.model.errors import UsageError
 from okrctl.model.goals import Kind
-from okrctl.render.terminal import words
+from okrctl.model.history import History, RefHistory
 from okrctl.store import gitlog
-from okrctl.store.history import History, RefHistory, silence
 from okrctl.store.load import load_repo
-from okrctl.store.snapshot import Snapshot
+from okrctl.store.snapshot import Snapshot, take_snapshot
+from okrctl.store.workspace import Workspace
+from okrctl.views.history import checkin_json
 from okrctl.views.show import ladder
 from okrctl.views.status import key_result_json, kpi_json, objective_json
 
@@ -64,8 +68,7 @@ def resolve_since(snapshot: Snapshot, text: str) -> Since:
     """`Nd` (days before as-of), a date, a period or a revision → the commit to compare with."""
     from okrctl.store.revisions import resolve
 
-    root = snapshot.repository.root
-    top = gitlog.toplevel(root)
+    top = snapshot.workspace.top
     if top is None:
         return Since(text, None, None)
     day: date | None = None
@@ -82,7 +85,7 @@ def resolve_since(snapshot: Snapshot, text: str) -> Since:
     if day is not None:
         commit = gitlog.commit_at_or_before(top, end_of_day(day))
         return Since(text, commit.sha if commit else None, day)
-    sha = resolve(root, text)
+    sha = resolve(snapshot.workspace, text)
     return Since(text, sha, None)
 
 
@@ -90,7 +93,7 @@ def _checkins(found: RefHistory | None, card: Scorecard) -> list[dict[str, Any]]
     if found is None:
         return []
     return [
-        {**c.as_json(), "day": c.date.date().isoformat()}
+        {**checkin_json(c), "day": c.date.date().isoformat()}
         for c in found.checkins_until(card.moment.instant)
         if card.period.start <= c.date
     ]
@@ -216,9 +219,9 @@ def build_context(
     since = resolve_since(snapshot, since_text)
     comparison = None
     if since.revision is not None and since.revision != snapshot.repository.revision:
-        old = build_graph(load_repo(snapshot.repository.root, revision=since.revision))
+        old = build_graph(load_repo(snapshot.workspace, revision=since.revision))
         comparison = compare(old, graph)
-    elif since.revision is None and gitlog.toplevel(snapshot.repository.root) is not None:
+    elif since.revision is None and snapshot.workspace.top is not None:
         comparison = Comparison(added=[*graph.all_refs()])  # nothing existed yet
     builder = ContextBuilder(snapshot, card, history)
     in_scope = {unit_id for unit_id, _ in cascade_order(graph, scope)}
@@ -394,3 +397,37 @@ def _owners(units: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 if handle:
                     entry(handle)["key_results"].append(kr)
     return [{"owner": name, **owners[name]} for name in sorted(owners)]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRequest:
+    """Everything a report template needs: its name, its context (docs/templates.md), where a
+    goals repository's own templates live, and the snapshot it was read from."""
+
+    template: str
+    context: dict[str, Any]
+    user_templates: Path
+    snapshot: Snapshot
+
+    @property
+    def title(self) -> str:
+        """The page title of the HTML version: company, template, period."""
+        return f"{self.context['title']} — {self.template} — {self.context['period']['name']}"
+
+
+def report(
+    repo: Workspace | Path | str | None = None,
+    scope: str | None = None,
+    *,
+    template: str | None = None,
+    since: str = "14d",
+    at: str | None = None,
+    as_of: date | None = None,
+) -> ReportRequest:
+    """The data of `okrctl report`; `okrctl.render.markdown.render_report` turns it into text."""
+    snapshot = take_snapshot(repo, at=at, as_of=as_of)
+    scope = check_scope(snapshot.graph, scope)
+    name = template or default_template(snapshot.graph, scope)
+    history = snapshot.read_history("trends, check-in dates and changes")
+    context = build_context(snapshot, scope, history, since)
+    return ReportRequest(name, context, snapshot.repository.root / "templates", snapshot)

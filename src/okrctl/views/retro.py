@@ -18,22 +18,22 @@ from okrctl.core.evaluate import Moment, Scorecard, evaluate
 from okrctl.core.graph import Graph, build_graph
 from okrctl.core.periods import Period, check_period, is_period, iso_utc, now
 from okrctl.core.score import Status
+from okrctl.core.staleness import silence
+from okrctl.core.textformat import cell
+from okrctl.model.config import Config
 from okrctl.model.errors import OkrctlError
-from okrctl.render.terminal import cell
+from okrctl.model.history import History
 from okrctl.store import gitlog
-from okrctl.store.config import Config
 from okrctl.store.history import (
-    History,
     LogCommit,
     goals_scope,
     read_history,
     read_log,
-    silence,
     stated_reason,
 )
 from okrctl.store.load import load_repo
 from okrctl.store.revisions import TAG_PREFIX, resolve
-from okrctl.store.root import resolve_root
+from okrctl.store.workspace import Workspace
 from okrctl.store.yamlread import YamlProblem, read_document
 
 GRACE = timedelta(days=14)
@@ -142,24 +142,25 @@ class Graded:
     card: Scorecard
 
 
-def grade_period(root: Path, period_name: str, revision: str) -> Graded:
-    repository = load_repo(root, revision=revision)
+def grade_period(workspace: Workspace, period_name: str, revision: str) -> Graded:
+    repository = load_repo(workspace, revision=revision)
     graph = build_graph(repository)
     config = repository.config.config
     period = check_period(period_name, config.fiscal_year_start)
     return Graded(config, graph, period, evaluate(graph, period, final_moment(period)))
 
 
-def retro(repo: Path | str | None, period_name: str) -> Retro:
+def retro(repo: Workspace | Path | str | None, period_name: str) -> Retro:
     check_period(period_name)
-    root = resolve_root(Path(repo) if repo is not None else None)
-    revision = resolve(root, period_name)
-    graded = grade_period(root, period_name, revision)
+    workspace = Workspace.of(repo)
+    root = workspace.root
+    revision = resolve(workspace, period_name)
+    graded = grade_period(workspace, period_name, revision)
     graph, period, card = graded.graph, graded.period, graded.card
     goals_dir = graded.config.goals_dir
-    history = read_history(root, goals_dir, revision=revision)
+    history = read_history(workspace, goals_dir, revision=revision)
     assert history is not None  # resolve() already needed git
-    top = gitlog.toplevel(root)
+    top = workspace.top
     assert top is not None
     scope = goals_scope(root, top, goals_dir)
     log = [c for c in read_log(top, revision, scope) if period.start <= c.date < period.end]
@@ -177,7 +178,7 @@ def retro(repo: Path | str | None, period_name: str) -> Retro:
         for kr in card.key_results.values()
         if kr.node.key_result.confidence is not None
     ]
-    result.calibration = _calibration(root, top, period_name, card)
+    result.calibration = _calibration(workspace, top, period_name, card)
     result.titles = {ref: node.objective.title for ref, node in graph.objectives.items()}
     return result
 
@@ -295,7 +296,9 @@ def _cadence(graph: Graph, history: History, period: Period) -> list[Cadence]:
     return rows
 
 
-def _calibration(root: Path, top: Path, period_name: str, card: Scorecard) -> list[dict[str, Any]]:
+def _calibration(
+    workspace: Workspace, top: Path, period_name: str, card: Scorecard
+) -> list[dict[str, Any]]:
     """Units whose aspirational objectives score ≥ 0.95 (too safe) or < 0.3 (over-reach) in
     this period and at least one earlier closed period (`okr/*` tags)."""
     tags = gitlog.tags(top, TAG_PREFIX + "*")
@@ -308,7 +311,7 @@ def _calibration(root: Path, top: Path, period_name: str, card: Scorecard) -> li
         if sha is None:
             continue
         try:
-            seasons[name] = _aspirational(grade_period(root, name, sha).card)
+            seasons[name] = _aspirational(grade_period(workspace, name, sha).card)
         except OkrctlError:  # an old period that no longer loads is left out
             continue
     findings = []

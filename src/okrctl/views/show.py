@@ -3,22 +3,39 @@ to the mission, and what supports it (the roll-up a lead reads to see who could 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 from okrctl.core.evaluate import ObjectiveScore, Scorecard
 from okrctl.core.graph import MISSION, Graph, RefKind
-from okrctl.core.suggest import Suggester
-from okrctl.model.errors import UsageError
-from okrctl.views.status import key_result_json, kpi_json, objective_json
+from okrctl.core.refs import check_ref
+from okrctl.store.workspace import Workspace
+from okrctl.views.status import Scored, key_result_json, kpi_json, objective_json, status
 
 
-def check_ref(graph: Graph, ref: str) -> RefKind:
-    kind = graph.kind_of(ref)
-    if kind is None:
-        close = Suggester([MISSION, *graph.units, *graph.all_refs()])(ref)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise UsageError(f"{ref!r} names no unit, objective, key result or KPI{hint}")
-    return kind
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """One ref's page: SPEC §6's `show` JSON, and the scored snapshot it was read from."""
+
+    data: dict[str, Any]
+    scored: Scored
+
+    def as_json(self) -> dict[str, Any]:
+        return self.data
+
+
+def show(
+    repo: Workspace | Path | str | None,
+    ref: str,
+    *,
+    at: str | None = None,
+    as_of: date | None = None,
+) -> Shown:
+    """A unit, objective, key result or KPI: numbers, why-ladder, what supports it."""
+    scored = status(repo, at=at, as_of=as_of)
+    return Shown(show_json(scored.card, scored.snapshot.graph, ref), scored)
 
 
 def ladder(graph: Graph, ref: str, seen: frozenset[str] = frozenset()) -> list[dict[str, Any]]:

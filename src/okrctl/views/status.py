@@ -1,11 +1,72 @@
-"""The data of `okrctl status`: SPEC §6's JSON (full precision) and a Markdown table (rounded)."""
+"""`okrctl status` as a library call, and SPEC §6's JSON of a scorecard (full precision)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 from typing import Any
 
-from okrctl.core.evaluate import KeyResultScore, KpiScore, ObjectiveScore, Scorecard, UnitScore
+from okrctl.core.evaluate import (
+    KeyResultScore,
+    KpiScore,
+    ObjectiveScore,
+    Scorecard,
+    UnitScore,
+    check_scope,
+    company_title,
+    evaluate,
+)
 from okrctl.core.score import Shape
+from okrctl.model.findings import Finding
+from okrctl.store.snapshot import Snapshot, take_snapshot
+from okrctl.store.workspace import Workspace
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """A scorecard with what a reader needs around it: the title, the notes for stderr and the
+    findings of files that did not load (their goals are missing from the card)."""
+
+    card: Scorecard
+    snapshot: Snapshot
+    title: str
+
+    @property
+    def notes(self) -> list[str]:
+        return self.snapshot.notes
+
+    @property
+    def load_findings(self) -> list[Finding]:
+        return self.snapshot.repository.findings
+
+    @property
+    def exit_code(self) -> int:
+        """1 when some file did not load (the numbers shown are incomplete), else 0."""
+        return 1 if self.load_findings else 0
+
+    def as_json(self) -> dict[str, Any]:
+        return status_json(self.card)
+
+
+def status(
+    repo: Workspace | Path | str | None = None,
+    scope: str | None = None,
+    *,
+    at: str | None = None,
+    as_of: date | None = None,
+) -> Scored:
+    """The cascade (or the units under `scope`) scored, with trends and forecasts from git."""
+    snapshot = take_snapshot(repo, at=at, as_of=as_of)
+    scope = check_scope(snapshot.graph, scope)
+    return score_snapshot(snapshot, scope, "trends and forecasts")
+
+
+def score_snapshot(snapshot: Snapshot, scope: str | None, history_for: str) -> Scored:
+    history = snapshot.read_history(history_for)
+    card = evaluate(snapshot.graph, snapshot.period, snapshot.moment, scope, history)
+    title = company_title(snapshot.graph, snapshot.repository.config.config.company)
+    return Scored(card, snapshot, title)
 
 
 def status_json(card: Scorecard) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from okrctl.core.rules import focus, freshness, measurement, structure  # noqa: 
 from okrctl.core.rules.registry import REGISTRY, Context, Hit, Rule
 from okrctl.model.errors import ConfigError
 from okrctl.model.findings import Finding, Severity, sort_key
-from okrctl.store.load import Repository
+from okrctl.model.units import Repository
 
 __all__ = ["REGISTRY", "Context", "Hit", "Rule", "run_rules", "severities"]
 

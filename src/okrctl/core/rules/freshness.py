@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from okrctl.core.rules.registry import Context, Hit, hit, rule
+from okrctl.core.staleness import silence
 from okrctl.model.findings import Severity
-from okrctl.store.history import silence
 
 
 @rule(

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from okrctl.core.graph import Graph
+from okrctl.model.config import Limits
 from okrctl.model.findings import Position, Severity
-from okrctl.store.config import Limits
-from okrctl.store.load import Repository, UnitFile
+from okrctl.model.units import Repository, UnitFile
 
 if TYPE_CHECKING:
     from okrctl.core.evaluate import Moment
     from okrctl.core.periods import Period
-    from okrctl.store.history import History
+    from okrctl.model.history import History
 
 
 @dataclass(frozen=True, slots=True)

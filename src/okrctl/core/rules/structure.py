@@ -9,7 +9,7 @@ from okrctl.core.rules.registry import Context, Hit, hit, rule
 from okrctl.core.suggest import Suggester
 from okrctl.model.findings import Position, Severity
 from okrctl.model.goals import Kind
-from okrctl.store.load import UnitFile
+from okrctl.model.units import UnitFile
 
 
 @rule(

@@ -1,0 +1,86 @@
+"""What git history says about the goals, as plain records: check-ins, each ref's timeline,
+versions that could not be read. The store reads them; the core scores and judges them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from okrctl.model.units import unit_stem
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    sha: str
+    author_date: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    ref: str
+    date: datetime
+    author: str
+    commit: str
+    value: Any
+    confidence: Any
+    note: str
+
+
+@dataclass(slots=True)
+class RefHistory:
+    created: datetime | None = None
+    checkins: list[CheckIn] = field(default_factory=list)
+    timeline: list[tuple[datetime, Any]] = field(default_factory=list)
+    """(commit date, value in effect from then on), one entry per commit that touched it."""
+
+    def checkins_until(self, moment: datetime) -> list[CheckIn]:
+        return [c for c in self.checkins if c.date <= moment]
+
+    def value_at(self, moment: datetime) -> Any:
+        value = None
+        for date, current in self.timeline:
+            if date > moment:
+                break
+            value = current
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A version of a goals file that history could not use, and why."""
+
+    commit: str
+    date: datetime
+    path: str
+    reason: str
+
+
+@dataclass(slots=True)
+class History:
+    refs: Mapping[str, RefHistory] = field(default_factory=dict)
+    """ref -> its history; read from an index, each ref is built on first access."""
+    commits: list[Commit] = field(default_factory=list)
+    """Every commit read, oldest first."""
+    truncated: bool = False
+    """A shallow clone: the oldest check-ins are missing."""
+    head: str | None = None
+    """The commit this history runs up to."""
+    latest: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    """ref -> (value, confidence) at `head`: where a walk over newer commits resumes."""
+    skipped: list[Skipped] = field(default_factory=list)
+    """Versions of goals files that could not be read, oldest first: left out, never fatal."""
+
+    def skipped_notes(
+        self, since: datetime | None = None, stems: set[str] | None = None
+    ) -> list[str]:
+        """A note per skipped version (after `since`, of files named in `stems`)."""
+        return [
+            f"history: skipped {s.path} at {s.commit[:10]} ({s.date.date()}): {s.reason}"
+            for s in self.skipped
+            if (since is None or s.date >= since) and (stems is None or unit_stem(s.path) in stems)
+        ]
+
+    def first_commit_from(self, moment: datetime) -> Commit | None:
+        return next((c for c in self.commits if c.author_date >= moment), None)

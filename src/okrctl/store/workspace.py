@@ -1,0 +1,79 @@
+"""The goals repository a command works on, found once: the folder of `okrctl.yaml`, the git
+work tree around it (or none), and git's answer cached for the whole command.
+
+Every reader and writer of the store takes a `Workspace`, so one command asks git where the
+repository is once, not once per module. A library caller may pass a path (or None, to search
+upward from the current folder) wherever a workspace is expected: `Workspace.of` opens it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from okrctl.model.errors import UsageError
+from okrctl.store.root import resolve_root
+
+if TYPE_CHECKING:
+    import git
+
+_UNSET = object()
+
+
+@dataclass(slots=True, eq=False)
+class Workspace:
+    root: Path
+    """The folder of `okrctl.yaml`, resolved."""
+    _top: object = field(default=_UNSET, repr=False)
+    _repo: git.Repo | None = field(default=None, repr=False)
+
+    @classmethod
+    def open(cls, repo: Path | str | None = None) -> Workspace:
+        """`repo` names the folder of `okrctl.yaml` (or the file); None searches upward."""
+        return cls(resolve_root(Path(repo) if repo is not None else None))
+
+    @classmethod
+    def of(cls, where: Workspace | Path | str | None) -> Workspace:
+        return where if isinstance(where, Workspace) else cls.open(where)
+
+    @property
+    def top(self) -> Path | None:
+        """The git work tree holding the root; None outside git. Asked of git once."""
+        if self._top is _UNSET:
+            from okrctl.store.gitlog import toplevel
+
+            self._top = toplevel(self.root)
+        return self._top  # type: ignore[return-value]
+
+    def git_top(self, needed_for: str) -> Path:
+        """The work tree, or a usage error saying what needed git."""
+        top = self.top
+        if top is None:
+            raise UsageError(
+                f"{needed_for} needs git history, and {self.root} is not in a git repository"
+            )
+        return top
+
+    @property
+    def prefix(self) -> str:
+        """The root's path from the git top-level, `` or `sub/dir/` (empty outside git)."""
+        top = self.top
+        if top is None or top == self.root:
+            return ""
+        return self.root.relative_to(top).as_posix() + "/"
+
+    @property
+    def repo(self) -> git.Repo:
+        """GitPython's repository for the work tree, made on first use (its object database
+        keeps one `cat-file` process for every blob this command reads)."""
+        if self._repo is None:
+            import git
+
+            self._repo = git.Repo(self.git_top("reading git objects"))
+        return self._repo
+
+    def close(self) -> None:
+        """End GitPython's helper processes (the command is over)."""
+        if self._repo is not None:
+            self._repo.close()
+            self._repo = None

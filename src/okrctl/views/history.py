@@ -1,0 +1,39 @@
+"""`okrctl history REF`: the check-ins of one key result or KPI, oldest first (SPEC §6 JSON)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from okrctl.core.periods import iso_utc
+from okrctl.model.history import CheckIn
+from okrctl.store.history import ref_history
+
+
+def checkin_json(checkin: CheckIn) -> dict[str, Any]:
+    return {
+        "date": iso_utc(checkin.date),
+        "author": checkin.author,
+        "commit": checkin.commit,
+        "value": checkin.value,
+        "confidence": checkin.confidence,
+        "note": checkin.note,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryResult:
+    ref: str
+    checkins: list[CheckIn]
+    notes: list[str] = field(default_factory=list)
+    """What the reader should know (a shallow clone, versions that could not be read)."""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"ref": self.ref, "checkins": [checkin_json(c) for c in self.checkins]}
+
+
+def history(repo: Path | str | None, ref: str) -> HistoryResult:
+    """The check-ins of `ref` from git; a ref that names nothing is a usage error."""
+    ref, found, notes = ref_history(repo, ref)
+    return HistoryResult(ref, found.checkins, notes)
