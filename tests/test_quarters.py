@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import BASE, COMPANY, PILLAR, TEAM, run_cli
+from conftest import BASE, COMPANY, PILLAR, TEAM, run_cli, write_repo
 from gitrepo import GitRepo
 
 COMPANY_FILE, PILLAR_FILE, TEAM_FILE = (
@@ -306,3 +306,19 @@ def test_show_and_status_print_a_dollar_range_alike(tmp_path):
     show = run_cli("show", "growth/convert/rate", "--repo", root, "--as-of", "2026-11-15").stdout
     assert "$32 ($30 → $40)" in status
     assert "$32 ($30 → $40)" in show
+
+
+def test_roll_rewrites_through_the_round_trip_keeping_comments_and_written_numbers(tmp_path):
+    """`roll --carry` edits structure through ruamel's round-trip: the comments stay, and the
+    new baseline is the current value exactly as it was written."""
+    company = COMPANY.replace(
+        "        current: 12\n",
+        "        current: 12.50  # from the finance report\n",
+    ).replace("  - id: grow\n", "  # the one that matters\n  - id: grow\n    type: committed\n")
+    root = write_repo(tmp_path, {"goals/company.yaml": company})
+    result = run_cli("roll", "2027-Q1", "--carry", "--no-commit", "--repo", root)
+    assert result.exit_code == 0, result.stderr
+    assert "carried acme/grow" in result.stdout
+    text = (root / "goals/company.yaml").read_text()
+    assert text == company.replace("baseline: 10\n", "baseline: 12.50\n")
+    assert (root / "okrctl.yaml").read_text() == "company: Acme\nperiod: 2027-Q1\n"

@@ -125,14 +125,39 @@ def test_html_is_one_standalone_email_safe_page(quarter, tmp_path):
     page = target.read_text()
     assert page.startswith("<!DOCTYPE html>")
     assert not re.search(r"<script|<link|<style|src=\"http|href=\"http", page)
-    assert '<table style="border-collapse:collapse;' in page
-    assert '<th style="border:1px solid #d0d7de;' in page
+    assert '<table style="border-collapse: collapse;' in page
+    assert '<th style="border: 1px solid #d0d7de;' in page
     assert page.count("<svg") == 0  # the digest has no charts; the team page does
     team = tmp_path / "team.html"
     run_cli(
         "report", "signups", "--repo", quarter, "--as-of", AS_OF, "--format", "html", "-o", team
     )
     assert team.read_text().count("<polyline") == 2  # check-ins and the target line
+
+
+def test_the_html_page_draws_the_charts_the_report_made_and_leaves_other_mermaid_as_text(
+    own_copy, tmp_path
+):
+    """The SVG comes from the chart's data; a chart a template writes by hand is shown as text,
+    never parsed back from its Mermaid."""
+    templates = own_copy / "templates"
+    templates.mkdir()
+    (templates / "charts.md.j2").write_text(
+        "# Charts\n\n"
+        "{% for kr in units[0].objectives[0].key_results %}{{ kr|chart('<b>' ~ kr.title) }}\n"
+        "{% endfor %}\n"
+        '```mermaid\nxychart-beta\n    title "by hand"\n    line [1, 2]\n```\n'
+    )
+    target = tmp_path / "charts.html"
+    result = run_cli(
+        "report", "signups", "--template", "charts", "--repo", own_copy, "--as-of", AS_OF,
+        "--format", "html", "-o", target,
+    )
+    assert result.exit_code == 0, result.stderr
+    page = target.read_text()
+    assert page.count("<svg") == 1
+    assert ">&lt;b&gt;Raise funded conversion from 38% to 45%</text>" in page  # text, not a tag
+    assert '<pre style="' in page and '    title "by hand"\n' in page
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -270,9 +295,9 @@ def test_every_context_name_is_documented_and_every_documented_name_exists(quart
         ("KPI", kpi),
     ]:
         assert documented(section) == set(data), section
-    from okrctl.render.markdown import FILTERS
+    from okrctl.render.markdown import FILTER_NAMES
 
-    assert documented("Filters") == set(FILTERS)
+    assert documented("Filters") == set(FILTER_NAMES)
 
 
 @pytest.mark.parametrize("template", ["company", "team", "one-on-one", "wall"])

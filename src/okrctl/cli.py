@@ -217,7 +217,7 @@ def status(
     if output_format is StatusFormat.json:
         _echo_json(scored.as_json())
     elif output_format is StatusFormat.md:
-        from okrctl.render.terminal import status_markdown
+        from okrctl.render.commands import status_markdown
 
         sys.stdout.write(status_markdown(scored.card, scored.title))
     else:
@@ -302,7 +302,7 @@ def show(
 
         from okrctl.render.show_terminal import show_renderable
 
-        Console(highlight=False).print(show_renderable(shown.data))
+        Console(highlight=False).print(show_renderable(shown.page))
     raise typer.Exit(shown.scored.exit_code)
 
 
@@ -478,7 +478,9 @@ def diff(
     if output_format is DiffFormat.json:
         _echo_json(result.as_json())
         return
-    render = diffing.render_text if output_format is DiffFormat.text else diffing.render_markdown
+    from okrctl.render.commands import diff_markdown, diff_text
+
+    render = diff_text if output_format is DiffFormat.text else diff_markdown
     typer.echo(render(result).rstrip("\n"))
 
 
@@ -506,7 +508,9 @@ def retro(
     if output_format is RetroFormat.json:
         _echo_json(result.as_json())
     else:
-        sys.stdout.write(retrospective.render_markdown(result))
+        from okrctl.render.commands import retro_markdown
+
+        sys.stdout.write(retro_markdown(result))
 
 
 @app.command()

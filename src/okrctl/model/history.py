@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from okrctl.model.units import unit_stem
+from okrctl.model.names import unit_stem
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,11 +11,6 @@ from okrctl.model.findings import Finding, Positions
 from okrctl.model.goals import Unit
 
 
-def unit_stem(path: str) -> str:
-    """The unit id a goals file is named for: its file name without the suffix."""
-    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-
-
 @dataclass(frozen=True, slots=True)
 class UnitFile:
     """A unit that validated, with its file (relative to the repo root) and source map."""

@@ -9,6 +9,7 @@ does).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from okrctl.core.score import Health, Status
 from okrctl.core.textformat import NONE, bar, cell, number, score_text, with_unit, words
 from okrctl.core.trend import sparkline
 from okrctl.model.errors import OkrctlError, UsageError
+from okrctl.render.charts import Chart, chart_of, mermaid_body
 from okrctl.views.report import ReportRequest
 
 
@@ -68,39 +70,19 @@ def value(given: Any, unit: str | None = None) -> str:
     return str(given)
 
 
-def plain(value: float) -> str:
-    """A number as Mermaid reads it: no thousands separators, two decimals at most."""
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+def chart_filter(charts: dict[str, Chart]) -> Callable[..., str]:
+    """The `chart` filter of one render: a Mermaid xychart of a key result's check-ins against
+    its target; each chart's data is kept in `charts`, by the fence's text, for the HTML page."""
 
+    def chart(kr: dict[str, Any], title: str | None = None) -> str:
+        found = chart_of(kr, title)
+        if found is None:
+            return ""
+        body = mermaid_body(found)
+        charts[body + "\n"] = found
+        return f"```mermaid\n{body}\n```"
 
-def chart(kr: dict[str, Any], title: str | None = None) -> str:
-    """A Mermaid xychart of a key result's check-ins this period against its target line."""
-    points = [
-        c
-        for c in kr.get("checkins", [])
-        if isinstance(c["value"], int | float) and not isinstance(c["value"], bool)
-    ]
-    if len(points) < 2 or kr.get("target") is None:
-        return ""
-    values = [float(c["value"]) for c in points]
-    target, baseline = float(kr["target"]), float(kr["baseline"])
-    low = min([*values, target, baseline])
-    high = max([*values, target, baseline])
-    pad = (high - low) * 0.1 or 1.0
-    labels = ", ".join(f'"{c["day"][5:]}"' for c in points)
-    name = (title or kr["title"]).replace('"', "'")
-    return "\n".join(
-        [
-            "```mermaid",
-            "xychart-beta",
-            f'    title "{name}"',
-            f"    x-axis [{labels}]",
-            f'    y-axis "{kr.get("unit") or "value"}" {plain(low - pad)} --> {plain(high + pad)}',
-            f"    line [{', '.join(number(v).replace(',', '') for v in values)}]",
-            f"    line [{', '.join(number(target).replace(',', '') for _ in values)}]",
-            "```",
-        ]
-    )
+    return chart
 
 
 FILTERS = {
@@ -114,11 +96,14 @@ FILTERS = {
     "icon": icon,
     "cell": cell,
     "value": value,
-    "chart": chart,
 }
+FILTER_NAMES = frozenset({*FILTERS, "chart"})
+"""Every filter a template can use (`chart` is made per render: it keeps its charts' data)."""
 
 
-def environment(user_templates: Path | None, budget: Any = None) -> Any:
+def environment(
+    user_templates: Path | None, budget: Any = None, charts: dict[str, Chart] | None = None
+) -> Any:
     from jinja2 import ChoiceLoader, PrefixLoader, StrictUndefined
 
     from okrctl.render.template_budget import Budget, BudgetedEnvironment, bounded_range
@@ -137,7 +122,7 @@ def environment(user_templates: Path | None, budget: Any = None) -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(FILTERS)
+    env.filters.update(FILTERS, chart=chart_filter({} if charts is None else charts))
     env.filters = {name: env.bounded_filter(name, f) for name, f in env.filters.items()}
     env.globals["range"] = bounded_range(env)
     env.globals.pop("lipsum", None)  # generates text of any size on request; no report needs it
@@ -179,7 +164,11 @@ class TemplateOutside(Exception):
 
 
 def render(
-    name: str, context: dict[str, Any], user_templates: Path | None, budget: Any = None
+    name: str,
+    context: dict[str, Any],
+    user_templates: Path | None,
+    budget: Any = None,
+    charts: dict[str, Chart] | None = None,
 ) -> str:
     """Render `templates/NAME.md.j2` within its budget (see `template_budget`); every template
     problem is an OkrctlError naming the template and line (exit 1), an unknown template a usage
@@ -189,7 +178,7 @@ def render(
 
     from okrctl.render.template_budget import BudgetExceeded
 
-    env = environment(user_templates, budget)
+    env = environment(user_templates, budget, charts)
     file_name = f"{name}.md.j2"
     try:
         template = env.get_template(file_name)
@@ -287,9 +276,10 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
 
 def render_report(request: ReportRequest, *, html: bool = False) -> str:
     """A report's Markdown, or with `html` one self-contained, email-safe page of it."""
-    text = render(request.template, request.context, request.user_templates)
+    charts: dict[str, Chart] = {}
+    text = render(request.template, request.context, request.user_templates, charts=charts)
     if not html:
         return text
     from okrctl.render.html import to_html
 
-    return to_html(text, request.title)
+    return to_html(text, request.title, charts)

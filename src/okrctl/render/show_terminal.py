@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from okrctl.core.score import Health, Status
+from okrctl.core.evaluate import KeyResultScore, KpiScore, ObjectiveScore
+from okrctl.core.score import Shape, Status
 from okrctl.core.textformat import (
     NONE,
     bounds_text,
@@ -16,6 +17,16 @@ from okrctl.core.textformat import (
 )
 from okrctl.core.trend import sparkline
 from okrctl.render.terminal import HEALTH_STYLE, STATUS_STYLE
+from okrctl.views.show import (
+    KeyResultPage,
+    KpiPage,
+    MissionPage,
+    ObjectivePage,
+    Page,
+    Step,
+    Supporter,
+    UnitPage,
+)
 
 if TYPE_CHECKING:
     from rich.console import Group
@@ -36,24 +47,24 @@ def _line(label: str, value: str, style: str = "") -> Text:
     return text
 
 
-def _ladder_tree(steps: list[dict[str, Any]], title: str) -> Any:
+def _ladder_tree(steps: list[Step], title: str) -> Any:
     from rich.text import Text
     from rich.tree import Tree
 
     tree = Tree(Text(title, style="bold"), guide_style="dim")
 
-    def add(branch: Tree, step: dict[str, Any]) -> None:
+    def add(branch: Tree, step: Step) -> None:
         label = Text()
-        if step["kind"] == "mission":
+        if step.kind == "mission":
             label.append("mission: ", style="bold")
-            label.append(step["title"] or "")
+            label.append(step.title or "")
         else:
-            label.append(step["ref"], style="bold")
-            label.append(f" {step['title']}")
-            if step["why"]:
-                label.append(f"\nwhy: {step['why']}", style="italic")
+            label.append(step.ref, style="bold")
+            label.append(f" {step.title}")
+            if step.why:
+                label.append(f"\nwhy: {step.why}", style="italic")
         child = branch.add(label)
-        for upper in step["up"]:
+        for upper in step.up:
             add(child, upper)
 
     for step in steps:
@@ -63,7 +74,7 @@ def _ladder_tree(steps: list[dict[str, Any]], title: str) -> Any:
     return tree
 
 
-def _supporters(rows: list[dict[str, Any]], heading: str) -> Text:
+def _supporters(rows: list[Supporter], heading: str) -> Text:
     from rich.text import Text
 
     text = Text()
@@ -71,181 +82,191 @@ def _supporters(rows: list[dict[str, Any]], heading: str) -> Text:
     if not rows:
         text.append("\n  nothing aligns to it yet", style="dim")
     for row in rows:
-        status, style = _status(row["status"])
-        text.append(f"\n  {score_text(row['score']):>5} ")
+        status, style = _status(row.status)
+        text.append(f"\n  {score_text(row.score):>5} ")
         text.append(f"{status:<10}", style=style)
-        text.append(f" {row['ref']}")
-        text.append(
-            f"  {row['unit']}" + (f" · @{row['owner']}" if row["owner"] else ""), style="dim"
-        )
+        text.append(f" {row.ref}")
+        text.append(f"  {row.unit}" + (f" · @{row.owner}" if row.owner else ""), style="dim")
     return text
 
 
-def _key_result_row(kr: dict[str, Any]) -> Text:
+def _key_result_row(key_result: KeyResultScore) -> Text:
     from rich.text import Text
 
-    status, style = _status(kr["status"])
+    status, style = _status(key_result.status)
     text = Text("  ")
-    text.append(f"{score_text(kr['score']):>5} ")
+    text.append(f"{score_text(key_result.score):>5} ")
     text.append(f"{status:<10}", style=style)
-    text.append(f" {kr['ref'].rsplit('/', 1)[1]}: {_value(kr)}")
+    text.append(f" {key_result.ref.rsplit('/', 1)[1]}: {_value(key_result)}")
     return text
 
 
-def _value(kr: dict[str, Any]) -> str:
-    if kr["shape"] == "milestone":
-        return "done" if kr["done"] else "not done yet"
-    current = "no check-in yet" if kr["current"] is None else with_unit(kr["current"], kr["unit"])
-    if kr["shape"] == "keep":
-        return f"{current} (keep {bounds_text(kr['keep']['min'], kr['keep']['max'], kr['unit'])})"
-    return f"{current} ({goal_range(kr['baseline'], kr['target'], kr['unit'])})"
+def _value(key_result: KeyResultScore) -> str:
+    model = key_result.node.key_result
+    if key_result.shape is Shape.MILESTONE:
+        return "done" if model.done else "not done yet"
+    current = "no check-in yet" if model.current is None else with_unit(model.current, model.unit)
+    if key_result.shape is Shape.KEEP:
+        assert model.keep is not None
+        return f"{current} (keep {bounds_text(model.keep.min, model.keep.max, model.unit)})"
+    return f"{current} ({goal_range(model.baseline, model.target, model.unit)})"
 
 
-def _objective_block(data: dict[str, Any]) -> list[Any]:
+def _objective_block(objective: ObjectiveScore) -> list[Any]:
     from rich.text import Text
 
-    status, style = _status(data["status"])
+    model = objective.node.objective
+    status, style = _status(objective.status)
     head = Text()
-    head.append(f"{data['title']}", style="bold")
-    head.append(f"  {data['ref']}", style="dim")
+    head.append(model.title, style="bold")
+    head.append(f"  {objective.ref}", style="dim")
+    owner = objective.node.owner_handle
     parts = [
         head,
         _line(
             "unit",
-            f"{data['unit_name']} · {data['type']}"
-            + (f" · @{data['owner']}" if data["owner"] else ""),
+            f"{objective.node.owner.unit.display_name} · {model.type}"
+            + (f" · @{owner}" if owner else ""),
         ),
-        _line("why", data["why"] or "(missing: add `why`)"),
+        _line("why", model.why or "(missing: add `why`)"),
     ]
-    if data["score"] is not None:
+    if objective.score is not None and objective.pace is not None:
         parts.append(
             _line(
                 "score",
-                f"{score_text(data['score'])}, expected "
-                f"{score_text(data['expected'])} by now, pace {data['pace']:+.2f} · "
+                f"{score_text(objective.score)}, expected "
+                f"{score_text(objective.expected)} by now, pace {objective.pace:+.2f} · "
                 f"{status}",
                 style,
             )
         )
     parts.append(Text("key results", style="bold"))
-    parts += [_key_result_row(kr) for kr in data["key_results"]]
+    parts += [_key_result_row(kr) for kr in objective.key_results]
     return parts
 
 
-def show_renderable(data: dict[str, Any]) -> Group:
+def show_renderable(page: Page) -> Group:
     from rich.console import Group
     from rich.text import Text
 
-    kind = data["kind"]
-    parts: list[Any] = [Text(f"{data['period']} · as of {data['as_of']}", style="dim")]
-    if kind == "mission":
-        parts += [_line("mission", data["mission"] or "")]
-        if data["vision"]:
-            parts.append(_line("vision", data["vision"]))
-        parts += [Text(), _supporters(data["supported_by"], "aligned directly to the mission")]
-    elif kind == "unit":
-        head = Text(data["name"], style="bold")
-        head.append(
-            f"  {data['unit_kind']}" + (f" · lead {data['lead']}" if data["lead"] else ""),
-            style="dim",
-        )
-        parts += [head, _line("file", data["file"])]
-        if data["parents"]:
-            parts.append(_line("part of", " → ".join(data["parents"])))
-        parts.append(_line("score", score_text(data["score"])))
-        for objective in data["objectives"]:
-            status, style = _status(objective["status"])
-            row = Text(f"  {score_text(objective['score']):>5} ")
-            row.append(f"{status:<10}", style=style)
-            row.append(f" {objective['ref']}  {objective['title']}")
-            parts.append(row)
-        for kpi in data["kpis"]:
-            parts.append(_kpi_row(kpi))
-        if data["children"]:
-            parts.append(Text("below it", style="bold"))
-            for child in data["children"]:
-                parts.append(
-                    Text(
-                        f"  {score_text(child['score']):>5} {child['id']} "
-                        f"({child['kind']}) {child['name']}"
-                    )
-                )
-        if data["accomplishments"]:
-            parts.append(Text("accomplishments", style="bold"))
-            parts += [Text(f"  • {item}") for item in data["accomplishments"]]
-    elif kind == "objective":
-        parts += _objective_block(data)
+    card = page.card
+    parts: list[Any] = [Text(f"{card.period.name} · as of {card.moment.as_of}", style="dim")]
+    if isinstance(page, MissionPage):
+        parts += [_line("mission", page.mission or "")]
+        if page.vision:
+            parts.append(_line("vision", page.vision))
+        parts += [Text(), _supporters(page.supported_by, "aligned directly to the mission")]
+    elif isinstance(page, UnitPage):
+        parts += _unit_block(page)
+    elif isinstance(page, ObjectivePage):
+        parts += _objective_block(page.objective)
         parts += [
             Text(),
-            _ladder_tree(data["ladder"], "why-ladder"),
+            _ladder_tree(page.ladder, "why-ladder"),
             Text(),
-            _supporters(data["supported_by"], "supported by"),
+            _supporters(page.supported_by, "supported by"),
         ]
-    elif kind == "key_result":
-        status, style = _status(data["status"])
-        head = Text(data["title"], style="bold")
-        head.append(f"  {data['ref']}", style="dim")
+    elif isinstance(page, KeyResultPage):
+        parts += _key_result_block(page.key_result)
+        parts += [
+            Text(),
+            _ladder_tree(page.ladder, "why-ladder"),
+            Text(),
+            _supporters(page.supported_by, "supported by"),
+        ]
+    elif isinstance(page, KpiPage):
+        kpi = page.kpi.node.kpi
+        head = Text(kpi.title, style="bold")
+        head.append(f"  {page.ref}  KPI", style="dim")
         parts += [
             head,
-            _line("value", _value(data)),
-            _line("score", f"{score_text(data['score'])} · {status}", style),
-            _line("objective", f"{data['objective']} {data['objective_title']}"),
-            _line("owner", data["owner"] or NONE),
-            _line("source", data["source"] or "(missing: add `source`)"),
-        ]
-        if data["confidence"] is not None:
-            parts.append(_line("confidence", number(data["confidence"])))
-        if len(data.get("trend") or ()) > 1:
-            trend = data["trend"]
-            parts.append(
-                _line(
-                    "this period",
-                    f"{sparkline(trend)} {number(trend[0])} → "
-                    f"{number(trend[-1])} over {len(trend)} check-ins",
-                )
-            )
-        if data.get("forecast"):
-            heading = data["forecast"]
-            style = "green" if heading["score"] >= 1 else "red"
-            parts.append(
-                _line(
-                    "forecast",
-                    f"{with_unit(heading['value'], data['unit'])} by the "
-                    f"end of the period (score {score_text(heading['score'])})",
-                    style,
-                )
-            )
-        parts += [
+            _kpi_row(page.kpi),
+            _line("why", kpi.why or "(missing: add `why`)"),
+            _line("source", kpi.source or "(missing: add `source`)"),
             Text(),
-            _ladder_tree(data["ladder"], "why-ladder"),
-            Text(),
-            _supporters(data["supported_by"], "supported by"),
-        ]
-    else:
-        head = Text(data["title"], style="bold")
-        head.append(f"  {data['ref']}  KPI", style="dim")
-        parts += [
-            head,
-            _kpi_row(data),
-            _line("why", data["why"] or "(missing: add `why`)"),
-            _line("source", data["source"] or "(missing: add `source`)"),
-            Text(),
-            _supporters(data["supported_by"], "supported by"),
+            _supporters(page.supported_by, "supported by"),
         ]
     return Group(*parts)
 
 
-def _kpi_row(kpi: dict[str, Any]) -> Text:
+def _unit_block(page: UnitPage) -> list[Any]:
     from rich.text import Text
 
-    health = Health(kpi["health"])
-    row = Text("  KPI ")
-    row.append(f"{health:<9}", style=HEALTH_STYLE[health])
-    current = "no reading yet" if kpi["current"] is None else with_unit(kpi["current"], kpi["unit"])
-    row.append(f" {kpi['title']}: {current}")
-    if kpi["healthy"]:
-        row.append(
-            f" (healthy {bounds_text(kpi['healthy']['min'], kpi['healthy']['max'], kpi['unit'])})",
-            style="dim",
+    model = page.unit.unit_file.unit
+    head = Text(model.display_name, style="bold")
+    head.append(f"  {model.kind}" + (f" · lead {model.lead}" if model.lead else ""), style="dim")
+    parts: list[Any] = [head, _line("file", page.unit.unit_file.path)]
+    if page.parents:
+        parts.append(_line("part of", " → ".join(page.parents)))
+    parts.append(_line("score", score_text(page.unit.score)))
+    for objective in page.unit.objectives:
+        status, style = _status(objective.status)
+        row = Text(f"  {score_text(objective.score):>5} ")
+        row.append(f"{status:<10}", style=style)
+        row.append(f" {objective.ref}  {objective.node.objective.title}")
+        parts.append(row)
+    parts += [_kpi_row(kpi) for kpi in page.unit.kpis]
+    if page.children:
+        parts.append(Text("below it", style="bold"))
+        parts += [
+            Text(f"  {score_text(c.score):>5} {c.id} ({c.kind}) {c.name}") for c in page.children
+        ]
+    if model.accomplishments:
+        parts.append(Text("accomplishments", style="bold"))
+        parts += [Text(f"  • {item}") for item in model.accomplishments]
+    return parts
+
+
+def _key_result_block(key_result: KeyResultScore) -> list[Any]:
+    from rich.text import Text
+
+    node = key_result.node
+    model = node.key_result
+    status, style = _status(key_result.status)
+    head = Text(model.title, style="bold")
+    head.append(f"  {key_result.ref}", style="dim")
+    parts: list[Any] = [
+        head,
+        _line("value", _value(key_result)),
+        _line("score", f"{score_text(key_result.score)} · {status}", style),
+        _line("objective", f"{node.parent.ref} {node.parent.objective.title}"),
+        _line("owner", model.owner or NONE),
+        _line("source", model.source or "(missing: add `source`)"),
+    ]
+    if model.confidence is not None:
+        parts.append(_line("confidence", number(model.confidence)))
+    trend = key_result.trend if key_result.shape is Shape.NUMERIC else ()
+    if len(trend) > 1:
+        parts.append(
+            _line(
+                "this period",
+                f"{sparkline(list(trend))} {number(trend[0])} → "
+                f"{number(trend[-1])} over {len(trend)} check-ins",
+            )
         )
+    heading = key_result.forecast if key_result.shape is Shape.NUMERIC else None
+    if heading:
+        style = "green" if heading.score >= 1 else "red"
+        parts.append(
+            _line(
+                "forecast",
+                f"{with_unit(heading.value, model.unit)} by the "
+                f"end of the period (score {score_text(heading.score)})",
+                style,
+            )
+        )
+    return parts
+
+
+def _kpi_row(kpi: KpiScore) -> Text:
+    from rich.text import Text
+
+    model = kpi.node.kpi
+    row = Text("  KPI ")
+    row.append(f"{kpi.health:<9}", style=HEALTH_STYLE[kpi.health])
+    current = "no reading yet" if model.current is None else with_unit(model.current, model.unit)
+    row.append(f" {model.title}: {current}")
+    if model.healthy:
+        healthy = bounds_text(model.healthy.min, model.healthy.max, model.unit)
+        row.append(f" (healthy {healthy})", style="dim")
     return row

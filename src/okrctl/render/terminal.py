@@ -12,7 +12,6 @@ from okrctl.core.evaluate import KeyResultScore, KpiScore, ObjectiveScore, Score
 from okrctl.core.score import Health, Shape, Status
 from okrctl.core.textformat import (
     bounds_text,
-    cell,
     goal_range,
     progress_bar,
     score_text,
@@ -244,75 +243,3 @@ def attention_summary(card: Scorecard) -> RenderableType:
         row.add_row(Text(f"  {label}: ", style=style), Text(text))
         rows.append(row)
     return Group(Text("Needs attention", style="bold"), *rows)
-
-
-def status_markdown(card: Scorecard, title: str) -> str:
-    """A Markdown table of every objective, then one of every KPI."""
-    lines = [
-        f"# {cell(title)} — {card.period.name}",
-        "",
-        f"As of {card.moment.as_of.isoformat()} · {card.elapsed:.0%} of the period gone.",
-        "",
-        "## Objectives",
-        "",
-        "| Unit | Objective | Type | Score | Expected | Status | Owner |",
-        "|---|---|---|---:|---:|---|---|",
-    ]
-    for unit in card.units:
-        for objective in unit.objectives:
-            model = objective.node.objective
-            lines.append(
-                f"| {cell(unit.unit_file.unit.display_name)} | {cell(model.title)} "
-                f"| {model.type} | {score_text(objective.score)} "
-                f"| {score_text(objective.expected)} | {words(objective.status)} "
-                f"| {objective.node.owner_handle or ''} |"
-            )
-    lines += _rollup_markdown(card)
-    kpis = [(unit, kpi) for unit in card.units for kpi in unit.kpis]
-    if kpis:
-        lines += [
-            "",
-            "## KPIs",
-            "",
-            "| Unit | KPI | Current | Healthy | Health |",
-            "|---|---|---:|---|---|",
-        ]
-        for unit, kpi in kpis:
-            kpi_model = kpi.node.kpi
-            healthy = (
-                bounds_text(kpi_model.healthy.min, kpi_model.healthy.max, kpi_model.unit)
-                if kpi_model.healthy
-                else ""
-            )
-            lines.append(
-                f"| {cell(unit.unit_file.unit.display_name)} | {cell(kpi_model.title)} "
-                f"| {with_unit(kpi_model.current, kpi_model.unit)} | {healthy} | {kpi.health} |"
-            )
-    return "\n".join(lines) + "\n"
-
-
-def _rollup_markdown(card: Scorecard) -> list[str]:
-    """Company and pillar objectives with what aligns to them, weakest first."""
-    lines: list[str] = []
-    for unit in card.units:
-        if unit.unit_file.unit.kind not in ("company", "pillar"):
-            continue
-        for objective in unit.objectives:
-            rows = [card.objectives[r] for r in objective.supported_by if r in card.objectives]
-            if not rows:
-                continue
-            if not lines:
-                lines += ["", "## Roll-up: who moves the top objectives"]
-            lines += [
-                "",
-                f"**{cell(objective.node.objective.title)}** ({objective.ref}): "
-                f"{score_text(objective.score)}, {words(objective.status)}",
-                "",
-            ]
-            rows.sort(key=lambda o: (o.score is None, o.score or 0.0, o.ref))
-            for row in rows:
-                lines.append(
-                    f"- {score_text(row.score)} {words(row.status)}: "
-                    f"{cell(row.node.objective.title)} ({row.ref})"
-                )
-    return lines

@@ -11,6 +11,7 @@ does not read as a unit (`check`'s reader refuses it) is reported where it fails
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,14 @@ def _yaml() -> Any:
 
 def format_text(text: str) -> str:
     """`text` (a unit file) in the canonical layout; a `YamlProblem` where it cannot be read."""
+    return round_trip(text, lambda data: _reorder(data, "unit", ORDER))
+
+
+def round_trip(text: str, edit: Callable[[Any], None]) -> str:
+    """`text` loaded with ruamel's round-trip, changed by `edit`, and written back in the
+    canonical layout: comments, quotes, key order, CRLF and a BOM kept. Structural edits (`fmt`,
+    `roll`) go through here; a check-in only splices the bytes of one value. A `YamlProblem`
+    where the text cannot be read as `check` reads it."""
     bom = BOM if text.startswith(BOM) else ""
     body = text[len(bom) :]
     crlf = "\r\n" in body
@@ -90,7 +99,7 @@ def format_text(text: str) -> str:
     data = yaml.load(body)
     if data is None:
         return text
-    _reorder(data, "unit", ORDER)
+    edit(data)
     out = io.StringIO()
     yaml.dump(data, out)
     formatted = out.getvalue()

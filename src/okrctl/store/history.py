@@ -20,7 +20,7 @@ from typing import Any
 
 from okrctl.model.bounds import MAX_MAGNITUDE
 from okrctl.model.history import CheckIn, Commit, History, RefHistory, Skipped
-from okrctl.model.units import unit_stem
+from okrctl.model.names import unit_stem
 from okrctl.store import gitlog
 from okrctl.store.workspace import Workspace
 from okrctl.store.yamlread import YamlProblem, read_document
@@ -325,29 +325,48 @@ def _parser(blobs: dict[str, bytes]) -> Callable[[str, str], Values | str]:
     return parse
 
 
-def values_in(raw: bytes, stem: str) -> Values:
-    """The value and confidence of every key result and KPI in one version of a unit file.
-    A version that does not parse holds no values (it was broken, and fixed later); one whose
-    numbers no goal can hold (over 10^15, not finite) is an `UnreadableVersion`."""
+@dataclass(frozen=True, slots=True)
+class Version:
+    """The goals in one version of a unit file from git, read leniently, by ref: the mappings as
+    written, so each reader takes the fields it needs. A version that does not parse holds
+    nothing (it was broken, and fixed later). The one reader of raw versions: check-in history
+    and the retro's goal-post moves both read through it."""
+
+    objectives: dict[str, dict[str, Any]] = field(default_factory=dict)
+    key_results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    kpis: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def read_version(raw: bytes, stem: str) -> Version:
     try:
         data = read_document(raw, positions=False).data
     except YamlProblem:
-        return {}
+        return Version()
     if not isinstance(data, dict):
-        return {}
+        return Version()
     unit_id = data.get("id") if isinstance(data.get("id"), str) else stem
-    found: Values = {}
+    version = Version()
     for objective in _dicts(data.get("objectives")):
+        ref = f"{unit_id}/{objective.get('id')}"
+        version.objectives[ref] = objective
         for key_result in _dicts(objective.get("key_results")):
-            ref = f"{unit_id}/{objective.get('id')}/{key_result.get('id')}"
-            value = (
-                key_result.get("done")
-                if key_result.get("milestone") is True
-                else (key_result.get("current"))
-            )
-            found[ref] = (_usable(value), _usable(key_result.get("confidence")))
+            version.key_results[f"{ref}/{key_result.get('id')}"] = key_result
     for kpi in _dicts(data.get("kpis")):
-        found[f"{unit_id}/{kpi.get('id')}"] = (_usable(kpi.get("current")), None)
+        version.kpis[f"{unit_id}/{kpi.get('id')}"] = kpi
+    return version
+
+
+def values_in(raw: bytes, stem: str) -> Values:
+    """The value and confidence of every key result and KPI in one version of a unit file; one
+    whose numbers no goal can hold (over 10^15, not finite) is an `UnreadableVersion`."""
+    version = read_version(raw, stem)
+    found: Values = {}
+    for ref, key_result in version.key_results.items():
+        milestone = key_result.get("milestone") is True
+        value = key_result.get("done") if milestone else key_result.get("current")
+        found[ref] = (_usable(value), _usable(key_result.get("confidence")))
+    for ref, kpi in version.kpis.items():
+        found[ref] = (_usable(kpi.get("current")), None)
     return found
 
 

@@ -22,7 +22,8 @@ from okrctl.model.config import RepoConfig
 from okrctl.model.errors import ConfigError, UsageError
 from okrctl.model.findings import START, Finding, Position, Severity
 from okrctl.model.goals import OBJECTIVE_ONLY_IN, ONLY_IN, SLUG_PATTERN, Kind, Unit
-from okrctl.model.units import Repository, UnitFile, unit_stem
+from okrctl.model.names import unit_stem
+from okrctl.model.units import Repository, UnitFile
 from okrctl.store import gitlog
 from okrctl.store.config import load_config, parse_config
 from okrctl.store.parse_cache import ParseCache, open_cache

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from okrctl.core.compare import VALUE_FIELDS, Change, Comparison, compare
+from okrctl.core.compare import VALUE_FIELDS, Comparison, compare
 from okrctl.core.graph import Graph, build_graph
 from okrctl.core.score import key_result_score, weighted_mean
 from okrctl.store.load import load_repo
@@ -88,76 +88,3 @@ def diff(
         if ref in before and before[ref] != after[ref]
     ]
     return Diff(source, target or "working tree", comparison, scores)
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(map(str, value)) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items() if v is not None) + "}"
-    return "none" if value is None else str(value)
-
-
-def _change_line(change: Change) -> str:
-    return f"{change.ref}  {change.field}: {_shown(change.old)} → {_shown(change.new)}"
-
-
-def render_text(result: Diff) -> str:
-    lines = [f"{result.source} → {result.target}"]
-    sections = [
-        ("added", [f"+ {ref}" for ref in result.comparison.added]),
-        ("removed", [f"- {ref}" for ref in result.comparison.removed]),
-        ("changed", [f"~ {_change_line(c)}" for c in result.comparison.changed]),
-        (
-            "scores",
-            [
-                f"  {s.ref}  {_score(s.old)} → {_score(s.new)} ({_signed(s.delta)})"
-                for s in result.scores
-            ],
-        ),
-    ]
-    for title, rows in sections:
-        if rows:
-            lines += ["", f"{title} ({len(rows)})", *rows]
-    if len(lines) == 1:
-        lines += ["", "no changes"]
-    return "\n".join(lines) + "\n"
-
-
-def render_markdown(result: Diff) -> str:
-    lines = [f"# What changed: {result.source} → {result.target}", ""]
-    comparison = result.comparison
-    if comparison.added:
-        lines += ["## Added", "", *[f"- `{ref}`" for ref in comparison.added], ""]
-    if comparison.removed:
-        lines += ["## Removed", "", *[f"- `{ref}`" for ref in comparison.removed], ""]
-    if comparison.changed:
-        lines += ["## Changed", "", "| Ref | Field | Before | After |", "|---|---|---|---|"]
-        lines += [
-            f"| `{c.ref}` | {c.field} | {_shown(c.old)} | {_shown(c.new)} |"
-            for c in comparison.changed
-        ]
-        lines.append("")
-    if result.scores:
-        lines += [
-            "## Scores",
-            "",
-            "| Objective | Before | After | Change |",
-            "|---|---:|---:|---:|",
-        ]
-        lines += [
-            f"| `{s.ref}` | {_score(s.old)} | {_score(s.new)} | {_signed(s.delta)} |"
-            for s in result.scores
-        ]
-        lines.append("")
-    if len(lines) == 2:
-        lines += ["No changes.", ""]
-    return "\n".join(lines)
-
-
-def _score(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}"  # noqa: RUF001 (an en dash: no score)
-
-
-def _signed(value: float | None) -> str:
-    return "–" if value is None else f"{value:+.2f}"  # noqa: RUF001

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from okrctl.core.evaluate import Moment, evaluate
 from okrctl.core.graph import build_graph
@@ -19,11 +20,11 @@ from okrctl.store.edits import (
     target,
     write_and_commit,
 )
+from okrctl.store.fmt import round_trip
 from okrctl.store.load import load_repo, unit_problem
 from okrctl.store.revisions import TAG_PREFIX, last_commit_naming_period
 from okrctl.store.root import CONFIG_NAME
 from okrctl.store.workspace import Workspace
-from okrctl.store.writeback import set_scalar
 from okrctl.views.retro import grade_period
 
 
@@ -121,15 +122,19 @@ def _roll_locked(
             texts[relative] = sources[relative].text
         return texts[relative]
 
-    texts[CONFIG_NAME] = set_scalar(
-        text_of(CONFIG_NAME), (), "period", next_period, ("company",)
-    )
+    def edit(relative: str, path: tuple[str | int, ...], key: str, value: object) -> None:
+        def change(data: Any) -> None:
+            for part in path:
+                data = data[part]
+            data[key] = data[value.key] if isinstance(value, _Same) else value
+
+        texts[relative] = round_trip(text_of(relative), change)
+
+    edit(CONFIG_NAME, (), "period", next_period)
     result = Rolled(next_period)
     for unit_file in graph.units.values():
         if unit_file.unit.period is not None:
-            texts[unit_file.path] = set_scalar(
-                text_of(unit_file.path), (), "period", next_period, ("name",)
-            )
+            edit(unit_file.path, (), "period", next_period)
     if carry:
         period = parse_period(config.period, config.fiscal_year_start)
         card = evaluate(graph, period, Moment.of(None))
@@ -141,10 +146,7 @@ def _roll_locked(
                 model = kr.node.key_result
                 if model.baseline is None or model.current is None or model.milestone:
                     continue
-                path = kr.node.owner.path
-                texts[path] = set_scalar(
-                    text_of(path), kr.node.path(), "baseline", str(model.current), ("unit",)
-                )
+                edit(kr.node.owner.path, kr.node.path(), "baseline", _Same("current"))
     edits = [
         (target(root, top, relative), sources[relative], sources[relative].encode(text))
         for relative, text in texts.items()
@@ -179,3 +181,10 @@ def _validate(root: Path, contents: dict[str, bytes]) -> None:
             raise OkrctlError(
                 f"rolling would leave a file invalid ({problem}); nothing was written"
             )
+
+
+@dataclass(frozen=True, slots=True)
+class _Same:
+    """The value of another key of the same mapping, as written (`5.40` stays `5.40`)."""
+
+    key: str

@@ -160,8 +160,8 @@ class ContextBuilder:
         rungs = ladder(self.graph, objective.ref)
         while rungs:  # the first path up, for the report; `show` prints every branch
             step = rungs[0]
-            steps.append({k: step[k] for k in ("ref", "kind", "title", "why")})
-            rungs = step["up"]
+            steps.append({"ref": step.ref, "kind": step.kind, "title": step.title, "why": step.why})
+            rungs = step.up
         data.update(
             id=model.id,
             why=model.why,

@@ -19,22 +19,22 @@ from okrctl.core.graph import Graph, build_graph
 from okrctl.core.periods import Period, check_period, is_period, iso_utc, now
 from okrctl.core.score import Status
 from okrctl.core.staleness import silence
-from okrctl.core.textformat import cell
 from okrctl.model.config import Config
 from okrctl.model.errors import OkrctlError
 from okrctl.model.history import History
+from okrctl.model.names import unit_stem
 from okrctl.store import gitlog
 from okrctl.store.history import (
     LogCommit,
     goals_scope,
     read_history,
     read_log,
+    read_version,
     stated_reason,
 )
 from okrctl.store.load import load_repo
 from okrctl.store.revisions import TAG_PREFIX, resolve
 from okrctl.store.workspace import Workspace
-from okrctl.store.yamlread import YamlProblem, read_document
 
 GRACE = timedelta(days=14)
 TOO_SAFE, OVER_REACH = 0.95, 0.3
@@ -185,25 +185,19 @@ def retro(repo: Workspace | Path | str | None, period_name: str) -> Retro:
 
 def _intent(raw: bytes, stem: str) -> dict[str, dict[str, Any]]:
     """Objectives (their type) and key results (baseline, target) in one version of a file."""
-    try:
-        data = read_document(raw, positions=False).data
-    except YamlProblem:
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    unit_id = data.get("id") if isinstance(data.get("id"), str) else stem
+    version = read_version(raw, stem)
+    under: dict[str, list[str]] = {}
+    for ref in version.key_results:
+        under.setdefault(ref.rsplit("/", 1)[0], []).append(ref)
     found: dict[str, dict[str, Any]] = {}
-    for objective in data.get("objectives") or []:
-        if not isinstance(objective, dict):
-            continue
-        ref = f"{unit_id}/{objective.get('id')}"
+    for ref, objective in version.objectives.items():  # in file order: moves list in it too
         found[ref] = {"type": objective.get("type", "aspirational"), "objective": True}
-        for kr in objective.get("key_results") or []:
-            if isinstance(kr, dict):
-                found[f"{ref}/{kr.get('id')}"] = {
-                    "baseline": kr.get("baseline"),
-                    "target": kr.get("target"),
-                }
+        for kr_ref in under.get(ref, ()):
+            key_result = version.key_results[kr_ref]
+            found[kr_ref] = {
+                "baseline": key_result.get("baseline"),
+                "target": key_result.get("target"),
+            }
     return found
 
 
@@ -218,7 +212,7 @@ def _walk_intent(
     def intent(sha: str, path: str | None) -> dict[str, dict[str, Any]]:
         if path is None or set(sha) == {"0"}:
             return {}
-        stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        stem = unit_stem(path)
         key = (sha, stem)
         if key not in cache:
             cache[key] = _intent(blobs.get(sha, b""), stem)
@@ -339,86 +333,3 @@ def _aspirational(card: Scorecard) -> dict[str, float]:
         if scores:
             found[unit.id] = sum(scores) / len(scores)
     return found
-
-
-def render_markdown(result: Retro) -> str:
-    """The retrospective as a document for the meeting, ending with questions to discuss."""
-    card, period = result.card, result.period
-    lines = [
-        f"# Retrospective: {period.name}",
-        "",
-        f"_{period.start.date()} to {period.last_day} · graded as of {card.moment.as_of} · "
-        f"goals as of commit {result.revision[:10]}_",
-        "",
-        "## Final grades",
-        "",
-        "| Unit | Objective | Type | Score | Status |",
-        "|---|---|---|---:|---|",
-    ]
-    for unit in card.units:
-        name = unit.unit_file.unit.display_name
-        for objective in unit.objectives:
-            model = objective.node.objective
-            score = "–" if objective.score is None else f"{objective.score:.2f}"  # noqa: RUF001
-            status = (objective.status or "unmeasured").replace("_", " ")
-            title = cell(model.title)
-            lines.append(f"| {cell(name)} | {title} | {model.type} | {score} | {status} |")
-    missed = result.missed
-    lines += ["", "### Committed objectives missed", ""]
-    lines += [
-        f"- **{result.titles.get(ref, ref)}** (`{ref}`): {card.objectives[ref].score:.2f}"
-        for ref in missed
-    ] or ["None."]
-    lines += ["", "## Goal-posts moved", ""]
-    if result.goalpost_moves:
-        lines += ["| When | Who | What | Change | Why (commit message) |", "|---|---|---|---|---|"]
-        lines += [
-            f"| {m.date.date()} | {cell(m.author)} | `{m.ref}` {m.field} | {cell(m.old)} → "
-            f"{cell(m.new)} | {cell(m.reason)} |"
-            for m in result.goalpost_moves
-        ]
-    else:
-        lines.append("None after the first two weeks.")
-    lines += ["", "## Added and dropped mid-period", ""]
-    lines += [f"- Added: **{result.titles.get(r, r)}** (`{r}`)" for r in result.added_mid_period]
-    lines += [f"- Dropped: `{r}`" for r in result.dropped_mid_period]
-    if not (result.added_mid_period or result.dropped_mid_period):
-        lines.append("Nothing: the plan held.")
-    lines += [
-        "",
-        "## Check-in cadence",
-        "",
-        "| Unit | Check-ins | Per week | Longest silence |",
-        "|---|---:|---:|---:|",
-    ]
-    lines += [
-        f"| {cell(c.unit)} | {c.checkins} | {c.per_week:.1f} | {c.longest_silence_days:.0f} days |"
-        for c in sorted(result.cadence, key=lambda c: -c.longest_silence_days)
-    ]
-    over = [c for c in result.confidence if c["overconfident"]]
-    lines += ["", "## Confidence against outcome", ""]
-    lines += [
-        f"- `{c['ref']}`: confidence {c['confidence']}, scored {c['score']:.2f}" for c in over
-    ] or ["No key result scored low where confidence was high."]
-    if result.calibration:
-        lines += ["", "## Calibration across periods", ""]
-        for row in result.calibration:
-            history = ", ".join(f"{p} {s:.2f}" for p, s in row["scores"].items())
-            lines.append(
-                f"- **{row['unit']}** looks {row['finding']}: aspirational scores {history}"
-            )
-    if result.stale:
-        lines += ["", "## Numbers nobody checked in lately", ""]
-        lines += [f"- `{ref}`" for ref in result.stale]
-    lines += [
-        "",
-        "## To discuss",
-        "",
-        "1. Which missed objectives were the wrong bet, and which were under-resourced?",
-        "2. Were the goal-post moves learning, or pressure? Should the targets have moved?",
-        "3. What made the mid-period additions urgent, and what did they push out?",
-        "4. Where did check-ins go quiet, and why?",
-        "5. What will we do differently next period?",
-        "",
-    ]
-    return "\n".join(lines)

@@ -8,22 +8,203 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from okrctl.core.evaluate import ObjectiveScore, Scorecard
+from okrctl.core.evaluate import KeyResultScore, KpiScore, ObjectiveScore, Scorecard, UnitScore
 from okrctl.core.graph import MISSION, Graph, RefKind
 from okrctl.core.refs import check_ref
+from okrctl.model.goals import Kind
 from okrctl.store.workspace import Workspace
 from okrctl.views.status import Scored, key_result_json, kpi_json, objective_json, status
 
 
 @dataclass(frozen=True, slots=True)
-class Shown:
-    """One ref's page: SPEC §6's `show` JSON, and the scored snapshot it was read from."""
+class Step:
+    """A rung of the why-ladder: what a goal aligns to, and what that aligns to in turn."""
 
-    data: dict[str, Any]
+    ref: str
+    kind: str
+    title: str | None
+    why: str | None
+    up: list[Step]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ref": self.ref,
+            "kind": self.kind,
+            "title": self.title,
+            "why": self.why,
+            "up": [s.as_json() for s in self.up],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Supporter:
+    """An objective aligned to the shown goal, with how it is doing."""
+
+    ref: str
+    title: str
+    unit: str
+    owner: str | None
+    score: float | None
+    status: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ref": self.ref,
+            "title": self.title,
+            "unit": self.unit,
+            "owner": self.owner,
+            "score": self.score,
+            "status": self.status,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ChildUnit:
+    id: str
+    name: str
+    kind: Kind
+    score: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What `show` prints about one ref; each kind of ref adds its own fields."""
+
+    ref: str
+    kind: RefKind
+    card: Scorecard
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ref": self.ref,
+            "kind": str(self.kind),
+            "period": self.card.period.name,
+            "as_of": self.card.moment.as_of.isoformat(),
+            "elapsed": self.card.elapsed,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MissionPage(Page):
+    mission: str | None
+    vision: str | None
+    bhag: str | None
+    supported_by: list[Supporter]
+
+    def as_json(self) -> dict[str, Any]:
+        return Page.as_json(self) | {
+            "mission": self.mission,
+            "vision": self.vision,
+            "bhag": self.bhag,
+            "supported_by": [s.as_json() for s in self.supported_by],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class UnitPage(Page):
+    unit: UnitScore
+    parents: list[str]
+    children: list[ChildUnit]
+
+    def as_json(self) -> dict[str, Any]:
+        model = self.unit.unit_file.unit
+        data = Page.as_json(self) | {
+            "name": model.display_name,
+            "unit_kind": str(model.kind),
+            "lead": model.lead,
+            "file": self.unit.unit_file.path,
+            "parents": self.parents,
+            "score": self.unit.score,
+            "objectives": [objective_json(o) for o in self.unit.objectives],
+            "kpis": [kpi_json(k) for k in self.unit.kpis],
+            "children": [
+                {"id": c.id, "name": c.name, "kind": str(c.kind), "score": c.score}
+                for c in self.children
+            ],
+            "accomplishments": list(model.accomplishments),
+        }
+        if model.kind == "company":
+            data |= {"mission": model.mission, "vision": model.vision, "bhag": model.bhag}
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectivePage(Page):
+    objective: ObjectiveScore
+    ladder: list[Step]
+    supported_by: list[Supporter]
+
+    def as_json(self) -> dict[str, Any]:
+        node = self.objective.node
+        return (
+            Page.as_json(self)
+            | objective_json(self.objective)
+            | {
+                "why": node.objective.why,
+                "unit_name": node.owner.unit.display_name,
+                "file": node.owner.path,
+                "ladder": [s.as_json() for s in self.ladder],
+                "supported_by": [s.as_json() for s in self.supported_by],
+            }
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class KeyResultPage(Page):
+    key_result: KeyResultScore
+    ladder: list[Step]
+    supported_by: list[Supporter]
+
+    def as_json(self) -> dict[str, Any]:
+        node = self.key_result.node
+        return (
+            Page.as_json(self)
+            | key_result_json(self.key_result)
+            | {
+                "objective": node.parent.ref,
+                "objective_title": node.parent.objective.title,
+                "source": node.key_result.source,
+                "unit_name": node.owner.unit.display_name,
+                "file": node.owner.path,
+                "ladder": [s.as_json() for s in self.ladder],
+                "supported_by": [s.as_json() for s in self.supported_by],
+            }
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class KpiPage(Page):
+    kpi: KpiScore
+    ladder: list[Step]
+    supported_by: list[Supporter]
+
+    def as_json(self) -> dict[str, Any]:
+        node = self.kpi.node
+        return (
+            Page.as_json(self)
+            | kpi_json(self.kpi)
+            | {
+                "why": node.kpi.why,
+                "source": node.kpi.source,
+                "owner": node.kpi.owner,
+                "unit_name": node.owner.unit.display_name,
+                "file": node.owner.path,
+                "ladder": [s.as_json() for s in self.ladder],
+                "supported_by": [s.as_json() for s in self.supported_by],
+            }
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """One ref's page (`.as_json()` is SPEC §6's `show` JSON) and the scored snapshot it was
+    read from."""
+
+    page: Page
     scored: Scored
 
     def as_json(self) -> dict[str, Any]:
-        return self.data
+        return self.page.as_json()
 
 
 def show(
@@ -35,20 +216,14 @@ def show(
 ) -> Shown:
     """A unit, objective, key result or KPI: numbers, why-ladder, what supports it."""
     scored = status(repo, at=at, as_of=as_of)
-    return Shown(show_json(scored.card, scored.snapshot.graph, ref), scored)
+    return Shown(page_of(scored.card, scored.snapshot.graph, ref), scored)
 
 
-def ladder(graph: Graph, ref: str, seen: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+def ladder(graph: Graph, ref: str, seen: frozenset[str] = frozenset()) -> list[Step]:
     """The steps above `ref`: what it aligns to, and what that aligns to, up to the mission.
     Several `aligns_to` make several branches; a loop stops where it would repeat."""
     company = graph.company
-    mission_step: dict[str, Any] = {
-        "ref": MISSION,
-        "kind": "mission",
-        "title": company.unit.mission if company else None,
-        "why": None,
-        "up": [],
-    }
+    mission_step = Step(MISSION, "mission", company.unit.mission if company else None, None, [])
     objective_ref = graph.objective_of(ref)
     if objective_ref is None:
         if ref in graph.kpis or ref in graph.units:
@@ -69,7 +244,7 @@ def ladder(graph: Graph, ref: str, seen: frozenset[str] = frozenset()) -> list[d
     return steps
 
 
-def _step(graph: Graph, ref: str, kind: RefKind, seen: frozenset[str]) -> dict[str, Any]:
+def _step(graph: Graph, ref: str, kind: RefKind, seen: frozenset[str]) -> Step:
     if kind is RefKind.KPI:
         kpi = graph.kpis[ref].kpi
         title, why = kpi.title, kpi.why
@@ -79,116 +254,61 @@ def _step(graph: Graph, ref: str, kind: RefKind, seen: frozenset[str]) -> dict[s
     else:
         objective = graph.objectives[ref].objective
         title, why = objective.title, objective.why
-    return {
-        "ref": ref,
-        "kind": str(kind),
-        "title": title,
-        "why": why,
-        "up": ladder(graph, ref, seen),
-    }
+    return Step(ref, str(kind), title, why, ladder(graph, ref, seen))
 
 
-def supporters(card: Scorecard, graph: Graph, refs: list[str]) -> list[dict[str, Any]]:
+def supporters(card: Scorecard, graph: Graph, refs: list[str]) -> list[Supporter]:
     """The objectives aligned to something, weakest first: who could use help leads the list."""
     rows = [_supporter(card, graph, ref) for ref in refs]
-    return sorted(rows, key=lambda r: (r["score"] is None, r["score"] or 0.0, r["ref"]))
+    return sorted(rows, key=lambda r: (r.score is None, r.score or 0.0, r.ref))
 
 
-def _supporter(card: Scorecard, graph: Graph, ref: str) -> dict[str, Any]:
+def _supporter(card: Scorecard, graph: Graph, ref: str) -> Supporter:
     scored: ObjectiveScore | None = card.objectives.get(ref)
     node = graph.objectives[ref]
-    return {
-        "ref": ref,
-        "title": node.objective.title,
-        "unit": node.owner.unit.display_name,
-        "owner": node.owner_handle,
-        "score": scored.score if scored else None,
-        "status": scored.status if scored else None,
-    }
+    return Supporter(
+        ref,
+        node.objective.title,
+        node.owner.unit.display_name,
+        node.owner_handle,
+        scored.score if scored else None,
+        scored.status if scored else None,
+    )
 
 
-def show_json(card: Scorecard, graph: Graph, ref: str) -> dict[str, Any]:
-    """Everything `show` prints, as data. `card` must cover the whole company."""
+def page_of(card: Scorecard, graph: Graph, ref: str) -> Page:
+    """Everything `show` prints about `ref`. `card` must cover the whole company."""
     kind = check_ref(graph, ref)
-    data: dict[str, Any] = {
-        "ref": ref,
-        "kind": str(kind),
-        "period": card.period.name,
-        "as_of": card.moment.as_of.isoformat(),
-        "elapsed": card.elapsed,
-    }
+    backers = supporters(card, graph, list(graph.supporters.get(ref, ())))
     if kind is RefKind.MISSION:
         company = graph.company
         assert company is not None
-        data |= {
-            "mission": company.unit.mission,
-            "vision": company.unit.vision,
-            "bhag": company.unit.bhag,
-            "supported_by": supporters(card, graph, list(graph.supporters.get(MISSION, ()))),
-        }
-        return data
+        unit = company.unit
+        return MissionPage(ref, kind, card, unit.mission, unit.vision, unit.bhag, backers)
     if kind is RefKind.UNIT:
-        unit = next(u for u in card.units if u.id == ref)
-        model = unit.unit_file.unit
-        chain = []
-        parent = model.parent
+        unit_score = next(u for u in card.units if u.id == ref)
+        chain: list[str] = []
+        parent = unit_score.unit_file.unit.parent
         while parent in graph.units and parent not in chain and parent != ref:
             chain.append(parent)
             parent = graph.units[parent].unit.parent
-        data |= {
-            "name": model.display_name,
-            "unit_kind": str(model.kind),
-            "lead": model.lead,
-            "file": unit.unit_file.path,
-            "parents": chain,
-            "score": unit.score,
-            "objectives": [objective_json(o) for o in unit.objectives],
-            "kpis": [kpi_json(k) for k in unit.kpis],
-            "children": [
-                {
-                    "id": c,
-                    "name": graph.units[c].unit.display_name,
-                    "kind": str(graph.units[c].unit.kind),
-                    "score": next((u.score for u in card.units if u.id == c), None),
-                }
-                for c in sorted(graph.children.get(ref, ()))
-            ],
-            "accomplishments": list(model.accomplishments),
-        }
-        if model.kind == "company":
-            data |= {"mission": model.mission, "vision": model.vision, "bhag": model.bhag}
-        return data
+        children = [
+            ChildUnit(
+                c,
+                graph.units[c].unit.display_name,
+                graph.units[c].unit.kind,
+                next((u.score for u in card.units if u.id == c), None),
+            )
+            for c in sorted(graph.children.get(ref, ()))
+        ]
+        return UnitPage(ref, kind, card, unit_score, chain, children)
     if kind is RefKind.OBJECTIVE:
         objective = card.objectives[ref]
-        data |= objective_json(objective) | {
-            "why": objective.node.objective.why,
-            "unit_name": objective.node.owner.unit.display_name,
-            "file": objective.node.owner.path,
-            "ladder": ladder(graph, ref),
-            "supported_by": supporters(card, graph, list(objective.supported_by)),
-        }
-        return data
+        backers = supporters(card, graph, list(objective.supported_by))
+        return ObjectivePage(ref, kind, card, objective, ladder(graph, ref), backers)
     if kind is RefKind.KEY_RESULT:
         key_result = card.key_results[ref]
-        node = key_result.node
-        data |= key_result_json(key_result) | {
-            "objective": node.parent.ref,
-            "objective_title": node.parent.objective.title,
-            "source": node.key_result.source,
-            "unit_name": node.owner.unit.display_name,
-            "file": node.owner.path,
-            "ladder": [_step(graph, node.parent.ref, RefKind.OBJECTIVE, frozenset())],
-            "supported_by": supporters(card, graph, list(graph.supporters.get(ref, ()))),
-        }
-        return data
-    kpi = card.kpis[ref]
-    data |= kpi_json(kpi) | {
-        "why": kpi.node.kpi.why,
-        "source": kpi.node.kpi.source,
-        "owner": kpi.node.kpi.owner,
-        "unit_name": kpi.node.owner.unit.display_name,
-        "file": kpi.node.owner.path,
-        "ladder": ladder(graph, ref),
-        "supported_by": supporters(card, graph, list(graph.supporters.get(ref, ()))),
-    }
-    return data
+        parent_ref = key_result.node.parent.ref
+        steps = [_step(graph, parent_ref, RefKind.OBJECTIVE, frozenset())]
+        return KeyResultPage(ref, kind, card, key_result, steps, backers)
+    return KpiPage(ref, kind, card, card.kpis[ref], ladder(graph, ref), backers)

@@ -1,0 +1,8 @@
+"""How goals files are named, without importing the model: the history fast path needs it."""
+
+from __future__ import annotations
+
+
+def unit_stem(path: str) -> str:
+    """The unit id a goals file is named for: its file name without the suffix."""
+    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]

@@ -1,0 +1,117 @@
+"""The Markdown of `status --format md`, `diff --format md` and `retro`, through Jinja templates
+shipped in the package (`command_templates/`), with the report filters; `cell` is the one
+escaping filter for anything a person typed. Plus `diff`'s plain text for the terminal."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+from okrctl.core.evaluate import ObjectiveScore, Scorecard
+from okrctl.core.textformat import NONE, bounds_text, score_text
+from okrctl.model.goals import Bounds
+from okrctl.render.markdown import FILTERS
+from okrctl.views.diff import Diff
+from okrctl.views.retro import Retro
+
+FOLDER = Path(__file__).parent / "command_templates"
+
+
+def shown(value: Any) -> str:
+    """A field's value in a diff: lists and mappings written out, none for nothing."""
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items() if v is not None) + "}"
+    return "none" if value is None else str(value)
+
+
+def signed(value: float | None) -> str:
+    return NONE if value is None else f"{value:+.2f}"
+
+
+def healthy(bounds: Bounds | None, unit: str | None) -> str:
+    return bounds_text(bounds.min, bounds.max, unit) if bounds else ""
+
+
+@functools.cache
+def _environment() -> Any:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(
+        loader=FileSystemLoader(FOLDER),
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS, shown=shown, signed=signed, healthy=healthy)
+    return env
+
+
+def _render(name: str, **context: Any) -> str:
+    return str(_environment().get_template(f"{name}.md.j2").render(**context))
+
+
+def status_markdown(card: Scorecard, title: str) -> str:
+    """A table of every objective, the roll-up of the top ones (weakest supporter first), and a
+    table of every KPI."""
+    rollup: list[tuple[ObjectiveScore, list[ObjectiveScore]]] = []
+    for unit in card.units:
+        if unit.unit_file.unit.kind not in ("company", "pillar"):
+            continue
+        for objective in unit.objectives:
+            rows = [card.objectives[r] for r in objective.supported_by if r in card.objectives]
+            rows.sort(key=lambda o: (o.score is None, o.score or 0.0, o.ref))
+            if rows:
+                rollup.append((objective, rows))
+    kpis = [(unit, kpi) for unit in card.units for kpi in unit.kpis]
+    elapsed = f"{card.elapsed:.0%}"
+    return _render("status", card=card, title=title, elapsed=elapsed, rollup=rollup, kpis=kpis)
+
+
+def diff_markdown(result: Diff) -> str:
+    return _render("diff", result=result)
+
+
+def retro_markdown(result: Retro) -> str:
+    """The retrospective as a document for the meeting, ending with questions to discuss."""
+    return _render(
+        "retro",
+        result=result,
+        card=result.card,
+        period=result.period,
+        cadence=sorted(result.cadence, key=lambda c: -c.longest_silence_days),
+        overconfident=[c for c in result.confidence if c["overconfident"]],
+    )
+
+
+def diff_text(result: Diff) -> str:
+    """`okrctl diff` on a terminal: a section per kind of change, one line each."""
+    lines = [f"{result.source} → {result.target}"]
+    sections = [
+        ("added", [f"+ {ref}" for ref in result.comparison.added]),
+        ("removed", [f"- {ref}" for ref in result.comparison.removed]),
+        (
+            "changed",
+            [
+                f"~ {c.ref}  {c.field}: {shown(c.old)} → {shown(c.new)}"
+                for c in result.comparison.changed
+            ],
+        ),
+        (
+            "scores",
+            [
+                f"  {s.ref}  {score_text(s.old)} → {score_text(s.new)} ({signed(s.delta)})"
+                for s in result.scores
+            ],
+        ),
+    ]
+    for title, rows in sections:
+        if rows:
+            lines += ["", f"{title} ({len(rows)})", *rows]
+    if len(lines) == 1:
+        lines += ["", "no changes"]
+    return "\n".join(lines) + "\n"
