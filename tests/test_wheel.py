@@ -72,6 +72,9 @@ def test_wheel_contents(installed):
     for data in (
         "okrctl/templates/company.md.j2",
         "okrctl/templates/_macros.md.j2",
+        "okrctl/render/command_templates/status.md.j2",
+        "okrctl/render/command_templates/diff.md.j2",
+        "okrctl/render/command_templates/retro.md.j2",
         "okrctl/store/scaffold_files/top/.github/workflows/okrs.yml",
         "okrctl/store/scaffold_files/top/.pre-commit-config.yaml",
         "okrctl/store/scaffold_files/top/.vscode/settings.json",
@@ -105,6 +108,19 @@ def test_installed_script_checks_the_demo_from_a_subfolder(installed):
     )
     assert demo.returncode == 0, demo.stderr
     assert (target.parent / "demo" / "goals" / "teams" / "signups.yaml").is_file()
+    for command, expected in (
+        (["status", "--format", "md"], "## Objectives"),  # templates shipped in the package
+        (["retro", "2026-Q4"], "# Retrospective: 2026-Q4"),
+    ):
+        shown = subprocess.run(
+            [str(target / "bin" / "okrctl"), *command],
+            cwd=target.parent / "demo",
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert expected in shown.stdout, shown.stderr
     where = subprocess.run(
         [sys.executable, "-c", "import okrctl; print(okrctl.__file__)"],
         env=env,

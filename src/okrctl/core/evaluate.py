@@ -216,6 +216,15 @@ class _Trends:
         return tuple(value for _, value in points), prediction
 
 
+def objective_score(objective: Objective) -> float | None:
+    """An objective's score: the weighted mean of its key results' scores, each id once (as the
+    graph holds duplicates); time plays no part. What `status` shows and `diff` compares."""
+    results = _first_of_each(objective.key_results)
+    return arithmetic.weighted_mean(
+        [arithmetic.key_result_score(kr) for kr in results], [kr.weight for kr in results]
+    )
+
+
 def _objective(
     graph: Graph, node: ObjectiveNode, elapsed: float, over: bool, trends: _Trends | None
 ) -> ObjectiveScore:

@@ -107,7 +107,12 @@ class UnusableRepository(GitError):
 def toplevel(path: Path) -> Path | None:
     """The work tree root containing `path`, or None outside a git repository. A repository git
     refuses to open is an error, never "no repository": that would quietly skip history and
-    write check-ins without committing them."""
+    write check-ins without committing them.
+
+    git's own discovery (`rev-parse`, run through GitPython), not `git.Repo(path,
+    search_parent_directories=True)`: GitPython's walk ignores `safe.directory`,
+    `GIT_CEILING_DIRECTORIES` and `GIT_DIR`, so it would open repositories git refuses. The
+    `Workspace` asks once per command."""
     try:
         status, out, err = _execute(path, ["rev-parse", "--show-toplevel"])
     except GitError:

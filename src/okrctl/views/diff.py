@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from okrctl.core.compare import VALUE_FIELDS, Comparison, compare
+from okrctl.core.evaluate import objective_score
 from okrctl.core.graph import Graph, build_graph
-from okrctl.core.score import key_result_score, weighted_mean
 from okrctl.store.load import load_repo
 from okrctl.store.revisions import resolve
 from okrctl.store.workspace import Workspace
@@ -57,14 +57,8 @@ class Diff:
 
 
 def objective_scores(graph: Graph) -> dict[str, float | None]:
-    """Each objective's score: a weighted mean of its key results' scores (time plays no part)."""
-    scores = {}
-    for ref, node in graph.objectives.items():
-        results = node.objective.key_results
-        scores[ref] = weighted_mean(
-            [key_result_score(kr) for kr in results], [kr.weight for kr in results]
-        )
-    return scores
+    """Each objective's score, as `status` computes it (time plays no part)."""
+    return {ref: objective_score(node.objective) for ref, node in graph.objectives.items()}
 
 
 def diff(
