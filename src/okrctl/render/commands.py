@@ -84,7 +84,7 @@ def retro_markdown(result: Retro) -> str:
         card=result.card,
         period=result.period,
         cadence=sorted(result.cadence, key=lambda c: -c.longest_silence_days),
-        overconfident=[c for c in result.confidence if c["overconfident"]],
+        overconfident=[c for c in result.confidence if c.overconfident],
     )
 
 

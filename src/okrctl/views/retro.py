@@ -73,6 +73,40 @@ class Cadence:
     longest_silence_days: float
 
 
+@dataclass(frozen=True, slots=True)
+class Confidence:
+    """A key result's stated confidence against how it scored."""
+
+    ref: str
+    confidence: float
+    score: float
+
+    @property
+    def overconfident(self) -> bool:
+        return self.confidence >= 0.7 and self.score < 0.7
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ref": self.ref,
+            "confidence": self.confidence,
+            "score": self.score,
+            "overconfident": self.overconfident,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """A unit whose aspirational objectives are too safe or over-reach, period after period."""
+
+    unit: str
+    finding: str
+    scores: dict[str, float]
+    """Period → the unit's mean aspirational score, oldest first."""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"unit": self.unit, "finding": self.finding, "scores": self.scores}
+
+
 @dataclass(slots=True)
 class Retro:
     period: Period
@@ -83,8 +117,8 @@ class Retro:
     dropped_mid_period: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
     cadence: list[Cadence] = field(default_factory=list)
-    confidence: list[dict[str, Any]] = field(default_factory=list)
-    calibration: list[dict[str, Any]] = field(default_factory=list)
+    confidence: list[Confidence] = field(default_factory=list)
+    calibration: list[Calibration] = field(default_factory=list)
     titles: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
@@ -115,8 +149,8 @@ class Retro:
                 }
                 for c in self.cadence
             ],
-            "confidence": self.confidence,
-            "calibration": self.calibration,
+            "confidence": [c.as_json() for c in self.confidence],
+            "calibration": [c.as_json() for c in self.calibration],
         }
 
     @property
@@ -169,12 +203,7 @@ def retro(repo: Workspace | Path | str | None, period_name: str) -> Retro:
     result.stale = _stale(graph, history, period, graded.config.stale_after_days)
     result.cadence = _cadence(graph, history, period)
     result.confidence = [
-        {
-            "ref": kr.ref,
-            "confidence": kr.node.key_result.confidence,
-            "score": kr.score,
-            "overconfident": kr.node.key_result.confidence >= 0.7 and kr.score < 0.7,
-        }
+        Confidence(kr.ref, kr.node.key_result.confidence, kr.score)
         for kr in card.key_results.values()
         if kr.node.key_result.confidence is not None
     ]
@@ -292,7 +321,7 @@ def _cadence(graph: Graph, history: History, period: Period) -> list[Cadence]:
 
 def _calibration(
     workspace: Workspace, top: Path, period_name: str, card: Scorecard
-) -> list[dict[str, Any]]:
+) -> list[Calibration]:
     """Units whose aspirational objectives score ≥ 0.95 (too safe) or < 0.3 (over-reach) in
     this period and at least one earlier closed period (`okr/*` tags)."""
     tags = gitlog.tags(top, TAG_PREFIX + "*")
@@ -315,9 +344,9 @@ def _calibration(
         if len(history) < 2 or period_name not in history:
             continue
         if sum(score >= TOO_SAFE for score in history.values()) >= 2:
-            findings.append({"unit": unit, "finding": "too safe", "scores": history})
+            findings.append(Calibration(unit, "too safe", history))
         elif sum(score < OVER_REACH for score in history.values()) >= 2:
-            findings.append({"unit": unit, "finding": "over-reach", "scores": history})
+            findings.append(Calibration(unit, "over-reach", history))
     return findings
 
 
