@@ -257,3 +257,42 @@ def test_github_says_a_shallow_clone_as_a_warning(tmp_path):
         "::warning title=okrctl::history is truncated: this is a shallow clone."
     )
     assert "history is truncated" not in result.stderr
+
+
+def on_a_terminal(*args) -> str:
+    """okrctl's stdout as a terminal shows it (a pseudo-terminal), escape codes and all."""
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    subprocess.run(
+        [sys.executable, "-m", "okrctl", *map(str, args)],
+        stdout=follower,
+        stderr=subprocess.DEVNULL,
+        env={**env, "TERM": "xterm-256color", "COLUMNS": "200"},
+        check=False,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: all read
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    return b"".join(chunks).decode().replace("\r\n", "\n")
+
+
+def test_check_styles_its_findings_on_a_terminal_and_says_the_same_words(tmp_path):
+    import re
+
+    write_repo(tmp_path, {TEAM_FILE: ORPHAN_TEAM})
+    shown = on_a_terminal("check", "--repo", tmp_path)
+    assert "\x1b[1;31merror\x1b[0m" in shown  # the severity in bold red
+    assert "\x1b[1mgoals/teams/signups.yaml:1:1:\x1b[0m" in shown  # the location in bold
+    piped = run_cli("check", "--repo", tmp_path).stdout
+    assert re.sub(r"\x1b\[[0-9;]*m", "", shown) == piped

@@ -278,11 +278,12 @@ def documented(section: str) -> set[str]:
 def test_every_context_name_is_documented_and_every_documented_name_exists(quarter):
     from datetime import date
 
+    from okrctl.render.report_context import build_context
     from okrctl.store.snapshot import take_snapshot
-    from okrctl.views.report import build_context
+    from okrctl.views.report import report_of
 
     snapshot = take_snapshot(quarter, as_of=date(2026, 11, 15))
-    context = build_context(snapshot, None, snapshot.read_history("reports"), "14d")
+    context = build_context(report_of(snapshot, None, "14d"))
     unit = context["units"][0]
     objective = unit["all_objectives"][0]
     key_result = objective["key_results"][0]

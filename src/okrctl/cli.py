@@ -128,7 +128,7 @@ def check(
         _echo_json(diagnostics.findings_json(findings))
     else:
         sources = {path: text.split("\n") for path, text in result.repository.texts.items()}
-        _print_text(diagnostics.render_text_plain(findings, sources, result.repository.files_read))
+        _print_styled(diagnostics.findings_text(findings, sources, result.repository.files_read))
     raise typer.Exit(result.exit_code(strict=strict))
 
 
@@ -158,35 +158,18 @@ def _check_github(result: CheckResult) -> None:
     typer.echo(summary_line(result.findings, files_read), err=True)
 
 
-def _print_text(report: str) -> None:
-    """Findings with their severities coloured on a terminal (see `_print_styled`)."""
-    _print_styled(
-        report,
-        [
-            (r"(?m)^\S+:\d+:\d+:", "bold"),
-            (r"(?m)(?<=: )error(?= [a-z-]+:)", "bold red"),
-            (r"(?m)(?<=: )warning(?= [a-z-]+:)", "bold yellow"),
-            (r"(?m)^ +\^$", "red"),
-        ],
-    )
-
-
-def _print_styled(report: str, styles: list[tuple[str, str]]) -> None:
-    """Plain text when piped or with NO_COLOR; on a terminal, styled as one text, not line by
-    line, so thousands of lines print in milliseconds."""
+def _print_styled(styled: list[tuple[str, str]]) -> None:
+    """Plain text when piped or with NO_COLOR; on a terminal, the renderer's styles, printed as
+    one text, not line by line, so thousands of lines print in milliseconds."""
     import os
 
     if not sys.stdout.isatty() or os.environ.get("NO_COLOR"):
-        sys.stdout.write(report + "\n")  # and rich is not even imported
+        sys.stdout.write("".join(segment for segment, _ in styled) + "\n")  # no rich at all
         return
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(soft_wrap=True, highlight=False)
-    text = Text(report)
-    for pattern, style in styles:
-        text.highlight_regex(pattern, style)
-    console.print(text)
+    Console(soft_wrap=True, highlight=False).print(Text.assemble(*styled))
 
 
 @app.command()
@@ -443,7 +426,8 @@ def history(
         )
         for item in result.checkins
     ]
-    _print_styled(f"Check-ins of {ref}\n{columns(rows)}", [(r"\A.*\n.*", "bold")])
+    table = columns(rows).split("\n", 1)
+    _print_styled([(f"Check-ins of {ref}\n{table[0]}\n", "bold"), (table[1], "")])
 
 
 class DiffFormat(StrEnum):

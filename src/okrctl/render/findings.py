@@ -37,20 +37,38 @@ def excerpt(source_lines: Sequence[str], finding: Finding) -> list[str]:
     return [gutter + text, " " * len(gutter) + " " * (finding.column - 1) + "^"]
 
 
-def render_text_plain(
+Styled = list[tuple[str, str]]
+"""Text as (segment, rich style) pairs: joined plain when piped, styled on a terminal."""
+
+SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.OFF: ""}
+
+
+def findings_text(
     findings: Sequence[Finding], sources: Mapping[str, Sequence[str]], files_checked: int
-) -> str:
-    """Grouped by file; each finding as `file:line:col: severity rule: message` plus a caret."""
-    out: list[str] = []
+) -> Styled:
+    """Grouped by file; each finding as `file:line:col: severity rule: message` plus the line
+    with a caret under the column; the summary last."""
+    out: Styled = []
     current_file = None
     for f in findings:
         if f.file != current_file:
             if current_file is not None:
-                out.append("")
+                out.append(("\n", ""))
             current_file = f.file
-        out.append(f"{f.file}:{f.line}:{f.column}: {f.severity} {f.rule}: {f.message}")
-        out.extend(excerpt(sources.get(f.file, ()), f))
+        out += [
+            (f"{f.file}:{f.line}:{f.column}:", "bold"),
+            (" ", ""),
+            (str(f.severity), SEVERITY_STYLE[f.severity]),
+            (f" {f.rule}: {f.message}\n", ""),
+        ]
+        shown = excerpt(sources.get(f.file, ()), f)
+        if shown:
+            out += [(shown[0] + "\n", ""), (shown[1] + "\n", "red")]
     if out:
-        out.append("")
-    out.append(summary_line(findings, files_checked))
-    return "\n".join(out)
+        out.append(("\n", ""))
+    out.append((summary_line(findings, files_checked), ""))
+    return out
+
+
+def plain(styled: Styled) -> str:
+    return "".join(segment for segment, _ in styled)

@@ -276,10 +276,13 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
 
 def render_report(request: ReportRequest, *, html: bool = False) -> str:
     """A report's Markdown, or with `html` one self-contained, email-safe page of it."""
+    from okrctl.render.report_context import build_context
+
     charts: dict[str, Chart] = {}
-    text = render(request.template, request.context, request.user_templates, charts=charts)
+    context = build_context(request)
+    text = render(request.template, context, request.user_templates, charts=charts)
     if not html:
         return text
     from okrctl.render.html import to_html
 
-    return to_html(text, request.title, charts)
+    return to_html(text, request.page_title, charts)

@@ -15,8 +15,8 @@ from okrctl.core.textformat import format_value
 from okrctl.model.errors import OkrctlError, UsageError
 from okrctl.store.edits import goals_lock, read_for_edit, refuse_unsafe, target, write_and_commit
 from okrctl.store.load import load_repo, read_unit
+from okrctl.store.splice import parse_confidence, parse_value, set_scalar
 from okrctl.store.workspace import Workspace
-from okrctl.store.writeback import parse_confidence, parse_value, set_scalar
 
 TRAILER = "Okr-Checkin"
 

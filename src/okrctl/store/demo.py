@@ -13,7 +13,7 @@ from pathlib import Path
 
 from okrctl.model.errors import OkrctlError, UsageError
 from okrctl.store import gitlog
-from okrctl.store.writeback import set_scalar
+from okrctl.store.splice import set_scalar
 
 PEOPLE = {
     "ines": "Inés Duarte",

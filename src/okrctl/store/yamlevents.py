@@ -1,7 +1,7 @@
 """YAML events from ruamel.yaml, the project's one YAML library: its C parser (the package
 `ruamel.yaml.clib`) for speed, its pure-Python parser where the C extension is missing. Both
 yield the same events, with marks (line, column, index) for every node, which the composer in
-`yamlread` and the splicer in `writeback` build on."""
+`yamlread` and the splicer in `splice` build on."""
 
 from __future__ import annotations
 

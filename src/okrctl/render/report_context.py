@@ -1,0 +1,326 @@
+"""The context every report template receives (docs/templates.md), built from a report's
+scorecard, history and changes. Plain data (dicts, lists, strings, numbers): templates run in
+Jinja's sandbox, and docs/templates.md documents every name (a test holds the two equal)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from okrctl.core.compare import Comparison
+from okrctl.core.evaluate import (
+    KeyResultScore,
+    KpiScore,
+    ObjectiveScore,
+    Scorecard,
+    UnitScore,
+    cascade_order,
+)
+from okrctl.core.graph import Graph
+from okrctl.core.score import grade
+from okrctl.core.staleness import silence
+from okrctl.core.textformat import words
+from okrctl.model.history import History, RefHistory
+from okrctl.store.snapshot import Snapshot
+from okrctl.views.history import checkin_json
+from okrctl.views.report import ReportRequest
+from okrctl.views.show import ladder
+from okrctl.views.status import key_result_json, kpi_json, objective_json
+
+
+def _checkins(found: RefHistory | None, card: Scorecard) -> list[dict[str, Any]]:
+    if found is None:
+        return []
+    return [
+        {**checkin_json(c), "day": c.date.date().isoformat()}
+        for c in found.checkins_until(card.moment.instant)
+        if card.period.start <= c.date
+    ]
+
+
+class ContextBuilder:
+    """Turns scores, history and changes into the template context."""
+
+    def __init__(self, snapshot: Snapshot, card: Scorecard, history: History | None) -> None:
+        self.card, self.history, self.graph = card, history, snapshot.graph
+        self.stale_after = snapshot.repository.config.config.stale_after_days
+
+    def activity(self, ref: str) -> tuple[list[dict[str, Any]], int | None, bool]:
+        """This period's check-ins of a key result or KPI, the days since the last one, and
+        whether that is longer than `stale_after_days` (no history: none, none, not stale)."""
+        if self.history is None:
+            return [], None, False
+        found = self.history.refs.get(ref)
+        quiet = silence(found, self.card.moment.instant, self.card.period.start)
+        days = None if quiet is None else int(quiet[0])
+        return _checkins(found, self.card), days, quiet is not None and quiet[0] > self.stale_after
+
+    def key_result(self, kr: KeyResultScore) -> dict[str, Any]:
+        data = key_result_json(kr)
+        model = kr.node.key_result
+        checkins, days_quiet, quiet_too_long = self.activity(kr.ref)
+        data.update(
+            id=model.id,
+            source=model.source,
+            done=model.done if model.milestone else None,
+            checkins=checkins,
+            days_quiet=days_quiet,
+            stale=quiet_too_long and not (model.milestone and model.done),
+            trend=list(kr.trend),
+            status_words=words(kr.status),
+        )
+        data.setdefault("baseline", None)
+        data.setdefault("target", None)
+        data.setdefault("current", None)
+        data.setdefault("keep", None)
+        data.setdefault("forecast", None)
+        return data
+
+    def kpi(self, kpi: KpiScore) -> dict[str, Any]:
+        data = kpi_json(kpi)
+        checkins, days_quiet, quiet_too_long = self.activity(kpi.ref)
+        data.update(
+            id=kpi.node.kpi.id,
+            why=kpi.node.kpi.why,
+            source=kpi.node.kpi.source,
+            owner=kpi.node.kpi.owner,
+            unit_name=kpi.node.owner.unit.display_name,
+            checkins=checkins,
+            trend=[c["value"] for c in checkins],
+            stale=quiet_too_long,
+            days_quiet=days_quiet,
+        )
+        return data
+
+    def objective(self, objective: ObjectiveScore) -> dict[str, Any]:
+        data = objective_json(objective)
+        model = objective.node.objective
+        steps: list[dict[str, Any]] = []
+        rungs = ladder(self.graph, objective.ref)
+        while rungs:  # the first path up, for the report; `show` prints every branch
+            step = rungs[0]
+            steps.append({"ref": step.ref, "kind": step.kind, "title": step.title, "why": step.why})
+            rungs = step.up
+        data.update(
+            id=model.id,
+            why=model.why,
+            unit_name=objective.node.owner.unit.display_name,
+            status_words=words(objective.status),
+            ladder=steps,
+            key_results=[
+                {**self.key_result(k), "owner": k.node.key_result.owner or data["owner"]}
+                for k in objective.key_results
+            ],
+            supporters=[
+                {
+                    "ref": ref,
+                    "title": self.card.objectives[ref].node.objective.title,
+                    "unit_name": self.card.objectives[ref].node.owner.unit.display_name,
+                    "score": self.card.objectives[ref].score,
+                    "status": self.card.objectives[ref].status,
+                    "status_words": words(self.card.objectives[ref].status),
+                }
+                for ref in objective.supported_by
+                if ref in self.card.objectives
+            ],
+        )
+        return data
+
+    def unit(self, unit: UnitScore) -> dict[str, Any]:
+        model = unit.unit_file.unit
+        objectives = [self.objective(o) for o in unit.objectives]
+        return {
+            "id": model.id,
+            "name": model.display_name,
+            "kind": str(model.kind),
+            "lead": model.lead,
+            "parent": model.parent,
+            "depth": unit.depth,
+            "file": unit.unit_file.path,
+            "score": unit.score,
+            "grade": None if unit.score is None else str(grade(unit.score)),
+            "objectives": [o for o in objectives if o["category"] == "product"],
+            "functional_objectives": [o for o in objectives if o["category"] == "functional"],
+            "all_objectives": objectives,
+            "kpis": [self.kpi(k) for k in unit.kpis],
+            "accomplishments": list(model.accomplishments),
+            "children": sorted(self.graph.children.get(model.id, [])),
+        }
+
+
+def build_context(request: ReportRequest) -> dict[str, Any]:
+    """Everything a template can use; see docs/templates.md."""
+    snapshot, card, history = request.snapshot, request.card, request.history
+    graph, scope, since = snapshot.graph, request.scope, request.since
+    builder = ContextBuilder(snapshot, card, history)
+    in_scope = {unit_id for unit_id, _ in cascade_order(graph, scope)}
+    units = [builder.unit(u) for u in card.units if u.id in in_scope]
+    by_id = {u["id"]: u for u in units}
+    company = graph.company
+    context: dict[str, Any] = {
+        "title": request.title,
+        "company": {
+            "name": request.title,
+            "mission": company.unit.mission if company else None,
+            "vision": company.unit.vision if company else None,
+            "bhag": company.unit.bhag if company else None,
+            "unit": _company_unit(builder, card, by_id, company.unit.id if company else None),
+        },
+        "period": {
+            "name": card.period.name,
+            "start": card.period.start.date().isoformat(),
+            "last_day": card.period.last_day.isoformat(),
+            "elapsed": card.elapsed,
+            "over": card.over,
+            "days_left": max(0, (card.period.last_day - card.moment.as_of).days),
+        },
+        "as_of": card.moment.as_of.isoformat(),
+        "since": {
+            "label": since.label,
+            "date": since.date.isoformat() if since.date else None,
+            "revision": since.revision[:10] if since.revision else None,
+        },
+        "scope": by_id.get(scope) if scope else None,
+        "units": units,
+        "has_history": history is not None,
+        "stale_after_days": builder.stale_after,
+    }
+    context["attention"] = _attention(units)
+    context["help_wanted"] = _help_wanted(units)
+    context["changes"] = _changes(request.comparison, graph, in_scope)
+    context["owners"] = _owners(units)
+    context["prompts"] = _prompts(context)
+    return context
+
+
+def _company_unit(
+    builder: ContextBuilder,
+    card: Scorecard,
+    in_scope: dict[str, dict[str, Any]],
+    company_id: str | None,
+) -> dict[str, Any] | None:
+    """The company as a unit: already built when it is in scope, built once otherwise."""
+    if company_id is None:
+        return None
+    if company_id in in_scope:
+        return in_scope[company_id]
+    return next((builder.unit(u) for u in card.units if u.id == company_id), None)
+
+
+def _all(units: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    return [item for unit in units for item in unit[key]]
+
+
+def _attention(units: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    objectives = _all(units, "all_objectives")
+    key_results = [kr for o in objectives for kr in o["key_results"]]
+    kpis = _all(units, "kpis")
+    return {
+        "off_track": [o for o in objectives if o["status"] in ("off_track", "missed")],
+        "at_risk": [o for o in objectives if o["status"] == "at_risk"],
+        "critical_kpis": [k for k in kpis if k["health"] == "critical"],
+        "warning_kpis": [k for k in kpis if k["health"] == "warning"],
+        "stale": [kr for kr in key_results if kr["stale"]] + [k for k in kpis if k["stale"]],
+        "never_checked_in": [kr for kr in key_results if not kr["checked_in"]],
+        "forecast_misses": [
+            kr for kr in key_results if kr["forecast"] and kr["forecast"]["score"] < 1
+        ],
+    }
+
+
+def _help_wanted(units: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per unit, what could use help: off-track objectives, critical KPIs, stale key results."""
+    wanted = []
+    for unit in units:
+        objectives = [o for o in unit["all_objectives"] if o["status"] in ("off_track", "missed")]
+        kpis = [k for k in unit["kpis"] if k["health"] == "critical"]
+        stale = [kr for o in unit["all_objectives"] for kr in o["key_results"] if kr["stale"]]
+        if objectives or kpis or stale:
+            wanted.append({"unit": unit, "objectives": objectives, "kpis": kpis, "stale": stale})
+    return wanted
+
+
+def _changes(
+    comparison: Comparison | None, graph: Graph, in_scope: set[str]
+) -> dict[str, Any] | None:
+    """Changes to the units in scope only."""
+    if comparison is None:
+        return None
+
+    def mine(ref: str) -> bool:
+        return ref.split("/", 1)[0] in in_scope
+
+    def title(ref: str) -> str:
+        if ref in graph.objectives:
+            return graph.objectives[ref].objective.title
+        if ref in graph.key_results:
+            return graph.key_results[ref].key_result.title
+        if ref in graph.kpis:
+            return graph.kpis[ref].kpi.title
+        return ref
+
+    changed = [c for c in comparison.changed if mine(c.ref)]
+    return {
+        "added": [{"ref": r, "title": title(r)} for r in comparison.added if mine(r)],
+        "dropped": [{"ref": r} for r in comparison.removed if mine(r)],
+        "values": [
+            {"ref": c.ref, "title": title(c.ref), "old": c.old, "new": c.new, "delta": c.delta}
+            for c in changed
+            if c.field in ("current", "done")
+        ],
+        "confidence": [
+            {"ref": c.ref, "title": title(c.ref), "old": c.old, "new": c.new}
+            for c in changed
+            if c.field == "confidence"
+        ],
+        "goalposts": [
+            {"ref": c.ref, "field": c.field, "old": c.old, "new": c.new}
+            for c in changed
+            if c.field in ("baseline", "target", "type")
+        ],
+    }
+
+
+def _prompts(context: dict[str, Any]) -> list[str]:
+    """Discussion prompts for a 1:1, from what is off track, stale or forecast to miss."""
+    attention = context["attention"]
+    prompts = []
+    for objective in attention["off_track"]:
+        prompts.append(
+            f"“{objective['title']}” is {objective['status_words']} "
+            f"({objective['score']:.2f} against {objective['expected']:.2f} expected): "
+            f"what is in the way, and who could help?"
+        )
+    for kr in attention["stale"]:
+        days = kr.get("days_quiet")
+        prompts.append(
+            f"“{kr['title']}” has not been checked in for {days} days: is the number "
+            f"still the right one to watch?"
+        )
+    for kr in attention["forecast_misses"]:
+        prompts.append(
+            f"“{kr['title']}” is heading for {kr['forecast']['value']:.4g} against a "
+            f"target of {kr['target']}: change the approach, or the expectation?"
+        )
+    for kpi in attention["critical_kpis"]:
+        prompts.append(f"KPI “{kpi['title']}” is critical: what would bring it back?")
+    if not prompts:
+        prompts.append("Everything is on pace: what would make next period more ambitious?")
+    return prompts
+
+
+def _owners(units: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Who owns what: each owner's objectives and key results, owners by name."""
+    owners: dict[str, dict[str, list[dict[str, Any]]]] = {}
+
+    def entry(handle: str) -> dict[str, list[dict[str, Any]]]:
+        return owners.setdefault(handle, {"objectives": [], "key_results": []})
+
+    for unit in units:
+        for objective in unit["all_objectives"]:
+            if objective["owner"]:
+                entry(objective["owner"])["objectives"].append(objective)
+            for kr in objective["key_results"]:
+                handle = kr["owner"] or objective["owner"]
+                if handle:
+                    entry(handle)["key_results"].append(kr)
+    return [{"owner": name, **owners[name]} for name in sorted(owners)]
