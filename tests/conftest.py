@@ -142,8 +142,8 @@ def pillar_with(current: float | None, confidence: float | None = None) -> str:
 
 
 def index_payload(path: Path) -> dict:
-    """The JSON of a history index (after its checksum line)."""
-    return json.loads(path.read_bytes().partition(b"\n")[2])
+    """The header of a history index (the line after its checksum): head, commits, latest."""
+    return json.loads(path.read_bytes().split(b"\n")[1])
 
 
 GOLDEN = PROJECT_ROOT / "tests" / "golden"

@@ -118,9 +118,15 @@ def test_a_history_index_of_the_wrong_shape_is_rebuilt(tmp_path, damage):
     cold = history_values(repo.root)
     index = _index(repo)
     digest, _, body = index.read_bytes().partition(b"\n")
-    payload = json.loads(body)
+    header, *lines = body.split(b"\n")
+    payload = json.loads(header)
+    split = (line.partition(b"\t") for line in lines)
+    payload["refs"] = {json.loads(ref): json.loads(data) for ref, _, data in split}
     damage(payload)
-    index.write_bytes(digest + b"\n" + json.dumps(payload).encode())  # the old checksum
+    refs = payload.pop("refs")
+    rows = [json.dumps(ref) + "\t" + json.dumps(data) for ref, data in refs.items()]
+    damaged = "\n".join([json.dumps(payload), *rows]).encode()
+    index.write_bytes(digest + b"\n" + damaged)  # the old checksum
     assert history_values(repo.root) == cold
     check = run_cli("check", "--format", "json", "--repo", repo.root)
     assert check.exit_code == 0, check.stderr

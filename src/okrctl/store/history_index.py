@@ -7,7 +7,9 @@ straight line of new commits; a merge (which can bring in older commits), any ot
 or a deepened or unshallowed clone builds a new one. It never describes the working tree, so no
 edit can make it stale. It is written atomically (temp file and rename), so concurrent runs read
 the old index or the new one, and carries a checksum of its content: one that cannot be read,
-or is not byte for byte what okrctl wrote, is rebuilt.
+or is not byte for byte what okrctl wrote, is rebuilt. After the header (head, commits, latest
+values), each ref's history is a line of its own, decoded only when asked for: `history REF`
+reads one of thousands.
 """
 
 from __future__ import annotations
@@ -17,12 +19,11 @@ import json
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from okrctl.model.history import CheckIn, Commit, History, RefHistory, Skipped
 from okrctl.store import gitlog
 
-FORMAT = 3
+FORMAT = 4
 
 
 def _path(top: Path, goals: str) -> Path:
@@ -39,16 +40,17 @@ def _date(stamp: int) -> datetime:
 
 
 class _LazyRefs(Mapping[str, RefHistory]):
-    """Each ref's history is built on first access: `history REF` needs one of thousands."""
+    """Each ref's history is decoded on first access: `history REF` needs one of thousands, and
+    decoding them all would be most of its time."""
 
-    def __init__(self, raw: dict[str, Any]) -> None:
+    def __init__(self, raw: dict[str, bytes]) -> None:
         self._raw = raw
         self._built: dict[str, RefHistory] = {}
 
     def __getitem__(self, ref: str) -> RefHistory:
         found = self._built.get(ref)
         if found is None:
-            data = self._raw[ref]
+            data = json.loads(self._raw[ref])
             found = self._built[ref] = RefHistory(
                 created=_date(data["created"]) if data["created"] is not None else None,
                 checkins=[
@@ -70,7 +72,7 @@ def save(top: Path, goals: str, boundary: str, history: History) -> None:
     from okrctl.model.errors import OkrctlError
     from okrctl.store.writefile import write_atomically
 
-    payload = {
+    header = {
         "format": FORMAT,
         "goals": goals,
         "head": history.head,
@@ -78,19 +80,19 @@ def save(top: Path, goals: str, boundary: str, history: History) -> None:
         "commits": [[c.sha, _stamp(c.author_date)] for c in history.commits],
         "latest": {ref: list(pair) for ref, pair in history.latest.items()},
         "skipped": [[x.commit, _stamp(x.date), x.path, x.reason] for x in history.skipped],
-        "refs": {
-            ref: {
-                "created": _stamp(found.created) if found.created else None,
-                "checkins": [
-                    [_stamp(c.date), c.author, c.commit, c.value, c.confidence, c.note]
-                    for c in found.checkins
-                ],
-                "timeline": [[_stamp(d), v] for d, v in found.timeline],
-            }
-            for ref, found in history.refs.items()
-        },
     }
-    body = json.dumps(payload, separators=(",", ":")).encode()
+    lines = [json.dumps(header, separators=(",", ":"))]
+    for ref, found in history.refs.items():  # a line each: a reader decodes only what it needs
+        data = {
+            "created": _stamp(found.created) if found.created else None,
+            "checkins": [
+                [_stamp(c.date), c.author, c.commit, c.value, c.confidence, c.note]
+                for c in found.checkins
+            ],
+            "timeline": [[_stamp(d), v] for d, v in found.timeline],
+        }
+        lines.append(json.dumps(ref) + "\t" + json.dumps(data, separators=(",", ":")))
+    body = "\n".join(lines).encode()
     path = _path(top, goals)
     try:
         path.parent.mkdir(exist_ok=True)
@@ -112,16 +114,21 @@ def load(top: Path, goals: str, boundary: str) -> History | None:
     digest, _, body = raw.partition(b"\n")
     if digest != _digest(body):
         return None
+    header_line, _, rest = body.partition(b"\n")
     try:
-        payload = json.loads(body)
+        payload = json.loads(header_line)
+        if not (
+            isinstance(payload, dict)
+            and payload.get("format") == FORMAT
+            and payload.get("goals") == goals
+            and payload.get("shallow") == boundary
+        ):
+            return None
+        refs: dict[str, bytes] = {}
+        for line in rest.split(b"\n") if rest else ():
+            ref, _, data = line.partition(b"\t")
+            refs[json.loads(ref)] = data
     except (ValueError, RecursionError):
-        return None
-    if not (
-        isinstance(payload, dict)
-        and payload.get("format") == FORMAT
-        and payload.get("goals") == goals
-        and payload.get("shallow") == boundary
-    ):
         return None
     history = History(truncated=bool(boundary), head=payload["head"])
     history.commits = [Commit(sha, _date(stamp)) for sha, stamp in payload["commits"]]
@@ -129,7 +136,7 @@ def load(top: Path, goals: str, boundary: str) -> History | None:
     history.skipped = [
         Skipped(sha, _date(stamp), path, why) for sha, stamp, path, why in payload["skipped"]
     ]
-    history.refs = _LazyRefs(payload["refs"])
+    history.refs = _LazyRefs(refs)
     return history
 
 
