@@ -27,17 +27,20 @@ objectives:
 """
 
 
-def team_yaml(index: int, values: dict[str, float]) -> str:
-    """A team with three objectives of three key results (one falling, one keep band) and a KPI."""
+def team_yaml(index: int, values: dict[str, float], *, flawed: bool = False) -> str:
+    """A team with three objectives of three key results (one falling, one keep band) and a KPI.
+    `flawed`: the objectives without `why` or `aligns_to`, the key results without `source`
+    (the `missing-why`, `orphan` and `no-source` findings of a careless org)."""
     lines = [
         f"kind: team\nid: team-{index}\nname: Team {index}\nparent: bench\nlead: lead-{index}\n",
         "objectives:\n",
     ]
     for o in range(3):
+        why = "" if flawed else f"    why: Because team {index} moves the company.\n"
+        aligns = "" if flawed else "    aligns_to: [bench/grow]\n"
         lines.append(
             f"  - id: objective-{o}\n    title: Objective {o} of team {index}\n"
-            f"    why: Because team {index} moves the company.\n    type: committed\n"
-            f"    aligns_to: [bench/grow]\n    key_results:\n"
+            f"{why}    type: committed\n{aligns}    key_results:\n"
         )
         for k in range(3):
             ref = f"o{o}k{k}"
@@ -47,10 +50,8 @@ def team_yaml(index: int, values: dict[str, float]) -> str:
             else:
                 baseline, target = (0, 100) if k == 0 else (80, 20)
                 lines.append(f"        baseline: {baseline}\n        target: {target}\n")
-            lines.append(
-                f"        current: {values[ref]}   # latest check-in\n"
-                f"        source: dashboard {index}.{o}.{k}\n"
-            )
+            source = "" if flawed else f"        source: dashboard {index}.{o}.{k}\n"
+            lines.append(f"        current: {values[ref]}   # latest check-in\n{source}")
     lines.append(
         "kpis:\n  - id: health\n    title: Health\n    why: Keeps us honest.\n"
         f"    current: {values['kpi']}\n    healthy: {{min: 1}}\n    source: monitoring\n"
@@ -64,7 +65,9 @@ def initial_values(rng: random.Random) -> dict[str, float]:
     return values
 
 
-def write_org(root: Path, teams: int, seed: int = 7) -> dict[int, dict[str, float]]:
+def write_org(
+    root: Path, teams: int, seed: int = 7, *, flawed: bool = False
+) -> dict[int, dict[str, float]]:
     """okrctl.yaml, the company and `teams` team files; returns each team's values."""
     rng = random.Random(seed)
     (root / "goals" / "teams").mkdir(parents=True, exist_ok=True)
@@ -74,7 +77,7 @@ def write_org(root: Path, teams: int, seed: int = 7) -> dict[int, dict[str, floa
     for index in range(teams):
         values[index] = initial_values(rng)
         (root / "goals" / "teams" / f"team-{index}.yaml").write_text(
-            team_yaml(index, values[index])
+            team_yaml(index, values[index], flawed=flawed)
         )
     return values
 
@@ -84,9 +87,12 @@ def _data(text: str) -> bytes:
     return b"data %d\n%s\n" % (len(raw), raw)
 
 
-def write_history(root: Path, files: int, commits: int, seed: int = 7) -> None:
+def write_history(
+    root: Path, files: int, commits: int, seed: int = 7, *, active: int | None = None
+) -> None:
     """A git repository whose first commit holds the org and whose next `commits` commits each
-    check in one key result of one of `files` team files, a few hours apart from 2026-10-01."""
+    check in one key result of one of `files` team files, a few hours apart from 2026-10-01.
+    With `active`, only that many teams ever check in: the rest go silent (stale)."""
     rng = random.Random(seed)
     values = write_org(root, files, seed)
     subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
@@ -103,7 +109,7 @@ def write_history(root: Path, files: int, commits: int, seed: int = 7) -> None:
         stream += b"M 100644 inline %s\n" % path.encode() + _data((root / path).read_text())
     step = (90 * 86_400) // max(commits, 1)
     for n in range(commits):
-        team = rng.randrange(files)
+        team = rng.randrange(active or files)
         ref = rng.choice(list(values[team]))
         values[team][ref] = round(values[team][ref] + rng.uniform(-1, 3), 1)
         when = start + (n + 1) * step

@@ -8,6 +8,8 @@ ratio to a floor measured in the same run on the same machine.
 - `history REF` and `check` with `stale` on a history of check-in commits, against
   `git log -p` over the same files (cold: no history index yet; warm: the index is current);
 - `okrctl --help` and `check` on the demo, against `python -c pass`;
+- the findings-heavy shapes of real orgs: 2,000 teams of which 50 check in (the rest stale)
+  and 2,000 teams with no `why`, no `source`, nothing aligned;
 - a hostile pull request (20,000 objectives aligned to unknown refs, 50,000 unknown fields),
   against a clean `check` of the same size: suggestions and findings must stay near-linear.
 
@@ -17,6 +19,7 @@ Prints figures and asserts nothing: a benchmark, not a test.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -138,6 +141,37 @@ def history(commits: int, files: int, runs: int, folder: Path) -> None:
 BUSY_REFS = ["team-0/objective-0/kr-0", "team-0/objective-0/kr-1", "team-0/objective-1/kr-0"]
 
 
+def findings(runs: int, folder: Path, teams: int = 2000, commits: int = 3000) -> None:
+    """The shapes real orgs have: most key results silent on a long history (thousands of
+    `stale` findings), and thousands of findings of the other rules."""
+    silent = folder / "silent"
+    write_history(silent, teams, commits, active=50)
+    flawed = folder / "flawed"
+    write_org(flawed, teams, flawed=True)
+    subprocess.run(["git", "init", "-q", str(flawed)], check=True)
+    for root, title in (
+        (silent, f"{teams:,} teams, {commits:,} check-ins into 50 of them: the rest go stale"),
+        (flawed, f"{teams:,} teams, no why, no source, aligned to nothing"),
+    ):
+        header(title)
+        floor = measure([sys.executable, "-c", FLOOR_PARSE], root, runs)
+        row("floor: ruamel.yaml safe C loader over the files", floor, floor[0])
+        cache = root / ".git" / "okrctl"
+
+        def drop_cache(cache: Path = cache) -> None:
+            shutil.rmtree(cache, ignore_errors=True)
+
+        check = [*OKRCTL, "check", "--format", "json", "--as-of", "2026-12-31"]
+        status = [*OKRCTL, "status", "--format", "json", "--as-of", "2026-12-31"]
+        cold = measure(check, root, runs, drop_cache)
+        row("okrctl check, cold (no caches, as a fresh clone)", cold, floor[0])
+        row("okrctl check, warm", measure(check, root, runs), floor[0])
+        row("okrctl status --format json, warm", measure(status, root, runs), floor[0])
+        found = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
+        count = len(json.loads(found.stdout)["findings"])
+        print(f"  ({count:,} findings)")
+
+
 def startup(runs: int, folder: Path) -> None:
     demo = folder / "demo"
     demo.mkdir()
@@ -169,7 +203,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--commits", type=int, default=3000)
     parser.add_argument("--files", type=int, default=50)
-    parser.add_argument("--only", default="startup,history,org,hostile")
+    parser.add_argument("--only", default="startup,history,org,findings,hostile")
     args = parser.parse_args()
     print(
         f"okrctl benchmark · {os.cpu_count()} cores · Python {sys.version.split()[0]} · "
@@ -183,6 +217,8 @@ def main() -> None:
             history(args.commits, args.files, args.runs, Path(folder))
         if "org" in parts:
             organisation([int(s) for s in args.sizes.split(",")], args.runs, Path(folder))
+        if "findings" in parts:
+            findings(args.runs, Path(folder))
         if "hostile" in parts:
             hostile(args.runs, Path(folder))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -131,6 +131,7 @@ def read_history(
     *,
     revision: str = "HEAD",
     unit_ids: set[str] | None = None,
+    known: Mapping[tuple[str, str], Values | str] | None = None,
 ) -> History | None:
     """Every check-in up to `revision`; None outside git.
 
@@ -161,7 +162,7 @@ def read_history(
     ):
         # Only a straight line of new commits extends the index in order; a merge can bring in
         # older commits, and is read again from the start, as the cold path would.
-        _walk(indexed, top, read_log(top, f"{indexed.head}..{head}", scope), None)
+        _walk(indexed, top, read_log(top, f"{indexed.head}..{head}", scope), None, known)
         indexed.head = head
         if is_head:
             history_index.save(top, scope.key(), boundary, indexed)
@@ -169,14 +170,22 @@ def read_history(
     history = History(truncated=shallow, head=head)
     log = read_log(top, head, scope)
     wanted = _paths_holding(log, unit_ids) if unit_ids is not None else None
-    _walk(history, top, log, wanted)
+    _walk(history, top, log, wanted, known)
     if wanted is None and is_head:
         history_index.save(top, scope.key(), boundary, history)
     return history
 
 
-def _walk(history: History, top: Path, log: list[LogCommit], wanted: set[str] | None) -> None:
-    """Feed commits, oldest first, into `history`; each distinct blob is parsed once."""
+def _walk(
+    history: History,
+    top: Path,
+    log: list[LogCommit],
+    wanted: set[str] | None,
+    known: Mapping[tuple[str, str], Values | str] | None = None,
+) -> None:
+    """Feed commits, oldest first, into `history`; each distinct blob is parsed once, and a
+    blob the loader has just parsed from the working tree (`known`) not at all."""
+    known = known or {}
     if not isinstance(history.refs, dict):
         history.refs = dict(history.refs)
     history.commits.extend(Commit(c.sha, c.date) for c in log)
@@ -184,9 +193,11 @@ def _walk(history: History, top: Path, log: list[LogCommit], wanted: set[str] | 
         e.sha
         for c in log
         for e in c.entries
-        if e.status != "D" and (wanted is None or e.path in wanted)
+        if e.status != "D"
+        and (wanted is None or e.path in wanted)
+        and (e.sha, unit_stem(e.path)) not in known
     ]
-    parse = _parser(gitlog.read_blobs(top, shas))
+    parse = _parser(gitlog.read_blobs(top, shas), known)
     latest = history.latest
     for commit in log:
         touched: set[str] = set()
@@ -307,9 +318,11 @@ class UnreadableVersion(Exception):
     """One version of a unit file that history cannot use; the message says why."""
 
 
-def _parser(blobs: dict[str, bytes]) -> Callable[[str, str], Values | str]:
+def _parser(
+    blobs: dict[str, bytes], known: Mapping[tuple[str, str], Values | str]
+) -> Callable[[str, str], Values | str]:
     """Each distinct (blob, file name) parsed once: its values, or why it cannot be read."""
-    cache: dict[tuple[str, str], Values | str] = {}
+    cache: dict[tuple[str, str], Values | str] = dict(known)
 
     def parse(sha: str, path: str) -> Values | str:
         key = (sha, unit_stem(path))
@@ -342,6 +355,11 @@ def read_version(raw: bytes, stem: str) -> Version:
         data = read_document(raw, positions=False).data
     except YamlProblem:
         return Version()
+    return version_of(data, stem)
+
+
+def version_of(data: object, stem: str) -> Version:
+    """The goals in a version already composed (the loader's, for the working tree)."""
     if not isinstance(data, dict):
         return Version()
     unit_id = data.get("id") if isinstance(data.get("id"), str) else stem
@@ -359,7 +377,23 @@ def read_version(raw: bytes, stem: str) -> Version:
 def values_in(raw: bytes, stem: str) -> Values:
     """The value and confidence of every key result and KPI in one version of a unit file; one
     whose numbers no goal can hold (over 10^15, not finite) is an `UnreadableVersion`."""
-    version = read_version(raw, stem)
+    return _values(read_version(raw, stem))
+
+
+def known_values(raw: bytes, data: object, stem: str) -> tuple[tuple[str, str], Values | str]:
+    """What history would read from a version the loader has already composed, under the key
+    history looks it up by (git's id of the bytes, the file name): the working tree's files are
+    most of a cold history's versions, and need not be parsed twice."""
+    import hashlib
+
+    sha = hashlib.sha1(b"blob %d\0" % len(raw) + raw, usedforsecurity=False).hexdigest()
+    try:
+        return (sha, stem), _values(version_of(data, stem))
+    except UnreadableVersion as exc:
+        return (sha, stem), str(exc)
+
+
+def _values(version: Version) -> Values:
     found: Values = {}
     for ref, key_result in version.key_results.items():
         milestone = key_result.get("milestone") is True

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -36,10 +37,14 @@ _SLUG = re.compile(SLUG_PATTERN)
 
 
 def load_repo(
-    repo: Workspace | Path | str | None = None, *, revision: str | None = None
+    repo: Workspace | Path | str | None = None,
+    *,
+    revision: str | None = None,
+    seen: dict[tuple[str, str], Any] | None = None,
 ) -> Repository:
     """Find `okrctl.yaml` (at `repo`, or upward from cwd) and load every unit in goals_dir,
-    from the working tree or, with `revision`, from that commit's git objects."""
+    from the working tree or, with `revision`, from that commit's git objects. `seen` collects
+    what history would read from each file parsed here (`history.known_values`)."""
     workspace = Workspace.of(repo)
     root = workspace.root
     if revision is None:
@@ -64,7 +69,7 @@ def load_repo(
                 )
                 repository.broken_unit_ids.add(unit_stem(relative))
                 continue
-            _load_file(repository, relative, raw, cache)
+            _load_file(repository, relative, raw, cache, seen)
     finally:
         gc.freeze()  # what was loaded lives as long as the command: keep it out of collections
         if collecting:
@@ -211,22 +216,38 @@ def read_entry(relative: str, path: Path) -> FileEntry:
         return relative, None, f"cannot read the file: {exc.strerror}"
 
 
-def _load_file(repository: Repository, relative: str, raw: bytes, cache: ParseCache) -> None:
+def _load_file(
+    repository: Repository,
+    relative: str,
+    raw: bytes,
+    cache: ParseCache,
+    seen: dict[tuple[str, str], Any] | None,
+) -> None:
     stem_id = unit_stem(relative)
     key = cache.key(raw, stem_id) if cache.pack is not None else ""
     cached = cache.get(key) if key else None
     if cached is not None:
-        text = decode(raw)
-        repository.texts[relative] = text
-        repository.units.append(UnitFile(relative, cached, SourceMap(pending=text)))
+        unit, positions = cached
+        repository.texts[relative] = decode(raw)
+        repository.units.append(UnitFile(relative, unit, SourceMap(packed=positions)))
         return
-    read = read_unit(relative, raw)
+    # With a cache, positions are composed in the same pass and kept packed beside the unit: a
+    # file with findings is never parsed twice, in this run or the next.
+    read = read_unit(relative, raw, positions=bool(key))
+    if seen is not None:
+        from okrctl.store.history import known_values
+
+        found, values = known_values(raw, read.data, stem_id)
+        seen[found] = values
     if read.text is not None:
         repository.texts[relative] = read.text
     if read.unit is not None:
-        repository.units.append(UnitFile(relative, read.unit, read.source))
+        source = read.source
         if key:
-            cache.put(key, read.unit)
+            positions = source.pack()
+            cache.put(key, read.unit, positions)
+            source = SourceMap(packed=positions)  # dicts dropped until a finding needs them
+        repository.units.append(UnitFile(relative, read.unit, source))
         return
     repository.broken_unit_ids.add(read.unit_id)
     repository.broken_aligns_to.update(_raw_aligns_to(read.data))
@@ -246,13 +267,14 @@ class ReadUnit:
     text: str | None = None
 
 
-def read_unit(relative: str, raw: bytes) -> ReadUnit:
-    """Decode, compose and validate one unit file, with every check `schema` makes."""
+def read_unit(relative: str, raw: bytes, *, positions: bool = False) -> ReadUnit:
+    """Decode, compose and validate one unit file, with every check `schema` makes; with
+    `positions`, its nodes' positions are composed in the same pass (else when first asked)."""
     stem_id = unit_stem(relative)
     text: str | None = None
     try:
         text = decode(raw)
-        document = parse_text(text, positions=False)
+        document = parse_text(text, positions=positions)
     except YamlProblem as problem:
         problems = [(problem.position, problem.message)]
         return ReadUnit(None, stem_id, problems, SourceMap(), text=text)

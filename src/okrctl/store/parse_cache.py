@@ -1,4 +1,5 @@
-"""The parse cache: validated units, keyed by a hash of each file's content.
+"""The parse cache: validated units and the positions of their nodes (for findings), keyed by a
+hash of each file's content.
 
 A key covers everything a unit is made from (the file's bytes and name, and the versions of
 okrctl, Python and pydantic), so an edited file is simply a new key: a stale entry cannot be
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
     from okrctl.store.workspace import Workspace
 
 
+Entry = tuple["Unit", bytes]
+"""A validated unit and the packed positions of its nodes (`SourceMap.pack`)."""
+
+
 def _format() -> bytes:
     """Everything besides the file that shapes a cached unit: versions, and the source of the
     model and the reader themselves (code can change without a version bump)."""
@@ -38,7 +43,7 @@ def _format() -> bytes:
         code.update(Path(module.__file__ or "").read_bytes())
     python = ".".join(map(str, sys.version_info[:3]))
     return (
-        f"okrctl-parse-1\0{__version__}\0{python}\0{pydantic.VERSION}\0{code.hexdigest()}\0"
+        f"okrctl-parse-2\0{__version__}\0{python}\0{pydantic.VERSION}\0{code.hexdigest()}\0"
     ).encode()
 
 
@@ -46,8 +51,8 @@ class ParseCache:
     def __init__(self, pack: Path | None) -> None:
         self.pack = pack
         self.format = _format()
-        self.entries: dict[str, Unit] = {}
-        self.used: dict[str, Unit] = {}
+        self.entries: dict[str, Entry] = {}
+        self.used: dict[str, Entry] = {}
         self.changed = False
         if pack is not None:
             self.entries = _read_pack(pack)
@@ -58,14 +63,14 @@ class ParseCache:
         digest.update(raw)
         return digest.hexdigest()
 
-    def get(self, key: str) -> Unit | None:
+    def get(self, key: str) -> Entry | None:
         found = self.entries.get(key)
         if found is not None:
             self.used[key] = found
         return found
 
-    def put(self, key: str, unit: Unit) -> None:
-        self.used[key] = unit
+    def put(self, key: str, unit: Unit, positions: bytes) -> None:
+        self.used[key] = (unit, positions)
         self.changed = True
 
     def save(self) -> None:
@@ -83,9 +88,9 @@ class ParseCache:
             pass  # a read-only .git: the next run parses again
 
 
-def _read_pack(pack: Path) -> dict[str, Unit]:
-    """The pack's entries, when it is exactly a mapping of keys to units; anything else (not a
-    regular file, unreadable, another shape) is ignored, and the pack rebuilt."""
+def _read_pack(pack: Path) -> dict[str, Entry]:
+    """The pack's entries, when it is exactly a mapping of keys to (unit, positions); anything
+    else (not a regular file, unreadable, another shape) is ignored, and the pack rebuilt."""
     from okrctl.model.goals import Unit
     from okrctl.store.writefile import read_cache_file
 
@@ -97,15 +102,22 @@ def _read_pack(pack: Path) -> dict[str, Unit]:
     except Exception:  # any unreadable pack is rebuilt; pickle raises many kinds
         return {}
     if not isinstance(loaded, dict) or not all(
-        type(key) is str and type(unit) is Unit for key, unit in loaded.items()
+        type(key) is str
+        and type(entry) is tuple
+        and len(entry) == 2
+        and type(entry[0]) is Unit
+        and type(entry[1]) is bytes
+        for key, entry in loaded.items()
     ):
         return {}
     return loaded
 
 
 def open_cache(workspace: Workspace, goals_dir: str) -> ParseCache:
+    from okrctl.store.history_index import enabled
+
     root, top = workspace.root, workspace.top
-    if top is None:
+    if top is None or not enabled():
         return ParseCache(None)
     folder = os.fsencode((root / goals_dir).resolve())
     name = hashlib.blake2b(folder, digest_size=8).hexdigest()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from okrctl.core.evaluate import Moment
 from okrctl.core.graph import Graph, build_graph
@@ -36,6 +36,8 @@ class Snapshot:
     moment: Moment
     notes: list[str] = field(default_factory=list)
     """Things the user should know (on stderr), such as history that could not be read."""
+    seen: dict[tuple[str, str], Any] = field(default_factory=dict)
+    """What history would read from the files this load parsed: not parsed again."""
 
     def read_history(self, needed_for: str) -> History | None:
         """Check-ins up to the revision read; outside git None, with a note saying what was
@@ -47,6 +49,7 @@ class Snapshot:
             self.workspace,
             repository.config.config.goals_dir,
             revision=repository.revision or "HEAD",
+            known=self.seen,
         )
         if history is None:
             self.notes.append(f"not a git repository: {needed_for} need history and were skipped")
@@ -82,10 +85,13 @@ def take_snapshot(
             if commit is None:
                 raise UsageError(f"no commit on or before {as_of}: the goals did not exist yet")
             revision = commit.sha
-    repository = load_repo(workspace, revision=revision)
+    from okrctl.store.history_index import enabled
+
+    seen: dict[tuple[str, str], Any] = {}
+    repository = load_repo(workspace, revision=revision, seen=seen if enabled() else None)
     config = repository.config.config
     period = parse_period(config.period, config.fiscal_year_start)
     if as_of is None and at is not None and period.last_day < today:
         as_of = period.last_day
     graph = build_graph(repository)
-    return Snapshot(workspace, repository, graph, period, Moment.of(as_of), notes)
+    return Snapshot(workspace, repository, graph, period, Moment.of(as_of), notes, seen)

@@ -1,0 +1,75 @@
+"""The caches change how fast `check` is, never what it finds: the findings of a warm run (parse
+cache with positions, history index) are exactly those of a run from scratch, file:line:col,
+order and text, on a repository shaped like a real org (most key results gone quiet, files
+with the other rules' findings, a file that does not load)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import BASE, run_cli
+from gitrepo import GitRepo
+
+TEAMS = 12
+
+
+def team(index: int, current: float, *, flawed: bool) -> str:
+    why = "" if flawed else "    why: It moves the pillar.\n"
+    aligns = "" if flawed else "    aligns_to: [growth/convert]\n"
+    source = "" if flawed else "        source: dashboard\n"
+    return (
+        f"kind: team\nparent: growth\nlead: lead-{index}\nobjectives:\n"
+        f"  - id: ship\n    title: Ship {index}\n{why}{aligns}    key_results:\n"
+        f"      - id: rate\n        title: Rate from 0 to 100\n"
+        f"        baseline: 0\n        target: 100\n        current: {current}   # latest\n"
+        f"{source}"
+        f"kpis:\n  - id: health\n    title: Health\n    why: Honesty.\n    current: 3\n"
+        f"    healthy: {{min: 1}}\n    source: monitoring\n"
+    )
+
+
+@pytest.fixture(scope="module")
+def org(tmp_path_factory):
+    repo = GitRepo(tmp_path_factory.mktemp("org") / "okrs")
+    files = dict(BASE)
+    files |= {f"goals/teams/team-{i}.yaml": team(i, 1, flawed=i % 3 == 0) for i in range(TEAMS)}
+    repo.commit(files, "2026-10-01", "Q4 goals")
+    for day in range(2, 20):  # only two teams ever check in: the rest go stale
+        i = day % 2
+        repo.commit({f"goals/teams/team-{i}.yaml": team(i, day, flawed=False)}, f"2026-10-{day:02}")
+    repo.commit({"goals/teams/broken.yaml": "kind: team\nobjectives: [\n"}, "2026-10-20")
+    return repo.root
+
+
+def findings(root, *extra):
+    result = run_cli("check", "--format", "json", "--repo", root, "--as-of", "2026-12-01", *extra)
+    assert result.exit_code == 1, result.stderr
+    return result.stdout
+
+
+def drop(root, pattern):
+    for path in (root / ".git" / "okrctl").glob(pattern):
+        path.unlink()
+
+
+def test_warm_runs_find_exactly_what_a_run_from_scratch_finds(org, monkeypatch):
+    shutil.rmtree(org / ".git" / "okrctl", ignore_errors=True)
+    with monkeypatch.context() as patch:
+        patch.setenv("OKRCTL_NO_CACHE", "1")  # no cache read or written: every path the slow one
+        scratch = findings(org)
+    assert not (org / ".git" / "okrctl").exists()
+    rules = [f["rule"] for f in json.loads(scratch)["findings"]]
+    assert rules.count("stale") >= TEAMS - 2
+    assert {"missing-why", "no-source", "orphan", "schema"} <= set(rules)
+    assert findings(org) == scratch  # both caches cold: written, positions packed
+    assert findings(org) == scratch  # both caches warm
+    drop(org, "parse-*")
+    assert findings(org) == scratch  # history index warm, units parsed again
+    drop(org, "history-*")
+    assert findings(org) == scratch  # parse cache warm, history walked again
+    text = run_cli("check", "--repo", org, "--as-of", "2026-12-01").stdout
+    monkeypatch.setenv("OKRCTL_NO_CACHE", "1")
+    assert run_cli("check", "--repo", org, "--as-of", "2026-12-01").stdout == text
