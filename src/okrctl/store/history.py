@@ -18,10 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from okrctl.model.bounds import MAX_MAGNITUDE
 from okrctl.model.history import CheckIn, Commit, History, RefHistory, Skipped
 from okrctl.model.names import unit_stem
 from okrctl.store import gitlog
+from okrctl.store.versions import UnreadableVersion, Values, values_in
 from okrctl.store.workspace import Workspace
 from okrctl.store.yamlread import YamlProblem, read_document
 
@@ -46,8 +46,6 @@ def confirmed_refs(message: str) -> list[str]:
 
 
 TRAILER_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*:\s")
-Values = dict[str, tuple[Any, Any]]
-"""ref -> (value, confidence) in one version of a unit file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,10 +312,6 @@ def _paths_holding(log: list[LogCommit], unit_ids: set[str]) -> set[str]:
     return paths
 
 
-class UnreadableVersion(Exception):
-    """One version of a unit file that history cannot use; the message says why."""
-
-
 def _parser(
     blobs: dict[str, bytes], known: Mapping[tuple[str, str], Values | str]
 ) -> Callable[[str, str], Values | str]:
@@ -336,83 +330,6 @@ def _parser(
         return found
 
     return parse
-
-
-@dataclass(frozen=True, slots=True)
-class Version:
-    """The goals in one version of a unit file from git, read leniently, by ref: the mappings as
-    written, so each reader takes the fields it needs. A version that does not parse holds
-    nothing (it was broken, and fixed later). The one reader of raw versions: check-in history
-    and the retro's goal-post moves both read through it."""
-
-    objectives: dict[str, dict[str, Any]] = field(default_factory=dict)
-    key_results: dict[str, dict[str, Any]] = field(default_factory=dict)
-    kpis: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-
-def read_version(raw: bytes, stem: str) -> Version:
-    try:
-        data = read_document(raw, positions=False).data
-    except YamlProblem:
-        return Version()
-    return version_of(data, stem)
-
-
-def version_of(data: object, stem: str) -> Version:
-    """The goals in a version already composed (the loader's, for the working tree)."""
-    if not isinstance(data, dict):
-        return Version()
-    unit_id = data.get("id") if isinstance(data.get("id"), str) else stem
-    version = Version()
-    for objective in _dicts(data.get("objectives")):
-        ref = f"{unit_id}/{objective.get('id')}"
-        version.objectives[ref] = objective
-        for key_result in _dicts(objective.get("key_results")):
-            version.key_results[f"{ref}/{key_result.get('id')}"] = key_result
-    for kpi in _dicts(data.get("kpis")):
-        version.kpis[f"{unit_id}/{kpi.get('id')}"] = kpi
-    return version
-
-
-def values_in(raw: bytes, stem: str) -> Values:
-    """The value and confidence of every key result and KPI in one version of a unit file; one
-    whose numbers no goal can hold (over 10^15, not finite) is an `UnreadableVersion`."""
-    return _values(read_version(raw, stem))
-
-
-def known_values(raw: bytes, data: object, stem: str) -> tuple[tuple[str, str], Values | str]:
-    """What history would read from a version the loader has already composed, under the key
-    history looks it up by (git's id of the bytes, the file name): the working tree's files are
-    most of a cold history's versions, and need not be parsed twice."""
-    import hashlib
-
-    sha = hashlib.sha1(b"blob %d\0" % len(raw) + raw, usedforsecurity=False).hexdigest()
-    try:
-        return (sha, stem), _values(version_of(data, stem))
-    except UnreadableVersion as exc:
-        return (sha, stem), str(exc)
-
-
-def _values(version: Version) -> Values:
-    found: Values = {}
-    for ref, key_result in version.key_results.items():
-        milestone = key_result.get("milestone") is True
-        value = key_result.get("done") if milestone else key_result.get("current")
-        found[ref] = (_usable(value), _usable(key_result.get("confidence")))
-    for ref, kpi in version.kpis.items():
-        found[ref] = (_usable(kpi.get("current")), None)
-    return found
-
-
-def _usable(value: Any) -> Any:
-    number = isinstance(value, int | float) and not isinstance(value, bool)
-    if number and (value != value or abs(value) > MAX_MAGNITUDE):
-        raise UnreadableVersion("it holds a number over 10^15 or not finite")
-    return value
-
-
-def _dicts(value: Any) -> list[dict[str, Any]]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def ref_history(

@@ -235,7 +235,7 @@ def _load_file(
     # file with findings is never parsed twice, in this run or the next.
     read = read_unit(relative, raw, positions=bool(key))
     if seen is not None:
-        from okrctl.store.history import known_values
+        from okrctl.store.versions import known_values
 
         found, values = known_values(raw, read.data, stem_id)
         seen[found] = values

@@ -29,11 +29,11 @@ from okrctl.store.history import (
     goals_scope,
     read_history,
     read_log,
-    read_version,
     stated_reason,
 )
 from okrctl.store.load import load_repo
 from okrctl.store.revisions import TAG_PREFIX, resolve
+from okrctl.store.versions import read_version
 from okrctl.store.workspace import Workspace
 
 GRACE = timedelta(days=14)
