@@ -43,11 +43,16 @@ FLOOR_PARSE = (
 )
 
 
+# Python caches compiled modules, as an installed okrctl has them (pip compiles at install),
+# even where the environment says not to write bytecode (PYTHONDONTWRITEBYTECODE).
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_once(command: list[str], cwd: Path) -> tuple[float, float]:
     """Wall seconds and peak resident memory (MB) of one run of `command`."""
     start = time.perf_counter()
     process = subprocess.Popen(
-        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=CHILD_ENV
     )
     _, _, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start

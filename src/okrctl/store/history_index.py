@@ -47,18 +47,27 @@ class _LazyRefs(Mapping[str, RefHistory]):
     def __init__(self, raw: dict[str, bytes]) -> None:
         self._raw = raw
         self._built: dict[str, RefHistory] = {}
+        self._dates: dict[int, datetime] = {}
+        """Stamp → date: the refs of one file share their commits' dates."""
+
+    def _date(self, stamp: int) -> datetime:
+        found = self._dates.get(stamp)
+        if found is None:
+            found = self._dates[stamp] = _date(stamp)
+        return found
 
     def __getitem__(self, ref: str) -> RefHistory:
         found = self._built.get(ref)
         if found is None:
             data = json.loads(self._raw[ref])
+            when = self._date
             found = self._built[ref] = RefHistory(
-                created=_date(data["created"]) if data["created"] is not None else None,
+                created=when(data["created"]) if data["created"] is not None else None,
                 checkins=[
-                    CheckIn(ref, _date(stamp), author, sha, value, confidence, note)
+                    CheckIn(ref, when(stamp), author, sha, value, confidence, note)
                     for stamp, author, sha, value, confidence, note in data["checkins"]
                 ],
-                timeline=[(_date(stamp), value) for stamp, value in data["timeline"]],
+                timeline=[(when(stamp), value) for stamp, value in data["timeline"]],
             )
         return found
 
