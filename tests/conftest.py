@@ -164,3 +164,15 @@ def assert_golden(name: str, text: str) -> None:
     assert text == path.read_text(encoding="utf-8"), (
         f"golden {name} differs; review, then UPDATE_GOLDEN=1"
     )
+
+
+@pytest.fixture(scope="module")
+def quarter(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo company with its scripted quarter of back-dated history, one per test module."""
+    from okrctl.store.demo import replay
+
+    root = tmp_path_factory.mktemp("quarter")
+    shutil.copy(PROJECT_ROOT / "okrctl.yaml", root / "okrctl.yaml")
+    shutil.copytree(PROJECT_ROOT / "goals", root / "goals")
+    replay(root)
+    return root

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from datetime import date
@@ -13,20 +12,10 @@ from datetime import date
 import pytest
 
 import okrctl
-from conftest import PROJECT_ROOT, run_cli
-from okrctl.store.demo import replay
+from conftest import run_cli
 
 AS_OF = "2026-11-15"
 REF = "signups/effortless-funding/funded-rate"
-
-
-@pytest.fixture(scope="module")
-def quarter(tmp_path_factory):
-    root = tmp_path_factory.mktemp("library")
-    shutil.copy(PROJECT_ROOT / "okrctl.yaml", root / "okrctl.yaml")
-    shutil.copytree(PROJECT_ROOT / "goals", root / "goals")
-    replay(root)
-    return root
 
 
 def cli_json(*args):

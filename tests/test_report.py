@@ -9,19 +9,8 @@ import subprocess
 import pytest
 
 from conftest import PROJECT_ROOT, assert_golden, demo_copy, run_cli
-from okrctl.store.demo import replay
 
 AS_OF = "2026-11-15"
-
-
-@pytest.fixture(scope="module")
-def quarter(tmp_path_factory):
-    """The demo company with its scripted quarter of back-dated history."""
-    root = tmp_path_factory.mktemp("quarter")
-    shutil.copy(PROJECT_ROOT / "okrctl.yaml", root / "okrctl.yaml")
-    shutil.copytree(PROJECT_ROOT / "goals", root / "goals")
-    replay(root)
-    return root
 
 
 @pytest.fixture
