@@ -86,3 +86,10 @@ def test_a_command_asks_git_for_the_repository_once(quarter, command):
     started = git_commands(quarter, *command)
     assert sum("rev-parse --show-toplevel" in c for c in started) == 1, started
     assert not any("rev-parse --git-dir" in c for c in started), started
+
+
+def test_a_command_reads_every_blob_through_one_cat_file(quarter):
+    """The retro reads goals at a tag, the history and each version's intent: one `git
+    cat-file` process serves them all (the workspace's repository), not one per reader."""
+    started = git_commands(quarter, "retro", "2026-Q4")
+    assert sum(c.startswith("git cat-file") for c in started) == 1, started

@@ -10,9 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from okrctl.model.errors import OkrctlError
 from okrctl.model.history import Commit
+
+if TYPE_CHECKING:
+    from git import Repo
 
 
 class GitError(OkrctlError):
@@ -182,35 +186,26 @@ def list_tree(top: Path, revision: str, folder: str) -> list[TreeEntry]:
     return entries
 
 
-def read_blobs(top: Path, shas: Iterable[str]) -> dict[str, bytes]:
-    """Many objects through GitPython's object database (one persistent `git cat-file`); each
-    distinct sha read once; a missing one is left out."""
+def read_blobs(repo: Repo, shas: Iterable[str]) -> dict[str, bytes]:
+    """Many objects through GitPython's object database: the workspace's one persistent
+    `git cat-file` for the whole command; each distinct sha read once; a missing one left out."""
     from binascii import unhexlify
 
-    from git import Repo
-
-    wanted = list(dict.fromkeys(shas))
-    if not wanted:
-        return {}
     blobs: dict[str, bytes] = {}
-    repo = Repo(top)
-    try:
-        for sha in wanted:
-            try:
-                blobs[sha] = repo.odb.stream(unhexlify(sha)).read()
-            except (ValueError, OSError):  # missing (a shallow clone), or not an object
-                continue
-    finally:
-        repo.close()
+    for sha in dict.fromkeys(shas):
+        try:
+            blobs[sha] = repo.odb.stream(unhexlify(sha)).read()
+        except (ValueError, OSError):  # missing (a shallow clone), or not an object
+            continue
     return blobs
 
 
-def read_file(top: Path, revision: str, path: str) -> bytes | None:
+def read_file(repo: Repo, revision: str, path: str) -> bytes | None:
     """One file's content at `revision`, or None when it does not exist there."""
-    sha = verify_object(top, f"{revision}:{path}")
+    sha = verify_object(Path(str(repo.working_tree_dir)), f"{revision}:{path}")
     if sha is None:
         return None
-    return read_blobs(top, [sha]).get(sha)
+    return read_blobs(repo, [sha]).get(sha)
 
 
 def verify_object(top: Path, name: str) -> str | None:

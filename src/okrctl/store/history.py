@@ -149,7 +149,8 @@ def read_history(
     boundary = gitlog.shallow_boundary(top)
     shallow = bool(boundary)
     is_head = head == gitlog.verify_commit(top, "HEAD")
-    indexed = history_index.load(top, scope.key(), boundary)
+    caching = workspace.caching
+    indexed = history_index.load(top, scope.key(), boundary) if caching else None
     if indexed is not None and indexed.head == head:
         return indexed
     if (
@@ -160,23 +161,23 @@ def read_history(
     ):
         # Only a straight line of new commits extends the index in order; a merge can bring in
         # older commits, and is read again from the start, as the cold path would.
-        _walk(indexed, top, read_log(top, f"{indexed.head}..{head}", scope), None, known)
+        _walk(indexed, workspace, read_log(top, f"{indexed.head}..{head}", scope), None, known)
         indexed.head = head
-        if is_head:
+        if is_head and caching:
             history_index.save(top, scope.key(), boundary, indexed)
         return indexed
     history = History(truncated=shallow, head=head)
     log = read_log(top, head, scope)
     wanted = _paths_holding(log, unit_ids) if unit_ids is not None else None
-    _walk(history, top, log, wanted, known)
-    if wanted is None and is_head:
+    _walk(history, workspace, log, wanted, known)
+    if wanted is None and is_head and caching:
         history_index.save(top, scope.key(), boundary, history)
     return history
 
 
 def _walk(
     history: History,
-    top: Path,
+    workspace: Workspace,
     log: list[LogCommit],
     wanted: set[str] | None,
     known: Mapping[tuple[str, str], Values | str] | None = None,
@@ -195,7 +196,7 @@ def _walk(
         and (wanted is None or e.path in wanted)
         and (e.sha, unit_stem(e.path)) not in known
     ]
-    parse = _parser(gitlog.read_blobs(top, shas), known)
+    parse = _parser(gitlog.read_blobs(workspace.repo, shas), known)
     latest = history.latest
     for commit in log:
         touched: set[str] = set()

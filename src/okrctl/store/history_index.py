@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -78,14 +77,7 @@ class _LazyRefs(Mapping[str, RefHistory]):
         return len(self._raw)
 
 
-def enabled() -> bool:
-    """`OKRCTL_NO_CACHE=1` runs from scratch: no cache read, none written (to rule caches out)."""
-    return os.environ.get("OKRCTL_NO_CACHE", "") in ("", "0")
-
-
 def save(top: Path, goals: str, boundary: str, history: History) -> None:
-    if not enabled():
-        return
     from okrctl.model.errors import OkrctlError
     from okrctl.store.writefile import write_atomically
 
@@ -125,8 +117,6 @@ def load(top: Path, goals: str, boundary: str) -> History | None:
     shape would cost a walk over all of them."""
     from okrctl.store.writefile import read_cache_file
 
-    if not enabled():
-        return None
     raw = read_cache_file(_path(top, goals))
     if raw is None:
         return None

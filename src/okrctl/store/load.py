@@ -94,7 +94,7 @@ def _revision_source(
         raise UsageError(f"{root} is not in a git repository: reading a revision needs git")
     prefix = workspace.prefix
     label = f"{CONFIG_NAME}@{revision[:12]}"
-    raw = gitlog.read_file(top, revision, prefix + CONFIG_NAME)
+    raw = gitlog.read_file(workspace.repo, revision, prefix + CONFIG_NAME)
     if raw is None:
         raise ConfigError(f"no {CONFIG_NAME} at {revision[:12]}: the goals did not exist yet")
     config = parse_config(raw, root, label)
@@ -108,7 +108,7 @@ def _revision_source(
     readable = [
         e for e in entries if e.kind == "blob" and e.mode != "120000" and e.size <= MAX_FILE_BYTES
     ]
-    blobs = gitlog.read_blobs(top, [e.sha for e in readable])
+    blobs = gitlog.read_blobs(workspace.repo, [e.sha for e in readable])
     files: list[FileEntry] = []
     for entry in sorted(entries, key=lambda e: e.path):
         relative = entry.path[len(prefix) :]

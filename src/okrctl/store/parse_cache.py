@@ -114,10 +114,8 @@ def _read_pack(pack: Path) -> dict[str, Entry]:
 
 
 def open_cache(workspace: Workspace, goals_dir: str) -> ParseCache:
-    from okrctl.store.history_index import enabled
-
     root, top = workspace.root, workspace.top
-    if top is None or not enabled():
+    if top is None or not workspace.caching:
         return ParseCache(None)
     folder = os.fsencode((root / goals_dir).resolve())
     name = hashlib.blake2b(folder, digest_size=8).hexdigest()

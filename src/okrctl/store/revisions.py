@@ -41,7 +41,7 @@ def last_commit_naming_period(workspace: Workspace, period: str) -> str | None:
     root, top = workspace.root, workspace.git_top(f"finding the period {period}")
     config_path = workspace.prefix + CONFIG_NAME
     versions = dict(gitlog.file_versions(top, config_path))
-    blobs = gitlog.read_blobs(top, [b for b in versions.values() if set(b) != {"0"}])
+    blobs = gitlog.read_blobs(workspace.repo, [b for b in versions.values() if set(b) != {"0"}])
     current: str | None = None
     newest_naming: str | None = None
     for commit in reversed(gitlog.first_parent_log(top)):  # oldest to newest

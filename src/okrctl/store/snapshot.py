@@ -85,10 +85,8 @@ def take_snapshot(
             if commit is None:
                 raise UsageError(f"no commit on or before {as_of}: the goals did not exist yet")
             revision = commit.sha
-    from okrctl.store.history_index import enabled
-
     seen: dict[tuple[str, str], Any] = {}
-    repository = load_repo(workspace, revision=revision, seen=seen if enabled() else None)
+    repository = load_repo(workspace, revision=revision, seen=seen if workspace.caching else None)
     config = repository.config.config
     period = parse_period(config.period, config.fiscal_year_start)
     if as_of is None and at is not None and period.last_day < today:

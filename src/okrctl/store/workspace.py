@@ -7,6 +7,7 @@ upward from the current folder) wherever a workspace is expected: `Workspace.of`
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,13 +25,17 @@ _UNSET = object()
 class Workspace:
     root: Path
     """The folder of `okrctl.yaml`, resolved."""
+    caching: bool = True
+    """Whether the caches under `.git/okrctl/` are read and written; `OKRCTL_NO_CACHE=1` runs
+    from scratch, to rule the caches out when something looks wrong."""
     _top: object = field(default=_UNSET, repr=False)
     _repo: git.Repo | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, repo: Path | str | None = None) -> Workspace:
         """`repo` names the folder of `okrctl.yaml` (or the file); None searches upward."""
-        return cls(resolve_root(Path(repo) if repo is not None else None))
+        caching = os.environ.get("OKRCTL_NO_CACHE", "") in ("", "0")
+        return cls(resolve_root(Path(repo) if repo is not None else None), caching)
 
     @classmethod
     def of(cls, where: Workspace | Path | str | None) -> Workspace:
@@ -65,15 +70,10 @@ class Workspace:
     @property
     def repo(self) -> git.Repo:
         """GitPython's repository for the work tree, made on first use (its object database
-        keeps one `cat-file` process for every blob this command reads)."""
+        keeps one `cat-file` process for every blob this command reads, ended when the command
+        exits)."""
         if self._repo is None:
             import git
 
             self._repo = git.Repo(self.git_top("reading git objects"))
         return self._repo
-
-    def close(self) -> None:
-        """End GitPython's helper processes (the command is over)."""
-        if self._repo is not None:
-            self._repo.close()
-            self._repo = None

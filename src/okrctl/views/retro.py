@@ -199,7 +199,7 @@ def retro(repo: Workspace | Path | str | None, period_name: str) -> Retro:
     scope = goals_scope(root, top, goals_dir)
     log = [c for c in read_log(top, revision, scope) if period.start <= c.date < period.end]
     result = Retro(period, revision, card)
-    _walk_intent(result, top, log, period, graph)
+    _walk_intent(result, workspace, log, period, graph)
     result.stale = _stale(graph, history, period, graded.config.stale_after_days)
     result.cadence = _cadence(graph, history, period)
     result.confidence = [
@@ -231,11 +231,11 @@ def _intent(raw: bytes, stem: str) -> dict[str, dict[str, Any]]:
 
 
 def _walk_intent(
-    result: Retro, top: Path, log: list[LogCommit], period: Period, graph: Graph
+    result: Retro, workspace: Workspace, log: list[LogCommit], period: Period, graph: Graph
 ) -> None:
     """Goal-post moves, and objectives added or dropped, commit by commit after the grace."""
     shas = {s for c in log for e in c.entries for s in (e.sha, e.old_sha) if set(s) != {"0"}}
-    blobs = gitlog.read_blobs(top, shas)
+    blobs = gitlog.read_blobs(workspace.repo, shas)
     cache: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
 
     def intent(sha: str, path: str | None) -> dict[str, dict[str, Any]]:
