@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +21,7 @@ from typing import Any
 from okrctl.model.history import CheckIn, Commit, History, RefHistory, Skipped
 from okrctl.model.names import unit_stem
 from okrctl.store import gitlog
-from okrctl.store.versions import UnreadableVersion, Values, values_in
+from okrctl.store.versions import Known, UnreadableVersion, Values, values_in
 from okrctl.store.workspace import Workspace
 from okrctl.store.yamlread import YamlProblem, read_document
 
@@ -129,7 +129,7 @@ def read_history(
     *,
     revision: str = "HEAD",
     unit_ids: set[str] | None = None,
-    known: Mapping[tuple[str, str], Values | str] | None = None,
+    known: Known | None = None,
 ) -> History | None:
     """Every check-in up to `revision`; None outside git.
 
@@ -180,7 +180,7 @@ def _walk(
     workspace: Workspace,
     log: list[LogCommit],
     wanted: set[str] | None,
-    known: Mapping[tuple[str, str], Values | str] | None = None,
+    known: Known | None = None,
 ) -> None:
     """Feed commits, oldest first, into `history`; each distinct blob is parsed once, and a
     blob the loader has just parsed from the working tree (`known`) not at all."""
@@ -314,7 +314,7 @@ def _paths_holding(log: list[LogCommit], unit_ids: set[str]) -> set[str]:
 
 
 def _parser(
-    blobs: dict[str, bytes], known: Mapping[tuple[str, str], Values | str]
+    blobs: dict[str, bytes], known: Known
 ) -> Callable[[str, str], Values | str]:
     """Each distinct (blob, file name) parsed once: its values, or why it cannot be read."""
     cache: dict[tuple[str, str], Values | str] = dict(known)

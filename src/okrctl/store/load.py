@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -29,6 +28,7 @@ from okrctl.store import gitlog
 from okrctl.store.config import load_config, parse_config
 from okrctl.store.parse_cache import ParseCache, open_cache
 from okrctl.store.root import CONFIG_NAME
+from okrctl.store.versions import Known
 from okrctl.store.workspace import Workspace
 from okrctl.store.yamlread import MAX_FILE_BYTES, SourceMap, YamlProblem, decode, parse_text
 
@@ -40,7 +40,7 @@ def load_repo(
     repo: Workspace | Path | str | None = None,
     *,
     revision: str | None = None,
-    seen: dict[tuple[str, str], Any] | None = None,
+    seen: Known | None = None,
 ) -> Repository:
     """Find `okrctl.yaml` (at `repo`, or upward from cwd) and load every unit in goals_dir,
     from the working tree or, with `revision`, from that commit's git objects. `seen` collects
@@ -221,7 +221,7 @@ def _load_file(
     relative: str,
     raw: bytes,
     cache: ParseCache,
-    seen: dict[tuple[str, str], Any] | None,
+    seen: Known | None,
 ) -> None:
     stem_id = unit_stem(relative)
     key = cache.key(raw, stem_id) if cache.pack is not None else ""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okrctl.core.evaluate import Moment
 from okrctl.core.graph import Graph, build_graph
@@ -21,6 +21,7 @@ from okrctl.model.errors import UsageError
 from okrctl.model.units import Repository
 from okrctl.store import gitlog, revisions
 from okrctl.store.load import load_repo
+from okrctl.store.versions import Known
 from okrctl.store.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ class Snapshot:
     moment: Moment
     notes: list[str] = field(default_factory=list)
     """Things the user should know (on stderr), such as history that could not be read."""
-    seen: dict[tuple[str, str], Any] = field(default_factory=dict)
+    seen: Known = field(default_factory=dict)
     """What history would read from the files this load parsed: not parsed again."""
 
     def read_history(self, needed_for: str) -> History | None:
@@ -85,7 +86,7 @@ def take_snapshot(
             if commit is None:
                 raise UsageError(f"no commit on or before {as_of}: the goals did not exist yet")
             revision = commit.sha
-    seen: dict[tuple[str, str], Any] = {}
+    seen: Known = {}
     repository = load_repo(workspace, revision=revision, seen=seen if workspace.caching else None)
     config = repository.config.config
     period = parse_period(config.period, config.fiscal_year_start)

@@ -12,6 +12,9 @@ from okrctl.store.yamlread import YamlProblem, read_document
 Values = dict[str, tuple[Any, Any]]
 """ref -> (value, confidence) in one version of a unit file."""
 
+Known = dict[tuple[str, str], Values | str]
+"""(git object id, file name) -> what history reads from that version, or why it cannot."""
+
 
 class UnreadableVersion(Exception):
     """One version of a unit file that history cannot use; the message says why."""
