@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import shutil
 import textwrap
@@ -141,9 +142,19 @@ def pillar_with(current: float | None, confidence: float | None = None) -> str:
     return PILLAR.replace("        target: 40\n", "        target: 40\n" + extra)
 
 
+INDEX_FIELDS = ("format", "goals", "shallow", "head", "commits", "latest", "skipped", "refs")
+
+
 def index_payload(path: Path) -> dict:
-    """The header of a history index (the line after its checksum): head, commits, latest."""
-    return json.loads(path.read_bytes().split(b"\n")[1])
+    """A history index's content (what follows its checksum line), by field name."""
+    body = path.read_bytes().partition(b"\n")[2]
+    return dict(zip(INDEX_FIELDS, marshal.loads(body), strict=True))
+
+
+def write_index_payload(path: Path, payload: dict, digest: bytes) -> None:
+    """Write `payload` as an index under the checksum line `digest`."""
+    body = marshal.dumps(tuple(payload[name] for name in INDEX_FIELDS))
+    path.write_bytes(digest + b"\n" + body)
 
 
 GOLDEN = PROJECT_ROOT / "tests" / "golden"

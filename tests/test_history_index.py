@@ -22,13 +22,13 @@ def as_data(history):
 
 
 def fresh(repo):
-    for index in (repo.root / ".git" / "okrctl").glob("*.json"):
+    for index in (repo.root / ".git" / "okrctl").glob("history-*"):
         index.unlink()
     return read_history(repo.root, "goals")
 
 
 def index_files(repo):
-    return sorted((repo.root / ".git" / "okrctl").glob("history-*.json"))
+    return sorted((repo.root / ".git" / "okrctl").glob("history-*"))
 
 
 def make(tmp_path):

@@ -3,7 +3,9 @@ traceback, and never a number that is silently wrong. Real git, real permissions
 
 from __future__ import annotations
 
+import hashlib
 import json
+import marshal
 import os
 import pickle
 import shutil
@@ -12,7 +14,15 @@ import sys
 
 import pytest
 
-from conftest import BASE, COMPANY, run_cli, write_repo
+from conftest import (
+    BASE,
+    COMPANY,
+    INDEX_FIELDS,
+    index_payload,
+    run_cli,
+    write_index_payload,
+    write_repo,
+)
 from gitrepo import GitRepo
 from okrctl.store.history import read_history
 
@@ -96,19 +106,24 @@ def test_merging_older_check_ins_keeps_history_oldest_first(tmp_path):
 
 
 def _index(repo):
-    [index] = (repo.root / ".git/okrctl").glob("history-*.json")
+    [index] = (repo.root / ".git/okrctl").glob("history-*")
     return index
+
+
+def _ref_row(payload, change):
+    created, checkins, timeline = payload["refs"][REF]
+    payload["refs"][REF] = change(created, list(checkins), list(timeline))
 
 
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda p: p["refs"][REF].update(created="x"),
-        lambda p: p["refs"][REF]["checkins"][0].pop(),
-        lambda p: p["refs"][REF]["timeline"].append([1]),
-        lambda p: p["commits"].append(["abc"]),
+        lambda p: _ref_row(p, lambda c, ins, line: ("x", ins, line)),
+        lambda p: _ref_row(p, lambda c, ins, line: (c, [ins[0][:-1]], line)),
+        lambda p: _ref_row(p, lambda c, ins, line: (c, ins, [*line, (1,)])),
+        lambda p: p.update(commits=(*p["commits"], ("abc",))),
         lambda p: p.update(latest=[]),
-        lambda p: p["refs"][REF].update(created=10**30),
+        lambda p: _ref_row(p, lambda c, ins, line: (10**30, ins, line)),
     ],
 )
 def test_a_history_index_of_the_wrong_shape_is_rebuilt(tmp_path, damage):
@@ -117,19 +132,29 @@ def test_a_history_index_of_the_wrong_shape_is_rebuilt(tmp_path, damage):
     repo.commit({COMPANY_FILE: company(13)}, "2026-10-08")
     cold = history_values(repo.root)
     index = _index(repo)
-    digest, _, body = index.read_bytes().partition(b"\n")
-    header, *lines = body.split(b"\n")
-    payload = json.loads(header)
-    split = (line.partition(b"\t") for line in lines)
-    payload["refs"] = {json.loads(ref): json.loads(data) for ref, _, data in split}
+    digest = index.read_bytes().partition(b"\n")[0]
+    payload = index_payload(index)
     damage(payload)
-    refs = payload.pop("refs")
-    rows = [json.dumps(ref) + "\t" + json.dumps(data) for ref, data in refs.items()]
-    damaged = "\n".join([json.dumps(payload), *rows]).encode()
-    index.write_bytes(digest + b"\n" + damaged)  # the old checksum
+    write_index_payload(index, payload, digest)  # the old checksum
     assert history_values(repo.root) == cold
     check = run_cli("check", "--format", "json", "--repo", repo.root)
     assert check.exit_code == 0, check.stderr
+
+
+def test_a_history_index_of_another_format_is_rebuilt_even_with_its_checksum(tmp_path):
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit(BASE, "2026-10-01")
+    repo.commit({COMPANY_FILE: company(13)}, "2026-10-08")
+    cold = history_values(repo.root)
+    index = _index(repo)
+    payload = index_payload(index)
+    payload["format"] = 4  # and a number the repository never had: must not be shown
+    _ref_row(payload, lambda c, ins, line: (c, [(*ins[0][:3], 999, *ins[0][4:])], line))
+    body = marshal.dumps(tuple(payload[name] for name in INDEX_FIELDS))
+    digest = hashlib.blake2b(body, digest_size=16).hexdigest().encode()
+    index.write_bytes(digest + b"\n" + body)
+    assert history_values(repo.root) == cold
+    assert index_payload(index)["format"] == 5  # rewritten
 
 
 def test_a_parse_cache_of_the_wrong_shape_is_rebuilt(tmp_path):

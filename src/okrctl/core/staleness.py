@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from okrctl.model.history import CheckIn, RefHistory
+from okrctl.model.history import CheckIn, Seen
 
 
 def silence(
-    found: RefHistory | None, moment: datetime, period_start: datetime
+    seen: Seen | None, moment: datetime, period_start: datetime
 ) -> tuple[float, CheckIn | None] | None:
     """Days without a check-in at `moment`, counted from the later of the last check-in, the
-    creation and the period start, and the last check-in; None for what is not committed yet."""
-    if found is None or found.created is None or found.created > moment:
+    creation and the period start, and the last check-in; None for what is not committed yet.
+    `seen` is what history knows of the ref at `moment` (`History.seen`)."""
+    if seen is None or seen.created is None or seen.created > moment:
         return None
-    checkins = found.checkins_until(moment)
-    last = checkins[-1] if checkins else None
-    since = max(d for d in (last and last.date, found.created, period_start) if d)
+    last = seen.last
+    since = max(d for d in (last and last.date, seen.created, period_start) if d)
     return (moment - since).total_seconds() / 86_400, last

@@ -48,6 +48,30 @@ class RefHistory:
 
 
 @dataclass(frozen=True, slots=True)
+class Seen:
+    """What staleness needs of a ref at a moment: when it was first committed, and its last
+    check-in by then (None: never checked in)."""
+
+    created: datetime | None
+    last: CheckIn | None
+
+
+class Refs(Mapping[str, RefHistory]):
+    """Each ref's history, built on first access from a store's compact records; `seen`
+    answers staleness without building the rest (every ref needs it, few need more)."""
+
+    def seen(self, ref: str, moment: datetime) -> Seen | None:
+        return seen_in(self.get(ref), moment)
+
+
+def seen_in(found: RefHistory | None, moment: datetime) -> Seen | None:
+    if found is None:
+        return None
+    checkins = found.checkins_until(moment)
+    return Seen(found.created, checkins[-1] if checkins else None)
+
+
+@dataclass(frozen=True, slots=True)
 class Skipped:
     """A version of a goals file that history could not use, and why."""
 
@@ -81,6 +105,14 @@ class History:
             for s in self.skipped
             if (since is None or s.date >= since) and (stems is None or unit_stem(s.path) in stems)
         ]
+
+    def seen(self, ref: str, moment: datetime) -> Seen | None:
+        """When `ref` was first committed and last checked in by `moment`; None when history
+        does not know it."""
+        refs = self.refs
+        if isinstance(refs, Refs):
+            return refs.seen(ref, moment)
+        return seen_in(refs.get(ref), moment)
 
     def first_commit_from(self, moment: datetime) -> Commit | None:
         return next((c for c in self.commits if c.author_date >= moment), None)

@@ -19,7 +19,7 @@ from okrctl.core.graph import Graph
 from okrctl.core.score import grade
 from okrctl.core.staleness import silence
 from okrctl.core.textformat import words
-from okrctl.model.history import History, RefHistory
+from okrctl.model.history import History, RefHistory, seen_in
 from okrctl.store.snapshot import Snapshot
 from okrctl.views.history import checkin_json
 from okrctl.views.report import ReportRequest
@@ -50,7 +50,8 @@ class ContextBuilder:
         if self.history is None:
             return [], None, False
         found = self.history.refs.get(ref)
-        quiet = silence(found, self.card.moment.instant, self.card.period.start)
+        moment = self.card.moment.instant
+        quiet = silence(seen_in(found, moment), moment, self.card.period.start)
         days = None if quiet is None else int(quiet[0])
         return _checkins(found, self.card), days, quiet is not None and quiet[0] > self.stale_after
 

@@ -7,28 +7,32 @@ straight line of new commits; a merge (which can bring in older commits), any ot
 or a deepened or unshallowed clone builds a new one. It never describes the working tree, so no
 edit can make it stale. It is written atomically (temp file and rename), so concurrent runs read
 the old index or the new one, and carries a checksum of its content: one that cannot be read,
-or is not byte for byte what okrctl wrote, is rebuilt. After the header (head, commits, latest
-values), each ref's history is a line of its own, decoded only when asked for: `history REF`
-reads one of thousands.
+or is not byte for byte what okrctl wrote, is rebuilt.
+
+It is kept in `marshal`'s format, plain tuples of numbers and text that Python reads back in C:
+at 20,000 refs that is 40 ms where a line of JSON per ref took half a second to decode (and
+`stale` needs every ref). Each ref's records are built on first access: `history REF` needs
+one of thousands.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Iterator, Mapping
+import marshal
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from okrctl.model.history import CheckIn, Commit, History, RefHistory, Skipped
+from okrctl.model.history import CheckIn, Commit, History, RefHistory, Refs, Seen, Skipped
 from okrctl.store import gitlog
 
-FORMAT = 4
+FORMAT = 5
 
 
 def _path(top: Path, goals: str) -> Path:
     key = hashlib.sha256(f"{FORMAT}\0{goals}".encode()).hexdigest()[:16]
-    return gitlog.git_dir(top) / "okrctl" / f"history-{key}.json"
+    return gitlog.git_dir(top) / "okrctl" / f"history-{key}.marshal"
 
 
 def _stamp(date: datetime) -> int:
@@ -39,36 +43,53 @@ def _date(stamp: int) -> datetime:
     return datetime.fromtimestamp(stamp, UTC)
 
 
-class _LazyRefs(Mapping[str, RefHistory]):
-    """Each ref's history is decoded on first access: `history REF` needs one of thousands, and
-    decoding them all would be most of its time."""
+class _Dates(dict[int, datetime]):
+    """Unix seconds → date, each made once: the refs of one file share their commits' dates,
+    and a lookup stays in C."""
 
-    def __init__(self, raw: dict[str, bytes]) -> None:
+    def __missing__(self, stamp: int) -> datetime:
+        found = self[stamp] = _date(stamp)
+        return found
+
+
+class _LazyRefs(Refs):
+    """Each ref's records are built on first access: `history REF` needs one of thousands, and
+    `stale` needs of each only its creation and last check-in (`seen`)."""
+
+    def __init__(self, raw: dict[str, _Row], dates: _Dates) -> None:
         self._raw = raw
         self._built: dict[str, RefHistory] = {}
-        self._dates: dict[int, datetime] = {}
-        """Stamp → date: the refs of one file share their commits' dates."""
-
-    def _date(self, stamp: int) -> datetime:
-        found = self._dates.get(stamp)
-        if found is None:
-            found = self._dates[stamp] = _date(stamp)
-        return found
+        self._dates = dates
 
     def __getitem__(self, ref: str) -> RefHistory:
         found = self._built.get(ref)
         if found is None:
-            data = json.loads(self._raw[ref])
-            when = self._date
+            created, checkins, timeline = self._raw[ref]
+            when = self._dates.__getitem__
             found = self._built[ref] = RefHistory(
-                created=when(data["created"]) if data["created"] is not None else None,
+                created=None if created is None else when(created),
                 checkins=[
                     CheckIn(ref, when(stamp), author, sha, value, confidence, note)
-                    for stamp, author, sha, value, confidence, note in data["checkins"]
+                    for stamp, author, sha, value, confidence, note in checkins
                 ],
-                timeline=[(when(stamp), value) for stamp, value in data["timeline"]],
+                timeline=[(when(stamp), value) for stamp, value in timeline],
             )
         return found
+
+    def seen(self, ref: str, moment: datetime) -> Seen | None:
+        if ref in self._built:
+            return super().seen(ref, moment)
+        row = self._raw.get(ref)
+        if row is None:
+            return None
+        created, checkins, _ = row
+        limit = moment.timestamp()
+        last = next((c for c in reversed(checkins) if c[0] <= limit), None)
+        when = self._dates.__getitem__
+        return Seen(
+            None if created is None else when(created),
+            None if last is None else CheckIn(ref, when(last[0]), *last[1:]),
+        )
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._raw)
@@ -76,38 +97,45 @@ class _LazyRefs(Mapping[str, RefHistory]):
     def __len__(self) -> int:
         return len(self._raw)
 
+    def __contains__(self, ref: object) -> bool:
+        return ref in self._raw
+
+
+_Row = tuple[int | None, tuple[tuple[Any, ...], ...], tuple[tuple[int, Any], ...]]
+"""A ref as the index keeps it: (created, check-ins, timeline), dates as Unix seconds."""
+
 
 def save(top: Path, goals: str, boundary: str, history: History) -> None:
     from okrctl.model.errors import OkrctlError
     from okrctl.store.writefile import write_atomically
 
-    header = {
-        "format": FORMAT,
-        "goals": goals,
-        "head": history.head,
-        "shallow": boundary,
-        "commits": [[c.sha, _stamp(c.author_date)] for c in history.commits],
-        "latest": {ref: list(pair) for ref, pair in history.latest.items()},
-        "skipped": [[x.commit, _stamp(x.date), x.path, x.reason] for x in history.skipped],
-    }
-    lines = [json.dumps(header, separators=(",", ":"))]
-    for ref, found in history.refs.items():  # a line each: a reader decodes only what it needs
-        data = {
-            "created": _stamp(found.created) if found.created else None,
-            "checkins": [
-                [_stamp(c.date), c.author, c.commit, c.value, c.confidence, c.note]
+    refs = {
+        ref: (
+            _stamp(found.created) if found.created else None,
+            tuple(
+                (_stamp(c.date), c.author, c.commit, c.value, c.confidence, c.note)
                 for c in found.checkins
-            ],
-            "timeline": [[_stamp(d), v] for d, v in found.timeline],
-        }
-        lines.append(json.dumps(ref) + "\t" + json.dumps(data, separators=(",", ":")))
-    body = "\n".join(lines).encode()
+            ),
+            tuple((_stamp(d), v) for d, v in found.timeline),
+        )
+        for ref, found in history.refs.items()
+    }
+    head = (
+        FORMAT,
+        goals,
+        boundary,
+        history.head,
+        tuple((c.sha, _stamp(c.author_date)) for c in history.commits),
+        {ref: tuple(pair) for ref, pair in history.latest.items()},
+        tuple((x.commit, _stamp(x.date), x.path, x.reason) for x in history.skipped),
+    )
     path = _path(top, goals)
     try:
+        body = marshal.dumps((*head, refs))
         path.parent.mkdir(exist_ok=True)
         write_atomically(path, _digest(body) + b"\n" + body, own_file=True)
-    except (OSError, OkrctlError):
-        pass  # a read-only .git: the next run walks the history again
+    except (OSError, ValueError, OkrctlError):
+        pass  # a read-only .git (or a value marshal cannot keep): the next run walks again
 
 
 def load(top: Path, goals: str, boundary: str) -> History | None:
@@ -123,29 +151,20 @@ def load(top: Path, goals: str, boundary: str) -> History | None:
     digest, _, body = raw.partition(b"\n")
     if digest != _digest(body):
         return None
-    header_line, _, rest = body.partition(b"\n")
     try:
-        payload = json.loads(header_line)
-        if not (
-            isinstance(payload, dict)
-            and payload.get("format") == FORMAT
-            and payload.get("goals") == goals
-            and payload.get("shallow") == boundary
-        ):
+        version, for_goals, shallow, head, commits, latest, skipped, refs = marshal.loads(body)
+        if (version, for_goals, shallow) != (FORMAT, goals, boundary):
             return None
-        refs: dict[str, bytes] = {}
-        for line in rest.split(b"\n") if rest else ():
-            ref, _, data = line.partition(b"\t")
-            refs[json.loads(ref)] = data
-    except (ValueError, RecursionError):
-        return None
-    history = History(truncated=bool(boundary), head=payload["head"])
-    history.commits = [Commit(sha, _date(stamp)) for sha, stamp in payload["commits"]]
-    history.latest = {ref: (pair[0], pair[1]) for ref, pair in payload["latest"].items()}
-    history.skipped = [
-        Skipped(sha, _date(stamp), path, why) for sha, stamp, path, why in payload["skipped"]
-    ]
-    history.refs = _LazyRefs(refs)
+        dates = _Dates()
+        history = History(truncated=bool(boundary), head=head)
+        history.commits = [Commit(sha, dates[stamp]) for sha, stamp in commits]
+        history.latest = {ref: (value, confidence) for ref, (value, confidence) in latest.items()}
+        history.skipped = [
+            Skipped(sha, dates[stamp], path, why) for sha, stamp, path, why in skipped
+        ]
+    except (ValueError, TypeError, EOFError, OverflowError, OSError):
+        return None  # checksummed, so only a hand-made file gets here
+    history.refs = _LazyRefs(refs, dates)
     return history
 
 

@@ -53,14 +53,15 @@ def load_repo(
     else:
         config, files = _revision_source(workspace, revision)
     repository = Repository(config=config, revision=revision)
-    cache = (
-        open_cache(workspace, config.config.goals_dir) if revision is None else ParseCache(None)
-    )
     # A bulk load creates hundreds of thousands of containers and no cycles; the cyclic
-    # collector would rescan them again and again (measured: a fifth of the load time).
+    # collector would rescan them again and again (measured: a fifth of a cold load, and four
+    # fifths of unpickling the parse cache).
     collecting = gc.isenabled()
     gc.disable()
     try:
+        cache = (
+            open_cache(workspace, config.config.goals_dir) if revision is None else ParseCache(None)
+        )
         for relative, raw, problem in files:
             repository.files_read += 1
             if raw is None:
@@ -85,9 +86,7 @@ FileEntry = tuple[str, bytes | None, str | None]
 TOO_BIG = f"the file is over the {MAX_FILE_BYTES:,}-byte limit; split it into several units"
 
 
-def _revision_source(
-    workspace: Workspace, revision: str
-) -> tuple[RepoConfig, list[FileEntry]]:
+def _revision_source(workspace: Workspace, revision: str) -> tuple[RepoConfig, list[FileEntry]]:
     root = workspace.root
     top = workspace.top
     if top is None:
@@ -136,53 +135,62 @@ def working_tree_files(root: Path, goals: Path) -> list[FileEntry]:
     """Every YAML file below `goals`, sorted; symbolic links must stay inside the repository.
     Whatever looks meant as a goals file but cannot be read is a problem to report, never
     skipped silently: a link that loops or leads nowhere, a folder that cannot be listed, a
-    name that is not UTF-8, a `.YAML` suffix."""
+    name that is not UTF-8, a `.YAML` suffix. Paths are handled as text, not `Path` objects:
+    at thousands of files those cost more than reading the files."""
     real_root = root.resolve()
-    seen_dirs: set[Path] = set()
-    pending = [goals]
+    prefix = os.path.join(root, "")
+    seen_dirs: set[str] = set()
+    pending = [str(goals)]
     found: list[FileEntry] = []
     while pending:
         folder = pending.pop()
         try:
-            real_folder = folder.resolve(strict=True)
+            real_folder = Path(folder).resolve(strict=True)
         except (OSError, RuntimeError):
             continue  # reported where the link was found
-        if real_folder in seen_dirs:
+        if str(real_folder) in seen_dirs:
             continue
-        seen_dirs.add(real_folder)
+        seen_dirs.add(str(real_folder))
         try:
             with os.scandir(folder) as listing:
                 entries = list(listing)
         except OSError as exc:
-            found.append((_relative(root, folder), None, f"cannot list the folder: {exc.strerror}"))
+            found.append(
+                (_relative(root, folder, prefix), None, f"cannot list the folder: {exc.strerror}")
+            )
             continue
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            path = Path(entry.path)
-            relative = _relative(root, path)
-            problem = _entry_problem(entry, path, real_root)
+            relative = _relative(root, entry.path, prefix)
+            problem = _entry_problem(entry, real_root)
             if problem is not None:
                 if problem:
                     found.append((relative, None, problem))
                 continue
             if entry.is_dir():
-                pending.append(path)
+                pending.append(entry.path)
             elif entry.name.endswith(YAML_SUFFIXES) and entry.is_file():
-                found.append(read_entry(relative, path))
+                found.append(read_entry(relative, entry.path))
     return sorted(found, key=lambda item: item[0])
 
 
 LINK_OUTSIDE = "symbolic link leads outside the repository; copy the file in or remove the link"
 
 
-def _relative(root: Path, path: Path) -> str:
-    """A path for messages: undecodable bytes in a name are shown as U+FFFD."""
-    text = path.relative_to(root).as_posix()
+def _relative(root: Path, path: str, prefix: str) -> str:
+    """A path for messages, relative to the root with `/` between folders: undecodable bytes in
+    a name are shown as U+FFFD."""
+    if path.startswith(prefix):
+        text = path[len(prefix) :]
+        if os.sep != "/":
+            text = text.replace(os.sep, "/")
+    else:
+        text = Path(path).relative_to(root).as_posix()
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _entry_problem(entry: os.DirEntry[str], path: Path, real_root: Path) -> str | None:
+def _entry_problem(entry: os.DirEntry[str], real_root: Path) -> str | None:
     """Why an entry cannot be read as goals ("" to skip it quietly), or None when it can."""
     name = entry.name
     looks_like_yaml = name.lower().endswith(YAML_SUFFIXES)
@@ -197,7 +205,7 @@ def _entry_problem(entry: os.DirEntry[str], path: Path, real_root: Path) -> str 
     if not entry.is_symlink():
         return None
     try:
-        target = path.resolve(strict=True)
+        target = Path(entry.path).resolve(strict=True)
     except (RuntimeError, OSError) as exc:
         if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP:
             return "symbolic link loops back on itself; remove it"
@@ -207,11 +215,12 @@ def _entry_problem(entry: os.DirEntry[str], path: Path, real_root: Path) -> str 
     return None
 
 
-def read_entry(relative: str, path: Path) -> FileEntry:
+def read_entry(relative: str, path: str | Path) -> FileEntry:
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return relative, None, TOO_BIG
-        return relative, path.read_bytes(), None
+        with open(path, "rb") as file:
+            if os.fstat(file.fileno()).st_size > MAX_FILE_BYTES:
+                return relative, None, TOO_BIG
+            return relative, file.read(), None
     except OSError as exc:
         return relative, None, f"cannot read the file: {exc.strerror}"
 

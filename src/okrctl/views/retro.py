@@ -294,8 +294,9 @@ def _stale(graph: Graph, history: History, period: Period, limit: int) -> list[s
         if not (kr.key_result.milestone and kr.key_result.done)
     ] + list(graph.kpis)
     stale = []
+    moment = min(period.end, now())
     for ref in refs:
-        quiet = silence(history.refs.get(ref), min(period.end, now()), period.start)
+        quiet = silence(history.seen(ref, moment), moment, period.start)
         if quiet is not None and quiet[0] > limit:
             stale.append(ref)
     return stale

@@ -26,7 +26,7 @@ def stale(ctx: Context) -> Iterator[Hit]:
     ]
     watched += [(kpi.ref, kpi.owner, kpi.path()) for kpi in ctx.graph.kpis.values()]
     for ref, unit_file, path in watched:
-        quiet = silence(ctx.history.refs.get(ref), moment, ctx.period.start)
+        quiet = silence(ctx.history.seen(ref, moment), moment, ctx.period.start)
         if quiet is None or quiet[0] <= limit:
             continue  # not committed yet (new, not stale), or checked in lately
         days, last = quiet
