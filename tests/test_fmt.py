@@ -183,12 +183,17 @@ def test_format_is_idempotent_and_keeps_the_meaning(path, seed, mapping_indent, 
 
 @pytest.mark.parametrize("kind", sorted(ORDER))
 def test_the_order_names_every_field_of_the_model(kind):
-    from okrctl.model.goals import Bounds, KeyResult, Kpi, Objective, Unit
+    from okrctl.model.goals import Bounds, KeyResult, Kpi, Measure, Objective, Unit
 
-    model = {"unit": Unit, "objective": Objective, "key_result": KeyResult, "kpi": Kpi}.get(
-        kind, Bounds
-    )
-    assert sorted(ORDER[kind]) == sorted(model.model_fields)
+    model = {
+        "unit": Unit,
+        "objective": Objective,
+        "key_result": KeyResult,
+        "kpi": Kpi,
+        "measure": Measure,
+    }.get(kind, Bounds)
+    names = [field.alias or name for name, field in model.model_fields.items()]
+    assert sorted(ORDER[kind]) == sorted(names)
 
 
 def test_fmt_runs_on_the_base_repo(tmp_path):

@@ -6,7 +6,7 @@ Library modules are imported inside each command so that `okrctl --help` stays f
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
@@ -139,6 +139,7 @@ def _check_github(result: CheckResult) -> None:
 
     from okrctl.render import github
     from okrctl.render.findings import summary_line
+
     prefix = result.git_prefix
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     files_read = result.repository.files_read
@@ -383,6 +384,75 @@ def checkin(
     )
     where = f"committed {result.commit[:10]}" if result.commit else "not committed"
     typer.echo(f"{result.ref}: {change} in {result.file}; {where}")
+
+
+@app.command()
+def measure(
+    scope: Annotated[
+        str | None,
+        typer.Argument(
+            help="A unit id: it and every unit below it (default: all).",
+            autocompletion=completion.units,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Read the sources but write nothing.")
+    ] = False,
+    as_of: AsOfOption = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds each source may take (default 30).")
+    ] = 30.0,
+    output_format: Annotated[
+        ShowFormat, typer.Option("--format", help="text or json.")
+    ] = ShowFormat.text,
+    repo: RepoOption = None,
+) -> None:
+    """Read every `measure:` (SQL, CSV, JSON API) and check in the changed values, in one commit.
+
+    Example: okrctl measure growth --dry-run
+    """
+    from okrctl.views.measure import measure as run_measure
+
+    with _user_errors(), _progress(enabled=output_format is ShowFormat.text) as progress:
+        result = run_measure(
+            repo,
+            scope,
+            as_of=_date(as_of),
+            dry_run=dry_run,
+            timeout=timeout,
+            progress=progress,
+        )
+    _report_problems(result.notes, [])
+    if output_format is ShowFormat.json:
+        _echo_json(result.as_json())
+    else:
+        from okrctl.render.measure import measure_text
+
+        _print_styled(measure_text(result))
+    raise typer.Exit(result.exit_code)
+
+
+@contextmanager
+def _progress(*, enabled: bool) -> Iterator[Callable[[int, int, str], None] | None]:
+    """A progress bar on stderr while sources run, on a terminal only."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=_stderr_console(), transient=True) as bar:
+        task = bar.add_task("measuring", total=None)
+
+        def advance(done: int, total: int, ref: str) -> None:
+            bar.update(task, completed=done, total=total, description=ref or "done")
+
+        yield advance
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 @app.command()

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from okrctl.model.findings import Positions
-from okrctl.model.goals import Period, Slug, StrictModel, Text
+from okrctl.model.goals import EnvName, Period, Slug, StrictModel, Text
 
 Severity = Literal["error", "warning", "off"]
 
@@ -21,6 +22,38 @@ class Limits(StrictModel):
     """Objectives per unit (default 3)."""
     key_results_per_objective: Annotated[int, Field(gt=0)] = 5
     """Key results per objective (default 5)."""
+
+
+class Database(StrictModel):
+    """A database `measure:` blocks query, by an SQLAlchemy URL: inline when it holds no secret,
+    else named by an environment variable."""
+
+    url: Text | None = None
+    """An SQLAlchemy URL, such as `sqlite:///data/metrics.db` (relative to the repository
+    root); never one with a password: use `url_env` for that."""
+    url_env: EnvName | None = None
+    """The environment variable holding the URL, such as `WAREHOUSE_URL`."""
+
+    @model_validator(mode="after")
+    def _one_url(self) -> Database:
+        if (self.url is None) == (self.url_env is None):
+            raise PydanticCustomError("database_url", "give exactly one of `url` or `url_env`")
+        if self.url is not None and _has_password(self.url):
+            raise PydanticCustomError(
+                "database_secret",
+                "the `url` holds a password, which would be committed with the goals: put the "
+                "URL in an environment variable and name it with `url_env`",
+            )
+        return self
+
+
+def _has_password(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url).password is not None
+    except ValueError:
+        return False
 
 
 class Config(StrictModel):
@@ -43,6 +76,8 @@ class Config(StrictModel):
     warn, set `rules: {stale: off}`)."""
     rules: dict[str, Severity] = Field(default_factory=dict)
     """Per-rule severity: error, warning or off."""
+    databases: dict[Slug, Database] = Field(default_factory=dict)
+    """Databases that `measure:` blocks name, each an SQLAlchemy URL (`url` or `url_env`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -168,6 +168,113 @@ class Bounds(StrictModel):
         return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
 
 
+ENV_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+EnvName = Annotated[
+    str,
+    Field(pattern=ENV_PATTERN),
+    WithJsonSchema({"type": "string", "pattern": ENV_PATTERN}),
+]
+RowPick = Literal["last", "first", "sum", "mean", "min", "max", "count"]
+
+
+def _inside_repository(value: str) -> str:
+    """A CSV path is relative to the repository root and stays inside it (checked again on disk,
+    links followed, by `check` and `measure`)."""
+    import posixpath
+
+    normal = posixpath.normpath(value.replace("\\", "/"))
+    if value.startswith(("/", "\\")) or (len(value) > 1 and value[1] == ":"):
+        raise PydanticCustomError(
+            "csv_path", "`csv` is a path relative to the repository root, not an absolute path"
+        )
+    if normal == ".." or normal.startswith("../"):
+        raise PydanticCustomError(
+            "csv_path", "`csv` leads outside the repository; keep the file inside it"
+        )
+    return value
+
+
+class EnvValue(StrictModel):
+    """A value read from an environment variable when `okrctl measure` runs: never a literal
+    secret in a goals file."""
+
+    env: EnvName
+    """The environment variable's name."""
+
+
+class Measure(StrictModel):
+    """Where `okrctl measure` reads the number: exactly one of an SQL query (`sql` with
+    `database`), a CSV column (`csv` with `column`), or a JSON API (`http` with `json`)."""
+
+    model_config = ConfigDict(populate_by_name=False)
+
+    sql: Text | None = None
+    """A query returning exactly one row of one column; binds `:as_of`, `:period_start` and
+    `:period_end` (ISO dates)."""
+    database: Slug | None = None
+    """A name under `databases:` in okrctl.yaml."""
+    csv: Annotated[Text, AfterValidator(_inside_repository)] | None = None
+    """A CSV file, relative to the repository root."""
+    column: Text | None = None
+    """The CSV column holding the number."""
+    row: RowPick | None = None
+    """Which row, or what of the column: last (default), first, sum, mean, min, max, count."""
+    http: Annotated[Text, Field(pattern=r"^https?://")] | None = None
+    """A URL answering JSON."""
+    json_path: Annotated[Text | None, Field(alias="json")] = None
+    """A JMESPath expression for the number in the answer, such as `data.funded_rate`."""
+    headers: dict[str, EnvValue] = {}
+    """HTTP headers, each read from an environment variable: `{Authorization: {env: TOKEN}}`."""
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Measure:
+        kinds = [k for k in ("sql", "csv", "http") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise PydanticCustomError(
+                "measure_kind",
+                "give exactly one of `sql`, `csv` or `http` (found {found})",
+                {"found": ", ".join(f"`{k}`" for k in kinds) or "none"},
+            )
+        needs = {
+            "sql": ("database", "database"),
+            "csv": ("column", "column"),
+            "http": ("json_path", "json"),
+        }[kinds[0]]
+        if getattr(self, needs[0]) is None:
+            raise PydanticCustomError(
+                "measure_field",
+                "`{kind}` needs `{field}`",
+                {"kind": kinds[0], "field": needs[1]},
+            )
+        strays = [
+            name
+            for name, attribute, owner in (
+                ("database", self.database, "sql"),
+                ("column", self.column, "csv"),
+                ("row", self.row, "csv"),
+                ("json", self.json_path, "http"),
+                ("headers", self.headers or None, "http"),
+            )
+            if attribute is not None and owner != kinds[0]
+        ]
+        if strays:
+            raise PydanticCustomError(
+                "measure_field",
+                "{fields} {verb} to another kind of source than `{kind}`; remove {them}",
+                {
+                    "fields": ", ".join(f"`{f}`" for f in strays),
+                    "verb": "belongs" if len(strays) == 1 else "belong",
+                    "them": "it" if len(strays) == 1 else "them",
+                    "kind": kinds[0],
+                },
+            )
+        return self
+
+    @property
+    def kind(self) -> Literal["sql", "csv", "http"]:
+        return "sql" if self.sql is not None else "csv" if self.csv is not None else "http"
+
+
 class KeyResult(StrictModel):
     """A measurable result: exactly one of a number (baseline → target), a `keep` band, or a
     milestone."""
@@ -198,6 +305,8 @@ class KeyResult(StrictModel):
     """For a milestone: whether it is done."""
     keep: Bounds | None = None
     """A band to stay inside."""
+    measure: Measure | None = None
+    """Where `okrctl measure` reads the number (for a milestone: whether it is done)."""
 
 
 class Objective(StrictModel):
@@ -242,6 +351,8 @@ class Kpi(StrictModel):
     """Outside `healthy` but inside this band: a warning; outside both: critical."""
     source: Text | None = None
     """Where the number comes from."""
+    measure: Measure | None = None
+    """Where `okrctl measure` reads the number."""
     owner: Slug | None = None
     """Who checks it in."""
 

@@ -13,7 +13,15 @@ from typing import Any
 from okrctl.core.graph import RefKind, build_graph
 from okrctl.core.textformat import format_value
 from okrctl.model.errors import OkrctlError, UsageError
-from okrctl.store.edits import goals_lock, read_for_edit, refuse_unsafe, target, write_and_commit
+from okrctl.store.edits import (
+    SourceText,
+    Target,
+    goals_lock,
+    read_for_edit,
+    refuse_unsafe,
+    target,
+    write_and_commit,
+)
 from okrctl.store.load import load_repo, read_unit
 from okrctl.store.splice import parse_confidence, parse_value, set_scalar
 from okrctl.store.workspace import Workspace
@@ -153,3 +161,65 @@ def _message(
         subject += f", confidence {format_value(old_confidence)} → {format_value(new_confidence)}"
     body = f"\n\n{note.strip()}" if note and note.strip() else ""
     return f"{subject}{body}\n\n{TRAILER}: {ref}\n"
+
+
+@dataclass(frozen=True, slots=True)
+class NewValue:
+    """A value to check in as part of a batch (`okrctl measure`)."""
+
+    ref: str
+    value: int | float | bool
+
+
+def checkin_batch(
+    repo: Workspace | Path | str | None,
+    values: list[NewValue],
+    message: str,
+    *,
+    commit: bool = True,
+) -> str | None:
+    """Write every value as `checkin` would (same splice, same validation, same lock), all in
+    one commit with `message`; returns the commit (None outside git or with `commit` off).
+    Either every file is written and committed, or every file stays as it was."""
+    workspace = Workspace.of(repo)
+    root, top = workspace.root, workspace.top
+    commit = commit and top is not None
+    with goals_lock(root, top):
+        graph = build_graph(load_repo(root))
+        edits: dict[str, tuple[Target, SourceText, str, list[tuple[Any, str, Any]]]] = {}
+        for item in values:
+            node = graph.key_results.get(item.ref)
+            kpi = graph.kpis.get(item.ref)
+            if node is not None:
+                owner, mapping_path = node.owner, node.path()
+                milestone = node.key_result.milestone
+            elif kpi is not None:
+                owner, mapping_path, milestone = kpi.owner, kpi.path(), False
+            else:
+                raise OkrctlError(f"{item.ref} is no longer a key result or KPI; nothing written")
+            if owner.path not in edits:
+                where = target(root, top, owner.path)
+                source = read_for_edit(where.real)
+                edits[owner.path] = (where, source, source.text, [])
+            where, source, text, landed = edits[owner.path]
+            key = "done" if milestone else "current"
+            anchors = ("milestone",) if milestone else ("keep", "target", "unit", "title")
+            text = set_scalar(text, mapping_path, key, yaml_scalar(item.value), anchors)
+            edits[owner.path] = (where, source, text, [*landed, (mapping_path, key, item.value)])
+        if commit:
+            assert top is not None
+            refuse_unsafe(top, [where for where, *_ in edits.values()])
+        planned = []
+        for relative, (where, source, text, landed) in edits.items():
+            new_raw = source.encode(text)
+            for mapping_path, key, expected in landed:
+                _validate(new_raw, relative, mapping_path, key, expected)
+            planned.append((where, source, new_raw))
+        return write_and_commit(top if commit else None, planned, message if commit else None)
+
+
+def yaml_scalar(value: int | float | bool) -> str:
+    """The YAML text of a measured value, read back as exactly that value."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)

@@ -63,10 +63,23 @@ ORDER: dict[str, list[str]] = {
         "confidence",
         "weight",
         "source",
+        "measure",
         "owner",
     ],
-    "kpi": ["id", "title", "why", "unit", "current", "healthy", "warning", "source", "owner"],
+    "kpi": [
+        "id",
+        "title",
+        "why",
+        "unit",
+        "current",
+        "healthy",
+        "warning",
+        "source",
+        "measure",
+        "owner",
+    ],
     "bounds": ["min", "max"],
+    "measure": ["sql", "database", "csv", "column", "row", "http", "json", "headers"],
 }
 
 
@@ -111,8 +124,8 @@ def round_trip(text: str, edit: Callable[[Any], None]) -> str:
 _CHILDREN = {
     "unit": {"objectives": "objective", "kpis": "kpi"},
     "objective": {"key_results": "key_result"},
-    "key_result": {"keep": "bounds"},
-    "kpi": {"healthy": "bounds", "warning": "bounds"},
+    "key_result": {"keep": "bounds", "measure": "measure"},
+    "kpi": {"healthy": "bounds", "warning": "bounds", "measure": "measure"},
 }
 
 

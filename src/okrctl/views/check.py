@@ -49,4 +49,13 @@ def check_repo(
         history = snapshot.read_history("the stale rule and its check-in dates")
     context = Context(repository, snapshot.graph, snapshot.moment, snapshot.period, history)
     findings = run_rules(repository, context)
+    if repository.revision is None and severities(repository)["schema"] is not Severity.OFF:
+        from okrctl.model.findings import sort_key
+        from okrctl.store.measure_files import measure_file_findings
+
+        on_disk = measure_file_findings(
+            snapshot.workspace.root, snapshot.graph, severities(repository)["schema"]
+        )
+        if on_disk:
+            findings = sorted([*findings, *on_disk], key=sort_key)
     return CheckResult(repository, findings, snapshot.notes, snapshot.workspace.prefix)

@@ -84,11 +84,11 @@ def unmeasurable(ctx: Context) -> Iterator[Hit]:
 @rule(
     "no-source",
     Severity.WARNING,
-    "a key result or KPI with no `source` (where does the number come from?)",
+    "a key result or KPI with neither `source` nor `measure` (where does the number come from?)",
 )
 def no_source(ctx: Context) -> Iterator[Hit]:
     for kr in ctx.graph.key_results.values():
-        if not (kr.key_result.source or "").strip():
+        if not (kr.key_result.source or "").strip() and kr.key_result.measure is None:
             yield hit(
                 kr.owner,
                 kr.path(),
@@ -97,7 +97,7 @@ def no_source(ctx: Context) -> Iterator[Hit]:
                 kr.ref,
             )
     for kpi in ctx.graph.kpis.values():
-        if not (kpi.kpi.source or "").strip():
+        if not (kpi.kpi.source or "").strip() and kpi.kpi.measure is None:
             yield hit(
                 kpi.owner,
                 kpi.path(),

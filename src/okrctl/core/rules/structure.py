@@ -77,7 +77,8 @@ def duplicate_id(ctx: Context) -> Iterator[Hit]:
 @rule(
     "unknown-ref",
     Severity.ERROR,
-    "`parent`, `aligns_to` or owners (when a roster exists) that name nothing",
+    "`parent`, `aligns_to`, owners (when a roster exists) or a `measure:` database that name "
+    "nothing",
 )
 def unknown_ref(ctx: Context) -> Iterator[Hit]:
     graph = ctx.graph
@@ -125,6 +126,32 @@ def unknown_ref(ctx: Context) -> Iterator[Hit]:
                     node.ref,
                 )
     yield from _roster(ctx)
+    yield from _databases(ctx)
+
+
+def _databases(ctx: Context) -> Iterator[Hit]:
+    """A `measure:` naming a database okrctl.yaml does not declare."""
+    declared = ctx.repository.config.config.databases
+    names = Suggester(declared)
+    nodes = [
+        (kr.owner, kr.path(), kr.key_result.measure, kr.ref)
+        for kr in ctx.graph.key_results.values()
+    ]
+    nodes += [(k.owner, k.path(), k.kpi.measure, k.ref) for k in ctx.graph.kpis.values()]
+    for owner, path, measure, ref in nodes:
+        if measure is None or measure.database is None or measure.database in declared:
+            continue
+        where = (
+            f"; okrctl.yaml declares {', '.join(f'`{d}`' for d in declared)}"
+            if declared
+            else "; declare it under `databases:` in okrctl.yaml"
+        )
+        yield hit(
+            owner,
+            (*path, "measure", "database"),
+            f"database `{measure.database}` is not declared{names.hint(measure.database)}{where}",
+            ref,
+        )
 
 
 def _roster(ctx: Context) -> Iterator[Hit]:

@@ -1,0 +1,329 @@
+"""Read the numbers `measure:` blocks point at: SQL through SQLAlchemy, CSV files, JSON APIs.
+
+One `Sources` per `okrctl measure` run: one connection per database for the whole run (made on
+first use), one HTTP client, a timeout per source. SQL runs in a read-only transaction that is
+always rolled back: SQLite files are opened read-only and PostgreSQL sessions are read-only, so a
+query that writes fails; other databases never see a commit. Every error message is cleaned of
+the secrets this run read (passwords in URLs, header values), whatever a driver echoes.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from okrctl.model.bounds import MAX_MAGNITUDE
+from okrctl.model.config import Database
+from okrctl.model.goals import Measure
+from okrctl.store.measure_files import csv_problem
+
+if TYPE_CHECKING:
+    import httpx
+    from sqlalchemy.engine import Connection, Engine
+
+
+class SourceError(Exception):
+    """A source that gave no usable number; the message says why (secrets removed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """What a query may bind: the day measured and the period around it (ISO dates)."""
+
+    as_of: date
+    period_start: date
+    period_end: date
+
+    def binds(self) -> dict[str, str]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "period_start": self.period_start.isoformat(),
+            "period_end": self.period_end.isoformat(),
+        }
+
+
+@dataclass(slots=True)
+class Sources:
+    root: Path
+    databases: Mapping[str, Database]
+    window: Window
+    timeout: float = 30.0
+    environ: Mapping[str, str] = field(default_factory=dict)
+    _connections: dict[str, Connection] = field(default_factory=dict)
+    _engines: list[Engine] = field(default_factory=list)
+    _http: httpx.Client | None = None
+    secrets: set[str] = field(default_factory=set)
+    _deadline: float = float("inf")
+
+    def read(self, measure: Measure, *, milestone: bool = False) -> int | float | bool:
+        """The number (for a milestone, whether it is done) that `measure` points at."""
+        try:
+            if measure.sql is not None:
+                raw = self._sql(measure.sql, measure.database or "")
+            elif measure.csv is not None:
+                raw = self._csv(measure.csv, measure.column or "", measure.row or "last")
+            else:
+                raw = self._http_json(measure)
+            return as_value(raw, milestone=milestone)
+        except SourceError as error:
+            raise SourceError(self.redact(str(error))) from None
+
+    def redact(self, text: str) -> str:
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            if secret:
+                text = text.replace(secret, "***")
+        return text
+
+    def close(self) -> None:
+        for connection in self._connections.values():
+            try:
+                connection.rollback()
+                connection.close()
+            except Exception:  # closing after a failure: nothing more to report
+                pass
+        for engine in self._engines:
+            engine.dispose()
+        if self._http is not None:
+            self._http.close()
+
+    # --- SQL ------------------------------------------------------------------------------
+
+    def _sql(self, query: str, name: str) -> Any:
+        from sqlalchemy import exc, text
+
+        connection = self._connection(name)
+        started = time.monotonic()
+        self._deadline = started + self.timeout
+        try:
+            rows = connection.execute(text(query), self.window.binds()).all()
+        except exc.SQLAlchemyError as error:
+            connection.rollback()
+            if time.monotonic() - started >= self.timeout * 0.99:
+                raise SourceError(f"timed out after {self.timeout:g} s") from None
+            raise SourceError(_driver_message(error)) from None
+        finally:
+            if connection.in_transaction():
+                connection.rollback()  # nothing a query did is ever kept
+        if not rows:
+            raise SourceError("the query returned no row")
+        if len(rows) > 1:
+            raise SourceError(f"the query returned {len(rows)} rows; it must return one")
+        if len(rows[0]) != 1:
+            raise SourceError(f"the query returned {len(rows[0])} columns; it must return one")
+        return rows[0][0]
+
+    def _connection(self, name: str) -> Connection:
+        found = self._connections.get(name)
+        if found is not None:
+            return found
+        from sqlalchemy import create_engine, event, exc
+        from sqlalchemy.engine import make_url
+
+        database = self.databases.get(name)
+        if database is None:
+            raise SourceError(f"database `{name}` is not declared under `databases:`")
+        if database.url_env is not None:
+            url_text = self.environ.get(database.url_env)
+            if not url_text:
+                raise SourceError(
+                    f"the environment variable {database.url_env} (database `{name}`) is not set"
+                )
+        else:
+            assert database.url is not None
+            url_text = database.url
+        try:
+            url = make_url(url_text)
+        except exc.ArgumentError:
+            raise SourceError(f"database `{name}`: not an SQLAlchemy URL") from None
+        if url.password:
+            self.secrets.update((str(url.password), url_text))
+        backend = url.get_backend_name()
+        connect_args: dict[str, Any] = {}
+        if backend == "sqlite":
+            url = self._sqlite_read_only(url, name)
+        elif backend == "postgresql":
+            connect_args["connect_timeout"] = max(1, math.ceil(self.timeout))
+        try:
+            engine = create_engine(url, connect_args=connect_args, poolclass=_no_pool())
+        except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as error:
+            raise SourceError(f"database `{name}`: {_missing_driver(error, backend)}") from None
+        self._engines.append(engine)
+        if backend == "sqlite":
+            event.listen(engine, "connect", self._sqlite_deadline)
+        try:
+            connection = engine.connect()
+            if backend == "postgresql":
+                milliseconds = int(self.timeout * 1000)
+                connection.exec_driver_sql(f"SET statement_timeout = {milliseconds}")
+                connection.exec_driver_sql("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+                connection.commit()
+        except exc.SQLAlchemyError as error:
+            raise SourceError(f"database `{name}`: {_driver_message(error)}") from None
+        self._connections[name] = connection
+        return connection
+
+    def _sqlite_read_only(self, url: Any, name: str) -> Any:
+        """A SQLite file, relative to the repository root, opened read-only: never created."""
+        database = url.database or ""
+        if database in ("", ":memory:") or database.startswith("file:"):
+            return url
+        path = Path(database)
+        if not path.is_absolute():
+            path = self.root / path
+        if not path.is_file():
+            raise SourceError(f"database `{name}`: no SQLite file at {url.database}")
+        return url.set(database=f"file:{path.resolve()}?mode=ro", query={"uri": "true"})
+
+    def _sqlite_deadline(self, dbapi_connection: Any, _record: Any) -> None:
+        """SQLite has no statement timeout: a progress handler interrupts a query that runs
+        past the deadline `_sql` sets (checked every 10,000 virtual machine steps)."""
+        dbapi_connection.set_progress_handler(
+            lambda: 1 if time.monotonic() > self._deadline else 0, 10_000
+        )
+
+    # --- CSV ------------------------------------------------------------------------------
+
+    def _csv(self, relative: str, column: str, row: str) -> Any:
+        problem = csv_problem(self.root, relative)
+        if problem is not None:
+            raise SourceError(problem)
+        try:
+            with open(self.root / relative, encoding="utf-8-sig", newline="") as file:
+                reader = csv.DictReader(file)
+                if reader.fieldnames is None or column not in reader.fieldnames:
+                    names = ", ".join(f"`{n}`" for n in reader.fieldnames or [])
+                    raise SourceError(
+                        f"{relative} has no column `{column}`"
+                        + (f" (its columns: {names})" if names else " (the file is empty)")
+                    )
+                cells = [(number, line[column]) for number, line in enumerate(reader, start=2)]
+        except (OSError, UnicodeDecodeError, csv.Error) as error:
+            raise SourceError(f"cannot read {relative}: {error}") from None
+        filled = [(number, (text or "").strip()) for number, text in cells]
+        filled = [(number, text) for number, text in filled if text]
+        if row == "count":
+            return len(filled)
+        if not filled:
+            raise SourceError(f"{relative}: column `{column}` has no values")
+        if row in ("last", "first"):
+            number, text = filled[-1] if row == "last" else filled[0]
+            return _csv_number(text, relative, number, column)
+        values = [_csv_number(text, relative, number, column) for number, text in filled]
+        if row == "sum":
+            return math.fsum(values)
+        if row == "mean":
+            return math.fsum(values) / len(values)
+        return min(values) if row == "min" else max(values)
+
+    # --- HTTP -----------------------------------------------------------------------------
+
+    def _http_json(self, measure: Measure) -> Any:
+        import httpx
+        import jmespath
+        from jmespath.exceptions import JMESPathError
+
+        assert measure.http is not None and measure.json_path is not None
+        headers = {}
+        for header, value in measure.headers.items():
+            secret = self.environ.get(value.env)
+            if secret is None:
+                raise SourceError(
+                    f"the environment variable {value.env} (header {header}) is not set"
+                )
+            self.secrets.add(secret)
+            headers[header] = secret
+        if self._http is None:
+            self._http = httpx.Client(timeout=self.timeout, follow_redirects=True)
+        try:
+            response = self._http.get(measure.http, headers=headers)
+        except httpx.TimeoutException:
+            raise SourceError(f"timed out after {self.timeout:g} s") from None
+        except httpx.HTTPError as error:
+            raise SourceError(f"the request failed: {error}") from None
+        if response.status_code >= 400:
+            raise SourceError(f"HTTP {response.status_code} {response.reason_phrase}".rstrip())
+        try:
+            data = response.json()
+        except ValueError:
+            kind = response.headers.get("content-type", "no content type")
+            raise SourceError(f"the answer is not JSON ({kind})") from None
+        try:
+            found = jmespath.search(measure.json_path, data)
+        except JMESPathError as error:
+            raise SourceError(f"`json: {measure.json_path}` is not a JMESPath: {error}") from None
+        if found is None:
+            raise SourceError(f"`json: {measure.json_path}` finds nothing in the answer")
+        return found
+
+
+def _no_pool() -> Any:
+    from sqlalchemy.pool import NullPool
+
+    return NullPool
+
+
+def _driver_message(error: Exception) -> str:
+    """The driver's own message, first line, without SQLAlchemy's background link."""
+    original = getattr(error, "orig", None) or error
+    text = str(original).strip().splitlines()
+    return text[0] if text else type(original).__name__
+
+
+def _missing_driver(error: Exception, backend: str) -> str:
+    if isinstance(error, ImportError) and backend == "postgresql":
+        return "the PostgreSQL driver is not installed: pip install 'okrctl[postgres]'"
+    return _driver_message(error)
+
+
+def _csv_number(text: str, relative: str, line: int, column: str) -> float | int:
+    from okrctl.store.yamlread import resolve_plain
+
+    value = resolve_plain(text)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SourceError(f"{relative}:{line}: `{column}` is {text!r}, not a number")
+    return value
+
+
+def as_value(raw: Any, *, milestone: bool) -> int | float | bool:
+    """A source's answer as a check-in value: a finite number within okrctl's range, or (for a
+    milestone) true or false."""
+    if raw is None:
+        raise SourceError("the source gave NULL (no value)")
+    if milestone:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, int | float | Decimal):
+            return bool(raw)
+        if isinstance(raw, str) and raw.strip().lower() in ("true", "false", "done", "undone"):
+            return raw.strip().lower() in ("true", "done")
+        raise SourceError(f"{_shown(raw)} is not a milestone value (true/false, 1/0)")
+    if isinstance(raw, bool):
+        raise SourceError(f"{_shown(raw)} is not a number")
+    if isinstance(raw, Decimal):
+        raw = int(raw) if raw == raw.to_integral_value() else float(raw)
+    if isinstance(raw, str):
+        from okrctl.store.yamlread import resolve_plain
+
+        parsed = resolve_plain(raw.strip())
+        if isinstance(parsed, bool) or not isinstance(parsed, int | float):
+            raise SourceError(f"{_shown(raw)} is not a number")
+        raw = parsed
+    if not isinstance(raw, int | float):
+        raise SourceError(f"{_shown(raw)} is not a number")
+    if isinstance(raw, float) and not math.isfinite(raw):
+        raise SourceError(f"{raw} is not a finite number")
+    if abs(raw) > MAX_MAGNITUDE:
+        raise SourceError(f"{raw} is too large: okrctl takes numbers up to 10^15 in size")
+    return raw
+
+
+def _shown(raw: Any) -> str:
+    text = repr(raw)
+    return text if len(text) <= 40 else text[:37] + "…"

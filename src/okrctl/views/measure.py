@@ -1,0 +1,189 @@
+"""`okrctl measure` as a library call: read every `measure:` in scope, then check in what changed,
+all in one commit."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from okrctl.core.evaluate import cascade_order, check_scope
+from okrctl.core.graph import Graph
+from okrctl.core.textformat import format_value
+from okrctl.model.errors import UsageError
+from okrctl.model.goals import Measure
+from okrctl.store.workspace import Workspace
+
+DEFAULT_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A key result or KPI with a `measure:`, and where that block is written."""
+
+    ref: str
+    measure: Measure
+    milestone: bool
+    old: Any
+    file: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    ref: str
+    old: Any
+    new: Any
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new or type(self.old) is not type(self.new)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"ref": self.ref, "old": self.old, "new": self.new, "changed": self.changed}
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    ref: str
+    file: str
+    line: int
+    column: int
+    error: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"ref": self.ref, "error": f"{self.file}:{self.line}:{self.column}: {self.error}"}
+
+
+@dataclass(slots=True)
+class MeasureResult:
+    measured: list[Measured] = field(default_factory=list)
+    failed: list[Failed] = field(default_factory=list)
+    commit: str | None = None
+    dry_run: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "measured": [m.as_json() for m in self.measured],
+            "failed": [f.as_json() for f in self.failed],
+            "commit": self.commit,
+        }
+
+
+def targets(graph: Graph, scope: str | None) -> list[Target]:
+    """Every key result and KPI with a `measure:` in the units under `scope`, in file order."""
+    units = {unit_id for unit_id, _ in cascade_order(graph, scope)}
+    found = []
+    for kr in graph.key_results.values():
+        measure = kr.key_result.measure
+        if measure is not None and kr.owner.unit.id in units:
+            where = kr.owner.source.at(*kr.path(), "measure")
+            milestone = kr.key_result.milestone
+            old = kr.key_result.done if milestone else kr.key_result.current
+            found.append(
+                Target(kr.ref, measure, milestone, old, kr.owner.path, where.line, where.column)
+            )
+    for kpi in graph.kpis.values():
+        measure = kpi.kpi.measure
+        if measure is not None and kpi.owner.unit.id in units:
+            where = kpi.owner.source.at(*kpi.path(), "measure")
+            found.append(
+                Target(
+                    kpi.ref,
+                    measure,
+                    False,
+                    kpi.kpi.current,
+                    kpi.owner.path,
+                    where.line,
+                    where.column,
+                )
+            )
+    return sorted(found, key=lambda t: (t.file, t.line, t.column))
+
+
+def measure(
+    repo: Workspace | Path | str | None = None,
+    scope: str | None = None,
+    *,
+    as_of: date | None = None,
+    dry_run: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+    environ: Mapping[str, str] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> MeasureResult:
+    """Read every `measure:` in `scope`; unless `dry_run`, write the changed values as check-ins
+    in one commit. A source that fails is reported and the others still land."""
+    from okrctl.core.graph import build_graph
+    from okrctl.core.periods import parse_period
+    from okrctl.store.checkin import NewValue, checkin_batch
+    from okrctl.store.load import load_repo
+    from okrctl.store.sources import SourceError, Sources, Window
+
+    if not timeout > 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    workspace = Workspace.of(repo)
+    repository = load_repo(workspace)
+    graph = build_graph(repository)
+    scope = check_scope(graph, scope)
+    config = repository.config.config
+    period = parse_period(config.period, config.fiscal_year_start)
+    day = as_of or date.today()
+    window = Window(day, period.start.date(), period.last_day)
+    result = MeasureResult(dry_run=dry_run)
+    if repository.findings:
+        shown = ", ".join(sorted({f.file for f in repository.findings}))
+        result.notes.append(f"skipped files that do not load (run `okrctl check`): {shown}")
+    sources = Sources(
+        workspace.root,
+        config.databases,
+        window,
+        timeout,
+        dict(os.environ) if environ is None else environ,
+    )
+    found = targets(graph, scope)
+    try:
+        for index, item in enumerate(found):
+            if progress is not None:
+                progress(index, len(found), item.ref)
+            try:
+                value = sources.read(item.measure, milestone=item.milestone)
+            except SourceError as error:
+                result.failed.append(
+                    Failed(item.ref, item.file, item.line, item.column, str(error))
+                )
+                continue
+            result.measured.append(Measured(item.ref, item.old, value))
+    finally:
+        sources.close()
+    if progress is not None:
+        progress(len(found), len(found), "")
+    changed = [m for m in result.measured if m.changed]
+    if changed and not dry_run:
+        values = [NewValue(m.ref, m.new) for m in changed]
+        result.commit = checkin_batch(workspace, values, commit_message(changed, day))
+    return result
+
+
+def commit_message(changed: list[Measured], day: date) -> str:
+    """One line per value, and one `Okr-Checkin` trailer per ref (what history reads)."""
+    from okrctl.store.checkin import TRAILER
+
+    count = f"{len(changed)} value{'s' if len(changed) != 1 else ''}"
+    lines = [f"{m.ref}: {format_value(m.old)} → {format_value(m.new)}" for m in changed]
+    trailers = [f"{TRAILER}: {m.ref}" for m in changed]
+    return (
+        f"measure: {count} as of {day.isoformat()}\n\n"
+        + "\n".join(lines)
+        + "\n\n"
+        + "\n".join(trailers)
+        + "\n"
+    )
