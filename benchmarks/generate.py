@@ -165,3 +165,78 @@ def write_hostile(root: Path, shape: str, files: int = 4) -> None:
                     " [{id: k, title: k, milestone: true, done: false, source: s}]}"
                 )
         (root / "goals" / "teams" / f"{unit}.yaml").write_text("\n".join(lines) + "\n")
+
+
+MEASURED_SQL = (
+    "select avg(value) from daily_metrics "
+    "where metric = 'm{n}' and day between :period_start and :as_of"
+)
+
+
+def write_measured(root: Path, sources: int = 500, per_team: int = 5, days: int = 90) -> list[str]:
+    """A git repository whose `sources` key results each read one metric of a SQLite database
+    (`days` rows a metric, indexed as a warehouse table would be); returns the queries."""
+    import sqlite3
+    from datetime import date, timedelta
+
+    (root / "goals" / "teams").mkdir(parents=True, exist_ok=True)
+    (root / "data").mkdir(exist_ok=True)
+    (root / "okrctl.yaml").write_text(
+        CONFIG + 'databases:\n  metrics: {url: "sqlite:///data/metrics.db"}\n'
+    )
+    (root / "goals" / "company.yaml").write_text(COMPANY)
+    rng = random.Random(11)
+    start = date(2026, 10, 1)
+    with sqlite3.connect(root / "data" / "metrics.db") as db:
+        db.execute("create table daily_metrics (metric text, day text, value real)")
+        db.execute("create index by_metric on daily_metrics (metric, day)")
+        db.executemany(
+            "insert into daily_metrics values (?, ?, ?)",
+            (
+                (f"m{n}", (start + timedelta(days=d)).isoformat(), rng.uniform(10, 90))
+                for n in range(sources)
+                for d in range(days)
+            ),
+        )
+    queries = [MEASURED_SQL.format(n=n) for n in range(sources)]
+    for team in range((sources + per_team - 1) // per_team):
+        lines = [
+            "kind: team",
+            f"id: team-{team}",
+            "parent: bench",
+            "objectives:",
+            "  - id: measured",
+            "    title: Measured",
+            "    why: Numbers read themselves.",
+            "    aligns_to: [bench/grow]",
+            "    key_results:",
+        ]
+        for n in range(team * per_team, min(sources, (team + 1) * per_team)):
+            lines += [
+                f"      - id: kr-{n}",
+                f"        title: Metric {n} from 10 to 90",
+                "        baseline: 10",
+                "        target: 90",
+                "        current: 10",
+                f'        measure: {{sql: "{queries[n]}", database: metrics}}',
+            ]
+        (root / "goals" / "teams" / f"team-{team}.yaml").write_text("\n".join(lines) + "\n")
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+    subprocess.run(
+        [
+            "git",
+            "-C",
+            str(root),
+            "-c",
+            "user.name=Bench",
+            "-c",
+            "user.email=b@e",
+            "commit",
+            "-q",
+            "-m",
+            "goals",
+        ],
+        check=True,
+    )
+    return queries

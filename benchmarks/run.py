@@ -11,7 +11,9 @@ ratio to a floor measured in the same run on the same machine.
 - the findings-heavy shapes of real orgs: 2,000 teams of which 50 check in (the rest stale)
   and 2,000 teams with no `why`, no `source`, nothing aligned;
 - a hostile pull request (20,000 objectives aligned to unknown refs, 50,000 unknown fields),
-  against a clean `check` of the same size: suggestions and findings must stay near-linear.
+  against a clean `check` of the same size: suggestions and findings must stay near-linear;
+- `measure` over 500 SQL sources on one SQLite database, against the same queries run directly
+  through SQLAlchemy.
 
 Prints figures and asserts nothing: a benchmark, not a test.
 """
@@ -30,7 +32,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import HOSTILE_SHAPES, write_history, write_hostile, write_org
+from generate import HOSTILE_SHAPES, write_history, write_hostile, write_measured, write_org
 
 PROJECT = Path(__file__).resolve().parent.parent
 OKRCTL = [sys.executable, "-m", "okrctl"]
@@ -177,6 +179,46 @@ def findings(runs: int, folder: Path, teams: int = 2000, commits: int = 3000) ->
         print(f"  ({count:,} findings)")
 
 
+FLOOR_QUERIES = (
+    "import json, sys\n"
+    "from sqlalchemy import create_engine, text\n"
+    "queries = json.load(open(sys.argv[1]))\n"
+    "engine = create_engine('sqlite:///data/metrics.db')\n"
+    "binds = {'as_of': '2026-11-23', 'period_start': '2026-10-01', 'period_end': '2026-12-31'}\n"
+    "with engine.connect() as connection:\n"
+    "    for query in queries:\n"
+    "        connection.execute(text(query), binds).all()\n"
+)
+
+
+def measured(runs: int, folder: Path, sizes: tuple[int, int] = (50, 500)) -> None:
+    """`okrctl measure` over SQL sources on one SQLite database, against running the same queries
+    directly through SQLAlchemy (interpreter and imports included in both); then the cost of
+    each further source, from the difference between two sizes, with start-up taken out."""
+    figures: dict[int, tuple[float, float]] = {}
+    for sources in sizes:
+        root = folder / f"measured-{sources}"
+        queries = write_measured(root, sources)
+        listed = folder / f"queries-{sources}.json"
+        listed.write_text(json.dumps(queries))
+        header(f"measure: {sources} SQL sources on one SQLite database")
+        floor = measure([sys.executable, "-c", FLOOR_QUERIES, str(listed)], root, runs)
+        row("floor: the same queries through SQLAlchemy", floor, floor[0])
+        command = [*OKRCTL, "measure", "--dry-run", "--format", "json", "--as-of", "2026-11-23"]
+        dry = measure(command, root, runs)
+        row("okrctl measure --dry-run", dry, floor[0])
+        writing = [*OKRCTL, "measure", "--format", "json", "--as-of", "2026-11-23"]
+        row(f"okrctl measure, {sources} values in one commit", measure(writing, root, 1), floor[0])
+        figures[sources] = (floor[0], dry[0])
+    (few, many), extra = sizes, sizes[1] - sizes[0]
+    direct = (figures[many][0] - figures[few][0]) / extra
+    okrctl = (figures[many][1] - figures[few][1]) / extra
+    print(
+        f"  each further source: {okrctl * 1000:.2f} ms in okrctl, {direct * 1000:.2f} ms "
+        f"directly: {okrctl / direct:.2f}x"
+    )
+
+
 def startup(runs: int, folder: Path) -> None:
     demo = folder / "demo"
     demo.mkdir()
@@ -208,7 +250,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--commits", type=int, default=3000)
     parser.add_argument("--files", type=int, default=50)
-    parser.add_argument("--only", default="startup,history,org,findings,hostile")
+    parser.add_argument("--only", default="startup,history,org,findings,hostile,measure")
     args = parser.parse_args()
     print(
         f"okrctl benchmark · {os.cpu_count()} cores · Python {sys.version.split()[0]} · "
@@ -226,6 +268,8 @@ def main() -> None:
             findings(args.runs, Path(folder))
         if "hostile" in parts:
             hostile(args.runs, Path(folder))
+        if "measure" in parts:
+            measured(args.runs, Path(folder))
 
 
 if __name__ == "__main__":

@@ -160,11 +160,19 @@ def write_index_payload(path: Path, payload: dict, digest: bytes) -> None:
 GOLDEN = PROJECT_ROOT / "tests" / "golden"
 
 
+def copy_demo(target: Path) -> Path:
+    """The demo company (okrctl.yaml, goals/ and the data/ its `measure:` blocks read) into
+    `target`, which may exist."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(PROJECT_ROOT / "okrctl.yaml", target / "okrctl.yaml")
+    for folder in ("goals", "data"):
+        shutil.copytree(PROJECT_ROOT / folder, target / folder)
+    return target
+
+
 def demo_copy(tmp_path: Path) -> Path:
     """The demo outside any git repository, so `--as-of` reads the files as they are."""
-    shutil.copy(PROJECT_ROOT / "okrctl.yaml", tmp_path / "okrctl.yaml")
-    shutil.copytree(PROJECT_ROOT / "goals", tmp_path / "goals")
-    return tmp_path
+    return copy_demo(tmp_path)
 
 
 def assert_golden(name: str, text: str) -> None:
@@ -182,8 +190,6 @@ def quarter(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo company with its scripted quarter of back-dated history, one per test module."""
     from okrctl.store.demo import replay
 
-    root = tmp_path_factory.mktemp("quarter")
-    shutil.copy(PROJECT_ROOT / "okrctl.yaml", root / "okrctl.yaml")
-    shutil.copytree(PROJECT_ROOT / "goals", root / "goals")
+    root = copy_demo(tmp_path_factory.mktemp("quarter"))
     replay(root)
     return root

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import time
 import pytest
 
 import okrctl
-from conftest import BASE, PROJECT_ROOT, TEAM, run_cli
+from conftest import BASE, TEAM, copy_demo, run_cli
 from gitrepo import GitRepo
 from okrctl.core.graph import build_graph
 
@@ -23,8 +22,7 @@ TEAM_FILE = "goals/teams/signups.yaml"
 
 def demo_repo(tmp_path):
     repo = GitRepo(tmp_path / "demo")
-    shutil.copy(PROJECT_ROOT / "okrctl.yaml", repo.root / "okrctl.yaml")
-    shutil.copytree(PROJECT_ROOT / "goals", repo.root / "goals")
+    copy_demo(repo.root)
     repo.git("add", "-A")
     repo.git("commit", "-q", "-m", "demo", date="2026-10-01")
     return repo

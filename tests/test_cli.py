@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from conftest import BASE, PROJECT_ROOT, TEAM, run_cli, write_repo
+from conftest import BASE, PROJECT_ROOT, TEAM, copy_demo, run_cli, write_repo
 from gitrepo import GitRepo
 
 TEAM_FILE = "goals/teams/signups.yaml"
@@ -25,10 +25,7 @@ def test_demo_company_checks_clean_from_any_folder(monkeypatch):
 
 
 def test_demo_company_has_no_findings_at_all(tmp_path):
-    import shutil
-
-    shutil.copy(PROJECT_ROOT / "okrctl.yaml", tmp_path)
-    shutil.copytree(PROJECT_ROOT / "goals", tmp_path / "goals")
+    copy_demo(tmp_path)
     result = run_cli("check", "--repo", tmp_path)
     assert result.exit_code == 0
     assert result.stdout.startswith("No findings in 14 files.")

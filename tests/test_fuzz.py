@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import PROJECT_ROOT, run_cli
+from conftest import PROJECT_ROOT, copy_demo, run_cli
 from okrctl.store.yamlread import YamlProblem, read_document
 
 DEMO_FILES = sorted((PROJECT_ROOT / "goals").rglob("*.yaml"))
@@ -57,8 +56,7 @@ def test_check_survives_mutated_goals(mutation):
     path, text = mutation
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        shutil.copy(PROJECT_ROOT / "okrctl.yaml", root / "okrctl.yaml")
-        shutil.copytree(PROJECT_ROOT / "goals", root / "goals")
+        copy_demo(root)
         (root / path.relative_to(PROJECT_ROOT)).write_bytes(text)
         result = run_cli("check", "--repo", root, "--format", "json")  # a traceback fails here
         assert result.exit_code in (0, 1)

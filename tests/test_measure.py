@@ -451,3 +451,31 @@ def test_json_payload_is_plain_data(tmp_path, api):
     payload = measure(repo, "--dry-run").json()
     assert set(payload) == {"measured", "failed", "commit"}
     json.dumps(payload)
+
+
+def test_the_same_number_written_another_way_is_unchanged(tmp_path, api):
+    repo = measured_repo(
+        tmp_path, api, **{"goals/company.yaml": both('{sql: "select 12.0", database: metrics}')}
+    )
+    result = measure(repo, "acme", "--dry-run")
+    assert result.json()["measured"][0] == {
+        "ref": "acme/grow/deposits",
+        "old": 12,
+        "new": 12.0,
+        "changed": False,
+    }
+
+
+def test_a_refused_commit_leaves_every_file_as_it_was(tmp_path, api):
+    repo = measured_repo(tmp_path, api)
+    hook = repo.root / ".git/hooks/pre-commit"
+    hook.write_text("#!/bin/sh\necho 'no commits today' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    before = {p: p.read_bytes() for p in (repo.root / "goals").rglob("*.yaml")}
+    head = repo.git("rev-parse", "HEAD")
+    result = measure(repo)
+    assert result.exit_code == 1
+    assert "no commits today" in result.stderr
+    assert "put back as they were" in result.stderr
+    assert {p: p.read_bytes() for p in (repo.root / "goals").rglob("*.yaml")} == before
+    assert repo.git("rev-parse", "HEAD") == head

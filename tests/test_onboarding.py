@@ -29,6 +29,7 @@ def test_init_in_an_empty_folder_then_check_passes(tmp_path):
         "okrctl.yaml",
         ".okrctl/unit.schema.json",
         ".okrctl/config.schema.json",
+        ".github/workflows/okr-measure.yml",
         ".github/workflows/okrs.yml",
         ".pre-commit-config.yaml",
         ".vscode/settings.json",
@@ -75,6 +76,18 @@ def test_the_workflow_uses_the_action_and_triggers_on_the_branch_that_exists(tmp
     hooks = _load((tmp_path / ".pre-commit-config.yaml").read_text())
     assert hooks["repos"][0]["rev"] == "v0.1.0"
     assert hooks["repos"][0]["hooks"][0]["args"] == ["--repo", "."]
+
+
+def test_init_scaffolds_a_daily_measure_that_pushes_its_commit(tmp_path):
+    run_cli("init", tmp_path / "okrs")
+    workflow = _load((tmp_path / "okrs/.github/workflows/okr-measure.yml").read_text())
+    assert workflow["on"]["schedule"] == [{"cron": "0 6 * * *"}]
+    assert workflow["permissions"] == {"contents": "write"}
+    [job] = workflow["jobs"].values()
+    assert job["steps"][1] == {"uses": "okrctl/okrctl@v0.1.0", "with": {"command": ""}}
+    assert job["steps"][2]["run"] == (
+        "status=0\nokrctl measure --repo . || status=$?\ngit push origin HEAD:main\nexit $status\n"
+    )
 
 
 def test_init_honours_the_configured_default_branch(tmp_path, monkeypatch):

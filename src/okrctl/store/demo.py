@@ -330,5 +330,7 @@ def build(target: Path) -> Path:
     source = demo_source()
     shutil.copy(source / "okrctl.yaml", target / "okrctl.yaml")
     shutil.copytree(source / "goals", target / "goals")
+    if (source / "data").is_dir():  # what the demo's `measure:` blocks read
+        shutil.copytree(source / "data", target / "data")
     replay(target)
     return target

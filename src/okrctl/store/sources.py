@@ -57,6 +57,7 @@ class Sources:
     timeout: float = 30.0
     environ: Mapping[str, str] = field(default_factory=dict)
     _connections: dict[str, Connection] = field(default_factory=dict)
+    _unreachable: dict[str, str] = field(default_factory=dict)
     _engines: list[Engine] = field(default_factory=list)
     _http: httpx.Client | None = None
     secrets: set[str] = field(default_factory=set)
@@ -123,6 +124,18 @@ class Sources:
         found = self._connections.get(name)
         if found is not None:
             return found
+        broken = self._unreachable.get(name)
+        if broken is not None:  # asked once: 500 sources must not wait 500 timeouts
+            raise SourceError(broken)
+        try:
+            connection = self._connect(name)
+        except SourceError as error:
+            self._unreachable[name] = str(error)
+            raise
+        self._connections[name] = connection
+        return connection
+
+    def _connect(self, name: str) -> Connection:
         from sqlalchemy import create_engine, event, exc
         from sqlalchemy.engine import make_url
 
@@ -166,7 +179,6 @@ class Sources:
                 connection.commit()
         except exc.SQLAlchemyError as error:
             raise SourceError(f"database `{name}`: {_driver_message(error)}") from None
-        self._connections[name] = connection
         return connection
 
     def _sqlite_read_only(self, url: Any, name: str) -> Any:

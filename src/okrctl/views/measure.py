@@ -41,7 +41,10 @@ class Measured:
 
     @property
     def changed(self) -> bool:
-        return self.old != self.new or type(self.old) is not type(self.new)
+        """A different number (12 and 12.0 are the same), or a first value."""
+        if self.old is None or isinstance(self.old, bool) != isinstance(self.new, bool):
+            return True
+        return bool(self.old != self.new)
 
     def as_json(self) -> dict[str, Any]:
         return {"ref": self.ref, "old": self.old, "new": self.new, "changed": self.changed}

@@ -1,0 +1,93 @@
+"""`okrctl measure` against a real PostgreSQL server, started here in a temporary folder."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import postgres
+from conftest import BASE, CONFIG, run_cli
+from gitrepo import GitRepo
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[postgres.Server]:
+    with tempfile.TemporaryDirectory(prefix="okrctl-pg-") as folder:
+        started = postgres.start(Path(folder))
+        if isinstance(started, str):
+            pytest.skip(started)
+        try:
+            started.psql(
+                "create table deposits (day date, amount numeric);"
+                "insert into deposits values ('2026-10-01', 10.5), ('2026-11-02', 4);"
+                "grant select, insert, delete on deposits to okrctl;"
+            )
+            yield started
+        finally:
+            started.stop()
+
+
+def repo_with(tmp_path: Path, sql: str) -> GitRepo:
+    company = BASE["goals/company.yaml"].replace(
+        "        source: finance report\n",
+        f'        source: finance report\n        measure: {{sql: "{sql}", database: warehouse}}\n',
+    )
+    repo = GitRepo(tmp_path / "okrs")
+    config = CONFIG + "databases:\n  warehouse: {url_env: WAREHOUSE_URL}\n"
+    repo.commit({**BASE, "okrctl.yaml": config, "goals/company.yaml": company}, "2026-10-01")
+    return repo
+
+
+def measure(repo: GitRepo, *args: str):
+    return run_cli(
+        "measure", "--repo", repo.root, "--format", "json", "--as-of", "2026-11-23", *args
+    )
+
+
+def test_a_query_reads_postgresql_and_binds_the_dates(tmp_path, server, monkeypatch):
+    monkeypatch.setenv("WAREHOUSE_URL", server.url())
+    repo = repo_with(
+        tmp_path,
+        "select sum(amount) from deposits where day between cast(:period_start as date) "
+        "and cast(:as_of as date)",
+    )
+    result = measure(repo)
+    assert result.exit_code == 0, result.stdout
+    assert result.json()["measured"] == [
+        {"ref": "acme/grow/deposits", "old": 12, "new": 14.5, "changed": True}
+    ]
+    assert "        current: 14.5\n" in (repo.root / "goals/company.yaml").read_text()
+    assert result.json()["commit"] == repo.git("rev-parse", "HEAD")
+
+
+def test_postgresql_refuses_a_write_even_where_the_login_may_write(tmp_path, server, monkeypatch):
+    monkeypatch.setenv("WAREHOUSE_URL", server.url())
+    repo = repo_with(tmp_path, "delete from deposits returning 1")
+    result = measure(repo, "--dry-run")
+    assert result.exit_code == 1
+    [failed] = result.json()["failed"]
+    assert "read-only transaction" in failed["error"]
+    server.psql("select 1 from deposits having count(*) = 2")  # both rows still there
+
+
+def test_a_wrong_password_is_reported_without_the_password(tmp_path, server, monkeypatch):
+    monkeypatch.setenv("WAREHOUSE_URL", server.url(password="wrong-hunter2"))
+    repo = repo_with(tmp_path, "select 1")
+    result = measure(repo)
+    assert result.exit_code == 1
+    [failed] = result.json()["failed"]
+    assert failed["error"].startswith("goals/company.yaml:15:18: database `warehouse`: ")
+    assert "password authentication failed" in failed["error"]
+    assert "hunter2" not in result.stdout + result.stderr
+    assert result.json()["commit"] is None
+
+
+def test_a_slow_postgresql_query_times_out(tmp_path, server, monkeypatch):
+    monkeypatch.setenv("WAREHOUSE_URL", server.url())
+    repo = repo_with(tmp_path, "select 1 from pg_sleep(5)")
+    result = measure(repo, "--timeout", "1", "--dry-run")
+    [failed] = result.json()["failed"]
+    assert failed["error"] == "goals/company.yaml:15:18: timed out after 1 s"
