@@ -479,3 +479,36 @@ def test_a_refused_commit_leaves_every_file_as_it_was(tmp_path, api):
     assert "put back as they were" in result.stderr
     assert {p: p.read_bytes() for p in (repo.root / "goals").rglob("*.yaml")} == before
     assert repo.git("rev-parse", "HEAD") == head
+
+
+def test_usage_errors_exit_2(tmp_path, api):
+    repo = measured_repo(tmp_path, api)
+    unknown = measure(repo, "acmee")
+    assert unknown.exit_code == 2
+    assert "unknown unit 'acmee'" in unknown.stderr and "did you mean acme" in unknown.stderr
+    assert measure(repo, "--timeout", "0").exit_code == 2
+
+
+def test_a_literal_header_value_is_refused_by_check(tmp_path, api):
+    block = f'{{http: "{api}/private", json: value, headers: {{Authorization: "Bearer x"}}}}'
+    repo = measured_repo(tmp_path, api, **{"goals/pillars/growth.yaml": pillar(block)})
+    found = run_cli("check", "--repo", repo.root, "--format", "json").json()["findings"]
+    [schema] = [f for f in found if f["rule"] == "schema"]
+    line = (repo.root / "goals/pillars/growth.yaml").read_text().splitlines()[14]
+    assert (schema["line"], schema["column"]) == (15, line.index('"Bearer x"') + 1)
+    assert "env" in schema["message"]
+
+
+def test_the_editor_schema_describes_measure_blocks():
+    result = run_cli("schema")
+    definitions = result.json()["$defs"]
+    assert set(definitions["Measure"]["properties"]) == {
+        "sql",
+        "database",
+        "csv",
+        "column",
+        "row",
+        "http",
+        "json",
+        "headers",
+    }

@@ -201,6 +201,17 @@ class EnvValue(StrictModel):
     env: EnvName
     """The environment variable's name."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _named_not_written(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise PydanticCustomError(
+                "env_value",
+                "a header's value names the environment variable that holds it, as "
+                "`{env: NAME}`; never write the secret itself in a goals file",
+            )
+        return value
+
 
 class Measure(StrictModel):
     """Where `okrctl measure` reads the number: exactly one of an SQL query (`sql` with
