@@ -148,7 +148,7 @@ def read_history(
         return History(truncated=gitlog.is_shallow(top))
     boundary = gitlog.shallow_boundary(top)
     shallow = bool(boundary)
-    is_head = head == gitlog.verify_commit(top, "HEAD")
+    is_head = revision == "HEAD" or head == gitlog.verify_commit(top, "HEAD")
     caching = workspace.caching
     indexed = history_index.load(top, scope.key(), boundary) if caching else None
     if indexed is not None and indexed.head == head:
