@@ -13,7 +13,9 @@ ratio to a floor measured in the same run on the same machine.
 - a hostile pull request (20,000 objectives aligned to unknown refs, 50,000 unknown fields),
   against a clean `check` of the same size: suggestions and findings must stay near-linear;
 - `measure` over 500 SQL sources on one SQLite database, against the same queries run directly
-  through SQLAlchemy.
+  through SQLAlchemy;
+- `site` of 2,000 teams with 3,000 check-in commits, against `status --format json` on the same
+  repository.
 
 Prints figures and asserts nothing: a benchmark, not a test.
 """
@@ -219,6 +221,22 @@ def measured(runs: int, folder: Path, sizes: tuple[int, int] = (50, 500)) -> Non
     )
 
 
+def site_build(runs: int, folder: Path, teams: int = 2000, commits: int = 3000) -> None:
+    """`okrctl site` of a large company with a long history, against `status --format json`
+    on the same repository (both with warm caches)."""
+    root = folder / "site-org"
+    write_history(root, teams, commits, active=50)
+    header(f"site: {teams:,} teams, {commits:,} check-in commits")
+    status = [*OKRCTL, "status", "--format", "json", "--as-of", "2026-12-31"]
+    subprocess.run(status, cwd=root, capture_output=True, check=False)  # warm the caches
+    floor = measure(status, root, runs)
+    row("floor: okrctl status --format json", floor, floor[0])
+    out = folder / "site-out"
+    command = [*OKRCTL, "site", str(out), "--as-of", "2026-12-31"]
+    row("okrctl site", measure(command, root, runs), floor[0])
+    print(f"  ({len(list(out.rglob('*.html'))):,} pages)")
+
+
 def startup(runs: int, folder: Path) -> None:
     demo = folder / "demo"
     demo.mkdir()
@@ -250,7 +268,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--commits", type=int, default=3000)
     parser.add_argument("--files", type=int, default=50)
-    parser.add_argument("--only", default="startup,history,org,findings,hostile,measure")
+    parser.add_argument("--only", default="startup,history,org,findings,hostile,measure,site")
     args = parser.parse_args()
     print(
         f"okrctl benchmark · {os.cpu_count()} cores · Python {sys.version.split()[0]} · "
@@ -270,6 +288,8 @@ def main() -> None:
             hostile(args.runs, Path(folder))
         if "measure" in parts:
             measured(args.runs, Path(folder))
+        if "site" in parts:
+            site_build(args.runs, Path(folder))
 
 
 if __name__ == "__main__":

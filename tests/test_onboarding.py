@@ -30,6 +30,7 @@ def test_init_in_an_empty_folder_then_check_passes(tmp_path):
         ".okrctl/unit.schema.json",
         ".okrctl/config.schema.json",
         ".github/workflows/okr-measure.yml",
+        ".github/workflows/okr-site.yml",
         ".github/workflows/okrs.yml",
         ".pre-commit-config.yaml",
         ".vscode/settings.json",
@@ -88,6 +89,19 @@ def test_init_scaffolds_a_daily_measure_that_pushes_its_commit(tmp_path):
     assert job["steps"][2]["run"] == (
         "status=0\nokrctl measure --repo . || status=$?\ngit push origin HEAD:main\nexit $status\n"
     )
+
+
+def test_init_scaffolds_a_site_published_to_pages_on_each_push(tmp_path):
+    run_cli("init", tmp_path / "okrs")
+    workflow = _load((tmp_path / "okrs/.github/workflows/okr-site.yml").read_text())
+    assert workflow["on"]["push"] == {"branches": ["main"]}
+    assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    build = workflow["jobs"]["build"]["steps"]
+    assert {"run": "okrctl site public --repo ."} in build
+    assert build[-1] == {"uses": "actions/upload-pages-artifact@v3", "with": {"path": "public"}}
+    assert workflow["jobs"]["deploy"]["steps"] == [
+        {"id": "deployment", "uses": "actions/deploy-pages@v4"}
+    ]
 
 
 def test_init_honours_the_configured_default_branch(tmp_path, monkeypatch):

@@ -432,6 +432,35 @@ def measure(
     raise typer.Exit(result.exit_code)
 
 
+@app.command()
+def site(
+    out: Annotated[Path, typer.Argument(help="The folder to build the site into.")],
+    repo: RepoOption = None,
+    as_of: AsOfOption = None,
+    at: AtOption = None,
+    base_url: Annotated[
+        str, typer.Option("--base-url", help="Where the site will be served (for shared links).")
+    ] = "",
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Build into a folder holding other files (left alone)."),
+    ] = False,
+) -> None:
+    """Build the whole company as a static dashboard: a folder of HTML pages, no server needed.
+
+    Example: okrctl site public --base-url https://okrs.example.com
+    """
+    from okrctl.render.site import build_site
+    from okrctl.views.site import site as gather
+
+    with _user_errors():
+        request = gather(repo, at=at, as_of=_date(as_of), base_url=base_url)
+        written = build_site(request, out, force=force)
+    _report_problems(request.notes, [])
+    removed = f"; removed {written.removed} old file(s)" if written.removed else ""
+    typer.echo(f"Wrote {written.pages} files to {written.folder}{removed}.")
+
+
 @contextmanager
 def _progress(*, enabled: bool) -> Iterator[Callable[[int, int, str], None] | None]:
     """A progress bar on stderr while sources run, on a terminal only."""

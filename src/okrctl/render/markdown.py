@@ -173,33 +173,51 @@ def render(
     """Render `templates/NAME.md.j2` within its budget (see `template_budget`); every template
     problem is an OkrctlError naming the template and line (exit 1), an unknown template a usage
     error (exit 2)."""
+    env = environment(user_templates, budget, charts)
+    file_name = f"{name}.md.j2"
+
+    def missing() -> UsageError:
+        available = sorted({*BUILTIN_NAMES, *_user_names(user_templates)})
+        return UsageError(
+            f"no template {name!r}: use one of {', '.join(available)}, or add "
+            f"templates/{file_name}"
+        )
+
+    return render_with(env, file_name, context, missing=missing)
+
+
+def render_with(
+    env: Any,
+    file_name: str,
+    context: dict[str, Any],
+    folder: str = "",
+    missing: Callable[[], Exception] | None = None,
+) -> str:
+    """Render `file_name` in `env`; every template problem is an OkrctlError naming the
+    template (as `templates/FOLDER/NAME`) and its line (exit 1); `missing` makes the error
+    for a template that does not exist at all."""
     import jinja2
     from jinja2.exceptions import SecurityError
 
     from okrctl.render.template_budget import BudgetExceeded
 
-    env = environment(user_templates, budget, charts)
-    file_name = f"{name}.md.j2"
+    shown_name = f"{folder}/{file_name}" if folder else file_name
     try:
         template = env.get_template(file_name)
     except TemplateOutside as exc:
-        raise OkrctlError(f"templates/{file_name}: {exc}") from None
+        raise OkrctlError(f"templates/{shown_name}: {exc}") from None
     except jinja2.TemplateNotFound as exc:
-        if exc.name == file_name:
-            available = sorted({*BUILTIN_NAMES, *_user_names(user_templates)})
-            raise UsageError(
-                f"no template {name!r}: use one of {', '.join(available)}, or add "
-                f"templates/{file_name}"
-            ) from None
+        if exc.name == file_name and missing is not None:
+            raise missing() from None
         raise OkrctlError(
-            f"{file_name}: includes a template that does not exist: {exc.name}"
+            f"{shown_name}: includes a template that does not exist: {exc.name}"
         ) from None
     except jinja2.TemplateSyntaxError as exc:
         raise OkrctlError(
             f"{_where(exc.filename, exc.name, exc.lineno)}: template syntax error: {exc.message}"
         ) from None
     except RecursionError:
-        raise OkrctlError(f"templates/{file_name}: the template includes itself") from None
+        raise OkrctlError(f"templates/{shown_name}: the template includes itself") from None
     try:
         return env.render(template, context)  # type: ignore[no-any-return]
     except (

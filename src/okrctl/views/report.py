@@ -120,13 +120,16 @@ def report(
 
 
 def report_of(
-    snapshot: Snapshot, scope: str | None, since_text: str, template: str | None = None
+    snapshot: Snapshot, scope: str | None, since_text: str | None, template: str | None = None
 ) -> ReportRequest:
+    """The report's data; without `since_text`, no comparison (and no second load)."""
     graph = snapshot.graph
     scope = check_scope(graph, scope)
     name = template or default_template(graph, scope)
     history = snapshot.read_history("trends, check-in dates and changes")
     card = evaluate(graph, snapshot.period, snapshot.moment, history=history)
+    if since_text is None:
+        return ReportRequest(name, scope, snapshot, card, history, Since("", None, None), None)
     since = resolve_since(snapshot, since_text)
     comparison = None
     if since.revision is not None and since.revision != snapshot.repository.revision:

@@ -1,0 +1,111 @@
+"""A key result's period as an inline SVG for the site: its check-ins (each point's date, value,
+confidence and note on hover), the target, the expected pace from baseline to target, and the
+forecast to the period's end. No script, no network: the page draws it by itself."""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+from typing import Any
+
+from okrctl.core.textformat import number
+
+WIDTH, HEIGHT = 640, 240
+LEFT, RIGHT, TOP, BOTTOM = 56, 20, 16, 40
+FONT = 'font-family="system-ui,Helvetica,Arial,sans-serif"'
+
+
+def _numeric(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
+    """The SVG of a numeric key result over `period` (the report context's), or a sentence when
+    there is nothing to draw."""
+    points = [c for c in kr.get("checkins", []) if _numeric(c["value"])]
+    if kr.get("shape") != "numeric" or kr.get("target") is None or kr.get("baseline") is None:
+        return ""
+    if not points:
+        return '<p class="no-data">No check-ins yet this period.</p>'
+    start = date.fromisoformat(period["start"])
+    last = date.fromisoformat(period["last_day"])
+    days = max((last - start).days + 1, 1)
+    baseline, target = float(kr["baseline"]), float(kr["target"])
+    forecast = kr.get("forecast")
+    values = [float(c["value"]) for c in points]
+    ends = [*values, baseline, target]
+    if forecast and _numeric(forecast.get("value")):
+        ends.append(float(forecast["value"]))
+    low, high = min(ends), max(ends)
+    pad = (high - low) * 0.08 or 1.0
+    low, high = low - pad, high + pad
+
+    def x(day: float) -> float:
+        return LEFT + (WIDTH - LEFT - RIGHT) * min(max(day / days, 0.0), 1.0)
+
+    def y(value: float) -> float:
+        return TOP + (HEIGHT - TOP - BOTTOM) * (1 - (value - low) / (high - low))
+
+    def day_of(text: str) -> float:
+        return float((date.fromisoformat(text[:10]) - start).days)
+
+    title = escape(f"{kr['title']}: check-ins against the target")
+    unit = kr.get("unit") or ""
+    parts = [
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'role="img" aria-label="{title}">',
+        f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{HEIGHT - BOTTOM}" class="axis"/>',
+        f'<line x1="{LEFT}" y1="{HEIGHT - BOTTOM}" x2="{WIDTH - RIGHT}" y2="{HEIGHT - BOTTOM}" '
+        f'class="axis"/>',
+    ]
+    for value in (low + pad, high - pad):
+        parts.append(
+            f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end" {FONT} '
+            f'class="tick">{escape(number(round(value, 4)))}</text>'
+        )
+    for label, day in ((period["start"][5:], 0), (period["last_day"][5:], days)):
+        parts.append(
+            f'<text x="{x(day):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" {FONT} '
+            f'class="tick">{escape(label)}</text>'
+        )
+    parts.append(
+        f'<line x1="{x(0):.1f}" y1="{y(target):.1f}" x2="{x(days):.1f}" y2="{y(target):.1f}" '
+        f'class="target"><title>target {escape(number(target))}{escape(unit)}</title></line>'
+    )
+    parts.append(
+        f'<line x1="{x(0):.1f}" y1="{y(baseline):.1f}" x2="{x(days):.1f}" y2="{y(target):.1f}" '
+        f'class="pace"><title>expected pace, baseline to target</title></line>'
+    )
+    coordinates = [(x(day_of(c["date"])), y(float(c["value"]))) for c in points]
+    parts.append(
+        '<polyline class="actual" fill="none" points="'
+        + " ".join(f"{px:.1f},{py:.1f}" for px, py in coordinates)
+        + '"/>'
+    )
+    if forecast and _numeric(forecast.get("value")):
+        px, py = coordinates[-1]
+        parts.append(
+            f'<line x1="{px:.1f}" y1="{py:.1f}" x2="{x(days):.1f}" '
+            f'y2="{y(float(forecast["value"])):.1f}" class="forecast"><title>forecast '
+            f"{escape(number(float(forecast['value'])))}{escape(unit)} at the period's end"
+            f"</title></line>"
+        )
+    for (px, py), checkin in zip(coordinates, points, strict=True):
+        hover = f"{checkin['day']}: {number(float(checkin['value']))}{unit}"
+        if checkin.get("confidence") is not None:
+            hover += f", confidence {checkin['confidence']}"
+        if checkin.get("note"):
+            hover += f" — {checkin['note']}"
+        parts.append(
+            f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" class="point">'
+            f"<title>{escape(hover)}</title></circle>"
+        )
+    parts.append("</svg>")
+    legend = (
+        '<p class="legend"><span class="key actual">— check-ins</span> '
+        '<span class="key target">- - target</span> '
+        '<span class="key pace">··· expected pace</span>'
+        + (' <span class="key forecast">- - forecast</span>' if forecast else "")
+        + "</p>"
+    )
+    return "".join(parts) + legend

@@ -1,0 +1,90 @@
+"""Write a built site into its folder: each page in place, and a manifest of what the site
+wrote, so a rebuild replaces and removes only its own pages and never touches anything else."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from okrctl.model.errors import OkrctlError, UsageError
+
+MANIFEST = ".okrctl-site"
+"""The pages the last build wrote, one path per line, relative to the folder."""
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    folder: Path
+    pages: int
+    removed: int
+
+
+def write_site(folder: Path, pages: dict[str, str], *, force: bool = False) -> Written:
+    """Write `pages` (path inside `folder` → HTML) into `folder`. A folder that holds files the
+    site did not write is refused unless `force`; then those files are left as they are, and
+    only the site's own files are replaced. Pages of an earlier build that this one no longer
+    has (a unit removed) are deleted."""
+    folder = folder.resolve()
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is a file; give `okrctl site` a folder")
+    previous = _manifest(folder)
+    foreign = sorted(_files(folder) - previous - {MANIFEST})
+    if foreign and not force:
+        shown = ", ".join(foreign[:3]) + (
+            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        )
+        raise UsageError(
+            f"{folder} holds files okrctl site did not write ({shown}): choose an empty folder, "
+            "or pass --force to write the site there (those files are left alone)"
+        )
+    try:
+        made: set[Path] = set()
+        for relative, text in pages.items():
+            target = folder / relative
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            _write(target, text.encode("utf-8"))
+        removed = 0
+        for relative in sorted(previous - set(pages)):
+            stale = folder / relative
+            if stale.is_file() and not stale.is_symlink():
+                stale.unlink()
+                removed += 1
+        listing = "".join(f"{relative}\n" for relative in sorted(pages))
+        _write(folder / MANIFEST, listing.encode("utf-8"))
+    except OSError as exc:
+        raise OkrctlError(f"cannot write the site into {folder}: {exc.strerror}") from None
+    return Written(folder, len(pages), removed)
+
+
+def _write(path: Path, data: bytes) -> None:
+    """A page is generated output: written in place, without the fsync and rename a goals file
+    gets (2,000 pages in a fraction of the time), but never through a symbolic link, which
+    could lead out of the folder."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o666)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+
+
+def _manifest(folder: Path) -> set[str]:
+    try:
+        text = (folder / MANIFEST).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return set()
+    return {
+        line
+        for line in text.splitlines()
+        if line and not line.startswith("/") and ".." not in line.split("/")
+    }
+
+
+def _files(folder: Path) -> set[str]:
+    if not folder.is_dir():
+        return set()
+    found = set()
+    for base, _, names in os.walk(folder):
+        for name in names:
+            found.add((Path(base) / name).relative_to(folder).as_posix())
+    return found

@@ -1,0 +1,288 @@
+"""`okrctl site`: the demo's quarter as a static dashboard; every link resolves, every title is
+text, pages load in a real headless Chromium without a console error."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from conftest import BASE, PROJECT_ROOT, copy_demo, run_cli, write_repo
+from gitrepo import GitRepo
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+AS_OF = "2026-11-14"
+
+
+class Page(HTMLParser):
+    """The links, assets and ids of one page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.scripts = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if found.get("id"):
+            self.ids.add(str(found["id"]))
+        for name in ("href", "src"):
+            if found.get(name):
+                self.links.append(str(found[name]))
+        if tag == "script":
+            self.scripts += 1
+
+
+def parse(path: Path) -> Page:
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def broken_links(folder: Path) -> list[str]:
+    """Every internal link and asset of every page that does not resolve to a file (and, with
+    a fragment, to an element with that id)."""
+    pages = {p: parse(p) for p in folder.rglob("*.html")}
+    broken = []
+    for path, page in pages.items():
+        for link in page.links:
+            parts = urlsplit(link)
+            if parts.scheme or link.startswith("//"):
+                broken.append(f"{path.relative_to(folder)}: external {link}")
+                continue
+            target = (path.parent / unquote(parts.path)).resolve() if parts.path else path
+            if not target.is_file() or not target.is_relative_to(folder.resolve()):
+                broken.append(f"{path.relative_to(folder)}: {link}")
+            elif parts.fragment and parts.fragment not in pages.get(target, parse(target)).ids:
+                broken.append(f"{path.relative_to(folder)}: {link} (no such id)")
+    return broken
+
+
+@pytest.fixture(scope="module")
+def closed(quarter, tmp_path_factory) -> Path:
+    """The demo's scripted quarter, closed (`okr/2026-Q4`), in a clone of its own."""
+    root = tmp_path_factory.mktemp("closed") / "demo"
+    subprocess.run(["git", "clone", "-q", str(quarter), str(root)], check=True)
+    repo = GitRepo.__new__(GitRepo)
+    repo.root = root
+    repo.git("config", "user.name", "Maria Lopez")
+    repo.git("config", "user.email", "maria@example.com")
+    assert run_cli("close", "2026-Q4", "--repo", root).exit_code == 0
+    return root
+
+
+@pytest.fixture(scope="module")
+def built(closed, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "public"
+    result = run_cli("site", out, "--repo", closed, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"Wrote 18 files to {out}.\n"
+    return out
+
+
+def test_every_unit_has_a_page_and_every_link_resolves(built):
+    pages = sorted(p.relative_to(built).as_posix() for p in built.rglob("*.html"))
+    assert pages == [
+        "alignment.html",
+        "index.html",
+        "periods/2026-Q4.html",
+        *[
+            f"units/{u}.html"
+            for u in sorted(
+                [
+                    "harbor",
+                    "efficiency",
+                    "growth",
+                    "trust",
+                    "payments",
+                    "platform",
+                    "support",
+                    "lifecycle",
+                    "referrals",
+                    "signups",
+                    "risk",
+                    "chloe",
+                    "sam",
+                    "tom",
+                ]
+            )
+        ],
+    ]
+    assert broken_links(built) == []
+
+
+def test_the_index_pushes_the_company_wide_picture(built):
+    index = (built / "index.html").read_text()
+    for heading in (
+        "Company objectives",
+        "The wall: every KPI",
+        "Needs attention",
+        "Every pillar, team and person",
+        "Closed periods",
+    ):
+        assert f">{heading}</h2>" in index
+    assert "Help every family build savings that outlast them." in index
+    assert (
+        'href="units/platform.html#on-call-skills">Every engineer is ready for on-call</a>' in index
+    )
+    assert '<span class="badge off_track">off track</span>' in index  # words, not only colour
+
+
+def test_a_unit_page_charts_each_key_result_from_history(built):
+    page = (built / "units/signups.html").read_text()
+    assert page.count('<svg class="chart"') == 2  # the two numeric key results with check-ins
+    assert "<title>2026-11-06: 40.5%, confidence 0.7 — Instant ACH beta on 20%</title>" in page
+    assert 'class="target"' in page and 'class="pace"' in page and 'class="forecast"' in page
+    assert "Why it matters, up to the mission:" in page
+    assert "What aligns to it:" in page
+
+
+def test_the_closed_period_has_its_retro(built):
+    page = (built / "periods/2026-Q4.html").read_text()
+    assert "<h1>Retro 2026-Q4</h1>" in page or "Retro 2026-Q4" in page
+    assert "<table>" in page
+
+
+def test_no_page_needs_javascript_or_the_network(built):
+    for path in built.rglob("*.html"):
+        page = parse(path)
+        assert page.scripts == (1 if path.name == "index.html" else 0), path
+        text = path.read_text()
+        assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
+        assert "https://" not in text
+
+
+def test_hostile_titles_are_text(tmp_path):
+    hostile = "<script>alert(1)</script>"
+    company = BASE["goals/company.yaml"].replace(
+        "    title: Grow deposits\n    why: Deposits fund plans.\n",
+        f'    title: "{hostile}"\n    why: "<img src=x onerror=alert(2)>"\n',
+    )
+    root = write_repo(tmp_path / "okrs", {"goals/company.yaml": company})
+    out = tmp_path / "public"
+    assert run_cli("site", out, "--repo", root).exit_code == 0
+    for path in out.rglob("*.html"):
+        text = path.read_text()
+        assert "<script>alert" not in text and "<img src=x" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in (out / "units/acme.html").read_text()
+
+
+def test_without_git_every_page_is_built_and_says_so(tmp_path):
+    root = copy_demo(tmp_path / "demo")
+    out = tmp_path / "public"
+    result = run_cli("site", out, "--repo", root)
+    assert result.exit_code == 0
+    assert "not a git repository" in result.stderr
+    page = (out / "units/signups.html").read_text()
+    assert "<svg" not in page
+    assert "No check-ins yet this period." in page
+    assert "No git history: check-in dates are unknown." in page
+    assert broken_links(out) == []
+
+
+def test_a_folder_with_other_files_is_refused_unless_forced(quarter, tmp_path):
+    out = tmp_path / "public"
+    out.mkdir()
+    (out / "CNAME").write_text("okrs.example.com\n")
+    refused = run_cli("site", out, "--repo", quarter, "--as-of", AS_OF)
+    assert refused.exit_code == 2
+    assert "holds files okrctl site did not write (CNAME)" in refused.stderr
+    assert not (out / "index.html").exists()
+    forced = run_cli("site", out, "--repo", quarter, "--as-of", AS_OF, "--force")
+    assert forced.exit_code == 0
+    assert (out / "CNAME").read_text() == "okrs.example.com\n"
+    assert (out / "index.html").is_file()
+    (out / "units/gone.html").write_text("an old page")
+    manifest = out / ".okrctl-site"
+    manifest.write_text(manifest.read_text() + "units/gone.html\n")
+    again = run_cli("site", out, "--repo", quarter, "--as-of", AS_OF, "--force")
+    assert again.exit_code == 0
+    assert "removed 1 old file(s)" in again.stdout
+    assert not (out / "units/gone.html").exists() and (out / "CNAME").exists()
+
+
+def test_a_rebuild_over_its_own_pages_needs_no_force(quarter, tmp_path):
+    out = tmp_path / "public"
+    assert run_cli("site", out, "--repo", quarter, "--as-of", AS_OF).exit_code == 0
+    assert run_cli("site", out, "--repo", quarter, "--as-of", AS_OF).exit_code == 0
+
+
+def test_the_base_url_names_each_page_canonically(quarter, tmp_path):
+    out = tmp_path / "public"
+    args = (
+        "site",
+        out,
+        "--repo",
+        quarter,
+        "--as-of",
+        AS_OF,
+        "--base-url",
+        "https://okrs.example.com/",
+    )
+    assert run_cli(*args).exit_code == 0
+    page = (out / "units/tom.html").read_text()
+    assert '<link rel="canonical" href="https://okrs.example.com/units/tom.html">' in page
+    assert 'href="../index.html"' in page  # links stay relative
+
+
+def test_a_repository_can_override_a_page(quarter, tmp_path):
+    root = tmp_path / "demo"
+    subprocess.run(["git", "clone", "-q", str(quarter), str(root)], check=True)
+    (root / "templates/site").mkdir(parents=True)
+    (root / "templates/site/unit.html.j2").write_text(
+        '{% extends "default:unit.html.j2" %}\n'
+        "{% block stale %}<p>Ask in #okrs.</p>{% endblock %}\n"
+    )
+    out = tmp_path / "public"
+    assert run_cli("site", out, "--repo", root, "--as-of", AS_OF).exit_code == 0
+    page = (out / "units/signups.html").read_text()
+    assert "<p>Ask in #okrs.</p>" in page and ">Stale</h2>" not in page
+    assert ">Stale</h2>" not in (out / "units/tom.html").read_text()
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="chromium is not installed here (.ci/run installs "
+    "Debian's chromium; elsewhere: apt-get install chromium)",
+)
+def test_every_page_loads_in_chromium_without_a_console_error(built, tmp_path):
+    frames = "".join(
+        f'<iframe src="{p.as_uri()}" width="1280" height="800"></iframe>'
+        for p in sorted(built.rglob("*.html"))
+    )
+    harness = tmp_path / "all.html"
+    harness.write_text(f"<!DOCTYPE html><html><body>{frames}</body></html>")
+    done = subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--allow-file-access-from-files",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            harness.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
+    )
+    assert done.stdout.count("<iframe") == 17
+    console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
+    assert console == []
+
+
+def test_the_committed_screenshots_are_of_real_pages():
+    for name in ("site-index-1280", "site-index-390", "site-team-1280", "site-team-390"):
+        data = (PROJECT_ROOT / "docs" / "screenshots" / f"{name}.png").read_bytes()
+        assert data.startswith(b"\x89PNG") and len(data) > 50_000
