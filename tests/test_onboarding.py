@@ -30,6 +30,7 @@ def test_init_in_an_empty_folder_then_check_passes(tmp_path):
         ".okrctl/unit.schema.json",
         ".okrctl/config.schema.json",
         ".github/workflows/okr-measure.yml",
+        ".github/workflows/okr-send.yml",
         ".github/workflows/okr-site.yml",
         ".github/workflows/okrs.yml",
         ".pre-commit-config.yaml",
@@ -101,6 +102,19 @@ def test_init_scaffolds_a_site_published_to_pages_on_each_push(tmp_path):
     assert build[-1] == {"uses": "actions/upload-pages-artifact@v3", "with": {"path": "public"}}
     assert workflow["jobs"]["deploy"]["steps"] == [
         {"id": "deployment", "uses": "actions/deploy-pages@v4"}
+    ]
+
+
+def test_init_scaffolds_a_weekly_send_with_its_secrets(tmp_path):
+    run_cli("init", tmp_path / "okrs")
+    workflow = _load((tmp_path / "okrs/.github/workflows/okr-send.yml").read_text())
+    assert workflow["on"]["schedule"] == [{"cron": "0 7 * * 1"}]
+    job = workflow["jobs"]["send"]
+    assert job["env"]["OKRCTL_SMTP_PASSWORD"] == "${{ secrets.OKRCTL_SMTP_PASSWORD }}"
+    runs = [step["run"] for step in job["steps"] if "run" in step]
+    assert runs == [
+        'okrctl send digest --repo . --to "${{ secrets.OKR_DIGEST_TO }}"',
+        "okrctl send nudges --repo .",
     ]
 
 

@@ -461,6 +461,130 @@ def site(
     typer.echo(f"Wrote {written.pages} files to {written.folder}{removed}.")
 
 
+send_app = typer.Typer(
+    help="Push the numbers to people: the digest by email or chat, nudges to quiet owners.\n\n"
+    "Example: okrctl send digest --to all@example.com",
+    no_args_is_help=True,
+)
+app.add_typer(send_app, name="send")
+
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Send nothing; print who would get what.")
+]
+OutOption = Annotated[
+    Path | None,
+    typer.Option("--out", help="Write each message as an .eml file into this folder, unsent."),
+]
+SendTimeoutOption = Annotated[
+    float, typer.Option("--timeout", help="Seconds the mail server or webhook may take (30).")
+]
+
+
+@send_app.command("digest")
+def send_digest(
+    scope: Annotated[
+        str | None,
+        typer.Argument(
+            help="A unit id (default: the whole company).", autocompletion=completion.units
+        ),
+    ] = None,
+    to: Annotated[
+        list[str] | None, typer.Option("--to", help="An address to send the digest to (repeat).")
+    ] = None,
+    template: Annotated[str, typer.Option("--template", help="The report template.")] = "company",
+    webhook: Annotated[
+        str | None,
+        typer.Option(
+            "--webhook",
+            help="Post the summary to a Slack/Mattermost/Teams incoming webhook "
+            "(default: $OKRCTL_WEBHOOK_URL).",
+        ),
+    ] = None,
+    dry_run: DryRunOption = False,
+    out: OutOption = None,
+    timeout: SendTimeoutOption = 30.0,
+    as_of: AsOfOption = None,
+    repo: RepoOption = None,
+) -> None:
+    """Email the report (text and HTML, charts as images) and post its summary to chat.
+
+    Example: okrctl send digest --to all@example.com --webhook https://hooks.slack.com/...
+    """
+    from okrctl.render.send import send_digest as run
+
+    with _user_errors():
+        result = run(
+            repo,
+            to or [],
+            scope=scope,
+            template=template,
+            as_of=_date(as_of),
+            webhook=webhook,
+            dry_run=dry_run,
+            out=out,
+            timeout=timeout,
+        )
+    _report_sent(result)
+
+
+@send_app.command("nudges")
+def send_nudges(
+    scope: Annotated[
+        str | None,
+        typer.Argument(
+            help="A unit id (default: the whole company).", autocompletion=completion.units
+        ),
+    ] = None,
+    dry_run: DryRunOption = False,
+    out: OutOption = None,
+    timeout: SendTimeoutOption = 30.0,
+    as_of: AsOfOption = None,
+    repo: RepoOption = None,
+) -> None:
+    """Email each owner whose key results or KPIs went stale: one email per person.
+
+    Example: okrctl send nudges --dry-run
+    """
+    from okrctl.render.send import send_nudges as run
+
+    with _user_errors():
+        result = run(
+            repo, scope=scope, as_of=_date(as_of), dry_run=dry_run, out=out, timeout=timeout
+        )
+    _report_sent(result)
+
+
+def _report_sent(result: Any) -> None:
+    """Who got what on stdout; every failure, with its cause, on stderr; exit 1 on any."""
+    from okrctl.render.send import WEBHOOK
+
+    _report_problems(result.notes, [])
+    failed = {(d.recipient, d.subject): d.error for d in result.deliveries if not d.sent}
+    for recipient, subject in result.planned:
+        if result.dry_run:
+            typer.echo(f"would send to {recipient}: {subject}")
+        elif result.written:
+            typer.echo(f"wrote for {recipient}: {subject}")
+        elif (recipient, subject) in failed:
+            typer.echo(f"okrctl: not sent to {recipient}: {failed[recipient, subject]}", err=True)
+        elif recipient == WEBHOOK:
+            if result.webhook_error:
+                typer.echo(f"okrctl: webhook not posted: {result.webhook_error}", err=True)
+            else:
+                typer.echo("posted the summary to the webhook")
+        else:
+            typer.echo(f"sent to {recipient}: {subject}")
+    for path in result.written:
+        typer.echo(f"  {path}")
+    for handle in result.without_address:
+        typer.echo(
+            f"okrctl: no address for {handle}: add `email:` to their person file or "
+            f"`emails: {{{handle}: ...}}` to okrctl.yaml",
+            err=True,
+        )
+    raise typer.Exit(result.exit_code)
+
+
 @contextmanager
 def _progress(*, enabled: bool) -> Iterator[Callable[[int, int, str], None] | None]:
     """A progress bar on stderr while sources run, on a terminal only."""

@@ -56,6 +56,24 @@ def _has_password(url: str) -> bool:
         return False
 
 
+class Smtp(StrictModel):
+    """The mail server `okrctl send` uses; every setting may be overridden by an `OKRCTL_SMTP_*`
+    environment variable, and the login only ever comes from the environment."""
+
+    host: Text | None = None
+    """The server's name, such as `smtp.example.com`."""
+    port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    """Default 587 with `starttls`, 465 with `ssl`, 25 with `none`."""
+    sender: Annotated[Text | None, Field(alias="from")] = None
+    """The From address, such as `OKRs <okrs@example.com>`."""
+    tls: Literal["none", "starttls", "ssl"] = "starttls"
+    """How the connection is encrypted."""
+    user_env: EnvName | None = None
+    """The environment variable holding the login name."""
+    password_env: EnvName | None = None
+    """The environment variable holding the password."""
+
+
 class Config(StrictModel):
     """`okrctl.yaml`: the goals repository's settings."""
 
@@ -78,6 +96,10 @@ class Config(StrictModel):
     """Per-rule severity: error, warning or off."""
     databases: dict[Slug, Database] = Field(default_factory=dict)
     """Databases that `measure:` blocks name, each an SQLAlchemy URL (`url` or `url_env`)."""
+    smtp: Smtp | None = None
+    """The mail server for `okrctl send`."""
+    emails: dict[Slug, Text] = Field(default_factory=dict)
+    """Handle → email address, for people without a person file (`email:` there wins)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -391,6 +391,8 @@ class Unit(StrictModel):
     """Company only: the big hairy audacious goal."""
     accomplishments: list[Text] = []
     """Person files only: what went well, for the 1:1."""
+    email: Text | None = None
+    """Person files only: where `okrctl send` reaches them (or `emails:` in okrctl.yaml)."""
     objectives: list[Objective] = []
     """At most `limits.objectives_per_unit`."""
     kpis: list[Kpi] = []
@@ -407,6 +409,7 @@ ONLY_IN: dict[str, tuple[Kind, ...]] = {
     "vision": (Kind.COMPANY,),
     "bhag": (Kind.COMPANY,),
     "accomplishments": (Kind.PERSON,),
+    "email": (Kind.PERSON,),
     "lead": (Kind.COMPANY, Kind.PILLAR, Kind.TEAM),
     "parent": (Kind.PILLAR, Kind.TEAM, Kind.PERSON),
 }

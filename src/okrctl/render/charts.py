@@ -16,6 +16,8 @@ class Chart:
     title: str
     labels: list[str]
     """The day of each check-in, MM-DD."""
+    dates: list[str]
+    """The day of each check-in, ISO (YYYY-MM-DD)."""
     values: list[float]
     target: float
     axis: str
@@ -42,6 +44,7 @@ def chart_of(kr: dict[str, Any], title: str | None = None) -> Chart | None:
     return Chart(
         title=(title or kr["title"]).replace('"', "'"),
         labels=[c["day"][5:] for c in points],
+        dates=[c["day"] for c in points],
         values=values,
         target=target,
         axis=kr.get("unit") or "value",

@@ -6,7 +6,7 @@ needs JavaScript."""
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from okrctl.render.charts import Chart, svg
@@ -44,9 +44,15 @@ PAGE = """<!DOCTYPE html>
 CSS = "\n".join(f"{tag} {{{style}}}" for tag, style in STYLES.items())
 
 
-def to_html(markdown: str, title: str, charts: Mapping[str, Chart] | None = None) -> str:
-    """`markdown` as a page; a ```mermaid fence whose text is in `charts` becomes that chart's
-    SVG, any other fence stays text."""
+def to_html(
+    markdown: str,
+    title: str,
+    charts: Mapping[str, Chart] | None = None,
+    draw: Callable[[Chart], str] = svg,
+) -> str:
+    """`markdown` as a page; a ```mermaid fence whose text is in `charts` becomes that chart,
+    drawn by `draw` (an inline SVG, or an email's `<img src="cid:...">`); any other fence stays
+    text."""
     import css_inline
     from markdown_it import MarkdownIt
 
@@ -60,7 +66,7 @@ def to_html(markdown: str, title: str, charts: Mapping[str, Chart] | None = None
         if token.info.strip() == "mermaid":
             drawn = known.get(token.content)
             if drawn is not None:
-                return svg(drawn)
+                return draw(drawn)
             return f"<pre>{html.escape(token.content)}</pre>\n"
         return str(plain_fence(tokens, index, options, env))
 

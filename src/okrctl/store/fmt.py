@@ -38,6 +38,7 @@ ORDER: dict[str, list[str]] = {
         "objectives",
         "kpis",
         "accomplishments",
+        "email",
     ],
     "objective": [
         "id",

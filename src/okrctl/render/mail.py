@@ -1,0 +1,148 @@
+"""The messages `okrctl send` delivers: the digest (plain text from the report's Markdown, HTML
+with inline styles, charts as PNG parts), a nudge per owner, and the digest's summary for chat."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Any
+
+from okrctl.core.textformat import format_value, with_unit
+from okrctl.render.charts import Chart
+from okrctl.views.nudges import Nudge, Nudges
+from okrctl.views.report import ReportRequest
+
+
+def digest_subject(request: ReportRequest) -> str:
+    card = request.card
+    return f"{request.title} — {card.period.name} — {card.moment.as_of.isoformat()}"
+
+
+def digest_message(request: ReportRequest, sender: str, to: list[str]) -> EmailMessage:
+    """The rendered report as one email: text/plain (the Markdown) and text/html (styled
+    inline), each chart a PNG the HTML shows by `cid:`."""
+    from okrctl.render.html import to_html
+    from okrctl.render.markdown import render
+    from okrctl.render.png_charts import chart_png
+    from okrctl.render.report_context import build_context
+
+    charts: dict[str, Chart] = {}
+    markdown = render(
+        request.template, build_context(request), request.user_templates, charts=charts
+    )
+    images: list[tuple[str, bytes]] = []
+
+    def as_image(chart: Chart) -> str:
+        cid = make_msgid(domain="okrctl.invalid")
+        images.append((cid, chart_png(chart)))
+        alt = chart.title.replace('"', "'")
+        return f'<p><img src="cid:{cid[1:-1]}" alt="{alt}" width="640" height="260"></p>\n'
+
+    page = to_html(markdown, digest_subject(request), charts, draw=as_image)
+    message = _envelope(sender, to, digest_subject(request))
+    message.set_content(markdown)
+    message.add_alternative(page, subtype="html")
+    html_part = message.get_body(preferencelist=("html",))
+    assert isinstance(html_part, EmailMessage)
+    for cid, png in images:
+        html_part.add_related(png, maintype="image", subtype="png", cid=cid)
+    return message
+
+
+def digest_summary(request: ReportRequest) -> str:
+    """The digest in a few lines, for a chat channel: the company objectives and what needs
+    attention."""
+    from okrctl.render.markdown import icon
+    from okrctl.render.report_context import build_context
+
+    context = build_context(request)
+    lines = [f"*{digest_subject(request)}*"]
+    company = context["company"]["unit"]
+    for objective in company["all_objectives"] if company else []:
+        score = "no score" if objective["score"] is None else f"{objective['score']:.2f}"
+        words = (objective["status"] or "not scored").replace("_", " ")
+        lines.append(f"{icon(objective['status'])} {objective['title']}: {score} ({words})")
+    attention = context["attention"]
+    counts = [
+        (len(attention["off_track"]), "objectives off track"),
+        (len(attention["critical_kpis"]), "KPIs critical"),
+        (len(attention["stale"]), "numbers stale"),
+    ]
+    said = [f"{n} {what}" for n, what in counts if n]
+    lines.append("Needs attention: " + (", ".join(said) if said else "nothing"))
+    return "\n".join(lines)
+
+
+def nudge_message(nudge: Nudge, nudges: Nudges, sender: str) -> EmailMessage:
+    """One owner's quiet numbers, each with the command that checks it in."""
+    assert nudge.address is not None
+    count = len(nudge.quiet)
+    subject = (
+        f"{nudges.company}: {count} number{'s' if count != 1 else ''} to check in ({nudges.period})"
+    )
+    message = _envelope(sender, [nudge.address], subject)
+    lines = [
+        f"Hi {nudge.handle},",
+        "",
+        f"these have had no check-in for more than {nudges.stale_after_days} days "
+        f"(as of {nudges.as_of.isoformat()}). Even an unchanged number is worth confirming:",
+        "",
+    ]
+    rows = []
+    for quiet in nudge.quiet:
+        shown = _shown(quiet.value, quiet.unit)
+        last = quiet.last_checkin.isoformat() if quiet.last_checkin else "never checked in"
+        command = f"okrctl checkin {quiet.ref} {_example(quiet)}"
+        lines += [
+            f"- {quiet.title} ({quiet.kind} {quiet.ref}): {shown}, silent for {quiet.days} days "
+            f"(last check-in: {last})",
+            f"    {command}",
+        ]
+        rows.append((quiet, shown, last, command))
+    lines += ["", "Thank you!"]
+    message.set_content("\n".join(lines) + "\n")
+    message.add_alternative(_nudge_html(nudge, nudges, rows), subtype="html")
+    return message
+
+
+def _nudge_html(nudge: Nudge, nudges: Nudges, rows: list[tuple[Any, str, str, str]]) -> str:
+    from html import escape
+
+    items = "".join(
+        f"<li><b>{escape(q.title)}</b> ({escape(q.kind)} <code>{escape(q.ref)}</code>): "
+        f"{escape(shown)}, silent for {q.days} days (last check-in: {escape(last)})<br>"
+        f'<code style="background:#f6f8fa;padding:2px 4px;">{escape(command)}</code></li>'
+        for q, shown, last, command in rows
+    )
+    return (
+        '<!DOCTYPE html><html><body style="font-family:Helvetica,Arial,sans-serif;'
+        f'font-size:15px;color:#1f2328;"><p>Hi {escape(nudge.handle)},</p>'
+        f"<p>these have had no check-in for more than {nudges.stale_after_days} days (as of "
+        f"{nudges.as_of.isoformat()}). Even an unchanged number is worth confirming:</p>"
+        f"<ul>{items}</ul><p>Thank you!</p></body></html>"
+    )
+
+
+def _shown(value: Any, unit: str | None) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return with_unit(value, unit)
+    return format_value(value)
+
+
+def _example(quiet: Any) -> str:
+    """The command's value: the last one, to confirm it (a milestone: its state)."""
+    if quiet.milestone:
+        return "done" if quiet.value else "undone"
+    return "VALUE" if quiet.value is None else format_value(quiet.value)
+
+
+def _envelope(sender: str, to: list[str], subject: str) -> EmailMessage:
+    from email.utils import formatdate
+
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = ", ".join(dict.fromkeys(to))
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="okrctl.invalid")
+    return message

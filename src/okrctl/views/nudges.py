@@ -1,0 +1,141 @@
+"""Who should check in: each owner's key results and KPIs gone quiet (the `stale` rule's
+judgement), with their last value and where `okrctl send nudges` reaches them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from okrctl.core.evaluate import cascade_order, check_scope, company_title
+from okrctl.core.graph import Graph
+from okrctl.core.staleness import silence
+from okrctl.model.goals import Kind
+from okrctl.store.snapshot import take_snapshot
+from okrctl.store.workspace import Workspace
+
+
+@dataclass(frozen=True, slots=True)
+class Quiet:
+    """A key result or KPI nobody has checked in for longer than `stale_after_days`."""
+
+    ref: str
+    title: str
+    kind: str
+    """`key result` or `KPI`."""
+    value: Any
+    unit: str | None
+    days: int
+    last_checkin: date | None
+    milestone: bool = False
+
+
+@dataclass(slots=True)
+class Nudge:
+    handle: str
+    address: str | None
+    quiet: list[Quiet] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Nudges:
+    company: str
+    period: str
+    as_of: date
+    stale_after_days: int
+    nudges: list[Nudge] = field(default_factory=list)
+    unowned: list[Quiet] = field(default_factory=list)
+    """Stale numbers with no owner, nor a lead to fall back on: nobody to nudge."""
+    notes: list[str] = field(default_factory=list)
+
+
+def nudges(
+    repo: Workspace | Path | str | None = None,
+    scope: str | None = None,
+    *,
+    as_of: date | None = None,
+) -> Nudges:
+    """One nudge per owner whose numbers went quiet, each listing all of them."""
+    snapshot = take_snapshot(repo, as_of=as_of)
+    graph = snapshot.graph
+    scope = check_scope(graph, scope)
+    config = snapshot.repository.config.config
+    result = Nudges(
+        company_title(graph, config.company),
+        snapshot.period.name,
+        snapshot.moment.as_of,
+        config.stale_after_days,
+    )
+    history = snapshot.read_history("nudges (who has not checked in)")
+    result.notes = list(snapshot.notes)
+    if history is None:
+        return result
+    units = {unit_id for unit_id, _ in cascade_order(graph, scope)}
+    moment, start = snapshot.moment.instant, snapshot.period.start
+    by_owner: dict[str, Nudge] = {}
+    for ref, handle, item in _watched(graph, units):
+        quiet = silence(history.seen(ref, moment), moment, start)
+        if quiet is None or quiet[0] <= config.stale_after_days:
+            continue
+        days, last = quiet
+        found = Quiet(
+            ref,
+            item["title"],
+            item["kind"],
+            item["value"],
+            item["unit"],
+            int(days),
+            last.date.date() if last else None,
+            item["milestone"],
+        )
+        if handle is None:
+            result.unowned.append(found)
+            continue
+        if handle not in by_owner:
+            by_owner[handle] = Nudge(handle, _address(graph, config.emails, handle))
+        by_owner[handle].quiet.append(found)
+    result.nudges = sorted(by_owner.values(), key=lambda n: n.handle)
+    return result
+
+
+def _watched(graph: Graph, units: set[str]) -> list[tuple[str, str | None, dict[str, Any]]]:
+    """(ref, owner handle, what the nudge says of it) of every key result and KPI in `units`."""
+    watched: list[tuple[str, str | None, dict[str, Any]]] = []
+    for kr in graph.key_results.values():
+        unit = kr.owner.unit
+        if unit.id not in units or (kr.key_result.milestone and kr.key_result.done):
+            continue
+        model = kr.key_result
+        handle = model.owner or kr.parent.owner_handle or unit.lead
+        value = model.done if model.milestone else model.current
+        item = {
+            "title": model.title,
+            "kind": "key result",
+            "value": value,
+            "unit": model.unit,
+            "milestone": model.milestone,
+        }
+        watched.append((kr.ref, handle, item))
+    for kpi in graph.kpis.values():
+        unit = kpi.owner.unit
+        if unit.id not in units:
+            continue
+        handle = kpi.kpi.owner or (unit.id if unit.kind is Kind.PERSON else unit.lead)
+        item = {
+            "title": kpi.kpi.title,
+            "kind": "KPI",
+            "value": kpi.kpi.current,
+            "unit": kpi.kpi.unit,
+            "milestone": False,
+        }
+        watched.append((kpi.ref, handle, item))
+    return watched
+
+
+def _address(graph: Graph, emails: dict[str, str], handle: str) -> str | None:
+    """A person file's `email:`, else `emails:` in okrctl.yaml."""
+    person = graph.units.get(handle)
+    if person is not None and person.unit.kind is Kind.PERSON and person.unit.email:
+        return person.unit.email
+    return emails.get(handle)

@@ -1,0 +1,337 @@
+"""`okrctl send`: digests and nudges received by a real SMTP server (aiosmtpd on 127.0.0.1,
+STARTTLS and AUTH included) and a real webhook server, parsed back with the `email` package;
+every fault reported per recipient while the rest still go."""
+
+from __future__ import annotations
+
+import json
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+import trustme
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from conftest import BASE, CONFIG, run_cli
+
+AS_OF = "2026-11-14"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Inbox:
+    """What the server accepted: one (envelope recipients, message) per delivery."""
+
+    def __init__(self, refuse: set[str] | None = None) -> None:
+        self.received: list[tuple[list[str], EmailMessage]] = []
+        self.refuse = refuse or set()
+
+    async def handle_RCPT(self, server, session, envelope, address, options):
+        if address in self.refuse:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        self.received.append((list(envelope.rcpt_tos), message))
+        return "250 OK"
+
+
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+def serve(inbox: Inbox, **options) -> tuple[Controller, int]:
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
+    controller.start()
+    return controller, port
+
+
+@pytest.fixture
+def smtp(monkeypatch) -> Iterator[Inbox]:
+    """A plain SMTP server (no TLS) and the environment that points okrctl at it."""
+    inbox = Inbox(refuse={"nobody@example.com"})
+    controller, port = serve(inbox)
+    monkeypatch.setenv("OKRCTL_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("OKRCTL_SMTP_PORT", str(port))
+    monkeypatch.setenv("OKRCTL_SMTP_TLS", "none")
+    monkeypatch.setenv("OKRCTL_SMTP_FROM", "OKRs <okrs@example.com>")
+    yield inbox
+    controller.stop()
+
+
+def body(message: EmailMessage, kind: str) -> str:
+    part = message.get_body(preferencelist=(kind,))
+    assert part is not None
+    return str(part.get_content())
+
+
+def test_the_digest_is_one_message_with_text_html_and_chart_images(quarter, smtp):
+    result = run_cli(
+        "send",
+        "digest",
+        "signups",
+        "--template",
+        "team",
+        "--repo",
+        quarter,
+        "--as-of",
+        AS_OF,
+        "--to",
+        "maria@example.com",
+        "--to",
+        "sam@example.com",
+        "--to",
+        "maria@example.com",
+    )
+    assert result.exit_code == 0, result.stderr
+    [(recipients, message)] = smtp.received
+    assert recipients == ["maria@example.com", "sam@example.com"]  # each once
+    assert message["Subject"] == "Harbor Invest — 2026-Q4 — 2026-11-14"
+    assert message["From"] == "OKRs <okrs@example.com>"
+    text, html = body(message, "plain"), body(message, "html")
+    assert "Raise funded conversion from 38% to 45%" in text and "40.5%" in text
+    assert "40.5%" in html and 'style="' in html and "<svg" not in html
+    images = [p for p in message.walk() if p.get_content_type() == "image/png"]
+    assert len(images) >= 1
+    cid = images[0]["Content-ID"].strip("<>")
+    assert f'src="cid:{cid}"' in html
+    assert images[0].get_content().startswith(b"\x89PNG")
+    assert result.stdout.splitlines() == [
+        "sent to maria@example.com: Harbor Invest — 2026-Q4 — 2026-11-14",
+        "sent to sam@example.com: Harbor Invest — 2026-Q4 — 2026-11-14",
+    ]
+
+
+def test_nudges_go_one_per_owner_with_the_command_to_run(quarter, smtp):
+    result = run_cli("send", "nudges", "--repo", quarter, "--as-of", "2026-11-20")
+    assert result.exit_code == 0, result.stderr
+    by_person = {recipients[0]: message for recipients, message in smtp.received}
+    assert len(by_person) == len(smtp.received)  # one message per person
+    tom = by_person["tom@harbor.example"]
+    text = body(tom, "plain")
+    assert (
+        tom["Subject"].startswith("Harbor Invest: ") and "to check in (2026-Q4)" in tom["Subject"]
+    )
+    assert "okrctl checkin signups/effortless-funding/funded-rate 40.5" in text
+    assert "silent for 14 days (last check-in: 2026-11-06)" in text
+    assert "okrctl checkin signups/effortless-funding/funded-rate 40.5" in body(tom, "html")
+
+
+def test_an_owner_without_an_address_is_named_and_the_others_still_get_theirs(tmp_path, smtp):
+    from gitrepo import GitRepo
+
+    repo = GitRepo(tmp_path / "okrs")
+    config = CONFIG + "emails: {maria: maria@example.com}\n"
+    company = BASE["goals/company.yaml"].replace(
+        "        source: finance report\n", "        source: finance report\n        owner: ines\n"
+    )
+    pillar = BASE["goals/pillars/growth.yaml"].replace(
+        "        source: funnel dashboard\n",
+        "        source: funnel dashboard\n        owner: maria\n",
+    )
+    repo.commit(
+        {
+            **BASE,
+            "okrctl.yaml": config,
+            "goals/company.yaml": company,
+            "goals/pillars/growth.yaml": pillar,
+        },
+        "2026-10-01",
+    )
+    result = run_cli("send", "nudges", "--repo", repo.root, "--as-of", AS_OF)
+    assert result.exit_code == 1
+    assert "no address for ines" in result.stderr
+    assert [r for r, _ in smtp.received] == [["maria@example.com"]]
+
+
+def test_dry_run_and_out_send_nothing(quarter, smtp, tmp_path):
+    dry = run_cli(
+        "send", "digest", "--repo", quarter, "--as-of", AS_OF, "--to", "a@example.com", "--dry-run"
+    )
+    assert dry.exit_code == 0
+    assert dry.stdout == "would send to a@example.com: Harbor Invest — 2026-Q4 — 2026-11-14\n"
+    out = tmp_path / "mail"
+    written = run_cli("send", "nudges", "--repo", quarter, "--as-of", "2026-11-20", "--out", out)
+    assert written.exit_code == 0
+    files = sorted(out.glob("*.eml"))
+    assert files and all(f.name.endswith("@harbor.example.eml") for f in files)
+    parsed = message_from_bytes(files[0].read_bytes(), policy=policy.default)
+    assert parsed["To"].endswith("@harbor.example")
+    assert smtp.received == []
+
+
+def test_a_refused_recipient_is_reported_and_the_others_still_get_it(quarter, smtp):
+    result = run_cli(
+        "send",
+        "digest",
+        "--repo",
+        quarter,
+        "--as-of",
+        AS_OF,
+        "--to",
+        "nobody@example.com",
+        "--to",
+        "ok@example.com",
+    )
+    assert result.exit_code == 1
+    assert "not sent to nobody@example.com: the server refused the recipient (550" in result.stderr
+    assert [r for r, _ in smtp.received] == [["ok@example.com"]]
+
+
+def test_connection_refused_is_reported_per_recipient(quarter, monkeypatch):
+    monkeypatch.setenv("OKRCTL_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("OKRCTL_SMTP_PORT", str(free_port()))
+    monkeypatch.setenv("OKRCTL_SMTP_TLS", "none")
+    monkeypatch.setenv("OKRCTL_SMTP_FROM", "okrs@example.com")
+    result = run_cli(
+        "send", "digest", "--repo", quarter, "--to", "a@example.com", "--to", "b@example.com"
+    )
+    assert result.exit_code == 1
+    lines = [x for x in result.stderr.splitlines() if "not sent" in x]
+    assert len(lines) == 2 and all("(connection refused)" in x for x in lines)
+
+
+@pytest.fixture
+def tls_server(ca, monkeypatch, tmp_path) -> Iterator[tuple[Inbox, int]]:
+    """STARTTLS required, and AUTH only after it; the CA trusted through SSL_CERT_FILE."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+
+    def authenticate(server, session, envelope, mechanism, data):
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
+            b"okrctl",
+            b"s3cret-pass",
+        )
+        return AuthResult(success=ok, handled=False)  # a refusal answers 535
+
+    inbox = Inbox()
+    controller, port = serve(
+        inbox,
+        tls_context=context,
+        require_starttls=True,
+        authenticator=authenticate,
+        auth_require_tls=True,
+    )
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    monkeypatch.setenv("OKRCTL_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("OKRCTL_SMTP_PORT", str(port))
+    monkeypatch.setenv("OKRCTL_SMTP_TLS", "starttls")
+    monkeypatch.setenv("OKRCTL_SMTP_FROM", "okrs@example.com")
+    monkeypatch.setenv("OKRCTL_SMTP_USER", "okrctl")
+    yield inbox, port
+    controller.stop()
+
+
+def test_starttls_and_auth(quarter, tls_server, monkeypatch):
+    inbox, _ = tls_server
+    monkeypatch.setenv("OKRCTL_SMTP_PASSWORD", "s3cret-pass")
+    result = run_cli("send", "digest", "--repo", quarter, "--as-of", AS_OF, "--to", "a@example.com")
+    assert result.exit_code == 0, result.stderr
+    assert [r for r, _ in inbox.received] == [["a@example.com"]]
+
+
+def test_a_refused_login_is_reported_without_the_password(quarter, tls_server, monkeypatch):
+    inbox, port = tls_server
+    monkeypatch.setenv("OKRCTL_SMTP_PASSWORD", "wrong-hunter2")
+    result = run_cli("send", "digest", "--repo", quarter, "--to", "a@example.com")
+    assert result.exit_code == 1
+    assert f"the server at 127.0.0.1:{port} refused the login (535" in result.stderr
+    assert "hunter2" not in result.stdout + result.stderr
+    assert inbox.received == []
+
+
+def test_a_certificate_nobody_trusts_fails_the_handshake(quarter, tls_server, monkeypatch):
+    inbox, port = tls_server
+    monkeypatch.setenv("SSL_CERT_FILE", str(Path(__file__)))  # no CA in it
+    monkeypatch.setenv("OKRCTL_SMTP_PASSWORD", "s3cret-pass")
+    result = run_cli("send", "digest", "--repo", quarter, "--to", "a@example.com")
+    assert result.exit_code == 1
+    assert f"the TLS handshake with 127.0.0.1:{port} failed: CERTIFICATE_VERIFY_FAILED" in (
+        result.stderr
+    )
+    assert inbox.received == []
+
+
+class Hook(BaseHTTPRequestHandler):
+    posts: ClassVar[list[dict]] = []
+
+    def do_POST(self) -> None:
+        length = int(self.headers["Content-Length"])
+        payload = json.loads(self.rfile.read(length))
+        if self.path == "/slow":
+            time.sleep(3)
+        status = 500 if self.path == "/broken" else 200
+        if status == 200:
+            Hook.posts.append(payload)
+        self.send_response(status)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def hook() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_webhook_gets_the_summary_as_text(quarter, hook, monkeypatch):
+    Hook.posts.clear()
+    monkeypatch.setenv("OKRCTL_WEBHOOK_URL", f"{hook}/okrs")
+    result = run_cli("send", "digest", "--repo", quarter, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "posted the summary to the webhook\n"
+    [payload] = Hook.posts
+    assert set(payload) == {"text"}
+    lines = payload["text"].splitlines()
+    assert lines[0] == "*Harbor Invest — 2026-Q4 — 2026-11-14*"
+    assert "🟢 Grow net deposits to $120M: 0.43 (on track)" in lines
+    assert lines[-1].startswith("Needs attention: ")
+    assert hook not in result.stdout + result.stderr  # a webhook URL is a secret
+
+
+@pytest.mark.parametrize(
+    ("path", "cause"),
+    [("/broken", "the webhook answered HTTP 500"), ("/slow", "did not answer within 1 s")],
+)
+def test_a_failing_webhook_is_reported(quarter, hook, path, cause):
+    result = run_cli(
+        "send",
+        "digest",
+        "--repo",
+        quarter,
+        "--as-of",
+        AS_OF,
+        "--webhook",
+        f"{hook}{path}",
+        "--timeout",
+        "1",
+    )
+    assert result.exit_code == 1
+    assert cause in result.stderr
