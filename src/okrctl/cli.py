@@ -461,6 +461,78 @@ def site(
     typer.echo(f"Wrote {written.pages} files to {written.folder}{removed}.")
 
 
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="A .csv or .xlsx file, one row per key result.")],
+    repo: RepoOption = None,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="COLUMN=FIELD: read another header as a known column."),
+    ] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="The .xlsx sheet to read.")] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the files it would write; write nothing.")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace unit files that exist.")] = False,
+) -> None:
+    """Turn an OKR spreadsheet into unit files, one per team, ids derived from titles.
+
+    Example: okrctl import okrs.xlsx --map "Key Result Name=key result"
+    """
+    from okrctl.views.importing import import_file
+
+    pairs: dict[str, str] = {}
+    for item in mapping or []:
+        column, sep, field_name = item.partition("=")
+        if not sep or not column.strip() or not field_name.strip():
+            typer.echo(f"okrctl: --map {item!r}: write COLUMN=FIELD", err=True)
+            raise typer.Exit(2)
+        pairs[column.strip()] = field_name.strip()
+    with _user_errors():
+        result = import_file(repo, file, mapping=pairs, sheet=sheet, dry_run=dry_run, force=force)
+    for skipped in result.skipped:
+        typer.echo(f"{file.name}:{skipped.row}: skipped: {skipped.why}", err=True)
+    for existing in result.existing:
+        typer.echo(f"okrctl: {existing} exists: pass --force to replace it", err=True)
+    verb = "would write" if dry_run else ("wrote" if not result.existing else "nothing written;")
+    if not result.existing:
+        for name in result.files:
+            typer.echo(f"{verb} {name}")
+    for f in result.findings:
+        typer.echo(f"{f.file}:{f.line}:{f.column}: {f.severity} {f.rule}: {f.message}", err=True)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def export(
+    file: Annotated[Path, typer.Argument(help="The .csv or .xlsx file to write.")],
+    scope: Annotated[
+        str | None,
+        typer.Argument(help="A unit id (default: all).", autocompletion=completion.units),
+    ] = None,
+    repo: RepoOption = None,
+    as_of: AsOfOption = None,
+    at: AtOption = None,
+) -> None:
+    """Write every key result and KPI as a spreadsheet row: numbers, score, status, last check-in.
+
+    Example: okrctl export okrs.xlsx
+    """
+    from okrctl.store.spreadsheet import kind_of, write_csv, write_xlsx
+    from okrctl.views.export import COLUMNS, FORMATS
+    from okrctl.views.export import export as run_export
+
+    with _user_errors():
+        kind = kind_of(file)
+        result = run_export(repo, scope, at=at, as_of=_date(as_of))
+        if kind == "csv":
+            write_csv(file, COLUMNS, result.rows)
+        else:
+            write_xlsx(file, COLUMNS, {"All": result.rows, **result.groups}, FORMATS)
+    _report_problems(result.notes, [])
+    typer.echo(f"Wrote {len(result.rows)} rows to {file}.")
+
+
 send_app = typer.Typer(
     help="Push the numbers to people: the digest by email or chat, nudges to quiet owners.\n\n"
     "Example: okrctl send digest --to all@example.com",

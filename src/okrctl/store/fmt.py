@@ -84,7 +84,7 @@ ORDER: dict[str, list[str]] = {
 }
 
 
-def _yaml() -> Any:
+def round_trip_yaml() -> Any:
     from ruamel.yaml import YAML
 
     yaml = YAML()  # round-trip
@@ -96,7 +96,7 @@ def _yaml() -> Any:
 
 def format_text(text: str) -> str:
     """`text` (a unit file) in the canonical layout; a `YamlProblem` where it cannot be read."""
-    return round_trip(text, lambda data: _reorder(data, "unit", ORDER))
+    return round_trip(text, lambda data: reorder(data, "unit", ORDER))
 
 
 def round_trip(text: str, edit: Callable[[Any], None]) -> str:
@@ -109,7 +109,7 @@ def round_trip(text: str, edit: Callable[[Any], None]) -> str:
     crlf = "\r\n" in body
     body = body.replace("\r\n", "\n")
     read_document(body.encode("utf-8"), positions=False)  # refuses what `check` refuses
-    yaml = _yaml()
+    yaml = round_trip_yaml()
     data = yaml.load(body)
     if data is None:
         return text
@@ -130,7 +130,7 @@ _CHILDREN = {
 }
 
 
-def _reorder(node: Any, kind: str, order: dict[str, list[str]]) -> None:
+def reorder(node: Any, kind: str, order: dict[str, list[str]]) -> None:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     if not isinstance(node, CommentedMap):
@@ -146,9 +146,9 @@ def _reorder(node: Any, kind: str, order: dict[str, list[str]]) -> None:
         child = node.get(key)
         if isinstance(child, CommentedSeq):
             for item in child:
-                _reorder(item, child_kind, order)
+                reorder(item, child_kind, order)
         elif isinstance(child, CommentedMap):
-            _reorder(child, child_kind, order)
+            reorder(child, child_kind, order)
 
 
 def _keep_trailing_lines(node: Any, old_last: str, new_last: str) -> None:

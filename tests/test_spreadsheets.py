@@ -1,0 +1,229 @@
+"""`okrctl import` and `okrctl export`: real CSV files (BOM, semicolons, Windows line endings)
+and real XLSX workbooks; export then import gives back the same goals."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import CONFIG, copy_demo, run_cli
+from okrctl.store.load import load_repo
+
+
+def empty_repo(root: Path) -> Path:
+    (root / "goals").mkdir(parents=True)
+    (root / "okrctl.yaml").write_text(CONFIG)
+    return root
+
+
+def goals_of(root: Path) -> dict:
+    """Every unit's objectives, key results and KPIs, as data, by unit id."""
+    repository = load_repo(root)
+    assert repository.findings == []
+    found = {}
+    for unit_file in repository.units:
+        unit = unit_file.unit
+        found[unit.id] = {
+            "kind": unit.kind,
+            "parent": unit.parent,
+            "lead": unit.lead,
+            "objectives": [o.model_dump() for o in unit.objectives],
+            "kpis": [k.model_dump(exclude={"measure"}) for k in unit.kpis],
+        }
+        for objective in found[unit.id]["objectives"]:
+            for kr in objective["key_results"]:
+                kr.pop("measure")
+    return found
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_export_then_import_gives_back_the_same_goals(tmp_path, suffix):
+    demo = copy_demo(tmp_path / "demo")
+    sheet = tmp_path / f"okrs.{suffix}"
+    exported = run_cli("export", sheet, "--repo", demo)
+    assert exported.exit_code == 0, exported.stderr
+    assert exported.stdout == f"Wrote 41 rows to {sheet}.\n"
+    target = empty_repo(tmp_path / "new")
+    (target / "okrctl.yaml").write_text((demo / "okrctl.yaml").read_text())
+    imported = run_cli("import", sheet, "--repo", target)
+    assert imported.exit_code == 0, imported.stderr
+    assert goals_of(target) == goals_of(demo)
+    assert run_cli("fmt", "--check", "--repo", target).exit_code == 0  # written fmt-clean
+
+
+def test_the_workbook_has_a_sheet_per_pillar_a_frozen_header_and_number_formats(tmp_path):
+    demo = copy_demo(tmp_path / "demo")
+    sheet = tmp_path / "okrs.xlsx"
+    assert run_cli("export", sheet, "--repo", demo).exit_code == 0
+    book = openpyxl.load_workbook(sheet)
+    assert book.sheetnames == [
+        "All",
+        "Company",
+        "Operating efficiency",
+        "Growth",
+        "Trust and safety",
+    ]
+    growth = book["Growth"]
+    assert growth.freeze_panes == "A2"
+    assert growth["A1"].value == "kind" and growth["A1"].font.bold
+    headers = [c.value for c in growth[1]]
+    score = headers.index("score") + 1
+    assert growth.cell(row=2, column=score).number_format == "0.00"
+    teams = {row[1] for row in growth.iter_rows(min_row=2, values_only=True)}
+    assert teams == {"growth", "lifecycle", "referrals", "signups", "sam", "tom"}
+    all_rows = book["All"].max_row - 1
+    assert all_rows == sum(book[n].max_row - 1 for n in book.sheetnames[1:]) == 41
+
+
+CSV_BOM_SEMICOLONS = (
+    "\ufeffTeam;Parent;Kind;Objective;Why;Key_Result;START;Target;Current;Unit;Source;"
+    "Confidence;Committed;Owner\r\n"
+    "Acme;;company;Grow deposits;Deposits fund plans.;Deposits from 10 to 20;10;20;12;;"
+    "finance;60%;yes;maria\r\n"
+    "Growth Team;acme;;Convert signups;Half never fund.;Conversion from 30 to 40;30;40;;%;"
+    "funnel;;no;sam\r\n"
+    "Growth Team;acme;;Convert signups;Half never fund.;Cut drop-off from 50 to 40;50;40;45;%;"
+    "funnel;0.5;no;sam\r\n"
+)
+
+
+def test_a_csv_with_a_bom_semicolons_and_windows_lines(tmp_path):
+    target = empty_repo(tmp_path / "okrs")
+    sheet = tmp_path / "okrs.csv"
+    sheet.write_bytes(CSV_BOM_SEMICOLONS.encode("utf-8"))
+    result = run_cli("import", sheet, "--repo", target)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "wrote goals/company.yaml\nwrote goals/teams/growth-team.yaml\n"
+    team = (target / "goals/teams/growth-team.yaml").read_text()
+    assert team.startswith("kind: team\nid: growth-team\nname: Growth Team\nparent: acme\n")
+    assert "  - id: convert-signups\n    title: Convert signups\n" in team
+    assert "      - id: conversion-from-30-to-40\n" in team
+    assert "      - id: cut-drop-off-from-50-to-40\n" in team
+    assert "    type: aspirational\n" in team
+    company = (target / "goals/company.yaml").read_text()
+    assert "        confidence: 0.6\n" in company and "    type: committed\n" in company
+
+
+def test_headers_can_be_mapped(tmp_path):
+    target = empty_repo(tmp_path / "okrs")
+    sheet = tmp_path / "okrs.csv"
+    sheet.write_text(
+        "Squad,Goal,KR Name,From,To\nacme,Grow deposits,Deposits from 10 to 20,10,20\n"
+    )
+    unmapped = run_cli("import", sheet, "--repo", target, "--dry-run")
+    assert unmapped.exit_code == 2
+    assert "no `team` column" in unmapped.stderr
+    result = run_cli(
+        "import",
+        sheet,
+        "--repo",
+        target,
+        "--dry-run",
+        "--map",
+        "Squad=team",
+        "--map",
+        "goal=objective",
+        "--map",
+        "KR name=key result",
+        "--map",
+        "From=baseline",
+        "--map",
+        "to=target",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "would write goals/teams/acme.yaml\n"
+    assert not (target / "goals/teams").exists()  # a dry run writes nothing
+
+
+def test_rows_it_cannot_use_are_listed_and_the_rest_imported(tmp_path):
+    target = empty_repo(tmp_path / "okrs")
+    sheet = tmp_path / "okrs.csv"
+    sheet.write_text(
+        "team,objective,key result,baseline,target,kind\n"
+        "acme,Grow,Deposits from 10 to 20,10,20,company\n"
+        "acme,Grow,Revenue up,10,lots,company\n"
+        "acme,,Orphan result,1,2,company\n"
+        "acme,Grow,Mixed,1,2,department\n"
+        ",Grow,No team,1,2,\n"
+    )
+    result = run_cli("import", sheet, "--repo", target)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:4] == [
+        "okrs.csv:3: skipped: the target is 'lots', not a number",
+        "okrs.csv:4: skipped: a key result without objective: fill in the objective column",
+        "okrs.csv:5: skipped: kind is 'department': use company, pillar, team or person",
+        "okrs.csv:6: skipped: no team: every row names the unit it belongs to",
+    ]
+    company = (target / "goals/company.yaml").read_text()
+    assert "Deposits from 10 to 20" in company and "Revenue up" not in company
+
+
+def test_ids_are_unique_and_stable(tmp_path):
+    target = empty_repo(tmp_path / "okrs")
+    sheet = tmp_path / "okrs.csv"
+    sheet.write_text(
+        "team,kind,objective,key result,baseline,target\n"
+        "Acme Corp,company,Grow deposits!,Deposits up,1,2\n"
+        "Acme Corp,company,Grow deposits!,Deposits up,3,4\n"
+        "Acme Corp,company,Mission,Ünïcode résult,1,2\n"
+    )
+    assert run_cli("import", sheet, "--repo", target).exit_code == 0
+    company = (target / "goals/company.yaml").read_text()
+    assert "id: acme-corp\nname: Acme Corp\n" in company
+    assert "      - id: deposits-up\n" in company and "      - id: deposits-up-2\n" in company
+    assert "  - id: mission-1\n" in company  # `mission` is reserved
+    assert "      - id: unicode-result\n" in company
+
+
+def test_existing_files_are_kept_unless_forced(tmp_path):
+    target = empty_repo(tmp_path / "okrs")
+    sheet = tmp_path / "okrs.csv"
+    sheet.write_text("team,kind,objective,key result,baseline,target\nacme,company,Grow,Up,1,2\n")
+    (target / "goals/company.yaml").write_text("kind: company\nid: acme\nmission: Ours.\n")
+    kept = run_cli("import", sheet, "--repo", target)
+    assert kept.exit_code == 1
+    assert "goals/company.yaml exists: pass --force to replace it" in kept.stderr
+    assert (
+        target / "goals/company.yaml"
+    ).read_text() == "kind: company\nid: acme\nmission: Ours.\n"
+    assert run_cli("import", sheet, "--repo", target, "--force").exit_code == 0
+    assert "title: Grow" in (target / "goals/company.yaml").read_text()
+
+
+def test_an_xlsx_sheet_by_name(tmp_path):
+    target = empty_repo(tmp_path / "okrs")
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    book.active.append(["nothing to import here"])
+    sheet = book.create_sheet("Q4")
+    sheet.append(["Team", "Kind", "Objective", "Key result", "Baseline", "Target", "Current"])
+    sheet.append(["acme", "company", "Grow", "Deposits", 10, 20, 12.5])
+    path = tmp_path / "okrs.xlsx"
+    book.save(path)
+    assert run_cli("import", path, "--repo", target, "--sheet", "Nope").exit_code == 2
+    result = run_cli("import", path, "--repo", target, "--sheet", "Q4")
+    assert result.exit_code == 0, result.stderr
+    assert "        current: 12.5\n" in (target / "goals/company.yaml").read_text()
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None,
+    reason="LibreOffice is not installed here (apt-get install libreoffice-calc-nogui); "
+    "its XLSX files are then untested",
+)
+def test_an_xlsx_saved_by_libreoffice(tmp_path):
+    source = tmp_path / "okrs.csv"
+    source.write_text("team,kind,objective,key result,baseline,target\nacme,company,Grow,Up,1,2\n")
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "xlsx", "--outdir", str(tmp_path), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    target = empty_repo(tmp_path / "okrs")
+    assert run_cli("import", tmp_path / "okrs.xlsx", "--repo", target).exit_code == 0
+    assert "title: Up" in (target / "goals/company.yaml").read_text()
