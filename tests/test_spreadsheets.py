@@ -212,14 +212,23 @@ def test_an_xlsx_sheet_by_name(tmp_path):
 
 @pytest.mark.skipif(
     shutil.which("soffice") is None,
-    reason="LibreOffice is not installed here (apt-get install libreoffice-calc-nogui); "
-    "its XLSX files are then untested",
+    reason="LibreOffice is not installed here (.ci/run installs Debian's "
+    "libreoffice-calc-nogui; elsewhere: apt-get install libreoffice-calc-nogui)",
 )
 def test_an_xlsx_saved_by_libreoffice(tmp_path):
     source = tmp_path / "okrs.csv"
     source.write_text("team,kind,objective,key result,baseline,target\nacme,company,Grow,Up,1,2\n")
     subprocess.run(
-        ["soffice", "--headless", "--convert-to", "xlsx", "--outdir", str(tmp_path), str(source)],
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
         check=True,
         capture_output=True,
         timeout=120,
@@ -227,3 +236,35 @@ def test_an_xlsx_saved_by_libreoffice(tmp_path):
     target = empty_repo(tmp_path / "okrs")
     assert run_cli("import", tmp_path / "okrs.xlsx", "--repo", target).exit_code == 0
     assert "title: Up" in (target / "goals/company.yaml").read_text()
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None,
+    reason="LibreOffice is not installed here (.ci/run installs Debian's "
+    "libreoffice-calc-nogui; elsewhere: apt-get install libreoffice-calc-nogui)",
+)
+def test_an_export_resaved_by_libreoffice_imports_back(tmp_path):
+    demo = copy_demo(tmp_path / "demo")
+    exported = tmp_path / "okrs.xlsx"
+    assert run_cli("export", exported, "--repo", demo).exit_code == 0
+    resaved = tmp_path / "libreoffice"
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(resaved),
+            str(exported),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    target = empty_repo(tmp_path / "new")
+    (target / "okrctl.yaml").write_text((demo / "okrctl.yaml").read_text())
+    result = run_cli("import", resaved / "okrs.xlsx", "--repo", target)
+    assert result.exit_code == 0, result.stderr
+    assert goals_of(target) == goals_of(demo)
