@@ -56,6 +56,15 @@ AsOfOption = Annotated[
 ]
 
 
+ScopeArgument = Annotated[
+    str | None,
+    typer.Argument(
+        help="A unit id: it and every unit below it (default: all).",
+        autocompletion=completion.units,
+    ),
+]
+
+
 class StatusFormat(StrEnum):
     text = "text"
     json = "json"
@@ -175,13 +184,7 @@ def _print_styled(styled: list[tuple[str, str]]) -> None:
 
 @app.command()
 def status(
-    scope: Annotated[
-        str | None,
-        typer.Argument(
-            help="A unit id: it and every unit below it (default: all).",
-            autocompletion=completion.units,
-        ),
-    ] = None,
+    scope: ScopeArgument = None,
     repo: RepoOption = None,
     output_format: Annotated[
         StatusFormat, typer.Option("--format", help="text (a tree), json (scripts) or md.")
@@ -297,12 +300,7 @@ class ReportFormat(StrEnum):
 
 @app.command()
 def report(
-    scope: Annotated[
-        str | None,
-        typer.Argument(
-            help="A unit id (default: the whole company).", autocompletion=completion.units
-        ),
-    ] = None,
+    scope: ScopeArgument = None,
     template: Annotated[
         str | None,
         typer.Option(
@@ -388,13 +386,7 @@ def checkin(
 
 @app.command()
 def measure(
-    scope: Annotated[
-        str | None,
-        typer.Argument(
-            help="A unit id: it and every unit below it (default: all).",
-            autocompletion=completion.units,
-        ),
-    ] = None,
+    scope: ScopeArgument = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Read the sources but write nothing.")
     ] = False,
@@ -506,10 +498,7 @@ def import_(
 @app.command()
 def export(
     file: Annotated[Path, typer.Argument(help="The .csv or .xlsx file to write.")],
-    scope: Annotated[
-        str | None,
-        typer.Argument(help="A unit id (default: all).", autocompletion=completion.units),
-    ] = None,
+    scope: ScopeArgument = None,
     repo: RepoOption = None,
     as_of: AsOfOption = None,
     at: AtOption = None,
@@ -554,12 +543,7 @@ SendTimeoutOption = Annotated[
 
 @send_app.command("digest")
 def send_digest(
-    scope: Annotated[
-        str | None,
-        typer.Argument(
-            help="A unit id (default: the whole company).", autocompletion=completion.units
-        ),
-    ] = None,
+    scope: ScopeArgument = None,
     to: Annotated[
         list[str] | None, typer.Option("--to", help="An address to send the digest to (repeat).")
     ] = None,
@@ -601,12 +585,7 @@ def send_digest(
 
 @send_app.command("nudges")
 def send_nudges(
-    scope: Annotated[
-        str | None,
-        typer.Argument(
-            help="A unit id (default: the whole company).", autocompletion=completion.units
-        ),
-    ] = None,
+    scope: ScopeArgument = None,
     dry_run: DryRunOption = False,
     out: OutOption = None,
     timeout: SendTimeoutOption = 30.0,

@@ -59,8 +59,7 @@ def send_digest(
     webhook = webhook or environ.get("OKRCTL_WEBHOOK_URL") or None
     if not to and not webhook:
         raise UsageError("nobody to send to: give --to ADDRESS, or --webhook URL")
-    if not timeout > 0:
-        raise UsageError("--timeout must be a positive number of seconds")
+    _check_timeout(timeout)
     request = report(repo, scope, template=template, as_of=as_of)
     result = Sent(dry_run=dry_run, notes=list(request.snapshot.notes))
     messages: list[EmailMessage] = []
@@ -96,6 +95,7 @@ def send_nudges(
     from okrctl.views.nudges import nudges
 
     environ = environment() if environ is None else environ
+    _check_timeout(timeout)
     found = nudges(repo, scope, as_of=as_of)
     result = Sent(dry_run=dry_run, notes=list(found.notes))
     result.without_address = [n.handle for n in found.nudges if n.address is None]
@@ -104,10 +104,9 @@ def send_nudges(
         refs = ", ".join(q.ref for q in found.unowned)
         result.notes.append(f"stale, with no owner or lead to nudge: {refs}")
     if reachable:
-        smtp = _smtp_config(repo)
-        sender = _sender(smtp, environ, dry_run or out)
+        sender = _sender(found.smtp, environ, dry_run or out)
         messages = [nudge_message(n, found, sender) for n in reachable]
-        _deliver(result, messages, smtp, environ, out, timeout)
+        _deliver(result, messages, found.smtp, environ, out, timeout)
     return result
 
 
@@ -143,7 +142,6 @@ def _sender(smtp: Smtp | None, environ: Mapping[str, str], offline: object) -> s
     raise UsageError("no sender: set `smtp: {from: ...}` in okrctl.yaml or OKRCTL_SMTP_FROM")
 
 
-def _smtp_config(repo: Workspace | Path | str | None) -> Smtp | None:
-    from okrctl.store.config import load_config
-
-    return load_config(Workspace.of(repo).root).config.smtp
+def _check_timeout(timeout: float) -> None:
+    if not timeout > 0:
+        raise UsageError("--timeout must be a positive number of seconds")

@@ -11,6 +11,7 @@ from typing import Any
 from okrctl.core.evaluate import cascade_order, check_scope, company_title
 from okrctl.core.graph import Graph
 from okrctl.core.staleness import silence
+from okrctl.model.config import Smtp
 from okrctl.model.goals import Kind
 from okrctl.store.snapshot import take_snapshot
 from okrctl.store.workspace import Workspace
@@ -48,6 +49,8 @@ class Nudges:
     unowned: list[Quiet] = field(default_factory=list)
     """Stale numbers with no owner, nor a lead to fall back on: nobody to nudge."""
     notes: list[str] = field(default_factory=list)
+    smtp: Smtp | None = None
+    """okrctl.yaml's mail server, read with the goals."""
 
 
 def nudges(
@@ -66,6 +69,7 @@ def nudges(
         snapshot.period.name,
         snapshot.moment.as_of,
         config.stale_after_days,
+        smtp=config.smtp,
     )
     history = snapshot.read_history("nudges (who has not checked in)")
     result.notes = list(snapshot.notes)
