@@ -335,3 +335,23 @@ def test_a_failing_webhook_is_reported(quarter, hook, path, cause):
     )
     assert result.exit_code == 1
     assert cause in result.stderr
+
+
+def test_implicit_tls(quarter, ca, monkeypatch, tmp_path):
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    inbox = Inbox()
+    controller, port = serve(inbox, ssl_context=context)
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    monkeypatch.setenv("OKRCTL_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("OKRCTL_SMTP_PORT", str(port))
+    monkeypatch.setenv("OKRCTL_SMTP_TLS", "ssl")
+    monkeypatch.setenv("OKRCTL_SMTP_FROM", "okrs@example.com")
+    try:
+        result = run_cli("send", "digest", "--repo", quarter, "--to", "a@example.com")
+    finally:
+        controller.stop()
+    assert result.exit_code == 0, result.stderr
+    assert [r for r, _ in inbox.received] == [["a@example.com"]]
