@@ -23,6 +23,8 @@ from okrctl.model.bounds import MAX_MAGNITUDE
 from okrctl.model.config import Database
 from okrctl.model.goals import Measure
 from okrctl.store.measure_files import csv_problem
+from okrctl.store.splice import MILESTONE_WORDS
+from okrctl.store.yamlread import plain_number
 
 if TYPE_CHECKING:
     import httpx
@@ -295,10 +297,8 @@ def _missing_driver(error: Exception, backend: str) -> str:
 
 
 def _csv_number(text: str, relative: str, line: int, column: str) -> float | int:
-    from okrctl.store.yamlread import resolve_plain
-
-    value = resolve_plain(text)
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    value = plain_number(text)
+    if value is None:
         raise SourceError(f"{relative}:{line}: `{column}` is {text!r}, not a number")
     return value
 
@@ -313,18 +313,16 @@ def as_value(raw: Any, *, milestone: bool) -> int | float | bool:
             return raw
         if isinstance(raw, int | float | Decimal):
             return bool(raw)
-        if isinstance(raw, str) and raw.strip().lower() in ("true", "false", "done", "undone"):
-            return raw.strip().lower() in ("true", "done")
+        if isinstance(raw, str) and raw.strip().lower() in MILESTONE_WORDS:
+            return MILESTONE_WORDS[raw.strip().lower()]
         raise SourceError(f"{_shown(raw)} is not a milestone value (true/false, 1/0)")
     if isinstance(raw, bool):
         raise SourceError(f"{_shown(raw)} is not a number")
     if isinstance(raw, Decimal):
         raw = int(raw) if raw == raw.to_integral_value() else float(raw)
     if isinstance(raw, str):
-        from okrctl.store.yamlread import resolve_plain
-
-        parsed = resolve_plain(raw.strip())
-        if isinstance(parsed, bool) or not isinstance(parsed, int | float):
+        parsed = plain_number(raw.strip())
+        if parsed is None:
             raise SourceError(f"{_shown(raw)} is not a number")
         raw = parsed
     if not isinstance(raw, int | float):

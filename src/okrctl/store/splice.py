@@ -15,7 +15,7 @@ from typing import Any
 
 from okrctl.model.bounds import MAX_MAGNITUDE
 from okrctl.model.errors import OkrctlError, UsageError
-from okrctl.store.yamlread import YamlProblem, resolve_plain
+from okrctl.store.yamlread import YamlProblem, plain_number
 
 Path = tuple[Hashable, ...]
 
@@ -43,10 +43,10 @@ def parse_value(text: str, *, milestone: bool) -> tuple[str, Any]:
     if milestone:
         if word.lower() not in MILESTONE_WORDS:
             raise UsageError(f"{text!r} is not a milestone value: use true/done or false/undone")
-        value = MILESTONE_WORDS[word.lower()]
-        return ("true" if value else "false"), value
-    value = resolve_plain(word)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        done = MILESTONE_WORDS[word.lower()]
+        return ("true" if done else "false"), done
+    value = plain_number(word)
+    if value is None:
         raise UsageError(f"{text!r} is not a number; give the value like 42 or 40.5")
     if abs(value) > MAX_MAGNITUDE:
         shown = word if len(word) <= 24 else f"{word[:20]}… ({len(word)} characters)"

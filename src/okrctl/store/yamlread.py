@@ -156,6 +156,16 @@ def _position(mark: Any) -> Position:
 _MAYBE_SPECIAL = frozenset("0123456789+-.~nNtTfF")
 
 
+def plain_number(text: str) -> int | float | None:
+    """The number a plain scalar means (YAML 1.2 core schema), or None for anything else: text,
+    booleans, null and .nan. One reading of "is this a number" for check-ins, measured values
+    and spreadsheet cells; infinities pass, for the caller's range check to refuse."""
+    value = resolve_plain(text)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return None
+    return value
+
+
 def resolve_plain(value: str) -> Any:
     """YAML 1.2 core schema resolution of an untagged plain scalar."""
     if value and value[0] not in _MAYBE_SPECIAL:

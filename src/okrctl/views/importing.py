@@ -98,10 +98,10 @@ def number(cell: Any, what: str) -> int | float | None:
     text = str(cell).strip().removesuffix("%").strip()
     if _THOUSANDS.match(text):
         text = text.replace(",", "")
-    from okrctl.store.yamlread import resolve_plain
+    from okrctl.store.yamlread import plain_number
 
-    value = resolve_plain(text)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+    value = plain_number(text)
+    if value is None:
         raise ValueError(f"the {what} is {str(cell).strip()!r}, not a number")
     return value
 
