@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
-from okrctl.model.goals import KeyResult, Kind, Kpi, Objective
+from okrctl.model.goals import KeyResult, Kind, Kpi, Measure, Objective
 from okrctl.model.units import Repository, UnitFile
 
 MISSION = "mission"
@@ -65,6 +66,20 @@ class KpiNode:
         return ("kpis", self.index, *rest)
 
 
+@dataclass(frozen=True, slots=True)
+class MeasureSite:
+    """A key result or KPI with a `measure:` block: where it is written and what it holds now."""
+
+    ref: str
+    owner: UnitFile
+    path: tuple[str | int, ...]
+    """The key result's or KPI's own path in its file; the block is at `(*path, "measure")`."""
+    measure: Measure
+    milestone: bool
+    current: Any
+    """`current`, or `done` for a milestone."""
+
+
 @dataclass(slots=True)
 class Graph:
     units: dict[str, UnitFile] = field(default_factory=dict)
@@ -107,6 +122,27 @@ class Graph:
 
     def all_refs(self) -> list[str]:
         return [*self.objectives, *self.key_results, *self.kpis]
+
+    def measure_sites(self) -> list[MeasureSite]:
+        """Every key result and KPI that reads its number from a `measure:` block."""
+        sites = []
+        for kr in self.key_results.values():
+            model = kr.key_result
+            if model.measure is not None:
+                current = model.done if model.milestone else model.current
+                sites.append(
+                    MeasureSite(
+                        kr.ref, kr.owner, kr.path(), model.measure, model.milestone, current
+                    )
+                )
+        for kpi in self.kpis.values():
+            if kpi.kpi.measure is not None:
+                sites.append(
+                    MeasureSite(
+                        kpi.ref, kpi.owner, kpi.path(), kpi.kpi.measure, False, kpi.kpi.current
+                    )
+                )
+        return sites
 
     def supported_by(self, objective_ref: str) -> list[str]:
         """Objectives aligned to this objective or to any of its key results."""

@@ -7,8 +7,6 @@ from pathlib import Path
 
 from okrctl.core.graph import Graph
 from okrctl.model.findings import Finding, Severity
-from okrctl.model.goals import Measure
-from okrctl.model.units import UnitFile
 
 
 def csv_problem(root: Path, relative: str) -> str | None:
@@ -28,18 +26,16 @@ def csv_problem(root: Path, relative: str) -> str | None:
 
 def measure_file_findings(root: Path, graph: Graph, severity: Severity) -> list[Finding]:
     """A `schema` finding at each `csv:` that names no readable file inside the repository."""
-    nodes: list[tuple[UnitFile, tuple[str | int, ...], Measure | None, str]] = [
-        (kr.owner, kr.path(), kr.key_result.measure, kr.ref) for kr in graph.key_results.values()
-    ]
-    nodes += [(k.owner, k.path(), k.kpi.measure, k.ref) for k in graph.kpis.values()]
     findings = []
-    for owner, path, measure, ref in nodes:
-        if measure is None or measure.csv is None:
+    for site in graph.measure_sites():
+        if site.measure.csv is None:
             continue
-        problem = csv_problem(root, measure.csv)
+        problem = csv_problem(root, site.measure.csv)
         if problem is not None:
-            where = owner.source.at(*path, "measure", "csv")
+            where = site.owner.source.at(*site.path, "measure", "csv")
             findings.append(
-                Finding("schema", severity, problem, owner.path, where.line, where.column, ref)
+                Finding(
+                    "schema", severity, problem, site.owner.path, where.line, where.column, site.ref
+                )
             )
     return findings

@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from okrctl.core.evaluate import cascade_order, check_scope
-from okrctl.core.graph import Graph
+from okrctl.core.graph import Graph, MeasureSite
 from okrctl.core.textformat import format_value
 from okrctl.model.errors import UsageError
-from okrctl.model.goals import Measure
 from okrctl.store.workspace import Workspace
 
 DEFAULT_TIMEOUT = 30.0
@@ -22,15 +21,15 @@ DEFAULT_TIMEOUT = 30.0
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """A key result or KPI with a `measure:`, and where that block is written."""
+    """A `measure:` block to read, and where it is written (for messages)."""
 
-    ref: str
-    measure: Measure
-    milestone: bool
-    old: Any
-    file: str
+    site: MeasureSite
     line: int
     column: int
+
+    @property
+    def file(self) -> str:
+        return self.site.owner.path
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,30 +85,10 @@ def targets(graph: Graph, scope: str | None) -> list[Target]:
     """Every key result and KPI with a `measure:` in the units under `scope`, in file order."""
     units = {unit_id for unit_id, _ in cascade_order(graph, scope)}
     found = []
-    for kr in graph.key_results.values():
-        measure = kr.key_result.measure
-        if measure is not None and kr.owner.unit.id in units:
-            where = kr.owner.source.at(*kr.path(), "measure")
-            milestone = kr.key_result.milestone
-            old = kr.key_result.done if milestone else kr.key_result.current
-            found.append(
-                Target(kr.ref, measure, milestone, old, kr.owner.path, where.line, where.column)
-            )
-    for kpi in graph.kpis.values():
-        measure = kpi.kpi.measure
-        if measure is not None and kpi.owner.unit.id in units:
-            where = kpi.owner.source.at(*kpi.path(), "measure")
-            found.append(
-                Target(
-                    kpi.ref,
-                    measure,
-                    False,
-                    kpi.kpi.current,
-                    kpi.owner.path,
-                    where.line,
-                    where.column,
-                )
-            )
+    for site in graph.measure_sites():
+        if site.owner.unit.id in units:
+            where = site.owner.source.at(*site.path, "measure")
+            found.append(Target(site, where.line, where.column))
     return sorted(found, key=lambda t: (t.file, t.line, t.column))
 
 
@@ -156,15 +135,15 @@ def measure(
     try:
         for index, item in enumerate(found):
             if progress is not None:
-                progress(index, len(found), item.ref)
+                progress(index, len(found), item.site.ref)
             try:
-                value = sources.read(item.measure, milestone=item.milestone)
+                value = sources.read(item.site.measure, milestone=item.site.milestone)
             except SourceError as error:
                 result.failed.append(
-                    Failed(item.ref, item.file, item.line, item.column, str(error))
+                    Failed(item.site.ref, item.file, item.line, item.column, str(error))
                 )
                 continue
-            result.measured.append(Measured(item.ref, item.old, value))
+            result.measured.append(Measured(item.site.ref, item.site.current, value))
     finally:
         sources.close()
     if progress is not None:

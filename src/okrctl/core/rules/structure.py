@@ -133,13 +133,9 @@ def _databases(ctx: Context) -> Iterator[Hit]:
     """A `measure:` naming a database okrctl.yaml does not declare."""
     declared = ctx.repository.config.config.databases
     names = Suggester(declared)
-    nodes = [
-        (kr.owner, kr.path(), kr.key_result.measure, kr.ref)
-        for kr in ctx.graph.key_results.values()
-    ]
-    nodes += [(k.owner, k.path(), k.kpi.measure, k.ref) for k in ctx.graph.kpis.values()]
-    for owner, path, measure, ref in nodes:
-        if measure is None or measure.database is None or measure.database in declared:
+    for site in ctx.graph.measure_sites():
+        database = site.measure.database
+        if database is None or database in declared:
             continue
         where = (
             f"; okrctl.yaml declares {', '.join(f'`{d}`' for d in declared)}"
@@ -147,10 +143,10 @@ def _databases(ctx: Context) -> Iterator[Hit]:
             else "; declare it under `databases:` in okrctl.yaml"
         )
         yield hit(
-            owner,
-            (*path, "measure", "database"),
-            f"database `{measure.database}` is not declared{names.hint(measure.database)}{where}",
-            ref,
+            site.owner,
+            (*site.path, "measure", "database"),
+            f"database `{database}` is not declared{names.hint(database)}{where}",
+            site.ref,
         )
 
 
