@@ -20,6 +20,7 @@ from okrctl.views import completion
 
 if TYPE_CHECKING:
     from okrctl.model.findings import Finding
+    from okrctl.render.send import Sent
     from okrctl.views.check import CheckResult
 
 app = typer.Typer(
@@ -243,14 +244,19 @@ def _report_problems(notes: list[str], findings: list[Finding]) -> None:
     """Notes, and the findings of files that did not load, go to stderr; data stays on stdout."""
     for note in notes:
         typer.echo(f"okrctl: note: {note}", err=True)
-    for f in findings:
-        typer.echo(f"{f.file}:{f.line}:{f.column}: {f.severity} {f.rule}: {f.message}", err=True)
+    _echo_findings(findings)
     if findings:
         typer.echo(
             f"okrctl: {len({f.file for f in findings})} file(s) did not load; "
             "run `okrctl check` for details",
             err=True,
         )
+
+
+def _echo_findings(findings: list[Finding]) -> None:
+    """One `file:line:col: severity rule: message` line per finding, on stderr."""
+    for f in findings:
+        typer.echo(f"{f.file}:{f.line}:{f.column}: {f.severity} {f.rule}: {f.message}", err=True)
 
 
 class ShowFormat(StrEnum):
@@ -490,8 +496,7 @@ def import_(
     if not result.existing:
         for name in result.files:
             typer.echo(f"{verb} {name}")
-    for f in result.findings:
-        typer.echo(f"{f.file}:{f.line}:{f.column}: {f.severity} {f.rule}: {f.message}", err=True)
+    _echo_findings(result.findings)
     raise typer.Exit(result.exit_code)
 
 
@@ -605,7 +610,7 @@ def send_nudges(
     _report_sent(result)
 
 
-def _report_sent(result: Any) -> None:
+def _report_sent(result: Sent) -> None:
     """Who got what on stdout; every failure, with its cause, on stderr; exit 1 on any."""
     from okrctl.render.send import WEBHOOK
 

@@ -4,6 +4,7 @@ fault hits only the recipients it concerns; the result says who got what."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -52,10 +53,9 @@ def send_digest(
 ) -> Sent:
     """The report as one email to `to` (and its summary to `webhook`)."""
     from okrctl.render.mail import digest_message, digest_summary
-    from okrctl.store.mail import environment
     from okrctl.views.report import report
 
-    environ = environment() if environ is None else environ
+    environ = os.environ if environ is None else environ
     webhook = webhook or environ.get("OKRCTL_WEBHOOK_URL") or None
     if not to and not webhook:
         raise UsageError("nobody to send to: give --to ADDRESS, or --webhook URL")
@@ -91,10 +91,9 @@ def send_nudges(
 ) -> Sent:
     """One email to each owner whose key results or KPIs went quiet."""
     from okrctl.render.mail import nudge_message
-    from okrctl.store.mail import environment
     from okrctl.views.nudges import nudges
 
-    environ = environment() if environ is None else environ
+    environ = os.environ if environ is None else environ
     _check_timeout(timeout)
     found = nudges(repo, scope, as_of=as_of)
     result = Sent(dry_run=dry_run, notes=list(found.notes))

@@ -13,8 +13,6 @@ from okrctl.render.site_charts import period_chart
 from okrctl.render.site_filters import SITE_FILTERS
 from okrctl.views.site import SiteRequest
 
-PAGES = ("index", "unit", "alignment", "period")
-
 
 def _builtin_folder() -> Path:
     from okrctl.render.markdown import BUILTIN

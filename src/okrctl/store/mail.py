@@ -6,7 +6,6 @@ from the environment and never appear in a message."""
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import smtplib
 import ssl
@@ -197,6 +196,3 @@ def post_webhook(url: str, text: str, *, timeout: float = 30.0) -> str | None:
         return f"the webhook answered HTTP {response.status_code} {response.reason_phrase}".rstrip()
     return None
 
-
-def environment() -> dict[str, str]:
-    return dict(os.environ)

@@ -23,8 +23,8 @@ class SiteRequest:
     retros: dict[str, Retro] = field(default_factory=dict)
     """Each closed period (an `okr/PERIOD` tag), by name."""
     base_url: str = ""
-    """Where the site will be served, for absolute links in feeds and shares ("" for
-    relative links only)."""
+    """Where the site will be served: each page's canonical link ("" for none). Links between
+    pages are always relative."""
     notes: list[str] = field(default_factory=list)
 
     @property
