@@ -63,15 +63,30 @@ def serve(inbox: Inbox, **options) -> tuple[Controller, int]:
     return controller, port
 
 
+def use_server(monkeypatch, port: int, tls: str) -> None:
+    """Point okrctl at a mail server on 127.0.0.1, by the environment as a CI job would."""
+    monkeypatch.setenv("OKRCTL_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("OKRCTL_SMTP_PORT", str(port))
+    monkeypatch.setenv("OKRCTL_SMTP_TLS", tls)
+    monkeypatch.setenv("OKRCTL_SMTP_FROM", "OKRs <okrs@example.com>")
+
+
+def tls_context(ca: trustme.CA, monkeypatch, folder: Path) -> ssl.SSLContext:
+    """A server certificate for 127.0.0.1 from `ca`, which the client trusts (SSL_CERT_FILE)."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    bundle = folder / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    return context
+
+
 @pytest.fixture
 def smtp(monkeypatch) -> Iterator[Inbox]:
     """A plain SMTP server (no TLS) and the environment that points okrctl at it."""
     inbox = Inbox(refuse={"nobody@example.com"})
     controller, port = serve(inbox)
-    monkeypatch.setenv("OKRCTL_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("OKRCTL_SMTP_PORT", str(port))
-    monkeypatch.setenv("OKRCTL_SMTP_TLS", "none")
-    monkeypatch.setenv("OKRCTL_SMTP_FROM", "OKRs <okrs@example.com>")
+    use_server(monkeypatch, port, "none")
     yield inbox
     controller.stop()
 
@@ -196,10 +211,7 @@ def test_a_refused_recipient_is_reported_and_the_others_still_get_it(quarter, sm
 
 
 def test_connection_refused_is_reported_per_recipient(quarter, monkeypatch):
-    monkeypatch.setenv("OKRCTL_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("OKRCTL_SMTP_PORT", str(free_port()))
-    monkeypatch.setenv("OKRCTL_SMTP_TLS", "none")
-    monkeypatch.setenv("OKRCTL_SMTP_FROM", "okrs@example.com")
+    use_server(monkeypatch, free_port(), "none")
     result = run_cli(
         "send", "digest", "--repo", quarter, "--to", "a@example.com", "--to", "b@example.com"
     )
@@ -211,8 +223,7 @@ def test_connection_refused_is_reported_per_recipient(quarter, monkeypatch):
 @pytest.fixture
 def tls_server(ca, monkeypatch, tmp_path) -> Iterator[tuple[Inbox, int]]:
     """STARTTLS required, and AUTH only after it; the CA trusted through SSL_CERT_FILE."""
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(context)
+    context = tls_context(ca, monkeypatch, tmp_path)
 
     def authenticate(server, session, envelope, mechanism, data):
         ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
@@ -229,13 +240,7 @@ def tls_server(ca, monkeypatch, tmp_path) -> Iterator[tuple[Inbox, int]]:
         authenticator=authenticate,
         auth_require_tls=True,
     )
-    bundle = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(bundle))
-    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
-    monkeypatch.setenv("OKRCTL_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("OKRCTL_SMTP_PORT", str(port))
-    monkeypatch.setenv("OKRCTL_SMTP_TLS", "starttls")
-    monkeypatch.setenv("OKRCTL_SMTP_FROM", "okrs@example.com")
+    use_server(monkeypatch, port, "starttls")
     monkeypatch.setenv("OKRCTL_SMTP_USER", "okrctl")
     yield inbox, port
     controller.stop()
@@ -338,17 +343,9 @@ def test_a_failing_webhook_is_reported(quarter, hook, path, cause):
 
 
 def test_implicit_tls(quarter, ca, monkeypatch, tmp_path):
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(context)
     inbox = Inbox()
-    controller, port = serve(inbox, ssl_context=context)
-    bundle = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(bundle))
-    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
-    monkeypatch.setenv("OKRCTL_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("OKRCTL_SMTP_PORT", str(port))
-    monkeypatch.setenv("OKRCTL_SMTP_TLS", "ssl")
-    monkeypatch.setenv("OKRCTL_SMTP_FROM", "okrs@example.com")
+    controller, port = serve(inbox, ssl_context=tls_context(ca, monkeypatch, tmp_path))
+    use_server(monkeypatch, port, "ssl")
     try:
         result = run_cli("send", "digest", "--repo", quarter, "--to", "a@example.com")
     finally:

@@ -210,61 +210,51 @@ def test_an_xlsx_sheet_by_name(tmp_path):
     assert "        current: 12.5\n" in (target / "goals/company.yaml").read_text()
 
 
-@pytest.mark.skipif(
+needs_libreoffice = pytest.mark.skipif(
     shutil.which("soffice") is None,
     reason="LibreOffice is not installed here (.ci/run installs Debian's "
     "libreoffice-calc-nogui; elsewhere: apt-get install libreoffice-calc-nogui)",
 )
-def test_an_xlsx_saved_by_libreoffice(tmp_path):
-    source = tmp_path / "okrs.csv"
-    source.write_text("team,kind,objective,key result,baseline,target\nacme,company,Grow,Up,1,2\n")
+
+
+def saved_by_libreoffice(source: Path, folder: Path) -> Path:
+    """`source` (a .csv or .xlsx) opened and saved as .xlsx by the real LibreOffice."""
     subprocess.run(
         [
             "soffice",
-            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            f"-env:UserInstallation=file://{folder / 'profile'}",
             "--headless",
             "--convert-to",
             "xlsx",
             "--outdir",
-            str(tmp_path),
+            str(folder),
             str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    target = empty_repo(tmp_path / "okrs")
-    assert run_cli("import", tmp_path / "okrs.xlsx", "--repo", target).exit_code == 0
-    assert "title: Up" in (target / "goals/company.yaml").read_text()
-
-
-@pytest.mark.skipif(
-    shutil.which("soffice") is None,
-    reason="LibreOffice is not installed here (.ci/run installs Debian's "
-    "libreoffice-calc-nogui; elsewhere: apt-get install libreoffice-calc-nogui)",
-)
-def test_an_export_resaved_by_libreoffice_imports_back(tmp_path):
-    demo = copy_demo(tmp_path / "demo")
-    exported = tmp_path / "okrs.xlsx"
-    assert run_cli("export", exported, "--repo", demo).exit_code == 0
-    resaved = tmp_path / "libreoffice"
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
-            "--headless",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(resaved),
-            str(exported),
         ],
         check=True,
         capture_output=True,
         timeout=180,
     )
+    return folder / f"{source.stem}.xlsx"
+
+
+@needs_libreoffice
+def test_an_xlsx_saved_by_libreoffice(tmp_path):
+    source = tmp_path / "okrs.csv"
+    source.write_text("team,kind,objective,key result,baseline,target\nacme,company,Grow,Up,1,2\n")
+    saved = saved_by_libreoffice(source, tmp_path / "libreoffice")
+    target = empty_repo(tmp_path / "okrs")
+    assert run_cli("import", saved, "--repo", target).exit_code == 0
+    assert "title: Up" in (target / "goals/company.yaml").read_text()
+
+
+@needs_libreoffice
+def test_an_export_resaved_by_libreoffice_imports_back(tmp_path):
+    demo = copy_demo(tmp_path / "demo")
+    exported = tmp_path / "okrs.xlsx"
+    assert run_cli("export", exported, "--repo", demo).exit_code == 0
+    resaved = saved_by_libreoffice(exported, tmp_path / "libreoffice")
     target = empty_repo(tmp_path / "new")
     (target / "okrctl.yaml").write_text((demo / "okrctl.yaml").read_text())
-    result = run_cli("import", resaved / "okrs.xlsx", "--repo", target)
+    result = run_cli("import", resaved, "--repo", target)
     assert result.exit_code == 0, result.stderr
     assert goals_of(target) == goals_of(demo)
