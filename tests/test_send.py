@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import socket
 import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -352,3 +353,13 @@ def test_implicit_tls(quarter, ca, monkeypatch, tmp_path):
         controller.stop()
     assert result.exit_code == 0, result.stderr
     assert [r for r, _ in inbox.received] == [["a@example.com"]]
+
+
+def test_out_is_relative_to_where_it_runs(quarter, tmp_path, monkeypatch):
+    root = tmp_path / "demo"
+    subprocess.run(["git", "clone", "-q", str(quarter), str(root)], check=True)
+    monkeypatch.chdir(root / "goals" / "teams")  # the repository is found upward
+    result = run_cli("send", "nudges", "--as-of", "2026-11-20", "--out", "mail")
+    assert result.exit_code == 0, result.stderr
+    written = sorted((root / "goals/teams/mail").glob("*.eml"))
+    assert written and result.stdout.count("wrote for ") == len(written)

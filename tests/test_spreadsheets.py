@@ -258,3 +258,16 @@ def test_an_export_resaved_by_libreoffice_imports_back(tmp_path):
     result = run_cli("import", resaved, "--repo", target)
     assert result.exit_code == 0, result.stderr
     assert goals_of(target) == goals_of(demo)
+
+
+def test_relative_paths_from_a_subfolder(tmp_path, monkeypatch):
+    demo = copy_demo(tmp_path / "demo")
+    monkeypatch.chdir(demo / "goals" / "teams")  # the repository is found upward
+    assert run_cli("export", "okrs.csv").exit_code == 0
+    assert (demo / "goals/teams/okrs.csv").is_file()
+    target = empty_repo(tmp_path / "new")
+    (target / "okrctl.yaml").write_text((demo / "okrctl.yaml").read_text())
+    monkeypatch.chdir(target / "goals")
+    result = run_cli("import", "../../demo/goals/teams/okrs.csv")
+    assert result.exit_code == 0, result.stderr
+    assert goals_of(target) == goals_of(demo)
