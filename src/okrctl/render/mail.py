@@ -18,18 +18,17 @@ def digest_subject(request: ReportRequest) -> str:
     return f"{request.title} — {card.period.name} — {card.moment.as_of.isoformat()}"
 
 
-def digest_message(request: ReportRequest, sender: str, to: list[str]) -> EmailMessage:
+def digest_message(
+    request: ReportRequest, context: dict[str, Any], sender: str, to: list[str]
+) -> EmailMessage:
     """The rendered report as one email: text/plain (the Markdown) and text/html (styled
     inline), each chart a PNG the HTML shows by `cid:`."""
     from okrctl.render.html import to_html
     from okrctl.render.markdown import render
     from okrctl.render.png_charts import chart_png
-    from okrctl.render.report_context import build_context
 
     charts: dict[str, Chart] = {}
-    markdown = render(
-        request.template, build_context(request), request.user_templates, charts=charts
-    )
+    markdown = render(request.template, context, request.user_templates, charts=charts)
     images: list[tuple[str, bytes]] = []
 
     def as_image(chart: Chart) -> str:
@@ -49,13 +48,11 @@ def digest_message(request: ReportRequest, sender: str, to: list[str]) -> EmailM
     return message
 
 
-def digest_summary(request: ReportRequest) -> str:
+def digest_summary(request: ReportRequest, context: dict[str, Any]) -> str:
     """The digest in a few lines, for a chat channel: the company objectives and what needs
     attention."""
     from okrctl.render.markdown import icon
-    from okrctl.render.report_context import build_context
 
-    context = build_context(request)
     lines = [f"*{digest_subject(request)}*"]
     company = context["company"]["unit"]
     for objective in company["all_objectives"] if company else []:

@@ -53,6 +53,7 @@ def send_digest(
 ) -> Sent:
     """The report as one email to `to` (and its summary to `webhook`)."""
     from okrctl.render.mail import digest_message, digest_summary
+    from okrctl.render.report_context import build_context
     from okrctl.views.report import report
 
     environ = os.environ if environ is None else environ
@@ -61,11 +62,12 @@ def send_digest(
         raise UsageError("nobody to send to: give --to ADDRESS, or --webhook URL")
     _check_timeout(timeout)
     request = report(repo, scope, template=template, as_of=as_of)
+    context = build_context(request)  # once, for the email and the webhook's summary
     result = Sent(dry_run=dry_run, notes=list(request.snapshot.notes))
     messages: list[EmailMessage] = []
     if to:
         sender = _sender(request.snapshot.repository.config.config.smtp, environ, dry_run or out)
-        messages.append(digest_message(request, sender, to))
+        messages.append(digest_message(request, context, sender, to))
     smtp = request.snapshot.repository.config.config.smtp
     _deliver(result, messages, smtp, environ, out, timeout)
     if webhook:
@@ -74,7 +76,9 @@ def send_digest(
         if not dry_run:
             from okrctl.store.mail import post_webhook
 
-            result.webhook_error = post_webhook(webhook, digest_summary(request), timeout=timeout)
+            result.webhook_error = post_webhook(
+                webhook, digest_summary(request, context), timeout=timeout
+            )
             result.webhook_posted = result.webhook_error is None
     return result
 
