@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from conftest import BASE, index_payload, pillar_with
+from conftest import BASE, TEAM, index_payload, pillar_with
 from gitrepo import GitRepo
 from okrctl.store.history import read_history
 from okrctl.views.history import checkin_json
@@ -137,3 +137,22 @@ def test_history_at_an_older_revision_is_not_taken_from_the_index(tmp_path):
     read_history(repo.root, "goals")
     older = read_history(repo.root, "goals", revision="HEAD~1")
     assert [c.value for c in older.refs["growth/convert/rate"].checkins] == [30]
+
+
+def test_history_of_a_unit_that_holds_most_versions_walks_everything_and_keeps_the_index(tmp_path):
+    repo = make(tmp_path)
+    repo.commit({PILLAR_FILE: pillar_with(32)}, "2026-10-07")
+    partial = read_history(repo.root, "goals", unit_ids={"growth"})
+    [index] = index_files(repo)  # 3 of the 5 file versions are growth's: the walk was whole
+    assert index_payload(index)["head"] == repo.git("rev-parse", "HEAD")
+    assert as_data(partial) == as_data(fresh(repo))
+
+
+def test_history_of_a_unit_that_holds_few_versions_reads_only_its_files(tmp_path):
+    repo = make(tmp_path)
+    for day in range(6, 10):
+        repo.commit({"goals/teams/signups.yaml": TEAM + f"# edit {day}\n"}, f"2026-10-0{day}")
+    partial = read_history(repo.root, "goals", unit_ids={"growth"})
+    assert index_files(repo) == []
+    assert [c.value for c in partial.refs["growth/convert/rate"].checkins] == [30, 31]
+    assert not any(ref.startswith("signups/") for ref in partial.refs)

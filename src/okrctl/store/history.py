@@ -169,6 +169,8 @@ def read_history(
     history = History(truncated=shallow, head=head)
     log = read_log(top, head, scope)
     wanted = _paths_holding(log, unit_ids) if unit_ids is not None else None
+    if wanted is not None and _mostly(log, wanted):
+        wanted = None  # the whole walk costs at most twice as much, and is kept for next time
     _walk(history, workspace, log, wanted, known)
     if wanted is None and is_head and caching:
         history_index.save(top, scope.key(), boundary, history)
@@ -311,6 +313,13 @@ def _paths_holding(log: list[LogCommit], unit_ids: set[str]) -> set[str]:
                     paths.add(entry.path)
                     changed = True
     return paths
+
+
+def _mostly(log: list[LogCommit], paths: set[str]) -> bool:
+    """Whether `paths` hold at least half of the file versions in `log`: then a walk of the
+    whole history, which can be kept as the index, costs little more than a walk of theirs."""
+    versions = [e.path in paths for c in log for e in c.entries if e.status != "D"]
+    return 2 * sum(versions) >= len(versions)
 
 
 def _parser(
