@@ -23,8 +23,12 @@ class RefKind(StrEnum):
     KPI = "kpi"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class ObjectiveNode:
+    """Graph nodes are made once per objective, key result and KPI (tens of thousands in a big
+    org) and never changed; each is one identity in its graph (`eq=False`). Not frozen: a
+    frozen dataclass is made twice as slowly."""
+
     ref: str
     owner: UnitFile
     index: int
@@ -40,7 +44,7 @@ class ObjectiveNode:
         return self.objective.owner or (unit.id if unit.kind is Kind.PERSON else None)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class KeyResultNode:
     ref: str
     parent: ObjectiveNode
@@ -55,7 +59,7 @@ class KeyResultNode:
         return self.parent.path("key_results", self.index, *rest)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class KpiNode:
     ref: str
     owner: UnitFile

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from okrctl.core.graph import Graph
 from okrctl.model.config import Limits
@@ -18,8 +18,7 @@ if TYPE_CHECKING:
     from okrctl.model.history import History
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """One problem a rule found: where and what; the runner adds rule and severity."""
 
     path: str
