@@ -89,11 +89,12 @@ class SourceMap:
     def at(self, *path: Hashable) -> Position:
         """The value at `path`, or the nearest enclosing node that exists."""
         self._ready()
-        for end in range(len(path), -1, -1):
+        found = self.values.get(path)
+        end = len(path)
+        while found is None and end > 0:
+            end -= 1
             found = self.values.get(path[:end])
-            if found is not None:
-                return Position(found[0] + 1, found[1] + 1)
-        return START
+        return START if found is None else Position(found[0] + 1, found[1] + 1)
 
     def key_at(self, *path: Hashable) -> Position:
         """The key of the mapping entry at `path`, else the value's position."""
