@@ -3,18 +3,21 @@ text, pages load in a real headless Chromium without a console error."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import BASE, PROJECT_ROOT, copy_demo, run_cli, write_repo
+from conftest import BASE, PROJECT_ROOT, Run, copy_demo, run_cli, write_repo
 from gitrepo import GitRepo
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+MULTICORE = sys.platform.startswith("linux") and len(os.sched_getaffinity(0)) > 1
 AS_OF = "2026-11-14"
 
 
@@ -243,6 +246,86 @@ def test_a_repository_can_override_a_page(quarter, tmp_path):
     page = (out / "units/signups.html").read_text()
     assert "<p>Ask in #okrs.</p>" in page and ">Stale</h2>" not in page
     assert ">Stale</h2>" not in (out / "units/tom.html").read_text()
+
+
+def test_a_repository_page_still_runs_in_the_sandbox(quarter, tmp_path):
+    root = tmp_path / "demo"
+    subprocess.run(["git", "clone", "-q", str(quarter), str(root)], check=True)
+    (root / "templates/site").mkdir(parents=True)
+    (root / "templates/site/index.html.j2").write_text("{{ ''.__class__.__mro__ }}\n")
+    result = run_cli("site", tmp_path / "public", "--repo", root, "--as-of", AS_OF)
+    assert result.exit_code == 1
+    assert "templates/site/index.html.j2:1" in result.stderr
+    assert "unsafe" in result.stderr
+
+
+def test_the_built_in_pages_are_the_same_through_the_sandbox(built, closed, tmp_path):
+    root = tmp_path / "demo"
+    subprocess.run(["git", "clone", "-q", str(closed), str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "fetch", "-q", "--tags"], check=True)
+    (root / "templates/site").mkdir(parents=True)  # a folder of its own: every page sandboxed
+    shutil.copy(PROJECT_ROOT / "templates/site/site.css", root / "templates/site/site.css")
+    out = tmp_path / "public"
+    assert run_cli("site", out, "--repo", root, "--as-of", AS_OF).exit_code == 0
+    sandboxed = {p.relative_to(out): p.read_text() for p in out.rglob("*.html")}
+    trusted = {p.relative_to(built): p.read_text() for p in built.rglob("*.html")}
+    assert len(trusted) == 17
+    assert sandboxed == trusted
+
+
+def files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()]
+
+
+def _sites_alone_and_forked(root: Path, tmp_path: Path, monkeypatch) -> tuple[Run, Run]:
+    from okrctl.render import site
+
+    monkeypatch.setattr(site, "PARALLEL_FROM", 10**9)
+    alone = run_cli("site", tmp_path / "alone", "--repo", root, "--as-of", AS_OF)
+    monkeypatch.setattr(site, "PARALLEL_FROM", 1)
+    assert site._workers(10) >= 2
+    forked = run_cli("site", tmp_path / "forked", "--repo", root, "--as-of", AS_OF)
+    return alone, forked
+
+
+@pytest.mark.skipif(not MULTICORE, reason="one core here: the site renders without workers")
+def test_pages_drawn_by_forked_workers_are_the_pages_drawn_alone(quarter, tmp_path, monkeypatch):
+    alone, forked = _sites_alone_and_forked(quarter, tmp_path, monkeypatch)
+    assert (alone.exit_code, forked.exit_code) == (0, 0)
+    assert forked.stdout == alone.stdout.replace(str(tmp_path / "alone"), str(tmp_path / "forked"))
+    alone_files = {
+        p.relative_to(tmp_path / "alone"): p.read_bytes() for p in files(tmp_path / "alone")
+    }
+    forked_files = {
+        p.relative_to(tmp_path / "forked"): p.read_bytes() for p in files(tmp_path / "forked")
+    }
+    assert len(forked_files) == 18  # 17 pages and the manifest
+    assert forked_files == alone_files
+
+
+@pytest.mark.skipif(not MULTICORE, reason="one core here: the site renders without workers")
+def test_a_template_error_in_a_worker_is_reported_as_without_workers(
+    quarter, tmp_path, monkeypatch
+):
+    root = tmp_path / "demo"
+    subprocess.run(["git", "clone", "-q", str(quarter), str(root)], check=True)
+    (root / "templates/site").mkdir(parents=True)
+    (root / "templates/site/unit.html.j2").write_text(
+        '{% extends "default:unit.html.j2" %}\n{% block stale %}{{ unit.nickname }}{% endblock %}\n'
+    )
+    alone, forked = _sites_alone_and_forked(root, tmp_path, monkeypatch)
+    assert (alone.exit_code, forked.exit_code) == (1, 1)
+    assert "templates/site/unit.html.j2:2" in alone.stderr and "nickname" in alone.stderr
+    assert forked.stderr == alone.stderr
+
+
+def test_a_rebuilt_page_that_got_shorter_keeps_nothing_of_the_old_one(tmp_path):
+    from okrctl.store.site_files import write_site
+
+    write_site(tmp_path / "out", {"index.html": "<p>long</p>" * 1000, "units/a.html": "a"})
+    write_site(tmp_path / "out", {"index.html": "<p>short</p>", "units/a.html": "a" * 9000})
+    assert (tmp_path / "out/index.html").read_text() == "<p>short</p>"
+    assert (tmp_path / "out/units/a.html").read_text() == "a" * 9000
 
 
 @pytest.mark.skipif(

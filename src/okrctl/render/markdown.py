@@ -214,7 +214,8 @@ def render_with(
         ) from None
     except jinja2.TemplateSyntaxError as exc:
         raise OkrctlError(
-            f"{_where(exc.filename, exc.name, exc.lineno)}: template syntax error: {exc.message}"
+            f"{_where(exc.filename, exc.name, exc.lineno, folder)}: template syntax error: "
+            f"{exc.message}"
         ) from None
     except RecursionError:
         raise OkrctlError(f"templates/{shown_name}: the template includes itself") from None
@@ -238,7 +239,7 @@ def render_with(
         filename, line = _template_frame(exc)
         if line is None and isinstance(exc, BudgetExceeded):
             filename, line = template.filename, exc.line
-        where = _where(filename or template.filename, file_name, line)
+        where = _where(filename or template.filename, file_name, line, folder)
         if isinstance(exc, jinja2.TemplateNotFound):
             raise OkrctlError(
                 f"{where}: includes a template that does not exist: {exc.name} (templates "
@@ -271,12 +272,15 @@ def _user_names(folder: Path | None) -> list[str]:
     return [p.name.removesuffix(".md.j2") for p in folder.glob("*.md.j2")]
 
 
-def _where(filename: str | None, name: str | None, line: int | None) -> str:
+def _where(filename: str | None, name: str | None, line: int | None, folder: str = "") -> str:
+    """`templates/NAME:LINE` (`templates/site/NAME:LINE` for the site's pages), or `built-in
+    NAME:LINE` for okrctl's own."""
     shown = name or (Path(filename).name if filename else "template")
+    inside = f"{folder}/" if folder else ""
     if filename and Path(filename).resolve().is_relative_to(BUILTIN.resolve()):
-        shown = f"built-in {Path(filename).name}"
+        shown = f"built-in {inside}{Path(filename).name}"
     elif filename:
-        shown = f"templates/{Path(filename).name}"
+        shown = f"templates/{inside}{Path(filename).name}"
     return f"{shown}:{line}" if line else shown
 
 

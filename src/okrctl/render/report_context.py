@@ -93,7 +93,7 @@ class ContextBuilder:
         return data
 
     def objective(self, objective: ObjectiveScore) -> dict[str, Any]:
-        data = objective_json(objective)
+        data = objective_json(objective, key_results=False)
         model = objective.node.objective
         steps: list[dict[str, Any]] = []
         rungs = ladder(self.graph, objective.ref)

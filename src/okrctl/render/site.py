@@ -5,6 +5,8 @@ search box on the index only filters a list that is already there."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,28 +23,40 @@ def _builtin_folder() -> Path:
 
 
 def environment(user_templates: Path | None) -> Any:
-    """The reports' sandbox and budget, with HTML autoescaping on: a title is always text."""
+    """HTML autoescaping on: a title is always text. A repository's own pages run in the
+    reports' sandbox and budget; the built-in pages alone run without them (`render.trusted`)."""
     from jinja2 import ChoiceLoader, PrefixLoader, StrictUndefined
     from markupsafe import Markup
 
+    builtin = contained_loader(_builtin_folder())
+    own = user_templates is not None and user_templates.is_dir()
+    if own and user_templates is not None:
+        own = user_templates.resolve() != _builtin_folder().resolve()  # okrctl's own checkout
+    loaders: list[Any] = [contained_loader(user_templates)] if own and user_templates else []
+    loaders += [PrefixLoader({"default": builtin}, delimiter=":"), builtin]
+    options: dict[str, Any] = {
+        "loader": ChoiceLoader(loaders),
+        "undefined": StrictUndefined,
+        "autoescape": True,
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+    }
+    filters = {
+        **FILTERS,
+        **SITE_FILTERS,
+        "period_chart": lambda kr, period: Markup(period_chart(kr, period)),
+    }
+    if not own:
+        from okrctl.render.trusted import TrustedEnvironment
+
+        trusted = TrustedEnvironment(**options)
+        trusted.filters.update(filters)
+        trusted.globals.pop("lipsum", None)
+        return trusted
     from okrctl.render.template_budget import Budget, BudgetedEnvironment, bounded_range
 
-    builtin = contained_loader(_builtin_folder())
-    loaders: list[Any] = []
-    if user_templates is not None and user_templates.is_dir():
-        loaders.append(contained_loader(user_templates))
-    loaders += [PrefixLoader({"default": builtin}, delimiter=":"), builtin]
-    env = BudgetedEnvironment(
-        Budget(),
-        loader=ChoiceLoader(loaders),
-        undefined=StrictUndefined,
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(FILTERS)
-    env.filters.update(SITE_FILTERS)
-    env.filters["period_chart"] = lambda kr, period: Markup(period_chart(kr, period))
+    env = BudgetedEnvironment(Budget(), **options)
+    env.filters.update(filters)
     env.filters = {name: env.bounded_filter(name, f) for name, f in env.filters.items()}
     env.globals["range"] = bounded_range(env)
     env.globals.pop("lipsum", None)
@@ -80,15 +94,77 @@ def site_pages(request: SiteRequest) -> dict[str, str]:
     }
     env = environment(request.user_templates)
     pages: dict[str, str] = {"site.css": _stylesheet(env)}
-    pages["index.html"] = _render(env, "index", shared, page="index.html")
-    pages["alignment.html"] = _render(env, "alignment", shared, page="alignment.html")
+    with _unit_pages(env, shared, units) as unit_pages:  # workers start on them now
+        pages["index.html"] = _render(env, "index", shared, page="index.html")
+        pages["alignment.html"] = _render(env, "alignment", shared, page="alignment.html")
+        for entry in retros:
+            pages[entry["page"]] = _render(
+                env, "period", {**shared, "retro": entry}, page=entry["page"]
+            )
+        pages.update(unit_pages())
+    return pages
+
+
+PARALLEL_FROM = 200
+"""Unit pages from which the site renders on every core the process may use: below it, the
+cost of starting the workers is more than what they save."""
+
+_forked: tuple[Any, dict[str, Any], list[dict[str, Any]]] | None = None
+"""What the workers render from, inherited through fork rather than pickled to each."""
+
+
+@contextmanager
+def _unit_pages(
+    env: Any, shared: dict[str, Any], units: list[dict[str, Any]]
+) -> Iterator[Callable[[], dict[str, str]]]:
+    """Every unit's page, in the order of `units`, from the function this yields. A large
+    company's pages are split among forked workers, which start at once, so the other pages
+    are drawn meanwhile (measured at 2,000 teams on 2 cores: 1.8 s to 1.0 s); a template error
+    in a worker is raised from that function as it would be without them."""
+    global _forked
+    workers = _workers(len(units))
+    if workers < 2:
+        yield lambda: dict(_render_units(env, shared, units))
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-len(units) // (workers * 4))  # four slices a worker, so none waits on the last
+    slices = [range(start, min(start + size, len(units))) for start in range(0, len(units), size)]
+    _forked = (env, shared, units)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        parts = [pool.submit(_worker, part) for part in slices]
+        yield lambda: {path: html for part in parts for path, html in part.result()}
+    finally:
+        pool.shutdown(cancel_futures=True)
+        _forked = None
+
+
+def _workers(pages: int) -> int:
+    """The cores this process may use, on Linux, where forking a process is safe and cheap
+    (macOS advises against fork, Windows has none): elsewhere one, without workers."""
+    import os
+    import sys
+
+    if pages < PARALLEL_FROM or not sys.platform.startswith("linux"):
+        return 1
+    return len(os.sched_getaffinity(0))
+
+
+def _worker(indexes: range) -> list[tuple[str, str]]:
+    assert _forked is not None
+    env, shared, units = _forked
+    return _render_units(env, shared, units[indexes.start : indexes.stop])
+
+
+def _render_units(
+    env: Any, shared: dict[str, Any], units: list[dict[str, Any]]
+) -> list[tuple[str, str]]:
+    pages = []
     for unit in units:
         path = unit_page(unit["id"])
-        pages[path] = _render(env, "unit", {**shared, "unit": unit}, page=path)
-    for entry in retros:
-        pages[entry["page"]] = _render(
-            env, "period", {**shared, "retro": entry}, page=entry["page"]
-        )
+        pages.append((path, _render(env, "unit", {**shared, "unit": unit}, page=path)))
     return pages
 
 

