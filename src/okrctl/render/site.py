@@ -29,10 +29,8 @@ def environment(user_templates: Path | None) -> Any:
     from markupsafe import Markup
 
     builtin = contained_loader(_builtin_folder())
-    own = user_templates is not None and user_templates.is_dir()
-    if own and user_templates is not None:
-        own = user_templates.resolve() != _builtin_folder().resolve()  # okrctl's own checkout
-    loaders: list[Any] = [contained_loader(user_templates)] if own and user_templates else []
+    own = _own_pages(user_templates)
+    loaders: list[Any] = [contained_loader(own)] if own is not None else []
     loaders += [PrefixLoader({"default": builtin}, delimiter=":"), builtin]
     options: dict[str, Any] = {
         "loader": ChoiceLoader(loaders),
@@ -46,7 +44,7 @@ def environment(user_templates: Path | None) -> Any:
         **SITE_FILTERS,
         "period_chart": lambda kr, period: Markup(period_chart(kr, period)),
     }
-    if not own:
+    if own is None:
         from okrctl.render.trusted import TrustedEnvironment
 
         trusted = TrustedEnvironment(**options)
@@ -61,6 +59,14 @@ def environment(user_templates: Path | None) -> Any:
     env.globals["range"] = bounded_range(env)
     env.globals.pop("lipsum", None)
     return env
+
+
+def _own_pages(user_templates: Path | None) -> Path | None:
+    """The repository's own `templates/site/`, if it has one (okrctl's own checkout, whose
+    folder is the built-in one, has none of its own)."""
+    if user_templates is None or not user_templates.is_dir():
+        return None
+    return None if user_templates.resolve() == _builtin_folder().resolve() else user_templates
 
 
 def unit_page(unit_id: str) -> str:
