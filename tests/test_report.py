@@ -139,8 +139,18 @@ def test_the_html_page_draws_the_charts_the_report_made_and_leaves_other_mermaid
     )
     target = tmp_path / "charts.html"
     result = run_cli(
-        "report", "signups", "--template", "charts", "--repo", own_copy, "--as-of", AS_OF,
-        "--format", "html", "-o", target,
+        "report",
+        "signups",
+        "--template",
+        "charts",
+        "--repo",
+        own_copy,
+        "--as-of",
+        AS_OF,
+        "--format",
+        "html",
+        "-o",
+        target,
     )
     assert result.exit_code == 0, result.stderr
     page = target.read_text()
@@ -320,3 +330,14 @@ def test_report_at_a_revision_shows_the_numbers_known_then(quarter):
     ).stdout
     assert "| Raise funded conversion from 38% to 45% | 38.9% | 45% |" in text
     assert "40.5%" not in text
+
+
+@pytest.mark.parametrize(
+    ("template", "scope"),
+    [("company", []), ("team", ["signups"]), ("one-on-one", ["tom"]), ("wall", [])],
+)
+def test_the_built_in_reports_are_the_same_through_the_sandbox(quarter, own_copy, template, scope):
+    trusted = report(quarter, *scope, "--template", template)
+    (own_copy / "templates").mkdir()  # a folder of its own: every template sandboxed
+    (own_copy / "templates/notes.txt").write_text("not a template\n")
+    assert report(own_copy, *scope, "--template", template) == trusted

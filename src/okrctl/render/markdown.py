@@ -104,29 +104,60 @@ FILTER_NAMES = frozenset({*FILTERS, "chart"})
 def environment(
     user_templates: Path | None, budget: Any = None, charts: dict[str, Chart] | None = None
 ) -> Any:
+    """The reports' environment: Markdown, not escaped, trailing newlines kept."""
+    filters = {**FILTERS, "chart": chart_filter({} if charts is None else charts)}
+    return template_environment(
+        BUILTIN, user_templates, filters, budget, autoescape=False, keep_trailing_newline=True
+    )
+
+
+def template_environment(
+    builtin_folder: Path,
+    user_templates: Path | None,
+    filters: dict[str, Callable[..., Any]],
+    budget: Any = None,
+    **options: Any,
+) -> Any:
+    """Templates from the goals repository's folder first, then okrctl's (also as
+    `default:NAME`). A repository's own templates, or an explicit `budget`, run in the sandbox
+    and budget (`template_budget`): they may come from a pull request. okrctl's alone run in a
+    plain environment (`render.trusted`), as `render.commands` always has."""
     from jinja2 import ChoiceLoader, PrefixLoader, StrictUndefined
 
-    from okrctl.render.template_budget import Budget, BudgetedEnvironment, bounded_range
-
-    builtin = contained_loader(BUILTIN)
-    loaders: list[Any] = []
-    if user_templates is not None and user_templates.is_dir():
-        loaders.append(contained_loader(user_templates))
+    builtin = contained_loader(builtin_folder)
+    own = _own_templates(user_templates, builtin_folder)
+    loaders: list[Any] = [contained_loader(own)] if own is not None else []
     loaders += [PrefixLoader({"default": builtin}, delimiter=":"), builtin]
-    env = BudgetedEnvironment(
-        budget or Budget(),
-        loader=ChoiceLoader(loaders),
-        undefined=StrictUndefined,
-        autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(FILTERS, chart=chart_filter({} if charts is None else charts))
-    env.filters = {name: env.bounded_filter(name, f) for name, f in env.filters.items()}
-    env.globals["range"] = bounded_range(env)
-    env.globals.pop("lipsum", None)  # generates text of any size on request; no report needs it
+    settings = {
+        "loader": ChoiceLoader(loaders),
+        "undefined": StrictUndefined,
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+        **options,
+    }
+    env: Any
+    if own is None and budget is None:
+        from okrctl.render.trusted import TrustedEnvironment
+
+        env = TrustedEnvironment(**settings)
+        env.filters.update(filters)
+    else:
+        from okrctl.render.template_budget import Budget, BudgetedEnvironment, bounded_range
+
+        env = BudgetedEnvironment(budget or Budget(), **settings)
+        env.filters.update(filters)
+        env.filters = {name: env.bounded_filter(name, f) for name, f in env.filters.items()}
+        env.globals["range"] = bounded_range(env)
+    env.globals.pop("lipsum", None)  # generates text of any size on request; nothing needs it
     return env
+
+
+def _own_templates(user_templates: Path | None, builtin_folder: Path) -> Path | None:
+    """The goals repository's own templates folder, if it has one (in okrctl's own checkout
+    that folder is the built-in one)."""
+    if user_templates is None or not user_templates.is_dir():
+        return None
+    return None if user_templates.resolve() == builtin_folder.resolve() else user_templates
 
 
 def contained_loader(folder: Path) -> Any:

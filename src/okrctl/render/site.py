@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from okrctl.render.markdown import FILTERS, contained_loader
+from okrctl.render.markdown import FILTERS, template_environment
 from okrctl.render.site_charts import period_chart
 from okrctl.render.site_filters import SITE_FILTERS
 from okrctl.views.site import SiteRequest
@@ -23,50 +23,15 @@ def _builtin_folder() -> Path:
 
 
 def environment(user_templates: Path | None) -> Any:
-    """HTML autoescaping on: a title is always text. A repository's own pages run in the
-    reports' sandbox and budget; the built-in pages alone run without them (`render.trusted`)."""
-    from jinja2 import ChoiceLoader, PrefixLoader, StrictUndefined
+    """The site's environment: HTML autoescaping on, so a title is always text."""
     from markupsafe import Markup
 
-    builtin = contained_loader(_builtin_folder())
-    own = _own_pages(user_templates)
-    loaders: list[Any] = [contained_loader(own)] if own is not None else []
-    loaders += [PrefixLoader({"default": builtin}, delimiter=":"), builtin]
-    options: dict[str, Any] = {
-        "loader": ChoiceLoader(loaders),
-        "undefined": StrictUndefined,
-        "autoescape": True,
-        "trim_blocks": True,
-        "lstrip_blocks": True,
-    }
     filters = {
         **FILTERS,
         **SITE_FILTERS,
         "period_chart": lambda kr, period: Markup(period_chart(kr, period)),
     }
-    if own is None:
-        from okrctl.render.trusted import TrustedEnvironment
-
-        trusted = TrustedEnvironment(**options)
-        trusted.filters.update(filters)
-        trusted.globals.pop("lipsum", None)
-        return trusted
-    from okrctl.render.template_budget import Budget, BudgetedEnvironment, bounded_range
-
-    env = BudgetedEnvironment(Budget(), **options)
-    env.filters.update(filters)
-    env.filters = {name: env.bounded_filter(name, f) for name, f in env.filters.items()}
-    env.globals["range"] = bounded_range(env)
-    env.globals.pop("lipsum", None)
-    return env
-
-
-def _own_pages(user_templates: Path | None) -> Path | None:
-    """The repository's own `templates/site/`, if it has one (okrctl's own checkout, whose
-    folder is the built-in one, has none of its own)."""
-    if user_templates is None or not user_templates.is_dir():
-        return None
-    return None if user_templates.resolve() == _builtin_folder().resolve() else user_templates
+    return template_environment(_builtin_folder(), user_templates, filters, autoescape=True)
 
 
 def unit_page(unit_id: str) -> str:

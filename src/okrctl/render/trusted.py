@@ -1,7 +1,7 @@
 """Jinja for okrctl's own templates only. The sandbox and the budget (`template_budget`) guard
-against templates from pull requests; the built-in pages are ours, bounded by construction, and
-a 2,000-team site spends most of its time in those guards (measured: 4 s of 7), so pages drawn
-only from them render in a plain environment. Escaping is the same: autoescape stays on."""
+against templates from pull requests; the built-in reports and pages are ours, bounded by
+construction, and a 2,000-team site spent most of its time in those guards (measured: 4 s of
+7), so output drawn only from them renders in a plain environment, with the same escaping."""
 
 from __future__ import annotations
 
