@@ -30,13 +30,17 @@ class Suggester:
         self.memo: dict[tuple[str, bool], list[str]] = {}
 
     @cached_property
+    def words(self) -> set[str]:
+        return set(self._given)
+
+    @cached_property
     def roots(self) -> list[str]:
-        return sorted(w for w in set(self._given) if "/" not in w)
+        return sorted(w for w in self.words if "/" not in w)
 
     @cached_property
     def children(self) -> dict[str, list[str]]:
         children: dict[str, list[str]] = defaultdict(list)
-        for word in sorted(set(self._given)):
+        for word in sorted(self.words):
             parent, separator, _ = word.rpartition("/")
             if separator:
                 children[parent].append(word)
