@@ -9,7 +9,7 @@ does).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +114,7 @@ def environment(
 def template_environment(
     builtin_folder: Path,
     user_templates: Path | None,
-    filters: dict[str, Callable[..., Any]],
+    filters: Mapping[str, Any],
     budget: Any = None,
     **options: Any,
 ) -> Any:
