@@ -209,6 +209,20 @@ def test_a_folder_with_other_files_is_refused_unless_forced(quarter, tmp_path):
     assert not (out / "units/gone.html").exists() and (out / "CNAME").exists()
 
 
+def test_built_from_a_subfolder_into_a_relative_folder_as_a_user_types_it(quarter, tmp_path):
+    root = tmp_path / "demo"
+    subprocess.run(["git", "clone", "-q", str(quarter), str(root)], check=True)
+    command = [sys.executable, "-m", "okrctl", "site", "../../public", "--as-of", AS_OF]
+    result = subprocess.run(
+        command, cwd=root / "goals" / "teams", capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    out = (root / "public").resolve()
+    assert result.stdout == f"Wrote 17 files to {out}.\n"
+    assert (out / "units/signups.html").is_file()
+    assert broken_links(out) == []
+
+
 def test_a_rebuild_over_its_own_pages_needs_no_force(quarter, tmp_path):
     out = tmp_path / "public"
     assert run_cli("site", out, "--repo", quarter, "--as-of", AS_OF).exit_code == 0
