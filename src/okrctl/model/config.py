@@ -18,21 +18,31 @@ Severity = Literal["error", "warning", "off"]
 class Limits(StrictModel):
     """How many goals a unit may carry before `check` warns: too many OKRs drown a team."""
 
-    objectives_per_unit: Annotated[int, Field(gt=0)] = 3
-    """Objectives per unit (default 3)."""
-    key_results_per_objective: Annotated[int, Field(gt=0)] = 5
-    """Key results per objective (default 5)."""
+    objectives_per_unit: Annotated[int, Field(gt=0)] = Field(
+        default=3,
+        description="Objectives per unit (default 3).",
+    )
+    key_results_per_objective: Annotated[int, Field(gt=0)] = Field(
+        default=5,
+        description="Key results per objective (default 5).",
+    )
 
 
 class Database(StrictModel):
     """A database `measure:` blocks query, by an SQLAlchemy URL: inline when it holds no secret,
     else named by an environment variable."""
 
-    url: Text | None = None
-    """An SQLAlchemy URL, such as `sqlite:///data/metrics.db` (relative to the repository
-    root); never one with a password: use `url_env` for that."""
-    url_env: EnvName | None = None
-    """The environment variable holding the URL, such as `WAREHOUSE_URL`."""
+    url: Text | None = Field(
+        default=None,
+        description=(
+            "An SQLAlchemy URL, such as `sqlite:///data/metrics.db` (relative to the repository "
+            "root); never one with a password: use `url_env` for that."
+        ),
+    )
+    url_env: EnvName | None = Field(
+        default=None,
+        description="The environment variable holding the URL, such as `WAREHOUSE_URL`.",
+    )
 
     @model_validator(mode="after")
     def _one_url(self) -> Database:
@@ -60,46 +70,82 @@ class Smtp(StrictModel):
     """The mail server `okrctl send` uses; every setting may be overridden by an `OKRCTL_SMTP_*`
     environment variable, and the login only ever comes from the environment."""
 
-    host: Text | None = None
-    """The server's name, such as `smtp.example.com`."""
-    port: Annotated[int, Field(ge=1, le=65535)] | None = None
-    """Default 587 with `starttls`, 465 with `ssl`, 25 with `none`."""
-    sender: Annotated[Text | None, Field(alias="from")] = None
-    """The From address, such as `OKRs <okrs@example.com>`."""
-    tls: Literal["none", "starttls", "ssl"] = "starttls"
-    """How the connection is encrypted."""
-    user_env: EnvName | None = None
-    """The environment variable holding the login name."""
-    password_env: EnvName | None = None
-    """The environment variable holding the password."""
+    host: Text | None = Field(
+        default=None,
+        description="The server's name, such as `smtp.example.com`.",
+    )
+    port: Annotated[int, Field(ge=1, le=65535)] | None = Field(
+        default=None,
+        description="Default 587 with `starttls`, 465 with `ssl`, 25 with `none`.",
+    )
+    sender: Annotated[Text | None, Field(alias="from")] = Field(
+        default=None,
+        description="The From address, such as `OKRs <okrs@example.com>`.",
+    )
+    tls: Literal["none", "starttls", "ssl"] = Field(
+        default="starttls",
+        description="How the connection is encrypted.",
+    )
+    user_env: EnvName | None = Field(
+        default=None,
+        description="The environment variable holding the login name.",
+    )
+    password_env: EnvName | None = Field(
+        default=None,
+        description="The environment variable holding the password.",
+    )
 
 
 class Config(StrictModel):
     """`okrctl.yaml`: the goals repository's settings."""
 
-    company: Text | None = None
-    """Display name; defaults to the company unit's name."""
-    period: Period
-    """The current period: YYYY-Qn, YYYY-Hn or YYYY."""
-    goals_dir: Text = "goals"
-    """The folder of the unit files, relative to this file (default `goals`)."""
-    fiscal_year_start: Annotated[int, Field(ge=1, le=12)] = 1
-    """The month (1-12) in which Q1 starts; fiscal years are named by the year they end in."""
-    people: list[Slug] | None = None
-    """Optional roster; when present, owners, leads and person ids must be on it."""
-    limits: Limits = Limits()
-    """How many objectives and key results before `check` warns."""
-    stale_after_days: Annotated[int, Field(ge=0, le=36_500)] = 14
-    """A key result or KPI with no check-in for longer is stale (at most a century; to never
-    warn, set `rules: {stale: off}`)."""
-    rules: dict[str, Severity] = Field(default_factory=dict)
-    """Per-rule severity: error, warning or off."""
-    databases: dict[Slug, Database] = Field(default_factory=dict)
-    """Databases that `measure:` blocks name, each an SQLAlchemy URL (`url` or `url_env`)."""
-    smtp: Smtp | None = None
-    """The mail server for `okrctl send`."""
-    emails: dict[Slug, Text] = Field(default_factory=dict)
-    """Handle → email address, for people without a person file (`email:` there wins)."""
+    company: Text | None = Field(
+        default=None,
+        description="Display name; defaults to the company unit's name.",
+    )
+    period: Period = Field(description="The current period: YYYY-Qn, YYYY-Hn or YYYY.")
+    goals_dir: Text = Field(
+        default="goals",
+        description="The folder of the unit files, relative to this file (default `goals`).",
+    )
+    fiscal_year_start: Annotated[int, Field(ge=1, le=12)] = Field(
+        default=1,
+        description=(
+            "The month (1-12) in which Q1 starts; fiscal years are named by the year they end in."
+        ),
+    )
+    people: list[Slug] | None = Field(
+        default=None,
+        description="Optional roster; when present, owners, leads and person ids must be on it.",
+    )
+    limits: Limits = Field(
+        default=Limits(),
+        description="How many objectives and key results before `check` warns.",
+    )
+    stale_after_days: Annotated[int, Field(ge=0, le=36_500)] = Field(
+        default=14,
+        description=(
+            "A key result or KPI with no check-in for longer is stale (at most a century; to never"
+            " warn, set `rules: {stale: off}`)."
+        ),
+    )
+    rules: dict[str, Severity] = Field(
+        default_factory=dict,
+        description="Per-rule severity: error, warning or off.",
+    )
+    databases: dict[Slug, Database] = Field(
+        default_factory=dict,
+        description=(
+            "Databases that `measure:` blocks name, each an SQLAlchemy URL (`url` or `url_env`)."
+        ),
+    )
+    smtp: Smtp | None = Field(default=None, description="The mail server for `okrctl send`.")
+    emails: dict[Slug, Text] = Field(
+        default_factory=dict,
+        description=(
+            "Handle → email address, for people without a person file (`email:` there wins)."
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)

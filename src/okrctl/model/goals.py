@@ -140,17 +140,20 @@ class StrictModel(BaseModel):
         strict=True,
         frozen=True,
         hide_input_in_errors=True,  # an error must never echo (and expand) the whole input
-        use_attribute_docstrings=True,  # each field's docstring is its description (editors)
     )
 
 
 class Bounds(StrictModel):
     """An inclusive band: `min` and/or `max`."""
 
-    min: Number | None = None
-    """The lowest value inside the band (inclusive)."""
-    max: Number | None = None
-    """The highest value inside the band (inclusive)."""
+    min: Number | None = Field(
+        default=None,
+        description="The lowest value inside the band (inclusive).",
+    )
+    max: Number | None = Field(
+        default=None,
+        description="The highest value inside the band (inclusive).",
+    )
 
     @model_validator(mode="after")
     def _band(self) -> Bounds:
@@ -198,8 +201,7 @@ class EnvValue(StrictModel):
     """A value read from an environment variable when `okrctl measure` runs: never a literal
     secret in a goals file."""
 
-    env: EnvName
-    """The environment variable's name."""
+    env: EnvName = Field(description="The environment variable's name.")
 
     @model_validator(mode="before")
     @classmethod
@@ -219,23 +221,44 @@ class Measure(StrictModel):
 
     model_config = ConfigDict(populate_by_name=False)
 
-    sql: Text | None = None
-    """A query returning exactly one row of one column; binds `:as_of`, `:period_start` and
-    `:period_end` (ISO dates)."""
-    database: Slug | None = None
-    """A name under `databases:` in okrctl.yaml."""
-    csv: Annotated[Text, AfterValidator(_inside_repository)] | None = None
-    """A CSV file, relative to the repository root."""
-    column: Text | None = None
-    """The CSV column holding the number."""
-    row: RowPick | None = None
-    """Which row, or what of the column: last (default), first, sum, mean, min, max, count."""
-    http: Annotated[Text, Field(pattern=r"^https?://")] | None = None
-    """A URL answering JSON."""
-    json_path: Annotated[Text | None, Field(alias="json")] = None
-    """A JMESPath expression for the number in the answer, such as `data.funded_rate`."""
-    headers: dict[str, EnvValue] = {}
-    """HTTP headers, each read from an environment variable: `{Authorization: {env: TOKEN}}`."""
+    sql: Text | None = Field(
+        default=None,
+        description=(
+            "A query returning exactly one row of one column; binds `:as_of`, `:period_start` and "
+            "`:period_end` (ISO dates)."
+        ),
+    )
+    database: Slug | None = Field(
+        default=None,
+        description="A name under `databases:` in okrctl.yaml.",
+    )
+    csv: Annotated[Text, AfterValidator(_inside_repository)] | None = Field(
+        default=None,
+        description="A CSV file, relative to the repository root.",
+    )
+    column: Text | None = Field(default=None, description="The CSV column holding the number.")
+    row: RowPick | None = Field(
+        default=None,
+        description=(
+            "Which row, or what of the column: last (default), first, sum, mean, min, max, count."
+        ),
+    )
+    http: Annotated[Text, Field(pattern=r"^https?://")] | None = Field(
+        default=None,
+        description="A URL answering JSON.",
+    )
+    json_path: Annotated[Text | None, Field(alias="json")] = Field(
+        default=None,
+        description=(
+            "A JMESPath expression for the number in the answer, such as `data.funded_rate`."
+        ),
+    )
+    headers: dict[str, EnvValue] = Field(
+        default={},
+        description=(
+            "HTTP headers, each read from an environment variable: `{Authorization: {env: TOKEN}}`."
+        ),
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> Measure:
@@ -290,113 +313,156 @@ class KeyResult(StrictModel):
     """A measurable result: exactly one of a number (baseline → target), a `keep` band, or a
     milestone."""
 
-    id: Id
-    """Lower-case letters, digits and dashes; unique within its objective."""
-    title: Text
-    """What will be true, in words."""
-    unit: Text | None = None
-    """What the number counts: `%`, `$`, `accounts`, `ms`…"""
-    baseline: Number | None = None
-    """Where the number started this period."""
-    target: Number | None = None
-    """The number that means success (below the baseline for a falling metric)."""
-    current: Number | None = None
-    """The latest check-in; git history keeps the earlier ones."""
-    confidence: Confidence | None = None
-    """How sure the owner is of reaching the target, 0 to 1."""
-    weight: Weight = 1
-    """Its share of the objective's score (default 1)."""
-    source: Text | None = None
-    """Where the number comes from: a dashboard, a query, a report."""
-    owner: Slug | None = None
-    """Who checks it in (default: the objective's owner)."""
-    milestone: bool = False
-    """A yes/no result, scored by `done`."""
-    done: bool | None = None
-    """For a milestone: whether it is done."""
-    keep: Bounds | None = None
-    """A band to stay inside."""
-    measure: Measure | None = None
-    """Where `okrctl measure` reads the number (for a milestone: whether it is done)."""
+    id: Id = Field(
+        description="Lower-case letters, digits and dashes; unique within its objective.",
+    )
+    title: Text = Field(description="What will be true, in words.")
+    unit: Text | None = Field(
+        default=None,
+        description="What the number counts: `%`, `$`, `accounts`, `ms`…",
+    )
+    baseline: Number | None = Field(
+        default=None,
+        description="Where the number started this period.",
+    )
+    target: Number | None = Field(
+        default=None,
+        description="The number that means success (below the baseline for a falling metric).",
+    )
+    current: Number | None = Field(
+        default=None,
+        description="The latest check-in; git history keeps the earlier ones.",
+    )
+    confidence: Confidence | None = Field(
+        default=None,
+        description="How sure the owner is of reaching the target, 0 to 1.",
+    )
+    weight: Weight = Field(default=1, description="Its share of the objective's score (default 1).")
+    source: Text | None = Field(
+        default=None,
+        description="Where the number comes from: a dashboard, a query, a report.",
+    )
+    owner: Slug | None = Field(
+        default=None,
+        description="Who checks it in (default: the objective's owner).",
+    )
+    milestone: bool = Field(default=False, description="A yes/no result, scored by `done`.")
+    done: bool | None = Field(default=None, description="For a milestone: whether it is done.")
+    keep: Bounds | None = Field(default=None, description="A band to stay inside.")
+    measure: Measure | None = Field(
+        default=None,
+        description=(
+            "Where `okrctl measure` reads the number (for a milestone: whether it is done)."
+        ),
+    )
 
 
 class Objective(StrictModel):
     """A qualitative goal, measured by its key results."""
 
-    id: Id
-    """Lower-case letters, digits and dashes; unique within its unit (with the KPIs)."""
-    title: Text
-    """The goal, in words."""
-    why: Text | None = None
-    """Why it matters: the reason that ladders up to the mission."""
-    type: Literal["committed", "aspirational"] = "aspirational"
-    """`committed` must be met in full; `aspirational` succeeds at 0.7."""
-    category: Literal["product", "functional"] = "product"
-    """`functional` for tech debt, learning and other work that keeps the team healthy."""
-    aligns_to: list[Ref] = []
-    """Refs this objective contributes to: objectives, key results or KPIs, or `mission`."""
-    owner: Slug | None = None
-    """The person answerable for it."""
-    origin: Literal["self", "manager"] | None = None
-    """Person files only: who proposed it."""
-    key_results: list[KeyResult] = []
-    """How it is measured (at most `limits.key_results_per_objective`)."""
+    id: Id = Field(
+        description=(
+            "Lower-case letters, digits and dashes; unique within its unit (with the KPIs)."
+        ),
+    )
+    title: Text = Field(description="The goal, in words.")
+    why: Text | None = Field(
+        default=None,
+        description="Why it matters: the reason that ladders up to the mission.",
+    )
+    type: Literal["committed", "aspirational"] = Field(
+        default="aspirational",
+        description="`committed` must be met in full; `aspirational` succeeds at 0.7.",
+    )
+    category: Literal["product", "functional"] = Field(
+        default="product",
+        description=(
+            "`functional` for tech debt, learning and other work that keeps the team healthy."
+        ),
+    )
+    aligns_to: list[Ref] = Field(
+        default=[],
+        description=(
+            "Refs this objective contributes to: objectives, key results or KPIs, or `mission`."
+        ),
+    )
+    owner: Slug | None = Field(default=None, description="The person answerable for it.")
+    origin: Literal["self", "manager"] | None = Field(
+        default=None,
+        description="Person files only: who proposed it.",
+    )
+    key_results: list[KeyResult] = Field(
+        default=[],
+        description="How it is measured (at most `limits.key_results_per_objective`).",
+    )
 
 
 class Kpi(StrictModel):
     """A health metric: watched within bounds, not a target."""
 
-    id: Id
-    """Lower-case letters, digits and dashes; unique within its unit (with the objectives)."""
-    title: Text
-    """What is measured, in words."""
-    why: Text | None = None
-    """Why it matters to watch."""
-    unit: Text | None = None
-    """What the number counts."""
-    current: Number | None = None
-    """The latest check-in."""
-    healthy: Bounds | None = None
-    """The band where all is well."""
-    warning: Bounds | None = None
-    """Outside `healthy` but inside this band: a warning; outside both: critical."""
-    source: Text | None = None
-    """Where the number comes from."""
-    measure: Measure | None = None
-    """Where `okrctl measure` reads the number."""
-    owner: Slug | None = None
-    """Who checks it in."""
+    id: Id = Field(
+        description=(
+            "Lower-case letters, digits and dashes; unique within its unit (with the objectives)."
+        ),
+    )
+    title: Text = Field(description="What is measured, in words.")
+    why: Text | None = Field(default=None, description="Why it matters to watch.")
+    unit: Text | None = Field(default=None, description="What the number counts.")
+    current: Number | None = Field(default=None, description="The latest check-in.")
+    healthy: Bounds | None = Field(default=None, description="The band where all is well.")
+    warning: Bounds | None = Field(
+        default=None,
+        description="Outside `healthy` but inside this band: a warning; outside both: critical.",
+    )
+    source: Text | None = Field(default=None, description="Where the number comes from.")
+    measure: Measure | None = Field(
+        default=None,
+        description="Where `okrctl measure` reads the number.",
+    )
+    owner: Slug | None = Field(default=None, description="Who checks it in.")
 
 
 class Unit(StrictModel):
     """One file: the company, a pillar, a team or a person."""
 
-    kind: Annotated[Kind, Field(strict=False)]
-    """company (exactly one), pillar, team or person."""
-    id: Id
-    """Unique in the repository; defaults to the file name."""
-    name: Text | None = None
-    """The display name (default: the id)."""
-    parent: Slug | None = None
-    """The unit this one belongs to (every kind but the company)."""
-    lead: Slug | None = None
-    """Who leads it (not in person files)."""
-    period: Period | None = None
-    """The period these goals are for (a mismatch with okrctl.yaml is a warning)."""
-    mission: Text | None = None
-    """Company only: the why every goal ladders up to."""
-    vision: Text | None = None
-    """Company only."""
-    bhag: Text | None = None
-    """Company only: the big hairy audacious goal."""
-    accomplishments: list[Text] = []
-    """Person files only: what went well, for the 1:1."""
-    email: Text | None = None
-    """Person files only: where `okrctl send` reaches them (or `emails:` in okrctl.yaml)."""
-    objectives: list[Objective] = []
-    """At most `limits.objectives_per_unit`."""
-    kpis: list[Kpi] = []
-    """Health metrics, kept apart from objectives."""
+    kind: Annotated[Kind, Field(strict=False)] = Field(
+        description="company (exactly one), pillar, team or person.",
+    )
+    id: Id = Field(description="Unique in the repository; defaults to the file name.")
+    name: Text | None = Field(default=None, description="The display name (default: the id).")
+    parent: Slug | None = Field(
+        default=None,
+        description="The unit this one belongs to (every kind but the company).",
+    )
+    lead: Slug | None = Field(default=None, description="Who leads it (not in person files).")
+    period: Period | None = Field(
+        default=None,
+        description="The period these goals are for (a mismatch with okrctl.yaml is a warning).",
+    )
+    mission: Text | None = Field(
+        default=None,
+        description="Company only: the why every goal ladders up to.",
+    )
+    vision: Text | None = Field(default=None, description="Company only.")
+    bhag: Text | None = Field(
+        default=None,
+        description="Company only: the big hairy audacious goal.",
+    )
+    accomplishments: list[Text] = Field(
+        default=[],
+        description="Person files only: what went well, for the 1:1.",
+    )
+    email: Text | None = Field(
+        default=None,
+        description=(
+            "Person files only: where `okrctl send` reaches them (or `emails:` in okrctl.yaml)."
+        ),
+    )
+    objectives: list[Objective] = Field(
+        default=[],
+        description="At most `limits.objectives_per_unit`.",
+    )
+    kpis: list[Kpi] = Field(default=[], description="Health metrics, kept apart from objectives.")
 
     @property
     def display_name(self) -> str:
