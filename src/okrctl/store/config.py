@@ -10,18 +10,20 @@ from okrctl.core.validation_messages import describe_errors
 from okrctl.model.config import Config, RepoConfig
 from okrctl.model.errors import ConfigError
 from okrctl.model.findings import Positions
+from okrctl.store.config_cache import read_config_document
 from okrctl.store.root import CONFIG_NAME
-from okrctl.store.yamlread import YamlProblem, read_document
+from okrctl.store.yamlread import YamlProblem
 
 
-def load_config(root: Path) -> RepoConfig:
-    """Read `okrctl.yaml` from the working tree; its goals folder must exist."""
+def load_config(root: Path, cache: Path | None = None) -> RepoConfig:
+    """Read `okrctl.yaml` from the working tree; its goals folder must exist. With `cache`
+    (`Workspace.config_cache`), an unchanged file is not parsed again."""
     path = root / CONFIG_NAME
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{CONFIG_NAME}: cannot read: {exc.strerror}") from None
-    config = parse_config(raw, root)
+    config = parse_config(raw, root, cache=cache)
     goals = config.goals_path.resolve()
     if not goals.is_relative_to(root.resolve()):
         raise _at(config.source, "goals_dir", "goals_dir must stay inside the repository")
@@ -34,10 +36,12 @@ def load_config(root: Path) -> RepoConfig:
     return config
 
 
-def parse_config(raw: bytes, root: Path, label: str = CONFIG_NAME) -> RepoConfig:
+def parse_config(
+    raw: bytes, root: Path, label: str = CONFIG_NAME, *, cache: Path | None = None
+) -> RepoConfig:
     """Validate the bytes of `okrctl.yaml`; every problem is a ConfigError naming line:column."""
     try:
-        document = read_document(raw)
+        document = read_config_document(raw, cache)
     except YamlProblem as problem:
         where = problem.position
         raise ConfigError(f"{label}:{where.line}:{where.column}: {problem.message}") from None

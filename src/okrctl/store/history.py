@@ -23,7 +23,7 @@ from okrctl.model.names import unit_stem
 from okrctl.store import gitlog
 from okrctl.store.versions import Known, UnreadableVersion, Values, values_in
 from okrctl.store.workspace import Workspace
-from okrctl.store.yamlread import YamlProblem, read_document
+from okrctl.store.yamlread import YamlProblem
 
 SHALLOW_NOTE = (
     "history is truncated: this is a shallow clone. Fetch it all with `git fetch --unshallow` "
@@ -353,7 +353,7 @@ def ref_history(
     from okrctl.model.errors import UsageError
     workspace = Workspace.of(repo)
     root = workspace.root
-    goals_dir = _goals_dir(root)
+    goals_dir = _goals_dir(root, workspace.config_cache)
     unit_id = ref.split("/", 1)[0]
     unit_names = _unit_names(root / goals_dir, unit_id)
     history = read_history(workspace, goals_dir, unit_ids=unit_names)
@@ -366,13 +366,15 @@ def ref_history(
     return ref, found, notes + history.skipped_notes(stems=unit_names)
 
 
-def _goals_dir(root: Path) -> str:
-    """`goals_dir` from okrctl.yaml without the cost of validating the rest of it; anything
-    unusual goes through the full validation, which reports it (exit 2)."""
+def _goals_dir(root: Path, cache: Path | None) -> str:
+    """`goals_dir` from okrctl.yaml without the cost of validating the rest of it (or of parsing
+    it, when `cache` holds it); anything unusual goes through the full validation, which
+    reports it (exit 2)."""
+    from okrctl.store.config_cache import read_config_document
     from okrctl.store.root import CONFIG_NAME
 
     try:
-        data = read_document((root / CONFIG_NAME).read_bytes()).data
+        data = read_config_document((root / CONFIG_NAME).read_bytes(), cache).data
     except (OSError, YamlProblem):
         data = None
     value = data.get("goals_dir", "goals") if isinstance(data, dict) else None
@@ -380,7 +382,7 @@ def _goals_dir(root: Path) -> str:
         return value
     from okrctl.store.config import load_config
 
-    return load_config(root).config.goals_dir
+    return load_config(root, cache).config.goals_dir
 
 
 def _unit_names(goals: Path, unit_id: str) -> set[str]:

@@ -48,7 +48,7 @@ def load_repo(
     workspace = Workspace.of(repo)
     root = workspace.root
     if revision is None:
-        config = load_config(root)
+        config = load_config(root, workspace.config_cache)
         files = working_tree_files(root, config.goals_path)
     else:
         config, files = _revision_source(workspace, revision)
