@@ -142,6 +142,43 @@ def test_python_dash_m_and_version():
     assert done.stdout.startswith("okrctl ")
 
 
+def _okrctl(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "okrctl", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_a_run_builds_only_its_command_and_says_the_same():
+    """main() hands typer only the command it runs; every command's help (and the send
+    group's) reads exactly as through the whole app."""
+    from typer.main import get_command
+    from typer.testing import CliRunner
+
+    from okrctl.cli import _app_for, app
+
+    names = sorted(get_command(app).commands)
+    assert {"check", "history", "send", "status"} <= set(names)
+    for args in [[name, "--help"] for name in names] + [["send", "digest", "--help"]]:
+        alone = CliRunner().invoke(_app_for(args), args)
+        whole = CliRunner().invoke(app, args)
+        assert (alone.exit_code, alone.stdout) == (whole.exit_code, whole.stdout), args
+        assert _app_for(args) is not app
+    for args in [[], ["--version"], ["hstory"], ["--help"]]:
+        assert _app_for(args) is app
+
+
+def test_the_entry_point_still_lists_every_command_and_suggests_for_a_typo():
+    listed = _okrctl("--help")
+    assert listed.returncode == 0
+    assert all(f"  {name} " in listed.stdout for name in ("check", "history", "send", "site"))
+    typo = _okrctl("hstory", "x")
+    assert typo.returncode == 2
+    assert "No such command 'hstory'. Did you mean 'history'?" in typo.stderr
+    digest = _okrctl("send", "digest", "--help")
+    assert digest.returncode == 0
+    assert "Usage: python -m okrctl send digest" in digest.stdout
+
+
 def test_schema_command_prints_the_unit_schema(tmp_path):
     result = run_cli("schema")
     schema = json.loads(result.stdout)

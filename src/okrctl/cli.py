@@ -1013,4 +1013,32 @@ def main() -> None:
     # a command-line run has no use for them (pydantic's documented switch).
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     sys.stdout = _PipeSafeStdout(sys.stdout)  # type: ignore[assignment,unused-ignore]
-    app()
+    _app_for(sys.argv[1:])()
+
+
+def _app_for(args: list[str]) -> typer.Typer:
+    """The app with only the command these arguments run, when the first one names it.
+
+    typer turns every registered command into a click command on each run, reading its
+    signature (measured: 6 % of a warm `history REF`), where a run needs one: this is click's
+    lazily loaded subcommands, on typer. Anything else (no command, an option first, a
+    misspelled command, shell completion) gets the whole app, so help lists every command and
+    a typo gets its suggestion."""
+    import copy
+    import os
+
+    from typer.main import get_command_name
+
+    if not args or any(key.endswith("_COMPLETE") for key in os.environ):
+        return app
+    commands = [
+        info
+        for info in app.registered_commands
+        if (info.name or get_command_name(getattr(info.callback, "__name__", ""))) == args[0]
+    ]
+    groups = [info for info in app.registered_groups if info.name == args[0]]
+    if not commands and not groups:
+        return app
+    only = copy.copy(app)
+    only.registered_commands, only.registered_groups = commands, groups
+    return only
