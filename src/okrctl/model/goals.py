@@ -140,6 +140,7 @@ class StrictModel(BaseModel):
         strict=True,
         frozen=True,
         hide_input_in_errors=True,  # an error must never echo (and expand) the whole input
+        defer_build=True,  # validators built on first use: a warm run validates no unit
     )
 
 
