@@ -82,6 +82,9 @@ def test_one_huge_number_in_history_breaks_nothing_and_is_noted(tmp_path):
     assert history.exit_code == 0
     assert [c["value"] for c in strict_json(history.stdout)["checkins"]] == [31, 33]
     assert "holds a number over 10^15" in history.stderr
+    other_unit = run_cli("history", "acme/grow/deposits", "--repo", repo.root)
+    assert other_unit.exit_code == 0
+    assert "skipped" not in other_unit.stderr  # the note belongs to the pillar's file
 
 
 @pytest.mark.parametrize("value", ["9" * 400, "1e300", ".inf", "-.inf", ".nan", "1e16"])

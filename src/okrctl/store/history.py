@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -128,14 +129,15 @@ def read_history(
     goals_dir: str,
     *,
     revision: str = "HEAD",
-    unit_ids: set[str] | None = None,
+    unit_ids: Callable[[], set[str]] | None = None,
     known: Known | None = None,
 ) -> History | None:
     """Every check-in up to `revision`; None outside git.
 
     The full history of HEAD is kept as an index under `.git/okrctl/` (see `history_index`):
     when HEAD has only moved forward, just the new commits are read. Without an index, a walk
-    for `unit_ids` parses only the files that hold those units (what `history REF` needs)."""
+    for `unit_ids()` parses only the files that hold those units (what `history REF` needs);
+    they are asked for only then."""
     from okrctl.store import history_index
 
     workspace = Workspace.of(repo)
@@ -168,7 +170,7 @@ def read_history(
         return indexed
     history = History(truncated=shallow, head=head)
     log = read_log(top, head, scope)
-    wanted = _paths_holding(log, unit_ids) if unit_ids is not None else None
+    wanted = _paths_holding(log, unit_ids()) if unit_ids is not None else None
     if wanted is not None and _mostly(log, wanted):
         wanted = None  # the whole walk costs at most twice as much, and is kept for next time
     _walk(history, workspace, log, wanted, known)
@@ -355,7 +357,9 @@ def ref_history(
     root = workspace.root
     goals_dir = _goals_dir(root, workspace.config_cache)
     unit_id = ref.split("/", 1)[0]
-    unit_names = _unit_names(root / goals_dir, unit_id)
+    # Finding the unit's files reads every goals file: only a walk without an index, or a
+    # version that could not be read, needs them.
+    unit_names = cache(partial(_unit_names, root / goals_dir, unit_id))
     history = read_history(workspace, goals_dir, unit_ids=unit_names)
     if history is None:
         raise UsageError(f"history needs git, and {root} is not in a git repository")
@@ -363,18 +367,20 @@ def ref_history(
     if found is None:
         found = _explain_unknown(workspace, ref)
     notes = [SHALLOW_NOTE] if history.truncated else []
-    return ref, found, notes + history.skipped_notes(stems=unit_names)
+    if history.skipped:
+        notes += history.skipped_notes(stems=unit_names())
+    return ref, found, notes
 
 
-def _goals_dir(root: Path, cache: Path | None) -> str:
+def _goals_dir(root: Path, kept: Path | None) -> str:
     """`goals_dir` from okrctl.yaml without the cost of validating the rest of it (or of parsing
-    it, when `cache` holds it); anything unusual goes through the full validation, which
+    it, when `kept` holds it); anything unusual goes through the full validation, which
     reports it (exit 2)."""
     from okrctl.store.config_cache import read_config_document
     from okrctl.store.root import CONFIG_NAME
 
     try:
-        data = read_config_document((root / CONFIG_NAME).read_bytes(), cache).data
+        data = read_config_document((root / CONFIG_NAME).read_bytes(), kept).data
     except (OSError, YamlProblem):
         data = None
     value = data.get("goals_dir", "goals") if isinstance(data, dict) else None
@@ -382,7 +388,7 @@ def _goals_dir(root: Path, cache: Path | None) -> str:
         return value
     from okrctl.store.config import load_config
 
-    return load_config(root, cache).config.goals_dir
+    return load_config(root, kept).config.goals_dir
 
 
 def _unit_names(goals: Path, unit_id: str) -> set[str]:
