@@ -39,7 +39,7 @@ class Moment:
         return cls(instant.date(), instant)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class KeyResultScore:
     node: KeyResultNode
     shape: Shape
@@ -61,7 +61,7 @@ class KeyResultScore:
         return kr.current is not None or (self.shape is Shape.MILESTONE and kr.done is not None)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class ObjectiveScore:
     node: ObjectiveNode
     score: float | None
@@ -83,7 +83,7 @@ class ObjectiveScore:
         return None if self.score is None else arithmetic.grade(self.score)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class KpiScore:
     node: KpiNode
     health: Health
@@ -93,7 +93,7 @@ class KpiScore:
         return self.node.ref
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class UnitScore:
     unit_file: UnitFile
     depth: int
