@@ -120,6 +120,18 @@ def run_cli(*args: str | Path) -> Run:
     return Run(result.exit_code, result.stdout, result.stderr)
 
 
+def status_json(root: Path, *extra: str) -> dict:
+    """`okrctl status --format json` of the working tree, which must succeed."""
+    result = run_cli("status", "--repo", root, "--format", "json", *extra)
+    assert result.exit_code == 0, result.stderr
+    return result.json()
+
+
+def cache_files(root: Path, pattern: str) -> list[Path]:
+    """okrctl's cache files under `.git/okrctl/` matching `pattern`, sorted."""
+    return sorted((root / ".git" / "okrctl").glob(pattern))
+
+
 def findings(root: Path, *extra: str) -> tuple[int, list[tuple[str, str, int, int]]]:
     """(exit code, [(rule, file, line, column), ...]) of `okrctl check --format json`."""
     result = run_cli("check", "--repo", root, "--format", "json", *extra)

@@ -7,7 +7,7 @@ import marshal
 
 import pytest
 
-from conftest import BASE, COMPANY, run_cli
+from conftest import BASE, COMPANY, cache_files, run_cli, status_json
 from gitrepo import GitRepo
 
 ELSEWHERE = "company: Acme\nperiod: 2026-Q4\ngoals_dir: elsewhere\n"
@@ -21,13 +21,11 @@ def repo(tmp_path):
 
 
 def caches(root):
-    return sorted((root / ".git" / "okrctl").glob("config-*.marshal"))
+    return cache_files(root, "config-*.marshal")
 
 
 def unit_ids(root):
-    result = run_cli("status", "--repo", root, "--format", "json")
-    assert result.exit_code == 0, result.stderr
-    return [unit["id"] for unit in result.json()["units"]]
+    return [unit["id"] for unit in status_json(root)["units"]]
 
 
 def test_an_edit_to_okrctl_yaml_is_seen_on_the_next_run(repo):

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from conftest import BASE, TEAM, index_payload, pillar_with
+from conftest import BASE, TEAM, cache_files, index_payload, pillar_with
 from gitrepo import GitRepo
 from okrctl.store.history import read_history
 from okrctl.views.history import checkin_json
@@ -28,7 +28,7 @@ def fresh(repo):
 
 
 def index_files(repo):
-    return sorted((repo.root / ".git" / "okrctl").glob("history-*"))
+    return cache_files(repo.root, "history-*")
 
 
 def make(tmp_path):

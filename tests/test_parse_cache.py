@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import demo_copy, run_cli
+from conftest import cache_files, demo_copy, run_cli, status_json
 from gitrepo import GitRepo
 
 TEAM = "goals/teams/signups.yaml"
@@ -26,14 +26,12 @@ def demo(tmp_path):
 
 
 def packs(root):
-    return sorted((root / ".git" / "okrctl").glob("parse-*.pickle"))
+    return cache_files(root, "parse-*.pickle")
 
 
 def status(root):
     """The working tree, as of now (a past --as-of would read the goals from git)."""
-    result = run_cli("status", "--repo", root, "--format", "json")
-    assert result.exit_code == 0, result.stderr
-    return result.json()
+    return status_json(root)
 
 
 def numbers(payload):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import okrctl
-from conftest import assert_golden, demo_copy, run_cli, write_repo
+from conftest import assert_golden, demo_copy, run_cli, status_json, write_repo
 from okrctl.core.graph import build_graph
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -123,9 +123,7 @@ def spec_repo(tmp_path):
 
 
 def status(root, *args):
-    result = run_cli("status", "--repo", root, "--format", "json", *args)
-    assert result.exit_code == 0, result.stderr
-    return result.json()
+    return status_json(root, *args)
 
 
 def test_spec_example_numbers(spec_repo):
