@@ -28,14 +28,18 @@ MAX_DEPTH = 32
 
 Path = tuple[Hashable, ...]
 
-_NULL = re.compile(r"(?:~|null|Null|NULL|)\Z")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_INT10 = re.compile(r"[-+]?[0-9]+\Z")
-_INT8 = re.compile(r"0o[0-7]+\Z")
-_INT16 = re.compile(r"0x[0-9a-fA-F]+\Z")
-_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
-_INF = re.compile(r"([-+]?)\.(?:inf|Inf|INF)\Z")
-_NAN = re.compile(r"\.(?:nan|NaN|NAN)\Z")
+# The core schema's other plain scalars, in the order the schema tries them, as one pattern: one
+# match per scalar instead of up to seven (a tenth of composing a file full of numbers).
+_CORE = re.compile(
+    r"(?P<null>~|null|Null|NULL|)"
+    r"|(?P<int10>[-+]?[0-9]+)"
+    r"|(?P<int8>0o[0-7]+)"
+    r"|(?P<int16>0x[0-9a-fA-F]+)"
+    r"|(?P<float>[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)"
+    r"|(?P<inf>[-+]?\.(?:inf|Inf|INF))"
+    r"|(?P<nan>\.(?:nan|NaN|NAN))"
+)
 
 _TAG_PREFIX = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {"str", "int", "float", "bool", "null"}
@@ -171,27 +175,26 @@ def resolve_plain(value: str) -> Any:
     """YAML 1.2 core schema resolution of an untagged plain scalar."""
     if value and value[0] not in _MAYBE_SPECIAL:
         return value  # the common case: ordinary text
-    if _NULL.match(value):
-        return None
-    if value in _BOOL:
-        return _BOOL[value]
+    found = _CORE.fullmatch(value)
+    if found is None:
+        return _BOOL.get(value, value)
+    kind = found.lastgroup
     try:
-        if _INT10.match(value):
+        if kind == "int10":
             return int(value)
-        if _INT8.match(value):
+        if kind == "float":
+            return float(value)
+        if kind == "null":
+            return None
+        if kind == "int8":
             return int(value[2:], 8)
-        if _INT16.match(value):
+        if kind == "int16":
             return int(value[2:], 16)
     except ValueError:  # over Python's 4,300-digit limit: no finite number anyway
         return -math.inf if value.startswith("-") else math.inf
-    if _FLOAT.match(value):
-        return float(value)
-    inf = _INF.match(value)
-    if inf:
-        return -math.inf if inf.group(1) == "-" else math.inf
-    if _NAN.match(value):
-        return math.nan
-    return value
+    if kind == "inf":
+        return -math.inf if value.startswith("-") else math.inf
+    return math.nan
 
 
 def _resolve_tagged(value: str, tag: str, position: Position) -> Any:
