@@ -1,5 +1,5 @@
 """`okrctl.yaml` as it was last read, kept under `.git/okrctl/` so that a warm command reads its
-settings without importing the YAML parser (a tenth of a warm `history REF`, measured in
+settings without importing the YAML parser (a twentieth of a warm `history REF`, measured in
 instructions with callgrind).
 
 The entry is the document's data, keyed by a hash of the file's bytes and of the reader that
@@ -45,6 +45,7 @@ def read_config_document(raw: bytes, cache: Path | None) -> Document:
 
 
 def _load(cache: Path, key: str) -> tuple[Any] | None:
+    """The kept data, in a 1-tuple (an empty `okrctl.yaml` is kept as None), or None."""
     from okrctl.store.writefile import read_cache_file
 
     raw = read_cache_file(cache, limit=1 << 20)
