@@ -7,7 +7,7 @@ define."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -85,8 +85,9 @@ class Skipped(NamedTuple):
 class History:
     refs: Mapping[str, RefHistory] = field(default_factory=dict)
     """ref -> its history; read from an index, each ref is built on first access."""
-    commits: list[Commit] = field(default_factory=list)
-    """Every commit read, oldest first."""
+    pending_commits: Callable[[], list[Commit]] | None = field(default=None, repr=False)
+    """Makes `commits` on first use (an index holds thousands; `history REF` needs none)."""
+    _commits: list[Commit] = field(default_factory=list, repr=False)
     truncated: bool = False
     """A shallow clone: the oldest check-ins are missing."""
     head: str | None = None
@@ -95,6 +96,13 @@ class History:
     """ref -> (value, confidence) at `head`: where a walk over newer commits resumes."""
     skipped: list[Skipped] = field(default_factory=list)
     """Versions of goals files that could not be read, oldest first: left out, never fatal."""
+
+    @property
+    def commits(self) -> list[Commit]:
+        """Every commit read, oldest first."""
+        if self.pending_commits is not None:
+            self._commits, self.pending_commits = self.pending_commits(), None
+        return self._commits
 
     def skipped_notes(
         self, since: datetime | None = None, stems: set[str] | None = None

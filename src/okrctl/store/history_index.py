@@ -157,7 +157,7 @@ def load(top: Path, goals: str, boundary: str) -> History | None:
             return None
         dates = _Dates()
         history = History(truncated=bool(boundary), head=head)
-        history.commits = [Commit(sha, dates[stamp]) for sha, stamp in commits]
+        history.pending_commits = lambda: [Commit(sha, dates[stamp]) for sha, stamp in commits]
         history.latest = {ref: (value, confidence) for ref, (value, confidence) in latest.items()}
         history.skipped = [
             Skipped(sha, dates[stamp], path, why) for sha, stamp, path, why in skipped
