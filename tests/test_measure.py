@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -226,6 +228,34 @@ def test_text_output_is_a_table_and_a_summary(tmp_path, api):
         "signups/funding/ach  not done  done  changed\n"
         "Dry run: 4 value(s) would change; nothing written.\n"
     )
+
+
+def test_measure_as_a_user_types_it_from_a_subfolder_piped(tmp_path, api):
+    """The real entry point, from deep in the goals, without --repo, output piped: the SQLite
+    URL and the CSV path are relative to the repository root, not to the current folder."""
+    repo = measured_repo(tmp_path, api)
+    folder = repo.root / "goals" / "teams"
+    run = subprocess.run(
+        [sys.executable, "-m", "okrctl", "measure", "--as-of", "2026-11-23"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    head = repo.git("rev-parse", "HEAD")
+    # Piped: plain text, no colour codes.
+    assert run.stdout == (
+        "ref                  old       new\n"
+        "acme/grow/deposits   12        15.5  changed\n"
+        "acme/ltv-cac         3.2       3.4   changed\n"
+        "growth/convert/rate  none      35.5  changed\n"
+        "signups/funding/ach  not done  done  changed\n"
+        f"Committed 4 value(s) in {head[:10]}.\n"
+    )
+    assert repo.git("log", "-1", "--format=%s") == "measure: 4 values as of 2026-11-23"
+    assert not (folder / "data").exists()  # nothing looked for beside the current folder
+    assert repo.git("status", "--porcelain") == ""
 
 
 FAILURES = {
