@@ -151,8 +151,8 @@ def read_history(
     boundary = gitlog.shallow_boundary(top)
     shallow = bool(boundary)
     is_head = revision == "HEAD" or head == gitlog.verify_commit(top, "HEAD")
-    caching = workspace.caching
-    indexed = history_index.load(top, scope.key(), boundary) if caching else None
+    folder = workspace.cache_folder  # None: caching is off
+    indexed = history_index.load(folder, scope.key(), boundary) if folder else None
     if indexed is not None and indexed.head == head:
         return indexed
     if (
@@ -165,8 +165,8 @@ def read_history(
         # older commits, and is read again from the start, as the cold path would.
         _walk(indexed, workspace, read_log(top, f"{indexed.head}..{head}", scope), None, known)
         indexed.head = head
-        if is_head and caching:
-            history_index.save(top, scope.key(), boundary, indexed)
+        if is_head and folder:
+            history_index.save(folder, scope.key(), boundary, indexed)
         return indexed
     history = History(truncated=shallow, head=head)
     log = read_log(top, head, scope)
@@ -174,8 +174,8 @@ def read_history(
     if wanted is not None and _mostly(log, wanted):
         wanted = None  # the whole walk costs at most twice as much, and is kept for next time
     _walk(history, workspace, log, wanted, known)
-    if wanted is None and is_head and caching:
-        history_index.save(top, scope.key(), boundary, history)
+    if wanted is None and is_head and folder:
+        history_index.save(folder, scope.key(), boundary, history)
     return history
 
 

@@ -25,14 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from okrctl.model.history import CheckIn, Commit, History, RefHistory, Refs, Seen, Skipped
-from okrctl.store import gitlog
 
 FORMAT = 5
 
 
-def _path(top: Path, goals: str) -> Path:
+def _path(folder: Path, goals: str) -> Path:
     key = hashlib.sha256(f"{FORMAT}\0{goals}".encode()).hexdigest()[:16]
-    return gitlog.git_dir(top) / "okrctl" / f"history-{key}.marshal"
+    return folder / f"history-{key}.marshal"
 
 
 def _stamp(date: datetime) -> int:
@@ -105,7 +104,7 @@ _Row = tuple[int | None, tuple[tuple[Any, ...], ...], tuple[tuple[int, Any], ...
 """A ref as the index keeps it: (created, check-ins, timeline), dates as Unix seconds."""
 
 
-def save(top: Path, goals: str, boundary: str, history: History) -> None:
+def save(folder: Path, goals: str, boundary: str, history: History) -> None:
     from okrctl.model.errors import OkrctlError
     from okrctl.store.writefile import write_atomically
 
@@ -129,7 +128,7 @@ def save(top: Path, goals: str, boundary: str, history: History) -> None:
         {ref: tuple(pair) for ref, pair in history.latest.items()},
         tuple((x.commit, _stamp(x.date), x.path, x.reason) for x in history.skipped),
     )
-    path = _path(top, goals)
+    path = _path(folder, goals)
     try:
         body = marshal.dumps((*head, refs))
         path.parent.mkdir(exist_ok=True)
@@ -138,14 +137,14 @@ def save(top: Path, goals: str, boundary: str, history: History) -> None:
         pass  # a read-only .git (or a value marshal cannot keep): the next run walks again
 
 
-def load(top: Path, goals: str, boundary: str) -> History | None:
+def load(folder: Path, goals: str, boundary: str) -> History | None:
     """The index, when it is exactly what `save` wrote (its checksum matches) for these goals and
     this shallow boundary; anything else (corrupt, edited, truncated, another version, not a
     regular file) means rebuild. The checksum costs milliseconds where checking every row's
     shape would cost a walk over all of them."""
     from okrctl.store.writefile import read_cache_file
 
-    raw = read_cache_file(_path(top, goals))
+    raw = read_cache_file(_path(folder, goals))
     if raw is None:
         return None
     digest, _, body = raw.partition(b"\n")

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from okrctl._version import __version__
-from okrctl.store import gitlog
 
 if TYPE_CHECKING:
     from okrctl.model.goals import Unit
@@ -114,9 +113,9 @@ def _read_pack(pack: Path) -> dict[str, Entry]:
 
 
 def open_cache(workspace: Workspace, goals_dir: str) -> ParseCache:
-    root, top = workspace.root, workspace.top
-    if top is None or not workspace.caching:
+    folder = workspace.cache_folder
+    if folder is None:
         return ParseCache(None)
-    folder = os.fsencode((root / goals_dir).resolve())
-    name = hashlib.blake2b(folder, digest_size=8).hexdigest()
-    return ParseCache(gitlog.git_dir(top) / "okrctl" / f"parse-{name}.pickle")
+    goals = os.fsencode((workspace.root / goals_dir).resolve())
+    name = hashlib.blake2b(goals, digest_size=8).hexdigest()
+    return ParseCache(folder / f"parse-{name}.pickle")

@@ -30,7 +30,7 @@ class Workspace:
     from scratch, to rule the caches out when something looks wrong."""
     _top: object = field(default=_UNSET, repr=False)
     _repo: git.Repo | None = field(default=None, repr=False)
-    _config_cache: object = field(default=_UNSET, repr=False)
+    _cache_folder: object = field(default=_UNSET, repr=False)
 
     @classmethod
     def open(cls, repo: Path | str | None = None) -> Workspace:
@@ -80,18 +80,24 @@ class Workspace:
         return self._repo
 
     @property
-    def config_cache(self) -> Path | None:
-        """Where `okrctl.yaml` is kept parsed between runs (`store.config_cache`): one file per
-        root under `.git/okrctl/`; None outside git or with caching off."""
-        if self._config_cache is _UNSET:
-            import hashlib
-
+    def cache_folder(self) -> Path | None:
+        """`.git/okrctl/`, where the parse cache, the history index and the kept `okrctl.yaml`
+        live (found once per command); None outside git or with caching off."""
+        if self._cache_folder is _UNSET:
             from okrctl.store.gitlog import git_dir
 
             top = self.top
-            if top is None or not self.caching:
-                self._config_cache = None
-            else:
-                name = hashlib.blake2b(os.fsencode(self.root), digest_size=8).hexdigest()
-                self._config_cache = git_dir(top) / "okrctl" / f"config-{name}.marshal"
-        return self._config_cache  # type: ignore[return-value]
+            self._cache_folder = git_dir(top) / "okrctl" if top and self.caching else None
+        return self._cache_folder  # type: ignore[return-value]
+
+    @property
+    def config_cache(self) -> Path | None:
+        """Where `okrctl.yaml` is kept parsed between runs (`store.config_cache`): one file per
+        root; None where nothing is cached."""
+        folder = self.cache_folder
+        if folder is None:
+            return None
+        import hashlib
+
+        name = hashlib.blake2b(os.fsencode(self.root), digest_size=8).hexdigest()
+        return folder / f"config-{name}.marshal"
