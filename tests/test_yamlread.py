@@ -79,6 +79,56 @@ def test_positions_by_path():
     assert source.at("objectives", 0, "missing", 3) == Position(3, 5)
 
 
+ODD_KEYS = (
+    b'"#1": hash\n'
+    b'"1": digit\n'
+    b'"": empty\n'
+    b'"\\\\": backslash\n'
+    b'"a\\tb": [1, [2, 3], {x: y}]\n'
+    b'"a\\x1fb": separator\n'
+    b'"k\\nl": newline\n'
+    b'"\\x00": nul\n'
+    b'"\xc3\xa9 \xc3\xbc": accents\n'
+    b"list:\n  - - a\n    - b\n  - {\"#0\": w}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "key", "value"),
+    [
+        (("#1",), (1, 1), (1, 7)),
+        (("1",), (2, 1), (2, 6)),
+        (("",), (3, 1), (3, 5)),
+        (("\\",), (4, 1), (4, 7)),
+        (("a\tb", 1, 0), None, (5, 14)),
+        (("a\tb", 2, "x"), (5, 22), (5, 25)),
+        (("a\x1fb",), (6, 1), (6, 11)),
+        (("k\nl",), (7, 1), (7, 9)),
+        (("\x00",), (8, 1), (8, 9)),
+        (("é ü",), (9, 1), (9, 8)),
+        (("list", 0, 1), None, (12, 7)),
+        (("list", 1, "#0"), (13, 6), (13, 12)),
+    ],
+)
+def test_positions_of_keys_that_look_like_indexes_or_hold_separators(path, key, value):
+    """A key is never mistaken for a list index or another key, whatever characters it holds."""
+    for source in (
+        read_document(ODD_KEYS).source,
+        yamlread.parse_text(yamlread.decode(ODD_KEYS), positions=False).source,  # composed late
+    ):
+        assert source.at(*path) == Position(*value)
+        assert source.key_at(*path) == Position(*(key or value))
+
+
+def test_a_missing_step_falls_back_to_the_nearest_node_that_exists():
+    source = read_document(ODD_KEYS).source
+    assert source.at("list", 1, 0) == Position(13, 5)  # a mapping has no index 0
+    assert source.at("#0") == Position(1, 1)  # no top-level key "#0": the document
+    assert source.at("list", True) == Position(11, 3)  # not a step a path ever holds: "list"
+    assert read_document(b"").source.at("anything") == Position(1, 1)
+    assert read_document(b"just text\n").source.at() == Position(1, 1)
+
+
 def test_bad_explicit_tag_value():
     with pytest.raises(YamlProblem) as caught:
         read_document(b"a: !!int seven\n")
@@ -118,4 +168,4 @@ def test_the_pure_python_parser_reads_the_demo_exactly_as_the_c_parser(monkeypat
     for path, document in zip(files, with_c, strict=True):
         again = read_document(path.read_bytes())
         assert again.data == document.data, path
-        assert again.source.values == document.source.values, path
+        assert again.source.pack() == document.source.pack(), path

@@ -238,9 +238,9 @@ def _load_file(
     if cached is not None:
         unit, positions = cached
         repository.texts[relative] = decode(raw)
-        repository.units.append(UnitFile(relative, unit, SourceMap(packed=positions)))
+        repository.units.append(UnitFile(relative, unit, SourceMap(index=positions)))
         return
-    # With a cache, positions are composed in the same pass and kept packed beside the unit: a
+    # With a cache, positions are composed in the same pass and kept beside the unit: a
     # file with findings is never parsed twice, in this run or the next.
     read = read_unit(relative, raw, positions=bool(key))
     if seen is not None:
@@ -253,9 +253,7 @@ def _load_file(
     if read.unit is not None:
         source = read.source
         if key:
-            positions = source.pack()
-            cache.put(key, read.unit, positions)
-            source = SourceMap(packed=positions)  # dicts dropped until a finding needs them
+            cache.put(key, read.unit, source.pack())
         repository.units.append(UnitFile(relative, read.unit, source))
         return
     repository.broken_unit_ids.add(read.unit_id)

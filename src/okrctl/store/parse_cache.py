@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from okrctl.store.workspace import Workspace
 
 
-Entry = tuple["Unit", bytes]
-"""A validated unit and the packed positions of its nodes (`SourceMap.pack`)."""
+Entry = tuple["Unit", str]
+"""A validated unit and the index of its nodes' positions (`SourceMap.pack`)."""
 
 
 def _format() -> bytes:
@@ -42,7 +42,7 @@ def _format() -> bytes:
         code.update(Path(module.__file__ or "").read_bytes())
     python = ".".join(map(str, sys.version_info[:3]))
     return (
-        f"okrctl-parse-2\0{__version__}\0{python}\0{pydantic.VERSION}\0{code.hexdigest()}\0"
+        f"okrctl-parse-3\0{__version__}\0{python}\0{pydantic.VERSION}\0{code.hexdigest()}\0"
     ).encode()
 
 
@@ -68,7 +68,7 @@ class ParseCache:
             self.used[key] = found
         return found
 
-    def put(self, key: str, unit: Unit, positions: bytes) -> None:
+    def put(self, key: str, unit: Unit, positions: str) -> None:
         self.used[key] = (unit, positions)
         self.changed = True
 
@@ -105,7 +105,7 @@ def _read_pack(pack: Path) -> dict[str, Entry]:
         and type(entry) is tuple
         and len(entry) == 2
         and type(entry[0]) is Unit
-        and type(entry[1]) is bytes
+        and type(entry[1]) is str
         for key, entry in loaded.items()
     ):
         return {}

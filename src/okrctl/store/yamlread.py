@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from okrctl.model.findings import START, Position
@@ -63,48 +63,81 @@ position per node and building objects for all of them costs more than parsing."
 class SourceMap:
     """Where each node of a document starts: values and mapping keys, by path.
 
-    Built lazily: when `pending` holds the text, a file's positions are composed (once) when
-    something first asks for one, since most runs need the positions of only the few nodes that
-    have findings; when `packed` holds them as the parse cache keeps them, they are unpacked
-    (a hundred times faster than composing). Only files with findings pay either."""
+    The positions are one string, a record per node: `\\n<path>\\t<line> <column>` (0-based,
+    as libyaml counts), the key's line and column before the value's for a mapping entry. A
+    look-up is one `str.find`, and the parse cache keeps the string as it is: a warm run with
+    thousands of findings builds no object per node, only the few positions asked for. Built
+    lazily: when `pending` holds the text, it is composed (once) when a position is first asked
+    for, since most runs need the positions of only the few nodes that have findings."""
 
-    values: dict[Path, Mark] = field(default_factory=dict)
-    keys: dict[Path, Mark] = field(default_factory=dict)
+    index: str = ""
     pending: str | None = None
-    packed: bytes | None = None
 
     def _ready(self) -> None:
         if self.pending is not None:
             text, self.pending = self.pending, None
             _compose(text, self)
-        elif self.packed is not None:
-            import pickle
 
-            packed, self.packed = self.packed, None
-            self.values, self.keys = pickle.loads(packed)
-
-    def pack(self) -> bytes:
+    def pack(self) -> str:
         """The positions as the parse cache keeps them, beside the unit they belong to."""
-        import pickle
-
         self._ready()
-        return pickle.dumps((self.values, self.keys), protocol=pickle.HIGHEST_PROTOCOL)
+        return self.index
+
+    def _marks(self, path: tuple[Hashable, ...]) -> list[str] | None:
+        return _record(self.index, encode_path(path))
 
     def at(self, *path: Hashable) -> Position:
         """The value at `path`, or the nearest enclosing node that exists."""
         self._ready()
-        found = self.values.get(path)
-        end = len(path)
-        while found is None and end > 0:
-            end -= 1
-            found = self.values.get(path[:end])
-        return START if found is None else Position(found[0] + 1, found[1] + 1)
+        for end in range(len(path), -1, -1):
+            found = self._marks(path[:end])
+            if found is not None:
+                return Position(int(found[-2]) + 1, int(found[-1]) + 1)
+        return START
 
     def key_at(self, *path: Hashable) -> Position:
         """The key of the mapping entry at `path`, else the value's position."""
         self._ready()
-        found = self.keys.get(path)
-        return Position(found[0] + 1, found[1] + 1) if found is not None else self.at(*path)
+        found = self._marks(path)
+        if found is not None and len(found) == 4:
+            return Position(int(found[0]) + 1, int(found[1]) + 1)
+        return self.at(*path)
+
+
+def _record(index: str, encoded: str) -> list[str] | None:
+    """The marks of the node whose encoded path is `encoded`, as text; None when absent."""
+    start = index.find(f"\n{encoded}\t")
+    if start < 0:
+        return None
+    start += len(encoded) + 2
+    end = index.find("\n", start)
+    return index[start : end if end >= 0 else len(index)].split(" ")
+
+
+_PLAIN_KEY = re.compile(r"[^#\\\x00-\x1f][^\\\x00-\x1f]*").fullmatch
+_KEYS: dict[str, str] = {}
+
+
+def _encode_key(key: str) -> str:
+    """A mapping key as a path step: itself when plain (the usual case, remembered), else
+    escaped behind a backslash, so no step holds a separator and none looks like an index."""
+    found = _KEYS.get(key)
+    if found is None:
+        found = key if _PLAIN_KEY(key) else "\\" + key.encode("unicode_escape").decode("ascii")
+        if len(_KEYS) < 100_000:  # the keys of a hostile file do not grow it forever
+            _KEYS[key] = found
+    return found
+
+
+def encode_path(path: tuple[Hashable, ...]) -> str:
+    """A path as the index spells it: steps joined by \\x1f, a list index as `#N`; a step of
+    any other type (never recorded) as \\x00, which matches nothing."""
+    return "\x1f".join(
+        [
+            _encode_key(step) if type(step) is str else f"#{step}" if type(step) is int else "\x00"
+            for step in path
+        ]
+    )
 
 
 @dataclass(slots=True)
@@ -267,17 +300,19 @@ def _syntax_problem(exc: Any, text: str) -> YamlProblem:
 
 
 def _compose_events(parser: Any, source: SourceMap | None) -> Any:
-    """Build the document from events; with a `source`, every node's start goes into it by path.
+    """Build the document from events; with a `source`, every node's start goes into its index.
 
-    The hot path of every command: frames are plain lists [container, path, key, is_map] and the
-    attach step is inlined, since this runs once per node of every file."""
+    The hot path of every command: frames are plain lists [container, path prefix, key, is_map,
+    key's marks] and the attach step is inlined, since this runs once per node of every file."""
     from okrctl.store import yamlevents as y
 
     scalar, alias, stream_end = y.ScalarEvent, y.AliasEvent, y.StreamEndEvent
     map_start, seq_start = y.MappingStartEvent, y.SequenceStartEvent
     map_end, seq_end, document_start = y.MappingEndEvent, y.SequenceEndEvent, y.DocumentStartEvent
     track = source is not None
-    values, keys = (source.values, source.keys) if source is not None else ({}, {})
+    records: list[str] = []
+    record = records.append
+    encode_key, keys = _encode_key, _KEYS
     stack: list[list[Any]] = []
     root: Any = None
     documents = 0
@@ -300,7 +335,8 @@ def _compose_events(parser: Any, source: SourceMap | None) -> Any:
                 value = _scalar_value(event, position)
             if not stack:
                 root = value
-                values[()] = position
+                if track:
+                    record(f"\n\t{position[0]} {position[1]}")
                 continue
             top = stack[-1]
             if top[3]:  # a mapping
@@ -311,26 +347,23 @@ def _compose_events(parser: Any, source: SourceMap | None) -> Any:
                             "merge keys (<<) are not supported: write the fields out",
                             _as_position(position),
                         )
-                    if track:
-                        key_path = (*top[1], key)
-                        if key_path in keys:
-                            raise YamlProblem(
-                                f"duplicate key {key!r} (first at line {keys[key_path][0] + 1})"
-                                f"; keep one",
-                                _as_position(position),
-                            )
-                        keys[key_path] = position
-                    elif key in top[0]:
-                        raise YamlProblem(f"duplicate key {key!r}", _as_position(position))
+                    if key in top[0]:
+                        raise _duplicate_key(key, position, top[1], records if track else None)
                     top[2] = key
+                    top[4] = position
                     continue
                 if track:
-                    values[(*top[1], top[2])] = position
+                    marks = top[4]
+                    key = top[2]
+                    record(
+                        f"\n{top[1]}{keys.get(key) or encode_key(key)}\t{marks[0]} {marks[1]} "
+                        f"{position[0]} {position[1]}"
+                    )
                 top[0][top[2]] = value
                 top[2] = None
             else:
                 if track:
-                    values[(*top[1], len(top[0]))] = position
+                    record(f"\n{top[1]}#{len(top[0])}\t{position[0]} {position[1]}")
                 top[0].append(value)
         elif kind is map_start or kind is seq_start:
             if event.anchor is not None or len(stack) >= MAX_DEPTH:
@@ -346,7 +379,7 @@ def _compose_events(parser: Any, source: SourceMap | None) -> Any:
                     f"the tag {event.tag!r} is not supported; remove it", _as_position(position)
                 )
             is_map = kind is map_start
-            path = ()
+            prefix = ""
             if stack:
                 top = stack[-1]
                 if top[3] and top[2] is None:
@@ -354,10 +387,18 @@ def _compose_events(parser: Any, source: SourceMap | None) -> Any:
                         "keys must be plain text, not lists or mappings", _as_position(position)
                     )
                 if track:
-                    path = (*top[1], top[2]) if top[3] else (*top[1], len(top[0]))
-            if track:
-                values[path] = position
-            stack.append([{} if is_map else [], path, None, is_map])
+                    if top[3]:
+                        key = top[2]
+                        path = top[1] + (keys.get(key) or encode_key(key))
+                        marks = top[4]
+                        record(f"\n{path}\t{marks[0]} {marks[1]} {position[0]} {position[1]}")
+                    else:
+                        path = f"{top[1]}#{len(top[0])}"
+                        record(f"\n{path}\t{position[0]} {position[1]}")
+                    prefix = path + "\x1f"
+            elif track:
+                record(f"\n\t{position[0]} {position[1]}")
+            stack.append([{} if is_map else [], prefix, None, is_map, None])
         elif kind is map_end or kind is seq_end:
             container = stack.pop()[0]
             if not stack:
@@ -382,7 +423,16 @@ def _compose_events(parser: Any, source: SourceMap | None) -> Any:
                     _position(event.start_mark),
                 )
         elif kind is stream_end:
+            if source is not None:
+                source.index = "".join(records)
             return root
+
+
+def _duplicate_key(key: str, position: Mark, prefix: str, records: list[str] | None) -> YamlProblem:
+    """A second `key` in one mapping, saying where the first one is when positions are kept."""
+    first = _record("".join(records), prefix + _encode_key(key)) if records is not None else None
+    where = f" (first at line {int(first[0]) + 1})" if first is not None else ""
+    return YamlProblem(f"duplicate key {key!r}{where}; keep one", _as_position(position))
 
 
 def _as_position(mark: Mark) -> Position:
