@@ -89,7 +89,7 @@ ODD_KEYS = (
     b'"k\\nl": newline\n'
     b'"\\x00": nul\n'
     b'"\xc3\xa9 \xc3\xbc": accents\n'
-    b"list:\n  - - a\n    - b\n  - {\"#0\": w}\n"
+    b'list:\n  - - a\n    - b\n  - {"#0": w}\n'
 )
 
 
@@ -124,7 +124,8 @@ def test_a_missing_step_falls_back_to_the_nearest_node_that_exists():
     source = read_document(ODD_KEYS).source
     assert source.at("list", 1, 0) == Position(13, 5)  # a mapping has no index 0
     assert source.at("#0") == Position(1, 1)  # no top-level key "#0": the document
-    assert source.at("list", True) == Position(11, 3)  # not a step a path ever holds: "list"
+    assert source.at("list", True) == source.at("list", 1) == Position(13, 5)  # as dict keys
+    assert source.at("list", 1.5) == Position(11, 3)  # no such index: "list" itself
     assert read_document(b"").source.at("anything") == Position(1, 1)
     assert read_document(b"just text\n").source.at() == Position(1, 1)
 

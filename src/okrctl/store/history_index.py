@@ -82,12 +82,14 @@ class _LazyRefs(Refs):
         if row is None:
             return None
         created, checkins, _ = row
+        when = self._dates
+        if not checkins:  # the usual answer for a silent org: never checked in
+            return Seen(None if created is None else when[created], None)
         limit = moment.timestamp()
         last = next((c for c in reversed(checkins) if c[0] <= limit), None)
-        when = self._dates.__getitem__
         return Seen(
-            None if created is None else when(created),
-            None if last is None else CheckIn(ref, when(last[0]), *last[1:]),
+            None if created is None else when[created],
+            None if last is None else CheckIn(ref, when[last[0]], *last[1:]),
         )
 
     def __iter__(self) -> Iterator[str]:

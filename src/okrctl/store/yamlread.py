@@ -83,37 +83,47 @@ class SourceMap:
         self._ready()
         return self.index
 
-    def _marks(self, path: tuple[Hashable, ...]) -> list[str] | None:
-        return _record(self.index, encode_path(path))
-
     def at(self, *path: Hashable) -> Position:
         """The value at `path`, or the nearest enclosing node that exists."""
-        self._ready()
+        if self.pending is not None:
+            self._ready()
+        index = self.index
         for end in range(len(path), -1, -1):
-            found = self._marks(path[:end])
+            found = _record(index, path[:end])
             if found is not None:
                 return Position(int(found[-2]) + 1, int(found[-1]) + 1)
         return START
 
     def key_at(self, *path: Hashable) -> Position:
         """The key of the mapping entry at `path`, else the value's position."""
-        self._ready()
-        found = self._marks(path)
+        if self.pending is not None:
+            self._ready()
+        found = _record(self.index, path)
         if found is not None and len(found) == 4:
             return Position(int(found[0]) + 1, int(found[1]) + 1)
         return self.at(*path)
 
 
-def _record(index: str, encoded: str) -> list[str] | None:
-    """The marks of the node whose encoded path is `encoded`, as text; None when absent."""
-    start = index.find(f"\n{encoded}\t")
+def _record(index: str, path: tuple[Hashable, ...]) -> list[str] | None:
+    """The marks of the node at `path`, as text; None when absent."""
+    needle = _NEEDLES.get(path)
+    if needle is None:
+        needle = f"\n{encode_path(path)}\t"
+        if "\x00" not in needle and len(_NEEDLES) < 100_000:  # files share their shapes
+            _NEEDLES[path] = needle
+    return _marks(index, needle)
+
+
+def _marks(index: str, needle: str) -> list[str] | None:
+    start = index.find(needle)
     if start < 0:
         return None
-    start += len(encoded) + 2
+    start += len(needle)
     end = index.find("\n", start)
     return index[start : end if end >= 0 else len(index)].split(" ")
 
 
+_NEEDLES: dict[tuple[Hashable, ...], str] = {}
 _PLAIN_KEY = re.compile(r"[^#\\\x00-\x1f][^\\\x00-\x1f]*").fullmatch
 _KEYS: dict[str, str] = {}
 
@@ -130,14 +140,16 @@ def _encode_key(key: str) -> str:
 
 
 def encode_path(path: tuple[Hashable, ...]) -> str:
-    """A path as the index spells it: steps joined by \\x1f, a list index as `#N`; a step of
-    any other type (never recorded) as \\x00, which matches nothing."""
-    return "\x1f".join(
-        [
-            _encode_key(step) if type(step) is str else f"#{step}" if type(step) is int else "\x00"
-            for step in path
-        ]
-    )
+    """A path as the index spells it: steps joined by \\x1f, a list index as `#N`. A step equal
+    to an index is that index, as for a dict key (`True` and `1.0` are `1`); any other step
+    (never recorded) is \\x00, which matches nothing."""
+    return "\x1f".join([_encode_key(step) if type(step) is str else _odd(step) for step in path])
+
+
+def _odd(step: Hashable) -> str:
+    if isinstance(step, int) or (isinstance(step, float) and step.is_integer()):
+        return f"#{int(step)}"
+    return "\x00"
 
 
 @dataclass(slots=True)
@@ -430,7 +442,8 @@ def _compose_events(parser: Any, source: SourceMap | None) -> Any:
 
 def _duplicate_key(key: str, position: Mark, prefix: str, records: list[str] | None) -> YamlProblem:
     """A second `key` in one mapping, saying where the first one is when positions are kept."""
-    first = _record("".join(records), prefix + _encode_key(key)) if records is not None else None
+    needle = f"\n{prefix}{_encode_key(key)}\t"
+    first = _marks("".join(records), needle) if records is not None else None
     where = f" (first at line {int(first[0]) + 1})" if first is not None else ""
     return YamlProblem(f"duplicate key {key!r}{where}; keep one", _as_position(position))
 
