@@ -14,6 +14,10 @@ from okrctl.model.goals import KeyResult
 def key_result_problem(key_result: KeyResult) -> str | None:
     """Why a key result is not exactly one of: milestone, keep band, numeric baseline→target."""
     numeric = key_result.baseline is not None or key_result.target is not None
+    keep = key_result.keep is not None
+    if not key_result.milestone and key_result.done is None and numeric != keep:
+        # the usual shapes (a number or a band), checked without building the list below
+        return _numeric_problem(key_result) if numeric else None
     shapes = [
         name
         for name, present in (
@@ -32,21 +36,24 @@ def key_result_problem(key_result: KeyResult) -> str | None:
         )
     if key_result.done is not None and not key_result.milestone:
         return "has `done` but is not a milestone: add `milestone: true` or drop `done`"
-    if numeric:
-        if key_result.baseline is None:
-            return "has a `target` but no `baseline`: where does the number start?"
-        if key_result.target is None:
-            return "has a `baseline` but no `target`: what number would mean success?"
-        if key_result.baseline == key_result.target:
-            return (
-                f"has `baseline` and `target` both {key_result.baseline}: "
-                f"nothing to move; use a `keep` band to hold a level"
-            )
-        if not measurable_span(key_result.baseline, key_result.target):
-            return (
-                f"has `baseline` {key_result.baseline} and `target` {key_result.target}, closer "
-                f"than {MIN_SPAN:g}: progress cannot be measured; use a larger unit"
-            )
+    return _numeric_problem(key_result) if numeric else None
+
+
+def _numeric_problem(key_result: KeyResult) -> str | None:
+    if key_result.baseline is None:
+        return "has a `target` but no `baseline`: where does the number start?"
+    if key_result.target is None:
+        return "has a `baseline` but no `target`: what number would mean success?"
+    if key_result.baseline == key_result.target:
+        return (
+            f"has `baseline` and `target` both {key_result.baseline}: "
+            f"nothing to move; use a `keep` band to hold a level"
+        )
+    if not measurable_span(key_result.baseline, key_result.target):
+        return (
+            f"has `baseline` {key_result.baseline} and `target` {key_result.target}, closer "
+            f"than {MIN_SPAN:g}: progress cannot be measured; use a larger unit"
+        )
     return None
 
 
