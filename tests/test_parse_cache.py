@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import cache_files, demo_copy, run_cli, status_json
+from conftest import PROJECT_ROOT, cache_files, demo_copy, run_cli, status_json
 from gitrepo import GitRepo
 
 TEAM = "goals/teams/signups.yaml"
@@ -173,3 +173,19 @@ def test_the_key_covers_the_code_that_makes_a_unit(tmp_path, monkeypatch):
     assert parse_cache.ParseCache(None).key(b"kind: team\n", "signups") != before
     assert cache.key(b"kind: team\n", "signups") == before  # the same code, the same key
     assert cache.key(b"kind: team\n", "other") != before  # the name gives the default id
+
+
+def test_a_kept_unit_comes_back_exactly_as_validated():
+    """Units are pickled as (class, fields, fields set): every demo unit revives equal, with the
+    same fields set (what `exclude_unset` dumps) and pydantic's extra and private slots."""
+    from okrctl.store.load import load_repo
+
+    repository = load_repo(PROJECT_ROOT)
+    assert repository.units
+    for unit_file in repository.units:
+        unit = unit_file.unit
+        revived = pickle.loads(pickle.dumps(unit, protocol=pickle.HIGHEST_PROTOCOL))
+        assert revived == unit and revived is not unit
+        assert revived.model_dump(exclude_unset=True) == unit.model_dump(exclude_unset=True)
+        assert revived.model_fields_set == unit.model_fields_set
+        assert (revived.__pydantic_extra__, revived.__pydantic_private__) == (None, None)
