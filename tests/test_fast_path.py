@@ -73,3 +73,42 @@ def test_warm_runs_find_exactly_what_a_run_from_scratch_finds(org, monkeypatch):
     text = run_cli("check", "--repo", org, "--as-of", "2026-12-01").stdout
     monkeypatch.setenv("OKRCTL_NO_CACHE", "1")
     assert run_cli("check", "--repo", org, "--as-of", "2026-12-01").stdout == text
+
+
+def scorecard(root, code=1):
+    """`code` 1: the org's broken file, whose goals are missing from the card."""
+    result = run_cli("status", "--format", "json", "--repo", root, "--as-of", "2026-12-01")
+    assert result.exit_code == code, result.stderr
+    return result.stdout
+
+
+def test_warm_trends_and_forecasts_are_those_of_a_run_from_scratch(org, monkeypatch):
+    """Trends read from the history index (check-in dates and values, the value at the
+    period's opening) are exactly those of a walk of the history from scratch."""
+    shutil.rmtree(org / ".git" / "okrctl", ignore_errors=True)
+    with monkeypatch.context() as patch:
+        patch.setenv("OKRCTL_NO_CACHE", "1")
+        scratch = scorecard(org)
+    assert scorecard(org) == scratch  # the index written
+    assert scorecard(org) == scratch  # and read
+    units = {unit["id"]: unit for unit in json.loads(scratch)["units"]}
+    rate = units["team-0"]["objectives"][0]["key_results"][0]
+    assert rate["trend"] == [1.0, *range(2, 20, 2)]  # the opening value, then each check-in
+    assert rate["forecast"] is not None
+    assert units["team-5"]["objectives"][0]["key_results"][0]["trend"] == [1.0]  # silent
+
+
+def test_a_trend_opens_with_the_value_carried_in_from_before_the_period(tmp_path, monkeypatch):
+    repo = GitRepo(tmp_path / "okrs")
+    path = "goals/teams/team-0.yaml"
+    repo.commit({**BASE, path: team(0, 1, flawed=False)}, "2026-09-20", "Q3 goals")
+    repo.commit({path: team(0, 5, flawed=False)}, "2026-09-25", "Q3 check-in")
+    repo.commit({"goals/teams/team-1.yaml": team(1, 1, flawed=False)}, "2026-10-02", "Q4 opens")
+    repo.commit({path: team(0, 7, flawed=False)}, "2026-10-10", "check-in")
+    with monkeypatch.context() as patch:
+        patch.setenv("OKRCTL_NO_CACHE", "1")
+        scratch = scorecard(repo.root, code=0)
+    for _ in range(2):  # the index written, then read
+        assert scorecard(repo.root, code=0) == scratch
+    units = {unit["id"]: unit for unit in json.loads(scratch)["units"]}
+    assert units["team-0"]["objectives"][0]["key_results"][0]["trend"] == [5.0, 7.0]

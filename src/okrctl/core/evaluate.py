@@ -202,15 +202,14 @@ class _Trends:
         self.opening_date = first.author_date if first is not None else None
 
     def of(self, kr: KeyResult, ref: str) -> tuple[tuple[float, ...], Forecast | None]:
-        found = self.history.refs.get(ref)
-        if found is None or arithmetic.shape(kr) is not Shape.NUMERIC:
+        if arithmetic.shape(kr) is not Shape.NUMERIC:
             return (), None
-        opening = None
-        if self.opening_date is not None:
-            opening = (self.opening_date, found.value_at(self.opening_date))
-        points = period_points(
-            [(c.date, c.value) for c in found.checkins], self.period, self.moment.instant, opening
-        )
+        found = self.history.dated_values(ref, self.opening_date)
+        if found is None:
+            return (), None
+        values, opening_value = found
+        opening = None if self.opening_date is None else (self.opening_date, opening_value)
+        points = period_points(values, self.period, self.moment.instant, opening)
         assert kr.baseline is not None and kr.target is not None
         prediction = forecast(points, self.period, kr.baseline, kr.target, kr.unit)
         return tuple(value for _, value in points), prediction

@@ -64,6 +64,21 @@ class Refs(Mapping[str, RefHistory]):
     def seen(self, ref: str, moment: datetime) -> Seen | None:
         return seen_in(self.get(ref), moment)
 
+    def dated_values(self, ref: str, opening: datetime | None) -> DatedValues | None:
+        return dated_values_in(self.get(ref), opening)
+
+
+DatedValues = tuple[list[tuple[datetime, Any]], Any]
+"""What a trend needs of a ref: its check-ins as (date, value), and the value in effect at the
+period's opening commit (None without one)."""
+
+
+def dated_values_in(found: RefHistory | None, opening: datetime | None) -> DatedValues | None:
+    if found is None:
+        return None
+    values = [(c.date, c.value) for c in found.checkins]
+    return values, None if opening is None else found.value_at(opening)
+
 
 def seen_in(found: RefHistory | None, moment: datetime) -> Seen | None:
     if found is None:
@@ -121,6 +136,14 @@ class History:
         if isinstance(refs, Refs):
             return refs.seen(ref, moment)
         return seen_in(refs.get(ref), moment)
+
+    def dated_values(self, ref: str, opening: datetime | None) -> DatedValues | None:
+        """`ref`'s check-ins as (date, value) and its value at `opening`; None when history
+        does not know it. (Every numeric key result's trend asks; few need the rest.)"""
+        refs = self.refs
+        if isinstance(refs, Refs):
+            return refs.dated_values(ref, opening)
+        return dated_values_in(refs.get(ref), opening)
 
     def first_commit_from(self, moment: datetime) -> Commit | None:
         return next((c for c in self.commits if c.author_date >= moment), None)

@@ -24,7 +24,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from okrctl.model.history import CheckIn, Commit, History, RefHistory, Refs, Seen, Skipped
+from okrctl.model.history import (
+    CheckIn,
+    Commit,
+    DatedValues,
+    History,
+    RefHistory,
+    Refs,
+    Seen,
+    Skipped,
+)
 
 FORMAT = 5
 
@@ -91,6 +100,25 @@ class _LazyRefs(Refs):
             None if created is None else when[created],
             None if last is None else CheckIn(ref, when[last[0]], *last[1:]),
         )
+
+    def dated_values(self, ref: str, opening: datetime | None) -> DatedValues | None:
+        if ref in self._built:
+            return super().dated_values(ref, opening)
+        row = self._raw.get(ref)
+        if row is None:
+            return None
+        _, checkins, timeline = row
+        when = self._dates
+        values = [(when[checkin[0]], checkin[3]) for checkin in checkins]
+        if opening is None:
+            return values, None
+        limit = opening.timestamp()
+        value = None
+        for stamp, current in timeline:
+            if stamp > limit:
+                break
+            value = current
+        return values, value
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._raw)
