@@ -26,7 +26,6 @@ from okrctl.model.findings import START, Position
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 32
 
-Path = tuple[Hashable, ...]
 
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 # The core schema's other plain scalars, in the order the schema tries them, as one pattern: one
