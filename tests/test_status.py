@@ -205,6 +205,10 @@ def test_spec_example_numbers(spec_repo):
         3.4,
         "healthy",
     )
+    assert (unit["kpis"][0]["healthy"], unit["kpis"][0]["warning"]) == (
+        {"min": 3.0, "max": None},
+        {"min": 2.5, "max": None},
+    )
 
 
 def test_after_the_period_committed_objectives_below_one_are_missed(spec_repo):

@@ -19,6 +19,7 @@ from okrctl.core.evaluate import (
 )
 from okrctl.core.score import Shape
 from okrctl.model.findings import Finding
+from okrctl.model.goals import Bounds
 from okrctl.store.snapshot import Snapshot, take_snapshot
 from okrctl.store.workspace import Workspace
 
@@ -127,8 +128,7 @@ def key_result_json(key_result: KeyResultScore) -> dict[str, Any]:
     if key_result.shape is Shape.NUMERIC:
         data |= {"baseline": model.baseline, "target": model.target, "current": model.current}
     elif key_result.shape is Shape.KEEP:
-        assert model.keep is not None
-        data |= {"keep": {"min": model.keep.min, "max": model.keep.max}, "current": model.current}
+        data |= {"keep": bounds_json(model.keep), "current": model.current}
     else:
         data |= {"done": bool(model.done)}
     data |= {
@@ -145,6 +145,12 @@ def key_result_json(key_result: KeyResultScore) -> dict[str, Any]:
     return data
 
 
+def bounds_json(bounds: Bounds | None) -> dict[str, Any] | None:
+    """A band as SPEC §6 writes it, field by field: pydantic's `model_dump` would build the
+    model's serializer on every run, for two numbers."""
+    return None if bounds is None else {"min": bounds.min, "max": bounds.max}
+
+
 def kpi_json(kpi: KpiScore) -> dict[str, Any]:
     model = kpi.node.kpi
     return {
@@ -152,7 +158,7 @@ def kpi_json(kpi: KpiScore) -> dict[str, Any]:
         "title": model.title,
         "unit": model.unit,
         "current": model.current,
-        "healthy": model.healthy.model_dump() if model.healthy else None,
-        "warning": model.warning.model_dump() if model.warning else None,
+        "healthy": bounds_json(model.healthy),
+        "warning": bounds_json(model.warning),
         "health": kpi.health,
     }
