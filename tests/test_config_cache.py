@@ -91,3 +91,54 @@ def test_nothing_is_kept_when_caching_is_off(repo, monkeypatch):
     monkeypatch.setenv("OKRCTL_NO_CACHE", "1")
     assert unit_ids(repo.root) == ["acme", "growth", "signups"]
     assert caches(repo.root) == []
+
+
+def kept_entry(root):
+    (cache,) = caches(root)
+    return cache, marshal.loads(cache.read_bytes())
+
+
+def test_settings_that_validated_are_kept_and_read_back_without_validating(repo):
+    import pickle
+
+    from okrctl.store.config import load_config
+    from okrctl.store.workspace import Workspace
+
+    assert unit_ids(repo.root) == ["acme", "growth", "signups"]
+    cache, (key, data, kept) = kept_entry(repo.root)
+    assert data["company"] == "Acme"
+    settings_key, settings = kept
+    assert pickle.loads(settings).company == "Acme"
+
+    where = Workspace.open(repo.root).config_cache
+    # Settings kept by this very code are trusted as they are (here, altered by hand) ...
+    altered = pickle.loads(settings).model_copy(update={"company": "Kept"})
+    cache.write_bytes(marshal.dumps((key, data, (settings_key, pickle.dumps(altered)))))
+    assert load_config(repo.root, where).config.company == "Kept"
+    # ... and settings kept by other code (another model, pydantic or Python) are not.
+    cache.write_bytes(marshal.dumps((key, data, ("0" * 40, pickle.dumps(altered)))))
+    assert load_config(repo.root, where).config.company == "Acme"
+    assert kept_entry(repo.root)[1][2][0] == settings_key  # validated again, and kept
+
+
+def test_settings_that_do_not_validate_are_never_kept(repo):
+    repo.write({"okrctl.yaml": BASE["okrctl.yaml"] + "stale_after_days: -1\n"})
+    for _ in range(2):
+        result = run_cli("check", "--repo", repo.root)
+        assert result.exit_code == 2
+        assert "okrctl.yaml:3:19: `stale_after_days`" in result.stderr
+        _, (_, data, kept) = kept_entry(repo.root)
+        assert data["stale_after_days"] == -1 and kept is None  # the data only: it parses
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [b"not a pickle", b"\x80\x05K\x01.", None],  # garbage, a pickled 1, nothing
+)
+def test_damaged_settings_are_validated_again(repo, settings):
+    unit_ids(repo.root)
+    cache, (key, data, (settings_key, _)) = kept_entry(repo.root)
+    kept = None if settings is None else (settings_key, settings)
+    cache.write_bytes(marshal.dumps((key, data, kept)))
+    assert unit_ids(repo.root) == ["acme", "growth", "signups"]
+    assert kept_entry(repo.root)[1][2][1] not in (settings, None)  # rewritten with the settings

@@ -119,7 +119,7 @@ class Config(StrictModel):
         description="Optional roster; when present, owners, leads and person ids must be on it.",
     )
     limits: Limits = Field(
-        default=Limits(),
+        default_factory=Limits,
         description="How many objectives and key results before `check` warns.",
     )
     stale_after_days: Annotated[int, Field(ge=0, le=36_500)] = Field(

@@ -10,9 +10,9 @@ from okrctl.core.validation_messages import describe_errors
 from okrctl.model.config import Config, RepoConfig
 from okrctl.model.errors import ConfigError
 from okrctl.model.findings import Positions
-from okrctl.store.config_cache import read_config_document
+from okrctl.store.config_cache import keep_validated, kept_settings, read_config
 from okrctl.store.root import CONFIG_NAME
-from okrctl.store.yamlread import YamlProblem
+from okrctl.store.yamlread import Document, YamlProblem
 
 
 def load_config(root: Path, cache: Path | None = None) -> RepoConfig:
@@ -41,10 +41,14 @@ def parse_config(
 ) -> RepoConfig:
     """Validate the bytes of `okrctl.yaml`; every problem is a ConfigError naming line:column."""
     try:
-        document = read_config_document(raw, cache)
+        read = read_config(raw, cache)
     except YamlProblem as problem:
         where = problem.position
         raise ConfigError(f"{label}:{where.line}:{where.column}: {problem.message}") from None
+    document = read.document
+    kept = kept_settings(read)
+    if kept is not None:
+        return _checked(kept, document, root, label)
     data = document.data
     if not isinstance(data, dict):
         raise ConfigError(
@@ -58,6 +62,13 @@ def parse_config(
             for position, message in describe_errors(exc, document.source, Config)
         ]
         raise ConfigError("\n".join(lines)) from None
+    checked = _checked(config, document, root, label)
+    keep_validated(cache, read, config)
+    return checked
+
+
+def _checked(config: Config, document: Document, root: Path, label: str) -> RepoConfig:
+    """What the model cannot say alone: the goals folder stays inside the repository."""
     goals_dir = PurePosixPath(config.goals_dir)
     if goals_dir.is_absolute() or ".." in goals_dir.parts:
         raise _at(document.source, "goals_dir", "goals_dir must stay inside the repository", label)

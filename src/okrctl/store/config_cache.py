@@ -1,69 +1,134 @@
 """`okrctl.yaml` as it was last read, kept under `.git/okrctl/` so that a warm command reads its
-settings without importing the YAML parser (a twentieth of a warm `history REF`, measured in
-instructions with callgrind).
+settings without importing the YAML parser (a twentieth of a warm `history REF`) or validating
+them (a ninth of a warm `check` on the demo: pydantic builds the settings' validator on every
+run that validates, and its plugin loader imports `importlib.metadata`), both counted in
+instructions with callgrind.
 
-The entry is the document's data, keyed by a hash of the file's bytes and of the reader that
-composed them (okrctl's version and `yamlread`'s source), so an edited file or another okrctl
-is simply a miss. Positions are not kept: they are composed from the text only if an error
-needs one. Like the other caches it is written atomically, read with `marshal` (plain data, no
-code), and one that cannot be read is ignored and rewritten.
+The entry holds the document's data, keyed by a hash of the file's bytes and of the reader that
+composed them (okrctl's version and `yamlread`'s source), and, once they validated, the settings
+themselves under a second key that adds the code that validated them (Python's and pydantic's
+versions and the model's source). An edited file or another okrctl is simply a miss; settings
+that did not validate are never kept, so their errors are always found again. Positions are not
+kept: they are composed from the text only if an error needs one. Like the parse cache beside
+it, the entry is trusted as the repository's own hooks are, written atomically, and ignored and
+rewritten when it cannot be read.
 """
 
 from __future__ import annotations
 
 import hashlib
 import marshal
+import pickle
+import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from okrctl._version import __version__
 from okrctl.store.yamlread import Document, SourceMap, decode, read_document
 
-FORMAT = b"okrctl-config-1"
+if TYPE_CHECKING:
+    from okrctl.model.config import Config
+
+FORMAT = b"okrctl-config-2"
+
+Kept = tuple[str, bytes]
+"""Validated settings as kept: the key of the code that validated them, and their pickle."""
+
+
+class Read(NamedTuple):
+    document: Document
+    key: str | None
+    """The entry's key, to keep validated settings under; None where nothing is cached."""
+    kept: Kept | None = None
 
 
 def _key(raw: bytes) -> str:
+    """The bytes, and the reader that composed them: enough for the data, and no pydantic
+    import (`history REF` reads `goals_dir` from the data alone)."""
     digest = hashlib.blake2b(FORMAT + b"\0" + __version__.encode(), digest_size=20)
     digest.update(Path(__file__).with_name("yamlread.py").read_bytes())
     digest.update(b"\0" + raw)
     return digest.hexdigest()
 
 
-def read_config_document(raw: bytes, cache: Path | None) -> Document:
-    """The document of these bytes of `okrctl.yaml`, from `cache` when it holds them; parsed
-    (and kept there) otherwise. A problem in the file is raised as `read_document` raises it."""
+def _settings_key(key: str) -> str:
+    """`key`, and the code that validated the settings: Python, pydantic and the model."""
+    import pydantic
+
+    from okrctl.model import config, goals
+
+    python = ".".join(map(str, sys.version_info[:3]))
+    digest = hashlib.blake2b(f"{key}\0{python}\0{pydantic.VERSION}".encode(), digest_size=20)
+    for module in (config, goals):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()
+
+
+def read_config(raw: bytes, cache: Path | None) -> Read:
+    """The document of these bytes of `okrctl.yaml`, from `cache` when it holds them (with the
+    settings, once they validated); parsed (and its data kept there) otherwise. A problem in the
+    file is raised as `read_document` raises it."""
     if cache is None:
-        return read_document(raw)
+        return Read(read_document(raw), None)
     key = _key(raw)
-    data = _load(cache, key)
-    if data is not None:
+    found = _load(cache, key)
+    if found is not None:
+        data, kept = found
         text = decode(raw)
-        return Document(data=data[0], source=SourceMap(pending=text), text=text)
+        return Read(Document(data=data, source=SourceMap(pending=text), text=text), key, kept)
     document = read_document(raw)
-    _save(cache, key, document.data)
-    return document
+    _save(cache, key, document.data, None)
+    return Read(document, key)
 
 
-def _load(cache: Path, key: str) -> tuple[Any] | None:
-    """The kept data, in a 1-tuple (an empty `okrctl.yaml` is kept as None), or None."""
+def read_config_document(raw: bytes, cache: Path | None) -> Document:
+    """The document alone, for a reader that needs one setting, not all of them validated."""
+    return read_config(raw, cache).document
+
+
+def kept_settings(read: Read) -> Config | None:
+    """The settings as they validated when kept by this very code; None when they need it."""
+    if read.kept is None or read.key is None or read.kept[0] != _settings_key(read.key):
+        return None
+    from okrctl.model.config import Config
+
+    try:
+        config = pickle.loads(read.kept[1])
+    except Exception:  # not what okrctl wrote (pickle raises many kinds): validate again
+        return None
+    return config if type(config) is Config else None
+
+
+def keep_validated(cache: Path | None, read: Read, config: Config) -> None:
+    """Keep settings that validated beside their data, so the next run need not validate them."""
+    if cache is not None and read.key is not None:
+        kept = (_settings_key(read.key), pickle.dumps(config, pickle.HIGHEST_PROTOCOL))
+        _save(cache, read.key, read.document.data, kept)
+
+
+def _load(cache: Path, key: str) -> tuple[Any, Kept | None] | None:
+    """The kept data (an empty `okrctl.yaml` is kept as None) and settings, or None."""
     from okrctl.store.writefile import read_cache_file
 
     raw = read_cache_file(cache, limit=1 << 20)
     if raw is None:
         return None
     try:
-        found_key, data = marshal.loads(raw)
+        found_key, data, kept = marshal.loads(raw)
     except (ValueError, TypeError, EOFError):  # not what okrctl wrote: parse again
         return None
-    return (data,) if found_key == key else None
+    if found_key != key:
+        return None
+    well_formed = type(kept) is tuple and len(kept) == 2 and type(kept[0]) is str
+    return data, kept if well_formed and type(kept[1]) is bytes else None
 
 
-def _save(cache: Path, key: str, data: Any) -> None:
+def _save(cache: Path, key: str, data: Any, kept: Kept | None) -> None:
     from okrctl.model.errors import OkrctlError
     from okrctl.store.writefile import write_atomically
 
     try:
-        body = marshal.dumps((key, data))
+        body = marshal.dumps((key, data, kept))
         cache.parent.mkdir(exist_ok=True)
         write_atomically(cache, body, own_file=True)
     except (OSError, ValueError, OkrctlError):
