@@ -10,7 +10,7 @@ from okrctl.core.validation_messages import describe_errors
 from okrctl.model.config import Config, RepoConfig
 from okrctl.model.errors import ConfigError
 from okrctl.model.findings import Positions
-from okrctl.store.config_cache import keep_validated, kept_settings, read_config
+from okrctl.store.config_cache import keep, kept_settings, read_config
 from okrctl.store.root import CONFIG_NAME
 from okrctl.store.yamlread import Document, YamlProblem
 
@@ -41,30 +41,37 @@ def parse_config(
 ) -> RepoConfig:
     """Validate the bytes of `okrctl.yaml`; every problem is a ConfigError naming line:column."""
     try:
-        read = read_config(raw, cache)
+        read = read_config(raw, cache, keep_data=False)
     except YamlProblem as problem:
         where = problem.position
         raise ConfigError(f"{label}:{where.line}:{where.column}: {problem.message}") from None
-    document = read.document
     kept = kept_settings(read)
     if kept is not None:
-        return _checked(kept, document, root, label)
+        return _checked(kept, read.document, root, label)
+    try:
+        config = _validated(read.document, label)
+        checked = _checked(config, read.document, root, label)
+    except ConfigError:
+        keep(cache, read, None)  # the data alone: the next run finds the same errors, unparsed
+        raise
+    keep(cache, read, config)  # one write, data and settings
+    return checked
+
+
+def _validated(document: Document, label: str) -> Config:
     data = document.data
     if not isinstance(data, dict):
         raise ConfigError(
             f"{label}:1:1: expected a mapping of settings (company, period, goals_dir, ...)"
         )
     try:
-        config = Config.model_validate(data)
+        return Config.model_validate(data)
     except ValidationError as exc:
         lines = [
             f"{label}:{position.line}:{position.column}: {message}"
             for position, message in describe_errors(exc, document.source, Config)
         ]
         raise ConfigError("\n".join(lines)) from None
-    checked = _checked(config, document, root, label)
-    keep_validated(cache, read, config)
-    return checked
 
 
 def _checked(config: Config, document: Document, root: Path, label: str) -> RepoConfig:

@@ -40,6 +40,8 @@ class Read(NamedTuple):
     key: str | None
     """The entry's key, to keep validated settings under; None where nothing is cached."""
     kept: Kept | None = None
+    fresh: bool = False
+    """Parsed by this read, not found kept."""
 
 
 def _key(raw: bytes) -> str:
@@ -64,10 +66,11 @@ def _settings_key(key: str) -> str:
     return digest.hexdigest()
 
 
-def read_config(raw: bytes, cache: Path | None) -> Read:
+def read_config(raw: bytes, cache: Path | None, *, keep_data: bool = True) -> Read:
     """The document of these bytes of `okrctl.yaml`, from `cache` when it holds them (with the
-    settings, once they validated); parsed (and its data kept there) otherwise. A problem in the
-    file is raised as `read_document` raises it."""
+    settings, once they validated); parsed otherwise, and its data kept there unless the caller
+    keeps it itself (`keep_data=False`, then `keep`: with the settings, in one write). A problem
+    in the file is raised as `read_document` raises it."""
     if cache is None:
         return Read(read_document(raw), None)
     key = _key(raw)
@@ -76,9 +79,10 @@ def read_config(raw: bytes, cache: Path | None) -> Read:
         data, kept = found
         text = decode(raw)
         return Read(Document(data=data, source=SourceMap(pending=text), text=text), key, kept)
-    document = read_document(raw)
-    _save(cache, key, document.data, None)
-    return Read(document, key)
+    read = Read(read_document(raw), key, fresh=True)
+    if keep_data:
+        _save(cache, key, read.document.data, None)
+    return read
 
 
 def read_config_document(raw: bytes, cache: Path | None) -> Document:
@@ -99,11 +103,16 @@ def kept_settings(read: Read) -> Config | None:
     return config if type(config) is Config else None
 
 
-def keep_validated(cache: Path | None, read: Read, config: Config) -> None:
-    """Keep settings that validated beside their data, so the next run need not validate them."""
-    if cache is not None and read.key is not None:
+def keep(cache: Path | None, read: Read, config: Config | None) -> None:
+    """Keep settings that validated beside their data, so the next run need not validate them;
+    without settings, a freshly parsed document's data alone, so it need not parse them."""
+    if cache is None or read.key is None:
+        return
+    if config is not None:
         kept = (_settings_key(read.key), pickle.dumps(config, pickle.HIGHEST_PROTOCOL))
         _save(cache, read.key, read.document.data, kept)
+    elif read.fresh:
+        _save(cache, read.key, read.document.data, None)
 
 
 def _load(cache: Path, key: str) -> tuple[Any, Kept | None] | None:

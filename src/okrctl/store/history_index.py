@@ -62,7 +62,9 @@ class _Dates(dict[int, datetime]):
 
 class _LazyRefs(Refs):
     """Each ref's records are built on first access: `history REF` needs one of thousands, and
-    `stale` needs of each only its creation and last check-in (`seen`)."""
+    `stale` needs of each only its creation and last check-in (`seen`), a trend its values
+    (`dated_values`). Those two answer from the raw row, unless the ref was built: a walk that
+    extends the index appends to the built records, so for those the row is out of date."""
 
     def __init__(self, raw: dict[str, _Row], dates: _Dates) -> None:
         self._raw = raw
