@@ -67,7 +67,7 @@ def test_wheel_contents(installed):
     ):
         assert f"okrctl/{module}.py" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "okrctl = okrctl.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "okrctl = okrctl.__main__:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
     assert not any("/tests/" in n or n.startswith("goals/") for n in names)
     for data in (
         "okrctl/templates/company.md.j2",
