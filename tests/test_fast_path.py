@@ -103,6 +103,8 @@ def test_a_trend_opens_with_the_value_carried_in_from_before_the_period(tmp_path
     path = "goals/teams/team-0.yaml"
     repo.commit({**BASE, path: team(0, 1, flawed=False)}, "2026-09-20", "Q3 goals")
     repo.commit({path: team(0, 5, flawed=False)}, "2026-09-25", "Q3 check-in")
+    kpi_moved = team(0, 5, flawed=False).replace("current: 3\n", "current: 4\n")
+    repo.commit({path: kpi_moved}, "2026-09-28", "the file again, its key result unchanged")
     repo.commit({"goals/teams/team-1.yaml": team(1, 1, flawed=False)}, "2026-10-02", "Q4 opens")
     repo.commit({path: team(0, 7, flawed=False)}, "2026-10-10", "check-in")
     with monkeypatch.context() as patch:

@@ -156,3 +156,30 @@ def test_history_of_a_unit_that_holds_few_versions_reads_only_its_files(tmp_path
     assert index_files(repo) == []
     assert [c.value for c in partial.refs["growth/convert/rate"].checkins] == [30, 31]
     assert not any(ref.startswith("signups/") for ref in partial.refs)
+
+
+def pillar_of(rate: float, reach: int) -> str:
+    return pillar_with(rate) + (
+        "      - id: reach\n        title: Reach from 0 to 9\n        baseline: 0\n"
+        f"        target: 9\n        current: {reach}\n        source: crm\n"
+    )
+
+
+def test_a_timeline_holds_each_change_of_a_value_not_each_commit_of_its_file(tmp_path):
+    """A commit that changes another ref of the file adds nothing to this ref's timeline (in a
+    busy org's index nine entries in ten were such repeats); `31` then `31.0` is a change of
+    what was committed, and is kept."""
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, PILLAR_FILE: pillar_of(30, 1)}, "2026-10-01")
+    repo.commit({PILLAR_FILE: pillar_of(30, 2)}, "2026-10-02")
+    repo.commit({PILLAR_FILE: pillar_of(31, 2)}, "2026-10-03")
+    repo.commit({PILLAR_FILE: pillar_of(31.0, 3)}, "2026-10-04")
+    for history in (fresh(repo), read_history(repo.root, "goals")):  # walked, then indexed
+        rate = history.refs["growth/convert/rate"]
+        assert [(d.day, v, type(v)) for d, v in rate.timeline] == [
+            (1, 30, int),
+            (3, 31, int),
+            (4, 31.0, float),
+        ]
+        assert [d.day for d, _ in history.refs["growth/convert/reach"].timeline] == [1, 2, 4]
+        assert rate.value_at(rate.timeline[0][0].replace(day=2, hour=23)) == 30

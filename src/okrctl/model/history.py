@@ -35,7 +35,9 @@ class RefHistory:
     created: datetime | None = None
     checkins: list[CheckIn] = field(default_factory=list)
     timeline: list[tuple[datetime, Any]] = field(default_factory=list)
-    """(commit date, value in effect from then on), one entry per commit that touched it."""
+    """(commit date, value in effect from then on), an entry each time a commit changed the
+    value: a file's every commit would repeat its other refs' values (in the index, nine
+    entries in ten on a history of one check-in per commit)."""
 
     def checkins_until(self, moment: datetime) -> list[CheckIn]:
         return [c for c in self.checkins if c.date <= moment]

@@ -236,7 +236,9 @@ def _record(
     previous = latest.get(ref)
     if ref_history.created is None:
         ref_history.created = commit.date
-    ref_history.timeline.append((commit.date, value))
+    timeline = ref_history.timeline
+    if not timeline or not _identical(timeline[-1][1], value):
+        timeline.append((commit.date, value))
     latest[ref] = found
     value_changed = previous is None or not _same(previous[0], value)
     if value is not None and (value_changed or ref in confirmed) and ref not in touched:
@@ -246,6 +248,12 @@ def _record(
 
 def _same(a: Any, b: Any) -> bool:
     return a == b and (type(a) is bool) == (type(b) is bool)
+
+
+def _identical(a: Any, b: Any) -> bool:
+    """Same value and same type: a timeline keeps `1` and a later `1.0` apart, as `value_at`
+    must answer the value as committed."""
+    return type(a) is type(b) and a == b
 
 
 def _checkin(commit: LogCommit, ref: str, value: Any, confidence: Any) -> CheckIn:
