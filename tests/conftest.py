@@ -158,15 +158,34 @@ INDEX_FIELDS = ("format", "goals", "shallow", "head", "commits", "latest", "skip
 
 
 def index_payload(path: Path) -> dict:
-    """A history index's content (what follows its checksum line), by field name."""
+    """A history index's content (what follows its checksum line), by field name, with the
+    commits and each unit's refs (marshalled apart in the file) decoded: `refs` maps each ref to
+    its row."""
     body = path.read_bytes().partition(b"\n")[2]
-    return dict(zip(INDEX_FIELDS, marshal.loads(body), strict=True))
+    payload = dict(zip(INDEX_FIELDS, marshal.loads(body), strict=True))
+    payload["commits"] = marshal.loads(payload["commits"])
+    payload["refs"] = {
+        ref: row for rows in payload["refs"].values() for ref, row in marshal.loads(rows).items()
+    }
+    return payload
+
+
+def index_body(payload: dict) -> bytes:
+    """`payload` (as `index_payload` reads it) laid out as an index's content."""
+    units: dict[str, dict] = {}
+    for ref, row in payload["refs"].items():
+        units.setdefault(ref.split("/", 1)[0], {})[ref] = row
+    packed = {
+        **payload,
+        "commits": marshal.dumps(payload["commits"]),
+        "refs": {unit: marshal.dumps(rows) for unit, rows in units.items()},
+    }
+    return marshal.dumps(tuple(packed[name] for name in INDEX_FIELDS))
 
 
 def write_index_payload(path: Path, payload: dict, digest: bytes) -> None:
     """Write `payload` as an index under the checksum line `digest`."""
-    body = marshal.dumps(tuple(payload[name] for name in INDEX_FIELDS))
-    path.write_bytes(digest + b"\n" + body)
+    path.write_bytes(digest + b"\n" + index_body(payload))
 
 
 GOLDEN = PROJECT_ROOT / "tests" / "golden"

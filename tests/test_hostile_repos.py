@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import marshal
 import os
 import pickle
 import shutil
@@ -17,13 +16,14 @@ import pytest
 from conftest import (
     BASE,
     COMPANY,
-    INDEX_FIELDS,
+    index_body,
     index_payload,
     run_cli,
     write_index_payload,
     write_repo,
 )
 from gitrepo import GitRepo
+from okrctl.store import history_index
 from okrctl.store.history import read_history
 
 COMPANY_FILE = "goals/company.yaml"
@@ -150,11 +150,11 @@ def test_a_history_index_of_another_format_is_rebuilt_even_with_its_checksum(tmp
     payload = index_payload(index)
     payload["format"] = 4  # and a number the repository never had: must not be shown
     _ref_row(payload, lambda c, ins, line: (c, [(*ins[0][:3], 999, *ins[0][4:])], line))
-    body = marshal.dumps(tuple(payload[name] for name in INDEX_FIELDS))
+    body = index_body(payload)
     digest = hashlib.blake2b(body, digest_size=16).hexdigest().encode()
     index.write_bytes(digest + b"\n" + body)
     assert history_values(repo.root) == cold
-    assert index_payload(index)["format"] == 5  # rewritten
+    assert index_payload(index)["format"] == history_index.FORMAT  # rewritten
 
 
 def test_a_parse_cache_of_the_wrong_shape_is_rebuilt(tmp_path):
