@@ -6,16 +6,15 @@ A period runs from its first day 00:00 to its last day 24:00, in UTC (SPEC §1).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
 from okrctl.model.bounds import MAX_DAYS_BACK, MAX_YEAR, MIN_YEAR
 
 PERIOD_RE = re.compile(r"^(?P<year>[0-9]{4})(?:-(?P<kind>[QH])(?P<number>[1-4]))?$")
 
 
-@dataclass(frozen=True, slots=True)
-class Period:
+class Period(NamedTuple):
     name: str
     start: datetime
     """First day, 00:00 UTC."""

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import pickle
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -94,6 +93,8 @@ def kept_settings(read: Read) -> Config | None:
     """The settings as they validated when kept by this very code; None when they need it."""
     if read.kept is None or read.key is None or read.kept[0] != _settings_key(read.key):
         return None
+    import pickle
+
     from okrctl.model.config import Config
 
     try:
@@ -109,6 +110,8 @@ def keep(cache: Path | None, read: Read, config: Config | None) -> None:
     if cache is None or read.key is None:
         return
     if config is not None:
+        import pickle
+
         kept = (_settings_key(read.key), pickle.dumps(config, pickle.HIGHEST_PROTOCOL))
         _save(cache, read.key, read.document.data, kept)
     elif read.fresh:

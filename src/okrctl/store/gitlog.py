@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from okrctl.model.errors import OkrctlError
 from okrctl.model.history import Commit
@@ -162,8 +161,7 @@ def commit_at_or_before(top: Path, instant: datetime) -> Commit | None:
     return next((c for c in first_parent_log(top) if c.author_date <= instant), None)
 
 
-@dataclass(frozen=True, slots=True)
-class TreeEntry:
+class TreeEntry(NamedTuple):
     mode: str
     kind: str
     sha: str

@@ -13,18 +13,19 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache, partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from okrctl.model.history import CheckIn, Commit, History, RefHistory, Skipped
 from okrctl.model.names import unit_stem
 from okrctl.store import gitlog
-from okrctl.store.versions import Known, UnreadableVersion, Values, values_in
 from okrctl.store.workspace import Workspace
 from okrctl.store.yamlread import YamlProblem
+
+if TYPE_CHECKING:
+    from okrctl.store.versions import Known, Values
 
 SHALLOW_NOTE = (
     "history is truncated: this is a shallow clone. Fetch it all with `git fetch --unshallow` "
@@ -49,8 +50,7 @@ def confirmed_refs(message: str) -> list[str]:
 TRAILER_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*:\s")
 
 
-@dataclass(frozen=True, slots=True)
-class LogEntry:
+class LogEntry(NamedTuple):
     status: str
     sha: str
     path: str
@@ -58,8 +58,7 @@ class LogEntry:
     old_sha: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class LogCommit:
+class LogCommit(NamedTuple):
     sha: str
     date: datetime
     author: str
@@ -67,15 +66,14 @@ class LogCommit:
     entries: list[LogEntry]
 
 
-@dataclass(frozen=True, slots=True)
-class Scope:
+class Scope(NamedTuple):
     """Which paths of the git tree hold the goals: the goals folder where git records it (a
     linked folder is followed), and linked unit files whose targets live elsewhere in the
     repository (git records their changes under the target's path)."""
 
     folder: str
     """The goals folder from the git top-level, ending in `/`."""
-    aliases: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str]
     """Target path → the link's path (what the unit is read as), both from the top-level."""
 
     def key(self) -> str:
@@ -94,9 +92,9 @@ class Scope:
 def goals_scope(root: Path, top: Path, goals_dir: str) -> Scope:
     folder = (root / goals_dir).resolve()
     if not folder.is_relative_to(top):
-        return Scope("\0outside/")  # matches nothing: git does not track what lies outside
+        return Scope("\0outside/", {})  # matches nothing: git does not track what lies outside
     prefix = folder.relative_to(top).as_posix()
-    scope = Scope("" if prefix == "." else prefix + "/")
+    scope = Scope("" if prefix == "." else prefix + "/", {})
     pending = [folder]
     while pending:  # scandir entries know what is a link: no extra stat per file
         try:
@@ -335,7 +333,10 @@ def _mostly(log: list[LogCommit], paths: set[str]) -> bool:
 def _parser(
     blobs: dict[str, bytes], known: Known
 ) -> Callable[[str, str], Values | str]:
-    """Each distinct (blob, file name) parsed once: its values, or why it cannot be read."""
+    """Each distinct (blob, file name) parsed once: its values, or why it cannot be read. (The
+    reader of versions is imported here: a warm run reads none.)"""
+    from okrctl.store.versions import UnreadableVersion, values_in
+
     cache: dict[tuple[str, str], Values | str] = dict(known)
 
     def parse(sha: str, path: str) -> Values | str:

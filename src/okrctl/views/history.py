@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from okrctl.core.periods import iso_utc
 from okrctl.model.history import CheckIn
@@ -22,11 +21,10 @@ def checkin_json(checkin: CheckIn) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True, slots=True)
-class HistoryResult:
+class HistoryResult(NamedTuple):
     ref: str
     checkins: list[CheckIn]
-    notes: list[str] = field(default_factory=list)
+    notes: list[str]
     """What the reader should know (a shallow clone, versions that could not be read)."""
 
     def as_json(self) -> dict[str, Any]:
