@@ -266,14 +266,14 @@ def is_shallow(top: Path) -> bool:
     return _git(top, "rev-parse", "--is-shallow-repository", check=False).strip() == b"true"
 
 
-def shallow_boundary(top: Path) -> str:
+def shallow_boundary(git_folder: Path) -> str:
     """A digest of where a shallow clone's history is cut ("" for a full clone): deepening or
     unshallowing changes it, so whatever was read from the old boundary is read again."""
     import hashlib
 
     from okrctl.store.writefile import read_cache_file
 
-    content = read_cache_file(git_dir(top) / "shallow")
+    content = read_cache_file(git_folder / "shallow")
     return hashlib.sha256(content).hexdigest()[:16] if content else ""
 
 

@@ -146,7 +146,7 @@ def read_history(
     head = gitlog.verify_commit(top, revision)
     if head is None:  # no commits yet
         return History(truncated=gitlog.is_shallow(top))
-    boundary = gitlog.shallow_boundary(top)
+    boundary = gitlog.shallow_boundary(workspace.git_folder)
     shallow = bool(boundary)
     is_head = revision == "HEAD" or head == gitlog.verify_commit(top, "HEAD")
     folder = workspace.cache_folder  # None: caching is off

@@ -30,6 +30,7 @@ class Workspace:
     from scratch, to rule the caches out when something looks wrong."""
     _top: object = field(default=_UNSET, repr=False)
     _repo: git.Repo | None = field(default=None, repr=False)
+    _git_folder: Path | None = field(default=None, repr=False)
     _cache_folder: object = field(default=_UNSET, repr=False)
 
     @classmethod
@@ -80,14 +81,22 @@ class Workspace:
         return self._repo
 
     @property
+    def git_folder(self) -> Path:
+        """The repository's git folder (a linked worktree's own), found once per command: the
+        caches, the shallow boundary and the edit lock all live there."""
+        if self._git_folder is None:
+            from okrctl.store.gitlog import git_dir
+
+            self._git_folder = git_dir(self.git_top("finding the git folder"))
+        return self._git_folder
+
+    @property
     def cache_folder(self) -> Path | None:
         """`.git/okrctl/`, where the parse cache, the history index and the kept `okrctl.yaml`
         live (found once per command); None outside git or with caching off."""
         if self._cache_folder is _UNSET:
-            from okrctl.store.gitlog import git_dir
-
             top = self.top
-            self._cache_folder = git_dir(top) / "okrctl" if top and self.caching else None
+            self._cache_folder = self.git_folder / "okrctl" if top and self.caching else None
         return self._cache_folder  # type: ignore[return-value]
 
     @property
