@@ -86,6 +86,11 @@ class _LazyRefs(Refs):
             row = self._raw.get(ref)
         return row
 
+    def _unbuilt(self, ref: str) -> _Row | None:
+        """`ref`'s raw row while its records are unbuilt; None once they are (a walk may have
+        appended to them) or when the index does not know it: the base class answers both."""
+        return None if ref in self._built else self._row(ref)
+
     def _all(self) -> dict[str, _Row]:
         for packed in self._units.values():
             self._raw.update(marshal.loads(packed))
@@ -111,11 +116,9 @@ class _LazyRefs(Refs):
         return found
 
     def seen(self, ref: str, moment: datetime) -> Seen | None:
-        if ref in self._built:
-            return super().seen(ref, moment)
-        row = self._row(ref)
+        row = self._unbuilt(ref)
         if row is None:
-            return None
+            return super().seen(ref, moment)
         created, checkins, _ = row
         when = self._dates
         if not checkins:  # the usual answer for a silent org: never checked in
@@ -128,11 +131,9 @@ class _LazyRefs(Refs):
         )
 
     def dated_values(self, ref: str, opening: datetime | None) -> DatedValues | None:
-        if ref in self._built:
-            return super().dated_values(ref, opening)
-        row = self._row(ref)
+        row = self._unbuilt(ref)
         if row is None:
-            return None
+            return super().dated_values(ref, opening)
         _, checkins, timeline = row
         when = self._dates
         values = [(when[checkin[0]], checkin[3]) for checkin in checkins]
