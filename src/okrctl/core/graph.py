@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from okrctl.model.goals import KeyResult, Kind, Kpi, Measure, Objective
+from okrctl.model.names import unit_of
 from okrctl.model.units import Repository, UnitFile
 
 MISSION = "mission"
@@ -115,7 +116,7 @@ class Graph:
 
     def into_broken_file(self, ref: str) -> bool:
         """Refs into a file that failed `schema` are not reported again (SPEC §7)."""
-        return ref.split("/", 1)[0] in self.broken_unit_ids
+        return unit_of(ref) in self.broken_unit_ids
 
     def objective_of(self, ref: str) -> str | None:
         """The objective a ref belongs to: itself, or a key result's objective."""

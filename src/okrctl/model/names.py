@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 
+def unit_of(ref: str) -> str:
+    """The unit a ref belongs to: its first step (`signups` of `signups/funding/ach`)."""
+    return ref.split("/", 1)[0]
+
+
 def unit_stem(path: str) -> str:
     """The unit id a goals file is named for: its file name without the suffix."""
     return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]

@@ -20,6 +20,7 @@ from okrctl.core.score import grade
 from okrctl.core.staleness import silence
 from okrctl.core.textformat import words
 from okrctl.model.history import History, RefHistory, seen_in
+from okrctl.model.names import unit_of
 from okrctl.store.snapshot import Snapshot
 from okrctl.views.history import checkin_json
 from okrctl.views.report import ReportRequest
@@ -248,7 +249,7 @@ def _changes(
         return None
 
     def mine(ref: str) -> bool:
-        return ref.split("/", 1)[0] in in_scope
+        return unit_of(ref) in in_scope
 
     def title(ref: str) -> str:
         if ref in graph.objectives:

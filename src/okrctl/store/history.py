@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from okrctl.model.history import CheckIn, Commit, History, RefHistory, Skipped
-from okrctl.model.names import unit_stem
+from okrctl.model.names import unit_of, unit_stem
 from okrctl.store import gitlog
 from okrctl.store.workspace import Workspace
 from okrctl.store.yamlread import YamlProblem
@@ -365,7 +365,7 @@ def ref_history(
     workspace = Workspace.of(repo)
     root = workspace.root
     goals_dir = _goals_dir(root, workspace.config_cache)
-    unit_id = ref.split("/", 1)[0]
+    unit_id = unit_of(ref)
     # Finding the unit's files reads every goals file: only a walk without an index, or a
     # version that could not be read, needs them.
     unit_names = cache(partial(_unit_names, root / goals_dir, unit_id))

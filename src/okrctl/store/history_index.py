@@ -36,6 +36,7 @@ from okrctl.model.history import (
     Seen,
     Skipped,
 )
+from okrctl.model.names import unit_of
 
 FORMAT = 6
 
@@ -79,7 +80,7 @@ class _LazyRefs(Refs):
     def _row(self, ref: str) -> _Row | None:
         row = self._raw.get(ref)
         if row is None:
-            packed = self._units.pop(ref.split("/", 1)[0], None)
+            packed = self._units.pop(unit_of(ref), None)
             if packed is None:
                 return None
             self._raw.update(marshal.loads(packed))
@@ -167,7 +168,7 @@ def save(folder: Path, goals: str, boundary: str, history: History) -> None:
 
     units: dict[str, dict[str, _Row]] = {}
     for ref, found in history.refs.items():
-        units.setdefault(ref.split("/", 1)[0], {})[ref] = (
+        units.setdefault(unit_of(ref), {})[ref] = (
             _stamp(found.created) if found.created else None,
             tuple(
                 (_stamp(c.date), c.author, c.commit, c.value, c.confidence, c.note)

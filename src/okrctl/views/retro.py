@@ -22,7 +22,7 @@ from okrctl.core.staleness import silence
 from okrctl.model.config import Config
 from okrctl.model.errors import OkrctlError
 from okrctl.model.history import History
-from okrctl.model.names import unit_stem
+from okrctl.model.names import unit_of, unit_stem
 from okrctl.store import gitlog
 from okrctl.store.history import (
     LogCommit,
@@ -310,7 +310,7 @@ def _cadence(graph: Graph, history: History, period: Period) -> list[Cadence]:
         dates = sorted(
             c.date
             for ref, found in history.refs.items()
-            if ref.split("/", 1)[0] == unit_id
+            if unit_of(ref) == unit_id
             for c in found.checkins
             if period.start <= c.date < period.end
         )
