@@ -57,7 +57,7 @@ def checkin(
     root = workspace.root
     top = workspace.top
     _refuse_trailers(note)
-    with goals_lock(root, top):
+    with goals_lock(workspace):
         return _checkin_locked(root, top, ref, value, confidence, note, commit and top is not None)
 
 
@@ -184,7 +184,7 @@ def checkin_batch(
     workspace = Workspace.of(repo)
     root, top = workspace.root, workspace.top
     commit = commit and top is not None
-    with goals_lock(root, top):
+    with goals_lock(workspace):
         graph = build_graph(load_repo(root))
         edits: dict[str, tuple[Target, SourceText, str, list[tuple[Any, str, Any]]]] = {}
         for item in values:

@@ -18,27 +18,28 @@ from pathlib import Path
 
 from okrctl.model.errors import OkrctlError
 from okrctl.store import gitlog
+from okrctl.store.workspace import Workspace
 
 LOCK_NAME = "okrctl-checkin.lock"
 BOM = b"\xef\xbb\xbf"
 
 
 @contextmanager
-def goals_lock(root: Path, top: Path | None) -> Iterator[None]:
+def goals_lock(workspace: Workspace) -> Iterator[None]:
     """An exclusive lock held from reading goals files to committing them: a file under `.git/`,
     or, outside git (or where `.git` is read-only), a file in the temporary folder named after
     the repository's path. `filelock` makes it the same on POSIX and Windows."""
     from filelock import FileLock
 
     lock_file = None
-    if top is not None:
-        candidate = gitlog.git_dir(top) / LOCK_NAME
+    if workspace.top is not None:
+        candidate = workspace.git_folder / LOCK_NAME
         if os.access(candidate.parent, os.W_OK) and (
             not candidate.exists() or os.access(candidate, os.W_OK)
         ):
             lock_file = candidate
     if lock_file is None:
-        name = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:16]
+        name = hashlib.sha256(os.fsencode(workspace.root.resolve())).hexdigest()[:16]
         lock_file = Path(tempfile.gettempdir()) / f"okrctl-{name}.lock"
     lock = FileLock(lock_file, mode=0o666)
     try:

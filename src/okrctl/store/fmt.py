@@ -238,5 +238,5 @@ def format_repo(
         ]
     if check:
         return format_files(entries, check=True)
-    with goals_lock(root, workspace.top):
+    with goals_lock(workspace):
         return format_files(entries, check=False)

@@ -95,9 +95,8 @@ def roll(
     part of what the roll reads, never written over."""
     check_period(next_period)
     workspace = Workspace.of(repo)
-    root = workspace.root
     top = workspace.top
-    with goals_lock(root, top):
+    with goals_lock(workspace):
         return _roll_locked(workspace, top if commit else None, next_period, carry)
 
 
