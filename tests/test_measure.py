@@ -39,6 +39,25 @@ class Api(BaseHTTPRequestHandler):
         elif self.path == "/slow":
             time.sleep(3)
             self._send(200, b'{"data": {"funded_rate": 1}}', "application/json")
+        elif self.path == "/drip":  # a byte every 0.2 s, for a minute
+            self._drip(b'{"data": {"funded_rate": 1}}' + b" " * 300)
+        elif self.path == "/claims-2gb":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "2000000000")
+            self.end_headers()
+            self.wfile.write(b"[" * 1000)
+        elif self.path == "/endless":  # no length: as many bytes as are read
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            try:
+                for _ in range(2_000):
+                    self.wfile.write(b"[1, " * 16_384)
+            except OSError:
+                pass
+        elif self.path == "/deep":
+            self._send(200, b"[" * 100_000 + b"]" * 100_000, "application/json")
         else:
             self._send(404, b"{}", "application/json")
 
@@ -48,6 +67,19 @@ class Api(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def _drip(self, body: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            for byte in body:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            pass
 
     def log_message(self, *args: object) -> None:
         pass
@@ -293,7 +325,8 @@ FAILURES = {
         {"goals/company.yaml": both('{sql: "delete from deposits", database: metrics}')},
         "acme/grow/deposits",
         "goals/company.yaml:15:18",
-        "attempt to write a readonly database",
+        "DELETE is refused: a measure: query may only read (one SELECT; no ATTACH, PRAGMA or"
+        " writes)",
     ),
     "missing column": (
         {
@@ -360,6 +393,58 @@ def test_a_slow_source_times_out(tmp_path, api):
         {
             "ref": "growth/convert/rate",
             "error": "goals/pillars/growth.yaml:15:18: timed out after 0.5 s",
+        }
+    ]
+
+
+def http_rate_from(api: str, path: str, tmp_path: Path) -> GitRepo:
+    growth = pillar(f'{{http: "{api}{path}", json: data.funded_rate}}')
+    return measured_repo(tmp_path, api, **{"goals/pillars/growth.yaml": growth})
+
+
+def test_the_timeout_is_a_deadline_for_a_server_that_drips(tmp_path, api):
+    repo = http_rate_from(api, "/drip", tmp_path)
+    started = time.monotonic()
+    result = measure(repo, "growth", "--timeout", "1", "--dry-run")
+    assert time.monotonic() - started < 2.5  # the body alone would take a minute
+    assert result.json()["failed"] == [
+        {
+            "ref": "growth/convert/rate",
+            "error": "goals/pillars/growth.yaml:15:18: timed out after 1 s",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "limit", "detail"),
+    [
+        ("/claims-2gb", [], "2,000,000,000 bytes"),
+        ("/endless", [], "cut off there"),
+        ("/endless", ["--max-body", "1000"], "cut off there"),
+    ],
+)
+def test_an_answer_over_the_size_limit_is_refused(tmp_path, api, path, limit, detail):
+    repo = http_rate_from(api, path, tmp_path)
+    result = measure(repo, "growth", "--dry-run", *limit)
+    size = "1,000" if limit else "10,000,000"
+    assert result.json()["failed"] == [
+        {
+            "ref": "growth/convert/rate",
+            "error": f"goals/pillars/growth.yaml:15:18: the answer is larger than the {size}-byte"
+            f" limit ({detail}); `okrctl measure --max-body BYTES` raises it",
+        }
+    ]
+
+
+def test_an_answer_nested_past_recursion_is_a_bad_source(tmp_path, api):
+    repo = http_rate_from(api, "/deep", tmp_path)
+    result = measure(repo, "growth", "--dry-run")
+    assert result.exit_code == 1
+    assert result.json()["failed"] == [
+        {
+            "ref": "growth/convert/rate",
+            "error": "goals/pillars/growth.yaml:15:18: the answer is nested too deeply to read as"
+            " JSON",
         }
     ]
 
@@ -542,3 +627,62 @@ def test_the_editor_schema_describes_measure_blocks():
         "json",
         "headers",
     }
+
+
+# --- a query may only read: each source its own read-only connection ---------------------------
+
+ATTACKS = {
+    "attach-then-drop": (
+        "attach database 'data/metrics.db' as w",
+        "drop table w.launches",
+        "ATTACH is refused",
+    ),
+    "attach-outside": ("attach database '{outside}' as x", "select 1", "ATTACH is refused"),
+    "detach": ("detach database main", "select 1", "DETACH is refused"),
+    "vacuum-into": ("vacuum into '{outside}'", "select 1", "ATTACH is refused"),
+    "writable-schema": ("pragma writable_schema = on", "select 1", "PRAGMA writable_schema"),
+    "delete": ("delete from deposits", "select 1", "DELETE is refused"),
+    "script": (
+        "select 1; drop table deposits",
+        "select 1",
+        "one statement per source: the query holds several",
+    ),
+}
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=list(ATTACKS))
+def test_a_query_can_neither_write_nor_reach_another_file(tmp_path, api, attack):
+    outside = tmp_path / "outside.db"
+    first, second, refused = (text.format(outside=outside) for text in ATTACKS[attack])
+    repo = measured_repo(
+        tmp_path,
+        api,
+        **{
+            "goals/company.yaml": company(f'{{sql: "{first}", database: metrics}}'),
+            "goals/teams/signups.yaml": team(f'{{sql: "{second}", database: metrics}}'),
+        },
+    )
+    database = repo.root / "data/metrics.db"
+    assert repo.git("ls-files", "data/metrics.db") == "data/metrics.db"
+    before = database.read_bytes()
+    result = measure(repo, "--dry-run")
+    errors = {f["ref"]: f["error"] for f in result.json()["failed"]}
+    assert refused in errors["acme/grow/deposits"], errors
+    assert database.read_bytes() == before
+    assert not outside.exists()
+    assert repo.git("status", "--porcelain") == ""
+    with sqlite3.connect(database) as db:  # every table still there
+        tables = {row[0] for row in db.execute("select name from sqlite_master")}
+    assert tables == {"deposits", "launches"}
+
+
+def test_reading_queries_still_work_with_the_guard(tmp_path, api):
+    recursive = (
+        "with recursive r(n) as (select 1 union all select n + 1 from r where n < 4) "
+        "select sum(n) + (select count(*) from deposits) from r"
+    )
+    sql = company(f'{{sql: "{recursive}", database: metrics}}')
+    repo = measured_repo(tmp_path, api, **{"goals/company.yaml": sql})
+    result = measure(repo, "acme", "--dry-run")
+    assert result.exit_code == 0, result.stdout
+    assert result.json()["measured"][0]["new"] == 13

@@ -70,7 +70,46 @@ def test_postgresql_refuses_a_write_even_where_the_login_may_write(tmp_path, ser
     assert result.exit_code == 1
     [failed] = result.json()["failed"]
     assert "read-only transaction" in failed["error"]
-    server.psql("select 1 from deposits having count(*) = 2")  # both rows still there
+    assert_both_rows_remain(server)
+
+
+def assert_both_rows_remain(server: postgres.Server) -> None:
+    server.psql(  # psql fails (check=True) when the block raises
+        "do $$ begin if (select count(*) from deposits) <> 2 then "
+        "raise exception 'rows were deleted'; end if; end $$"
+    )
+
+
+def test_a_script_cannot_commit_its_way_out_of_read_only(tmp_path, server, monkeypatch):
+    monkeypatch.setenv("WAREHOUSE_URL", server.url())
+    repo = repo_with(
+        tmp_path,
+        "select 1; commit; set session characteristics as transaction read write; "
+        "delete from deposits",
+    )
+    result = measure(repo, "--dry-run")
+    assert result.exit_code == 1
+    [failed] = result.json()["failed"]
+    assert "one statement per source: the query holds several" in failed["error"], failed
+    assert_both_rows_remain(server)
+
+
+def test_a_setting_made_by_one_source_does_not_reach_the_next(tmp_path, server, monkeypatch):
+    """Each source its own connection: a `set` of the first is gone for the second."""
+    monkeypatch.setenv("WAREHOUSE_URL", server.url())
+    repo = repo_with(tmp_path, "select set_config('okrctl.marker', '41', false)::int + 1")
+    team = BASE["goals/teams/signups.yaml"].replace(
+        "        source: release notes\n",
+        '        source: release notes\n        measure: {sql: "select '
+        "coalesce(current_setting('okrctl.marker', true), '') = '41'\", database: warehouse}\n",
+    )
+    repo.commit({"goals/teams/signups.yaml": team}, "2026-10-02")
+    result = measure(repo, "--dry-run")
+    assert result.exit_code == 0, result.stdout
+    assert {m["ref"]: m["new"] for m in result.json()["measured"]} == {
+        "acme/grow/deposits": 42,
+        "signups/funding/ach": False,
+    }
 
 
 def test_a_wrong_password_is_reported_without_the_password(tmp_path, server, monkeypatch):

@@ -406,6 +406,12 @@ def measure(
     timeout: Annotated[
         float, typer.Option("--timeout", help="Seconds each source may take (default 30).")
     ] = 30.0,
+    max_body: Annotated[
+        int | None,
+        typer.Option(
+            "--max-body", help="Bytes an HTTP source may answer (default 10,000,000).", min=1
+        ),
+    ] = None,
     output_format: Annotated[
         ShowFormat, typer.Option("--format", help="text or json.")
     ] = ShowFormat.text,
@@ -424,6 +430,7 @@ def measure(
             as_of=_date(as_of),
             dry_run=dry_run,
             timeout=timeout,
+            max_body=max_body,
             progress=progress,
         )
     _report_problems(result.notes, [])

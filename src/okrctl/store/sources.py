@@ -1,16 +1,22 @@
 """Read the numbers `measure:` blocks point at: SQL through SQLAlchemy, CSV files, JSON APIs.
 
-One `Sources` per `okrctl measure` run: one connection per database for the whole run (made on
-first use), one HTTP client, a timeout per source. SQL runs in a read-only transaction that is
-always rolled back: SQLite files are opened read-only and PostgreSQL sessions are read-only, so a
-query that writes fails; other databases never see a commit. Every error message is cleaned of
-the secrets this run read (passwords in URLs, header values), whatever a driver echoes.
+One `Sources` per `okrctl measure` run: one engine per database (made on first use), and a
+connection of its own for each source, so nothing one query sets (an attached database, a
+setting) reaches the next; one HTTP client; a deadline per source. SQL is one statement, run in a
+read-only transaction that is always rolled back: SQLite files are opened read-only with
+`query_only` on and an authorizer that lets a query only read, PostgreSQL sessions are read-only
+and every statement goes through the extended protocol (one command, never a script); other
+databases never see a commit. Every error message is cleaned of the secrets this run read
+(passwords in URLs, header values), whatever a driver echoes. What is refused, and why, is in
+docs/measure.md ("What is refused").
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import math
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,6 +35,9 @@ from okrctl.store.yamlread import plain_number
 if TYPE_CHECKING:
     import httpx
     from sqlalchemy.engine import Connection, Engine
+
+
+DEFAULT_MAX_BODY = 10_000_000  # bytes an HTTP source may answer (10 MB)
 
 
 class SourceError(Exception):
@@ -58,9 +67,10 @@ class Sources:
     window: Window
     timeout: float = 30.0
     environ: Mapping[str, str] = field(default_factory=dict)
-    _connections: dict[str, Connection] = field(default_factory=dict)
+    max_body: int = DEFAULT_MAX_BODY
+    _engines: dict[str, Engine] = field(default_factory=dict)
     _unreachable: dict[str, str] = field(default_factory=dict)
-    _engines: list[Engine] = field(default_factory=list)
+    _refused: list[str] = field(default_factory=list)
     _http: httpx.Client | None = None
     secrets: set[str] = field(default_factory=set)
     _deadline: float = float("inf")
@@ -85,13 +95,7 @@ class Sources:
         return text
 
     def close(self) -> None:
-        for connection in self._connections.values():
-            try:
-                connection.rollback()
-                connection.close()
-            except Exception:  # closing after a failure: nothing more to report
-                pass
-        for engine in self._engines:
+        for engine in self._engines.values():
             engine.dispose()
         if self._http is not None:
             self._http.close()
@@ -104,16 +108,17 @@ class Sources:
         connection = self._connection(name)
         started = time.monotonic()
         self._deadline = started + self.timeout
+        self._refused.clear()
         try:
             rows = connection.execute(text(query), self.window.binds()).all()
         except exc.SQLAlchemyError as error:
-            connection.rollback()
+            if self._refused:
+                raise SourceError(_refused_message(self._refused[0])) from None
             if time.monotonic() - started >= self.timeout * 0.99:
                 raise SourceError(f"timed out after {self.timeout:g} s") from None
-            raise SourceError(_driver_message(error)) from None
+            raise SourceError(_one_statement(_driver_message(error))) from None
         finally:
-            if connection.in_transaction():
-                connection.rollback()  # nothing a query did is ever kept
+            _close_quietly(connection)  # rolled back: nothing a query did is ever kept
         if not rows:
             raise SourceError("the query returned no row")
         if len(rows) > 1:
@@ -123,21 +128,32 @@ class Sources:
         return rows[0][0]
 
     def _connection(self, name: str) -> Connection:
-        found = self._connections.get(name)
-        if found is not None:
-            return found
+        """A new connection for one source, from the database's engine."""
+        from sqlalchemy import exc
+
         broken = self._unreachable.get(name)
         if broken is not None:  # asked once: 500 sources must not wait 500 timeouts
             raise SourceError(broken)
         try:
-            connection = self._connect(name)
+            engine = self._engine(name)
+            connection = engine.connect()
+            if engine.dialect.name == "postgresql":
+                milliseconds = int(self.timeout * 1000)
+                connection.exec_driver_sql(f"SET statement_timeout = {milliseconds}")
+                connection.exec_driver_sql("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+                connection.commit()
+        except exc.SQLAlchemyError as error:
+            self._unreachable[name] = f"database `{name}`: {_driver_message(error)}"
+            raise SourceError(self._unreachable[name]) from None
         except SourceError as error:
             self._unreachable[name] = str(error)
             raise
-        self._connections[name] = connection
         return connection
 
-    def _connect(self, name: str) -> Connection:
+    def _engine(self, name: str) -> Engine:
+        found = self._engines.get(name)
+        if found is not None:
+            return found
         from sqlalchemy import create_engine, event, exc
         from sqlalchemy.engine import make_url
 
@@ -165,23 +181,18 @@ class Sources:
             url = self._sqlite_read_only(url, name)
         elif backend == "postgresql":
             connect_args["connect_timeout"] = max(1, math.ceil(self.timeout))
+            if url.get_driver_name() == "psycopg":
+                # Every statement prepared: the extended protocol takes one command, so a
+                # `select 1; commit; set ... read write; delete ...` script is refused.
+                connect_args["prepare_threshold"] = 0
         try:
             engine = create_engine(url, connect_args=connect_args, poolclass=_no_pool())
         except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as error:
             raise SourceError(f"database `{name}`: {_missing_driver(error, backend)}") from None
-        self._engines.append(engine)
+        self._engines[name] = engine
         if backend == "sqlite":
-            event.listen(engine, "connect", self._sqlite_deadline)
-        try:
-            connection = engine.connect()
-            if backend == "postgresql":
-                milliseconds = int(self.timeout * 1000)
-                connection.exec_driver_sql(f"SET statement_timeout = {milliseconds}")
-                connection.exec_driver_sql("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-                connection.commit()
-        except exc.SQLAlchemyError as error:
-            raise SourceError(f"database `{name}`: {_driver_message(error)}") from None
-        return connection
+            event.listen(engine, "connect", self._sqlite_guard)
+        return engine
 
     def _sqlite_read_only(self, url: Any, name: str) -> Any:
         """A SQLite file, relative to the repository root, opened read-only: never created."""
@@ -195,12 +206,25 @@ class Sources:
             raise SourceError(f"database `{name}`: no SQLite file at {url.database}")
         return url.set(database=f"file:{path.resolve()}?mode=ro", query={"uri": "true"})
 
-    def _sqlite_deadline(self, dbapi_connection: Any, _record: Any) -> None:
-        """SQLite has no statement timeout: a progress handler interrupts a query that runs
-        past the deadline `_sql` sets (checked every 10,000 virtual machine steps)."""
+    def _sqlite_guard(self, dbapi_connection: Any, _record: Any) -> None:
+        """Each SQLite connection may only read: `query_only` on, and an authorizer that refuses
+        every action but reading tables and calling functions (ATTACH would open another file
+        read-write, and `VACUUM INTO` writes a new one). SQLite has no statement timeout: a
+        progress handler interrupts a query that runs past the deadline `_sql` sets (checked
+        every 10,000 virtual machine steps)."""
+        dbapi_connection.execute("PRAGMA query_only = ON")
+        dbapi_connection.set_authorizer(self._sqlite_authorize)
         dbapi_connection.set_progress_handler(
             lambda: 1 if time.monotonic() > self._deadline else 0, 10_000
         )
+
+    def _sqlite_authorize(self, action: int, first: str | None, *_rest: str | None) -> int:
+        import sqlite3
+
+        if action in _SQLITE_READS:
+            return sqlite3.SQLITE_OK
+        self._refused.append(_sqlite_action_name(action, first))
+        return sqlite3.SQLITE_DENY
 
     # --- CSV ------------------------------------------------------------------------------
 
@@ -253,21 +277,34 @@ class Sources:
                 )
             self.secrets.add(secret)
             headers[header] = secret
+        started = time.monotonic()
+        deadline = started + self.timeout
         if self._http is None:
             self._http = httpx.Client(timeout=self.timeout, follow_redirects=True)
-        try:
-            response = self._http.get(measure.http, headers=headers)
-        except httpx.TimeoutException:
-            raise SourceError(f"timed out after {self.timeout:g} s") from None
-        except httpx.HTTPError as error:
-            raise SourceError(f"the request failed: {error}") from None
-        if response.status_code >= 400:
-            raise SourceError(f"HTTP {response.status_code} {response.reason_phrase}".rstrip())
-        try:
-            data = response.json()
-        except ValueError:
-            kind = response.headers.get("content-type", "no content type")
-            raise SourceError(f"the answer is not JSON ({kind})") from None
+        outcome: list[tuple[int, str, str, bytes] | BaseException] = []
+        worker = threading.Thread(
+            target=self._fetch, args=(measure.http, headers, deadline, outcome), daemon=True
+        )
+        worker.start()
+        # The timeout is a deadline for the whole source: a server that drips a byte a second,
+        # or stalls after its headers, is given up on when it passes (the worker, a daemon,
+        # ends at its next read); no source holds the run longer than the timeout.
+        worker.join(self.timeout)
+        if worker.is_alive() or not outcome:
+            raise SourceError(f"timed out after {self.timeout:g} s")
+        answer = outcome[0]
+        if isinstance(answer, SourceError):
+            raise answer
+        if isinstance(answer, httpx.TimeoutException):
+            raise SourceError(f"timed out after {self.timeout:g} s")
+        if isinstance(answer, httpx.HTTPError):
+            raise SourceError(f"the request failed: {answer}")
+        if isinstance(answer, BaseException):
+            raise SourceError(f"the request failed: {type(answer).__name__}: {answer}")
+        status, reason, kind, body = answer
+        if status >= 400:
+            raise SourceError(f"HTTP {status} {reason}".rstrip())
+        data = _json_answer(body, kind)
         try:
             found = jmespath.search(measure.json_path, data)
         except JMESPathError as error:
@@ -275,6 +312,100 @@ class Sources:
         if found is None:
             raise SourceError(f"`json: {measure.json_path}` finds nothing in the answer")
         return found
+
+    def _fetch(
+        self,
+        url: str,
+        headers: dict[str, str],
+        deadline: float,
+        outcome: list[tuple[int, str, str, bytes] | BaseException],
+    ) -> None:
+        """GET `url` in a worker thread, streaming the body up to `max_body` bytes and never
+        past `deadline`; the answer (status, reason, content type, body) or the error lands in
+        `outcome`."""
+        assert self._http is not None
+        try:
+            with self._http.stream("GET", url, headers=headers) as response:
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > self.max_body:
+                    raise SourceError(_too_large(self.max_body, f"{int(declared):,} bytes"))
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > self.max_body:
+                        raise SourceError(_too_large(self.max_body, "cut off there"))
+                    if time.monotonic() > deadline:
+                        raise SourceError(f"timed out after {self.timeout:g} s")
+                kind = response.headers.get("content-type", "")
+                outcome.append((response.status_code, response.reason_phrase, kind, bytes(body)))
+        except BaseException as error:  # handed to the caller, which says what went wrong
+            outcome.append(error)
+
+
+# What a measure: query may do in SQLite: SELECT, read a column, call a function, recurse in a
+# WITH (sqlite3's SQLITE_SELECT, SQLITE_READ, SQLITE_FUNCTION and SQLITE_RECURSIVE codes).
+_SQLITE_READS = frozenset({21, 20, 31, 33})
+
+
+# The authorizer's action codes, 0 to 33, as sqlite3.h numbers them.
+_SQLITE_ACTIONS = (
+    *("COPY", "CREATE_INDEX", "CREATE_TABLE", "CREATE_TEMP_INDEX", "CREATE_TEMP_TABLE"),
+    *("CREATE_TEMP_TRIGGER", "CREATE_TEMP_VIEW", "CREATE_TRIGGER", "CREATE_VIEW", "DELETE"),
+    *("DROP_INDEX", "DROP_TABLE", "DROP_TEMP_INDEX", "DROP_TEMP_TABLE", "DROP_TEMP_TRIGGER"),
+    *("DROP_TEMP_VIEW", "DROP_TRIGGER", "DROP_VIEW", "INSERT", "PRAGMA", "READ", "SELECT"),
+    *("TRANSACTION", "UPDATE", "ATTACH", "DETACH", "ALTER_TABLE", "REINDEX", "ANALYZE"),
+    *("CREATE_VTABLE", "DROP_VTABLE", "FUNCTION", "SAVEPOINT", "RECURSIVE"),
+)
+
+
+def _sqlite_action_name(action: int, first: str | None) -> str:
+    """`ATTACH`, `PRAGMA writable_schema`, `DELETE`...: what a refused action is called."""
+    known = 0 <= action < len(_SQLITE_ACTIONS)
+    name = _SQLITE_ACTIONS[action].replace("_", " ") if known else f"action {action}"
+    if name == "PRAGMA" and first:
+        return f"PRAGMA {first}"
+    return name
+
+
+def _refused_message(action: str) -> str:
+    return (
+        f"{action} is refused: a measure: query may only read (one SELECT; no ATTACH, PRAGMA or"
+        " writes)"
+    )
+
+
+def _one_statement(message: str) -> str:
+    """The drivers' words for a script of several statements, said plainly."""
+    lowered = message.lower()
+    if "one statement at a time" in lowered or "multiple commands" in lowered:
+        return f"one statement per source: the query holds several ({message})"
+    return message
+
+
+def _close_quietly(connection: Connection) -> None:
+    try:
+        connection.rollback()
+        connection.close()
+    except Exception:  # closing after a failure: nothing more to report
+        pass
+
+
+def _json_answer(body: bytes, kind: str) -> Any:
+    """The answer as JSON data: not JSON, or nested deeper than Python can follow, is a bad
+    source, never a crash."""
+    try:
+        return json.loads(body)
+    except RecursionError:
+        raise SourceError("the answer is nested too deeply to read as JSON") from None
+    except (ValueError, UnicodeDecodeError):
+        raise SourceError(f"the answer is not JSON ({kind or 'no content type'})") from None
+
+
+def _too_large(limit: int, detail: str) -> str:
+    return (
+        f"the answer is larger than the {limit:,}-byte limit ({detail}); `okrctl measure"
+        " --max-body BYTES` raises it"
+    )
 
 
 def _no_pool() -> Any:

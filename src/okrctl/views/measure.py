@@ -99,19 +99,23 @@ def measure(
     as_of: date | None = None,
     dry_run: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
+    max_body: int | None = None,
     environ: Mapping[str, str] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> MeasureResult:
     """Read every `measure:` in `scope`; unless `dry_run`, write the changed values as check-ins
-    in one commit. A source that fails is reported and the others still land."""
+    in one commit. A source that fails is reported and the others still land. `timeout` is each
+    source's deadline in seconds, `max_body` the bytes an HTTP source may answer (10 MB)."""
     from okrctl.core.graph import build_graph
     from okrctl.core.periods import parse_period
     from okrctl.store.checkin import NewValue, checkin_batch
     from okrctl.store.load import load_repo
-    from okrctl.store.sources import SourceError, Sources, Window
+    from okrctl.store.sources import DEFAULT_MAX_BODY, SourceError, Sources, Window
 
     if not timeout > 0:
         raise UsageError("--timeout must be a positive number of seconds")
+    if max_body is not None and max_body < 1:
+        raise UsageError("--max-body must be a positive number of bytes")
     workspace = Workspace.of(repo)
     repository = load_repo(workspace)
     graph = build_graph(repository)
@@ -130,6 +134,7 @@ def measure(
         window,
         timeout,
         dict(os.environ) if environ is None else environ,
+        DEFAULT_MAX_BODY if max_body is None else max_body,
     )
     found = targets(graph, scope)
     try:
