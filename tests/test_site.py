@@ -209,6 +209,28 @@ def test_a_folder_with_other_files_is_refused_unless_forced(quarter, tmp_path):
     assert not (out / "units/gone.html").exists() and (out / "CNAME").exists()
 
 
+@pytest.mark.parametrize("force", [[], ["--force"]], ids=["plain", "forced"])
+def test_nothing_is_written_or_removed_through_a_link_in_the_folder(quarter, tmp_path, force):
+    out = tmp_path / "public"
+    assert run_cli("site", out, "--repo", quarter, "--as-of", AS_OF).exit_code == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("not okrctl's\n")
+    shutil.rmtree(out / "units")
+    (out / "units").symlink_to(elsewhere, target_is_directory=True)
+    manifest = out / ".okrctl-site"
+    manifest.write_text(manifest.read_text() + "units/keep.txt\n")  # a forged manifest
+    refused = run_cli("site", out, "--repo", quarter, "--as-of", AS_OF, *force)
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"okrctl: {out / 'units'} is a symbolic link (to {elsewhere}): okrctl site writes and"
+        " removes files only inside its folder, never through a link; remove the link, or"
+        " choose another folder\n"
+    )
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["keep.txt"]
+    assert (elsewhere / "keep.txt").read_text() == "not okrctl's\n"
+
+
 def test_built_from_a_subfolder_into_a_relative_folder_as_a_user_types_it(quarter, tmp_path):
     root = tmp_path / "demo"
     subprocess.run(["git", "clone", "-q", str(quarter), str(root)], check=True)

@@ -113,3 +113,15 @@ def test_ordinary_formatting_is_untouched(repo):
     result = run_cli("report", "--repo", repo)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "54,041,000 54041000     3.14   a  | [0, 1, 2] abab 1024"
+
+
+def test_a_linked_site_stylesheet_is_a_message_not_a_traceback(repo, tmp_path):
+    (repo / "templates/site").mkdir(parents=True)
+    os.symlink("/etc/hostname", repo / "templates/site/site.css")
+    result = run_cli("site", tmp_path / "public", "--repo", repo)
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "okrctl: templates/site/site.css: site.css leads outside site/ (a symbolic link);"
+        " templates are read only from files inside the templates folder\n",
+    )
+    assert not (tmp_path / "public").exists()

@@ -184,8 +184,9 @@ def contained_loader(folder: Path) -> Any:
     return _Contained(folder)
 
 
-class TemplateOutside(Exception):
-    """A template path that leads, through a link, outside its templates folder."""
+class TemplateOutside(OkrctlError):
+    """A template path that leads, through a link, outside its templates folder (an
+    OkrctlError, so that a path that does not locate it still ends in a message, exit 1)."""
 
     def __init__(self, template: str, folder: str) -> None:
         super().__init__(

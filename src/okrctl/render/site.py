@@ -140,8 +140,21 @@ def _render_units(
 
 
 def _stylesheet(env: Any) -> str:
-    """`site.css`, the one stylesheet every page links (a repository may override it)."""
-    source, _, _ = env.loader.get_source(env, "site.css")
+    """`site.css`, the one stylesheet every page links (a repository may override it): a link
+    that leads out of templates/site/, or nowhere, is a located message, never a traceback."""
+    from jinja2 import TemplateNotFound
+
+    from okrctl.model.errors import OkrctlError
+    from okrctl.render.markdown import TemplateOutside
+
+    try:
+        source, _, _ = env.loader.get_source(env, "site.css")
+    except TemplateOutside as exc:
+        raise OkrctlError(f"templates/site/site.css: {exc}") from None
+    except TemplateNotFound:
+        raise OkrctlError(
+            "templates/site/site.css: cannot be read (a symbolic link that leads nowhere?)"
+        ) from None
     return str(source)
 
 

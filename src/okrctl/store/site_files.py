@@ -28,6 +28,7 @@ def write_site(folder: Path, pages: dict[str, str], *, force: bool = False) -> W
     folder = folder.resolve()
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{folder} is a file; give `okrctl site` a folder")
+    _refuse_links(folder)
     previous = _manifest(folder)
     foreign = sorted(_files(folder) - previous - {MANIFEST})
     if foreign and not force:
@@ -49,7 +50,7 @@ def write_site(folder: Path, pages: dict[str, str], *, force: bool = False) -> W
         removed = 0
         for relative in sorted(previous - set(pages)):
             stale = folder / relative
-            if stale.is_file() and not stale.is_symlink():
+            if _inside(folder, stale) and stale.is_file() and not stale.is_symlink():
                 stale.unlink()
                 removed += 1
         listing = "".join(f"{relative}\n" for relative in sorted(pages))
@@ -72,6 +73,27 @@ def _write(path: Path, data: bytes) -> None:
         os.ftruncate(descriptor, len(data))
     finally:
         os.close(descriptor)
+
+
+def _refuse_links(folder: Path) -> None:
+    """A symbolic link anywhere inside the folder could lead a page, or the removal of an old
+    one, out of it (`OUT/units -> /elsewhere`): refused, with or without --force."""
+    if not folder.is_dir():
+        return
+    for base, folders, names in os.walk(folder):
+        for name in sorted(folders + names):
+            path = Path(base) / name
+            if path.is_symlink():
+                raise OkrctlError(
+                    f"{path} is a symbolic link (to {os.readlink(path)}): okrctl site writes and"
+                    " removes files only inside its folder, never through a link; remove the"
+                    " link, or choose another folder"
+                )
+
+
+def _inside(folder: Path, path: Path) -> bool:
+    """Whether `path`, every link resolved, is still under `folder` (itself resolved)."""
+    return path.resolve().is_relative_to(folder)
 
 
 def _manifest(folder: Path) -> set[str]:
