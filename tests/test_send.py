@@ -363,3 +363,47 @@ def test_out_is_relative_to_where_it_runs(quarter, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.stderr
     written = sorted((root / "goals/teams/mail").glob("*.eml"))
     assert written and result.stdout.count("wrote for ") == len(written)
+
+
+def test_a_line_break_in_an_address_or_the_company_forges_no_header(tmp_path, smtp):
+    from gitrepo import GitRepo
+
+    repo = GitRepo(tmp_path / "okrs")
+    config = 'company: "Acme\\r\\nBcc: spy@example.com"\nperiod: 2026-Q4\n'
+    repo.commit({**BASE, "okrctl.yaml": config}, "2026-10-01")
+    result = run_cli(
+        "send", "digest", "--repo", repo.root, "--as-of", AS_OF,
+        "--to", "evil@example.com\r\nBcc: spy@example.com", "--to", "ok@example.com",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "okrctl: not sent to 'evil@example.com\\r\\nBcc: spy@example.com': it holds a line break"
+        " or another control character\n"
+    )
+    assert [r for r, _ in smtp.received] == [["ok@example.com"]]
+    message = smtp.received[0][1]
+    assert message["Subject"] == f"Acme Bcc: spy@example.com — 2026-Q4 — {AS_OF}"
+    assert message["Bcc"] is None
+
+
+def test_nudges_refuse_a_bad_address_by_name_and_send_the_others(tmp_path, smtp):
+    from gitrepo import GitRepo
+
+    repo = GitRepo(tmp_path / "okrs")
+    bad = '"ines@example.com\\nBcc: x@y.z"'
+    config = CONFIG + f'emails: {{maria: "maria@example.com", ines: {bad}}}\n'
+    company = BASE["goals/company.yaml"].replace(
+        "        source: finance report\n", "        source: finance report\n        owner: ines\n"
+    )
+    pillar = BASE["goals/pillars/growth.yaml"].replace(
+        "        source: funnel dashboard\n",
+        "        source: funnel dashboard\n        owner: maria\n",
+    )
+    files = {**BASE, "okrctl.yaml": config, "goals/company.yaml": company}
+    repo.commit({**files, "goals/pillars/growth.yaml": pillar}, "2026-10-01")
+    result = run_cli("send", "nudges", "--repo", repo.root, "--as-of", AS_OF)
+    assert result.exit_code == 1
+    assert "okrctl: not sent to 'ines@example.com\\nBcc: x@y.z': it holds a line break" in (
+        result.stderr
+    )
+    assert [r for r, _ in smtp.received] == [["maria@example.com"]]

@@ -628,6 +628,8 @@ def _report_sent(result: "Sent") -> None:
     from okrctl.render.send import WEBHOOK
 
     _report_problems(result.notes, [])
+    for address, why in result.refused:
+        typer.echo(f"okrctl: not sent to {address!r}: {why}", err=True)
     failed = {(d.recipient, d.subject): d.error for d in result.deliveries if not d.sent}
     for recipient, subject in result.planned:
         if result.dry_run:

@@ -28,6 +28,8 @@ class Sent:
     webhook_posted: bool = False
     without_address: list[str] = field(default_factory=list)
     """Owners to nudge that okrctl has no address for."""
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    """(address, why) for each address that cannot be sent to; the others are still sent."""
     written: list[Path] = field(default_factory=list)
     dry_run: bool = False
     notes: list[str] = field(default_factory=list)
@@ -35,7 +37,8 @@ class Sent:
     @property
     def exit_code(self) -> int:
         failed = any(not d.sent for d in self.deliveries)
-        return 1 if failed or self.webhook_error or self.without_address else 0
+        problems = failed or self.webhook_error or self.without_address or self.refused
+        return 1 if problems else 0
 
 
 def send_digest(
@@ -64,6 +67,7 @@ def send_digest(
     request = report(repo, scope, template=template, as_of=as_of)
     context = build_context(request)  # once, for the email and the webhook's summary
     result = Sent(dry_run=dry_run, notes=list(request.snapshot.notes))
+    to = _usable(result, to)
     messages: list[EmailMessage] = []
     if to:
         sender = _sender(request.snapshot.repository.config.config.smtp, environ, dry_run or out)
@@ -102,7 +106,8 @@ def send_nudges(
     found = nudges(repo, scope, as_of=as_of)
     result = Sent(dry_run=dry_run, notes=list(found.notes))
     result.without_address = [n.handle for n in found.nudges if n.address is None]
-    reachable = [n for n in found.nudges if n.address is not None]
+    usable = set(_usable(result, [n.address for n in found.nudges if n.address is not None]))
+    reachable = [n for n in found.nudges if n.address in usable]
     if found.unowned:
         refs = ", ".join(q.ref for q in found.unowned)
         result.notes.append(f"stale, with no owner or lead to nudge: {refs}")
@@ -111,6 +116,20 @@ def send_nudges(
         messages = [nudge_message(n, found, sender) for n in reachable]
         _deliver(result, messages, found.smtp, environ, out, timeout)
     return result
+
+
+def _usable(result: Sent, addresses: list[str]) -> list[str]:
+    """The addresses that can be sent to; each other one is refused by name, with why."""
+    from okrctl.render.mail import address_problem
+
+    usable = []
+    for address in addresses:
+        problem = address_problem(address)
+        if problem is None:
+            usable.append(address)
+        else:
+            result.refused.append((address, problem))
+    return usable
 
 
 def _deliver(
