@@ -321,3 +321,34 @@ def test_a_period_out_of_range_in_a_file_is_a_located_finding(tmp_path):
     unit = write_repo(tmp_path / "b", {COMPANY_FILE: COMPANY + "period: 9999-Q4\n"})
     found = run_cli("check", "--format", "json", "--repo", unit).json()["findings"]
     assert [(f["rule"], f["line"]) for f in found] == [("schema", COMPANY.count("\n") + 1)]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["close", "2026-Q4"],
+        ["retro", "2026-Q4"],
+        ["diff", "HEAD"],
+        ["status", "--at", "HEAD"],
+        ["check", "--at", "HEAD"],
+        ["export", "EXPORT", "--at", "HEAD"],
+    ],
+)
+def test_a_committed_file_named_in_another_encoding_is_reported_not_a_crash(tmp_path, command):
+    repo = GitRepo(tmp_path / "okrs")
+    repo.write(BASE)
+    (repo.root / os.fsdecode(b"goals/teams/pl\xe9tform.yaml")).write_text(
+        "kind: team\nparent: acme\n"
+    )
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "goals", date="2026-10-01")
+    args = [str(tmp_path / "out.csv") if word == "EXPORT" else word for word in command]
+    result = run_cli(*args, "--repo", repo.root)
+    if command[0] in ("status", "check"):
+        assert result.exit_code == 1
+        assert (
+            "goals/teams/pl\ufffdtform.yaml:1:1: error schema: the name is not valid UTF-8;"
+            " rename it" in result.stdout + result.stderr
+        )
+    else:
+        assert result.exit_code == 0, result.stderr

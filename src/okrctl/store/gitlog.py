@@ -170,7 +170,8 @@ class TreeEntry(NamedTuple):
 
 
 def list_tree(top: Path, revision: str, folder: str) -> list[TreeEntry]:
-    """Every file below `folder` (relative to the top-level) at `revision`."""
+    """Every file below `folder` (relative to the top-level) at `revision`. A name that is not
+    UTF-8 keeps its bytes as surrogates (`surrogateescape`), for the caller to report."""
     out = _git(top, "ls-tree", "-r", "-l", "-z", "--full-tree", revision, "--", folder)
     entries = []
     for record in out.split(b"\0"):
@@ -179,7 +180,13 @@ def list_tree(top: Path, revision: str, folder: str) -> list[TreeEntry]:
         meta, path = record.split(b"\t", 1)
         mode, kind, sha, size = meta.decode().split()
         entries.append(
-            TreeEntry(mode, kind, sha, int(size) if size != "-" else 0, path.decode("utf-8"))
+            TreeEntry(
+                mode,
+                kind,
+                sha,
+                int(size) if size != "-" else 0,
+                path.decode("utf-8", "surrogateescape"),
+            )
         )
     return entries
 

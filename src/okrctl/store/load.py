@@ -105,13 +105,20 @@ def _revision_source(workspace: Workspace, revision: str) -> tuple[RepoConfig, l
         and not any(part.startswith(".") for part in e.path[len(goals) :].split("/"))
     ]
     readable = [
-        e for e in entries if e.kind == "blob" and e.mode != "120000" and e.size <= MAX_FILE_BYTES
+        e
+        for e in entries
+        if e.kind == "blob"
+        and e.mode != "120000"
+        and e.size <= MAX_FILE_BYTES
+        and _is_utf8(e.path)
     ]
     blobs = gitlog.read_blobs(workspace.repo, [e.sha for e in readable])
     files: list[FileEntry] = []
     for entry in sorted(entries, key=lambda e: e.path):
         relative = entry.path[len(prefix) :]
-        if entry.mode == "120000":
+        if not _is_utf8(relative):
+            files.append((_shown(relative), None, NOT_UTF8))
+        elif entry.mode == "120000":
             files.append(
                 (
                     relative,
@@ -187,19 +194,31 @@ def _relative(root: Path, path: str, prefix: str) -> str:
             text = text.replace(os.sep, "/")
     else:
         text = Path(path).relative_to(root).as_posix()
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return _shown(text)
+
+
+NOT_UTF8 = "the name is not valid UTF-8; rename it"
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(name: str) -> str:
+    """A name for messages: bytes that are not UTF-8 (kept as surrogates) shown as U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _entry_problem(entry: os.DirEntry[str], real_root: Path) -> str | None:
     """Why an entry cannot be read as goals ("" to skip it quietly), or None when it can."""
     name = entry.name
     looks_like_yaml = name.lower().endswith(YAML_SUFFIXES)
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        if looks_like_yaml or entry.is_dir():
-            return "the name is not valid UTF-8; rename it"
-        return ""
+    if not _is_utf8(name):
+        return NOT_UTF8 if looks_like_yaml or entry.is_dir() else ""
     if looks_like_yaml and not name.endswith(YAML_SUFFIXES):
         return "goals files end in .yaml or .yml, in lower case; rename it so it is read"
     if not entry.is_symlink():
