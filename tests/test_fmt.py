@@ -209,3 +209,26 @@ def test_fmt_finds_files_as_check_does_from_a_subfolder(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert result.stdout == "would reformat goals/pillars/growth.yaml\n"
     assert "goals/teams/ops.YAML:1:1: error: goals files end in .yaml or .yml" in result.stderr
+
+
+def test_tabs_that_check_reads_as_spaces_are_formatted_and_the_others_go_on(tmp_path):
+    tabbed = (
+        "kind: company\nid: acme\nname:\tAcme\nmission: Make saving easy.\nobjectives:\n"
+        "  - id: grow\n    title: Grow deposits\n    why: Deposits fund plans.\t# the why\n"
+        "    key_results:\n      - {id: d, title: D, baseline: 1, target: 2, source: s}\n"
+    )
+    root = write_repo(tmp_path, {"goals/company.yaml": tabbed, "goals/teams/signups.yaml": None})
+    assert run_cli("check", "--repo", root).exit_code == 0  # check reads the tabs as spaces
+    before = read_document(tabbed.encode()).data
+    growth = root / "goals/pillars/growth.yaml"
+    growth.write_text("kind: pillar\nparent:    acme\nlead: maria\n")
+    result = run_cli("fmt", "--repo", root)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "formatted goals/company.yaml",
+        "formatted goals/pillars/growth.yaml",
+    ]
+    formatted = (root / "goals/company.yaml").read_text()
+    assert "name: Acme\n" in formatted and "why: Deposits fund plans. # the why\n" in formatted
+    assert read_document(formatted.encode()).data == before
+    assert growth.read_text() == "kind: pillar\nparent: acme\nlead: maria\n"

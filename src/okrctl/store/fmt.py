@@ -108,9 +108,9 @@ def round_trip(text: str, edit: Callable[[Any], None]) -> str:
     body = text[len(bom) :]
     crlf = "\r\n" in body
     body = body.replace("\r\n", "\n")
-    read_document(body.encode("utf-8"), positions=False)  # refuses what `check` refuses
+    checked = read_document(body.encode("utf-8"), positions=False)  # refuses what check refuses
     yaml = round_trip_yaml()
-    data = yaml.load(body)
+    data = _load_round_trip(yaml, body, checked.data)
     if data is None:
         return text
     edit(data)
@@ -120,6 +120,31 @@ def round_trip(text: str, edit: Callable[[Any], None]) -> str:
     if crlf:
         formatted = formatted.replace("\n", "\r\n")
     return bom + formatted
+
+
+def _load_round_trip(yaml: Any, body: str, expected: Any) -> Any:
+    """ruamel's round-trip load of `body`. Its scanner refuses a tab that YAML (and `check`)
+    take as a separator (`name:\tPlatform`, `why: w\t# c`): each such tab is read as a space,
+    and kept so only while the data is what `check` reads. Anything else it cannot read is a
+    located `YamlProblem`, never a traceback."""
+    from ruamel.yaml.error import MarkedYAMLError
+
+    for _ in range(body.count("\t") + 1):
+        try:
+            data = yaml.load(body)
+        except MarkedYAMLError as error:
+            mark = error.problem_mark
+            if mark is not None and "'\\t'" in str(error.problem) and body[mark.index] == "\t":
+                body = body[: mark.index] + " " + body[mark.index + 1 :]
+                continue
+            where = Position(mark.line + 1, mark.column + 1) if mark is not None else Position(1, 1)
+            raise YamlProblem(f"fmt cannot read this: {error.problem}", where) from None
+        if body.count("\t") and read_document(body.encode("utf-8"), positions=False).data != (
+            expected
+        ):
+            break
+        return data
+    raise YamlProblem("fmt cannot read the tabs in this file: replace them with spaces")
 
 
 _CHILDREN = {
