@@ -58,7 +58,9 @@ def checkin(
     top = workspace.top
     _refuse_trailers(note)
     with goals_lock(workspace):
-        return _checkin_locked(root, top, ref, value, confidence, note, commit and top is not None)
+        return _checkin_locked(
+            workspace, root, top, ref, value, confidence, note, commit and top is not None
+        )
 
 
 def _refuse_trailers(note: str | None) -> None:
@@ -72,6 +74,7 @@ def _refuse_trailers(note: str | None) -> None:
 
 
 def _checkin_locked(
+    workspace: Workspace,
     root: Path,
     top: Path | None,
     ref: str,
@@ -120,7 +123,7 @@ def _checkin_locked(
     new_raw = source.encode(text)
     _validate(new_raw, owner.path, mapping_path, key, new)
     message = _message(ref, old, new, old_confidence, new_confidence, note) if commit else None
-    sha = write_and_commit(top if commit else None, [(where, source, new_raw)], message)
+    sha = write_and_commit(workspace, top if commit else None, [(where, source, new_raw)], message)
     return CheckinResult(
         ref, owner.path, old, new, old_confidence, new_confidence, new_raw != source.raw, sha, note
     )
@@ -215,7 +218,9 @@ def checkin_batch(
             for mapping_path, key, expected in landed:
                 _validate(new_raw, relative, mapping_path, key, expected)
             planned.append((where, source, new_raw))
-        return write_and_commit(top if commit else None, planned, message if commit else None)
+        return write_and_commit(
+            workspace, top if commit else None, planned, message if commit else None
+        )
 
 
 def yaml_scalar(value: int | float | bool) -> str:

@@ -21,32 +21,46 @@ from okrctl.store import gitlog
 from okrctl.store.workspace import Workspace
 
 LOCK_NAME = "okrctl-checkin.lock"
+JOURNAL_NAME = "okrctl-write.journal"
 BOM = b"\xef\xbb\xbf"
+
+
+def private_file(workspace: Workspace, name: str, outside_git: str) -> Path:
+    """Where okrctl keeps a file of its own beside the goals: `.git/NAME`, or, outside git (or
+    where `.git` is read-only), `okrctl-<hash of the repository's path><outside_git>` in the
+    temporary folder."""
+    if workspace.top is not None:
+        candidate = workspace.git_folder / name
+        if os.access(candidate.parent, os.W_OK) and (
+            not candidate.exists() or os.access(candidate, os.W_OK)
+        ):
+            return candidate
+    digest = hashlib.sha256(os.fsencode(workspace.root.resolve())).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"okrctl-{digest}{outside_git}"
+
+
+def journal_file(workspace: Workspace) -> Path:
+    """The journal of a multi-file write (`store.journal`)."""
+    return private_file(workspace, JOURNAL_NAME, "-write.journal")
 
 
 @contextmanager
 def goals_lock(workspace: Workspace) -> Iterator[None]:
-    """An exclusive lock held from reading goals files to committing them: a file under `.git/`,
-    or, outside git (or where `.git` is read-only), a file in the temporary folder named after
-    the repository's path. `filelock` makes it the same on POSIX and Windows."""
+    """An exclusive lock held from reading goals files to committing them (`filelock` makes it
+    the same on POSIX and Windows). Once it is held, a write that a killed run left half-done is
+    finished or undone first, so every writing command starts from a whole tree."""
     from filelock import FileLock
 
-    lock_file = None
-    if workspace.top is not None:
-        candidate = workspace.git_folder / LOCK_NAME
-        if os.access(candidate.parent, os.W_OK) and (
-            not candidate.exists() or os.access(candidate, os.W_OK)
-        ):
-            lock_file = candidate
-    if lock_file is None:
-        name = hashlib.sha256(os.fsencode(workspace.root.resolve())).hexdigest()[:16]
-        lock_file = Path(tempfile.gettempdir()) / f"okrctl-{name}.lock"
+    from okrctl.store.journal import recover
+
+    lock_file = private_file(workspace, LOCK_NAME, ".lock")
     lock = FileLock(lock_file, mode=0o666)
     try:
         lock.acquire()
     except OSError as exc:
         raise OkrctlError(f"cannot lock {lock_file}: {exc.strerror}") from None
     try:
+        recover(journal_file(workspace))
         yield
     finally:
         lock.release()
@@ -126,18 +140,20 @@ def refuse_unsafe(top: Path, targets: list[Target]) -> None:
 
 
 def write_and_commit(
-    top: Path | None, edits: list[tuple[Target, SourceText, bytes]], message: str | None
+    workspace: Workspace,
+    top: Path | None,
+    edits: list[tuple[Target, SourceText, bytes]],
+    message: str | None,
 ) -> str | None:
-    """Write every changed file, then commit them together (an empty commit when nothing
-    changed). If a write or the commit fails, every file is put back as it was."""
-    from okrctl.store.writefile import write_atomically
+    """Write every changed file, all as one (`store.journal`), then commit them together (an
+    empty commit when nothing changed). If the commit fails, every file is put back as it was.
+    The caller holds the goals lock."""
+    from okrctl.store.journal import write_together
 
-    written: list[tuple[Target, SourceText]] = []
+    changed = [(where, before, after) for where, before, after in edits if after != before.raw]
+    write_together(journal_file(workspace), [(where.real, after) for where, _, after in changed])
+    written = [(where, before) for where, before, _ in changed]
     try:
-        for where, before, after in edits:
-            if after != before.raw:
-                write_atomically(where.real, after)
-                written.append((where, before))
         if top is None or message is None:
             return None
         paths = [where.from_top for where, _ in written if where.from_top is not None]
@@ -145,17 +161,16 @@ def write_and_commit(
             return gitlog.commit_paths(top, paths, message)
         return gitlog.commit_empty(top, message)
     except OkrctlError as error:
-        _restore(written)
+        _restore(workspace, written)
         names = ", ".join(where.shown for where, _ in written)
         restored = f"; {names} put back as {'it was' if len(written) == 1 else 'they were'}"
         raise OkrctlError(f"{error}{restored if written else ''}") from None
     except BaseException:
-        _restore(written)
+        _restore(workspace, written)
         raise
 
 
-def _restore(written: list[tuple[Target, SourceText]]) -> None:
-    from okrctl.store.writefile import write_atomically
+def _restore(workspace: Workspace, written: list[tuple[Target, SourceText]]) -> None:
+    from okrctl.store.journal import write_together
 
-    for where, before in reversed(written):
-        write_atomically(where.real, before.raw)
+    write_together(journal_file(workspace), [(where.real, before.raw) for where, before in written])

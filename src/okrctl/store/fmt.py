@@ -203,6 +203,8 @@ class Formatted:
     unchanged: int = 0
     problems: list[tuple[str, Position, str]] = field(default_factory=list)
     """(file, where, what) for files that could not be read; they are left as they were."""
+    writes: list[tuple[Path, bytes]] = field(default_factory=list)
+    """(path, formatted bytes) for each changed file, to be written together."""
 
 
 Entry = tuple[str, Path, bytes | None, str | None]
@@ -211,9 +213,8 @@ Entry = tuple[str, Path, bytes | None, str | None]
 
 def format_files(entries: list[Entry], *, check: bool) -> Formatted:
     """Format each (shown name, path, content, problem) as the loader read it; with `check`,
-    only say which would change."""
-    from okrctl.store.writefile import write_atomically
-
+    only say which would change. What to write is left in `writes`, for the caller to write as
+    one."""
     result = Formatted()
     for shown, path, raw, problem in entries:
         if raw is None:
@@ -233,7 +234,7 @@ def format_files(entries: list[Entry], *, check: bool) -> Formatted:
             continue
         result.changed.append(shown)
         if not check:
-            write_atomically(path, formatted.encode("utf-8"))
+            result.writes.append((path, formatted.encode("utf-8")))
     return result
 
 
@@ -244,24 +245,31 @@ def format_repo(
     check: bool = False,
 ) -> Formatted:
     """The goals files of the repository, found as `check` finds them (or just `paths`),
-    formatted under the goals lock."""
+    formatted under the goals lock and written as one (all files, or none)."""
+    workspace = Workspace.of(repo)
+    if check:
+        return format_files(_entries(workspace, paths), check=True)
+    from okrctl.store.edits import goals_lock, journal_file
+    from okrctl.store.journal import write_together
+
+    with goals_lock(workspace):  # read under the lock: a check-in landing now is kept
+        result = format_files(_entries(workspace, paths), check=False)
+        write_together(journal_file(workspace), result.writes)
+        return result
+
+
+def _entries(workspace: Workspace, paths: list[Path] | None) -> list[Entry]:
     from okrctl.store.config import load_config
-    from okrctl.store.edits import goals_lock
     from okrctl.store.load import read_entry, working_tree_files
 
-    workspace = Workspace.of(repo)
     root = workspace.root
     if paths:
         entries: list[Entry] = []
         for path in paths:
             shown, raw, why = read_entry(str(path), path)
             entries.append((shown, path, raw, why))
-    else:
-        entries = [
-            (shown, root / shown, raw, why)
-            for shown, raw, why in working_tree_files(root, load_config(root).goals_path)
-        ]
-    if check:
-        return format_files(entries, check=True)
-    with goals_lock(workspace):
-        return format_files(entries, check=False)
+        return entries
+    return [
+        (shown, root / shown, raw, why)
+        for shown, raw, why in working_tree_files(root, load_config(root).goals_path)
+    ]

@@ -4,10 +4,10 @@ fmt`'s settings and key order, so what `import` writes is already formatted."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 from okrctl.model.errors import OkrctlError
+from okrctl.store.workspace import Workspace
 
 
 def unit_yaml(data: dict[str, Any]) -> str:
@@ -24,14 +24,38 @@ def unit_yaml(data: dict[str, Any]) -> str:
     return out.getvalue()
 
 
-def write_units(root: Path, texts: dict[str, str]) -> None:
-    """Each file under `root` (folders made as needed), atomically."""
-    from okrctl.store.writefile import write_atomically
+def write_units(workspace: Workspace, texts: dict[str, str]) -> None:
+    """Each file under the root (folders made as needed), all as one, under the goals lock. A
+    file that exists with uncommitted changes is refused first, as `checkin` refuses one:
+    replacing it would lose work git cannot give back."""
+    from okrctl.store.edits import goals_lock, journal_file
+    from okrctl.store.journal import write_together
 
-    for relative, text in texts.items():
-        path = root / relative
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OkrctlError(f"cannot create {path.parent}: {exc.strerror}") from None
-        write_atomically(path, text.encode("utf-8"))
+    root = workspace.root
+    with goals_lock(workspace):
+        top = workspace.top
+        if top is not None:
+            from okrctl.store import gitlog
+
+            by_path = {
+                (root / relative).resolve().relative_to(top).as_posix(): relative
+                for relative in texts
+                if (root / relative).exists() and (root / relative).resolve().is_relative_to(top)
+            }
+            busy = gitlog.changed_paths(top, list(by_path)) if by_path else []
+            if busy:
+                names = ", ".join(by_path[path] for path in busy)
+                raise OkrctlError(
+                    f"{names} {'has' if len(busy) == 1 else 'have'} uncommitted changes: commit"
+                    " or stash them first; nothing was written"
+                )
+        for relative in texts:
+            folder = (root / relative).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise OkrctlError(f"cannot create {folder}: {exc.strerror}") from None
+        write_together(
+            journal_file(workspace),
+            [(root / relative, text.encode("utf-8")) for relative, text in texts.items()],
+        )

@@ -18,7 +18,7 @@ def write_atomically(path: Path, data: bytes, *, own_file: bool = False) -> None
     shell redirection would: renaming over it would destroy it. A new file gets the permissions
     the umask allows, a rewritten one keeps its own. okrctl's `own_file`s (its caches) are
     always replaced: whatever else stands at their path is not the user's output."""
-    target = path if own_file else _follow_links(path)
+    target = path if own_file else follow_links(path)
     try:
         existing = target.stat() if not own_file else None
     except FileNotFoundError:
@@ -37,7 +37,7 @@ def write_atomically(path: Path, data: bytes, *, own_file: bool = False) -> None
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        mode = existing.st_mode & 0o7777 if existing is not None else 0o666 & ~_umask()
+        mode = existing.st_mode & 0o7777 if existing is not None else 0o666 & ~current_umask()
         os.chmod(temp_name, mode)
         os.replace(temp_name, target)
     except OSError as exc:
@@ -52,13 +52,13 @@ def write_output(path: Path, data: bytes) -> None:
     """A file the user named with `-o`: its folder is created when missing (as `-o
     .okrctl/unit.schema.json` expects), then it is written atomically."""
     try:
-        _follow_links(path).parent.mkdir(parents=True, exist_ok=True)
+        follow_links(path).parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OkrctlError(f"cannot create the folder of {path}: {exc.strerror}") from None
     write_atomically(path, data)
 
 
-def _follow_links(path: Path) -> Path:
+def follow_links(path: Path) -> Path:
     """The file a chain of links ends at (which may not exist yet); a loop is an error."""
     try:
         return Path(os.path.realpath(path, strict=False)) if path.is_symlink() else path
@@ -74,7 +74,7 @@ def _write_in_place(path: Path, target: Path, data: bytes) -> None:
         raise OkrctlError(f"cannot write {path}: {exc.strerror}") from None
 
 
-def _umask() -> int:
+def current_umask() -> int:
     """The process umask (reading it means setting it; it is put back at once)."""
     mask = os.umask(0o022)
     os.umask(mask)

@@ -100,9 +100,7 @@ def roll(
         return _roll_locked(workspace, top if commit else None, next_period, carry)
 
 
-def _roll_locked(
-    workspace: Workspace, top: Path | None, next_period: str, carry: bool
-) -> Rolled:
+def _roll_locked(workspace: Workspace, top: Path | None, next_period: str, carry: bool) -> Rolled:
     root = workspace.root
     repository = load_repo(workspace)
     if repository.findings:
@@ -160,7 +158,7 @@ def _roll_locked(
         + (f"\n{body.strip()}\n" if body else "")
         + f"\nOkr-Roll: {next_period}\n"
     )
-    result.commit = write_and_commit(top, edits, message if top is not None else None)
+    result.commit = write_and_commit(workspace, top, edits, message if top is not None else None)
     return result
 
 
