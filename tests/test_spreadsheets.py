@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import CONFIG, copy_demo, run_cli
+from conftest import CONFIG, TEAM, copy_demo, run_cli, write_repo
 from okrctl.store.load import load_repo
 
 
@@ -271,3 +271,148 @@ def test_relative_paths_from_a_subfolder(tmp_path, monkeypatch):
     result = run_cli("import", "../../demo/goals/teams/okrs.csv")
     assert result.exit_code == 0, result.stderr
     assert goals_of(target) == goals_of(demo)
+
+
+# --- what is refused, and text that would run --------------------------------------------------
+
+RUNNING_TITLES = {
+    "formula": "=cmd|' /C calc'!A0",
+    "plus": "+1+1",
+    "minus": "-2 weeks to launch",
+    "at": "@SUM(A1:A9)",
+    "tab": "\tindented",
+    "carriage return": "\rreturned",
+    "guarded already": "'=looks guarded",
+    "a plain quote": "'quoted' word",
+}
+
+
+def hostile_repo(root: Path) -> Path:
+    """A unit whose objective titles would run as formulas, and a falling key result whose
+    numbers are negative (numbers must stay numbers)."""
+    objectives = "".join(
+        f"  - id: o{index}\n"
+        f"    title: {json_string(title)}\n"
+        f"    why: {json_string(title)}\n"
+        "    key_results:\n"
+        f"      - {{id: k, title: {json_string(title)}, baseline: -5, target: -10, current: -6,"
+        " source: s}\n"
+        for index, title in enumerate(RUNNING_TITLES.values())
+    )
+    write_repo(
+        root,
+        {
+            "okrctl.yaml": CONFIG + "limits: {objectives_per_unit: 20}\n",
+            "goals/company.yaml": "kind: company\nid: acme\nmission: M.\nobjectives:\n"
+            + objectives,
+        },
+        base=False,
+    )
+    return root
+
+
+def json_string(text: str) -> str:
+    import json
+
+    return json.dumps(text)
+
+
+def test_csv_cells_that_would_run_are_written_as_text_and_read_back_exactly(tmp_path):
+    source = hostile_repo(tmp_path / "source")
+    sheet = tmp_path / "okrs.csv"
+    assert run_cli("export", sheet, "--repo", source).exit_code == 0
+    import csv
+
+    with open(sheet, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["objective"] for row in rows] == [
+        "'=cmd|' /C calc'!A0",
+        "'+1+1",
+        "'-2 weeks to launch",
+        "'@SUM(A1:A9)",
+        "'\tindented",
+        "'\rreturned",
+        "''=looks guarded",
+        "'quoted' word",
+    ]
+    assert {(row["baseline"], row["target"]) for row in rows} == {("-5", "-10")}
+    target = empty_repo(tmp_path / "target")
+    assert run_cli("import", sheet, "--repo", target).exit_code == 0
+    titles = [o.title for o in load_repo(target).units[0].unit.objectives]
+    assert titles == [title.strip() for title in RUNNING_TITLES.values()]  # cells are trimmed
+
+
+def test_xlsx_text_is_never_a_formula(tmp_path):
+    import zipfile
+
+    source = hostile_repo(tmp_path / "source")
+    sheet = tmp_path / "okrs.xlsx"
+    assert run_cli("export", sheet, "--repo", source).exit_code == 0
+    with zipfile.ZipFile(sheet) as archive:
+        parts = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")]
+    assert parts and not any(b"<f>" in part for part in parts)
+    book = openpyxl.load_workbook(sheet)
+    cells = [c for row in book["All"].iter_rows(min_row=2) for c in row if c.value is not None]
+    assert {c.data_type for c in cells if isinstance(c.value, str)} == {"s"}
+    assert {c.value for c in cells if isinstance(c.value, int | float)} >= {-5, -10, -6}
+    target = empty_repo(tmp_path / "target")
+    assert run_cli("import", sheet, "--repo", target).exit_code == 0
+    titles = [o.title for o in load_repo(target).units[0].unit.objectives]
+    assert titles == [title.strip() for title in RUNNING_TITLES.values()]  # cells are trimmed
+
+
+def test_period_lines_travel_through_the_sheet(tmp_path):
+    source = write_repo(
+        tmp_path / "source",
+        {"goals/teams/signups.yaml": TEAM + "period: 2026-Q4\n"},
+    )
+    sheet = tmp_path / "okrs.csv"
+    assert run_cli("export", sheet, "--repo", source).exit_code == 0
+    target = empty_repo(tmp_path / "target")
+    assert run_cli("import", sheet, "--repo", target).exit_code == 0
+    periods = {u.unit.id: u.unit.period for u in load_repo(target).units}
+    assert periods == {"acme": None, "growth": None, "signups": "2026-Q4"}
+
+
+def test_an_xlsx_that_unpacks_too_large_is_refused_unread(tmp_path):
+    import zipfile
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * 60_000_000 + b">")
+    assert bomb.stat().st_size < 200_000
+    target = empty_repo(tmp_path / "okrs")
+    result = run_cli("import", bomb, "--repo", target)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "okrctl: bomb.xlsx unpacks to 60,000,010 bytes in 2 parts, over the 50,000,000-byte"
+        " limit: split it, or raise the limit with --max-size BYTES\n"
+    )
+    smaller = run_cli("import", bomb, "--repo", target, "--max-size", "1000")
+    assert "over the 1,000-byte limit" in smaller.stderr
+    assert list((target / "goals").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "okrs.xlsx",
+            b"team,objective\nacme,Grow\n",
+            "okrctl: okrs.xlsx is not an .xlsx workbook (not a zip archive): save it from the"
+            " spreadsheet as Excel (.xlsx) or as CSV UTF-8\n",
+        ),
+        (
+            "okrs.csv",
+            b"team,objective\nacme,Grow\nacme," + b"x" * 131_073 + b"\n",
+            "okrctl: okrs.csv:3: cannot read this row: field larger than field limit (131072)\n",
+        ),
+    ],
+)
+def test_a_file_it_cannot_read_is_a_message_not_a_traceback(tmp_path, name, content, message):
+    sheet = tmp_path / name
+    sheet.write_bytes(content)
+    target = empty_repo(tmp_path / "okrs")
+    result = run_cli("import", sheet, "--repo", target)
+    assert (result.exit_code, result.stderr) == (1, message)

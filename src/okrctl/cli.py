@@ -485,6 +485,14 @@ def import_(
         bool, typer.Option("--dry-run", help="Print the files it would write; write nothing.")
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace unit files that exist.")] = False,
+    max_size: Annotated[
+        int | None,
+        typer.Option(
+            "--max-size",
+            help="Bytes the sheet may hold, unpacked for .xlsx (default 50,000,000).",
+            min=1,
+        ),
+    ] = None,
 ) -> None:
     """Turn an OKR spreadsheet into unit files, one per team, ids derived from titles.
 
@@ -500,7 +508,15 @@ def import_(
             raise typer.Exit(2)
         pairs[column.strip()] = field_name.strip()
     with _user_errors():
-        result = import_file(repo, file, mapping=pairs, sheet=sheet, dry_run=dry_run, force=force)
+        result = import_file(
+            repo,
+            file,
+            mapping=pairs,
+            sheet=sheet,
+            dry_run=dry_run,
+            force=force,
+            max_size=max_size,
+        )
     for skipped in result.skipped:
         typer.echo(f"{file.name}:{skipped.row}: skipped: {skipped.why}", err=True)
     for existing in result.existing:

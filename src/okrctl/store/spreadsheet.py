@@ -1,5 +1,11 @@
 """Spreadsheets in and out: CSV through the standard library's `csv` (its sniffer finds the
-delimiter; a BOM is fine) and XLSX through openpyxl (imported only here)."""
+delimiter; a BOM is fine) and XLSX through openpyxl (imported only here).
+
+Text is always written as text: an XLSX text cell is a string cell, never a formula, and a CSV
+cell that a spreadsheet would run (`=`, `+`, `-`, `@`, tab, carriage return first) gets a
+leading `'` (OWASP's rule), which reading a CSV takes off again. Reading is bounded: a file, or
+an XLSX's unpacked parts, larger than `max_size` is refused before it is parsed (see
+docs/spreadsheet.md, "What is refused")."""
 
 from __future__ import annotations
 
@@ -14,6 +20,27 @@ from okrctl.model.errors import OkrctlError, UsageError
 Row = tuple[int, list[Any]]
 """(the row's number as the spreadsheet shows it, its cells)."""
 
+DEFAULT_MAX_SIZE = 50_000_000
+"""Bytes a spreadsheet may hold (a CSV file, or an XLSX's parts unpacked): 50 MB."""
+_RUNS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet takes as the start of a formula (or slips past a check for one)."""
+
+
+def guarded(text: str) -> bool:
+    """Whether a CSV cell needs a leading `'`: it would run as a formula, or it is itself a
+    guarded cell (so that reading one `'` off is always exact)."""
+    return text.startswith(_RUNS) or (text.startswith("'") and guarded(text[1:]))
+
+
+def guard(cell: Any) -> Any:
+    """A cell as CSV writes it: text that would run gets a leading `'`; numbers stay numbers."""
+    return "'" + cell if isinstance(cell, str) and guarded(cell) else cell
+
+
+def unguard(text: str) -> str:
+    """The text `guard` wrote, as it was."""
+    return text[1:] if text.startswith("'") and guarded(text[1:]) else text
+
 
 def kind_of(path: Path) -> str:
     suffix = path.suffix.lower()
@@ -22,14 +49,52 @@ def kind_of(path: Path) -> str:
     return suffix[1:]
 
 
-def read_table(path: Path, sheet: str | None = None) -> tuple[list[str], list[Row]]:
+def read_table(
+    path: Path, sheet: str | None = None, *, max_size: int = DEFAULT_MAX_SIZE
+) -> tuple[list[str], list[Row]]:
     """The header row and every non-empty row after it."""
     kind = kind_of(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    if size > max_size:
+        raise OkrctlError(_too_large(path, f"is {size:,} bytes", max_size))
     if kind == "csv":
         if sheet is not None:
             raise UsageError("--sheet is for .xlsx files; a CSV file has one table")
         return _read_csv(path)
+    _check_unpacked_size(path, max_size)
     return _read_xlsx(path, sheet)
+
+
+def _too_large(path: Path, what: str, limit: int) -> str:
+    return (
+        f"{path.name} {what}, over the {limit:,}-byte limit: split it, or raise the limit with"
+        " --max-size BYTES"
+    )
+
+
+def _check_unpacked_size(path: Path, limit: int) -> None:
+    """An .xlsx is a zip: its directory says how large each part unpacks (zipfile holds every
+    part to that size), so a 3 MB file that would unpack to 3 GB is refused unread."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except zipfile.BadZipFile:
+        raise OkrctlError(
+            f"{path.name} is not an .xlsx workbook (not a zip archive): save it from the"
+            " spreadsheet as Excel (.xlsx) or as CSV UTF-8"
+        ) from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > limit:
+        raise OkrctlError(
+            _too_large(path, f"unpacks to {unpacked:,} bytes in {len(parts):,} parts", limit)
+        )
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[Row]]:
@@ -43,7 +108,12 @@ def _read_csv(path: Path) -> tuple[list[str], list[Row]]:
         dialect: Any = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        rows = [[unguard(cell) for cell in row] for row in reader]
+    except csv.Error as exc:
+        # A cell over csv's field limit (131,072 characters), or a stray quote in strict mode.
+        raise OkrctlError(f"{path.name}:{reader.line_num}: cannot read this row: {exc}") from None
     if not rows:
         raise OkrctlError(f"{path.name} is empty: the first row names the columns")
     table = [
@@ -86,7 +156,7 @@ def write_csv(path: Path, headers: Sequence[str], rows: Sequence[Sequence[Any]])
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(headers)
-    writer.writerows(["" if cell is None else cell for cell in row] for row in rows)
+    writer.writerows(["" if cell is None else guard(cell) for cell in row] for row in rows)
     write_output(path, out.getvalue().encode("utf-8"))
 
 
@@ -114,6 +184,9 @@ def write_xlsx(
             cell.font = Font(bold=True)
         for row in rows:
             sheet.append(list(row))
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text, even one starting with `=`: never a formula
         sheet.freeze_panes = "A2"
         sheet.auto_filter.ref = sheet.dimensions
         for index, header in enumerate(headers, start=1):

@@ -15,7 +15,7 @@ from okrctl.store.snapshot import take_snapshot
 from okrctl.store.workspace import Workspace
 
 COLUMNS = [
-    "kind", "team", "team name", "parent", "lead", "mission",
+    "kind", "team", "team name", "parent", "lead", "mission", "period",
     "objective id", "objective", "why", "committed", "category", "origin", "aligns to",
     "objective owner",
     "id", "key result", "kpi", "owner", "unit",
@@ -65,7 +65,7 @@ def export(
         unit = graph.units[unit_id].unit
         head = [
             unit.kind.value, unit.id, unit.name or "", unit.parent or "", unit.lead or "",
-            unit.mission or "",
+            unit.mission or "", unit.period or "",
         ]  # fmt: skip
         group = _pillar(graph, unit_id)
         rows: list[list[Any]] = []

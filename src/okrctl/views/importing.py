@@ -15,7 +15,7 @@ from okrctl.model.goals import RESERVED_IDS, SLUG_PATTERN, Kind
 from okrctl.store.workspace import Workspace
 
 FIELDS = {
-    "kind", "team", "team name", "parent", "lead", "mission",
+    "kind", "team", "team name", "parent", "lead", "mission", "period",
     "objective id", "objective", "why", "committed", "category", "origin", "aligns to",
     "objective owner", "id", "key result", "kpi", "owner", "unit",
     "baseline", "target", "current", "milestone", "done", "keep min", "keep max",
@@ -193,7 +193,7 @@ def _plan_row(cell: Any, units: dict[str, Planned], unit_ids: set[str]) -> None:
         name = _text(cell("team name")) or (team if team != unit_id else None)
         for key, value in (
             ("name", name), ("parent", _text(cell("parent"))), ("lead", _text(cell("lead"))),
-            ("mission", _text(cell("mission"))),
+            ("mission", _text(cell("mission"))), ("period", _text(cell("period"))),
         ):  # fmt: skip
             if value is not None:
                 data[key] = value
@@ -297,15 +297,19 @@ def import_file(
     sheet: str | None = None,
     dry_run: bool = False,
     force: bool = False,
+    max_size: int | None = None,
 ) -> Imported:
-    """Read `path`, plan the unit files, and (unless `dry_run`) write them; then check."""
+    """Read `path`, plan the unit files, and (unless `dry_run`) write them all as one, under the
+    goals lock; then check. `max_size` bounds the sheet (bytes; 50 MB by default)."""
     from okrctl.store.config import load_config
-    from okrctl.store.spreadsheet import read_table
+    from okrctl.store.spreadsheet import DEFAULT_MAX_SIZE, read_table
     from okrctl.store.unit_files import unit_yaml, write_units
 
+    if max_size is not None and max_size < 1:
+        raise UsageError("--max-size must be a positive number of bytes")
     workspace = Workspace.of(repo)
     config = load_config(workspace.root)
-    headers, rows = read_table(path, sheet)
+    headers, rows = read_table(path, sheet, max_size=max_size or DEFAULT_MAX_SIZE)
     units, skipped = plan(headers, rows, {normalise(k): v for k, v in (mapping or {}).items()})
     result = Imported(skipped=skipped, dry_run=dry_run)
     goals = config.config.goals_dir.rstrip("/")
