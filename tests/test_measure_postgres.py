@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -130,3 +133,62 @@ def test_a_slow_postgresql_query_times_out(tmp_path, server, monkeypatch):
     result = measure(repo, "--timeout", "1", "--dry-run")
     [failed] = result.json()["failed"]
     assert failed["error"] == "goals/company.yaml:15:18: timed out after 1 s"
+
+
+# --- the harness itself: a machine with PostgreSQL's binaries but no `postgres` user ----------
+
+NOT_ROOT = "making a system user, or running as another one, needs root"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason=NOT_ROOT)
+def test_as_root_without_a_postgres_user_the_harness_makes_its_own():
+    if postgres._binaries() is None:
+        pytest.skip("PostgreSQL is not installed (Debian package postgresql)")
+    made = "okrctl-pg-probe"
+    subprocess.run(["userdel", made], capture_output=True, check=False)
+    folder = tempfile.TemporaryDirectory(prefix="okrctl-pg-")  # reachable by the new user
+    try:
+        started = postgres.start(Path(folder.name), users=("okrctl-no-such-user", made))
+        assert isinstance(started, postgres.Server), started
+        try:
+            assert started.run_as == ["runuser", "-u", made, "--"]
+            started.psql("select 1")
+        finally:
+            started.stop()
+    finally:
+        subprocess.run(["userdel", made], capture_output=True, check=False)
+        folder.cleanup()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason=NOT_ROOT)
+def test_as_a_normal_user_the_harness_runs_the_server_as_that_user():
+    if postgres._binaries() is None:
+        pytest.skip("PostgreSQL is not installed (Debian package postgresql)")
+    python = shutil.which("python3", path="/usr/bin:/bin")
+    if python is None:
+        pytest.skip("no system python3 that another user may run")
+    script = (
+        "import sys, tempfile; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
+        " import postgres\n"
+        "with tempfile.TemporaryDirectory() as folder:\n"
+        "    server = postgres.start(Path(folder))\n"
+        "    assert isinstance(server, postgres.Server), server\n"
+        "    assert server.run_as == [], server.run_as\n"
+        "    try:\n"
+        "        server.psql('select 1')\n"
+        "    finally:\n"
+        "        server.stop()\n"
+        "print('ran as', __import__('getpass').getuser())\n"
+    )
+    done = subprocess.run(
+        ["runuser", "-u", "nobody", "--", python, "-c", script, str(Path(__file__).parent)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd="/tmp",
+        check=False,
+    )
+    if "Permission denied" in done.stderr and "tests" in done.stderr:
+        pytest.skip(f"the tests folder is not readable by nobody: {done.stderr.strip()}")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "ran as nobody\n"
