@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -341,3 +342,35 @@ def test_the_built_in_reports_are_the_same_through_the_sandbox(quarter, own_copy
     (own_copy / "templates").mkdir()  # a folder of its own: every template sandboxed
     (own_copy / "templates/notes.txt").write_text("not a template\n")
     assert report(own_copy, *scope, "--template", template) == trusted
+
+
+@pytest.mark.parametrize(
+    ("template", "scope"),
+    [("company", ()), ("team", ("signups",)), ("one-on-one", ("sam",)), ("wall", ())],
+)
+def test_html_in_goals_text_never_reaches_the_markdown_as_html(own_copy, template, scope):
+    team = own_copy / "goals/teams/signups.yaml"
+    text = team.read_text()
+    text = text.replace(
+        "title: Raise funded conversion from 38% to 45%",
+        "title: <script>alert(1)</script> funded conversion < 45% <!-- hidden -->",
+    )
+    text = text.replace('        unit: "%"\n', "        unit: 'p\"ts'\n", 1)
+    text = text.replace(
+        "why: Half of signups never fund; net deposits is our top growth signal.",
+        "why: <img src=x onerror=alert(1)> Half never fund.",
+    )
+    team.write_text(text)
+    stamp = dict.fromkeys(("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"), "2026-11-14T12:00:00+00:00")
+    git = ["git", "-C", str(own_copy), "-c", "user.name=T", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "commit", "-qam", "hostile"], env={**os.environ, **stamp}, check=True)
+    out = report(own_copy, *scope, "--template", template)
+    assert not re.search(r"<(script|img|!--)", out, re.IGNORECASE), out
+    if template == "team":
+        assert "&lt;script>alert(1)&lt;/script> funded conversion < 45% &lt;!-- hidden -->" in out
+        assert "&lt;img src=x onerror=alert(1)> Half never fund." in out
+        chart = out.split("```mermaid\n")[1].split("```")[0].splitlines()
+        title = "<script>alert(1)</script> funded conversion < 45% <!-- hidden -->"
+        title = title.replace("<", "\u2039")  # a single left angle quote
+        assert chart[1] == f'    title "{title}"'
+        assert chart[3] == "    y-axis \"p'ts\" 37.3 --> 45.7"

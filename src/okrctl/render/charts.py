@@ -42,7 +42,7 @@ def chart_of(kr: dict[str, Any], title: str | None = None) -> Chart | None:
     high = max([*values, target, baseline])
     pad = (high - low) * 0.1 or 1.0
     return Chart(
-        title=(title or kr["title"]).replace('"', "'"),
+        title=title or kr["title"],
         labels=[c["day"][5:] for c in points],
         dates=[c["day"] for c in points],
         values=values,
@@ -58,15 +58,23 @@ def plain(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
+def mermaid_text(text: str) -> str:
+    """A string as a Mermaid quoted string takes it: a `"` would end it (`'` instead), a line
+    break would end the statement (a space instead), and a `<` (U+2039 instead) could open HTML in
+    the label or in the Markdown around the fence."""
+    cleaned = "".join(" " if ord(c) < 32 or ord(c) == 127 else c for c in text)
+    return cleaned.replace('"', "'").replace("<", "\u2039")
+
+
 def mermaid_body(chart: Chart) -> str:
     """The text inside the ```mermaid fence."""
-    labels = ", ".join(f'"{label}"' for label in chart.labels)
+    labels = ", ".join(f'"{mermaid_text(label)}"' for label in chart.labels)
     return "\n".join(
         [
             "xychart-beta",
-            f'    title "{chart.title}"',
+            f'    title "{mermaid_text(chart.title)}"',
             f"    x-axis [{labels}]",
-            f'    y-axis "{chart.axis}" {plain(chart.low)} --> {plain(chart.high)}',
+            f'    y-axis "{mermaid_text(chart.axis)}" {plain(chart.low)} --> {plain(chart.high)}',
             f"    line [{', '.join(number(v).replace(',', '') for v in chart.values)}]",
             f"    line [{', '.join(number(chart.target).replace(',', '') for _ in chart.values)}]",
         ]

@@ -9,6 +9,7 @@ does).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -101,13 +102,35 @@ FILTER_NAMES = frozenset({*FILTERS, "chart"})
 """Every filter a template can use (`chart` is made per render: it keeps its charts' data)."""
 
 
+_HTML_START = re.compile(r"<(?=[A-Za-z/!?])")
+"""A `<` that could open raw HTML in Markdown (a tag, a closing tag, a comment, a declaration,
+a processing instruction, an autolink); `< 200 ms` and `<1%` cannot, and stay as written."""
+
+
+def markdown_text(value: Any) -> Any:
+    """Every `{{ … }}` of a Markdown report, as Jinja's `finalize`: text from goals files (a
+    title, a why, a name) never becomes HTML a Markdown renderer would run (`<script>`,
+    `<img onerror=…>`): such a `<` is written `&lt;`, which every renderer shows as `<`. Applying
+    it twice changes nothing, so a macro's output may pass through it again."""
+    if isinstance(value, str):
+        return _HTML_START.sub("&lt;", value)
+    return value
+
+
 def environment(
     user_templates: Path | None, budget: Any = None, charts: dict[str, Chart] | None = None
 ) -> Any:
-    """The reports' environment: Markdown, not escaped, trailing newlines kept."""
+    """The reports' environment: Markdown, trailing newlines kept, and every expression's text
+    kept from opening raw HTML (`markdown_text`)."""
     filters = {**FILTERS, "chart": chart_filter({} if charts is None else charts)}
     return template_environment(
-        BUILTIN, user_templates, filters, budget, autoescape=False, keep_trailing_newline=True
+        BUILTIN,
+        user_templates,
+        filters,
+        budget,
+        autoescape=False,
+        keep_trailing_newline=True,
+        finalize=markdown_text,
     )
 
 
