@@ -686,3 +686,22 @@ def test_reading_queries_still_work_with_the_guard(tmp_path, api):
     result = measure(repo, "acme", "--dry-run")
     assert result.exit_code == 0, result.stdout
     assert result.json()["measured"][0]["new"] == 13
+
+
+@pytest.mark.parametrize(
+    ("sql", "written"),
+    [
+        ("select 55.0", "        current: 55\n"),  # the file holds an integer: it stays one
+        ("select 55.25", "        current: 55.25\n"),
+        ("select 55", "        current: 55\n"),
+    ],
+)
+def test_a_value_is_written_in_the_shape_the_file_uses(tmp_path, api, sql, written):
+    repo = measured_repo(
+        tmp_path, api, **{"goals/company.yaml": company(f'{{sql: "{sql}", database: metrics}}')}
+    )
+    result = measure(repo, "acme")
+    assert result.exit_code == 0, result.stdout
+    assert written in (repo.root / "goals/company.yaml").read_text()
+    history = run_cli("history", "acme/grow/deposits", "--repo", repo.root, "--format", "json")
+    assert [c["value"] for c in history.json()["checkins"]][-1] == float(written.split()[-1])

@@ -148,7 +148,8 @@ def measure(
                     Failed(item.site.ref, item.file, item.line, item.column, str(error))
                 )
                 continue
-            result.measured.append(Measured(item.site.ref, item.site.current, value))
+            old = item.site.current
+            result.measured.append(Measured(item.site.ref, old, in_shape_of(old, value)))
     finally:
         sources.close()
     if progress is not None:
@@ -158,6 +159,15 @@ def measure(
         values = [NewValue(m.ref, m.new) for m in changed]
         result.commit = checkin_batch(workspace, values, commit_message(changed, day))
     return result
+
+
+def in_shape_of(old: Any, new: Any) -> Any:
+    """`new` written the way the file already writes this value: a source that answers 55.0 for
+    a value the file holds as an integer writes 55, not 55.0 (an average, a SQL `real`)."""
+    integral = isinstance(old, int) and not isinstance(old, bool)
+    if integral and isinstance(new, float) and new.is_integer():
+        return int(new)
+    return new
 
 
 def commit_message(changed: list[Measured], day: date) -> str:
