@@ -705,3 +705,16 @@ def test_a_value_is_written_in_the_shape_the_file_uses(tmp_path, api, sql, writt
     assert written in (repo.root / "goals/company.yaml").read_text()
     history = run_cli("history", "acme/grow/deposits", "--repo", repo.root, "--format", "json")
     assert [c["value"] for c in history.json()["checkins"]][-1] == float(written.split()[-1])
+
+
+def test_history_shows_each_ref_its_own_line_of_a_measure_commit(tmp_path, api):
+    repo = measured_repo(tmp_path, api)
+    assert measure(repo).exit_code == 0
+    notes = {}
+    for ref in ("acme/grow/deposits", "growth/convert/rate"):
+        history = run_cli("history", ref, "--repo", repo.root, "--format", "json").json()
+        notes[ref] = history["checkins"][-1]["note"]
+    assert notes == {
+        "acme/grow/deposits": "acme/grow/deposits: 12 → 15.5",
+        "growth/convert/rate": "growth/convert/rate: none → 35.5",
+    }

@@ -256,18 +256,34 @@ def _identical(a: Any, b: Any) -> bool:
 
 def _checkin(commit: LogCommit, ref: str, value: Any, confidence: Any) -> CheckIn:
     return CheckIn(
-        ref, commit.date, commit.author, commit.sha, value, confidence, note_of(commit.message)
+        ref,
+        commit.date,
+        commit.author,
+        commit.sha,
+        value,
+        confidence,
+        note_of(commit.message, ref),
     )
 
 
-def note_of(message: str) -> str:
-    """The body without its trailers; else the subject."""
+def note_of(message: str, ref: str | None = None) -> str:
+    """The body without its trailers; else the subject. A commit that checks in several refs
+    (`okrctl measure`, a batch) has a line per ref in its body, `REF: old → new`: each ref's
+    note is its own line, never the others'."""
     paragraphs = [p.strip() for p in message.strip().split("\n\n") if p.strip()]
     if not paragraphs:
         return ""
     subject, body = paragraphs[0], paragraphs[1:]
     if body and all(TRAILER_LINE.match(line) for line in body[-1].splitlines()):
         body = body[:-1]
+    if ref is not None and len(set(TRAILER_RE.findall(message))) > 1:
+        own = [
+            line.strip()
+            for paragraph in body
+            for line in paragraph.splitlines()
+            if line.strip().startswith(f"{ref}: ")
+        ]
+        return "\n".join(own) if own else subject
     return "\n\n".join(body) if body else subject
 
 

@@ -38,7 +38,7 @@ from okrctl.model.history import (
 )
 from okrctl.model.names import unit_of
 
-FORMAT = 6
+FORMAT = 7
 
 
 def _path(folder: Path, goals: str) -> Path:
