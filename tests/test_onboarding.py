@@ -255,6 +255,7 @@ def test_completion_and_version():
     result = run_cli("--help")
     assert "--install-completion" in result.stdout and "--show-completion" in result.stdout
     assert run_cli("--version").stdout.startswith("okrctl 0.1.0")
+    assert run_cli("-V").stdout == run_cli("--version").stdout
 
 
 def test_errors_go_to_stderr_and_data_to_stdout(tmp_path):

@@ -407,3 +407,18 @@ def test_nudges_refuse_a_bad_address_by_name_and_send_the_others(tmp_path, smtp)
         result.stderr
     )
     assert [r for r, _ in smtp.received] == [["maria@example.com"]]
+
+
+def test_the_date_header_carries_the_senders_offset(quarter, smtp, monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Kolkata")  # +0530 all year: no daylight saving to guess
+    time.tzset()
+    try:
+        result = run_cli(
+            "send", "digest", "--repo", quarter, "--as-of", AS_OF, "--to", "a@example.com"
+        )
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert result.exit_code == 0, result.stderr
+    [(_, message)] = smtp.received
+    assert str(message["Date"]).endswith("+0530")

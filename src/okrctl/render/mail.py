@@ -159,6 +159,6 @@ def _envelope(sender: str, to: list[str], subject: str) -> EmailMessage:
     message["From"] = sender
     message["To"] = ", ".join(dict.fromkeys(to))
     message["Subject"] = one_line(subject)
-    message["Date"] = formatdate(localtime=False)
+    message["Date"] = formatdate(localtime=True)  # the sender's own offset, as mail clients do
     message["Message-ID"] = make_msgid(domain="okrctl.invalid")
     return message
