@@ -193,17 +193,29 @@ def test_the_action_installs_okrctl_from_its_checkout_and_runs_the_command(tmp_p
     assert steps[1]["run"] == 'python -m pip install --quiet "$GITHUB_ACTION_PATH"'
     demo = tmp_path / "demo"
     assert run_cli("demo", demo).exit_code == 0
-    env = {
-        **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-        "OKRCTL_COMMAND": "check --format github",
-        "OKRCTL_REPO": "demo",
-    }
-    done = subprocess.run(
-        ["bash", "-c", steps[2]["run"]], cwd=tmp_path, env=env, capture_output=True, text=True
-    )
+
+    def step(command: str) -> subprocess.CompletedProcess[str]:
+        env = {
+            **os.environ,
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+            "OKRCTL_COMMAND": command,
+            "OKRCTL_REPO": "demo",
+        }
+        return subprocess.run(
+            ["bash", "-c", steps[2]["run"]], cwd=tmp_path, env=env, capture_output=True, text=True
+        )
+
+    done = step("check --format github")
     assert done.returncode == 0, done.stderr
     assert "::warning file=goals/" in done.stdout  # the demo is its own git repository
+    done = step("""report -o "Q4 digest.md" --template 'company'""")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "Q4 digest.md").read_text().startswith("# Harbor Invest")
+    done = step("report -o 'unclosed.md")
+    assert done.returncode == 1
+    assert "the command input cannot be split into words (No closing quotation)" in done.stderr
+    done = step("check; touch pwned")  # a shell would run the second command
+    assert done.returncode == 2 and not (tmp_path / "pwned").exists()
 
 
 def test_codeowners_of_the_demo(tmp_path):
