@@ -109,3 +109,22 @@ def test_one_checkin_is_not_enough_to_forecast(tmp_path):
     )
     [kr] = result.json()["units"][0]["objectives"][0]["key_results"]
     assert (kr["trend"], kr["forecast"]) == ([31], None)
+
+
+@pytest.mark.parametrize("as_of", ["2026-12-31", "2027-01-10"])
+def test_once_no_time_remains_the_forecast_is_the_value_itself(tmp_path, as_of):
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, PILLAR_FILE: pillar_with(30)}, "2026-10-01", "Q4 opens at 30")
+    repo.commit({PILLAR_FILE: pillar_with(30.5)}, "2026-10-11", "30.5")
+    repo.commit({PILLAR_FILE: pillar_with(31)}, "2026-10-21", "31")
+    args = ("growth", "--repo", repo.root, "--as-of", as_of)
+    result = run_cli("status", *args, "--format", "json")
+    [kr] = result.json()["units"][0]["objectives"][0]["key_results"]
+    assert kr["current"] == 31
+    assert kr["forecast"] == {"value": 31, "score": pytest.approx(0.1)}
+    text = run_cli("status", *args).stdout
+    assert "forecast" not in text  # shown only while time remains
+    shown = run_cli("show", "growth/convert/rate", *args[1:]).stdout
+    assert "forecast" not in shown
+    report = run_cli("report", *args).stdout
+    assert "heading for" not in report

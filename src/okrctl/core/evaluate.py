@@ -12,7 +12,7 @@ from okrctl.core import score as arithmetic
 from okrctl.core.graph import Graph, KeyResultNode, KpiNode, ObjectiveNode
 from okrctl.core.periods import Period, end_of_day, now
 from okrctl.core.score import Grade, Health, Shape, Status
-from okrctl.core.trend import Forecast, forecast, period_points
+from okrctl.core.trend import Forecast, forecast, period_points, settled
 from okrctl.model.goals import KeyResult, Kind, Kpi, Objective
 from okrctl.model.units import UnitFile
 
@@ -211,7 +211,11 @@ class _Trends:
         opening = None if self.opening_date is None else (self.opening_date, opening_value)
         points = period_points(values, self.period, self.moment.instant, opening)
         assert kr.baseline is not None and kr.target is not None
-        prediction = forecast(points, self.period, kr.baseline, kr.target, kr.unit)
+        if self.moment.instant >= self.period.end:  # no time remains: nothing to project
+            done = kr.current
+            prediction = None if done is None else settled(done, kr.baseline, kr.target)
+        else:
+            prediction = forecast(points, self.period, kr.baseline, kr.target, kr.unit)
         return tuple(value for _, value in points), prediction
 
 

@@ -24,6 +24,9 @@ Point = tuple[float, float]
 class Forecast:
     value: float
     score: float
+    projected: bool = True
+    """False once no time remains: the value is the key result's own, and views that speak of
+    where a number is heading (text, reports, the site) show none."""
 
     def as_json(self) -> dict[str, float]:
         return {"value": self.value, "score": self.score}
@@ -79,6 +82,14 @@ def forecast(
     written = [baseline, target, *(value for _, value in points)]
     value = plausible(intercept + slope * period.days, written, unit)
     return Forecast(value, clamp(progress(baseline, target, value)))
+
+
+def settled(value: float, baseline: float, target: float) -> Forecast | None:
+    """The forecast once no time remains (as of the period's last day or later): the value
+    itself, since there is nothing left to project (docs/scoring.md)."""
+    if not measurable_span(baseline, target):
+        return None
+    return Forecast(value, clamp(progress(baseline, target, value)), projected=False)
 
 
 MAX_DECIMALS = 6

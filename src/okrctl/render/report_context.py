@@ -75,6 +75,8 @@ class ContextBuilder:
         data.setdefault("current", None)
         data.setdefault("keep", None)
         data.setdefault("forecast", None)
+        if kr.forecast is not None and not kr.forecast.projected:
+            data["forecast"] = None  # the period is over: nothing is heading anywhere
         return data
 
     def kpi(self, kpi: KpiScore) -> dict[str, Any]:

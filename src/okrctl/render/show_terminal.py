@@ -245,7 +245,7 @@ def _key_result_block(key_result: KeyResultScore) -> list[Any]:
             )
         )
     heading = key_result.forecast if key_result.shape is Shape.NUMERIC else None
-    if heading:
+    if heading and heading.projected:
         style = "green" if heading.score >= 1 else "red"
         parts.append(
             _line(

@@ -121,7 +121,7 @@ def _key_result_label(key_result: KeyResultScore) -> Text:
         label.append(f" {sparkline(key_result.trend)}", style="cyan")
     label.append(f"  {score_text(key_result.score)} ")
     label.append(words(key_result.status), style=style)
-    if key_result.forecast is not None:
+    if key_result.forecast is not None and key_result.forecast.projected:
         model = key_result.node.key_result
         misses = key_result.forecast.score < 1
         label.append(
@@ -205,7 +205,9 @@ def attention_summary(card: Scorecard) -> RenderableType:
     critical = [k for k in card.kpis.values() if k.health is Health.CRITICAL]
     silent = [k for k in card.key_results.values() if not k.checked_in]
     missing = [
-        k for k in card.key_results.values() if k.forecast is not None and k.forecast.score < 1
+        k
+        for k in card.key_results.values()
+        if k.forecast is not None and k.forecast.projected and k.forecast.score < 1
     ]
     if not (troubled or critical or silent or missing):
         return Text("Nothing needs attention: every objective is on pace and every KPI healthy.")
