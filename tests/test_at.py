@@ -139,3 +139,33 @@ def test_outside_git_at_exits_2_and_as_of_reads_the_files_with_a_note(tmp_path):
     result = run_cli("status", "--repo", root, "--as-of", "2026-01-10", "--format", "json")
     assert result.exit_code == 0
     assert "note: not a git repository" in result.stderr
+
+
+def test_check_as_of_reads_the_working_tree_and_reading_a_commit_says_what_it_leaves_out(
+    tmp_path,
+):
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(BASE, "2026-10-01")
+    broken = TEAM.replace("aligns_to: [growth/convert]", "aligns_to: [growth/nope]")
+    (repo.root / "goals/teams/signups.yaml").write_text(broken)
+    as_of = run_cli("check", "--repo", repo.root, "--as-of", "2026-10-15", "--format", "json")
+    assert as_of.exit_code == 1  # a date moves the clock, not the files
+    assert [f["rule"] for f in as_of.json()["findings"] if f["severity"] == "error"] == [
+        "unknown-ref"
+    ]
+    at = run_cli("check", "--repo", repo.root, "--at", "HEAD")
+    assert at.exit_code == 0
+    sha = repo.git("rev-parse", "HEAD")[:10]
+    note = (
+        f"reading the goals at commit {sha} (--at HEAD): 1 file with uncommitted changes"
+        " (goals/teams/signups.yaml) is not part of it"
+    )
+    assert note in at.stderr
+    status = run_cli("status", "--repo", repo.root, "--as-of", "2026-10-15", "--format", "json")
+    assert (
+        f"reading the goals at commit {sha} (the last commit on or before 2026-10-15): 1 file"
+        in status.stderr
+    )
+    repo.git("checkout", "--", "goals/teams/signups.yaml")
+    clean = run_cli("check", "--repo", repo.root, "--at", "HEAD")
+    assert "uncommitted" not in clean.stderr

@@ -257,6 +257,22 @@ def changed_paths(top: Path, paths: list[str]) -> list[str]:
     return [path for path in paths if path in dirty]
 
 
+def dirty_files(top: Path, paths: list[str]) -> list[str]:
+    """Every file under `paths` (files or folders, from the top-level) with staged, unstaged or
+    untracked changes, in one `git status`."""
+    out = _git(top, "-c", "core.quotepath=off", "status", "--porcelain", "-z", "--", *paths)
+    records = out.split(b"\0")
+    found, skip = [], False
+    for record in records:
+        if skip:  # a rename's second record is its old path
+            skip = False
+            continue
+        if len(record) > 3:
+            found.append(record[3:].decode("utf-8", "surrogateescape"))
+            skip = record[:1] in (b"R", b"C")
+    return found
+
+
 def commit_paths(top: Path, paths: list[str], message: str) -> str:
     """Commit exactly `paths` (other staged changes stay staged); returns the new commit."""
     _git(top, "commit", "-q", "--only", "-F", "-", "--", *paths, stdin=message.encode())

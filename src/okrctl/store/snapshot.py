@@ -61,20 +61,47 @@ class Snapshot:
         return history
 
 
+def _uncommitted_note(
+    workspace: Workspace, goals_dir: str, revision: str, reason: str
+) -> list[str]:
+    """Said when a command reads a commit while the working tree has goals edits it leaves out:
+    "0 errors" of a commit must not pass for a verdict on what is on disk."""
+    from okrctl.store.root import CONFIG_NAME
+
+    top = workspace.git_top("reading a revision")
+    prefix = workspace.prefix
+    dirty = gitlog.dirty_files(top, [prefix + goals_dir.rstrip("/") + "/", prefix + CONFIG_NAME])
+    if not dirty:
+        return []
+    count = f"{len(dirty)} file{'s' if len(dirty) != 1 else ''}"
+    shown = ", ".join(path[len(prefix) :] for path in dirty[:3])
+    more = f" and {len(dirty) - 3} more" if len(dirty) > 3 else ""
+    return [
+        f"reading the goals at commit {revision[:10]} ({reason}): {count} with uncommitted "
+        f"changes ({shown}{more}) {'is' if len(dirty) == 1 else 'are'} not part of it"
+    ]
+
+
 def take_snapshot(
     repo: Workspace | Path | str | None = None,
     *,
     at: str | None = None,
     as_of: date | None = None,
     today: date | None = None,
+    as_of_reads_commit: bool = True,
 ) -> Snapshot:
+    """The goals a command reads (see the module's docstring). `as_of_reads_commit` off keeps
+    the working tree for a past `--as-of` (`check`: a date changes the clock, not the files).
+    Reading a commit while goals files have uncommitted changes says so in a note."""
     workspace = Workspace.of(repo)
     today = today or Moment.of(None).as_of
     notes: list[str] = []
     revision: str | None = None
+    reason = ""
     if at is not None:
         revision = revisions.resolve(workspace, at)
-    elif as_of is not None and as_of < today:
+        reason = f"--at {at}"
+    elif as_of is not None and as_of < today and as_of_reads_commit:
         top = workspace.top
         if top is None:
             notes.append(
@@ -86,9 +113,12 @@ def take_snapshot(
             if commit is None:
                 raise UsageError(f"no commit on or before {as_of}: the goals did not exist yet")
             revision = commit.sha
+            reason = f"the last commit on or before {as_of}"
     seen: Known = {}
     repository = load_repo(workspace, revision=revision, seen=seen if workspace.caching else None)
     config = repository.config.config
+    if revision is not None:
+        notes.extend(_uncommitted_note(workspace, config.goals_dir, revision, reason))
     period = parse_period(config.period, config.fiscal_year_start)
     if as_of is None and at is not None and period.last_day < today:
         as_of = period.last_day

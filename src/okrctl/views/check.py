@@ -37,12 +37,13 @@ class CheckResult:
 def check_repo(
     repo: Workspace | Path | str | None = None, *, at: str | None = None, as_of: date | None = None
 ) -> CheckResult:
-    """Load the goals (working tree, or as of a date, revision or period) and run every rule;
-    history is read only when the `stale` rule is on."""
+    """Load the goals (the working tree, or a revision or period with `at`) and run every rule
+    as of `as_of` (a date moves the clock, not the files); history is read only when the
+    `stale` rule is on."""
     from okrctl.core.rules import Context, run_rules, severities
     from okrctl.store.snapshot import take_snapshot
 
-    snapshot = take_snapshot(repo, at=at, as_of=as_of)
+    snapshot = take_snapshot(repo, at=at, as_of=as_of, as_of_reads_commit=False)
     repository = snapshot.repository
     history = None
     if severities(repository)["stale"] is not Severity.OFF:
