@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import BASE as BASE_FILES
-from conftest import COMPANY, PILLAR, TEAM, findings, run_cli, write_repo
+from conftest import BASE, COMPANY, PILLAR, TEAM, findings, run_cli, write_repo
 
 TEAM_FILE = "goals/teams/signups.yaml"
 PILLAR_FILE = "goals/pillars/growth.yaml"
@@ -380,7 +379,7 @@ def stale_repo(tmp_path, *, stale_after=14):
 
     repo = GitRepo(tmp_path / "okrs")
     config = f"company: Acme\nperiod: 2026-Q4\nstale_after_days: {stale_after}\n"
-    repo.commit({**BASE_FILES, "okrctl.yaml": config}, "2026-09-20", "goals")
+    repo.commit({**BASE, "okrctl.yaml": config}, "2026-09-20", "goals")
     return repo
 
 
@@ -467,3 +466,48 @@ def test_stale_can_be_turned_off(tmp_path):
     repo = stale_repo(tmp_path)
     (repo.root / "okrctl.yaml").write_text("company: Acme\nperiod: 2026-Q4\nrules:\n  stale: off\n")
     assert stale_findings(repo, "2026-12-30") == (0, [])
+
+
+def test_silence_in_a_period_that_ended_is_counted_to_its_end(tmp_path):
+    from gitrepo import GitRepo
+
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, "okrctl.yaml": "company: Acme\nperiod: 2021-Q2\n"}, "2021-04-01")
+    result = run_cli("check", "--repo", repo.root, "--format", "json")  # today is years later
+    days = {f["ref"]: f["message"] for f in result.json()["findings"] if f["rule"] == "stale"}
+    assert days["signups/funding/ach"].startswith(
+        "`signups/funding/ach` has not been checked in for 90 days (last checked in on 2021-04-01"
+    )
+
+
+def test_more_than_five_stale_findings_are_one_line_per_file_in_text(tmp_path):
+    from gitrepo import GitRepo
+
+    many = "".join(
+        f"      - {{id: m{i}, title: M{i}, milestone: true, done: false, source: s}}\n"
+        for i in range(4)
+    )
+    team = BASE["goals/teams/signups.yaml"].replace(
+        "        source: release notes\n", "        source: release notes\n" + many
+    )
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, "goals/teams/signups.yaml": team}, "2026-10-01")
+    as_of = ("--as-of", "2026-11-20")
+    payload = run_cli("check", "--repo", repo.root, "--format", "json", *as_of).json()
+    stale = [f for f in payload["findings"] if f["rule"] == "stale"]
+    assert len(stale) == 8  # JSON keeps every one
+    text = run_cli("check", "--repo", repo.root, *as_of).stdout
+    lines = [line for line in text.splitlines() if " warning stale: " in line]
+    assert lines == [
+        "goals/company.yaml:9:9: warning stale: 2 key results and KPIs in this file have not"
+        " been checked in lately: `acme/grow/deposits`, `acme/ltv-cac` (`okrctl check --format"
+        " json` lists each, with its days)",
+        "goals/pillars/growth.yaml:10:9: warning stale: `growth/convert/rate` has not been"
+        " checked in for 50 days (never checked in; stale after 14): run `okrctl checkin"
+        " growth/convert/rate VALUE`, even to confirm it",
+        "goals/teams/signups.yaml:10:9: warning stale: 5 key results and KPIs in this file have"
+        " not been checked in lately: `signups/funding/ach`, `signups/funding/m0`,"
+        " `signups/funding/m1` and 2 more (`okrctl check --format json` lists each, with its"
+        " days)",
+    ]
+    assert text.splitlines()[-1] == "0 errors, 8 warnings in 3 of 3 files."

@@ -8,6 +8,12 @@ from datetime import datetime
 from okrctl.model.history import CheckIn, Seen
 
 
+def watched_until(moment: datetime, period_end: datetime) -> datetime:
+    """The moment silence is measured at: `moment`, or the period's end once it is over (a
+    quarter read years later was quiet for its own weeks, not for every day since)."""
+    return min(moment, period_end)
+
+
 def silence(
     seen: Seen | None, moment: datetime, period_start: datetime
 ) -> tuple[float, CheckIn | None] | None:

@@ -43,14 +43,50 @@ Styled = list[tuple[str, str]]
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.OFF: ""}
 
 
+STALE_LINES = 5
+"""Past this many `stale` findings, text shows one line per file for them (JSON keeps all)."""
+
+
+def stale_per_file(findings: Sequence[Finding]) -> list[Finding]:
+    """A quarter nobody checked in is one line per unit, not a page per key result: more than
+    STALE_LINES `stale` findings become one per file, at the first one's place, naming refs."""
+    stale = [f for f in findings if f.rule == "stale"]
+    if len(stale) <= STALE_LINES:
+        return list(findings)
+    by_file: dict[str, list[Finding]] = {}
+    for f in stale:
+        by_file.setdefault(f.file, []).append(f)
+    out = []
+    for f in findings:
+        if f.rule != "stale":
+            out.append(f)
+            continue
+        group = by_file.get(f.file)
+        if group is None or group[0] is not f:
+            continue
+        if len(group) == 1:
+            out.append(f)
+            continue
+        refs = [g.ref or "?" for g in group]
+        named = ", ".join(f"`{ref}`" for ref in refs[:3])
+        more = f" and {len(refs) - 3} more" if len(refs) > 3 else ""
+        message = (
+            f"{len(group)} key results and KPIs in this file have not been checked in lately:"
+            f" {named}{more} (`okrctl check --format json` lists each, with its days)"
+        )
+        out.append(f._replace(message=message, ref=None))
+    return out
+
+
 def findings_text(
     findings: Sequence[Finding], sources: Mapping[str, Sequence[str]], files_checked: int
 ) -> Styled:
     """Grouped by file; each finding as `file:line:col: severity rule: message` plus the line
-    with a caret under the column; the summary last."""
+    with a caret under the column; the summary (of every finding) last. More than STALE_LINES
+    `stale` findings are shown one line per file."""
     out: Styled = []
     current_file = None
-    for f in findings:
+    for f in stale_per_file(findings):
         if f.file != current_file:
             if current_file is not None:
                 out.append(("\n", ""))

@@ -17,7 +17,7 @@ from okrctl.core.evaluate import (
 )
 from okrctl.core.graph import Graph
 from okrctl.core.score import grade
-from okrctl.core.staleness import silence
+from okrctl.core.staleness import silence, watched_until
 from okrctl.core.textformat import words
 from okrctl.model.history import History, RefHistory, seen_in
 from okrctl.model.names import unit_of
@@ -51,7 +51,7 @@ class ContextBuilder:
         if self.history is None:
             return [], None, False
         found = self.history.refs.get(ref)
-        moment = self.card.moment.instant
+        moment = watched_until(self.card.moment.instant, self.card.period.end)
         quiet = silence(seen_in(found, moment), moment, self.card.period.start)
         days = None if quiet is None else int(quiet[0])
         return _checkins(found, self.card), days, quiet is not None and quiet[0] > self.stale_after

@@ -10,7 +10,7 @@ from typing import Any
 
 from okrctl.core.evaluate import cascade_order, check_scope, company_title
 from okrctl.core.graph import Graph
-from okrctl.core.staleness import silence
+from okrctl.core.staleness import silence, watched_until
 from okrctl.model.config import Smtp
 from okrctl.model.goals import Kind
 from okrctl.store.snapshot import take_snapshot
@@ -76,7 +76,8 @@ def nudges(
     if history is None:
         return result
     units = {unit_id for unit_id, _ in cascade_order(graph, scope)}
-    moment, start = snapshot.moment.instant, snapshot.period.start
+    moment = watched_until(snapshot.moment.instant, snapshot.period.end)
+    start = snapshot.period.start
     by_owner: dict[str, Nudge] = {}
     for ref, handle, item in _watched(graph, units):
         quiet = silence(history.seen(ref, moment), moment, start)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from okrctl.core.rules.registry import Context, Hit, hit, rule
-from okrctl.core.staleness import silence
+from okrctl.core.staleness import silence, watched_until
 from okrctl.model.findings import Severity
 
 
@@ -18,7 +18,7 @@ def stale(ctx: Context) -> Iterator[Hit]:
     if ctx.history is None or ctx.moment is None or ctx.period is None:
         return
     limit = ctx.repository.config.config.stale_after_days
-    moment = ctx.moment.instant
+    moment = watched_until(ctx.moment.instant, ctx.period.end)
     watched = [
         (kr.ref, kr.owner, kr.path())
         for kr in ctx.graph.key_results.values()
