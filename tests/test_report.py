@@ -77,7 +77,7 @@ def test_the_digest_says_who_could_use_help(quarter):
 
 def test_one_on_one_shows_the_deltas_since_the_last_one(quarter):
     text = report(quarter, "tom", "--since", "2026-11-01")
-    since = text.split("## Since last time (2026-11-01)")[1].split("## To talk about")[0]
+    since = text.split("## Since last time (Sun 1 Nov)")[1].split("## To talk about")[0]
     assert "- **Flaky tests I fixed from 0 to 12**: 5 → 8 (+3)" in since
     assert "- **Finish the experimentation course and review 5 test designs**: 0 → 2 (+2)" in since
     assert "Net deposits" not in since  # only Tom's own goals
@@ -374,3 +374,22 @@ def test_html_in_goals_text_never_reaches_the_markdown_as_html(own_copy, templat
         title = title.replace("<", "\u2039")  # a single left angle quote
         assert chart[1] == f'    title "{title}"'
         assert chart[3] == "    y-axis \"p'ts\" 37.3 --> 45.7"
+
+
+def test_since_a_day_includes_the_check_ins_made_that_day_in_their_own_time_zone(tmp_path):
+    from conftest import BASE, pillar_with
+    from gitrepo import GitRepo
+
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, "goals/pillars/growth.yaml": pillar_with(30)}, "2026-10-01")
+    # 00:30 in Berlin on Nov 1 is Oct 31 in UTC: its author made it on Nov 1
+    repo.commit({"goals/pillars/growth.yaml": pillar_with(31)}, "2026-11-01T00:30:00+01:00")
+    repo.commit({"goals/pillars/growth.yaml": pillar_with(33)}, "2026-11-01T18:00:00+00:00")
+    text = report(repo.root, "growth", "--since", "2026-11-01")
+    assert "## What changed since Sun 1 Nov\n" in text
+    assert "- **Conversion from 30 to 40**: 30 → 33 (+3)" in text
+    days = report(repo.root, "growth", "--since", "14d")  # as of Nov 15: Nov 1, whole day
+    assert "## What changed since Sun 1 Nov\n" in days and "30 → 33 (+3)" in days
+    revision = report(repo.root, "growth", "--since", "HEAD~1")
+    assert "## What changed since HEAD~1 (Sun 1 Nov)\n" in revision
+    assert "31 → 33 (+2)" in revision

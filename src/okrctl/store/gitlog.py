@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -159,6 +159,25 @@ def first_parent_log(top: Path, *paths: str) -> list[Commit]:
 def commit_at_or_before(top: Path, instant: datetime) -> Commit | None:
     """The last first-parent commit whose author date is on or before `instant`."""
     return next((c for c in first_parent_log(top) if c.author_date <= instant), None)
+
+
+def last_commit_before_day(top: Path, day: date) -> Commit | None:
+    """The last first-parent commit made before `day` began, each commit's day read in its own
+    time zone (its author's offset): what a check-in "on June 1" means to the person who made
+    it. `--since DAY` compares with it, so check-ins made on DAY are included."""
+    out = _git(top, "log", "--first-parent", "--format=%H %aI", check=False).decode()
+    for line in out.splitlines():
+        sha, stamp = line.split()
+        written = datetime.fromisoformat(stamp)
+        if written.date() < day:
+            return Commit(sha, written.astimezone(UTC))
+    return None
+
+
+def commit_date(top: Path, revision: str) -> date:
+    """The day a commit was made, in its author's own time zone."""
+    stamp = _git(top, "log", "-1", "--format=%aI", revision).decode().strip()
+    return datetime.fromisoformat(stamp).date()
 
 
 class TreeEntry(NamedTuple):

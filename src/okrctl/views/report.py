@@ -17,7 +17,7 @@ from okrctl.core.evaluate import (
     evaluate,
 )
 from okrctl.core.graph import Graph, build_graph
-from okrctl.core.periods import days_before, end_of_day, parse_date
+from okrctl.core.periods import days_before, parse_date
 from okrctl.model.errors import UsageError
 from okrctl.model.goals import Kind
 from okrctl.model.history import History
@@ -38,8 +38,15 @@ TEMPLATE_FOR_KIND = {
 @dataclass(frozen=True, slots=True)
 class Since:
     label: str
+    """What headings say: the day (`Sat 21 Nov`), or the revision and its day."""
     revision: str | None
     date: date | None
+
+
+def day_label(day: date, today: date) -> str:
+    """`Sat 21 Nov`, with the year when it is not the as-of date's year."""
+    label = f"{day:%a} {day.day} {day:%b}"
+    return label if day.year == today.year else f"{label} {day.year}"
 
 
 def default_template(graph: Graph, scope: str | None) -> str:
@@ -54,6 +61,7 @@ def resolve_since(snapshot: Snapshot, text: str) -> Since:
     from okrctl.store.revisions import resolve
 
     top = snapshot.workspace.top
+    as_of = snapshot.moment.as_of
     if top is None:
         return Since(text, None, None)
     day: date | None = None
@@ -67,11 +75,12 @@ def resolve_since(snapshot: Snapshot, text: str) -> Since:
             day = parse_date(text)
         except ValueError as exc:
             raise UsageError(f"--since {text}: {exc}") from None
-    if day is not None:
-        commit = gitlog.commit_at_or_before(top, end_of_day(day))
-        return Since(text, commit.sha if commit else None, day)
+    if day is not None:  # the whole day included: compared with the last commit before it
+        commit = gitlog.last_commit_before_day(top, day)
+        return Since(day_label(day, as_of), commit.sha if commit else None, day)
     sha = resolve(snapshot.workspace, text)
-    return Since(text, sha, None)
+    made = gitlog.commit_date(top, sha)
+    return Since(f"{text} ({day_label(made, as_of)})", sha, None)
 
 
 @dataclass(frozen=True, slots=True)
