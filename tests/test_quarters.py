@@ -149,8 +149,8 @@ def test_retro_cadence_and_stale(quarters):
     repo, _ = quarters
     data = retro_json(repo, "2026-Q3")
     growth = next(c for c in data["cadence"] if c["unit"] == "growth")
-    assert growth["checkins"] == 3  # created with 30, then 33 and 36
-    assert growth["per_week"] == pytest.approx(3 / (92 / 7))
+    assert growth["checkins"] == 2  # created with 30 (its start, not a check-in), then 33 and 36
+    assert growth["per_week"] == pytest.approx(2 / (92 / 7))
     assert growth["longest_silence_days"] == pytest.approx(67.0)  # Jul 20 to Sep 25
     assert "acme/ltv-cac" in data["stale"]
     assert "growth/convert/rate" not in data["stale"]
@@ -322,3 +322,23 @@ def test_roll_rewrites_through_the_round_trip_keeping_comments_and_written_numbe
     text = (root / "goals/company.yaml").read_text()
     assert text == company.replace("baseline: 10\n", "baseline: 12.50\n")
     assert (root / "okrctl.yaml").read_text() == "company: Acme\nperiod: 2027-Q1\n"
+
+
+def test_retro_asks_only_about_what_happened(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, "okrctl.yaml": "company: Acme\nperiod: 2026-Q3\n"}, "2026-07-01")
+    text = run_cli("retro", "2026-Q3", "--repo", repo.root).stdout
+    assert "Nothing: the plan held." in text
+    questions = text.split("## To discuss\n\n")[1].strip().splitlines()
+    assert questions == [  # nothing missed (aspirational), moved, added or dropped
+        "1. Where did check-ins go quiet, and why?",
+        "2. What will we do differently next period?",
+    ]
+    acme = next(
+        c
+        for c in run_cli("retro", "2026-Q3", "--repo", repo.root, "--format", "json").json()[
+            "cadence"
+        ]
+        if c["unit"] == "acme"
+    )
+    assert acme["checkins"] == 0  # the values the goals were written with are not check-ins

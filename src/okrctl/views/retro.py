@@ -303,7 +303,9 @@ def _stale(graph: Graph, history: History, period: Period, limit: int) -> list[s
 
 
 def _cadence(graph: Graph, history: History, period: Period) -> list[Cadence]:
-    """Check-ins per unit in the period, per week, and the longest gap without one."""
+    """Check-ins per unit in the period, per week, and the longest gap without one. A check-in
+    is a commit that changes a value after the goal first appeared: the value a goal is written
+    with is its start, not a check-in."""
     weeks = period.days / 7
     rows = []
     for unit_id in graph.units:
@@ -311,8 +313,9 @@ def _cadence(graph: Graph, history: History, period: Period) -> list[Cadence]:
             c.date
             for ref, found in history.refs.items()
             if unit_of(ref) == unit_id
-            for c in found.checkins
+            for index, c in enumerate(found.checkins)
             if period.start <= c.date < period.end
+            and not (index == 0 and c.date == found.created)  # the goal's first value
         )
         marks = [period.start, *dates, min(period.end, now())]
         longest = max((b - a).total_seconds() / 86_400 for a, b in itertools.pairwise(marks))
