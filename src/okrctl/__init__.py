@@ -9,7 +9,7 @@ A script can do what the CLI does, one call per command::
         print(finding.file, finding.line, finding.rule, finding.message)
     scored = okrctl.status(workspace, "growth")
     print(scored.as_json()["units"][0]["score"])
-    print(okrctl.render_report(okrctl.report(workspace, "maria")))
+    print(okrctl.render_report(okrctl.report(workspace, "tom")))
 
 Every call takes a `Workspace` (or a path, or None to search upward from the current folder).
 """

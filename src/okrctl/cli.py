@@ -337,7 +337,7 @@ def report(
 ) -> None:
     """Render a report through a Jinja template: a 1:1, a team page, the company digest, a wall.
 
-    Example: okrctl report maria --template one-on-one --since 2026-11-01
+    Example: okrctl report tom --template one-on-one --since 2026-11-01
     """
     from okrctl.render.markdown import render_report
     from okrctl.views.report import report as gather
@@ -560,7 +560,7 @@ def export(
 
 send_app = typer.Typer(
     help="Push the numbers to people: the digest by email or chat, nudges to quiet owners.\n\n"
-    "Example: okrctl send digest --to all@example.com",
+    "Example: okrctl send digest --to all@example.com --dry-run",
     no_args_is_help=True,
 )
 app.add_typer(send_app, name="send")
@@ -600,7 +600,7 @@ def send_digest(
 ) -> None:
     """Email the report (text and HTML, charts as images) and post its summary to chat.
 
-    Example: okrctl send digest --to all@example.com --webhook https://hooks.slack.com/...
+    Example: okrctl send digest --to all@example.com --dry-run
     """
     from okrctl.render.send import send_digest as run
 
@@ -765,7 +765,7 @@ def diff(
 ) -> None:
     """What changed between two periods or revisions: goals added, removed and changed.
 
-    Example: okrctl diff 2026-Q3 2026-Q4 --format md
+    Example: okrctl diff HEAD~5 --format md
     """
     from okrctl.views import diff as diffing
 
@@ -795,7 +795,7 @@ def retro(
 ) -> None:
     """The retrospective of a period: grades, goal-posts moved, mid-period changes, cadence.
 
-    Example: okrctl retro 2026-Q3 > retro.md
+    Example: okrctl retro 2026-Q4 > retro.md
     """
     from okrctl.views import retro as retrospective
 
@@ -817,7 +817,7 @@ def close(
 ) -> None:
     """Grade a period and tag its last commit okr/PERIOD (the tag's message holds the grades).
 
-    Example: okrctl close 2026-Q3
+    Example: okrctl close 2026-Q4
     """
     from okrctl.views.quarters import close as close_period
 
