@@ -116,3 +116,28 @@ def test_schema_config_on_the_command_line():
     result = run_cli("schema", "config")
     assert result.exit_code == 0
     assert json.loads(result.stdout)["title"] == "okrctl.yaml"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "first_words"),
+    [
+        ("confidence", 2, "2 is greater than the maximum of 1"),
+        ("confidence", -0.5, "-0.5 is less than the minimum of 0"),
+        ("confidence", "high", "'high' is not of type 'number', 'null'"),
+    ],
+)
+def test_a_validators_first_message_names_the_real_constraint(field, value, first_words):
+    from jsonschema.exceptions import best_match
+
+    data = read_document(BASE["goals/pillars/growth.yaml"].encode()).data
+    data["objectives"][0]["key_results"][0][field] = value
+    errors = list(Draft202012Validator(unit_schema()).iter_errors(data))
+    assert errors, "the schema lets it through"
+    assert best_match(errors).message == first_words
+    def every(found):  # each error and every error under an anyOf, as an editor lists them
+        for error in found:
+            yield error
+            yield from every(error.context or [])
+
+    assert all("is not of type 'null'" not in error.message for error in every(errors))
+    assert [error.message for error in errors] == [first_words]
