@@ -1,4 +1,4 @@
-"""Rebuild the screenshots of the demo's site shown in the README (needs Debian's chromium):
+"""Rebuild the screenshots of the demo's site shown in docs/commands.md (needs Debian's chromium):
 
 .venv/bin/python docs/screenshots/take.py
 """
