@@ -1,4 +1,4 @@
-"""Periods and elapsed time, with hand-computed dates (SPEC §1, §3)."""
+"""Periods and elapsed time, with hand-computed dates (docs/scoring.md)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def test_period_bounds(name, fiscal_start, first, last):
     [
         (date(2026, 9, 30), 0.0, False),  # the day before it starts: not yet begun
         (date(2026, 10, 1), 1 / 92, False),  # the end of the first day
-        (date(2026, 11, 15), 0.5, False),  # SPEC §3: 46/92
+        (date(2026, 11, 15), 0.5, False),  # docs/scoring.md: 46/92
         (date(2026, 12, 30), 91 / 92, False),
         (date(2026, 12, 31), 1.0, False),  # the last day is still inside, with elapsed 1.0
         (date(2027, 1, 1), 1.0, True),  # the day after: over

@@ -1,4 +1,4 @@
-"""One test (at least) per rule of SPEC §4: the rule, file, line, column and exit code."""
+"""One test (at least) per rule of docs/rules.md: the rule, file, line, column and exit code."""
 
 from __future__ import annotations
 

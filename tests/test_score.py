@@ -1,4 +1,4 @@
-"""The scoring arithmetic of SPEC §3: table tests with hand-computed numbers, and properties."""
+"""The scoring arithmetic of docs/scoring.md: table tests with hand-computed numbers, and properties."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def numeric(baseline, target, current=None, **extra):
 @pytest.mark.parametrize(
     ("baseline", "target", "current", "progress", "score"),
     [
-        (38, 45, 40.5, 2.5 / 7, 2.5 / 7),  # SPEC's funded-rate: 0.3571
+        (38, 45, 40.5, 2.5 / 7, 2.5 / 7),  # docs/scoring.md's funded-rate: 0.3571
         (38, 45, 38, 0.0, 0.0),
         (38, 45, 45, 1.0, 1.0),
         (38, 45, 52, 2.0, 1.0),  # over-achievement kept, score capped
@@ -98,7 +98,7 @@ def test_expected_progress_by_type():
 @pytest.mark.parametrize(
     ("score", "kind", "elapsed", "over", "status"),
     [
-        (0.4524, "committed", 0.5, False, Status.ON_TRACK),  # SPEC §6: pace -0.0476
+        (0.4524, "committed", 0.5, False, Status.ON_TRACK),  # docs/scoring.md: pace -0.0476
         (0.40, "committed", 0.5, False, Status.ON_TRACK),  # pace -0.10 exactly
         (0.39, "committed", 0.5, False, Status.AT_RISK),
         (0.25, "committed", 0.5, False, Status.AT_RISK),  # pace -0.25 exactly

@@ -1,4 +1,4 @@
-"""`okrctl status`: SPEC §6's JSON against hand-computed numbers, and golden views of the demo."""
+"""`okrctl status`: the JSON of docs/scoring.md against hand-computed numbers, and golden views of the demo."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from okrctl.core.graph import build_graph
 
 GOLDEN = Path(__file__).parent / "golden"
 
-# SPEC §2's example unit, verbatim in its numbers, plus an aspirational objective with a falling,
+# The example unit of docs/format.md, verbatim in its numbers, plus an aspirational objective with a falling,
 # weighted key result and one never checked in, and an objective with no key results.
 SIGNUPS = """\
 kind: team

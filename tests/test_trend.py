@@ -1,4 +1,4 @@
-"""Trends and forecasts: the least-squares line of SPEC §3 by hand, then from real git history."""
+"""Trends and forecasts: the least-squares line of docs/scoring.md by hand, then from real git history."""
 
 from __future__ import annotations
 

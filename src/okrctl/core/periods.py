@@ -1,6 +1,6 @@
 """Periods (quarters, halves, years; fiscal years named by the year they end) and elapsed time.
 
-A period runs from its first day 00:00 to its last day 24:00, in UTC (SPEC §1).
+A period runs from its first day 00:00 to its last day 24:00, in UTC (docs/scoring.md).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class Period(NamedTuple):
 
 
 def is_period(word: str) -> bool:
-    """A word that matches a period pattern is a period, not a git revision (SPEC §7)."""
+    """A word that matches a period pattern is a period, not a git revision (docs/commands.md, "Time travel")."""
     match = PERIOD_RE.match(word)
     if match is None:
         return False

@@ -1,4 +1,4 @@
-"""Pure scoring arithmetic (SPEC §3 and §7). No I/O, no model loading: numbers in, numbers out."""
+"""Pure scoring arithmetic (docs/scoring.md). No I/O, no model loading: numbers in, numbers out."""
 
 from __future__ import annotations
 

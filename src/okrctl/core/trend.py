@@ -1,4 +1,4 @@
-"""Trends and forecasts from check-ins (SPEC §3, §7): pure arithmetic, no git here.
+"""Trends and forecasts from check-ins (docs/scoring.md): pure arithmetic, no git here.
 
 The points of a period are its check-ins (time in days since the period started) and the value
 in effect at the period's first commit. With two or more points at different times, the least-

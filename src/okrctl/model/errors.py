@@ -1,10 +1,10 @@
-"""Exceptions the library raises; the CLI maps each to an exit code (SPEC §4)."""
+"""Exceptions the library raises; the CLI maps each to an exit code (docs/commands.md, "Exit codes")."""
 
 from __future__ import annotations
 
 
 class OkrctlError(Exception):
-    """A failure the user can act on. `exit_code` follows SPEC §4."""
+    """A failure the user can act on. `exit_code` is documented in docs/commands.md."""
 
     exit_code: int = 1
 

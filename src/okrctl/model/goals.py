@@ -1,4 +1,4 @@
-"""The typed model of a goals repository (SPEC §2). No I/O here.
+"""The typed model of a goals repository (docs/format.md). No I/O here.
 
 Models are strict: a string where a number belongs, or `yes` where a boolean belongs, is an
 error rather than a silent coercion. Numbers written where text belongs (`title: 2026`) are

@@ -1,4 +1,4 @@
-"""Findings for people and scripts: SPEC §6's JSON, and compiler-style text with a caret."""
+"""Findings for people and scripts: the JSON of docs/commands.md, and compiler-style text with a caret."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from okrctl.model.findings import Finding, Severity, count
 
 
 def findings_json(findings: Sequence[Finding]) -> dict[str, object]:
-    """SPEC §6: `{"findings": [...], "errors": n, "warnings": n}`."""
+    """docs/commands.md: `{"findings": [...], "errors": n, "warnings": n}`."""
     return {
         "findings": [f.as_json() for f in findings],
         "errors": count(findings, Severity.ERROR),

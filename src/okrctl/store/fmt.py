@@ -24,7 +24,7 @@ BOM = "\ufeff"
 
 
 ORDER: dict[str, list[str]] = {
-    # as SPEC §2 writes them: what a thing is, then its numbers, then where they come from
+    # as docs/format.md lists them: what a thing is, then its numbers, then where they come from
     "unit": [
         "kind",
         "id",

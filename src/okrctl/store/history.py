@@ -1,4 +1,4 @@
-"""Check-ins from git history, read in one pass (SPEC §7 "Check-ins and history").
+"""Check-ins from git history, read in one pass (docs/behaviour.md, "Check-ins and history").
 
 One `git log --raw` stream over the whole history (no pathspecs: passing many paths to git log
 is itself slow), filtered in Python to the goals folder; the blobs needed are read with one

@@ -1,7 +1,7 @@
 """Load a goals repository: find the files, read each safely, build the model.
 
 Every problem a single file can have becomes a `schema` finding located at file:line:col;
-a file with such a finding drops out of the model (SPEC §7) but its unit id is remembered so
+a file with such a finding drops out of the model (docs/rules.md, "schema") but its unit id is remembered so
 that references into it are not reported again as unknown.
 """
 
@@ -362,7 +362,7 @@ def _shape_problems(
 
 
 def _kind_problems(unit: Unit, source: SourceMap) -> Iterator[tuple[Position, str]]:
-    """Fields that exist but belong to another kind of unit (SPEC §7)."""
+    """Fields that exist but belong to another kind of unit (docs/format.md)."""
     for name, kinds in ONLY_IN.items():
         if unit.kind not in kinds and name in unit.model_fields_set:
             yield source.key_at(name), _misplaced(name, unit.kind, kinds)

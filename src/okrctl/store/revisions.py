@@ -1,4 +1,4 @@
-"""Turn what a user typed (`--at`, `--since`, a PERIOD) into a commit (SPEC §5, §7)."""
+"""Turn what a user typed (`--at`, `--since`, a PERIOD) into a commit (docs/commands.md, "Time travel")."""
 
 from __future__ import annotations
 

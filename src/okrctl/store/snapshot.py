@@ -1,4 +1,4 @@
-"""Which goals a command reads, and at which moment (SPEC §7 "Time and revisions").
+"""Which goals a command reads, and at which moment (docs/commands.md, "Time travel").
 
 - `--at REV` reads `okrctl.yaml` and the goals from that revision (or period); when the period
   read has already ended, `--as-of` defaults to its last day.

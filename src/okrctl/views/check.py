@@ -30,7 +30,7 @@ class CheckResult:
         return count(self.findings, Severity.WARNING)
 
     def exit_code(self, *, strict: bool = False) -> int:
-        """SPEC §4: 1 with errors (or, with `strict`, warnings), else 0."""
+        """docs/commands.md, "Exit codes": 1 with errors (or, with `strict`, warnings), else 0."""
         return 1 if self.errors or (strict and self.warnings) else 0
 
 

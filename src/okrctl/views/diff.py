@@ -40,7 +40,7 @@ class Diff:
     scores: list[ScoreDelta]
 
     def as_json(self) -> dict[str, Any]:
-        """SPEC §6: from, to, added, removed, changed; plus the objectives' score deltas."""
+        """docs/commands.md's JSON: from, to, added, removed, changed; plus the objectives' score deltas."""
         return {
             "from": self.source,
             "to": self.target,

@@ -1,4 +1,4 @@
-"""`okrctl history REF`: the check-ins of one key result or KPI, oldest first (SPEC §6 JSON)."""
+"""`okrctl history REF`: the check-ins of one key result or KPI, oldest first (JSON: docs/commands.md)."""
 
 from __future__ import annotations
 

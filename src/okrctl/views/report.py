@@ -50,7 +50,7 @@ def day_label(day: date, today: date) -> str:
 
 
 def default_template(graph: Graph, scope: str | None) -> str:
-    """SPEC §7: a person → one-on-one, a team or pillar → team, none → company."""
+    """docs/templates.md: a person → one-on-one, a team or pillar → team, none → company."""
     if scope is None:
         return "company"
     return TEMPLATE_FOR_KIND[graph.units[scope].unit.kind]

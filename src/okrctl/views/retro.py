@@ -122,7 +122,7 @@ class Retro:
     titles: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        """SPEC §6's shape, plus confidence and calibration."""
+        """The shape docs/commands.md gives, plus confidence and calibration."""
         return {
             "period": self.period.name,
             "revision": self.revision,

@@ -197,7 +197,7 @@ class KpiPage(Page):
 
 @dataclass(frozen=True, slots=True)
 class Shown:
-    """One ref's page (`.as_json()` is SPEC §6's `show` JSON) and the scored snapshot it was
+    """One ref's page (`.as_json()` is the `show` JSON of docs/commands.md) and the scored snapshot it was
     read from."""
 
     page: Page

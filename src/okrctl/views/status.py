@@ -1,4 +1,4 @@
-"""`okrctl status` as a library call, and SPEC §6's JSON of a scorecard (full precision)."""
+"""`okrctl status` as a library call, and the JSON of a scorecard (docs/scoring.md) (full precision)."""
 
 from __future__ import annotations
 
@@ -146,7 +146,7 @@ def key_result_json(key_result: KeyResultScore) -> dict[str, Any]:
 
 
 def bounds_json(bounds: Bounds | None) -> dict[str, Any] | None:
-    """A band as SPEC §6 writes it, field by field: pydantic's `model_dump` would build the
+    """A band as docs/scoring.md writes it, field by field: pydantic's `model_dump` would build the
     model's serializer on every run, for two numbers."""
     return None if bounds is None else {"min": bounds.min, "max": bounds.max}
 

@@ -1,4 +1,4 @@
-"""Built-in rules (SPEC §4), registered on import, and the runner that applies severities."""
+"""Built-in rules (docs/rules.md), registered on import, and the runner that applies severities."""
 
 from __future__ import annotations
 
