@@ -1,4 +1,5 @@
-"""The scoring arithmetic of docs/scoring.md: table tests with hand-computed numbers, and properties."""
+"""The scoring arithmetic of docs/scoring.md: table tests with hand-computed numbers, and
+properties."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""`okrctl status`: the JSON of docs/scoring.md against hand-computed numbers, and golden views of the demo."""
+"""`okrctl status`: the JSON of docs/scoring.md against hand-computed numbers, and golden views
+of the demo."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from okrctl.core.graph import build_graph
 
 GOLDEN = Path(__file__).parent / "golden"
 
-# The example unit of docs/format.md, verbatim in its numbers, plus an aspirational objective with a falling,
-# weighted key result and one never checked in, and an objective with no key results.
+# The example unit of docs/scoring.md's JSON, verbatim in its numbers, plus an aspirational
+# objective with a falling, weighted key result and one never checked in, and an objective with
+# no key results.
 SIGNUPS = """\
 kind: team
 id: signups

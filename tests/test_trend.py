@@ -1,4 +1,5 @@
-"""Trends and forecasts: the least-squares line of docs/scoring.md by hand, then from real git history."""
+"""Trends and forecasts: the least-squares line of docs/scoring.md by hand, then from real git
+history."""
 
 from __future__ import annotations
 

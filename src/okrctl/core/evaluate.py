@@ -1,5 +1,6 @@
 """Score a loaded repository at a moment: every unit, objective, key result and KPI, with the
-expected progress, pace and status of docs/scoring.md. The one model `status`, `show` and `report` read."""
+expected progress, pace and status of docs/scoring.md. The one model `status`, `show` and
+`report` read."""
 
 from __future__ import annotations
 

@@ -115,7 +115,8 @@ class Graph:
         return None
 
     def into_broken_file(self, ref: str) -> bool:
-        """Refs into a file that failed `schema` are not reported again (docs/rules.md, "schema")."""
+        """Refs into a file that failed `schema` are not reported again (docs/rules.md,
+        "schema")."""
         return unit_of(ref) in self.broken_unit_ids
 
     def objective_of(self, ref: str) -> str | None:

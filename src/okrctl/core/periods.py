@@ -40,7 +40,8 @@ class Period(NamedTuple):
 
 
 def is_period(word: str) -> bool:
-    """A word that matches a period pattern is a period, not a git revision (docs/commands.md, "Time travel")."""
+    """A word that matches a period pattern is a period, not a git revision (docs/commands.md,
+    "Time travel")."""
     match = PERIOD_RE.match(word)
     if match is None:
         return False

@@ -1,4 +1,5 @@
-"""Exceptions the library raises; the CLI maps each to an exit code (docs/commands.md, "Exit codes")."""
+"""Exceptions the library raises; the CLI maps each to an exit code (docs/commands.md, "Exit
+codes")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Findings for people and scripts: the JSON of docs/commands.md, and compiler-style text with a caret."""
+"""Findings for people and scripts: the JSON of docs/commands.md, and compiler-style text with a
+caret."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Load a goals repository: find the files, read each safely, build the model.
 
 Every problem a single file can have becomes a `schema` finding located at file:line:col;
-a file with such a finding drops out of the model (docs/rules.md, "schema") but its unit id is remembered so
-that references into it are not reported again as unknown.
+a file with such a finding drops out of the model (docs/rules.md, "schema") but its unit id is
+remembered so that references into it are not reported again as unknown.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Turn what a user typed (`--at`, `--since`, a PERIOD) into a commit (docs/commands.md, "Time travel")."""
+"""Turn what a user typed (`--at`, `--since`, a PERIOD) into a commit (docs/commands.md, "Time
+travel")."""
 
 from __future__ import annotations
 

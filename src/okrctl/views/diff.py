@@ -40,7 +40,8 @@ class Diff:
     scores: list[ScoreDelta]
 
     def as_json(self) -> dict[str, Any]:
-        """docs/commands.md's JSON: from, to, added, removed, changed; plus the objectives' score deltas."""
+        """docs/commands.md's JSON: from, to, added, removed, changed; plus the objectives' score
+        deltas."""
         return {
             "from": self.source,
             "to": self.target,

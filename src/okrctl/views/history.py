@@ -1,4 +1,5 @@
-"""`okrctl history REF`: the check-ins of one key result or KPI, oldest first (JSON: docs/commands.md)."""
+"""`okrctl history REF`: the check-ins of one key result or KPI, oldest first (its JSON:
+docs/commands.md)."""
 
 from __future__ import annotations
 

@@ -197,8 +197,8 @@ class KpiPage(Page):
 
 @dataclass(frozen=True, slots=True)
 class Shown:
-    """One ref's page (`.as_json()` is the `show` JSON of docs/commands.md) and the scored snapshot it was
-    read from."""
+    """One ref's page (`.as_json()` is the `show` JSON of docs/commands.md) and the scored
+    snapshot it was read from."""
 
     page: Page
     scored: Scored

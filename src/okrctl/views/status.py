@@ -1,4 +1,5 @@
-"""`okrctl status` as a library call, and the JSON of a scorecard (docs/scoring.md) (full precision)."""
+"""`okrctl status` as a library call, and the JSON of a scorecard at full precision
+(docs/scoring.md)."""
 
 from __future__ import annotations
 
