@@ -90,6 +90,21 @@ def goal_range(baseline: float | None, target: float | None, unit: str | None) -
     return f"{start} → {with_unit(target, unit)}"
 
 
+_CONTROLS = {code: " " for code in (*range(32), 127)}
+"""Line breaks, tabs and the other control characters, each to a space."""
+
+
+def has_controls(text: str) -> bool:
+    """Whether `text` holds a line break or another control character."""
+    return text != text.translate(_CONTROLS)
+
+
+def one_line(text: str) -> str:
+    """`text` with every control character (a line break, a tab) as a space: for a header, or
+    a quoted string, that a line break would end."""
+    return text.translate(_CONTROLS)
+
+
 def cell(value: object) -> str:
     """Safe inside a Markdown table cell."""
     return str(value).replace("|", "\\|").replace("\n", " ")

@@ -8,7 +8,7 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
-from okrctl.core.textformat import number
+from okrctl.core.textformat import number, one_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +62,7 @@ def mermaid_text(text: str) -> str:
     """A string as a Mermaid quoted string takes it: a `"` would end it (`'` instead), a line
     break would end the statement (a space instead), and a `<` (U+2039 instead) could open HTML in
     the label or in the Markdown around the fence."""
-    cleaned = "".join(" " if ord(c) < 32 or ord(c) == 127 else c for c in text)
-    return cleaned.replace('"', "'").replace("<", "\u2039")
+    return one_line(text).replace('"', "'").replace("<", "\u2039")
 
 
 def mermaid_body(chart: Chart) -> str:

@@ -7,7 +7,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
-from okrctl.core.textformat import format_value, with_unit
+from okrctl.core.textformat import format_value, has_controls, one_line, with_unit
 from okrctl.render.charts import Chart
 from okrctl.views.nudges import Nudge, Nudges
 from okrctl.views.report import ReportRequest
@@ -133,18 +133,12 @@ def _example(quiet: Any) -> str:
     return "VALUE" if quiet.value is None else format_value(quiet.value)
 
 
-def one_line(text: str) -> str:
-    """Header text on one line: a line break (from a company name, say) would end the header
-    and start another, so every control character becomes a space."""
-    return " ".join("".join(" " if ord(c) < 32 or ord(c) == 127 else c for c in text).split())
-
-
 def address_problem(address: str) -> str | None:
     """Why `address` cannot be a recipient, or None: a line break or another control character
     would forge headers, and anything but one `name@domain` is not an address."""
     from email.utils import getaddresses
 
-    if any(ord(c) < 32 or ord(c) == 127 for c in address):
+    if has_controls(address):
         return "it holds a line break or another control character"
     parsed = getaddresses([address])
     if len(parsed) != 1 or "@" not in parsed[0][1] or " " in parsed[0][1]:
@@ -158,7 +152,7 @@ def _envelope(sender: str, to: list[str], subject: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = ", ".join(dict.fromkeys(to))
-    message["Subject"] = one_line(subject)
+    message["Subject"] = " ".join(one_line(subject).split())  # one line, as a header must be
     message["Date"] = formatdate(localtime=True)  # the sender's own offset, as mail clients do
     message["Message-ID"] = make_msgid(domain="okrctl.invalid")
     return message
