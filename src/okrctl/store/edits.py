@@ -129,13 +129,19 @@ def refuse_unsafe(top: Path, targets: list[Target]) -> None:
             f"{operation} is in progress: finish or abort it first "
             "(or use --no-commit to only edit the file)"
         )
+    refuse_uncommitted(top, targets, ", so the commit holds only this edit (or use --no-commit)")
+
+
+def refuse_uncommitted(top: Path, targets: list[Target], then: str) -> None:
+    """Files with staged, unstaged or untracked changes are not written over: say which (`then`
+    ends the message)."""
     by_path = {t.from_top: t.shown for t in targets if t.from_top is not None}
-    busy = gitlog.changed_paths(top, list(by_path))
+    busy = gitlog.changed_paths(top, list(by_path)) if by_path else []
     if busy:
         names = ", ".join(by_path[path] for path in busy)
         raise OkrctlError(
             f"{names} {'has' if len(busy) == 1 else 'have'} uncommitted changes: commit or stash "
-            "them first, so the commit holds only this edit (or use --no-commit)"
+            f"them first{then}"
         )
 
 

@@ -271,8 +271,7 @@ def operation_in_progress(top: Path) -> str | None:
 
 def changed_paths(top: Path, paths: list[str]) -> list[str]:
     """Which of `paths` have staged, unstaged or untracked changes, in one `git status`."""
-    out = _git(top, "-c", "core.quotepath=off", "status", "--porcelain", "-z", "--", *paths)
-    dirty = {record[3:].decode() for record in out.split(b"\0") if len(record) > 3}
+    dirty = set(dirty_files(top, paths))
     return [path for path in paths if path in dirty]
 
 

@@ -28,27 +28,14 @@ def write_units(workspace: Workspace, texts: dict[str, str]) -> None:
     """Each file under the root (folders made as needed), all as one, under the goals lock. A
     file that exists with uncommitted changes is refused first, as `checkin` refuses one:
     replacing it would lose work git cannot give back."""
-    from okrctl.store.edits import goals_lock, journal_file
+    from okrctl.store.edits import goals_lock, journal_file, refuse_uncommitted, target
     from okrctl.store.journal import write_together
 
-    root = workspace.root
+    root, top = workspace.root, workspace.top
     with goals_lock(workspace):
-        top = workspace.top
         if top is not None:
-            from okrctl.store import gitlog
-
-            by_path = {
-                (root / relative).resolve().relative_to(top).as_posix(): relative
-                for relative in texts
-                if (root / relative).exists() and (root / relative).resolve().is_relative_to(top)
-            }
-            busy = gitlog.changed_paths(top, list(by_path)) if by_path else []
-            if busy:
-                names = ", ".join(by_path[path] for path in busy)
-                raise OkrctlError(
-                    f"{names} {'has' if len(busy) == 1 else 'have'} uncommitted changes: commit"
-                    " or stash them first; nothing was written"
-                )
+            existing = [target(root, top, name) for name in texts if (root / name).exists()]
+            refuse_uncommitted(top, existing, "; nothing was written")
         for relative in texts:
             folder = (root / relative).parent
             try:
