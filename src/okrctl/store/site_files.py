@@ -28,9 +28,9 @@ def write_site(folder: Path, pages: dict[str, str], *, force: bool = False) -> W
     folder = folder.resolve()
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{folder} is a file; give `okrctl site` a folder")
-    _refuse_links(folder)
+    present = _files(folder)  # refuses a link first
     previous = _manifest(folder)
-    foreign = sorted(_files(folder) - previous - {MANIFEST})
+    foreign = sorted(present - previous - {MANIFEST})
     if foreign and not force:
         shown = ", ".join(foreign[:3]) + (
             f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
@@ -75,22 +75,6 @@ def _write(path: Path, data: bytes) -> None:
         os.close(descriptor)
 
 
-def _refuse_links(folder: Path) -> None:
-    """A symbolic link anywhere inside the folder could lead a page, or the removal of an old
-    one, out of it (`OUT/units -> /elsewhere`): refused, with or without --force."""
-    if not folder.is_dir():
-        return
-    for base, folders, names in os.walk(folder):
-        for name in sorted(folders + names):
-            path = Path(base) / name
-            if path.is_symlink():
-                raise OkrctlError(
-                    f"{path} is a symbolic link (to {os.readlink(path)}): okrctl site writes and"
-                    " removes files only inside its folder, never through a link; remove the"
-                    " link, or choose another folder"
-                )
-
-
 def _inside(folder: Path, path: Path) -> bool:
     """Whether `path`, every link resolved, is still under `folder` (itself resolved)."""
     return path.resolve().is_relative_to(folder)
@@ -109,10 +93,24 @@ def _manifest(folder: Path) -> set[str]:
 
 
 def _files(folder: Path) -> set[str]:
+    """Every file in the folder, relative to it. A symbolic link anywhere inside could lead a
+    page, or the removal of an old one, out of it (`OUT/units -> /elsewhere`): refused, with or
+    without --force."""
     if not folder.is_dir():
         return set()
-    found = set()
-    for base, _, names in os.walk(folder):
-        for name in names:
-            found.add((Path(base) / name).relative_to(folder).as_posix())
+    found: set[str] = set()
+    pending = [str(folder)]
+    while pending:  # scandir's entries know a link without another system call
+        with os.scandir(pending.pop()) as listing:
+            for entry in listing:
+                if entry.is_symlink():
+                    raise OkrctlError(
+                        f"{entry.path} is a symbolic link (to {os.readlink(entry.path)}): okrctl"
+                        " site writes and removes files only inside its folder, never through a"
+                        " link; remove the link, or choose another folder"
+                    )
+                if entry.is_dir():
+                    pending.append(entry.path)
+                else:
+                    found.add(Path(entry.path).relative_to(folder).as_posix())
     return found
