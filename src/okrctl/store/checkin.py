@@ -54,13 +54,9 @@ def checkin(
     commit: bool = True,
 ) -> CheckinResult:
     workspace = Workspace.of(repo)
-    root = workspace.root
-    top = workspace.top
     _refuse_trailers(note)
     with goals_lock(workspace):
-        return _checkin_locked(
-            workspace, root, top, ref, value, confidence, note, commit and top is not None
-        )
+        return _checkin_locked(workspace, ref, value, confidence, note, commit)
 
 
 def _refuse_trailers(note: str | None) -> None:
@@ -75,14 +71,14 @@ def _refuse_trailers(note: str | None) -> None:
 
 def _checkin_locked(
     workspace: Workspace,
-    root: Path,
-    top: Path | None,
     ref: str,
     value: str,
     confidence: str | None,
     note: str | None,
     commit: bool,
 ) -> CheckinResult:
+    root, top = workspace.root, workspace.top
+    commit = commit and top is not None
     repository = load_repo(root)
     graph = build_graph(repository)
     kind = graph.kind_of(ref)
