@@ -277,8 +277,7 @@ class Sources:
                 )
             self.secrets.add(secret)
             headers[header] = secret
-        started = time.monotonic()
-        deadline = started + self.timeout
+        deadline = time.monotonic() + self.timeout
         if self._http is None:
             self._http = httpx.Client(timeout=self.timeout, follow_redirects=True)
         outcome: list[tuple[int, str, str, bytes] | BaseException] = []
@@ -293,14 +292,8 @@ class Sources:
         if worker.is_alive() or not outcome:
             raise SourceError(f"timed out after {self.timeout:g} s")
         answer = outcome[0]
-        if isinstance(answer, SourceError):
-            raise answer
-        if isinstance(answer, httpx.TimeoutException):
-            raise SourceError(f"timed out after {self.timeout:g} s")
-        if isinstance(answer, httpx.HTTPError):
-            raise SourceError(f"the request failed: {answer}")
         if isinstance(answer, BaseException):
-            raise SourceError(f"the request failed: {type(answer).__name__}: {answer}")
+            raise _request_error(answer, self.timeout)
         status, reason, kind, body = answer
         if status >= 400:
             raise SourceError(f"HTTP {status} {reason}".rstrip())
@@ -388,6 +381,19 @@ def _close_quietly(connection: Connection) -> None:
         connection.close()
     except Exception:  # closing after a failure: nothing more to report
         pass
+
+
+def _request_error(error: BaseException, timeout: float) -> SourceError:
+    """What the worker of an HTTP source met, as the source's failure."""
+    import httpx
+
+    if isinstance(error, SourceError):
+        return error
+    if isinstance(error, httpx.TimeoutException):
+        return SourceError(f"timed out after {timeout:g} s")
+    if isinstance(error, httpx.HTTPError):
+        return SourceError(f"the request failed: {error}")
+    return SourceError(f"the request failed: {type(error).__name__}: {error}")
 
 
 def _json_answer(body: bytes, kind: str) -> Any:
