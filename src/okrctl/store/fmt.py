@@ -129,6 +129,7 @@ def _load_round_trip(yaml: Any, body: str, expected: Any) -> Any:
     located `YamlProblem`, never a traceback."""
     from ruamel.yaml.error import MarkedYAMLError
 
+    replaced = False
     for _ in range(body.count("\t") + 1):
         try:
             data = yaml.load(body)
@@ -136,12 +137,11 @@ def _load_round_trip(yaml: Any, body: str, expected: Any) -> Any:
             mark = error.problem_mark
             if mark is not None and "'\\t'" in str(error.problem) and body[mark.index] == "\t":
                 body = body[: mark.index] + " " + body[mark.index + 1 :]
+                replaced = True
                 continue
             where = Position(mark.line + 1, mark.column + 1) if mark is not None else Position(1, 1)
             raise YamlProblem(f"fmt cannot read this: {error.problem}", where) from None
-        if body.count("\t") and read_document(body.encode("utf-8"), positions=False).data != (
-            expected
-        ):
+        if replaced and read_document(body.encode(), positions=False).data != expected:
             break
         return data
     raise YamlProblem("fmt cannot read the tabs in this file: replace them with spaces")
