@@ -145,15 +145,16 @@ def verify_commit(top: Path, revision: str) -> str | None:
 
 def first_parent_log(top: Path, *paths: str) -> list[Commit]:
     """Commits on the first-parent line from HEAD, newest first, with author dates in UTC."""
-    args = ["log", "--first-parent", "--format=%H %at"]
+    return [Commit(sha, written.astimezone(UTC)) for sha, written in _first_parent(top, *paths)]
+
+
+def _first_parent(top: Path, *paths: str) -> list[tuple[str, datetime]]:
+    """(sha, author date in the author's own offset) along the first-parent line, newest first."""
+    args = ["log", "--first-parent", "--format=%H %aI"]
     if paths:
         args += ["--", *paths]
     out = _git(top, *args, check=False).decode()
-    commits = []
-    for line in out.splitlines():
-        sha, stamp = line.split()
-        commits.append(Commit(sha, datetime.fromtimestamp(int(stamp), UTC)))
-    return commits
+    return [(sha, datetime.fromisoformat(stamp)) for sha, stamp in map(str.split, out.splitlines())]
 
 
 def commit_at_or_before(top: Path, instant: datetime) -> Commit | None:
@@ -165,13 +166,14 @@ def last_commit_before_day(top: Path, day: date) -> Commit | None:
     """The last first-parent commit made before `day` began, each commit's day read in its own
     time zone (its author's offset): what a check-in "on June 1" means to the person who made
     it. `--since DAY` compares with it, so check-ins made on DAY are included."""
-    out = _git(top, "log", "--first-parent", "--format=%H %aI", check=False).decode()
-    for line in out.splitlines():
-        sha, stamp = line.split()
-        written = datetime.fromisoformat(stamp)
-        if written.date() < day:
-            return Commit(sha, written.astimezone(UTC))
-    return None
+    return next(
+        (
+            Commit(sha, written.astimezone(UTC))
+            for sha, written in _first_parent(top)
+            if written.date() < day
+        ),
+        None,
+    )
 
 
 def commit_date(top: Path, revision: str) -> date:
