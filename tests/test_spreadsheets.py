@@ -416,3 +416,23 @@ def test_a_file_it_cannot_read_is_a_message_not_a_traceback(tmp_path, name, cont
     target = empty_repo(tmp_path / "okrs")
     result = run_cli("import", sheet, "--repo", target)
     assert (result.exit_code, result.stderr) == (1, message)
+
+
+def test_a_title_of_many_quotes_before_a_formula_round_trips(tmp_path):
+    title = "'" * 3000 + "=1+1"
+    source = write_repo(
+        tmp_path / "source",
+        {
+            "okrctl.yaml": CONFIG,
+            "goals/company.yaml": "kind: company\nid: acme\nmission: M.\nobjectives:\n"
+            f"  - id: o\n    title: {json_string(title)}\n    why: w\n    key_results:\n"
+            "      - {id: k, title: K, baseline: 1, target: 2, source: s}\n",
+        },
+        base=False,
+    )
+    sheet = tmp_path / "okrs.csv"
+    assert run_cli("export", sheet, "--repo", source).exit_code == 0
+    assert "'" + title in sheet.read_text(encoding="utf-8")
+    target = empty_repo(tmp_path / "target")
+    assert run_cli("import", sheet, "--repo", target).exit_code == 0
+    assert load_repo(target).units[0].unit.objectives[0].title == title

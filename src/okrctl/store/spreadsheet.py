@@ -27,9 +27,9 @@ _RUNS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def guarded(text: str) -> bool:
-    """Whether a CSV cell needs a leading `'`: it would run as a formula, or it is itself a
-    guarded cell (so that reading one `'` off is always exact)."""
-    return text.startswith(_RUNS) or (text.startswith("'") and guarded(text[1:]))
+    """Whether a CSV cell needs a leading `'`: it would run as a formula once its leading `'`s
+    are off (so that reading one `'` off is always exact, however many a title starts with)."""
+    return text.lstrip("'").startswith(_RUNS)
 
 
 def guard(cell: Any) -> Any:
