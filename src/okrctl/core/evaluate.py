@@ -52,6 +52,13 @@ class KeyResultScore:
     forecast: Forecast | None = None
 
     @property
+    def heading(self) -> Forecast | None:
+        """The forecast, while time remains: what views show of where the number is heading
+        (once the period is over, `forecast` is the value itself, and nothing is heading)."""
+        forecast = self.forecast
+        return forecast if forecast is not None and forecast.projected else None
+
+    @property
     def ref(self) -> str:
         return self.node.ref
 

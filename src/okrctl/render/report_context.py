@@ -75,7 +75,7 @@ class ContextBuilder:
         data.setdefault("current", None)
         data.setdefault("keep", None)
         data.setdefault("forecast", None)
-        if kr.forecast is not None and not kr.forecast.projected:
+        if kr.heading is None:
             data["forecast"] = None  # the period is over: nothing is heading anywhere
         return data
 

@@ -244,8 +244,8 @@ def _key_result_block(key_result: KeyResultScore) -> list[Any]:
                 f"{number(trend[-1])} over {len(trend)} check-ins",
             )
         )
-    heading = key_result.forecast if key_result.shape is Shape.NUMERIC else None
-    if heading and heading.projected:
+    heading = key_result.heading if key_result.shape is Shape.NUMERIC else None
+    if heading:
         style = "green" if heading.score >= 1 else "red"
         parts.append(
             _line(

@@ -121,11 +121,11 @@ def _key_result_label(key_result: KeyResultScore) -> Text:
         label.append(f" {sparkline(key_result.trend)}", style="cyan")
     label.append(f"  {score_text(key_result.score)} ")
     label.append(words(key_result.status), style=style)
-    if key_result.forecast is not None and key_result.forecast.projected:
+    if key_result.heading is not None:
         model = key_result.node.key_result
-        misses = key_result.forecast.score < 1
+        misses = key_result.heading.score < 1
         label.append(
-            f"  forecast {with_unit(key_result.forecast.value, model.unit)}",
+            f"  forecast {with_unit(key_result.heading.value, model.unit)}",
             style="red" if misses else "green",
         )
     return label
@@ -205,9 +205,7 @@ def attention_summary(card: Scorecard) -> RenderableType:
     critical = [k for k in card.kpis.values() if k.health is Health.CRITICAL]
     silent = [k for k in card.key_results.values() if not k.checked_in]
     missing = [
-        k
-        for k in card.key_results.values()
-        if k.forecast is not None and k.forecast.projected and k.forecast.score < 1
+        k for k in card.key_results.values() if k.heading is not None and k.heading.score < 1
     ]
     if not (troubled or critical or silent or missing):
         return Text("Nothing needs attention: every objective is on pace and every KPI healthy.")
@@ -226,13 +224,13 @@ def attention_summary(card: Scorecard) -> RenderableType:
         items.append(("critical KPI", HEALTH_STYLE[kpi.health], f"{kpi.ref} at {current}"))
     for key_result in missing:
         model = key_result.node.key_result
-        assert key_result.forecast is not None
+        assert key_result.heading is not None
         items.append(
             (
                 "forecast to miss",
                 "red",
                 f"{key_result.ref} (heading for "
-                f"{with_unit(key_result.forecast.value, model.unit)}, "
+                f"{with_unit(key_result.heading.value, model.unit)}, "
                 f"target {with_unit(model.target, model.unit)})",
             )
         )
