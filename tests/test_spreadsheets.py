@@ -436,3 +436,31 @@ def test_a_title_of_many_quotes_before_a_formula_round_trips(tmp_path):
     target = empty_repo(tmp_path / "target")
     assert run_cli("import", sheet, "--repo", target).exit_code == 0
     assert load_repo(target).units[0].unit.objectives[0].title == title
+
+
+def test_export_and_a_refused_import_as_a_user_types_them_from_a_subfolder(tmp_path):
+    """The installed entry point, relative paths from inside goals/, output piped."""
+    import os
+    import sys
+
+    source = hostile_repo(tmp_path / "source")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+
+    def okrctl(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["okrctl", *args], cwd=source / "goals", env=env, capture_output=True, text=True
+        )
+
+    exported = okrctl("export", "../okrs.csv")
+    assert exported.returncode == 0, exported.stderr
+    with open(source / "okrs.csv", encoding="utf-8", newline="") as handle:
+        assert "\r\ncompany,acme," in handle.read()  # the folder of okrctl.yaml, found upward
+    assert ",'=cmd|' /C calc'!A0," in (source / "okrs.csv").read_text(encoding="utf-8")
+    (source / "renamed.xlsx").write_bytes((source / "okrs.csv").read_bytes())
+    refused = okrctl("import", "../renamed.xlsx")
+    assert (refused.returncode, refused.stderr) == (
+        1,
+        "okrctl: renamed.xlsx is not an .xlsx workbook (not a zip archive): save it from the"
+        " spreadsheet as Excel (.xlsx) or as CSV UTF-8\n",
+    )
+    assert refused.stdout == ""
