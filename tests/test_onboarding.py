@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -326,3 +327,66 @@ def test_the_pre_commit_hook_passes_a_good_repo_and_fails_a_bad_one(tmp_path, pr
         "goals/teams/first-team.yaml:13:17: error unknown-ref: `main-pillar/pilar` names no "
         "objective"
     ) in bad.stdout
+
+
+def _local_hooks(top: Path) -> None:
+    """The scaffolded pre-commit config, each hook run from this checkout (`repo: local`,
+    language `system`) with the definition okrctl publishes and the scaffold's own args and
+    files: pre-commit itself runs them, with no network to install a hook environment."""
+    published = {h["id"]: h for h in _load((PROJECT_ROOT / ".pre-commit-hooks.yaml").read_text())}
+    scaffolded = _load((top / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"]
+    hooks = [{**published[h["id"]], **h, "language": "system"} for h in scaffolded]
+    config = {"repos": [{"repo": "local", "hooks": hooks}]}
+    (top / ".pre-commit-config.yaml").write_text(json.dumps(config, indent=2))
+
+
+def _pre_commit(top: Path, *files: str) -> subprocess.CompletedProcess[str]:
+    bin_dir = Path(sys.executable).parent
+    env = dict(os.environ)
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    env["PRE_COMMIT_HOME"] = str(top.parent / "pre-commit-home")
+    subprocess.run(["git", "add", "-A"], cwd=top, check=True)
+    return subprocess.run(
+        [str(bin_dir / "pre-commit"), "run", "--files", *files],
+        cwd=top,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_scaffolded_pre_commit_hooks_pass_then_catch_a_misformatted_file(tmp_path):
+    """`init okrs` inside an outer repository: pre-commit runs the hooks from the top-level
+    with file names, and `fmt` finds the goals repository from them."""
+    top = tmp_path / "company"
+    GitRepo(top)
+    assert run_cli("init", top / "okrs").exit_code == 0
+    _local_hooks(top)
+    files = ["okrs/goals/company.yaml", "okrs/goals/teams/first-team.yaml"]
+    clean = _pre_commit(top, *files)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert re.search(r"okrctl fmt\.+Passed", clean.stdout), clean.stdout
+    assert re.search(r"okrctl check\.+Passed", clean.stdout), clean.stdout
+
+    team = top / "okrs/goals/teams/first-team.yaml"
+    team.write_text(team.read_text().replace("\n  ", "\n    "))
+    dirty = _pre_commit(top, *files)
+    assert dirty.returncode == 1, dirty.stdout
+    assert re.search(r"okrctl fmt\.+Failed", dirty.stdout), dirty.stdout
+    assert "would reformat okrs/goals/teams/first-team.yaml" in dirty.stdout
+
+
+def test_fmt_given_files_finds_their_repository_from_anywhere(tmp_path, monkeypatch):
+    GitRepo(tmp_path)
+    run_cli("init", tmp_path / "okrs")
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("fmt", "--check", "okrs/goals/company.yaml")
+    assert result.exit_code == 0, result.stderr
+    assert "0 files would be reformatted, 1 unchanged" in result.stderr
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other/okrctl.yaml").write_text("company: Other\nperiod: 2026-Q4\n")
+    (tmp_path / "other/x.yaml").write_text("kind: team\n")
+    mixed = run_cli("fmt", "--check", "okrs/goals/company.yaml", "other/x.yaml")
+    assert mixed.exit_code == 2
+    assert "belong to 2 goals repositories" in mixed.stderr

@@ -245,7 +245,12 @@ def format_repo(
     check: bool = False,
 ) -> Formatted:
     """The goals files of the repository, found as `check` finds them (or just `paths`),
-    formatted under the goals lock and written as one (all files, or none)."""
+    formatted under the goals lock and written as one (all files, or none). Without `repo`,
+    files name their repository (a pre-commit hook runs from the git top-level)."""
+    if repo is None and paths:
+        from okrctl.store.root import root_of_files
+
+        repo = root_of_files(paths)
     workspace = Workspace.of(repo)
     if check:
         return format_files(_entries(workspace, paths), check=True)

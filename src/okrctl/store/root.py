@@ -35,3 +35,16 @@ def resolve_root(repo: Path | None) -> Path:
         f"no {CONFIG_NAME} in {repo}. Run `okrctl init {repo}` to create one, "
         f"or point --repo at the folder that has it."
     )
+
+
+def root_of_files(paths: list[Path]) -> Path:
+    """The goals repository holding every one of `paths`: a hook runs from the git top-level
+    with file names, and the files say which repository they belong to."""
+    roots = {find_root(path.parent if not path.is_dir() else path) for path in paths}
+    if len(roots) > 1:
+        listed = ", ".join(sorted(str(r) for r in roots))
+        raise ConfigError(
+            f"these files belong to {len(roots)} goals repositories ({listed}); "
+            "run once per repository, or pass --repo PATH"
+        )
+    return roots.pop()
