@@ -74,7 +74,7 @@ def test_an_edit_is_never_answered_from_the_cache(demo):
     check = run_cli("check", "--repo", demo, "--format", "json")
     assert [
         (f["rule"], f["file"], f["line"]) for f in check.json()["findings"] if f["rule"] != "stale"
-    ] == [("unknown-ref", TEAM, 4)]
+    ] == [("unknown-ref", TEAM, 5)]
     path.write_text(original)
     [signups] = [u for u in status(demo)["units"] if u["id"] == "signups"]
     assert signups["objectives"][0]["key_results"][0]["current"] == 40.5
@@ -121,7 +121,7 @@ def test_findings_still_point_at_lines_when_units_come_from_the_cache(demo):
         if f["file"] == "goals/teams/platform.yaml" and f["rule"] != "stale"
     ]
     assert [(f["rule"], f["line"], f["column"]) for f in platform] == [
-        ("too-many-objectives", 7, 1)
+        ("too-many-objectives", 8, 1)
     ]
     assert path.exists()
 

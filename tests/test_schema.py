@@ -8,7 +8,7 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from conftest import BASE, PROJECT_ROOT, findings, run_cli, write_repo
+from conftest import BASE, CONFIG, PROJECT_ROOT, findings, run_cli, write_repo
 from okrctl.core.schema import config_schema, unit_schema
 from okrctl.store.yamlread import read_document
 
@@ -93,6 +93,9 @@ def test_the_demo_is_valid_against_the_unit_schema():
         assert _schema_errors(unit_schema(), read_document(path.read_bytes()).data) == [], path
 
 
+CONSTRAINTS = {"allOf", "oneOf", "if", "then", "not"}
+
+
 @pytest.mark.parametrize("schema", [unit_schema(), config_schema()], ids=["unit", "config"])
 def test_every_property_has_a_description(schema):
     missing = []
@@ -103,7 +106,8 @@ def test_every_property_has_a_description(schema):
                 if "description" not in prop:
                     missing.append(f"{path}/{name}")
             for key, value in node.items():
-                walk(value, f"{path}/{key}")
+                if key not in CONSTRAINTS:  # restate declared properties, with no new ones
+                    walk(value, f"{path}/{key}")
         elif isinstance(node, list):
             for item in node:
                 walk(item, path)
@@ -134,6 +138,7 @@ def test_a_validators_first_message_names_the_real_constraint(field, value, firs
     errors = list(Draft202012Validator(unit_schema()).iter_errors(data))
     assert errors, "the schema lets it through"
     assert best_match(errors).message == first_words
+
     def every(found):  # each error and every error under an anyOf, as an editor lists them
         for error in found:
             yield error
@@ -141,3 +146,194 @@ def test_a_validators_first_message_names_the_real_constraint(field, value, firs
 
     assert all("is not of type 'null'" not in error.message for error in every(errors))
     assert [error.message for error in errors] == [first_words]
+
+
+STRICT_CONFIG = """\
+company: Acme
+period: 2026-Q4
+limits: {objectives_per_unit: 2, key_results_per_objective: 2}
+rules:
+  missing-why: error
+  no-source: error
+  too-many-objectives: error
+  too-many-key-results: error
+  period-mismatch: error
+"""
+GOOD_TEAM = """\
+kind: team
+id: {id}
+parent: growth
+lead: sam
+period: 2026-Q4
+objectives:
+  - id: funding
+    title: Effortless funding
+    why: Funding is where people drop off.
+    aligns_to: [growth/convert]
+    key_results:
+      - id: ach
+        title: Ship instant ACH
+        milestone: true
+        done: false
+        source: release notes
+      - id: rate
+        title: Funded share from 40 to 50
+        baseline: 40
+        target: 50
+        source: funnel dashboard
+kpis:
+  - id: latency
+    title: Funding latency
+    why: Slow funding loses people.
+    healthy: {max: 3}
+    source: ops dashboard
+"""
+WHY = "    why: Funding is where people drop off.\n"
+KPI_WHY = "    why: Slow funding loses people.\n"
+BAND = "        keep: {min: 1, max: 3}\n"
+THIRD_OBJECTIVE = """\
+  - id: second
+    title: Second
+    why: Because.
+    aligns_to: [growth/convert]
+    key_results:
+      - {id: a, title: A, milestone: true, source: notes}
+  - id: third
+    title: Third
+    why: Because.
+    aligns_to: [growth/convert]
+    key_results:
+      - {id: a, title: A, milestone: true, source: notes}
+kpis:
+"""
+BROKEN = {  # name: (change to GOOD_TEAM, refused where the rule is an error, refused by default)
+    "good": ((), False, False),
+    "an objective without why": (((WHY, ""),), True, False),
+    "a blank why": (((WHY, "    why: '  '\n"),), True, False),
+    "a KPI without why": (((KPI_WHY, ""),), True, False),
+    "a key result without source": ((("        source: release notes\n", ""),), True, False),
+    "a KPI without source": ((("    source: ops dashboard\n", ""),), True, False),
+    "three objectives": (((("kpis:\n", THIRD_OBJECTIVE),)), True, False),
+    "three key results": (
+        (
+            (
+                "        source: funnel dashboard\n",
+                "        source: x\n"
+                + BAND.replace(
+                    "        keep",
+                    "      - id: band\n        title: Band\n        source: y\n        keep",
+                ),
+            ),
+        ),
+        True,
+        False,
+    ),
+    "last quarter's period": ((("period: 2026-Q4", "period: 2026-Q3"),), True, False),
+    "no period at all": ((("period: 2026-Q4\n", ""),), False, False),
+    "no parent": ((("parent: growth\n", ""),), True, True),
+    "an objective aligned to nothing": ((("    aligns_to: [growth/convert]\n", ""),), True, True),
+    "an objective with no key results": (
+        (
+            (
+                "kpis:\n",
+                "  - id: empty\n    title: Empty\n    why: Because.\n"
+                "    aligns_to: [growth/convert]\n    key_results: []\nkpis:\n",
+            ),
+        ),
+        True,
+        True,
+    ),
+    "a baseline without target": ((("        target: 50\n", ""),), True, True),
+    "a number with a band": (
+        (("        target: 50\n", "        target: 50\n" + BAND),),
+        True,
+        True,
+    ),
+    "a milestone with a target": (
+        (("        done: false\n", "        done: false\n        target: 3\n"),),
+        True,
+        True,
+    ),
+    "done on a number": (
+        (("        target: 50\n", "        target: 50\n        done: true\n"),),
+        True,
+        True,
+    ),
+    "a KPI without healthy bounds": ((("    healthy: {max: 3}\n", ""),), True, True),
+    "a mission in a team": ((("lead: sam\n", "lead: sam\nmission: Win.\n"),), True, True),
+    "confidence 2": (
+        (("        source: funnel dashboard\n", "        source: f\n        confidence: 2\n"),),
+        True,
+        True,
+    ),
+}
+
+
+def _broken_team(unit_id: str, changes) -> str:
+    text = GOOD_TEAM.replace("{id}", unit_id)
+    for old, new in changes:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+@pytest.mark.parametrize("strict", [True, False], ids=["rules as errors", "default rules"])
+def test_the_repositorys_schema_and_check_agree_on_twenty_broken_files(tmp_path, strict):
+    """Each file on its own: `check` calls it an error exactly when the schema `okrctl schema`
+    writes for that repository refuses it (as yaml-language-server would)."""
+    files = {
+        f"goals/teams/t{i}.yaml": _broken_team(f"t{i}", c)
+        for i, (c, _, _) in enumerate(BROKEN.values())
+    }
+    config = STRICT_CONFIG if strict else CONFIG
+    root = write_repo(tmp_path, {"okrctl.yaml": config, **files})
+    payload = run_cli("check", "--repo", root, "--format", "json").json()
+    errors_in = {f["file"] for f in payload["findings"] if f["severity"] == "error"}
+    schema = json.loads(run_cli("schema", "--repo", root).stdout)
+    verdicts = {}
+    for (name, (_, when_strict, by_default)), (path, text) in zip(
+        BROKEN.items(), files.items(), strict=True
+    ):
+        refused = bool(_schema_errors(schema, read_document(text.encode()).data))
+        verdicts[name] = (path in errors_in, refused)
+        assert (path in errors_in) == (when_strict if strict else by_default), (name, payload)
+    assert {name for name, (c, s) in verdicts.items() if c != s} == set(), verdicts
+
+
+def test_init_makes_every_why_an_error_and_its_schema_requires_it(tmp_path):
+    run_cli("init", tmp_path)
+    assert "missing-why: error" in (tmp_path / "okrctl.yaml").read_text()
+    schema = json.loads((tmp_path / ".okrctl/unit.schema.json").read_text())
+    assert "why" in schema["$defs"]["Objective"]["required"]
+    assert schema == json.loads(run_cli("schema", "--repo", tmp_path).stdout)
+    outside = json.loads(run_cli("schema").stdout)  # from the project: the demo's defaults
+    assert "why" not in outside["$defs"]["Objective"]["required"]
+
+
+MODELINE = "# yaml-language-server: $schema="
+
+
+def test_okrctl_demo_validates_in_an_editor(tmp_path):
+    """Each file of `okrctl demo` names its schema on its first line, the schema is there, and
+    the file passes it, as yaml-language-server would check it."""
+    demo = tmp_path / "demo"
+    assert run_cli("demo", demo).exit_code == 0
+    files = [demo / "okrctl.yaml", *sorted((demo / "goals").rglob("*.yaml"))]
+    assert len(files) > 10
+    for path in files:
+        first = path.read_text().splitlines()[0]
+        assert first.startswith(MODELINE), path
+        schema_path = (path.parent / first[len(MODELINE) :]).resolve()
+        schema = json.loads(schema_path.read_text())
+        expected = "config" if path.name == "okrctl.yaml" else "unit"
+        assert schema_path == demo / ".okrctl" / f"{expected}.schema.json"
+        assert _schema_errors(schema, read_document(path.read_bytes()).data) == [], path
+    assert run_cli("status", "--repo", demo).exit_code == 0
+
+
+@pytest.mark.parametrize("which", ["unit", "config"])
+def test_the_checkouts_editor_schemas_are_current(which):
+    """The demo in this checkout names `.okrctl/` too: regenerate with
+    `okrctl schema [config] -o .okrctl/<which>.schema.json` when the model or the rules change."""
+    kept = (PROJECT_ROOT / ".okrctl" / f"{which}.schema.json").read_text()
+    assert kept == run_cli("schema", which, "--repo", PROJECT_ROOT).stdout

@@ -979,15 +979,18 @@ def schema(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")
     ] = None,
+    repo: RepoOption = None,
 ) -> None:
     """Print the JSON Schema of a unit file or of okrctl.yaml, for editors (yaml-language-server).
+    A unit file's schema flags what this repository's `check` calls an error (its `rules:`).
 
     Example: okrctl schema -o .okrctl/unit.schema.json
     """
-    from okrctl.core.schema import schema_json
+    from okrctl.store.config import editor_schema
     from okrctl.store.writefile import write_output
 
-    text = schema_json(which.value)
+    with _user_errors():
+        text = editor_schema(repo, which.value)
     if output is None:
         sys.stdout.write(text)
         return

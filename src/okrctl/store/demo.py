@@ -332,5 +332,17 @@ def build(target: Path) -> Path:
     shutil.copytree(source / "goals", target / "goals")
     if (source / "data").is_dir():  # what the demo's `measure:` blocks read
         shutil.copytree(source / "data", target / "data")
+    write_editor_schemas(target)
     replay(target)
     return target
+
+
+def write_editor_schemas(root: Path) -> None:
+    """`.okrctl/unit.schema.json` and `config.schema.json`, which the files' modelines name:
+    the demo validates in an editor as an `okrctl init` repository does."""
+    from okrctl.store.config import editor_schema
+
+    folder = root / ".okrctl"
+    folder.mkdir(exist_ok=True)
+    for which in ("unit", "config"):
+        (folder / f"{which}.schema.json").write_text(editor_schema(root, which), encoding="utf-8")

@@ -45,8 +45,6 @@ def init(target: Path, today: date | None = None) -> Initialised:
     the editor settings, CODEOWNERS), pointed at `target` with `--repo`. `git init` (on the
     configured default branch, else `main`) when `target` is not inside a repository. A file
     that exists is never overwritten: what it would need is printed to add by hand."""
-    from okrctl.core.schema import schema_json
-
     target = target.resolve()
     target.mkdir(parents=True, exist_ok=True)
     result = Initialised(target)
@@ -72,11 +70,10 @@ def init(target: Path, today: date | None = None) -> Initialised:
         (target, relative): _fill(text, tokens)
         for relative, text in _templates(SCAFFOLD / "goals-repo")
     }
-    files |= {
-        (target, f".okrctl/{which}.schema.json"): schema_json(which) for which in ("unit", "config")
-    }
     for (folder, relative), text in files.items():
         _write_new(result, folder / relative, text)
+    for which in ("unit", "config"):  # the schema follows the rules of the okrctl.yaml there
+        _write_new(result, target / f".okrctl/{which}.schema.json", _schema(target, which))
     for relative, text in _templates(SCAFFOLD / "top"):
         _write_new(
             result, top / relative, _fill(text, tokens), merge=_snippet(relative, text, tokens)
@@ -84,6 +81,19 @@ def init(target: Path, today: date | None = None) -> Initialised:
     owners = codeowners(target)
     _write_new(result, top / CODEOWNERS, owners, merge=owners)
     return result
+
+
+def _schema(target: Path, which: str) -> str:
+    """The editor schema of the repository at `target`; one whose okrctl.yaml (kept as it was)
+    does not load gets the defaults' (`check` says what is wrong with it)."""
+    from okrctl.core.schema import schema_json
+    from okrctl.model.errors import ConfigError
+    from okrctl.store.config import editor_schema
+
+    try:
+        return editor_schema(target, which)
+    except ConfigError:
+        return schema_json(which)
 
 
 def _templates(folder: Path) -> list[tuple[str, str]]:

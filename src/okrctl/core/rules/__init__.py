@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 
 from okrctl.core.graph import build_graph
 from okrctl.core.rules import focus, freshness, measurement, structure  # noqa: F401  (registration)
@@ -11,7 +12,13 @@ from okrctl.model.errors import ConfigError
 from okrctl.model.findings import Finding, Severity, sort_key
 from okrctl.model.units import Repository
 
-__all__ = ["REGISTRY", "Context", "Hit", "Rule", "run_rules", "severities"]
+__all__ = ["REGISTRY", "Context", "Hit", "Rule", "levels_of", "run_rules", "severities"]
+
+
+def levels_of(configured: Mapping[str, str]) -> dict[str, Severity]:
+    """Each rule's severity: its default, unless `configured` (okrctl.yaml's `rules:`) names
+    it. The one place `check`, the editor schemas and the docs agree on."""
+    return {name: Severity(configured.get(name, rule.severity)) for name, rule in REGISTRY.items()}
 
 
 def severities(repository: Repository) -> dict[str, Severity]:
@@ -27,7 +34,7 @@ def severities(repository: Repository) -> dict[str, Severity]:
             raise ConfigError(
                 f"okrctl.yaml:{where.line}:{where.column}: unknown rule `{name}`{hint}"
             )
-    return {name: Severity(configured.get(name, rule.severity)) for name, rule in REGISTRY.items()}
+    return levels_of(configured)
 
 
 def run_rules(repository: Repository, context: Context | None = None) -> list[Finding]:
