@@ -1,6 +1,6 @@
-"""Every example okrctl shows (each command's `--help`, the package's docstring) runs on the
-demo company as a user would type it, through the installed entry point, and exits 0 or the
-code its help documents."""
+"""Every example okrctl shows (each command's `--help`, the README, the package's docstring) runs
+on the demo company as a user would type it, through the installed entry point, and exits 0 or
+the code its help documents."""
 
 from __future__ import annotations
 
@@ -40,6 +40,18 @@ def help_examples() -> list[str]:
     return sorted(set(found))
 
 
+def readme_examples() -> list[str]:
+    """Each `okrctl …` line of the README's code blocks (`$ ` prompts and comments dropped)."""
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    found = []
+    for block in re.findall(r"^```[a-z]*\n(.*?)^```", text, re.MULTILINE | re.DOTALL):
+        for line in block.splitlines():
+            command = re.sub(r"\s+#\s.*$", "", line.removeprefix("$ ")).strip()
+            if command.startswith("okrctl "):
+                found.append(command)
+    return found
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("demo") / "okrctl-demo"
@@ -52,8 +64,12 @@ def test_every_command_has_an_example():
     assert len(help_examples()) >= 20
 
 
-@pytest.mark.parametrize("example", help_examples())
-def test_a_help_example_runs_on_the_demo(demo, tmp_path, example):
+def test_the_readme_has_examples():
+    assert len(readme_examples()) >= 10
+
+
+@pytest.mark.parametrize("example", help_examples() + readme_examples())
+def test_an_example_runs_on_the_demo(demo, tmp_path, example):
     where = tmp_path / "here"
     shutil.copytree(demo, where, symlinks=True)
     if example.startswith("okrctl import "):
@@ -84,3 +100,46 @@ def test_the_package_docstring_runs_on_the_demo(demo, tmp_path):
 def _env() -> dict[str, str]:
     """The installed `okrctl` first on PATH, as after `pip install`."""
     return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+
+
+def _readme_output(command: str) -> list[str]:
+    """The lines the README shows under `$ {command}` (up to the next `$ ` or the fence),
+    without the `…` that stand for lines left out."""
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    start = text.index(f"$ {command}")
+    block = text[start:].split("\n```", 1)[0].splitlines()[1:]
+    shown = []
+    for line in block:
+        if line.startswith("$ "):
+            break
+        if line != "…":
+            shown.append(line)
+    return shown
+
+
+@pytest.mark.parametrize(
+    ("command", "typo"),
+    [
+        ("okrctl status signups --as-of 2026-11-15", None),
+        (
+            "okrctl check --as-of 2026-11-20",
+            ("[growth/convert-signups]", "[growth/convert-signup]"),
+        ),
+    ],
+)
+def test_what_the_readme_shows_is_what_the_demo_prints(demo, tmp_path, command, typo):
+    where = tmp_path / "here"
+    shutil.copytree(demo, where, symlinks=True)
+    if typo is not None:
+        team = where / "goals/teams/signups.yaml"
+        team.write_text(team.read_text().replace(*typo))
+    done = subprocess.run(
+        ["bash", "-c", command], cwd=where, env=_env(), capture_output=True, text=True, timeout=120
+    )
+    printed = done.stdout.splitlines()
+    shown = _readme_output(command)
+    assert shown, command
+    positions = [printed.index(line) if line in printed else -1 for line in shown]
+    missing = [line for line, at in zip(shown, positions, strict=True) if at == -1]
+    assert missing == [], "\n".join(missing)
+    assert positions == sorted(positions)
