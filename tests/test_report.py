@@ -393,3 +393,33 @@ def test_since_a_day_includes_the_check_ins_made_that_day_in_their_own_time_zone
     revision = report(repo.root, "growth", "--since", "HEAD~1")
     assert "## What changed since HEAD~1 (Sun 1 Nov)\n" in revision
     assert "31 → 33 (+2)" in revision
+
+
+def test_since_a_day_counts_days_in_the_configured_time_zone(tmp_path):
+    """`timezone:` in okrctl.yaml: 06:00 UTC on Nov 2 is the evening of Nov 1 in Los Angeles,
+    so a check-in committed then is not "since Nov 2" there (it is by its own offset)."""
+    from conftest import BASE, CONFIG, pillar_with
+    from gitrepo import GitRepo
+
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, "goals/pillars/growth.yaml": pillar_with(30)}, "2026-10-01")
+    repo.commit({"goals/pillars/growth.yaml": pillar_with(31)}, "2026-11-02T06:00:00+00:00")
+    repo.commit({"goals/pillars/growth.yaml": pillar_with(33)}, "2026-11-03T18:00:00+00:00")
+    own_offset = report(repo.root, "growth", "--since", "2026-11-02")
+    assert "- **Conversion from 30 to 40**: 30 → 33 (+3)" in own_offset
+    repo.commit({"okrctl.yaml": CONFIG + "timezone: America/Los_Angeles\n"}, "2026-11-04")
+    configured = report(repo.root, "growth", "--since", "2026-11-02")
+    assert "## What changed since Mon 2 Nov\n" in configured
+    assert "- **Conversion from 30 to 40**: 31 → 33 (+2)" in configured
+    revision = report(repo.root, "growth", "--since", "HEAD~2")  # made Nov 2, 06:00 UTC
+    assert "## What changed since HEAD~2 (Sun 1 Nov)\n" in revision
+
+
+def test_an_unknown_time_zone_is_a_configuration_error_at_its_line(tmp_path):
+    from conftest import BASE, CONFIG, run_cli, write_repo
+
+    root = write_repo(tmp_path, {**BASE, "okrctl.yaml": CONFIG + "timezone: Europe/Berln\n"})
+    result = run_cli("check", "--repo", root)
+    assert result.exit_code == 2
+    assert "okrctl.yaml:3:" in result.stderr
+    assert "unknown time zone 'Europe/Berln': use an IANA name" in result.stderr

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from okrctl.model.findings import Positions
@@ -133,6 +134,13 @@ class Config(StrictModel):
         default_factory=dict,
         description="Per-rule severity: error, warning or off.",
     )
+    timezone: Text | None = Field(
+        default=None,
+        description=(
+            "The IANA time zone (e.g. Europe/Berlin) in which `--since DAY` counts a commit's "
+            "day; default: each commit's own offset."
+        ),
+    )
     databases: dict[Slug, Database] = Field(
         default_factory=dict,
         description=(
@@ -146,6 +154,34 @@ class Config(StrictModel):
             "Handle → email address, for people without a person file (`email:` there wins)."
         ),
     )
+
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str | None) -> str | None:
+        """A zone the system's time zone database knows (a typo would shift every day)."""
+        if name is None:
+            return None
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise PydanticCustomError(
+                "unknown_zone",
+                "unknown time zone '{name}': use an IANA name such as Europe/Berlin or "
+                "America/New_York",
+                {"name": name},
+            ) from None
+        return name
+
+    def zone(self) -> tzinfo | None:
+        """The configured zone, or None: each commit's own offset."""
+        if self.timezone is None:
+            return None
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.timezone)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -162,24 +162,29 @@ def commit_at_or_before(top: Path, instant: datetime) -> Commit | None:
     return next((c for c in first_parent_log(top) if c.author_date <= instant), None)
 
 
-def last_commit_before_day(top: Path, day: date) -> Commit | None:
-    """The last first-parent commit made before `day` began, each commit's day read in its own
-    time zone (its author's offset): what a check-in "on June 1" means to the person who made
-    it. `--since DAY` compares with it, so check-ins made on DAY are included."""
+def last_commit_before_day(top: Path, day: date, zone: tzinfo | None = None) -> Commit | None:
+    """The last first-parent commit made before `day` began: each commit's day read in `zone`
+    (the repository's `timezone:`), else in its own (its author's offset), what a check-in "on
+    June 1" means to the person who made it. `--since DAY` compares with it, so check-ins made
+    on DAY are included."""
     return next(
         (
             Commit(sha, written.astimezone(UTC))
             for sha, written in _first_parent(top)
-            if written.date() < day
+            if _day(written, zone) < day
         ),
         None,
     )
 
 
-def commit_date(top: Path, revision: str) -> date:
-    """The day a commit was made, in its author's own time zone."""
+def commit_date(top: Path, revision: str, zone: tzinfo | None = None) -> date:
+    """The day a commit was made, in `zone`, else in its author's own time zone."""
     stamp = _git(top, "log", "-1", "--format=%aI", revision).decode().strip()
-    return datetime.fromisoformat(stamp).date()
+    return _day(datetime.fromisoformat(stamp), zone)
+
+
+def _day(written: datetime, zone: tzinfo | None) -> date:
+    return (written.astimezone(zone) if zone is not None else written).date()
 
 
 class TreeEntry(NamedTuple):

@@ -75,11 +75,12 @@ def resolve_since(snapshot: Snapshot, text: str) -> Since:
             day = parse_date(text)
         except ValueError as exc:
             raise UsageError(f"--since {text}: {exc}") from None
+    zone = snapshot.repository.config.config.zone()
     if day is not None:  # the whole day included: compared with the last commit before it
-        commit = gitlog.last_commit_before_day(top, day)
+        commit = gitlog.last_commit_before_day(top, day, zone)
         return Since(day_label(day, as_of), commit.sha if commit else None, day)
     sha = resolve(snapshot.workspace, text)
-    made = gitlog.commit_date(top, sha)
+    made = gitlog.commit_date(top, sha, zone)
     return Since(f"{text} ({day_label(made, as_of)})", sha, None)
 
 
