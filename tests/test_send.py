@@ -5,6 +5,7 @@ every fault reported per recipient while the rest still go."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import ssl
 import subprocess
@@ -422,3 +423,33 @@ def test_the_date_header_carries_the_senders_offset(quarter, smtp, monkeypatch):
     assert result.exit_code == 0, result.stderr
     [(_, message)] = smtp.received
     assert str(message["Date"]).endswith("+0530")
+
+
+def test_the_company_digest_charts_the_company_objectives_as_images_that_fit_a_phone(
+    quarter, smtp
+):
+    """The default digest: each company key result with two or more numeric check-ins is a PNG
+    (never inline SVG, which Gmail and Outlook drop), as wide as the message up to 640 px."""
+    result = run_cli(
+        "send", "digest", "--repo", quarter, "--as-of", AS_OF, "--to", "all@example.com"
+    )
+    assert result.exit_code == 0, result.stderr
+    [(_, message)] = smtp.received
+    html = body(message, "html")
+    assert "<svg" not in html
+    images = [p for p in message.walk() if p.get_content_type() == "image/png"]
+    tags = re.findall(r"<img [^>]*>", html)
+    assert len(tags) == len(images) >= 2
+    for tag in tags:
+        assert 'src="cid:' in tag
+        assert "width:100%" in tag and "max-width:640px" in tag and "height:auto" in tag
+    charted = re.findall(r'<img [^>]*alt="([^"]*)"', html)
+    assert "Net deposits from $80M to $120M" in charted, charted
+
+
+def test_report_html_is_for_browsers_and_its_charts_scale_down(quarter):
+    page = run_cli(
+        "report", "signups", "--repo", quarter, "--as-of", AS_OF, "--format", "html"
+    ).stdout
+    assert page.count("<svg") >= 1
+    assert all("max-width:100%" in s for s in re.findall(r"<svg [^>]*>", page))

@@ -327,7 +327,10 @@ def report(
     ] = "14d",
     repo: RepoOption = None,
     output_format: Annotated[
-        ReportFormat, typer.Option("--format", help="md, or html (one email-safe page).")
+        ReportFormat,
+        typer.Option(
+            "--format", help="md, or html (one page for browsers; `send digest` mails it)."
+        ),
     ] = ReportFormat.md,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write to this file.")

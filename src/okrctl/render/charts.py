@@ -101,7 +101,8 @@ def svg(chart: Chart) -> str:
     title = html.escape(chart.title)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{title}">',
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{title}" '
+        f'style="max-width:100%;height:auto;">',
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
         f'<text x="{left}" y="18" font-size="13" font-family="Helvetica,Arial,sans-serif" '
         f'fill="#1f2328">{title}</text>',

@@ -1,7 +1,8 @@
-"""A report as one standalone, email-safe HTML page: styles inline on each element (mail clients
-drop <style> blocks and external sheets; `css-inline` moves them), no scripts, no external
-assets. The charts a template draws become inline SVG from their data, since Mermaid itself
-needs JavaScript."""
+"""A report as one standalone HTML page, for browsers: styles inline on each element (`css-inline`
+moves them), no scripts, no external assets. The charts a template draws become inline SVG from
+their data, since Mermaid itself needs JavaScript. Mail clients (Gmail, Outlook) drop inline
+SVG: the digest `okrctl send` mails draws the same page with PNG images instead (`draw`, in
+render/mail.py); see docs/send.md."""
 
 from __future__ import annotations
 

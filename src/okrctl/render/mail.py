@@ -12,6 +12,10 @@ from okrctl.render.charts import Chart
 from okrctl.views.nudges import Nudge, Nudges
 from okrctl.views.report import ReportRequest
 
+IMAGE_STYLE = "display:block;width:100%;max-width:640px;height:auto;border:0;"
+"""A chart as wide as the message up to 640 px: on a phone it shrinks instead of scrolling
+sideways (the width and height attributes are for clients that ignore CSS)."""
+
 
 def digest_subject(request: ReportRequest) -> str:
     card = request.card
@@ -35,7 +39,10 @@ def digest_message(
         cid = make_msgid(domain="okrctl.invalid")
         images.append((cid, chart_png(chart)))
         alt = chart.title.replace('"', "'")
-        return f'<p><img src="cid:{cid[1:-1]}" alt="{alt}" width="640" height="260"></p>\n'
+        return (
+            f'<p><img src="cid:{cid[1:-1]}" alt="{alt}" width="640" height="260" '
+            f'style="{IMAGE_STYLE}"></p>\n'
+        )
 
     page = to_html(markdown, digest_subject(request), charts, draw=as_image)
     message = _envelope(sender, to, digest_subject(request))

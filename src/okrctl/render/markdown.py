@@ -352,7 +352,8 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
 
 
 def render_report(request: ReportRequest, *, html: bool = False) -> str:
-    """A report's Markdown, or with `html` one self-contained, email-safe page of it."""
+    """A report's Markdown, or with `html` one self-contained page of it for browsers (mail
+    gets PNG charts instead: render/mail.py)."""
     from okrctl.render.report_context import build_context
 
     charts: dict[str, Chart] = {}
