@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import BASE, PROJECT_ROOT, TEAM, copy_demo, run_cli, write_repo
 from gitrepo import GitRepo
@@ -327,3 +329,77 @@ def test_check_styles_its_findings_on_a_terminal_and_says_the_same_words(tmp_pat
     assert "\x1b[1mgoals/teams/signups.yaml:1:1:\x1b[0m" in shown  # the location in bold
     piped = run_cli("check", "--repo", tmp_path).stdout
     assert re.sub(r"\x1b\[[0-9;]*m", "", shown) == piped
+
+
+def _demo_with_findings(tmp_path):
+    root = copy_demo(tmp_path)
+    team = root / "goals/teams/signups.yaml"
+    team.write_text(team.read_text().replace("[growth/convert-signups]", "[growth/convert-signup]"))
+    return root
+
+
+def _okrctl(*args, cwd, columns=None):
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    if columns is not None:
+        env["COLUMNS"] = str(columns)
+    return subprocess.run(["okrctl", *args], cwd=cwd, env=env, capture_output=True, text=True)
+
+
+def test_check_fits_columns_and_keeps_each_findings_head_on_its_first_line(tmp_path):
+    root = _demo_with_findings(tmp_path)
+    narrow = _okrctl("check", cwd=root, columns=60)
+    assert narrow.returncode == 1
+    lines = narrow.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 60
+    head = "goals/teams/signups.yaml:14:17: error unknown-ref:"
+    assert head in lines
+    follows = lines[lines.index(head) + 1]
+    assert follows.startswith("    `growth/convert-signup` names no objective")
+    piped = _okrctl("check", cwd=root)  # no COLUMNS, not a terminal: one line per finding
+    assert any(
+        line.startswith(head + " `growth/convert-signup` names no objective")
+        and line.endswith("(did you mean `growth/convert-signups`?)")
+        for line in piped.stdout.splitlines()
+    )
+
+
+def test_history_fits_columns_with_notes_beside_or_under_their_rows(tmp_path):
+    from okrctl.store.demo import replay
+
+    root = copy_demo(tmp_path)
+    replay(root)
+    ref = "signups/effortless-funding/funded-rate"
+    for width in (60, 100):
+        lines = _okrctl("history", ref, cwd=root / "goals", columns=width).stdout.splitlines()
+        assert max(len(line) for line in lines) <= width, (width, lines)
+        assert "Q4 goals: the company, pillars, teams" in "\n".join(lines)
+    narrow = _okrctl("history", ref, cwd=root, columns=60).stdout.splitlines()
+    at = narrow.index(next(line for line in narrow if line.startswith("2026-10-01")))
+    assert narrow[at + 1] == "    Q4 goals: the company, pillars, teams and people"
+
+
+def test_check_on_a_terminal_fits_the_terminal(tmp_path):
+    """No COLUMNS, a real pseudo-terminal 70 columns wide: rich's own rule."""
+    import pexpect
+
+    root = _demo_with_findings(tmp_path)
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    env["NO_COLOR"] = "1"
+    child = pexpect.spawn(
+        "okrctl", ["check"], cwd=str(root), env=env, dimensions=(50, 70), encoding="utf-8"
+    )
+    child.expect(pexpect.EOF, timeout=60)
+    child.close()
+    lines = [line.rstrip("\r") for line in child.before.split("\n") if line.strip()]
+    assert child.exitstatus == 1
+    assert max(len(line) for line in lines) <= 70, lines
+    assert "goals/teams/signups.yaml:14:17: error unknown-ref:" in "\n".join(lines)
+
+
+def test_dash_capital_v_is_the_version():
+    from okrctl import __version__
+
+    result = run_cli("-V")
+    assert result.exit_code == 0 and __version__ in result.stdout

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
@@ -142,7 +142,9 @@ def check(
         _echo_json(diagnostics.findings_json(findings))
     else:
         sources = {path: text.split("\n") for path, text in result.repository.texts.items()}
-        _print_styled(diagnostics.findings_text(findings, sources, result.repository.files_read))
+        _print_styled(
+            diagnostics.findings_text(findings, sources, result.repository.files_read, _width())
+        )
     raise typer.Exit(result.exit_code(strict=strict))
 
 
@@ -171,6 +173,21 @@ def _check_github(result: "CheckResult") -> None:
     if text:
         typer.echo(text)
     typer.echo(summary_line(result.findings, files_read), err=True)
+
+
+def _width(stream: TextIO | None = None) -> int | None:
+    """The width text output to `stream` (stdout) fits, read as rich reads it: `COLUMNS` when
+    set, else the terminal's. Piped without `COLUMNS`, None: a finding stays on one line for
+    grep and editors' problem matchers."""
+    import os
+    import shutil
+
+    columns = os.environ.get("COLUMNS", "")
+    if columns.strip().isdigit() and int(columns) > 0:
+        return max(int(columns), 20)
+    if (stream or sys.stdout).isatty():
+        return max(shutil.get_terminal_size().columns, 20)
+    return None
 
 
 def _print_styled(styled: list[tuple[str, str]]) -> None:
@@ -250,8 +267,10 @@ def _date(text: str | None) -> date | None:
 
 def _report_problems(notes: list[str], findings: "list[Finding]") -> None:
     """Notes, and the findings of files that did not load, go to stderr; data stays on stdout."""
+    from okrctl.core.textformat import wrapped
+
     for note in notes:
-        typer.echo(f"okrctl: note: {note}", err=True)
+        typer.echo(wrapped(f"okrctl: note: {note}", _width(sys.stderr), 4), err=True)
     _echo_findings(findings)
     if findings:
         typer.echo(
@@ -741,7 +760,7 @@ def history(
         )
         for item in result.checkins
     ]
-    table = columns(rows).split("\n", 1)
+    table = columns(rows, _width()).split("\n", 1)
     _print_styled([(f"Check-ins of {ref}\n{table[0]}\n", "bold"), (table[1], "")])
 
 

@@ -20,17 +20,43 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def columns(rows: Sequence[Sequence[str]]) -> str:
-    """Rows as aligned text columns, the last one left free (notes run as long as they are):
-    a listing of thousands of check-ins prints in milliseconds, where a rich table lays out
-    each cell for a millisecond or more."""
+def columns(rows: Sequence[Sequence[str]], width: int | None = None) -> str:
+    """Rows as aligned text columns, the last one left free (notes run as long as they are,
+    or, within `width`, wrap under their own column): a listing of thousands of check-ins
+    prints in milliseconds, where a rich table lays out each cell for a millisecond or more."""
     if not rows:
         return ""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    indent = sum(widths) + 2 * len(widths)
+    below = width is not None and width - indent < NARROWEST_NOTE
+    lines = []
+    for row in rows:
+        cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)]
+        if below:  # no room beside the other columns: the last one goes under its row
+            lines.append("  ".join(cells).rstrip())
+            if row[-1]:
+                lines.append(wrapped("    " + row[-1], width, 4))
+        else:
+            lines.append(wrapped("  ".join([*cells, row[-1]]).rstrip(), width, indent))
+    return "\n".join(lines)
+
+
+NARROWEST_NOTE = 24
+"""Fewer columns than this left for the last column: it goes under each row instead."""
+
+
+def wrapped(line: str, width: int | None, indent: int) -> str:
+    """`line` within `width` columns, continued on lines indented by `indent`; as it is
+    without a width."""
+    if width is None or len(line) <= width:
+        return line
+    import textwrap
+
+    pad = " " * indent
     return "\n".join(
-        "  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[-1]])
-        .rstrip()
-        for row in rows
+        textwrap.wrap(
+            line, width, subsequent_indent=pad, break_on_hyphens=False, break_long_words=True
+        )
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from okrctl.core.textformat import wrapped
 from okrctl.model.findings import Finding, Severity, count
 
 
@@ -80,11 +81,15 @@ def stale_per_file(findings: Sequence[Finding]) -> list[Finding]:
 
 
 def findings_text(
-    findings: Sequence[Finding], sources: Mapping[str, Sequence[str]], files_checked: int
+    findings: Sequence[Finding],
+    sources: Mapping[str, Sequence[str]],
+    files_checked: int,
+    width: int | None = None,
 ) -> Styled:
     """Grouped by file; each finding as `file:line:col: severity rule: message` plus the line
     with a caret under the column; the summary (of every finding) last. More than STALE_LINES
-    `stale` findings are shown one line per file."""
+    `stale` findings are shown one line per file. Within `width`, a long message continues on
+    lines indented by four: the `file:line:col: severity rule:` head stays on the first."""
     out: Styled = []
     current_file = None
     for f in stale_per_file(findings):
@@ -92,11 +97,17 @@ def findings_text(
             if current_file is not None:
                 out.append(("\n", ""))
             current_file = f.file
+        head = f"{f.file}:{f.line}:{f.column}:"
+        tail = f" {f.rule}: {f.message}"
+        if width is not None:
+            first = f"{head} {f.severity}"
+            line = wrapped(first + tail, width, 4)
+            tail = line[len(first) :] if line.startswith(first) else tail
         out += [
-            (f"{f.file}:{f.line}:{f.column}:", "bold"),
+            (head, "bold"),
             (" ", ""),
             (str(f.severity), SEVERITY_STYLE[f.severity]),
-            (f" {f.rule}: {f.message}\n", ""),
+            (f"{tail}\n", ""),
         ]
         shown = excerpt(sources.get(f.file, ()), f)
         if shown:
