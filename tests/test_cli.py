@@ -338,7 +338,7 @@ def _demo_with_findings(tmp_path):
     return root
 
 
-def _okrctl(*args, cwd, columns=None):
+def _okrctl_in(*args, cwd, columns=None):
     env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
     if columns is not None:
@@ -348,7 +348,7 @@ def _okrctl(*args, cwd, columns=None):
 
 def test_check_fits_columns_and_keeps_each_findings_head_on_its_first_line(tmp_path):
     root = _demo_with_findings(tmp_path)
-    narrow = _okrctl("check", cwd=root, columns=60)
+    narrow = _okrctl_in("check", cwd=root, columns=60)
     assert narrow.returncode == 1
     lines = narrow.stdout.splitlines()
     assert max(len(line) for line in lines) <= 60
@@ -356,7 +356,7 @@ def test_check_fits_columns_and_keeps_each_findings_head_on_its_first_line(tmp_p
     assert head in lines
     follows = lines[lines.index(head) + 1]
     assert follows.startswith("    `growth/convert-signup` names no objective")
-    piped = _okrctl("check", cwd=root)  # no COLUMNS, not a terminal: one line per finding
+    piped = _okrctl_in("check", cwd=root)  # no COLUMNS, not a terminal: one line per finding
     assert any(
         line.startswith(head + " `growth/convert-signup` names no objective")
         and line.endswith("(did you mean `growth/convert-signups`?)")
@@ -371,10 +371,10 @@ def test_history_fits_columns_with_notes_beside_or_under_their_rows(tmp_path):
     replay(root)
     ref = "signups/effortless-funding/funded-rate"
     for width in (60, 100):
-        lines = _okrctl("history", ref, cwd=root / "goals", columns=width).stdout.splitlines()
+        lines = _okrctl_in("history", ref, cwd=root / "goals", columns=width).stdout.splitlines()
         assert max(len(line) for line in lines) <= width, (width, lines)
         assert "Q4 goals: the company, pillars, teams" in "\n".join(lines)
-    narrow = _okrctl("history", ref, cwd=root, columns=60).stdout.splitlines()
+    narrow = _okrctl_in("history", ref, cwd=root, columns=60).stdout.splitlines()
     at = narrow.index(next(line for line in narrow if line.startswith("2026-10-01")))
     assert narrow[at + 1] == "    Q4 goals: the company, pillars, teams and people"
 
