@@ -122,7 +122,9 @@ def test_html_is_one_standalone_page_with_no_outside_assets(quarter, tmp_path):
     run_cli(
         "report", "signups", "--repo", quarter, "--as-of", AS_OF, "--format", "html", "-o", team
     )
-    assert team.read_text().count("<polyline") == 2  # check-ins and the target line
+    team_page = team.read_text()  # each chart: its check-ins and its target (or band) line
+    assert team_page.count("<svg") == 2  # funded-rate, and unsubscribe's keep band
+    assert team_page.count("<polyline") == 2 * 2
 
 
 def test_the_html_page_draws_the_charts_the_report_made_and_leaves_other_mermaid_as_text(
@@ -155,7 +157,7 @@ def test_the_html_page_draws_the_charts_the_report_made_and_leaves_other_mermaid
     )
     assert result.exit_code == 0, result.stderr
     page = target.read_text()
-    assert page.count("<svg") == 1
+    assert page.count("<svg") == 2  # funded-rate, and unsubscribe's keep band
     assert ">&lt;b&gt;Raise funded conversion from 38% to 45%</text>" in page  # text, not a tag
     assert '<pre style="' in page and '    title "by hand"\n' in page
 

@@ -138,7 +138,9 @@ def test_the_index_pushes_the_company_wide_picture(built):
 
 def test_a_unit_page_charts_each_key_result_from_history(built):
     page = (built / "units/signups.html").read_text()
-    assert page.count('<svg class="chart"') == 2  # the two numeric key results with check-ins
+    # the two numeric key results with check-ins, and the keep band (unsubscribe)
+    assert page.count('<svg class="chart"') == 3
+    assert "<title>keep max 1%</title>" in page
     assert "<title>2026-11-06: 40.5%, confidence 0.7 — Instant ACH beta on 20%</title>" in page
     assert 'class="target"' in page and 'class="pace"' in page and 'class="forecast"' in page
     assert "Why it matters, up to the mission:" in page

@@ -18,7 +18,7 @@ from okrctl.model.goals import KeyResult, Kind, Kpi, Objective
 from okrctl.model.units import UnitFile
 
 if TYPE_CHECKING:
-    from okrctl.model.history import History
+    from okrctl.model.history import History, TargetMove
 
 Identified = TypeVar("Identified", Objective, KeyResult, Kpi)
 KIND_ORDER = {Kind.COMPANY: 0, Kind.PILLAR: 1, Kind.TEAM: 2, Kind.PERSON: 3}
@@ -50,6 +50,8 @@ class KeyResultScore:
     trend: tuple[float, ...] = ()
     """This period's check-in values (numeric key results; empty without git history)."""
     forecast: Forecast | None = None
+    target_moves: tuple[TargetMove, ...] = ()
+    """Each move of the target this period, up to as-of (from history): the line steps there."""
 
     @property
     def heading(self) -> Forecast | None:
@@ -209,6 +211,9 @@ class _Trends:
         first = history.first_commit_from(period.start)
         self.opening_date = first.author_date if first is not None else None
 
+    def moves(self, ref: str) -> tuple[TargetMove, ...]:
+        return tuple(self.history.target_moves(ref, self.period.start, self.moment.instant))
+
     def of(self, kr: KeyResult, ref: str) -> tuple[tuple[float, ...], Forecast | None]:
         if arithmetic.shape(kr) is not Shape.NUMERIC:
             return (), None
@@ -255,6 +260,7 @@ def _objective(
                 status=arithmetic.key_result_status(kr, value, kind, elapsed, over),
                 trend=trend,
                 forecast=prediction,
+                target_moves=trends.moves(kr_node.ref) if trends and kr.target is not None else (),
             )
         )
     score = arithmetic.weighted_mean(

@@ -7,9 +7,10 @@ define."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 from typing import Any, NamedTuple
 
 from okrctl.model.names import unit_stem
@@ -39,6 +40,14 @@ class RefHistory:
     value: a file's every commit would repeat its other refs' values (in the index, nine
     entries in ten on a history of one check-in per commit)."""
 
+    targets: list[tuple[datetime, Any]] = field(default_factory=list)
+    """(commit date, target in effect from then on), an entry each time a commit moved the
+    target: charts draw it as a step, the old target up to the move and the new one after."""
+
+    def target_moves(self, start: datetime, end: datetime) -> list[TargetMove]:
+        """Each move of the target after `start`, up to `end`, oldest first."""
+        return moves_in(self.targets, start, end)
+
     def checkins_until(self, moment: datetime) -> list[CheckIn]:
         return [c for c in self.checkins if c.date <= moment]
 
@@ -49,6 +58,25 @@ class RefHistory:
                 break
             value = current
         return value
+
+
+class TargetMove(NamedTuple):
+    """A commit that moved a key result's target: charts step from `old` to `new` there."""
+
+    when: datetime
+    old: Any
+    new: Any
+
+
+def moves_in(
+    targets: Sequence[tuple[datetime, Any]], start: datetime, end: datetime
+) -> list[TargetMove]:
+    """The moves in a target timeline after `start`, up to `end`."""
+    return [
+        TargetMove(when, old, new)
+        for (_, old), (when, new) in pairwise(targets)
+        if start < when <= end
+    ]
 
 
 class Seen(NamedTuple):
@@ -68,6 +96,10 @@ class Refs(Mapping[str, RefHistory]):
 
     def dated_values(self, ref: str, opening: datetime | None) -> DatedValues | None:
         return dated_values_in(self.get(ref), opening)
+
+    def target_moves(self, ref: str, start: datetime, end: datetime) -> list[TargetMove]:
+        found = self.get(ref)
+        return [] if found is None else found.target_moves(start, end)
 
 
 DatedValues = tuple[list[tuple[datetime, Any]], Any]
@@ -109,8 +141,8 @@ class History:
     """A shallow clone: the oldest check-ins are missing."""
     head: str | None = None
     """The commit this history runs up to."""
-    latest: dict[str, tuple[Any, Any]] = field(default_factory=dict)
-    """ref -> (value, confidence) at `head`: where a walk over newer commits resumes."""
+    latest: dict[str, tuple[Any, Any, Any]] = field(default_factory=dict)
+    """ref -> (value, confidence, target) at `head`: where a walk over newer commits resumes."""
     skipped: list[Skipped] = field(default_factory=list)
     """Versions of goals files that could not be read, oldest first: left out, never fatal."""
 
@@ -146,6 +178,14 @@ class History:
         if isinstance(refs, Refs):
             return refs.dated_values(ref, opening)
         return dated_values_in(refs.get(ref), opening)
+
+    def target_moves(self, ref: str, start: datetime, end: datetime) -> list[TargetMove]:
+        """Each move of `ref`'s target after `start`, up to `end` (none when unknown)."""
+        refs = self.refs
+        if isinstance(refs, Refs):
+            return refs.target_moves(ref, start, end)
+        found = refs.get(ref)
+        return [] if found is None else found.target_moves(start, end)
 
     def first_commit_from(self, moment: datetime) -> Commit | None:
         return next((c for c in self.commits if c.author_date >= moment), None)

@@ -1,13 +1,39 @@
 """A key result's chart as a PNG, for email: Gmail and Outlook drop inline SVG, so the digest
 embeds images (`cid:` parts) drawn by matplotlib (imported only here: it costs half a second).
-Points are spaced by date, the target is a labelled line, the axis names its unit."""
+Points are spaced by date; the target is a labelled line that steps where it was moved (a keep
+band: its bounds); the axis names its unit."""
 
 from __future__ import annotations
 
 import io
 from datetime import date
+from typing import Any
 
 from okrctl.render.charts import Chart
+
+
+def _label(axes: Any, x: float, y: float, text: str, color: str) -> None:
+    axes.annotate(
+        text, xy=(x, y), xytext=(0, 4), textcoords="offset points", color=color, fontsize=8
+    )
+
+
+def _target_steps(chart: Chart, days: Any, mdates: Any) -> tuple[list[float], list[float]]:
+    """The target as a step: the old one up to the day it moved, the new one after, across the
+    check-ins' days (and any move after the last of them)."""
+    assert chart.target is not None
+    first, last = float(days[0]), float(days[-1])
+    target = chart.opening_target
+    assert target is not None
+    xs, ys = [first], [target]
+    for day, old, new in chart.moves:
+        when = max(float(mdates.date2num(date.fromisoformat(day))), first)
+        xs += [when, when]
+        ys += [old, new]
+        last = max(last, when)
+    xs.append(last)
+    ys.append(ys[-1])
+    return xs, ys
 
 
 def chart_png(chart: Chart) -> bytes:
@@ -21,15 +47,16 @@ def chart_png(chart: Chart) -> bytes:
     figure, axes = pyplot.subplots(figsize=(6.4, 2.6), dpi=100)
     try:
         axes.plot(days, chart.values, marker="o", color="#0969da", linewidth=2, label="check-ins")
-        axes.axhline(chart.target, color="#cf222e", linestyle="--", linewidth=1.2)
-        axes.annotate(
-            f"target {chart.target:g}",
-            xy=(days[0], chart.target),
-            xytext=(0, 4),
-            textcoords="offset points",
-            color="#cf222e",
-            fontsize=8,
-        )
+        if chart.band is not None:
+            for name, bound in chart.references():
+                axes.axhline(bound, color="#1a7f37", linestyle="--", linewidth=1.2)
+                _label(axes, days[0], bound, f"{name} {bound:g}", "#1a7f37")
+        elif chart.target is not None:
+            steps_x, steps_y = _target_steps(chart, days, mdates)
+            axes.plot(steps_x, steps_y, color="#cf222e", linestyle="--", linewidth=1.2)
+            _label(axes, days[0], steps_y[0], f"target {steps_y[0]:g}", "#cf222e")
+            if chart.moves:
+                _label(axes, steps_x[-1], steps_y[-1], f"moved to {steps_y[-1]:g}", "#cf222e")
         axes.set_ylim(chart.low, chart.high)
         axes.set_ylabel(chart.axis, fontsize=9)
         axes.set_title(chart.title, fontsize=10, loc="left")

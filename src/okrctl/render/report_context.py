@@ -22,7 +22,7 @@ from okrctl.core.textformat import words
 from okrctl.model.history import History, RefHistory, seen_in
 from okrctl.model.names import unit_of
 from okrctl.store.snapshot import Snapshot
-from okrctl.views.history import checkin_json
+from okrctl.views.history import checkin_json, move_json
 from okrctl.views.report import ReportRequest
 from okrctl.views.show import ladder
 from okrctl.views.status import key_result_json, kpi_json, objective_json
@@ -65,6 +65,7 @@ class ContextBuilder:
             source=model.source,
             done=model.done if model.milestone else None,
             checkins=checkins,
+            target_moves=[move_json(move) for move in kr.target_moves],
             days_quiet=days_quiet,
             stale=quiet_too_long and not (model.milestone and model.done),
             trend=list(kr.trend),

@@ -244,6 +244,15 @@ def _key_result_block(key_result: KeyResultScore) -> list[Any]:
                 f"{number(trend[-1])} over {len(trend)} check-ins",
             )
         )
+    for move in key_result.target_moves:
+        parts.append(
+            _line(
+                "target moved",
+                f"{with_unit(move.old, model.unit)} → {with_unit(move.new, model.unit)} "
+                f"on {move.when.date().isoformat()}",
+                "yellow",
+            )
+        )
     heading = key_result.heading if key_result.shape is Shape.NUMERIC else None
     if heading:
         style = "green" if heading.score >= 1 else "red"

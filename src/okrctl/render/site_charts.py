@@ -4,6 +4,7 @@ forecast to the period's end. No script, no network: the page draws it by itself
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from html import escape
 from typing import Any
@@ -23,17 +24,24 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
     """The SVG of a numeric key result over `period` (the report context's), or a sentence when
     there is nothing to draw."""
     points = [c for c in kr.get("checkins", []) if _numeric(c["value"])]
-    if kr.get("shape") != "numeric" or kr.get("target") is None or kr.get("baseline") is None:
+    keep = kr.get("keep") if kr.get("shape") == "keep" else None
+    bounds = [(n, float(keep[n])) for n in ("min", "max") if keep and _numeric(keep.get(n))]
+    numeric = kr.get("target") is not None and kr.get("baseline") is not None
+    if not (kr.get("shape") == "numeric" and numeric) and not bounds:
         return ""
     if not points:
         return '<p class="no-data">No check-ins yet this period.</p>'
     start = date.fromisoformat(period["start"])
     last = date.fromisoformat(period["last_day"])
     days = max((last - start).days + 1, 1)
-    baseline, target = float(kr["baseline"]), float(kr["target"])
-    forecast = kr.get("forecast")
+    forecast = kr.get("forecast") if not bounds else None
     values = [float(c["value"]) for c in points]
-    ends = [*values, baseline, target]
+    moves = [(m["day"], float(m["from"]), float(m["to"])) for m in kr.get("target_moves") or []]
+    if bounds:
+        ends = [*values, *(v for _, v in bounds)]
+    else:
+        baseline, target = float(kr["baseline"]), float(kr["target"])
+        ends = [*values, baseline, target, *(old for _, old, _ in moves)]
     if forecast and _numeric(forecast.get("value")):
         ends.append(float(forecast["value"]))
     low, high = min(ends), max(ends)
@@ -68,14 +76,20 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
             f'<text x="{x(day):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" {FONT} '
             f'class="tick">{escape(label)}</text>'
         )
-    parts.append(
-        f'<line x1="{x(0):.1f}" y1="{y(target):.1f}" x2="{x(days):.1f}" y2="{y(target):.1f}" '
-        f'class="target"><title>target {escape(number(target))}{escape(unit)}</title></line>'
-    )
-    parts.append(
-        f'<line x1="{x(0):.1f}" y1="{y(baseline):.1f}" x2="{x(days):.1f}" y2="{y(target):.1f}" '
-        f'class="pace"><title>expected pace, baseline to target</title></line>'
-    )
+    if bounds:
+        for name, bound in bounds:
+            parts.append(
+                f'<line x1="{x(0):.1f}" y1="{y(bound):.1f}" x2="{x(days):.1f}" '
+                f'y2="{y(bound):.1f}" class="target"><title>keep {name} '
+                f"{escape(number(bound))}{escape(unit)}</title></line>"
+            )
+    else:
+        parts.append(_target_steps(moves, target, unit, x, y, day_of, days))
+        parts.append(
+            f'<line x1="{x(0):.1f}" y1="{y(baseline):.1f}" x2="{x(days):.1f}" '
+            f'y2="{y(target):.1f}" class="pace"><title>expected pace, baseline to target'
+            f"</title></line>"
+        )
     coordinates = [(x(day_of(c["date"])), y(float(c["value"]))) for c in points]
     parts.append(
         '<polyline class="actual" fill="none" points="'
@@ -101,11 +115,43 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
             f"<title>{escape(hover)}</title></circle>"
         )
     parts.append("</svg>")
+    references = (
+        '<span class="key target">- - keep band</span>'
+        if bounds
+        else '<span class="key target">- - target</span> '
+        '<span class="key pace">··· expected pace</span>'
+    )
     legend = (
         '<p class="legend"><span class="key actual">— check-ins</span> '
-        '<span class="key target">- - target</span> '
-        '<span class="key pace">··· expected pace</span>'
+        + references
         + (' <span class="key forecast">- - forecast</span>' if forecast else "")
         + "</p>"
     )
     return "".join(parts) + legend
+
+
+def _target_steps(
+    moves: list[tuple[str, float, float]],
+    target: float,
+    unit: str,
+    x: Callable[[float], float],
+    y: Callable[[float], float],
+    day_of: Callable[[str], float],
+    days: int,
+) -> str:
+    """The target across the period as a step: the old one up to the day it moved, the new
+    one after (each hover names it)."""
+    opening = moves[0][1] if moves else target
+    corners = [(0.0, opening)]
+    for day, old, new in moves:
+        when = min(max(day_of(day), 0.0), float(days))
+        corners += [(when, old), (when, new)]
+    corners.append((float(days), target))
+    points = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in corners)
+    said = f"target {number(target)}{unit}" + "".join(
+        f"; moved from {number(old)} to {number(new)} on {day}" for day, old, new in moves
+    )
+    return (
+        f'<polyline fill="none" class="target" points="{points}"><title>{escape(said)}'
+        f"</title></polyline>"
+    )

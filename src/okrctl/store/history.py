@@ -210,26 +210,26 @@ def _walk(
             if isinstance(values, str):
                 history.skipped.append(Skipped(commit.sha, commit.date, entry.path, values))
                 continue
-            for ref, (value, confidence) in values.items():
-                _record(history, latest, commit, ref, (value, confidence), confirmed, touched)
+            for ref, found in values.items():
+                _record(history, latest, commit, ref, found, confirmed, touched)
         for ref in confirmed:
             if ref not in touched and ref in latest:
-                value, confidence = latest[ref]
+                value, confidence, _ = latest[ref]
                 history.refs[ref].checkins.append(_checkin(commit, ref, value, confidence))
                 touched.add(ref)
 
 
 def _record(
     history: History,
-    latest: dict[str, tuple[Any, Any]],
+    latest: dict[str, tuple[Any, Any, Any]],
     commit: LogCommit,
     ref: str,
-    found: tuple[Any, Any],
+    found: tuple[Any, Any, Any],
     confirmed: list[str],
     touched: set[str],
 ) -> None:
     assert isinstance(history.refs, dict)
-    value, confidence = found
+    value, confidence, target = found
     ref_history = history.refs.setdefault(ref, RefHistory())
     previous = latest.get(ref)
     if ref_history.created is None:
@@ -237,6 +237,9 @@ def _record(
     timeline = ref_history.timeline
     if not timeline or not _identical(timeline[-1][1], value):
         timeline.append((commit.date, value))
+    targets = ref_history.targets
+    if target is not None and (not targets or not _same(targets[-1][1], target)):
+        targets.append((commit.date, target))
     latest[ref] = found
     value_changed = previous is None or not _same(previous[0], value)
     if value is not None and (value_changed or ref in confirmed) and ref not in touched:

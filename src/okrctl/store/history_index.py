@@ -35,10 +35,12 @@ from okrctl.model.history import (
     Refs,
     Seen,
     Skipped,
+    TargetMove,
+    moves_in,
 )
 from okrctl.model.names import unit_of
 
-FORMAT = 7
+FORMAT = 8
 
 
 def _path(folder: Path, goals: str) -> Path:
@@ -104,7 +106,7 @@ class _LazyRefs(Refs):
             row = self._row(ref)
             if row is None:
                 raise KeyError(ref)
-            created, checkins, timeline = row
+            created, checkins, timeline, targets = row
             when = self._dates.__getitem__
             found = self._built[ref] = RefHistory(
                 created=None if created is None else when(created),
@@ -113,6 +115,7 @@ class _LazyRefs(Refs):
                     for stamp, author, sha, value, confidence, note in checkins
                 ],
                 timeline=[(when(stamp), value) for stamp, value in timeline],
+                targets=[(when(stamp), target) for stamp, target in targets],
             )
         return found
 
@@ -120,7 +123,7 @@ class _LazyRefs(Refs):
         row = self._unbuilt(ref)
         if row is None:
             return super().seen(ref, moment)
-        created, checkins, _ = row
+        created, checkins = row[0], row[1]
         when = self._dates
         if not checkins:  # the usual answer for a silent org: never checked in
             return Seen(None if created is None else when[created], None)
@@ -135,7 +138,7 @@ class _LazyRefs(Refs):
         row = self._unbuilt(ref)
         if row is None:
             return super().dated_values(ref, opening)
-        _, checkins, timeline = row
+        checkins, timeline = row[1], row[2]
         when = self._dates
         values = [(when[checkin[0]], checkin[3]) for checkin in checkins]
         if opening is None:
@@ -148,6 +151,13 @@ class _LazyRefs(Refs):
             value = current
         return values, value
 
+    def target_moves(self, ref: str, start: datetime, end: datetime) -> list[TargetMove]:
+        row = self._unbuilt(ref)
+        if row is None:
+            return super().target_moves(ref, start, end)
+        when = self._dates
+        return moves_in([(when[stamp], target) for stamp, target in row[3]], start, end)
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._all())
 
@@ -158,8 +168,13 @@ class _LazyRefs(Refs):
         return isinstance(ref, str) and self._row(ref) is not None
 
 
-_Row = tuple[int | None, tuple[tuple[Any, ...], ...], tuple[tuple[int, Any], ...]]
-"""A ref as the index keeps it: (created, check-ins, timeline), dates as Unix seconds."""
+_Row = tuple[
+    int | None,
+    tuple[tuple[Any, ...], ...],
+    tuple[tuple[int, Any], ...],
+    tuple[tuple[int, Any], ...],
+]
+"""A ref as the index keeps it: (created, check-ins, timeline, targets), dates as Unix seconds."""
 
 
 def save(folder: Path, goals: str, boundary: str, history: History) -> None:
@@ -175,6 +190,7 @@ def save(folder: Path, goals: str, boundary: str, history: History) -> None:
                 for c in found.checkins
             ),
             tuple((_stamp(d), v) for d, v in found.timeline),
+            tuple((_stamp(d), v) for d, v in found.targets),
         )
     path = _path(folder, goals)
     try:
@@ -185,7 +201,7 @@ def save(folder: Path, goals: str, boundary: str, history: History) -> None:
                 boundary,
                 history.head,
                 marshal.dumps(tuple((c.sha, _stamp(c.author_date)) for c in history.commits)),
-                {ref: tuple(pair) for ref, pair in history.latest.items()},
+                {ref: tuple(kept) for ref, kept in history.latest.items()},
                 tuple((x.commit, _stamp(x.date), x.path, x.reason) for x in history.skipped),
                 {unit: marshal.dumps(rows) for unit, rows in units.items()},
             )
@@ -218,7 +234,9 @@ def load(folder: Path, goals: str, boundary: str) -> History | None:
         history.pending_commits = lambda: [
             Commit(sha, dates[stamp]) for sha, stamp in marshal.loads(commits)
         ]
-        history.latest = {ref: (value, confidence) for ref, (value, confidence) in latest.items()}
+        history.latest = {
+            ref: (value, confidence, target) for ref, (value, confidence, target) in latest.items()
+        }
         history.skipped = [
             Skipped(sha, dates[stamp], path, why) for sha, stamp, path, why in skipped
         ]

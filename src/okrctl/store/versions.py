@@ -9,8 +9,8 @@ from typing import Any
 from okrctl.model.bounds import MAX_MAGNITUDE
 from okrctl.store.yamlread import YamlProblem, read_document
 
-Values = dict[str, tuple[Any, Any]]
-"""ref -> (value, confidence) in one version of a unit file."""
+Values = dict[str, tuple[Any, Any, Any]]
+"""ref -> (value, confidence, target) in one version of a unit file (a KPI has no target)."""
 
 Known = dict[tuple[str, str], Values | str]
 """(git object id, file name) -> what history reads from that version, or why it cannot."""
@@ -57,7 +57,8 @@ def version_of(data: object, stem: str) -> Version:
 
 
 def values_in(raw: bytes, stem: str) -> Values:
-    """The value and confidence of every key result and KPI in one version of a unit file; one
+    """The value, confidence and target of every key result and KPI in one version of a unit
+    file (the target: charts draw a moved one as a step); one
     whose numbers no goal can hold (over 10^15, not finite) is an `UnreadableVersion`."""
     return _values(read_version(raw, stem))
 
@@ -80,9 +81,13 @@ def _values(version: Version) -> Values:
     for ref, key_result in version.key_results.items():
         milestone = key_result.get("milestone") is True
         value = key_result.get("done") if milestone else key_result.get("current")
-        found[ref] = (_usable(value), _usable(key_result.get("confidence")))
+        found[ref] = (
+            _usable(value),
+            _usable(key_result.get("confidence")),
+            _usable(key_result.get("target")),
+        )
     for ref, kpi in version.kpis.items():
-        found[ref] = (_usable(kpi.get("current")), None)
+        found[ref] = (_usable(kpi.get("current")), None, None)
     return found
 
 

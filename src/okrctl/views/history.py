@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from okrctl.core.periods import iso_utc
-from okrctl.model.history import CheckIn
+from okrctl.model.history import CheckIn, TargetMove
 from okrctl.store.history import ref_history
 
 
@@ -19,6 +19,16 @@ def checkin_json(checkin: CheckIn) -> dict[str, Any]:
         "value": checkin.value,
         "confidence": checkin.confidence,
         "note": checkin.note,
+    }
+
+
+def move_json(move: TargetMove) -> dict[str, Any]:
+    """A target move as report templates get it (docs/templates.md, `target_moves`)."""
+    return {
+        "date": iso_utc(move.when),
+        "day": move.when.date().isoformat(),
+        "from": move.old,
+        "to": move.new,
     }
 
 
