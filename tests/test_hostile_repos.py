@@ -111,8 +111,9 @@ def _index(repo):
 
 
 def _ref_row(payload, change):
-    created, checkins, timeline = payload["refs"][REF]
-    payload["refs"][REF] = change(created, list(checkins), list(timeline))
+    """Change a ref's (created, check-ins, timeline); its target timeline stays as it was."""
+    created, checkins, timeline, targets = payload["refs"][REF]
+    payload["refs"][REF] = (*change(created, list(checkins), list(timeline)), targets)
 
 
 @pytest.mark.parametrize(
@@ -124,6 +125,7 @@ def _ref_row(payload, change):
         lambda p: p.update(commits=(*p["commits"], ("abc",))),
         lambda p: p.update(latest=[]),
         lambda p: _ref_row(p, lambda c, ins, line: (10**30, ins, line)),
+        lambda p: p["refs"].update({REF: (*p["refs"][REF][:3], [(1,)])}),  # a target timeline
     ],
 )
 def test_a_history_index_of_the_wrong_shape_is_rebuilt(tmp_path, damage):
