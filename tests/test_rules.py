@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from conftest import BASE, COMPANY, PILLAR, TEAM, findings, run_cli, write_repo
@@ -511,3 +512,24 @@ def test_more_than_five_stale_findings_are_one_line_per_file_in_text(tmp_path):
         " days)",
     ]
     assert text.splitlines()[-1] == "0 errors, 8 warnings in 3 of 3 files."
+
+
+def test_check_the_nudges_and_the_reports_agree_on_what_is_stale(quarter):
+    """One decision, four surfaces: the `stale` rule, the nudges, the company digest's "needs
+    attention" and (for the period as of today) the retro name the same refs."""
+    from okrctl.render.report_context import build_context
+    from okrctl.views.nudges import nudges
+    from okrctl.views.report import report
+
+    as_of = "2026-11-20"
+    payload = run_cli("check", "--repo", quarter, "--format", "json", "--as-of", as_of).json()
+    by_check = {f["ref"] for f in payload["findings"] if f["rule"] == "stale"}
+    assert len(by_check) > 5
+    found = nudges(quarter, as_of=date.fromisoformat(as_of))
+    by_nudges = {q.ref for n in found.nudges for q in n.quiet} | {q.ref for q in found.unowned}
+    context = build_context(report(quarter, None, as_of=date.fromisoformat(as_of)))
+    by_report = {item["ref"] for item in context["attention"]["stale"]}
+    assert by_check == by_nudges == by_report
+    retro = run_cli("retro", "2026-Q4", "--repo", quarter, "--format", "json").json()
+    today = run_cli("check", "--repo", quarter, "--format", "json").json()
+    assert set(retro["stale"]) == {f["ref"] for f in today["findings"] if f["rule"] == "stale"}

@@ -1,11 +1,36 @@
-"""How long a key result or KPI has gone without a check-in: one answer for the `stale` rule,
-the reports' "needs attention" and the retro's stale list."""
+"""Whether a key result or KPI is stale: which refs are watched, at which moment silence is
+measured, from when, and past which threshold. The one answer for the `stale` rule, the
+reports' "needs attention", the nudges and the retro's stale list (docs/rules.md, `stale`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from okrctl.model.history import CheckIn, Seen
+
+if TYPE_CHECKING:
+    from okrctl.core.graph import Graph, KeyResultNode, KpiNode
+    from okrctl.core.periods import Period
+    from okrctl.model.goals import KeyResult
+
+
+class Silence(NamedTuple):
+    """How long a ref has gone without a check-in, and its last one (None: never)."""
+
+    days: float
+    last: CheckIn | None
+
+    def longer_than(self, limit: int) -> bool:
+        """Stale: quiet for more than `stale_after_days`."""
+        return self.days > limit
+
+
+class SeenBy(Protocol):
+    """What staleness needs of history: a ref's creation and last check-in at a moment."""
+
+    def seen(self, ref: str, moment: datetime) -> Seen | None: ...
 
 
 def watched_until(moment: datetime, period_end: datetime) -> datetime:
@@ -14,9 +39,7 @@ def watched_until(moment: datetime, period_end: datetime) -> datetime:
     return min(moment, period_end)
 
 
-def silence(
-    seen: Seen | None, moment: datetime, period_start: datetime
-) -> tuple[float, CheckIn | None] | None:
+def silence(seen: Seen | None, moment: datetime, period_start: datetime) -> Silence | None:
     """Days without a check-in at `moment`, counted from the later of the last check-in, the
     creation and the period start, and the last check-in; None for what is not committed yet.
     `seen` is what history knows of the ref at `moment` (`History.seen`)."""
@@ -24,4 +47,35 @@ def silence(
         return None
     last = seen.last
     since = max(d for d in (last and last.date, seen.created, period_start) if d)
-    return (moment - since).total_seconds() / 86_400, last
+    return Silence((moment - since).total_seconds() / 86_400, last)
+
+
+def silence_at(history: SeenBy, ref: str, moment: datetime, period: Period) -> Silence | None:
+    """`ref`'s silence as of `moment` in `period`, measured at `watched_until`."""
+    until = watched_until(moment, period.end)
+    return silence(history.seen(ref, until), until, period.start)
+
+
+def is_watched(key_result: KeyResult) -> bool:
+    """A finished milestone needs no more check-ins; every other key result (and KPI) does."""
+    return not (key_result.milestone and key_result.done)
+
+
+def watched(graph: Graph) -> Iterator[KeyResultNode | KpiNode]:
+    """What can go stale: every key result but a finished milestone, and every KPI."""
+    for kr in graph.key_results.values():
+        if is_watched(kr.key_result):
+            yield kr
+    yield from graph.kpis.values()
+
+
+def stale_refs(
+    graph: Graph, history: SeenBy, period: Period, moment: datetime, limit: int
+) -> dict[str, Silence]:
+    """Each watched ref quiet for more than `limit` days at `moment`, key results first."""
+    found = {}
+    for node in watched(graph):
+        quiet = silence_at(history, node.ref, moment, period)
+        if quiet is not None and quiet.longer_than(limit):
+            found[node.ref] = quiet
+    return found

@@ -17,9 +17,9 @@ from okrctl.core.evaluate import (
 )
 from okrctl.core.graph import Graph
 from okrctl.core.score import grade
-from okrctl.core.staleness import silence, watched_until
+from okrctl.core.staleness import is_watched, silence_at
 from okrctl.core.textformat import words
-from okrctl.model.history import History, RefHistory, seen_in
+from okrctl.model.history import History, RefHistory
 from okrctl.model.names import unit_of
 from okrctl.store.snapshot import Snapshot
 from okrctl.views.history import checkin_json, move_json
@@ -51,10 +51,10 @@ class ContextBuilder:
         if self.history is None:
             return [], None, False
         found = self.history.refs.get(ref)
-        moment = watched_until(self.card.moment.instant, self.card.period.end)
-        quiet = silence(seen_in(found, moment), moment, self.card.period.start)
-        days = None if quiet is None else int(quiet[0])
-        return _checkins(found, self.card), days, quiet is not None and quiet[0] > self.stale_after
+        quiet = silence_at(self.history, ref, self.card.moment.instant, self.card.period)
+        days = None if quiet is None else int(quiet.days)
+        stale = quiet is not None and quiet.longer_than(self.stale_after)
+        return _checkins(found, self.card), days, stale
 
     def key_result(self, kr: KeyResultScore) -> dict[str, Any]:
         data = key_result_json(kr)
@@ -67,7 +67,7 @@ class ContextBuilder:
             checkins=checkins,
             target_moves=[move_json(move) for move in kr.target_moves],
             days_quiet=days_quiet,
-            stale=quiet_too_long and not (model.milestone and model.done),
+            stale=quiet_too_long and is_watched(model),
             trend=list(kr.trend),
             status_words=words(kr.status),
         )

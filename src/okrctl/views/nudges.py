@@ -10,7 +10,7 @@ from typing import Any
 
 from okrctl.core.evaluate import cascade_order, check_scope, company_title
 from okrctl.core.graph import Graph
-from okrctl.core.staleness import silence, watched_until
+from okrctl.core.staleness import stale_refs
 from okrctl.model.config import Smtp
 from okrctl.model.goals import Kind
 from okrctl.store.snapshot import take_snapshot
@@ -76,14 +76,11 @@ def nudges(
     if history is None:
         return result
     units = {unit_id for unit_id, _ in cascade_order(graph, scope)}
-    moment = watched_until(snapshot.moment.instant, snapshot.period.end)
-    start = snapshot.period.start
+    limit = config.stale_after_days
+    stale = stale_refs(graph, history, snapshot.period, snapshot.moment.instant, limit)
     by_owner: dict[str, Nudge] = {}
-    for ref, handle, item in _watched(graph, units):
-        quiet = silence(history.seen(ref, moment), moment, start)
-        if quiet is None or quiet[0] <= config.stale_after_days:
-            continue
-        days, last = quiet
+    for ref, handle, item in _described(graph, units, stale):
+        days, last = stale[ref]
         found = Quiet(
             ref,
             item["title"],
@@ -104,12 +101,15 @@ def nudges(
     return result
 
 
-def _watched(graph: Graph, units: set[str]) -> list[tuple[str, str | None, dict[str, Any]]]:
-    """(ref, owner handle, what the nudge says of it) of every key result and KPI in `units`."""
+def _described(
+    graph: Graph, units: set[str], stale: dict[str, Any]
+) -> list[tuple[str, str | None, dict[str, Any]]]:
+    """(ref, owner handle, what the nudge says of it) of each stale key result and KPI in
+    `units`."""
     watched: list[tuple[str, str | None, dict[str, Any]]] = []
     for kr in graph.key_results.values():
         unit = kr.owner.unit
-        if unit.id not in units or (kr.key_result.milestone and kr.key_result.done):
+        if unit.id not in units or kr.ref not in stale:
             continue
         model = kr.key_result
         handle = model.owner or kr.parent.owner_handle or unit.lead
@@ -124,7 +124,7 @@ def _watched(graph: Graph, units: set[str]) -> list[tuple[str, str | None, dict[
         watched.append((kr.ref, handle, item))
     for kpi in graph.kpis.values():
         unit = kpi.owner.unit
-        if unit.id not in units:
+        if unit.id not in units or kpi.ref not in stale:
             continue
         handle = kpi.kpi.owner or (unit.id if unit.kind is Kind.PERSON else unit.lead)
         item = {

@@ -18,7 +18,7 @@ from okrctl.core.evaluate import Moment, Scorecard, evaluate
 from okrctl.core.graph import Graph, build_graph
 from okrctl.core.periods import Period, check_period, is_period, iso_utc, now
 from okrctl.core.score import Status
-from okrctl.core.staleness import silence
+from okrctl.core.staleness import stale_refs
 from okrctl.model.config import Config
 from okrctl.model.errors import OkrctlError
 from okrctl.model.history import History
@@ -288,18 +288,7 @@ def _walk_intent(
 
 
 def _stale(graph: Graph, history: History, period: Period, limit: int) -> list[str]:
-    refs = [
-        ref
-        for ref, kr in graph.key_results.items()
-        if not (kr.key_result.milestone and kr.key_result.done)
-    ] + list(graph.kpis)
-    stale = []
-    moment = min(period.end, now())
-    for ref in refs:
-        quiet = silence(history.seen(ref, moment), moment, period.start)
-        if quiet is not None and quiet[0] > limit:
-            stale.append(ref)
-    return stale
+    return list(stale_refs(graph, history, period, now(), limit))
 
 
 def _cadence(graph: Graph, history: History, period: Period) -> list[Cadence]:
