@@ -219,7 +219,7 @@ def assert_golden(name: str, text: str) -> None:
 @pytest.fixture(scope="module")
 def quarter(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo company with its scripted quarter of back-dated history, one per test module."""
-    from okrctl.store.demo import replay
+    from okrctl.commands.demo import replay
 
     root = copy_demo(tmp_path_factory.mktemp("quarter"))
     replay(root)

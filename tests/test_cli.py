@@ -365,7 +365,7 @@ def test_check_fits_columns_and_keeps_each_findings_head_on_its_first_line(tmp_p
 
 
 def test_history_fits_columns_with_notes_beside_or_under_their_rows(tmp_path):
-    from okrctl.store.demo import replay
+    from okrctl.commands.demo import replay
 
     root = copy_demo(tmp_path)
     replay(root)

@@ -74,7 +74,7 @@ def test_crlf_and_a_bom_are_kept():
 def test_the_demo_and_the_scaffold_are_formatted():
     for path in [
         *(PROJECT_ROOT / "goals").rglob("*.yaml"),
-        *(PROJECT_ROOT / "src/okrctl/store/scaffold_files/goals-repo/goals").rglob("*.yaml"),
+        *(PROJECT_ROOT / "src/okrctl/commands/scaffold_files/goals-repo/goals").rglob("*.yaml"),
     ]:
         text = path.read_text(encoding="utf-8")
         assert format_text(text) == text, path

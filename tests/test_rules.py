@@ -517,9 +517,9 @@ def test_more_than_five_stale_findings_are_one_line_per_file_in_text(tmp_path):
 def test_check_the_nudges_and_the_reports_agree_on_what_is_stale(quarter):
     """One decision, four surfaces: the `stale` rule, the nudges, the company digest's "needs
     attention" and (for the period as of today) the retro name the same refs."""
+    from okrctl.commands.report import report
     from okrctl.render.report_context import build_context
     from okrctl.views.nudges import nudges
-    from okrctl.views.report import report
 
     as_of = "2026-11-20"
     payload = run_cli("check", "--repo", quarter, "--format", "json", "--as-of", as_of).json()

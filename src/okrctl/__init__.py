@@ -21,28 +21,28 @@ from typing import TYPE_CHECKING, Any
 from okrctl._version import __version__
 
 if TYPE_CHECKING:
+    from okrctl.commands.check import CheckResult, check_repo
+    from okrctl.commands.checkin import checkin
+    from okrctl.commands.diff import diff
+    from okrctl.commands.fmt import format_repo
+    from okrctl.commands.history import history
+    from okrctl.commands.quarters import close, roll
+    from okrctl.commands.report import report
+    from okrctl.commands.retro import retro
+    from okrctl.commands.show import show
+    from okrctl.commands.status import status
     from okrctl.core.graph import Graph, build_graph
     from okrctl.model.errors import ConfigError, OkrctlError, UsageError
     from okrctl.model.findings import Finding, Severity
     from okrctl.model.units import Repository
     from okrctl.render.markdown import render_report
-    from okrctl.store.checkin import checkin
-    from okrctl.store.fmt import format_repo
     from okrctl.store.load import load_repo
     from okrctl.store.workspace import Workspace
-    from okrctl.views.check import CheckResult, check_repo
-    from okrctl.views.diff import diff
-    from okrctl.views.history import history
-    from okrctl.views.quarters import close, roll
-    from okrctl.views.report import report
-    from okrctl.views.retro import retro
-    from okrctl.views.show import show
-    from okrctl.views.status import status
 
 # Imported on first use, so `okrctl --help` does not pay for pydantic and friends.
 _EXPORTS = {
-    "CheckResult": "okrctl.views.check",
-    "check_repo": "okrctl.views.check",
+    "CheckResult": "okrctl.commands.check",
+    "check_repo": "okrctl.commands.check",
     "Finding": "okrctl.model.findings",
     "Severity": "okrctl.model.findings",
     "ConfigError": "okrctl.model.errors",
@@ -53,17 +53,17 @@ _EXPORTS = {
     "Repository": "okrctl.model.units",
     "load_repo": "okrctl.store.load",
     "Workspace": "okrctl.store.workspace",
-    "checkin": "okrctl.store.checkin",
-    "format_repo": "okrctl.store.fmt",
-    "status": "okrctl.views.status",
-    "show": "okrctl.views.show",
-    "report": "okrctl.views.report",
+    "checkin": "okrctl.commands.checkin",
+    "format_repo": "okrctl.commands.fmt",
+    "status": "okrctl.commands.status",
+    "show": "okrctl.commands.show",
+    "report": "okrctl.commands.report",
     "render_report": "okrctl.render.markdown",
-    "history": "okrctl.views.history",
-    "diff": "okrctl.views.diff",
-    "retro": "okrctl.views.retro",
-    "close": "okrctl.views.quarters",
-    "roll": "okrctl.views.quarters",
+    "history": "okrctl.commands.history",
+    "diff": "okrctl.commands.diff",
+    "retro": "okrctl.commands.retro",
+    "close": "okrctl.commands.quarters",
+    "roll": "okrctl.commands.quarters",
 }
 
 __all__ = [

@@ -21,9 +21,9 @@ from okrctl._version import __version__
 from okrctl.views import completion
 
 if TYPE_CHECKING:
+    from okrctl.commands.check import CheckResult
+    from okrctl.commands.send import Sent
     from okrctl.model.findings import Finding
-    from okrctl.render.send import Sent
-    from okrctl.views.check import CheckResult
 
 app = typer.Typer(
     name="okrctl",
@@ -128,8 +128,8 @@ def check(
 
     Example: okrctl check --format github --strict
     """
+    from okrctl.commands.check import check_repo
     from okrctl.render import findings as diagnostics
-    from okrctl.views.check import check_repo
 
     with _user_errors():
         result = check_repo(repo, at=at, as_of=_date(as_of))
@@ -218,7 +218,7 @@ def status(
 
     Example: okrctl status growth --as-of 2026-11-15
     """
-    from okrctl.views.status import status as score
+    from okrctl.commands.status import status as score
 
     with _user_errors():
         scored = score(repo, scope, at=at, as_of=_date(as_of))
@@ -310,7 +310,7 @@ def show(
 
     Example: okrctl show growth/convert-signups
     """
-    from okrctl.views.show import show as page
+    from okrctl.commands.show import show as page
 
     with _user_errors():
         shown = page(repo, ref, at=at, as_of=_date(as_of))
@@ -361,8 +361,8 @@ def report(
 
     Example: okrctl report tom --template one-on-one --since 2026-11-01
     """
+    from okrctl.commands.report import report as gather
     from okrctl.render.markdown import render_report
-    from okrctl.views.report import report as gather
 
     with _user_errors():
         request = gather(repo, scope, template=template, since=since, at=at, as_of=_date(as_of))
@@ -404,8 +404,8 @@ def checkin(
 
     Example: okrctl checkin signups/effortless-funding/funded-rate 41.2 --confidence 0.6
     """
+    from okrctl.commands.checkin import checkin as run_checkin
     from okrctl.core.textformat import format_value
-    from okrctl.store.checkin import checkin as run_checkin
 
     with _user_errors():
         result = run_checkin(
@@ -445,7 +445,7 @@ def measure(
 
     Example: okrctl measure growth --dry-run
     """
-    from okrctl.views.measure import measure as run_measure
+    from okrctl.commands.measure import measure as run_measure
 
     with _user_errors(), _progress(enabled=output_format is ShowFormat.text) as progress:
         result = run_measure(
@@ -485,8 +485,8 @@ def site(
 
     Example: okrctl site public --base-url https://okrs.example.com
     """
+    from okrctl.commands.site import site as gather
     from okrctl.render.site import build_site
-    from okrctl.views.site import site as gather
 
     with _user_errors():
         request = gather(repo, at=at, as_of=_date(as_of), base_url=base_url)
@@ -522,7 +522,7 @@ def import_(
 
     Example: okrctl import okrs.xlsx --map "Key Result Name=key result"
     """
-    from okrctl.views.importing import import_file
+    from okrctl.commands.importing import import_file
 
     pairs: dict[str, str] = {}
     for item in mapping or []:
@@ -565,9 +565,9 @@ def export(
 
     Example: okrctl export okrs.xlsx
     """
+    from okrctl.commands.export import COLUMNS, FORMATS
+    from okrctl.commands.export import export as run_export
     from okrctl.store.spreadsheet import kind_of, write_csv, write_xlsx
-    from okrctl.views.export import COLUMNS, FORMATS
-    from okrctl.views.export import export as run_export
 
     with _user_errors():
         kind = kind_of(file)
@@ -624,7 +624,7 @@ def send_digest(
 
     Example: okrctl send digest --to all@example.com --dry-run
     """
-    from okrctl.render.send import send_digest as run
+    from okrctl.commands.send import send_digest as run
 
     with _user_errors():
         result = run(
@@ -654,7 +654,7 @@ def send_nudges(
 
     Example: okrctl send nudges --dry-run
     """
-    from okrctl.render.send import send_nudges as run
+    from okrctl.commands.send import send_nudges as run
 
     with _user_errors():
         result = run(
@@ -665,7 +665,7 @@ def send_nudges(
 
 def _report_sent(result: "Sent") -> None:
     """Who got what on stdout; every failure, with its cause, on stderr; exit 1 on any."""
-    from okrctl.render.send import WEBHOOK
+    from okrctl.commands.send import WEBHOOK
 
     _report_problems(result.notes, [])
     for address, why in result.refused:
@@ -734,7 +734,7 @@ def history(
 
     Example: okrctl history signups/effortless-funding/funded-rate --format json
     """
-    from okrctl.views.history import history as read_checkins
+    from okrctl.commands.history import history as read_checkins
 
     with _user_errors():
         result = read_checkins(repo, ref)
@@ -789,7 +789,7 @@ def diff(
 
     Example: okrctl diff HEAD~5 --format md
     """
-    from okrctl.views import diff as diffing
+    from okrctl.commands import diff as diffing
 
     with _user_errors():
         result = diffing.diff(repo, source, target, values=values)
@@ -819,7 +819,7 @@ def retro(
 
     Example: okrctl retro 2026-Q4 > retro.md
     """
-    from okrctl.views import retro as retrospective
+    from okrctl.commands import retro as retrospective
 
     with _user_errors():
         result = retrospective.retro(repo, period)
@@ -841,7 +841,7 @@ def close(
 
     Example: okrctl close 2026-Q4
     """
-    from okrctl.views.quarters import close as close_period
+    from okrctl.commands.quarters import close as close_period
 
     with _user_errors():
         closed = close_period(repo, period, force=force)
@@ -865,7 +865,7 @@ def roll(
 
     Example: okrctl roll 2027-Q1 --carry
     """
-    from okrctl.views.quarters import roll as roll_period
+    from okrctl.commands.quarters import roll as roll_period
 
     with _user_errors():
         rolled = roll_period(repo, next_period, carry=carry, commit=not no_commit)
@@ -883,7 +883,7 @@ def init(
 
     Example: okrctl init okrs && cd okrs && okrctl check
     """
-    from okrctl.store.scaffold import init as scaffold
+    from okrctl.commands.init import init as scaffold
 
     with _user_errors():
         result = scaffold(folder)
@@ -911,7 +911,7 @@ def demo(
 
     Example: okrctl demo && cd okrctl-demo && okrctl status
     """
-    from okrctl.store.demo import build
+    from okrctl.commands.demo import build
 
     with _user_errors():
         target = build(folder)
@@ -940,7 +940,7 @@ def codeowners(
 
     Example: okrctl codeowners -o CODEOWNERS
     """
-    from okrctl.store.scaffold import codeowners as generate
+    from okrctl.commands.init import codeowners as generate
 
     with _user_errors():
         text = generate(repo)
@@ -970,7 +970,7 @@ def fmt(
 
     Example: okrctl fmt --check
     """
-    from okrctl.store.fmt import format_repo
+    from okrctl.commands.fmt import format_repo
 
     with _user_errors():
         result = format_repo(repo, paths, check=check)
@@ -1008,7 +1008,7 @@ def schema(
 
     Example: okrctl schema -o .okrctl/unit.schema.json
     """
-    from okrctl.store.config import editor_schema
+    from okrctl.commands.schema import editor_schema
     from okrctl.store.writefile import write_output
 
     with _user_errors():

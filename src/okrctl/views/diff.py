@@ -8,15 +8,11 @@ confidences join only with `--values`, so the intent stays readable.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from okrctl.core.compare import VALUE_FIELDS, Comparison, compare
+from okrctl.core.compare import VALUE_FIELDS, Comparison
 from okrctl.core.evaluate import objective_score
-from okrctl.core.graph import Graph, build_graph
-from okrctl.store.load import load_repo
-from okrctl.store.revisions import resolve
-from okrctl.store.workspace import Workspace
+from okrctl.core.graph import Graph
 
 CHECKIN_FIELDS = (*VALUE_FIELDS, "confidence")
 
@@ -62,24 +58,3 @@ def objective_scores(graph: Graph) -> dict[str, float | None]:
     return {ref: objective_score(node.objective) for ref, node in graph.objectives.items()}
 
 
-def diff(
-    repo: Workspace | Path | str | None, source: str, target: str | None, *, values: bool
-) -> Diff:
-    workspace = Workspace.of(repo)
-    old = build_graph(load_repo(workspace, revision=resolve(workspace, source)))
-    new_revision = resolve(workspace, target) if target is not None else None
-    new = build_graph(load_repo(workspace, revision=new_revision))
-    comparison = compare(old, new)
-    if not values:
-        comparison = Comparison(
-            comparison.added,
-            comparison.removed,
-            [c for c in comparison.changed if c.field not in CHECKIN_FIELDS],
-        )
-    before, after = objective_scores(old), objective_scores(new)
-    scores = [
-        ScoreDelta(ref, before[ref], after[ref])
-        for ref in after
-        if ref in before and before[ref] != after[ref]
-    ]
-    return Diff(source, target or "working tree", comparison, scores)

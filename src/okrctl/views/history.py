@@ -3,12 +3,10 @@ docs/commands.md)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from okrctl.core.periods import iso_utc
 from okrctl.model.history import CheckIn, TargetMove
-from okrctl.store.history import ref_history
 
 
 def checkin_json(checkin: CheckIn) -> dict[str, Any]:
@@ -42,7 +40,3 @@ class HistoryResult(NamedTuple):
         return {"ref": self.ref, "checkins": [checkin_json(c) for c in self.checkins]}
 
 
-def history(repo: Path | str | None, ref: str) -> HistoryResult:
-    """The check-ins of `ref` from git; a ref that names nothing is a usage error."""
-    ref, found, notes = ref_history(repo, ref)
-    return HistoryResult(ref, found.checkins, notes)

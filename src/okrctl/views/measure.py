@@ -3,18 +3,11 @@ all in one commit."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
 from typing import Any
 
-from okrctl.core.evaluate import cascade_order, check_scope
+from okrctl.core.evaluate import cascade_order
 from okrctl.core.graph import Graph, MeasureSite
-from okrctl.core.textformat import format_value
-from okrctl.model.errors import UsageError
-from okrctl.store.workspace import Workspace
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -92,73 +85,6 @@ def targets(graph: Graph, scope: str | None) -> list[Target]:
     return sorted(found, key=lambda t: (t.file, t.line, t.column))
 
 
-def measure(
-    repo: Workspace | Path | str | None = None,
-    scope: str | None = None,
-    *,
-    as_of: date | None = None,
-    dry_run: bool = False,
-    timeout: float = DEFAULT_TIMEOUT,
-    max_body: int | None = None,
-    environ: Mapping[str, str] | None = None,
-    progress: Callable[[int, int, str], None] | None = None,
-) -> MeasureResult:
-    """Read every `measure:` in `scope`; unless `dry_run`, write the changed values as check-ins
-    in one commit. A source that fails is reported and the others still land. `timeout` is each
-    source's deadline in seconds, `max_body` the bytes an HTTP source may answer (10 MB)."""
-    from okrctl.core.graph import build_graph
-    from okrctl.core.periods import parse_period
-    from okrctl.store.checkin import NewValue, checkin_batch
-    from okrctl.store.load import load_repo
-    from okrctl.store.sources import DEFAULT_MAX_BODY, SourceError, Sources, Window
-
-    if not timeout > 0:
-        raise UsageError("--timeout must be a positive number of seconds")
-    if max_body is not None and max_body < 1:
-        raise UsageError("--max-body must be a positive number of bytes")
-    workspace = Workspace.of(repo)
-    repository = load_repo(workspace)
-    graph = build_graph(repository)
-    scope = check_scope(graph, scope)
-    config = repository.config.config
-    period = parse_period(config.period, config.fiscal_year_start)
-    day = as_of or date.today()
-    window = Window(day, period.start.date(), period.last_day)
-    result = MeasureResult(dry_run=dry_run)
-    if repository.findings:
-        shown = ", ".join(sorted({f.file for f in repository.findings}))
-        result.notes.append(f"skipped files that do not load (run `okrctl check`): {shown}")
-    sources = Sources(
-        workspace.root,
-        config.databases,
-        window,
-        timeout,
-        dict(os.environ) if environ is None else environ,
-        DEFAULT_MAX_BODY if max_body is None else max_body,
-    )
-    found = targets(graph, scope)
-    try:
-        for index, item in enumerate(found):
-            if progress is not None:
-                progress(index, len(found), item.site.ref)
-            try:
-                value = sources.read(item.site.measure, milestone=item.site.milestone)
-            except SourceError as error:
-                result.failed.append(
-                    Failed(item.site.ref, item.file, item.line, item.column, str(error))
-                )
-                continue
-            old = item.site.current
-            result.measured.append(Measured(item.site.ref, old, in_shape_of(old, value)))
-    finally:
-        sources.close()
-    if progress is not None:
-        progress(len(found), len(found), "")
-    changed = [m for m in result.measured if m.changed]
-    if changed and not dry_run:
-        values = [NewValue(m.ref, m.new) for m in changed]
-        result.commit = checkin_batch(workspace, values, commit_message(changed, day))
-    return result
 
 
 def in_shape_of(old: Any, new: Any) -> Any:
@@ -170,17 +96,3 @@ def in_shape_of(old: Any, new: Any) -> Any:
     return new
 
 
-def commit_message(changed: list[Measured], day: date) -> str:
-    """One line per value, and one `Okr-Checkin` trailer per ref (what history reads)."""
-    from okrctl.store.checkin import TRAILER
-
-    count = f"{len(changed)} value{'s' if len(changed) != 1 else ''}"
-    lines = [f"{m.ref}: {format_value(m.old)} → {format_value(m.new)}" for m in changed]
-    trailers = [f"{TRAILER}: {m.ref}" for m in changed]
-    return (
-        f"measure: {count} as of {day.isoformat()}\n\n"
-        + "\n".join(lines)
-        + "\n\n"
-        + "\n".join(trailers)
-        + "\n"
-    )

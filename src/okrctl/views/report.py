@@ -23,8 +23,7 @@ from okrctl.model.goals import Kind
 from okrctl.model.history import History
 from okrctl.store import gitlog
 from okrctl.store.load import load_repo
-from okrctl.store.snapshot import Snapshot, take_snapshot
-from okrctl.store.workspace import Workspace
+from okrctl.store.snapshot import Snapshot
 
 DATE_LIKE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 TEMPLATE_FOR_KIND = {
@@ -116,17 +115,6 @@ class ReportRequest:
         return f"{self.title} — {self.template} — {self.card.period.name}"
 
 
-def report(
-    repo: Workspace | Path | str | None = None,
-    scope: str | None = None,
-    *,
-    template: str | None = None,
-    since: str = "14d",
-    at: str | None = None,
-    as_of: date | None = None,
-) -> ReportRequest:
-    """The data of `okrctl report`; `okrctl.render.markdown.render_report` turns it into text."""
-    return report_of(take_snapshot(repo, at=at, as_of=as_of), scope, since, template)
 
 
 def report_of(

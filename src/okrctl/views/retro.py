@@ -26,13 +26,10 @@ from okrctl.model.names import unit_of, unit_stem
 from okrctl.store import gitlog
 from okrctl.store.history import (
     LogCommit,
-    goals_scope,
-    read_history,
-    read_log,
     stated_reason,
 )
 from okrctl.store.load import load_repo
-from okrctl.store.revisions import TAG_PREFIX, resolve
+from okrctl.store.revisions import TAG_PREFIX
 from okrctl.store.versions import read_version
 from okrctl.store.workspace import Workspace
 
@@ -184,32 +181,6 @@ def grade_period(workspace: Workspace, period_name: str, revision: str) -> Grade
     return Graded(config, graph, period, evaluate(graph, period, final_moment(period)))
 
 
-def retro(repo: Workspace | Path | str | None, period_name: str) -> Retro:
-    check_period(period_name)
-    workspace = Workspace.of(repo)
-    root = workspace.root
-    revision = resolve(workspace, period_name)
-    graded = grade_period(workspace, period_name, revision)
-    graph, period, card = graded.graph, graded.period, graded.card
-    goals_dir = graded.config.goals_dir
-    history = read_history(workspace, goals_dir, revision=revision)
-    assert history is not None  # resolve() already needed git
-    top = workspace.top
-    assert top is not None
-    scope = goals_scope(root, top, goals_dir)
-    log = [c for c in read_log(top, revision, scope) if period.start <= c.date < period.end]
-    result = Retro(period, revision, card)
-    _walk_intent(result, workspace, log, period, graph)
-    result.stale = _stale(graph, history, period, graded.config.stale_after_days)
-    result.cadence = _cadence(graph, history, period)
-    result.confidence = [
-        Confidence(kr.ref, kr.node.key_result.confidence, kr.score)
-        for kr in card.key_results.values()
-        if kr.node.key_result.confidence is not None
-    ]
-    result.calibration = _calibration(workspace, top, period_name, card)
-    result.titles = {ref: node.objective.title for ref, node in graph.objectives.items()}
-    return result
 
 
 def _intent(raw: bytes, stem: str) -> dict[str, dict[str, Any]]:
@@ -230,7 +201,7 @@ def _intent(raw: bytes, stem: str) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _walk_intent(
+def walk_intent(
     result: Retro, workspace: Workspace, log: list[LogCommit], period: Period, graph: Graph
 ) -> None:
     """Goal-post moves, and objectives added or dropped, commit by commit after the grace."""
@@ -287,11 +258,11 @@ def _walk_intent(
     result.dropped_mid_period = sorted(r for r in dropped if r not in graph.objectives)
 
 
-def _stale(graph: Graph, history: History, period: Period, limit: int) -> list[str]:
+def stale_refs_of(graph: Graph, history: History, period: Period, limit: int) -> list[str]:
     return list(stale_refs(graph, history, period, now(), limit))
 
 
-def _cadence(graph: Graph, history: History, period: Period) -> list[Cadence]:
+def cadence(graph: Graph, history: History, period: Period) -> list[Cadence]:
     """Check-ins per unit in the period, per week, and the longest gap without one. A check-in
     is a commit that changes a value after the goal first appeared: the value a goal is written
     with is its start, not a check-in."""
@@ -312,7 +283,7 @@ def _cadence(graph: Graph, history: History, period: Period) -> list[Cadence]:
     return rows
 
 
-def _calibration(
+def calibration(
     workspace: Workspace, top: Path, period_name: str, card: Scorecard
 ) -> list[Calibration]:
     """Units whose aspirational objectives score ≥ 0.95 (too safe) or < 0.3 (over-reach) in

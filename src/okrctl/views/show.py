@@ -4,16 +4,13 @@ to the mission, and what supports it (the roll-up a lead reads to see who could 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
 from typing import Any
 
 from okrctl.core.evaluate import KeyResultScore, KpiScore, ObjectiveScore, Scorecard, UnitScore
 from okrctl.core.graph import MISSION, Graph, RefKind
 from okrctl.core.refs import check_ref
 from okrctl.model.goals import Kind
-from okrctl.store.workspace import Workspace
-from okrctl.views.status import Scored, key_result_json, kpi_json, objective_json, status
+from okrctl.views.status import Scored, key_result_json, kpi_json, objective_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,16 +204,6 @@ class Shown:
         return self.page.as_json()
 
 
-def show(
-    repo: Workspace | Path | str | None,
-    ref: str,
-    *,
-    at: str | None = None,
-    as_of: date | None = None,
-) -> Shown:
-    """A unit, objective, key result or KPI: numbers, why-ladder, what supports it."""
-    scored = status(repo, at=at, as_of=as_of)
-    return Shown(page_of(scored.card, scored.snapshot.graph, ref), scored)
 
 
 def ladder(graph: Graph, ref: str, seen: frozenset[str] = frozenset()) -> list[Step]:

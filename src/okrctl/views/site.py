@@ -5,12 +5,9 @@ turns it into pages."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
-from okrctl.store.snapshot import take_snapshot
-from okrctl.store.workspace import Workspace
-from okrctl.views.report import ReportRequest, report_of
+from okrctl.views.report import ReportRequest
 from okrctl.views.retro import Retro
 
 CLOSED_TAGS = "okr/*"
@@ -33,25 +30,3 @@ class SiteRequest:
         return self.report.snapshot.repository.root / "templates" / "site"
 
 
-def site(
-    repo: Workspace | Path | str | None = None,
-    *,
-    at: str | None = None,
-    as_of: date | None = None,
-    base_url: str = "",
-) -> SiteRequest:
-    """The data of `okrctl site`: the company report (with `--at`/`--as-of` as `report`
-    reads them) and the retro of every period closed with `okrctl close`."""
-    from okrctl.store import gitlog
-    from okrctl.views.retro import retro
-
-    workspace = Workspace.of(repo)
-    snapshot = take_snapshot(workspace, at=at, as_of=as_of)
-    request = report_of(snapshot, None, None, "company")  # no `changes`: the site shows none
-    retros: dict[str, Retro] = {}
-    top = workspace.top
-    if top is not None:
-        for tag in sorted(gitlog.tags(top, CLOSED_TAGS), reverse=True):
-            name = tag.removeprefix("okr/")
-            retros[name] = retro(workspace, name)
-    return SiteRequest(request, retros, base_url.rstrip("/"), list(snapshot.notes))

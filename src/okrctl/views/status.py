@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
 from typing import Any
 
 from okrctl.core.evaluate import (
@@ -14,15 +12,13 @@ from okrctl.core.evaluate import (
     ObjectiveScore,
     Scorecard,
     UnitScore,
-    check_scope,
     company_title,
     evaluate,
 )
 from okrctl.core.score import Shape
 from okrctl.model.findings import Finding
 from okrctl.model.goals import Bounds
-from okrctl.store.snapshot import Snapshot, take_snapshot
-from okrctl.store.workspace import Workspace
+from okrctl.store.snapshot import Snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,17 +47,6 @@ class Scored:
         return status_json(self.card)
 
 
-def status(
-    repo: Workspace | Path | str | None = None,
-    scope: str | None = None,
-    *,
-    at: str | None = None,
-    as_of: date | None = None,
-) -> Scored:
-    """The cascade (or the units under `scope`) scored, with trends and forecasts from git."""
-    snapshot = take_snapshot(repo, at=at, as_of=as_of)
-    scope = check_scope(snapshot.graph, scope)
-    return score_snapshot(snapshot, scope, "trends and forecasts")
 
 
 def score_snapshot(snapshot: Snapshot, scope: str | None, history_for: str) -> Scored:

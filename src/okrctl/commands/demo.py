@@ -340,7 +340,7 @@ def build(target: Path) -> Path:
 def write_editor_schemas(root: Path) -> None:
     """`.okrctl/unit.schema.json` and `config.schema.json`, which the files' modelines name:
     the demo validates in an editor as an `okrctl init` repository does."""
-    from okrctl.store.config import editor_schema
+    from okrctl.commands.schema import editor_schema
 
     folder = root / ".okrctl"
     folder.mkdir(exist_ok=True)

@@ -86,9 +86,9 @@ def init(target: Path, today: date | None = None) -> Initialised:
 def _schema(target: Path, which: str) -> str:
     """The editor schema of the repository at `target`; one whose okrctl.yaml (kept as it was)
     does not load gets the defaults' (`check` says what is wrong with it)."""
+    from okrctl.commands.schema import editor_schema
     from okrctl.core.schema import schema_json
     from okrctl.model.errors import ConfigError
-    from okrctl.store.config import editor_schema
 
     try:
         return editor_schema(target, which)

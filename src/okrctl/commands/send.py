@@ -55,9 +55,9 @@ def send_digest(
     environ: Mapping[str, str] | None = None,
 ) -> Sent:
     """The report as one email to `to` (and its summary to `webhook`)."""
+    from okrctl.commands.report import report
     from okrctl.render.mail import digest_message, digest_summary
     from okrctl.render.report_context import build_context
-    from okrctl.views.report import report
 
     environ = os.environ if environ is None else environ
     webhook = webhook or environ.get("OKRCTL_WEBHOOK_URL") or None

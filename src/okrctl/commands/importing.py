@@ -329,7 +329,7 @@ def import_file(
     if dry_run or result.existing:
         return result
     write_units(workspace, texts)
-    from okrctl.views.check import check_repo
+    from okrctl.commands.check import check_repo
 
     result.findings = check_repo(workspace).findings
     return result

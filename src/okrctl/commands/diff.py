@@ -1,0 +1,36 @@
+"""`okrctl diff A [B]`: goals added, removed and changed between two periods or revisions,
+with score deltas (docs/commands.md, "Quarters")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from okrctl.core.compare import Comparison, compare
+from okrctl.core.graph import build_graph
+from okrctl.store.load import load_repo
+from okrctl.store.revisions import resolve
+from okrctl.store.workspace import Workspace
+from okrctl.views.diff import CHECKIN_FIELDS, Diff, ScoreDelta, objective_scores
+
+
+def diff(
+    repo: Workspace | Path | str | None, source: str, target: str | None, *, values: bool
+) -> Diff:
+    workspace = Workspace.of(repo)
+    old = build_graph(load_repo(workspace, revision=resolve(workspace, source)))
+    new_revision = resolve(workspace, target) if target is not None else None
+    new = build_graph(load_repo(workspace, revision=new_revision))
+    comparison = compare(old, new)
+    if not values:
+        comparison = Comparison(
+            comparison.added,
+            comparison.removed,
+            [c for c in comparison.changed if c.field not in CHECKIN_FIELDS],
+        )
+    before, after = objective_scores(old), objective_scores(new)
+    scores = [
+        ScoreDelta(ref, before[ref], after[ref])
+        for ref in after
+        if ref in before and before[ref] != after[ref]
+    ]
+    return Diff(source, target or "working tree", comparison, scores)

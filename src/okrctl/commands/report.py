@@ -1,0 +1,24 @@
+"""`okrctl report [SCOPE]`: the data of a report (a snapshot, its scorecard, history and what
+changed since `--since`); `okrctl.render.markdown.render_report` turns it into text."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from okrctl.store.snapshot import take_snapshot
+from okrctl.store.workspace import Workspace
+from okrctl.views.report import ReportRequest, report_of
+
+
+def report(
+    repo: Workspace | Path | str | None = None,
+    scope: str | None = None,
+    *,
+    template: str | None = None,
+    since: str = "14d",
+    at: str | None = None,
+    as_of: date | None = None,
+) -> ReportRequest:
+    """The data of `okrctl report`; `okrctl.render.markdown.render_report` turns it into text."""
+    return report_of(take_snapshot(repo, at=at, as_of=as_of), scope, since, template)

@@ -1,0 +1,52 @@
+"""`okrctl retro PERIOD`: how a closed (or current) period went, from its history: grades,
+goal-posts moved, mid-period changes, check-in cadence, confidence calibration, what went stale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from okrctl.core.periods import check_period
+from okrctl.store.history import (
+    goals_scope,
+    read_history,
+    read_log,
+)
+from okrctl.store.revisions import resolve
+from okrctl.store.workspace import Workspace
+from okrctl.views.retro import (
+    Confidence,
+    Retro,
+    cadence,
+    calibration,
+    grade_period,
+    stale_refs_of,
+    walk_intent,
+)
+
+
+def retro(repo: Workspace | Path | str | None, period_name: str) -> Retro:
+    check_period(period_name)
+    workspace = Workspace.of(repo)
+    root = workspace.root
+    revision = resolve(workspace, period_name)
+    graded = grade_period(workspace, period_name, revision)
+    graph, period, card = graded.graph, graded.period, graded.card
+    goals_dir = graded.config.goals_dir
+    history = read_history(workspace, goals_dir, revision=revision)
+    assert history is not None  # resolve() already needed git
+    top = workspace.top
+    assert top is not None
+    scope = goals_scope(root, top, goals_dir)
+    log = [c for c in read_log(top, revision, scope) if period.start <= c.date < period.end]
+    result = Retro(period, revision, card)
+    walk_intent(result, workspace, log, period, graph)
+    result.stale = stale_refs_of(graph, history, period, graded.config.stale_after_days)
+    result.cadence = cadence(graph, history, period)
+    result.confidence = [
+        Confidence(kr.ref, kr.node.key_result.confidence, kr.score)
+        for kr in card.key_results.values()
+        if kr.node.key_result.confidence is not None
+    ]
+    result.calibration = calibration(workspace, top, period_name, card)
+    result.titles = {ref: node.objective.title for ref, node in graph.objectives.items()}
+    return result

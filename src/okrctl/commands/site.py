@@ -1,0 +1,37 @@
+"""`okrctl site OUT`: the static site of the whole company, gathered from the goals, their
+history and the closed periods (docs/commands.md, "The company as a dashboard")."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from okrctl.store.snapshot import take_snapshot
+from okrctl.store.workspace import Workspace
+from okrctl.views.report import report_of
+from okrctl.views.retro import Retro
+from okrctl.views.site import CLOSED_TAGS, SiteRequest
+
+
+def site(
+    repo: Workspace | Path | str | None = None,
+    *,
+    at: str | None = None,
+    as_of: date | None = None,
+    base_url: str = "",
+) -> SiteRequest:
+    """The data of `okrctl site`: the company report (with `--at`/`--as-of` as `report`
+    reads them) and the retro of every period closed with `okrctl close`."""
+    from okrctl.commands.retro import retro
+    from okrctl.store import gitlog
+
+    workspace = Workspace.of(repo)
+    snapshot = take_snapshot(workspace, at=at, as_of=as_of)
+    request = report_of(snapshot, None, None, "company")  # no `changes`: the site shows none
+    retros: dict[str, Retro] = {}
+    top = workspace.top
+    if top is not None:
+        for tag in sorted(gitlog.tags(top, CLOSED_TAGS), reverse=True):
+            name = tag.removeprefix("okr/")
+            retros[name] = retro(workspace, name)
+    return SiteRequest(request, retros, base_url.rstrip("/"), list(snapshot.notes))
