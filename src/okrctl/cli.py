@@ -485,13 +485,12 @@ def site(
 
     Example: okrctl site public --base-url https://okrs.example.com
     """
-    from okrctl.commands.site import site as gather
-    from okrctl.render.site import build_site
+    from okrctl.commands.site import site as build
 
     with _user_errors():
-        request = gather(repo, at=at, as_of=_date(as_of), base_url=base_url)
-        written = build_site(request, out, force=force)
-    _report_problems(request.notes, [])
+        built = build(repo, out, at=at, as_of=_date(as_of), base_url=base_url, force=force)
+    _report_problems(built.notes, [])
+    written = built.written
     removed = f"; removed {written.removed} old file(s)" if written.removed else ""
     typer.echo(f"Wrote {written.pages} files to {written.folder}{removed}.")
 
@@ -565,17 +564,10 @@ def export(
 
     Example: okrctl export okrs.xlsx
     """
-    from okrctl.commands.export import COLUMNS, FORMATS
     from okrctl.commands.export import export as run_export
-    from okrctl.store.spreadsheet import kind_of, write_csv, write_xlsx
 
     with _user_errors():
-        kind = kind_of(file)
-        result = run_export(repo, scope, at=at, as_of=_date(as_of))
-        if kind == "csv":
-            write_csv(file, COLUMNS, result.rows)
-        else:
-            write_xlsx(file, COLUMNS, {"All": result.rows, **result.groups}, FORMATS)
+        result = run_export(repo, file, scope, at=at, as_of=_date(as_of))
     _report_problems(result.notes, [])
     typer.echo(f"Wrote {len(result.rows)} rows to {file}.")
 
@@ -742,26 +734,12 @@ def history(
     if output_format is ShowFormat.json:
         _echo_json(result.as_json())
         return
-    from okrctl.core.textformat import columns, format_value
+    from okrctl.render.commands import history_text
 
-    ref = result.ref
     if not result.checkins:
-        typer.echo(f"{ref} has no check-ins in git yet.")
+        typer.echo(f"{result.ref} has no check-ins in git yet.")
         return
-    rows = [("date", "author", "value", "confidence", "commit", "note")]
-    rows += [
-        (
-            item.date.strftime("%Y-%m-%d"),
-            item.author,
-            format_value(item.value),
-            "" if item.confidence is None else format_value(item.confidence),
-            item.commit[:10],
-            " ".join(item.note.split()),
-        )
-        for item in result.checkins
-    ]
-    table = columns(rows, _width()).split("\n", 1)
-    _print_styled([(f"Check-ins of {ref}\n{table[0]}\n", "bold"), (table[1], "")])
+    _print_styled(history_text(result, _width()))
 
 
 class DiffFormat(StrEnum):

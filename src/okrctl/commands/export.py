@@ -43,12 +43,34 @@ class Exported:
 
 
 def export(
+    repo: Workspace | Path | str | None,
+    file: Path,
+    scope: str | None = None,
+    *,
+    at: str | None = None,
+    as_of: date | None = None,
+) -> Exported:
+    """Every key result and KPI in scope as a row of `file` (.csv, or .xlsx with a sheet per
+    pillar), written whole or not at all."""
+    from okrctl.store.spreadsheet import kind_of, write_csv, write_xlsx
+
+    kind = kind_of(file)  # an unknown extension is refused before any work
+    result = export_rows(repo, scope, at=at, as_of=as_of)
+    if kind == "csv":
+        write_csv(file, COLUMNS, result.rows)
+    else:
+        write_xlsx(file, COLUMNS, {"All": result.rows, **result.groups}, FORMATS)
+    return result
+
+
+def export_rows(
     repo: Workspace | Path | str | None = None,
     scope: str | None = None,
     *,
     at: str | None = None,
     as_of: date | None = None,
 ) -> Exported:
+    """The rows of an export, and by pillar."""
     snapshot = take_snapshot(repo, at=at, as_of=as_of)
     graph = snapshot.graph
     scope = check_scope(graph, scope)

@@ -3,9 +3,11 @@ history and the closed periods (docs/commands.md, "The company as a dashboard").
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from okrctl.store.site_files import Written
 from okrctl.store.snapshot import take_snapshot
 from okrctl.store.workspace import Workspace
 from okrctl.views.report import report_of
@@ -13,7 +15,33 @@ from okrctl.views.retro import Retro
 from okrctl.views.site import CLOSED_TAGS, SiteRequest
 
 
+@dataclass(frozen=True, slots=True)
+class Built:
+    """A site written: where, how many files, how many old ones removed; notes for stderr."""
+
+    written: Written
+    notes: list[str]
+
+
 def site(
+    repo: Workspace | Path | str | None,
+    out: Path,
+    *,
+    at: str | None = None,
+    as_of: date | None = None,
+    base_url: str = "",
+    force: bool = False,
+) -> Built:
+    """Gather the site's data, render every page and write them into `out` (never through a
+    link; a folder holding other files only with `force`)."""
+    from okrctl.render.site import site_pages
+    from okrctl.store.site_files import write_site
+
+    request = site_data(repo, at=at, as_of=as_of, base_url=base_url)
+    return Built(write_site(out, site_pages(request), force=force), request.notes)
+
+
+def site_data(
     repo: Workspace | Path | str | None = None,
     *,
     at: str | None = None,

@@ -13,6 +13,7 @@ from okrctl.core.textformat import NONE, bounds_text, score_text
 from okrctl.model.goals import Bounds
 from okrctl.render.markdown import FILTERS
 from okrctl.views.diff import Diff
+from okrctl.views.history import HistoryResult
 from okrctl.views.retro import Retro
 
 FOLDER = Path(__file__).parent / "command_templates"
@@ -115,3 +116,24 @@ def diff_text(result: Diff) -> str:
     if len(lines) == 1:
         lines += ["", "no changes"]
     return "\n".join(lines) + "\n"
+
+
+def history_text(result: HistoryResult, width: int | None = None) -> list[tuple[str, str]]:
+    """`okrctl history` for people: a row per check-in, oldest first, the notes last (wrapped
+    within `width`), as (text, style) segments."""
+    from okrctl.core.textformat import columns, format_value
+
+    rows = [("date", "author", "value", "confidence", "commit", "note")]
+    rows += [
+        (
+            item.date.strftime("%Y-%m-%d"),
+            item.author,
+            format_value(item.value),
+            "" if item.confidence is None else format_value(item.confidence),
+            item.commit[:10],
+            " ".join(item.note.split()),
+        )
+        for item in result.checkins
+    ]
+    head, body = columns(rows, width).split("\n", 1)
+    return [(f"Check-ins of {result.ref}\n{head}\n", "bold"), (body, "")]

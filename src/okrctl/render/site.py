@@ -182,8 +182,3 @@ def _render(env: Any, name: str, context: dict[str, Any], *, page: str) -> str:
     )
 
 
-def build_site(request: SiteRequest, folder: Path, *, force: bool = False) -> Any:
-    """Render every page and write them into `folder` (see `store.site_files.write_site`)."""
-    from okrctl.store.site_files import write_site
-
-    return write_site(folder, site_pages(request), force=force)

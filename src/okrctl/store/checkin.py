@@ -1,4 +1,5 @@
-"""`okrctl checkin REF VALUE`: write the new value, validate, write atomically, commit that file.
+"""Building blocks of check-ins: validating an edited unit file, and many values written at once
+(`okrctl measure`). The command itself is `commands/checkin.py`.
 
 Check-ins are serialised with the goals lock (see `edits`), held from reading the file to
 committing it, so parallel check-ins and rolls never lose an update or fight over git's index.

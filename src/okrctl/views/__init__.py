@@ -1,1 +1,2 @@
-"""What each command shows, as data: one library function per command with a typed result."""
+"""What each command shows, as typed data built from a snapshot (its `as_json()` is the command's
+JSON); the commands that build and return them are in `commands/`."""

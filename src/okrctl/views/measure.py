@@ -1,5 +1,6 @@
-"""`okrctl measure` as a library call: read every `measure:` in scope, then check in what changed,
-all in one commit."""
+"""What `okrctl measure` shows: each source read, each value changed, each failure (the command,
+which reads every `measure:` in scope and checks in what changed in one commit, is
+`commands/measure.py`)."""
 
 from __future__ import annotations
 

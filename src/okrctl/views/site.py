@@ -1,6 +1,6 @@
-"""`okrctl site` as a library call: what the static dashboard is made of (the company report's
-data for every unit, and the retro of every closed period), gathered once; `okrctl.render.site`
-turns it into pages."""
+"""What the static dashboard is made of: the company report's data for every unit and the retro
+of every closed period, gathered once (by `commands/site.py`); `okrctl.render.site` turns it
+into pages."""
 
 from __future__ import annotations
 

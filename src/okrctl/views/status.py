@@ -1,5 +1,5 @@
-"""`okrctl status` as a library call, and the JSON of a scorecard at full precision
-(docs/scoring.md)."""
+"""What `okrctl status` shows (the command is `commands/status.py`): a scored snapshot, and the
+JSON of a scorecard at full precision (docs/scoring.md)."""
 
 from __future__ import annotations
 
