@@ -31,3 +31,29 @@ def test_readme_opens_with_two_commands_and_ci_runs_the_second():
     assert "okrctl status" in demo and "pip install" in demo
     ci = (PROJECT_ROOT / ".ci/run").read_text()
     assert tests in ci.splitlines()
+
+
+@pytest.mark.skipif(
+    not (PROJECT_ROOT / "mkdocs.yml").exists(), reason="a source distribution carries no site"
+)
+def test_the_docs_site_builds_with_no_warning(tmp_path):
+    """`mkdocs build --strict`: a broken link or anchor, or a page left out of the navigation,
+    fails the build."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "tutorial" / "index.html").is_file()
+    pages = (PROJECT_ROOT / "mkdocs.yml").read_text()
+    for page in sorted((PROJECT_ROOT / "docs").glob("*.md")):
+        assert f" {page.name}" in pages, f"{page.name} is not in the site's navigation"

@@ -40,11 +40,13 @@ def help_examples() -> list[str]:
     return sorted(set(found))
 
 
-def readme_examples() -> list[str]:
-    """Each `okrctl …` line of the README's code blocks (`$ ` prompts and comments dropped)."""
-    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+def readme_examples(page: str = "README.md") -> list[str]:
+    """Each `okrctl …` line of a page's shell and console blocks (`$ ` prompts and comments
+    dropped; a YAML block's commands are a workflow's, not a user's)."""
+    text = (Path(__file__).resolve().parents[1] / page).read_text(encoding="utf-8")
     found = []
-    for block in re.findall(r"^```[a-z]*\n(.*?)^```", text, re.MULTILINE | re.DOTALL):
+    blocks = re.findall(r"^```([a-z]*)\n(.*?)^```", text, re.MULTILINE | re.DOTALL)
+    for block in [body for lang, body in blocks if lang in ("", "bash", "text", "console")]:
         for line in block.splitlines():
             command = re.sub(r"\s+#\s.*$", "", line.removeprefix("$ ")).strip()
             if command.startswith("okrctl "):
@@ -68,7 +70,22 @@ def test_the_readme_has_examples():
     assert len(readme_examples()) >= 10
 
 
-@pytest.mark.parametrize("example", help_examples() + readme_examples())
+DOCS = sorted(p.name for p in (Path(__file__).resolve().parents[1] / "docs").glob("*.md"))
+
+
+def docs_examples() -> list[str]:
+    """The examples of every page of docs/, each once."""
+    seen = set(readme_examples())
+    found = []
+    for page in DOCS:
+        for example in readme_examples(f"docs/{page}"):
+            if example not in seen:
+                seen.add(example)
+                found.append(example)
+    return found
+
+
+@pytest.mark.parametrize("example", help_examples() + readme_examples() + docs_examples())
 def test_an_example_runs_on_the_demo(demo, tmp_path, example):
     where = tmp_path / "here"
     shutil.copytree(demo, where, symlinks=True)
@@ -102,10 +119,10 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
 
 
-def _readme_output(command: str) -> list[str]:
-    """The lines the README shows under `$ {command}` (up to the next `$ ` or the fence),
-    without the `…` that stand for lines left out."""
-    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+def _readme_output(command: str, page: str = "README.md") -> list[str]:
+    """The lines a page shows under `$ {command}` (up to the next `$ ` or the fence), without
+    the `…` that stand for lines left out."""
+    text = (Path(__file__).resolve().parents[1] / page).read_text(encoding="utf-8")
     start = text.index(f"$ {command}")
     block = text[start:].split("\n```", 1)[0].splitlines()[1:]
     shown = []
@@ -118,16 +135,19 @@ def _readme_output(command: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("command", "typo"),
+    ("page", "command", "typo"),
     [
-        ("okrctl status signups --as-of 2026-11-15", None),
+        ("README.md", "okrctl status signups --as-of 2026-11-15", None),
         (
+            "README.md",
             "okrctl check --as-of 2026-11-20",
             ("[growth/convert-signups]", "[growth/convert-signup]"),
         ),
+        ("docs/commands.md", "okrctl status signups --as-of 2026-11-15", None),
+        ("docs/commands.md", "okrctl show growth/convert-signups --as-of 2026-11-15", None),
     ],
 )
-def test_what_the_readme_shows_is_what_the_demo_prints(demo, tmp_path, command, typo):
+def test_what_the_docs_show_is_what_the_demo_prints(demo, tmp_path, page, command, typo):
     where = tmp_path / "here"
     shutil.copytree(demo, where, symlinks=True)
     if typo is not None:
@@ -136,10 +156,10 @@ def test_what_the_readme_shows_is_what_the_demo_prints(demo, tmp_path, command, 
     done = subprocess.run(
         ["bash", "-c", command], cwd=where, env=_env(), capture_output=True, text=True, timeout=120
     )
-    printed = done.stdout.splitlines()
-    shown = _readme_output(command)
+    printed = [line.rstrip() for line in done.stdout.splitlines()]
+    shown = _readme_output(command, page)
     assert shown, command
-    positions = [printed.index(line) if line in printed else -1 for line in shown]
-    missing = [line for line, at in zip(shown, positions, strict=True) if at == -1]
-    assert missing == [], "\n".join(missing)
-    assert positions == sorted(positions)
+    at = 0
+    for line in shown:  # each shown line, in order, after the one before it
+        assert line in printed[at:], f"{line!r} is not printed (after line {at})"
+        at = printed.index(line, at) + 1
