@@ -34,6 +34,7 @@ def changed_lines(before: str, after: str) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_every_key_result_and_kpi_of_the_demo_changes_only_its_own_lines(tmp_path):
     repo = demo_repo(tmp_path)
     graph = build_graph(okrctl.load_repo(repo.root))
@@ -263,6 +264,7 @@ while True:
 """
 
 
+@pytest.mark.slow
 def test_a_write_killed_at_any_moment_leaves_the_old_file_or_the_new_one(tmp_path):
     old = b"kind: team\n" + b"# old\n" * 300_000
     new = b"kind: team\n" + b"# new!\n" * 250_000
@@ -289,6 +291,7 @@ def test_a_write_killed_at_any_moment_leaves_the_old_file_or_the_new_one(tmp_pat
 PARALLEL = 8
 
 
+@pytest.mark.slow
 def test_parallel_checkins_never_lose_an_update(tmp_path):
     repo = GitRepo(tmp_path / "okrs")
     kpis = "".join(

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import BASE, PROJECT_ROOT, TEAM, copy_demo, run_cli, write_repo
 from gitrepo import GitRepo
 
@@ -364,6 +366,7 @@ def test_check_fits_columns_and_keeps_each_findings_head_on_its_first_line(tmp_p
     )
 
 
+@pytest.mark.slow
 def test_history_fits_columns_with_notes_beside_or_under_their_rows(tmp_path):
     from okrctl.commands.demo import replay
 

@@ -35,6 +35,7 @@ def okrctl(*args, **kwargs):
     )
 
 
+@pytest.mark.slow
 def test_roll_waits_for_a_check_in_and_keeps_its_value(tmp_path):
     repo = committed_repo(tmp_path)
     lock = repo.root / ".git" / "okrctl-checkin.lock"

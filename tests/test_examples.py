@@ -85,6 +85,7 @@ def docs_examples() -> list[str]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", help_examples() + readme_examples() + docs_examples())
 def test_an_example_runs_on_the_demo(demo, tmp_path, example):
     where = tmp_path / "here"

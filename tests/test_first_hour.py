@@ -20,6 +20,7 @@ def cwd(tmp_path, monkeypatch):
     return tmp_path
 
 
+@pytest.mark.slow
 def test_demo_with_no_folder_and_with_a_relative_one(cwd):
     for args, folder in (([], "okrctl-demo"), (["acme"], "acme")):
         result = run_cli("demo", *args)
@@ -39,6 +40,7 @@ def test_init_into_a_relative_folder_from_a_subfolder(cwd):
     assert run_cli("check", "--repo", "../okrs").exit_code == 0
 
 
+@pytest.mark.slow
 def test_every_command_takes_a_relative_repo_from_another_folder(cwd):
     assert run_cli("demo", "demo").exit_code == 0
     (cwd / "elsewhere").mkdir()
@@ -118,6 +120,7 @@ main()
 """
 
 
+@pytest.mark.slow
 def test_commands_run_where_posix_only_modules_are_missing(tmp_path):
     """Windows has no fcntl or resource: check-ins, history and reports still run."""
     assert run_cli("demo", tmp_path / "demo").exit_code == 0

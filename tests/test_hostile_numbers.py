@@ -127,6 +127,7 @@ TEMPLATES = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(baseline=NUMBERS, target=NUMBERS, current=NUMBERS, template=TEMPLATES)
 def test_hostile_numbers_and_templates_through_every_scoring_command(

@@ -402,6 +402,7 @@ def http_rate_from(api: str, path: str, tmp_path: Path) -> GitRepo:
     return measured_repo(tmp_path, api, **{"goals/pillars/growth.yaml": growth})
 
 
+@pytest.mark.slow
 def test_the_timeout_is_a_deadline_for_a_server_that_drips(tmp_path, api):
     repo = http_rate_from(api, "/drip", tmp_path)
     started = time.monotonic()

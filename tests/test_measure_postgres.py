@@ -125,6 +125,7 @@ def test_a_wrong_password_is_reported_without_the_password(tmp_path, server, mon
     assert result.json()["commit"] is None
 
 
+@pytest.mark.slow
 def test_a_slow_postgresql_query_times_out(tmp_path, server, monkeypatch):
     monkeypatch.setenv("WAREHOUSE_URL", server.url())
     repo = repo_with(tmp_path, "select 1 from pg_sleep(5)")

@@ -185,6 +185,7 @@ def test_init_wires_the_editor_schemas(tmp_path):
         assert target == (tmp_path / f"okrs/.okrctl/{schema}.schema.json").resolve()
 
 
+@pytest.mark.slow
 def test_the_action_installs_okrctl_from_its_checkout_and_runs_the_command(tmp_path):
     """The composite action's own steps, run as GitHub would run them on the demo."""
     action = _load((PROJECT_ROOT / "action.yml").read_text())
@@ -235,6 +236,7 @@ def test_codeowners_of_the_demo(tmp_path):
     assert (root / "CODEOWNERS").read_text() == text
 
 
+@pytest.mark.slow
 def test_demo_then_retro_shows_the_scripted_goalpost_move(tmp_path):
     target = tmp_path / "demo"
     result = run_cli("demo", target)
@@ -309,6 +311,7 @@ def try_repo(repo, home):
     not (PROJECT_ROOT / ".git").exists(),
     reason="pre-commit try-repo installs the hook from a git checkout of okrctl",
 )
+@pytest.mark.slow
 def test_the_pre_commit_hook_passes_a_good_repo_and_fails_a_bad_one(tmp_path, pre_commit_home):
     repo = tmp_path / "okrs"
     run_cli("init", repo)
@@ -356,6 +359,7 @@ def _pre_commit(top: Path, *files: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_the_scaffolded_pre_commit_hooks_pass_then_catch_a_misformatted_file(tmp_path):
     """`init okrs` inside an outer repository: pre-commit runs the hooks from the top-level
     with file names, and `fmt` finds the goals repository from them."""

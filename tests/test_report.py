@@ -181,6 +181,7 @@ CHROMIUM_FLAGS = [
     reason="chromium is not installed here (.ci/run installs "
     "Debian's chromium; elsewhere: apt-get install chromium)",
 )
+@pytest.mark.slow
 def test_the_html_page_renders_tables_and_charts_in_a_browser(quarter, tmp_path):
     page = tmp_path / "team.html"
     run_cli(

@@ -313,6 +313,7 @@ def test_init_makes_every_why_an_error_and_its_schema_requires_it(tmp_path):
 MODELINE = "# yaml-language-server: $schema="
 
 
+@pytest.mark.slow
 def test_okrctl_demo_validates_in_an_editor(tmp_path):
     """Each file of `okrctl demo` names its schema on its first line, the schema is there, and
     the file passes it, as yaml-language-server would check it."""

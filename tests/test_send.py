@@ -327,6 +327,7 @@ def test_the_webhook_gets_the_summary_as_text(quarter, hook, monkeypatch):
     ("path", "cause"),
     [("/broken", "the webhook answered HTTP 500"), ("/slow", "did not answer within 1 s")],
 )
+@pytest.mark.slow
 def test_a_failing_webhook_is_reported(quarter, hook, path, cause):
     result = run_cli(
         "send",

@@ -371,6 +371,7 @@ def test_a_rebuilt_page_that_got_shorter_keeps_nothing_of_the_old_one(tmp_path):
     reason="chromium is not installed here (.ci/run installs "
     "Debian's chromium; elsewhere: apt-get install chromium)",
 )
+@pytest.mark.slow
 def test_every_page_loads_in_chromium_without_a_console_error(built, tmp_path):
     frames = "".join(
         f'<iframe src="{p.as_uri()}" width="1280" height="800"></iframe>'
@@ -404,6 +405,15 @@ def test_every_page_loads_in_chromium_without_a_console_error(built, tmp_path):
 
 
 def test_the_committed_screenshots_are_of_real_pages():
+    """Each is as wide as the viewport its name says, and a page (text, badges, charts: many
+    colours), not a blank or an error screen (a handful)."""
+    from PIL import Image
+
     for name in ("site-index-1280", "site-index-390", "site-team-1280", "site-team-390"):
-        data = (PROJECT_ROOT / "docs" / "screenshots" / f"{name}.png").read_bytes()
-        assert data.startswith(b"\x89PNG") and len(data) > 50_000
+        with Image.open(PROJECT_ROOT / "docs" / "screenshots" / f"{name}.png") as image:
+            assert image.format == "PNG"
+            assert image.width == int(name.rsplit("-", 1)[1]) and image.height >= 800, name
+            colours = image.convert("RGB").getcolors(1 << 24) or []
+            assert len(colours) > 500, name
+            background = max(colours)[0] / (image.width * image.height)
+            assert background < 0.95, f"{name} is {background:.0%} one colour"

@@ -237,6 +237,7 @@ def saved_by_libreoffice(source: Path, folder: Path) -> Path:
     return folder / f"{source.stem}.xlsx"
 
 
+@pytest.mark.slow
 @needs_libreoffice
 def test_an_xlsx_saved_by_libreoffice(tmp_path):
     source = tmp_path / "okrs.csv"
@@ -247,6 +248,7 @@ def test_an_xlsx_saved_by_libreoffice(tmp_path):
     assert "title: Up" in (target / "goals/company.yaml").read_text()
 
 
+@pytest.mark.slow
 @needs_libreoffice
 def test_an_export_resaved_by_libreoffice_imports_back(tmp_path):
     demo = copy_demo(tmp_path / "demo")

@@ -65,6 +65,7 @@ HOSTILE = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
 def test_hostile_templates_fail_fast_with_their_file_and_line(repo, text):
     with_template(repo, text)
@@ -86,6 +87,7 @@ def test_hostile_templates_fail_fast_with_their_file_and_line(repo, text):
     ],
     ids=["range loops", "string loops", "printing loops"],
 )
+@pytest.mark.slow
 def test_loops_stop_at_the_time_budget(tmp_path, text):
     (tmp_path / "company.md.j2").write_text("\n" + text)
     started = time.monotonic()

@@ -85,6 +85,7 @@ def test_wheel_contents(installed):
         assert data in names, data
 
 
+@pytest.mark.slow
 def test_installed_script_checks_the_demo_from_a_subfolder(installed):
     _, target = installed
     env = {**os.environ, "PYTHONPATH": str(target)}

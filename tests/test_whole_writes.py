@@ -92,6 +92,7 @@ run()
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("step", ["temp", "rename"])
 def test_a_roll_killed_at_every_step_is_old_or_new_after_the_next_command(tmp_path, step):
     """Before each temp file is written, and before each rename, is a point to be killed at:
@@ -125,6 +126,7 @@ def test_a_roll_killed_at_every_step_is_old_or_new_after_the_next_command(tmp_pa
     assert outcomes == ({"old"} if step == "temp" else {"new"})
 
 
+@pytest.mark.slow
 def test_twenty_random_kills_of_a_roll(tmp_path):
     """`okrctl roll --carry` through the installed entry point, SIGKILL at a random moment of its
     run: after the next writing command, the tree is the old one or the new one."""
@@ -199,6 +201,7 @@ def test_import_force_refuses_a_file_with_uncommitted_changes(tmp_path):
     assert "title: Grow" in (repo.root / "goals/company.yaml").read_text()
 
 
+@pytest.mark.slow
 def test_import_waits_for_the_goals_lock(tmp_path):
     from filelock import FileLock
 
