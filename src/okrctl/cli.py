@@ -267,7 +267,7 @@ def _date(text: str | None) -> date | None:
 
 def _report_problems(notes: list[str], findings: "list[Finding]") -> None:
     """Notes, and the findings of files that did not load, go to stderr; data stays on stdout."""
-    from okrctl.core.textformat import wrapped
+    from okrctl.render.textformat import wrapped
 
     for note in notes:
         typer.echo(wrapped(f"okrctl: note: {note}", _width(sys.stderr), 4), err=True)
@@ -405,7 +405,7 @@ def checkin(
     Example: okrctl checkin signups/effortless-funding/funded-rate 41.2 --confidence 0.6
     """
     from okrctl.commands.checkin import checkin as run_checkin
-    from okrctl.core.textformat import format_value
+    from okrctl.render.textformat import format_value
 
     with _user_errors():
         result = run_checkin(

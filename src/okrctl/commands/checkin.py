@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from okrctl.core.graph import RefKind, build_graph
-from okrctl.core.textformat import format_value
 from okrctl.model.errors import UsageError
+from okrctl.render.textformat import format_value
 from okrctl.store.checkin import TRAILER, validate_edit
 from okrctl.store.edits import (
     goals_lock,

@@ -9,8 +9,8 @@ from datetime import date
 from pathlib import Path
 
 from okrctl.core.evaluate import check_scope
-from okrctl.core.textformat import format_value
 from okrctl.model.errors import UsageError
+from okrctl.render.textformat import format_value
 from okrctl.store.workspace import Workspace
 from okrctl.views.measure import (
     DEFAULT_TIMEOUT,

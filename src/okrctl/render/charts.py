@@ -8,7 +8,7 @@ import html
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from okrctl.core.textformat import number, one_line
+from okrctl.render.textformat import number, one_line
 
 
 class Categories(NamedTuple):

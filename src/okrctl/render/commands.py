@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from okrctl.core.evaluate import ObjectiveScore, Scorecard
-from okrctl.core.textformat import NONE, bounds_text, score_text
 from okrctl.model.goals import Bounds
 from okrctl.render.markdown import FILTERS
+from okrctl.render.textformat import NONE, bounds_text, score_text
 from okrctl.views.diff import Diff
 from okrctl.views.history import HistoryResult
 from okrctl.views.retro import Retro
@@ -121,7 +121,7 @@ def diff_text(result: Diff) -> str:
 def history_text(result: HistoryResult, width: int | None = None) -> list[tuple[str, str]]:
     """`okrctl history` for people: a row per check-in, oldest first, the notes last (wrapped
     within `width`), as (text, style) segments."""
-    from okrctl.core.textformat import columns, format_value
+    from okrctl.render.textformat import columns, format_value
 
     rows = [("date", "author", "value", "confidence", "commit", "note")]
     rows += [

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from okrctl.core.textformat import wrapped
 from okrctl.model.findings import Finding, Severity, count
+from okrctl.render.textformat import wrapped
 
 
 def findings_json(findings: Sequence[Finding]) -> dict[str, object]:

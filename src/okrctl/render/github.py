@@ -76,7 +76,7 @@ def step_summary(
 ) -> str:
     """A Markdown table of every finding for `$GITHUB_STEP_SUMMARY`: grouped by file, files
     with errors first, each location linked to its line at the commit being checked."""
-    from okrctl.core.textformat import cell
+    from okrctl.render.textformat import cell
 
     env = environment or {}
     base = None

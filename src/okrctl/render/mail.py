@@ -7,8 +7,8 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
-from okrctl.core.textformat import format_value, has_controls, one_line, with_unit
 from okrctl.render.charts import Chart
+from okrctl.render.textformat import format_value, has_controls, one_line, with_unit
 from okrctl.views.nudges import Nudge, Nudges
 from okrctl.views.report import ReportRequest
 

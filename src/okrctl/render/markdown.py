@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from okrctl.core.score import Health, Status
-from okrctl.core.textformat import NONE, bar, cell, number, score_text, with_unit, words
 from okrctl.core.trend import sparkline
 from okrctl.model.errors import OkrctlError, UsageError
 from okrctl.render.charts import Chart, chart_of, mermaid_body
+from okrctl.render.textformat import NONE, bar, cell, number, score_text, with_unit, words
 from okrctl.views.report import ReportRequest
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from okrctl.core.textformat import columns, format_value
+from okrctl.render.textformat import columns, format_value
 from okrctl.views.measure import MeasureResult
 
 

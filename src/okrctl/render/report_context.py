@@ -18,9 +18,9 @@ from okrctl.core.evaluate import (
 from okrctl.core.graph import Graph
 from okrctl.core.score import grade
 from okrctl.core.staleness import is_watched, silence_at
-from okrctl.core.textformat import words
 from okrctl.model.history import History, RefHistory
 from okrctl.model.names import unit_of
+from okrctl.render.textformat import words
 from okrctl.store.snapshot import Snapshot
 from okrctl.views.history import checkin_json, move_json
 from okrctl.views.report import ReportRequest

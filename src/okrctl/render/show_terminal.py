@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from okrctl.core.evaluate import KeyResultScore, KpiScore, ObjectiveScore
 from okrctl.core.score import Shape, Status
-from okrctl.core.textformat import (
+from okrctl.core.trend import sparkline
+from okrctl.render.terminal import HEALTH_STYLE, STATUS_STYLE
+from okrctl.render.textformat import (
     NONE,
     bounds_text,
     goal_range,
@@ -15,8 +17,6 @@ from okrctl.core.textformat import (
     with_unit,
     words,
 )
-from okrctl.core.trend import sparkline
-from okrctl.render.terminal import HEALTH_STYLE, STATUS_STYLE
 from okrctl.views.show import (
     KeyResultPage,
     KpiPage,

@@ -9,7 +9,7 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from okrctl.core.textformat import number
+from okrctl.render.textformat import number
 
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 56, 20, 16, 40

@@ -10,7 +10,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from okrctl.core.textformat import score_text, words
+from okrctl.render.textformat import score_text, words
 
 
 def badge(status: str | None) -> Markup:

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from okrctl.core.evaluate import KeyResultScore, KpiScore, ObjectiveScore, Scorecard, UnitScore
 from okrctl.core.score import Health, Shape, Status
-from okrctl.core.textformat import (
+from okrctl.core.trend import sparkline
+from okrctl.render.textformat import (
     bounds_text,
     goal_range,
     progress_bar,
@@ -18,7 +19,6 @@ from okrctl.core.textformat import (
     with_unit,
     words,
 )
-from okrctl.core.trend import sparkline
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

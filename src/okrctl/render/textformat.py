@@ -1,4 +1,4 @@
-"""The one formatter of numbers, units, scores and table cells that every view and renderer
+"""The one formatter of numbers, units, scores, table cells and wrapped lines that every renderer
 uses. No imports: the fast paths (`history REF`) print with it without loading the model or
 rich."""
 
