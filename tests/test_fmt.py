@@ -183,7 +183,8 @@ def test_format_is_idempotent_and_keeps_the_meaning(path, seed, mapping_indent, 
 
 @pytest.mark.parametrize("kind", sorted(ORDER))
 def test_the_order_names_every_field_of_the_model(kind):
-    from okrctl.model.goals import Bounds, KeyResult, Kpi, Measure, Objective, Unit
+    from okrctl.model.goals import Bounds, KeyResult, Kpi, Objective, Unit
+    from okrctl.model.measure import Measure
 
     model = {
         "unit": Unit,

@@ -189,3 +189,25 @@ def test_a_kept_unit_comes_back_exactly_as_validated():
         assert revived.model_dump(exclude_unset=True) == unit.model_dump(exclude_unset=True)
         assert revived.model_fields_set == unit.model_fields_set
         assert (revived.__pydantic_extra__, revived.__pydantic_private__) == (None, None)
+
+
+def test_the_cache_key_follows_the_source_of_every_module_a_unit_is_made_of(monkeypatch):
+    """A cached unit is only as good as the code that validated it: an edit to any model module
+    (fields, goals, measure) or to the reader makes every entry a miss."""
+    from pathlib import Path
+
+    from okrctl.model import fields, goals, measure
+    from okrctl.store import parse_cache, yamlread
+
+    before = parse_cache._format()
+    for module in (fields, goals, measure, yamlread):
+        source = Path(module.__file__)
+        real = Path.read_bytes
+
+        def edited(path, source=source, real=real):
+            data = real(path)
+            return data + b"\n# edited\n" if path == source else data
+
+        monkeypatch.setattr(Path, "read_bytes", edited)
+        assert parse_cache._format() != before, module.__name__
+        monkeypatch.setattr(Path, "read_bytes", real)

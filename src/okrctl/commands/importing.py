@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from okrctl.model.errors import UsageError
-from okrctl.model.goals import RESERVED_IDS, SLUG_PATTERN, Kind
+from okrctl.model.fields import RESERVED_IDS, SLUG_PATTERN
+from okrctl.model.goals import Kind
 from okrctl.store.workspace import Workspace
 
 FIELDS = {

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from okrctl.model.goals import KeyResult, Kind, Kpi, Measure, Objective
+from okrctl.model.goals import KeyResult, Kind, Kpi, Objective
+from okrctl.model.measure import Measure
 from okrctl.model.names import unit_of
 from okrctl.model.units import Repository, UnitFile
 

@@ -10,8 +10,9 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from okrctl.model.fields import Period, Slug, StrictModel, Text
 from okrctl.model.findings import Positions
-from okrctl.model.goals import EnvName, Period, Slug, StrictModel, Text
+from okrctl.model.measure import EnvName
 
 Severity = Literal["error", "warning", "off"]
 

@@ -7,27 +7,27 @@ taken as text, since that is what the author meant.
 
 from __future__ import annotations
 
-import math
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
-    WithJsonSchema,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from okrctl.model.bounds import MAX_MAGNITUDE, MAX_YEAR, MIN_YEAR
-
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
-REF_PATTERN = r"^(mission|[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*){0,2})$"
-PERIOD_PATTERN = r"^[0-9]{4}(-Q[1-4]|-H[1-2])?$"
-RESERVED_IDS = frozenset({"mission"})
+from okrctl.model.fields import (
+    Confidence,
+    Id,
+    Number,
+    Period,
+    Ref,
+    Slug,
+    StrictModel,
+    Text,
+    Weight,
+)
+from okrctl.model.measure import Measure
 
 
 class Kind(StrEnum):
@@ -37,131 +37,25 @@ class Kind(StrEnum):
     PERSON = "person"
 
 
-def _number_to_text(value: Any) -> Any:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return value
 
 
-def _finite_number(value: Any) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise PydanticCustomError(
-            "number", "expected a number, got {got}", {"got": _describe(value)}
-        )
-    if isinstance(value, float) and math.isnan(value):
-        raise PydanticCustomError("number", "expected a number, got .nan")
-    if abs(value) > MAX_MAGNITUDE:
-        raise PydanticCustomError(
-            "number",
-            "the number is too large: okrctl takes numbers up to 10^15 in size "
-            "(use a larger unit, such as millions)",
-        )
-    return value
 
 
-def _period_in_range(value: str) -> str:
-    year = int(value[:4])
-    if not MIN_YEAR + 1 <= year <= MAX_YEAR:
-        raise PydanticCustomError(
-            "period_range",
-            "periods are years {low} to {high}",
-            {"low": MIN_YEAR + 1, "high": MAX_YEAR},
-        )
-    return value
 
 
-def _describe(value: Any) -> str:
-    if isinstance(value, str):
-        return f"the text {value!r}" if len(value) <= 40 else "text"
-    if isinstance(value, bool):
-        return "a boolean"
-    return {dict: "a mapping", list: "a list", type(None): "nothing"}.get(type(value), "a value")
 
 
-# Each type states its JSON Schema: pydantic leaves out the constraints of a type that has a
-# before-validator, and the schema editors read must be exactly as strict as `check`.
-_TEXT_SCHEMA: dict[str, Any] = {"type": ["string", "number"]}
-_RANGE = {"minimum": -MAX_MAGNITUDE, "maximum": MAX_MAGNITUDE}
-
-Text = Annotated[str, BeforeValidator(_number_to_text), WithJsonSchema(_TEXT_SCHEMA)]
-Number = Annotated[
-    int | float,
-    BeforeValidator(_finite_number),
-    WithJsonSchema({"type": "number", **_RANGE}),
-]
-Confidence = Annotated[
-    int | float,
-    BeforeValidator(_finite_number),
-    Field(ge=0, le=1),
-    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1}),
-]
-Weight = Annotated[
-    int | float,
-    BeforeValidator(_finite_number),
-    Field(gt=0),
-    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": MAX_MAGNITUDE}),
-]
-Slug = Annotated[
-    Text,
-    Field(pattern=SLUG_PATTERN),
-    WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN}),
-]
-Ref = Annotated[
-    Text,
-    Field(pattern=REF_PATTERN),
-    WithJsonSchema({"type": "string", "pattern": REF_PATTERN}),
-]
-Period = Annotated[
-    Text,
-    Field(pattern=PERIOD_PATTERN),
-    AfterValidator(_period_in_range),
-    WithJsonSchema({"type": "string", "pattern": PERIOD_PATTERN}),
-]
 
 
-def _not_reserved(value: str) -> str:
-    if value in RESERVED_IDS:
-        raise PydanticCustomError(
-            "reserved_id", "'{id}' is a reserved id; choose another", {"id": value}
-        )
-    return value
 
 
-Id = Annotated[
-    Slug,
-    AfterValidator(_not_reserved),
-    WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN, "not": {"const": "mission"}}),
-]
 
 
-class StrictModel(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        strict=True,
-        frozen=True,
-        hide_input_in_errors=True,  # an error must never echo (and expand) the whole input
-        defer_build=True,  # validators built on first use: a warm run validates no unit
-    )
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Pickled as (class, fields, fields set): the parse cache revives tens of thousands of
-        validated models per warm run, and pydantic's own state (a dict of four entries, set
-        through `__setstate__`) costs a sixth more to read back. No extra fields (`forbid`)
-        and no private attributes are lost: these models have neither."""
-        return (_revive, (type(self), self.__dict__, self.__pydantic_fields_set__))
 
 
-_set_attribute = object.__setattr__
 
 
-def _revive(cls: type[StrictModel], fields: dict[str, Any], fields_set: set[str]) -> StrictModel:
-    """A model exactly as it was validated, without validating it again."""
-    model = cls.__new__(cls)
-    _set_attribute(model, "__dict__", fields)
-    _set_attribute(model, "__pydantic_fields_set__", fields_set)
-    _set_attribute(model, "__pydantic_extra__", None)
-    _set_attribute(model, "__pydantic_private__", None)
-    return model
+
 
 
 class Bounds(StrictModel):
@@ -192,142 +86,12 @@ class Bounds(StrictModel):
         return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
 
 
-ENV_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
-EnvName = Annotated[
-    str,
-    Field(pattern=ENV_PATTERN),
-    WithJsonSchema({"type": "string", "pattern": ENV_PATTERN}),
-]
-RowPick = Literal["last", "first", "sum", "mean", "min", "max", "count"]
 
 
-def _inside_repository(value: str) -> str:
-    """A CSV path is relative to the repository root and stays inside it (checked again on disk,
-    links followed, by `check` and `measure`)."""
-    import posixpath
-
-    normal = posixpath.normpath(value.replace("\\", "/"))
-    if value.startswith(("/", "\\")) or (len(value) > 1 and value[1] == ":"):
-        raise PydanticCustomError(
-            "csv_path", "`csv` is a path relative to the repository root, not an absolute path"
-        )
-    if normal == ".." or normal.startswith("../"):
-        raise PydanticCustomError(
-            "csv_path", "`csv` leads outside the repository; keep the file inside it"
-        )
-    return value
 
 
-class EnvValue(StrictModel):
-    """A value read from an environment variable when `okrctl measure` runs: never a literal
-    secret in a goals file."""
-
-    env: EnvName = Field(description="The environment variable's name.")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _named_not_written(cls, value: Any) -> Any:
-        if not isinstance(value, dict):
-            raise PydanticCustomError(
-                "env_value",
-                "a header's value names the environment variable that holds it, as "
-                "`{env: NAME}`; never write the secret itself in a goals file",
-            )
-        return value
 
 
-class Measure(StrictModel):
-    """Where `okrctl measure` reads the number: exactly one of an SQL query (`sql` with
-    `database`), a CSV column (`csv` with `column`), or a JSON API (`http` with `json`)."""
-
-    model_config = ConfigDict(populate_by_name=False)
-
-    sql: Text | None = Field(
-        default=None,
-        description=(
-            "A query returning exactly one row of one column; binds `:as_of`, `:period_start` and "
-            "`:period_end` (ISO dates)."
-        ),
-    )
-    database: Slug | None = Field(
-        default=None,
-        description="A name under `databases:` in okrctl.yaml.",
-    )
-    csv: Annotated[Text, AfterValidator(_inside_repository)] | None = Field(
-        default=None,
-        description="A CSV file, relative to the repository root.",
-    )
-    column: Text | None = Field(default=None, description="The CSV column holding the number.")
-    row: RowPick | None = Field(
-        default=None,
-        description=(
-            "Which row, or what of the column: last (default), first, sum, mean, min, max, count."
-        ),
-    )
-    http: Annotated[Text, Field(pattern=r"^https?://")] | None = Field(
-        default=None,
-        description="A URL answering JSON.",
-    )
-    json_path: Annotated[Text | None, Field(alias="json")] = Field(
-        default=None,
-        description=(
-            "A JMESPath expression for the number in the answer, such as `data.funded_rate`."
-        ),
-    )
-    headers: dict[str, EnvValue] = Field(
-        default={},
-        description=(
-            "HTTP headers, each read from an environment variable: `{Authorization: {env: TOKEN}}`."
-        ),
-    )
-
-    @model_validator(mode="after")
-    def _one_source(self) -> Measure:
-        kinds = [k for k in ("sql", "csv", "http") if getattr(self, k) is not None]
-        if len(kinds) != 1:
-            raise PydanticCustomError(
-                "measure_kind",
-                "give exactly one of `sql`, `csv` or `http` (found {found})",
-                {"found": ", ".join(f"`{k}`" for k in kinds) or "none"},
-            )
-        needs = {
-            "sql": ("database", "database"),
-            "csv": ("column", "column"),
-            "http": ("json_path", "json"),
-        }[kinds[0]]
-        if getattr(self, needs[0]) is None:
-            raise PydanticCustomError(
-                "measure_field",
-                "`{kind}` needs `{field}`",
-                {"kind": kinds[0], "field": needs[1]},
-            )
-        strays = [
-            name
-            for name, attribute, owner in (
-                ("database", self.database, "sql"),
-                ("column", self.column, "csv"),
-                ("row", self.row, "csv"),
-                ("json", self.json_path, "http"),
-                ("headers", self.headers or None, "http"),
-            )
-            if attribute is not None and owner != kinds[0]
-        ]
-        if strays:
-            raise PydanticCustomError(
-                "measure_field",
-                "{fields} {verb} to another kind of source than `{kind}`; remove {them}",
-                {
-                    "fields": ", ".join(f"`{f}`" for f in strays),
-                    "verb": "belongs" if len(strays) == 1 else "belong",
-                    "them": "it" if len(strays) == 1 else "them",
-                    "kind": kinds[0],
-                },
-            )
-        return self
-
-    @property
-    def kind(self) -> Literal["sql", "csv", "http"]:
-        return "sql" if self.sql is not None else "csv" if self.csv is not None else "http"
 
 
 class KeyResult(StrictModel):

@@ -20,8 +20,9 @@ from pydantic import ValidationError
 from okrctl.core.validation_messages import describe_errors
 from okrctl.model.config import RepoConfig
 from okrctl.model.errors import ConfigError, UsageError
+from okrctl.model.fields import SLUG_PATTERN
 from okrctl.model.findings import START, Finding, Position, Severity
-from okrctl.model.goals import OBJECTIVE_ONLY_IN, ONLY_IN, SLUG_PATTERN, Kind, Unit
+from okrctl.model.goals import OBJECTIVE_ONLY_IN, ONLY_IN, Kind, Unit
 from okrctl.model.names import unit_stem
 from okrctl.model.units import Repository, UnitFile
 from okrctl.store import gitlog

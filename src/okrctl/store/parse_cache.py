@@ -34,11 +34,11 @@ def _format() -> bytes:
     model and the reader themselves (code can change without a version bump)."""
     import pydantic
 
-    from okrctl.model import goals as model
+    from okrctl.model import fields, goals, measure
     from okrctl.store import yamlread
 
     code = hashlib.blake2b(digest_size=16)
-    for module in (model, yamlread):
+    for module in (fields, goals, measure, yamlread):  # every module a cached unit is made of
         code.update(Path(module.__file__ or "").read_bytes())
     python = ".".join(map(str, sys.version_info[:3]))
     return (

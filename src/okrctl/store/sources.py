@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from okrctl.model.bounds import MAX_MAGNITUDE
 from okrctl.model.config import Database
-from okrctl.model.goals import Measure
+from okrctl.model.measure import Measure
 from okrctl.store.measure_files import csv_problem
 from okrctl.store.splice import MILESTONE_WORDS
 from okrctl.store.yamlread import plain_number

@@ -1,0 +1,172 @@
+"""The field types every goals and settings model is made of (text, numbers, ids, refs,
+periods), each stating the JSON Schema editors read, and the strict base model."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
+
+from okrctl.model.bounds import MAX_MAGNITUDE, MAX_YEAR, MIN_YEAR
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+
+
+REF_PATTERN = r"^(mission|[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*){0,2})$"
+
+
+PERIOD_PATTERN = r"^[0-9]{4}(-Q[1-4]|-H[1-2])?$"
+
+
+RESERVED_IDS = frozenset({"mission"})
+
+
+def _number_to_text(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _finite_number(value: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError(
+            "number", "expected a number, got {got}", {"got": _describe(value)}
+        )
+    if isinstance(value, float) and math.isnan(value):
+        raise PydanticCustomError("number", "expected a number, got .nan")
+    if abs(value) > MAX_MAGNITUDE:
+        raise PydanticCustomError(
+            "number",
+            "the number is too large: okrctl takes numbers up to 10^15 in size "
+            "(use a larger unit, such as millions)",
+        )
+    return value
+
+
+def _period_in_range(value: str) -> str:
+    year = int(value[:4])
+    if not MIN_YEAR + 1 <= year <= MAX_YEAR:
+        raise PydanticCustomError(
+            "period_range",
+            "periods are years {low} to {high}",
+            {"low": MIN_YEAR + 1, "high": MAX_YEAR},
+        )
+    return value
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return f"the text {value!r}" if len(value) <= 40 else "text"
+    if isinstance(value, bool):
+        return "a boolean"
+    return {dict: "a mapping", list: "a list", type(None): "nothing"}.get(type(value), "a value")
+
+
+# Each type states its JSON Schema: pydantic leaves out the constraints of a type that has a
+# before-validator, and the schema editors read must be exactly as strict as `check`.
+_TEXT_SCHEMA: dict[str, Any] = {"type": ["string", "number"]}
+
+
+_RANGE = {"minimum": -MAX_MAGNITUDE, "maximum": MAX_MAGNITUDE}
+
+
+Text = Annotated[str, BeforeValidator(_number_to_text), WithJsonSchema(_TEXT_SCHEMA)]
+
+
+Number = Annotated[
+    int | float,
+    BeforeValidator(_finite_number),
+    WithJsonSchema({"type": "number", **_RANGE}),
+]
+
+
+Confidence = Annotated[
+    int | float,
+    BeforeValidator(_finite_number),
+    Field(ge=0, le=1),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1}),
+]
+
+
+Weight = Annotated[
+    int | float,
+    BeforeValidator(_finite_number),
+    Field(gt=0),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": MAX_MAGNITUDE}),
+]
+
+
+Slug = Annotated[
+    Text,
+    Field(pattern=SLUG_PATTERN),
+    WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN}),
+]
+
+
+Ref = Annotated[
+    Text,
+    Field(pattern=REF_PATTERN),
+    WithJsonSchema({"type": "string", "pattern": REF_PATTERN}),
+]
+
+
+Period = Annotated[
+    Text,
+    Field(pattern=PERIOD_PATTERN),
+    AfterValidator(_period_in_range),
+    WithJsonSchema({"type": "string", "pattern": PERIOD_PATTERN}),
+]
+
+
+def _not_reserved(value: str) -> str:
+    if value in RESERVED_IDS:
+        raise PydanticCustomError(
+            "reserved_id", "'{id}' is a reserved id; choose another", {"id": value}
+        )
+    return value
+
+
+Id = Annotated[
+    Slug,
+    AfterValidator(_not_reserved),
+    WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN, "not": {"const": "mission"}}),
+]
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        hide_input_in_errors=True,  # an error must never echo (and expand) the whole input
+        defer_build=True,  # validators built on first use: a warm run validates no unit
+    )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as (class, fields, fields set): the parse cache revives tens of thousands of
+        validated models per warm run, and pydantic's own state (a dict of four entries, set
+        through `__setstate__`) costs a sixth more to read back. No extra fields (`forbid`)
+        and no private attributes are lost: these models have neither."""
+        return (_revive, (type(self), self.__dict__, self.__pydantic_fields_set__))
+
+
+def _revive(cls: type[StrictModel], fields: dict[str, Any], fields_set: set[str]) -> StrictModel:
+    """A model exactly as it was validated, without validating it again."""
+    model = cls.__new__(cls)
+    _set_attribute(model, "__dict__", fields)
+    _set_attribute(model, "__pydantic_fields_set__", fields_set)
+    _set_attribute(model, "__pydantic_extra__", None)
+    _set_attribute(model, "__pydantic_private__", None)
+    return model
+
+
+_set_attribute = object.__setattr__
