@@ -197,10 +197,10 @@ def test_the_cache_key_follows_the_source_of_every_module_a_unit_is_made_of(monk
     from pathlib import Path
 
     from okrctl.model import fields, goals, measure
-    from okrctl.store import parse_cache, yamlread
+    from okrctl.store import parse_cache, yamlread, yamlscalars
 
     before = parse_cache._format()
-    for module in (fields, goals, measure, yamlread):
+    for module in (fields, goals, measure, yamlread, yamlscalars):
         source = Path(module.__file__)
         real = Path.read_bytes
 

@@ -47,7 +47,8 @@ def _key(raw: bytes) -> str:
     """The bytes, and the reader that composed them: enough for the data, and no pydantic
     import (`history REF` reads `goals_dir` from the data alone)."""
     digest = hashlib.blake2b(FORMAT + b"\0" + __version__.encode(), digest_size=20)
-    digest.update(Path(__file__).with_name("yamlread.py").read_bytes())
+    for reader in ("yamlread.py", "yamlscalars.py"):
+        digest.update(Path(__file__).with_name(reader).read_bytes())
     digest.update(b"\0" + raw)
     return digest.hexdigest()
 
@@ -56,11 +57,11 @@ def _settings_key(key: str) -> str:
     """`key`, and the code that validated the settings: Python, pydantic and the model."""
     import pydantic
 
-    from okrctl.model import config, goals
+    from okrctl.model import config, fields, goals, measure
 
     python = ".".join(map(str, sys.version_info[:3]))
     digest = hashlib.blake2b(f"{key}\0{python}\0{pydantic.VERSION}".encode(), digest_size=20)
-    for module in (config, goals):
+    for module in (config, fields, goals, measure):  # every module the settings are made of
         digest.update(Path(module.__file__ or "").read_bytes())
     return digest.hexdigest()
 

@@ -35,10 +35,10 @@ def _format() -> bytes:
     import pydantic
 
     from okrctl.model import fields, goals, measure
-    from okrctl.store import yamlread
+    from okrctl.store import yamlread, yamlscalars
 
     code = hashlib.blake2b(digest_size=16)
-    for module in (fields, goals, measure, yamlread):  # every module a cached unit is made of
+    for module in (fields, goals, measure, yamlread, yamlscalars):  # all a cached unit is made of
         code.update(Path(module.__file__ or "").read_bytes())
     python = ".".join(map(str, sys.version_info[:3]))
     return (

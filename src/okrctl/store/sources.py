@@ -30,7 +30,17 @@ from okrctl.model.config import Database
 from okrctl.model.measure import Measure
 from okrctl.store.measure_files import csv_problem
 from okrctl.store.splice import MILESTONE_WORDS
-from okrctl.store.yamlread import plain_number
+from okrctl.store.sql_access import (
+    SQLITE_READS,
+    close_quietly,
+    driver_message,
+    missing_driver,
+    no_pool,
+    one_statement,
+    refused_message,
+    sqlite_action_name,
+)
+from okrctl.store.yamlscalars import plain_number
 
 if TYPE_CHECKING:
     import httpx
@@ -113,12 +123,12 @@ class Sources:
             rows = connection.execute(text(query), self.window.binds()).all()
         except exc.SQLAlchemyError as error:
             if self._refused:
-                raise SourceError(_refused_message(self._refused[0])) from None
+                raise SourceError(refused_message(self._refused[0])) from None
             if time.monotonic() - started >= self.timeout * 0.99:
                 raise SourceError(f"timed out after {self.timeout:g} s") from None
-            raise SourceError(_one_statement(_driver_message(error))) from None
+            raise SourceError(one_statement(driver_message(error))) from None
         finally:
-            _close_quietly(connection)  # rolled back: nothing a query did is ever kept
+            close_quietly(connection)  # rolled back: nothing a query did is ever kept
         if not rows:
             raise SourceError("the query returned no row")
         if len(rows) > 1:
@@ -143,7 +153,7 @@ class Sources:
                 connection.exec_driver_sql("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
                 connection.commit()
         except exc.SQLAlchemyError as error:
-            self._unreachable[name] = f"database `{name}`: {_driver_message(error)}"
+            self._unreachable[name] = f"database `{name}`: {driver_message(error)}"
             raise SourceError(self._unreachable[name]) from None
         except SourceError as error:
             self._unreachable[name] = str(error)
@@ -186,9 +196,9 @@ class Sources:
                 # `select 1; commit; set ... read write; delete ...` script is refused.
                 connect_args["prepare_threshold"] = 0
         try:
-            engine = create_engine(url, connect_args=connect_args, poolclass=_no_pool())
+            engine = create_engine(url, connect_args=connect_args, poolclass=no_pool())
         except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as error:
-            raise SourceError(f"database `{name}`: {_missing_driver(error, backend)}") from None
+            raise SourceError(f"database `{name}`: {missing_driver(error, backend)}") from None
         self._engines[name] = engine
         if backend == "sqlite":
             event.listen(engine, "connect", self._sqlite_guard)
@@ -221,9 +231,9 @@ class Sources:
     def _sqlite_authorize(self, action: int, first: str | None, *_rest: str | None) -> int:
         import sqlite3
 
-        if action in _SQLITE_READS:
+        if action in SQLITE_READS:
             return sqlite3.SQLITE_OK
-        self._refused.append(_sqlite_action_name(action, first))
+        self._refused.append(sqlite_action_name(action, first))
         return sqlite3.SQLITE_DENY
 
     # --- CSV ------------------------------------------------------------------------------
@@ -335,52 +345,16 @@ class Sources:
             outcome.append(error)
 
 
-# What a measure: query may do in SQLite: SELECT, read a column, call a function, recurse in a
-# WITH (sqlite3's SQLITE_SELECT, SQLITE_READ, SQLITE_FUNCTION and SQLITE_RECURSIVE codes).
-_SQLITE_READS = frozenset({21, 20, 31, 33})
 
 
-# The authorizer's action codes, 0 to 33, as sqlite3.h numbers them.
-_SQLITE_ACTIONS = (
-    *("COPY", "CREATE_INDEX", "CREATE_TABLE", "CREATE_TEMP_INDEX", "CREATE_TEMP_TABLE"),
-    *("CREATE_TEMP_TRIGGER", "CREATE_TEMP_VIEW", "CREATE_TRIGGER", "CREATE_VIEW", "DELETE"),
-    *("DROP_INDEX", "DROP_TABLE", "DROP_TEMP_INDEX", "DROP_TEMP_TABLE", "DROP_TEMP_TRIGGER"),
-    *("DROP_TEMP_VIEW", "DROP_TRIGGER", "DROP_VIEW", "INSERT", "PRAGMA", "READ", "SELECT"),
-    *("TRANSACTION", "UPDATE", "ATTACH", "DETACH", "ALTER_TABLE", "REINDEX", "ANALYZE"),
-    *("CREATE_VTABLE", "DROP_VTABLE", "FUNCTION", "SAVEPOINT", "RECURSIVE"),
-)
 
 
-def _sqlite_action_name(action: int, first: str | None) -> str:
-    """`ATTACH`, `PRAGMA writable_schema`, `DELETE`...: what a refused action is called."""
-    known = 0 <= action < len(_SQLITE_ACTIONS)
-    name = _SQLITE_ACTIONS[action].replace("_", " ") if known else f"action {action}"
-    if name == "PRAGMA" and first:
-        return f"PRAGMA {first}"
-    return name
 
 
-def _refused_message(action: str) -> str:
-    return (
-        f"{action} is refused: a measure: query may only read (one SELECT; no ATTACH, PRAGMA or"
-        " writes)"
-    )
 
 
-def _one_statement(message: str) -> str:
-    """The drivers' words for a script of several statements, said plainly."""
-    lowered = message.lower()
-    if "one statement at a time" in lowered or "multiple commands" in lowered:
-        return f"one statement per source: the query holds several ({message})"
-    return message
 
 
-def _close_quietly(connection: Connection) -> None:
-    try:
-        connection.rollback()
-        connection.close()
-    except Exception:  # closing after a failure: nothing more to report
-        pass
 
 
 def _request_error(error: BaseException, timeout: float) -> SourceError:
@@ -414,23 +388,10 @@ def _too_large(limit: int, detail: str) -> str:
     )
 
 
-def _no_pool() -> Any:
-    from sqlalchemy.pool import NullPool
-
-    return NullPool
 
 
-def _driver_message(error: Exception) -> str:
-    """The driver's own message, first line, without SQLAlchemy's background link."""
-    original = getattr(error, "orig", None) or error
-    text = str(original).strip().splitlines()
-    return text[0] if text else type(original).__name__
 
 
-def _missing_driver(error: Exception, backend: str) -> str:
-    if isinstance(error, ImportError) and backend == "postgresql":
-        return "the PostgreSQL driver is not installed: pip install 'okrctl[postgres]'"
-    return _driver_message(error)
 
 
 def _csv_number(text: str, relative: str, line: int, column: str) -> float | int:

@@ -15,7 +15,8 @@ from typing import Any
 
 from okrctl.model.bounds import MAX_MAGNITUDE
 from okrctl.model.errors import OkrctlError, UsageError
-from okrctl.store.yamlread import YamlProblem, plain_number
+from okrctl.store.yamlread import YamlProblem
+from okrctl.store.yamlscalars import plain_number
 
 Path = tuple[Hashable, ...]
 
