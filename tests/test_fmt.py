@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import BASE, PROJECT_ROOT, run_cli, write_repo
-from okrctl.store.fmt import ORDER, format_text
-from okrctl.store.yamlread import read_document
+from okrctl.store.yaml.fmt import ORDER, format_text
+from okrctl.store.yaml.read import read_document
 
 ODD = """\
 # the growth pillar

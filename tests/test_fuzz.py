@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import PROJECT_ROOT, copy_demo, run_cli
-from okrctl.store.yamlread import YamlProblem, read_document
+from okrctl.store.yaml.read import YamlProblem, read_document
 
 DEMO_FILES = sorted((PROJECT_ROOT / "goals").rglob("*.yaml"))
 YAML_NOISE = [

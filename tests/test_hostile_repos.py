@@ -23,7 +23,7 @@ from conftest import (
     write_repo,
 )
 from gitrepo import GitRepo
-from okrctl.store import history_index
+from okrctl.store.cache import history_index
 from okrctl.store.history import read_history
 
 COMPANY_FILE = "goals/company.yaml"

@@ -163,7 +163,7 @@ def test_concurrent_runs_share_the_cache_safely(demo):
 
 def test_the_key_covers_the_code_that_makes_a_unit(tmp_path, monkeypatch):
     from okrctl.model import goals as model
-    from okrctl.store import parse_cache
+    from okrctl.store.cache import parse_cache
 
     cache = parse_cache.ParseCache(None)
     before = cache.key(b"kind: team\n", "signups")
@@ -197,7 +197,9 @@ def test_the_cache_key_follows_the_source_of_every_module_a_unit_is_made_of(monk
     from pathlib import Path
 
     from okrctl.model import fields, goals, measure
-    from okrctl.store import parse_cache, yamlread, yamlscalars
+    from okrctl.store.cache import parse_cache
+    from okrctl.store.yaml import read as yamlread
+    from okrctl.store.yaml import scalars as yamlscalars
 
     before = parse_cache._format()
     for module in (fields, goals, measure, yamlread, yamlscalars):

@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator
 
 from conftest import BASE, CONFIG, PROJECT_ROOT, findings, run_cli, write_repo
 from okrctl.core.schema import config_schema, unit_schema
-from okrctl.store.yamlread import read_document
+from okrctl.store.yaml.read import read_document
 
 TEAM_FILE = "goals/teams/signups.yaml"
 KR = """\

@@ -8,8 +8,8 @@ import pytest
 
 from conftest import PROJECT_ROOT
 from okrctl.model.findings import Position
-from okrctl.store import yamlread
-from okrctl.store.yamlread import YamlProblem, read_document
+from okrctl.store.yaml import read as yamlread
+from okrctl.store.yaml.read import YamlProblem, read_document
 
 
 @pytest.mark.parametrize(

@@ -52,7 +52,7 @@ def check_repo(
     findings = run_rules(repository, context)
     if repository.revision is None and severities(repository)["schema"] is not Severity.OFF:
         from okrctl.model.findings import sort_key
-        from okrctl.store.measure_files import measure_file_findings
+        from okrctl.store.sources.measure_files import measure_file_findings
 
         on_disk = measure_file_findings(
             snapshot.workspace.root, snapshot.graph, severities(repository)["schema"]

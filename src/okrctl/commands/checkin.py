@@ -21,8 +21,8 @@ from okrctl.store.edits import (
     write_and_commit,
 )
 from okrctl.store.load import load_repo
-from okrctl.store.splice import parse_confidence, parse_value, set_scalar
 from okrctl.store.workspace import Workspace
+from okrctl.store.yaml.splice import parse_confidence, parse_value, set_scalar
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from okrctl.model.errors import OkrctlError, UsageError
-from okrctl.store import gitlog
-from okrctl.store.splice import set_scalar
+from okrctl.store.git import process as git_process
+from okrctl.store.yaml.splice import set_scalar
 
 PEOPLE = {
     "ines": "Inés Duarte",
@@ -192,7 +192,7 @@ class _Repo:
         if date is not None:
             stamp = f"{date}T09:30:00+00:00"
             env |= {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
-        gitlog.run(self.root, *args, env=env, stdin=stdin or "")
+        git_process.run(self.root, *args, env=env, stdin=stdin or "")
 
 
 def _locate(root: Path, ref: str) -> tuple[Path, tuple[str | int, ...], bool]:

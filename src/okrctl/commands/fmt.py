@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from okrctl.store.fmt import Entry, Formatted, format_files
 from okrctl.store.workspace import Workspace
+from okrctl.store.yaml.fmt import Entry, Formatted, format_files
 
 
 def format_repo(

@@ -99,7 +99,7 @@ def number(cell: Any, what: str) -> int | float | None:
     text = str(cell).strip().removesuffix("%").strip()
     if _THOUSANDS.match(text):
         text = text.replace(",", "")
-    from okrctl.store.yamlscalars import plain_number
+    from okrctl.store.yaml.scalars import plain_number
 
     value = plain_number(text)
     if value is None:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from okrctl._version import __version__
 from okrctl.model.goals import Kind
-from okrctl.store import gitlog
+from okrctl.store.git import process as git_process
+from okrctl.store.git import writes as git_writes
 from okrctl.store.workspace import Workspace
 
 SCAFFOLD = Path(__file__).parent / "scaffold_files"
@@ -48,14 +49,16 @@ def init(target: Path, today: date | None = None) -> Initialised:
     target = target.resolve()
     target.mkdir(parents=True, exist_ok=True)
     result = Initialised(target)
-    top = gitlog.toplevel(target)
+    top = git_process.toplevel(target)
     if top is None:
-        result.branch = gitlog.default_branch_setting() or "main"
-        gitlog.init_repository(target, result.branch)
+        result.branch = git_writes.default_branch_setting() or "main"
+        git_writes.init_repository(target, result.branch)
         result.git_initialised = True
         top = target
     else:
-        result.branch = gitlog.current_branch(top) or gitlog.default_branch_setting() or "main"
+        result.branch = (
+            git_writes.current_branch(top) or git_writes.default_branch_setting() or "main"
+        )
     goals_repo = target.relative_to(top).as_posix()
     tokens = {
         "PERIOD": current_quarter(today),

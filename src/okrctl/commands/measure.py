@@ -40,7 +40,7 @@ def measure(
     from okrctl.core.periods import parse_period
     from okrctl.store.checkin import NewValue, checkin_batch
     from okrctl.store.load import load_repo
-    from okrctl.store.sources import DEFAULT_MAX_BODY, SourceError, Sources, Window
+    from okrctl.store.sources.read import DEFAULT_MAX_BODY, SourceError, Sources, Window
 
     if not timeout > 0:
         raise UsageError("--timeout must be a positive number of seconds")

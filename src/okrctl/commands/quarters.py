@@ -10,7 +10,6 @@ from okrctl.core.evaluate import Moment, evaluate
 from okrctl.core.graph import build_graph
 from okrctl.core.periods import check_period, parse_period
 from okrctl.model.errors import OkrctlError, UsageError
-from okrctl.store import gitlog
 from okrctl.store.config import parse_config
 from okrctl.store.edits import (
     SourceText,
@@ -20,11 +19,12 @@ from okrctl.store.edits import (
     target,
     write_and_commit,
 )
-from okrctl.store.fmt import round_trip
+from okrctl.store.git import writes as git_writes
 from okrctl.store.load import load_repo, unit_problem
 from okrctl.store.revisions import TAG_PREFIX, last_commit_naming_period
 from okrctl.store.root import CONFIG_NAME
 from okrctl.store.workspace import Workspace
+from okrctl.store.yaml.fmt import round_trip
 from okrctl.views.retro import grade_period
 
 
@@ -44,7 +44,7 @@ def close(repo: Workspace | Path | str | None, period_name: str, *, force: bool 
     if top is None:
         raise UsageError("close tags a git commit, and this is not a git repository")
     tag = TAG_PREFIX + period_name
-    existing = gitlog.tag_target(top, tag)
+    existing = git_writes.tag_target(top, tag)
     if existing is not None and not force:
         raise OkrctlError(
             f"{period_name} is already closed: tag {tag} is on {existing[:10]}. "
@@ -68,7 +68,7 @@ def close(repo: Workspace | Path | str | None, period_name: str, *, force: bool 
             value = "-" if objective.score is None else f"{objective.score:.2f}"
             lines.append(f"  {objective.ref} {value} {objective.status or 'unmeasured'}")
     message = "\n".join(lines) + "\n"
-    gitlog.create_tag(top, tag, commit, message, force=force)
+    git_writes.create_tag(top, tag, commit, message, force=force)
     return Closed(tag, commit, message)
 
 

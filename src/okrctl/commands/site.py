@@ -51,7 +51,7 @@ def site_data(
     """The data of `okrctl site`: the company report (with `--at`/`--as-of` as `report`
     reads them) and the retro of every period closed with `okrctl close`."""
     from okrctl.commands.retro import retro
-    from okrctl.store import gitlog
+    from okrctl.store.git import writes as git_writes
 
     workspace = Workspace.of(repo)
     snapshot = take_snapshot(workspace, at=at, as_of=as_of)
@@ -59,7 +59,7 @@ def site_data(
     retros: dict[str, Retro] = {}
     top = workspace.top
     if top is not None:
-        for tag in sorted(gitlog.tags(top, CLOSED_TAGS), reverse=True):
+        for tag in sorted(git_writes.tags(top, CLOSED_TAGS), reverse=True):
             name = tag.removeprefix("okr/")
             retros[name] = retro(workspace, name)
     return SiteRequest(request, retros, base_url.rstrip("/"), list(snapshot.notes))

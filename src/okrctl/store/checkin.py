@@ -23,8 +23,8 @@ from okrctl.store.edits import (
     write_and_commit,
 )
 from okrctl.store.load import load_repo, read_unit
-from okrctl.store.splice import set_scalar
 from okrctl.store.workspace import Workspace
+from okrctl.store.yaml.splice import set_scalar
 
 TRAILER = "Okr-Checkin"
 

@@ -10,9 +10,9 @@ from okrctl.core.validation_messages import describe_errors
 from okrctl.model.config import Config, RepoConfig
 from okrctl.model.errors import ConfigError
 from okrctl.model.findings import Positions
-from okrctl.store.config_cache import keep, kept_settings, read_config
+from okrctl.store.cache.config_cache import keep, kept_settings, read_config
 from okrctl.store.root import CONFIG_NAME
-from okrctl.store.yamlread import Document, YamlProblem
+from okrctl.store.yaml.read import Document, YamlProblem
 
 
 def load_config(root: Path, cache: Path | None = None) -> RepoConfig:

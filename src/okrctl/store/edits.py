@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from okrctl.model.errors import OkrctlError
-from okrctl.store import gitlog
+from okrctl.store.git import writes as git_writes
 from okrctl.store.workspace import Workspace
 
 LOCK_NAME = "okrctl-checkin.lock"
@@ -119,11 +119,11 @@ def target(root: Path, top: Path | None, relative: str) -> Target:
 
 def refuse_unsafe(top: Path, targets: list[Target]) -> None:
     """What would make a commit take more, or other, than the edit: say so before writing."""
-    if gitlog.is_detached(top):
+    if git_writes.is_detached(top):
         raise OkrctlError(
             "HEAD is detached: check out a branch first (or use --no-commit to only edit the file)"
         )
-    operation = gitlog.operation_in_progress(top)
+    operation = git_writes.operation_in_progress(top)
     if operation is not None:
         raise OkrctlError(
             f"{operation} is in progress: finish or abort it first "
@@ -136,7 +136,7 @@ def refuse_uncommitted(top: Path, targets: list[Target], then: str) -> None:
     """Files with staged, unstaged or untracked changes are not written over: say which (`then`
     ends the message)."""
     by_path = {t.from_top: t.shown for t in targets if t.from_top is not None}
-    busy = gitlog.changed_paths(top, list(by_path)) if by_path else []
+    busy = git_writes.changed_paths(top, list(by_path)) if by_path else []
     if busy:
         names = ", ".join(by_path[path] for path in busy)
         raise OkrctlError(
@@ -164,8 +164,8 @@ def write_and_commit(
             return None
         paths = [where.from_top for where, _ in written if where.from_top is not None]
         if paths:
-            return gitlog.commit_paths(top, paths, message)
-        return gitlog.commit_empty(top, message)
+            return git_writes.commit_paths(top, paths, message)
+        return git_writes.commit_empty(top, message)
     except OkrctlError as error:
         _restore(workspace, written)
         names = ", ".join(where.shown for where, _ in written)

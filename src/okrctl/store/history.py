@@ -20,9 +20,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from okrctl.model.history import CheckIn, Commit, History, RefHistory, Skipped
 from okrctl.model.names import unit_of, unit_stem
-from okrctl.store import gitlog
+from okrctl.store.git import log as git_log
+from okrctl.store.git import objects as git_objects
+from okrctl.store.git import process as git_process
 from okrctl.store.workspace import Workspace
-from okrctl.store.yamlread import YamlProblem
+from okrctl.store.yaml.read import YamlProblem
 
 if TYPE_CHECKING:
     from okrctl.store.versions import Known, Values
@@ -136,19 +138,19 @@ def read_history(
     when HEAD has only moved forward, just the new commits are read. Without an index, a walk
     for `unit_ids()` parses only the files that hold those units (what `history REF` needs);
     they are asked for only then."""
-    from okrctl.store import history_index
+    from okrctl.store.cache import history_index
 
     workspace = Workspace.of(repo)
     root, top = workspace.root, workspace.top
     if top is None:
         return None
     scope = goals_scope(root, top, goals_dir)
-    head = gitlog.verify_commit(top, revision)
+    head = git_process.verify_commit(top, revision)
     if head is None:  # no commits yet
-        return History(truncated=gitlog.is_shallow(top))
-    boundary = gitlog.shallow_boundary(workspace.git_folder)
+        return History(truncated=git_log.is_shallow(top))
+    boundary = git_log.shallow_boundary(workspace.git_folder)
     shallow = bool(boundary)
-    is_head = revision == "HEAD" or head == gitlog.verify_commit(top, "HEAD")
+    is_head = revision == "HEAD" or head == git_process.verify_commit(top, "HEAD")
     folder = workspace.cache_folder  # None: caching is off
     indexed = history_index.load(folder, scope.key(), boundary) if folder else None
     if indexed is not None and indexed.head == head:
@@ -156,8 +158,8 @@ def read_history(
     if (
         indexed is not None
         and indexed.head
-        and gitlog.is_ancestor(top, indexed.head, head)
-        and not gitlog.has_merges(top, f"{indexed.head}..{head}")
+        and git_log.is_ancestor(top, indexed.head, head)
+        and not git_log.has_merges(top, f"{indexed.head}..{head}")
     ):
         # Only a straight line of new commits extends the index in order; a merge can bring in
         # older commits, and is read again from the start, as the cold path would.
@@ -198,7 +200,7 @@ def _walk(
         and (wanted is None or e.path in wanted)
         and (e.sha, unit_stem(e.path)) not in known
     ]
-    parse = _parser(gitlog.read_blobs(workspace.repo, shas), known)
+    parse = _parser(git_objects.read_blobs(workspace.repo, shas), known)
     latest = history.latest
     for commit in log:
         touched: set[str] = set()
@@ -299,7 +301,7 @@ def stated_reason(message: str) -> str:
 
 
 def read_log(top: Path, revision: str, scope: Scope) -> list[LogCommit]:
-    out = gitlog.log_raw(top, revision)
+    out = git_log.log_raw(top, revision)
     commits = []
     for record in out.split("\x1e")[1:]:
         head, author, message, raw = record.split("\x1f", 3)
@@ -404,7 +406,7 @@ def _goals_dir(root: Path, kept: Path | None) -> str:
     """`goals_dir` from okrctl.yaml without the cost of validating the rest of it (or of parsing
     it, when `kept` holds it); anything unusual goes through the full validation, which
     reports it (exit 2)."""
-    from okrctl.store.config_cache import read_config_document
+    from okrctl.store.cache.config_cache import read_config_document
     from okrctl.store.root import CONFIG_NAME
 
     try:

@@ -25,13 +25,13 @@ from okrctl.model.findings import START, Finding, Position, Severity
 from okrctl.model.goals import OBJECTIVE_ONLY_IN, ONLY_IN, Kind, Unit
 from okrctl.model.names import unit_stem
 from okrctl.model.units import Repository, UnitFile
-from okrctl.store import gitlog
+from okrctl.store.cache.parse_cache import ParseCache, open_cache
 from okrctl.store.config import load_config, parse_config
-from okrctl.store.parse_cache import ParseCache, open_cache
+from okrctl.store.git import objects as git_objects
 from okrctl.store.root import CONFIG_NAME
 from okrctl.store.versions import Known
 from okrctl.store.workspace import Workspace
-from okrctl.store.yamlread import MAX_FILE_BYTES, SourceMap, YamlProblem, decode, parse_text
+from okrctl.store.yaml.read import MAX_FILE_BYTES, SourceMap, YamlProblem, decode, parse_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _SLUG = re.compile(SLUG_PATTERN)
@@ -94,14 +94,14 @@ def _revision_source(workspace: Workspace, revision: str) -> tuple[RepoConfig, l
         raise UsageError(f"{root} is not in a git repository: reading a revision needs git")
     prefix = workspace.prefix
     label = f"{CONFIG_NAME}@{revision[:12]}"
-    raw = gitlog.read_file(workspace.repo, revision, prefix + CONFIG_NAME)
+    raw = git_objects.read_file(workspace.repo, revision, prefix + CONFIG_NAME)
     if raw is None:
         raise ConfigError(f"no {CONFIG_NAME} at {revision[:12]}: the goals did not exist yet")
     config = parse_config(raw, root, label)
     goals = prefix + PurePosixPath(config.config.goals_dir).as_posix().rstrip("/") + "/"
     entries = [
         e
-        for e in gitlog.list_tree(top, revision, goals)
+        for e in git_objects.list_tree(top, revision, goals)
         if e.path.endswith(YAML_SUFFIXES)
         and not any(part.startswith(".") for part in e.path[len(goals) :].split("/"))
     ]
@@ -113,7 +113,7 @@ def _revision_source(workspace: Workspace, revision: str) -> tuple[RepoConfig, l
         and e.size <= MAX_FILE_BYTES
         and _is_utf8(e.path)
     ]
-    blobs = gitlog.read_blobs(workspace.repo, [e.sha for e in readable])
+    blobs = git_objects.read_blobs(workspace.repo, [e.sha for e in readable])
     files: list[FileEntry] = []
     for entry in sorted(entries, key=lambda e: e.path):
         relative = entry.path[len(prefix) :]

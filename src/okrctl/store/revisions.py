@@ -7,8 +7,10 @@ from pathlib import Path
 
 from okrctl.core.periods import is_period
 from okrctl.model.errors import ConfigError, UsageError
-from okrctl.store import gitlog
 from okrctl.store.config import parse_config
+from okrctl.store.git import log as git_log
+from okrctl.store.git import objects as git_objects
+from okrctl.store.git import process as git_process
 from okrctl.store.root import CONFIG_NAME
 from okrctl.store.workspace import Workspace
 
@@ -20,7 +22,7 @@ def resolve(workspace: Workspace, word: str) -> str:
     `okrctl.yaml` names it; any other word is a git revision. Unknown: exit 2."""
     top = workspace.git_top(f"reading {word!r}")
     if is_period(word):
-        sha = gitlog.verify_commit(top, f"refs/tags/{TAG_PREFIX}{word}")
+        sha = git_process.verify_commit(top, f"refs/tags/{TAG_PREFIX}{word}")
         if sha is None:
             sha = last_commit_naming_period(workspace, word)
         if sha is None:
@@ -29,7 +31,7 @@ def resolve(workspace: Workspace, word: str) -> str:
                 f"commit whose {CONFIG_NAME} has `period: {word}`"
             )
         return sha
-    sha = gitlog.verify_commit(top, word)
+    sha = git_process.verify_commit(top, word)
     if sha is None:
         raise UsageError(f"{word!r} is not a period (YYYY-Qn, YYYY-Hn, YYYY) or a git revision")
     return sha
@@ -41,11 +43,13 @@ def last_commit_naming_period(workspace: Workspace, period: str) -> str | None:
     Every version of the config is read in one batch."""
     root, top = workspace.root, workspace.git_top(f"finding the period {period}")
     config_path = workspace.prefix + CONFIG_NAME
-    versions = dict(gitlog.file_versions(top, config_path))
-    blobs = gitlog.read_blobs(workspace.repo, [b for b in versions.values() if set(b) != {"0"}])
+    versions = dict(git_log.file_versions(top, config_path))
+    blobs = git_objects.read_blobs(
+        workspace.repo, [b for b in versions.values() if set(b) != {"0"}]
+    )
     current: str | None = None
     newest_naming: str | None = None
-    for commit in reversed(gitlog.first_parent_log(top)):  # oldest to newest
+    for commit in reversed(git_log.first_parent_log(top)):  # oldest to newest
         if commit.sha in versions:
             current = _period_of(root, blobs.get(versions[commit.sha]))
         if current == period:

@@ -19,7 +19,9 @@ from okrctl.core.graph import Graph, build_graph
 from okrctl.core.periods import Period, end_of_day, parse_period
 from okrctl.model.errors import UsageError
 from okrctl.model.units import Repository
-from okrctl.store import gitlog, revisions
+from okrctl.store import revisions
+from okrctl.store.git import log as git_log
+from okrctl.store.git import writes as git_writes
 from okrctl.store.load import load_repo
 from okrctl.store.versions import Known
 from okrctl.store.workspace import Workspace
@@ -70,7 +72,9 @@ def _uncommitted_note(
 
     top = workspace.git_top("reading a revision")
     prefix = workspace.prefix
-    dirty = gitlog.dirty_files(top, [prefix + goals_dir.rstrip("/") + "/", prefix + CONFIG_NAME])
+    dirty = git_writes.dirty_files(
+        top, [prefix + goals_dir.rstrip("/") + "/", prefix + CONFIG_NAME]
+    )
     if not dirty:
         return []
     count = f"{len(dirty)} file{'s' if len(dirty) != 1 else ''}"
@@ -109,7 +113,7 @@ def take_snapshot(
                 f"not as they were on {as_of}"
             )
         else:
-            commit = gitlog.commit_at_or_before(top, end_of_day(as_of))
+            commit = git_log.commit_at_or_before(top, end_of_day(as_of))
             if commit is None:
                 raise UsageError(f"no commit on or before {as_of}: the goals did not exist yet")
             revision = commit.sha

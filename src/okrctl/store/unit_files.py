@@ -12,7 +12,7 @@ from okrctl.store.workspace import Workspace
 
 def unit_yaml(data: dict[str, Any]) -> str:
     """`data` (plain dicts and lists) as a unit file in the canonical layout."""
-    from okrctl.store.fmt import ORDER, reorder, round_trip_yaml
+    from okrctl.store.yaml.fmt import ORDER, reorder, round_trip_yaml
 
     yaml = round_trip_yaml()
     out = io.StringIO()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from okrctl.model.bounds import MAX_MAGNITUDE
-from okrctl.store.yamlread import YamlProblem, read_document
+from okrctl.store.yaml.read import YamlProblem, read_document
 
 Values = dict[str, tuple[Any, Any, Any]]
 """ref -> (value, confidence, target) in one version of a unit file (a KPI has no target)."""

@@ -47,7 +47,7 @@ class Workspace:
     def top(self) -> Path | None:
         """The git work tree holding the root; None outside git. Asked of git once."""
         if self._top is _UNSET:
-            from okrctl.store.gitlog import toplevel
+            from okrctl.store.git.process import toplevel
 
             self._top = toplevel(self.root)
         return self._top  # type: ignore[return-value]
@@ -85,7 +85,7 @@ class Workspace:
         """The repository's git folder (a linked worktree's own), found once per command: the
         caches, the shallow boundary and the edit lock all live there."""
         if self._git_folder is None:
-            from okrctl.store.gitlog import git_dir
+            from okrctl.store.git.process import git_dir
 
             self._git_folder = git_dir(self.git_top("finding the git folder"))
         return self._git_folder
@@ -101,8 +101,8 @@ class Workspace:
 
     @property
     def config_cache(self) -> Path | None:
-        """Where `okrctl.yaml` is kept parsed between runs (`store.config_cache`): one file per
-        root; None where nothing is cached."""
+        """Where `okrctl.yaml` is kept parsed between runs (`store.cache.config_cache`): one file
+        per root; None where nothing is cached."""
         folder = self.cache_folder
         if folder is None:
             return None

@@ -21,7 +21,7 @@ from okrctl.core.periods import days_before, parse_date
 from okrctl.model.errors import UsageError
 from okrctl.model.goals import Kind
 from okrctl.model.history import History
-from okrctl.store import gitlog
+from okrctl.store.git import log as git_log
 from okrctl.store.load import load_repo
 from okrctl.store.snapshot import Snapshot
 
@@ -76,10 +76,10 @@ def resolve_since(snapshot: Snapshot, text: str) -> Since:
             raise UsageError(f"--since {text}: {exc}") from None
     zone = snapshot.repository.config.config.zone()
     if day is not None:  # the whole day included: compared with the last commit before it
-        commit = gitlog.last_commit_before_day(top, day, zone)
+        commit = git_log.last_commit_before_day(top, day, zone)
         return Since(day_label(day, as_of), commit.sha if commit else None, day)
     sha = resolve(snapshot.workspace, text)
-    made = gitlog.commit_date(top, sha, zone)
+    made = git_log.commit_date(top, sha, zone)
     return Since(f"{text} ({day_label(made, as_of)})", sha, None)
 
 

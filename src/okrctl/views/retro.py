@@ -23,7 +23,9 @@ from okrctl.model.config import Config
 from okrctl.model.errors import OkrctlError
 from okrctl.model.history import History
 from okrctl.model.names import unit_of, unit_stem
-from okrctl.store import gitlog
+from okrctl.store.git import objects as git_objects
+from okrctl.store.git import process as git_process
+from okrctl.store.git import writes as git_writes
 from okrctl.store.history import (
     LogCommit,
     stated_reason,
@@ -206,7 +208,7 @@ def walk_intent(
 ) -> None:
     """Goal-post moves, and objectives added or dropped, commit by commit after the grace."""
     shas = {s for c in log for e in c.entries for s in (e.sha, e.old_sha) if set(s) != {"0"}}
-    blobs = gitlog.read_blobs(workspace.repo, shas)
+    blobs = git_objects.read_blobs(workspace.repo, shas)
     cache: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
 
     def intent(sha: str, path: str | None) -> dict[str, dict[str, Any]]:
@@ -288,13 +290,13 @@ def calibration(
 ) -> list[Calibration]:
     """Units whose aspirational objectives score ≥ 0.95 (too safe) or < 0.3 (over-reach) in
     this period and at least one earlier closed period (`okr/*` tags)."""
-    tags = gitlog.tags(top, TAG_PREFIX + "*")
+    tags = git_writes.tags(top, TAG_PREFIX + "*")
     seasons: dict[str, dict[str, float]] = {period_name: _aspirational(card)}
     for tag in tags:
         name = tag.removeprefix(TAG_PREFIX)
         if name == period_name or not is_period(name):
             continue
-        sha = gitlog.verify_commit(top, f"refs/tags/{tag}")
+        sha = git_process.verify_commit(top, f"refs/tags/{tag}")
         if sha is None:
             continue
         try:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from okrctl._version import __version__
-from okrctl.store.yamlread import Document, SourceMap, decode, read_document
+from okrctl.store.yaml.read import Document, SourceMap, decode, read_document
 
 if TYPE_CHECKING:
     from okrctl.model.config import Config
@@ -47,8 +47,8 @@ def _key(raw: bytes) -> str:
     """The bytes, and the reader that composed them: enough for the data, and no pydantic
     import (`history REF` reads `goals_dir` from the data alone)."""
     digest = hashlib.blake2b(FORMAT + b"\0" + __version__.encode(), digest_size=20)
-    for reader in ("yamlread.py", "yamlscalars.py"):
-        digest.update(Path(__file__).with_name(reader).read_bytes())
+    for reader in ("read.py", "scalars.py"):  # the YAML reader, without importing it
+        digest.update((Path(__file__).parents[1] / "yaml" / reader).read_bytes())
     digest.update(b"\0" + raw)
     return digest.hexdigest()
 

@@ -35,7 +35,8 @@ def _format() -> bytes:
     import pydantic
 
     from okrctl.model import fields, goals, measure
-    from okrctl.store import yamlread, yamlscalars
+    from okrctl.store.yaml import read as yamlread
+    from okrctl.store.yaml import scalars as yamlscalars
 
     code = hashlib.blake2b(digest_size=16)
     for module in (fields, goals, measure, yamlread, yamlscalars):  # all a cached unit is made of

@@ -15,8 +15,8 @@ from typing import Any
 
 from okrctl.model.bounds import MAX_MAGNITUDE
 from okrctl.model.errors import OkrctlError, UsageError
-from okrctl.store.yamlread import YamlProblem
-from okrctl.store.yamlscalars import plain_number
+from okrctl.store.yaml.read import YamlProblem
+from okrctl.store.yaml.scalars import plain_number
 
 Path = tuple[Hashable, ...]
 
@@ -67,7 +67,7 @@ def parse_confidence(text: str) -> tuple[str, float]:
 
 def mapping_layout(text: str, target: Path) -> MappingInfo:
     """Spans of every scalar value in the mapping at `target`, and how the mapping is written."""
-    from okrctl.store import yamlevents as events
+    from okrctl.store.yaml import events as events
 
     parser = events.parser(text)
     stack: list[list[Any]] = []  # [path, is_mapping, pending key, counter]

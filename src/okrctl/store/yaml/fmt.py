@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from okrctl.model.findings import Position
-from okrctl.store.yamlread import YamlProblem, read_document
+from okrctl.store.yaml.read import YamlProblem, read_document
 
 BOM = "\ufeff"
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from okrctl.model.findings import START, Position
-from okrctl.store.yamlscalars import MAYBE_SPECIAL, resolve_plain
+from okrctl.store.yaml.scalars import MAYBE_SPECIAL, resolve_plain
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 32
@@ -232,7 +232,7 @@ def _check_node(event: Any, depth: int) -> None:
 
 
 def _compose(text: str, source: SourceMap | None) -> Any:
-    from okrctl.store import yamlevents
+    from okrctl.store.yaml import events as yamlevents
 
     parser = yamlevents.parser(text, pure=PURE_PARSER)
     try:
@@ -270,7 +270,7 @@ def _compose_events(parser: Any, source: SourceMap | None) -> Any:
 
     The hot path of every command: frames are plain lists [container, path prefix, key, is_map,
     key's marks] and the attach step is inlined, since this runs once per node of every file."""
-    from okrctl.store import yamlevents as y
+    from okrctl.store.yaml import events as y
 
     scalar, alias, stream_end = y.ScalarEvent, y.AliasEvent, y.StreamEndEvent
     map_start, seq_start = y.MappingStartEvent, y.SequenceStartEvent

@@ -28,9 +28,8 @@ from typing import TYPE_CHECKING, Any
 from okrctl.model.bounds import MAX_MAGNITUDE
 from okrctl.model.config import Database
 from okrctl.model.measure import Measure
-from okrctl.store.measure_files import csv_problem
-from okrctl.store.splice import MILESTONE_WORDS
-from okrctl.store.sql_access import (
+from okrctl.store.sources.measure_files import csv_problem
+from okrctl.store.sources.sql_access import (
     SQLITE_READS,
     close_quietly,
     driver_message,
@@ -40,7 +39,8 @@ from okrctl.store.sql_access import (
     refused_message,
     sqlite_action_name,
 )
-from okrctl.store.yamlscalars import plain_number
+from okrctl.store.yaml.scalars import plain_number
+from okrctl.store.yaml.splice import MILESTONE_WORDS
 
 if TYPE_CHECKING:
     import httpx

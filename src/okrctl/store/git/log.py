@@ -1,0 +1,139 @@
+"""Reading history: the first-parent log, one streamed `git log --raw` over everything, commit
+days, ancestry and merges, shallow clones."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, tzinfo
+from pathlib import Path
+
+from okrctl.model.history import Commit
+from okrctl.store.git.process import GitError, git_output
+
+
+def first_parent_log(top: Path, *paths: str) -> list[Commit]:
+    """Commits on the first-parent line from HEAD, newest first, with author dates in UTC."""
+    return [Commit(sha, written.astimezone(UTC)) for sha, written in _first_parent(top, *paths)]
+
+
+def _first_parent(top: Path, *paths: str) -> list[tuple[str, datetime]]:
+    """(sha, author date in the author's own offset) along the first-parent line, newest first."""
+    args = ["log", "--first-parent", "--format=%H %aI"]
+    if paths:
+        args += ["--", *paths]
+    out = git_output(top, *args, check=False).decode()
+    return [(sha, datetime.fromisoformat(stamp)) for sha, stamp in map(str.split, out.splitlines())]
+
+
+def commit_at_or_before(top: Path, instant: datetime) -> Commit | None:
+    """The last first-parent commit whose author date is on or before `instant`."""
+    return next((c for c in first_parent_log(top) if c.author_date <= instant), None)
+
+
+def last_commit_before_day(top: Path, day: date, zone: tzinfo | None = None) -> Commit | None:
+    """The last first-parent commit made before `day` began: each commit's day read in `zone`
+    (the repository's `timezone:`), else in its own (its author's offset), what a check-in "on
+    June 1" means to the person who made it. `--since DAY` compares with it, so check-ins made
+    on DAY are included."""
+    return next(
+        (
+            Commit(sha, written.astimezone(UTC))
+            for sha, written in _first_parent(top)
+            if _day(written, zone) < day
+        ),
+        None,
+    )
+
+
+def commit_date(top: Path, revision: str, zone: tzinfo | None = None) -> date:
+    """The day a commit was made, in `zone`, else in its author's own time zone."""
+    stamp = git_output(top, "log", "-1", "--format=%aI", revision).decode().strip()
+    return _day(datetime.fromisoformat(stamp), zone)
+
+
+def _day(written: datetime, zone: tzinfo | None) -> date:
+    return (written.astimezone(zone) if zone is not None else written).date()
+
+
+def is_shallow(top: Path) -> bool:
+    return git_output(top, "rev-parse", "--is-shallow-repository", check=False).strip() == b"true"
+
+
+def shallow_boundary(git_folder: Path) -> str:
+    """A digest of where a shallow clone's history is cut ("" for a full clone): deepening or
+    unshallowing changes it, so whatever was read from the old boundary is read again."""
+    import hashlib
+
+    from okrctl.store.writefile import read_cache_file
+
+    content = read_cache_file(git_folder / "shallow")
+    return hashlib.sha256(content).hexdigest()[:16] if content else ""
+
+
+def has_merges(top: Path, revisions: str) -> bool:
+    """Whether `old..new` brings in merge commits (and with them commits older than `old`)."""
+    out = git_output(top, "rev-list", "--merges", "--max-count=1", revisions, check=False)
+    return bool(out.strip())
+
+
+LOG_FORMAT = "%x1e%H %at%x1f%an%x1f%B%x1f"
+
+
+def log_raw(top: Path, revision: str = "HEAD") -> str:
+    """The whole history up to `revision`, oldest first: a record per commit (separated by
+    \\x1e; sha and author date, author, message, separated by \\x1f) and its raw file changes."""
+    from git import Git
+
+    process = Git(str(top)).execute(
+        [
+            "git",
+            "-c",
+            "core.quotepath=off",
+            "log",
+            "--encoding=UTF-8",  # whatever i18n.logOutputEncoding says: this is read as UTF-8
+            "--reverse",
+            "--no-abbrev",
+            "--raw",
+            "-M",
+            f"--format={LOG_FORMAT}",
+            revision,
+            "--",
+        ],
+        as_process=True,  # streamed: the whole history is never held twice
+    )
+    try:
+        out = process.stdout.read()
+    finally:
+        if process.proc is not None:  # drain stderr and reap git (a log of no commits fails)
+            process.proc.communicate()
+    return bytes(out).decode("utf-8", "replace")
+
+
+def is_ancestor(top: Path, older: str, newer: str) -> bool:
+    try:
+        git_output(top, "merge-base", "--is-ancestor", older, newer)
+    except GitError:
+        return False
+    return True
+
+
+def file_versions(top: Path, path: str) -> list[tuple[str, str]]:
+    """(commit, blob) for each first-parent commit that changed `path`, newest first; the blob
+    is all zeros where the commit deleted it."""
+    out = git_output(
+        top,
+        "log",
+        "--first-parent",
+        "--no-abbrev",
+        "--raw",
+        "--format=%x1e%H",
+        "--",
+        path,
+        check=False,
+    ).decode()
+    versions = []
+    for record in out.split("\x1e")[1:]:
+        lines = record.strip().splitlines()
+        raw = next((line for line in lines[1:] if line.startswith(":")), None)
+        if raw is not None:
+            versions.append((lines[0], raw.split()[3]))
+    return versions
