@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from okrctl.core.evaluate import cascade_order, check_scope, evaluate
 from okrctl.core.graph import Graph
+from okrctl.core.scorecard import cascade_order, check_scope, evaluate
 from okrctl.model.goals import Kind
 from okrctl.store.snapshot import take_snapshot
 from okrctl.store.workspace import Workspace

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 
-from okrctl.core.evaluate import check_scope
+from okrctl.core.scorecard import check_scope
 from okrctl.model.errors import UsageError
 from okrctl.render.textformat import format_value
 from okrctl.store.workspace import Workspace

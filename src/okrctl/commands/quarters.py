@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from okrctl.core.evaluate import Moment, evaluate
 from okrctl.core.graph import build_graph
 from okrctl.core.periods import check_period, parse_period
+from okrctl.core.scorecard import Moment, evaluate
 from okrctl.model.errors import OkrctlError, UsageError
 from okrctl.store.config import parse_config
 from okrctl.store.edits import (

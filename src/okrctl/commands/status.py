@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from okrctl.core.evaluate import (
+from okrctl.core.scorecard import (
     check_scope,
 )
 from okrctl.store.snapshot import take_snapshot

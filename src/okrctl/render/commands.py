@@ -8,7 +8,7 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from okrctl.core.evaluate import ObjectiveScore, Scorecard
+from okrctl.core.scorecard import ObjectiveScore, Scorecard
 from okrctl.model.goals import Bounds
 from okrctl.render.markdown import FILTERS
 from okrctl.render.textformat import NONE, bounds_text, score_text

@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from okrctl.core.compare import Comparison
-from okrctl.core.evaluate import (
+from okrctl.core.graph import Graph
+from okrctl.core.score import grade
+from okrctl.core.scorecard import (
     KeyResultScore,
     KpiScore,
     ObjectiveScore,
@@ -15,8 +17,6 @@ from okrctl.core.evaluate import (
     UnitScore,
     cascade_order,
 )
-from okrctl.core.graph import Graph
-from okrctl.core.score import grade
 from okrctl.core.staleness import is_watched, silence_at
 from okrctl.model.history import History, RefHistory
 from okrctl.model.names import unit_of

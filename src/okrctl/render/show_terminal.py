@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from okrctl.core.evaluate import KeyResultScore, KpiScore, ObjectiveScore
 from okrctl.core.score import Shape, Status
+from okrctl.core.scorecard import KeyResultScore, KpiScore, ObjectiveScore
 from okrctl.core.trend import sparkline
 from okrctl.render.terminal import HEALTH_STYLE, STATUS_STYLE
 from okrctl.render.textformat import (

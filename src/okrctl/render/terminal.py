@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from okrctl.core.evaluate import KeyResultScore, KpiScore, ObjectiveScore, Scorecard, UnitScore
 from okrctl.core.score import Health, Shape, Status
+from okrctl.core.scorecard import KeyResultScore, KpiScore, ObjectiveScore, Scorecard, UnitScore
 from okrctl.core.trend import sparkline
 from okrctl.render.textformat import (
     bounds_text,

@@ -14,9 +14,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from okrctl.core.evaluate import Moment
 from okrctl.core.graph import Graph, build_graph
 from okrctl.core.periods import Period, end_of_day, parse_period
+from okrctl.core.scorecard import Moment
 from okrctl.model.errors import UsageError
 from okrctl.model.units import Repository
 from okrctl.store import revisions

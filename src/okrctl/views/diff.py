@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from okrctl.core.compare import VALUE_FIELDS, Comparison
-from okrctl.core.evaluate import objective_score
 from okrctl.core.graph import Graph
+from okrctl.core.scorecard import objective_score
 
 CHECKIN_FIELDS = (*VALUE_FIELDS, "confidence")
 

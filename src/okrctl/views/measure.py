@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from okrctl.core.evaluate import cascade_order
 from okrctl.core.graph import Graph, MeasureSite
+from okrctl.core.scorecard import cascade_order
 
 DEFAULT_TIMEOUT = 30.0
 

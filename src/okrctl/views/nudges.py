@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from okrctl.core.evaluate import cascade_order, check_scope, company_title
 from okrctl.core.graph import Graph
+from okrctl.core.scorecard import cascade_order, check_scope, company_title
 from okrctl.core.staleness import stale_refs
 from okrctl.model.config import Smtp
 from okrctl.model.goals import Kind

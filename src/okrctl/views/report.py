@@ -10,14 +10,14 @@ from datetime import date
 from pathlib import Path
 
 from okrctl.core.compare import Comparison, compare
-from okrctl.core.evaluate import (
+from okrctl.core.graph import Graph, build_graph
+from okrctl.core.periods import days_before, parse_date
+from okrctl.core.scorecard import (
     Scorecard,
     check_scope,
     company_title,
     evaluate,
 )
-from okrctl.core.graph import Graph, build_graph
-from okrctl.core.periods import days_before, parse_date
 from okrctl.model.errors import UsageError
 from okrctl.model.goals import Kind
 from okrctl.model.history import History

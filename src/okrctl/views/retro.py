@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from okrctl.core.evaluate import Moment, Scorecard, evaluate
 from okrctl.core.graph import Graph, build_graph
 from okrctl.core.periods import Period, check_period, is_period, iso_utc, now
 from okrctl.core.score import Status
+from okrctl.core.scorecard import Moment, Scorecard, evaluate
 from okrctl.core.staleness import stale_refs
 from okrctl.model.config import Config
 from okrctl.model.errors import OkrctlError

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from okrctl.core.evaluate import KeyResultScore, KpiScore, ObjectiveScore, Scorecard, UnitScore
 from okrctl.core.graph import MISSION, Graph, RefKind
 from okrctl.core.refs import check_ref
+from okrctl.core.scorecard import KeyResultScore, KpiScore, ObjectiveScore, Scorecard, UnitScore
 from okrctl.model.goals import Kind
 from okrctl.views.status import Scored, key_result_json, kpi_json, objective_json
 

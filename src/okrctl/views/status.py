@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from okrctl.core.evaluate import (
+from okrctl.core.score import Shape
+from okrctl.core.scorecard import (
     KeyResultScore,
     KpiScore,
     ObjectiveScore,
@@ -15,7 +16,6 @@ from okrctl.core.evaluate import (
     company_title,
     evaluate,
 )
-from okrctl.core.score import Shape
 from okrctl.model.findings import Finding
 from okrctl.model.goals import Bounds
 from okrctl.store.snapshot import Snapshot

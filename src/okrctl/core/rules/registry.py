@@ -13,8 +13,8 @@ from okrctl.model.findings import Position, Severity
 from okrctl.model.units import Repository, UnitFile
 
 if TYPE_CHECKING:
-    from okrctl.core.evaluate import Moment
     from okrctl.core.periods import Period
+    from okrctl.core.scorecard import Moment
     from okrctl.model.history import History
 
 
