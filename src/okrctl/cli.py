@@ -1032,13 +1032,8 @@ class _PipeSafeStdout:
 
 
 def main() -> None:
-    import gc
     import os
 
-    # One command, then exit: the cyclic collector would only rescan, again and again, the
-    # hundreds of thousands of objects a large repository loads (measured: a sixth of a warm
-    # `check` at 2,000 teams); what okrctl creates has no cycles worth collecting before exit.
-    gc.disable()
     # Pydantic scans every installed package for plugins when the first model class is built;
     # a command-line run has no use for them (pydantic's documented switch).
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")

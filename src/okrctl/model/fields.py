@@ -150,23 +150,3 @@ class StrictModel(BaseModel):
         hide_input_in_errors=True,  # an error must never echo (and expand) the whole input
         defer_build=True,  # validators built on first use: a warm run validates no unit
     )
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Pickled as (class, fields, fields set): the parse cache revives tens of thousands of
-        validated models per warm run, and pydantic's own state (a dict of four entries, set
-        through `__setstate__`) costs a sixth more to read back. No extra fields (`forbid`)
-        and no private attributes are lost: these models have neither."""
-        return (_revive, (type(self), self.__dict__, self.__pydantic_fields_set__))
-
-
-def _revive(cls: type[StrictModel], fields: dict[str, Any], fields_set: set[str]) -> StrictModel:
-    """A model exactly as it was validated, without validating it again."""
-    model = cls.__new__(cls)
-    _set_attribute(model, "__dict__", fields)
-    _set_attribute(model, "__pydantic_fields_set__", fields_set)
-    _set_attribute(model, "__pydantic_extra__", None)
-    _set_attribute(model, "__pydantic_private__", None)
-    return model
-
-
-_set_attribute = object.__setattr__
