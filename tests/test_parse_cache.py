@@ -161,18 +161,15 @@ def test_concurrent_runs_share_the_cache_safely(demo):
     assert len(pickle.loads(pack.read_bytes())) == 14
 
 
-def test_the_key_covers_the_code_that_makes_a_unit(tmp_path, monkeypatch):
-    from okrctl.model import goals as model
+def test_the_key_is_the_bytes_and_the_name(tmp_path):
+    """The same bytes under the same name, the same key; another name gives another default id,
+    so another key. (What the code adds to it: the test of every cache key below.)"""
     from okrctl.store.cache import parse_cache
 
     cache = parse_cache.ParseCache(None)
     before = cache.key(b"kind: team\n", "signups")
-    copy = tmp_path / "model.py"
-    copy.write_bytes(Path(model.__file__).read_bytes() + b"\n# changed\n")
-    monkeypatch.setattr(model, "__file__", str(copy))
-    assert parse_cache.ParseCache(None).key(b"kind: team\n", "signups") != before
-    assert cache.key(b"kind: team\n", "signups") == before  # the same code, the same key
-    assert cache.key(b"kind: team\n", "other") != before  # the name gives the default id
+    assert parse_cache.ParseCache(None).key(b"kind: team\n", "signups") == before
+    assert cache.key(b"kind: team\n", "other") != before
 
 
 def test_a_kept_unit_comes_back_exactly_as_validated():
@@ -191,25 +188,43 @@ def test_a_kept_unit_comes_back_exactly_as_validated():
         assert (revived.__pydantic_extra__, revived.__pydantic_private__) == (None, None)
 
 
-def test_the_cache_key_follows_the_source_of_every_module_a_unit_is_made_of(monkeypatch):
-    """A cached unit is only as good as the code that validated it: an edit to any model module
-    (fields, goals, measure) or to the reader makes every entry a miss."""
-    from pathlib import Path
+def test_every_cache_key_follows_the_source_of_the_code_that_made_it(monkeypatch, tmp_path):
+    """A cached entry is only as good as the code that made it: an edit to the YAML reader
+    misses every cache; to a unit model module, the parse cache and the settings; to the
+    history reader, the history index (store/cache/fingerprint.py)."""
+    from okrctl.store.cache import config_cache, fingerprint, history_index, parse_cache
 
-    from okrctl.model import fields, goals, measure
-    from okrctl.store.cache import parse_cache
-    from okrctl.store.yaml import read as yamlread
-    from okrctl.store.yaml import scalars as yamlscalars
+    def keys():
+        fingerprint.fingerprint.cache_clear()
+        return {
+            "parse": parse_cache._format(),
+            "config": config_cache._key(b"period: 2026-Q4\n"),
+            "settings": config_cache._settings_key(config_cache._key(b"period: 2026-Q4\n")),
+            "history": history_index._path(tmp_path, "goals").name,
+        }
 
-    before = parse_cache._format()
-    for module in (fields, goals, measure, yamlread, yamlscalars):
-        source = Path(module.__file__)
-        real = Path.read_bytes
+    before = keys()
+    real = Path.read_bytes
+    expected = {
+        "store/yaml/read.py": {"parse", "config", "settings", "history"},
+        "store/yaml/scalars.py": {"parse", "config", "settings", "history"},
+        "model/goals.py": {"parse"},
+        "model/fields.py": {"parse", "settings"},
+        "model/measure.py": {"parse", "settings"},
+        "model/config.py": {"settings"},
+        "store/history.py": {"history"},
+        "store/versions.py": {"history"},
+    }
+    for relative, misses in expected.items():
+        source = fingerprint.PACKAGE / relative
 
-        def edited(path, source=source, real=real):
+        def edited(path, source=source):
             data = real(path)
             return data + b"\n# edited\n" if path == source else data
 
         monkeypatch.setattr(Path, "read_bytes", edited)
-        assert parse_cache._format() != before, module.__name__
+        after = keys()
         monkeypatch.setattr(Path, "read_bytes", real)
+        changed = {name for name in before if after[name] != before[name]}
+        assert changed == misses, relative
+    fingerprint.fingerprint.cache_clear()

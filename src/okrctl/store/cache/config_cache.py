@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from okrctl._version import __version__
 from okrctl.store.yaml.read import Document, SourceMap, decode, read_document
 
 if TYPE_CHECKING:
@@ -46,23 +44,19 @@ class Read(NamedTuple):
 def _key(raw: bytes) -> str:
     """The bytes, and the reader that composed them: enough for the data, and no pydantic
     import (`history REF` reads `goals_dir` from the data alone)."""
-    digest = hashlib.blake2b(FORMAT + b"\0" + __version__.encode(), digest_size=20)
-    for reader in ("read.py", "scalars.py"):  # the YAML reader, without importing it
-        digest.update((Path(__file__).parents[1] / "yaml" / reader).read_bytes())
+    from okrctl.store.cache.fingerprint import READER, fingerprint
+
+    digest = hashlib.blake2b(FORMAT + b"\0" + fingerprint(READER), digest_size=20)
     digest.update(b"\0" + raw)
     return digest.hexdigest()
 
 
 def _settings_key(key: str) -> str:
     """`key`, and the code that validated the settings: Python, pydantic and the model."""
-    import pydantic
+    from okrctl.store.cache.fingerprint import SETTINGS_MODEL, fingerprint
 
-    from okrctl.model import config, fields, goals, measure
-
-    python = ".".join(map(str, sys.version_info[:3]))
-    digest = hashlib.blake2b(f"{key}\0{python}\0{pydantic.VERSION}".encode(), digest_size=20)
-    for module in (config, fields, goals, measure):  # every module the settings are made of
-        digest.update(Path(module.__file__ or "").read_bytes())
+    digest = hashlib.blake2b(key.encode() + b"\0", digest_size=20)
+    digest.update(fingerprint(SETTINGS_MODEL, models=True))
     return digest.hexdigest()
 
 

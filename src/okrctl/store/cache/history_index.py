@@ -44,7 +44,12 @@ FORMAT = 8
 
 
 def _path(folder: Path, goals: str) -> Path:
-    key = hashlib.sha256(f"{FORMAT}\0{goals}".encode()).hexdigest()[:16]
+    """One index per goals folder and per code that reads check-ins (a change to it starts a
+    new index; store/cache/fingerprint.py)."""
+    from okrctl.store.cache.fingerprint import HISTORY, READER, fingerprint
+
+    made_by = fingerprint(READER, HISTORY)
+    key = hashlib.sha256(f"{FORMAT}\0{goals}\0".encode() + made_by).hexdigest()[:16]
     return folder / f"history-{key}.marshal"
 
 

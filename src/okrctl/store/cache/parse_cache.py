@@ -15,11 +15,8 @@ import hashlib
 import io
 import os
 import pickle
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from okrctl._version import __version__
 
 if TYPE_CHECKING:
     from okrctl.model.fields import StrictModel
@@ -32,21 +29,11 @@ Entry = tuple["Unit", str]
 
 
 def _format() -> bytes:
-    """Everything besides the file that shapes a cached unit: versions, and the source of the
-    model and the reader themselves (code can change without a version bump)."""
-    import pydantic
+    """Everything besides the file that shapes a cached unit: the reader and the model that
+    made it (store/cache/fingerprint.py)."""
+    from okrctl.store.cache.fingerprint import READER, UNIT_MODEL, fingerprint
 
-    from okrctl.model import fields, goals, measure
-    from okrctl.store.yaml import read as yamlread
-    from okrctl.store.yaml import scalars as yamlscalars
-
-    code = hashlib.blake2b(digest_size=16)
-    for module in (fields, goals, measure, yamlread, yamlscalars):  # all a cached unit is made of
-        code.update(Path(module.__file__ or "").read_bytes())
-    python = ".".join(map(str, sys.version_info[:3]))
-    return (
-        f"okrctl-parse-3\0{__version__}\0{python}\0{pydantic.VERSION}\0{code.hexdigest()}\0"
-    ).encode()
+    return b"okrctl-parse-3\0" + fingerprint(READER, UNIT_MODEL, models=True) + b"\0"
 
 
 class ParseCache:
