@@ -533,3 +533,15 @@ def test_check_the_nudges_and_the_reports_agree_on_what_is_stale(quarter):
     retro = run_cli("retro", "2026-Q4", "--repo", quarter, "--format", "json").json()
     today = run_cli("check", "--repo", quarter, "--format", "json").json()
     assert set(retro["stale"]) == {f["ref"] for f in today["findings"] if f["rule"] == "stale"}
+
+
+def test_a_key_result_derived_from_itself_is_a_derivation_error(tmp_path):
+    pillar = PILLAR.replace(
+        "        target: 40\n", "        target: 40\n        from: growth/convert/rate\n"
+    )
+    root = write_repo(tmp_path, {"goals/pillars/growth.yaml": pillar})
+    code, found = findings(root)
+    assert code == 1
+    assert [f for f in found if f[0] == "derivation"] == [
+        ("derivation", "goals/pillars/growth.yaml", 14, 15)
+    ]

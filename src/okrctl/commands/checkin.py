@@ -99,6 +99,14 @@ def _checkin_locked(
         old, old_confidence = kpi.kpi.current, None
         if confidence is not None:
             raise UsageError("KPIs carry no confidence; drop --confidence")
+    derivation = graph.derivations.values.get(ref)
+    spec = (graph.key_results[ref].key_result if kind is RefKind.KEY_RESULT else kpi.kpi)
+    if spec.derived_from is not None:
+        sources = ", ".join(f"`{s.ref}`" for s in derivation.sources) if derivation else ""
+        raise UsageError(
+            f"{ref} takes its number `from:` others ({sources or 'see its `from`'}): "
+            "check in those instead"
+        )
     where = target(root, top, owner.path)
     if commit:
         assert top is not None

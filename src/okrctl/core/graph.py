@@ -5,10 +5,11 @@ the reverse (what supports it). Built once from the valid units; the first of du
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from okrctl.core.derive import Derivations, derive
 from okrctl.model.goals import KeyResult, Kind, Kpi, Objective
 from okrctl.model.measure import Measure
 from okrctl.model.names import unit_of
@@ -96,6 +97,9 @@ class Graph:
     supporters: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     """Target ref -> refs of the objectives whose `aligns_to` names it."""
     broken_unit_ids: set[str] = field(default_factory=set)
+    derivations: Derivations = field(default_factory=lambda: Derivations())
+    """Values taken `from:` others (already in the key results' `current`), and what stopped
+    the others (the `derivation` and `unknown-ref` rules report those)."""
 
     @property
     def company(self) -> UnitFile | None:
@@ -161,6 +165,55 @@ class Graph:
 
 
 def build_graph(repository: Repository) -> Graph:
+    """The graph of the valid units; where a key result or KPI takes its number `from:` others,
+    the graph holds it with that number as its `current` (core/derive.py)."""
+    graph = _build(repository)
+    if not any(n.key_result.derived_from for n in graph.key_results.values()) and not any(
+        n.kpi.derived_from for n in graph.kpis.values()
+    ):
+        return graph
+    derivations = derive(graph)
+    derived = _with_derived(repository, derivations)
+    graph = _build(derived)
+    graph.derivations = derivations
+    return graph
+
+
+def _with_derived(repository: Repository, derivations: Derivations) -> Repository:
+    """The repository with each derived value written into its key result's or KPI's
+    `current` (copies: the loaded models stay as they were read)."""
+    values = {ref: d.value for ref, d in derivations.values.items()}
+    units = []
+    for unit_file in repository.units:
+        unit = unit_file.unit
+        objectives = [
+            objective.model_copy(
+                update={
+                    "key_results": [
+                        _current(kr, values.get(f"{unit.id}/{objective.id}/{kr.id}"))
+                        for kr in objective.key_results
+                    ]
+                }
+            )
+            for objective in unit.objectives
+        ]
+        kpis = [_current(kpi, values.get(f"{unit.id}/{kpi.id}")) for kpi in unit.kpis]
+        if objectives != unit.objectives or kpis != unit.kpis:
+            unit = unit.model_copy(update={"objectives": objectives, "kpis": kpis})
+            unit_file = UnitFile(unit_file.path, unit, unit_file.source)
+        units.append(unit_file)
+    return replace(repository, units=units)
+
+
+def _current(item: Any, value: float | None) -> Any:
+    if item.derived_from is None or value is None:
+        return item
+    whole = int(value) if float(value).is_integer() and isinstance(item.baseline if hasattr(
+        item, "baseline") else None, int) else value
+    return item.model_copy(update={"current": whole})
+
+
+def _build(repository: Repository) -> Graph:
     graph = Graph(broken_unit_ids=set(repository.broken_unit_ids))
     for unit_file in repository.units:
         unit = unit_file.unit

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from okrctl.core import score as arithmetic
+from okrctl.core.derive import Derived
 from okrctl.core.graph import Graph, KeyResultNode, KpiNode, ObjectiveNode
 from okrctl.core.periods import Period, end_of_day, now
 from okrctl.core.score import Grade, Health, Shape, Status
@@ -52,6 +53,8 @@ class KeyResultScore:
     forecast: Forecast | None = None
     target_moves: tuple[TargetMove, ...] = ()
     """Each move of the target this period, up to as-of (from history): the line steps there."""
+    derived: Derived | None = None
+    """How its current value was taken `from:` others, and each source's value and share."""
 
     @property
     def heading(self) -> Forecast | None:
@@ -97,6 +100,7 @@ class ObjectiveScore:
 class KpiScore:
     node: KpiNode
     health: Health
+    derived: Derived | None = None
 
     @property
     def ref(self) -> str:
@@ -178,7 +182,11 @@ def evaluate(
             for o in _first_of_each(unit_file.unit.objectives)
         ]
         kpis = [
-            KpiScore(graph.kpis[f"{unit_id}/{k.id}"], arithmetic.kpi_health(k))
+            KpiScore(
+                graph.kpis[f"{unit_id}/{k.id}"],
+                arithmetic.kpi_health(k),
+                graph.derivations.values.get(f"{unit_id}/{k.id}"),
+            )
             for k in _first_of_each(unit_file.unit.kpis)
         ]
         unit_score = arithmetic.mean([o.score for o in objectives])
@@ -261,6 +269,7 @@ def _objective(
                 trend=trend,
                 forecast=prediction,
                 target_moves=trends.moves(kr_node.ref) if trends and kr.target is not None else (),
+                derived=graph.derivations.values.get(kr_node.ref),
             )
         )
     score = arithmetic.weighted_mean(

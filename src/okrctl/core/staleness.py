@@ -57,16 +57,19 @@ def silence_at(history: SeenBy, ref: str, moment: datetime, period: Period) -> S
 
 
 def is_watched(key_result: KeyResult) -> bool:
-    """A finished milestone needs no more check-ins; every other key result (and KPI) does."""
-    return not (key_result.milestone and key_result.done)
+    """A finished milestone needs no more check-ins, and a number derived `from:` others is
+    never checked in (its sources are watched); every other key result does."""
+    finished = key_result.milestone and key_result.done
+    return not finished and key_result.derived_from is None
 
 
 def watched(graph: Graph) -> Iterator[KeyResultNode | KpiNode]:
-    """What can go stale: every key result but a finished milestone, and every KPI."""
+    """What can go stale: every key result but a finished milestone, and every KPI, except
+    the numbers derived `from:` others (their sources are watched instead)."""
     for kr in graph.key_results.values():
         if is_watched(kr.key_result):
             yield kr
-    yield from graph.kpis.values()
+    yield from (kpi for kpi in graph.kpis.values() if kpi.kpi.derived_from is None)
 
 
 def stale_refs(

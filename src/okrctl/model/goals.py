@@ -8,7 +8,7 @@ taken as text, since that is what the author meant.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import (
     Field,
@@ -35,27 +35,6 @@ class Kind(StrEnum):
     PILLAR = "pillar"
     TEAM = "team"
     PERSON = "person"
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 class Bounds(StrictModel):
@@ -86,12 +65,43 @@ class Bounds(StrictModel):
         return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
 
 
+class SumOf(StrictModel):
+    """A number that is the sum of others' current values (docs/scoring.md, "Derived numbers")."""
+
+    sum: list[Ref] | Literal["supporters"] = Field(
+        description=(
+            "The key results or KPIs to add up (same unit), or `supporters`: every key result "
+            "of the objectives that align to this one."
+        ),
+    )
 
 
+Derivation = Annotated[
+    Ref | SumOf,
+    Field(
+        description=(
+            "Take the number from others instead of check-ins: a key result's or KPI's ref "
+            "(the same number), or `{sum: [refs]}` / `{sum: supporters}`."
+        ),
+    ),
+]
 
 
+Numbered = TypeVar("Numbered", "KeyResult", "Kpi")
 
 
+def _derived_or_checked_in(item: Numbered) -> Numbered:
+    """A number comes from check-ins or from `from:`, never both."""
+    if item.derived_from is not None:
+        for field in ("current", "measure"):
+            if getattr(item, field) is not None:
+                raise PydanticCustomError(
+                    "derived_and_written",
+                    "`{field}` beside `from`: this number is derived from others; remove "
+                    "`{field}`",
+                    {"field": field},
+                )
+    return item
 
 
 class KeyResult(StrictModel):
@@ -140,6 +150,18 @@ class KeyResult(StrictModel):
             "Where `okrctl measure` reads the number (for a milestone: whether it is done)."
         ),
     )
+    derived_from: Derivation | None = Field(
+        default=None,
+        alias="from",
+        description=(
+            "Take the current value from others instead of check-ins: a key result's or KPI's "
+            "ref (the same number), or `{sum: [refs]}` / `{sum: supporters}` (their total)."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _derived_or_checked_in(self) -> KeyResult:
+        return _derived_or_checked_in(self)
 
 
 class Objective(StrictModel):
@@ -205,6 +227,18 @@ class Kpi(StrictModel):
         description="Where `okrctl measure` reads the number.",
     )
     owner: Slug | None = Field(default=None, description="Who checks it in.")
+    derived_from: Derivation | None = Field(
+        default=None,
+        alias="from",
+        description=(
+            "Take the current value from others instead of check-ins: a key result's or KPI's "
+            "ref (the same number), or `{sum: [refs]}` / `{sum: supporters}` (their total)."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _derived_or_checked_in(self) -> Kpi:
+        return _derived_or_checked_in(self)
 
 
 class Unit(StrictModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from okrctl.core.derive import Derived
 from okrctl.core.score import Shape, Status
 from okrctl.core.scorecard import KeyResultScore, KpiScore, ObjectiveScore
 from okrctl.core.trend import sparkline
@@ -235,6 +236,8 @@ def _key_result_block(key_result: KeyResultScore) -> list[Any]:
     ]
     if model.confidence is not None:
         parts.append(_line("confidence", number(model.confidence)))
+    if key_result.derived is not None:
+        parts.append(_line("derived from", derived_text(key_result.derived, model.unit)))
     trend = key_result.trend if key_result.shape is Shape.NUMERIC else ()
     if len(trend) > 1:
         parts.append(
@@ -279,3 +282,14 @@ def _kpi_row(kpi: KpiScore) -> Text:
         healthy = bounds_text(model.healthy.min, model.healthy.max, model.unit)
         row.append(f" (healthy {healthy})", style="dim")
     return row
+
+
+def derived_text(derived: Derived, unit: str | None) -> str:
+    """`sum of emea/sales/deposits 7 $M (54%) + amer/sales/deposits 6 $M (46%)`, or the one
+    ref a mirror copies."""
+    parts = []
+    for source in derived.sources:
+        value = "not checked in" if source.value is None else with_unit(source.value, unit)
+        share = "" if source.share is None else f" ({source.share:.0%})"
+        parts.append(f"{source.ref} {value}{share}")
+    return ("sum of " + " + ".join(parts)) if derived.how == "sum" else f"the same as {parts[0]}"

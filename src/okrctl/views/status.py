@@ -125,6 +125,8 @@ def key_result_json(key_result: KeyResultScore) -> dict[str, Any]:
         "weight": model.weight,
         "checked_in": key_result.checked_in,
     }
+    if key_result.derived is not None:
+        data["derived"] = key_result.derived.as_json()
     if key_result.shape is Shape.NUMERIC:
         data["trend"] = list(key_result.trend)
         data["forecast"] = key_result.forecast.as_json() if key_result.forecast else None
@@ -147,4 +149,4 @@ def kpi_json(kpi: KpiScore) -> dict[str, Any]:
         "healthy": bounds_json(model.healthy),
         "warning": bounds_json(model.warning),
         "health": kpi.health,
-    }
+    } | ({"derived": kpi.derived.as_json()} if kpi.derived is not None else {})

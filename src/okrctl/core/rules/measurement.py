@@ -111,3 +111,17 @@ def no_source(ctx: Context) -> Iterator[Hit]:
                 f"KPI `{kpi.kpi.id}` has no `source`: name where its number comes from",
                 kpi.ref,
             )
+
+
+@rule(
+    "derivation",
+    Severity.ERROR,
+    "a `from:` that cannot be followed: a loop, mixed units, itself, or `sum: supporters` with "
+    "no supporters",
+)
+def derivation(ctx: Context) -> Iterator[Hit]:
+    graph = ctx.graph
+    for problem in graph.derivations.problems:
+        if problem.unknown is None:  # a ref that names nothing is `unknown-ref`'s
+            node = graph.key_results.get(problem.ref) or graph.kpis[problem.ref]
+            yield hit(node.owner, node.path("from"), problem.message, problem.ref)

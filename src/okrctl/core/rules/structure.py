@@ -125,6 +125,16 @@ def unknown_ref(ctx: Context) -> Iterator[Hit]:
                     + (f", such as {', '.join(f'`{o}`' for o in options)}" if options else ""),
                     node.ref,
                 )
+    for problem in graph.derivations.problems:
+        if problem.unknown is not None:
+            derived = graph.key_results.get(problem.ref) or graph.kpis[problem.ref]
+            yield hit(
+                derived.owner,
+                derived.path("from"),
+                f"`from` names `{problem.unknown}`, which is no key result or KPI"
+                f"{refs.hint(problem.unknown)}",
+                problem.ref,
+            )
     yield from _roster(ctx)
     yield from _databases(ctx)
 

@@ -1,0 +1,211 @@
+"""Numbers that flow up the cascade (docs/scoring.md, "Derived numbers"): a key result or KPI
+with `from:` takes its current value from others instead of check-ins. A mirror is the same
+number as one other key result or KPI; a sum adds up several (or every key result of the
+objectives that align to it). The derived key result keeps its own baseline and target: only
+its current value is derived.
+
+Resolved once per graph, before anything is scored: `build_graph` hands every reader the
+derived values, so status, show, report, site, export and diff agree on one number."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, Protocol
+
+from okrctl.model.goals import KeyResult, Kpi, SumOf
+
+
+class Graph(Protocol):
+    """What derivation reads of `core.graph.Graph` (which calls it: imported here, it would
+    make a circle)."""
+
+    @property
+    def key_results(self) -> Mapping[str, Any]: ...
+    @property
+    def kpis(self) -> Mapping[str, Any]: ...
+    @property
+    def supporters(self) -> Mapping[str, list[str]]: ...
+
+    def into_broken_file(self, ref: str) -> bool: ...
+
+
+class Node(Protocol):
+    """A graph node (`core.graph`): a key result's (with `key_result`) or a KPI's (with
+    `kpi`)."""
+
+    ref: str
+
+SUPPORTERS = "supporters"
+
+
+class Source(NamedTuple):
+    """One number a derived value is made of: its ref, its value (None: not checked in), and
+    its share of the derived value (None where a share means nothing)."""
+
+    ref: str
+    value: float | None
+    share: float | None
+
+
+class Derived(NamedTuple):
+    """A derived current value: how (`mirror` or `sum`), the value (None while no source has
+    one), and each source."""
+
+    how: str
+    value: float | None
+    sources: list[Source]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "how": self.how,
+            "from": [{"ref": s.ref, "value": s.value, "share": s.share} for s in self.sources],
+        }
+
+
+class Problem(NamedTuple):
+    """Why a `from:` cannot be followed, found on `ref` (its `from` field)."""
+
+    ref: str
+    message: str
+    unknown: str | None = None
+    """The ref it names that names nothing: the `unknown-ref` rule reports those."""
+
+
+@dataclass(slots=True)
+class Derivations:
+    """Every derived value of a graph, and what stopped the others."""
+
+    values: dict[str, Derived] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def number_of(item: KeyResult | Kpi) -> float | None:
+    """The value a source contributes: its current number (a milestone or a band has none
+    worth adding; see docs/scoring.md)."""
+    value = item.current
+    if value is None or isinstance(value, bool):
+        return None
+    return float(value)
+
+
+def derive(graph: Graph) -> Derivations:
+    """Resolve every `from:` in `graph`, sources first (a derivation may name another derived
+    key result); a loop is reported once, with the whole cycle, and derives nothing."""
+    found = Derivations()
+    pending = {ref: node for ref, node in _derived_nodes(graph)}
+    done: dict[str, float | None] = {}
+    failed: set[str] = set()
+
+    def value(ref: str, path: list[str]) -> float | None:
+        if ref in done:
+            return done[ref]
+        node = pending.get(ref)
+        if node is None:  # checked in, not derived
+            item = _item(graph, ref)
+            return None if item is None else number_of(item)
+        if ref in path:
+            cycle = [*path[path.index(ref) :], ref]
+            if not failed.intersection(cycle):
+                loop = " → ".join(cycle)
+                found.problems.append(
+                    Problem(ref, f"`from` loops: {loop}; one of them must be checked in")
+                )
+            failed.update(cycle)
+            return None
+        result = _resolve(graph, node, lambda r: value(r, [*path, ref]), found)
+        if ref in failed:
+            done[ref] = None
+            return None
+        done[ref] = None if result is None else result.value
+        if result is not None:
+            found.values[ref] = result
+        return done[ref]
+
+    for ref in pending:
+        value(ref, [])
+    return found
+
+
+def _derived_nodes(graph: Graph) -> list[tuple[str, Node]]:
+    nodes: list[tuple[str, Node]] = []
+    nodes += [(r, n) for r, n in graph.key_results.items() if n.key_result.derived_from]
+    nodes += [(r, n) for r, n in graph.kpis.items() if n.kpi.derived_from]
+    return nodes
+
+
+def _item(graph: Graph, ref: str) -> KeyResult | Kpi | None:
+    node = graph.key_results.get(ref) or graph.kpis.get(ref)
+    return None if node is None else _own(node)
+
+
+def _own(node: Node) -> KeyResult | Kpi:
+    found: KeyResult | Kpi | None = getattr(node, "key_result", None)
+    if found is None:
+        found = getattr(node, "kpi", None)
+    assert found is not None
+    return found
+
+
+def _resolve(
+    graph: Graph,
+    node: Node,
+    value_of: Any,
+    found: Derivations,
+) -> Derived | None:
+    item = _own(node)
+    spec = item.derived_from
+    if isinstance(spec, str):
+        names, how = [spec], "mirror"
+    else:
+        assert isinstance(spec, SumOf)
+        how = "sum"
+        if spec.sum == SUPPORTERS:
+            names = [
+                kr.ref
+                for objective in graph.supporters.get(node.ref, [])
+                for kr in graph.key_results.values()
+                if kr.parent.ref == objective
+            ]
+            if not names:
+                found.problems.append(
+                    Problem(node.ref, "`from: {sum: supporters}` but no objective aligns to it")
+                )
+                return None
+        else:
+            names = list(spec.sum)
+    sources: list[Source] = []
+    for name in names:
+        source = _item(graph, name)
+        if name == node.ref:
+            found.problems.append(Problem(node.ref, "`from` names the key result itself"))
+            return None
+        if source is None:
+            if not graph.into_broken_file(name):
+                found.problems.append(
+                    Problem(
+                        node.ref, f"`from` names `{name}`: no key result or KPI", unknown=name
+                    )
+                )
+            return None
+        if source.unit != item.unit:
+            found.problems.append(
+                Problem(
+                    node.ref,
+                    f"`from` mixes units: `{name}` counts {_unit(source.unit)}, this "
+                    f"{_unit(item.unit)}; derive only from numbers in the same unit",
+                )
+            )
+            return None
+        sources.append(Source(name, value_of(name), None))
+    known = [s.value for s in sources if s.value is not None]
+    total = sum(known) if known else None
+    if how == "sum" and total:
+        sources = [
+            s._replace(share=None if s.value is None else s.value / total) for s in sources
+        ]
+    return Derived(how, total if how == "sum" else sources[0].value, sources)
+
+
+def _unit(unit: str | None) -> str:
+    return f"`{unit}`" if unit else "no unit"
