@@ -82,6 +82,25 @@ def write_org(
     return values
 
 
+def write_derived_pillars(root: Path, teams: int, pillars: int = 20) -> None:
+    """`pillars` pillar files, each with one key result that sums its share of the teams'
+    first key results (`from: {sum: [...]}`): the shape of a company whose numbers flow up."""
+    (root / "goals" / "pillars").mkdir(parents=True, exist_ok=True)
+    per = max(teams // pillars, 1)
+    for p in range(pillars):
+        refs = ", ".join(
+            f"team-{i}/objective-0/kr-0" for i in range(p * per, min((p + 1) * per, teams))
+        )
+        (root / "goals" / "pillars" / f"pillar-{p}.yaml").write_text(
+            f"kind: pillar\nid: pillar-{p}\nparent: bench\nlead: pillar-lead-{p}\n"
+            "objectives:\n  - id: roll-up\n    title: Roll the teams up\n"
+            "    why: The pillar's number is its teams' numbers.\n    aligns_to: [bench/grow]\n"
+            "    key_results:\n      - id: total\n        title: Total of the first key results\n"
+            f"        baseline: 0\n        target: {100 * per}\n        from: {{sum: [{refs}]}}\n"
+            "        source: the teams' numbers\n"
+        )
+
+
 def _data(text: str) -> bytes:
     raw = text.encode()
     return b"data %d\n%s\n" % (len(raw), raw)

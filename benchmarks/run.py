@@ -36,7 +36,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import HOSTILE_SHAPES, write_history, write_hostile, write_measured, write_org
+from generate import (
+    HOSTILE_SHAPES,
+    write_derived_pillars,
+    write_history,
+    write_hostile,
+    write_measured,
+    write_org,
+)
 
 PROJECT = Path(__file__).resolve().parent.parent
 OKRCTL = [sys.executable, "-m", "okrctl"]
@@ -127,6 +134,34 @@ def organisation(sizes: list[int], runs: int, folder: Path) -> None:
         for name, measured_figures in zip(names, figures, strict=True):
             row(name, measured_figures, floor[0])
         shutil.rmtree(root)
+
+
+def derived(runs: int, folder: Path, teams: int = 2000) -> None:
+    """`status --format json` of an org where each of 20 pillars sums its teams' numbers
+    (`from:`), against the same org without the pillars' derivations (warm caches)."""
+    plain, rolled = folder / "org-plain", folder / "org-derived"
+    for root in (plain, rolled):
+        write_org(root, teams)
+        subprocess.run(["git", "init", "-q", str(root)], check=True)
+    write_derived_pillars(rolled, teams)
+    plain_pillars = plain / "goals" / "pillars"
+    shutil.copytree(rolled / "goals" / "pillars", plain_pillars)
+    for path in plain_pillars.glob("*.yaml"):  # the same files, checked in rather than derived
+        text = path.read_text()
+        cut, rest = text.index("        from:"), text.index("        source:")
+        path.write_text(text[:cut] + "        current: 1\n" + text[rest:])
+    header(f"derived numbers: {teams:,} teams, 20 pillars each summing its teams (warm)")
+    steps: list[Step] = [
+        ([*OKRCTL, "status", "--format", "json", "--repo", str(root)], None)
+        for root in (plain, rolled)
+    ]
+    for command, _ in steps:
+        subprocess.run(command, cwd=folder, capture_output=True, check=False)  # warm the caches
+    floor, figure = rounds(steps, folder, runs)  # interleaved, round after round
+    row("floor: the same org, pillars checked in", floor, floor[0])
+    row("okrctl status --format json, pillars derived", figure, floor[0])
+    shutil.rmtree(plain)
+    shutil.rmtree(rolled)
 
 
 def history(commits: int, files: int, runs: int, folder: Path) -> None:
@@ -301,7 +336,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--commits", type=int, default=3000)
     parser.add_argument("--files", type=int, default=50)
-    parser.add_argument("--only", default="startup,history,org,findings,hostile,measure,site")
+    parser.add_argument(
+        "--only", default="startup,history,org,derived,findings,hostile,measure,site"
+    )
     args = parser.parse_args()
     print(
         f"okrctl benchmark · {os.cpu_count()} cores · Python {sys.version.split()[0]} · "
@@ -315,6 +352,8 @@ def main() -> None:
             history(args.commits, args.files, args.runs, Path(folder))
         if "org" in parts:
             organisation([int(s) for s in args.sizes.split(",")], args.runs, Path(folder))
+        if "derived" in parts:
+            derived(args.runs, Path(folder))
         if "findings" in parts:
             findings(args.runs, Path(folder))
         if "hostile" in parts:

@@ -5,7 +5,7 @@ the reverse (what supports it). Built once from the valid units; the first of du
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -168,48 +168,58 @@ def build_graph(repository: Repository) -> Graph:
     """The graph of the valid units; where a key result or KPI takes its number `from:` others,
     the graph holds it with that number as its `current` (core/derive.py)."""
     graph = _build(repository)
-    if not any(n.key_result.derived_from for n in graph.key_results.values()) and not any(
-        n.kpi.derived_from for n in graph.kpis.values()
-    ):
-        return graph
-    derivations = derive(graph)
-    derived = _with_derived(repository, derivations)
-    graph = _build(derived)
-    graph.derivations = derivations
+    derived = [r for r, n in graph.key_results.items() if n.key_result.derived_from] + [
+        r for r, n in graph.kpis.items() if n.kpi.derived_from
+    ]
+    if derived:
+        graph.derivations = derive(graph)
+        _write_derived(graph, graph.derivations)
     return graph
 
 
-def _with_derived(repository: Repository, derivations: Derivations) -> Repository:
-    """The repository with each derived value written into its key result's or KPI's
-    `current` (copies: the loaded models stay as they were read)."""
-    values = {ref: d.value for ref, d in derivations.values.items()}
-    units = []
-    for unit_file in repository.units:
-        unit = unit_file.unit
+def _write_derived(graph: Graph, derivations: Derivations) -> None:
+    """Each derived value as its key result's or KPI's `current`, in copies of the models of
+    the units that hold one (the loaded models stay as they were read; every other unit, and
+    its nodes, is left alone)."""
+    values = {ref: d.value for ref, d in derivations.values.items() if d.value is not None}
+    for unit_id in dict.fromkeys(unit_of(ref) for ref in values):
+        old = graph.units[unit_id]
+        unit = old.unit
         objectives = [
             objective.model_copy(
                 update={
                     "key_results": [
-                        _current(kr, values.get(f"{unit.id}/{objective.id}/{kr.id}"))
+                        _current(kr, values.get(f"{unit_id}/{objective.id}/{kr.id}"))
                         for kr in objective.key_results
                     ]
                 }
             )
             for objective in unit.objectives
         ]
-        kpis = [_current(kpi, values.get(f"{unit.id}/{kpi.id}")) for kpi in unit.kpis]
-        if objectives != unit.objectives or kpis != unit.kpis:
-            unit = unit.model_copy(update={"objectives": objectives, "kpis": kpis})
-            unit_file = UnitFile(unit_file.path, unit, unit_file.source)
-        units.append(unit_file)
-    return replace(repository, units=units)
+        kpis = [_current(kpi, values.get(f"{unit_id}/{kpi.id}")) for kpi in unit.kpis]
+        new = UnitFile(
+            old.path, unit.model_copy(update={"objectives": objectives, "kpis": kpis}), old.source
+        )
+        graph.units[unit_id] = new
+        for objective in objectives:
+            node = graph.objectives.get(f"{unit_id}/{objective.id}")
+            if node is None or node.owner is not old or node.objective.id != objective.id:
+                continue
+            node.owner, node.objective = new, objective
+            for kr in objective.key_results:
+                kr_node = graph.key_results.get(f"{node.ref}/{kr.id}")
+                if kr_node is not None and kr_node.parent is node:
+                    kr_node.key_result = kr
+        for kpi in kpis:
+            kpi_node = graph.kpis.get(f"{unit_id}/{kpi.id}")
+            if kpi_node is not None and kpi_node.owner is old:
+                kpi_node.owner, kpi_node.kpi = new, kpi
 
 
 def _current(item: Any, value: float | None) -> Any:
     if item.derived_from is None or value is None:
         return item
-    whole = int(value) if float(value).is_integer() and isinstance(item.baseline if hasattr(
-        item, "baseline") else None, int) else value
+    whole = int(value) if value.is_integer() else value  # 420, not 420.0
     return item.model_copy(update={"current": whole})
 
 
