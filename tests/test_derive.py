@@ -243,3 +243,14 @@ def test_show_lists_each_source_with_its_value_and_share(tmp_path):
     assert "derived from: the same as people/certify/certified 420 people" in " ".join(
         mirror.split()
     )
+
+
+def test_history_of_a_derived_number_names_its_sources(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(files(), "2026-10-01")
+    result = run_cli("history", "acme/grow/deposits", "--repo", repo.root)
+    assert result.exit_code == 0
+    assert (
+        "acme/grow/deposits takes its number from `emea/sales/deposits`, "
+        "`amer/sales/deposits`: their check-ins are its history" in " ".join(result.stderr.split())
+    )
