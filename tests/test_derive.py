@@ -254,3 +254,12 @@ def test_history_of_a_derived_number_names_its_sources(tmp_path):
         "acme/grow/deposits takes its number from `emea/sales/deposits`, "
         "`amer/sales/deposits`: their check-ins are its history" in " ".join(result.stderr.split())
     )
+
+
+def test_from_names_where_the_number_comes_from(tmp_path):
+    """A derived key result needs no `source:` of its own: `no-source` stays quiet."""
+    plain = files()
+    plain["goals/company.yaml"] = COMPANY.format().replace("        source: People team\n", "")
+    root = write_repo(tmp_path, plain, base=False)
+    _, found = findings(root)
+    assert [f for f in found if f[0] == "no-source"] == []

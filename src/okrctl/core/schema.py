@@ -105,6 +105,7 @@ def _no_source(schema: dict[str, Any], config: Config | None) -> None:
         "anyOf": [
             {"required": ["source"], "properties": {"source": FILLED}},
             {"required": ["measure"], "properties": {"measure": {"not": NOT_SET}}},
+            {"required": ["from"], "properties": {"from": {"not": NOT_SET}}},
         ]
     }
     for name in ("KeyResult", "Kpi"):

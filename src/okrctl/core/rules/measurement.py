@@ -91,11 +91,13 @@ def unmeasurable(ctx: Context) -> Iterator[Hit]:
 @rule(
     "no-source",
     Severity.WARNING,
-    "a key result or KPI with neither `source` nor `measure` (where does the number come from?)",
+    "a key result or KPI with neither `source`, `measure` nor `from` (where does the number come "
+    "from?)",
 )
 def no_source(ctx: Context) -> Iterator[Hit]:
     for kr in ctx.graph.key_results.values():
-        if not (kr.key_result.source or "").strip() and kr.key_result.measure is None:
+        model = kr.key_result
+        if not (model.source or "").strip() and model.measure is None and not model.derived_from:
             yield hit(
                 kr.owner,
                 kr.path(),
@@ -104,7 +106,11 @@ def no_source(ctx: Context) -> Iterator[Hit]:
                 kr.ref,
             )
     for kpi in ctx.graph.kpis.values():
-        if not (kpi.kpi.source or "").strip() and kpi.kpi.measure is None:
+        if (
+            not (kpi.kpi.source or "").strip()
+            and kpi.kpi.measure is None
+            and not kpi.kpi.derived_from
+        ):
             yield hit(
                 kpi.owner,
                 kpi.path(),
