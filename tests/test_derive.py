@@ -263,3 +263,71 @@ def test_from_names_where_the_number_comes_from(tmp_path):
     root = write_repo(tmp_path, plain, base=False)
     _, found = findings(root)
     assert [f for f in found if f[0] == "no-source"] == []
+
+
+CULTURE = """\
+  - id: culture
+    title: A culture people join us for
+    why: Culture scales us.
+    key_results:
+      - id: spirit
+        title: The teams below deliver on culture
+        from: {score: supporters}
+"""
+OPS = """\
+kind: pillar
+parent: acme
+lead: raj
+objectives:
+  - id: rituals
+    title: Run the rituals that keep us close
+    why: Culture scales us.
+    aligns_to: [acme/culture/spirit]
+    key_results:
+      - id: offsites
+        title: Offsites from 0 to 10
+        baseline: 0
+        target: 10
+        current: 5
+        source: calendar
+"""
+
+
+def test_a_score_from_supporters_is_their_mean_score(tmp_path):
+    scored = files()
+    scored["goals/company.yaml"] = COMPANY.format() + CULTURE
+    scored["goals/pillars/people.yaml"] = files()["goals/pillars/people.yaml"].replace(
+        "aligns_to: [acme/values/certified]",
+        "aligns_to: [acme/values/certified, acme/culture/spirit]",
+    )
+    scored["goals/pillars/ops.yaml"] = OPS
+    root = write_repo(tmp_path, scored, base=False)
+    spirit = _status(root)["acme/culture/spirit"]
+    assert spirit["score"] == (0.42 + 0.5) / 2  # people/certify 420/1000, ops/rituals 5/10
+    assert (spirit["baseline"], spirit["target"]) == (0, 1) and spirit["current"] == spirit["score"]
+    assert spirit["derived"] == {
+        "how": "score",
+        "from": [
+            {"ref": "ops/rituals", "value": 0.5, "share": 0.5},  # in the order files are read
+            {"ref": "people/certify", "value": 0.42, "share": 0.5},
+        ],
+    }
+    code, found = findings(root)
+    assert code == 0, found
+    lonely = {**scored, "goals/pillars/ops.yaml": None}
+    lonely["goals/pillars/people.yaml"] = files()["goals/pillars/people.yaml"]
+    root = write_repo(tmp_path / "lonely", lonely, base=False)
+    payload = run_cli("check", "--repo", root, "--format", "json").json()
+    assert [f["message"] for f in payload["findings"] if f["rule"] == "derivation"] == [
+        "`from: {score: supporters}` but no objective aligns to it"
+    ]
+
+
+def test_show_says_a_score_comes_from_its_supporters(tmp_path):
+    scored = files()
+    scored["goals/company.yaml"] = COMPANY.format() + CULTURE
+    scored["goals/pillars/ops.yaml"] = OPS
+    root = write_repo(tmp_path, scored, base=False)
+    out = " ".join(run_cli("show", "acme/culture/spirit", "--repo", root).stdout.split())
+    assert "derived from: the mean score of ops/rituals 0.50" in out
+    assert "value: 0.5 (0 → 1)" in out

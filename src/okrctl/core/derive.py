@@ -13,13 +13,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
-from okrctl.model.goals import KeyResult, Kpi, SumOf
+from okrctl.core import score as arithmetic
+from okrctl.model.goals import KeyResult, Kpi, ScoreOf, SumOf
 
 
 class Graph(Protocol):
     """What derivation reads of `core.graph.Graph` (which calls it: imported here, it would
     make a circle)."""
 
+    @property
+    def objectives(self) -> Mapping[str, Any]: ...
     @property
     def key_results(self) -> Mapping[str, Any]: ...
     @property
@@ -35,6 +38,7 @@ class Node(Protocol):
     `kpi`)."""
 
     ref: str
+
 
 SUPPORTERS = "supporters"
 
@@ -155,6 +159,8 @@ def _resolve(
 ) -> Derived | None:
     item = _own(node)
     spec = item.derived_from
+    if isinstance(spec, ScoreOf):
+        return _supporters_score(graph, node, value_of, found)
     if isinstance(spec, str):
         names, how = [spec], "mirror"
     else:
@@ -183,9 +189,7 @@ def _resolve(
         if source is None:
             if not graph.into_broken_file(name):
                 found.problems.append(
-                    Problem(
-                        node.ref, f"`from` names `{name}`: no key result or KPI", unknown=name
-                    )
+                    Problem(node.ref, f"`from` names `{name}`: no key result or KPI", unknown=name)
                 )
             return None
         if source.unit != item.unit:
@@ -201,10 +205,45 @@ def _resolve(
     known = [s.value for s in sources if s.value is not None]
     total = sum(known) if known else None
     if how == "sum" and total:
-        sources = [
-            s._replace(share=None if s.value is None else s.value / total) for s in sources
-        ]
+        sources = [s._replace(share=None if s.value is None else s.value / total) for s in sources]
     return Derived(how, total if how == "sum" else sources[0].value, sources)
+
+
+def scored_copy(key_result: KeyResult, value: float | None) -> KeyResult:
+    """A key result scored from its supporters as the graph holds it: a number from 0 to 1."""
+    return key_result.model_copy(update={"baseline": 0, "target": 1, "current": value})
+
+
+def _supporters_score(
+    graph: Graph, node: Node, value_of: Any, found: Derivations
+) -> Derived | None:
+    """The mean score of the objectives that align to `node`, each scored from its key results
+    as `status` scores it (derived ones with their derived value)."""
+    objectives = graph.supporters.get(node.ref, [])
+    if not objectives:
+        found.problems.append(
+            Problem(node.ref, "`from: {score: supporters}` but no objective aligns to it")
+        )
+        return None
+    sources = []
+    for ref in objectives:
+        objective = graph.objectives[ref].objective
+        results, weights = [], []
+        for kr in {k.id: k for k in reversed(objective.key_results)}.values():
+            if kr.derived_from is not None:
+                derived = value_of(f"{ref}/{kr.id}")
+                kr = (
+                    scored_copy(kr, derived)
+                    if isinstance(kr.derived_from, ScoreOf)
+                    else kr.model_copy(update={"current": derived})
+                )
+            results.append(arithmetic.key_result_score(kr))
+            weights.append(kr.weight)
+        sources.append(Source(ref, arithmetic.weighted_mean(results, weights), None))
+    scored = [s.value for s in sources if s.value is not None]
+    value = sum(scored) / len(scored) if scored else None
+    share = 1 / len(sources)
+    return Derived("score", value, [s._replace(share=share) for s in sources])
 
 
 def _unit(unit: str | None) -> str:

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from okrctl.core.derive import Derivations, derive
-from okrctl.model.goals import KeyResult, Kind, Kpi, Objective
+from okrctl.core.derive import Derivations, derive, scored_copy
+from okrctl.model.goals import KeyResult, Kind, Kpi, Objective, ScoreOf
 from okrctl.model.measure import Measure
 from okrctl.model.names import unit_of
 from okrctl.model.units import Repository, UnitFile
@@ -182,7 +182,10 @@ def _write_derived(graph: Graph, derivations: Derivations) -> None:
     the units that hold one (the loaded models stay as they were read; every other unit, and
     its nodes, is left alone)."""
     values = {ref: d.value for ref, d in derivations.values.items() if d.value is not None}
-    for unit_id in dict.fromkeys(unit_of(ref) for ref in values):
+    scored = [
+        r for r, n in graph.key_results.items() if isinstance(n.key_result.derived_from, ScoreOf)
+    ]
+    for unit_id in dict.fromkeys(unit_of(ref) for ref in [*values, *scored]):
         old = graph.units[unit_id]
         unit = old.unit
         objectives = [
@@ -217,6 +220,8 @@ def _write_derived(graph: Graph, derivations: Derivations) -> None:
 
 
 def _current(item: Any, value: float | None) -> Any:
+    if isinstance(item.derived_from, ScoreOf):  # a number from 0 to 1, even before it has one
+        return scored_copy(item, value)
     if item.derived_from is None or value is None:
         return item
     whole = int(value) if value.is_integer() else value  # 420, not 420.0

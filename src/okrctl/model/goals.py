@@ -76,8 +76,17 @@ class SumOf(StrictModel):
     )
 
 
+class ScoreOf(StrictModel):
+    """A key result scored by the objectives that align to it (docs/scoring.md, "Derived
+    numbers"): it counts from 0 to 1, their mean score."""
+
+    score: Literal["supporters"] = Field(
+        description="`supporters`: the mean score of the objectives that align to this one.",
+    )
+
+
 Derivation = Annotated[
-    Ref | SumOf,
+    Ref | SumOf | ScoreOf,
     Field(
         description=(
             "Take the number from others instead of check-ins: a key result's or KPI's ref "
@@ -91,14 +100,26 @@ Numbered = TypeVar("Numbered", "KeyResult", "Kpi")
 
 
 def _derived_or_checked_in(item: Numbered) -> Numbered:
-    """A number comes from check-ins or from `from:`, never both."""
+    """A number comes from check-ins or from `from:`, never both; a score from supporters
+    counts from 0 to 1, with no baseline, target, band or milestone of its own."""
+    if isinstance(item.derived_from, ScoreOf):
+        own = [f for f in ("baseline", "target", "keep") if getattr(item, f, None) is not None]
+        if not isinstance(item, KeyResult):
+            raise PydanticCustomError(
+                "score_kpi", "a KPI is watched within bounds: give it a number `from:`, not a score"
+            )
+        if own or item.milestone:
+            raise PydanticCustomError(
+                "score_and_number",
+                "a key result scored from its supporters counts from 0 to 1; remove {fields}",
+                {"fields": ", ".join(f"`{f}`" for f in own or ["milestone"])},
+            )
     if item.derived_from is not None:
         for field in ("current", "measure"):
             if getattr(item, field) is not None:
                 raise PydanticCustomError(
                     "derived_and_written",
-                    "`{field}` beside `from`: this number is derived from others; remove "
-                    "`{field}`",
+                    "`{field}` beside `from`: this number is derived from others; remove `{field}`",
                     {"field": field},
                 )
     return item
@@ -155,7 +176,8 @@ class KeyResult(StrictModel):
         alias="from",
         description=(
             "Take the current value from others instead of check-ins: a key result's or KPI's "
-            "ref (the same number), or `{sum: [refs]}` / `{sum: supporters}` (their total)."
+            "ref (the same number), `{sum: [refs]}` / `{sum: supporters}` (their total), or "
+            "`{score: supporters}` (the mean score of the objectives aligned to it)."
         ),
     )
 

@@ -287,6 +287,11 @@ def _kpi_row(kpi: KpiScore) -> Text:
 def derived_text(derived: Derived, unit: str | None) -> str:
     """`sum of emea/sales/deposits 7 $M (54%) + amer/sales/deposits 6 $M (46%)`, or the one
     ref a mirror copies."""
+    if derived.how == "score":
+        scores = [
+            f"{s.ref} {NONE if s.value is None else f'{s.value:.2f}'}" for s in derived.sources
+        ]
+        return "the mean score of " + ", ".join(scores)
     parts = []
     for source in derived.sources:
         value = "not checked in" if source.value is None else with_unit(source.value, unit)
