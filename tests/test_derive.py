@@ -331,3 +331,16 @@ def test_show_says_a_score_comes_from_its_supporters(tmp_path):
     out = " ".join(run_cli("show", "acme/culture/spirit", "--repo", root).stdout.split())
     assert "derived from: the mean score of ops/rituals 0.50" in out
     assert "value: 0.5 (0 → 1)" in out
+
+
+def test_a_mirror_of_another_periods_number_is_refused(tmp_path):
+    old = files()
+    old["goals/pillars/people.yaml"] = files()["goals/pillars/people.yaml"].replace(
+        "lead: ines\n", "lead: ines\nperiod: 2026-Q3\n"
+    )
+    root = write_repo(tmp_path, old, base=False)
+    payload = run_cli("check", "--repo", root, "--format", "json").json()
+    assert [f["message"] for f in payload["findings"] if f["rule"] == "derivation"] == [
+        "`from` names `people/certify/certified` of 2026-Q3, and this key result is for "
+        "2026-Q4: derive only within one period"
+    ]

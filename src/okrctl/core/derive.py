@@ -93,7 +93,7 @@ def number_of(item: KeyResult | Kpi) -> float | None:
     return float(value)
 
 
-def derive(graph: Graph) -> Derivations:
+def derive(graph: Graph, current_period: str | None = None) -> Derivations:
     """Resolve every `from:` in `graph`, sources first (a derivation may name another derived
     key result); a loop is reported once, with the whole cycle, and derives nothing."""
     found = Derivations()
@@ -117,7 +117,7 @@ def derive(graph: Graph) -> Derivations:
                 )
             failed.update(cycle)
             return None
-        result = _resolve(graph, node, lambda r: value(r, [*path, ref]), found)
+        result = _resolve(graph, node, lambda r: value(r, [*path, ref]), found, current_period)
         if ref in failed:
             done[ref] = None
             return None
@@ -138,6 +138,17 @@ def _derived_nodes(graph: Graph) -> list[tuple[str, Node]]:
     return nodes
 
 
+def _node(graph: Graph, ref: str) -> Node | None:
+    found: Node | None = graph.key_results.get(ref) or graph.kpis.get(ref)
+    return found
+
+
+def _period(node: Node | None) -> str | None:
+    """The period a key result's or KPI's unit says it is for (None: the current one)."""
+    owner = getattr(node, "owner", None)
+    return None if owner is None else owner.unit.period
+
+
 def _item(graph: Graph, ref: str) -> KeyResult | Kpi | None:
     node = graph.key_results.get(ref) or graph.kpis.get(ref)
     return None if node is None else _own(node)
@@ -156,6 +167,7 @@ def _resolve(
     node: Node,
     value_of: Any,
     found: Derivations,
+    current_period: str | None = None,
 ) -> Derived | None:
     item = _own(node)
     spec = item.derived_from
@@ -191,6 +203,17 @@ def _resolve(
                 found.problems.append(
                     Problem(node.ref, f"`from` names `{name}`: no key result or KPI", unknown=name)
                 )
+            return None
+        own_period = _period(node) or current_period
+        its_period = _period(_node(graph, name)) or current_period
+        if own_period and its_period and own_period != its_period:
+            found.problems.append(
+                Problem(
+                    node.ref,
+                    f"`from` names `{name}` of {its_period}, and this key result is for "
+                    f"{own_period}: derive only within one period",
+                )
+            )
             return None
         if source.unit != item.unit:
             found.problems.append(

@@ -172,7 +172,7 @@ def build_graph(repository: Repository) -> Graph:
         r for r, n in graph.kpis.items() if n.kpi.derived_from
     ]
     if derived:
-        graph.derivations = derive(graph)
+        graph.derivations = derive(graph, repository.config.config.period)
         _write_derived(graph, graph.derivations)
     return graph
 
