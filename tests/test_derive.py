@@ -344,3 +344,35 @@ def test_a_mirror_of_another_periods_number_is_refused(tmp_path):
         "`from` names `people/certify/certified` of 2026-Q3, and this key result is for "
         "2026-Q4: derive only within one period"
     ]
+
+
+def test_a_sum_is_as_fresh_as_its_freshest_source_a_score_as_its_stalest(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    start = files()
+    start["goals/company.yaml"] = COMPANY.format() + CULTURE
+    start["goals/pillars/ops.yaml"] = OPS
+    start["goals/pillars/people.yaml"] = files()["goals/pillars/people.yaml"].replace(
+        "aligns_to: [acme/values/certified]",
+        "aligns_to: [acme/values/certified, acme/culture/spirit]",
+    )
+    repo.commit(start, "2026-10-01")
+    repo.commit({"goals/pillars/emea.yaml": files(emea=8)["goals/pillars/emea.yaml"]}, "2026-10-20")
+    people = start["goals/pillars/people.yaml"].replace("current: 420", "current: 450")
+    repo.commit({"goals/pillars/people.yaml": people}, "2026-10-25")
+
+    def stale(day):
+        payload = run_cli("check", "--repo", repo.root, "--format", "json", "--as-of", day).json()
+        return {f["ref"]: f["message"] for f in payload["findings"] if f["rule"] == "stale"}
+
+    early = stale("2026-10-30")
+    assert "amer/sales/deposits" in early  # 29 days
+    assert "acme/grow/deposits" not in early  # EMEA checked in 10 days ago: the sum is live
+    assert early["acme/culture/spirit"].startswith(  # ops/rituals never checked in: 29 days
+        "`acme/culture/spirit` is derived from `ops/rituals/offsites`, not checked in for 29 days"
+    )
+    late = stale("2026-11-10")
+    assert late["acme/grow/deposits"] == (
+        "`acme/grow/deposits` is derived from `emea/sales/deposits`, not checked in for 21 days "
+        "(last checked in on 2026-10-20 by Maria Lopez; stale after 14): run `okrctl checkin "
+        "emea/sales/deposits VALUE`, even to confirm it"
+    )

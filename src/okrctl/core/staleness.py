@@ -21,6 +21,8 @@ class Silence(NamedTuple):
 
     days: float
     last: CheckIn | None
+    through: str | None = None
+    """For a number derived `from:` others, the source whose silence it is."""
 
     def longer_than(self, limit: int) -> bool:
         """Stale: quiet for more than `stale_after_days`."""
@@ -57,19 +59,50 @@ def silence_at(history: SeenBy, ref: str, moment: datetime, period: Period) -> S
 
 
 def is_watched(key_result: KeyResult) -> bool:
-    """A finished milestone needs no more check-ins, and a number derived `from:` others is
-    never checked in (its sources are watched); every other key result does."""
-    finished = key_result.milestone and key_result.done
-    return not finished and key_result.derived_from is None
+    """A finished milestone needs no more check-ins; every other key result does."""
+    return not (key_result.milestone and key_result.done)
 
 
 def watched(graph: Graph) -> Iterator[KeyResultNode | KpiNode]:
-    """What can go stale: every key result but a finished milestone, and every KPI, except
-    the numbers derived `from:` others (their sources are watched instead)."""
+    """What can go stale: every key result but a finished milestone, and every KPI."""
     for kr in graph.key_results.values():
         if is_watched(kr.key_result):
             yield kr
-    yield from (kpi for kpi in graph.kpis.values() if kpi.kpi.derived_from is None)
+    yield from graph.kpis.values()
+
+
+def quiet_of(
+    graph: Graph,
+    history: SeenBy,
+    ref: str,
+    moment: datetime,
+    period: Period,
+    seen: frozenset[str] = frozenset(),
+) -> Silence | None:
+    """`ref`'s silence. A number derived `from:` others is never checked in: a mirror or a sum
+    is as fresh as its freshest source (one live source keeps it current), a score from
+    supporters as its stalest key result (each supporter counts). None: nothing to measure."""
+    derived = graph.derivations.values.get(ref)
+    kr, kpi = graph.key_results.get(ref), graph.kpis.get(ref)
+    spec = kr.key_result if kr is not None else kpi.kpi if kpi is not None else None
+    if spec is None or spec.derived_from is None:
+        return silence_at(history, ref, moment, period)
+    if derived is None or ref in seen:
+        return None  # a derivation that cannot be followed: the `derivation` rule says why
+    if derived.how == "score":
+        objectives = {s.ref for s in derived.sources}
+        sources = [kr.ref for kr in graph.key_results.values() if kr.parent.ref in objectives]
+    else:
+        sources = [s.ref for s in derived.sources]
+    quiet = []
+    for source in sources:
+        found = quiet_of(graph, history, source, moment, period, seen | {ref})
+        if found is not None:
+            quiet.append(found._replace(through=found.through or source))
+    if not quiet:
+        return None
+    pick = max if derived.how == "score" else min
+    return pick(quiet, key=lambda q: q.days)
 
 
 def stale_refs(
@@ -78,7 +111,7 @@ def stale_refs(
     """Each watched ref quiet for more than `limit` days at `moment`, key results first."""
     found = {}
     for node in watched(graph):
-        quiet = silence_at(history, node.ref, moment, period)
+        quiet = quiet_of(graph, history, node.ref, moment, period)
         if quiet is not None and quiet.longer_than(limit):
             found[node.ref] = quiet
     return found

@@ -17,7 +17,7 @@ from okrctl.core.scorecard import (
     UnitScore,
     cascade_order,
 )
-from okrctl.core.staleness import is_watched, silence_at
+from okrctl.core.staleness import is_watched, quiet_of
 from okrctl.model.history import History, RefHistory
 from okrctl.model.names import unit_of
 from okrctl.render.textformat import words
@@ -51,7 +51,7 @@ class ContextBuilder:
         if self.history is None:
             return [], None, False
         found = self.history.refs.get(ref)
-        quiet = silence_at(self.history, ref, self.card.moment.instant, self.card.period)
+        quiet = quiet_of(self.graph, self.history, ref, self.card.moment.instant, self.card.period)
         days = None if quiet is None else int(quiet.days)
         stale = quiet is not None and quiet.longer_than(self.stale_after)
         return _checkins(found, self.card), days, stale

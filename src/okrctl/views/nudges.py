@@ -80,7 +80,7 @@ def nudges(
     stale = stale_refs(graph, history, snapshot.period, snapshot.moment.instant, limit)
     by_owner: dict[str, Nudge] = {}
     for ref, handle, item in _described(graph, units, stale):
-        days, last = stale[ref]
+        days, last = stale[ref].days, stale[ref].last
         found = Quiet(
             ref,
             item["title"],
@@ -109,8 +109,8 @@ def _described(
     watched: list[tuple[str, str | None, dict[str, Any]]] = []
     for kr in graph.key_results.values():
         unit = kr.owner.unit
-        if unit.id not in units or kr.ref not in stale:
-            continue
+        if unit.id not in units or kr.ref not in stale or kr.key_result.derived_from:
+            continue  # a derived number's sources are nudged, not it
         model = kr.key_result
         handle = model.owner or kr.parent.owner_handle or unit.lead
         value = model.done if model.milestone else model.current
@@ -124,7 +124,7 @@ def _described(
         watched.append((kr.ref, handle, item))
     for kpi in graph.kpis.values():
         unit = kpi.owner.unit
-        if unit.id not in units or kpi.ref not in stale:
+        if unit.id not in units or kpi.ref not in stale or kpi.kpi.derived_from:
             continue
         handle = kpi.kpi.owner or (unit.id if unit.kind is Kind.PERSON else unit.lead)
         item = {

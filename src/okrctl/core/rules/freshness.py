@@ -20,17 +20,22 @@ def stale(ctx: Context) -> Iterator[Hit]:
     limit = ctx.repository.config.config.stale_after_days
     graph = ctx.graph
     found = stale_refs(graph, ctx.history, ctx.period, ctx.moment.instant, limit)
-    for ref, (days, last) in found.items():
+    for ref, (days, last, through) in found.items():
         node = graph.key_results.get(ref) or graph.kpis[ref]
         seen = (
             f"last checked in on {last.date.date()} by {last.author}"
             if last
             else "never checked in"
         )
-        yield hit(
-            node.owner,
-            node.path(),
-            f"`{ref}` has not been checked in for {int(days)} days ({seen}; stale after "
-            f"{limit}): run `okrctl checkin {ref} VALUE`, even to confirm it",
-            ref,
-        )
+        if through is None:
+            message = (
+                f"`{ref}` has not been checked in for {int(days)} days ({seen}; stale after "
+                f"{limit}): run `okrctl checkin {ref} VALUE`, even to confirm it"
+            )
+        else:  # derived `from:` others: its freshness is a source's
+            message = (
+                f"`{ref}` is derived from `{through}`, not checked in for {int(days)} days "
+                f"({seen}; stale after {limit}): run `okrctl checkin {through} VALUE`, even to "
+                "confirm it"
+            )
+        yield hit(node.owner, node.path(), message, ref)
