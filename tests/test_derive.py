@@ -376,3 +376,18 @@ def test_a_sum_is_as_fresh_as_its_freshest_source_a_score_as_its_stalest(tmp_pat
         "(last checked in on 2026-10-20 by Maria Lopez; stale after 14): run `okrctl checkin "
         "emea/sales/deposits VALUE`, even to confirm it"
     )
+
+
+def test_export_then_import_keeps_every_kind_of_from(tmp_path):
+    from test_spreadsheets import empty_repo, goals_of
+
+    every = files()
+    every["goals/company.yaml"] = COMPANY.format() + CULTURE
+    every["goals/pillars/ops.yaml"] = OPS
+    root = write_repo(tmp_path / "source", every, base=False)
+    sheet = tmp_path / "okrs.csv"
+    assert run_cli("export", sheet, "--repo", root).exit_code == 0
+    target = empty_repo(tmp_path / "target")
+    (target / "okrctl.yaml").write_text(CONFIG)
+    assert run_cli("import", sheet, "--repo", target).exit_code == 0
+    assert goals_of(target) == goals_of(root)

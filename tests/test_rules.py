@@ -529,7 +529,8 @@ def test_check_the_nudges_and_the_reports_agree_on_what_is_stale(quarter):
     by_nudges = {q.ref for n in found.nudges for q in n.quiet} | {q.ref for q in found.unowned}
     context = build_context(report(quarter, None, as_of=date.fromisoformat(as_of)))
     by_report = {item["ref"] for item in context["attention"]["stale"]}
-    assert by_check == by_nudges == by_report
+    derived = {"growth/convert-signups/signup-to-funded"}  # its source's owner is nudged instead
+    assert derived <= by_check and by_check - derived == by_nudges and by_check == by_report
     retro = run_cli("retro", "2026-Q4", "--repo", quarter, "--format", "json").json()
     today = run_cli("check", "--repo", quarter, "--format", "json").json()
     assert set(retro["stale"]) == {f["ref"] for f in today["findings"] if f["rule"] == "stale"}

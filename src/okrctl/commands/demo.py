@@ -44,7 +44,6 @@ SCRIPT = """
 2026-10-15 tom   signups/effortless-funding/unsubscribe         0.85  -    Fewer onboarding emails
 2026-10-16 ana   support/fewer-tickets/tickets-per-1k           33    -    Help centre articles on funding
 2026-10-19 chloe payments/retire-legacy-ledger/ledger-traffic   85    -    Card postings moved
-2026-10-20 maria growth/convert-signups/signup-to-funded        39.4  -    Pillar view of the funnel
 2026-10-21 maria harbor/grow-deposits/funded-accounts           44100 -    Weekly funded accounts
 2026-10-22 tom   signups/effortless-funding/funded-rate         39.8  0.6  Plaid fallback shipped
 2026-10-22 lena  referrals/weekly-referrals                     445   -    Referral week campaign
@@ -75,7 +74,6 @@ SCRIPT = """
 2026-11-07 ana   efficiency/lean-operations/keep-csat           92    -    Monthly survey
 2026-11-09 chloe payments/retire-legacy-ledger/ledger-traffic   65    -    Transfers moved
 2026-11-09 chloe chloe/ledger-migration/migrated-flows          7     -    Seven of eleven flows
-2026-11-09 maria growth/convert-signups/signup-to-funded        40.5  -    Pillar view of the funnel
 2026-11-10 sam   sam/coach-new-engineers/experiments-led        3     -    Priya's analyst ran one too
 2026-11-10 tom   tom/learn-experimentation/course               2     -    Two designs reviewed
 2026-11-10 sam   signups/effortless-funding/instant-ach         =     -    Beta on 20%, not done yet
@@ -103,7 +101,6 @@ OPENING = {
     "signups/effortless-funding/unsubscribe": "0.9",
     "support/fewer-tickets/tickets-per-1k": "35",
     "payments/retire-legacy-ledger/ledger-traffic": "100",
-    "growth/convert-signups/signup-to-funded": "38",
     "harbor/grow-deposits/funded-accounts": "41000",
     "sam/coach-new-engineers/experiments-led": "1",
     "tom/fix-flaky-tests/my-flaky-fixes": "0",

@@ -10,7 +10,7 @@ from typing import Any
 
 from okrctl.core.graph import Graph
 from okrctl.core.scorecard import cascade_order, check_scope, evaluate
-from okrctl.model.goals import Kind
+from okrctl.model.goals import Kind, SumOf
 from okrctl.store.snapshot import take_snapshot
 from okrctl.store.workspace import Workspace
 
@@ -19,7 +19,7 @@ COLUMNS = [
     "objective id", "objective", "why", "committed", "category", "origin", "aligns to",
     "objective owner",
     "id", "key result", "kpi", "owner", "unit",
-    "baseline", "target", "current", "milestone", "done", "keep min", "keep max",
+    "baseline", "target", "current", "from", "milestone", "done", "keep min", "keep max",
     "healthy min", "healthy max", "warning min", "warning max",
     "confidence", "weight", "source",
     "score", "expected", "status", "last check-in",
@@ -107,7 +107,8 @@ def export_rows(
                     [
                         *head, *middle, kr.id, kr.title, "", kr.owner or "",
                         kr.unit or "", kr.baseline, kr.target, kr.current,
-                        "yes" if kr.milestone else "", _yes_no(kr.done),
+                        derivation_text(kr.derived_from), "yes" if kr.milestone else "",
+                        _yes_no(kr.done),
                         kr.keep.min if kr.keep else None, kr.keep.max if kr.keep else None,
                         None, None, None, None, kr.confidence, kr.weight, kr.source or "",
                         kr_score.score, objective_score.expected,
@@ -121,7 +122,8 @@ def export_rows(
                 [
                     *head, "", "", kpi.why or "", "", "", "", "", "", kpi.id, "", kpi.title,
                     kpi.owner or "",
-                    kpi.unit or "", None, None, kpi.current, "", "", None, None,
+                    kpi.unit or "", None, None, kpi.current,
+                    derivation_text(kpi.derived_from), "", "", None, None,
                     kpi.healthy.min if kpi.healthy else None,
                     kpi.healthy.max if kpi.healthy else None,
                     kpi.warning.min if kpi.warning else None,
@@ -152,3 +154,15 @@ def _pillar(graph: Graph, unit_id: str) -> str:
             return unit.name or unit.id
         current = unit.parent
     return "Company"
+
+
+def derivation_text(spec: Any) -> str:
+    """A `from:` as one cell: `REF`, `sum: REF, REF` or `sum: supporters`, `score: supporters`
+    (`okrctl import` reads it back, docs/spreadsheet.md)."""
+    if spec is None:
+        return ""
+    if isinstance(spec, str):
+        return spec
+    if isinstance(spec, SumOf):
+        return "sum: " + (spec.sum if isinstance(spec.sum, str) else ", ".join(spec.sum))
+    return "score: supporters"

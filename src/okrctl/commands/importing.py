@@ -19,7 +19,7 @@ FIELDS = {
     "kind", "team", "team name", "parent", "lead", "mission", "period",
     "objective id", "objective", "why", "committed", "category", "origin", "aligns to",
     "objective owner", "id", "key result", "kpi", "owner", "unit",
-    "baseline", "target", "current", "milestone", "done", "keep min", "keep max",
+    "baseline", "target", "current", "from", "milestone", "done", "keep min", "keep max",
     "healthy min", "healthy max", "warning min", "warning max", "confidence", "weight", "source",
 }  # fmt: skip
 """The columns import reads (any others are ignored, unless `--map` renames them)."""
@@ -205,7 +205,11 @@ def _plan_row(cell: Any, units: dict[str, Planned], unit_ids: set[str]) -> None:
         entry: dict[str, Any] = {"id": kpi_id, "title": kpi}
         _put(entry, "why", _text(cell("why")))
         _put(entry, "unit", _text(cell("unit")))
-        _put(entry, "current", numbers["current"])
+        derivation = derivation_of(_text(cell("from")))
+        if derivation is not None:
+            entry["from"] = derivation
+        else:
+            _put(entry, "current", numbers["current"])
         for band in ("healthy", "warning"):
             bounds = {
                 side: numbers[f"{band} {side}"]
@@ -262,8 +266,15 @@ def _plan_row(cell: Any, units: dict[str, Planned], unit_ids: set[str]) -> None:
     }
     if keep:
         entry["keep"] = keep
+    derivation = derivation_of(_text(cell("from")))
+    scored = isinstance(derivation, dict) and "score" in derivation
     for key in ("baseline", "target", "current", "confidence"):
-        _put(entry, key, numbers[key])
+        if not (derivation is not None and key == "current") and not (
+            scored and key != "confidence"
+        ):
+            _put(entry, key, numbers[key])
+    if derivation is not None:  # the exported `current` was derived: the sources are the truth
+        entry["from"] = derivation
     if numbers["weight"] not in (None, 1):
         entry["weight"] = numbers["weight"]
     _put(entry, "source", _text(cell("source")))
@@ -334,3 +345,17 @@ def import_file(
 
     result.findings = check_repo(workspace).findings
     return result
+
+
+def derivation_of(text: str | None) -> str | dict[str, Any] | None:
+    """A `from` cell as `okrctl export` writes it: `REF`, `sum: REF, REF`, `sum: supporters`
+    or `score: supporters`."""
+    if text is None or not text.strip():
+        return None
+    kind, sep, rest = text.strip().partition(":")
+    if sep and kind.strip() in ("sum", "score"):
+        names = [n.strip() for n in rest.split(",") if n.strip()]
+        if names == ["supporters"]:
+            return {kind.strip(): "supporters"}
+        return {"sum": names}
+    return text.strip()
