@@ -391,3 +391,14 @@ def test_export_then_import_keeps_every_kind_of_from(tmp_path):
     (target / "okrctl.yaml").write_text(CONFIG)
     assert run_cli("import", sheet, "--repo", target).exit_code == 0
     assert goals_of(target) == goals_of(root)
+
+
+def test_a_sum_has_a_trend_point_whenever_a_source_changes(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(files(emea=5, amer=5), "2026-10-01")
+    repo.commit({"goals/pillars/emea.yaml": files(emea=8)["goals/pillars/emea.yaml"]}, "2026-10-20")
+    repo.commit({"goals/pillars/amer.yaml": files(amer=9)["goals/pillars/amer.yaml"]}, "2026-11-10")
+    deposits = _status(repo.root, "--as-of", "2026-11-15")["acme/grow/deposits"]
+    assert deposits["trend"] == [10, 13, 17]  # Oct 1: 5 + 5; Oct 20: 8 + 5; Nov 10: 8 + 9
+    mirror = _status(repo.root, "--as-of", "2026-11-15")["acme/values/certified"]
+    assert mirror["trend"] == [420]  # the People team's one value
