@@ -402,3 +402,17 @@ def test_a_sum_has_a_trend_point_whenever_a_source_changes(tmp_path):
     assert deposits["trend"] == [10, 13, 17]  # Oct 1: 5 + 5; Oct 20: 8 + 5; Nov 10: 8 + 9
     mirror = _status(repo.root, "--as-of", "2026-11-15")["acme/values/certified"]
     assert mirror["trend"] == [420]  # the People team's one value
+
+
+def test_a_sum_of_supporters_adds_every_key_result_aligned_to_it(tmp_path):
+    supporters = files()
+    supporters["goals/company.yaml"] = COMPANY.format().replace(
+        "from: {sum: [emea/sales/deposits, amer/sales/deposits]}", "from: {sum: supporters}"
+    )
+    root = write_repo(tmp_path, supporters, base=False)
+    deposits = _status(root)["acme/grow/deposits"]
+    assert deposits["current"] == 13  # amer 6 + emea 7, the regions aligned to it
+    assert [s["ref"] for s in deposits["derived"]["from"]] == [
+        "amer/sales/deposits",
+        "emea/sales/deposits",
+    ]

@@ -180,10 +180,9 @@ def _resolve(
         how = "sum"
         if spec.sum == SUPPORTERS:
             names = [
-                kr.ref
+                f"{objective}/{kr.id}"
                 for objective in graph.supporters.get(node.ref, [])
-                for kr in graph.key_results.values()
-                if kr.parent.ref == objective
+                for kr in graph.objectives[objective].objective.key_results
             ]
             if not names:
                 found.problems.append(

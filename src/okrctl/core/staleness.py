@@ -90,8 +90,11 @@ def quiet_of(
     if derived is None or ref in seen:
         return None  # a derivation that cannot be followed: the `derivation` rule says why
     if derived.how == "score":
-        objectives = {s.ref for s in derived.sources}
-        sources = [kr.ref for kr in graph.key_results.values() if kr.parent.ref in objectives]
+        sources = [
+            f"{s.ref}/{kr.id}"
+            for s in derived.sources
+            for kr in graph.objectives[s.ref].objective.key_results
+        ]
     else:
         sources = [s.ref for s in derived.sources]
     quiet = []
