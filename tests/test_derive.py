@@ -416,3 +416,10 @@ def test_a_sum_of_supporters_adds_every_key_result_aligned_to_it(tmp_path):
         "amer/sales/deposits",
         "emea/sales/deposits",
     ]
+
+
+def test_reports_say_where_a_derived_number_comes_from(tmp_path):
+    root = write_repo(tmp_path, files(), base=False)
+    report = run_cli("report", "--repo", root).stdout
+    assert "| 13 $M (sum of emea/sales/deposits, amer/sales/deposits) | 20 $M |" in report
+    assert "| 420 people (= people/certify/certified) | 1,000 people |" in report

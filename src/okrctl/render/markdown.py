@@ -86,7 +86,21 @@ def chart_filter(charts: dict[str, Chart]) -> Callable[..., str]:
     return chart
 
 
+def derived_note(derived: Any) -> str:
+    """Where a derived number comes from, after its value: ` (= a/b/c)`, ` (sum of a/b/c,
+    d/e/f)`, ` (score of 2 supporters)`; nothing for a number checked in."""
+    if not derived:
+        return ""
+    refs = [source["ref"] for source in derived["from"]]
+    if derived["how"] == "mirror":
+        return f" (= {refs[0]})"
+    if derived["how"] == "sum":
+        return f" (sum of {', '.join(refs)})"
+    return f" (score of {len(refs)} supporter{'s' * (len(refs) != 1)})"
+
+
 FILTERS = {
+    "derived": derived_note,
     "bar": bar,
     "spark": sparkline,
     "pct": percent,

@@ -75,6 +75,7 @@ class ContextBuilder:
         data.setdefault("target", None)
         data.setdefault("current", None)
         data.setdefault("keep", None)
+        data.setdefault("derived", None)
         data.setdefault("forecast", None)
         if kr.heading is None:
             data["forecast"] = None  # the period is over: nothing is heading anywhere
