@@ -41,6 +41,7 @@ def test_every_key_result_and_kpi_of_the_demo_changes_only_its_own_lines(tmp_pat
     refs = [
         (ref, node.owner.path, node.key_result.milestone, node.key_result.done)
         for ref, node in graph.key_results.items()
+        if node.key_result.derived_from is None  # derived numbers are refused (test_derive.py)
     ]
     refs += [(ref, node.owner.path, False, None) for ref, node in graph.kpis.items()]
     assert len(refs) > 30

@@ -423,3 +423,19 @@ def test_reports_say_where_a_derived_number_comes_from(tmp_path):
     report = run_cli("report", "--repo", root).stdout
     assert "| 13 $M (sum of emea/sales/deposits, amer/sales/deposits) | 20 $M |" in report
     assert "| 420 people (= people/certify/certified) | 1,000 people |" in report
+
+
+def test_roll_carries_a_derived_key_result_from_its_derived_value(tmp_path):
+    """`roll --carry` sets an unfinished committed objective's baselines to where they stand:
+    for a derived key result, the derived value (its file has no `current` to copy)."""
+    committed = files()
+    committed["goals/company.yaml"] = COMPANY.format().replace(
+        "    why: Deposits fund plans.\n", "    why: Deposits fund plans.\n    type: committed\n"
+    )
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(committed, "2026-10-01")
+    result = run_cli("roll", "2027-Q1", "--carry", "--repo", repo.root)
+    assert result.exit_code == 0, result.stderr
+    company = (repo.root / "goals/company.yaml").read_text()
+    assert "        baseline: 13\n" in company  # 7 + 6, written where the baseline was
+    assert "from: {sum: [emea/sales/deposits, amer/sales/deposits]}" in company

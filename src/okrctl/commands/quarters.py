@@ -143,6 +143,9 @@ def _roll_locked(workspace: Workspace, top: Path | None, next_period: str, carry
                 model = kr.node.key_result
                 if model.baseline is None or model.current is None or model.milestone:
                     continue
+                if model.derived_from is not None:  # no `current` in the file: the derived value
+                    edit(kr.node.owner.path, kr.node.path(), "baseline", model.current)
+                    continue
                 edit(kr.node.owner.path, kr.node.path(), "baseline", _Same("current"))
     edits = [
         (target(root, top, relative), sources[relative], sources[relative].encode(text))
