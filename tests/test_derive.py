@@ -439,3 +439,18 @@ def test_roll_carries_a_derived_key_result_from_its_derived_value(tmp_path):
     company = (repo.root / "goals/company.yaml").read_text()
     assert "        baseline: 13\n" in company  # 7 + 6, written where the baseline was
     assert "from: {sum: [emea/sales/deposits, amer/sales/deposits]}" in company
+
+
+def test_the_site_links_a_derived_number_to_its_sources(tmp_path):
+    import re
+
+    root = write_repo(tmp_path / "okrs", files(), base=False)
+    out = tmp_path / "site"
+    assert run_cli("site", str(out), "--repo", root).exit_code == 0
+    page = (out / "units/acme.html").read_text()
+    line = re.search(r"the sum of (.*?)</span>", page).group(1)
+    assert line == (
+        '<a href="../units/emea.html#sales">emea/sales/deposits</a>, '
+        '<a href="../units/amer.html#sales">amer/sales/deposits</a>'
+    )
+    assert "the same as" in page
