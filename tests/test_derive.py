@@ -454,3 +454,52 @@ def test_the_site_links_a_derived_number_to_its_sources(tmp_path):
         '<a href="../units/amer.html#sales">amer/sales/deposits</a>'
     )
     assert "the same as" in page
+
+
+PRODUCT = """\
+kind: team
+parent: acme
+lead: {lead}
+objectives:
+  - id: sell
+    title: Sell {name}
+    why: Revenue funds the mission.
+    aligns_to: [acme/revenue/products]
+    key_results:
+      - id: sales
+        title: {name} sales from $0k to ${target}k
+        unit: $k
+        baseline: 0
+        target: {target}
+        current: {current}
+        source: CRM
+"""
+
+
+def test_a_score_weighted_by_target_counts_each_supporter_by_its_size(tmp_path):
+    """A user's complaint about another tool: product targets of $100k, $20k and $1k each
+    counted a third. With `weighting: target` they count 100/121, 20/121 and 1/121."""
+    company = COMPANY.format() + (
+        "  - id: revenue\n    title: Sell our products\n    why: Revenue funds the mission.\n"
+        "    key_results:\n      - id: products\n        title: The products deliver\n"
+        "        from: {score: supporters, weighting: WEIGHTING}\n"
+    )
+    teams = {
+        f"goals/teams/{name}.yaml": PRODUCT.format(lead=name, name=name, target=t, current=c)
+        for name, t, c in (("big", 100, 50), ("mid", 20, 20), ("small", 1, 0))
+    }
+    results = {}
+    for weighting in ("equal", "target"):
+        root = write_repo(
+            tmp_path / weighting,
+            {**files(), "goals/company.yaml": company.replace("WEIGHTING", weighting), **teams},
+            base=False,
+        )
+        results[weighting] = _status(root)["acme/revenue/products"]
+    assert results["equal"]["score"] == (0.5 + 1.0 + 0.0) / 3
+    assert results["target"]["score"] == (100 * 0.5 + 20 * 1.0 + 1 * 0.0) / 121
+    assert [s["share"] for s in results["target"]["derived"]["from"]] == [
+        100 / 121,
+        20 / 121,
+        1 / 121,
+    ]

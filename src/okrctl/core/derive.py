@@ -247,9 +247,18 @@ def _supporters_score(
             Problem(node.ref, "`from: {score: supporters}` but no objective aligns to it")
         )
         return None
-    sources = []
+    spec = _own(node).derived_from
+    by_target = isinstance(spec, ScoreOf) and spec.weighting == "target"
+    sources, sizes = [], []
     for ref in objectives:
         objective = graph.objectives[ref].objective
+        sizes.append(
+            sum(
+                abs(float(kr.target))
+                for kr in objective.key_results
+                if kr.target is not None and not kr.milestone and kr.keep is None
+            )
+        )
         results, weights = [], []
         for kr in {k.id: k for k in reversed(objective.key_results)}.values():
             if kr.derived_from is not None:
@@ -262,10 +271,18 @@ def _supporters_score(
             results.append(arithmetic.key_result_score(kr))
             weights.append(kr.weight)
         sources.append(Source(ref, arithmetic.weighted_mean(results, weights), None))
-    scored = [s.value for s in sources if s.value is not None]
-    value = sum(scored) / len(scored) if scored else None
-    share = 1 / len(sources)
-    return Derived("score", value, [s._replace(share=share) for s in sources])
+    weights = sizes if by_target else [1.0] * len(sources)
+    if by_target and not sum(weights):
+        found.problems.append(
+            Problem(node.ref, "`weighting: target` but no supporter has a numeric target")
+        )
+        return None
+    total = sum(weights)
+    sources = [s._replace(share=w / total) for s, w in zip(sources, weights, strict=True)]
+    counted = [(s.value, w) for s, w in zip(sources, weights, strict=True) if s.value is not None]
+    weight = sum(w for _, w in counted)
+    value = sum(v * w for v, w in counted) / weight if counted and weight else None
+    return Derived("score", value, sources)
 
 
 def _unit(unit: str | None) -> str:

@@ -83,6 +83,13 @@ class ScoreOf(StrictModel):
     score: Literal["supporters"] = Field(
         description="`supporters`: the mean score of the objectives that align to this one.",
     )
+    weighting: Literal["equal", "target"] = Field(
+        default="equal",
+        description=(
+            "`equal` (default): each supporter counts alike; `target`: each counts by its share "
+            "of their total target (the sum of its numeric key results' targets)."
+        ),
+    )
 
 
 Derivation = Annotated[
