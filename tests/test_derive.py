@@ -503,3 +503,13 @@ def test_a_score_weighted_by_target_counts_each_supporter_by_its_size(tmp_path):
         20 / 121,
         1 / 121,
     ]
+
+
+def test_the_status_tree_marks_a_derived_number(tmp_path):
+    root = write_repo(tmp_path, files(), base=False)
+    tree = " ".join(run_cli("status", "--repo", root).stdout.replace("│", " ").split())
+    assert "deposits: 13 $M (10 → 20 $M) 0.30 at risk (sum of emea/sales/deposits," in tree
+    assert (
+        "certified: 420 people (0 → 1,000 people) 0.42 on track (= people/certify/certified)"
+        in tree
+    )

@@ -18,7 +18,16 @@ from okrctl.core.score import Health, Status
 from okrctl.core.trend import sparkline
 from okrctl.model.errors import OkrctlError, UsageError
 from okrctl.render.charts import Chart, chart_of, mermaid_body
-from okrctl.render.textformat import NONE, bar, cell, number, score_text, with_unit, words
+from okrctl.render.textformat import (
+    NONE,
+    bar,
+    cell,
+    derived_note,
+    number,
+    score_text,
+    with_unit,
+    words,
+)
 from okrctl.views.report import ReportRequest
 
 
@@ -84,19 +93,6 @@ def chart_filter(charts: dict[str, Chart]) -> Callable[..., str]:
         return f"```mermaid\n{body}\n```"
 
     return chart
-
-
-def derived_note(derived: Any) -> str:
-    """Where a derived number comes from, after its value: ` (= a/b/c)`, ` (sum of a/b/c,
-    d/e/f)`, ` (score of 2 supporters)`; nothing for a number checked in."""
-    if not derived:
-        return ""
-    refs = [source["ref"] for source in derived["from"]]
-    if derived["how"] == "mirror":
-        return f" (= {refs[0]})"
-    if derived["how"] == "sum":
-        return f" (sum of {', '.join(refs)})"
-    return f" (score of {len(refs)} supporter{'s' * (len(refs) != 1)})"
 
 
 FILTERS = {

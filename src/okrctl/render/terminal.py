@@ -13,6 +13,7 @@ from okrctl.core.scorecard import KeyResultScore, KpiScore, ObjectiveScore, Scor
 from okrctl.core.trend import sparkline
 from okrctl.render.textformat import (
     bounds_text,
+    derived_note,
     goal_range,
     progress_bar,
     score_text,
@@ -128,6 +129,8 @@ def _key_result_label(key_result: KeyResultScore) -> Text:
             f"  forecast {with_unit(key_result.heading.value, model.unit)}",
             style="red" if misses else "green",
         )
+    if key_result.derived is not None:
+        label.append(" " + derived_note(key_result.derived.as_json()), style="dim")
     return label
 
 

@@ -134,3 +134,16 @@ def one_line(text: str) -> str:
 def cell(value: object) -> str:
     """Safe inside a Markdown table cell."""
     return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def derived_note(derived: dict[str, Any] | None) -> str:
+    """Where a derived number comes from, after its value: ` (= a/b/c)`, ` (sum of a/b/c,
+    d/e/f)`, ` (score of 2 supporters)`; nothing for a number checked in."""
+    if not derived:
+        return ""
+    refs = [source["ref"] for source in derived["from"]]
+    if derived["how"] == "mirror":
+        return f" (= {refs[0]})"
+    if derived["how"] == "sum":
+        return f" (sum of {', '.join(refs)})"
+    return f" (score of {len(refs)} supporter{'s' * (len(refs) != 1)})"
