@@ -100,8 +100,9 @@ def _checkin_locked(
         if confidence is not None:
             raise UsageError("KPIs carry no confidence; drop --confidence")
     derivation = graph.derivations.values.get(ref)
-    spec = (graph.key_results[ref].key_result if kind is RefKind.KEY_RESULT else kpi.kpi)
-    if spec.derived_from is not None:
+    node_of_ref = graph.key_result_or_kpi(ref)
+    assert node_of_ref is not None
+    if node_of_ref.model.derived_from is not None:
         sources = ", ".join(f"`{s.ref}`" for s in derivation.sources) if derivation else ""
         raise UsageError(
             f"{ref} takes its number `from:` others ({sources or 'see its `from`'}): "

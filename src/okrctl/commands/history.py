@@ -25,9 +25,8 @@ def _derived_note(workspace: Workspace, ref: str) -> list[str]:
     from okrctl.store.load import load_repo
 
     graph = build_graph(load_repo(workspace))
-    node = graph.key_results.get(ref)
-    item = node.key_result if node is not None else getattr(graph.kpis.get(ref), "kpi", None)
-    if item is None or item.derived_from is None:
+    node = graph.key_result_or_kpi(ref)
+    if node is None or node.model.derived_from is None:
         return []
     derived = graph.derivations.values.get(ref)
     sources = ", ".join(f"`{s.ref}`" for s in derived.sources) if derived else "its `from`"

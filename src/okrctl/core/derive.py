@@ -30,14 +30,20 @@ class Graph(Protocol):
     @property
     def supporters(self) -> Mapping[str, list[str]]: ...
 
+    def key_result_or_kpi(self, ref: str) -> Any: ...
+
     def into_broken_file(self, ref: str) -> bool: ...
 
 
 class Node(Protocol):
-    """A graph node (`core.graph`): a key result's (with `key_result`) or a KPI's (with
-    `kpi`)."""
+    """A key result's or KPI's graph node (`core.graph`)."""
 
-    ref: str
+    @property
+    def ref(self) -> str: ...
+    @property
+    def owner(self) -> Any: ...
+    @property
+    def model(self) -> KeyResult | Kpi: ...
 
 
 SUPPORTERS = "supporters"
@@ -138,28 +144,14 @@ def _derived_nodes(graph: Graph) -> list[tuple[str, Node]]:
     return nodes
 
 
-def _node(graph: Graph, ref: str) -> Node | None:
-    found: Node | None = graph.key_results.get(ref) or graph.kpis.get(ref)
-    return found
-
-
 def _period(node: Node | None) -> str | None:
     """The period a key result's or KPI's unit says it is for (None: the current one)."""
-    owner = getattr(node, "owner", None)
-    return None if owner is None else owner.unit.period
+    return None if node is None else node.owner.unit.period
 
 
 def _item(graph: Graph, ref: str) -> KeyResult | Kpi | None:
-    node = graph.key_results.get(ref) or graph.kpis.get(ref)
-    return None if node is None else _own(node)
-
-
-def _own(node: Node) -> KeyResult | Kpi:
-    found: KeyResult | Kpi | None = getattr(node, "key_result", None)
-    if found is None:
-        found = getattr(node, "kpi", None)
-    assert found is not None
-    return found
+    node = graph.key_result_or_kpi(ref)
+    return None if node is None else node.model
 
 
 def _resolve(
@@ -169,7 +161,7 @@ def _resolve(
     found: Derivations,
     current_period: str | None = None,
 ) -> Derived | None:
-    item = _own(node)
+    item = node.model
     spec = item.derived_from
     if isinstance(spec, ScoreOf):
         return _supporters_score(graph, node, value_of, found)
@@ -204,7 +196,7 @@ def _resolve(
                 )
             return None
         own_period = _period(node) or current_period
-        its_period = _period(_node(graph, name)) or current_period
+        its_period = _period(graph.key_result_or_kpi(name)) or current_period
         if own_period and its_period and own_period != its_period:
             found.problems.append(
                 Problem(
@@ -247,7 +239,7 @@ def _supporters_score(
             Problem(node.ref, "`from: {score: supporters}` but no objective aligns to it")
         )
         return None
-    spec = _own(node).derived_from
+    spec = node.model.derived_from
     by_target = isinstance(spec, ScoreOf) and spec.weighting == "target"
     sources, sizes = [], []
     for ref in objectives:

@@ -58,6 +58,11 @@ class KeyResultNode:
     def owner(self) -> UnitFile:
         return self.parent.owner
 
+    @property
+    def model(self) -> KeyResult:
+        """The key result, under the name a KPI node gives its KPI too."""
+        return self.key_result
+
     def path(self, *rest: str | int) -> tuple[str | int, ...]:
         return self.parent.path("key_results", self.index, *rest)
 
@@ -68,6 +73,11 @@ class KpiNode:
     owner: UnitFile
     index: int
     kpi: Kpi
+
+    @property
+    def model(self) -> Kpi:
+        """The KPI, under the name a key result node gives its key result too."""
+        return self.kpi
 
     def path(self, *rest: str | int) -> tuple[str | int, ...]:
         return ("kpis", self.index, *rest)
@@ -123,6 +133,10 @@ class Graph:
         """Refs into a file that failed `schema` are not reported again (docs/rules.md,
         "schema")."""
         return unit_of(ref) in self.broken_unit_ids
+
+    def key_result_or_kpi(self, ref: str) -> KeyResultNode | KpiNode | None:
+        """The node of a key result or KPI (what check-ins, `from:` and `stale` are about)."""
+        return self.key_results.get(ref) or self.kpis.get(ref)
 
     def objective_of(self, ref: str) -> str | None:
         """The objective a ref belongs to: itself, or a key result's objective."""

@@ -83,9 +83,8 @@ def quiet_of(
     is as fresh as its freshest source (one live source keeps it current), a score from
     supporters as its stalest key result (each supporter counts). None: nothing to measure."""
     derived = graph.derivations.values.get(ref)
-    kr, kpi = graph.key_results.get(ref), graph.kpis.get(ref)
-    spec = kr.key_result if kr is not None else kpi.kpi if kpi is not None else None
-    if spec is None or spec.derived_from is None:
+    node = graph.key_result_or_kpi(ref)
+    if node is None or node.model.derived_from is None:
         return silence_at(history, ref, moment, period)
     if derived is None or ref in seen:
         return None  # a derivation that cannot be followed: the `derivation` rule says why

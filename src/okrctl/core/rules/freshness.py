@@ -21,7 +21,8 @@ def stale(ctx: Context) -> Iterator[Hit]:
     graph = ctx.graph
     found = stale_refs(graph, ctx.history, ctx.period, ctx.moment.instant, limit)
     for ref, (days, last, through) in found.items():
-        node = graph.key_results.get(ref) or graph.kpis[ref]
+        node = graph.key_result_or_kpi(ref)
+        assert node is not None
         seen = (
             f"last checked in on {last.date.date()} by {last.author}"
             if last

@@ -129,5 +129,6 @@ def derivation(ctx: Context) -> Iterator[Hit]:
     graph = ctx.graph
     for problem in graph.derivations.problems:
         if problem.unknown is None:  # a ref that names nothing is `unknown-ref`'s
-            node = graph.key_results.get(problem.ref) or graph.kpis[problem.ref]
+            node = graph.key_result_or_kpi(problem.ref)
+            assert node is not None
             yield hit(node.owner, node.path("from"), problem.message, problem.ref)

@@ -127,7 +127,8 @@ def unknown_ref(ctx: Context) -> Iterator[Hit]:
                 )
     for problem in graph.derivations.problems:
         if problem.unknown is not None:
-            derived = graph.key_results.get(problem.ref) or graph.kpis[problem.ref]
+            derived = graph.key_result_or_kpi(problem.ref)
+            assert derived is not None
             yield hit(
                 derived.owner,
                 derived.path("from"),
