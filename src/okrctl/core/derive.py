@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from okrctl.core import score as arithmetic
 from okrctl.model.goals import KeyResult, Kpi, ScoreOf, SumOf
@@ -47,6 +47,7 @@ class Node(Protocol):
 
 
 SUPPORTERS = "supporters"
+Numbered = TypeVar("Numbered", KeyResult, Kpi)
 
 
 class Source(NamedTuple):
@@ -86,6 +87,8 @@ class Problem(NamedTuple):
 class Derivations:
     """Every derived value of a graph, and what stopped the others."""
 
+    refs: list[str] = field(default_factory=list)
+    """Every key result and KPI with a `from:`, followed or not."""
     values: dict[str, Derived] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -102,8 +105,8 @@ def number_of(item: KeyResult | Kpi) -> float | None:
 def derive(graph: Graph, current_period: str | None = None) -> Derivations:
     """Resolve every `from:` in `graph`, sources first (a derivation may name another derived
     key result); a loop is reported once, with the whole cycle, and derives nothing."""
-    found = Derivations()
     pending = {ref: node for ref, node in _derived_nodes(graph)}
+    found = Derivations(refs=list(pending))
     done: dict[str, float | None] = {}
     failed: set[str] = set()
 
@@ -223,6 +226,18 @@ def _resolve(
     return Derived(how, total if how == "sum" else sources[0].value, sources)
 
 
+def as_derived(item: Numbered, value: float | None) -> Numbered:
+    """A key result or KPI as the graph holds it: a derived one carries its derived value as
+    its `current` (a copy: the loaded model stays as read); a score from supporters counts from
+    0 to 1, even before it has one."""
+    if isinstance(item, KeyResult) and isinstance(item.derived_from, ScoreOf):
+        return scored_copy(item, value)  # type: ignore[return-value]
+    if item.derived_from is None or value is None:
+        return item
+    whole = int(value) if float(value).is_integer() else value  # 420, not 420.0
+    return item.model_copy(update={"current": whole})
+
+
 def scored_copy(key_result: KeyResult, value: float | None) -> KeyResult:
     """A key result scored from its supporters as the graph holds it: a number from 0 to 1."""
     return key_result.model_copy(update={"baseline": 0, "target": 1, "current": value})
@@ -251,18 +266,12 @@ def _supporters_score(
                 if kr.target is not None and not kr.milestone and kr.keep is None
             )
         )
-        results, weights = [], []
-        for kr in {k.id: k for k in reversed(objective.key_results)}.values():
-            if kr.derived_from is not None:
-                derived = value_of(f"{ref}/{kr.id}")
-                kr = (
-                    scored_copy(kr, derived)
-                    if isinstance(kr.derived_from, ScoreOf)
-                    else kr.model_copy(update={"current": derived})
-                )
-            results.append(arithmetic.key_result_score(kr))
-            weights.append(kr.weight)
-        sources.append(Source(ref, arithmetic.weighted_mean(results, weights), None))
+        effective = [
+            kr if kr.derived_from is None else as_derived(kr, value_of(f"{ref}/{kr.id}"))
+            for kr in objective.key_results
+        ]
+        score = arithmetic.objective_score(objective.model_copy(update={"key_results": effective}))
+        sources.append(Source(ref, score, None))
     weights = sizes if by_target else [1.0] * len(sources)
     if by_target and not sum(weights):
         found.problems.append(

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from okrctl.core.derive import Derivations, derive, scored_copy
-from okrctl.model.goals import KeyResult, Kind, Kpi, Objective, ScoreOf
+from okrctl.core.derive import Derivations, as_derived, derive
+from okrctl.model.goals import KeyResult, Kind, Kpi, Objective
 from okrctl.model.measure import Measure
 from okrctl.model.names import unit_of
 from okrctl.model.units import Repository, UnitFile
@@ -182,12 +182,10 @@ def build_graph(repository: Repository) -> Graph:
     """The graph of the valid units; where a key result or KPI takes its number `from:` others,
     the graph holds it with that number as its `current` (core/derive.py)."""
     graph = _build(repository)
-    derived = [r for r, n in graph.key_results.items() if n.key_result.derived_from] + [
-        r for r, n in graph.kpis.items() if n.kpi.derived_from
-    ]
-    if derived:
-        graph.derivations = derive(graph, repository.config.config.period)
-        _write_derived(graph, graph.derivations)
+    derivations = derive(graph, repository.config.config.period)
+    if derivations.refs:
+        graph.derivations = derivations
+        _write_derived(graph, derivations)
     return graph
 
 
@@ -195,25 +193,22 @@ def _write_derived(graph: Graph, derivations: Derivations) -> None:
     """Each derived value as its key result's or KPI's `current`, in copies of the models of
     the units that hold one (the loaded models stay as they were read; every other unit, and
     its nodes, is left alone)."""
-    values = {ref: d.value for ref, d in derivations.values.items() if d.value is not None}
-    scored = [
-        r for r, n in graph.key_results.items() if isinstance(n.key_result.derived_from, ScoreOf)
-    ]
-    for unit_id in dict.fromkeys(unit_of(ref) for ref in [*values, *scored]):
+    values = {ref: d.value for ref, d in derivations.values.items()}
+    for unit_id in dict.fromkeys(unit_of(ref) for ref in derivations.refs):
         old = graph.units[unit_id]
         unit = old.unit
         objectives = [
             objective.model_copy(
                 update={
                     "key_results": [
-                        _current(kr, values.get(f"{unit_id}/{objective.id}/{kr.id}"))
+                        as_derived(kr, values.get(f"{unit_id}/{objective.id}/{kr.id}"))
                         for kr in objective.key_results
                     ]
                 }
             )
             for objective in unit.objectives
         ]
-        kpis = [_current(kpi, values.get(f"{unit_id}/{kpi.id}")) for kpi in unit.kpis]
+        kpis = [as_derived(kpi, values.get(f"{unit_id}/{kpi.id}")) for kpi in unit.kpis]
         new = UnitFile(
             old.path, unit.model_copy(update={"objectives": objectives, "kpis": kpis}), old.source
         )
@@ -231,15 +226,6 @@ def _write_derived(graph: Graph, derivations: Derivations) -> None:
             kpi_node = graph.kpis.get(f"{unit_id}/{kpi.id}")
             if kpi_node is not None and kpi_node.owner is old:
                 kpi_node.owner, kpi_node.kpi = new, kpi
-
-
-def _current(item: Any, value: float | None) -> Any:
-    if isinstance(item.derived_from, ScoreOf):  # a number from 0 to 1, even before it has one
-        return scored_copy(item, value)
-    if item.derived_from is None or value is None:
-        return item
-    whole = int(value) if value.is_integer() else value  # 420, not 420.0
-    return item.model_copy(update={"current": whole})
 
 
 def _build(repository: Repository) -> Graph:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
+from typing import TypeVar
 
 from okrctl.model.bounds import MIN_SPAN
-from okrctl.model.goals import KeyResult, Kpi
+from okrctl.model.goals import KeyResult, Kpi, Objective
 
 ASPIRATIONAL_SUCCESS = 0.7
 ON_TRACK_PACE = -0.10
@@ -154,3 +155,24 @@ def kpi_health(kpi: Kpi) -> Health:
     if kpi.warning is not None and kpi.warning.contains(kpi.current):
         return Health.WARNING
     return Health.CRITICAL
+
+
+Identified = TypeVar("Identified", Objective, KeyResult, Kpi)
+
+
+def first_of_each(items: Sequence[Identified]) -> list[Identified]:
+    """Duplicated ids (a `duplicate-id` finding) are scored once, as the graph holds them."""
+    seen: set[str] = set()
+    kept: list[Identified] = []
+    for item in items:
+        if item.id not in seen:
+            seen.add(item.id)
+            kept.append(item)
+    return kept
+
+
+def objective_score(objective: Objective) -> float | None:
+    """An objective's score: the weighted mean of its key results' scores, each id once (as the
+    graph holds duplicates); time plays no part. What `status` shows and `diff` compares."""
+    results = first_of_each(objective.key_results)
+    return weighted_mean([key_result_score(kr) for kr in results], [kr.weight for kr in results])

@@ -4,10 +4,9 @@ expected progress, pace and status of docs/scoring.md. The one model `status`, `
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from okrctl.core import score as arithmetic
 from okrctl.core.derive import Derived
@@ -15,13 +14,12 @@ from okrctl.core.graph import Graph, KeyResultNode, KpiNode, ObjectiveNode
 from okrctl.core.periods import Period, end_of_day, now
 from okrctl.core.score import Grade, Health, Shape, Status
 from okrctl.core.trend import Forecast, forecast, period_points, settled
-from okrctl.model.goals import KeyResult, Kind, Kpi, Objective
+from okrctl.model.goals import KeyResult, Kind
 from okrctl.model.units import UnitFile
 
 if TYPE_CHECKING:
     from okrctl.model.history import DatedValues, History, TargetMove
 
-Identified = TypeVar("Identified", Objective, KeyResult, Kpi)
 KIND_ORDER = {Kind.COMPANY: 0, Kind.PILLAR: 1, Kind.TEAM: 2, Kind.PERSON: 3}
 
 
@@ -179,7 +177,7 @@ def evaluate(
         unit_file = graph.units[unit_id]
         objectives = [
             _objective(graph, graph.objectives[f"{unit_id}/{o.id}"], elapsed, over, trends)
-            for o in _first_of_each(unit_file.unit.objectives)
+            for o in arithmetic.first_of_each(unit_file.unit.objectives)
         ]
         kpis = [
             KpiScore(
@@ -187,7 +185,7 @@ def evaluate(
                 arithmetic.kpi_health(k),
                 graph.derivations.values.get(f"{unit_id}/{k.id}"),
             )
-            for k in _first_of_each(unit_file.unit.kpis)
+            for k in arithmetic.first_of_each(unit_file.unit.kpis)
         ]
         unit_score = arithmetic.mean([o.score for o in objectives])
         card.units.append(UnitScore(unit_file, depth, unit_score, objectives, kpis))
@@ -198,17 +196,6 @@ def evaluate(
         for kpi in kpis:
             card.kpis[kpi.ref] = kpi
     return card
-
-
-def _first_of_each(items: Sequence[Identified]) -> list[Identified]:
-    """Duplicated ids (a `duplicate-id` finding) are scored once, as the graph holds them."""
-    seen: set[str] = set()
-    kept: list[Identified] = []
-    for item in items:
-        if item.id not in seen:
-            seen.add(item.id)
-            kept.append(item)
-    return kept
 
 
 class _Trends:
@@ -274,22 +261,13 @@ class _Trends:
         return tuple(value for _, value in points), prediction
 
 
-def objective_score(objective: Objective) -> float | None:
-    """An objective's score: the weighted mean of its key results' scores, each id once (as the
-    graph holds duplicates); time plays no part. What `status` shows and `diff` compares."""
-    results = _first_of_each(objective.key_results)
-    return arithmetic.weighted_mean(
-        [arithmetic.key_result_score(kr) for kr in results], [kr.weight for kr in results]
-    )
-
-
 def _objective(
     graph: Graph, node: ObjectiveNode, elapsed: float, over: bool, trends: _Trends | None
 ) -> ObjectiveScore:
     objective = node.objective
     kind = objective.type
     key_results = []
-    for kr in _first_of_each(objective.key_results):
+    for kr in arithmetic.first_of_each(objective.key_results):
         kr_node = graph.key_results[f"{node.ref}/{kr.id}"]
         value = arithmetic.key_result_score(kr)
         trend, prediction = trends.of(kr, kr_node.ref) if trends else ((), None)

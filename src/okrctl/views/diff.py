@@ -12,7 +12,7 @@ from typing import Any
 
 from okrctl.core.compare import VALUE_FIELDS, Comparison
 from okrctl.core.graph import Graph
-from okrctl.core.scorecard import objective_score
+from okrctl.core.score import objective_score
 
 CHECKIN_FIELDS = (*VALUE_FIELDS, "confidence")
 
