@@ -4,6 +4,8 @@ hand-computed values, today and at past dates; what `check` says of one that can
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import CONFIG, findings, run_cli, write_repo
 from gitrepo import GitRepo
 
@@ -513,3 +515,39 @@ def test_the_status_tree_marks_a_derived_number(tmp_path):
         "certified: 420 people (0 → 1,000 people) 0.42 on track (= people/certify/certified)"
         in tree
     )
+
+
+@pytest.mark.slow
+def test_as_a_user_types_it_from_a_subfolder_piped(tmp_path):
+    """The installed `okrctl`, run inside `goals/pillars` (the repository found upward, or named
+    relatively), its output piped: the derived number, its sources, and the refusal."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(files(), "2026-10-01")
+    here = repo.root / "goals" / "pillars"
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+
+    def okrctl(*args):
+        return subprocess.run(["okrctl", *args], cwd=here, env=env, capture_output=True, text=True)
+
+    status = okrctl("status", "--format", "json")
+    assert status.returncode == 0, status.stderr
+    units = json.loads(status.stdout)["units"]
+    deposits = next(
+        kr
+        for unit in units
+        for objective in unit["objectives"]
+        for kr in objective["key_results"]
+        if kr["ref"] == "acme/grow/deposits"
+    )
+    assert deposits["current"] == 13 and deposits["derived"]["how"] == "sum"
+    shown = okrctl("show", "acme/grow/deposits", "--repo", "../..")
+    assert "derived from: sum of emea/sales/deposits 7 $M (54%)" in " ".join(shown.stdout.split())
+    refused = okrctl("checkin", "acme/grow/deposits", "14")
+    assert refused.returncode == 2 and "check in those instead" in refused.stderr
+    assert "Traceback" not in refused.stderr
