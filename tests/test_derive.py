@@ -406,6 +406,50 @@ def test_a_sum_has_a_trend_point_whenever_a_source_changes(tmp_path):
     assert mirror["trend"] == [420]  # the People team's one value
 
 
+def _culture(certified, offsites, launched=False):
+    """The People pillar and Ops behind a company key result scored from its supporters; Ops
+    also owes a milestone, so a supporter's score mixes a number and a done-or-not."""
+    scored = files(certified=certified)
+    scored["goals/company.yaml"] = COMPANY.format() + CULTURE
+    scored["goals/pillars/people.yaml"] = scored["goals/pillars/people.yaml"].replace(
+        "aligns_to: [acme/values/certified]",
+        "aligns_to: [acme/values/certified, acme/culture/spirit]",
+    )
+    milestone = (
+        "      - id: handbook\n        title: Publish the rituals handbook\n"
+        f"        milestone: true\n        done: {str(launched).lower()}\n"
+        "        source: wiki\n"
+    )
+    scored["goals/pillars/ops.yaml"] = OPS.replace("current: 5", f"current: {offsites}") + milestone
+    return scored
+
+
+def test_a_score_from_supporters_has_a_trend_point_whenever_a_supporter_moves(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(_culture(certified=200, offsites=2), "2026-10-01")
+    repo.commit(
+        {"goals/pillars/people.yaml": _culture(600, 2)["goals/pillars/people.yaml"]}, "2026-10-20"
+    )
+    repo.commit(
+        {"goals/pillars/ops.yaml": _culture(600, 8)["goals/pillars/ops.yaml"]}, "2026-11-10"
+    )
+    repo.commit(
+        {"goals/pillars/ops.yaml": _culture(600, 8, True)["goals/pillars/ops.yaml"]}, "2026-11-20"
+    )
+    spirit = _status(repo.root, "--as-of", "2026-11-25")["acme/culture/spirit"]
+    # people/certify is certified/1000; ops/rituals the mean of offsites/10 and the handbook
+    assert spirit["trend"] == [
+        pytest.approx((0.2 + 0.1) / 2),  # Oct 1: 200 certified; 2 offsites, no handbook
+        pytest.approx((0.6 + 0.1) / 2),  # Oct 20: 600 certified
+        pytest.approx((0.6 + 0.4) / 2),  # Nov 10: 8 offsites
+        pytest.approx((0.6 + 0.9) / 2),  # Nov 20: the handbook is out
+    ]
+    assert spirit["score"] == pytest.approx(0.75)
+    assert spirit["forecast"]["value"] > spirit["score"]  # rising, with a month to go
+    earlier = _status(repo.root, "--as-of", "2026-10-25")["acme/culture/spirit"]
+    assert earlier["trend"] == [pytest.approx(0.15), pytest.approx(0.35)]
+
+
 def test_a_sum_of_supporters_adds_every_key_result_aligned_to_it(tmp_path):
     supporters = files()
     supporters["goals/company.yaml"] = COMPANY.format().replace(

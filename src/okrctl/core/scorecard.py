@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from okrctl.core import score as arithmetic
 from okrctl.core.derive import Derived
+from okrctl.core.derived_timeline import DerivedTimeline
 from okrctl.core.graph import Graph, KeyResultNode, KpiNode, ObjectiveNode
 from okrctl.core.periods import Period, end_of_day, now
 from okrctl.core.score import Grade, Health, Shape, Status
@@ -18,7 +19,7 @@ from okrctl.model.goals import KeyResult, Kind
 from okrctl.model.units import UnitFile
 
 if TYPE_CHECKING:
-    from okrctl.model.history import DatedValues, History, TargetMove
+    from okrctl.model.history import History, TargetMove
 
 KIND_ORDER = {Kind.COMPANY: 0, Kind.PILLAR: 1, Kind.TEAM: 2, Kind.PERSON: 3}
 
@@ -201,44 +202,11 @@ def evaluate(
 class _Trends:
     """Trend points of numeric key results, from the check-ins in the period."""
 
-    def __init__(
-        self, history: History, period: Period, moment: Moment, graph: Graph | None = None
-    ) -> None:
+    def __init__(self, history: History, period: Period, moment: Moment, graph: Graph) -> None:
         self.history, self.period, self.moment = history, period, moment
-        self.derivations = graph.derivations if graph is not None else None
         first = history.first_commit_from(period.start)
         self.opening_date = first.author_date if first is not None else None
-
-    def _dated(self, kr: KeyResult, ref: str) -> DatedValues | None:
-        """A key result's dated values; a mirror's are its source's, a sum's the running
-        total of its sources' (a point whenever one of them changes)."""
-        derived = self.derivations.values.get(ref) if self.derivations is not None else None
-        if kr.derived_from is None or derived is None:
-            return self.history.dated_values(ref, self.opening_date)
-        if derived.how == "mirror":
-            return self.history.dated_values(derived.sources[0].ref, self.opening_date)
-        if derived.how != "sum":
-            return None  # a score from supporters has no history of its own yet
-        events: list[tuple[datetime, int, Any]] = []
-        opening: dict[int, Any] = {}
-        for index, source in enumerate(derived.sources):
-            found = self.history.dated_values(source.ref, self.opening_date)
-            if found is None:
-                continue
-            dated, at_opening = found
-            events += [(when, index, value) for when, value in dated]
-            if at_opening is not None:
-                opening[index] = at_opening
-        latest: dict[int, float] = {}
-        totals: list[tuple[datetime, Any]] = []
-        events.sort(key=lambda e: (e[0], e[1]))
-        for at, (when, index, value) in enumerate(events):
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                latest[index] = float(value)
-            if latest and (at + 1 == len(events) or events[at + 1][0] != when):
-                totals.append((when, sum(latest.values())))  # one point per commit
-        numbers = [v for v in opening.values() if isinstance(v, int | float)]
-        return totals, (sum(numbers) if numbers else None)
+        self.timeline = DerivedTimeline(history, graph, self.opening_date)
 
     def moves(self, ref: str) -> tuple[TargetMove, ...]:
         return tuple(self.history.target_moves(ref, self.period.start, self.moment.instant))
@@ -246,7 +214,7 @@ class _Trends:
     def of(self, kr: KeyResult, ref: str) -> tuple[tuple[float, ...], Forecast | None]:
         if arithmetic.shape(kr) is not Shape.NUMERIC:
             return (), None
-        found = self._dated(kr, ref)
+        found = self.timeline.dated(ref)
         if found is None:
             return (), None
         values, opening_value = found
