@@ -69,6 +69,8 @@ class DerivedTimeline:
         shares = [s.share or 0.0 for s in derived.sources]
 
         def mean_score(state: State) -> float | None:
+            if not state:
+                return None  # none of their key results existed yet
             values: list[dict[int, Any]] = [{} for _ in objectives]
             for at, value in state.items():
                 position, index = slots[at]

@@ -15,7 +15,7 @@ from okrctl.core.graph import Graph, KeyResultNode, KpiNode, ObjectiveNode
 from okrctl.core.periods import Period, end_of_day, now
 from okrctl.core.score import Grade, Health, Shape, Status
 from okrctl.core.trend import Forecast, forecast, period_points, settled
-from okrctl.model.goals import KeyResult, Kind
+from okrctl.model.goals import KeyResult, Kind, ScoreOf
 from okrctl.model.units import UnitFile
 
 if TYPE_CHECKING:
@@ -225,7 +225,8 @@ class _Trends:
             done = kr.current
             prediction = None if done is None else settled(done, kr.baseline, kr.target)
         else:
-            prediction = forecast(points, self.period, kr.baseline, kr.target, kr.unit)
+            most = 1.0 if isinstance(kr.derived_from, ScoreOf) else None  # a score
+            prediction = forecast(points, self.period, kr.baseline, kr.target, kr.unit, most)
         return tuple(value for _, value in points), prediction
 
 

@@ -74,13 +74,18 @@ def forecast(
     baseline: float,
     target: float,
     unit: str | None = None,
+    most: float | None = None,
 ) -> Forecast | None:
+    """Where the least-squares line through `points` stands at the period's end, made
+    `plausible`; `most` is the highest value the quantity can take (a score: 1)."""
     line = least_squares(points)
     if line is None or not measurable_span(baseline, target):
         return None
     intercept, slope = line
     written = [baseline, target, *(value for _, value in points)]
     value = plausible(intercept + slope * period.days, written, unit)
+    if most is not None:
+        value = min(most, value)
     return Forecast(value, clamp(progress(baseline, target, value)))
 
 
