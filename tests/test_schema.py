@@ -259,6 +259,11 @@ BROKEN = {  # name: (change to GOOD_TEAM, refused where the rule is an error, re
         True,
         True,
     ),
+    "a score from supporters with its own target": (
+        (("        target: 50\n", "        target: 50\n        from: {score: supporters}\n"),),
+        True,
+        True,
+    ),
     "a KPI without healthy bounds": ((("    healthy: {max: 3}\n", ""),), True, True),
     "a mission in a team": ((("lead: sam\n", "lead: sam\nmission: Win.\n"),), True, True),
     "confidence 2": (

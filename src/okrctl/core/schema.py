@@ -150,7 +150,7 @@ def _orphan(schema: dict[str, Any], config: Config | None) -> None:
 
 def _unmeasurable(schema: dict[str, Any], config: Config | None) -> None:
     """Each objective has key results; each KPI its healthy band; each key result exactly one
-    shape. (That a baseline and its target differ is left to `check`: a schema cannot compare
+    shape (a number, a band, a milestone, or a score from its supporters). (That a baseline and its target differ is left to `check`: a schema cannot compare
     two fields.)"""
     objective = schema["$defs"]["Objective"]
     objective["required"] = [*objective["required"], "key_results"]
@@ -158,9 +158,11 @@ def _unmeasurable(schema: dict[str, Any], config: Config | None) -> None:
     kpi = schema["$defs"]["Kpi"]
     kpi["required"] = [*kpi["required"], "healthy"]
     kpi.setdefault("allOf", []).append({"properties": {"healthy": {"not": NOT_SET}}})
+    score_of = {"type": "object", "required": ["score"]}
     number = {
         "required": ["baseline", "target"],
         "properties": {
+            "from": {"not": score_of},
             "baseline": {"not": NOT_SET},
             "target": {"not": NOT_SET},
             "keep": NOT_SET,
@@ -187,8 +189,19 @@ def _unmeasurable(schema: dict[str, Any], config: Config | None) -> None:
             "keep": NOT_SET,
         },
     }
+    scored = {  # `from: {score: supporters}`: counts from 0 to 1, writes no numbers of its own
+        "required": ["from"],
+        "properties": {
+            "from": score_of,
+            "baseline": NOT_SET,
+            "target": NOT_SET,
+            "keep": NOT_SET,
+            "milestone": {"const": False},
+            "done": NOT_SET,
+        },
+    }
     schema["$defs"]["KeyResult"].setdefault("allOf", []).append(
-        {"oneOf": [number, band, milestone]}
+        {"oneOf": [number, band, milestone, scored]}
     )
 
 
