@@ -426,7 +426,7 @@ def _culture(certified, offsites, launched=False):
 
 def test_a_score_from_supporters_has_a_trend_point_whenever_a_supporter_moves(tmp_path):
     repo = GitRepo(tmp_path / "okrs")
-    repo.commit({"okrctl.yaml": CONFIG}, "2026-10-01T08:00:00+00:00")  # the quarter opens before the goals
+    repo.commit({"okrctl.yaml": CONFIG}, "2026-10-01T08:00:00+00:00")  # before the goals
     repo.commit(_culture(certified=200, offsites=2), "2026-10-01")
     repo.commit(
         {"goals/pillars/people.yaml": _culture(600, 2)["goals/pillars/people.yaml"]}, "2026-10-20"
@@ -489,6 +489,23 @@ def test_roll_carries_a_derived_key_result_from_its_derived_value(tmp_path):
     company = (repo.root / "goals/company.yaml").read_text()
     assert "        baseline: 13\n" in company  # 7 + 6, written where the baseline was
     assert "from: {sum: [emea/sales/deposits, amer/sales/deposits]}" in company
+
+
+def test_roll_leaves_a_score_from_supporters_to_count_from_0_again(tmp_path):
+    """A committed objective carried over with a key result scored from its supporters: that
+    key result has no baseline to move (it counts from 0 to 1 every period)."""
+    scored = _culture(certified=420, offsites=5)
+    scored["goals/company.yaml"] = scored["goals/company.yaml"].replace(
+        "    why: Culture scales us.\n    key_results:\n      - id: spirit",
+        "    why: Culture scales us.\n    type: committed\n    key_results:\n      - id: spirit",
+    )
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(scored, "2026-10-01")
+    result = run_cli("roll", "2027-Q1", "--carry", "--repo", repo.root)
+    assert result.exit_code == 0, result.stderr
+    company = (repo.root / "goals/company.yaml").read_text()
+    assert company.endswith("        from: {score: supporters}\n")  # as it was
+    assert "acme/culture" in result.stdout  # carried, unfinished
 
 
 def test_the_site_links_a_derived_number_to_its_sources(tmp_path):

@@ -10,6 +10,7 @@ from okrctl.core.graph import build_graph
 from okrctl.core.periods import check_period, parse_period
 from okrctl.core.scorecard import Moment, evaluate
 from okrctl.model.errors import OkrctlError, UsageError
+from okrctl.model.goals import ScoreOf
 from okrctl.store.config import parse_config
 from okrctl.store.edits import (
     SourceText,
@@ -141,7 +142,8 @@ def _roll_locked(workspace: Workspace, top: Path | None, next_period: str, carry
             result.carried.append(objective.ref)
             for kr in objective.key_results:
                 model = kr.node.key_result
-                if model.baseline is None or model.current is None or model.milestone:
+                scored = isinstance(model.derived_from, ScoreOf)  # counts from 0 every period
+                if model.baseline is None or model.current is None or model.milestone or scored:
                     continue
                 if model.derived_from is not None:  # no `current` in the file: the derived value
                     edit(kr.node.owner.path, kr.node.path(), "baseline", model.current)

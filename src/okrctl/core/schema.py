@@ -150,8 +150,8 @@ def _orphan(schema: dict[str, Any], config: Config | None) -> None:
 
 def _unmeasurable(schema: dict[str, Any], config: Config | None) -> None:
     """Each objective has key results; each KPI its healthy band; each key result exactly one
-    shape (a number, a band, a milestone, or a score from its supporters). (That a baseline and its target differ is left to `check`: a schema cannot compare
-    two fields.)"""
+    shape: a number, a band, a milestone, or a score from its supporters. (That a baseline and
+    its target differ is left to `check`: a schema cannot compare two fields.)"""
     objective = schema["$defs"]["Objective"]
     objective["required"] = [*objective["required"], "key_results"]
     objective["properties"]["key_results"]["minItems"] = 1
