@@ -523,6 +523,28 @@ def test_the_site_links_a_derived_number_to_its_sources(tmp_path):
     assert "the same as" in page
 
 
+def test_charts_draw_a_derived_number_from_its_sources_changes(tmp_path):
+    """A derived number has no check-ins: the report's chart and the site's draw its points,
+    and a stale one says which source has gone quiet."""
+    import re
+
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(files(emea=5, amer=5), "2026-10-01")
+    repo.commit({"goals/pillars/emea.yaml": files(emea=8)["goals/pillars/emea.yaml"]}, "2026-10-20")
+    repo.commit({"goals/pillars/amer.yaml": files(amer=9)["goals/pillars/amer.yaml"]}, "2026-11-10")
+    report = run_cli("report", "--repo", repo.root, "--as-of", "2026-11-15")
+    assert report.exit_code == 0, report.stderr
+    chart = report.stdout.split('title "Deposits from $10M to $20M"')[1].split("```")[0]
+    assert '["10-01", "10-20", "11-10"]' in chart and "line [10, 13, 17]" in chart
+    out = tmp_path / "site"
+    assert run_cli("site", str(out), "--repo", repo.root, "--as-of", "2026-12-20").exit_code == 0
+    page = (out / "units/acme.html").read_text()
+    deposits = page.split("Deposits from $10M to $20M</h4>")[1]
+    assert "— from its sources" in deposits.split("</svg>")[1][:200]
+    assert len(re.findall(r'<circle[^>]*class="point"', deposits.split("</svg>")[0])) == 3
+    assert "40 days without a check-in of its source amer/sales/deposits" in page
+
+
 PRODUCT = """\
 kind: team
 parent: acme
@@ -573,13 +595,15 @@ def test_a_score_weighted_by_target_counts_each_supporter_by_its_size(tmp_path):
 
 
 def test_the_status_tree_marks_a_derived_number(tmp_path):
-    root = write_repo(tmp_path, files(), base=False)
+    root = write_repo(tmp_path, _culture(certified=420, offsites=5), base=False)
     tree = " ".join(run_cli("status", "--repo", root).stdout.replace("│", " ").split())
     assert "deposits: 13 $M (10 → 20 $M) 0.30 at risk (sum of emea/sales/deposits," in tree
     assert (
         "certified: 420 people (0 → 1,000 people) 0.42 on track (= people/certify/certified)"
         in tree
     )
+    # a score is its own value: where it comes from stands in for "0.33 (0 → 1)"
+    assert "spirit: score of 2 supporters 0.33 at risk" in tree  # (0.42 + 0.25) / 2
 
 
 @pytest.mark.slow

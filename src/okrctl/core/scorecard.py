@@ -14,7 +14,7 @@ from okrctl.core.derived_timeline import DerivedTimeline
 from okrctl.core.graph import Graph, KeyResultNode, KpiNode, ObjectiveNode
 from okrctl.core.periods import Period, end_of_day, now
 from okrctl.core.score import Grade, Health, Shape, Status
-from okrctl.core.trend import Forecast, forecast, period_points, settled
+from okrctl.core.trend import Forecast, Point, forecast, period_points, settled
 from okrctl.model.goals import KeyResult, Kind, ScoreOf
 from okrctl.model.units import UnitFile
 
@@ -47,8 +47,10 @@ class KeyResultScore:
     progress: float | None
     score: float
     status: Status
-    trend: tuple[float, ...] = ()
-    """This period's check-in values (numeric key results; empty without git history)."""
+    trend_points: tuple[Point, ...] = ()
+    """This period's (days since it started, value) points: the value at its first commit,
+    then each check-in, or a derived number's changes (numeric key results; empty without git
+    history)."""
     forecast: Forecast | None = None
     target_moves: tuple[TargetMove, ...] = ()
     """Each move of the target this period, up to as-of (from history): the line steps there."""
@@ -61,6 +63,11 @@ class KeyResultScore:
         (once the period is over, `forecast` is the value itself, and nothing is heading)."""
         forecast = self.forecast
         return forecast if forecast is not None and forecast.projected else None
+
+    @property
+    def trend(self) -> tuple[float, ...]:
+        """The values of `trend_points`, for a sparkline."""
+        return tuple(value for _, value in self.trend_points)
 
     @property
     def ref(self) -> str:
@@ -211,7 +218,7 @@ class _Trends:
     def moves(self, ref: str) -> tuple[TargetMove, ...]:
         return tuple(self.history.target_moves(ref, self.period.start, self.moment.instant))
 
-    def of(self, kr: KeyResult, ref: str) -> tuple[tuple[float, ...], Forecast | None]:
+    def of(self, kr: KeyResult, ref: str) -> tuple[tuple[Point, ...], Forecast | None]:
         if arithmetic.shape(kr) is not Shape.NUMERIC:
             return (), None
         found = self.timeline.dated(ref)
@@ -227,7 +234,7 @@ class _Trends:
         else:
             most = 1.0 if isinstance(kr.derived_from, ScoreOf) else None  # a score
             prediction = forecast(points, self.period, kr.baseline, kr.target, kr.unit, most)
-        return tuple(value for _, value in points), prediction
+        return tuple(points), prediction
 
 
 def _objective(
@@ -247,7 +254,7 @@ def _objective(
                 progress=arithmetic.key_result_progress(kr),
                 score=value,
                 status=arithmetic.key_result_status(kr, value, kind, elapsed, over),
-                trend=trend,
+                trend_points=trend,
                 forecast=prediction,
                 target_moves=trends.moves(kr_node.ref) if trends and kr.target is not None else (),
                 derived=graph.derivations.values.get(kr_node.ref),

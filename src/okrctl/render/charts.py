@@ -98,7 +98,7 @@ def chart_of(kr: dict[str, Any], title: str | None = None) -> Chart | None:
     numeric check-ins, or neither a target nor a keep band."""
     points = [
         c
-        for c in kr.get("checkins", [])
+        for c in kr.get("timeline") or kr.get("checkins", [])
         if isinstance(c["value"], int | float) and not isinstance(c["value"], bool)
     ]
     keep = kr.get("keep") if kr.get("shape") == "keep" else None

@@ -4,6 +4,7 @@ Jinja's sandbox, and docs/templates.md documents every name (a test holds the tw
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from okrctl.core.compare import Comparison
@@ -56,6 +57,26 @@ class ContextBuilder:
         stale = quiet is not None and quiet.longer_than(self.stale_after)
         return _checkins(found, self.card), days, stale
 
+    def quiet_through(self, ref: str) -> str | None:
+        """The source whose silence makes a derived number stale (None for one checked in)."""
+        if self.history is None:
+            return None
+        card = self.card
+        quiet = quiet_of(self.graph, self.history, ref, card.moment.instant, card.period)
+        return None if quiet is None else quiet.through
+
+    def timeline(self, kr: KeyResultScore) -> list[dict[str, Any]]:
+        """A derived number's points this period (it has no check-ins of its own): what the
+        charts draw for it."""
+        start = self.card.period.start
+        points = []
+        for days, value in kr.trend_points:
+            moment = start + timedelta(days=days)
+            points.append(
+                {"date": moment.isoformat(), "day": moment.date().isoformat(), "value": value}
+            )
+        return points
+
     def key_result(self, kr: KeyResultScore) -> dict[str, Any]:
         data = key_result_json(kr)
         model = kr.node.key_result
@@ -68,7 +89,9 @@ class ContextBuilder:
             target_moves=[move_json(move) for move in kr.target_moves],
             days_quiet=days_quiet,
             stale=quiet_too_long and is_watched(model),
+            quiet_through=self.quiet_through(kr.ref) if quiet_too_long else None,
             trend=list(kr.trend),
+            timeline=self.timeline(kr) if kr.derived is not None else [],
             status_words=words(kr.status),
         )
         data.setdefault("baseline", None)
@@ -94,6 +117,7 @@ class ContextBuilder:
             trend=[c["value"] for c in checkins],
             stale=quiet_too_long,
             days_quiet=days_quiet,
+            quiet_through=self.quiet_through(kpi.ref) if quiet_too_long else None,
         )
         return data
 

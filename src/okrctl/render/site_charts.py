@@ -23,13 +23,15 @@ def _numeric(value: Any) -> bool:
 def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
     """The SVG of a numeric key result over `period` (the report context's), or a sentence when
     there is nothing to draw."""
-    points = [c for c in kr.get("checkins", []) if _numeric(c["value"])]
+    points = [c for c in kr.get("timeline") or kr.get("checkins", []) if _numeric(c["value"])]
     keep = kr.get("keep") if kr.get("shape") == "keep" else None
     bounds = [(n, float(keep[n])) for n in ("min", "max") if keep and _numeric(keep.get(n))]
     numeric = kr.get("target") is not None and kr.get("baseline") is not None
     if not (kr.get("shape") == "numeric" and numeric) and not bounds:
         return ""
     if not points:
+        if kr.get("derived"):
+            return '<p class="no-data">Its sources have no check-ins yet this period.</p>'
         return '<p class="no-data">No check-ins yet this period.</p>'
     start = date.fromisoformat(period["start"])
     last = date.fromisoformat(period["last_day"])
@@ -122,7 +124,9 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
         '<span class="key pace">··· expected pace</span>'
     )
     legend = (
-        '<p class="legend"><span class="key actual">— check-ins</span> '
+        '<p class="legend"><span class="key actual">'
+        + ("— from its sources" if kr.get("derived") else "— check-ins")
+        + "</span> "
         + references
         + (' <span class="key forecast">- - forecast</span>' if forecast else "")
         + "</p>"

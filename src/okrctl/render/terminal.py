@@ -117,7 +117,12 @@ def _key_result_label(key_result: KeyResultScore) -> Text:
     style = STATUS_STYLE[key_result.status]
     label = Text()
     label.append(f"{key_result.node.key_result.id}: ")
-    label.append(key_result_value(key_result))
+    derived = key_result.derived.as_json() if key_result.derived is not None else None
+    scored = derived is not None and derived["how"] == "score"
+    if scored:  # its value is its score: say where it comes from instead of 0.34 (0 → 1)
+        label.append(derived_note(derived).strip(" ()"))
+    else:
+        label.append(key_result_value(key_result))
     if len(key_result.trend) > 1:
         label.append(f" {sparkline(key_result.trend)}", style="cyan")
     label.append(f"  {score_text(key_result.score)} ")
@@ -129,8 +134,8 @@ def _key_result_label(key_result: KeyResultScore) -> Text:
             f"  forecast {with_unit(key_result.heading.value, model.unit)}",
             style="red" if misses else "green",
         )
-    if key_result.derived is not None:
-        label.append(" " + derived_note(key_result.derived.as_json()), style="dim")
+    if derived is not None and not scored:
+        label.append(" " + derived_note(derived), style="dim")
     return label
 
 
