@@ -240,11 +240,12 @@ def _key_result_block(key_result: KeyResultScore) -> list[Any]:
         parts.append(_line("derived from", derived_text(key_result.derived, model.unit)))
     trend = key_result.trend if key_result.shape is Shape.NUMERIC else ()
     if len(trend) > 1:
+        points = "points from its sources" if key_result.derived is not None else "check-ins"
         parts.append(
             _line(
                 "this period",
                 f"{sparkline(list(trend))} {number(trend[0])} → "
-                f"{number(trend[-1])} over {len(trend)} check-ins",
+                f"{number(trend[-1])} over {len(trend)} {points}",
             )
         )
     for move in key_result.target_moves:
