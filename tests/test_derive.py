@@ -404,6 +404,8 @@ def test_a_sum_has_a_trend_point_whenever_a_source_changes(tmp_path):
     assert deposits["trend"] == [10, 13, 17]  # Oct 1: 5 + 5; Oct 20: 8 + 5; Nov 10: 8 + 9
     mirror = _status(repo.root, "--as-of", "2026-11-15")["acme/values/certified"]
     assert mirror["trend"] == [420]  # the People team's one value
+    shown = run_cli("show", "acme/grow/deposits", "--repo", repo.root, "--as-of", "2026-11-15")
+    assert "this period: ▁▄█ 10 → 17 over 3 points from its sources" in shown.stdout
 
 
 def _culture(certified, offsites, launched=False):
@@ -640,3 +642,28 @@ def test_as_a_user_types_it_from_a_subfolder_piped(tmp_path):
     refused = okrctl("checkin", "acme/grow/deposits", "14")
     assert refused.returncode == 2 and "check in those instead" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+@pytest.mark.slow
+def test_the_demo_has_one_of_each_kind_with_its_trend(quarter):
+    """The demo company mirrors, sums and scores from supporters, and its scripted quarter
+    gives the sum a trend point at each change of a source (docs/scoring.md works these)."""
+    krs = _status(quarter, "--as-of", "2026-11-15")
+    mirror = krs["growth/convert-signups/signup-to-funded"]
+    assert mirror["derived"]["how"] == "mirror" and mirror["current"] == 40.5
+    assert mirror["score"] == pytest.approx((40.5 - 38) / (45 - 38))
+    cost = krs["harbor/healthy-margin/cost-per-account"]
+    assert cost["derived"]["how"] == "sum" and cost["current"] == pytest.approx(5.40 + 1.95)
+    assert cost["score"] == pytest.approx((8.20 - 7.35) / (8.20 - 6.00))
+    # Oct 1: 6.10 + 2.10; Oct 31: ops 5.40; Nov 3: infra 1.95
+    assert cost["trend"] == [pytest.approx(8.2), pytest.approx(7.5), pytest.approx(7.35)]
+    teams = krs["trust/safe-money/teams-deliver"]
+    risk = ((12 - 10.5) / (12 - 8) + 1.0) / 2  # fraud losses, false positives in their band
+    assert teams["derived"]["how"] == "score"
+    assert [(s["ref"], s["value"]) for s in teams["derived"]["from"]] == [
+        ("platform/on-call-skills", 0.0),  # never checked in
+        ("risk/stop-fraud-early", pytest.approx(risk)),
+    ]
+    assert teams["score"] == pytest.approx((risk + 0.0) / 2)
+    # Oct 1: nothing in; Oct 9: fraud losses at 10.5; Nov 12: false positives into their band
+    assert teams["trend"] == [0.0, pytest.approx(0.375 / 4), pytest.approx(risk / 2)]

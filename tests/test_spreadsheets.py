@@ -46,7 +46,7 @@ def test_export_then_import_gives_back_the_same_goals(tmp_path, suffix):
     sheet = tmp_path / f"okrs.{suffix}"
     exported = run_cli("export", sheet, "--repo", demo)
     assert exported.exit_code == 0, exported.stderr
-    assert exported.stdout == f"Wrote 41 rows to {sheet}.\n"
+    assert exported.stdout == f"Wrote 42 rows to {sheet}.\n"
     target = empty_repo(tmp_path / "new")
     (target / "okrctl.yaml").write_text((demo / "okrctl.yaml").read_text())
     imported = run_cli("import", sheet, "--repo", target)
@@ -76,7 +76,7 @@ def test_the_workbook_has_a_sheet_per_pillar_a_frozen_header_and_number_formats(
     teams = {row[1] for row in growth.iter_rows(min_row=2, values_only=True)}
     assert teams == {"growth", "lifecycle", "referrals", "signups", "sam", "tom"}
     all_rows = book["All"].max_row - 1
-    assert all_rows == sum(book[n].max_row - 1 for n in book.sheetnames[1:]) == 41
+    assert all_rows == sum(book[n].max_row - 1 for n in book.sheetnames[1:]) == 42  # per KR, KPI
 
 
 CSV_BOM_SEMICOLONS = (

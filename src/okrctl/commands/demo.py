@@ -37,7 +37,6 @@ SCRIPT = """
 2026-10-06 lena  referrals/weekly-referrals                     410   -    Referral banner back on the home screen
 2026-10-08 tom   signups/effortless-funding/funded-rate         38.9  0.6  First week of the new funding flow
 2026-10-09 raj   risk/stop-fraud-early/losses                   10.5  -    Velocity rules caught the September ring
-2026-10-09 raj   trust/safe-money/fraud-losses                  10.5  -    Same figure as the risk team's
 2026-10-12 chloe payments/cheaper-transfers/cost-per-transfer   0.40  -    Renegotiated the ACH fee tier
 2026-10-13 ines  harbor/grow-deposits/net-deposits              86.2  -    Two big treasury accounts funded
 2026-10-14 lena  referrals/invite-loop/invites-per-funder       0.35  -    Invite prompt after first deposit
@@ -54,7 +53,6 @@ SCRIPT = """
 2026-10-29 yuki  lifecycle/nudge-to-fund/winback-journey        done  -    Three-step journey live
 2026-10-30 yuki  lifecycle/nudge-to-fund/recovered-signups      7.5   -    First cohort through the journey
 2026-10-31 dev   harbor/healthy-margin/gross-margin             46    0.5  October P&L
-2026-10-31 dev   harbor/healthy-margin/cost-per-account         12.6  -    October model
 2026-10-31 ines  harbor/ltv-cac                                 3.4   -    October model
 2026-10-31 dev   efficiency/lean-operations/ops-cost            5.40  -    October model
 2026-11-02 chloe payments/cheaper-transfers/cost-per-transfer   0.36  0.8  Cost-based routing at 35%
@@ -94,7 +92,6 @@ OPENING = {
     "referrals/weekly-referrals": "380",
     "signups/effortless-funding/funded-rate": "38",
     "risk/stop-fraud-early/losses": "12",
-    "trust/safe-money/fraud-losses": "12",
     "payments/cheaper-transfers/cost-per-transfer": "0.42",
     "harbor/grow-deposits/net-deposits": "80",
     "referrals/invite-loop/invites-per-funder": "0.3",
@@ -108,7 +105,6 @@ OPENING = {
     "lifecycle/nudge-to-fund/winback-journey": "false",
     "lifecycle/nudge-to-fund/recovered-signups": "6",
     "harbor/healthy-margin/gross-margin": "42",
-    "harbor/healthy-margin/cost-per-account": "14",
     "harbor/ltv-cac": "3.1",
     "efficiency/lean-operations/ops-cost": "6.10",
     "chloe/cheaper-routing/routed-share": "0",
