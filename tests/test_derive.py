@@ -644,6 +644,35 @@ def test_as_a_user_types_it_from_a_subfolder_piped(tmp_path):
     assert "Traceback" not in refused.stderr
 
 
+def test_a_mirror_and_a_score_at_past_dates_read_their_sources_as_they_were(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(_culture(certified=200, offsites=2), "2026-10-01")
+    repo.commit(
+        {"goals/pillars/people.yaml": _culture(600, 2)["goals/pillars/people.yaml"]}, "2026-10-20"
+    )
+    repo.commit(
+        {"goals/pillars/ops.yaml": _culture(600, 8)["goals/pillars/ops.yaml"]}, "2026-11-10"
+    )
+    at = {}
+    for day in ("2026-10-05", "2026-10-25", "2026-11-15"):
+        krs = _status(repo.root, "--as-of", day)
+        at[day] = (krs["acme/values/certified"]["current"], krs["acme/culture/spirit"]["score"])
+    assert at == {  # the mirror: People's number; the score: (certified/1000 + offsites/20) / 2
+        "2026-10-05": (200, pytest.approx((0.2 + 0.1) / 2)),
+        "2026-10-25": (600, pytest.approx((0.6 + 0.1) / 2)),
+        "2026-11-15": (600, pytest.approx((0.6 + 0.4) / 2)),
+    }
+    old = run_cli("status", "--repo", repo.root, "--at", "HEAD~2", "--format", "json").json()
+    spirit = next(
+        kr
+        for unit in old["units"]
+        for objective in unit["objectives"]
+        for kr in objective["key_results"]
+        if kr["ref"] == "acme/culture/spirit"
+    )
+    assert spirit["score"] == pytest.approx(0.15)  # --at the first commit: as --as-of Oct 5
+
+
 @pytest.mark.slow
 def test_the_demo_has_one_of_each_kind_with_its_trend(quarter):
     """The demo company mirrors, sums and scores from supporters, and its scripted quarter
