@@ -19,8 +19,9 @@ FIELDS = {
     "kind", "team", "team name", "parent", "lead", "mission", "period",
     "objective id", "objective", "why", "committed", "category", "origin", "aligns to",
     "objective owner", "id", "key result", "kpi", "owner", "unit",
-    "baseline", "target", "current", "from", "milestone", "done", "keep min", "keep max",
-    "healthy min", "healthy max", "warning min", "warning max", "confidence", "weight", "source",
+    "baseline", "target", "current", "from", "resets", "milestone", "done", "keep min",
+    "keep max", "healthy min", "healthy max", "warning min", "warning max", "confidence",
+    "weight", "source",
 }  # fmt: skip
 """The columns import reads (any others are ignored, unless `--map` renames them)."""
 ALIASES = {"start": "baseline", "kr": "key result", "keyresult": "key result"}
@@ -275,6 +276,7 @@ def _plan_row(cell: Any, units: dict[str, Planned], unit_ids: set[str]) -> None:
             _put(entry, key, numbers[key])
     if derivation is not None:  # the exported `current` was derived: the sources are the truth
         entry["from"] = derivation
+    _put(entry, "resets", _text(cell("resets")))
     if numbers["weight"] not in (None, 1):
         entry["weight"] = numbers["weight"]
     _put(entry, "source", _text(cell("source")))

@@ -187,6 +187,13 @@ class KeyResult(StrictModel):
             "`{score: supporters}` (the mean score of the objectives aligned to it)."
         ),
     )
+    resets: Literal["period"] | None = Field(
+        default=None,
+        description=(
+            "`period`: a number counted afresh each period (deals closed this quarter, % of "
+            "plan); `okrctl roll` starts it again from its baseline instead of carrying it."
+        ),
+    )
 
     @model_validator(mode="after")
     def _derived_or_checked_in(self) -> KeyResult:

@@ -61,6 +61,7 @@ ORDER: dict[str, list[str]] = {
         "target",
         "current",
         "from",
+        "resets",
         "confidence",
         "weight",
         "source",
