@@ -554,3 +554,27 @@ def test_a_key_result_derived_from_itself_is_a_derivation_error(tmp_path):
     assert [f for f in found if f[0] == "derivation"] == [
         ("derivation", "goals/pillars/growth.yaml", 14, 15)
     ]
+
+
+def test_title_numbers_that_are_not_the_baseline_are_a_warning(tmp_path):
+    """The title says 30 → 40; after a baseline moved to 33 it tells a different story."""
+    pillar = PILLAR.replace("        baseline: 30\n", "        baseline: 33\n")
+    band = (
+        "      - id: unsubscribe\n        title: Keep unsubscribes under 2%\n"
+        "        unit: '%'\n        keep: {max: 1}\n        source: email platform\n"
+    )
+    root = write_repo(tmp_path, {PILLAR_FILE: pillar + band})
+    result = run_cli("check", "--repo", root, "--format", "json")
+    assert result.exit_code == 0
+    found = [f for f in result.json()["findings"] if f["rule"] == "title-numbers"]
+    assert [(f["file"], f["line"], f["column"], f["severity"]) for f in found] == [
+        (PILLAR_FILE, 11, 16, "warning"),
+        (PILLAR_FILE, 16, 16, "warning"),
+    ]
+    assert found[0]["message"] == (
+        "the title of `growth/convert/rate` disagrees with its numbers: it says 'from 30 to 40', "
+        "and the numbers are 33 → 40; rewrite the title or the numbers, so readers and scores "
+        "tell one story"
+    )
+    assert "it says 'under 2%', and the band's bound is 1" in found[1]["message"]
+    assert findings(write_repo(tmp_path / "fine", {PILLAR_FILE: PILLAR}))[1] == []

@@ -8,7 +8,8 @@ from okrctl.core.rules.registry import Context, Hit, hit, rule
 from okrctl.core.score import measurable_span
 from okrctl.model.bounds import MIN_SPAN
 from okrctl.model.findings import Severity
-from okrctl.model.goals import KeyResult
+from okrctl.core.title_numbers import title_problem
+from okrctl.model.goals import KeyResult, ScoreOf
 
 
 def key_result_problem(key_result: KeyResult) -> str | None:
@@ -132,3 +133,27 @@ def derivation(ctx: Context) -> Iterator[Hit]:
             node = graph.key_result_or_kpi(problem.ref)
             assert node is not None
             yield hit(node.owner, node.path("from"), problem.message, problem.ref)
+
+
+@rule(
+    "title-numbers",
+    Severity.WARNING,
+    "a key result whose title states numbers (from A to B, under N) that are not its baseline, "
+    "target or band",
+)
+def title_numbers(ctx: Context) -> Iterator[Hit]:
+    for kr in ctx.graph.key_results.values():
+        model = kr.key_result
+        if model.milestone or isinstance(model.derived_from, ScoreOf):
+            continue
+        if key_result_problem(model) is not None:
+            continue  # `unmeasurable` says what is wrong with its numbers first
+        problem = title_problem(model.title, model.baseline, model.target, model.keep)
+        if problem is not None:
+            yield hit(
+                kr.owner,
+                kr.path("title"),
+                f"the title of `{kr.ref}` disagrees with its numbers: {problem}; rewrite the "
+                f"title or the numbers, so readers and scores tell one story",
+                kr.ref,
+            )

@@ -1,0 +1,80 @@
+"""Numbers a key result's title states, against the numbers it holds (docs/rules.md,
+`title-numbers`): "from 48h to 24h" with a baseline of 26 tells readers a different story from
+the one it is scored on. Only phrases that name a start and an end ("from A to B") or a bound
+("under 2%", "90% or above") are read, so "within 14 days" or "SOC 2" never count."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from okrctl.model.goals import Bounds
+
+_NUMBER = r"[$€£]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:%|bn|[kKMB](?![a-zA-Z]))?"
+_RANGE = re.compile(
+    rf"\bfrom\s+(?P<start>{_NUMBER})[A-Za-z]*\s+to\s+(?P<end>{_NUMBER})[A-Za-z]*", re.IGNORECASE
+)
+_BOUND_BEFORE = re.compile(
+    rf"\b(?:under|below|above|over|at least|at most|no more than|no less than|less than"
+    rf"|more than)\s+(?P<n>{_NUMBER})",
+    re.IGNORECASE,
+)
+_BOUND_AFTER = re.compile(
+    rf"(?P<n>{_NUMBER})[A-Za-z]*\s+or\s+(?:above|more|higher|below|less|lower|better)\b", re.IGNORECASE
+)
+_SCALE = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "bn": 1e9}
+
+
+def readings(token: str) -> set[float]:
+    """Every value a written number may stand for: `41k` is 41 (in a unit of thousands) or
+    41,000; `38%` is 38 or 0.38; `$80M` is 80 or 80,000,000."""
+    digits = token.lstrip("$€£")
+    suffix = ""
+    for mark in ("bn", "%", "k", "K", "M", "B"):
+        if digits.endswith(mark):
+            digits, suffix = digits[: -len(mark)], mark
+            break
+    value = float(digits.replace(",", ""))
+    found = {value}
+    if suffix in _SCALE:
+        found.add(value * _SCALE[suffix])
+    if suffix == "%":
+        found.add(value / 100)
+    return found
+
+
+def _matches(token: str, value: float | None) -> bool:
+    if value is None:
+        return False
+    return any(
+        math.isclose(reading, value, rel_tol=1e-9, abs_tol=1e-12) for reading in readings(token)
+    )
+
+
+def title_problem(
+    title: str, baseline: float | None, target: float | None, keep: Bounds | None
+) -> str | None:
+    """What the title says that the numbers do not (None when they agree, or it says none)."""
+    if baseline is not None and target is not None:
+        found = _RANGE.search(title)
+        if found is None:
+            return None
+        start, end = found.group("start"), found.group("end")
+        if _matches(start, baseline) and _matches(end, target):
+            return None
+        return (
+            f"it says {found.group(0)!r}, and the numbers are {_plain(baseline)} → {_plain(target)}"
+        )
+    if keep is not None:
+        bounds = [b for b in (keep.min, keep.max) if b is not None]
+        for pattern in (_BOUND_BEFORE, _BOUND_AFTER):
+            for found in pattern.finditer(title):
+                token = found.group("n")
+                if not any(_matches(token, bound) for bound in bounds):
+                    shown = " and ".join(_plain(b) for b in bounds)
+                    return f"it says {found.group(0)!r}, and the band's bound is {shown}"
+    return None
+
+
+def _plain(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
