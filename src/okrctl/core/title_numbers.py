@@ -20,7 +20,8 @@ _BOUND_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _BOUND_AFTER = re.compile(
-    rf"(?P<n>{_NUMBER})[A-Za-z]*\s+or\s+(?:above|more|higher|below|less|lower|better)\b", re.IGNORECASE
+    rf"(?P<n>{_NUMBER})[A-Za-z]*\s+or\s+(?:above|more|higher|below|less|lower|better)\b",
+    re.IGNORECASE,
 )
 _SCALE = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "bn": 1e9}
 
@@ -77,4 +78,5 @@ def title_problem(
 
 
 def _plain(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
+    """`7.35`, not `7.3500000000000005` (a sum of 5.40 and 1.95)."""
+    return f"{float(value):.10g}"

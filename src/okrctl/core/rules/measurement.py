@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 from okrctl.core.rules.registry import Context, Hit, hit, rule
 from okrctl.core.score import measurable_span
+from okrctl.core.title_numbers import title_problem
 from okrctl.model.bounds import MIN_SPAN
 from okrctl.model.findings import Severity
-from okrctl.core.title_numbers import title_problem
 from okrctl.model.goals import KeyResult, ScoreOf
 
 
