@@ -35,9 +35,16 @@ def okrctl(*args, **kwargs):
     )
 
 
+COMMITTED_COMPANY = COMPANY.replace(
+    "    why: Deposits fund plans.\n", "    why: Deposits fund plans.\n    type: committed\n"
+)
+
+
 @pytest.mark.slow
 def test_roll_waits_for_a_check_in_and_keeps_its_value(tmp_path):
-    repo = committed_repo(tmp_path)
+    """The roll carries the committed objective from the value the check-in wrote while it
+    waited: it reads the files only once it holds the lock."""
+    repo = committed_repo(tmp_path, {COMPANY_FILE: COMMITTED_COMPANY})
     lock = repo.root / ".git" / "okrctl-checkin.lock"
     with open(lock, "a") as held:
         fcntl.flock(held.fileno(), fcntl.LOCK_EX)  # a check-in under way holds the lock
@@ -45,11 +52,14 @@ def test_roll_waits_for_a_check_in_and_keeps_its_value(tmp_path):
         time.sleep(1.5)
         assert roll.poll() is None, "roll must wait for the check-in's lock"
         # the check-in lands while the roll waits
-        repo.commit({COMPANY_FILE: COMPANY.replace("current: 12", "current: 15")}, "2026-12-20")
+        repo.commit(
+            {COMPANY_FILE: COMMITTED_COMPANY.replace("current: 12", "current: 15")}, "2026-12-20"
+        )
         fcntl.flock(held.fileno(), fcntl.LOCK_UN)
     _, err = roll.communicate(timeout=60)
     assert roll.returncode == 0, err
-    assert "current: 15" in repo.git("show", f"HEAD:{COMPANY_FILE}")
+    rolled = repo.git("show", f"HEAD:{COMPANY_FILE}")
+    assert "baseline: 15" in rolled and "current: 15" in rolled
     assert "period: 2027-Q1" in repo.git("show", "HEAD:okrctl.yaml")
     assert repo.git("log", "--format=%s", "-1") == "Roll to 2027-Q1"
 
@@ -162,7 +172,10 @@ def test_a_rejected_commit_puts_the_file_back_and_shows_the_hook_output(tmp_path
     assert "current: 15" in repo.git("show", f"HEAD:{COMPANY_FILE}")
 
 
-TEAM_WITH_PERIOD = TEAM.replace("lead: sam", "lead: sam\nperiod: 2026-Q4")
+TEAM_WITH_PERIOD = TEAM.replace("lead: sam", "lead: sam\nperiod: 2026-Q4").replace(
+    "    why: Funding is where people drop off.\n",
+    "    why: Funding is where people drop off.\n    type: committed\n",
+)  # carried by a roll, so only its period changes
 
 
 def test_a_rejected_roll_puts_every_file_back(tmp_path):

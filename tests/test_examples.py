@@ -116,8 +116,10 @@ def test_the_package_docstring_runs_on_the_demo(demo, tmp_path):
 
 
 def _env() -> dict[str, str]:
-    """The installed `okrctl` first on PATH, as after `pip install`."""
-    return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    """The installed `okrctl` first on PATH, as after `pip install`; an editor that saves what
+    it is shown (`roll --edit` then follows the plan as proposed)."""
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    return {**os.environ, "PATH": path, "VISUAL": "true", "EDITOR": "true"}
 
 
 def _readme_output(command: str, page: str = "README.md") -> list[str]:

@@ -189,38 +189,62 @@ def test_roll_then_diff_and_retro_read_the_new_quarter(quarters, monkeypatch):
     run_cli("close", "2026-Q3", "--force", "--repo", repo.root)
     monkeypatch.setenv("GIT_AUTHOR_DATE", "2026-10-01T08:00:00+00:00")
     monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-10-01T08:00:00+00:00")
-    result = run_cli("roll", "2026-Q4", "--carry", "--repo", repo.root)
+    result = run_cli("roll", "2026-Q4", "--repo", repo.root)
     assert result.exit_code == 0, result.stderr
-    assert "carried acme/grow" in result.stdout and "carried signups/funding" in result.stdout
+    # the committed objectives, and the aspirational one they align to
+    assert result.stdout.splitlines()[1:] == [
+        "  carried acme/grow",
+        "  carried acme/grow/deposits",
+        "  carried growth/convert",
+        "  carried growth/convert/rate",
+        "  carried signups/funding",
+        "  carried signups/funding/ach",
+        "  dropped signups/fraud-response",  # aspirational, and nothing aligns to it
+        "  dropped signups/fraud-response/done",
+        "titles to rewrite (their numbers move with the roll):",
+        "  acme/grow/deposits: it says 'from 10 to 20', and the numbers are 12 → 18",
+        "  growth/convert/rate: it says 'from 30 to 40', and the numbers are 36 → 42",
+    ]
+    assert result.stdout.startswith("rolled to 2026-Q4: 4 file(s) changed; committed ")
     assert repo.git("show", "--name-only", "--format=", "HEAD").splitlines() == [
         "goals/company.yaml",
+        "goals/pillars/growth.yaml",
+        "goals/teams/signups.yaml",
         "okrctl.yaml",
     ]
+    assert "fraud-response" not in (repo.root / TEAM_FILE).read_text()
     assert "period: 2026-Q4" in (repo.root / "okrctl.yaml").read_text()
     assert "baseline: 12\n" in (repo.root / COMPANY_FILE).read_text()  # baseline := current
+    assert (repo.root / PILLAR_FILE).read_text() == pillar(target=42, current=36, baseline=36)
+    retro_q3 = retro_json(repo, "2026-Q3")["rolled"]
+    assert (retro_q3["into"], retro_q3["carried"], retro_q3["dropped"]) == (
+        "2026-Q4",
+        ["acme/grow", "growth/convert", "signups/funding"],
+        ["signups/fraud-response"],
+    )
     # a goal-post moved in Q4, after the grace
     monkeypatch.setenv("GIT_AUTHOR_DATE", "2026-10-20T12:00:00+00:00")
     monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-10-20T12:00:00+00:00")
-    (repo.root / PILLAR_FILE).write_text(pillar(target=42, current=36, baseline=31))
+    (repo.root / PILLAR_FILE).write_text(pillar(target=42, current=36, baseline=34))
     repo.git("commit", "-q", "-am", "Rebase the conversion baseline")
     diff = run_cli("diff", "2026-Q3", "2026-Q4", "--repo", repo.root, "--format", "json").json()
     assert (diff["from"], diff["to"], diff["added"], diff["removed"]) == (
         "2026-Q3",
         "2026-Q4",
         [],
-        [],
+        ["signups/fraud-response", "signups/fraud-response/done"],  # dropped by the roll
     )
     assert [(c["ref"], c["field"], c["old"], c["new"]) for c in diff["changed"]] == [
         ("acme/grow/deposits", "baseline", 10, 12),
-        ("growth/convert/rate", "baseline", 30, 31),
+        ("growth/convert/rate", "baseline", 30, 34),
     ]
     assert {(s["ref"], round(s["new"], 4)) for s in diff["scores"]} == {
         ("acme/grow", 0.0),
-        ("growth/convert", round(5 / 11, 4)),
+        ("growth/convert", round((36 - 34) / (42 - 34), 4)),
     }
     retro_q4 = retro_json(repo, "2026-Q4")
     assert [(m["ref"], m["field"], m["old"], m["new"]) for m in retro_q4["goalpost_moves"]] == [
-        ("growth/convert/rate", "baseline", 30, 31)
+        ("growth/convert/rate", "baseline", 36, 34)
     ]  # the roll itself came within the grace
     assert retro_q4["added_mid_period"] == [] and retro_q4["dropped_mid_period"] == []
 

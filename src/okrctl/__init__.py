@@ -26,9 +26,10 @@ if TYPE_CHECKING:
     from okrctl.commands.diff import diff
     from okrctl.commands.fmt import format_repo
     from okrctl.commands.history import history
-    from okrctl.commands.quarters import close, roll
+    from okrctl.commands.quarters import close
     from okrctl.commands.report import report
     from okrctl.commands.retro import retro
+    from okrctl.commands.roll import roll
     from okrctl.commands.show import show
     from okrctl.commands.status import status
     from okrctl.core.graph import Graph, build_graph
@@ -63,7 +64,7 @@ _EXPORTS = {
     "diff": "okrctl.commands.diff",
     "retro": "okrctl.commands.retro",
     "close": "okrctl.commands.quarters",
-    "roll": "okrctl.commands.quarters",
+    "roll": "okrctl.commands.roll",
 }
 
 __all__ = [

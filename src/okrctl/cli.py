@@ -830,27 +830,82 @@ def close(
 @app.command()
 def roll(
     next_period: Annotated[str, typer.Argument(metavar="NEXT", help="The next period.")],
-    carry: Annotated[
+    edit: Annotated[
         bool,
-        typer.Option("--carry", help="Keep unfinished committed objectives, baseline := current."),
+        typer.Option("--edit", help="Open the plan in $VISUAL / $EDITOR first, like rebase -i."),
+    ] = False,
+    plan: Annotated[
+        Path | None,
+        typer.Option("--plan", metavar="FILE", help="Roll by a saved plan (as --dry-run prints)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan; write nothing.")
+    ] = False,
+    carry: Annotated[
+        bool, typer.Option("--carry", hidden=True, help="Carrying is the default now.")
     ] = False,
     no_commit: Annotated[
         bool, typer.Option("--no-commit", help="Edit the files but leave them uncommitted.")
     ] = False,
     repo: RepoOption = None,
 ) -> None:
-    """Start the next period in one commit.
+    """Start the next period in one commit, by a plan: unfinished committed objectives carried
+    (each number starts where it ended), done and aspirational ones dropped.
 
-    Example: okrctl roll 2027-Q1 --carry
+    Example: okrctl roll 2027-Q1 --dry-run && okrctl roll 2027-Q1 --edit
     """
-    from okrctl.commands.quarters import roll as roll_period
+    from okrctl.commands.roll import roll as roll_period
+    from okrctl.render.commands import rolled_text
 
     with _user_errors():
-        rolled = roll_period(repo, next_period, carry=carry, commit=not no_commit)
-    where = f"committed {rolled.commit[:10]}" if rolled.commit else "not committed"
-    typer.echo(f"rolled to {rolled.period}: {len(rolled.files)} file(s) changed; {where}")
-    for ref in rolled.carried:
-        typer.echo(f"  carried {ref}")
+        if edit and plan is not None:
+            from okrctl.model.errors import UsageError
+
+            raise UsageError("--edit and --plan are two ways to give the plan: use one")
+        text = _read_plan(plan) if plan is not None else None
+        rolled = roll_period(
+            repo,
+            next_period,
+            plan=text,
+            edit=_edit_in_editor if edit else None,
+            dry_run=dry_run,
+            commit=not no_commit,
+        )
+    for warning in rolled.warnings:
+        typer.echo(f"okrctl: note: {warning}", err=True)
+    typer.echo(rolled_text(rolled), nl=False)
+
+
+MAX_PLAN_BYTES = 4 * 1024 * 1024
+
+
+def _read_plan(path: Path) -> str:
+    """A saved plan: text, bounded in size (a plan is a line per objective and key result)."""
+    from okrctl.model.errors import UsageError
+
+    try:
+        with open(path, "rb") as file:
+            raw = file.read(MAX_PLAN_BYTES + 1)
+    except OSError as error:
+        raise UsageError(f"cannot read the plan {path}: {error.strerror}") from None
+    if len(raw) > MAX_PLAN_BYTES:
+        raise UsageError(f"the plan {path} is over {MAX_PLAN_BYTES:,} bytes: not a roll plan")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"the plan {path} is not UTF-8 text") from None
+
+
+def _edit_in_editor(text: str) -> str | None:
+    """The plan in $VISUAL or $EDITOR (click finds the editor and waits for it)."""
+    import click
+
+    from okrctl.model.errors import UsageError
+
+    try:
+        return click.edit(text, extension=".txt", require_save=False)
+    except click.UsageError as error:
+        raise UsageError(f"cannot open an editor for the plan: {error.message}") from None
 
 
 @app.command()

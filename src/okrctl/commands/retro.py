@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from okrctl.core.periods import check_period
+from okrctl.core.roll_plan import Decision, decisions_in, rolled_into
+from okrctl.store.git.log import roll_after
 from okrctl.store.history import (
     goals_scope,
     read_history,
@@ -16,6 +18,7 @@ from okrctl.store.workspace import Workspace
 from okrctl.views.retro import (
     Confidence,
     Retro,
+    RolledInto,
     cadence,
     calibration,
     grade_period,
@@ -49,4 +52,29 @@ def retro(repo: Workspace | Path | str | None, period_name: str) -> Retro:
     ]
     result.calibration = calibration(workspace, top, period_name, card)
     result.titles = {ref: node.objective.title for ref, node in graph.objectives.items()}
+    result.rolled = _rolled(top, revision)
     return result
+
+
+def _rolled(top: Path, revision: str) -> RolledInto | None:
+    """What the roll into the next period did with each objective, from its commit message."""
+    found = roll_after(top, revision)
+    if found is None:
+        return None
+    sha, when, message = found
+    into = rolled_into(message)
+    if into is None:
+        return None
+    decisions = decisions_in(message)
+
+    def objectives(decision: Decision) -> list[str]:
+        return [ref for ref in decisions[decision] if ref.count("/") == 1]
+
+    return RolledInto(
+        into,
+        sha,
+        when,
+        objectives(Decision.CARRY),
+        objectives(Decision.KEEP),
+        objectives(Decision.DROP),
+    )

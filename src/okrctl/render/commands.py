@@ -1,6 +1,7 @@
 """The Markdown of `status --format md`, `diff --format md` and `retro`, through Jinja templates
 shipped in the package (`command_templates/`), with the report filters; `cell` is the one
-escaping filter for anything a person typed. Plus `diff`'s plain text for the terminal."""
+escaping filter for anything a person typed. Plus `diff`'s and `roll`'s plain text for the
+terminal."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import functools
 from pathlib import Path
 from typing import Any
 
+from okrctl.core.roll_plan import Decision
 from okrctl.core.scorecard import ObjectiveScore, Scorecard
 from okrctl.model.goals import Bounds
 from okrctl.render.markdown import FILTERS
@@ -15,6 +17,7 @@ from okrctl.render.textformat import NONE, bounds_text, score_text
 from okrctl.views.diff import Diff
 from okrctl.views.history import HistoryResult
 from okrctl.views.retro import Retro
+from okrctl.views.roll import Rolled
 
 FOLDER = Path(__file__).parent / "command_templates"
 
@@ -137,3 +140,30 @@ def history_text(result: HistoryResult, width: int | None = None) -> list[tuple[
     ]
     head, body = columns(rows, width).split("\n", 1)
     return [(f"Check-ins of {result.ref}\n{head}\n", "bold"), (body, "")]
+
+
+def rolled_text(rolled: Rolled) -> str:
+    """What `roll` prints: the plan (`--dry-run`), or what it did, then what to look at."""
+    lines: list[str] = []
+    if rolled.dry_run:
+        lines.append(rolled.plan_text.rstrip("\n"))
+    else:
+        where = f"committed {rolled.commit[:10]}" if rolled.commit else "not committed"
+        lines.append(f"rolled to {rolled.period}: {len(rolled.files)} file(s) changed; {where}")
+        for decision, label in (
+            (Decision.CARRY, "carried"),
+            (Decision.RESET, "reset"),
+            (Decision.KEEP, "kept"),
+            (Decision.DROP, "dropped"),
+        ):
+            lines += [f"  {label} {ref}" for ref in rolled.refs(decision)]
+    notes: list[str] = []
+    if rolled.titles:
+        notes.append("titles to rewrite (their numbers move with the roll):")
+        notes += [f"  {title}" for title in rolled.titles]
+    if rolled.shares:
+        notes.append("self-set share of personal objectives:")
+        notes += [f"  {share}" for share in rolled.shares]
+    if rolled.dry_run:  # the whole output is a plan `--plan` reads back: notes are comments
+        notes = [f"# {note}" for note in notes]
+    return "\n".join(lines + notes) + "\n"

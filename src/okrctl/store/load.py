@@ -53,16 +53,28 @@ def load_repo(
         files = working_tree_files(root, config.goals_path)
     else:
         config, files = _revision_source(workspace, revision)
+    cache = open_cache(workspace, config.config.goals_dir) if revision is None else None
+    return load_files(config, files, revision=revision, cache=cache, seen=seen)
+
+
+def load_files(
+    config: RepoConfig,
+    files: list[FileEntry],
+    *,
+    revision: str | None = None,
+    cache: ParseCache | None = None,
+    seen: Known | None = None,
+) -> Repository:
+    """A repository from files already read (the working tree's, a revision's, or edits not
+    yet written, which `roll` checks before it writes them)."""
     repository = Repository(config=config, revision=revision)
     # A bulk load creates hundreds of thousands of containers and no cycles; the cyclic
     # collector would rescan them again and again (measured: a fifth of a cold load, and four
     # fifths of unpickling the parse cache).
     collecting = gc.isenabled()
     gc.disable()
+    cache = cache if cache is not None else ParseCache(None)
     try:
-        cache = (
-            open_cache(workspace, config.config.goals_dir) if revision is None else ParseCache(None)
-        )
         for relative, raw, problem in files:
             repository.files_read += 1
             if raw is None:

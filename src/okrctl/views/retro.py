@@ -106,6 +106,28 @@ class Calibration:
         return {"unit": self.unit, "finding": self.finding, "scores": self.scores}
 
 
+@dataclass(frozen=True, slots=True)
+class RolledInto:
+    """The roll that started the next period: when, and what became of each objective."""
+
+    period: str
+    commit: str
+    date: datetime
+    carried: list[str]
+    kept: list[str]
+    dropped: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "into": self.period,
+            "commit": self.commit,
+            "date": self.date.isoformat(),
+            "carried": self.carried,
+            "kept": self.kept,
+            "dropped": self.dropped,
+        }
+
+
 @dataclass(slots=True)
 class Retro:
     period: Period
@@ -119,6 +141,8 @@ class Retro:
     confidence: list[Confidence] = field(default_factory=list)
     calibration: list[Calibration] = field(default_factory=list)
     titles: dict[str, str] = field(default_factory=dict)
+    rolled: RolledInto | None = None
+    """The roll into the next period, once there was one."""
 
     def as_json(self) -> dict[str, Any]:
         """The shape docs/commands.md gives, plus confidence and calibration."""
@@ -150,6 +174,7 @@ class Retro:
             ],
             "confidence": [c.as_json() for c in self.confidence],
             "calibration": [c.as_json() for c in self.calibration],
+            "rolled": self.rolled.as_json() if self.rolled is not None else None,
         }
 
     @property

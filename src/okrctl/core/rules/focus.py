@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from okrctl.core.graph import Graph
 from okrctl.core.rules.registry import Context, Hit, hit, rule
 from okrctl.model.findings import Severity
 from okrctl.model.goals import Kind
@@ -99,13 +100,10 @@ def period_mismatch(ctx: Context) -> Iterator[Hit]:
             )
 
 
-@rule(
-    "self-set-share",
-    Severity.WARNING,
-    "a team whose members set fewer than 40% of their personal objectives themselves",
-)
-def self_set_share(ctx: Context) -> Iterator[Hit]:
-    graph = ctx.graph
+def self_set_shares(graph: Graph) -> dict[str, float]:
+    """Each team's share of its members' personal objectives they proposed themselves
+    (`origin: self`); teams whose members have none are left out."""
+    shares = {}
     for team_id, team in graph.units.items():
         if team.unit.kind is not Kind.TEAM:
             continue
@@ -115,9 +113,20 @@ def self_set_share(ctx: Context) -> Iterator[Hit]:
             if graph.units[member_id].unit.kind is Kind.PERSON
             for objective in graph.units[member_id].unit.objectives
         ]
-        if not origins:
-            continue
-        share = sum(origin == "self" for origin in origins) / len(origins)
+        if origins:
+            shares[team_id] = sum(origin == "self" for origin in origins) / len(origins)
+    return shares
+
+
+@rule(
+    "self-set-share",
+    Severity.WARNING,
+    "a team whose members set fewer than 40% of their personal objectives themselves",
+)
+def self_set_share(ctx: Context) -> Iterator[Hit]:
+    graph = ctx.graph
+    for team_id, share in self_set_shares(graph).items():
+        team = graph.units[team_id]
         if share < SELF_SET_MINIMUM:
             yield hit(
                 team,

@@ -137,3 +137,27 @@ def file_versions(top: Path, path: str) -> list[tuple[str, str]]:
         if raw is not None:
             versions.append((lines[0], raw.split()[3]))
     return versions
+
+
+ROLL_TRAILER = "Okr-Roll:"
+
+
+def roll_after(top: Path, revision: str) -> tuple[str, datetime, str] | None:
+    """The roll that ended the period whose last commit is `revision`: the oldest first-parent
+    commit after it with an `Okr-Roll:` trailer, as (sha, author date, message); None when the
+    period was never rolled."""
+    out = git_output(
+        top,
+        "log",
+        "--first-parent",
+        f"--grep=^{ROLL_TRAILER}",
+        "--format=%H %aI%x00%B%x00",
+        f"{revision}..HEAD",
+        check=False,
+    ).decode("utf-8", "replace")
+    records = out.split("\0")
+    found = None
+    for head, body in zip(records[0::2], records[1::2], strict=False):
+        sha, stamp = head.strip().split()
+        found = (sha, datetime.fromisoformat(stamp).astimezone(UTC), body)
+    return found

@@ -1,0 +1,341 @@
+"""`okrctl roll NEXT`: start the next period from a plan (docs/commands.md, "Planning the next
+period"). Every objective and key result of the closing period gets one decision (carry,
+reset, keep or drop); the plan can be printed, edited like `git rebase -i`'s todo list, or read
+from a file; then the whole roll is one commit, or nothing."""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from okrctl.core.graph import Graph, build_graph
+from okrctl.core.periods import check_period, parse_period
+from okrctl.core.roll_plan import (
+    Change,
+    Decision,
+    Plan,
+    PlanError,
+    commit_message,
+    default_plan,
+    parse_plan,
+)
+from okrctl.core.rules import run_rules
+from okrctl.core.rules.focus import self_set_shares
+from okrctl.core.scorecard import Moment, evaluate
+from okrctl.core.title_numbers import title_problem
+from okrctl.model.errors import OkrctlError, UsageError
+from okrctl.model.findings import Severity
+from okrctl.model.units import Repository
+from okrctl.render.roll_plan import format_plan
+from okrctl.store.config import parse_config
+from okrctl.store.edits import (
+    SourceText,
+    Target,
+    goals_lock,
+    private_file,
+    read_for_edit,
+    refuse_uncommitted,
+    refuse_unsafe,
+    target,
+    write_and_commit,
+)
+from okrctl.store.git import writes as git_writes
+from okrctl.store.load import load_files, load_repo, unit_problem, working_tree_files
+from okrctl.store.revisions import TAG_PREFIX
+from okrctl.store.root import CONFIG_NAME
+from okrctl.store.workspace import Workspace
+from okrctl.store.yaml.fmt import round_trip
+from okrctl.views.roll import Rolled
+
+Editor = Callable[[str], str | None]
+"""Shows the plan to someone and returns it as they left it (None: they gave up)."""
+
+PLAN_NAME = "okrctl-roll-plan.txt"
+
+
+def roll(
+    repo: Workspace | Path | str | None,
+    next_period: str,
+    *,
+    plan: str | None = None,
+    edit: Editor | None = None,
+    dry_run: bool = False,
+    commit: bool = True,
+) -> Rolled:
+    """Start `next_period`: with no `plan` and no `edit`, by the default plan. `plan` is a plan's
+    text (as `--dry-run` prints it); `edit` is shown the plan and returns it changed. The files
+    are read again under the goals lock before anything is written, so a check-in that lands
+    while someone edits the plan is rolled from, never written over."""
+    check_period(next_period)
+    workspace = Workspace.of(repo)
+    repository, graph = _load(workspace, next_period)
+    proposed = _plan(repository, graph, next_period)
+    text = plan if plan is not None else format_plan(proposed)
+    if edit is not None:
+        edited = edit(text)
+        if edited is None:
+            raise OkrctlError("the editor gave no plan back: nothing was rolled")
+        text = edited
+        _save_plan(workspace, text)
+    given = plan is not None or edit is not None
+    chosen = _follow(text, proposed, workspace, edit) if given else proposed
+    if dry_run:
+        return Rolled(
+            next_period,
+            chosen,
+            format_plan(chosen),
+            dry_run=True,
+            titles=_titles(chosen),
+            warnings=_warnings(workspace, repository),
+        )
+    top = workspace.top if commit else None
+    with goals_lock(workspace):
+        repository, graph = _load(workspace, next_period)
+        fresh = _plan(repository, graph, next_period)
+        chosen = _follow(text, fresh, workspace, edit) if given else fresh
+        return _apply(workspace, top, repository, graph, chosen, edit)
+
+
+def _follow(text: str, proposed: Plan, workspace: Workspace, edit: Editor | None) -> Plan:
+    """The decisions a plan's text makes; a plan that cannot be followed is a usage error
+    naming its line (exit 2), and nothing is rolled."""
+    try:
+        return parse_plan(text, proposed)
+    except PlanError as error:
+        saved = _saved(workspace, edit, proposed.next)
+        raise UsageError(f"{error}; nothing was rolled{saved}") from None
+
+
+def _load(workspace: Workspace, next_period: str) -> tuple[Repository, Graph]:
+    repository = load_repo(workspace)
+    if repository.findings:
+        raise OkrctlError("some goals files do not load; run `okrctl check` and fix them first")
+    config = repository.config.config
+    if config.period == next_period:
+        raise UsageError(f"the current period is already {next_period}")
+    check_period(next_period, config.fiscal_year_start)
+    return repository, build_graph(repository)
+
+
+def _plan(repository: Repository, graph: Graph, next_period: str) -> Plan:
+    config = repository.config.config
+    period = parse_period(config.period, config.fiscal_year_start)
+    card = evaluate(graph, period, Moment.of(None))
+    return default_plan(card, config.period, next_period)
+
+
+def _apply(
+    workspace: Workspace,
+    top: Path | None,
+    repository: Repository,
+    graph: Graph,
+    plan: Plan,
+    edit: Editor | None,
+) -> Rolled:
+    root = workspace.root
+    if top is not None:
+        _refuse_dirty(workspace, top, repository)
+    sources: dict[str, SourceText] = {}
+    texts: dict[str, str] = {}
+    config_source = read_for_edit(target(root, top, CONFIG_NAME).real)
+    sources[CONFIG_NAME] = config_source
+    texts[CONFIG_NAME] = round_trip(
+        config_source.text, lambda data: data.__setitem__("period", plan.next)
+    )
+    for unit_file in graph.units.values():
+        if not _touches(unit_file.unit, plan):
+            continue
+        source = read_for_edit(target(root, top, unit_file.path).real)
+        sources[unit_file.path] = source
+        texts[unit_file.path] = round_trip(source.text, _editor(unit_file.unit, plan))
+    edits = [
+        (target(root, top, relative), sources[relative], sources[relative].encode(text))
+        for relative, text in texts.items()
+    ]
+    contents = {where.shown: after for where, _, after in edits}
+    _validate(root, contents)
+    after = _reload(workspace, repository, contents)
+    _refuse_new_errors(repository, after, workspace, edit)
+    changed = sorted(where.shown for where, before, after in edits if after != before.raw)
+    result = Rolled(plan.next, plan, format_plan(plan), files=changed)
+    result.titles = _titles(plan)
+    result.shares = _shares(graph, build_graph(after))
+    result.warnings = _warnings(workspace, repository)
+    if top is not None:
+        refuse_unsafe(top, [where for where, _, _ in edits])
+    result.commit = write_and_commit(
+        workspace, top, edits, commit_message(plan) if top is not None else None
+    )
+    return result
+
+
+def _touches(unit: Any, plan: Plan) -> bool:
+    """Whether the roll changes a unit's file: its `period:`, or any objective not kept as is."""
+    if unit.period is not None:
+        return True
+    for objective in unit.objectives:
+        ref = f"{unit.id}/{objective.id}"
+        if plan.of(ref) is not Decision.KEEP:
+            return True
+        if any(plan.of(f"{ref}/{kr.id}") is not Decision.KEEP for kr in objective.key_results):
+            return True
+    return False
+
+
+def _editor(unit: Any, plan: Plan) -> Callable[[Any], None]:
+    """The round-trip edit of one unit file: its period, dropped objectives and key results
+    removed (backwards, so indexes hold), carried and reset numbers rewritten."""
+
+    def change(data: Any) -> None:
+        if unit.period is not None:
+            data["period"] = plan.next
+        objectives = data.get("objectives") or []
+        for index in reversed(range(len(objectives))):
+            objective = objectives[index]
+            ref = f"{unit.id}/{objective.get('id')}"
+            if plan.decisions.get(ref, Decision.KEEP) is Decision.DROP:
+                del objectives[index]
+                continue
+            results = objective.get("key_results") or []
+            for at in reversed(range(len(results))):
+                kr_ref = f"{ref}/{results[at].get('id')}"
+                decision = plan.decisions.get(kr_ref, Decision.KEEP)
+                if decision is Decision.DROP:
+                    del results[at]
+                elif kr_ref in plan.key_results:
+                    for step in plan.changes(kr_ref):
+                        _write(results[at], step)
+
+    return change
+
+
+def _write(mapping: Any, step: Change) -> None:
+    if step.copy is not None:
+        mapping[step.field] = mapping[step.copy]  # as written: `5.40` stays `5.40`
+    elif step.value is None:
+        mapping.pop(step.field, None)
+    else:
+        mapping[step.field] = step.value
+
+
+def _validate(root: Path, contents: dict[str, bytes]) -> None:
+    """Every edited file must still load, or nothing is written."""
+    for relative, raw in contents.items():
+        if relative == CONFIG_NAME:
+            try:
+                parse_config(raw, root)
+            except OkrctlError as exc:
+                raise OkrctlError(
+                    f"{relative}: rolling would leave the file invalid ({exc}); nothing was written"
+                ) from None
+            continue
+        problem = unit_problem(relative, raw)
+        if problem is not None:
+            raise OkrctlError(
+                f"rolling would leave a file invalid ({problem}); nothing was written"
+            )
+
+
+def _reload(workspace: Workspace, before: Repository, contents: dict[str, bytes]) -> Repository:
+    """The goals as the roll would leave them, read from the edits before they are written."""
+    config = parse_config(contents[CONFIG_NAME], workspace.root)
+    files = [
+        (relative, contents.get(relative, raw), problem)
+        for relative, raw, problem in working_tree_files(workspace.root, config.goals_path)
+    ]
+    return load_files(config, files)
+
+
+def _errors(repository: Repository) -> Counter[tuple[str, str]]:
+    return Counter(
+        (f.rule, f.message) for f in run_rules(repository) if f.severity is Severity.ERROR
+    )
+
+
+def _refuse_new_errors(
+    before: Repository, after: Repository, workspace: Workspace, edit: Editor | None
+) -> None:
+    """A plan that would leave `okrctl check` errors the goals do not have now (an objective
+    aligned to one the plan drops, an objective with every key result dropped) is refused."""
+    new = _errors(after) - _errors(before)
+    if not new:
+        return
+    located = [
+        f"  {f.file}:{f.line}:{f.column} {f.rule}: {f.message}"
+        for f in run_rules(after)
+        if f.severity is Severity.ERROR and (f.rule, f.message) in new
+    ]
+    raise OkrctlError(
+        "rolling by this plan would leave errors `okrctl check` would report:\n"
+        + "\n".join(located)
+        + "\ncarry or keep what they name, or drop what names it; nothing was written"
+        + _saved(workspace, edit, after.config.config.period)
+    )
+
+
+def _refuse_dirty(workspace: Workspace, top: Path, repository: Repository) -> None:
+    """The plan is made from the files as they are; uncommitted edits would go into the roll's
+    commit unreviewed, or be written over."""
+    goals = [CONFIG_NAME, *(unit_file.path for unit_file in repository.units)]
+    targets: list[Target] = [target(workspace.root, top, relative) for relative in goals]
+    refuse_uncommitted(top, targets, ", so the roll starts from committed goals")
+
+
+def _titles(plan: Plan) -> list[str]:
+    found = []
+    for ref, kr in plan.key_results.items():
+        model = kr.node.key_result
+        if plan.of(ref) is Decision.DROP or model.milestone:
+            continue
+        baseline = model.baseline
+        for step in plan.changes(ref):
+            if step.field == "baseline":
+                baseline = model.current if step.copy == "current" else step.value
+        if model.baseline is None or model.target is None or baseline == model.baseline:
+            continue
+        problem = title_problem(model.title, baseline, model.target, None)
+        if problem is not None:
+            found.append(f"{ref}: {problem}")
+    return found
+
+
+def _shares(before: Graph, after: Graph) -> list[str]:
+    old, new = self_set_shares(before), self_set_shares(after)
+    notes = []
+    for team, share in sorted(new.items()):
+        if old.get(team) != share:
+            was = old.get(team)
+            was_text = "" if was is None else f" (was {was:.0%})"
+            notes.append(f"{team}: {share:.0%} of personal objectives self-set{was_text}")
+    for team in sorted(set(old) - set(new)):
+        notes.append(f"{team}: no personal objectives left (was {old[team]:.0%} self-set)")
+    return notes
+
+
+def _warnings(workspace: Workspace, repository: Repository) -> list[str]:
+    closing = repository.config.config.period
+    top = workspace.top
+    if top is None or git_writes.tag_target(top, TAG_PREFIX + closing) is not None:
+        return []
+    return [
+        f"{closing} was never closed: `okrctl close {closing}` grades it into the tag "
+        f"{TAG_PREFIX}{closing} (its last commit stays findable after the roll)"
+    ]
+
+
+def _save_plan(workspace: Workspace, text: str) -> None:
+    with contextlib.suppress(OSError):  # a convenience: the roll itself does not need it
+        private_file(workspace, PLAN_NAME, "-roll-plan.txt").write_text(text, encoding="utf-8")
+
+
+def _saved(workspace: Workspace, edit: Editor | None, next_period: str) -> str:
+    if edit is None:
+        return ""
+    where = private_file(workspace, PLAN_NAME, "-roll-plan.txt")
+    return (
+        f"\nyour plan is saved in {where}: fix it and run "
+        f"`okrctl roll {next_period} --plan {where}`"
+    )
