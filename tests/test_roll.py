@@ -366,3 +366,26 @@ def test_as_a_user_types_it_with_a_real_editor_from_a_subfolder(quarter, tmp_pat
     assert done.returncode == 0, done.stderr
     assert "  carried acme/brand\n" in done.stdout
     assert "baseline: 6\n" in (quarter.root / "goals/company.yaml").read_text()
+
+
+def test_an_objective_added_while_the_plan_is_open_is_not_dropped_unseen(
+    quarter, tmp_path, monkeypatch
+):
+    """The editor is open; a teammate commits a new objective. The plan never showed it, so
+    following the plan would drop it: the roll stops instead."""
+    pillar = quarter.root / "goals/pillars/growth.yaml"
+    added = pillar.read_text() + (
+        "  - id: referrals\n    title: Referrals\n    why: Cheaper.\n    aligns_to: [acme/grow]\n"
+        "    key_results:\n      - {id: share, title: Share, milestone: true, source: x}\n"
+    )
+    script = (
+        "import subprocess\n"
+        f"pathlib.Path({str(pillar)!r}).write_text({added!r})\n"
+        f"subprocess.run(['git', '-C', {str(quarter.root)!r}, 'commit', '-qam', 'add'])\n"
+    )
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", _editor(tmp_path, script))
+    result = run_cli("roll", "2026-Q4", "--edit", "--repo", quarter.root)
+    assert result.exit_code == 1
+    assert "the goals changed while the plan was open: growth/referrals" in result.stderr
+    assert "period: 2026-Q3" in (quarter.root / "okrctl.yaml").read_text()

@@ -95,6 +95,13 @@ def roll(
     with goals_lock(workspace):
         repository, graph = _load(workspace, next_period)
         fresh = _plan(repository, graph, next_period)
+        arrived = [ref for ref in fresh.decisions if ref not in proposed.decisions]
+        if arrived:  # a line the plan never showed would read as "drop"
+            raise OkrctlError(
+                f"the goals changed while the plan was open: {', '.join(arrived[:5])} "
+                f"{'is' if len(arrived) == 1 else 'are'} new; nothing was rolled"
+                + _saved(workspace, edit, next_period)
+            )
         chosen = _follow(text, fresh, workspace, edit) if given else fresh
         return _apply(workspace, top, repository, graph, chosen, edit)
 
