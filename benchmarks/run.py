@@ -164,6 +164,37 @@ def derived(runs: int, folder: Path, teams: int = 2000) -> None:
     shutil.rmtree(rolled)
 
 
+def rolling(runs: int, folder: Path, teams: int = 2000) -> None:
+    """`roll NEXT --dry-run` (the plan: load, score, decide) and `roll NEXT --no-commit` (also
+    every edit, the goals re-read as they would be left, the rules run on both) of a 2,000-team
+    org, against `status --format json` of the same org (warm caches)."""
+    root = folder / "org-roll"
+    write_org(root, teams)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+    subprocess.run(
+        ["git", "-C", str(root), "-c", "user.name=b", "-c", "user.email=b@b", "commit", "-qm", "g"],
+        check=True,
+    )
+    header(f"roll: {teams:,} teams, every objective decided")
+
+    def restore(root: Path = root) -> None:  # the last --no-commit run edited the files
+        subprocess.run(["git", "-C", str(root), "checkout", "-q", "--", "."], check=True)
+
+    steps: list[Step] = [
+        ([*OKRCTL, "status", "--format", "json"], restore),  # each round from the same files
+        ([*OKRCTL, "roll", "2027-Q1", "--dry-run"], None),
+        ([*OKRCTL, "roll", "2027-Q1", "--no-commit"], restore),
+    ]
+    subprocess.run(steps[0][0], cwd=root, capture_output=True, check=False)  # warm the caches
+    floor, plan, rolled = rounds(steps, root, runs)
+    restore()
+    row("floor: okrctl status --format json", floor, floor[0])
+    row("okrctl roll --dry-run (the plan)", plan, floor[0])
+    row("okrctl roll --no-commit (the plan, the edits, both checks)", rolled, floor[0])
+    shutil.rmtree(root)
+
+
 def history(commits: int, files: int, runs: int, folder: Path) -> None:
     root = folder / "history"
     write_history(root, files, commits)
@@ -337,7 +368,7 @@ def main() -> None:
     parser.add_argument("--commits", type=int, default=3000)
     parser.add_argument("--files", type=int, default=50)
     parser.add_argument(
-        "--only", default="startup,history,org,derived,findings,hostile,measure,site"
+        "--only", default="startup,history,org,derived,findings,hostile,measure,site,roll"
     )
     args = parser.parse_args()
     print(
@@ -362,6 +393,8 @@ def main() -> None:
             measured(args.runs, Path(folder))
         if "site" in parts:
             site_build(args.runs, Path(folder))
+        if "roll" in parts:
+            rolling(args.runs, Path(folder))
 
 
 if __name__ == "__main__":

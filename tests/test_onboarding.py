@@ -247,6 +247,12 @@ def test_demo_then_retro_shows_the_scripted_goalpost_move(tmp_path):
         ("referrals/invite-loop/invites-per-funder", "target", 1.0, 0.8)
     ]
     assert retro["added_mid_period"] == ["payments/help-instant-ach"]
+    before = run_cli("retro", "2026-Q3", "--repo", target, "--format", "json").json()["rolled"]
+    assert (before["into"], before["carried"], before["dropped"]) == (
+        "2026-Q4",
+        ["risk/stop-fraud-early"],
+        ["harbor/launch-plans", "harbor/first-deposits", "trust/audit-ready"],
+    )
     again = run_cli("demo", target)
     assert again.exit_code == 2
     assert "is not empty" in again.stderr

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from conftest import PROJECT_ROOT, assert_golden, demo_copy, run_cli
-from okrctl.commands.demo import steps
+from okrctl.commands.demo import Q3_SCRIPT, steps
 
 AS_OF = "2026-11-15"
 
@@ -35,7 +35,10 @@ def test_replay_ends_at_the_demo_files(quarter):
     log = subprocess.run(
         ["git", "log", "--format=%s"], cwd=quarter, capture_output=True, text=True, check=True
     ).stdout.splitlines()
-    assert len(log) == len(steps()) + 3  # and the opening, the goal-post move, the late priority
+    # Q3: its goals, its check-ins and the roll; Q4: its goals, the goal-post move, the late
+    # priority and the scripted check-ins
+    assert len(log) == 1 + len(steps(Q3_SCRIPT)) + 1 + 3 + len(steps())
+    assert log[-1] == "Q3 goals" and log[-len(steps(Q3_SCRIPT)) - 2] == "Roll to 2026-Q4"
     assert "Lower the invite target to 0.8: the Q3 baseline was measured wrongly" in log
 
 

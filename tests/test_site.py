@@ -84,7 +84,7 @@ def built(closed, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site") / "public"
     result = run_cli("site", out, "--repo", closed, "--as-of", AS_OF)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == f"Wrote 18 files to {out}.\n"
+    assert result.stdout == f"Wrote 19 files to {out}.\n"
     return out
 
 
@@ -93,6 +93,7 @@ def test_every_unit_has_a_page_and_every_link_resolves(built):
     assert pages == [
         "alignment.html",
         "index.html",
+        "periods/2026-Q3.html",  # the quarter before, closed by the demo's script
         "periods/2026-Q4.html",
         *[
             f"units/{u}.html"
@@ -242,7 +243,7 @@ def test_built_from_a_subfolder_into_a_relative_folder_as_a_user_types_it(quarte
     )
     assert result.returncode == 0, result.stderr
     out = (root / "public").resolve()
-    assert result.stdout == f"Wrote 17 files to {out}.\n"
+    assert result.stdout == f"Wrote 18 files to {out}.\n"
     assert (out / "units/signups.html").is_file()
     assert broken_links(out) == []
 
@@ -307,7 +308,7 @@ def test_the_built_in_pages_are_the_same_through_the_sandbox(built, closed, tmp_
     assert run_cli("site", out, "--repo", root, "--as-of", AS_OF).exit_code == 0
     sandboxed = {p.relative_to(out): p.read_text() for p in out.rglob("*.html")}
     trusted = {p.relative_to(built): p.read_text() for p in built.rglob("*.html")}
-    assert len(trusted) == 17
+    assert len(trusted) == 18  # every page, Q3's retro among them
     assert sandboxed == trusted
 
 
@@ -337,7 +338,7 @@ def test_pages_drawn_by_forked_workers_are_the_pages_drawn_alone(quarter, tmp_pa
     forked_files = {
         p.relative_to(tmp_path / "forked"): p.read_bytes() for p in files(tmp_path / "forked")
     }
-    assert len(forked_files) == 18  # 17 pages and the manifest
+    assert len(forked_files) == 19  # 18 pages (Q3's retro among them) and the manifest
     assert forked_files == alone_files
 
 
@@ -399,7 +400,7 @@ def test_every_page_loads_in_chromium_without_a_console_error(built, tmp_path):
         timeout=180,
         check=True,
     )
-    assert done.stdout.count("<iframe") == 17
+    assert done.stdout.count("<iframe") == 18
     console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
     assert console == []
 

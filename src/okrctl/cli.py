@@ -957,7 +957,9 @@ def demo(
         "okrctl report tom --as-of 2026-11-15 --since 2026-11-01",
         "okrctl report --as-of 2026-11-15 --format html -o digest.html",
         "okrctl retro 2026-Q4",
-        "okrctl diff HEAD~40 --format md",
+        "okrctl retro 2026-Q3",
+        "okrctl diff 2026-Q3 2026-Q4 --format md",
+        "okrctl roll 2027-Q1 --dry-run",
     ):
         typer.echo(f"  {line}")
 

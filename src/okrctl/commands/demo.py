@@ -2,12 +2,19 @@
 back-dated commits up to the values in `goals/`, with a goal-post move and a priority added
 mid-quarter, so history, trends, reports, retro and diff have something real to read.
 
+Before it, a short Q3 (three units, a few check-ins) that is closed and rolled into Q4 by
+`okrctl roll` itself, as a lead would: `retro 2026-Q3` shows what was carried and dropped, and
+`diff 2026-Q3 2026-Q4` what the new quarter changed.
+
 `replay(root)` runs on a copy of the demo (`okrctl.yaml` and `goals/`); it ends with the files
 exactly as they are in the demo.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,6 +156,108 @@ LATE_OBJECTIVE = (
 )
 START = "2026-10-01"
 
+# The quarter before: a committed launch (done), an aspirational deposits goal (reached) and
+# Risk's committed fraud work (unfinished: the roll carries it into Q4, from where it ended).
+Q3_FILES = {
+    "goals/company.yaml": """\
+kind: company
+id: harbor
+name: Harbor Invest
+lead: ines
+mission: Help every family build savings that outlast them.
+objectives:
+  - id: launch-plans
+    title: Launch family savings plans
+    why: A plan is what turns an account into savings that outlast a family.
+    type: committed
+    owner: ines
+    key_results:
+      - id: plans-live
+        title: Family savings plans live for every new account
+        milestone: true
+        done: false
+        source: release notes
+        owner: ines
+  - id: first-deposits
+    title: Win our first $80M of net deposits
+    why: Deposits are the plans our customers fund with us.
+    owner: ines
+    key_results:
+      - id: net-deposits
+        title: Net deposits from $60M to $80M
+        unit: $M
+        baseline: 60
+        target: 80
+        current: 60
+        source: "Finance: daily balances report, net deposits line"
+        owner: ines
+""",
+    "goals/pillars/trust.yaml": """\
+kind: pillar
+id: trust
+name: Trust and safety
+parent: harbor
+lead: priya
+objectives:
+  - id: audit-ready
+    title: Get ready for the SOC 2 audit
+    why: Families trust us with their savings; an audit shows them why they can.
+    aligns_to: [mission]
+    owner: priya
+    key_results:
+      - id: controls
+        title: Controls documented from 0 to 40
+        unit: controls
+        baseline: 0
+        target: 40
+        current: 0
+        source: Compliance tracker
+        owner: priya
+""",
+    "goals/teams/risk.yaml": """\
+kind: team
+id: risk
+name: Risk and fraud
+parent: trust
+lead: raj
+objectives:
+  - id: stop-fraud-early
+    title: Stop fraud before the money moves
+    why: A blocked fraudulent transfer costs nothing; a refunded one costs twice.
+    type: committed
+    aligns_to: [mission]
+    owner: raj
+    key_results:
+      - id: losses
+        title: Fraud losses from 14 to 10 basis points
+        unit: bps
+        baseline: 14
+        target: 10
+        current: 14
+        source: Risk monthly loss report
+        owner: raj
+      - id: false-positives
+        title: Keep false-positive blocks under 2% of transfers
+        unit: "%"
+        keep: {max: 2}
+        current: 2.6
+        source: Fraud engine decision log
+        owner: raj
+""",
+}
+Q3_SCRIPT = """
+2026-07-20 ines  harbor/first-deposits/net-deposits             68    -    July deposits
+2026-08-14 priya trust/audit-ready/controls                     22    -    Access and change controls written up
+2026-08-18 raj   risk/stop-fraud-early/losses                   13    -    Device fingerprinting live
+2026-08-25 ines  harbor/first-deposits/net-deposits             74    -    August deposits
+2026-09-15 ines  harbor/launch-plans/plans-live                 done  -    Plans on for every new account
+2026-09-22 raj   risk/stop-fraud-early/losses                   12    -    Velocity rules on card funding
+2026-09-22 raj   risk/stop-fraud-early/false-positives          2.3   -    Rules tuned, still above 2%
+2026-09-28 ines  harbor/first-deposits/net-deposits             80    -    Quarter-end deposits
+2026-09-29 priya trust/audit-ready/controls                     31    -    Vendor and HR controls
+"""
+Q3_CLOSE = "2026-09-30"
+
 
 @dataclass(frozen=True, slots=True)
 class Step:
@@ -160,9 +269,9 @@ class Step:
     note: str
 
 
-def steps() -> list[Step]:
+def steps(script: str = SCRIPT) -> list[Step]:
     parsed = []
-    for line in SCRIPT.strip().splitlines():
+    for line in script.strip().splitlines():
         date, who, ref, value, confidence, note = line.split(None, 5)
         parsed.append(Step(date, who, ref, value, None if confidence == "-" else confidence, note))
     return parsed
@@ -237,8 +346,18 @@ def replay(root: Path) -> None:
         _set(root, ref, "confidence", value)
     g_date, g_who, g_ref, g_key, g_old, g_new, g_note = GOALPOST
     _set(root, g_ref, g_key, g_old)
+    opening = {p: p.read_bytes() for p in (root / "goals").rglob("*.yaml")}
+    config = (root / "okrctl.yaml").read_bytes()
     if not (root / ".git").exists():
         repo.git("init", "-q", "-b", "main")
+    _quarter_before(repo, root, config)
+    for path in (root / "goals").rglob("*.yaml"):  # the Q4 plan, written after the roll
+        if path not in opening:
+            path.unlink()
+    for path, content in opening.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    (root / "okrctl.yaml").write_bytes(config)
     repo.git("add", "-A")
     repo.git(
         "commit",
@@ -269,6 +388,47 @@ def replay(root: Path) -> None:
     for path, content in final.items():  # the script ends where the demo is
         if path.read_bytes() != content:
             raise AssertionError(f"the scripted quarter does not end at {path}")
+
+
+def _quarter_before(repo: _Repo, root: Path, config: bytes) -> None:
+    """Q3 in a few commits, closed and rolled into Q4 by okrctl itself on its last day."""
+    for path in (root / "goals").rglob("*.yaml"):
+        path.unlink()
+    for relative, text in Q3_FILES.items():
+        (root / relative).write_text(text)
+    q3 = config.replace(b"period: 2026-Q4", b"period: 2026-Q3")
+    (root / "okrctl.yaml").write_bytes(q3)
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "Q3 goals", date="2026-07-01", who="ines")
+    for step in steps(Q3_SCRIPT):
+        _commit_step(repo, root, step)
+    from okrctl.commands.quarters import close
+    from okrctl.commands.roll import roll
+
+    with _as("priya", f"{Q3_CLOSE}T10:00:00+00:00"):
+        close(root, "2026-Q3")
+    with _as("ines", f"{Q3_CLOSE}T17:00:00+00:00"):
+        roll(root, "2026-Q4")
+
+
+@contextmanager
+def _as(who: str, stamp: str) -> Iterator[None]:
+    """Who runs an okrctl command of the script, and when: git reads both from the environment
+    (a fresh machine may have no git identity at all)."""
+    name, email = PEOPLE[who], f"{who}@harbor.example"
+    names = {"GIT_AUTHOR_NAME": name, "GIT_COMMITTER_NAME": name}
+    names |= {"GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_EMAIL": email}
+    names |= {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+    saved = {key: os.environ.get(key) for key in names}
+    os.environ.update(names)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _commit_step(repo: _Repo, root: Path, step: Step) -> None:
