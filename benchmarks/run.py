@@ -178,8 +178,11 @@ def rolling(runs: int, folder: Path, teams: int = 2000) -> None:
     )
     header(f"roll: {teams:,} teams, every objective decided")
 
-    def restore(root: Path = root) -> None:  # the last --no-commit run edited the files
+    def restore(root: Path = root) -> None:
+        """The files as committed again (the last --no-commit run edited them, and its re-read
+        cached the rolled versions): every step starts from the same warm cache."""
         subprocess.run(["git", "-C", str(root), "checkout", "-q", "--", "."], check=True)
+        subprocess.run([*OKRCTL, "status", "--format", "json"], cwd=root, capture_output=True)
 
     steps: list[Step] = [
         ([*OKRCTL, "status", "--format", "json"], restore),  # each round from the same files

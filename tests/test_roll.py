@@ -389,3 +389,39 @@ def test_an_objective_added_while_the_plan_is_open_is_not_dropped_unseen(
     assert result.exit_code == 1
     assert "the goals changed while the plan was open: growth/referrals" in result.stderr
     assert "period: 2026-Q3" in (quarter.root / "okrctl.yaml").read_text()
+
+
+def test_a_file_in_its_own_style_keeps_every_byte_the_roll_does_not_change(tmp_path):
+    """Four-space indentation, comments and a quoted period: the roll changes its lines, and
+    only those (a dropped objective's comment goes with it)."""
+    team = (
+        "kind: team\nparent: growth\nlead: sam\nperiod: '2026-Q3'   # pinned\n"
+        "objectives:\n"
+        "    -   id: funding     # the big one\n"
+        "        title: Effortless funding\n        why: Drop-off.\n        type: committed\n"
+        "        aligns_to: [growth/convert]\n        key_results:\n"
+        "            -   id: rate\n                title: Funded from 30% to 50%\n"
+        "                unit: '%'\n                baseline: 30\n                target: 50\n"
+        "                current: 41.50    # Looker, Monday\n                confidence: 0.7\n"
+        "                source: funnel\n"
+        "    # a stretch we may not get to\n"
+        "    -   id: stretch\n        title: Stretch\n        why: Maybe.\n"
+        "        aligns_to: [growth/convert]\n        key_results:\n"
+        "            -   {id: s, title: S, milestone: true, done: false, source: notes}\n"
+    )
+    repo = GitRepo(tmp_path / "okrs")
+    files = {**FILES, "goals/company.yaml": COMPANY.format(deposits=14)}
+    repo.commit({"okrctl.yaml": Q3, **files, "goals/teams/signups.yaml": team}, "2026-07-01")
+    result = run_cli("roll", "2026-Q4", "--repo", repo.root)
+    assert result.exit_code == 0, result.stderr
+    assert (repo.root / "goals/teams/signups.yaml").read_text() == (
+        "kind: team\nparent: growth\nlead: sam\nperiod: 2026-Q4   # pinned\n"
+        "objectives:\n"
+        "    -   id: funding     # the big one\n"
+        "        title: Effortless funding\n        why: Drop-off.\n        type: committed\n"
+        "        aligns_to: [growth/convert]\n        key_results:\n"
+        "            -   id: rate\n                title: Funded from 30% to 50%\n"
+        "                unit: '%'\n                baseline: 41.50\n                target: 50\n"
+        "                current: 41.50    # Looker, Monday\n"
+        "                source: funnel\n"
+    )

@@ -30,6 +30,7 @@ from okrctl.model.errors import OkrctlError, UsageError
 from okrctl.model.findings import Severity
 from okrctl.model.units import Repository
 from okrctl.render.roll_plan import format_plan
+from okrctl.store.cache.parse_cache import open_cache
 from okrctl.store.config import parse_config
 from okrctl.store.edits import (
     SourceText,
@@ -43,11 +44,20 @@ from okrctl.store.edits import (
     write_and_commit,
 )
 from okrctl.store.git import writes as git_writes
-from okrctl.store.load import load_files, load_repo, unit_problem, working_tree_files
+from okrctl.store.load import load_files, load_repo, working_tree_files
 from okrctl.store.revisions import TAG_PREFIX
 from okrctl.store.root import CONFIG_NAME
 from okrctl.store.workspace import Workspace
 from okrctl.store.yaml.fmt import round_trip
+from okrctl.store.yaml.splice_edits import (
+    CannotSplice,
+    CopyValue,
+    Edit,
+    RemoveItem,
+    RemoveKey,
+    SetValue,
+    splice_edits,
+)
 from okrctl.views.roll import Rolled
 
 Editor = Callable[[str], str | None]
@@ -149,22 +159,25 @@ def _apply(
     texts: dict[str, str] = {}
     config_source = read_for_edit(target(root, top, CONFIG_NAME).real)
     sources[CONFIG_NAME] = config_source
-    texts[CONFIG_NAME] = round_trip(
-        config_source.text, lambda data: data.__setitem__("period", plan.next)
+    texts[CONFIG_NAME] = _rewrite(
+        config_source.text,
+        [SetValue((), "period", plan.next, plan.next)],
+        lambda data: data.__setitem__("period", plan.next),
     )
     for unit_file in graph.units.values():
         if not _touches(unit_file.unit, plan):
             continue
         source = read_for_edit(target(root, top, unit_file.path).real)
         sources[unit_file.path] = source
-        texts[unit_file.path] = round_trip(source.text, _editor(unit_file.unit, plan))
+        texts[unit_file.path] = _rewrite(
+            source.text, _splices(unit_file.unit, plan), _editor(unit_file.unit, plan)
+        )
     edits = [
         (target(root, top, relative), sources[relative], sources[relative].encode(text))
         for relative, text in texts.items()
     ]
     contents = {where.shown: after for where, _, after in edits}
-    _validate(root, contents)
-    after = _reload(workspace, repository, contents)
+    after = _reload(workspace, contents)
     _refuse_new_errors(repository, after, workspace, edit)
     changed = sorted(where.shown for where, before, after in edits if after != before.raw)
     result = Rolled(plan.next, plan, format_plan(plan), files=changed)
@@ -177,6 +190,45 @@ def _apply(
         workspace, top, edits, commit_message(plan) if top is not None else None
     )
     return result
+
+
+def _rewrite(text: str, splices: list[Edit], editor: Callable[[Any], None]) -> str:
+    """The edits spliced into the text, every other byte as written; through ruamel's
+    round-trip where a splice cannot do it (a flow collection, a list left empty)."""
+    try:
+        return splice_edits(text, splices)
+    except CannotSplice:
+        return round_trip(text, editor)
+
+
+def _splices(unit: Any, plan: Plan) -> list[Edit]:
+    """The roll of one unit file as splices (the same edits as `_editor`)."""
+    found: list[Edit] = []
+    if unit.period is not None:
+        found.append(SetValue((), "period", plan.next, plan.next))
+    for index, objective in enumerate(unit.objectives):
+        ref = f"{unit.id}/{objective.id}"
+        if plan.decisions.get(ref, Decision.KEEP) is Decision.DROP:
+            found.append(RemoveItem(("objectives",), index))
+            continue
+        for at, kr in enumerate(objective.key_results):
+            kr_ref = f"{ref}/{kr.id}"
+            where = ("objectives", index, "key_results", at)
+            if plan.decisions.get(kr_ref, Decision.KEEP) is Decision.DROP:
+                found.append(RemoveItem(where[:-1], at))
+            elif kr_ref in plan.key_results:
+                found += [_splice_of(where, step) for step in plan.changes(kr_ref)]
+    return found
+
+
+def _splice_of(where: tuple[str | int, ...], step: Change) -> Edit:
+    if step.copy is not None:
+        return CopyValue(where, step.field, step.copy)
+    if step.value is None:
+        return RemoveKey(where, step.field)
+    if isinstance(step.value, bool):
+        return SetValue(where, step.field, "true" if step.value else "false", step.value)
+    return SetValue(where, step.field, str(step.value), step.value)
 
 
 def _touches(unit: Any, plan: Plan) -> bool:
@@ -228,32 +280,30 @@ def _write(mapping: Any, step: Change) -> None:
         mapping[step.field] = step.value
 
 
-def _validate(root: Path, contents: dict[str, bytes]) -> None:
-    """Every edited file must still load, or nothing is written."""
-    for relative, raw in contents.items():
-        if relative == CONFIG_NAME:
-            try:
-                parse_config(raw, root)
-            except OkrctlError as exc:
-                raise OkrctlError(
-                    f"{relative}: rolling would leave the file invalid ({exc}); nothing was written"
-                ) from None
-            continue
-        problem = unit_problem(relative, raw)
-        if problem is not None:
-            raise OkrctlError(
-                f"rolling would leave a file invalid ({problem}); nothing was written"
-            )
-
-
-def _reload(workspace: Workspace, before: Repository, contents: dict[str, bytes]) -> Repository:
-    """The goals as the roll would leave them, read from the edits before they are written."""
-    config = parse_config(contents[CONFIG_NAME], workspace.root)
+def _reload(workspace: Workspace, contents: dict[str, bytes]) -> Repository:
+    """The goals as the roll would leave them, read from the edits before they are written
+    (unchanged files from the parse cache). An edited file that would no longer load stops the
+    roll: nothing is written."""
+    try:
+        config = parse_config(contents[CONFIG_NAME], workspace.root)
+    except OkrctlError as exc:
+        raise OkrctlError(
+            f"{CONFIG_NAME}: rolling would leave the file invalid ({exc}); nothing was written"
+        ) from None
     files = [
         (relative, contents.get(relative, raw), problem)
         for relative, raw, problem in working_tree_files(workspace.root, config.goals_path)
     ]
-    return load_files(config, files)
+    cache = open_cache(workspace, config.config.goals_dir)
+    after = load_files(config, files, cache=cache)
+    broken = [f for f in after.findings if f.file in contents]
+    if broken:
+        first = broken[0]
+        raise OkrctlError(
+            f"rolling would leave a file invalid ({first.file}:{first.line}:{first.column}: "
+            f"{first.message}); nothing was written"
+        )
+    return after
 
 
 def _errors(repository: Repository) -> Counter[tuple[str, str]]:

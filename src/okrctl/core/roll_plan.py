@@ -85,6 +85,12 @@ def default_plan(card: Scorecard, closing: str, next_period: str) -> Plan:
     return plan
 
 
+def _tidy(value: float) -> float:
+    """A derived sum as people write it: 7.35, not 7.3500000000000005."""
+    rounded = float(f"{value:.12g}")
+    return int(rounded) if rounded.is_integer() else rounded
+
+
 def _done(kr: KeyResultScore) -> bool:
     model = kr.node.key_result
     if kr.shape is Shape.MILESTONE:
@@ -185,7 +191,7 @@ def changes_for(kr: KeyResultScore, decision: Decision) -> list[Change]:
     if model.current is None:
         return cleared  # never checked in: it starts where it was meant to
     if model.derived_from is not None:  # no `current` in the file: the derived value
-        return [Change("baseline", model.current), *cleared]
+        return [Change("baseline", _tidy(model.current)), *cleared]
     return [Change("baseline", copy="current"), *cleared]
 
 

@@ -1,0 +1,223 @@
+"""Several structural edits of one unit file spliced into its text, from one pass of the C
+parser's events, so every other byte stays as written (a roll rewrites thousands of files, and
+ruamel's round-trip costs about fifteen times a parse: benchmarks/RESULTS.md).
+
+The edits a roll makes: a scalar set or copied from a sibling key, a key removed from a block
+mapping, an item removed from a block sequence. Anything else (a flow collection, a key that is
+not there, a sequence left empty) raises `CannotSplice`, and the caller falls back to the
+round-trip; so does a result that does not read back as the same edit made on the data.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from okrctl.store.yaml import events
+from okrctl.store.yaml.read import YamlProblem, read_document
+
+Path = tuple[Hashable, ...]
+BOM = "\ufeff"
+
+
+class CannotSplice(Exception):
+    """This edit needs the round-trip."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetValue:
+    mapping: Path
+    key: str
+    text: str
+    """The value as it is to be written (`false`, `2027-Q1`)."""
+    value: Any
+    """What it reads back as."""
+
+
+@dataclass(frozen=True, slots=True)
+class CopyValue:
+    """`key` takes the value of `source`, exactly as written (`5.40` stays `5.40`)."""
+
+    mapping: Path
+    key: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveKey:
+    mapping: Path
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveItem:
+    sequence: Path
+    index: int
+
+
+Edit = SetValue | CopyValue | RemoveKey | RemoveItem
+
+
+@dataclass(slots=True)
+class _Node:
+    start: int
+    end: int
+    flow: bool = False
+    scalar: bool = False
+    key_start: int = -1
+    """For a mapping entry's value: where its key starts."""
+    items: int = 0
+    """For a sequence: how many items it has."""
+
+
+def splice_edits(text: str, edits: list[Edit]) -> str:
+    """`text` with `edits` made (paths and indexes as in the text given); `CannotSplice` where
+    one needs the round-trip."""
+    bom = BOM if text.startswith(BOM) else ""
+    body = text[len(bom) :]
+    nodes = _nodes(body)
+    splices = sorted(_splice(body, nodes, edit) for edit in edits)
+    for (_, end, _), (next_start, _, _) in itertools.pairwise(splices):
+        if next_start < end:
+            raise CannotSplice("edits overlap")
+    for start, end, replacement in reversed(splices):
+        body = body[:start] + replacement + body[end:]
+    expected = read_document(text[len(bom) :].encode("utf-8"), positions=False).data
+    for edit in [e for e in edits if not isinstance(e, RemoveItem)]:
+        _apply(expected, edit)
+    removals = [e for e in edits if isinstance(e, RemoveItem)]
+    for removal in sorted(removals, key=lambda e: (*e.sequence, e.index), reverse=True):
+        _apply(expected, removal)  # the deepest and last first, so the other paths hold
+    try:
+        found = read_document(body.encode("utf-8"), positions=False).data
+    except YamlProblem:
+        raise CannotSplice("the spliced text does not read") from None
+    if found != expected:
+        raise CannotSplice("the spliced text reads differently")
+    return bom + body
+
+
+def _nodes(text: str) -> dict[Path, _Node]:
+    """Every node's span by its path; a mapping entry's value also knows where its key starts."""
+    parser = events.parser(text)
+    found: dict[Path, _Node] = {}
+    stack: list[list[Any]] = []  # [path, is_mapping, pending key, key start, counter]
+    try:
+        while True:
+            event = parser.get_event()
+            kind = type(event)
+            if kind in (events.MappingStartEvent, events.SequenceStartEvent, events.ScalarEvent):
+                top = stack[-1] if stack else None
+                if top is not None and top[1] and top[2] is None:
+                    if kind is not events.ScalarEvent:
+                        raise CannotSplice("a collection as a key")
+                    top[2], top[3] = event.value, event.start_mark.index
+                    continue
+                key_start = -1
+                if top is None:
+                    path: Path = ()
+                elif top[1]:
+                    path, key_start, top[2] = (*top[0], top[2]), top[3], None
+                else:
+                    path = (*top[0], top[4])
+                    top[4] += 1
+                node = _Node(event.start_mark.index, event.end_mark.index, key_start=key_start)
+                found[path] = node
+                if kind is events.ScalarEvent:
+                    node.scalar = True
+                    continue
+                node.flow = bool(event.flow_style)
+                stack.append([path, kind is events.MappingStartEvent, None, -1, 0])
+            elif kind in (events.MappingEndEvent, events.SequenceEndEvent):
+                path, _, _, _, count = stack.pop()
+                found[path].items = count
+                found[path].end = event.end_mark.index
+            elif kind is events.AliasEvent:
+                raise CannotSplice("an alias")
+            elif kind is events.StreamEndEvent:
+                return found
+    except events.YAMLError:
+        raise CannotSplice("the text does not parse") from None
+    finally:
+        parser.dispose()
+
+
+def _line_start(text: str, index: int) -> int:
+    return text.rfind("\n", 0, index) + 1
+
+
+def _line_end(text: str, index: int) -> int:
+    """Just past the newline of the line holding `index` (the text's end on its last line)."""
+    newline = text.find("\n", index)
+    return len(text) if newline < 0 else newline + 1
+
+
+def _subtree_end(nodes: dict[Path, _Node], path: Path) -> int:
+    """Where the last scalar under `path` ends: a block collection's own end mark lies at the
+    next token, past the comments and blank lines that belong to what follows."""
+    size = len(path)
+    return max(n.end for p, n in nodes.items() if p[:size] == path and n.scalar)
+
+
+def _splice(text: str, nodes: dict[Path, _Node], edit: Edit) -> tuple[int, int, str]:
+    if isinstance(edit, SetValue | CopyValue):
+        node = nodes.get((*edit.mapping, edit.key))
+        if node is None or not node.scalar or node.start == node.end:
+            raise CannotSplice(f"no `{edit.key}` value to replace")
+        if isinstance(edit, SetValue):
+            return node.start, node.end, edit.text
+        source = nodes.get((*edit.mapping, edit.source))
+        if source is None or not source.scalar:
+            raise CannotSplice(f"no `{edit.source}` to copy")
+        return node.start, node.end, text[source.start : source.end]
+    if isinstance(edit, RemoveKey):
+        mapping = nodes.get(edit.mapping)
+        node = nodes.get((*edit.mapping, edit.key))
+        if mapping is None or mapping.flow or node is None or not node.scalar:
+            raise CannotSplice(f"`{edit.key}` is not a plain line of a block mapping")
+        start = _line_start(text, node.key_start)
+        end = _line_end(text, node.end)
+        if text[start : node.key_start].strip() or "\n" in text[node.key_start : node.end]:
+            raise CannotSplice(f"`{edit.key}` shares its line or spans lines")
+        return start, end, ""
+    sequence = nodes.get(edit.sequence)
+    item = nodes.get((*edit.sequence, edit.index))
+    if sequence is None or sequence.flow or item is None or sequence.items < 2:
+        raise CannotSplice("not an item of a block sequence that keeps others")
+    start = _line_start(text, item.start)
+    if text[start : item.start].strip() != "-":
+        raise CannotSplice("the item does not start its own line")
+    while start > 0 and edit.index > 0:  # a comment just above the item goes with it
+        above = _line_start(text, start - 1)
+        if not text[above:start].strip().startswith("#"):
+            break
+        start = above
+    following = nodes.get((*edit.sequence, edit.index + 1))
+    if following is not None:
+        end = _line_start(text, following.start)
+    else:
+        end = _line_end(text, _subtree_end(nodes, (*edit.sequence, edit.index)) - 1)
+    return start, end, ""
+
+
+def _apply(data: Any, edit: Edit) -> None:
+    """The same edit made on the data, to check the splice against."""
+    if isinstance(edit, RemoveItem):
+        target = _at(data, edit.sequence)
+        del target[edit.index]
+        return
+    mapping = _at(data, edit.mapping)
+    if isinstance(edit, SetValue):
+        mapping[edit.key] = edit.value
+    elif isinstance(edit, CopyValue):
+        mapping[edit.key] = mapping[edit.source]
+    else:
+        mapping.pop(edit.key, None)
+
+
+def _at(data: Any, path: Path) -> Any:
+    for part in path:
+        data = data[part]
+    return data
