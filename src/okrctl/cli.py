@@ -383,12 +383,20 @@ def report(
 @app.command()
 def checkin(
     ref: Annotated[
-        str,
-        typer.Argument(help="A key result or KPI ref.", autocompletion=completion.measured_refs),
-    ],
+        str | None,
+        typer.Argument(
+            help="A key result or KPI ref (none: a guided round over your numbers).",
+            autocompletion=completion.measured_refs,
+        ),
+    ] = None,
     value: Annotated[
-        str, typer.Argument(help="The new number; for a milestone true/done or false/undone.")
-    ],
+        str | None,
+        typer.Argument(help="The new number; for a milestone true/done or false/undone."),
+    ] = None,
+    as_person: Annotated[
+        str | None,
+        typer.Option("--as", metavar="PERSON", help="Whose numbers a guided round asks about."),
+    ] = None,
     confidence: Annotated[
         str | None, typer.Option("--confidence", help="Your confidence, 0 to 1.")
     ] = None,
@@ -400,14 +408,22 @@ def checkin(
     ] = False,
     repo: RepoOption = None,
 ) -> None:
-    """Write a new value back (comments and layout kept) and commit just that file.
+    """Write a new value back (comments and layout kept) and commit just that file; with no
+    REF, ask about each of your numbers in turn and commit them together.
 
     Example: okrctl checkin signups/effortless-funding/funded-rate 41.2 --confidence 0.6
     """
     from okrctl.commands.checkin import checkin as run_checkin
     from okrctl.render.textformat import format_value
 
+    if ref is None:
+        _guided_round(repo, as_person)
+        return
     with _user_errors():
+        if value is None:
+            from okrctl.model.errors import UsageError
+
+            raise UsageError(f"give {ref}'s new VALUE (or no REF at all, for a guided round)")
         result = run_checkin(
             repo, ref, value, confidence=confidence, note=message, commit=not no_commit
         )
@@ -418,6 +434,39 @@ def checkin(
     )
     where = f"committed {result.commit[:10]}" if result.commit else "not committed"
     typer.echo(f"{result.ref}: {change} in {result.file}; {where}")
+
+
+def _guided_round(repo: Path | None, person: str | None) -> None:
+    """`okrctl checkin` with no ref: ask in the terminal, then one commit for the round."""
+    import sys
+
+    from okrctl.commands.checkin_round import open_round, submit
+    from okrctl.model.errors import UsageError
+    from okrctl.render.round_prompts import ask_round
+
+    with _user_errors():
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise UsageError(
+                "a guided check-in asks questions, and this is not a terminal: run "
+                "`okrctl checkin REF VALUE [--confidence C] [-m NOTE]`"
+            )
+        round_ = open_round(repo, person)
+        if not round_.due:
+            typer.echo(f"{round_.person} answers for no key result or KPI: nothing to ask")
+            return
+        count = len(round_.due)
+        typer.echo(f"{count} number{'s' * (count != 1)} for {round_.person}, stalest first.")
+        try:
+            answers = ask_round(round_.due)
+        except (KeyboardInterrupt, EOFError):
+            typer.echo("\nokrctl: stopped: nothing was written", err=True)
+            raise typer.Exit(130) from None
+        round_ = submit(repo, round_, answers)
+    if not round_.checked_in:
+        typer.echo("nothing checked in; nothing was written")
+        return
+    where = f"committed {round_.commit[:10]}" if round_.commit else "not committed"
+    typer.echo(f"checked in {len(round_.checked_in)} of {len(round_.due)}; {where}")
 
 
 @app.command()

@@ -60,10 +60,12 @@ def validate_edit(
 
 @dataclass(frozen=True, slots=True)
 class NewValue:
-    """A value to check in as part of a batch (`okrctl measure`)."""
+    """A value to check in as part of a batch (`okrctl measure`, a guided round), and a key
+    result's confidence with it."""
 
     ref: str
     value: int | float | bool
+    confidence: float | None = None
 
 
 def checkin_batch(
@@ -100,7 +102,12 @@ def checkin_batch(
             key = "done" if milestone else "current"
             anchors = ("milestone",) if milestone else ("keep", "target", "unit", "title")
             text = set_scalar(text, mapping_path, key, yaml_scalar(item.value), anchors)
-            edits[owner.path] = (where, source, text, [*landed, (mapping_path, key, item.value)])
+            landed = [*landed, (mapping_path, key, item.value)]
+            if item.confidence is not None:
+                confidence = yaml_scalar(item.confidence)
+                text = set_scalar(text, mapping_path, "confidence", confidence, (key,))
+                landed.append((mapping_path, "confidence", item.confidence))
+            edits[owner.path] = (where, source, text, landed)
         if commit:
             assert top is not None
             refuse_unsafe(top, [where for where, *_ in edits.values()])

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from okrctl.core.graph import Graph
+from okrctl.core.ownership import key_result_owner, kpi_owner
 from okrctl.core.scorecard import cascade_order, check_scope, company_title
 from okrctl.core.staleness import stale_refs
 from okrctl.model.config import Smtp
@@ -112,7 +113,7 @@ def _described(
         if unit.id not in units or kr.ref not in stale or kr.key_result.derived_from:
             continue  # a derived number's sources are nudged, not it
         model = kr.key_result
-        handle = model.owner or kr.parent.owner_handle or unit.lead
+        handle = key_result_owner(kr)
         value = model.done if model.milestone else model.current
         item = {
             "title": model.title,
@@ -126,7 +127,7 @@ def _described(
         unit = kpi.owner.unit
         if unit.id not in units or kpi.ref not in stale or kpi.kpi.derived_from:
             continue
-        handle = kpi.kpi.owner or (unit.id if unit.kind is Kind.PERSON else unit.lead)
+        handle = kpi_owner(kpi)
         item = {
             "title": kpi.kpi.title,
             "kind": "KPI",

@@ -1,0 +1,96 @@
+"""The questions of a guided check-in, asked in the terminal with rich's prompts: for each of
+my numbers its value now, then a new value (Enter keeps it), a confidence and a note, each
+checked as it is typed, with the score the new value would give."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from okrctl.model.errors import UsageError
+from okrctl.render.textformat import format_value, score_text, with_unit
+from okrctl.views.checkin_round import Answer, Due
+
+NOT_YET = {"not yet": "false", "no": "false", "yes": "true"}
+"""What people type for a milestone, read as `checkin` reads `false` and `true`."""
+
+
+def ask_round(due: list[Due], console: Any = None) -> list[Answer]:
+    """Ask about every number in `due`, in order; Ctrl-C raises `KeyboardInterrupt` before
+    anything is written."""
+    from rich.console import Console
+
+    console = console or Console(highlight=False)
+    answers = []
+    for number, item in enumerate(due, start=1):
+        console.print(f"\n[bold][{number}/{len(due)}] {item.ref}[/bold]  ({item.kind})")
+        console.print(f"  {item.title}")
+        console.print(f"  [dim]{_now(item)}[/dim]")
+        answers.append(_ask(console, item))
+    return answers
+
+
+def _now(item: Due) -> str:
+    if item.milestone:
+        parts = ["done" if item.value else "not done yet"]
+    else:
+        parts = ["no value yet" if item.value is None else with_unit(item.value, item.unit)]
+    if item.last is not None:
+        parts.append(f"last check-in {item.last.isoformat()} ({item.days_quiet} days ago)")
+    elif item.days_quiet is not None:
+        parts.append("never checked in")
+    if item.confidence is not None:
+        parts.append(f"confidence {format_value(item.confidence)}")
+    if item.score is not None:
+        parts.append(f"score {score_text(item.score)}")
+    return " · ".join(parts)
+
+
+def _ask(console: Any, item: Due) -> Answer:
+    from rich.prompt import Prompt
+
+    kept = format_value(item.value) if item.value is not None else "nothing"
+    if item.milestone:
+        kept = "done" if item.value else "not yet"
+        question = f"  Done? done / not yet (Enter keeps {kept})"
+    else:
+        question = f"  New value (Enter keeps {kept})"
+    while True:
+        typed = Prompt.ask(question, default="", show_default=False, console=console).strip()
+        if not typed:
+            console.print("  [dim]kept[/dim]")
+            return Answer(item.ref)
+        typed = NOT_YET.get(typed.lower(), typed) if item.milestone else typed
+        try:
+            value, new_score = item.preview(typed)
+        except UsageError as error:
+            console.print(f"  [red]{error}[/red]")
+            continue
+        break
+    if new_score is not None:
+        console.print(f"  → {format_value(value)}, score {score_text(new_score)}")
+    confidence = None
+    if item.kind == "key result" and not item.milestone:
+        confidence = _confidence(console, item)
+    note = Prompt.ask("  Note (Enter for none)", default="", show_default=False, console=console)
+    return Answer(item.ref, typed, confidence, note.strip() or None)
+
+
+def _confidence(console: Any, item: Due) -> str | None:
+    from rich.prompt import Prompt
+
+    from okrctl.store.yaml.splice import parse_confidence
+
+    kept = format_value(item.confidence) if item.confidence is not None else "none"
+    while True:
+        typed = Prompt.ask(
+            f"  Confidence 0 to 1 (Enter keeps {kept})", default="", show_default=False,
+            console=console,
+        ).strip()  # fmt: skip
+        if not typed:
+            return None
+        try:
+            parse_confidence(typed)
+        except UsageError as error:
+            console.print(f"  [red]{error}[/red]")
+            continue
+        return typed

@@ -1,0 +1,192 @@
+"""`okrctl checkin` with no ref: a guided round over my numbers, driven through a real
+pseudo-terminal (pexpect) with the installed `okrctl`: what it asks, what it writes (one commit,
+a trailer per ref), and that Ctrl-C writes nothing."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from conftest import run_cli
+from gitrepo import GitRepo
+
+CONFIG = "company: Acme\nperiod: 2026-Q4\nemails:\n  tom: Tom@Acme.example\n"
+COMPANY = """\
+kind: company
+id: acme
+mission: Make saving easy.
+objectives:
+  - id: grow
+    title: Grow deposits
+    why: Deposits fund plans.
+    owner: ines
+    key_results:
+      - id: deposits
+        title: Deposits from 10 to 20
+        baseline: 10
+        target: 20
+        current: 12
+        source: finance
+"""
+TEAM = """\
+kind: team
+parent: acme
+lead: tom
+objectives:
+  - id: funding
+    title: Effortless funding
+    why: Funding is where people drop off.
+    aligns_to: [acme/grow]
+    key_results:
+      - id: rate
+        title: Funded from 30% to 50%
+        unit: '%'
+        baseline: 30
+        target: 50
+        current: 34   # Looker
+        confidence: 0.5
+        source: funnel
+      - id: ach
+        title: Ship instant ACH
+        milestone: true
+        done: false
+        source: release notes
+      - id: tickets
+        title: Tickets from 40 to 20
+        baseline: 40
+        target: 20
+        current: 35
+        source: helpdesk
+        owner: ana
+kpis:
+  - id: latency
+    title: Funding latency
+    why: Slow funding loses people.
+    unit: s
+    current: 3.1
+    healthy: {max: 4}
+    source: ops dashboard
+"""
+FILES = {"okrctl.yaml": CONFIG, "goals/company.yaml": COMPANY, "goals/teams/signups.yaml": TEAM}
+OKRCTL = shutil.which("okrctl", path=str(Path(sys.executable).parent))
+
+
+@pytest.fixture
+def team(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(FILES, "2026-10-01", "goals")
+    repo.commit(
+        {"goals/teams/signups.yaml": TEAM.replace("current: 3.1", "current: 3.4")}, "2026-11-20"
+    )
+    repo.git("config", "user.email", "tom@acme.example")  # matched whatever its case
+    repo.git("config", "user.name", "Tom Lindqvist")
+    return repo
+
+
+def _spawn(repo: GitRepo, *args: str) -> pexpect.spawn:
+    assert OKRCTL is not None
+    return pexpect.spawn(
+        OKRCTL, ["checkin", *args], cwd=str(repo.root / "goals"), encoding="utf-8", timeout=60
+    )
+
+
+@pytest.mark.slow
+def test_a_round_asks_about_my_numbers_stalest_first_and_commits_once(team):
+    before = team.git("rev-parse", "HEAD")
+    child = _spawn(team)
+    child.expect("3 numbers for tom, stalest first.")
+    # never checked in since the goals were written (Oct 1): the KRs; the KPI on Nov 20
+    child.expect(r"\[1/3\] signups/funding/ach")
+    child.expect("Done\\? done / not yet \\(Enter keeps not yet\\)")
+    child.sendline("done")
+    child.expect("score 1.00")
+    child.expect("Note")
+    child.sendline("")
+    child.expect(r"\[2/3\] signups/funding/rate")
+    child.expect("34% · last check-in 2026-10-01")
+    child.expect("confidence 0.5 · score 0.20")
+    child.expect("New value \\(Enter keeps 34\\)")
+    child.sendline("forty")  # refused, asked again
+    child.expect("'forty' is not a number")
+    child.expect("New value")
+    child.sendline("38.5")
+    child.expect("→ 38.5, score 0.42")  # (38.5 - 30) / (50 - 30)
+    child.expect("Confidence 0 to 1")
+    child.sendline("0.6")
+    child.expect("Note")
+    child.sendline("Instant ACH on for 40%")
+    child.expect(r"\[3/3\] signups/latency")
+    child.expect("New value \\(Enter keeps 3.4\\)")
+    child.sendline("")  # kept: no check-in
+    child.expect("checked in 2 of 3; committed ")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert team.git("rev-list", "--count", f"{before}..HEAD") == "1"
+    message = team.git("log", "-1", "--format=%B")
+    assert message == (
+        "checkin: 2 values by tom\n\n"
+        "signups/funding/ach: not done → done\n"
+        "signups/funding/rate: 34 → 38.5, confidence 0.5 → 0.6 — Instant ACH on for 40%\n\n"
+        "Okr-Checkin: signups/funding/ach\n"
+        "Okr-Checkin: signups/funding/rate"
+    )
+    assert team.git("log", "-1", "--format=%an") == "Tom Lindqvist"
+    text = (team.root / "goals/teams/signups.yaml").read_text()
+    assert "        current: 38.5   # Looker\n        confidence: 0.6\n" in text
+    assert "        done: true\n" in text and "current: 3.4\n" in text
+    assert "current: 35\n" in text  # ana's, not asked
+    history = run_cli("history", "signups/funding/rate", "--repo", team.root, "--format", "json")
+    assert history.json()["checkins"][-1]["note"] == (
+        "signups/funding/rate: 34 → 38.5, confidence 0.5 → 0.6 — Instant ACH on for 40%"
+    )
+
+
+@pytest.mark.slow
+def test_ctrl_c_writes_nothing(team):
+    before = team.git("rev-parse", "HEAD")
+    child = _spawn(team)
+    child.expect("Done\\?")
+    child.sendline("done")
+    child.expect("Note")
+    child.sendline("")
+    child.expect("New value")
+    child.sendcontrol("c")
+    child.expect("stopped: nothing was written")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert team.git("rev-parse", "HEAD") == before
+    assert team.git("status", "--porcelain") == ""
+
+
+@pytest.mark.slow
+def test_as_someone_else_and_an_unknown_person(team):
+    child = _spawn(team, "--as", "ana")
+    child.expect("1 number for ana, stalest first.")
+    child.expect(r"\[1/1\] signups/funding/tickets")
+    child.sendline("")
+    child.expect("nothing checked in; nothing was written")
+    child.expect(pexpect.EOF)
+    team.git("config", "user.email", "someone@else.example")
+    stranger = _spawn(team)
+    stranger.expect("who is checking in\\? git config user.email is 'someone@else.example'")
+    stranger.expect(pexpect.EOF)
+    stranger.close()
+    assert stranger.exitstatus == 2
+
+
+def test_not_a_terminal_gets_the_one_line_alternative(team):
+    result = run_cli("checkin", "--repo", team.root)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "okrctl: a guided check-in asks questions, and this is not a terminal: run "
+        "`okrctl checkin REF VALUE [--confidence C] [-m NOTE]`\n"
+    )
+    half = run_cli("checkin", "signups/funding/rate", "--repo", team.root)
+    assert half.exit_code == 2
+    assert "give signups/funding/rate's new VALUE" in half.stderr
