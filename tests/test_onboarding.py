@@ -30,6 +30,8 @@ def test_init_in_an_empty_folder_then_check_passes(tmp_path):
         "okrctl.yaml",
         ".okrctl/unit.schema.json",
         ".okrctl/config.schema.json",
+        ".github/ISSUE_TEMPLATE/okr-checkin.yml",
+        ".github/workflows/okr-checkin.yml",
         ".github/workflows/okr-measure.yml",
         ".github/workflows/okr-send.yml",
         ".github/workflows/okr-site.yml",

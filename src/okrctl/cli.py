@@ -397,6 +397,18 @@ def checkin(
         str | None,
         typer.Option("--as", metavar="PERSON", help="Whose numbers a guided round asks about."),
     ] = None,
+    from_event: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-event",
+            metavar="FILE",
+            help="Check in what a workflow's event asks for (an issue form, Run workflow).",
+        ),
+    ] = None,
+    reply: Annotated[
+        Path | None,
+        typer.Option("--reply", metavar="FILE", help="With --from-event: write the reply here."),
+    ] = None,
     confidence: Annotated[
         str | None, typer.Option("--confidence", help="Your confidence, 0 to 1.")
     ] = None,
@@ -416,6 +428,9 @@ def checkin(
     from okrctl.commands.checkin import checkin as run_checkin
     from okrctl.render.textformat import format_value
 
+    if from_event is not None:
+        _checkin_from_event(repo, from_event, reply)
+        return
     if ref is None:
         _guided_round(repo, as_person)
         return
@@ -434,6 +449,20 @@ def checkin(
     )
     where = f"committed {result.commit[:10]}" if result.commit else "not committed"
     typer.echo(f"{result.ref}: {change} in {result.file}; {where}")
+
+
+def _checkin_from_event(repo: Path | None, event: Path, reply: Path | None) -> None:
+    """The reply goes to `reply` (for the workflow to post) and to stdout; exit 1 when the
+    check-in was refused, with nothing written."""
+    from okrctl.commands.checkin_event import checkin_from_event
+
+    with _user_errors():
+        result = checkin_from_event(repo, event)
+    if reply is not None:
+        reply.write_text(result.reply, encoding="utf-8")
+    typer.echo(result.reply, nl=False)
+    if not result.ok:
+        raise typer.Exit(1)
 
 
 def _guided_round(repo: Path | None, person: str | None) -> None:

@@ -48,11 +48,14 @@ def checkin(
     confidence: str | None = None,
     note: str | None = None,
     commit: bool = True,
+    author: str | None = None,
 ) -> CheckinResult:
+    """`author` (`Name <email>`) is who the commit names as its author (a check-in made from an
+    issue: the issue's author); by default, git's configured user."""
     workspace = Workspace.of(repo)
     _refuse_trailers(note)
     with goals_lock(workspace):
-        return _checkin_locked(workspace, ref, value, confidence, note, commit)
+        return _checkin_locked(workspace, ref, value, confidence, note, commit, author)
 
 
 def _refuse_trailers(note: str | None) -> None:
@@ -72,6 +75,7 @@ def _checkin_locked(
     confidence: str | None,
     note: str | None,
     commit: bool,
+    author: str | None = None,
 ) -> CheckinResult:
     root, top = workspace.root, workspace.top
     commit = commit and top is not None
@@ -124,7 +128,9 @@ def _checkin_locked(
     new_raw = source.encode(text)
     validate_edit(new_raw, owner.path, mapping_path, key, new)
     message = _message(ref, old, new, old_confidence, new_confidence, note) if commit else None
-    sha = write_and_commit(workspace, top if commit else None, [(where, source, new_raw)], message)
+    sha = write_and_commit(
+        workspace, top if commit else None, [(where, source, new_raw)], message, author
+    )
     return CheckinResult(
         ref, owner.path, old, new, old_confidence, new_confidence, new_raw != source.raw, sha, note
     )

@@ -112,6 +112,15 @@ Slug = Annotated[
 ]
 
 
+GITHUB_LOGIN_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$"
+GitHubLogin = Annotated[
+    Text,
+    Field(pattern=GITHUB_LOGIN_PATTERN),
+    WithJsonSchema({"type": "string", "pattern": GITHUB_LOGIN_PATTERN}),
+]
+"""A GitHub login: letters, digits and single hyphens, at most 39 characters."""
+
+
 Ref = Annotated[
     Text,
     Field(pattern=REF_PATTERN),

@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from okrctl.model.fields import (
     Confidence,
+    GitHubLogin,
     Id,
     Number,
     Period,
@@ -313,6 +314,13 @@ class Unit(StrictModel):
             "Person files only: where `okrctl send` reaches them (or `emails:` in okrctl.yaml)."
         ),
     )
+    github: GitHubLogin | None = Field(
+        default=None,
+        description=(
+            "Person files only: their GitHub login. Once any person file names one, a check-in "
+            "from an issue is taken only from the number's owner or a lead above it."
+        ),
+    )
     objectives: list[Objective] = Field(
         default=[],
         description="At most `limits.objectives_per_unit`.",
@@ -331,6 +339,7 @@ ONLY_IN: dict[str, tuple[Kind, ...]] = {
     "bhag": (Kind.COMPANY,),
     "accomplishments": (Kind.PERSON,),
     "email": (Kind.PERSON,),
+    "github": (Kind.PERSON,),
     "lead": (Kind.COMPANY, Kind.PILLAR, Kind.TEAM),
     "parent": (Kind.PILLAR, Kind.TEAM, Kind.PERSON),
 }

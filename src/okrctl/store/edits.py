@@ -150,6 +150,7 @@ def write_and_commit(
     top: Path | None,
     edits: list[tuple[Target, SourceText, bytes]],
     message: str | None,
+    author: str | None = None,
 ) -> str | None:
     """Write every changed file, all as one (`store.journal`), then commit them together (an
     empty commit when nothing changed). If the commit fails, every file is put back as it was.
@@ -164,8 +165,8 @@ def write_and_commit(
             return None
         paths = [where.from_top for where, _ in written if where.from_top is not None]
         if paths:
-            return git_writes.commit_paths(top, paths, message)
-        return git_writes.commit_empty(top, message)
+            return git_writes.commit_paths(top, paths, message, author)
+        return git_writes.commit_empty(top, message, author)
     except OkrctlError as error:
         _restore(workspace, written)
         names = ", ".join(where.shown for where, _ in written)

@@ -65,15 +65,20 @@ def dirty_files(top: Path, paths: list[str]) -> list[str]:
     return found
 
 
-def commit_paths(top: Path, paths: list[str], message: str) -> str:
-    """Commit exactly `paths` (other staged changes stay staged); returns the new commit."""
-    git_output(top, "commit", "-q", "--only", "-F", "-", "--", *paths, stdin=message.encode())
+def commit_paths(top: Path, paths: list[str], message: str, author: str | None = None) -> str:
+    """Commit exactly `paths` (other staged changes stay staged), by `author` (`Name <email>`)
+    when given; returns the new commit."""
+    by = [f"--author={author}"] if author else []
+    args = ("commit", "-q", *by, "--only", "-F", "-", "--", *paths)
+    git_output(top, *args, stdin=message.encode())
     return git_output(top, "rev-parse", "HEAD").decode().strip()
 
 
-def commit_empty(top: Path, message: str) -> str:
+def commit_empty(top: Path, message: str, author: str | None = None) -> str:
     """An empty commit that takes nothing from the index."""
-    git_output(top, "commit", "-q", "--allow-empty", "--only", "-F", "-", stdin=message.encode())
+    by = [f"--author={author}"] if author else []
+    args = ("commit", "-q", "--allow-empty", *by, "--only", "-F", "-")
+    git_output(top, *args, stdin=message.encode())
     return git_output(top, "rev-parse", "HEAD").decode().strip()
 
 

@@ -38,6 +38,7 @@ ORDER: dict[str, list[str]] = {
         "kpis",
         "accomplishments",
         "email",
+        "github",
     ],
     "objective": [
         "id",

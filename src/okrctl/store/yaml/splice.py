@@ -20,7 +20,13 @@ from okrctl.store.yaml.scalars import plain_number
 
 Path = tuple[Hashable, ...]
 
-MILESTONE_WORDS = {"true": True, "done": True, "false": False, "undone": False}
+MILESTONE_WORDS = {
+    "true": True,
+    "done": True,
+    "false": False,
+    "undone": False,
+    "not yet": False,
+}
 
 
 @dataclass(slots=True)
@@ -43,7 +49,9 @@ def parse_value(text: str, *, milestone: bool) -> tuple[str, Any]:
     word = text.strip()
     if milestone:
         if word.lower() not in MILESTONE_WORDS:
-            raise UsageError(f"{text!r} is not a milestone value: use true/done or false/undone")
+            raise UsageError(
+                f"{text!r} is not a milestone value: use true/done or false/undone/not yet"
+            )
         done = MILESTONE_WORDS[word.lower()]
         return ("true" if done else "false"), done
     value = plain_number(word)
