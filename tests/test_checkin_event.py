@@ -237,3 +237,57 @@ def test_every_scaffolded_workflow_passes_actionlint(tmp_path):
         timeout=120,
     )
     assert "potentially untrusted" in caught.stdout  # the linter does find what it should
+
+
+@pytest.mark.parametrize(
+    ("origin", "expected"),
+    [
+        ("git@github.com:acme/okrs.git", "https://github.com/acme/okrs"),
+        ("https://github.com/acme/okrs.git", "https://github.com/acme/okrs"),
+        ("https://x-access-token@github.com/acme/okrs", "https://github.com/acme/okrs"),
+        ("https://gitlab.com/acme/okrs.git", None),  # GitHub's form parameters only
+        (None, None),
+    ],
+)
+def test_the_web_address_comes_from_origin_on_github(goals, origin, expected):
+    from okrctl.store.web_address import repository_url
+    from okrctl.store.workspace import Workspace
+
+    if origin is not None:
+        goals.git("remote", "add", "origin", origin)
+    assert repository_url(Workspace.of(goals.root), None) == expected
+    configured = "https://github.example.com/acme/okrs/"
+    assert repository_url(Workspace.of(goals.root), configured) == configured.rstrip("/")
+
+
+CHECKIN_LINK = (
+    "https://github.com/acme/okrs/issues/new?template=okr-checkin.yml"
+    "&title=Check-in%3A+signups%2Ffunding%2Frate&ref=signups%2Ffunding%2Frate"
+)
+
+
+def test_the_site_and_the_nudges_link_to_the_form_filled_in(goals, tmp_path):
+    goals.git("remote", "add", "origin", "git@github.com:acme/okrs.git")
+    out = tmp_path / "site"
+    assert run_cli("site", str(out), "--repo", goals.root).exit_code == 0
+    page = (out / "units/signups.html").read_text()
+    assert f'<a class="checkin" href="{CHECKIN_LINK.replace("&", "&amp;")}">Check in</a>' in page
+    config = CONFIG + "emails: {tom: tom@acme.example, ines: ines@acme.example}\n"
+    goals.commit({"okrctl.yaml": config}, "2026-10-02")
+    mail = tmp_path / "mail"
+    sent = run_cli(
+        "send", "nudges", "--repo", goals.root, "--as-of", "2026-11-20", "--out", str(mail)
+    )
+    assert sent.exit_code == 0, sent.stderr
+    from email import message_from_bytes, policy
+
+    parsed = message_from_bytes(
+        (mail / "002-tom@acme.example.eml").read_bytes(), policy=policy.default
+    )
+    plain = parsed.get_body(("plain",)).get_content()
+    assert (
+        f"    okrctl checkin signups/funding/rate 34\n    or in the browser: {CHECKIN_LINK}\n"
+        in plain
+    )
+    html = parsed.get_body(("html",)).get_content()
+    assert f'<a href="{CHECKIN_LINK.replace("&", "&amp;")}">check in in the browser</a>' in html

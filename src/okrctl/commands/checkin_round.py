@@ -33,7 +33,7 @@ def whoami(graph: Graph, emails: dict[str, str], top: Path | None, person: str |
         return person
     address = ""
     if top is not None:
-        address = git_process.run(top, "config", "--get", "user.email").strip()
+        address = git_process.config_value(top, "user.email")
     matches = sorted(h for h, a in known.items() if a and a.lower() == address.lower())
     if address and len(matches) == 1:
         return matches[0]

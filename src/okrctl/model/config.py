@@ -155,6 +155,14 @@ class Config(StrictModel):
             "Handle → email address, for people without a person file (`email:` there wins)."
         ),
     )
+    repository_url: Annotated[Text, Field(pattern=r"^https://[^\s?#]+$")] | None = Field(
+        default=None,
+        description=(
+            "The goals repository's web address (https://github.com/OWNER/REPO), for the "
+            "'Check in' links of the site and of nudges; default: git's `origin`, when it is "
+            "on github.com."
+        ),
+    )
 
 
     @field_validator("timezone")

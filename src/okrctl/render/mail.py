@@ -8,6 +8,7 @@ from email.utils import make_msgid
 from typing import Any
 
 from okrctl.render.charts import Chart
+from okrctl.render.links import checkin_link
 from okrctl.render.textformat import format_value, has_controls, one_line, with_unit
 from okrctl.views.nudges import Nudge, Nudges
 from okrctl.views.report import ReportRequest
@@ -97,26 +98,33 @@ def nudge_message(nudge: Nudge, nudges: Nudges, sender: str) -> EmailMessage:
         shown = _shown(quiet.value, quiet.unit)
         last = quiet.last_checkin.isoformat() if quiet.last_checkin else "never checked in"
         command = f"okrctl checkin {quiet.ref} {_example(quiet)}"
+        link = checkin_link(nudges.repository_url, quiet.ref)
         lines += [
             f"- {quiet.title} ({quiet.kind} {quiet.ref}): {shown}, silent for {quiet.days} days "
             f"(last check-in: {last})",
             f"    {command}",
         ]
-        rows.append((quiet, shown, last, command))
+        if link is not None:
+            lines.append(f"    or in the browser: {link}")
+        rows.append((quiet, shown, last, command, link))
     lines += ["", "Thank you!"]
     message.set_content("\n".join(lines) + "\n")
     message.add_alternative(_nudge_html(nudge, nudges, rows), subtype="html")
     return message
 
 
-def _nudge_html(nudge: Nudge, nudges: Nudges, rows: list[tuple[Any, str, str, str]]) -> str:
+def _nudge_html(
+    nudge: Nudge, nudges: Nudges, rows: list[tuple[Any, str, str, str, str | None]]
+) -> str:
     from html import escape
 
     items = "".join(
         f"<li><b>{escape(q.title)}</b> ({escape(q.kind)} <code>{escape(q.ref)}</code>): "
         f"{escape(shown)}, silent for {q.days} days (last check-in: {escape(last)})<br>"
-        f'<code style="background:#f6f8fa;padding:2px 4px;">{escape(command)}</code></li>'
-        for q, shown, last, command in rows
+        f'<code style="background:#f6f8fa;padding:2px 4px;">{escape(command)}</code>'
+        + (f' or <a href="{escape(link)}">check in in the browser</a>' if link else "")
+        + "</li>"
+        for q, shown, last, command, link in rows
     )
     return (
         '<!DOCTYPE html><html><body style="font-family:Helvetica,Arial,sans-serif;'

@@ -21,8 +21,10 @@ from okrctl.core.scorecard import (
 from okrctl.core.staleness import is_watched, quiet_of
 from okrctl.model.history import History, RefHistory
 from okrctl.model.names import unit_of
+from okrctl.render.links import checkin_link
 from okrctl.render.textformat import words
 from okrctl.store.snapshot import Snapshot
+from okrctl.store.web_address import repository_url
 from okrctl.views.history import checkin_json, move_json
 from okrctl.views.report import ReportRequest
 from okrctl.views.show import ladder
@@ -44,7 +46,9 @@ class ContextBuilder:
 
     def __init__(self, snapshot: Snapshot, card: Scorecard, history: History | None) -> None:
         self.card, self.history, self.graph = card, history, snapshot.graph
-        self.stale_after = snapshot.repository.config.config.stale_after_days
+        config = snapshot.repository.config.config
+        self.stale_after = config.stale_after_days
+        self.repository_url = repository_url(snapshot.workspace, config.repository_url)
 
     def activity(self, ref: str) -> tuple[list[dict[str, Any]], int | None, bool]:
         """This period's check-ins of a key result or KPI, the days since the last one, and
@@ -92,6 +96,7 @@ class ContextBuilder:
             quiet_through=self.quiet_through(kr.ref) if quiet_too_long else None,
             trend=list(kr.trend),
             timeline=self.timeline(kr) if kr.derived is not None else [],
+            checkin_url=None if model.derived_from else checkin_link(self.repository_url, kr.ref),
             status_words=words(kr.status),
         )
         data.setdefault("baseline", None)

@@ -15,6 +15,7 @@ from okrctl.core.staleness import stale_refs
 from okrctl.model.config import Smtp
 from okrctl.model.goals import Kind
 from okrctl.store.snapshot import take_snapshot
+from okrctl.store.web_address import repository_url
 from okrctl.store.workspace import Workspace
 
 
@@ -52,6 +53,8 @@ class Nudges:
     notes: list[str] = field(default_factory=list)
     smtp: Smtp | None = None
     """okrctl.yaml's mail server, read with the goals."""
+    repository_url: str | None = None
+    """Where the goals live on the web, for "Check in" links (None: no links)."""
 
 
 def nudges(
@@ -71,6 +74,7 @@ def nudges(
         snapshot.moment.as_of,
         config.stale_after_days,
         smtp=config.smtp,
+        repository_url=repository_url(snapshot.workspace, config.repository_url),
     )
     history = snapshot.read_history("nudges (who has not checked in)")
     result.notes = list(snapshot.notes)

@@ -77,6 +77,11 @@ def run(cwd: Path, *args: str, env: dict[str, str] | None = None, stdin: str = "
     return git_output(cwd, *args, stdin=stdin.encode() or None, env=env).decode()
 
 
+def config_value(top: Path, key: str) -> str:
+    """A git configuration value, or "" when it is not set."""
+    return git_output(top, "config", "--get", key, check=False).decode().strip()
+
+
 class UnusableRepository(GitError):
     """git sees a repository here but refuses to work in it (such as "dubious ownership")."""
 
