@@ -291,3 +291,14 @@ def test_the_site_and_the_nudges_link_to_the_form_filled_in(goals, tmp_path):
     )
     html = parsed.get_body(("html",)).get_content()
     assert f'<a href="{CHECKIN_LINK.replace("&", "&amp;")}">check in in the browser</a>' in html
+
+
+def test_an_event_file_that_is_not_one_is_refused_unread(goals, tmp_path):
+    huge = tmp_path / "event.json"
+    huge.write_bytes(b'{"issue": "' + b"x" * (2 << 20) + b'"}')
+    result = run_cli("checkin", "--from-event", str(huge), "--repo", goals.root)
+    assert result.exit_code == 1
+    assert result.stdout == (
+        f"Could not check in: the event {huge} is over 1,048,576 bytes: too large to be one\n\n"
+        "Nothing was written.\n"
+    )

@@ -960,14 +960,9 @@ MAX_PLAN_BYTES = 4 * 1024 * 1024
 def _read_plan(path: Path) -> str:
     """A saved plan: text, bounded in size (a plan is a line per objective and key result)."""
     from okrctl.model.errors import UsageError
+    from okrctl.store.bounded import read_bounded
 
-    try:
-        with open(path, "rb") as file:
-            raw = file.read(MAX_PLAN_BYTES + 1)
-    except OSError as error:
-        raise UsageError(f"cannot read the plan {path}: {error.strerror}") from None
-    if len(raw) > MAX_PLAN_BYTES:
-        raise UsageError(f"the plan {path} is over {MAX_PLAN_BYTES:,} bytes: not a roll plan")
+    raw = read_bounded(path, MAX_PLAN_BYTES, "plan")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:

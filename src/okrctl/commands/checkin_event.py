@@ -13,9 +13,10 @@ from typing import Any
 
 from okrctl.core.graph import Graph, build_graph
 from okrctl.core.ownership import key_result_owner, kpi_owner
-from okrctl.model.errors import OkrctlError
+from okrctl.model.errors import OkrctlError, UsageError
 from okrctl.model.goals import Kind
 from okrctl.render.textformat import format_value, score_text, words
+from okrctl.store.bounded import read_bounded
 from okrctl.store.git import writes as git_writes
 from okrctl.store.load import load_repo
 from okrctl.store.revisions import TAG_PREFIX
@@ -61,12 +62,9 @@ class EventResult:
 def read_request(path: Path) -> Request:
     """The check-in an event file asks for; a file that is not one is `Refused`."""
     try:
-        with open(path, "rb") as file:
-            raw = file.read(MAX_EVENT_BYTES + 1)
-    except OSError as error:
-        raise Refused(f"cannot read the event {path}: {error.strerror}") from None
-    if len(raw) > MAX_EVENT_BYTES:
-        raise Refused(f"the event {path} is over {MAX_EVENT_BYTES:,} bytes: not an event")
+        raw = read_bounded(path, MAX_EVENT_BYTES, "event")
+    except UsageError as error:
+        raise Refused(str(error)) from None
     try:
         event = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
