@@ -302,3 +302,19 @@ def test_an_event_file_that_is_not_one_is_refused_unread(goals, tmp_path):
         f"Could not check in: the event {huge} is over 1,048,576 bytes: too large to be one\n\n"
         "Nothing was written.\n"
     )
+
+
+def test_init_ci_only_adds_the_check_in_form_to_goals_that_exist(goals, tmp_path):
+    """Goals that exist: --ci-only writes only the top-level files, never placeholder goals or
+    schemas beside the real ones; without goals there is nothing to add CI to."""
+    result = run_cli("init", str(goals.root), "--ci-only")
+    assert result.exit_code == 0, result.stderr
+    created = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("created")]
+    assert ".github/ISSUE_TEMPLATE/okr-checkin.yml" in created
+    assert ".github/workflows/okr-checkin.yml" in created
+    assert not any(path.startswith(("goals/", ".okrctl/")) for path in created)
+    assert (goals.root / "goals/company.yaml").read_text() == COMPANY  # untouched
+    empty = run_cli("init", str(tmp_path / "nothing"), "--ci-only")
+    assert empty.exit_code == 2
+    assert "--ci-only is for goals that exist" in empty.stderr
+    assert not (tmp_path / "nothing").exists()

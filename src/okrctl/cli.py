@@ -984,6 +984,14 @@ def _edit_in_editor(text: str) -> str | None:
 @app.command()
 def init(
     folder: Annotated[Path, typer.Argument(help="Where to create it (default: here).")] = Path(),
+    ci_only: Annotated[
+        bool,
+        typer.Option(
+            "--ci-only",
+            help="Only what git and its hosts read (workflows, the check-in form, hooks): for "
+            "goals that exist.",
+        ),
+    ] = False,
 ) -> None:
     """Create a goals repository that passes `okrctl check`, with CI and a pre-commit hook.
 
@@ -992,7 +1000,7 @@ def init(
     from okrctl.commands.init import init as scaffold
 
     with _user_errors():
-        result = scaffold(folder)
+        result = scaffold(folder, ci_only=ci_only)
     for relative in result.created:
         typer.echo(f"created {relative}")
     for relative in result.kept:

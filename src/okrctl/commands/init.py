@@ -40,13 +40,18 @@ def current_quarter(today: date | None = None) -> str:
     return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
 
 
-def init(target: Path, today: date | None = None) -> Initialised:
+def init(target: Path, today: date | None = None, *, ci_only: bool = False) -> Initialised:
     """The goals repository in `target` (okrctl.yaml, goals/, the editor schemas in .okrctl/),
     and what git and its hosts read at the git top-level (the workflow, the pre-commit config,
     the editor settings, CODEOWNERS), pointed at `target` with `--repo`. `git init` (on the
     configured default branch, else `main`) when `target` is not inside a repository. A file
-    that exists is never overwritten: what it would need is printed to add by hand."""
+    that exists is never overwritten: what it would need is printed to add by hand. With
+    `ci_only`, only the files at the git top-level (for goals that exist already)."""
     target = target.resolve()
+    if ci_only and not (target / "okrctl.yaml").is_file():
+        from okrctl.model.errors import UsageError
+
+        raise UsageError(f"--ci-only is for goals that exist, and {target} has no okrctl.yaml")
     target.mkdir(parents=True, exist_ok=True)
     result = Initialised(target)
     top = git_process.toplevel(target)
@@ -73,9 +78,9 @@ def init(target: Path, today: date | None = None) -> Initialised:
         (target, relative): _fill(text, tokens)
         for relative, text in _templates(SCAFFOLD / "goals-repo")
     }
-    for (folder, relative), text in files.items():
+    for (folder, relative), text in {} if ci_only else files.items():
         _write_new(result, folder / relative, text)
-    for which in ("unit", "config"):  # the schema follows the rules of the okrctl.yaml there
+    for which in () if ci_only else ("unit", "config"):  # the schema follows okrctl.yaml's rules
         _write_new(result, target / f".okrctl/{which}.schema.json", _schema(target, which))
     for relative, text in _templates(SCAFFOLD / "top"):
         _write_new(
