@@ -11,6 +11,7 @@ from okrctl.store.yaml.splice_edits import (
     RemoveItem,
     RemoveKey,
     SetValue,
+    edit_text,
     splice_edits,
 )
 
@@ -95,3 +96,13 @@ def test_two_removals_of_neighbours_and_the_last_item():
     text = "objectives:\n  - id: a\n  - id: b\n  - id: c\n# after\nkpis: []\n"
     out = splice_edits(text, [RemoveItem(("objectives",), 1), RemoveItem(("objectives",), 2)])
     assert out == "objectives:\n  - id: a\n# after\nkpis: []\n"
+
+
+def test_what_cannot_be_spliced_is_made_through_the_round_trip():
+    """The only objective dropped leaves `objectives: []`, which a splice cannot write; the
+    same edits go through ruamel's round-trip, the comment on the period kept."""
+    text = "kind: team\nperiod: 2026-Q3   # pinned\nobjectives:\n  - id: a\n    title: A\n"
+    edits = [SetValue((), "period", "2026-Q4", "2026-Q4"), RemoveItem(("objectives",), 0)]
+    with pytest.raises(CannotSplice):
+        splice_edits(text, edits)
+    assert edit_text(text, edits) == "kind: team\nperiod: 2026-Q4   # pinned\nobjectives: []\n"

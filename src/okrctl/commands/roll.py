@@ -25,7 +25,6 @@ from okrctl.core.roll_plan import (
 from okrctl.core.rules import run_rules
 from okrctl.core.rules.focus import self_set_shares
 from okrctl.core.scorecard import Moment, evaluate
-from okrctl.core.title_numbers import title_problem
 from okrctl.model.errors import OkrctlError, UsageError
 from okrctl.model.findings import Severity
 from okrctl.model.units import Repository
@@ -48,15 +47,13 @@ from okrctl.store.load import load_files, load_repo, working_tree_files
 from okrctl.store.revisions import TAG_PREFIX
 from okrctl.store.root import CONFIG_NAME
 from okrctl.store.workspace import Workspace
-from okrctl.store.yaml.fmt import round_trip
 from okrctl.store.yaml.splice_edits import (
-    CannotSplice,
     CopyValue,
     Edit,
     RemoveItem,
     RemoveKey,
     SetValue,
-    splice_edits,
+    edit_text,
 )
 from okrctl.views.roll import Rolled
 
@@ -98,7 +95,7 @@ def roll(
             chosen,
             format_plan(chosen),
             dry_run=True,
-            titles=_titles(chosen),
+            titles=[f"{ref}: {why}" for ref, why in chosen.stale_titles().items()],
             warnings=_warnings(workspace, repository),
         )
     top = workspace.top if commit else None
@@ -159,19 +156,15 @@ def _apply(
     texts: dict[str, str] = {}
     config_source = read_for_edit(target(root, top, CONFIG_NAME).real)
     sources[CONFIG_NAME] = config_source
-    texts[CONFIG_NAME] = _rewrite(
-        config_source.text,
-        [SetValue((), "period", plan.next, plan.next)],
-        lambda data: data.__setitem__("period", plan.next),
-    )
+    period = SetValue((), "period", plan.next, plan.next)
+    texts[CONFIG_NAME] = edit_text(config_source.text, [period])
     for unit_file in graph.units.values():
-        if not _touches(unit_file.unit, plan):
-            continue
+        changes = _edits(unit_file.unit, plan)
+        if not changes:
+            continue  # kept as it is
         source = read_for_edit(target(root, top, unit_file.path).real)
         sources[unit_file.path] = source
-        texts[unit_file.path] = _rewrite(
-            source.text, _splices(unit_file.unit, plan), _editor(unit_file.unit, plan)
-        )
+        texts[unit_file.path] = edit_text(source.text, changes)
     edits = [
         (target(root, top, relative), sources[relative], sources[relative].encode(text))
         for relative, text in texts.items()
@@ -181,7 +174,7 @@ def _apply(
     _refuse_new_errors(repository, after, workspace, edit)
     changed = sorted(where.shown for where, before, after in edits if after != before.raw)
     result = Rolled(plan.next, plan, format_plan(plan), files=changed)
-    result.titles = _titles(plan)
+    result.titles = [f"{ref}: {why}" for ref, why in plan.stale_titles().items()]
     result.shares = _shares(graph, build_graph(after))
     result.warnings = _warnings(workspace, repository)
     if top is not None:
@@ -192,17 +185,9 @@ def _apply(
     return result
 
 
-def _rewrite(text: str, splices: list[Edit], editor: Callable[[Any], None]) -> str:
-    """The edits spliced into the text, every other byte as written; through ruamel's
-    round-trip where a splice cannot do it (a flow collection, a list left empty)."""
-    try:
-        return splice_edits(text, splices)
-    except CannotSplice:
-        return round_trip(text, editor)
-
-
-def _splices(unit: Any, plan: Plan) -> list[Edit]:
-    """The roll of one unit file as splices (the same edits as `_editor`)."""
+def _edits(unit: Any, plan: Plan) -> list[Edit]:
+    """The roll of one unit file as edits: its period, dropped objectives and key results
+    removed, carried and reset numbers rewritten (none: the file is kept as it is)."""
     found: list[Edit] = []
     if unit.period is not None:
         found.append(SetValue((), "period", plan.next, plan.next))
@@ -217,11 +202,11 @@ def _splices(unit: Any, plan: Plan) -> list[Edit]:
             if plan.decisions.get(kr_ref, Decision.KEEP) is Decision.DROP:
                 found.append(RemoveItem(where[:-1], at))
             elif kr_ref in plan.key_results:
-                found += [_splice_of(where, step) for step in plan.changes(kr_ref)]
+                found += [_edit_of(where, step) for step in plan.changes(kr_ref)]
     return found
 
 
-def _splice_of(where: tuple[str | int, ...], step: Change) -> Edit:
+def _edit_of(where: tuple[str | int, ...], step: Change) -> Edit:
     if step.copy is not None:
         return CopyValue(where, step.field, step.copy)
     if step.value is None:
@@ -229,55 +214,6 @@ def _splice_of(where: tuple[str | int, ...], step: Change) -> Edit:
     if isinstance(step.value, bool):
         return SetValue(where, step.field, "true" if step.value else "false", step.value)
     return SetValue(where, step.field, str(step.value), step.value)
-
-
-def _touches(unit: Any, plan: Plan) -> bool:
-    """Whether the roll changes a unit's file: its `period:`, or any objective not kept as is."""
-    if unit.period is not None:
-        return True
-    for objective in unit.objectives:
-        ref = f"{unit.id}/{objective.id}"
-        if plan.of(ref) is not Decision.KEEP:
-            return True
-        if any(plan.of(f"{ref}/{kr.id}") is not Decision.KEEP for kr in objective.key_results):
-            return True
-    return False
-
-
-def _editor(unit: Any, plan: Plan) -> Callable[[Any], None]:
-    """The round-trip edit of one unit file: its period, dropped objectives and key results
-    removed (backwards, so indexes hold), carried and reset numbers rewritten."""
-
-    def change(data: Any) -> None:
-        if unit.period is not None:
-            data["period"] = plan.next
-        objectives = data.get("objectives") or []
-        for index in reversed(range(len(objectives))):
-            objective = objectives[index]
-            ref = f"{unit.id}/{objective.get('id')}"
-            if plan.decisions.get(ref, Decision.KEEP) is Decision.DROP:
-                del objectives[index]
-                continue
-            results = objective.get("key_results") or []
-            for at in reversed(range(len(results))):
-                kr_ref = f"{ref}/{results[at].get('id')}"
-                decision = plan.decisions.get(kr_ref, Decision.KEEP)
-                if decision is Decision.DROP:
-                    del results[at]
-                elif kr_ref in plan.key_results:
-                    for step in plan.changes(kr_ref):
-                        _write(results[at], step)
-
-    return change
-
-
-def _write(mapping: Any, step: Change) -> None:
-    if step.copy is not None:
-        mapping[step.field] = mapping[step.copy]  # as written: `5.40` stays `5.40`
-    elif step.value is None:
-        mapping.pop(step.field, None)
-    else:
-        mapping[step.field] = step.value
 
 
 def _reload(workspace: Workspace, contents: dict[str, bytes]) -> Repository:
@@ -339,24 +275,6 @@ def _refuse_dirty(workspace: Workspace, top: Path, repository: Repository) -> No
     goals = [CONFIG_NAME, *(unit_file.path for unit_file in repository.units)]
     targets: list[Target] = [target(workspace.root, top, relative) for relative in goals]
     refuse_uncommitted(top, targets, ", so the roll starts from committed goals")
-
-
-def _titles(plan: Plan) -> list[str]:
-    found = []
-    for ref, kr in plan.key_results.items():
-        model = kr.node.key_result
-        if plan.of(ref) is Decision.DROP or model.milestone:
-            continue
-        baseline = model.baseline
-        for step in plan.changes(ref):
-            if step.field == "baseline":
-                baseline = model.current if step.copy == "current" else step.value
-        if model.baseline is None or model.target is None or baseline == model.baseline:
-            continue
-        problem = title_problem(model.title, baseline, model.target, None)
-        if problem is not None:
-            found.append(f"{ref}: {problem}")
-    return found
 
 
 def _shares(before: Graph, after: Graph) -> list[str]:

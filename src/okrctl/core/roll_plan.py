@@ -21,6 +21,7 @@ from typing import Any
 
 from okrctl.core.score import Shape
 from okrctl.core.scorecard import KeyResultScore, ObjectiveScore, Scorecard
+from okrctl.core.title_numbers import title_problem
 from okrctl.model.goals import KeyResult, ScoreOf, SumOf
 
 
@@ -66,6 +67,31 @@ class Plan:
     def changes(self, ref: str) -> list[Change]:
         """What the roll writes into a key result it carries or resets (none otherwise)."""
         return changes_for(self.key_results[ref], self.of(ref))
+
+    def baseline_after(self, ref: str) -> float | None:
+        """A key result's baseline once rolled (a carry moves it to where the number ended)."""
+        model = self.key_results[ref].node.key_result
+        baseline = model.baseline
+        for change in self.changes(ref):
+            if change.field == "baseline":
+                baseline = model.current if change.copy == "current" else change.value
+        return baseline
+
+    def stale_titles(self) -> dict[str, str]:
+        """Each key result whose baseline the roll moves and whose title then states other
+        numbers (docs/rules.md, `title-numbers`), with what the title says."""
+        found = {}
+        for ref, kr in self.key_results.items():
+            model = kr.node.key_result
+            if self.of(ref) is Decision.DROP or model.baseline is None or model.target is None:
+                continue
+            baseline = self.baseline_after(ref)
+            if baseline == model.baseline:
+                continue
+            problem = title_problem(model.title, baseline, model.target, None)
+            if problem is not None:
+                found[ref] = problem
+        return found
 
 
 def default_plan(card: Scorecard, closing: str, next_period: str) -> Plan:

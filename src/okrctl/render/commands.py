@@ -9,7 +9,7 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from okrctl.core.roll_plan import Decision
+from okrctl.core.roll_plan import LABELS
 from okrctl.core.scorecard import ObjectiveScore, Scorecard
 from okrctl.model.goals import Bounds
 from okrctl.render.markdown import FILTERS
@@ -150,12 +150,7 @@ def rolled_text(rolled: Rolled) -> str:
     else:
         where = f"committed {rolled.commit[:10]}" if rolled.commit else "not committed"
         lines.append(f"rolled to {rolled.period}: {len(rolled.files)} file(s) changed; {where}")
-        for decision, label in (
-            (Decision.CARRY, "carried"),
-            (Decision.RESET, "reset"),
-            (Decision.KEEP, "kept"),
-            (Decision.DROP, "dropped"),
-        ):
+        for decision, label in LABELS.items():
             lines += [f"  {label} {ref}" for ref in rolled.refs(decision)]
     notes: list[str] = []
     if rolled.titles:

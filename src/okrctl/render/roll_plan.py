@@ -4,10 +4,10 @@ key result, `DECISION REF`, then a comment with its title and the numbers it wou
 
 from __future__ import annotations
 
-from okrctl.core.roll_plan import Change, Decision, Plan
+from okrctl.core.roll_plan import Decision, Plan
 from okrctl.core.score import Shape
 from okrctl.core.scorecard import KeyResultScore
-from okrctl.core.title_numbers import title_problem
+from okrctl.model.goals import ScoreOf
 from okrctl.render.textformat import bounds_text, goal_range, score_text, with_unit
 
 HEADER = """\
@@ -27,6 +27,7 @@ def format_plan(plan: Plan) -> str:
     """The plan, objectives in cascade order with their key results indented beneath."""
     lines = [HEADER.format(closing=plan.closing, next=plan.next)]
     width = max((len(ref) for ref in plan.decisions), default=0) + 2  # the comments line up
+    stale = plan.stale_titles()
     for ref, objective in plan.objectives.items():
         model = objective.node.objective
         score = "no score" if objective.score is None else score_text(objective.score)
@@ -35,12 +36,14 @@ def format_plan(plan: Plan) -> str:
         )
         for kr in objective.key_results:
             decision = plan.of(kr.ref)
-            note = outcome(kr, decision, plan.changes(kr.ref))
+            note = outcome(kr, decision, plan.baseline_after(kr.ref), kr.ref in stale)
             lines.append(f"  {decision.value:<5} {kr.ref:<{width}}# {note}")
     return "\n".join(lines) + "\n"
 
 
-def outcome(kr: KeyResultScore, decision: Decision, changes: list[Change]) -> str:
+def outcome(
+    kr: KeyResultScore, decision: Decision, baseline: float | None, stale_title: bool
+) -> str:
     """What the key result would count in the next period, and a title whose numbers would no
     longer match."""
     model = kr.node.key_result
@@ -55,27 +58,12 @@ def outcome(kr: KeyResultScore, decision: Decision, changes: list[Change]) -> st
         band = bounds_text(model.keep.min, model.keep.max, unit)
         now = with_unit(model.current, unit) if decision is Decision.KEEP else "a new check-in"
         return f"{model.title}: keep {band}, {now}"
-    new = _after(kr, changes)
-    if new is None:
+    if isinstance(model.derived_from, ScoreOf):
         return f"{model.title}: 0 → 1, scored from its supporters"
-    baseline, target = new
+    target = model.target
     text = f"{model.title}: {goal_range(baseline, target, unit)}"
-    if decision is not Decision.KEEP and baseline != model.baseline:
+    if baseline != model.baseline:
         text += f" (was {goal_range(model.baseline, target, unit)})"
-    if title_problem(model.title, baseline, target, None) is not None:
+    if stale_title:
         text += "; rewrite its title"
     return text
-
-
-def _after(kr: KeyResultScore, changes: list[Change]) -> tuple[float | None, float | None] | None:
-    """(baseline, target) after the roll; None for a score from supporters."""
-    from okrctl.model.goals import ScoreOf
-
-    model = kr.node.key_result
-    if isinstance(model.derived_from, ScoreOf):
-        return None
-    baseline = model.baseline
-    for change in changes:
-        if change.field == "baseline":
-            baseline = model.current if change.copy == "current" else change.value
-    return baseline, model.target

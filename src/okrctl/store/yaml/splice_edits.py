@@ -4,8 +4,9 @@ ruamel's round-trip costs about fifteen times a parse: benchmarks/RESULTS.md).
 
 The edits a roll makes: a scalar set or copied from a sibling key, a key removed from a block
 mapping, an item removed from a block sequence. Anything else (a flow collection, a key that is
-not there, a sequence left empty) raises `CannotSplice`, and the caller falls back to the
-round-trip; so does a result that does not read back as the same edit made on the data.
+not there, a sequence left empty) raises `CannotSplice`, and `edit_text` makes the same edits
+through ruamel's round-trip instead; so does a result that does not read back as the same edit
+made on the data.
 """
 
 from __future__ import annotations
@@ -85,11 +86,7 @@ def splice_edits(text: str, edits: list[Edit]) -> str:
     for start, end, replacement in reversed(splices):
         body = body[:start] + replacement + body[end:]
     expected = read_document(text[len(bom) :].encode("utf-8"), positions=False).data
-    for edit in [e for e in edits if not isinstance(e, RemoveItem)]:
-        _apply(expected, edit)
-    removals = [e for e in edits if isinstance(e, RemoveItem)]
-    for removal in sorted(removals, key=lambda e: (*e.sequence, e.index), reverse=True):
-        _apply(expected, removal)  # the deepest and last first, so the other paths hold
+    apply_edits(expected, edits)
     try:
         found = read_document(body.encode("utf-8"), positions=False).data
     except YamlProblem:
@@ -202,8 +199,29 @@ def _splice(text: str, nodes: dict[Path, _Node], edit: Edit) -> tuple[int, int, 
     return start, end, ""
 
 
+def edit_text(text: str, edits: list[Edit]) -> str:
+    """`text` with `edits` made: spliced, every other byte as written; where a splice cannot,
+    through ruamel's round-trip (comments and key order kept, `fmt`'s indentation)."""
+    from okrctl.store.yaml.fmt import round_trip
+
+    try:
+        return splice_edits(text, edits)
+    except CannotSplice:
+        return round_trip(text, lambda data: apply_edits(data, edits))
+
+
+def apply_edits(data: Any, edits: list[Edit]) -> None:
+    """`edits` made on loaded data (plain, or ruamel's round-trip nodes): values first, then
+    removals, the deepest and last first, so the paths of the others hold."""
+    for edit in [e for e in edits if not isinstance(e, RemoveItem)]:
+        _apply(data, edit)
+    removals = [e for e in edits if isinstance(e, RemoveItem)]
+    for removal in sorted(removals, key=lambda e: (*e.sequence, e.index), reverse=True):
+        _apply(data, removal)
+
+
 def _apply(data: Any, edit: Edit) -> None:
-    """The same edit made on the data, to check the splice against."""
+    """One edit made on the data (as the splice makes it in the text)."""
     if isinstance(edit, RemoveItem):
         target = _at(data, edit.sequence)
         del target[edit.index]
