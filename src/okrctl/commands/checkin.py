@@ -53,12 +53,12 @@ def checkin(
     """`author` (`Name <email>`) is who the commit names as its author (a check-in made from an
     issue: the issue's author); by default, git's configured user."""
     workspace = Workspace.of(repo)
-    _refuse_trailers(note)
+    refuse_trailers(note)
     with goals_lock(workspace):
         return _checkin_locked(workspace, ref, value, confidence, note, commit, author)
 
 
-def _refuse_trailers(note: str | None) -> None:
+def refuse_trailers(note: str | None) -> None:
     """Only okrctl's own trailer says what a commit checks in: a note may not forge one."""
     for line in (note or "").splitlines():
         if line.strip().lower().startswith(TRAILER.lower() + ":"):

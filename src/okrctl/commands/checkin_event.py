@@ -17,9 +17,8 @@ from okrctl.model.errors import OkrctlError, UsageError
 from okrctl.model.goals import Kind
 from okrctl.render.textformat import format_value, score_text, words
 from okrctl.store.bounded import read_bounded
-from okrctl.store.git import writes as git_writes
 from okrctl.store.load import load_repo
-from okrctl.store.revisions import TAG_PREFIX
+from okrctl.store.revisions import TAG_PREFIX, is_closed
 from okrctl.store.workspace import Workspace
 
 MAX_EVENT_BYTES = 1 << 20
@@ -127,9 +126,13 @@ def checkin_from_event(repo: Workspace | Path | str | None, path: Path) -> Event
     try:
         request = read_request(path)
         workspace = Workspace.of(repo)
-        graph = build_graph(load_repo(workspace))
-        _authorize(graph, request)
-        _refuse_closed_period(workspace, graph)
+        repository = load_repo(workspace)  # `checkin` reads the goals again, under the lock
+        _authorize(build_graph(repository), request)
+        period = repository.config.config.period
+        if is_closed(workspace, period):  # its grades are in the tag: a check-in would move one
+            raise Refused(
+                f"{period} is closed ({TAG_PREFIX}{period}): start the next period first"
+            )
         done = checkin(
             workspace,
             request.ref,
@@ -191,14 +194,6 @@ def _answerable(graph: Graph, ref: str) -> set[str | None]:
             allowed.add(unit.id)
         unit_id = unit.parent or ""
     return allowed
-
-
-def _refuse_closed_period(workspace: Workspace, graph: Graph) -> None:
-    """A closed period's grades are in its tag; a check-in would change a graded number."""
-    top = workspace.top
-    period = load_repo(workspace).config.config.period
-    if top is not None and git_writes.tag_target(top, TAG_PREFIX + period) is not None:
-        raise Refused(f"{period} is closed ({TAG_PREFIX}{period}): start the next period first")
 
 
 def _author(request: Request) -> str:

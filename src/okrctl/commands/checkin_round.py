@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from okrctl.commands.checkin import refuse_trailers
 from okrctl.core import score as arithmetic
 from okrctl.core.graph import Graph
 from okrctl.core.ownership import key_result_owner, kpi_owner
@@ -98,8 +99,6 @@ def open_round(repo: Workspace | Path | str | None, person: str | None = None) -
 def submit(repo: Workspace | Path | str | None, round_: Round, answers: list[Answer]) -> Round:
     """Every answer with a value, written as `checkin` writes one (same splice, validation and
     lock), in one commit with an `Okr-Checkin` trailer per ref; nothing when none has one."""
-    from okrctl.commands.checkin import _refuse_trailers
-
     by_ref = {item.ref: item for item in round_.due}
     values: list[NewValue] = []
     lines: list[str] = []
@@ -107,7 +106,7 @@ def submit(repo: Workspace | Path | str | None, round_: Round, answers: list[Ans
         if answer.value is None:
             continue
         item = by_ref[answer.ref]
-        _refuse_trailers(answer.note)
+        refuse_trailers(answer.note)
         _, new = parse_value(answer.value, milestone=item.milestone)
         confidence = None
         if answer.confidence is not None:

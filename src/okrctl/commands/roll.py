@@ -42,9 +42,8 @@ from okrctl.store.edits import (
     target,
     write_and_commit,
 )
-from okrctl.store.git import writes as git_writes
 from okrctl.store.load import load_files, load_repo, working_tree_files
-from okrctl.store.revisions import TAG_PREFIX
+from okrctl.store.revisions import TAG_PREFIX, is_closed
 from okrctl.store.root import CONFIG_NAME
 from okrctl.store.workspace import Workspace
 from okrctl.store.yaml.splice_edits import (
@@ -292,8 +291,7 @@ def _shares(before: Graph, after: Graph) -> list[str]:
 
 def _warnings(workspace: Workspace, repository: Repository) -> list[str]:
     closing = repository.config.config.period
-    top = workspace.top
-    if top is None or git_writes.tag_target(top, TAG_PREFIX + closing) is not None:
+    if workspace.top is None or is_closed(workspace, closing):
         return []
     return [
         f"{closing} was never closed: `okrctl close {closing}` grades it into the tag "

@@ -17,6 +17,14 @@ from okrctl.store.workspace import Workspace
 TAG_PREFIX = "okr/"
 
 
+def is_closed(workspace: Workspace, period: str) -> bool:
+    """Whether `okrctl close` graded `period` into its tag (outside git, nothing is closed)."""
+    from okrctl.store.git import writes as git_writes
+
+    top = workspace.top
+    return top is not None and git_writes.tag_target(top, TAG_PREFIX + period) is not None
+
+
 def resolve(workspace: Workspace, word: str) -> str:
     """A period resolves to the tag `okr/PERIOD`, else to the last first-parent commit whose
     `okrctl.yaml` names it; any other word is a git revision. Unknown: exit 2."""
