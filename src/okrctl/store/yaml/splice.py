@@ -15,6 +15,7 @@ from typing import Any
 
 from okrctl.model.bounds import MAX_MAGNITUDE
 from okrctl.model.errors import OkrctlError, UsageError
+from okrctl.store.yaml import events
 from okrctl.store.yaml.read import YamlProblem
 from okrctl.store.yaml.scalars import plain_number
 
@@ -74,55 +75,86 @@ def parse_confidence(text: str) -> tuple[str, float]:
 
 
 def mapping_layout(text: str, target: Path) -> MappingInfo:
-    """Spans of every scalar value in the mapping at `target`, and how the mapping is written."""
-    from okrctl.store.yaml import events as events
+    """Spans of every scalar value in the mapping at `target`, and how the mapping is written
+    (a nested collection value, such as `keep: {max: 1}`, is known by its end)."""
+    try:
+        nodes = node_index(text)
+    except CannotSplice as problem:
+        raise YamlProblem(f"the file cannot be edited in place: {problem}") from None
+    mapping = nodes.get(target)
+    if mapping is None or mapping.scalar:
+        raise OkrctlError(f"cannot find {'/'.join(map(str, target))} in the file")
+    found = MappingInfo(flow=mapping.flow, end=mapping.end - 1)  # a flow mapping's `}`
+    for path, node in nodes.items():
+        if len(path) != len(target) + 1 or path[: len(target)] != target:
+            continue
+        found.values[str(path[-1])] = Span(node.start if node.scalar else -1, node.end)
+        found.key_column = node.key_start - (text.rfind("\n", 0, node.key_start) + 1)
+    return found
 
+
+class CannotSplice(Exception):
+    """This edit needs the round-trip."""
+
+
+@dataclass(slots=True)
+class Node:
+    start: int
+    end: int
+    flow: bool = False
+    scalar: bool = False
+    key_start: int = -1
+    """For a mapping entry's value: where its key starts."""
+    items: int = 0
+    """For a sequence: how many items it has."""
+
+
+def node_index(text: str) -> dict[Path, Node]:
+    """Every node's span by its path; a mapping entry's value also knows where its key starts.
+    One pass of the parser's events: what the check-in's and the roll's splices both read.
+    `CannotSplice` for text a splice should not touch (an alias, a collection as a key, text
+    that does not parse)."""
     parser = events.parser(text)
-    stack: list[list[Any]] = []  # [path, is_mapping, pending key, counter]
-    found: MappingInfo | None = None
+    found: dict[Path, Node] = {}
+    stack: list[list[Any]] = []  # [path, is_mapping, pending key, key start, counter]
     try:
         while True:
             event = parser.get_event()
             kind = type(event)
             if kind in (events.MappingStartEvent, events.SequenceStartEvent, events.ScalarEvent):
                 top = stack[-1] if stack else None
-                if top is not None and top[1] and top[2] is None and kind is events.ScalarEvent:
-                    top[2] = event.value
-                    if top[0] == target and found is not None:
-                        found.key_column = event.start_mark.column
+                if top is not None and top[1] and top[2] is None:
+                    if kind is not events.ScalarEvent:
+                        raise CannotSplice("a collection as a key")
+                    top[2], top[3] = event.value, event.start_mark.index
                     continue
+                key_start = -1
                 if top is None:
                     path: Path = ()
                 elif top[1]:
-                    path, top[2] = (*top[0], top[2]), None
+                    path, key_start, top[2] = (*top[0], top[2]), top[3], None
                 else:
-                    path = (*top[0], top[3])
-                    top[3] += 1
+                    path = (*top[0], top[4])
+                    top[4] += 1
+                node = Node(event.start_mark.index, event.end_mark.index, key_start=key_start)
+                found[path] = node
                 if kind is events.ScalarEvent:
-                    if path[:-1] == target and found is not None:
-                        found.values[str(path[-1])] = Span(
-                            event.start_mark.index, event.end_mark.index
-                        )
+                    node.scalar = True
                     continue
-                is_mapping = kind is events.MappingStartEvent
-                if path == target:
-                    found = MappingInfo(flow=bool(event.flow_style))
-                stack.append([path, is_mapping, None, 0])
+                node.flow = bool(event.flow_style)
+                stack.append([path, kind is events.MappingStartEvent, None, -1, 0])
             elif kind in (events.MappingEndEvent, events.SequenceEndEvent):
-                path = stack.pop()[0]
-                if path == target and found is not None:
-                    found.end = event.start_mark.index
-                    return found
-                if stack and stack[-1][1] and path[:-1] == target and found is not None:
-                    # a nested collection value (such as `keep: {max: 1}`): record its end
-                    found.values[str(path[-1])] = Span(-1, event.end_mark.index)
+                path, _, _, _, count = stack.pop()
+                found[path].items = count
+                found[path].end = event.end_mark.index
+            elif kind is events.AliasEvent:
+                raise CannotSplice("an alias")
             elif kind is events.StreamEndEvent:
-                break
-    except events.YAMLError as exc:
-        raise YamlProblem(f"the file no longer parses: {exc}") from None
+                return found
+    except events.YAMLError:
+        raise CannotSplice("the text does not parse") from None
     finally:
         parser.dispose()
-    raise OkrctlError(f"cannot find {'/'.join(map(str, target))} in the file")
 
 
 def set_scalar(text: str, target: Path, key: str, value_text: str, after: tuple[str, ...]) -> str:

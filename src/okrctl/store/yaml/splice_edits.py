@@ -16,15 +16,11 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from okrctl.store.yaml import events
 from okrctl.store.yaml.read import YamlProblem, read_document
+from okrctl.store.yaml.splice import CannotSplice, Node, node_index
 
 Path = tuple[Hashable, ...]
 BOM = "\ufeff"
-
-
-class CannotSplice(Exception):
-    """This edit needs the round-trip."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,24 +57,12 @@ class RemoveItem:
 Edit = SetValue | CopyValue | RemoveKey | RemoveItem
 
 
-@dataclass(slots=True)
-class _Node:
-    start: int
-    end: int
-    flow: bool = False
-    scalar: bool = False
-    key_start: int = -1
-    """For a mapping entry's value: where its key starts."""
-    items: int = 0
-    """For a sequence: how many items it has."""
-
-
 def splice_edits(text: str, edits: list[Edit]) -> str:
     """`text` with `edits` made (paths and indexes as in the text given); `CannotSplice` where
     one needs the round-trip."""
     bom = BOM if text.startswith(BOM) else ""
     body = text[len(bom) :]
-    nodes = _nodes(body)
+    nodes = node_index(body)
     splices = sorted(_splice(body, nodes, edit) for edit in edits)
     for (_, end, _), (next_start, _, _) in itertools.pairwise(splices):
         if next_start < end:
@@ -96,51 +80,6 @@ def splice_edits(text: str, edits: list[Edit]) -> str:
     return bom + body
 
 
-def _nodes(text: str) -> dict[Path, _Node]:
-    """Every node's span by its path; a mapping entry's value also knows where its key starts."""
-    parser = events.parser(text)
-    found: dict[Path, _Node] = {}
-    stack: list[list[Any]] = []  # [path, is_mapping, pending key, key start, counter]
-    try:
-        while True:
-            event = parser.get_event()
-            kind = type(event)
-            if kind in (events.MappingStartEvent, events.SequenceStartEvent, events.ScalarEvent):
-                top = stack[-1] if stack else None
-                if top is not None and top[1] and top[2] is None:
-                    if kind is not events.ScalarEvent:
-                        raise CannotSplice("a collection as a key")
-                    top[2], top[3] = event.value, event.start_mark.index
-                    continue
-                key_start = -1
-                if top is None:
-                    path: Path = ()
-                elif top[1]:
-                    path, key_start, top[2] = (*top[0], top[2]), top[3], None
-                else:
-                    path = (*top[0], top[4])
-                    top[4] += 1
-                node = _Node(event.start_mark.index, event.end_mark.index, key_start=key_start)
-                found[path] = node
-                if kind is events.ScalarEvent:
-                    node.scalar = True
-                    continue
-                node.flow = bool(event.flow_style)
-                stack.append([path, kind is events.MappingStartEvent, None, -1, 0])
-            elif kind in (events.MappingEndEvent, events.SequenceEndEvent):
-                path, _, _, _, count = stack.pop()
-                found[path].items = count
-                found[path].end = event.end_mark.index
-            elif kind is events.AliasEvent:
-                raise CannotSplice("an alias")
-            elif kind is events.StreamEndEvent:
-                return found
-    except events.YAMLError:
-        raise CannotSplice("the text does not parse") from None
-    finally:
-        parser.dispose()
-
-
 def _line_start(text: str, index: int) -> int:
     return text.rfind("\n", 0, index) + 1
 
@@ -151,14 +90,14 @@ def _line_end(text: str, index: int) -> int:
     return len(text) if newline < 0 else newline + 1
 
 
-def _subtree_end(nodes: dict[Path, _Node], path: Path) -> int:
+def _subtree_end(nodes: dict[Path, Node], path: Path) -> int:
     """Where the last scalar under `path` ends: a block collection's own end mark lies at the
     next token, past the comments and blank lines that belong to what follows."""
     size = len(path)
     return max(n.end for p, n in nodes.items() if p[:size] == path and n.scalar)
 
 
-def _splice(text: str, nodes: dict[Path, _Node], edit: Edit) -> tuple[int, int, str]:
+def _splice(text: str, nodes: dict[Path, Node], edit: Edit) -> tuple[int, int, str]:
     if isinstance(edit, SetValue | CopyValue):
         node = nodes.get((*edit.mapping, edit.key))
         if node is None or not node.scalar or node.start == node.end:
