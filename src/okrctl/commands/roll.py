@@ -77,39 +77,46 @@ def roll(
     while someone edits the plan is rolled from, never written over."""
     check_period(next_period)
     workspace = Workspace.of(repo)
-    repository, graph = _load(workspace, next_period)
-    proposed = _plan(repository, graph, next_period)
-    text = plan if plan is not None else format_plan(proposed)
-    if edit is not None:
-        edited = edit(text)
-        if edited is None:
-            raise OkrctlError("the editor gave no plan back: nothing was rolled")
-        text = edited
-        _save_plan(workspace, text)
-    given = plan is not None or edit is not None
-    chosen = _follow(text, proposed, workspace, edit) if given else proposed
-    if dry_run:
-        return Rolled(
-            next_period,
-            chosen,
-            format_plan(chosen),
-            dry_run=True,
-            titles=[f"{ref}: {why}" for ref, why in chosen.stale_titles().items()],
-            warnings=_warnings(workspace, repository),
-        )
+    text, shown = plan, None
+    if dry_run or edit is not None:  # the plan is shown before the lock is taken
+        repository, graph = _load(workspace, next_period)
+        shown = _plan(repository, graph, next_period)
+        if edit is not None:
+            text = _edited(workspace, edit, plan if plan is not None else format_plan(shown))
+        chosen = _follow(text, shown, workspace, edit) if text is not None else shown
+        if dry_run:
+            return Rolled(
+                next_period,
+                chosen,
+                format_plan(chosen),
+                dry_run=True,
+                titles=[f"{ref}: {why}" for ref, why in chosen.stale_titles().items()],
+                warnings=_warnings(workspace, repository),
+            )
     top = workspace.top if commit else None
     with goals_lock(workspace):
         repository, graph = _load(workspace, next_period)
         fresh = _plan(repository, graph, next_period)
-        arrived = [ref for ref in fresh.decisions if ref not in proposed.decisions]
-        if arrived:  # a line the plan never showed would read as "drop"
-            raise OkrctlError(
-                f"the goals changed while the plan was open: {', '.join(arrived[:5])} "
-                f"{'is' if len(arrived) == 1 else 'are'} new; nothing was rolled"
-                + _saved(workspace, edit, next_period)
-            )
-        chosen = _follow(text, fresh, workspace, edit) if given else fresh
+        if shown is not None and edit is not None:
+            arrived = [ref for ref in fresh.decisions if ref not in shown.decisions]
+            if arrived:  # a line the plan never showed would read as "drop"
+                raise OkrctlError(
+                    f"the goals changed while the plan was open: {', '.join(arrived[:5])} "
+                    f"{'is' if len(arrived) == 1 else 'are'} new; nothing was rolled"
+                    + _saved(workspace, edit, next_period)
+                )
+        chosen = _follow(text, fresh, workspace, edit) if text is not None else fresh
         return _apply(workspace, top, repository, graph, chosen, edit)
+
+
+def _edited(workspace: Workspace, edit: Editor, text: str) -> str:
+    """The plan as the editor leaves it, saved, so a refused roll can be run again with
+    `--plan`."""
+    edited = edit(text)
+    if edited is None:
+        raise OkrctlError("the editor gave no plan back: nothing was rolled")
+    _save_plan(workspace, edited)
+    return edited
 
 
 def _follow(text: str, proposed: Plan, workspace: Workspace, edit: Editor | None) -> Plan:
