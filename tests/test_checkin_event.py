@@ -318,3 +318,25 @@ def test_init_ci_only_adds_the_check_in_form_to_goals_that_exist(goals, tmp_path
     assert empty.exit_code == 2
     assert "--ci-only is for goals that exist" in empty.stderr
     assert not (tmp_path / "nothing").exists()
+
+
+@pytest.mark.slow
+def test_as_a_workflow_types_it_from_a_subfolder_with_relative_paths(goals, tmp_path):
+    """The installed `okrctl`, run inside goals/teams with the event and reply named
+    relatively, its output piped (as the workflow's step runs it)."""
+    okrctl = shutil.which("okrctl", path=str(Path(sys.executable).parent))
+    assert okrctl is not None
+    here = goals.root / "goals/teams"
+    (here / "event.json").write_text(json.dumps(issue_event()))
+    done = subprocess.run(
+        [okrctl, "checkin", "--from-event", "event.json", "--reply", "../reply.md"],
+        cwd=here,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Checked in **signups/funding/rate**: 34 → 38.5.")
+    assert (goals.root / "goals/reply.md").read_text() == done.stdout
+    assert goals.git("log", "-1", "--format=%an") == "tomlindqvist"
