@@ -1,8 +1,9 @@
 """`okrctl checkin` with no ref: a guided round over "my" numbers (docs/commands.md, "A
 guided check-in"). Who I am comes from `--as PERSON` or `git config user.email` matched to a
 person file's `email:` or `emails:` in okrctl.yaml; my numbers are the key results and KPIs I
-answer for (docs/behaviour.md, "Who owns a number"), stalest first. The prompts belong to the
-CLI; this module finds the numbers, previews a new score, and writes the round as one commit."""
+answer for (docs/behaviour.md, "Who owns a number"), stalest first. This module finds the
+numbers and writes the round as one commit; `render/round_prompts.py` asks the questions (each
+`Due` previews its new score)."""
 
 from __future__ import annotations
 
