@@ -190,3 +190,28 @@ def test_not_a_terminal_gets_the_one_line_alternative(team):
     half = run_cli("checkin", "signups/funding/rate", "--repo", team.root)
     assert half.exit_code == 2
     assert "give signups/funding/rate's new VALUE" in half.stderr
+
+
+@pytest.mark.slow
+def test_tab_completes_values(team):
+    """Tab completes a milestone's done / not yet, and a number from its value now and its
+    target (listed on a second Tab when the line is empty)."""
+    child = _spawn(team)
+    child.expect("Done\\?")
+    child.send("no\t")
+    child.expect("not yet")
+    child.send("\r")
+    child.expect("score 0.00")
+    child.expect("Note")
+    child.sendline("")
+    child.expect("New value \\(Enter keeps 34\\)")
+    child.send("\t\t")
+    child.expect(r"34\s+50")  # the value now, the target
+    child.send("5\t\r")
+    child.expect("→ 50, score 1.00")
+    child.expect("Confidence 0 to 1")
+    child.send("0.\t\t")
+    child.expect(r"0\.1\s+0\.2\s+0\.3\s+0\.4\s+0\.5\s+0\.6\s+0\.7\s+0\.8\s+0\.9")
+    child.sendcontrol("c")
+    child.expect("stopped: nothing was written")
+    child.expect(pexpect.EOF)

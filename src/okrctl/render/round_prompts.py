@@ -4,8 +4,11 @@ checked as it is typed, with the score the new value would give."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from okrctl.core.graph import KeyResultNode
 from okrctl.model.errors import UsageError
 from okrctl.render.textformat import format_value, score_text, with_unit
 from okrctl.views.checkin_round import Answer, Due
@@ -55,7 +58,9 @@ def _ask(console: Any, item: Due) -> Answer:
     else:
         question = f"  New value (Enter keeps {kept})"
     while True:
-        typed = Prompt.ask(question, default="", show_default=False, console=console).strip()
+        with completing(value_suggestions(item)):
+            typed = Prompt.ask(question, default="", show_default=False, console=console)
+        typed = typed.strip()
         if not typed:
             console.print("  [dim]kept[/dim]")
             return Answer(item.ref)
@@ -82,10 +87,11 @@ def _confidence(console: Any, item: Due) -> str | None:
 
     kept = format_value(item.confidence) if item.confidence is not None else "none"
     while True:
-        typed = Prompt.ask(
-            f"  Confidence 0 to 1 (Enter keeps {kept})", default="", show_default=False,
-            console=console,
-        ).strip()  # fmt: skip
+        with completing(confidence_suggestions(item)):
+            typed = Prompt.ask(
+                f"  Confidence 0 to 1 (Enter keeps {kept})", default="", show_default=False,
+                console=console,
+            ).strip()  # fmt: skip
         if not typed:
             return None
         try:
@@ -94,3 +100,56 @@ def _confidence(console: Any, item: Due) -> str | None:
             console.print(f"  [red]{error}[/red]")
             continue
         return typed
+
+
+def value_suggestions(item: Due) -> list[str]:
+    """What Tab offers for a new value: done / not yet for a milestone; else the value now,
+    then the target (a key result) or the healthy band's ends (a KPI)."""
+    if item.milestone:
+        return ["done", "not yet"]
+    if isinstance(item.node, KeyResultNode):
+        marks = [item.value, item.node.key_result.target]
+    else:
+        band = item.node.kpi.healthy
+        marks = [item.value, *((band.min, band.max) if band is not None else ())]
+    return _distinct(format_value(mark) for mark in marks if mark is not None)
+
+
+def confidence_suggestions(item: Due) -> list[str]:
+    """What Tab offers for a confidence: the one now and the tenths (readline lists them
+    sorted)."""
+    now = [item.confidence] if item.confidence is not None else []
+    return _distinct(format_value(c) for c in [*now, *(step / 10 for step in range(1, 10)), 1])
+
+
+def _distinct(words: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(words))
+
+
+@contextmanager
+def completing(words: list[str]) -> Iterator[None]:
+    """Tab completes the line typed so far from `words` (the whole line: "not yet" has a space)
+    for one prompt, through GNU readline (or libedit) where Python has it; elsewhere the prompt
+    simply has no completion."""
+    try:
+        import readline
+    except ImportError:  # Windows: no readline module
+        yield
+        return
+
+    def complete(text: str, state: int) -> str | None:
+        matches = [word for word in words if word.startswith(text)]
+        return matches[state] if state < len(matches) else None
+
+    before = (readline.get_completer(), readline.get_completer_delims())
+    readline.set_completer(complete)
+    readline.set_completer_delims("")
+    if "libedit" in (readline.__doc__ or ""):
+        readline.parse_and_bind("bind ^I rl_complete")
+    else:
+        readline.parse_and_bind("tab: complete")
+    try:
+        yield
+    finally:
+        readline.set_completer(before[0])
+        readline.set_completer_delims(before[1])
