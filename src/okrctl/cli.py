@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from okrctl.commands.check import CheckResult
     from okrctl.commands.send import Sent
     from okrctl.model.findings import Finding
+    from okrctl.views.review import Review
 
 app = typer.Typer(
     name="okrctl",
@@ -90,9 +91,7 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option(
-            "--version", "-V", callback=_version, is_eager=True, help="Show the version."
-        ),
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
     """Goals as reviewed, versioned YAML: validate the cascade, score it, report it."""
@@ -885,6 +884,94 @@ def retro(
         from okrctl.render.commands import retro_markdown
 
         sys.stdout.write(retro_markdown(result))
+
+
+class ReviewFormat(StrEnum):
+    text = "text"
+    md = "md"
+    json = "json"
+    github = "github"
+
+
+@app.command()
+def review(
+    base: Annotated[
+        str, typer.Argument(help="What the change is compared with: a revision (origin/main).")
+    ],
+    head: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[HEAD]", help="The change: a revision (default: the working tree)."
+        ),
+    ] = None,
+    output_format: Annotated[
+        ReviewFormat,
+        typer.Option(
+            "--format",
+            help="text, md, json, or github (annotations, and the job summary when there is one).",
+        ),
+    ] = ReviewFormat.text,
+    comment_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--comment-file",
+            metavar="PATH",
+            help="Also write the review as one pull-request comment's Markdown here.",
+        ),
+    ] = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            metavar="KIND,...",
+            help="Exit 1 when any of these happened: error, warning, goalpost, scope, backwards, "
+            "jump, confidence, owner; or none (default: error, new errors only).",
+        ),
+    ] = None,
+    as_of: AsOfOption = None,
+    repo: RepoOption = None,
+) -> None:
+    """What a change (a pull request) does to the quarter: goal-posts moved, scope changed,
+    check-ins, score deltas, and the findings it introduces.
+
+    Example: okrctl review origin/main --format github --comment-file review.md
+    """
+    from okrctl.commands.review import parse_fail_on, review_change
+    from okrctl.render import review as shown
+
+    with _user_errors():
+        kinds = parse_fail_on(fail_on)
+        result = review_change(repo, base, head, as_of=_date(as_of), fail_on=kinds)
+        if comment_file is not None:
+            from okrctl.store.writefile import write_output
+
+            write_output(comment_file, shown.review_markdown(result, marker=True).encode())
+    _report_problems(result.notes, [])
+    if output_format is ReviewFormat.json:
+        _echo_json(result.as_json())
+    elif output_format is ReviewFormat.md:
+        sys.stdout.write(shown.review_markdown(result))
+    elif output_format is ReviewFormat.github:
+        _review_github(result)
+    else:
+        typer.echo(shown.review_text(result, _width()))
+    raise typer.Exit(result.exit_code)
+
+
+def _review_github(result: "Review") -> None:
+    """Annotations on stdout; the review in the job summary when GitHub gives one."""
+    import os
+
+    from okrctl.render import review as shown
+
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        try:
+            with open(summary_file, "a", encoding="utf-8") as handle:
+                handle.write(shown.review_markdown(result))
+        except OSError as exc:
+            typer.echo(f"okrctl: cannot write the job summary: {exc.strerror}", err=True)
+    typer.echo(shown.review_annotations(result, result.git_prefix))
 
 
 @app.command()

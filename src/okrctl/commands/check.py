@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from okrctl.model.findings import Finding, Severity, count
 from okrctl.model.units import Repository
 from okrctl.store.workspace import Workspace
+
+if TYPE_CHECKING:
+    from okrctl.store.snapshot import Snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +24,8 @@ class CheckResult:
     git_prefix: str = ""
     """The repository root's path from the git top-level (`sub/dir/`, or empty): annotations
     name files as GitHub sees them."""
+    snapshot: Snapshot | None = None
+    """What was read (graph, period, moment), for callers that go on to score it."""
 
     @property
     def errors(self) -> int:
@@ -59,4 +65,4 @@ def check_repo(
         )
         if on_disk:
             findings = sorted([*findings, *on_disk], key=sort_key)
-    return CheckResult(repository, findings, snapshot.notes, snapshot.workspace.prefix)
+    return CheckResult(repository, findings, snapshot.notes, snapshot.workspace.prefix, snapshot)

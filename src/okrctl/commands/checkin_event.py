@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from okrctl.core.graph import Graph, build_graph
-from okrctl.core.ownership import key_result_owner, kpi_owner
+from okrctl.core.ownership import answerable
 from okrctl.model.errors import OkrctlError, UsageError
 from okrctl.model.goals import Kind
 from okrctl.render.textformat import format_value, score_text, words
@@ -166,34 +166,12 @@ def _authorize(graph: Graph, request: Request) -> None:
             f"@{request.login} is no person file's `github:`: only the number's owner or a "
             "lead above it may check it in"
         )
-    allowed = _answerable(graph, request.ref)
+    allowed = answerable(graph, request.ref)
     if person not in allowed:
         raise Refused(
             f"@{request.login} ({person}) is not {request.ref}'s owner or a lead above it "
             f"({', '.join(sorted(a for a in allowed if a))})"
         )
-
-
-def _answerable(graph: Graph, ref: str) -> set[str | None]:
-    """Who may check `ref` in: its owner, and the lead of its unit and of every unit above."""
-    node = graph.key_results.get(ref)
-    kpi = graph.kpis.get(ref)
-    if node is not None:
-        owner, unit_id = key_result_owner(node), node.owner.unit.id
-    elif kpi is not None:
-        owner, unit_id = kpi_owner(kpi), kpi.owner.unit.id
-    else:
-        return set()  # `checkin` says what the ref is, with suggestions
-    allowed: set[str | None] = {owner}
-    seen: set[str] = set()
-    while unit_id in graph.units and unit_id not in seen:
-        seen.add(unit_id)
-        unit = graph.units[unit_id].unit
-        allowed.add(unit.lead)
-        if unit.kind is Kind.PERSON:
-            allowed.add(unit.id)
-        unit_id = unit.parent or ""
-    return allowed
 
 
 def _author(request: Request) -> str:

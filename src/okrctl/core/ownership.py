@@ -5,7 +5,7 @@ and `okrctl checkin` with no ref asks them."""
 
 from __future__ import annotations
 
-from okrctl.core.graph import KeyResultNode, KpiNode
+from okrctl.core.graph import Graph, KeyResultNode, KpiNode
 from okrctl.model.goals import Kind
 
 
@@ -16,3 +16,60 @@ def key_result_owner(node: KeyResultNode) -> str | None:
 def kpi_owner(node: KpiNode) -> str | None:
     unit = node.owner.unit
     return node.kpi.owner or (unit.id if unit.kind is Kind.PERSON else unit.lead)
+
+
+def answerable(graph: Graph, ref: str) -> set[str | None]:
+    """Who answers for `ref`, so may check it in: its owner, and the lead of its unit and of
+    every unit above (in a person file, that person). Empty for a ref that is no number."""
+    node = graph.key_results.get(ref)
+    kpi = graph.kpis.get(ref)
+    if node is not None:
+        owner, unit_id = key_result_owner(node), node.owner.unit.id
+    elif kpi is not None:
+        owner, unit_id = kpi_owner(kpi), kpi.owner.unit.id
+    else:
+        return set()
+    allowed: set[str | None] = {owner}
+    seen: set[str] = set()
+    while unit_id in graph.units and unit_id not in seen:
+        seen.add(unit_id)
+        unit = graph.units[unit_id].unit
+        allowed.add(unit.lead)
+        if unit.kind is Kind.PERSON:
+            allowed.add(unit.id)
+        unit_id = unit.parent or ""
+    return allowed
+
+
+NOREPLY = "@users.noreply.github.com"
+
+
+def author_handle(graph: Graph, emails: dict[str, str], address: str) -> str | None:
+    """The person a commit's author address stands for: a person file's `email:`, else an
+    `emails:` entry in okrctl.yaml (letter case aside), else, for GitHub's private address
+    (`ID+login@users.noreply.github.com`), the person file whose `github:` is that login."""
+    wanted = address.strip().lower()
+    if not wanted:
+        return None
+    for unit_id, unit_file in graph.units.items():
+        unit = unit_file.unit
+        if unit.kind is Kind.PERSON and unit.email and unit.email.lower() == wanted:
+            return unit_id
+    for handle, known in emails.items():
+        if known.lower() == wanted:
+            return handle
+    if wanted.endswith(NOREPLY):
+        login = wanted.removesuffix(NOREPLY).split("+", 1)[-1]
+        for unit_id, unit_file in graph.units.items():
+            unit = unit_file.unit
+            if unit.kind is Kind.PERSON and (unit.github or "").lower() == login:
+                return unit_id
+    return None
+
+
+def knows_authors(graph: Graph, emails: dict[str, str]) -> bool:
+    """Whether any address or login ties commits to people: without one, nobody's check-ins
+    can be told apart from their owner's."""
+    return bool(emails) or any(
+        u.unit.kind is Kind.PERSON and (u.unit.email or u.unit.github) for u in graph.units.values()
+    )

@@ -30,6 +30,18 @@ class Limits(StrictModel):
     )
 
 
+class Review(StrictModel):
+    """What `okrctl review` points out in a change."""
+
+    jump_share: Annotated[float, Field(gt=0, le=10)] = Field(
+        default=0.5,
+        description=(
+            "A check-in that moves a key result by more than this share of its range "
+            "(baseline to target) in one step is pointed out as a jump (default 0.5)."
+        ),
+    )
+
+
 class Database(StrictModel):
     """A database `measure:` blocks query, by an SQLAlchemy URL: inline when it holds no secret,
     else named by an environment variable."""
@@ -154,6 +166,10 @@ class Config(StrictModel):
         description=(
             "Handle → email address, for people without a person file (`email:` there wins)."
         ),
+    )
+    review: Review = Field(
+        default_factory=Review,
+        description="How `okrctl review` reads a pull request's check-ins.",
     )
     repository_url: Annotated[Text, Field(pattern=r"^https://[^\s?#]+$")] | None = Field(
         default=None,

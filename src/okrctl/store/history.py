@@ -66,6 +66,8 @@ class LogCommit(NamedTuple):
     author: str
     message: str
     entries: list[LogEntry]
+    email: str = ""
+    """The author's address."""
 
 
 class Scope(NamedTuple):
@@ -304,7 +306,7 @@ def read_log(top: Path, revision: str, scope: Scope) -> list[LogCommit]:
     out = git_log.log_raw(top, revision)
     commits = []
     for record in out.split("\x1e")[1:]:
-        head, author, message, raw = record.split("\x1f", 3)
+        head, author, email, message, raw = record.split("\x1f", 4)
         sha, stamp = head.split()
         entries = []
         for line in raw.splitlines():
@@ -319,7 +321,9 @@ def read_log(top: Path, revision: str, scope: Scope) -> list[LogCommit]:
                 old_read_as = scope.read_as(old_path) if old_path is not None else None
                 entries.append(LogEntry(status, new_sha, read_as, old_read_as or old_path, old_sha))
         commits.append(
-            LogCommit(sha, datetime.fromtimestamp(int(stamp), UTC), author, message, entries)
+            LogCommit(
+                sha, datetime.fromtimestamp(int(stamp), UTC), author, message, entries, email
+            )
         )
     return commits
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from okrctl.core.goalposts import RETRO_FIELDS, grace_end
 from okrctl.core.graph import Graph, build_graph
 from okrctl.core.periods import Period, check_period, is_period, iso_utc, now
 from okrctl.core.score import Status
@@ -35,9 +36,7 @@ from okrctl.store.revisions import TAG_PREFIX
 from okrctl.store.versions import read_version
 from okrctl.store.workspace import Workspace
 
-GRACE = timedelta(days=14)
 TOO_SAFE, OVER_REACH = 0.95, 0.3
-GOALPOST_FIELDS = ("baseline", "target", "type")
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +244,7 @@ def walk_intent(
             cache[key] = _intent(blobs.get(sha, b""), stem)
         return cache[key]
 
-    grace_end = period.start + GRACE
+    grace_ends = grace_end(period)
     added: dict[str, datetime] = {}
     dropped: dict[str, datetime] = {}
     for commit in log:
@@ -255,14 +254,14 @@ def walk_intent(
             before |= intent(entry.old_sha, entry.old_path or entry.path)
             if entry.status != "D":
                 after |= intent(entry.sha, entry.path)
-        late = commit.date > grace_end
+        late = commit.date > grace_ends
         for ref, fields in after.items():
             if ref not in before:
                 if fields.get("objective") and late:
                     added[ref] = commit.date
                     dropped.pop(ref, None)
                 continue
-            for name in GOALPOST_FIELDS:
+            for name in RETRO_FIELDS:
                 old, new = before[ref].get(name), fields.get(name)
                 if name in fields and old != new and late:
                     result.goalpost_moves.append(

@@ -75,7 +75,7 @@ def has_merges(top: Path, revisions: str) -> bool:
     return bool(out.strip())
 
 
-LOG_FORMAT = "%x1e%H %at%x1f%an%x1f%B%x1f"
+LOG_FORMAT = "%x1e%H %at%x1f%an%x1f%ae%x1f%B%x1f"
 
 
 def log_raw(top: Path, revision: str = "HEAD") -> str:
