@@ -307,8 +307,9 @@ def test_the_comment_is_valid_gfm_with_a_marker(branch, tmp_path):
             assert cells in (6, 5, 3, 4)
     assert (
         "| `signups/funding/rate` | target 50% → 40% | score 0.35 → 0.70, at risk → on track | "
-        "rate: target down The funnel double-counted retries. | Sam Okafor, 2026-11-10, "
+        "Sam Okafor, 2026-11-10, "
     ) in body
+    assert "| goals/teams/signups.yaml:16 | rate: target down The funnel double-counted" in body
 
 
 def test_a_renamed_unit_file_is_a_rename_not_an_add_and_a_drop(tmp_path):

@@ -155,21 +155,21 @@ def sections(result: Review) -> list[tuple[str, list[str], list[list[str]]]]:
     found = []
     if result.moves:
         found.append((
-            "Goal-posts moved", ["Ref", "Change", "Effect", "Why (the commit says)", "By", "Where"],
-            [[m.ref, move_change(m), move_effect(m), m.reason or "not said", by(m.credit),
-              where(m.place)] for m in result.moves],
+            "Goal-posts moved", ["Ref", "Change", "Effect", "By", "Where", "Why (the commit says)"],
+            [[m.ref, move_change(m), move_effect(m), by(m.credit), where(m.place),
+              m.reason or "not said"] for m in result.moves],
         ))  # fmt: skip
     if result.scope:
         found.append((
-            "Scope changes mid-period", ["Change", "Ref", "Detail", "By", "Where"],
-            [[s.change, s.ref, scope_detail(s), by(s.credit), where(s.place)]
+            "Scope changes mid-period", ["Change", "Ref", "By", "Where", "Detail"],
+            [[s.change, s.ref, by(s.credit), where(s.place), scope_detail(s)]
              for s in result.scope],
         ))  # fmt: skip
     if result.checkins:
         found.append((
-            "Check-ins", ["Ref", "Value", "Confidence", "Worth a look", "By", "Where"],
-            [[c.ref, checkin_value(c), checkin_confidence(c), checkin_flags(c), by(c.credit),
-              where(c.place)] for c in result.checkins],
+            "Check-ins", ["Ref", "Value", "Confidence", "By", "Where", "Worth a look"],
+            [[c.ref, checkin_value(c), checkin_confidence(c), by(c.credit), where(c.place),
+              checkin_flags(c)] for c in result.checkins],
         ))  # fmt: skip
     if result.deltas:
         found.append((
@@ -248,7 +248,7 @@ def md_text(text: str) -> str:
 
 
 def md_cell(text: str, column: int) -> str:
-    """A table cell: refs and places in code spans (no link, no mention), the rest escaped."""
+    """A table cell: refs in code spans (no link, no mention), the rest escaped."""
     if column == 0 and text and " " not in text:
         return "`" + text.replace("`", "'") + "`"
     return cell(md_text(text))
