@@ -15,7 +15,9 @@ ratio to a floor measured in the same run on the same machine.
 - `measure` over 500 SQL sources on one SQLite database, against the same queries run directly
   through SQLAlchemy;
 - `site` of 2,000 teams with 3,000 check-in commits, against `status --format json` on the same
-  repository.
+  repository;
+- `review main` of a pull-request-like branch on that repository, against the two `check` runs
+  (the branch, and `--at main`) a user would reach for instead.
 
 Each section measures its floor and its commands round after round (each once per round), so
 that both see the same machine however its speed drifts. Prints figures and asserts nothing: a
@@ -242,6 +244,44 @@ def history(commits: int, files: int, runs: int, folder: Path) -> None:
 BUSY_REFS = ["team-0/objective-0/kr-0", "team-0/objective-0/kr-1", "team-0/objective-1/kr-0"]
 
 
+def reviewing(runs: int, folder: Path, teams: int = 2000, commits: int = 3000) -> None:
+    """`review main` of a branch of 5 commits moving 20 targets, on 2,000 teams with 3,000
+    check-in commits, against what a user would run instead: `check` of the branch and `check
+    --at main` (warm caches)."""
+    import re
+
+    root = folder / "org-review"
+    write_history(root, teams, commits)
+    subprocess.run(["git", "checkout", "-q", "-b", "pr"], cwd=root, check=True)
+    for batch in range(5):
+        for team in range(batch * 4, batch * 4 + 4):
+            path = root / f"goals/teams/team-{team}.yaml"
+            moved = re.sub(
+                r"target: (\d+)", lambda m: f"target: {int(m[1]) + 1}", path.read_text(), count=1
+            )
+            path.write_text(moved)
+        subprocess.run(
+            ["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.com", "commit",
+             "-qam", f"targets {batch}", "--date=2026-12-20T10:00:00Z"],
+            cwd=root, check=True,
+        )  # fmt: skip
+    header(
+        f"review: a branch of 5 commits moving 20 targets, {teams:,} teams, {commits:,} check-ins"
+    )
+    check = [*OKRCTL, "check", "--format", "json", "--as-of", "2026-12-31"]
+    check_base = [*check, "--at", "main"]
+    review = [*OKRCTL, "review", "main", "--format", "json", "--as-of", "2026-12-31"]
+    for command in (check, check_base, review):  # warm the caches
+        subprocess.run(command, cwd=root, capture_output=True, check=False)
+    floor, base, reviewed = rounds([(check, None), (check_base, None), (review, None)], root, runs)
+    row("floor: okrctl check (the branch), warm", floor, floor[0])
+    row("okrctl check --at main, warm", base, floor[0])
+    both = (floor[0] + base[0], max(floor[1], base[1]))
+    row("the two checks a user would run instead", both, floor[0])
+    row("okrctl review main (both checks, the walk, both scored)", reviewed, floor[0])
+    shutil.rmtree(root)
+
+
 def findings(runs: int, folder: Path, teams: int = 2000, commits: int = 3000) -> None:
     """The shapes real orgs have: most key results silent on a long history (thousands of
     `stale` findings), and thousands of findings of the other rules."""
@@ -371,7 +411,8 @@ def main() -> None:
     parser.add_argument("--commits", type=int, default=3000)
     parser.add_argument("--files", type=int, default=50)
     parser.add_argument(
-        "--only", default="startup,history,org,derived,findings,hostile,measure,site,roll"
+        "--only",
+        default="startup,history,org,derived,findings,hostile,measure,site,roll,review",
     )
     args = parser.parse_args()
     print(
@@ -398,6 +439,8 @@ def main() -> None:
             site_build(args.runs, Path(folder))
         if "roll" in parts:
             rolling(args.runs, Path(folder))
+        if "review" in parts:
+            reviewing(args.runs, Path(folder))
 
 
 if __name__ == "__main__":

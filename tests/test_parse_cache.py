@@ -88,6 +88,27 @@ def test_the_pack_keeps_only_what_the_working_tree_uses(demo):
     assert len(pickle.loads(pack.read_bytes())) == 13
 
 
+def test_a_revision_reads_the_pack_and_leaves_it_as_the_working_tree_keeps_it(demo, monkeypatch):
+    """`--at REV` (and `review`'s base) reuse what the working tree parsed, content for
+    content, but never rewrite the pack: it stays what the working tree uses."""
+    repo = GitRepo(demo)
+    path = demo / TEAM
+    path.write_text(path.read_text().replace("current: 40.5 ", "current: 44.5 "))
+    repo.git("commit", "-q", "-am", "checkin", date="2026-11-01")
+    status(demo)
+    [pack] = packs(demo)
+    before = pack.read_bytes()
+    warm = run_cli("check", "--repo", demo, "--at", "HEAD~1", "--format", "json").json()
+    at = run_cli("status", "--repo", demo, "--at", "HEAD~1", "--format", "json").json()
+    assert pack.read_bytes() == before
+    monkeypatch.setenv("OKRCTL_NO_CACHE", "1")
+    assert run_cli("check", "--repo", demo, "--at", "HEAD~1", "--format", "json").json() == warm
+    cold = run_cli("status", "--repo", demo, "--at", "HEAD~1", "--format", "json").json()
+    assert numbers(cold) == numbers(at)
+    [signups] = [u for u in at["units"] if u["id"] == "signups"]
+    assert signups["objectives"][0]["key_results"][0]["current"] == 40.5  # HEAD~1's, not 44.5
+
+
 def test_a_corrupt_pack_is_ignored_and_rebuilt(demo):
     cold = numbers(status(demo))
     [pack] = packs(demo)

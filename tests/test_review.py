@@ -405,3 +405,14 @@ def test_the_scaffolded_step_runs_the_review_as_a_runner_would(branch, tmp_path)
     assert output.read_text() == "status=1\n"  # the new orphan; the next step exits with it
     assert (runner / "review.md").read_text().startswith("<!-- okrctl-review -->\n")
     assert "::error file=goals/teams/signups.yaml" in done.stdout
+
+
+def test_a_script_reviews_a_change_as_the_cli_does(branch):
+    import okrctl
+    from okrctl.views.review import FailOn
+
+    review = okrctl.review_change(
+        okrctl.Workspace.open(branch.root), "main", "pr", fail_on=[FailOn.GOALPOST]
+    )
+    assert [(m.ref, m.old, m.new) for m in review.moves] == [("signups/funding/rate", 50, 40)]
+    assert review.failures == {FailOn.GOALPOST: 1} and review.exit_code == 1

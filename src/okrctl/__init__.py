@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from okrctl.commands.quarters import close
     from okrctl.commands.report import report
     from okrctl.commands.retro import retro
+    from okrctl.commands.review import review_change
     from okrctl.commands.roll import roll
     from okrctl.commands.show import show
     from okrctl.commands.status import status
@@ -63,6 +64,7 @@ _EXPORTS = {
     "history": "okrctl.commands.history",
     "diff": "okrctl.commands.diff",
     "retro": "okrctl.commands.retro",
+    "review_change": "okrctl.commands.review",
     "close": "okrctl.commands.quarters",
     "roll": "okrctl.commands.roll",
 }
@@ -89,6 +91,7 @@ __all__ = [
     "render_report",
     "report",
     "retro",
+    "review_change",
     "roll",
     "show",
     "status",

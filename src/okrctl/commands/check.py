@@ -41,18 +41,22 @@ class CheckResult:
 
 
 def check_repo(
-    repo: Workspace | Path | str | None = None, *, at: str | None = None, as_of: date | None = None
+    repo: Workspace | Path | str | None = None,
+    *,
+    at: str | None = None,
+    as_of: date | None = None,
+    with_history: bool = True,
 ) -> CheckResult:
     """Load the goals (the working tree, or a revision or period with `at`) and run every rule
     as of `as_of` (a date moves the clock, not the files); history is read only when the
-    `stale` rule is on."""
+    `stale` rule is on, and not at all without `with_history` (`stale` then finds nothing)."""
     from okrctl.core.rules import Context, run_rules, severities
     from okrctl.store.snapshot import take_snapshot
 
     snapshot = take_snapshot(repo, at=at, as_of=as_of, as_of_reads_commit=False)
     repository = snapshot.repository
     history = None
-    if severities(repository)["stale"] is not Severity.OFF:
+    if with_history and severities(repository)["stale"] is not Severity.OFF:
         history = snapshot.read_history("the stale rule and its check-in dates")
     context = Context(repository, snapshot.graph, snapshot.moment, snapshot.period, history)
     findings = run_rules(repository, context)

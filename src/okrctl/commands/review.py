@@ -46,13 +46,15 @@ def review_change(
     """What the change from BASE (its merge base with HEAD) to HEAD (a revision, or the working
     tree when None) does to the period in force at HEAD, as of `as_of` (default today)."""
     workspace = Workspace.of(repo)
-    head_check = check_repo(workspace, at=head, as_of=as_of)
+    # `stale` is about time passing, not about a change (a change only adds check-ins): both
+    # ends are checked without history, and the review's findings leave it out
+    head_check = check_repo(workspace, at=head, as_of=as_of, with_history=False)
     head_snapshot = _snapshot(head_check)
     config = head_snapshot.repository.config.config
     head_sha = head_snapshot.repository.revision
     change = read_change(workspace, resolve(workspace, base), head_sha, config.goals_dir)
     moment = head_snapshot.moment
-    base_check = check_repo(workspace, at=change.base, as_of=moment.as_of)
+    base_check = check_repo(workspace, at=change.base, as_of=moment.as_of, with_history=False)
     base_snapshot = _snapshot(base_check)
     sides = Sides(
         base_snapshot.graph,

@@ -46,7 +46,10 @@ def read_change(workspace: Workspace, base: str, head: str | None, goals_dir: st
     head_sha = _commit(top, head) if head is not None else _commit(top, "HEAD")
     merge_base = git_process.git_output(top, "merge-base", base_sha, head_sha, check=False)
     if not merge_base.strip():
-        raise UsageError(f"{base!r} and {head or 'HEAD'!r} share no history: nothing to review")
+        raise UsageError(
+            f"{base!r} and {head or 'HEAD'!r} share no history here: in a shallow clone, fetch "
+            "it all (`git fetch --unshallow`, or `fetch-depth: 0` in CI)"
+        )
     since = merge_base.decode().strip()
     scope = goals_scope(workspace.root, top, goals_dir)
     commits = read_log(top, f"{since}..{head_sha}", scope)

@@ -53,7 +53,8 @@ def load_repo(
         files = working_tree_files(root, config.goals_path)
     else:
         config, files = _revision_source(workspace, revision)
-    cache = open_cache(workspace, config.config.goals_dir) if revision is None else None
+    # a revision's files are mostly the working tree's: read from the cache, never saved to it
+    cache = open_cache(workspace, config.config.goals_dir, read_only=revision is not None)
     return load_files(config, files, revision=revision, cache=cache, seen=seen)
 
 

@@ -37,8 +37,12 @@ def _format() -> bytes:
 
 
 class ParseCache:
-    def __init__(self, pack: Path | None) -> None:
+    def __init__(self, pack: Path | None, *, read_only: bool = False) -> None:
         self.pack = pack
+        self.read_only = read_only
+        """Used, never rewritten: a load of a past revision reuses what the working tree's
+        loads parsed (a key is the content, wherever it was read from), but keeps the pack
+        what the working tree uses."""
         self.format = _format()
         self.entries: dict[str, Entry] = {}
         self.used: dict[str, Entry] = {}
@@ -64,7 +68,9 @@ class ParseCache:
 
     def save(self) -> None:
         """Keep exactly what this load used; write only when that differs from the pack."""
-        if self.pack is None or (not self.changed and len(self.used) == len(self.entries)):
+        if self.pack is None or self.read_only:
+            return
+        if not self.changed and len(self.used) == len(self.entries):
             return
         from okrctl.model.errors import OkrctlError
         from okrctl.store.writefile import write_atomically
@@ -102,13 +108,13 @@ def _read_pack(pack: Path) -> dict[str, Entry]:
     return loaded
 
 
-def open_cache(workspace: Workspace, goals_dir: str) -> ParseCache:
+def open_cache(workspace: Workspace, goals_dir: str, *, read_only: bool = False) -> ParseCache:
     folder = workspace.cache_folder
     if folder is None:
         return ParseCache(None)
     goals = os.fsencode((workspace.root / goals_dir).resolve())
     name = hashlib.blake2b(goals, digest_size=8).hexdigest()
-    return ParseCache(folder / f"parse-{name}.pickle")
+    return ParseCache(folder / f"parse-{name}.pickle", read_only=read_only)
 
 
 def _dumps(entries: dict[str, Entry]) -> bytes:
