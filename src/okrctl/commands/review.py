@@ -13,7 +13,8 @@ from okrctl.store.change import read_change
 from okrctl.store.revisions import resolve
 from okrctl.store.snapshot import Snapshot
 from okrctl.store.workspace import Workspace
-from okrctl.views.review import FailOn, Review, Sides, review
+from okrctl.views.review import FailOn, Review, Sides
+from okrctl.views.reviewing import review
 
 DEFAULT_FAIL_ON = (FailOn.ERROR,)
 

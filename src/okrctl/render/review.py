@@ -9,7 +9,8 @@ from typing import Any
 
 from okrctl.model.findings import Finding, Severity
 from okrctl.render.github import escape
-from okrctl.render.textformat import cell, columns, score_text, with_unit, words
+from okrctl.render.markdown import value as checkin_value_text
+from okrctl.render.textformat import cell, columns, score_text, words
 from okrctl.views.review import Checkin, Credit, Delta, FailOn, Move, Place, Review, ScopeChange
 
 MARKER = "<!-- okrctl-review -->"
@@ -36,17 +37,13 @@ KIND_WORDS = {
 
 
 def value(raw: Any, unit: str | None = None) -> str:
-    if raw is None:
-        return "none"
-    if isinstance(raw, bool):
-        return "done" if raw else "not done"
-    if isinstance(raw, int | float):
-        return with_unit(raw, unit)
+    """A setting or value as people say it: a band written out, a list joined, else as a
+    check-in value reads (done / not done, none, the number with its unit)."""
     if isinstance(raw, dict):
         return "{" + ", ".join(f"{k}: {value(v, unit)}" for k, v in raw.items()) + "}"
     if isinstance(raw, list):
         return ", ".join(map(str, raw)) or "nothing"
-    return str(raw)
+    return checkin_value_text(raw, unit)
 
 
 def move_change(move: Move) -> str:
@@ -101,13 +98,16 @@ def checkin_flags(item: Checkin) -> str:
 
 
 def delta_score(delta: Delta) -> str:
-    return f"{score_text(delta.old_score)} → {score_text(delta.new_score)}"
+    change = delta.change
+    return f"{score_text(change.old_score)} → {score_text(change.new_score)}"
 
 
 def delta_status(delta: Delta) -> str:
-    if delta.old_status is None and delta.new_status is None:
+    change = delta.change
+    if change.old_status is None and change.new_status is None:
         return ""
-    old, new = words(delta.old_status) if delta.old_status else "new", words(delta.new_status)
+    old = words(change.old_status) if change.old_status else "new"
+    new = words(change.new_status)
     return f"{old} → {new}" if old != new else new
 
 

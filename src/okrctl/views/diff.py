@@ -56,5 +56,3 @@ class Diff:
 def objective_scores(graph: Graph) -> dict[str, float | None]:
     """Each objective's score, as `status` computes it (time plays no part)."""
     return {ref: objective_score(node.objective) for ref, node in graph.objectives.items()}
-
-

@@ -38,5 +38,3 @@ class HistoryResult(NamedTuple):
 
     def as_json(self) -> dict[str, Any]:
         return {"ref": self.ref, "checkins": [checkin_json(c) for c in self.checkins]}
-
-

@@ -86,8 +86,6 @@ def targets(graph: Graph, scope: str | None) -> list[Target]:
     return sorted(found, key=lambda t: (t.file, t.line, t.column))
 
 
-
-
 def in_shape_of(old: Any, new: Any) -> Any:
     """`new` written the way the file already writes this value: a source that answers 55.0 for
     a value the file holds as an integer writes 55, not 55.0 (an average, a SQL `real`)."""
@@ -95,5 +93,3 @@ def in_shape_of(old: Any, new: Any) -> Any:
     if integral and isinstance(new, float) and new.is_integer():
         return int(new)
     return new
-
-

@@ -115,8 +115,6 @@ class ReportRequest:
         return f"{self.title} — {self.template} — {self.card.period.name}"
 
 
-
-
 def report_of(
     snapshot: Snapshot, scope: str | None, since_text: str | None, template: str | None = None
 ) -> ReportRequest:

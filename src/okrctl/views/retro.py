@@ -207,8 +207,6 @@ def grade_period(workspace: Workspace, period_name: str, revision: str) -> Grade
     return Graded(config, graph, period, evaluate(graph, period, final_moment(period)))
 
 
-
-
 def _intent(raw: bytes, stem: str) -> dict[str, dict[str, Any]]:
     """Objectives (their type) and key results (baseline, target) in one version of a file."""
     version = read_version(raw, stem)

@@ -204,8 +204,6 @@ class Shown:
         return self.page.as_json()
 
 
-
-
 def ladder(graph: Graph, ref: str, seen: frozenset[str] = frozenset()) -> list[Step]:
     """The steps above `ref`: what it aligns to, and what that aligns to, up to the mission.
     Several `aligns_to` make several branches; a loop stops where it would repeat."""

@@ -28,5 +28,3 @@ class SiteRequest:
     def user_templates(self) -> Path:
         """A goals repository's own `templates/site/` wins over the built-in pages."""
         return self.report.snapshot.repository.root / "templates" / "site"
-
-

@@ -47,8 +47,6 @@ class Scored:
         return status_json(self.card)
 
 
-
-
 def score_snapshot(snapshot: Snapshot, scope: str | None, history_for: str) -> Scored:
     history = snapshot.read_history(history_for)
     card = evaluate(snapshot.graph, snapshot.period, snapshot.moment, scope, history)
