@@ -416,3 +416,37 @@ def test_a_script_reviews_a_change_as_the_cli_does(branch):
     )
     assert [(m.ref, m.old, m.new) for m in review.moves] == [("signups/funding/rate", 50, 40)]
     assert review.failures == {FailOn.GOALPOST: 1} and review.exit_code == 1
+
+
+def test_a_file_broken_at_head_is_a_new_error_not_its_goals_dropped(branch):
+    branch.git("checkout", "-q", "pr")
+    text = (branch.root / "goals/teams/ops.yaml").read_text()
+    broken = text.replace("lead: ana\n", "lead: ana\nlaed: ana\n")
+    commit_as(branch, {"goals/teams/ops.yaml": broken}, "2026-11-13", "typo", SAM)
+    review = _review(branch, "--format", "json").json()
+    assert not [s for s in review["scope_changes"] if s["ref"].startswith("ops/")]
+    new = [(f["rule"], f["file"], f["line"]) for f in review["findings"]["new"]]
+    assert ("schema", "goals/teams/ops.yaml", 4) in new
+    # the orphan it had at BASE is not "fixed": the file no longer loads to say
+    assert review["failed"]["error"] == 2  # the schema error and signups' new orphan
+
+
+def test_a_github_login_ties_a_commit_to_its_person(branch):
+    """GitHub's private address (ID+login@users.noreply.github.com) and a person file's
+    `github:` name who checked in: ana checks in sam's rate."""
+    branch.git("checkout", "-q", "pr")
+    person = "kind: person\nparent: ops\ngithub: ana-gh\nobjectives: []\n"
+    text = (branch.root / "goals/teams/signups.yaml").read_text()
+    commit_as(
+        branch,
+        {"goals/people/ana.yaml": person,
+         "goals/teams/signups.yaml": text.replace("current: 37\n", "current: 39\n")},
+        "2026-11-13", "checkin", "Ana <77+ana-gh@users.noreply.github.com>",
+    )  # fmt: skip
+    review = _review(branch, "--format", "json").json()
+    rate = [c for c in review["checkins"] if c["ref"] == "signups/funding/rate"]
+    assert [(c["old"], c["new"], c["person"], c["flags"]) for c in rate] == [
+        (40, 37, "sam", ["backwards", "confidence"]),  # sam owns the objective
+        (37, 39, "ana", ["owner"]),
+    ]
+    assert rate[1]["answerable"] == ["ines", "sam", "tom"]

@@ -177,6 +177,8 @@ def _scope(sides: Sides, renames: dict[str, str], done: Walk, period: Period) ->
             continue
         if ref in sides.head.key_results and ref.rsplit("/", 1)[0] not in base_refs:
             continue  # its objective is new: that says it
+        if sides.base.into_broken_file(_untranslate(ref, renames)):
+            continue  # its file did not load at BASE: nothing to compare it with
         made = credit(done.added.get(ref))
         if made.date is None or goalposts.is_mid_period(made.date, period):
             kind, node = _node(sides.head, ref) or ("", None)
@@ -191,6 +193,8 @@ def _scope(sides: Sides, renames: dict[str, str], done: Walk, period: Period) ->
     for ref, (kind, _) in base_nodes.items():
         if ref in sides.head.objectives or ref in sides.head.key_results:
             continue
+        if sides.head.into_broken_file(ref):
+            continue  # its file does not load at HEAD: the new `schema` finding says so
         if kind == "key result" and ref.rsplit("/", 1)[0] not in sides.head.objectives:
             continue  # its objective was dropped: that says it
         made = credit(done.dropped.get(ref))
