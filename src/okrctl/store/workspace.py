@@ -106,7 +106,16 @@ class Workspace:
         folder = self.cache_folder
         if folder is None:
             return None
+        return folder / f"config-{self.cache_name(self.root)}.marshal"
+
+    def cache_name(self, path: Path) -> str:
+        """A short name for `path` among the cache's files, made from its place in the work
+        tree (not from where the work tree is): a cache restored into a fresh clone elsewhere,
+        as CI restores it, is found."""
         import hashlib
 
-        name = hashlib.blake2b(os.fsencode(self.root), digest_size=8).hexdigest()
-        return folder / f"config-{name}.marshal"
+        top = self.top
+        where = path.resolve()
+        if top is not None and where.is_relative_to(top):
+            where = Path(where.relative_to(top).as_posix() or ".")
+        return hashlib.blake2b(os.fsencode(where), digest_size=8).hexdigest()

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import pickle
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -112,8 +111,7 @@ def open_cache(workspace: Workspace, goals_dir: str, *, read_only: bool = False)
     folder = workspace.cache_folder
     if folder is None:
         return ParseCache(None)
-    goals = os.fsencode((workspace.root / goals_dir).resolve())
-    name = hashlib.blake2b(goals, digest_size=8).hexdigest()
+    name = workspace.cache_name(workspace.root / goals_dir)
     return ParseCache(folder / f"parse-{name}.pickle", read_only=read_only)
 
 
