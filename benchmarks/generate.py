@@ -82,6 +82,30 @@ def write_org(
     return values
 
 
+def person_yaml(index: int, team: int) -> str:
+    """A person in a team, with one self-set objective of one key result aligned to the team."""
+    return (
+        f"kind: person\nid: person-{index}\nname: Person {index}\nparent: team-{team}\n"
+        f"email: person-{index}@bench.example\n"
+        "objectives:\n"
+        f"  - id: grow-{index}\n    title: Grow what I own\n    why: My part of team {team}.\n"
+        f"    origin: self\n    aligns_to: [team-{team}/objective-0]\n    key_results:\n"
+        f"      - id: done\n        title: Ship it\n        milestone: true\n"
+        "        done: false\n        source: my notes\n"
+    )
+
+
+def write_people(root: Path, people: int, teams: int) -> list[str]:
+    """`people` person files spread over the teams; returns their paths."""
+    (root / "goals" / "people").mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index in range(people):
+        path = f"goals/people/person-{index}.yaml"
+        (root / path).write_text(person_yaml(index, index % teams))
+        paths.append(path)
+    return paths
+
+
 def write_derived_pillars(root: Path, teams: int, pillars: int = 20) -> None:
     """`pillars` pillar files, each with one key result that sums its share of the teams'
     first key results (`from: {sum: [...]}`): the shape of a company whose numbers flow up."""
@@ -107,19 +131,27 @@ def _data(text: str) -> bytes:
 
 
 def write_history(
-    root: Path, files: int, commits: int, seed: int = 7, *, active: int | None = None
+    root: Path,
+    files: int,
+    commits: int,
+    seed: int = 7,
+    *,
+    active: int | None = None,
+    people: int = 0,
 ) -> None:
-    """A git repository whose first commit holds the org and whose next `commits` commits each
-    check in one key result of one of `files` team files, a few hours apart from 2026-10-01.
-    With `active`, only that many teams ever check in: the rest go silent (stale)."""
+    """A git repository whose first commit holds the org (and `people` person files) and whose
+    next `commits` commits each check in one key result of one of `files` team files, spread
+    evenly over the quarter from 2026-10-01. With `active`, only that many teams ever check in:
+    the rest go silent (stale)."""
     rng = random.Random(seed)
     values = write_org(root, files, seed)
+    person_paths = write_people(root, people, files)
     subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
     start = 1_790_812_800  # 2026-10-01T00:00:00Z
     stream = bytearray()
     paths = ["okrctl.yaml", "goals/company.yaml"] + [
         f"goals/teams/team-{i}.yaml" for i in range(files)
-    ]
+    ] + person_paths
     stream += b"commit refs/heads/main\nmark :1\n"
     stream += b"author Bench <bench@example.com> %d +0000\n" % start
     stream += b"committer Bench <bench@example.com> %d +0000\n" % start

@@ -57,6 +57,20 @@ FLOOR_PARSE = (
     "    safe.load(p.read_bytes())\n"
 )
 
+FLOOR_PYYAML = (
+    "import pathlib\n"
+    "from yaml import CSafeLoader\n"
+    "for p in sorted(pathlib.Path('goals').rglob('*.yaml')):\n"
+    "    loader = CSafeLoader(p.read_bytes())\n"
+    "    try:\n"
+    "        loader.construct_document(loader.get_single_node())  # the nodes keep their lines\n"
+    "    finally:\n"
+    "        loader.dispose()\n"
+)
+"""What a user would reach for to load the goals with line numbers: PyYAML's C loader, its
+nodes (with their marks) composed and constructed. A benchmark-only dependency: okrctl reads
+YAML with ruamel.yaml."""
+
 
 # Python caches compiled modules, as an installed okrctl has them (pip compiles at install),
 # even where the environment says not to write bytecode (PYTHONDONTWRITEBYTECODE).
@@ -100,9 +114,13 @@ def rounds(steps: list[Step], cwd: Path, runs: int) -> list[tuple[float, float]]
     return [(statistics.median(t), max(p)) for t, p in zip(times, peaks, strict=True)]
 
 
-def row(name: str, figures: tuple[float, float], floor: float) -> None:
+def row(name: str, figures: tuple[float, float], floor: float, goal: float | None = None) -> None:
+    """One line of figures; with a `goal` (a ratio), whether it was met."""
     seconds, peak = figures
-    print(f"  {name:<46} {seconds * 1000:8.0f} ms {peak:7.0f} MB {seconds / floor:7.2f}x")
+    verdict = (
+        "" if goal is None else f"  {'ok' if seconds / floor <= goal else 'FAIL'} (goal {goal}x)"
+    )
+    print(f"  {name:<46} {seconds * 1000:8.0f} ms {peak:7.0f} MB {seconds / floor:7.2f}x{verdict}")
 
 
 def header(title: str) -> None:
@@ -282,6 +300,40 @@ def reviewing(runs: int, folder: Path, teams: int = 2000, commits: int = 3000) -
     shutil.rmtree(root)
 
 
+def busy_org(runs: int, folder: Path, teams: int = 2000, people: int = 500) -> None:
+    """The shape of a real org at scale: 2,000 team files and 500 person files, 3,000 check-in
+    commits over all teams across the quarter, most key results never checked in (~20,000
+    `stale` findings); a fresh clone (no caches) and warm runs, against PyYAML's C loader
+    loading the same files with line numbers (and ruamel.yaml's safe C loader, the floor of
+    earlier rounds, for continuity)."""
+    root = folder / "busy"
+    write_history(root, teams, 3000, people=people)
+    header(f"{teams:,} teams, {people:,} people, 3,000 check-ins over all teams")
+    cache = root / ".git" / "okrctl"
+
+    def fresh_clone(cache: Path = cache) -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
+    check = [*OKRCTL, "check", "--format", "json", "--as-of", "2026-12-31"]
+    status = [*OKRCTL, "status", "--format", "json", "--as-of", "2026-12-31"]
+    steps: list[Step] = [
+        ([sys.executable, "-c", FLOOR_PYYAML], None),
+        ([sys.executable, "-c", FLOOR_PARSE], None),
+        (check, fresh_clone),
+        (check, None),
+        (status, None),
+    ]
+    floor, old_floor, cold, warm_check, warm_status = rounds(steps, root, runs)
+    row("floor: PyYAML CSafeLoader, with line numbers", floor, floor[0])
+    row("old floor: ruamel.yaml safe C loader", old_floor, floor[0])
+    row("okrctl check, fresh clone (no caches)", cold, floor[0], goal=2.0)
+    row("okrctl check, warm", warm_check, floor[0], goal=0.4)
+    row("okrctl status --format json, warm", warm_status, floor[0], goal=0.4)
+    found = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
+    print(f"  ({len(json.loads(found.stdout)['findings']):,} findings)")
+    shutil.rmtree(root)
+
+
 def findings(runs: int, folder: Path, teams: int = 2000, commits: int = 3000) -> None:
     """The shapes real orgs have: most key results silent on a long history (thousands of
     `stale` findings), and thousands of findings of the other rules."""
@@ -412,7 +464,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=50)
     parser.add_argument(
         "--only",
-        default="startup,history,org,derived,findings,hostile,measure,site,roll,review",
+        default="startup,history,org,busy,derived,findings,hostile,measure,site,roll,review",
     )
     args = parser.parse_args()
     print(
@@ -427,6 +479,8 @@ def main() -> None:
             history(args.commits, args.files, args.runs, Path(folder))
         if "org" in parts:
             organisation([int(s) for s in args.sizes.split(",")], args.runs, Path(folder))
+        if "busy" in parts:
+            busy_org(args.runs, Path(folder))
         if "derived" in parts:
             derived(args.runs, Path(folder))
         if "findings" in parts:

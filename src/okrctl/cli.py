@@ -934,7 +934,7 @@ def review(
     """What a change (a pull request) does to the quarter: goal-posts moved, scope changed,
     check-ins, score deltas, and the findings it introduces.
 
-    Example: okrctl review origin/main --format github --comment-file review.md
+    Example: okrctl review main --format github --comment-file review.md
     """
     from okrctl.commands.review import parse_fail_on, review_change
     from okrctl.render import review as shown
