@@ -70,7 +70,8 @@ def test_the_workflow_uses_the_action_and_triggers_on_the_branch_that_exists(tmp
     assert "pull_request" in triggers and triggers["schedule"] == [{"cron": "0 8 * * 1"}]
     check_steps = workflow["jobs"]["check"]["steps"]
     assert check_steps[0]["with"] == {"fetch-depth": 0}
-    assert check_steps[1] == {
+    assert check_steps[1]["uses"] == "actions/cache@v4"  # warm by default (docs/ci.md)
+    assert check_steps[2] == {
         "uses": "okrctl/okrctl@v0.1.0",
         "with": {"command": "check --format github", "repo": "."},
     }
@@ -89,8 +90,8 @@ def test_init_scaffolds_a_daily_measure_that_pushes_its_commit(tmp_path):
     assert workflow["on"]["schedule"] == [{"cron": "0 6 * * *"}]
     assert workflow["permissions"] == {"contents": "write"}
     [job] = workflow["jobs"].values()
-    assert job["steps"][1] == {"uses": "okrctl/okrctl@v0.1.0", "with": {"command": ""}}
-    assert job["steps"][2]["run"] == (
+    assert job["steps"][2] == {"uses": "okrctl/okrctl@v0.1.0", "with": {"command": ""}}
+    assert job["steps"][3]["run"] == (
         "status=0\nokrctl measure --repo . || status=$?\ngit push origin HEAD:main\nexit $status\n"
     )
 
@@ -143,7 +144,9 @@ def test_init_inside_a_repository_puts_ci_and_editor_files_at_its_top(tmp_path):
         assert (tmp_path / name).is_file() and not (tmp_path / "okrs" / name).exists()
     workflow = _load((tmp_path / ".github/workflows/okrs.yml").read_text())
     assert workflow["on"]["push"] == {"branches": ["develop"]}
-    assert workflow["jobs"]["check"]["steps"][1]["with"]["repo"] == "okrs"
+    steps = workflow["jobs"]["check"]["steps"]
+    assert steps[2]["with"]["repo"] == "okrs"
+    assert "hashFiles('okrs/**/*.yaml', 'okrs/**/*.yml')" in steps[1]["with"]["key"]
     hooks = _load((tmp_path / ".pre-commit-config.yaml").read_text())["repos"][0]
     assert hooks["hooks"][0]["args"] == ["--repo", "okrs"]
     assert hooks["hooks"][0]["files"].startswith("^okrs/(okrctl")

@@ -190,7 +190,10 @@ def _walk(
 ) -> None:
     """Feed commits, oldest first, into `history`; each distinct blob is parsed once, and a
     blob the loader has just parsed from the working tree (`known`) not at all."""
-    known = known or {}
+    if known is None:
+        from okrctl.store.versions import Known
+
+        known = Known()
     if not isinstance(history.refs, dict):
         history.refs = dict(history.refs)
     history.commits.extend(Commit(c.sha, c.date) for c in log)
@@ -202,7 +205,7 @@ def _walk(
         and (wanted is None or e.path in wanted)
         and (e.sha, unit_stem(e.path)) not in known
     ]
-    parse = _parser(git_objects.read_blobs(workspace.repo, shas), known)
+    parse = _parser(git_objects.read_blobs(workspace.repo, shas), known, log)
     latest = history.latest
     for commit in log:
         touched: set[str] = set()
@@ -356,23 +359,68 @@ def _mostly(log: list[LogCommit], paths: set[str]) -> bool:
 
 
 def _parser(
-    blobs: dict[str, bytes], known: Known
+    blobs: dict[str, bytes], known: Known, log: list[LogCommit] | None = None
 ) -> Callable[[str, str], Values | str]:
-    """Each distinct (blob, file name) parsed once: its values, or why it cannot be read. (The
+    """Each distinct (blob, file name) read once: its values, or why it cannot be read. A
+    version next to one already read (in `log`, the same file changed by one commit) is read
+    from the lines that changed where it can be (`store/version_patch.py`), else whole. (The
     reader of versions is imported here: a warm run reads none.)"""
-    from okrctl.store.versions import UnreadableVersion, values_in
+    from okrctl.store.version_patch import Base, patched
+    from okrctl.store.versions import UnreadableVersion, read_whole
 
     cache: dict[tuple[str, str], Values | str] = dict(known)
+    bases: dict[tuple[str, str], Base] = dict(getattr(known, "bases", {}))
+    before: dict[tuple[str, str], tuple[str, str]] = {}
+    after: dict[tuple[str, str], tuple[str, str]] = {}
+    for commit in log or ():
+        for entry in commit.entries:
+            if entry.status == "M":
+                stem = unit_stem(entry.path)
+                before[(entry.sha, stem)] = (entry.old_sha, stem)
+                after[(entry.old_sha, stem)] = (entry.sha, stem)
+
+    def whole(key: tuple[str, str]) -> Values | str:
+        raw = blobs.get(key[0], b"")
+        try:
+            values, data, source = read_whole(raw, key[1])
+        except UnreadableVersion as exc:
+            return str(exc)
+        bases[key] = Base(raw, values, data, source)
+        return values
+
+    def from_neighbour(key: tuple[str, str], neighbour: tuple[str, str] | None) -> bool:
+        base = bases.get(neighbour) if neighbour is not None else None
+        raw = blobs.get(key[0])
+        if base is None or raw is None:
+            return False
+        values = patched(base, raw, key[1])
+        if values is None:
+            return False
+        cache[key] = values
+        bases[key] = Base(raw, values, lines=base.line_map(key[1]))
+        return True
+
+    def from_later(key: tuple[str, str]) -> bool:
+        """Back from the nearest later version already read (the working tree's, usually)."""
+        chain = [key]
+        while (later := after.get(chain[-1])) is not None and later not in bases:
+            if later in chain or len(chain) > 10_000:
+                return False
+            chain.append(later)
+        if later is None:
+            return False
+        for earlier, newer in zip(reversed(chain), [later, *reversed(chain[1:])], strict=True):
+            if earlier not in cache and not from_neighbour(earlier, newer):
+                return False
+        return True
 
     def parse(sha: str, path: str) -> Values | str:
         key = (sha, unit_stem(path))
         found = cache.get(key)
         if found is None:
-            try:
-                found = values_in(blobs.get(sha, b""), unit_stem(path))
-            except UnreadableVersion as exc:
-                found = str(exc)
-            cache[key] = found
+            if not (from_neighbour(key, before.get(key)) or from_later(key)):
+                cache[key] = whole(key)
+            found = cache[key]
         return found
 
     return parse

@@ -281,6 +281,10 @@ def _load_file(
 
         found, values = known_values(raw, read.data, stem_id)
         seen[found] = values
+        if not isinstance(values, str) and read.source.pending is None:
+            from okrctl.store.version_patch import Base
+
+            seen.bases[found] = Base(raw, values, read.data, read.source)
     if read.text is not None:
         repository.texts[relative] = read.text
     if read.unit is not None:

@@ -39,7 +39,7 @@ class Snapshot:
     moment: Moment
     notes: list[str] = field(default_factory=list)
     """Things the user should know (on stderr), such as history that could not be read."""
-    seen: Known = field(default_factory=dict)
+    seen: Known = field(default_factory=Known)
     """What history would read from the files this load parsed: not parsed again."""
 
     def read_history(self, needed_for: str) -> History | None:
@@ -118,7 +118,7 @@ def take_snapshot(
                 raise UsageError(f"no commit on or before {as_of}: the goals did not exist yet")
             revision = commit.sha
             reason = f"the last commit on or before {as_of}"
-    seen: Known = {}
+    seen = Known()
     repository = load_repo(workspace, revision=revision, seen=seen if workspace.caching else None)
     config = repository.config.config
     if revision is not None:

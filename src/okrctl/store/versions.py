@@ -7,13 +7,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from okrctl.model.bounds import MAX_MAGNITUDE
-from okrctl.store.yaml.read import YamlProblem, read_document
+from okrctl.store.yaml.read import SourceMap, YamlProblem, read_document
 
 Values = dict[str, tuple[Any, Any, Any]]
 """ref -> (value, confidence, target) in one version of a unit file (a KPI has no target)."""
 
-Known = dict[tuple[str, str], Values | str]
-"""(git object id, file name) -> what history reads from that version, or why it cannot."""
+class Known(dict[tuple[str, str], "Values | str"]):
+    """(git object id, file name) -> what history reads from that version, or why it cannot;
+    and, in `bases`, the versions the loader composed with their positions, from which
+    history reads their neighbours by the lines that changed (`store/version_patch.py`)."""
+
+    __slots__ = ("bases",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bases: dict[tuple[str, str], Any] = {}
 
 
 class UnreadableVersion(Exception):
@@ -63,6 +71,17 @@ def values_in(raw: bytes, stem: str) -> Values:
     return _values(read_version(raw, stem))
 
 
+def read_whole(raw: bytes, stem: str) -> tuple[Values, object, SourceMap | None]:
+    """One version read whole, with its nodes' positions: its values, its data and positions
+    (from which `store/version_patch.py` reads its neighbours). Unreadable:
+    `UnreadableVersion`."""
+    try:
+        document = read_document(raw, positions=True)
+    except YamlProblem:
+        return {}, None, None  # broken then, fixed later: it holds nothing
+    return _values(version_of(document.data, stem)), document.data, document.source
+
+
 def known_values(raw: bytes, data: object, stem: str) -> tuple[tuple[str, str], Values | str]:
     """What history would read from a version the loader has already composed, under the key
     history looks it up by (git's id of the bytes, the file name): the working tree's files are
@@ -82,16 +101,17 @@ def _values(version: Version) -> Values:
         milestone = key_result.get("milestone") is True
         value = key_result.get("done") if milestone else key_result.get("current")
         found[ref] = (
-            _usable(value),
-            _usable(key_result.get("confidence")),
-            _usable(key_result.get("target")),
+            usable(value),
+            usable(key_result.get("confidence")),
+            usable(key_result.get("target")),
         )
     for ref, kpi in version.kpis.items():
-        found[ref] = (_usable(kpi.get("current")), None, None)
+        found[ref] = (usable(kpi.get("current")), None, None)
     return found
 
 
-def _usable(value: Any) -> Any:
+def usable(value: Any) -> Any:
+    """A value as history keeps it; a number no goal can hold is an `UnreadableVersion`."""
     number = isinstance(value, int | float) and not isinstance(value, bool)
     if number and (value != value or abs(value) > MAX_MAGNITUDE):
         raise UnreadableVersion("it holds a number over 10^15 or not finite")

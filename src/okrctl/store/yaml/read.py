@@ -81,6 +81,16 @@ class SourceMap:
                 return Position(int(found[-2]) + 1, int(found[-1]) + 1)
         return START
 
+    def entry_lines(self, *path: Hashable) -> tuple[int, int] | None:
+        """The 1-based lines of a mapping entry's key and of its value; None when `path` is
+        not a mapping entry. One look-up (`at` and `key_at` walk up to the nearest node)."""
+        if self.pending is not None:
+            self._ready()
+        found = _record(self.index, path)
+        if found is None or len(found) != 4:
+            return None
+        return int(found[0]) + 1, int(found[2]) + 1
+
     def key_at(self, *path: Hashable) -> Position:
         """The key of the mapping entry at `path`, else the value's position."""
         if self.pending is not None:
