@@ -10,12 +10,17 @@ ratio to a floor measured in the same run on the same machine.
 - `okrctl --help` and `check` on the demo, against `python -c pass`;
 - the findings-heavy shapes of real orgs: 2,000 teams of which 50 check in (the rest stale)
   and 2,000 teams with no `why`, no `source`, nothing aligned;
+- the busy org (2,000 teams, 500 people, 3,000 check-ins over all teams, ~20,000 `stale`
+  findings), fresh clone and warm, against PyYAML's C loader loading the same files with line
+  numbers (a benchmark-only dependency; ruamel.yaml's safe C loader, the older floor, beside
+  it), each goal printed ok or FAIL;
+- the scale curve: 200, 2,000, 5,000 and 20,000 units, the cost per unit and peak memory;
 - a hostile pull request (20,000 objectives aligned to unknown refs, 50,000 unknown fields),
   against a clean `check` of the same size: suggestions and findings must stay near-linear;
 - `measure` over 500 SQL sources on one SQLite database, against the same queries run directly
   through SQLAlchemy;
-- `site` of 2,000 teams with 3,000 check-in commits, against `status --format json` on the same
-  repository;
+- `site` and `report --template company` of 2,000 teams with 3,000 check-in commits, against
+  `status --format json` on the same repository;
 - `review main` of a pull-request-like branch on that repository, against the two `check` runs
   (the branch, and `--at main`) a user would reach for instead.
 
@@ -411,19 +416,63 @@ def measured(runs: int, folder: Path, sizes: tuple[int, int] = (50, 500)) -> Non
 
 
 def site_build(runs: int, folder: Path, teams: int = 2000, commits: int = 3000) -> None:
-    """`okrctl site` of a large company with a long history, against `status --format json`
-    on the same repository (both with warm caches)."""
+    """`okrctl site` and the company report of a large company with a long history, against
+    `status --format json` on the same repository (all with warm caches)."""
     root = folder / "site-org"
     write_history(root, teams, commits, active=50)
-    header(f"site: {teams:,} teams, {commits:,} check-in commits")
+    header(f"site and report: {teams:,} teams, {commits:,} check-in commits")
     status = [*OKRCTL, "status", "--format", "json", "--as-of", "2026-12-31"]
     subprocess.run(status, cwd=root, capture_output=True, check=False)  # warm the caches
     out = folder / "site-out"
     command = [*OKRCTL, "site", str(out), "--as-of", "2026-12-31"]
-    floor, site = rounds([(status, None), (command, None)], root, runs)
+    report = [*OKRCTL, "report", "--template", "company", "--as-of", "2026-12-31"]
+    floor, site, company = rounds([(status, None), (command, None), (report, None)], root, runs)
     row("floor: okrctl status --format json", floor, floor[0])
-    row("okrctl site", site, floor[0])
+    row("okrctl site", site, floor[0], goal=3.0)
+    row("okrctl report --template company", company, floor[0], goal=1.5)
     print(f"  ({len(list(out.rglob('*.html'))):,} pages)")
+
+
+def scale(runs: int, folder: Path, sizes: tuple[int, ...] = (200, 2000, 5000, 20000)) -> None:
+    """The cost per unit as an org grows: cold and warm `check` and warm `status` at each
+    size, per unit, against PyYAML's C loader over the same files; from 2,000 to 20,000 units
+    the cost per unit should grow no more than 1.2x, and 20,000 units stay under 1 GB."""
+    header("scale: milliseconds per unit (ratio: to the floor at that size)")
+    per_unit: dict[int, list[float]] = {}
+    for units in sizes:
+        root = folder / f"scale-{units}"
+        write_org(root, units - 1)  # the company and units - 1 teams
+        subprocess.run(["git", "init", "-q", str(root)], check=True)
+        cache = root / ".git" / "okrctl"
+
+        def drop_cache(cache: Path = cache) -> None:
+            shutil.rmtree(cache, ignore_errors=True)
+
+        check = [*OKRCTL, "check", "--format", "json"]
+        status = [*OKRCTL, "status", "--format", "json"]
+        steps: list[Step] = [([sys.executable, "-c", FLOOR_PYYAML], None), (check, drop_cache)]
+        steps += [(check, None), (status, None)]
+        floor, cold, warm, warm_status = rounds(steps, root, runs)
+        per_unit[units] = [cold[0] / units, warm[0] / units, warm_status[0] / units]
+        peak = max(cold[1], warm[1], warm_status[1])
+        print(
+            f"  {units:>6,} units: check cold {cold[0] / units * 1000:.3f} ms "
+            f"({cold[0] / floor[0]:.2f}x), warm {warm[0] / units * 1000:.3f} ms "
+            f"({warm[0] / floor[0]:.2f}x), status warm {warm_status[0] / units * 1000:.3f} ms "
+            f"({warm_status[0] / floor[0]:.2f}x); peak {peak:.0f} MB"
+        )
+        if units == max(sizes):
+            verdict = "ok" if peak < 1024 else "FAIL"
+            print(f"  peak memory at {units:,} units: {peak:.0f} MB  {verdict} (goal < 1 GB)")
+        shutil.rmtree(root)
+    if 2000 in per_unit and max(sizes) > 2000:
+        big = max(sizes)
+        for index, name in enumerate(("check cold", "check warm", "status warm")):
+            growth = per_unit[big][index] / per_unit[2000][index]
+            verdict = "ok" if growth <= 1.2 else "FAIL"
+            print(
+                f"  per-unit growth 2,000 -> {big:,}, {name}: {growth:.2f}x  {verdict} (goal 1.2x)"
+            )
 
 
 def startup(runs: int, folder: Path) -> None:
@@ -464,7 +513,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=50)
     parser.add_argument(
         "--only",
-        default="startup,history,org,busy,derived,findings,hostile,measure,site,roll,review",
+        default="startup,history,org,busy,scale,derived,findings,hostile,measure,site,roll,review",
     )
     args = parser.parse_args()
     print(
@@ -481,6 +530,8 @@ def main() -> None:
             organisation([int(s) for s in args.sizes.split(",")], args.runs, Path(folder))
         if "busy" in parts:
             busy_org(args.runs, Path(folder))
+        if "scale" in parts:
+            scale(args.runs, Path(folder))
         if "derived" in parts:
             derived(args.runs, Path(folder))
         if "findings" in parts:

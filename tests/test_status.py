@@ -302,3 +302,19 @@ def test_narrow_terminals_cut_titles_never_refs(tmp_path, monkeypatch, width):
     attention = lines[lines.index("Needs attention") + 1 :]
     assert attention and all(line.startswith("  ") for line in attention)  # wrapped under
     assert max(len(line) for line in lines) <= width
+
+
+def test_piped_json_is_written_a_unit_at_a_time_byte_for_byte_as_one_dump(tmp_path):
+    """Piped, `status --format json` writes each unit as it goes (at 20,000 units the whole
+    payload and its text would hold half a gigabyte at once); the bytes are json.dumps'."""
+    import json
+    from datetime import date
+
+    from conftest import demo_copy
+    from okrctl.commands.status import status
+
+    root = demo_copy(tmp_path)
+    piped = run_cli("status", "--repo", root, "--format", "json", "--as-of", "2026-11-14")
+    whole = status(root, as_of=date(2026, 11, 14)).as_json()
+    assert piped.stdout == json.dumps(whole, ensure_ascii=False) + "\n"
+    assert len(whole["units"]) > 10

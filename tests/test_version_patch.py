@@ -142,6 +142,10 @@ def history(tmp_path_factory):
     return repo
 
 
+FOLDED = TEAM[TEAM.index("      - id: folded") : TEAM.index("kpis:")]
+VALID = TEAM.replace(FOLDED, "")
+"""The team as `check` accepts it (a value continued on the next line is a string)."""
+
 REFS = [
     "signups/funding/rate", "signups/funding/ach", "signups/funding/tickets",
     "signups/funding/folded", "signups/latency",
@@ -176,9 +180,9 @@ def test_check_ins_are_read_from_their_neighbours(tmp_path, monkeypatch):
 
     rng = random.Random(7)
     repo = GitRepo(tmp_path / "okrs")
-    files = {"okrctl.yaml": CONFIG, "goals/company.yaml": COMPANY, "goals/teams/signups.yaml": TEAM}
-    repo.commit(files, "2026-10-01", "goals")
-    text = TEAM
+    team = "goals/teams/signups.yaml"
+    repo.commit({"okrctl.yaml": CONFIG, "goals/company.yaml": COMPANY, team: VALID}, "2026-10-01")
+    text = VALID
     for day in range(30):
         old = text[text.index("current: 34") if day == 0 else text.index("        current: ") :]
         old = old.split("\n", 1)[0].strip()
@@ -188,7 +192,7 @@ def test_check_ins_are_read_from_their_neighbours(tmp_path, monkeypatch):
                 "confidence: 0.6\n", f"confidence: 0.{rng.randint(1, 9)}\n"
             )
         when = (date(2026, 10, 2) + timedelta(days=day)).isoformat()
-        repo.commit({"goals/teams/signups.yaml": text}, when, f"checkin {day}")
+        repo.commit({team: text}, when, f"checkin {day}")
     calls = []
     real = versions.read_whole
     monkeypatch.setattr(

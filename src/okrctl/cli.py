@@ -8,7 +8,7 @@ instructions with callgrind).
 """
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
@@ -223,7 +223,10 @@ def status(
         scored = score(repo, scope, at=at, as_of=_date(as_of))
     _report_problems(scored.notes, scored.load_findings)
     if output_format is StatusFormat.json:
-        _echo_json(scored.as_json())
+        from okrctl.views.status import status_json_head, unit_json
+
+        card = scored.card
+        _echo_json_list(status_json_head(card), "units", (unit_json(u) for u in card.units))
     elif output_format is StatusFormat.md:
         from okrctl.render.commands import status_markdown
 
@@ -249,7 +252,29 @@ def _echo_json(payload: object) -> None:
     text = json.dumps(
         payload, ensure_ascii=False, indent=indent, allow_nan=False, check_circular=False
     )
-    sys.stdout.write(text + "\n")
+    sys.stdout.write(text)  # not `text + "\n"`: at 20,000 units a copy is 80 MB
+    sys.stdout.write("\n")
+
+
+def _echo_json_list(head: dict[str, object], key: str, items: Iterable[object]) -> None:
+    """`head` with `key` holding `items`, as `_echo_json` writes it, but piped one item at a
+    time: at 20,000 units the whole payload and its text would hold half a gigabyte at once.
+    The bytes are json.dumps' own (its default separators), `key` last."""
+    import json
+
+    if sys.stdout.isatty():
+        _echo_json({**head, key: list(items)})
+        return
+    opening = json.dumps({**head, key: []}, ensure_ascii=False, allow_nan=False)
+    assert opening.endswith("[]}")
+    sys.stdout.write(opening[:-2])
+    for index, item in enumerate(items):
+        if index:
+            sys.stdout.write(", ")
+        sys.stdout.write(
+            json.dumps(item, ensure_ascii=False, allow_nan=False, check_circular=False)
+        )
+    sys.stdout.write("]}\n")
 
 
 def _date(text: str | None) -> date | None:

@@ -281,10 +281,11 @@ def _load_file(
 
         found, values = known_values(raw, read.data, stem_id)
         seen[found] = values
-        if not isinstance(values, str) and read.source.pending is None:
+        if not isinstance(values, str) and read.unit is not None and read.source.pending is None:
             from okrctl.store.version_patch import Base
 
-            seen.bases[found] = Base(raw, values, read.data, read.source)
+            # the unit and its positions are kept anyway: only the bytes are kept for this
+            seen.bases[found] = Base(raw, values, source=read.source, unit=read.unit)
     if read.text is not None:
         repository.texts[relative] = read.text
     if read.unit is not None:

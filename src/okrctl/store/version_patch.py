@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from okrctl.store.versions import UnreadableVersion, Values, usable
 from okrctl.store.yaml.read import MAX_FILE_BYTES, SourceMap, YamlProblem, parse_text
@@ -29,6 +30,9 @@ from okrctl.store.yaml.scalars import MAYBE_SPECIAL, resolve_plain
 
 LineMap = dict[int, tuple[str, int]]
 """0-based line → (ref, slot in its `Values` tuple: 0 value, 1 confidence, 2 target)."""
+
+if TYPE_CHECKING:
+    from okrctl.model.goals import Unit
 
 PATCH_VERSIONS = True
 """Read versions from their neighbours' changed lines (off in tests, for the truth)."""
@@ -41,56 +45,84 @@ with a comment: read without composing it."""
 
 @dataclass(slots=True, eq=False)
 class Base:
-    """A version read whole, or from a base, that its neighbours can be read from."""
+    """A version read whole, or from a base, that its neighbours can be read from: its bytes,
+    its values, and where its numbers are (from the composed data, or from the validated unit
+    the loader keeps anyway, with the positions)."""
 
     raw: bytes
     values: Values
     data: object = None
     source: SourceMap | None = None
     lines: LineMap | None = field(default=None)
+    unit: Unit | None = None
 
     def line_map(self, stem: str) -> LineMap:
         if self.lines is None:
-            self.lines = line_map(self.data, self.source, stem) if self.source else {}
+            if self.source is None:
+                self.lines = {}
+            elif self.unit is not None:
+                self.lines = line_map(self.source, _unit_numbers(self.unit))
+            else:
+                self.lines = line_map(self.source, _data_numbers(self.data, stem))
         return self.lines
 
 
-def line_map(data: object, source: SourceMap, stem: str) -> LineMap:
+Numbers = Iterator[tuple[tuple[Any, ...], str, int]]
+"""(path of a value's node, ref, slot) of each number a version holds."""
+
+
+def line_map(source: SourceMap, numbers: Numbers) -> LineMap:
     """Which line holds each number's value, confidence and target, where the key and its
     value start on one line (refs that occur twice are left out: which one counts is the
-    whole reading's business)."""
-    if not isinstance(data, dict):
-        return {}
-    unit_id = data.get("id") if isinstance(data.get("id"), str) else stem
+    whole reading's business; so are lines holding two numbers: a flow mapping)."""
     found: list[tuple[int, str, int]] = []
-    refs: Counter[str] = Counter()
-
-    def entry(path: tuple[Any, ...], ref: str, slot: int) -> None:
+    nodes: dict[str, set[tuple[Any, ...]]] = {}
+    for path, ref, slot in numbers:
+        nodes.setdefault(ref, set()).add(path[:-1])
         lines = source.entry_lines(*path)
         if lines is not None and lines[0] == lines[1]:
             found.append((lines[0] - 1, ref, slot))
+    lines_used = Counter(line for line, _, _ in found)
+    return {
+        line: (ref, slot)
+        for line, ref, slot in found
+        if len(nodes[ref]) == 1 and lines_used[line] == 1
+    }
 
+
+def _data_numbers(data: object, stem: str) -> Numbers:
+    if not isinstance(data, dict):
+        return
+    unit_id = data.get("id") if isinstance(data.get("id"), str) else stem
     for i, objective in enumerate(_list(data.get("objectives"))):
         if not isinstance(objective, dict):
             continue
-        objective_ref = f"{unit_id}/{objective.get('id')}"
         for j, key_result in enumerate(_list(objective.get("key_results"))):
             if not isinstance(key_result, dict):
                 continue
-            ref = f"{objective_ref}/{key_result.get('id')}"
-            refs[ref] += 1
+            ref = f"{unit_id}/{objective.get('id')}/{key_result.get('id')}"
             value = "done" if key_result.get("milestone") is True else "current"
             for name, slot in ((value, 0), ("confidence", 1), ("target", 2)):
                 if name in key_result:
-                    entry(("objectives", i, "key_results", j, name), ref, slot)
+                    yield ("objectives", i, "key_results", j, name), ref, slot
     for k, kpi in enumerate(_list(data.get("kpis"))):
-        if isinstance(kpi, dict):
-            ref = f"{unit_id}/{kpi.get('id')}"
-            refs[ref] += 1
-            if "current" in kpi:
-                entry(("kpis", k, "current"), ref, 0)
-    lines = Counter(line for line, _, _ in found)  # two numbers on one line: a flow mapping
-    return {line: (ref, slot) for line, ref, slot in found if refs[ref] == 1 and lines[line] == 1}
+        if isinstance(kpi, dict) and "current" in kpi:
+            yield ("kpis", k, "current"), f"{unit_id}/{kpi.get('id')}", 0
+
+
+def _unit_numbers(unit: Unit) -> Numbers:
+    """The same, from the validated unit (its lists are the file's, item for item)."""
+    for i, objective in enumerate(unit.objectives):
+        for j, key_result in enumerate(objective.key_results):
+            ref = f"{unit.id}/{objective.id}/{key_result.id}"
+            given = key_result.model_fields_set
+            value = "done" if key_result.milestone else "current"
+            for name, slot in ((value, 0), ("confidence", 1), ("target", 2)):
+                if name in given:
+                    yield ("objectives", i, "key_results", j, name), ref, slot
+    for k, kpi in enumerate(unit.kpis):
+        if "current" in kpi.model_fields_set:
+            yield ("kpis", k, "current"), f"{unit.id}/{kpi.id}", 0
 
 
 def _list(value: object) -> list[Any]:

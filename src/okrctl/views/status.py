@@ -55,11 +55,15 @@ def score_snapshot(snapshot: Snapshot, scope: str | None, history_for: str) -> S
 
 
 def status_json(card: Scorecard) -> dict[str, Any]:
+    return {**status_json_head(card), "units": [unit_json(u) for u in card.units]}
+
+
+def status_json_head(card: Scorecard) -> dict[str, Any]:
+    """Everything but the units (the CLI writes those one at a time)."""
     return {
         "period": card.period.name,
         "as_of": card.moment.as_of.isoformat(),
         "elapsed": card.elapsed,
-        "units": [unit_json(u) for u in card.units],
     }
 
 
