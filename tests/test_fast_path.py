@@ -31,11 +31,22 @@ def team(index: int, current: float, *, flawed: bool) -> str:
     )
 
 
+def person(index: int) -> str:
+    return (
+        f"kind: person\nparent: team-{index}\nemail: p{index}@acme.example\nobjectives:\n"
+        f"  - id: mine\n    title: My part\n    why: For the team.\n    origin: self\n"
+        f"    aligns_to: [team-{index}/ship]\n    key_results:\n      - id: done\n"
+        "        title: Shipped\n        milestone: true\n        done: false\n"
+        "        source: notes\n"
+    )
+
+
 @pytest.fixture(scope="module")
 def org(tmp_path_factory):
     repo = GitRepo(tmp_path_factory.mktemp("org") / "okrs")
     files = dict(BASE)
     files |= {f"goals/teams/team-{i}.yaml": team(i, 1, flawed=i % 3 == 0) for i in range(TEAMS)}
+    files |= {f"goals/people/person-{i}.yaml": person(i) for i in range(4)}  # the busy org's
     repo.commit(files, "2026-10-01", "Q4 goals")
     for day in range(2, 20):  # only two teams ever check in: the rest go stale
         i = day % 2

@@ -48,20 +48,36 @@ def _fields(model: Any, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: _plain(getattr(model, name)) for name in names}
 
 
-def snapshot_items(graph: Graph) -> dict[str, dict[str, Any]]:
-    """Every objective, key result and KPI as ref -> comparable fields."""
+def snapshot_items(graph: Graph, same: frozenset[str] = frozenset()) -> dict[str, dict[str, Any]]:
+    """Every objective, key result and KPI as ref -> comparable fields; those of the units in
+    `same` only where their number is derived (it may move with another unit's)."""
     items: dict[str, dict[str, Any]] = {}
     for ref, node in graph.objectives.items():
-        items[ref] = _fields(node.objective, OBJECTIVE_FIELDS)
+        if node.owner.unit.id not in same:
+            items[ref] = _fields(node.objective, OBJECTIVE_FIELDS)
     for ref, kr in graph.key_results.items():
-        items[ref] = _fields(kr.key_result, (*KEY_RESULT_FIELDS, *VALUE_FIELDS))
+        if kr.owner.unit.id not in same or kr.key_result.derived_from is not None:
+            items[ref] = _fields(kr.key_result, (*KEY_RESULT_FIELDS, *VALUE_FIELDS))
     for ref, kpi in graph.kpis.items():
-        items[ref] = _fields(kpi.kpi, (*KPI_FIELDS, "current"))
+        if kpi.owner.unit.id not in same or kpi.kpi.derived_from is not None:
+            items[ref] = _fields(kpi.kpi, (*KPI_FIELDS, "current"))
     return items
 
 
+def unchanged_units(old: Graph, new: Graph) -> frozenset[str]:
+    """Units read into the same object at both ends: a file whose bytes did not change comes
+    out of the parse cache once, whichever revision asked (identity, not equality, so this
+    costs nothing and cannot be wrong)."""
+    return frozenset(
+        unit_id
+        for unit_id, unit_file in new.units.items()
+        if unit_id in old.units and old.units[unit_id].unit is unit_file.unit
+    )
+
+
 def compare(old: Graph, new: Graph) -> Comparison:
-    before, after = snapshot_items(old), snapshot_items(new)
+    same = unchanged_units(old, new)
+    before, after = snapshot_items(old, same), snapshot_items(new, same)
     result = Comparison(
         added=[ref for ref in after if ref not in before],
         removed=[ref for ref in before if ref not in after],

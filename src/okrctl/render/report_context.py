@@ -18,7 +18,7 @@ from okrctl.core.scorecard import (
     UnitScore,
     cascade_order,
 )
-from okrctl.core.staleness import is_watched, quiet_of
+from okrctl.core.staleness import Silence, is_watched, quiet_of
 from okrctl.model.history import History, RefHistory
 from okrctl.model.names import unit_of
 from okrctl.render.links import checkin_link
@@ -49,6 +49,17 @@ class ContextBuilder:
         config = snapshot.repository.config.config
         self.stale_after = config.stale_after_days
         self.repository_url = repository_url(snapshot.workspace, config.repository_url)
+        self._quiet: dict[str, Silence | None] = {}
+
+    def quiet(self, ref: str) -> Silence | None:
+        """`ref`'s silence, worked out once (activity and `quiet_through` both ask)."""
+        if ref not in self._quiet:
+            assert self.history is not None
+            card = self.card
+            self._quiet[ref] = quiet_of(
+                self.graph, self.history, ref, card.moment.instant, card.period
+            )
+        return self._quiet[ref]
 
     def activity(self, ref: str) -> tuple[list[dict[str, Any]], int | None, bool]:
         """This period's check-ins of a key result or KPI, the days since the last one, and
@@ -56,7 +67,7 @@ class ContextBuilder:
         if self.history is None:
             return [], None, False
         found = self.history.refs.get(ref)
-        quiet = quiet_of(self.graph, self.history, ref, self.card.moment.instant, self.card.period)
+        quiet = self.quiet(ref)
         days = None if quiet is None else int(quiet.days)
         stale = quiet is not None and quiet.longer_than(self.stale_after)
         return _checkins(found, self.card), days, stale
@@ -65,8 +76,7 @@ class ContextBuilder:
         """The source whose silence makes a derived number stale (None for one checked in)."""
         if self.history is None:
             return None
-        card = self.card
-        quiet = quiet_of(self.graph, self.history, ref, card.moment.instant, card.period)
+        quiet = self.quiet(ref)
         return None if quiet is None else quiet.through
 
     def timeline(self, kr: KeyResultScore) -> list[dict[str, Any]]:

@@ -32,6 +32,8 @@ class Workspace:
     _repo: git.Repo | None = field(default=None, repr=False)
     _git_folder: Path | None = field(default=None, repr=False)
     _cache_folder: object = field(default=_UNSET, repr=False)
+    memo: dict[object, object] = field(default_factory=dict, repr=False)
+    """What the caches under `.git/okrctl/` read once per command, shared by its loads."""
 
     @classmethod
     def open(cls, repo: Path | str | None = None) -> Workspace:

@@ -36,7 +36,13 @@ def _format() -> bytes:
 
 
 class ParseCache:
-    def __init__(self, pack: Path | None, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        pack: Path | None,
+        *,
+        read_only: bool = False,
+        entries: dict[str, Entry] | None = None,
+    ) -> None:
         self.pack = pack
         self.read_only = read_only
         """Used, never rewritten: a load of a past revision reuses what the working tree's
@@ -44,9 +50,13 @@ class ParseCache:
         what the working tree uses."""
         self.format = _format()
         self.entries: dict[str, Entry] = {}
+        """Every unit known: the pack's, and those parsed since by any load of this command
+        (shared by its loads, so a file unchanged between two revisions is one object)."""
         self.used: dict[str, Entry] = {}
         self.changed = False
-        if pack is not None:
+        if entries is not None:
+            self.entries = entries
+        elif pack is not None:
             self.entries = _read_pack(pack)
 
     def key(self, raw: bytes, stem: str) -> str:
@@ -62,7 +72,7 @@ class ParseCache:
         return found
 
     def put(self, key: str, unit: Unit, positions: str) -> None:
-        self.used[key] = (unit, positions)
+        self.used[key] = self.entries[key] = (unit, positions)
         self.changed = True
 
     def save(self) -> None:
@@ -70,7 +80,7 @@ class ParseCache:
         if self.pack is None or self.read_only:
             return
         if not self.changed and len(self.used) == len(self.entries):
-            return
+            return  # (entries parsed in this command count as changes: they are new)
         from okrctl.model.errors import OkrctlError
         from okrctl.store.writefile import write_atomically
 
@@ -111,8 +121,13 @@ def open_cache(workspace: Workspace, goals_dir: str, *, read_only: bool = False)
     folder = workspace.cache_folder
     if folder is None:
         return ParseCache(None)
-    name = workspace.cache_name(workspace.root / goals_dir)
-    return ParseCache(folder / f"parse-{name}.pickle", read_only=read_only)
+    pack = folder / f"parse-{workspace.cache_name(workspace.root / goals_dir)}.pickle"
+    shared = workspace.memo.get(pack)
+    cache = ParseCache(
+        pack, read_only=read_only, entries=shared if isinstance(shared, dict) else None
+    )
+    workspace.memo[pack] = cache.entries  # the next load of this command reads the same
+    return cache
 
 
 def _dumps(entries: dict[str, Entry]) -> bytes:
