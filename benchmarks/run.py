@@ -317,7 +317,7 @@ def busy_org(runs: int, folder: Path, teams: int = 2000, people: int = 500) -> N
     `stale` findings); a fresh clone (no caches) and warm runs, against PyYAML's C loader
     loading the same files with line numbers (and ruamel.yaml's safe C loader, the floor of
     earlier rounds, for continuity)."""
-    root = folder / "busy"
+    root = folder / "busy-org"
     write_history(root, teams, 3000, people=people)
     header(f"{teams:,} teams, {people:,} people, 3,000 check-ins over all teams")
     cache = root / ".git" / "okrctl"
