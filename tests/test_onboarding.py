@@ -180,6 +180,9 @@ def test_init_wires_the_editor_schemas(tmp_path):
         "okrs/.okrctl/unit.schema.json": ["okrs/goals/**/*.yaml", "okrs/goals/**/*.yml"],
         "okrs/.okrctl/config.schema.json": ["okrs/okrctl.yaml"],
     }
+    # the language server, for the Generic LSP Client extension (docs/editors.md)
+    assert settings["glspc.server.command"] == "okrctl"
+    assert settings["glspc.server.commandArguments"] == ["lsp", "--stdio"]
     unit_schema = json.loads((tmp_path / "okrs/.okrctl/unit.schema.json").read_text())
     assert unit_schema["title"] == "okrctl unit file"
     for path in (tmp_path / "okrs").rglob("*.yaml"):

@@ -1000,6 +1000,21 @@ def _review_github(result: "Review") -> None:
 
 
 @app.command()
+def lsp(
+    stdio: Annotated[
+        bool, typer.Option("--stdio", help="Talk over stdin and stdout (the default and only way).")
+    ] = True,
+) -> None:
+    """The language server: okrctl's findings, completion, hover and fixes in any editor.
+
+    Example: okrctl lsp --stdio
+    """
+    from okrctl.commands.lsp import serve
+
+    serve()
+
+
+@app.command()
 def close(
     period: Annotated[str, typer.Argument(help="The period to close, like 2026-Q3.")],
     force: Annotated[bool, typer.Option("--force", help="Grade again and move the tag.")] = False,

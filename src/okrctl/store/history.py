@@ -167,7 +167,7 @@ def read_history(
         # older commits, and is read again from the start, as the cold path would.
         _walk(indexed, workspace, read_log(top, f"{indexed.head}..{head}", scope), None, known)
         indexed.head = head
-        if is_head and folder:
+        if is_head and folder and not workspace.read_only:
             history_index.save(folder, scope.key(), boundary, indexed)
         return indexed
     history = History(truncated=shallow, head=head)
@@ -176,7 +176,7 @@ def read_history(
     if wanted is not None and _mostly(log, wanted):
         wanted = None  # the whole walk costs at most twice as much, and is kept for next time
     _walk(history, workspace, log, wanted, known)
-    if wanted is None and is_head and folder:
+    if wanted is None and is_head and folder and not workspace.read_only:
         history_index.save(folder, scope.key(), boundary, history)
     return history
 

@@ -11,7 +11,7 @@ import errno
 import gc
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -56,6 +56,29 @@ def load_repo(
     # a revision's files are mostly the working tree's: read from the cache, never saved to it
     cache = open_cache(workspace, config.config.goals_dir, read_only=revision is not None)
     return load_files(config, files, revision=revision, cache=cache, seen=seen)
+
+
+def load_buffers(workspace: Workspace, buffers: Mapping[Path, bytes]) -> Repository:
+    """The goals as an editor has them: each open buffer's bytes instead of its file on disk
+    (a buffer not yet saved as a file joins them when it is in the goals folder)."""
+    root = workspace.root
+    config = load_config(root, workspace.config_cache)
+    files = working_tree_files(root, config.goals_path)
+    given = {}
+    for path, raw in buffers.items():
+        try:
+            relative = path.resolve().relative_to(root).as_posix()
+        except ValueError:
+            continue  # not in this repository
+        if path.resolve().is_relative_to(config.goals_path.resolve()):
+            given[relative] = raw
+    files = [(rel, given.pop(rel), None) if rel in given else entry for entry in files
+             for rel in [entry[0]]]  # fmt: skip
+    files += [
+        (rel, raw, None) for rel, raw in sorted(given.items()) if rel.endswith((".yaml", ".yml"))
+    ]
+    cache = open_cache(workspace, config.config.goals_dir, read_only=True)
+    return load_files(config, files, cache=cache)
 
 
 def load_files(
@@ -121,10 +144,7 @@ def _revision_source(workspace: Workspace, revision: str) -> tuple[RepoConfig, l
     readable = [
         e
         for e in entries
-        if e.kind == "blob"
-        and e.mode != "120000"
-        and e.size <= MAX_FILE_BYTES
-        and _is_utf8(e.path)
+        if e.kind == "blob" and e.mode != "120000" and e.size <= MAX_FILE_BYTES and _is_utf8(e.path)
     ]
     blobs = git_objects.read_blobs(workspace.repo, [e.sha for e in readable])
     files: list[FileEntry] = []

@@ -28,6 +28,8 @@ class Workspace:
     caching: bool = True
     """Whether the caches under `.git/okrctl/` are read and written; `OKRCTL_NO_CACHE=1` runs
     from scratch, to rule the caches out when something looks wrong."""
+    read_only: bool = False
+    """Caches are read, never written (the language server writes nothing to disk)."""
     _top: object = field(default=_UNSET, repr=False)
     _repo: git.Repo | None = field(default=None, repr=False)
     _git_folder: Path | None = field(default=None, repr=False)
@@ -106,7 +108,7 @@ class Workspace:
         """Where `okrctl.yaml` is kept parsed between runs (`store.cache.config_cache`): one file
         per root; None where nothing is cached."""
         folder = self.cache_folder
-        if folder is None:
+        if folder is None or self.read_only:
             return None
         return folder / f"config-{self.cache_name(self.root)}.marshal"
 

@@ -124,7 +124,9 @@ def open_cache(workspace: Workspace, goals_dir: str, *, read_only: bool = False)
     pack = folder / f"parse-{workspace.cache_name(workspace.root / goals_dir)}.pickle"
     shared = workspace.memo.get(pack)
     cache = ParseCache(
-        pack, read_only=read_only, entries=shared if isinstance(shared, dict) else None
+        pack,
+        read_only=read_only or workspace.read_only,
+        entries=shared if isinstance(shared, dict) else None,
     )
     workspace.memo[pack] = cache.entries  # the next load of this command reads the same
     return cache

@@ -1,0 +1,395 @@
+"""`okrctl lsp`: the language server (stdio, on pygls) that gives every editor okrctl's own
+understanding of the goals as they are typed (docs/editors.md): `check`'s findings on the
+open buffers (cross-file ones too), completion of refs, units and people, hover with the
+score and the why-ladder, go to definition, find references, "did you mean" and `why:` quick
+fixes, `okrctl fmt` as formatting, and workspace symbols. It writes nothing to disk: caches
+are read, never written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from okrctl._version import __version__
+from okrctl.model.errors import OkrctlError
+from okrctl.model.findings import Finding, Severity
+from okrctl.model.history import History
+from okrctl.store.root import find_root
+from okrctl.store.workspace import Workspace
+from okrctl.views import editor
+from okrctl.views.editor import Analysis
+
+DEBOUNCE = 0.25
+"""Seconds without a keystroke before the goals are checked again."""
+RULES_DOCS = "https://github.com/okrctl/okrctl/blob/main/docs/rules.md#"
+MENTIONED = re.compile(r"`([^`]+)`")
+log = logging.getLogger("okrctl.lsp")
+
+
+class Session:
+    """One goals repository as an editor has it: the open buffers, and the last check."""
+
+    def __init__(self, root: Path) -> None:
+        self.workspace = Workspace(root, caching=True, read_only=True)
+        self.buffers: dict[Path, bytes] = {}
+        self.analysis: Analysis | None = None
+        self.history: History | None = None
+        self.history_read = False
+        self.published: set[str] = set()
+        self.generation = 0
+
+    def check(self) -> Analysis:
+        if not self.history_read:
+            self.history = self._history()
+            self.history_read = True
+        if _grown(self.workspace):
+            self.workspace.memo.clear()  # edits add parsed versions: start again from the pack
+        self.analysis = editor.analyse(self.workspace, self.buffers, self.history)
+        return self.analysis
+
+    def _history(self) -> History | None:
+        from okrctl.store.config import load_config
+        from okrctl.store.history import read_history
+
+        try:
+            goals_dir = load_config(self.workspace.root, None).config.goals_dir
+            return read_history(self.workspace, goals_dir)
+        except OkrctlError:
+            return None
+
+    def path_of(self, relative: str) -> Path:
+        return self.workspace.root / relative
+
+
+def _grown(workspace: Workspace) -> bool:
+    """Whether the parsed units kept between checks are many more than the files."""
+    return any(isinstance(v, dict) and len(v) > 20_000 for v in workspace.memo.values())
+
+
+def build_server() -> Any:
+    """The pygls server with every feature registered (imported here: `okrctl --help` does not
+    pay for pygls)."""
+    from lsprotocol import types
+    from pygls.lsp.server import LanguageServer
+    from pygls.uris import from_fs_path, to_fs_path
+
+    server = LanguageServer("okrctl", __version__)
+    sessions: dict[Path, Session] = {}
+
+    def session_for(uri: str) -> Session | None:
+        path = to_fs_path(uri)
+        if path is None:
+            return None
+        try:
+            root = find_root(Path(path).parent)
+        except OkrctlError:
+            return None
+        if root not in sessions:
+            sessions[root] = Session(root)
+        return sessions[root]
+
+    def uri_of(session: Session, relative: str) -> str:
+        return from_fs_path(str(session.path_of(relative))) or ""
+
+    def relative_of(session: Session, uri: str) -> str | None:
+        path = to_fs_path(uri)
+        if path is None:
+            return None
+        try:
+            return Path(path).resolve().relative_to(session.workspace.root).as_posix()
+        except ValueError:
+            return None
+
+    def text_of(session: Session, relative: str) -> str:
+        path = session.path_of(relative)
+        raw = session.buffers.get(path)
+        if raw is None:
+            try:
+                raw = path.read_bytes()
+            except OSError:
+                return ""
+        return raw.decode("utf-8", "replace")
+
+    def diagnostic(session: Session, finding: Finding) -> Any:
+        lines = text_of(session, finding.file).split("\n")
+        line = max(finding.line - 1, 0)
+        start = max(finding.column - 1, 0)
+        text = lines[line] if line < len(lines) else ""
+        word = editor.word_at(text, start)
+        end = word[2] if word is not None and word[1] == start else max(len(text), start + 1)
+        severity = (
+            types.DiagnosticSeverity.Error
+            if finding.severity is Severity.ERROR
+            else types.DiagnosticSeverity.Warning
+        )
+        return types.Diagnostic(
+            range=types.Range(types.Position(line, start), types.Position(line, end)),
+            message=finding.message,
+            severity=severity,
+            code=finding.rule,
+            code_description=types.CodeDescription(href=RULES_DOCS + finding.rule),
+            source="okrctl",
+            data={"ref": finding.ref},
+        )
+
+    def publish(ls: LanguageServer, session: Session) -> None:
+        try:
+            analysis = session.check()
+        except OkrctlError as error:  # okrctl.yaml itself is broken: say so on it
+            ls.window_log_message(
+                types.LogMessageParams(types.MessageType.Warning, f"okrctl: {error}")
+            )
+            return
+        by_file = analysis.findings_by_file()
+        for relative, found in by_file.items():
+            ls.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(
+                    uri=uri_of(session, relative),
+                    diagnostics=[diagnostic(session, f) for f in found],
+                )
+            )
+        for relative in session.published - set(by_file):
+            ls.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri_of(session, relative), diagnostics=[])
+            )
+        session.published = set(by_file)
+
+    async def soon(ls: LanguageServer, session: Session) -> None:
+        session.generation += 1
+        mine = session.generation
+        await asyncio.sleep(DEBOUNCE)
+        if mine == session.generation:
+            publish(ls, session)
+
+    def remember(session: Session, uri: str) -> None:
+        document = server.workspace.get_text_document(uri)
+        path = to_fs_path(uri)
+        if path is not None:
+            session.buffers[Path(path).resolve()] = document.source.encode("utf-8")
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    async def did_open(ls: LanguageServer, params: types.DidOpenTextDocumentParams) -> None:
+        session = session_for(params.text_document.uri)
+        if session is not None:
+            remember(session, params.text_document.uri)
+            await soon(ls, session)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    async def did_change(ls: LanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+        session = session_for(params.text_document.uri)
+        if session is not None:
+            remember(session, params.text_document.uri)
+            await soon(ls, session)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    async def did_save(ls: LanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+        session = session_for(params.text_document.uri)
+        if session is not None:
+            session.history_read = False  # a commit may have come with the save
+            await soon(ls, session)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    async def did_close(ls: LanguageServer, params: types.DidCloseTextDocumentParams) -> None:
+        session = session_for(params.text_document.uri)
+        path = to_fs_path(params.text_document.uri)
+        if session is not None and path is not None:
+            session.buffers.pop(Path(path).resolve(), None)  # the file on disk counts again
+            await soon(ls, session)
+
+    def current(uri: str) -> tuple[Session, Analysis, str] | None:
+        session = session_for(uri)
+        if session is None:
+            return None
+        relative = relative_of(session, uri)
+        if relative is None:
+            return None
+        analysis = session.analysis or session.check()
+        return session, analysis, relative
+
+    def word_under(uri: str, position: Any) -> str | None:
+        document = server.workspace.get_text_document(uri)
+        lines = document.source.split("\n")
+        line = lines[position.line] if position.line < len(lines) else ""
+        found = editor.word_at(line, position.character)
+        return found[0] if found is not None else None
+
+    def named(analysis: Analysis, relative: str, uri: str, position: Any) -> str | None:
+        """The goal the cursor is on: a ref it names, else the one whose `id:` line it is."""
+        word = word_under(uri, position)
+        graph = analysis.graph
+        if word is not None and (editor.node_of(graph, word) or word in graph.units):
+            return word
+        return editor.ref_on_line(analysis, relative, position.line)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_COMPLETION,
+        types.CompletionOptions(trigger_characters=["/", " ", "[", ","]),
+    )
+    def completion(ls: LanguageServer, params: types.CompletionParams) -> Any:
+        found = current(params.text_document.uri)
+        if found is None:
+            return None
+        _, analysis, _ = found
+        lines = ls.workspace.get_text_document(params.text_document.uri).source.split("\n")
+        field_name = editor.field_being_typed(lines, params.position.line)
+        items = [
+            types.CompletionItem(
+                label=c.text, detail=c.detail, kind=types.CompletionItemKind.Reference
+            )
+            for c in editor.completions(analysis, field_name)
+        ]
+        return types.CompletionList(is_incomplete=False, items=items)
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(ls: LanguageServer, params: types.HoverParams) -> Any:
+        from okrctl.render.editor import hover_markdown
+
+        found = current(params.text_document.uri)
+        if found is None:
+            return None
+        _, analysis, relative = found
+        ref = named(analysis, relative, params.text_document.uri, params.position)
+        text = hover_markdown(analysis, ref) if ref is not None else None
+        if text is None:
+            return None
+        return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, text))
+
+    @server.feature(types.TEXT_DOCUMENT_DEFINITION)
+    def definition(ls: LanguageServer, params: types.DefinitionParams) -> Any:
+        found = current(params.text_document.uri)
+        if found is None:
+            return None
+        session, analysis, _ = found
+        word = word_under(params.text_document.uri, params.position)
+        place = editor.definition(analysis, word) if word is not None else None
+        if place is None:
+            return None
+        at = types.Position(place.line, place.column)
+        return types.Location(uri_of(session, place.path), types.Range(at, at))
+
+    @server.feature(types.TEXT_DOCUMENT_REFERENCES)
+    def references(ls: LanguageServer, params: types.ReferenceParams) -> Any:
+        found = current(params.text_document.uri)
+        if found is None:
+            return None
+        session, analysis, relative = found
+        ref = named(analysis, relative, params.text_document.uri, params.position)
+        if ref is None:
+            return []
+        return [
+            types.Location(
+                uri_of(session, p.path),
+                types.Range(types.Position(p.line, p.column), types.Position(p.line, p.column)),
+            )
+            for p in editor.references(analysis, ref)
+        ]
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    )
+    def code_action(ls: LanguageServer, params: types.CodeActionParams) -> Any:
+        found = current(params.text_document.uri)
+        if found is None:
+            return None
+        _, analysis, _ = found
+        uri = params.text_document.uri
+        lines = ls.workspace.get_text_document(uri).source.split("\n")
+        actions = []
+        for diagnostic_ in params.context.diagnostics:
+            if diagnostic_.source != "okrctl":
+                continue
+            if diagnostic_.code == "unknown-ref":
+                actions += _replacements(analysis, uri, lines, diagnostic_)
+            elif diagnostic_.code == "missing-why":
+                actions += _why_stub(uri, lines, diagnostic_)
+        return actions
+
+    def _replacements(analysis: Analysis, uri: str, lines: list[str], found: Any) -> list[Any]:
+        mentioned = MENTIONED.search(found.message)
+        if mentioned is None:
+            return []
+        word = mentioned.group(1)
+        line = lines[found.range.start.line] if found.range.start.line < len(lines) else ""
+        start = line.find(word, found.range.start.character)
+        if start < 0:
+            return []
+        span = types.Range(
+            types.Position(found.range.start.line, start),
+            types.Position(found.range.start.line, start + len(word)),
+        )
+        return [
+            types.CodeAction(
+                title=f"Replace `{word}` with `{suggestion}`",
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[found],
+                edit=types.WorkspaceEdit(changes={uri: [types.TextEdit(span, suggestion)]}),
+            )
+            for suggestion in editor.suggestions(analysis, word)
+        ]
+
+    def _why_stub(uri: str, lines: list[str], found: Any) -> list[Any]:
+        """`why:` under the goal's `title:` line, at its indentation, for its author to fill."""
+        for index in range(found.range.start.line, min(len(lines), found.range.start.line + 8)):
+            text = lines[index]
+            stripped = text.lstrip(" -")
+            if stripped.startswith("title:"):
+                indent = len(text) - len(stripped)
+                at = types.Position(index + 1, 0)
+                stub = " " * indent + "why: TODO say why this matters, and to whom\n"
+                return [
+                    types.CodeAction(
+                        title="Add a `why:` to fill in",
+                        kind=types.CodeActionKind.QuickFix,
+                        diagnostics=[found],
+                        edit=types.WorkspaceEdit(
+                            changes={uri: [types.TextEdit(types.Range(at, at), stub)]}
+                        ),
+                    )
+                ]
+        return []
+
+    @server.feature(types.TEXT_DOCUMENT_FORMATTING)
+    def formatting(ls: LanguageServer, params: types.DocumentFormattingParams) -> Any:
+        from okrctl.store.yaml.fmt import format_text
+        from okrctl.store.yaml.read import YamlProblem
+
+        document = ls.workspace.get_text_document(params.text_document.uri)
+        text = document.source
+        try:
+            formatted = format_text(text)
+        except (YamlProblem, OkrctlError):
+            return []
+        if formatted == text:
+            return []
+        lines = text.split("\n")
+        whole = types.Range(types.Position(0, 0), types.Position(len(lines), 0))
+        return [types.TextEdit(whole, formatted)]
+
+    @server.feature(types.WORKSPACE_SYMBOL)
+    def symbols(ls: LanguageServer, params: types.WorkspaceSymbolParams) -> Any:
+        found = []
+        for session in sessions.values():
+            analysis = session.analysis or session.check()
+            for ref, title, place in editor.symbols(analysis, params.query):
+                at = types.Position(place.line, place.column)
+                found.append(
+                    types.SymbolInformation(
+                        name=ref,
+                        kind=types.SymbolKind.Object,
+                        location=types.Location(uri_of(session, place.path), types.Range(at, at)),
+                        container_name=title,
+                    )
+                )
+        return found
+
+    return server
+
+
+def serve() -> None:
+    """Answer an editor over stdin and stdout until it says goodbye."""
+    build_server().start_io()

@@ -1,0 +1,217 @@
+"""What an editor asks of the goals as they are being typed (docs/editors.md): the findings of
+every file with the open buffers in place of their files, the goal a word names, where it is
+written, what aligns to it, what may be typed next. `commands/lsp.py` answers the editor
+with these; nothing here speaks the protocol.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from okrctl.core.graph import MISSION, Graph, KeyResultNode, KpiNode, ObjectiveNode, build_graph
+from okrctl.core.periods import Period, parse_period
+from okrctl.core.rules import Context, run_rules
+from okrctl.core.scorecard import Moment, Scorecard, evaluate
+from okrctl.core.suggest import Suggester
+from okrctl.model.findings import Finding
+from okrctl.model.goals import Kind
+from okrctl.model.history import History
+from okrctl.model.units import Repository
+from okrctl.store.load import load_buffers
+from okrctl.store.workspace import Workspace
+
+WORD = re.compile(r"[A-Za-z0-9_./-]+")
+"""What a ref or an id is made of."""
+
+Node = ObjectiveNode | KeyResultNode | KpiNode
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A 0-based line and column in a file (a path from the goals repository's root)."""
+
+    path: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """Something that may be typed at the cursor, with what to show beside it."""
+
+    text: str
+    detail: str
+
+
+@dataclass
+class Analysis:
+    """The goals as the editor has them, checked."""
+
+    repository: Repository
+    graph: Graph
+    period: Period
+    moment: Moment
+    findings: list[Finding]
+    history: History | None = field(default=None, repr=False)
+
+    @cached_property
+    def card(self) -> Scorecard:
+        """Scores, made on the first hover (not on every keystroke)."""
+        return evaluate(self.graph, self.period, self.moment, history=self.history)
+
+    def findings_by_file(self) -> dict[str, list[Finding]]:
+        found: dict[str, list[Finding]] = {}
+        for finding in self.findings:
+            found.setdefault(finding.file, []).append(finding)
+        return found
+
+
+def analyse(
+    workspace: Workspace, buffers: Mapping[Path, bytes], history: History | None
+) -> Analysis:
+    """Load the goals with `buffers` in place of their files and run every rule on them."""
+    repository = load_buffers(workspace, buffers)
+    graph = build_graph(repository)
+    config = repository.config.config
+    period = parse_period(config.period, config.fiscal_year_start)
+    moment = Moment.of(None)
+    findings = run_rules(repository, Context(repository, graph, moment, period, history))
+    return Analysis(repository, graph, period, moment, findings, history)
+
+
+def word_at(line: str, character: int) -> tuple[str, int, int] | None:
+    """The ref-like word under the cursor, with its start and end column."""
+    for match in WORD.finditer(line):
+        if match.start() <= character <= match.end():
+            return match.group(), match.start(), match.end()
+    return None
+
+
+def node_of(graph: Graph, ref: str) -> Node | None:
+    return graph.objectives.get(ref) or graph.key_results.get(ref) or graph.kpis.get(ref)
+
+
+def definition(analysis: Analysis, ref: str) -> Place | None:
+    """Where a ref (or a unit id) is written: its `id:` line, or a unit's first line."""
+    graph = analysis.graph
+    node = node_of(graph, ref)
+    if node is not None:
+        at = node.owner.source.key_at(*node.path("id"))
+        return Place(node.owner.path, at.line - 1, at.column - 1)
+    unit = graph.units.get(ref)
+    if unit is not None:
+        return Place(unit.path, 0, 0)
+    return None
+
+
+def ref_on_line(analysis: Analysis, path: str, line: int) -> str | None:
+    """The objective, key result or KPI whose `id:` is on this 0-based line of `path`."""
+    graph = analysis.graph
+    for nodes in (graph.key_results, graph.objectives, graph.kpis):
+        for ref, node in nodes.items():
+            if node.owner.path == path and node.owner.source.key_at(*node.path("id")).line == (
+                line + 1
+            ):
+                return ref
+    return None
+
+
+def references(analysis: Analysis, ref: str) -> list[Place]:
+    """Where each objective that aligns to `ref` (to an objective: or to its key results)
+    says so."""
+    graph = analysis.graph
+    supporters = (
+        graph.supported_by(ref) if ref in graph.objectives else graph.supporters.get(ref, [])
+    )
+    found = []
+    for supporter in supporters:
+        node = graph.objectives[supporter]
+        for index, target in enumerate(node.objective.aligns_to):
+            if target == ref or target.startswith(ref + "/"):
+                at = node.owner.source.at(*node.path("aligns_to", index))
+                found.append(Place(node.owner.path, at.line - 1, at.column - 1))
+    return found
+
+
+KEY = re.compile(r"([A-Za-z_]+):")
+
+
+def field_being_typed(lines: list[str], line: int) -> str | None:
+    """The key whose value the cursor is in: this line's (`parent: gro`, `aligns_to: [gro`),
+    or, on a `- item` line of a block list, the key above the list."""
+    here = lines[line].lstrip() if line < len(lines) else ""
+    item = here.startswith("-")
+    found = KEY.match(here[1:].lstrip() if item else here)
+    if found is not None:
+        return found.group(1)
+    if not (item or not here):
+        return None
+    for above in reversed(lines[:line]):
+        text = above.lstrip()
+        if not text:
+            continue
+        if text.startswith("-"):
+            if KEY.match(text[1:].lstrip()):
+                return None  # a list of mappings, not of refs
+            continue
+        key = KEY.match(text)
+        return key.group(1) if key is not None else None
+    return None
+
+
+def completions(analysis: Analysis, field_name: str | None) -> list[Candidate]:
+    """What may be typed as the value of `field_name`: refs for `aligns_to`, numbers for
+    `from`, units for `parent`, people for `owner` and `lead`."""
+    graph = analysis.graph
+    if field_name == "aligns_to":
+        candidates = [Candidate(MISSION, "the company's mission")] if graph.company else []
+        return candidates + [_candidate(analysis, ref) for ref in graph.all_refs()]
+    if field_name == "from":
+        return [_candidate(analysis, ref) for ref in [*graph.key_results, *graph.kpis]]
+    if field_name == "parent":
+        return [
+            Candidate(unit_id, f"{unit.unit.kind} · {unit.unit.display_name}")
+            for unit_id, unit in graph.units.items()
+            if unit.unit.kind is not Kind.PERSON
+        ]
+    if field_name in ("owner", "lead"):
+        people = {u: f"person · {f.unit.display_name}" for u, f in graph.units.items()
+                  if f.unit.kind is Kind.PERSON}  # fmt: skip
+        for unit in graph.units.values():
+            if unit.unit.lead:
+                people.setdefault(unit.unit.lead, f"lead of {unit.unit.id}")
+        return [Candidate(handle, detail) for handle, detail in sorted(people.items())]
+    return []
+
+
+def _candidate(analysis: Analysis, ref: str) -> Candidate:
+    node = node_of(analysis.graph, ref)
+    assert node is not None
+    title = node.objective.title if isinstance(node, ObjectiveNode) else node.model.title
+    return Candidate(ref, title)
+
+
+def suggestions(analysis: Analysis, word: str) -> list[str]:
+    """The refs a misspelt one may have meant (the same "did you mean" as `check`'s)."""
+    graph = analysis.graph
+    return Suggester([MISSION, *graph.all_refs(), *graph.units])(word)
+
+
+def symbols(analysis: Analysis, query: str) -> list[tuple[str, str, Place]]:
+    """(ref, title, where) of every objective and key result whose ref or title holds
+    `query` (letter case aside)."""
+    wanted = query.lower()
+    found = []
+    graph = analysis.graph
+    for nodes in (graph.objectives, graph.key_results):
+        for ref in nodes:
+            title = _candidate(analysis, ref).detail
+            if wanted in ref.lower() or wanted in title.lower():
+                place = definition(analysis, ref)
+                assert place is not None
+                found.append((ref, title, place))
+    return found

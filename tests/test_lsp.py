@@ -1,0 +1,260 @@
+"""`okrctl lsp` driven by a real LSP client over stdio (pytest-lsp): diagnostics that appear,
+change and clear as buffers are edited (across files, unsaved), completion, hover, definition,
+references, the quick fixes, formatting; and nothing written to disk."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+from gitrepo import GitRepo
+
+CONFIG = "company: Acme\nperiod: 2026-Q4\n"
+COMPANY = """\
+kind: company
+id: acme
+mission: Make saving easy.
+objectives:
+  - id: grow
+    title: Grow deposits
+    why: Deposits fund plans.
+    key_results:
+      - id: deposits
+        title: Deposits from 10 to 20
+        baseline: 10
+        target: 20
+        current: 15
+        source: finance
+"""
+TEAM = """\
+kind: team
+parent: acme
+lead: tom
+objectives:
+  - id: funding
+    title: Effortless funding
+    why: Funding is where people drop off.
+    aligns_to: [acme/grwo]
+    key_results:
+      - id: rate
+        title: Funded rate from 30% to 50%
+        unit: '%'
+        baseline: 30
+        target: 50
+        current: 40
+        source: funnel
+"""
+
+pytestmark = [pytest.mark.slow]
+
+
+@pytest.fixture
+def goals(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(
+        {"okrctl.yaml": CONFIG, "goals/company.yaml": COMPANY, "goals/teams/signups.yaml": TEAM},
+        "2026-10-01",
+    )
+    return repo.root
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "okrctl", "lsp", "--stdio"])
+)
+async def client(lsp_client: LanguageClient):
+    await lsp_client.initialize_session(
+        types.InitializeParams(capabilities=types.ClientCapabilities())
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+def uri(path: Path) -> str:
+    return path.resolve().as_uri()
+
+
+def open_file(client: LanguageClient, path: Path, text: str | None = None) -> None:
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(
+                uri=uri(path), language_id="yaml", version=1, text=text or path.read_text()
+            )
+        )
+    )
+
+
+def change(client: LanguageClient, path: Path, text: str, version: int) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri(path), version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+async def diagnostics(client: LanguageClient, path: Path, until) -> list[types.Diagnostic]:
+    """The file's diagnostics once `until(codes)` holds (they come after a short debounce)."""
+    for _ in range(100):
+        found = client.diagnostics.get(uri(path))
+        if found is not None and until([d.code for d in found]):
+            return list(found)
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"never: {client.diagnostics.get(uri(path))}")
+
+
+@pytest.mark.asyncio
+async def test_diagnostics_appear_fix_and_clear_across_unsaved_buffers(client, goals):
+    team, company = goals / "goals/teams/signups.yaml", goals / "goals/company.yaml"
+    open_file(client, team)
+    found = await diagnostics(client, team, lambda codes: "unknown-ref" in codes)
+    [typo] = [d for d in found if d.code == "unknown-ref"]
+    assert typo.range == types.Range(
+        types.Position(line=7, character=16), types.Position(line=7, character=25)
+    )  # acme/grwo
+    assert typo.message == (
+        "`acme/grwo` names no objective, key result or KPI (did you mean `acme/grow`?)"
+    )
+    assert typo.severity == types.DiagnosticSeverity.Error
+    assert typo.code_description.href.endswith("docs/rules.md#unknown-ref")
+    # the quick fix: the suggestion `check` gives, as an edit
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(team)), range=typo.range,
+            context=types.CodeActionContext(diagnostics=[typo]),
+        )
+    )  # fmt: skip
+    [fix] = actions
+    assert fix.title == "Replace `acme/grwo` with `acme/grow`"
+    assert fix.edit.changes[uri(team)][0].new_text == "acme/grow"
+    # the other door: an unsaved edit of the company file names `grwo`, and the team's clears
+    open_file(client, company)
+    change(client, company, COMPANY.replace("id: grow", "id: grwo"), 2)
+    await diagnostics(client, team, lambda codes: "unknown-ref" not in codes)
+    assert company.read_text() == COMPANY  # never saved, never written
+    assert not (goals / ".git/okrctl").exists()  # and no cache written
+
+
+@pytest.mark.asyncio
+async def test_completion_hover_definition_and_references(client, goals):
+    team, company = goals / "goals/teams/signups.yaml", goals / "goals/company.yaml"
+    fixed = TEAM.replace("acme/grwo", "acme/grow")
+    open_file(client, team, fixed)
+    await diagnostics(client, team, lambda codes: "unknown-ref" not in codes)
+    listed = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(team)),
+            position=types.Position(line=7, character=16),
+        )
+    )
+    items = {item.label: item.detail for item in listed.items}
+    assert items["acme/grow"] == "Grow deposits"
+    assert items["acme/grow/deposits"] == "Deposits from 10 to 20"
+    assert items["mission"] == "the company's mission"
+    parents = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(team)),
+            position=types.Position(line=1, character=8),
+        )
+    )
+    assert [item.label for item in parents.items] == ["acme", "signups"]
+    shown = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(team)),
+            position=types.Position(line=9, character=12),
+        )
+    )  # on `- id: rate`
+    assert shown.contents.value.split("\n\n") == [
+        "**signups/funding/rate** · key result",
+        "Funded rate from 30% to 50%",
+        # (40 - 30) / (50 - 30) = 0.5
+        "score 0.50 · on track · 40% (30 → 50%) · owner tom · last check-in 2026-10-01",
+        "Why: `signups/funding` (Effortless funding): Funding is where people drop off. → "
+        "`acme/grow` (Grow deposits): Deposits fund plans. → `mission` (Make saving easy.)",
+    ]
+    jump = await client.text_document_definition_async(
+        types.DefinitionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(team)),
+            position=types.Position(line=7, character=20),
+        )
+    )
+    assert jump.uri == uri(company) and jump.range.start == types.Position(
+        line=4, character=4
+    )  # - id: grow
+    backers = await client.text_document_references_async(
+        types.ReferenceParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(company)),
+            position=types.Position(line=4, character=10),
+            context=types.ReferenceContext(include_declaration=False),
+        )
+    )  # fmt: skip
+    assert [(b.uri, b.range.start.line) for b in backers] == [(uri(team), 7)]
+
+
+@pytest.mark.asyncio
+async def test_a_why_stub_and_formatting(client, goals):
+    team = goals / "goals/teams/signups.yaml"
+    no_why = TEAM.replace("acme/grwo", "acme/grow").replace(
+        "    why: Funding is where people drop off.\n", ""
+    )
+    open_file(client, team, no_why)
+    found = await diagnostics(client, team, lambda codes: "missing-why" in codes)
+    [missing] = [d for d in found if d.code == "missing-why"]
+    [stub] = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(team)), range=missing.range,
+            context=types.CodeActionContext(diagnostics=[missing]),
+        )
+    )  # fmt: skip
+    [edit] = stub.edit.changes[uri(team)]
+    assert edit.range.start == types.Position(line=6, character=0)  # under `title: Effortless …`
+    assert edit.new_text == "    why: TODO say why this matters, and to whom\n"
+    messy = no_why.replace("kind: team\nparent: acme\n", "parent: acme\nkind: team\n")
+    change(client, team, messy, 2)
+    edits = await client.text_document_formatting_async(
+        types.DocumentFormattingParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(team)),
+            options=types.FormattingOptions(tab_size=2, insert_spaces=True),
+        )
+    )
+    assert edits[0].new_text.startswith("kind: team\nparent: acme\n")
+
+
+def test_no_half_typed_file_breaks_the_analysis(tmp_path):
+    """Every line-prefix of every demo file, and every character-prefix of one, as an unsaved
+    buffer: the analysis answers (findings, hover, completion), never raises, writes nothing."""
+    from conftest import PROJECT_ROOT, copy_demo
+    from okrctl.render.editor import hover_markdown
+    from okrctl.store.workspace import Workspace
+    from okrctl.views import editor
+
+    root = copy_demo(tmp_path / "demo")
+    GitRepo(root).commit({}, "2026-10-01", "demo")
+    workspace = Workspace(root.resolve(), read_only=True)
+    files = sorted((root / "goals").rglob("*.yaml"))
+    assert len(files) >= 10
+    checked = 0
+    for path in files:
+        text = path.read_text()
+        cuts = {len("\n".join(text.split("\n")[:n])) for n in range(len(text.split("\n")) + 1)}
+        if path.name == "signups.yaml":
+            cuts |= set(range(0, min(len(text), 900)))
+        for cut in sorted(cuts):
+            buffer = text[:cut]
+            analysis = editor.analyse(workspace, {path.resolve(): buffer.encode()}, None)
+            lines = buffer.split("\n")
+            editor.completions(analysis, editor.field_being_typed(lines, len(lines) - 1))
+            word = editor.word_at(lines[-1], len(lines[-1]))
+            if word is not None:
+                hover_markdown(analysis, word[0])
+            checked += 1
+    assert checked > 1000
+    assert not (root / ".git/okrctl").exists()
+    assert (PROJECT_ROOT / "goals/teams/signups.yaml").read_text() == (
+        root / "goals/teams/signups.yaml"
+    ).read_text()  # the files on disk are as they were
