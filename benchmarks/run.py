@@ -23,7 +23,9 @@ ratio to a floor measured in the same run on the same machine.
 - `site` and `report --template company` of 2,000 teams with 3,000 check-in commits, against
   `status --format json` on the same repository;
 - `review main` of a pull-request-like branch on that repository, against the two `check` runs
-  (the branch, and `--at main`) a user would reach for instead.
+  (the branch, and `--at main`) a user would reach for instead;
+- `okrctl lsp`: from starting the server to the first diagnostics, and from an edit to the new
+  ones, on the demo and on 2,000 teams (seconds, against the goals).
 
 Each section measures its floor and its commands round after round (each once per round), so
 that both see the same machine however its speed drifts. Prints figures and asserts nothing: a
@@ -33,6 +35,7 @@ benchmark, not a test.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import shutil
@@ -345,6 +348,82 @@ def busy_org(runs: int, folder: Path, teams: int = 2000, people: int = 500) -> N
     shutil.rmtree(root)
 
 
+def editor(runs: int, folder: Path, teams: int = 2000) -> None:
+    """`okrctl lsp` as an editor feels it: the time from starting the server to the first
+    diagnostics of an opened file (opening is checked at once), on the demo and on 2,000
+    teams, and from a keystroke to the new diagnostics (the re-check after the debounce, the
+    debounce taken out)."""
+    header("lsp: from start, and from an edit, to the diagnostics")
+    demo = folder / "lsp-demo"
+    subprocess.run([*OKRCTL, "demo", str(demo)], check=True, capture_output=True)
+    big = folder / "lsp-org"
+    write_org(big, teams)
+    subprocess.run(["git", "init", "-q", str(big)], check=True)
+    subprocess.run([*OKRCTL, "check"], cwd=big, capture_output=True, check=False)  # warm
+    for root, name, goal_start, goal_edit in (
+        (demo, "demo", 0.5, None),
+        (big, f"{teams:,} teams", None, 0.2),
+    ):
+        target = next(iter(sorted((root / "goals" / "teams").glob("*.yaml"))))
+        starts, edits = [], []
+        for _ in range(runs):
+            start, edit = asyncio.run(_lsp_round(target))
+            starts.append(start)
+            edits.append(edit)
+        from okrctl.commands.lsp import DEBOUNCE
+
+        start = statistics.median(starts)
+        edit = statistics.median(edits) - DEBOUNCE
+        for label, seconds, goal in (("start to diagnostics", start, goal_start),
+                                     ("edit to diagnostics", edit, goal_edit)):  # fmt: skip
+            verdict = (
+                "" if goal is None else f"  {'ok' if seconds <= goal else 'FAIL'} (goal {goal} s)"
+            )
+            print(f"  {name + ': ' + label:<46} {seconds * 1000:8.0f} ms{verdict}")
+
+
+async def _lsp_round(target: Path) -> tuple[float, float]:
+    """One server: open `target`, wait for its diagnostics; change it, wait again."""
+    from lsprotocol import types
+    from pygls.lsp.client import LanguageClient
+
+    client = LanguageClient("bench", "1")
+    arrived = asyncio.Event()
+
+    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def diagnostics(params: types.PublishDiagnosticsParams) -> None:
+        if params.uri == target.resolve().as_uri():
+            arrived.set()
+
+    began = time.perf_counter()
+    await client.start_io(*OKRCTL, "lsp", "--stdio", cwd=str(target.parent))
+    await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities()))
+    client.initialized(types.InitializedParams())
+    text = target.read_text()
+    uri = target.resolve().as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=text)
+        )
+    )
+    await arrived.wait()
+    start = time.perf_counter() - began
+    arrived.clear()
+    began = time.perf_counter()
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text + "\n")],
+        )
+    )
+    await arrived.wait()
+    edit = time.perf_counter() - began
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
+    return start, edit
+
+
 def findings(runs: int, folder: Path, teams: int = 2000, commits: int = 3000) -> None:
     """The shapes real orgs have: most key results silent on a long history (thousands of
     `stale` findings), and thousands of findings of the other rules."""
@@ -519,7 +598,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=50)
     parser.add_argument(
         "--only",
-        default="startup,history,org,busy,scale,derived,findings,hostile,measure,site,roll,review",
+        default="startup,history,org,busy,scale,derived,findings,hostile,measure,site,roll,review,lsp",
     )
     args = parser.parse_args()
     print(
@@ -552,6 +631,8 @@ def main() -> None:
             rolling(args.runs, Path(folder))
         if "review" in parts:
             reviewing(args.runs, Path(folder))
+        if "lsp" in parts:
+            editor(args.runs, Path(folder))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 
 from gitrepo import GitRepo
 
-CONFIG = "company: Acme\nperiod: 2026-Q4\n"
+CONFIG = "company: Acme\nperiod: 2026-Q4\nstale_after_days: 365\n"
 COMPANY = """\
 kind: company
 id: acme
@@ -258,3 +258,14 @@ def test_no_half_typed_file_breaks_the_analysis(tmp_path):
     assert (PROJECT_ROOT / "goals/teams/signups.yaml").read_text() == (
         root / "goals/teams/signups.yaml"
     ).read_text()  # the files on disk are as they were
+
+
+@pytest.mark.asyncio
+async def test_a_clean_file_gets_an_empty_list(client, goals):
+    """An opened file with nothing to say gets its (empty) diagnostics too: editors clear what
+    they showed, and know the server has looked."""
+    team, company = goals / "goals/teams/signups.yaml", goals / "goals/company.yaml"
+    open_file(client, team, TEAM.replace("acme/grwo", "acme/grow"))  # now grow is supported
+    open_file(client, company)
+    assert await diagnostics(client, company, lambda codes: not codes) == []
+    assert await diagnostics(client, team, lambda codes: not codes) == []

@@ -152,7 +152,9 @@ def build_server() -> Any:
                     diagnostics=[diagnostic(session, f) for f in found],
                 )
             )
-        for relative in session.published - set(by_file):
+        root = session.workspace.root
+        opened = {p.relative_to(root).as_posix() for p in session.buffers if p.is_relative_to(root)}
+        for relative in (session.published | opened) - set(by_file):  # clean now: say so
             ls.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=uri_of(session, relative), diagnostics=[])
             )
@@ -176,7 +178,8 @@ def build_server() -> Any:
         session = session_for(params.text_document.uri)
         if session is not None:
             remember(session, params.text_document.uri)
-            await soon(ls, session)
+            session.generation += 1  # opening is not typing: no debounce
+            publish(ls, session)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     async def did_change(ls: LanguageServer, params: types.DidChangeTextDocumentParams) -> None:
