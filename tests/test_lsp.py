@@ -226,8 +226,9 @@ async def test_a_why_stub_and_formatting(client, goals):
 
 
 def test_no_half_typed_file_breaks_the_analysis(tmp_path):
-    """Every line-prefix of every demo file, and every character-prefix of one, as an unsaved
-    buffer: the analysis answers (findings, hover, completion), never raises, writes nothing."""
+    """Every line-prefix of every demo file, and every character-prefix of a company, a team and
+    a person file, as an unsaved buffer: the analysis answers (findings, hover, completion),
+    never raises, writes nothing."""
     from conftest import PROJECT_ROOT, copy_demo
     from okrctl.render.editor import hover_markdown
     from okrctl.store.workspace import Workspace
@@ -242,8 +243,8 @@ def test_no_half_typed_file_breaks_the_analysis(tmp_path):
     for path in files:
         text = path.read_text()
         cuts = {len("\n".join(text.split("\n")[:n])) for n in range(len(text.split("\n")) + 1)}
-        if path.name == "signups.yaml":
-            cuts |= set(range(0, min(len(text), 900)))
+        if path.name in ("company.yaml", "signups.yaml", "sam.yaml"):  # one of each kind
+            cuts |= set(range(len(text) + 1))
         for cut in sorted(cuts):
             buffer = text[:cut]
             analysis = editor.analyse(workspace, {path.resolve(): buffer.encode()}, None)
@@ -253,7 +254,7 @@ def test_no_half_typed_file_breaks_the_analysis(tmp_path):
             if word is not None:
                 hover_markdown(analysis, word[0])
             checked += 1
-    assert checked > 1000
+    assert checked > 5500  # 5,512 characters, and every line of the other files
     assert not (root / ".git/okrctl").exists()
     assert (PROJECT_ROOT / "goals/teams/signups.yaml").read_text() == (
         root / "goals/teams/signups.yaml"
