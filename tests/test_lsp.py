@@ -153,8 +153,8 @@ async def test_completion_hover_definition_and_references(client, goals):
         )
     )
     items = {item.label: item.detail for item in listed.items}
-    assert items["acme/grow"] == "Grow deposits"
-    assert items["acme/grow/deposits"] == "Deposits from 10 to 20"
+    assert items["acme/grow"] == "Grow deposits · score 0.50"  # (15 - 10) / (20 - 10)
+    assert items["acme/grow/deposits"] == "Deposits from 10 to 20 · score 0.50"
     assert items["mission"] == "the company's mission"
     parents = await client.text_document_completion_async(
         types.CompletionParams(
@@ -270,3 +270,26 @@ async def test_a_clean_file_gets_an_empty_list(client, goals):
     open_file(client, company)
     assert await diagnostics(client, company, lambda codes: not codes) == []
     assert await diagnostics(client, team, lambda codes: not codes) == []
+
+
+@pytest.mark.asyncio
+async def test_choices_and_workspace_symbols(client, goals):
+    team = goals / "goals/teams/signups.yaml"
+    typed = TEAM.replace("    why: Funding", "    type: \n    why: Funding")
+    open_file(client, team, typed)
+    await diagnostics(client, team, lambda codes: True)
+    listed = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(team)),
+            position=types.Position(line=6, character=10),
+        )
+    )  # on `type: `
+    assert [item.label for item in listed.items] == ["committed", "aspirational"]
+    change(client, team, typed.replace("type: ", "type: committed"), 2)  # chosen: valid again
+    await diagnostics(client, team, lambda codes: "schema" not in codes)
+    found = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="fund"))
+    assert [(s.name, s.container_name) for s in found] == [
+        ("signups/funding", "Effortless funding"),
+        ("signups/funding/rate", "Funded rate from 30% to 50%"),
+    ]
+    assert found[0].location.range.start == types.Position(line=4, character=4)

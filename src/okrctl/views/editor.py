@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 from okrctl.core.graph import MISSION, Graph, KeyResultNode, KpiNode, ObjectiveNode, build_graph
@@ -178,6 +178,9 @@ def completions(analysis: Analysis, field_name: str | None) -> list[Candidate]:
             for unit_id, unit in graph.units.items()
             if unit.unit.kind is not Kind.PERSON
         ]
+    choices = choices_of().get(field_name or "")
+    if choices:
+        return [Candidate(choice, f"{field_name}") for choice in choices]
     if field_name in ("owner", "lead"):
         people = {u: f"person · {f.unit.display_name}" for u, f in graph.units.items()
                   if f.unit.kind is Kind.PERSON}  # fmt: skip
@@ -189,10 +192,41 @@ def completions(analysis: Analysis, field_name: str | None) -> list[Candidate]:
 
 
 def _candidate(analysis: Analysis, ref: str) -> Candidate:
+    """A ref with its title and how it stands today."""
     node = node_of(analysis.graph, ref)
     assert node is not None
     title = node.objective.title if isinstance(node, ObjectiveNode) else node.model.title
+    card = analysis.card
+    if ref in card.objectives and card.objectives[ref].score is not None:
+        return Candidate(ref, f"{title} · score {card.objectives[ref].score:.2f}")
+    if ref in card.key_results:
+        return Candidate(ref, f"{title} · score {card.key_results[ref].score:.2f}")
+    if ref in card.kpis:
+        return Candidate(ref, f"{title} · {card.kpis[ref].health}")
     return Candidate(ref, title)
+
+
+@cache
+def choices_of() -> dict[str, list[str]]:
+    """The values a field may only take, from the models `check` validates with (`type:`,
+    `category:`, `origin:`, `kind:`, ...)."""
+    from typing import Literal, get_args, get_origin
+
+    from okrctl.model.goals import KeyResult, Kind, Kpi, Objective, Unit
+
+    found: dict[str, list[str]] = {"kind": [str(k) for k in Kind]}
+    for model in (Unit, Objective, KeyResult, Kpi):
+        for name, info in model.model_fields.items():
+            pending = [info.annotation]
+            while pending:
+                annotation = pending.pop()
+                if get_origin(annotation) is Literal:
+                    for value in get_args(annotation):
+                        if isinstance(value, str) and value not in found.setdefault(name, []):
+                            found[name].append(value)
+                else:
+                    pending.extend(get_args(annotation))
+    return found
 
 
 def suggestions(analysis: Analysis, word: str) -> list[str]:
@@ -209,7 +243,9 @@ def symbols(analysis: Analysis, query: str) -> list[tuple[str, str, Place]]:
     graph = analysis.graph
     for nodes in (graph.objectives, graph.key_results):
         for ref in nodes:
-            title = _candidate(analysis, ref).detail
+            node = node_of(graph, ref)
+            assert node is not None
+            title = node.objective.title if isinstance(node, ObjectiveNode) else node.model.title
             if wanted in ref.lower() or wanted in title.lower():
                 place = definition(analysis, ref)
                 assert place is not None
