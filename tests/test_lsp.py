@@ -293,3 +293,24 @@ async def test_choices_and_workspace_symbols(client, goals):
         ("signups/funding/rate", "Funded rate from 30% to 50%"),
     ]
     assert found[0].location.range.start == types.Position(line=4, character=4)
+
+
+@pytest.mark.asyncio
+async def test_field_names_with_what_they_mean(client, goals):
+    """On a line with no `:` yet: the fields of the mapping the cursor is in, less those it
+    has, each with its description (from the model `check` validates with)."""
+    team = goals / "goals/teams/signups.yaml"
+    typing = TEAM.replace("        current: 40\n", "        current: 40\n        con\n")
+    open_file(client, team, typing)
+    await diagnostics(client, team, lambda codes: True)
+    listed = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(team)),
+            position=types.Position(line=15, character=11),
+        )
+    )  # in key result `rate`, which has id, title, unit, baseline, target and current
+    fields = {item.label: item.detail for item in listed.items}
+    assert "confidence" in fields and "from" in fields and "milestone" in fields
+    assert not {"id", "title", "unit", "baseline", "target", "current"} & set(fields)
+    assert fields["confidence"] == "How sure the owner is of reaching the target, 0 to 1."
+    assert listed.items[0].insert_text == listed.items[0].label + ": "

@@ -238,6 +238,18 @@ def build_server() -> Any:
             return None
         _, analysis, _ = found
         lines = ls.workspace.get_text_document(params.text_document.uri).source.split("\n")
+        keys = editor.key_being_typed(lines, params.position.line)
+        if keys is not None:  # a field's name, not yet its value
+            items = [
+                types.CompletionItem(
+                    label=c.text,
+                    detail=c.detail,
+                    kind=types.CompletionItemKind.Field,
+                    insert_text=f"{c.text}: ",
+                )
+                for c in keys
+            ]
+            return types.CompletionList(is_incomplete=False, items=items)
         field_name = editor.field_being_typed(lines, params.position.line)
         items = [
             types.CompletionItem(

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
+from typing import Any
 
 from okrctl.core.graph import MISSION, Graph, KeyResultNode, KpiNode, ObjectiveNode, build_graph
 from okrctl.core.periods import Period, parse_period
@@ -161,6 +162,72 @@ def field_being_typed(lines: list[str], line: int) -> str | None:
         key = KEY.match(text)
         return key.group(1) if key is not None else None
     return None
+
+
+def key_being_typed(lines: list[str], line: int) -> list[Candidate] | None:
+    """On a line with no `:` yet, the field names of the mapping the cursor is in (a unit,
+    an objective, a key result, a KPI, a band), with their descriptions, less those the
+    mapping has already; None when the cursor is not typing a key."""
+    here = lines[line] if line < len(lines) else ""
+    text = here.lstrip(" ")
+    if ":" in text or text.startswith("#"):
+        return None
+    item = text.startswith("- ")
+    indent = len(here) - len(text) + (2 if item else 0)
+    model = _model_above(lines, line, indent)
+    if model is None:
+        return None
+    present = _keys_beside(lines, line, indent, item)
+    written = [(info.alias or name, info) for name, info in model.model_fields.items()]
+    return [
+        Candidate(key, (info.description or "").split("\n")[0])
+        for key, info in written
+        if key not in present
+    ]
+
+
+def _model_above(lines: list[str], line: int, indent: int) -> Any:
+    from okrctl.model.goals import Bounds, KeyResult, Kpi, Objective, Unit
+
+    parents = {"objectives": Objective, "key_results": KeyResult, "kpis": Kpi, "keep": Bounds,
+               "healthy": Bounds, "warning": Bounds}  # fmt: skip
+    if indent == 0:
+        return Unit
+    for above in reversed(lines[:line]):
+        text = above.lstrip(" ")
+        if not text or text.startswith("#"):
+            continue
+        depth = len(above) - len(text)
+        if depth < indent and not text.startswith("- "):
+            key = KEY.match(text)
+            return parents.get(key.group(1)) if key is not None else None
+        if depth + 2 <= indent and text.startswith("- ") and depth < indent - 2:
+            key = KEY.match(text[2:])
+            return parents.get(key.group(1)) if key is not None else None
+    return None
+
+
+def _keys_beside(lines: list[str], line: int, indent: int, item: bool) -> set[str]:
+    """The keys already written in the mapping the cursor's line belongs to."""
+    found: set[str] = set()
+    for step in (-1, 1):
+        index = line + step
+        while 0 <= index < len(lines):
+            text = lines[index].lstrip(" ")
+            depth = len(lines[index]) - len(text)
+            if text and not text.startswith("#"):
+                if text.startswith("- ") and depth + 2 == indent:
+                    if step == -1 and not item:
+                        key = KEY.match(text[2:])
+                        if key is not None:
+                            found.add(key.group(1))
+                    break  # the item starts here (above), or the next one does (below)
+                if depth < indent:
+                    break
+                if depth == indent and (key := KEY.match(text)) is not None:
+                    found.add(key.group(1))
+            index += step
+    return found
 
 
 def completions(analysis: Analysis, field_name: str | None) -> list[Candidate]:
