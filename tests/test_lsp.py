@@ -314,3 +314,15 @@ async def test_field_names_with_what_they_mean(client, goals):
     assert not {"id", "title", "unit", "baseline", "target", "current"} & set(fields)
     assert fields["confidence"] == "How sure the owner is of reaching the target, 0 to 1."
     assert listed.items[0].insert_text == listed.items[0].label + ": "
+
+
+@pytest.mark.asyncio
+async def test_a_broken_okrctl_yaml_is_shown_on_its_line_and_cleared_once_fixed(client, goals):
+    config = goals / "okrctl.yaml"
+    open_file(client, config, "company: Acme\nperiod: 2026-Q9\n")
+    found = await diagnostics(client, config, lambda codes: "config" in codes)
+    [problem] = found
+    assert problem.range.start == types.Position(line=1, character=8)
+    assert problem.message.startswith("`period` is not valid: a period is YYYY-Qn")
+    change(client, config, CONFIG, 2)
+    assert await diagnostics(client, config, lambda codes: not codes) == []

@@ -18,7 +18,7 @@ from okrctl._version import __version__
 from okrctl.model.errors import OkrctlError
 from okrctl.model.findings import Finding, Severity
 from okrctl.model.history import History
-from okrctl.store.root import find_root
+from okrctl.store.root import CONFIG_NAME, find_root
 from okrctl.store.workspace import Workspace
 from okrctl.views import editor
 from okrctl.views.editor import Analysis
@@ -27,6 +27,7 @@ DEBOUNCE = 0.25
 """Seconds without a keystroke before the goals are checked again."""
 RULES_DOCS = "https://github.com/okrctl/okrctl/blob/main/docs/rules.md#"
 MENTIONED = re.compile(r"`([^`]+)`")
+LOCATED = re.compile(r"(?P<file>[^:\n]+):(?P<line>\d+):(?P<column>\d+): (?P<message>.*)")
 log = logging.getLogger("okrctl.lsp")
 
 
@@ -139,10 +140,14 @@ def build_server() -> Any:
     def publish(ls: LanguageServer, session: Session) -> None:
         try:
             analysis = session.check()
-        except OkrctlError as error:  # okrctl.yaml itself is broken: say so on it
-            ls.window_log_message(
-                types.LogMessageParams(types.MessageType.Warning, f"okrctl: {error}")
+        except OkrctlError as error:  # okrctl.yaml itself is broken: say so on it, where
+            problems = [_config_diagnostic(line) for line in str(error).split("\n") if line]
+            ls.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(
+                    uri=uri_of(session, CONFIG_NAME), diagnostics=problems
+                )
             )
+            session.published.add(CONFIG_NAME)
             return
         by_file = analysis.findings_by_file()
         for relative, found in by_file.items():
@@ -159,6 +164,22 @@ def build_server() -> Any:
                 types.PublishDiagnosticsParams(uri=uri_of(session, relative), diagnostics=[])
             )
         session.published = set(by_file)
+
+    def _config_diagnostic(line: str) -> Any:
+        """`okrctl.yaml:2:9: message` as a diagnostic on that line (else on the first)."""
+        found = LOCATED.match(line)
+        row, column = (int(found["line"]) - 1, int(found["column"]) - 1) if found else (0, 0)
+        message = found["message"] if found else line
+        return types.Diagnostic(
+            range=types.Range(
+                types.Position(line=row, character=column),
+                types.Position(line=row, character=column + 1),
+            ),
+            message=message,
+            severity=types.DiagnosticSeverity.Error,
+            code="config",
+            source="okrctl",
+        )
 
     async def soon(ls: LanguageServer, session: Session) -> None:
         session.generation += 1

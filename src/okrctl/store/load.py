@@ -62,7 +62,11 @@ def load_buffers(workspace: Workspace, buffers: Mapping[Path, bytes]) -> Reposit
     """The goals as an editor has them: each open buffer's bytes instead of its file on disk
     (a buffer not yet saved as a file joins them when it is in the goals folder)."""
     root = workspace.root
-    config = load_config(root, workspace.config_cache)
+    settings = buffers.get(root / CONFIG_NAME)
+    if settings is not None:  # okrctl.yaml is open too: its buffer is the settings
+        config = parse_config(settings, root)
+    else:
+        config = load_config(root, workspace.config_cache)
     files = working_tree_files(root, config.goals_path)
     given = {}
     for path, raw in buffers.items():
