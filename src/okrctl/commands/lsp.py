@@ -9,14 +9,11 @@ are read, never written.
 from __future__ import annotations
 
 import asyncio
-import logging
-import re
 from pathlib import Path
 from typing import Any
 
 from okrctl._version import __version__
 from okrctl.model.errors import OkrctlError
-from okrctl.model.findings import Finding, Severity
 from okrctl.model.history import History
 from okrctl.store.root import CONFIG_NAME, find_root
 from okrctl.store.workspace import Workspace
@@ -25,10 +22,6 @@ from okrctl.views.editor import Analysis
 
 DEBOUNCE = 0.25
 """Seconds without a keystroke before the goals are checked again."""
-RULES_DOCS = "https://github.com/okrctl/okrctl/blob/main/docs/rules.md#"
-MENTIONED = re.compile(r"`([^`]+)`")
-LOCATED = re.compile(r"(?P<file>[^:\n]+):(?P<line>\d+):(?P<column>\d+): (?P<message>.*)")
-log = logging.getLogger("okrctl.lsp")
 
 
 class Session:
@@ -78,6 +71,8 @@ def build_server() -> Any:
     from pygls.lsp.server import LanguageServer
     from pygls.uris import from_fs_path, to_fs_path
 
+    from okrctl.render import lsp_items as items
+
     server = LanguageServer("okrctl", __version__)
     sessions: dict[Path, Session] = {}
 
@@ -115,33 +110,11 @@ def build_server() -> Any:
                 return ""
         return raw.decode("utf-8", "replace")
 
-    def diagnostic(session: Session, finding: Finding) -> Any:
-        lines = text_of(session, finding.file).split("\n")
-        line = max(finding.line - 1, 0)
-        start = max(finding.column - 1, 0)
-        text = lines[line] if line < len(lines) else ""
-        word = editor.word_at(text, start)
-        end = word[2] if word is not None and word[1] == start else max(len(text), start + 1)
-        severity = (
-            types.DiagnosticSeverity.Error
-            if finding.severity is Severity.ERROR
-            else types.DiagnosticSeverity.Warning
-        )
-        return types.Diagnostic(
-            range=types.Range(types.Position(line, start), types.Position(line, end)),
-            message=finding.message,
-            severity=severity,
-            code=finding.rule,
-            code_description=types.CodeDescription(href=RULES_DOCS + finding.rule),
-            source="okrctl",
-            data={"ref": finding.ref},
-        )
-
     def publish(ls: LanguageServer, session: Session) -> None:
         try:
             analysis = session.check()
         except OkrctlError as error:  # okrctl.yaml itself is broken: say so on it, where
-            problems = [_config_diagnostic(line) for line in str(error).split("\n") if line]
+            problems = [items.config_diagnostic(line) for line in str(error).split("\n") if line]
             ls.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(
                     uri=uri_of(session, CONFIG_NAME), diagnostics=problems
@@ -151,10 +124,11 @@ def build_server() -> Any:
             return
         by_file = analysis.findings_by_file()
         for relative, found in by_file.items():
+            lines = text_of(session, relative).split("\n")
             ls.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(
                     uri=uri_of(session, relative),
-                    diagnostics=[diagnostic(session, f) for f in found],
+                    diagnostics=[items.diagnostic(f, lines) for f in found],
                 )
             )
         root = session.workspace.root
@@ -164,22 +138,6 @@ def build_server() -> Any:
                 types.PublishDiagnosticsParams(uri=uri_of(session, relative), diagnostics=[])
             )
         session.published = set(by_file)
-
-    def _config_diagnostic(line: str) -> Any:
-        """`okrctl.yaml:2:9: message` as a diagnostic on that line (else on the first)."""
-        found = LOCATED.match(line)
-        row, column = (int(found["line"]) - 1, int(found["column"]) - 1) if found else (0, 0)
-        message = found["message"] if found else line
-        return types.Diagnostic(
-            range=types.Range(
-                types.Position(line=row, character=column),
-                types.Position(line=row, character=column + 1),
-            ),
-            message=message,
-            severity=types.DiagnosticSeverity.Error,
-            code="config",
-            source="okrctl",
-        )
 
     async def soon(ls: LanguageServer, session: Session) -> None:
         session.generation += 1
@@ -261,7 +219,7 @@ def build_server() -> Any:
         lines = ls.workspace.get_text_document(params.text_document.uri).source.split("\n")
         keys = editor.key_being_typed(lines, params.position.line)
         if keys is not None:  # a field's name, not yet its value
-            items = [
+            offered = [
                 types.CompletionItem(
                     label=c.text,
                     detail=c.detail,
@@ -270,15 +228,15 @@ def build_server() -> Any:
                 )
                 for c in keys
             ]
-            return types.CompletionList(is_incomplete=False, items=items)
+            return types.CompletionList(is_incomplete=False, items=offered)
         field_name = editor.field_being_typed(lines, params.position.line)
-        items = [
+        offered = [
             types.CompletionItem(
                 label=c.text, detail=c.detail, kind=types.CompletionItemKind.Reference
             )
             for c in editor.completions(analysis, field_name)
         ]
-        return types.CompletionList(is_incomplete=False, items=items)
+        return types.CompletionList(is_incomplete=False, items=offered)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(ls: LanguageServer, params: types.HoverParams) -> Any:
@@ -335,59 +293,11 @@ def build_server() -> Any:
         _, analysis, _ = found
         uri = params.text_document.uri
         lines = ls.workspace.get_text_document(uri).source.split("\n")
-        actions = []
-        for diagnostic_ in params.context.diagnostics:
-            if diagnostic_.source != "okrctl":
-                continue
-            if diagnostic_.code == "unknown-ref":
-                actions += _replacements(analysis, uri, lines, diagnostic_)
-            elif diagnostic_.code == "missing-why":
-                actions += _why_stub(uri, lines, diagnostic_)
-        return actions
-
-    def _replacements(analysis: Analysis, uri: str, lines: list[str], found: Any) -> list[Any]:
-        mentioned = MENTIONED.search(found.message)
-        if mentioned is None:
-            return []
-        word = mentioned.group(1)
-        line = lines[found.range.start.line] if found.range.start.line < len(lines) else ""
-        start = line.find(word, found.range.start.character)
-        if start < 0:
-            return []
-        span = types.Range(
-            types.Position(found.range.start.line, start),
-            types.Position(found.range.start.line, start + len(word)),
-        )
         return [
-            types.CodeAction(
-                title=f"Replace `{word}` with `{suggestion}`",
-                kind=types.CodeActionKind.QuickFix,
-                diagnostics=[found],
-                edit=types.WorkspaceEdit(changes={uri: [types.TextEdit(span, suggestion)]}),
-            )
-            for suggestion in editor.suggestions(analysis, word)
+            action
+            for found_ in params.context.diagnostics
+            for action in items.quick_fixes(analysis, uri, lines, found_)
         ]
-
-    def _why_stub(uri: str, lines: list[str], found: Any) -> list[Any]:
-        """`why:` under the goal's `title:` line, at its indentation, for its author to fill."""
-        for index in range(found.range.start.line, min(len(lines), found.range.start.line + 8)):
-            text = lines[index]
-            stripped = text.lstrip(" -")
-            if stripped.startswith("title:"):
-                indent = len(text) - len(stripped)
-                at = types.Position(index + 1, 0)
-                stub = " " * indent + "why: TODO say why this matters, and to whom\n"
-                return [
-                    types.CodeAction(
-                        title="Add a `why:` to fill in",
-                        kind=types.CodeActionKind.QuickFix,
-                        diagnostics=[found],
-                        edit=types.WorkspaceEdit(
-                            changes={uri: [types.TextEdit(types.Range(at, at), stub)]}
-                        ),
-                    )
-                ]
-        return []
 
     @server.feature(types.TEXT_DOCUMENT_FORMATTING)
     def formatting(ls: LanguageServer, params: types.DocumentFormattingParams) -> Any:
