@@ -12,10 +12,9 @@ from pathlib import Path
 from okrctl.commands.checkin import refuse_trailers
 from okrctl.core import score as arithmetic
 from okrctl.core.graph import Graph
-from okrctl.core.ownership import key_result_owner, kpi_owner
+from okrctl.core.ownership import addresses, handles_at, key_result_owner, kpi_owner
 from okrctl.core.staleness import silence_at
 from okrctl.model.errors import UsageError
-from okrctl.model.goals import Kind
 from okrctl.render.textformat import format_value
 from okrctl.store.checkin import TRAILER, NewValue, checkin_batch
 from okrctl.store.git import process as git_process
@@ -28,7 +27,7 @@ from okrctl.views.checkin_round import Answer, Due, Round
 def whoami(graph: Graph, emails: dict[str, str], top: Path | None, person: str | None) -> str:
     """`person` when given (a handle the goals know), else the one whose address is
     `git config user.email`."""
-    known = _handles(graph, emails)
+    known = addresses(graph, emails)
     if person is not None:
         if person not in known:
             raise UsageError(f"no person {person!r} in the goals: --as takes a handle")
@@ -36,29 +35,14 @@ def whoami(graph: Graph, emails: dict[str, str], top: Path | None, person: str |
     address = ""
     if top is not None:
         address = git_process.config_value(top, "user.email")
-    matches = sorted(h for h, a in known.items() if a and a.lower() == address.lower())
-    if address and len(matches) == 1:
+    matches = handles_at(known, address)
+    if len(matches) == 1:
         return matches[0]
     found = f"git config user.email is {address!r}" if address else "git has no user.email"
     raise UsageError(
         f"who is checking in? {found}, which no person file's `email:` nor `emails:` in "
         "okrctl.yaml names; run `okrctl checkin --as HANDLE`"
     )
-
-
-def _handles(graph: Graph, emails: dict[str, str]) -> dict[str, str | None]:
-    """Every handle the goals know, with its address (a person file's `email:` first)."""
-    found: dict[str, str | None] = {handle: address for handle, address in emails.items()}
-    for unit_id, unit_file in graph.units.items():
-        unit = unit_file.unit
-        if unit.kind is Kind.PERSON:
-            found[unit_id] = unit.email or found.get(unit_id)
-        if unit.lead:
-            found.setdefault(unit.lead, None)
-    for node in graph.key_results.values():
-        if (owner := key_result_owner(node)) is not None:
-            found.setdefault(owner, None)
-    return found
 
 
 def open_round(repo: Workspace | Path | str | None, person: str | None = None) -> Round:

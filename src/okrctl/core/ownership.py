@@ -44,20 +44,36 @@ def answerable(graph: Graph, ref: str) -> set[str | None]:
 NOREPLY = "@users.noreply.github.com"
 
 
-def author_handle(graph: Graph, emails: dict[str, str], address: str) -> str | None:
-    """The person a commit's author address stands for: a person file's `email:`, else an
-    `emails:` entry in okrctl.yaml (letter case aside), else, for GitHub's private address
-    (`ID+login@users.noreply.github.com`), the person file whose `github:` is that login."""
-    wanted = address.strip().lower()
-    if not wanted:
-        return None
+def addresses(graph: Graph, emails: dict[str, str]) -> dict[str, str | None]:
+    """Every handle the goals know, with its address: a person file's `email:`, else its
+    `emails:` entry in okrctl.yaml; leads and owners with none are known too (None)."""
+    found: dict[str, str | None] = {handle: address for handle, address in emails.items()}
     for unit_id, unit_file in graph.units.items():
         unit = unit_file.unit
-        if unit.kind is Kind.PERSON and unit.email and unit.email.lower() == wanted:
-            return unit_id
-    for handle, known in emails.items():
-        if known.lower() == wanted:
-            return handle
+        if unit.kind is Kind.PERSON:
+            found[unit_id] = unit.email or found.get(unit_id)
+        if unit.lead:
+            found.setdefault(unit.lead, None)
+    for node in graph.key_results.values():
+        if (owner := key_result_owner(node)) is not None:
+            found.setdefault(owner, None)
+    return found
+
+
+def handles_at(known: dict[str, str | None], address: str) -> list[str]:
+    """The handles whose address is `address`, letter case aside."""
+    wanted = address.strip().lower()
+    return sorted(h for h, a in known.items() if wanted and a and a.lower() == wanted)
+
+
+def author_handle(graph: Graph, known: dict[str, str | None], address: str) -> str | None:
+    """The person a commit's author address stands for (`known`: `addresses(...)`): the one
+    handle with that address, else, for GitHub's private address
+    (`ID+login@users.noreply.github.com`), the person file whose `github:` is that login."""
+    matches = handles_at(known, address)
+    if len(matches) == 1:
+        return matches[0]
+    wanted = address.strip().lower()
     if wanted.endswith(NOREPLY):
         login = wanted.removesuffix(NOREPLY).split("+", 1)[-1]
         for unit_id, unit_file in graph.units.items():
