@@ -62,5 +62,10 @@ def jump_share(key_result: KeyResult, old: Any, new: Any) -> float | None:
     return float(abs(new - old) / span)
 
 
+def confidence_dropped(old: Any, new: Any) -> bool:
+    """A check-in whose confidence went down (from one number to a lower one)."""
+    return _numbers(old, new) and new < old
+
+
 def _numbers(*values: Any) -> bool:
     return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)

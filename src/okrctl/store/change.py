@@ -9,14 +9,11 @@ from pathlib import Path
 
 from okrctl.core.periods import now
 from okrctl.model.errors import UsageError
-from okrctl.store.bounded import read_bounded
 from okrctl.store.git import objects as git_objects
 from okrctl.store.git import process as git_process
 from okrctl.store.history import LogCommit, LogEntry, Scope, goals_scope, read_log
+from okrctl.store.load import read_entry
 from okrctl.store.workspace import Workspace
-
-MAX_FILE = 2 * 1024 * 1024
-"""A goals file is at most 2 MB (docs/format.md); a bigger one is read as empty."""
 
 ZERO = "0" * 40
 
@@ -116,7 +113,7 @@ def _working_tree(top: Path, scope: Scope, blobs: dict[str, bytes]) -> LogCommit
     )  # fmt: skip
     entries: list[LogEntry] = []
     for status, old_sha, _, path, old in _raw_entries(out, scope):
-        content = None if status == "D" else _read(top / path)
+        content = None if status == "D" else _read(top, path)
         key = f"worktree:{path}"
         if content is not None:
             blobs[key] = content
@@ -128,7 +125,7 @@ def _working_tree(top: Path, scope: Scope, blobs: dict[str, bytes]) -> LogCommit
     for listed in untracked.split(b"\0"):
         path = listed.decode("utf-8", "surrogateescape")
         if path and scope.read_as(path) is not None:
-            content = _read(top / path)
+            content = _read(top, path)
             if content is not None:
                 blobs[f"worktree:{path}"] = content
                 entries.append(LogEntry("A", f"worktree:{path}", path, None, ZERO))
@@ -139,11 +136,10 @@ def _working_tree(top: Path, scope: Scope, blobs: dict[str, bytes]) -> LogCommit
     return LogCommit("", now(), name, "uncommitted changes", entries, email)
 
 
-def _read(path: Path) -> bytes | None:
-    """A working-tree goals file, at most 2 MB, never through a link out of the repository."""
-    if path.is_symlink():
+def _read(top: Path, path: str) -> bytes | None:
+    """A working-tree goals file as the loader reads it (at most 2 MB), never through a link
+    that leads out of the repository."""
+    where = top / path
+    if not where.resolve().is_relative_to(top.resolve()):
         return None
-    try:
-        return read_bounded(path, MAX_FILE, "goals file")
-    except UsageError:
-        return None
+    return read_entry(path, where)[1]

@@ -96,6 +96,13 @@ def node_of(graph: Graph, ref: str) -> Node | None:
     return graph.objectives.get(ref) or graph.key_results.get(ref) or graph.kpis.get(ref)
 
 
+def title_of(graph: Graph, ref: str) -> str:
+    """The title of the objective, key result or KPI `ref` names (it must name one)."""
+    node = node_of(graph, ref)
+    assert node is not None
+    return node.objective.title if isinstance(node, ObjectiveNode) else node.model.title
+
+
 def definition(analysis: Analysis, ref: str) -> Place | None:
     """Where a ref (or a unit id) is written: its `id:` line, or a unit's first line."""
     graph = analysis.graph
@@ -260,9 +267,7 @@ def completions(analysis: Analysis, field_name: str | None) -> list[Candidate]:
 
 def _candidate(analysis: Analysis, ref: str) -> Candidate:
     """A ref with its title and how it stands today."""
-    node = node_of(analysis.graph, ref)
-    assert node is not None
-    title = node.objective.title if isinstance(node, ObjectiveNode) else node.model.title
+    title = title_of(analysis.graph, ref)
     card = analysis.card
     if ref in card.objectives and card.objectives[ref].score is not None:
         return Candidate(ref, f"{title} · score {card.objectives[ref].score:.2f}")
@@ -310,9 +315,7 @@ def symbols(analysis: Analysis, query: str) -> list[tuple[str, str, Place]]:
     graph = analysis.graph
     for nodes in (graph.objectives, graph.key_results):
         for ref in nodes:
-            node = node_of(graph, ref)
-            assert node is not None
-            title = node.objective.title if isinstance(node, ObjectiveNode) else node.model.title
+            title = title_of(graph, ref)
             if wanted in ref.lower() or wanted in title.lower():
                 place = definition(analysis, ref)
                 assert place is not None

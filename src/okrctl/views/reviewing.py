@@ -14,12 +14,12 @@ from typing import Any
 from okrctl.core import goalposts
 from okrctl.core import score as arithmetic
 from okrctl.core.graph import Graph, KeyResultNode, KpiNode, ObjectiveNode
-from okrctl.core.ownership import answerable, author_handle, knows_authors
+from okrctl.core.ownership import addresses, answerable, author_handle, knows_authors
 from okrctl.core.periods import Period
 from okrctl.core.scorecard import Scorecard
 from okrctl.model.findings import Finding
 from okrctl.store.change import Change
-from okrctl.store.history import LogCommit
+from okrctl.store.history import LogCommit, stated_reason
 from okrctl.views.change_walk import Walk, credit, translate, unit_renames, walk
 from okrctl.views.review import (
     Checkin,
@@ -114,8 +114,6 @@ def _unit(node: ObjectiveNode | KeyResultNode | KpiNode) -> str | None:
 
 
 def _reason(commit: LogCommit | None) -> str:
-    from okrctl.store.history import stated_reason
-
     return stated_reason(commit.message) if commit is not None and commit.sha else ""
 
 
@@ -236,6 +234,7 @@ def _supporters(graph: Graph, parent: str) -> int:
 
 def _checkins(graph: Graph, done: Walk, jump_share: float, emails: dict[str, str]) -> list[Checkin]:
     owners_known = knows_authors(graph, emails)
+    known = addresses(graph, emails)
     found = []
     for ref, kind, before, after, commit in done.values:
         located = _node(graph, ref)
@@ -253,11 +252,11 @@ def _checkins(graph: Graph, done: Walk, jump_share: float, emails: dict[str, str
             if share is not None and share > jump_share:
                 flags.append(FailOn.JUMP)
         old_confidence, new_confidence = before.get("confidence"), after.get("confidence")
-        if _dropped(old_confidence, new_confidence):
+        if goalposts.confidence_dropped(old_confidence, new_confidence):
             flags.append(FailOn.CONFIDENCE)
         person, allowed = None, []
         if owners_known:
-            person = author_handle(graph, emails, commit.email)
+            person = author_handle(graph, known, commit.email)
             may = answerable(graph, ref)
             if person is not None and person not in may:
                 flags.append(FailOn.OWNER)
@@ -268,11 +267,6 @@ def _checkins(graph: Graph, done: Walk, jump_share: float, emails: dict[str, str
         )  # fmt: skip
     found.sort(key=lambda c: (not c.flags, c.ref))
     return found
-
-
-def _dropped(old: Any, new: Any) -> bool:
-    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (old, new))
-    return numbers and new < old
 
 
 def _deltas(sides: Sides, renames: dict[str, str]) -> list[Delta]:
