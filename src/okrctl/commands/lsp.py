@@ -100,16 +100,6 @@ def build_server() -> Any:
         except ValueError:
             return None
 
-    def text_of(session: Session, relative: str) -> str:
-        path = session.path_of(relative)
-        raw = session.buffers.get(path)
-        if raw is None:
-            try:
-                raw = path.read_bytes()
-            except OSError:
-                return ""
-        return raw.decode("utf-8", "replace")
-
     def publish(ls: LanguageServer, session: Session) -> None:
         try:
             analysis = session.check()
@@ -124,7 +114,7 @@ def build_server() -> Any:
             return
         by_file = analysis.findings_by_file()
         for relative, found in by_file.items():
-            lines = text_of(session, relative).split("\n")
+            lines = analysis.repository.texts.get(relative, "").split("\n")  # as checked
             ls.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(
                     uri=uri_of(session, relative),
