@@ -450,3 +450,26 @@ def test_a_github_login_ties_a_commit_to_its_person(branch):
         (37, 39, "ana", ["owner"]),
     ]
     assert rate[1]["answerable"] == ["ines", "sam", "tom"]
+
+
+@pytest.mark.slow
+def test_the_installed_okrctl_reviews_from_a_subfolder_piped(branch):
+    """As a lead types it: inside goals/teams, no --repo, the comment file named relatively,
+    the output piped."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    okrctl = shutil.which("okrctl", path=str(Path(sys.executable).parent))
+    assert okrctl is not None
+    here = branch.root / "goals/teams"
+    done = subprocess.run(
+        [okrctl, "review", "main", "pr", "--as-of", "2026-11-15", "--comment-file", "c.md"],
+        cwd=here, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr  # the new orphan
+    assert done.stdout.splitlines()[0].startswith("Review of ")
+    assert "signups/funding/rate  target 50% → 40%" in done.stdout
+    assert done.stdout.splitlines()[-1] == "Fails (--fail-on error): 1 new error."
+    assert (here / "c.md").read_text().startswith("<!-- okrctl-review -->\n")
