@@ -169,3 +169,38 @@ def test_check_as_of_reads_the_working_tree_and_reading_a_commit_says_what_it_le
     repo.git("checkout", "--", "goals/teams/signups.yaml")
     clean = run_cli("check", "--repo", repo.root, "--at", "HEAD")
     assert "uncommitted" not in clean.stderr
+
+
+def test_a_revision_is_read_from_git_only_where_the_working_tree_differs(tmp_path, monkeypatch):
+    """A report's `--since`, `diff` and `review` load a revision that is mostly the working
+    tree: blobs with the bytes of a file this command already read come from those bytes, and
+    only the others are read from git, giving the same goals as a load with nothing read before."""
+    from okrctl.store.git import objects
+    from okrctl.store.load import load_repo
+    from okrctl.store.workspace import Workspace
+
+    repo = GitRepo(tmp_path / "okrs")
+    first = repo.commit({**BASE, PILLAR_FILE: pillar_with(30)}, "2026-10-01")
+    repo.commit({PILLAR_FILE: pillar_with(31)}, "2026-10-05")
+    asked: list[str] = []
+    real = objects.read_blobs
+
+    def read_blobs(git_repo, shas):
+        shas = list(shas)
+        asked.extend(shas)
+        return real(git_repo, shas)
+
+    monkeypatch.setattr(objects, "read_blobs", read_blobs)
+    workspace = Workspace.of(repo.root)
+    load_repo(workspace)
+    assert asked == []  # the working tree is read from disk
+    old = load_repo(workspace, revision=first)
+    assert asked == [
+        repo.git("rev-parse", f"{first}:okrctl.yaml"),
+        repo.git("rev-parse", f"{first}:{PILLAR_FILE}"),
+    ]
+    alone = load_repo(Workspace.of(repo.root), revision=first)
+    assert [(u.path, u.unit) for u in old.units] == [(u.path, u.unit) for u in alone.units]
+    assert len(old.units) == len(BASE) - 1  # every unit file but okrctl.yaml
+    [pillar] = [u.unit for u in old.units if u.path == PILLAR_FILE]
+    assert pillar.objectives[0].key_results[0].current == 30

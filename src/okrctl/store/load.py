@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import gc
+import hashlib
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -51,6 +52,7 @@ def load_repo(
     if revision is None:
         config = load_config(root, workspace.config_cache)
         files = working_tree_files(root, config.goals_path)
+        workspace.memo[_WORKING_TREE] = files  # a later load of a revision may share them
     else:
         config, files = _revision_source(workspace, revision)
     # a revision's files are mostly the working tree's: read from the cache, never saved to it
@@ -137,7 +139,9 @@ def _revision_source(workspace: Workspace, revision: str) -> tuple[RepoConfig, l
     raw = git_objects.read_file(workspace.repo, revision, prefix + CONFIG_NAME)
     if raw is None:
         raise ConfigError(f"no {CONFIG_NAME} at {revision[:12]}: the goals did not exist yet")
-    config = parse_config(raw, root, label)
+    # settings unchanged since the revision are read as the working tree's (from their cache)
+    cache = workspace.config_cache if raw == _working_settings(root) else None
+    config = parse_config(raw, root, label, cache=cache)
     goals = prefix + PurePosixPath(config.config.goals_dir).as_posix().rstrip("/") + "/"
     entries = [
         e
@@ -150,7 +154,9 @@ def _revision_source(workspace: Workspace, revision: str) -> tuple[RepoConfig, l
         for e in entries
         if e.kind == "blob" and e.mode != "120000" and e.size <= MAX_FILE_BYTES and _is_utf8(e.path)
     ]
-    blobs = git_objects.read_blobs(workspace.repo, [e.sha for e in readable])
+    known = _working_tree_blobs(workspace, readable)
+    blobs = git_objects.read_blobs(workspace.repo, [e.sha for e in readable if e.sha not in known])
+    blobs.update(known)
     files: list[FileEntry] = []
     for entry in sorted(entries, key=lambda e: e.path):
         relative = entry.path[len(prefix) :]
@@ -170,6 +176,40 @@ def _revision_source(workspace: Workspace, revision: str) -> tuple[RepoConfig, l
         elif entry.kind == "blob":
             files.append((relative, blobs.get(entry.sha), None))
     return config, files
+
+
+_WORKING_TREE = "working-tree files"
+
+
+def _working_settings(root: Path) -> bytes | None:
+    try:
+        return (root / CONFIG_NAME).read_bytes()
+    except OSError:
+        return None
+
+
+def _working_tree_blobs(
+    workspace: Workspace, entries: list[git_objects.TreeEntry]
+) -> dict[str, bytes]:
+    """The blobs among `entries` that this command already read as working-tree files (found by
+    their object ids, hashed from the bytes as git hashes them): a report's `--since`, `diff`
+    and `review` load a revision that is mostly the working tree, and reading 2,000 unchanged
+    blobs back through `git cat-file` took a sixth of a company report (benchmarks/RESULTS.md)."""
+    files = workspace.memo.get(_WORKING_TREE)
+    if not isinstance(files, list) or not entries:
+        return {}
+    wanted = {e.sha for e in entries}
+    algorithm = "sha1" if len(entries[0].sha) == 40 else "sha256"
+    known: dict[str, bytes] = {}
+    for _, raw, _ in files:
+        if raw is None:
+            continue
+        digest = hashlib.new(algorithm, b"blob %d\0" % len(raw))
+        digest.update(raw)
+        sha = digest.hexdigest()
+        if sha in wanted:
+            known[sha] = raw
+    return known
 
 
 def _schema(path: str, position: Position, message: str, ref: str | None = None) -> Finding:
