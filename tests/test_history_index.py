@@ -183,3 +183,33 @@ def test_a_timeline_holds_each_change_of_a_value_not_each_commit_of_its_file(tmp
         ]
         assert [d.day for d, _ in history.refs["growth/convert/reach"].timeline] == [1, 2, 4]
         assert rate.value_at(rate.timeline[0][0].replace(day=2, hour=23)) == 30
+
+
+def test_check_ins_of_a_period_read_from_the_index_equal_the_built_records(tmp_path):
+    """A report asks each number for its check-ins of the period (both ends included) and its
+    last check-in by a moment: the index answers from its raw rows, and must answer as the
+    records built from them do, at the edges too."""
+    from datetime import UTC, datetime, timedelta
+
+    repo = make(tmp_path)
+    repo.commit({PILLAR_FILE: pillar_with(33)}, "2026-10-09")
+    read_history(repo.root, "goals")
+    from_index = read_history(repo.root, "goals")
+    built = {ref: from_index.refs[ref] for ref in ["growth/convert/rate"]}
+    dates = [c.date for c in built["growth/convert/rate"].checkins]
+    assert len(dates) == 3
+    second = timedelta(seconds=1)
+    edges = [
+        (dates[0], dates[-1]),
+        (dates[0] + second, dates[-1]),
+        (dates[0], dates[-1] - second),
+        (datetime(2026, 1, 1, tzinfo=UTC), dates[1]),
+        (dates[-1] + second, datetime(2027, 1, 1, tzinfo=UTC)),
+    ]
+    unbuilt = read_history(repo.root, "goals")
+    ref = "growth/convert/rate"
+    for start, end in edges:
+        assert unbuilt.checkins_between(ref, start, end) == built[ref].checkins_between(start, end)
+        assert unbuilt.seen(ref, end) == from_index.seen(ref, end)
+    assert [c.value for c in unbuilt.checkins_between(ref, *edges[1])] == [31, 33]
+    assert unbuilt.checkins_between("growth/no-such-kr", *edges[0]) == []

@@ -544,6 +544,25 @@ def test_check_the_nudges_and_the_reports_agree_on_what_is_stale(quarter):
     assert set(retro["stale"]) == {f["ref"] for f in today["findings"] if f["rule"] == "stale"}
 
 
+
+def test_each_numbers_silence_worked_out_once_is_the_general_answer(quarter):
+    """Reports and `stale` ask every number its silence through one memo (`Quiet`), which
+    answers a number checked in itself without the general path: for every key result and KPI
+    of the demo's quarter (mirrors, a sum and a score among them), at several moments, both
+    give the same days, last check-in and source."""
+    from okrctl.core.staleness import Quiet, quiet_of
+    from okrctl.store.snapshot import take_snapshot
+
+    for as_of in ("2026-10-20", "2026-11-20", "2027-02-01"):
+        snapshot = take_snapshot(quarter, as_of=date.fromisoformat(as_of))
+        history = snapshot.read_history("the test")
+        graph, period, moment = snapshot.graph, snapshot.period, snapshot.moment.instant
+        quiet = Quiet(graph, history, moment, period)
+        refs = [*graph.key_results, *graph.kpis]
+        assert any(quiet(ref) is not None and quiet(ref).through for ref in refs)
+        for ref in refs:
+            assert quiet(ref) == quiet_of(graph, history, ref, moment, period), (as_of, ref)
+
 def test_a_key_result_derived_from_itself_is_a_derivation_error(tmp_path):
     pillar = PILLAR.replace(
         "        target: 40\n", "        target: 40\n        from: growth/convert/rate\n"

@@ -126,4 +126,6 @@ def now() -> datetime:
 
 def iso_utc(moment: datetime) -> str:
     """ISO 8601 in UTC with a Z, as the JSON shapes carry dates."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.isoformat().replace("+00:00", "Z")

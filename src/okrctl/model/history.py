@@ -51,6 +51,10 @@ class RefHistory:
     def checkins_until(self, moment: datetime) -> list[CheckIn]:
         return [c for c in self.checkins if c.date <= moment]
 
+    def checkins_between(self, start: datetime, end: datetime) -> list[CheckIn]:
+        """The check-ins from `start` up to `end`, both included, oldest first."""
+        return [c for c in self.checkins if start <= c.date <= end]
+
     def value_at(self, moment: datetime) -> Any:
         value = None
         for date, current in self.timeline:
@@ -100,6 +104,10 @@ class Refs(Mapping[str, RefHistory]):
     def target_moves(self, ref: str, start: datetime, end: datetime) -> list[TargetMove]:
         found = self.get(ref)
         return [] if found is None else found.target_moves(start, end)
+
+    def checkins_between(self, ref: str, start: datetime, end: datetime) -> list[CheckIn]:
+        found = self.get(ref)
+        return [] if found is None else found.checkins_between(start, end)
 
 
 DatedValues = tuple[list[tuple[datetime, Any]], Any]
@@ -186,6 +194,15 @@ class History:
             return refs.target_moves(ref, start, end)
         found = refs.get(ref)
         return [] if found is None else found.target_moves(start, end)
+
+    def checkins_between(self, ref: str, start: datetime, end: datetime) -> list[CheckIn]:
+        """`ref`'s check-ins from `start` up to `end` (a report's period so far); a report
+        asks of every key result, and most have none."""
+        refs = self.refs
+        if isinstance(refs, Refs):
+            return refs.checkins_between(ref, start, end)
+        found = refs.get(ref)
+        return [] if found is None else found.checkins_between(start, end)
 
     def first_commit_from(self, moment: datetime) -> Commit | None:
         return next((c for c in self.commits if c.author_date >= moment), None)

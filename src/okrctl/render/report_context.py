@@ -4,7 +4,7 @@ Jinja's sandbox, and docs/templates.md documents every name (a test holds the tw
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from okrctl.core.compare import Comparison
@@ -18,8 +18,8 @@ from okrctl.core.scorecard import (
     UnitScore,
     cascade_order,
 )
-from okrctl.core.staleness import Silence, is_watched, quiet_of
-from okrctl.model.history import History, RefHistory
+from okrctl.core.staleness import Quiet, is_watched
+from okrctl.model.history import History
 from okrctl.model.names import unit_of
 from okrctl.render.links import checkin_link
 from okrctl.render.textformat import words
@@ -31,14 +31,12 @@ from okrctl.views.show import ladder
 from okrctl.views.status import key_result_json, kpi_json, objective_json
 
 
-def _checkins(found: RefHistory | None, card: Scorecard) -> list[dict[str, Any]]:
-    if found is None:
-        return []
-    return [
-        {**checkin_json(c), "day": c.date.date().isoformat()}
-        for c in found.checkins_until(card.moment.instant)
-        if card.period.start <= c.date
-    ]
+class _Days(dict[datetime, str]):
+    """A check-in's day as text, each made once: one commit checks in many numbers."""
+
+    def __missing__(self, moment: datetime) -> str:
+        found = self[moment] = moment.date().isoformat()
+        return found
 
 
 class ContextBuilder:
@@ -49,32 +47,32 @@ class ContextBuilder:
         config = snapshot.repository.config.config
         self.stale_after = config.stale_after_days
         self.repository_url = repository_url(snapshot.workspace, config.repository_url)
-        self._quiet: dict[str, Silence | None] = {}
-
-    def quiet(self, ref: str) -> Silence | None:
-        """`ref`'s silence, worked out once (activity and `quiet_through` both ask)."""
-        if ref not in self._quiet:
-            assert self.history is not None
-            card = self.card
-            self._quiet[ref] = quiet_of(
-                self.graph, self.history, ref, card.moment.instant, card.period
-            )
-        return self._quiet[ref]
+        self.quiet = (
+            Quiet(self.graph, history, card.moment.instant, card.period)
+            if history is not None
+            else None
+        )
+        """Each ref's silence, worked out once (activity and `quiet_through` both ask)."""
+        self._days = _Days()
 
     def activity(self, ref: str) -> tuple[list[dict[str, Any]], int | None, bool]:
         """This period's check-ins of a key result or KPI, the days since the last one, and
         whether that is longer than `stale_after_days` (no history: none, none, not stale)."""
-        if self.history is None:
+        if self.history is None or self.quiet is None:
             return [], None, False
-        found = self.history.refs.get(ref)
         quiet = self.quiet(ref)
         days = None if quiet is None else int(quiet.days)
         stale = quiet is not None and quiet.longer_than(self.stale_after)
-        return _checkins(found, self.card), days, stale
+        card, day = self.card, self._days
+        checkins = [
+            {**checkin_json(c), "day": day[c.date]}
+            for c in self.history.checkins_between(ref, card.period.start, card.moment.instant)
+        ]
+        return checkins, days, stale
 
     def quiet_through(self, ref: str) -> str | None:
         """The source whose silence makes a derived number stale (None for one checked in)."""
-        if self.history is None:
+        if self.quiet is None:
             return None
         quiet = self.quiet(ref)
         return None if quiet is None else quiet.through

@@ -163,6 +163,15 @@ class _LazyRefs(Refs):
         when = self._dates
         return moves_in([(when[stamp], target) for stamp, target in row[3]], start, end)
 
+    def checkins_between(self, ref: str, start: datetime, end: datetime) -> list[CheckIn]:
+        row = self._unbuilt(ref)
+        if row is None:
+            return super().checkins_between(ref, start, end)
+        if not row[1]:
+            return []
+        when, low, high = self._dates, start.timestamp(), end.timestamp()
+        return [CheckIn(ref, when[c[0]], *c[1:]) for c in row[1] if low <= c[0] <= high]
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._all())
 
