@@ -29,6 +29,7 @@ from okrctl.model.units import Repository, UnitFile
 from okrctl.store.cache.parse_cache import ParseCache, open_cache
 from okrctl.store.config import load_config, parse_config
 from okrctl.store.git import objects as git_objects
+from okrctl.store.rereads import Rereads
 from okrctl.store.root import CONFIG_NAME
 from okrctl.store.versions import Known
 from okrctl.store.workspace import Workspace
@@ -69,7 +70,10 @@ def load_buffers(workspace: Workspace, buffers: Mapping[Path, bytes]) -> Reposit
         config = parse_config(settings, root)
     else:
         config = load_config(root, workspace.config_cache)
-    files = working_tree_files(root, config.goals_path)
+    rereads = workspace.memo.get(Rereads)
+    if not isinstance(rereads, Rereads):
+        rereads = workspace.memo[Rereads] = Rereads()  # kept by the editor's session
+    files = working_tree_files(root, config.goals_path, rereads)
     given = {}
     for path, raw in buffers.items():
         try:
@@ -84,6 +88,7 @@ def load_buffers(workspace: Workspace, buffers: Mapping[Path, bytes]) -> Reposit
         (rel, raw, None) for rel, raw in sorted(given.items()) if rel.endswith((".yaml", ".yml"))
     ]
     cache = open_cache(workspace, config.config.goals_dir, read_only=True)
+    cache.rereads = rereads
     return load_files(config, files, cache=cache)
 
 
@@ -216,12 +221,13 @@ def _schema(path: str, position: Position, message: str, ref: str | None = None)
     return Finding("schema", Severity.ERROR, message, path, position.line, position.column, ref)
 
 
-def working_tree_files(root: Path, goals: Path) -> list[FileEntry]:
+def working_tree_files(root: Path, goals: Path, rereads: Rereads | None = None) -> list[FileEntry]:
     """Every YAML file below `goals`, sorted; symbolic links must stay inside the repository.
     Whatever looks meant as a goals file but cannot be read is a problem to report, never
     skipped silently: a link that loops or leads nowhere, a folder that cannot be listed, a
     name that is not UTF-8, a `.YAML` suffix. Paths are handled as text, not `Path` objects:
-    at thousands of files those cost more than reading the files."""
+    at thousands of files those cost more than reading the files. With `rereads`, a file
+    unchanged since it was last read there is not read again."""
     real_root = root.resolve()
     prefix = os.path.join(root, "")
     seen_dirs: set[str] = set()
@@ -256,7 +262,11 @@ def working_tree_files(root: Path, goals: Path) -> list[FileEntry]:
             if entry.is_dir():
                 pending.append(entry.path)
             elif entry.name.endswith(YAML_SUFFIXES) and entry.is_file():
-                found.append(read_entry(relative, entry.path))
+                if rereads is None:
+                    found.append(read_entry(relative, entry.path))
+                else:
+                    raw, problem = rereads.read(entry.path, _content)
+                    found.append((relative, raw, problem))
     return sorted(found, key=lambda item: item[0])
 
 
@@ -310,6 +320,11 @@ def _entry_problem(entry: os.DirEntry[str], real_root: Path) -> str | None:
     if not target.is_relative_to(real_root):
         return LINK_OUTSIDE if looks_like_yaml or target.is_dir() else ""
     return None
+
+
+def _content(path: str) -> tuple[bytes | None, str | None]:
+    _, raw, problem = read_entry(path, path)
+    return raw, problem
 
 
 def read_entry(relative: str, path: str | Path) -> FileEntry:

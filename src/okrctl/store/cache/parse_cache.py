@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from okrctl.model.fields import StrictModel
     from okrctl.model.goals import Unit
+    from okrctl.store.rereads import Rereads
     from okrctl.store.workspace import Workspace
 
 
@@ -54,12 +55,20 @@ class ParseCache:
         (shared by its loads, so a file unchanged between two revisions is one object)."""
         self.used: dict[str, Entry] = {}
         self.changed = False
+        self.rereads: Rereads | None = None
+        """A long-lived process's memory of files read (store/rereads.py): each key hashed
+        once per content."""
         if entries is not None:
             self.entries = entries
         elif pack is not None:
             self.entries = _read_pack(pack)
 
     def key(self, raw: bytes, stem: str) -> str:
+        if self.rereads is not None:
+            return self.rereads.key(stem, raw, self._key)
+        return self._key(raw, stem)
+
+    def _key(self, raw: bytes, stem: str) -> str:
         digest = hashlib.blake2b(self.format, digest_size=20)
         digest.update(stem.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(raw)
