@@ -326,3 +326,42 @@ async def test_a_broken_okrctl_yaml_is_shown_on_its_line_and_cleared_once_fixed(
     assert problem.message.startswith("`period` is not valid: a period is YYYY-Qn")
     change(client, config, CONFIG, 2)
     assert await diagnostics(client, config, lambda codes: not codes) == []
+
+
+def resident_kb(client: LanguageClient) -> int:
+    server = client._server
+    assert server is not None
+    status = Path(f"/proc/{server.pid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS")))
+
+
+@pytest.mark.asyncio
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
+async def test_a_server_edited_all_day_does_not_grow(client: LanguageClient, tmp_path):
+    """Each check builds a new graph (its nodes point at their parents): a server that kept
+    every one would grow by each keystroke's pause. After warming up, 30 more checks of a
+    200-team org leave its memory where it was."""
+    teams = {
+        f"goals/teams/team-{n}.yaml": TEAM.replace("acme/grwo", "acme/grow").replace(
+            "tom", f"lead{n}"
+        )
+        for n in range(200)
+    }
+    repo = GitRepo(tmp_path / "big")
+    repo.commit({"okrctl.yaml": CONFIG, "goals/company.yaml": COMPANY, **teams}, "2026-10-01")
+    path = repo.root / "goals" / "teams" / "team-0.yaml"
+    text = path.read_text()
+    open_file(client, path)
+    await diagnostics(client, path, lambda codes: True)
+
+    async def edits(first: int, count: int) -> None:
+        for version in range(first, first + count):
+            client.diagnostics.pop(uri(path), None)
+            change(client, path, text + "\n" * (version % 3), version)
+            await diagnostics(client, path, lambda codes: True)
+
+    await edits(2, 10)
+    before = resident_kb(client)
+    await edits(12, 30)
+    grown = resident_kb(client) - before
+    assert grown < 1_500, f"grew by {grown} kB over 30 checks"  # kept, it grew by ~3,600

@@ -327,5 +327,11 @@ def build_server() -> Any:
 
 
 def serve() -> None:
-    """Answer an editor over stdin and stdout until it says goodbye."""
+    """Answer an editor over stdin and stdout until it says goodbye. The cyclic collector,
+    off for one-shot commands (okrctl/__main__.py), is on again: every check builds a graph
+    whose nodes point at their parents, and a server that never collected them would grow by
+    each one (5 MB a check at 2,000 teams), all day long."""
+    import gc
+
+    gc.enable()
     build_server().start_io()
