@@ -9,6 +9,7 @@ are read, never written.
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,13 @@ class Session:
             self.history_read = True
         if _grown(self.workspace):
             self.workspace.memo.clear()  # edits add parsed versions: start again from the pack
-        self.analysis = editor.analyse(self.workspace, self.buffers, self.history)
+        collecting = gc.isenabled()
+        gc.disable()  # collected once the diagnostics are out (`publish`), not while they wait
+        try:
+            self.analysis = editor.analyse(self.workspace, self.buffers, self.history)
+        finally:
+            if collecting:
+                gc.enable()
         return self.analysis
 
     def _history(self) -> History | None:
@@ -128,6 +135,7 @@ def build_server() -> Any:
                 types.PublishDiagnosticsParams(uri=uri_of(session, relative), diagnostics=[])
             )
         session.published = set(by_file)
+        gc.collect()  # the last check's graph, while the editor shows the new diagnostics
 
     async def soon(ls: LanguageServer, session: Session) -> None:
         session.generation += 1
@@ -331,7 +339,5 @@ def serve() -> None:
     off for one-shot commands (okrctl/__main__.py), is on again: every check builds a graph
     whose nodes point at their parents, and a server that never collected them would grow by
     each one (5 MB a check at 2,000 teams), all day long."""
-    import gc
-
     gc.enable()
     build_server().start_io()
