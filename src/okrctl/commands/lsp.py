@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from okrctl._version import __version__
+from okrctl.core.rules import UnitHits
 from okrctl.model.errors import OkrctlError
 from okrctl.model.history import History
 from okrctl.store.root import CONFIG_NAME, find_root
@@ -36,6 +37,8 @@ class Session:
         self.history_read = False
         self.published: set[str] = set()
         self.generation = 0
+        self.kept = UnitHits()
+        """The per-unit rules' hits of each unit, for the next check."""
 
     def check(self) -> Analysis:
         if not self.history_read:
@@ -46,7 +49,7 @@ class Session:
         collecting = gc.isenabled()
         gc.disable()  # collected once the diagnostics are out (`publish`), not while they wait
         try:
-            self.analysis = editor.analyse(self.workspace, self.buffers, self.history)
+            self.analysis = editor.analyse(self.workspace, self.buffers, self.history, self.kept)
         finally:
             if collecting:
                 gc.enable()

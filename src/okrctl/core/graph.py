@@ -111,6 +111,28 @@ class Graph:
     """Values taken `from:` others (already in the key results' `current`), and what stopped
     the others (the `derivation` and `unknown-ref` rules report those)."""
 
+    def restricted(self, unit_ids: list[str]) -> Graph:
+        """Only the units `unit_ids` and the nodes of theirs this graph holds, for the rules
+        that read one unit at a time. (A ref starts with its unit's id, and a unit left out of
+        this graph, as a second one with the same id, left no node in it.)"""
+        graph = Graph()
+        for unit_id in unit_ids:
+            unit_file = graph.units[unit_id] = self.units[unit_id]
+            for objective in unit_file.unit.objectives:
+                ref = f"{unit_id}/{objective.id}"
+                node = self.objectives.get(ref)
+                if node is not None:
+                    graph.objectives.setdefault(ref, node)
+                for key_result in objective.key_results:
+                    found = self.key_results.get(f"{ref}/{key_result.id}")
+                    if found is not None:
+                        graph.key_results.setdefault(found.ref, found)
+            for kpi in unit_file.unit.kpis:
+                kpi_node = self.kpis.get(f"{unit_id}/{kpi.id}")
+                if kpi_node is not None:
+                    graph.kpis.setdefault(kpi_node.ref, kpi_node)
+        return graph
+
     @property
     def company(self) -> UnitFile | None:
         return next((u for u in self.units.values() if u.unit.kind is Kind.COMPANY), None)

@@ -15,7 +15,7 @@ from typing import Any
 
 from okrctl.core.graph import MISSION, Graph, KeyResultNode, KpiNode, ObjectiveNode, build_graph
 from okrctl.core.periods import Period, parse_period
-from okrctl.core.rules import Context, run_rules
+from okrctl.core.rules import Context, UnitHits, run_rules
 from okrctl.core.scorecard import Moment, Scorecard, evaluate
 from okrctl.core.suggest import Suggester
 from okrctl.model.findings import Finding
@@ -72,15 +72,19 @@ class Analysis:
 
 
 def analyse(
-    workspace: Workspace, buffers: Mapping[Path, bytes], history: History | None
+    workspace: Workspace,
+    buffers: Mapping[Path, bytes],
+    history: History | None,
+    kept: UnitHits | None = None,
 ) -> Analysis:
-    """Load the goals with `buffers` in place of their files and run every rule on them."""
+    """Load the goals with `buffers` in place of their files and run every rule on them
+    (with `kept`, the per-unit rules only on the units changed since the last analysis)."""
     repository = load_buffers(workspace, buffers)
     graph = build_graph(repository)
     config = repository.config.config
     period = parse_period(config.period, config.fiscal_year_start)
     moment = Moment.of(None)
-    findings = run_rules(repository, Context(repository, graph, moment, period, history))
+    findings = run_rules(repository, Context(repository, graph, moment, period, history), kept)
     return Analysis(repository, graph, period, moment, findings, history)
 
 

@@ -8,11 +8,21 @@ from collections.abc import Mapping
 from okrctl.core.graph import build_graph
 from okrctl.core.rules import focus, freshness, measurement, structure  # noqa: F401  (registration)
 from okrctl.core.rules.registry import REGISTRY, Context, Hit, Rule
+from okrctl.core.rules.unit_hits import UnitHits
 from okrctl.model.errors import ConfigError
 from okrctl.model.findings import Finding, Severity, sort_key
 from okrctl.model.units import Repository
 
-__all__ = ["REGISTRY", "Context", "Hit", "Rule", "levels_of", "run_rules", "severities"]
+__all__ = [
+    "REGISTRY",
+    "Context",
+    "Hit",
+    "Rule",
+    "UnitHits",
+    "levels_of",
+    "run_rules",
+    "severities",
+]
 
 
 def levels_of(configured: Mapping[str, str]) -> dict[str, Severity]:
@@ -37,16 +47,25 @@ def severities(repository: Repository) -> dict[str, Severity]:
     return levels_of(configured)
 
 
-def run_rules(repository: Repository, context: Context | None = None) -> list[Finding]:
-    """Every finding of every enabled rule, in one run, sorted by file, line and column."""
+def run_rules(
+    repository: Repository, context: Context | None = None, kept: UnitHits | None = None
+) -> list[Finding]:
+    """Every finding of every enabled rule, in one run, sorted by file, line and column. With
+    `kept`, the rules that read one unit at a time read only the units changed since the last
+    run given the same `kept` (core/rules/unit_hits.py)."""
     levels = severities(repository)
     context = context or Context(repository, build_graph(repository))
+    per_unit: dict[str, list[Hit]] = {}
+    if kept is not None:
+        on = [r for name, r in REGISTRY.items() if r.per_unit and levels[name] is not Severity.OFF]
+        per_unit = kept.hits(context, on)
     findings = []
     for name, rule in REGISTRY.items():
         severity = levels[name]
         if severity is Severity.OFF:
             continue
-        for found in rule.check(context):
+        hits = per_unit[name] if name in per_unit else rule.check(context)
+        for found in hits:
             findings.append(
                 Finding(
                     name,

@@ -12,7 +12,7 @@ from okrctl.model.goals import Kind
 SELF_SET_MINIMUM = 0.4
 
 
-@rule("missing-why", Severity.WARNING, "an objective or KPI without `why`")
+@rule("missing-why", Severity.WARNING, "an objective or KPI without `why`", per_unit=True)
 def missing_why(ctx: Context) -> Iterator[Hit]:
     for node in ctx.graph.objectives.values():
         if not (node.objective.why or "").strip():
@@ -33,7 +33,12 @@ def missing_why(ctx: Context) -> Iterator[Hit]:
             )
 
 
-@rule("too-many-objectives", Severity.WARNING, "a unit over `limits.objectives_per_unit`")
+@rule(
+    "too-many-objectives",
+    Severity.WARNING,
+    "a unit over `limits.objectives_per_unit`",
+    per_unit=True,
+)
 def too_many_objectives(ctx: Context) -> Iterator[Hit]:
     limit = ctx.limits.objectives_per_unit
     for unit_file in ctx.graph.units.values():
@@ -50,7 +55,10 @@ def too_many_objectives(ctx: Context) -> Iterator[Hit]:
 
 
 @rule(
-    "too-many-key-results", Severity.WARNING, "an objective over `limits.key_results_per_objective`"
+    "too-many-key-results",
+    Severity.WARNING,
+    "an objective over `limits.key_results_per_objective`",
+    per_unit=True,
 )
 def too_many_key_results(ctx: Context) -> Iterator[Hit]:
     limit = ctx.limits.key_results_per_objective
@@ -85,7 +93,12 @@ def unsupported(ctx: Context) -> Iterator[Hit]:
             )
 
 
-@rule("period-mismatch", Severity.WARNING, "a unit whose `period` is not the current one")
+@rule(
+    "period-mismatch",
+    Severity.WARNING,
+    "a unit whose `period` is not the current one",
+    per_unit=True,
+)
 def period_mismatch(ctx: Context) -> Iterator[Hit]:
     current = ctx.repository.config.config.period
     for unit_file in ctx.graph.units.values():

@@ -63,6 +63,7 @@ def _numeric_problem(key_result: KeyResult) -> str | None:
     Severity.ERROR,
     "an objective with no key results; a key result that is not exactly one of milestone, "
     "keep band or baseline→target; a KPI without `healthy` bounds",
+    per_unit=True,
 )
 def unmeasurable(ctx: Context) -> Iterator[Hit]:
     for node in ctx.graph.objectives.values():
@@ -94,6 +95,7 @@ def unmeasurable(ctx: Context) -> Iterator[Hit]:
     Severity.WARNING,
     "a key result or KPI with neither `source`, `measure` nor `from` (where does the number come "
     "from?)",
+    per_unit=True,
 )
 def no_source(ctx: Context) -> Iterator[Hit]:
     for kr in ctx.graph.key_results.values():
@@ -140,6 +142,7 @@ def derivation(ctx: Context) -> Iterator[Hit]:
     Severity.WARNING,
     "a key result whose title states numbers (from A to B, under N) that are not its baseline, "
     "target or band",
+    per_unit=True,
 )
 def title_numbers(ctx: Context) -> Iterator[Hit]:
     for kr in ctx.graph.key_results.values():

@@ -69,18 +69,24 @@ class Rule:
     severity: Severity
     summary: str
     check: RuleCheck
+    per_unit: bool = False
+    """Its hits in a unit depend on that unit and the settings alone, never on another unit:
+    a caller that checks again and again (the language server) reuses them for every unit
+    not changed since (core/rules/unit_hits.py)."""
 
 
 REGISTRY: dict[str, Rule] = {}
 
 
-def rule(name: str, severity: Severity, summary: str) -> Callable[[RuleCheck], RuleCheck]:
+def rule(
+    name: str, severity: Severity, summary: str, *, per_unit: bool = False
+) -> Callable[[RuleCheck], RuleCheck]:
     """Register `check` under a stable name with its default severity and one-line summary."""
 
     def register(check: RuleCheck) -> RuleCheck:
         if name in REGISTRY:
             raise ValueError(f"rule {name!r} registered twice")
-        REGISTRY[name] = Rule(name, severity, summary, check)
+        REGISTRY[name] = Rule(name, severity, summary, check, per_unit)
         return check
 
     return register
