@@ -20,6 +20,13 @@ TWO_OBJECTIVES = TEAM + (
 )
 
 
+def editor_session(tmp_path):
+    """The base repository as the language server opens it, and an empty memory of hits."""
+    root = write_repo(tmp_path, {})
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    return root, Workspace(root.resolve(), caching=True, read_only=True), UnitHits()
+
+
 def findings(workspace, buffers, kept=None):
     found = analyse(workspace, buffers, None, kept).findings
     return [(f.rule, f.file, f.line, f.column, f.message) for f in found]
@@ -39,10 +46,7 @@ def test_per_unit_rules_are_those_that_read_one_unit():
 
 
 def test_after_every_edit_the_findings_are_a_fresh_checks(tmp_path):
-    root = write_repo(tmp_path, {})
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
-    workspace = Workspace(root.resolve(), caching=True, read_only=True)
-    kept = UnitHits()
+    root, workspace, kept = editor_session(tmp_path)
     pillar, team = root.resolve() / PILLAR_FILE, root.resolve() / TEAM_FILE
     settings = root.resolve() / "okrctl.yaml"
     steps = [
@@ -104,10 +108,7 @@ def test_after_every_edit_the_findings_are_a_fresh_checks(tmp_path):
 
 
 def test_the_per_unit_rules_read_again_only_the_units_an_edit_changed(tmp_path):
-    root = write_repo(tmp_path, {})
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
-    workspace = Workspace(root.resolve(), caching=True, read_only=True)
-    kept = UnitHits()
+    root, workspace, kept = editor_session(tmp_path)
     analyse(workspace, {}, None, kept)
     before = dict(kept.units)
     team = root.resolve() / TEAM_FILE
