@@ -9,6 +9,7 @@ from typing import Any
 
 from okrctl.core.compare import Comparison
 from okrctl.core.graph import Graph
+from okrctl.core.periods import iso_utc
 from okrctl.core.score import grade
 from okrctl.core.scorecard import (
     KeyResultScore,
@@ -39,6 +40,14 @@ class _Days(dict[datetime, str]):
         return found
 
 
+class _Instants(dict[datetime, str]):
+    """A check-in's date and time as the JSON shapes write it, each made once."""
+
+    def __missing__(self, moment: datetime) -> str:
+        found = self[moment] = iso_utc(moment)
+        return found
+
+
 class ContextBuilder:
     """Turns scores, history and changes into the template context."""
 
@@ -54,6 +63,7 @@ class ContextBuilder:
         )
         """Each ref's silence, worked out once (activity and `quiet_through` both ask)."""
         self._days = _Days()
+        self._instants = _Instants()
 
     def activity(self, ref: str) -> tuple[list[dict[str, Any]], int | None, bool]:
         """This period's check-ins of a key result or KPI, the days since the last one, and
@@ -63,9 +73,9 @@ class ContextBuilder:
         quiet = self.quiet(ref)
         days = None if quiet is None else int(quiet.days)
         stale = quiet is not None and quiet.longer_than(self.stale_after)
-        card, day = self.card, self._days
+        card, day, instant = self.card, self._days, self._instants.__getitem__
         checkins = [
-            {**checkin_json(c), "day": day[c.date]}
+            {**checkin_json(c, instant), "day": day[c.date]}
             for c in self.history.checkins_between(ref, card.period.start, card.moment.instant)
         ]
         return checkins, days, stale
