@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 
-from conftest import BASE, TEAM, cache_files, index_payload, pillar_with
+from conftest import BASE, TEAM, cache_files, index_payload, pillar_with, run_cli
 from gitrepo import GitRepo
 from okrctl.store.history import read_history
 from okrctl.views.history import checkin_json
@@ -213,3 +214,41 @@ def test_check_ins_of_a_period_read_from_the_index_equal_the_built_records(tmp_p
         assert unbuilt.seen(ref, end) == from_index.seen(ref, end)
     assert [c.value for c in unbuilt.checkins_between(ref, *edges[1])] == [31, 33]
     assert unbuilt.checkins_between("growth/no-such-kr", *edges[0]) == []
+
+
+def test_a_first_walk_takes_the_log_read_ahead_while_the_goals_load(tmp_path, monkeypatch):
+    """With no index yet (a fresh clone), `check` starts reading the log on a thread before
+    it composes the working tree, and the walk takes that log: git is asked once, and the
+    findings are those of a run that reads it in turn (caching off)."""
+    from okrctl.store import history as history_module
+
+    repo = make(tmp_path)
+    calls = []
+    real = history_module.read_log
+
+    def read_log(top, revision, scope):
+        calls.append((revision, threading.current_thread() is threading.main_thread()))
+        return real(top, revision, scope)
+
+    monkeypatch.setattr(history_module, "read_log", read_log)
+    ahead = run_cli("check", "--repo", repo.root, "--format", "json", "--as-of", "2026-12-31")
+    assert calls == [(repo.git("rev-parse", "HEAD"), False)]  # once, on the other thread
+    assert index_files(repo)  # and the index written from it
+    monkeypatch.setenv("OKRCTL_NO_CACHE", "1")
+    plain = run_cli("check", "--repo", repo.root, "--format", "json", "--as-of", "2026-12-31")
+    assert ahead.json() == plain.json()
+    assert [f["rule"] for f in ahead.json()["findings"]].count("stale") >= 1
+
+
+def test_a_log_read_ahead_of_another_head_is_not_taken(tmp_path):
+    """HEAD moved between the read-ahead and the walk (a commit meanwhile): the walk reads
+    the log again, up to the new HEAD."""
+    from okrctl.store.history import read_ahead
+    from okrctl.store.workspace import Workspace
+
+    repo = make(tmp_path)
+    workspace = Workspace.of(repo.root)
+    read_ahead(workspace, "goals")
+    repo.commit({PILLAR_FILE: pillar_with(35)}, "2026-10-07")
+    history = read_history(workspace, "goals")
+    assert [c.value for c in history.refs["growth/convert/rate"].checkins] == [30, 31, 35]

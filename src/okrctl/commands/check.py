@@ -53,7 +53,9 @@ def check_repo(
     from okrctl.core.rules import Context, run_rules, severities
     from okrctl.store.snapshot import take_snapshot
 
-    snapshot = take_snapshot(repo, at=at, as_of=as_of, as_of_reads_commit=False)
+    snapshot = take_snapshot(
+        repo, at=at, as_of=as_of, as_of_reads_commit=False, history_soon=with_history
+    )
     repository = snapshot.repository
     history = None
     if with_history and severities(repository)["stale"] is not Severity.OFF:

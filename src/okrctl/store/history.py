@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache, partial
@@ -126,6 +127,59 @@ def _alias(scope: Scope, top: Path, folder: Path, link: Path) -> None:
         scope.aliases[real.relative_to(top).as_posix()] = linked
 
 
+class _ReadAhead:
+    """The log of HEAD, read on a thread of its own while the caller composes the working tree:
+    git works it out on another core (a third of a second for 3,000 commits over 2,500 files)."""
+
+    def __init__(self, top: Path, head: str, scope: Scope) -> None:
+        self.head, self.scope = head, scope
+        self.log: list[LogCommit] | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._read, args=(top,), daemon=True)
+        self.thread.start()
+
+    def _read(self, top: Path) -> None:
+        try:
+            self.log = read_log(top, self.head, self.scope)
+        except BaseException as error:  # raised where the log is taken, as without the thread
+            self.error = error
+
+    def take(self) -> list[LogCommit]:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        assert self.log is not None
+        return self.log
+
+
+_READ_AHEAD = "history: the log, read ahead"
+
+
+def read_ahead(workspace: Workspace, goals_dir: str) -> None:
+    """Start reading the log a first walk of history will need (`read_history` of HEAD takes
+    it), when there is no index to spare it: a fresh clone's first run, or caching off."""
+    from okrctl.store.cache import history_index
+
+    top = workspace.top
+    if top is None:
+        return
+    scope = goals_scope(workspace.root, top, goals_dir)
+    folder = workspace.cache_folder
+    if folder is not None and history_index.exists(folder, scope.key()):
+        return
+    head = git_process.verify_commit(top, "HEAD")
+    if head is not None:
+        workspace.memo[_READ_AHEAD] = _ReadAhead(top, head, scope)
+
+
+def _log_of(workspace: Workspace, top: Path, head: str, scope: Scope) -> list[LogCommit]:
+    """The log up to `head`: the one read ahead when it is that one, else read now."""
+    ahead = workspace.memo.pop(_READ_AHEAD, None)
+    if isinstance(ahead, _ReadAhead) and (ahead.head, ahead.scope) == (head, scope):
+        return ahead.take()
+    return read_log(top, head, scope)
+
+
 def read_history(
     repo: Workspace | Path | str,
     goals_dir: str,
@@ -171,7 +225,7 @@ def read_history(
             history_index.save(folder, scope.key(), boundary, indexed)
         return indexed
     history = History(truncated=shallow, head=head)
-    log = read_log(top, head, scope)
+    log = _log_of(workspace, top, head, scope)
     wanted = _paths_holding(log, unit_ids()) if unit_ids is not None else None
     if wanted is not None and _mostly(log, wanted):
         wanted = None  # the whole walk costs at most twice as much, and is kept for next time

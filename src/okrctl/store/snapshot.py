@@ -86,6 +86,18 @@ def _uncommitted_note(
     ]
 
 
+def _read_history_ahead(workspace: Workspace) -> None:
+    from okrctl.model.errors import OkrctlError
+    from okrctl.store.config import load_config
+    from okrctl.store.history import read_ahead
+
+    try:
+        goals_dir = load_config(workspace.root, workspace.config_cache).config.goals_dir
+    except OkrctlError:
+        return  # the load says what is wrong
+    read_ahead(workspace, goals_dir)
+
+
 def take_snapshot(
     repo: Workspace | Path | str | None = None,
     *,
@@ -93,10 +105,12 @@ def take_snapshot(
     as_of: date | None = None,
     today: date | None = None,
     as_of_reads_commit: bool = True,
+    history_soon: bool = False,
 ) -> Snapshot:
     """The goals a command reads (see the module's docstring). `as_of_reads_commit` off keeps
     the working tree for a past `--as-of` (`check`: a date changes the clock, not the files).
-    Reading a commit while goals files have uncommitted changes says so in a note."""
+    Reading a commit while goals files have uncommitted changes says so in a note. With
+    `history_soon` (the caller reads history next), a first walk's log is read meanwhile."""
     workspace = Workspace.of(repo)
     today = today or Moment.of(None).as_of
     notes: list[str] = []
@@ -118,6 +132,8 @@ def take_snapshot(
                 raise UsageError(f"no commit on or before {as_of}: the goals did not exist yet")
             revision = commit.sha
             reason = f"the last commit on or before {as_of}"
+    if history_soon and revision is None:
+        _read_history_ahead(workspace)
     seen = Known()
     repository = load_repo(workspace, revision=revision, seen=seen if workspace.caching else None)
     config = repository.config.config

@@ -226,6 +226,11 @@ def save(folder: Path, goals: str, boundary: str, history: History) -> None:
         pass  # a read-only .git (or a value marshal cannot keep): the next run walks again
 
 
+def exists(folder: Path, goals: str) -> bool:
+    """Whether an index of these goals was written (whatever it holds)."""
+    return _path(folder, goals).exists()
+
+
 def load(folder: Path, goals: str, boundary: str) -> History | None:
     """The index, when it is exactly what `save` wrote (its checksum matches) for these goals and
     this shallow boundary; anything else (corrupt, edited, truncated, another version, not a
