@@ -217,9 +217,9 @@ def test_check_ins_of_a_period_read_from_the_index_equal_the_built_records(tmp_p
 
 
 def test_a_first_walk_takes_the_log_read_ahead_while_the_goals_load(tmp_path, monkeypatch):
-    """With no index yet (a fresh clone), `check` starts reading the log on a thread before
-    it composes the working tree, and the walk takes that log: git is asked once, and the
-    findings are those of a run that reads it in turn (caching off)."""
+    """With no index yet (a fresh clone), `check` starts reading the log and the versions it
+    names on a thread before it composes the working tree, and the walk takes them: git is
+    asked once, and the findings are those of a run that reads them in turn (caching off)."""
     from okrctl.store import history as history_module
 
     repo = make(tmp_path)
@@ -231,8 +231,16 @@ def test_a_first_walk_takes_the_log_read_ahead_while_the_goals_load(tmp_path, mo
         return real(top, revision, scope)
 
     monkeypatch.setattr(history_module, "read_log", read_log)
+    from okrctl.store.git import objects
+
+    asked: list[str] = []
+    real_blobs = objects.read_blobs
+    monkeypatch.setattr(
+        objects, "read_blobs", lambda r, shas: real_blobs(r, asked.extend(shas) or shas)
+    )
     ahead = run_cli("check", "--repo", repo.root, "--format", "json", "--as-of", "2026-12-31")
     assert calls == [(repo.git("rev-parse", "HEAD"), False)]  # once, on the other thread
+    assert asked == []  # every version came with it, read in one batch
     assert index_files(repo)  # and the index written from it
     monkeypatch.setenv("OKRCTL_NO_CACHE", "1")
     plain = run_cli("check", "--repo", repo.root, "--format", "json", "--as-of", "2026-12-31")

@@ -134,6 +134,7 @@ class _ReadAhead:
     def __init__(self, top: Path, head: str, scope: Scope) -> None:
         self.head, self.scope = head, scope
         self.log: list[LogCommit] | None = None
+        self.blobs: dict[str, bytes] = {}
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._read, args=(top,), daemon=True)
         self.thread.start()
@@ -141,15 +142,18 @@ class _ReadAhead:
     def _read(self, top: Path) -> None:
         try:
             self.log = read_log(top, self.head, self.scope)
+            shas = (e.sha for c in self.log for e in c.entries if e.status != "D")
+            self.blobs = git_objects.read_blobs_at_once(top, shas)
         except BaseException as error:  # raised where the log is taken, as without the thread
             self.error = error
 
-    def take(self) -> list[LogCommit]:
+    def take(self) -> tuple[list[LogCommit], dict[str, bytes]]:
+        """The log, and every version it names that git could hand over."""
         self.thread.join()
         if self.error is not None:
             raise self.error
         assert self.log is not None
-        return self.log
+        return self.log, self.blobs
 
 
 _READ_AHEAD = "history: the log, read ahead"
@@ -172,12 +176,15 @@ def read_ahead(workspace: Workspace, goals_dir: str) -> None:
         workspace.memo[_READ_AHEAD] = _ReadAhead(top, head, scope)
 
 
-def _log_of(workspace: Workspace, top: Path, head: str, scope: Scope) -> list[LogCommit]:
-    """The log up to `head`: the one read ahead when it is that one, else read now."""
+def _log_of(
+    workspace: Workspace, top: Path, head: str, scope: Scope
+) -> tuple[list[LogCommit], dict[str, bytes]]:
+    """The log up to `head` and the versions already read: those read ahead when they are of
+    that head, else the log read now (and no version yet)."""
     ahead = workspace.memo.pop(_READ_AHEAD, None)
     if isinstance(ahead, _ReadAhead) and (ahead.head, ahead.scope) == (head, scope):
         return ahead.take()
-    return read_log(top, head, scope)
+    return read_log(top, head, scope), {}
 
 
 def read_history(
@@ -225,11 +232,11 @@ def read_history(
             history_index.save(folder, scope.key(), boundary, indexed)
         return indexed
     history = History(truncated=shallow, head=head)
-    log = _log_of(workspace, top, head, scope)
+    log, blobs = _log_of(workspace, top, head, scope)
     wanted = _paths_holding(log, unit_ids()) if unit_ids is not None else None
     if wanted is not None and _mostly(log, wanted):
         wanted = None  # the whole walk costs at most twice as much, and is kept for next time
-    _walk(history, workspace, log, wanted, known)
+    _walk(history, workspace, log, wanted, known, blobs)
     if wanted is None and is_head and folder and not workspace.read_only:
         history_index.save(folder, scope.key(), boundary, history)
     return history
@@ -241,9 +248,11 @@ def _walk(
     log: list[LogCommit],
     wanted: set[str] | None,
     known: Known | None = None,
+    read: dict[str, bytes] | None = None,
 ) -> None:
     """Feed commits, oldest first, into `history`; each distinct blob is parsed once, and a
-    blob the loader has just parsed from the working tree (`known`) not at all."""
+    blob the loader has just parsed from the working tree (`known`) not at all. Blobs in
+    `read` (read ahead) are not asked of git again."""
     if known is None:
         from okrctl.store.versions import Known
 
@@ -259,7 +268,10 @@ def _walk(
         and (wanted is None or e.path in wanted)
         and (e.sha, unit_stem(e.path)) not in known
     ]
-    parse = _parser(git_objects.read_blobs(workspace.repo, shas), known, log)
+    read = read or {}
+    blobs = git_objects.read_blobs(workspace.repo, [sha for sha in shas if sha not in read])
+    blobs.update((sha, read[sha]) for sha in shas if sha in read)
+    parse = _parser(blobs, known, log)
     latest = history.latest
     for commit in log:
         touched: set[str] = set()

@@ -57,6 +57,40 @@ def read_blobs(repo: Repo, shas: Iterable[str]) -> dict[str, bytes]:
     return blobs
 
 
+def read_blobs_at_once(top: Path, shas: Iterable[str]) -> dict[str, bytes]:
+    """Many objects through one `git cat-file --batch` of their own, every request written
+    before the first answer is read (from a file, so neither side waits on the other): for a
+    thread reading ahead, where the workspace's persistent `cat-file` answers one object at a
+    time to the main thread. A missing object is left out."""
+    import tempfile
+
+    from git import Git
+
+    wanted = list(dict.fromkeys(shas))
+    blobs: dict[str, bytes] = {}
+    if not wanted:
+        return blobs
+    with tempfile.TemporaryFile() as requests:
+        requests.write("".join(f"{sha}\n" for sha in wanted).encode())
+        requests.seek(0)
+        process = Git(str(top)).execute(
+            ["git", "cat-file", "--batch"], istream=requests, as_process=True
+        )
+        try:
+            out = process.stdout
+            for _ in wanted:
+                header = out.readline().split()
+                if len(header) != 3:
+                    continue  # "<sha> missing"
+                data = out.read(int(header[2]))
+                out.read(1)  # the newline after each object
+                blobs[header[0].decode()] = data
+        finally:
+            if process.proc is not None:
+                process.proc.communicate()
+    return blobs
+
+
 def read_file(repo: Repo, revision: str, path: str) -> bytes | None:
     """One file's content at `revision`, or None when it does not exist there."""
     sha = verify_object(Path(str(repo.working_tree_dir)), f"{revision}:{path}")
