@@ -71,7 +71,7 @@ def export_rows(
     as_of: date | None = None,
 ) -> Exported:
     """The rows of an export, and by pillar."""
-    snapshot = take_snapshot(repo, at=at, as_of=as_of)
+    snapshot = take_snapshot(repo, at=at, as_of=as_of, history_soon=True)
     graph = snapshot.graph
     scope = check_scope(graph, scope)
     history = snapshot.read_history("the last check-in dates")

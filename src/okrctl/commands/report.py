@@ -21,4 +21,5 @@ def report(
     as_of: date | None = None,
 ) -> ReportRequest:
     """The data of `okrctl report`; `okrctl.render.markdown.render_report` turns it into text."""
-    return report_of(take_snapshot(repo, at=at, as_of=as_of), scope, since, template)
+    snapshot = take_snapshot(repo, at=at, as_of=as_of, history_soon=True)
+    return report_of(snapshot, scope, since, template)

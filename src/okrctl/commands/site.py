@@ -54,7 +54,7 @@ def site_data(
     from okrctl.store.git import writes as git_writes
 
     workspace = Workspace.of(repo)
-    snapshot = take_snapshot(workspace, at=at, as_of=as_of)
+    snapshot = take_snapshot(workspace, at=at, as_of=as_of, history_soon=True)
     request = report_of(snapshot, None, None, "company")  # no `changes`: the site shows none
     retros: dict[str, Retro] = {}
     top = workspace.top

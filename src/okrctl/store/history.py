@@ -182,8 +182,10 @@ def _log_of(
     """The log up to `head` and the versions already read: those read ahead when they are of
     that head, else the log read now (and no version yet)."""
     ahead = workspace.memo.pop(_READ_AHEAD, None)
-    if isinstance(ahead, _ReadAhead) and (ahead.head, ahead.scope) == (head, scope):
-        return ahead.take()
+    if isinstance(ahead, _ReadAhead):
+        if (ahead.head, ahead.scope) == (head, scope):
+            return ahead.take()
+        ahead.thread.join()  # of another head: no thread is left running (`site` forks next)
     return read_log(top, head, scope), {}
 
 

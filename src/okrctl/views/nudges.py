@@ -64,7 +64,7 @@ def nudges(
     as_of: date | None = None,
 ) -> Nudges:
     """One nudge per owner whose numbers went quiet, each listing all of them."""
-    snapshot = take_snapshot(repo, as_of=as_of)
+    snapshot = take_snapshot(repo, as_of=as_of, history_soon=True)
     graph = snapshot.graph
     scope = check_scope(graph, scope)
     config = snapshot.repository.config.config
