@@ -128,8 +128,9 @@ def _alias(scope: Scope, top: Path, folder: Path, link: Path) -> None:
 
 
 class _ReadAhead:
-    """The log of HEAD, read on a thread of its own while the caller composes the working tree:
-    git works it out on another core (a third of a second for 3,000 commits over 2,500 files)."""
+    """The log of HEAD and the versions it names, read on a thread of its own while the caller
+    composes the working tree: git works them out on another core (a third of a second for the
+    log of 3,000 commits over 2,500 files)."""
 
     def __init__(self, top: Path, head: str, scope: Scope) -> None:
         self.head, self.scope = head, scope
