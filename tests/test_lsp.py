@@ -365,3 +365,41 @@ async def test_a_server_edited_all_day_does_not_grow(client: LanguageClient, tmp
     await edits(12, 30)
     grown = resident_kb(client) - before
     assert grown < 1_500, f"grew by {grown} kB over 30 checks"  # kept, it grew by ~3,600
+
+
+def stale_repo(tmp_path) -> Path:
+    """The goals committed on October 1st, stale after 14 days: `stale` has something to say."""
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(
+        {
+            "okrctl.yaml": CONFIG.replace("365", "14"),
+            "goals/company.yaml": COMPANY,
+            "goals/teams/signups.yaml": TEAM,
+        },
+        "2026-10-01",
+    )
+    return repo.root
+
+
+def test_a_sessions_first_check_answers_before_history_is_read(tmp_path):
+    from okrctl.commands.lsp import Session
+
+    session = Session(stale_repo(tmp_path).resolve())
+    first = {f.rule for f in session.check().findings}
+    assert "unknown-ref" in first and "stale" not in first
+    assert not session.history_read
+    second = {f.rule for f in session.check().findings}
+    assert session.history_read and "stale" in second
+
+
+@pytest.mark.asyncio
+async def test_the_first_findings_come_at_once_and_stale_joins_them(client, tmp_path):
+    """The first check of a session runs before git history is read (a walk of every commit
+    on a fresh clone): its findings come at once, and the next, with history, adds `stale`
+    without any edit."""
+    team = stale_repo(tmp_path) / "goals" / "teams" / "signups.yaml"
+    open_file(client, team)
+    found = await diagnostics(client, team, lambda codes: "stale" in codes)
+    assert {"unknown-ref", "stale"} <= {d.code for d in found}
+    [stale] = [d for d in found if d.code == "stale"]
+    assert "`signups/funding/rate` has not been checked in for" in stale.message

@@ -41,7 +41,10 @@ class Session:
         """The per-unit rules' hits of each unit, for the next check."""
 
     def check(self) -> Analysis:
-        if not self.history_read:
+        """Check the goals as the editor has them. The first check of a session runs before
+        history is read (git, and on a fresh clone a walk of every commit): its findings
+        come at once, and `stale` joins them with the next, which `publish` runs right away."""
+        if not self.history_read and self.analysis is not None:
             self.history = self._history()
             self.history_read = True
         if _grown(self.workspace):
@@ -139,6 +142,8 @@ def build_server() -> Any:
             )
         session.published = set(by_file)
         gc.collect()  # the last check's graph, while the editor shows the new diagnostics
+        if not session.history_read:  # the first check: again, with history (`stale`)
+            asyncio.get_running_loop().call_soon(publish, ls, session)
 
     async def soon(ls: LanguageServer, session: Session) -> None:
         session.generation += 1
