@@ -4,6 +4,7 @@ Jinja's sandbox, and docs/templates.md documents every name (a test holds the tw
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,20 +33,20 @@ from okrctl.views.show import ladder
 from okrctl.views.status import key_result_json, kpi_json, objective_json
 
 
-class _Days(dict[datetime, str]):
-    """A check-in's day as text, each made once: one commit checks in many numbers."""
+class _Once(dict[datetime, str]):
+    """A date written as text once per date: one commit checks in many numbers."""
+
+    def __init__(self, write: Callable[[datetime], str]) -> None:
+        super().__init__()
+        self.write = write
 
     def __missing__(self, moment: datetime) -> str:
-        found = self[moment] = moment.date().isoformat()
+        found = self[moment] = self.write(moment)
         return found
 
 
-class _Instants(dict[datetime, str]):
-    """A check-in's date and time as the JSON shapes write it, each made once."""
-
-    def __missing__(self, moment: datetime) -> str:
-        found = self[moment] = iso_utc(moment)
-        return found
+def _day(moment: datetime) -> str:
+    return moment.date().isoformat()
 
 
 class ContextBuilder:
@@ -62,8 +63,8 @@ class ContextBuilder:
             else None
         )
         """Each ref's silence, worked out once (activity and `quiet_through` both ask)."""
-        self._days = _Days()
-        self._instants = _Instants()
+        self._days = _Once(_day)
+        self._instants = _Once(iso_utc)
 
     def activity(self, ref: str) -> tuple[list[dict[str, Any]], int | None, bool]:
         """This period's check-ins of a key result or KPI, the days since the last one, and
