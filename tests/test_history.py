@@ -164,3 +164,35 @@ def test_unknown_refs_objectives_and_no_git_exit_2(tmp_path):
     result = run_cli("history", "growth/convert/rate", "--repo", root)
     assert result.exit_code == 2
     assert "history needs git" in result.stderr
+
+
+def test_a_version_too_large_for_a_goals_file_is_read_past_never_held(tmp_path):
+    """A goals file once committed at 8 MB (a pasted log, say), then fixed: history reads its
+    other versions as always, the large one holds nothing (as a version that does not parse),
+    and it is never held in memory, whether the first walk was read ahead or not."""
+    import tracemalloc
+
+    from okrctl.store.history import read_ahead, read_history
+    from okrctl.store.workspace import Workspace
+
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, PILLAR_FILE: pillar_with(30)}, "2026-10-01")
+    huge = pillar_with(31) + "# " + "x" * (8 * 1024 * 1024) + "\n"
+    repo.commit({PILLAR_FILE: huge}, "2026-10-03", "pasted a log by mistake")
+    repo.commit({PILLAR_FILE: pillar_with(32)}, "2026-10-05")
+    read_history(repo.root, "goals")  # (its modules imported before memory is traced)
+    for first_walk in (True, False):
+        for index in (repo.root / ".git" / "okrctl").glob("history-*"):
+            index.unlink()
+        workspace = Workspace.of(repo.root)
+        tracemalloc.start()
+        try:
+            if first_walk:
+                read_ahead(workspace, "goals")
+            history = read_history(workspace, "goals")
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert peak < 4 * 1024 * 1024, (first_walk, peak)
+        checkins = history.refs["growth/convert/rate"].checkins
+        assert [c.value for c in checkins] == [30, 32], first_walk

@@ -236,7 +236,9 @@ def test_a_first_walk_takes_the_log_read_ahead_while_the_goals_load(tmp_path, mo
     asked: list[str] = []
     real_blobs = objects.read_blobs
     monkeypatch.setattr(
-        objects, "read_blobs", lambda r, shas: real_blobs(r, asked.extend(shas) or shas)
+        objects,
+        "read_blobs",
+        lambda r, shas, **options: real_blobs(r, asked.extend(shas) or shas, **options),
     )
     ahead = run_cli("check", "--repo", repo.root, "--format", "json", "--as-of", "2026-12-31")
     assert calls == [(repo.git("rev-parse", "HEAD"), False)]  # once, on the other thread

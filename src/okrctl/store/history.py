@@ -136,6 +136,7 @@ class _ReadAhead:
         self.head, self.scope = head, scope
         self.log: list[LogCommit] | None = None
         self.blobs: dict[str, bytes] = {}
+        self.over: dict[str, int] = {}
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._read, args=(top,), daemon=True)
         self.thread.start()
@@ -144,17 +145,17 @@ class _ReadAhead:
         try:
             self.log = read_log(top, self.head, self.scope)
             shas = (e.sha for c in self.log for e in c.entries if e.status != "D")
-            self.blobs = git_objects.read_blobs_at_once(top, shas)
+            self.blobs = git_objects.read_blobs_at_once(top, shas, self.over)
         except BaseException as error:  # raised where the log is taken, as without the thread
             self.error = error
 
-    def take(self) -> tuple[list[LogCommit], dict[str, bytes]]:
+    def take(self) -> tuple[list[LogCommit], Versions]:
         """The log, and every version it names that git could hand over."""
         self.thread.join()
         if self.error is not None:
             raise self.error
         assert self.log is not None
-        return self.log, self.blobs
+        return self.log, Versions(self.blobs, self.over)
 
 
 _READ_AHEAD = "history: the log, read ahead"
@@ -177,9 +178,18 @@ def read_ahead(workspace: Workspace, goals_dir: str) -> None:
         workspace.memo[_READ_AHEAD] = _ReadAhead(top, head, scope)
 
 
+class Versions(NamedTuple):
+    """Versions of goals files read from git: their bytes, and the sizes of those too large for
+    a goals file, which were read past and never held (they hold nothing, as a version that
+    does not parse)."""
+
+    blobs: dict[str, bytes]
+    over: dict[str, int]
+
+
 def _log_of(
     workspace: Workspace, top: Path, head: str, scope: Scope
-) -> tuple[list[LogCommit], dict[str, bytes]]:
+) -> tuple[list[LogCommit], Versions]:
     """The log up to `head` and the versions already read: those read ahead when they are of
     that head, else the log read now (and no version yet)."""
     ahead = workspace.memo.pop(_READ_AHEAD, None)
@@ -187,7 +197,7 @@ def _log_of(
         if (ahead.head, ahead.scope) == (head, scope):
             return ahead.take()
         ahead.thread.join()  # of another head: no thread is left running (`site` forks next)
-    return read_log(top, head, scope), {}
+    return read_log(top, head, scope), Versions({}, {})
 
 
 def read_history(
@@ -251,7 +261,7 @@ def _walk(
     log: list[LogCommit],
     wanted: set[str] | None,
     known: Known | None = None,
-    read: dict[str, bytes] | None = None,
+    read: Versions | None = None,
 ) -> None:
     """Feed commits, oldest first, into `history`; each distinct blob is parsed once, and a
     blob the loader has just parsed from the working tree (`known`) not at all. Blobs in
@@ -271,10 +281,15 @@ def _walk(
         and (wanted is None or e.path in wanted)
         and (e.sha, unit_stem(e.path)) not in known
     ]
-    read = read or {}
-    blobs = git_objects.read_blobs(workspace.repo, [sha for sha in shas if sha not in read])
-    blobs.update((sha, read[sha]) for sha in shas if sha in read)
-    parse = _parser(blobs, known, log)
+    ahead = read or Versions({}, {})
+    over = dict(ahead.over)
+    blobs = git_objects.read_blobs(
+        workspace.repo,
+        [sha for sha in shas if sha not in ahead.blobs and sha not in over],
+        over=over,
+    )
+    blobs.update((sha, ahead.blobs[sha]) for sha in shas if sha in ahead.blobs)
+    parse = _parser(blobs, known, log, over)
     latest = history.latest
     for commit in log:
         touched: set[str] = set()
@@ -428,7 +443,10 @@ def _mostly(log: list[LogCommit], paths: set[str]) -> bool:
 
 
 def _parser(
-    blobs: dict[str, bytes], known: Known, log: list[LogCommit] | None = None
+    blobs: dict[str, bytes],
+    known: Known,
+    log: list[LogCommit] | None = None,
+    over: dict[str, int] | None = None,
 ) -> Callable[[str, str], Values | str]:
     """Each distinct (blob, file name) read once: its values, or why it cannot be read. A
     version next to one already read (in `log`, the same file changed by one commit) is read
@@ -448,7 +466,11 @@ def _parser(
                 before[(entry.sha, stem)] = (entry.old_sha, stem)
                 after[(entry.old_sha, stem)] = (entry.sha, stem)
 
+    too_large = over or {}
+
     def whole(key: tuple[str, str]) -> Values | str:
+        if key[0] in too_large:  # read past, never held: it holds nothing (`read_whole`),
+            return {}  # and no neighbour is read from it
         raw = blobs.get(key[0], b"")
         try:
             values, data, source = read_whole(raw, key[1])

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from okrctl.store.git.process import git_output, verify_object
+from okrctl.store.yaml.read import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
     from git import Repo
@@ -43,25 +44,40 @@ def list_tree(top: Path, revision: str, folder: str) -> list[TreeEntry]:
     return entries
 
 
-def read_blobs(repo: Repo, shas: Iterable[str]) -> dict[str, bytes]:
+CHUNK = 1 << 20
+"""Bytes read at a time from an object passed over for its size."""
+
+
+def read_blobs(
+    repo: Repo, shas: Iterable[str], *, over: dict[str, int] | None = None
+) -> dict[str, bytes]:
     """Many objects through GitPython's object database: the workspace's one persistent
-    `git cat-file` for the whole command; each distinct sha read once; a missing one left out."""
+    `git cat-file` for the whole command; each distinct sha read once; a missing one left out.
+    With `over`, an object larger than a goals file may be is read past, never held, and its
+    size noted there instead."""
     from binascii import unhexlify
 
     blobs: dict[str, bytes] = {}
     for sha in dict.fromkeys(shas):
         try:
-            blobs[sha] = repo.odb.stream(unhexlify(sha)).read()
+            stream = repo.odb.stream(unhexlify(sha))
+            if over is not None and stream.size > MAX_FILE_BYTES:
+                while stream.read(CHUNK):  # the persistent cat-file must be read to the end
+                    pass
+                over[sha] = stream.size
+                continue
+            blobs[sha] = stream.read()
         except (ValueError, OSError):  # missing (a shallow clone), or not an object
             continue
     return blobs
 
 
-def read_blobs_at_once(top: Path, shas: Iterable[str]) -> dict[str, bytes]:
+def read_blobs_at_once(top: Path, shas: Iterable[str], over: dict[str, int]) -> dict[str, bytes]:
     """Many objects through one `git cat-file --batch` of their own, every request written
     before the first answer is read (from a file, so neither side waits on the other): for a
     thread reading ahead, where the workspace's persistent `cat-file` answers one object at a
-    time to the main thread. A missing object is left out."""
+    time to the main thread. A missing object is left out; one larger than a goals file may
+    be is read past, never held, and its size noted in `over`."""
     import tempfile
 
     from git import Git
@@ -82,9 +98,18 @@ def read_blobs_at_once(top: Path, shas: Iterable[str]) -> dict[str, bytes]:
                 header = out.readline().split()
                 if len(header) != 3:
                     continue  # "<sha> missing"
-                data = out.read(int(header[2]))
+                size = int(header[2])
+                if size > MAX_FILE_BYTES:
+                    left = size
+                    while left > 0:
+                        chunk = out.read(min(left, CHUNK))
+                        if not chunk:
+                            break
+                        left -= len(chunk)
+                    over[header[0].decode()] = size
+                else:
+                    blobs[header[0].decode()] = out.read(size)
                 out.read(1)  # the newline after each object
-                blobs[header[0].decode()] = data
         finally:
             if process.proc is not None:
                 process.proc.communicate()
