@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import gc
-import hashlib
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -209,9 +208,7 @@ def _working_tree_blobs(
     for _, raw, _ in files:
         if raw is None:
             continue
-        digest = hashlib.new(algorithm, b"blob %d\0" % len(raw))
-        digest.update(raw)
-        sha = digest.hexdigest()
+        sha = git_objects.blob_id(raw, algorithm)
         if sha in wanted:
             known[sha] = raw
     return known

@@ -86,9 +86,9 @@ def known_values(raw: bytes, data: object, stem: str) -> tuple[tuple[str, str], 
     """What history would read from a version the loader has already composed, under the key
     history looks it up by (git's id of the bytes, the file name): the working tree's files are
     most of a cold history's versions, and need not be parsed twice."""
-    import hashlib
+    from okrctl.store.git.objects import blob_id
 
-    sha = hashlib.sha1(b"blob %d\0" % len(raw) + raw, usedforsecurity=False).hexdigest()
+    sha = blob_id(raw)
     try:
         return (sha, stem), _values(version_of(data, stem))
     except UnreadableVersion as exc:

@@ -3,6 +3,7 @@ GitPython's object database (one persistent `cat-file`)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -42,6 +43,14 @@ def list_tree(top: Path, revision: str, folder: str) -> list[TreeEntry]:
             )
         )
     return entries
+
+
+def blob_id(raw: bytes, algorithm: str = "sha1") -> str:
+    """The id git gives a blob of these bytes (`git hash-object`), in a repository of SHA-1
+    ids or, with `algorithm="sha256"`, of SHA-256 ones. Equal ids mean equal bytes."""
+    digest = hashlib.new(algorithm, b"blob %d\0" % len(raw), usedforsecurity=False)
+    digest.update(raw)
+    return digest.hexdigest()
 
 
 CHUNK = 1 << 20
