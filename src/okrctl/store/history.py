@@ -139,7 +139,10 @@ class _ReadAhead:
         self.over: dict[str, int] = {}
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._read, args=(top,), daemon=True)
-        self.thread.start()
+
+    def start(self) -> None:
+        if self.thread.ident is None:
+            self.thread.start()
 
     def _read(self, top: Path) -> None:
         try:
@@ -151,6 +154,7 @@ class _ReadAhead:
 
     def take(self) -> tuple[list[LogCommit], Versions]:
         """The log, and every version it names that git could hand over."""
+        self.start()  # (not started when the load stopped short)
         self.thread.join()
         if self.error is not None:
             raise self.error
@@ -162,8 +166,9 @@ _READ_AHEAD = "history: the log, read ahead"
 
 
 def read_ahead(workspace: Workspace, goals_dir: str) -> None:
-    """Start reading the log a first walk of history will need (`read_history` of HEAD takes
-    it), when there is no index to spare it: a fresh clone's first run, or caching off."""
+    """Read the log a first walk of history will need (`read_history` of HEAD takes it) while
+    the goals are composed (`Workspace.meanwhile`), when there is no index to spare it: a
+    fresh clone's first run, or caching off."""
     from okrctl.store.cache import history_index
 
     top = workspace.top
@@ -175,7 +180,8 @@ def read_ahead(workspace: Workspace, goals_dir: str) -> None:
         return
     head = git_process.verify_commit(top, "HEAD")
     if head is not None:
-        workspace.memo[_READ_AHEAD] = _ReadAhead(top, head, scope)
+        ahead = workspace.memo[_READ_AHEAD] = _ReadAhead(top, head, scope)
+        workspace.meanwhile.append(ahead.start)  # the loader starts it
 
 
 class Versions(NamedTuple):
@@ -196,7 +202,8 @@ def _log_of(
     if isinstance(ahead, _ReadAhead):
         if (ahead.head, ahead.scope) == (head, scope):
             return ahead.take()
-        ahead.thread.join()  # of another head: no thread is left running (`site` forks next)
+        if ahead.thread.ident is not None:  # of another head: no thread is left running
+            ahead.thread.join()  # (`site` forks next)
     return read_log(top, head, scope), Versions({}, {})
 
 

@@ -11,9 +11,10 @@ import errno
 import gc
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from pydantic import ValidationError
 
@@ -25,12 +26,12 @@ from okrctl.model.findings import START, Finding, Position, Severity
 from okrctl.model.goals import OBJECTIVE_ONLY_IN, ONLY_IN, Kind, Unit
 from okrctl.model.names import unit_stem
 from okrctl.model.units import Repository, UnitFile
-from okrctl.store.cache.parse_cache import ParseCache, open_cache
+from okrctl.store.cache.parse_cache import Entry, ParseCache, open_cache
 from okrctl.store.config import load_config, parse_config
 from okrctl.store.git import objects as git_objects
 from okrctl.store.rereads import Rereads
 from okrctl.store.root import CONFIG_NAME
-from okrctl.store.versions import Known
+from okrctl.store.versions import Known, Values
 from okrctl.store.workspace import Workspace
 from okrctl.store.yaml.read import MAX_FILE_BYTES, SourceMap, YamlProblem, decode, parse_text
 
@@ -57,7 +58,9 @@ def load_repo(
         config, files = _revision_source(workspace, revision)
     # a revision's files are mostly the working tree's: read from the cache, never saved to it
     cache = open_cache(workspace, config.config.goals_dir, read_only=revision is not None)
-    return load_files(config, files, revision=revision, cache=cache, seen=seen)
+    return load_files(
+        config, files, revision=revision, cache=cache, seen=seen, meanwhile=workspace.meanwhile
+    )
 
 
 def load_buffers(workspace: Workspace, buffers: Mapping[Path, bytes]) -> Repository:
@@ -98,9 +101,12 @@ def load_files(
     revision: str | None = None,
     cache: ParseCache | None = None,
     seen: Known | None = None,
+    meanwhile: list[Callable[[], None]] | None = None,
 ) -> Repository:
     """A repository from files already read (the working tree's, a revision's, or edits not
-    yet written, which `roll` checks before it writes them)."""
+    yet written, which `roll` checks before it writes them). Many files to compose are
+    composed on two cores (`store/compose_elsewhere.py`); `meanwhile` is started once the
+    second process runs."""
     repository = Repository(config=config, revision=revision)
     # A bulk load creates hundreds of thousands of containers and no cycles; the cyclic
     # collector would rescan them again and again (measured: a fifth of a cold load, and four
@@ -109,15 +115,32 @@ def load_files(
     gc.disable()
     cache = cache if cache is not None else ParseCache(None)
     try:
+        plan: list[tuple[str, bytes | None, str | None, str, Entry | None]] = []
+        fresh: list[tuple[str, bytes, bool, bool]] = []
         for relative, raw, problem in files:
+            key, cached = "", None
+            if raw is not None:
+                key = cache.key(raw, unit_stem(relative)) if cache.pack is not None else ""
+                cached = cache.get(key) if key else None
+                if cached is None:
+                    # with a cache, positions are composed in the same pass and kept beside
+                    # the unit: a file with findings is never parsed twice, now or next run
+                    fresh.append((relative, raw, bool(key), seen is not None))
+            plan.append((relative, raw, problem, key, cached))
+        reads = iter(_read_all(fresh, meanwhile or []))
+        for relative, raw, problem, key, cached in plan:
             repository.files_read += 1
             if raw is None:
                 repository.findings.append(
                     _schema(relative, START, problem or "cannot read the file")
                 )
                 repository.broken_unit_ids.add(unit_stem(relative))
-                continue
-            _load_file(repository, relative, raw, cache, seen)
+            elif cached is not None:
+                unit, positions = cached
+                repository.texts[relative] = decode(raw)
+                repository.units.append(UnitFile(relative, unit, SourceMap(index=positions)))
+            else:
+                _apply(repository, relative, raw, key, next(reads), cache, seen)
     finally:
         gc.freeze()  # what was loaded lives as long as the command: keep it out of collections
         if collecting:
@@ -334,28 +357,69 @@ def read_entry(relative: str, path: str | Path) -> FileEntry:
         return relative, None, f"cannot read the file: {exc.strerror}"
 
 
-def _load_file(
+class FileRead(NamedTuple):
+    """What composing one file gave, made here or in a second process (so: plain data)."""
+
+    unit: Unit | None
+    unit_id: str
+    problems: list[tuple[Position, str]]
+    source: SourceMap
+    text: str | None
+    known: tuple[tuple[str, str], Values | str] | None
+    """What history would read from it (`known_values`), when asked for."""
+    aligns_to: list[str]
+    """A broken unit's `aligns_to` refs, so that what it claims is not reported missing."""
+
+
+def _read_fresh(relative: str, raw: bytes, positions: bool, known: bool) -> FileRead:
+    read = read_unit(relative, raw, positions=positions)
+    values = None
+    if known:
+        from okrctl.store.versions import known_values
+
+        values = known_values(raw, read.data, unit_stem(relative))
+    aligns_to = [] if read.unit is not None else list(_raw_aligns_to(read.data))
+    return FileRead(
+        read.unit, read.unit_id, read.problems, read.source, read.text, values, aligns_to
+    )
+
+
+def _read_all(
+    fresh: list[tuple[str, bytes, bool, bool]], meanwhile: list[Callable[[], None]]
+) -> list[FileRead]:
+    """Each file composed, in order: the last files (`SHARE` of the bytes) in a second process
+    when there are many, the rest here; `meanwhile` started once that process runs."""
+    from okrctl.store import compose_elsewhere
+
+    theirs: list[tuple[str, bytes, bool, bool]] = []
+    results = None
+    if compose_elsewhere.can_fork(len(fresh)):
+        half, left = 0, sum(len(item[1]) for item in fresh) * (1 - compose_elsewhere.SHARE)
+        while half < len(fresh) and left > 0:
+            left -= len(fresh[half][1])
+            half += 1
+        fresh, theirs = fresh[:half], fresh[half:]
+        results = compose_elsewhere.read_elsewhere(theirs, _read_fresh)
+    while meanwhile:
+        meanwhile.pop(0)()
+    reads = [_read_fresh(*item) for item in fresh]
+    if results is not None:
+        reads += results() or [_read_fresh(*item) for item in theirs]
+    return reads
+
+
+def _apply(
     repository: Repository,
     relative: str,
     raw: bytes,
+    key: str,
+    read: FileRead,
     cache: ParseCache,
     seen: Known | None,
 ) -> None:
-    stem_id = unit_stem(relative)
-    key = cache.key(raw, stem_id) if cache.pack is not None else ""
-    cached = cache.get(key) if key else None
-    if cached is not None:
-        unit, positions = cached
-        repository.texts[relative] = decode(raw)
-        repository.units.append(UnitFile(relative, unit, SourceMap(index=positions)))
-        return
-    # With a cache, positions are composed in the same pass and kept beside the unit: a
-    # file with findings is never parsed twice, in this run or the next.
-    read = read_unit(relative, raw, positions=bool(key))
-    if seen is not None:
-        from okrctl.store.versions import known_values
-
-        found, values = known_values(raw, read.data, stem_id)
+    """One file composed, into the repository (and the parse cache, and what history knows)."""
+    if seen is not None and read.known is not None:
+        found, values = read.known
         seen[found] = values
         if not isinstance(values, str) and read.unit is not None and read.source.pending is None:
             from okrctl.store.version_patch import Base
@@ -365,13 +429,12 @@ def _load_file(
     if read.text is not None:
         repository.texts[relative] = read.text
     if read.unit is not None:
-        source = read.source
         if key:
-            cache.put(key, read.unit, source.pack())
-        repository.units.append(UnitFile(relative, read.unit, source))
+            cache.put(key, read.unit, read.source.pack())
+        repository.units.append(UnitFile(relative, read.unit, read.source))
         return
     repository.broken_unit_ids.add(read.unit_id)
-    repository.broken_aligns_to.update(_raw_aligns_to(read.data))
+    repository.broken_aligns_to.update(read.aligns_to)
     for position, message in read.problems:
         repository.findings.append(_schema(relative, position, message))
 

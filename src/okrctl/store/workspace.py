@@ -8,6 +8,7 @@ upward from the current folder) wherever a workspace is expected: `Workspace.of`
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +37,10 @@ class Workspace:
     _cache_folder: object = field(default=_UNSET, repr=False)
     memo: dict[object, object] = field(default_factory=dict, repr=False)
     """What the caches under `.git/okrctl/` read once per command, shared by its loads."""
+    meanwhile: list[Callable[[], None]] = field(default_factory=list, repr=False)
+    """Work to start while the goals are composed (a thread reading history ahead): the
+    loader starts it once any process it forks to compose is running, so that none of them
+    inherits a running thread."""
 
     @classmethod
     def open(cls, repo: Path | str | None = None) -> Workspace:

@@ -95,7 +95,7 @@ class ParseCache:
 
         try:
             self.pack.parent.mkdir(exist_ok=True)
-            data = _dumps(self.used)
+            data = pack_models(self.used)
             write_atomically(self.pack, data, own_file=True)
         except (OSError, OkrctlError):
             pass  # a read-only .git: the next run parses again
@@ -141,12 +141,13 @@ def open_cache(workspace: Workspace, goals_dir: str, *, read_only: bool = False)
     return cache
 
 
-def _dumps(entries: dict[str, Entry]) -> bytes:
-    """The pack, each validated model kept as (class, fields, fields set): a warm run revives
-    tens of thousands of them, and pydantic's own pickled state (a dict of four entries, set
-    through `__setstate__`) costs more to read back (measured in benchmarks/RESULTS.md: 4 % of
-    a warm `check` at 2,000 teams). No extra fields (`forbid`) and no private attributes are
-    lost: these models have neither. The model itself knows nothing of it."""
+def pack_models(entries: object) -> bytes:
+    """`entries` pickled, each validated model kept as (class, fields, fields set): a warm run
+    revives tens of thousands of them, and pydantic's own pickled state (a dict of four
+    entries, set through `__setstate__`) costs more to read back (measured in
+    benchmarks/RESULTS.md: 4 % of a warm `check` at 2,000 teams). No extra fields (`forbid`)
+    and no private attributes are lost: these models have neither. The model itself knows
+    nothing of it. (The pack, and the units a second process composed, travel so.)"""
     from okrctl.model.fields import StrictModel
 
     class Packer(pickle.Pickler):
