@@ -118,3 +118,18 @@ def test_a_fresh_clone_composes_on_two_cores_and_reads_history_beside(tmp_path, 
     monkeypatch.setattr(compose_elsewhere, "can_fork", lambda files: False)
     assert fresh == run_cli(*args).json()
     assert {f["rule"] for f in fresh["findings"]} >= {"schema", "stale"}
+
+
+@pytest.mark.skipif(not compose_elsewhere.can_fork(TEAMS), reason="composes in one process here")
+def test_no_second_process_to_be_had_changes_nothing(tmp_path, monkeypatch):
+    """Forking refused (a process limit, a sandbox): this process composes every file."""
+    import multiprocessing.process
+
+    root = org(tmp_path / "okrs")
+    expected = alone(monkeypatch, root, caching=False)
+
+    def refused(self):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", refused)
+    assert loaded(root, caching=False) == expected

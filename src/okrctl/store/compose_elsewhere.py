@@ -46,7 +46,12 @@ def read_elsewhere(
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(items, read, sending), daemon=True)
-    child.start()
+    try:
+        child.start()
+    except OSError:  # no process to be had (a limit, a sandbox): this one reads them all
+        receiving.close()
+        sending.close()
+        return lambda: None
     sending.close()  # the child's end: this process keeps only its own
 
     def results() -> list[Item] | None:
