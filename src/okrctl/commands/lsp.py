@@ -104,6 +104,11 @@ def build_server() -> Any:
     def uri_of(session: Session, relative: str) -> str:
         return from_fs_path(str(session.path_of(relative))) or ""
 
+    def location(session: Session, place: editor.Place) -> types.Location:
+        """A place in a goals file, as the protocol points at it (an empty range)."""
+        at = types.Position(place.line, place.column)
+        return types.Location(uri_of(session, place.path), types.Range(at, at))
+
     def relative_of(session: Session, uri: str) -> str | None:
         path = to_fs_path(uri)
         if path is None:
@@ -266,10 +271,7 @@ def build_server() -> Any:
         session, analysis, _ = found
         word = word_under(params.text_document.uri, params.position)
         place = editor.definition(analysis, word) if word is not None else None
-        if place is None:
-            return None
-        at = types.Position(place.line, place.column)
-        return types.Location(uri_of(session, place.path), types.Range(at, at))
+        return None if place is None else location(session, place)
 
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)
     def references(ls: LanguageServer, params: types.ReferenceParams) -> Any:
@@ -280,13 +282,7 @@ def build_server() -> Any:
         ref = named(analysis, relative, params.text_document.uri, params.position)
         if ref is None:
             return []
-        return [
-            types.Location(
-                uri_of(session, p.path),
-                types.Range(types.Position(p.line, p.column), types.Position(p.line, p.column)),
-            )
-            for p in editor.references(analysis, ref)
-        ]
+        return [location(session, place) for place in editor.references(analysis, ref)]
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
@@ -328,12 +324,11 @@ def build_server() -> Any:
         for session in sessions.values():
             analysis = session.analysis or session.check()
             for ref, title, place in editor.symbols(analysis, params.query):
-                at = types.Position(place.line, place.column)
                 found.append(
                     types.SymbolInformation(
                         name=ref,
                         kind=types.SymbolKind.Object,
-                        location=types.Location(uri_of(session, place.path), types.Range(at, at)),
+                        location=location(session, place),
                         container_name=title,
                     )
                 )
