@@ -98,6 +98,17 @@ def change(client: LanguageClient, path: Path, text: str, version: int) -> None:
     )
 
 
+async def complete(client: LanguageClient, path: Path, line: int, character: int) -> list:
+    """The completion items offered at `line`, `character` (0-based) of `path`'s buffer."""
+    listed = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(path)),
+            position=types.Position(line=line, character=character),
+        )
+    )
+    return list(listed.items)
+
+
 async def diagnostics(client: LanguageClient, path: Path, until) -> list[types.Diagnostic]:
     """The file's diagnostics once `until(codes)` holds (they come after a short debounce)."""
     for _ in range(100):
@@ -146,23 +157,13 @@ async def test_completion_hover_definition_and_references(client, goals):
     fixed = TEAM.replace("acme/grwo", "acme/grow")
     open_file(client, team, fixed)
     await diagnostics(client, team, lambda codes: "unknown-ref" not in codes)
-    listed = await client.text_document_completion_async(
-        types.CompletionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri(team)),
-            position=types.Position(line=7, character=16),
-        )
-    )
-    items = {item.label: item.detail for item in listed.items}
+    listed = await complete(client, team, 7, 16)
+    items = {item.label: item.detail for item in listed}
     assert items["acme/grow"] == "Grow deposits · score 0.50"  # (15 - 10) / (20 - 10)
     assert items["acme/grow/deposits"] == "Deposits from 10 to 20 · score 0.50"
     assert items["mission"] == "the company's mission"
-    parents = await client.text_document_completion_async(
-        types.CompletionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri(team)),
-            position=types.Position(line=1, character=8),
-        )
-    )
-    assert [item.label for item in parents.items] == ["acme", "signups"]
+    parents = await complete(client, team, 1, 8)
+    assert [item.label for item in parents] == ["acme", "signups"]
     shown = await client.text_document_hover_async(
         types.HoverParams(
             text_document=types.TextDocumentIdentifier(uri=uri(team)),
@@ -278,13 +279,8 @@ async def test_choices_and_workspace_symbols(client, goals):
     typed = TEAM.replace("    why: Funding", "    type: \n    why: Funding")
     open_file(client, team, typed)
     await diagnostics(client, team, lambda codes: True)
-    listed = await client.text_document_completion_async(
-        types.CompletionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri(team)),
-            position=types.Position(line=6, character=10),
-        )
-    )  # on `type: `
-    assert [item.label for item in listed.items] == ["committed", "aspirational"]
+    listed = await complete(client, team, 6, 10)  # on `type: `
+    assert [item.label for item in listed] == ["committed", "aspirational"]
     change(client, team, typed.replace("type: ", "type: committed"), 2)  # chosen: valid again
     await diagnostics(client, team, lambda codes: "schema" not in codes)
     found = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="fund"))
@@ -303,17 +299,13 @@ async def test_field_names_with_what_they_mean(client, goals):
     typing = TEAM.replace("        current: 40\n", "        current: 40\n        con\n")
     open_file(client, team, typing)
     await diagnostics(client, team, lambda codes: True)
-    listed = await client.text_document_completion_async(
-        types.CompletionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri(team)),
-            position=types.Position(line=15, character=11),
-        )
-    )  # in key result `rate`, which has id, title, unit, baseline, target and current
-    fields = {item.label: item.detail for item in listed.items}
+    # in key result `rate`, which has id, title, unit, baseline, target and current
+    listed = await complete(client, team, 15, 11)
+    fields = {item.label: item.detail for item in listed}
     assert "confidence" in fields and "from" in fields and "milestone" in fields
     assert not {"id", "title", "unit", "baseline", "target", "current"} & set(fields)
     assert fields["confidence"] == "How sure the owner is of reaching the target, 0 to 1."
-    assert listed.items[0].insert_text == listed.items[0].label + ": "
+    assert listed[0].insert_text == listed[0].label + ": "
 
 
 @pytest.mark.asyncio
