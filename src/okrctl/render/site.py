@@ -113,14 +113,11 @@ def _unit_pages(
 
 
 def _workers(pages: int) -> int:
-    """The cores this process may use, on Linux, where forking a process is safe and cheap
-    (macOS advises against fork, Windows has none): elsewhere one, without workers."""
-    import os
-    import sys
+    """Forked workers for `pages` unit pages: as many as there are cores okrctl may fork on
+    (`store/forks.py`), from `PARALLEL_FROM` pages; else one, without workers."""
+    from okrctl.store.forks import cores_to_fork
 
-    if pages < PARALLEL_FROM or not sys.platform.startswith("linux"):
-        return 1
-    return len(os.sched_getaffinity(0))
+    return 1 if pages < PARALLEL_FROM else cores_to_fork()
 
 
 def _worker(indexes: range) -> list[tuple[str, str]]:

@@ -2,19 +2,18 @@
 while this one reads the rest, and sends its units back packed as the parse cache packs them.
 Composing and validating is nine tenths of a cold load, and Python runs it on one core.
 
-Only where forking is safe and cheap (Linux) and no other thread runs (a forked child would
-inherit whatever lock that thread held): the language server, and any caller with threads of
-its own, compose alone. Whatever goes wrong in the child (an exception, a crash, a result of
-the wrong shape) only means this process reads those files itself: the load is the same."""
+Only where okrctl may fork (`store/forks.py`: Linux, no other thread running): the language
+server, and any caller with threads of its own, compose alone. Whatever goes wrong in the
+child (an exception, a crash, a result of the wrong shape) only means this process reads
+those files itself: the load is the same."""
 
 from __future__ import annotations
 
-import os
 import pickle
-import sys
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
+
+from okrctl.store.forks import cores_to_fork
 
 PARALLEL_FROM = 200
 """Files to compose from which a second process pays for its start (about 10 ms) and for
@@ -29,11 +28,7 @@ Item = TypeVar("Item")
 
 
 def can_fork(files: int) -> bool:
-    if files < PARALLEL_FROM or not sys.platform.startswith("linux"):
-        return False
-    if threading.active_count() != 1:
-        return False
-    return len(os.sched_getaffinity(0)) > 1
+    return files >= PARALLEL_FROM and cores_to_fork() > 1
 
 
 def read_elsewhere(
