@@ -4,7 +4,7 @@ GitPython's object database (one persistent `cat-file`)."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -57,6 +57,17 @@ CHUNK = 1 << 20
 """Bytes read at a time from an object passed over for its size."""
 
 
+def _read_past(read: Callable[[int], bytes], size: int) -> None:
+    """Read `size` bytes of an object and keep none: a cat-file answers whole objects, and the
+    next answer starts after this one."""
+    left = size
+    while left > 0:
+        chunk = read(min(left, CHUNK))
+        if not chunk:
+            return
+        left -= len(chunk)
+
+
 def read_blobs(
     repo: Repo, shas: Iterable[str], *, over: dict[str, int] | None = None
 ) -> dict[str, bytes]:
@@ -71,8 +82,7 @@ def read_blobs(
         try:
             stream = repo.odb.stream(unhexlify(sha))
             if over is not None and stream.size > MAX_FILE_BYTES:
-                while stream.read(CHUNK):  # the persistent cat-file must be read to the end
-                    pass
+                _read_past(stream.read, stream.size)
                 over[sha] = stream.size
                 continue
             blobs[sha] = stream.read()
@@ -109,12 +119,7 @@ def read_blobs_at_once(top: Path, shas: Iterable[str], over: dict[str, int]) -> 
                     continue  # "<sha> missing"
                 size = int(header[2])
                 if size > MAX_FILE_BYTES:
-                    left = size
-                    while left > 0:
-                        chunk = out.read(min(left, CHUNK))
-                        if not chunk:
-                            break
-                        left -= len(chunk)
+                    _read_past(out.read, size)
                     over[header[0].decode()] = size
                 else:
                     blobs[header[0].decode()] = out.read(size)
