@@ -138,3 +138,44 @@ def test_no_second_process_to_be_had_changes_nothing(tmp_path, monkeypatch):
 
     monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", refused)
     assert loaded(root, caching=False) == expected
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not compose_elsewhere.can_fork(TEAMS), reason="composes in one process here")
+def test_the_installed_okrctl_on_a_fresh_clone_from_a_subfolder_piped(tmp_path, monkeypatch):
+    """As CI types it on a fresh clone: the installed `okrctl check` inside goals/teams, no
+    --repo, its JSON piped. It composes on two cores and reads history ahead (its own process,
+    the collector off, as the command runs), and finds what one process alone finds; the next
+    run, warm, finds the same again."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    okrctl = shutil.which("okrctl", path=str(Path(sys.executable).parent))
+    assert okrctl is not None
+    origin = GitRepo(tmp_path / "origin")
+    files = {f"goals/teams/team-{n:03}.yaml": team(n) for n in range(TEAMS)}
+    origin.commit({**BASE, **files}, "2026-10-01")
+    origin.commit({"goals/teams/team-000.yaml": team(0).replace("false", "true")}, "2026-10-09")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(origin.root), str(clone)], check=True)
+    command = [okrctl, "check", "--format", "json", "--as-of", "2026-12-31"]
+
+    def run() -> dict:
+        done = subprocess.run(
+            command, cwd=clone / "goals" / "teams", capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 1, done.stderr  # the broken files are errors
+        return json.loads(done.stdout)
+
+    fresh = run()
+    assert list((clone / ".git" / "okrctl").glob("parse-*"))  # and the caches written
+    monkeypatch.setattr(compose_elsewhere, "can_fork", lambda files: False)
+    monkeypatch.setenv("OKRCTL_NO_CACHE", "1")
+    alone = run_cli("check", "--repo", clone, "--format", "json", "--as-of", "2026-12-31")
+    assert fresh == alone.json()
+    assert {f["rule"] for f in fresh["findings"]} >= {"schema", "stale"}
+    monkeypatch.delenv("OKRCTL_NO_CACHE")
+    assert run() == fresh
