@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 import subprocess
 
-from conftest import PILLAR, pillar_with, write_repo
-from okrctl.store.load import load_buffers
+from conftest import PILLAR, TEAM, pillar_with, write_repo
+from okrctl.store.load import BUFFERS_CACHED_FROM, load_buffers
 from okrctl.store.rereads import SETTLED, Rereads
 from okrctl.store.workspace import Workspace
 
@@ -87,3 +87,28 @@ def test_a_removed_file_is_gone_and_one_put_back_is_read_anew(tmp_path):
     settle(workspace.root)
     [pillar] = [u.unit for u in load_buffers(workspace, {}).units if u.path == PILLAR_FILE]
     assert pillar.objectives[0].key_results[0].target == 41
+
+
+def read_a_pack(workspace) -> bool:
+    return any(str(key).endswith(".pickle") for key in workspace.memo)
+
+
+def test_a_first_check_of_a_few_files_asks_git_nothing_and_then_reads_the_cache(tmp_path):
+    """An editor waits for its first diagnostics: a handful of files is composed before git is
+    asked where their parse cache is (GitPython's import costs more); once it was asked, the
+    cache is read, and the goals are the same either way."""
+    workspace = session(tmp_path)
+    first = load_buffers(workspace, {})
+    assert not workspace.git_asked and not read_a_pack(workspace)
+    assert workspace.top is not None  # the session reads history next: git is asked
+    second = load_buffers(workspace, {})
+    assert read_a_pack(workspace)
+    assert [u.unit for u in second.units] == [u.unit for u in first.units]
+
+
+def test_many_files_are_looked_up_in_the_cache_from_the_first_check(tmp_path):
+    workspace = session(tmp_path)
+    for number in range(BUFFERS_CACHED_FROM):
+        (workspace.root / f"goals/teams/team-{number}.yaml").write_text(TEAM)
+    load_buffers(workspace, {})
+    assert workspace.git_asked and read_a_pack(workspace)

@@ -341,6 +341,10 @@ def serve() -> None:
     """Answer an editor over stdin and stdout until it says goodbye. The cyclic collector,
     off for one-shot commands (okrctl/__main__.py), is on again: every check builds a graph
     whose nodes point at their parents, and a server that never collected them would grow by
-    each one (5 MB a check at 2,000 teams), all day long."""
+    each one (5 MB a check at 2,000 teams), all day long. Not while the server is built:
+    lsprotocol's hundreds of classes would be traversed again and again as they are made; once
+    they are, they are frozen out of every later collection."""
+    server = build_server()
+    gc.freeze()
     gc.enable()
-    build_server().start_io()
+    server.start_io()

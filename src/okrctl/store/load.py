@@ -63,6 +63,13 @@ def load_repo(
     )
 
 
+BUFFERS_CACHED_FROM = 40
+"""Goals files from which an editor's first check looks their parse cache up. Below, it
+composes them: finding the cache means asking git where the repository is (GitPython's
+import alone is some 50 ms, 40 files' composing), and an editor waits for its first
+diagnostics. Once git was asked (the session reads history next), the cache is always read."""
+
+
 def load_buffers(workspace: Workspace, buffers: Mapping[Path, bytes]) -> Repository:
     """The goals as an editor has them: each open buffer's bytes instead of its file on disk
     (a buffer not yet saved as a file joins them when it is in the goals folder)."""
@@ -89,7 +96,11 @@ def load_buffers(workspace: Workspace, buffers: Mapping[Path, bytes]) -> Reposit
     files += [
         (rel, raw, None) for rel, raw in sorted(given.items()) if rel.endswith((".yaml", ".yml"))
     ]
-    cache = open_cache(workspace, config.config.goals_dir, read_only=True)
+    if workspace.git_asked or len(files) >= BUFFERS_CACHED_FROM:
+        cache = open_cache(workspace, config.config.goals_dir, read_only=True)
+    else:  # parsed units are still kept in memory, from one check to the next
+        kept = workspace.memo.setdefault(ParseCache, {})
+        cache = ParseCache(None, entries=kept if isinstance(kept, dict) else None)
     cache.rereads = rereads
     return load_files(config, files, cache=cache)
 
@@ -120,7 +131,7 @@ def load_files(
         for relative, raw, problem in files:
             key, cached = "", None
             if raw is not None:
-                key = cache.key(raw, unit_stem(relative)) if cache.pack is not None else ""
+                key = cache.key(raw, unit_stem(relative)) if cache.keyed else ""
                 cached = cache.get(key) if key else None
                 if cached is None:
                     # with a cache, positions are composed in the same pass and kept beside

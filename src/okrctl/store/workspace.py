@@ -61,6 +61,12 @@ class Workspace:
             self._top = toplevel(self.root)
         return self._top  # type: ignore[return-value]
 
+    @property
+    def git_asked(self) -> bool:
+        """Whether git was asked where the work tree is (`top`) yet: the first question costs
+        GitPython's import, some 50 ms."""
+        return self._top is not _UNSET
+
     def git_top(self, needed_for: str) -> Path:
         """The work tree, or a usage error saying what needed git."""
         top = self.top
@@ -104,16 +110,18 @@ class Workspace:
         """`.git/okrctl/`, where the parse cache, the history index and the kept `okrctl.yaml`
         live (found once per command); None outside git or with caching off."""
         if self._cache_folder is _UNSET:
-            top = self.top
-            self._cache_folder = self.git_folder / "okrctl" if top and self.caching else None
+            top = self.top if self.caching else None  # with caching off, git is not asked
+            self._cache_folder = self.git_folder / "okrctl" if top else None
         return self._cache_folder  # type: ignore[return-value]
 
     @property
     def config_cache(self) -> Path | None:
         """Where `okrctl.yaml` is kept parsed between runs (`store.cache.config_cache`): one file
         per root; None where nothing is cached."""
+        if self.read_only:
+            return None
         folder = self.cache_folder
-        if folder is None or self.read_only:
+        if folder is None:
             return None
         return folder / f"config-{self.cache_name(self.root)}.marshal"
 

@@ -58,6 +58,9 @@ class ParseCache:
         self.rereads: Rereads | None = None
         """A long-lived process's memory of files read (store/rereads.py): each key hashed
         once per content."""
+        self.keyed = pack is not None or entries is not None
+        """Whether units are looked up by their file's key: there is a pack, or units kept in
+        memory by a caller that loads again and again (an editor's first checks)."""
         if entries is not None:
             self.entries = entries
         elif pack is not None:
