@@ -63,6 +63,8 @@ class ContextBuilder:
             else None
         )
         """Each ref's silence, worked out once (activity and `quiet_through` both ask)."""
+        self.until = card.moment.instant
+        """As-of: this period's check-ins are listed up to it."""
         self._days = _Once(_day)
         self._instants = _Once(iso_utc)
 
@@ -72,12 +74,16 @@ class ContextBuilder:
         if self.history is None or self.quiet is None:
             return [], None, False
         quiet = self.quiet(ref)
-        days = None if quiet is None else int(quiet.days)
-        stale = quiet is not None and quiet.longer_than(self.stale_after)
-        card, day, instant = self.card, self._days, self._instants.__getitem__
+        if quiet is None:
+            days, stale = None, False
+        else:
+            days, stale = int(quiet.days), quiet.longer_than(self.stale_after)
+            if quiet.last is None and quiet.through is None and self.quiet.until == self.until:
+                return [], days, stale  # never checked in up to as-of: no check-ins to list
+        day, instant = self._days, self._instants.__getitem__
         checkins = [
             {**checkin_json(c, instant), "day": day[c.date]}
-            for c in self.history.checkins_between(ref, card.period.start, card.moment.instant)
+            for c in self.history.checkins_between(ref, self.card.period.start, self.until)
         ]
         return checkins, days, stale
 

@@ -13,7 +13,7 @@ import pickle
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from okrctl.store.forks import cores_to_fork
+from okrctl.store.forks import cores_to_fork, elsewhere
 
 PARALLEL_FROM = 200
 """Files to compose from which a second process pays for its start (about 10 ms) and for
@@ -33,45 +33,20 @@ def can_fork(files: int) -> bool:
 
 def read_elsewhere(
     items: Sequence[tuple[Any, ...]], read: Callable[..., Item]
-) -> Callable[[], list[Item] | None]:
+) -> Callable[[], list[Item]]:
     """Start a child that runs `read(*item)` over `items`; the function returned waits for its
-    results, in order (None when the child could not give them all)."""
-    import multiprocessing
+    results, in order (read here when the child could not give them all)."""
 
-    context = multiprocessing.get_context("fork")
-    receiving, sending = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(items, read, sending), daemon=True)
-    try:
-        child.start()
-    except OSError:  # no process to be had (a limit, a sandbox): this one reads them all
-        receiving.close()
-        sending.close()
-        return lambda: None
-    sending.close()  # the child's end: this process keeps only its own
+    def unpack(data: bytes) -> list[Item]:
+        found = pickle.loads(data)
+        if not (isinstance(found, list) and len(found) == len(items)):
+            raise ValueError("not one result per file")
+        return found
 
-    def results() -> list[Item] | None:
-        try:
-            data = receiving.recv_bytes()
-        except (EOFError, OSError):
-            return None  # it died before sending
-        finally:
-            receiving.close()
-            child.join()
-        try:
-            found = pickle.loads(data)
-        except Exception:  # an empty or broken message: whatever it was, read them here
-            return None
-        return found if isinstance(found, list) and len(found) == len(items) else None
-
-    return results
+    return elsewhere(lambda: [read(*item) for item in items], pack=_pack_models, unpack=unpack)
 
 
-def _child(items: Sequence[tuple[Any, ...]], read: Callable[..., Any], sending: Any) -> None:
+def _pack_models(found: object) -> bytes:
     from okrctl.store.cache.parse_cache import pack_models
 
-    try:
-        data = pack_models([read(*item) for item in items])
-    except BaseException:  # the parent reads these files itself, and says what is wrong
-        data = b""
-    sending.send_bytes(data)
-    sending.close()
+    return pack_models(found)

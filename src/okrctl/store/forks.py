@@ -1,13 +1,19 @@
-"""When okrctl may fork worker processes (the site's pages, a cold load's composing): on Linux,
-where forking is safe and cheap (macOS advises against fork, Windows has none), and only while
-no other thread runs, since a child inherits whatever lock that thread held (the language
-server's reader thread, a library caller's threads)."""
+"""When okrctl may fork worker processes (the site's pages, a cold load's composing, a report's
+comparison), and the one way it runs work in a forked child. Only on Linux, where forking is
+safe and cheap (macOS advises against fork, Windows has none), and only while no other thread
+runs, since a child inherits whatever lock that thread held (the language server's reader
+thread, a library caller's threads)."""
 
 from __future__ import annotations
 
 import os
+import pickle
 import sys
 import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+Result = TypeVar("Result")
 
 
 def cores_to_fork() -> int:
@@ -15,3 +21,68 @@ def cores_to_fork() -> int:
     if not sys.platform.startswith("linux") or threading.active_count() != 1:
         return 1
     return len(os.sched_getaffinity(0))
+
+
+def elsewhere(
+    work: Callable[[], Result],
+    *,
+    pack: Callable[[Any], bytes] = pickle.dumps,
+    unpack: Callable[[bytes], Result] = pickle.loads,
+    first_in_child: Callable[[], None] | None = None,
+) -> Callable[[], Result]:
+    """`work` started in a forked child while this process goes on; the function returned
+    waits for its result. Where okrctl may not fork, or whatever goes wrong in the child (an
+    exception, a crash, a message `unpack` refuses), `work` runs here when the result is asked
+    for: the result, or the error, is the same either way. The child sees this process as it
+    was at the fork and must not write anything a later step of this process reads;
+    `first_in_child` runs there before `work` (to leave what is the parent's alone)."""
+    if cores_to_fork() < 2:
+        return work
+    import multiprocessing
+
+    for stream in (sys.stdout, sys.stderr):  # nothing half-written is written twice
+        stream.flush()
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(work, pack, sending, first_in_child), daemon=True)
+    try:
+        child.start()
+    except OSError:  # no process to be had (a limit, a sandbox): the work is done here
+        receiving.close()
+        sending.close()
+        return work
+    sending.close()  # the child's end: this process keeps only its own
+
+    def result() -> Result:
+        try:
+            data = receiving.recv_bytes()
+        except (EOFError, OSError):
+            data = b""  # it died before sending
+        finally:
+            receiving.close()
+            child.join()
+        if data:
+            try:
+                return unpack(data)
+            except Exception:  # a broken message, or not what was asked for
+                pass
+        return work()
+
+    return result
+
+
+def _child(
+    work: Callable[[], Any],
+    pack: Callable[[Any], bytes],
+    sending: Any,
+    first: Callable[[], None] | None,
+) -> None:
+    try:
+        if first is not None:
+            first()
+        data = pack(work())
+    except BaseException:  # the parent does the work itself, and says what is wrong
+        data = b""
+    sending.send_bytes(data)
+    sending.close()
+

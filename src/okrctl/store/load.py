@@ -415,7 +415,7 @@ def _read_all(
         meanwhile.pop(0)()
     reads = [_read_fresh(*item) for item in fresh]
     if results is not None:
-        reads += results() or [_read_fresh(*item) for item in theirs]
+        reads += results()
     return reads
 
 

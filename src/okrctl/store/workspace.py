@@ -95,6 +95,14 @@ class Workspace:
             self._repo = git.Repo(self.git_top("reading git objects"))
         return self._repo
 
+    def own_git_processes(self) -> None:
+        """In a forked child: start its own `cat-file` when it next reads objects. The
+        parent's, inherited, stays the parent's: kept referenced, so that it is never closed
+        from here (a `git.Repo` ends its processes when it goes)."""
+        if self._repo is not None:
+            self.memo[("inherited", id(self._repo))] = self._repo
+            self._repo = None
+
     @property
     def git_folder(self) -> Path:
         """The repository's git folder (a linked worktree's own), found once per command: the

@@ -1,0 +1,103 @@
+"""Work done in a forked child (store/forks.py `elsewhere`): its result is the one this process
+would have made, and nothing that goes wrong there changes it. A report compares with the goals
+`--since` in a second process while it scores: the same report, and the same errors."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from conftest import run_cli
+from okrctl.store import forks
+from okrctl.store.forks import cores_to_fork, elsewhere
+
+may_fork = pytest.mark.skipif(cores_to_fork() < 2, reason="okrctl does not fork here")
+
+
+@may_fork
+def test_the_work_runs_in_a_child_and_its_result_comes_back():
+    assert elsewhere(os.getpid)() != os.getpid()
+    assert elsewhere(lambda: {"refs": ["a/b"], "n": 3})() == {"refs": ["a/b"], "n": 3}
+
+
+@may_fork
+def test_what_fails_in_the_child_is_done_here_with_the_same_result_or_error():
+    here = os.getpid()
+    assert elsewhere(os.getpid, unpack=lambda data: 1 / 0)() == here  # a refused message
+
+    def fails_there() -> int:
+        if os.getpid() != here:
+            raise RuntimeError("only in the child")
+        return 42
+
+    assert elsewhere(fails_there)() == 42
+
+    def always_fails() -> int:
+        raise ValueError("--since 9x: not a date")
+
+    with pytest.raises(ValueError, match="not a date"):
+        elsewhere(always_fails)()
+
+
+@may_fork
+def test_first_in_child_runs_there_only():
+    marks: list[int] = []
+    assert elsewhere(lambda: len(marks), first_in_child=lambda: marks.append(1))() == 1
+    assert marks == []
+
+
+def test_beside_another_thread_or_refused_a_process_the_work_runs_here(monkeypatch):
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert elsewhere(os.getpid)() == os.getpid()
+    finally:
+        stop.set()
+        other.join()
+    import multiprocessing.process
+
+    def refused(self):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", refused)
+    assert elsewhere(os.getpid)() == os.getpid()
+
+
+def counting_children(monkeypatch) -> list[int]:
+    import multiprocessing.process
+
+    started: list[int] = []
+    real = multiprocessing.process.BaseProcess.start
+    monkeypatch.setattr(
+        multiprocessing.process.BaseProcess, "start", lambda self: started.append(1) or real(self)
+    )
+    return started
+
+
+@may_fork
+@pytest.mark.parametrize("since", ["2026-10-05", "14d", "HEAD~3"])
+def test_a_report_compared_in_a_second_process_is_the_one_made_alone(quarter, monkeypatch, since):
+    args = ("report", "--repo", quarter, "--as-of", "2026-11-15", "--since", since)
+    started = counting_children(monkeypatch)
+    together = run_cli(*args)
+    assert together.exit_code == 0, together.stderr
+    assert started == [1]
+    monkeypatch.setattr(forks, "cores_to_fork", lambda: 1)
+    alone = run_cli(*args)
+    assert together.stdout == alone.stdout
+    assert "## What changed since" in together.stdout
+
+
+@may_fork
+def test_a_bad_since_is_the_same_error_either_way(quarter, monkeypatch):
+    args = ("report", "--repo", quarter, "--as-of", "2026-11-15", "--since", "no-such-rev")
+    started = counting_children(monkeypatch)
+    together = run_cli(*args)
+    assert started == [1]
+    monkeypatch.setattr(forks, "cores_to_fork", lambda: 1)
+    alone = run_cli(*args)
+    assert together.exit_code == alone.exit_code == 2
+    assert together.stderr == alone.stderr and "no-such-rev" in together.stderr
