@@ -232,6 +232,24 @@ def test_an_override_wins_and_can_extend_the_built_in(own_copy):
     )
 
 
+def test_a_summary_read_only_by_an_included_template_is_there(own_copy):
+    """What a template never mentions is not built (a company report's one-on-one prompts):
+    whatever an extended, included or imported template mentions, or one included by an
+    expression, is."""
+    (own_copy / "templates" / "parts").mkdir(parents=True)
+    (own_copy / "templates" / "parts" / "who.md.j2").write_text(
+        "{% for o in owners %}{{ o.owner }} {% endfor %}\n"
+    )
+    (own_copy / "templates" / "parts" / "ask.md.j2").write_text("{{ prompts | length }} prompts\n")
+    (own_copy / "templates" / "both.md.j2").write_text(
+        '{% include "parts/who.md.j2" %}{% set part = "parts/ask.md.j2" %}{% include part %}'
+    )
+    (own_copy / "templates" / "named.md.j2").write_text('{% include "parts/ask.md.j2" %}')
+    both = report(own_copy, "--template", "both")
+    assert both.startswith("ana ben chloe dev ") and both.endswith(" yuki 24 prompts\n")
+    assert report(own_copy, "--template", "named") == "24 prompts\n"
+
+
 @pytest.mark.parametrize(
     ("template", "message"),
     [

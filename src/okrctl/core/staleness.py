@@ -4,7 +4,7 @@ reports' "needs attention", the nudges and the retro's stale list (docs/rules.md
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -33,6 +33,8 @@ class SeenBy(Protocol):
     """What staleness needs of history: a ref's creation and last check-in at a moment."""
 
     def seen(self, ref: str, moment: datetime) -> Seen | None: ...
+
+    def seen_all(self, refs: Iterable[str], moment: datetime) -> dict[str, Seen | None]: ...
 
 
 def watched_until(moment: datetime, period_end: datetime) -> datetime:
@@ -127,6 +129,14 @@ class Quiet:
             if node.model.derived_from is not None
         }
 
+    def ask_all(self, refs: Iterable[str]) -> None:
+        """Work out the silence of each of `refs` in one pass through history (the plain
+        ones; a derived number's waits for its first call)."""
+        until, start = self.until, self.period.start
+        plain = [ref for ref in refs if ref not in self.derived and ref not in self.known]
+        for ref, seen in self.history.seen_all(plain, until).items():
+            self.known[ref] = silence(seen, until, start)
+
     def __call__(self, ref: str) -> Silence | None:
         known = self.known
         if ref in known:
@@ -146,7 +156,9 @@ def stale_refs(
     """Each watched ref quiet for more than `limit` days at `moment`, key results first."""
     found = {}
     quiet_of_ref = Quiet(graph, history, moment, period)
-    for node in watched(graph):
+    nodes = list(watched(graph))
+    quiet_of_ref.ask_all(node.ref for node in nodes)
+    for node in nodes:
         quiet = quiet_of_ref(node.ref)
         if quiet is not None and quiet.longer_than(limit):
             found[node.ref] = quiet

@@ -7,7 +7,7 @@ define."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
@@ -98,6 +98,9 @@ class Refs(Mapping[str, RefHistory]):
     def seen(self, ref: str, moment: datetime) -> Seen | None:
         return seen_in(self.get(ref), moment)
 
+    def seen_all(self, refs: Iterable[str], moment: datetime) -> dict[str, Seen | None]:
+        return {ref: self.seen(ref, moment) for ref in refs}
+
     def dated_values(self, ref: str, opening: datetime | None) -> DatedValues | None:
         return dated_values_in(self.get(ref), opening)
 
@@ -178,6 +181,14 @@ class History:
         if isinstance(refs, Refs):
             return refs.seen(ref, moment)
         return seen_in(refs.get(ref), moment)
+
+    def seen_all(self, refs: Iterable[str], moment: datetime) -> dict[str, Seen | None]:
+        """`seen` of each of `refs`, in one pass (`stale` and a report ask it of every key
+        result: 20,000 at 2,000 teams)."""
+        known = self.refs
+        if isinstance(known, Refs):
+            return known.seen_all(refs, moment)
+        return {ref: seen_in(known.get(ref), moment) for ref in refs}
 
     def dated_values(self, ref: str, opening: datetime | None) -> DatedValues | None:
         """`ref`'s check-ins as (date, value) and its value at `opening`; None when history

@@ -122,7 +122,7 @@ def markdown_text(value: Any) -> Any:
     title, a why, a name) never becomes HTML a Markdown renderer would run (`<script>`,
     `<img onerror=…>`): such a `<` is written `&lt;`, which every renderer shows as `<`. Applying
     it twice changes nothing, so a macro's output may pass through it again."""
-    if isinstance(value, str):
+    if isinstance(value, str) and "<" in value:  # (most text has none: no pattern to run)
         return _HTML_START.sub("&lt;", value)
     return value
 
@@ -230,7 +230,7 @@ class TemplateOutside(OkrctlError):
 
 def render(
     name: str,
-    context: dict[str, Any],
+    context: dict[str, Any] | Callable[[frozenset[str] | None], dict[str, Any]],
     user_templates: Path | None,
     budget: Any = None,
     charts: dict[str, Chart] | None = None,
@@ -248,7 +248,38 @@ def render(
             f"templates/{file_name}"
         )
 
+    if callable(context):  # made knowing which names the template can reach
+        context = context(names_used(env, file_name))
     return render_with(env, file_name, context, missing=missing)
+
+
+def names_used(env: Any, file_name: str) -> frozenset[str] | None:
+    """Every name `file_name`, and every template it extends, includes or imports, mentions
+    (from Jinja's own parse; a few more than the context names it reads, which is safe): what
+    a report need not build when nothing can read it. None when any name may be read: a
+    template named by an expression, or one that cannot be read or parsed (rendering then
+    says what is wrong with it)."""
+    from jinja2 import meta, nodes
+
+    names: set[str] = set()
+    seen: set[str] = set()
+    pending = [file_name]
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            source, _, _ = env.loader.get_source(env, name)
+            tree = env.parse(source, name)
+        except Exception:  # missing, outside, unreadable, a syntax error: all reported later
+            return None
+        names.update(node.name for node in tree.find_all(nodes.Name))
+        for included in meta.find_referenced_templates(tree):
+            if included is None:
+                return None
+            pending.append(included)
+    return frozenset(names)
 
 
 def render_with(
@@ -367,8 +398,12 @@ def render_report(request: ReportRequest, *, html: bool = False) -> str:
     from okrctl.render.report_context import build_context
 
     charts: dict[str, Chart] = {}
-    context = build_context(request)
-    text = render(request.template, context, request.user_templates, charts=charts)
+    text = render(
+        request.template,
+        lambda needed: build_context(request, needed),
+        request.user_templates,
+        charts=charts,
+    )
     if not html:
         return text
     from okrctl.render.html import to_html

@@ -4,7 +4,7 @@ Jinja's sandbox, and docs/templates.md documents every name (a test holds the tw
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -62,7 +62,10 @@ class ContextBuilder:
             if history is not None
             else None
         )
-        """Each ref's silence, worked out once (activity and `quiet_through` both ask)."""
+        """Each ref's silence, worked out once (activity and `quiet_through` both ask), all
+        at once."""
+        if self.quiet is not None:
+            self.quiet.ask_all([*self.graph.key_results, *self.graph.kpis])
         self.until = card.moment.instant
         """As-of: this period's check-ins are listed up to it."""
         self._days = _Once(_day)
@@ -109,7 +112,8 @@ class ContextBuilder:
     def key_result(self, kr: KeyResultScore) -> dict[str, Any]:
         data = key_result_json(kr)
         model = kr.node.key_result
-        checkins, days_quiet, quiet_too_long = self.activity(kr.ref)
+        ref = data["ref"]
+        checkins, days_quiet, quiet_too_long = self.activity(ref)
         data.update(
             id=model.id,
             source=model.source,
@@ -118,10 +122,10 @@ class ContextBuilder:
             target_moves=[move_json(move) for move in kr.target_moves],
             days_quiet=days_quiet,
             stale=quiet_too_long and is_watched(model),
-            quiet_through=self.quiet_through(kr.ref) if quiet_too_long else None,
-            trend=list(kr.trend),
+            quiet_through=self.quiet_through(ref) if quiet_too_long else None,
+            trend=data["trend"] if "trend" in data else list(kr.trend),  # (a number's: made)
             timeline=self.timeline(kr) if kr.derived is not None else [],
-            checkin_url=None if model.derived_from else checkin_link(self.repository_url, kr.ref),
+            checkin_url=None if model.derived_from else checkin_link(self.repository_url, ref),
             status_words=words(kr.status),
         )
         data.setdefault("baseline", None)
@@ -207,8 +211,17 @@ class ContextBuilder:
         }
 
 
-def build_context(request: ReportRequest) -> dict[str, Any]:
-    """Everything a template can use; see docs/templates.md."""
+SUMMARIES = ("attention", "help_wanted", "owners", "prompts")
+"""What is gathered from every unit's numbers again, and left out of the context of a
+template that never reads it (a company report reads one of them; each is a pass over
+20,000 key results at 2,000 teams)."""
+
+
+def build_context(
+    request: ReportRequest, needed: Container[str] | None = None
+) -> dict[str, Any]:
+    """Everything a template can use (docs/templates.md); with `needed`, the `SUMMARIES` it
+    names only."""
     snapshot, card, history = request.snapshot, request.card, request.history
     graph, scope, since = snapshot.graph, request.scope, request.since
     builder = ContextBuilder(snapshot, card, history)
@@ -244,11 +257,17 @@ def build_context(request: ReportRequest) -> dict[str, Any]:
         "has_history": history is not None,
         "stale_after_days": builder.stale_after,
     }
-    context["attention"] = _attention(units)
-    context["help_wanted"] = _help_wanted(units)
     context["changes"] = _changes(request.comparison, graph, in_scope)
-    context["owners"] = _owners(units)
-    context["prompts"] = _prompts(context)
+    wanted = set(SUMMARIES) if needed is None else {n for n in SUMMARIES if n in needed}
+    attention = _attention(units) if wanted & {"attention", "prompts"} else {}
+    if "attention" in wanted:
+        context["attention"] = attention
+    if "help_wanted" in wanted:
+        context["help_wanted"] = _help_wanted(units)
+    if "owners" in wanted:
+        context["owners"] = _owners(units)
+    if "prompts" in wanted:
+        context["prompts"] = _prompts(attention)
     return context
 
 
@@ -340,9 +359,8 @@ def _changes(
     }
 
 
-def _prompts(context: dict[str, Any]) -> list[str]:
+def _prompts(attention: dict[str, list[dict[str, Any]]]) -> list[str]:
     """Discussion prompts for a 1:1, from what is off track, stale or forecast to miss."""
-    attention = context["attention"]
     prompts = []
     for objective in attention["off_track"]:
         prompts.append(

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -128,11 +128,24 @@ class _LazyRefs(Refs):
         row = self._unbuilt(ref)
         if row is None:
             return super().seen(ref, moment)
+        return self._seen(ref, row, moment.timestamp())
+
+    def seen_all(self, refs: Iterable[str], moment: datetime) -> dict[str, Seen | None]:
+        limit, built, rows, row_of = moment.timestamp(), self._built, self._raw, self._row
+        found: dict[str, Seen | None] = {}
+        for ref in refs:
+            row = None if ref in built else rows.get(ref) or row_of(ref)
+            if row is None:
+                found[ref] = super().seen(ref, moment)
+            else:
+                found[ref] = self._seen(ref, row, limit)
+        return found
+
+    def _seen(self, ref: str, row: _Row, limit: float) -> Seen:
         created, checkins = row[0], row[1]
         when = self._dates
         if not checkins:  # the usual answer for a silent org: never checked in
             return Seen(None if created is None else when[created], None)
-        limit = moment.timestamp()
         last = next((c for c in reversed(checkins) if c[0] <= limit), None)
         return Seen(
             None if created is None else when[created],
