@@ -13,7 +13,7 @@ import pickle
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from okrctl.store.forks import cores_to_fork, elsewhere
+from okrctl.store.forks import Later, cores_to_fork, elsewhere
 
 PARALLEL_FROM = 200
 """Files to compose from which a second process pays for its start (about 10 ms) and for
@@ -33,7 +33,7 @@ def can_fork(files: int) -> bool:
 
 def read_elsewhere(
     items: Sequence[tuple[Any, ...]], read: Callable[..., Item]
-) -> Callable[[], list[Item]]:
+) -> Later[list[Item]]:
     """Start a child that runs `read(*item)` over `items`; the function returned waits for its
     results, in order (read here when the child could not give them all)."""
 

@@ -11,7 +11,7 @@ import pickle
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 Result = TypeVar("Result")
 
@@ -23,21 +23,59 @@ def cores_to_fork() -> int:
     return len(os.sched_getaffinity(0))
 
 
+class Later(Generic[Result]):
+    """Work started in a forked child (or, where there is none, to be done here): calling it
+    waits for the result; `abandon` ends a child whose result is no longer wanted."""
+
+    def __init__(
+        self,
+        work: Callable[[], Result],
+        unpack: Callable[[bytes], Result] = pickle.loads,
+        child: Any = None,
+        receiving: Any = None,
+    ) -> None:
+        self.work, self.unpack, self.child, self.receiving = work, unpack, child, receiving
+
+    def __call__(self) -> Result:
+        if self.child is None:
+            return self.work()
+        try:
+            data = self.receiving.recv_bytes()
+        except (EOFError, OSError):
+            data = b""  # it died before sending
+        finally:
+            self.abandon()
+        if data:
+            try:
+                return self.unpack(data)
+            except Exception:  # a broken message, or not what was asked for
+                pass
+        return self.work()
+
+    def abandon(self) -> None:
+        if self.child is not None:
+            self.receiving.close()
+            if self.child.is_alive():
+                self.child.terminate()
+            self.child.join()
+            self.child = None
+
+
 def elsewhere(
     work: Callable[[], Result],
     *,
     pack: Callable[[Any], bytes] = pickle.dumps,
     unpack: Callable[[bytes], Result] = pickle.loads,
     first_in_child: Callable[[], None] | None = None,
-) -> Callable[[], Result]:
-    """`work` started in a forked child while this process goes on; the function returned
+) -> Later[Result]:
+    """`work` started in a forked child while this process goes on; calling what is returned
     waits for its result. Where okrctl may not fork, or whatever goes wrong in the child (an
     exception, a crash, a message `unpack` refuses), `work` runs here when the result is asked
     for: the result, or the error, is the same either way. The child sees this process as it
     was at the fork and must not write anything a later step of this process reads;
     `first_in_child` runs there before `work` (to leave what is the parent's alone)."""
     if cores_to_fork() < 2:
-        return work
+        return Later(work)
     import multiprocessing
 
     for stream in (sys.stdout, sys.stderr):  # nothing half-written is written twice
@@ -50,25 +88,9 @@ def elsewhere(
     except OSError:  # no process to be had (a limit, a sandbox): the work is done here
         receiving.close()
         sending.close()
-        return work
+        return Later(work)
     sending.close()  # the child's end: this process keeps only its own
-
-    def result() -> Result:
-        try:
-            data = receiving.recv_bytes()
-        except (EOFError, OSError):
-            data = b""  # it died before sending
-        finally:
-            receiving.close()
-            child.join()
-        if data:
-            try:
-                return unpack(data)
-            except Exception:  # a broken message, or not what was asked for
-                pass
-        return work()
-
-    return result
+    return Later(work, unpack, child, receiving)
 
 
 def _child(
@@ -85,4 +107,3 @@ def _child(
         data = b""
     sending.send_bytes(data)
     sending.close()
-

@@ -123,16 +123,18 @@ def report_of(
     graph = snapshot.graph
     scope = check_scope(graph, scope)
     name = template or default_template(graph, scope)
-    history = snapshot.read_history("trends, check-in dates and changes")
     if since_text is None:
+        history = snapshot.read_history("trends, check-in dates and changes")
         card = evaluate(graph, snapshot.period, snapshot.moment, history=history)
         return ReportRequest(name, scope, snapshot, card, history, Since("", None, None), None)
     # The goals as they were `--since` are loaded and compared in a second process, where
-    # okrctl may fork, while this one scores (at 2,000 teams, a fifth of a company report).
+    # okrctl may fork (not beside a first walk's history read ahead), while this one reads
+    # history and scores (at 2,000 teams, a fifth of a company report).
     changes = elsewhere(
         lambda: changes_since(snapshot, since_text),
         first_in_child=snapshot.workspace.own_git_processes,
     )
+    history = snapshot.read_history("trends, check-in dates and changes")
     card = evaluate(graph, snapshot.period, snapshot.moment, history=history)
     since, comparison = changes()
     return ReportRequest(name, scope, snapshot, card, history, since, comparison)

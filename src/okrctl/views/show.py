@@ -207,26 +207,29 @@ class Shown:
 def ladder(graph: Graph, ref: str, seen: frozenset[str] = frozenset()) -> list[Step]:
     """The steps above `ref`: what it aligns to, and what that aligns to, up to the mission.
     Several `aligns_to` make several branches; a loop stops where it would repeat."""
-    company = graph.company
-    mission_step = Step(MISSION, "mission", company.unit.mission if company else None, None, [])
     objective_ref = graph.objective_of(ref)
     if objective_ref is None:
         if ref in graph.kpis or ref in graph.units:
-            return [mission_step]
+            return [_mission_step(graph)]
         return []
     node = graph.objectives[objective_ref]
     if not node.objective.aligns_to:
-        return [mission_step] if node.owner.unit.kind == "company" else []
+        return [_mission_step(graph)] if node.owner.unit.kind == "company" else []
     steps = []
     for target in node.objective.aligns_to:
         if target == MISSION:
-            steps.append(mission_step)
+            steps.append(_mission_step(graph))
             continue
         kind = graph.kind_of(target)
         if kind is None or target in seen or graph.objective_of(target) == objective_ref:
             continue
         steps.append(_step(graph, target, kind, seen | {objective_ref}))
     return steps
+
+
+def _mission_step(graph: Graph) -> Step:
+    company = graph.company
+    return Step(MISSION, "mission", company.unit.mission if company else None, None, [])
 
 
 def _step(graph: Graph, ref: str, kind: RefKind, seen: frozenset[str]) -> Step:

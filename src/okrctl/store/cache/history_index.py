@@ -146,7 +146,9 @@ class _LazyRefs(Refs):
         when = self._dates
         if not checkins:  # the usual answer for a silent org: never checked in
             return Seen(None if created is None else when[created], None)
-        last = next((c for c in reversed(checkins) if c[0] <= limit), None)
+        last: tuple[Any, ...] | None = checkins[-1]  # (usually: the moment is after it)
+        if checkins[-1][0] > limit:
+            last = next((c for c in reversed(checkins) if c[0] <= limit), None)
         return Seen(
             None if created is None else when[created],
             None if last is None else CheckIn(ref, when[last[0]], *last[1:]),
