@@ -11,19 +11,31 @@ from __future__ import annotations
 import asyncio
 import gc
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from okrctl._version import __version__
-from okrctl.core.rules import UnitHits
 from okrctl.model.errors import OkrctlError
-from okrctl.model.history import History
+from okrctl.store.forks import Later, elsewhere
 from okrctl.store.root import CONFIG_NAME, find_root
 from okrctl.store.workspace import Workspace
-from okrctl.views import editor
-from okrctl.views.editor import Analysis
+from okrctl.views.words import line_of, word_at
+
+if TYPE_CHECKING:
+    from okrctl.core.rules import UnitHits
+    from okrctl.model.findings import Finding
+    from okrctl.model.history import History
+    from okrctl.views import editor
+    from okrctl.views.editor import Analysis
+
+# What a first diagnostic needs is imported up here; the rules, the models and the editor's
+# views only by the checks and answers that use them (see `EarlyCheck`).
 
 DEBOUNCE = 0.25
 """Seconds without a keystroke before the goals are checked again."""
+
+Located = dict[str, list[tuple["Finding", str]]]
+"""Each file's findings, each with the text of the line it points at (a diagnostic spans
+the word there)."""
 
 
 class Session:
@@ -35,16 +47,23 @@ class Session:
         self.analysis: Analysis | None = None
         self.history: History | None = None
         self.history_read = False
+        self.first = True
+        """No check yet: the next one comes before history is read."""
         self.published: set[str] = set()
         self.generation = 0
-        self.kept = UnitHits()
-        """The per-unit rules' hits of each unit, for the next check."""
+        self.kept: UnitHits | None = None
+        """The per-unit rules' hits of each unit, for the next check (made by the first)."""
 
     def check(self) -> Analysis:
         """Check the goals as the editor has them. The first check of a session runs before
         history is read (git, and on a fresh clone a walk of every commit): its findings
         come at once, and `stale` joins them with the next, which `publish` runs right away."""
-        if not self.history_read and self.analysis is not None:
+        from okrctl.core.rules import UnitHits
+        from okrctl.views import editor
+
+        if self.kept is None:
+            self.kept = UnitHits()
+        if not self.history_read and not self.first:
             self.history = self._history()
             self.history_read = True
         if _grown(self.workspace):
@@ -56,6 +75,7 @@ class Session:
         finally:
             if collecting:
                 gc.enable()
+        self.first = False
         return self.analysis
 
     def _history(self) -> History | None:
@@ -72,14 +92,72 @@ class Session:
         return self.workspace.root / relative
 
 
+def located(analysis: Analysis) -> Located:
+    found: Located = {}
+    for relative, findings in analysis.findings_by_file().items():
+        lines = analysis.repository.texts.get(relative, "").split("\n")  # as checked
+        found[relative] = [(finding, line_of(finding.line, lines)) for finding in findings]
+    return found
+
+
+def first_findings(root: Path) -> Located | None:
+    """The findings of the goals as they are on disk, as an editor's first check finds them
+    (before history); None when `okrctl.yaml` is broken (the server's own check says where)."""
+    try:
+        return located(Session(root).check())
+    except OkrctlError:
+        return None
+
+
+class EarlyCheck:
+    """The first check of the repository the editor starts the server in, made by a forked
+    child while this process imports the protocol's library (lsprotocol makes hundreds of
+    classes: a quarter of a second) and then okrctl's rules and models: an editor that opens
+    a file as it is on disk gets its first diagnostics from it, at once. Where okrctl may not
+    fork (`store/forks.py`), there is none: the server checks, as it always does."""
+
+    def __init__(self, root: Path, later: Later[Located | None]) -> None:
+        self.root = root
+        self.later: Later[Located | None] | None = later
+
+    @classmethod
+    def start(cls, where: Path) -> EarlyCheck | None:
+        try:
+            root = find_root(where)
+        except OkrctlError:
+            return None  # started outside a goals repository: each file opened finds its own
+        later = elsewhere(lambda: first_findings(root))
+        return cls(root, later) if later.forked else None
+
+    def take(self, session: Session) -> Located | None:
+        """The child's findings, once: for its repository's first check, when every buffer
+        open is its file as it is on disk (anything else: the session checks itself)."""
+        later, self.later = self.later, None
+        if later is None:
+            return None
+        if session.workspace.root != self.root or not session.first or not all(
+            _as_on_disk(path, raw) for path, raw in session.buffers.items()
+        ):
+            later.abandon()
+            return None
+        return later()
+
+
+def _as_on_disk(path: Path, raw: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(raw) and path.read_bytes() == raw
+    except OSError:
+        return False
+
+
 def _grown(workspace: Workspace) -> bool:
     """Whether the parsed units kept between checks are many more than the files."""
     return any(isinstance(v, dict) and len(v) > 20_000 for v in workspace.memo.values())
 
 
-def build_server() -> Any:
+def build_server(early: EarlyCheck | None = None) -> Any:
     """The pygls server with every feature registered (imported here: `okrctl --help` does not
-    pay for pygls)."""
+    pay for pygls); `early`, the first check made at start."""
     from lsprotocol import types
     from pygls.lsp.server import LanguageServer
     from pygls.uris import from_fs_path, to_fs_path
@@ -119,24 +197,28 @@ def build_server() -> Any:
             return None
 
     def publish(ls: LanguageServer, session: Session) -> None:
-        try:
-            analysis = session.check()
-        except OkrctlError as error:  # okrctl.yaml itself is broken: say so on it, where
-            problems = [items.config_diagnostic(line) for line in str(error).split("\n") if line]
-            ls.text_document_publish_diagnostics(
-                types.PublishDiagnosticsParams(
-                    uri=uri_of(session, CONFIG_NAME), diagnostics=problems
+        by_file = early.take(session) if early is not None else None
+        if by_file is not None:
+            session.first = False  # checked, before history: the next check reads it
+        else:
+            try:
+                by_file = located(session.check())
+            except OkrctlError as error:  # okrctl.yaml itself is broken: say so on it, where
+                problems = [
+                    items.config_diagnostic(line) for line in str(error).split("\n") if line
+                ]
+                ls.text_document_publish_diagnostics(
+                    types.PublishDiagnosticsParams(
+                        uri=uri_of(session, CONFIG_NAME), diagnostics=problems
+                    )
                 )
-            )
-            session.published.add(CONFIG_NAME)
-            return
-        by_file = analysis.findings_by_file()
+                session.published.add(CONFIG_NAME)
+                return
         for relative, found in by_file.items():
-            lines = analysis.repository.texts.get(relative, "").split("\n")  # as checked
             ls.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(
                     uri=uri_of(session, relative),
-                    diagnostics=[items.diagnostic(f, lines) for f in found],
+                    diagnostics=[items.diagnostic(f, text) for f, text in found],
                 )
             )
         root = session.workspace.root
@@ -207,11 +289,13 @@ def build_server() -> Any:
         document = server.workspace.get_text_document(uri)
         lines = document.source.split("\n")
         line = lines[position.line] if position.line < len(lines) else ""
-        found = editor.word_at(line, position.character)
+        found = word_at(line, position.character)
         return found[0] if found is not None else None
 
     def named(analysis: Analysis, relative: str, uri: str, position: Any) -> str | None:
         """The goal the cursor is on: a ref it names, else the one whose `id:` line it is."""
+        from okrctl.views import editor
+
         word = word_under(uri, position)
         graph = analysis.graph
         if word is not None and (editor.node_of(graph, word) or word in graph.units):
@@ -223,6 +307,8 @@ def build_server() -> Any:
         types.CompletionOptions(trigger_characters=["/", " ", "[", ","]),
     )
     def completion(ls: LanguageServer, params: types.CompletionParams) -> Any:
+        from okrctl.views import editor
+
         found = current(params.text_document.uri)
         if found is None:
             return None
@@ -265,6 +351,8 @@ def build_server() -> Any:
 
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
     def definition(ls: LanguageServer, params: types.DefinitionParams) -> Any:
+        from okrctl.views import editor
+
         found = current(params.text_document.uri)
         if found is None:
             return None
@@ -275,6 +363,8 @@ def build_server() -> Any:
 
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)
     def references(ls: LanguageServer, params: types.ReferenceParams) -> Any:
+        from okrctl.views import editor
+
         found = current(params.text_document.uri)
         if found is None:
             return None
@@ -320,6 +410,8 @@ def build_server() -> Any:
 
     @server.feature(types.WORKSPACE_SYMBOL)
     def symbols(ls: LanguageServer, params: types.WorkspaceSymbolParams) -> Any:
+        from okrctl.views import editor
+
         found = []
         for session in sessions.values():
             analysis = session.analysis or session.check()
@@ -344,7 +436,8 @@ def serve() -> None:
     each one (5 MB a check at 2,000 teams), all day long. Not while the server is built:
     lsprotocol's hundreds of classes would be traversed again and again as they are made; once
     they are, they are frozen out of every later collection."""
-    server = build_server()
+    early = EarlyCheck.start(Path.cwd())  # before anything starts a thread
+    server = build_server(early)
     gc.freeze()
     gc.enable()
     server.start_io()

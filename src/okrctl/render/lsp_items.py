@@ -5,12 +5,15 @@ diagnostic ("did you mean", a `why:` to fill in). `commands/lsp.py` sends them."
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
 from okrctl.model.findings import Finding, Severity
-from okrctl.views import editor
-from okrctl.views.editor import Analysis
+from okrctl.views.words import word_at
+
+if TYPE_CHECKING:
+    from okrctl.views.editor import Analysis
 
 RULES_DOCS = "https://github.com/okrctl/okrctl/blob/main/docs/rules.md#"
 MENTIONED = re.compile(r"`([^`]+)`")
@@ -24,13 +27,12 @@ def _span(line: int, start: int, end: int) -> types.Range:
     )
 
 
-def diagnostic(finding: Finding, lines: list[str]) -> types.Diagnostic:
-    """A finding on the word it points at (to the end of its line when it points at no word),
-    with its rule as the code and a link to the rule's docs."""
+def diagnostic(finding: Finding, text: str) -> types.Diagnostic:
+    """A finding on the word it points at in its line's `text` (to the end of the line when
+    it points at no word), with its rule as the code and a link to the rule's docs."""
     line = max(finding.line - 1, 0)
     start = max(finding.column - 1, 0)
-    text = lines[line] if line < len(lines) else ""
-    word = editor.word_at(text, start)
+    word = word_at(text, start)
     end = word[2] if word is not None and word[1] == start else max(len(text), start + 1)
     severity = (
         types.DiagnosticSeverity.Error
@@ -77,6 +79,8 @@ def _replacements(
     analysis: Analysis, uri: str, lines: list[str], found: types.Diagnostic
 ) -> list[types.CodeAction]:
     """Each "did you mean" of an unknown ref, as the edit that makes it."""
+    from okrctl.views import editor
+
     mentioned = MENTIONED.search(found.message)
     if mentioned is None:
         return []

@@ -52,6 +52,11 @@ class Later(Generic[Result]):
                 pass
         return self.work()
 
+    @property
+    def forked(self) -> bool:
+        """Whether a child does the work (else it is done here, when asked for)."""
+        return self.child is not None
+
     def abandon(self) -> None:
         if self.child is not None:
             self.receiving.close()

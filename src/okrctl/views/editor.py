@@ -25,7 +25,6 @@ from okrctl.model.units import Repository
 from okrctl.store.load import load_buffers
 from okrctl.store.workspace import Workspace
 
-WORD = re.compile(r"[A-Za-z0-9_./-]+")
 """What a ref or an id is made of."""
 
 Node = ObjectiveNode | KeyResultNode | KpiNode
@@ -86,14 +85,6 @@ def analyse(
     moment = Moment.of(None)
     findings = run_rules(repository, Context(repository, graph, moment, period, history), kept)
     return Analysis(repository, graph, period, moment, findings, history)
-
-
-def word_at(line: str, character: int) -> tuple[str, int, int] | None:
-    """The ref-like word under the cursor, with its start and end column."""
-    for match in WORD.finditer(line):
-        if match.start() <= character <= match.end():
-            return match.group(), match.start(), match.end()
-    return None
 
 
 def node_of(graph: Graph, ref: str) -> Node | None:
