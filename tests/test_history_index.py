@@ -215,6 +215,9 @@ def test_check_ins_of_a_period_read_from_the_index_equal_the_built_records(tmp_p
         both = {ref: from_index.seen(ref, end), "growth/no-such-kr": None}
         assert unbuilt.seen_all([ref, "growth/no-such-kr"], end) == both  # all in one pass
         assert from_index.seen_all([ref, "growth/no-such-kr"], end) == both  # (built)
+        period = {ref: built[ref].checkins_between(start, end), "growth/no-such-kr": []}
+        assert unbuilt.checkins_between_all([ref, "growth/no-such-kr"], start, end) == period
+        assert from_index.checkins_between_all([ref, "growth/no-such-kr"], start, end) == period
     assert [c.value for c in unbuilt.checkins_between(ref, *edges[1])] == [31, 33]
     assert unbuilt.checkins_between("growth/no-such-kr", *edges[0]) == []
 

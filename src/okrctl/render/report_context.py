@@ -21,7 +21,7 @@ from okrctl.core.scorecard import (
     cascade_order,
 )
 from okrctl.core.staleness import Quiet, is_watched
-from okrctl.model.history import History
+from okrctl.model.history import CheckIn, History
 from okrctl.model.names import unit_of
 from okrctl.render.links import checkin_link
 from okrctl.render.textformat import words
@@ -64,8 +64,14 @@ class ContextBuilder:
         )
         """Each ref's silence, worked out once (activity and `quiet_through` both ask), all
         at once."""
-        if self.quiet is not None:
-            self.quiet.ask_all([*self.graph.key_results, *self.graph.kpis])
+        self._checkins: dict[str, list[CheckIn]] = {}
+        """Each number's check-ins this period so far, all read in one pass."""
+        if self.quiet is not None and history is not None:
+            refs = [*self.graph.key_results, *self.graph.kpis]
+            self.quiet.ask_all(refs)
+            self._checkins = history.checkins_between_all(
+                refs, card.period.start, card.moment.instant
+            )
         self.until = card.moment.instant
         """As-of: this period's check-ins are listed up to it."""
         self._days = _Once(_day)
@@ -84,10 +90,10 @@ class ContextBuilder:
             if quiet.last is None and quiet.through is None and self.quiet.until == self.until:
                 return [], days, stale  # never checked in up to as-of: no check-ins to list
         day, instant = self._days, self._instants.__getitem__
-        checkins = [
-            {**checkin_json(c, instant), "day": day[c.date]}
-            for c in self.history.checkins_between(ref, self.card.period.start, self.until)
-        ]
+        period = self._checkins.get(ref)
+        if period is None:  # (a ref not in the graph)
+            period = self.history.checkins_between(ref, self.card.period.start, self.until)
+        checkins = [{**checkin_json(c, instant), "day": day[c.date]} for c in period]
         return checkins, days, stale
 
     def quiet_through(self, ref: str) -> str | None:

@@ -179,13 +179,25 @@ class _LazyRefs(Refs):
         return moves_in([(when[stamp], target) for stamp, target in row[3]], start, end)
 
     def checkins_between(self, ref: str, start: datetime, end: datetime) -> list[CheckIn]:
-        row = self._unbuilt(ref)
-        if row is None:
-            return super().checkins_between(ref, start, end)
-        if not row[1]:
-            return []
+        return self.checkins_between_all([ref], start, end)[ref]
+
+    def checkins_between_all(
+        self, refs: Iterable[str], start: datetime, end: datetime
+    ) -> dict[str, list[CheckIn]]:
         when, low, high = self._dates, start.timestamp(), end.timestamp()
-        return [CheckIn(ref, when[c[0]], *c[1:]) for c in row[1] if low <= c[0] <= high]
+        built, rows, row_of = self._built, self._raw, self._row
+        found: dict[str, list[CheckIn]] = {}
+        for ref in refs:
+            row = None if ref in built else rows.get(ref) or row_of(ref)
+            if row is None:
+                found[ref] = super().checkins_between(ref, start, end)
+            elif not row[1]:
+                found[ref] = []
+            else:
+                found[ref] = [
+                    CheckIn(ref, when[c[0]], *c[1:]) for c in row[1] if low <= c[0] <= high
+                ]
+        return found
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._all())
