@@ -49,6 +49,10 @@ def _day(moment: datetime) -> str:
     return moment.date().isoformat()
 
 
+ALWAYS_THERE = ("baseline", "target", "current", "keep", "derived", "forecast")
+"""A key result's fields that only some shapes have, None in the others' context."""
+
+
 class ContextBuilder:
     """Turns scores, history and changes into the template context."""
 
@@ -93,7 +97,9 @@ class ContextBuilder:
         period = self._checkins.get(ref)
         if period is None:  # (a ref not in the graph)
             period = self.history.checkins_between(ref, self.card.period.start, self.until)
-        checkins = [{**checkin_json(c, instant), "day": day[c.date]} for c in period]
+        checkins = [checkin_json(c, instant) for c in period]
+        for checkin, made in zip(checkins, period, strict=True):
+            checkin["day"] = day[made.date]
         return checkins, days, stale
 
     def quiet_through(self, ref: str) -> str | None:
@@ -120,26 +126,24 @@ class ContextBuilder:
         model = kr.node.key_result
         ref = data["ref"]
         checkins, days_quiet, quiet_too_long = self.activity(ref)
-        data.update(
-            id=model.id,
-            source=model.source,
-            done=model.done if model.milestone else None,
-            checkins=checkins,
-            target_moves=[move_json(move) for move in kr.target_moves],
-            days_quiet=days_quiet,
-            stale=quiet_too_long and is_watched(model),
-            quiet_through=self.quiet_through(ref) if quiet_too_long else None,
-            trend=data["trend"] if "trend" in data else list(kr.trend),  # (a number's: made)
-            timeline=self.timeline(kr) if kr.derived is not None else [],
-            checkin_url=None if model.derived_from else checkin_link(self.repository_url, ref),
-            status_words=words(kr.status),
+        data["id"] = model.id
+        data["source"] = model.source
+        data["done"] = model.done if model.milestone else None
+        data["checkins"] = checkins
+        data["target_moves"] = [move_json(move) for move in kr.target_moves]
+        data["days_quiet"] = days_quiet
+        data["stale"] = quiet_too_long and is_watched(model)
+        data["quiet_through"] = self.quiet_through(ref) if quiet_too_long else None
+        if "trend" not in data:  # (a number's is made already)
+            data["trend"] = list(kr.trend)
+        data["timeline"] = self.timeline(kr) if kr.derived is not None else []
+        data["checkin_url"] = (
+            None if model.derived_from else checkin_link(self.repository_url, ref)
         )
-        data.setdefault("baseline", None)
-        data.setdefault("target", None)
-        data.setdefault("current", None)
-        data.setdefault("keep", None)
-        data.setdefault("derived", None)
-        data.setdefault("forecast", None)
+        data["status_words"] = words(kr.status)
+        for name in ALWAYS_THERE:
+            if name not in data:
+                data[name] = None
         if kr.heading is None:
             data["forecast"] = None  # the period is over: nothing is heading anywhere
         return data
