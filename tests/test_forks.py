@@ -101,3 +101,31 @@ def test_a_bad_since_is_the_same_error_either_way(quarter, monkeypatch):
     alone = run_cli(*args)
     assert together.exit_code == alone.exit_code == 2
     assert together.stderr == alone.stderr and "no-such-rev" in together.stderr
+
+
+@may_fork
+def test_the_caches_a_check_writes_beside_its_rules_are_those_written_alone(
+    quarter, tmp_path, monkeypatch
+):
+    """`check` has its parse cache and history index written by a child while the rules run:
+    the same files, byte for byte, as one process writes, and the next run reads them."""
+    import shutil
+
+    def fresh_check(name: str) -> tuple[list, dict[str, bytes]]:
+        root = tmp_path / name
+        shutil.copytree(quarter, root)
+        shutil.rmtree(root / ".git" / "okrctl", ignore_errors=True)
+        result = run_cli("check", "--repo", root, "--format", "json", "--as-of", "2026-11-15")
+        caches = {p.name: p.read_bytes() for p in (root / ".git" / "okrctl").iterdir()}
+        return result.json()["findings"], caches
+
+    started = counting_children(monkeypatch)
+    together = fresh_check("together")
+    assert started  # (the writes, at least)
+    assert {name.split("-")[0] for name in together[1]} >= {"parse", "history"}
+    monkeypatch.setattr(forks, "cores_to_fork", lambda: 1)
+    alone = fresh_check("alone")
+    assert together == alone
+    assert run_cli(
+        "check", "--repo", tmp_path / "together", "--format", "json", "--as-of", "2026-11-15"
+    ).json()["findings"] == together[0]

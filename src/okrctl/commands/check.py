@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -53,15 +54,22 @@ def check_repo(
     from okrctl.core.rules import Context, run_rules, severities
     from okrctl.store.snapshot import take_snapshot
 
-    snapshot = take_snapshot(
-        repo, at=at, as_of=as_of, as_of_reads_commit=False, history_soon=with_history
-    )
-    repository = snapshot.repository
-    history = None
-    if with_history and severities(repository)["stale"] is not Severity.OFF:
-        history = snapshot.read_history("the stale rule and its check-in dates")
-    context = Context(repository, snapshot.graph, snapshot.moment, snapshot.period, history)
-    findings = run_rules(repository, context)
+    workspace = Workspace.of(repo)
+    workspace.held_writes = []  # the caches are written beside the rules (`write_held`)
+    written: Callable[[], None] | None = None
+    try:
+        snapshot = take_snapshot(
+            workspace, at=at, as_of=as_of, as_of_reads_commit=False, history_soon=with_history
+        )
+        repository = snapshot.repository
+        history = None
+        if with_history and severities(repository)["stale"] is not Severity.OFF:
+            history = snapshot.read_history("the stale rule and its check-in dates")
+        written = workspace.write_held()
+        context = Context(repository, snapshot.graph, snapshot.moment, snapshot.period, history)
+        findings = run_rules(repository, context)
+    finally:
+        (workspace.write_held() if written is None else written)()  # (a failure: at once)
     if repository.revision is None and severities(repository)["schema"] is not Severity.OFF:
         from okrctl.model.findings import sort_key
         from okrctl.store.sources.measure_files import measure_file_findings

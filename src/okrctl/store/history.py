@@ -249,7 +249,7 @@ def read_history(
         _walk(indexed, workspace, read_log(top, f"{indexed.head}..{head}", scope), None, known)
         indexed.head = head
         if is_head and folder and not workspace.read_only:
-            history_index.save(folder, scope.key(), boundary, indexed)
+            workspace.write(partial(history_index.save, folder, scope.key(), boundary, indexed))
         return indexed
     history = History(truncated=shallow, head=head)
     log, blobs = _log_of(workspace, top, head, scope)
@@ -258,7 +258,7 @@ def read_history(
         wanted = None  # the whole walk costs at most twice as much, and is kept for next time
     _walk(history, workspace, log, wanted, known, blobs)
     if wanted is None and is_head and folder and not workspace.read_only:
-        history_index.save(folder, scope.key(), boundary, history)
+        workspace.write(partial(history_index.save, folder, scope.key(), boundary, history))
     return history
 
 

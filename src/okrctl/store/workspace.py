@@ -37,6 +37,9 @@ class Workspace:
     _cache_folder: object = field(default=_UNSET, repr=False)
     memo: dict[object, object] = field(default_factory=dict, repr=False)
     """What the caches under `.git/okrctl/` read once per command, shared by its loads."""
+    held_writes: list[Callable[[], None]] | None = field(default=None, repr=False)
+    """Cache writes held back, for a command that has them made beside its own work
+    (`store.forks.write_beside`); None: each cache is written at once."""
     meanwhile: list[Callable[[], None]] = field(default_factory=list, repr=False)
     """Work to start while the goals are composed (a thread reading history ahead): the
     loader starts it once any process it forks to compose is running, so that none of them
@@ -60,6 +63,29 @@ class Workspace:
 
             self._top = toplevel(self.root)
         return self._top  # type: ignore[return-value]
+
+    def write(self, write: Callable[[], None]) -> None:
+        """A cache write: made now, or held back (`held_writes`)."""
+        if self.held_writes is None:
+            write()
+        else:
+            self.held_writes.append(write)
+
+    def write_held(self) -> Callable[[], None]:
+        """Start the held cache writes, in a forked child where okrctl may fork (else here,
+        once waited for), and make every later write at once; returns the wait. A command's
+        own work goes on meanwhile: on a fresh clone, writing the parse cache and the history
+        index is an eighth of a `check`."""
+        writes, self.held_writes = self.held_writes or [], None
+        if not writes:
+            return lambda: None
+        from okrctl.store.forks import elsewhere
+
+        def write_all() -> None:
+            for write in writes:
+                write()
+
+        return elsewhere(write_all)
 
     @property
     def git_asked(self) -> bool:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +57,8 @@ class ParseCache:
         (shared by its loads, so a file unchanged between two revisions is one object)."""
         self.used: dict[str, Entry] = {}
         self.changed = False
+        self.write: Callable[[Callable[[], None]], None] = _now
+        """How the pack is written (a workspace may hold the write back: `Workspace.write`)."""
         self.rereads: Rereads | None = None
         """A long-lived process's memory of files read (store/rereads.py): each key hashed
         once per content."""
@@ -93,15 +97,22 @@ class ParseCache:
             return
         if not self.changed and len(self.used) == len(self.entries):
             return  # (entries parsed in this command count as changes: they are new)
-        from okrctl.model.errors import OkrctlError
-        from okrctl.store.writefile import write_atomically
+        self.write(partial(_write_pack, self.pack, dict(self.used)))
 
-        try:
-            self.pack.parent.mkdir(exist_ok=True)
-            data = pack_models(self.used)
-            write_atomically(self.pack, data, own_file=True)
-        except (OSError, OkrctlError):
-            pass  # a read-only .git: the next run parses again
+
+def _now(write: Callable[[], None]) -> None:
+    write()
+
+
+def _write_pack(pack: Path, used: dict[str, Entry]) -> None:
+    from okrctl.model.errors import OkrctlError
+    from okrctl.store.writefile import write_atomically
+
+    try:
+        pack.parent.mkdir(exist_ok=True)
+        write_atomically(pack, pack_models(used), own_file=True)
+    except (OSError, OkrctlError):
+        pass  # a read-only .git: the next run parses again
 
 
 def _read_pack(pack: Path) -> dict[str, Entry]:
@@ -141,6 +152,7 @@ def open_cache(workspace: Workspace, goals_dir: str, *, read_only: bool = False)
         entries=shared if isinstance(shared, dict) else None,
     )
     workspace.memo[pack] = cache.entries  # the next load of this command reads the same
+    cache.write = workspace.write
     return cache
 
 
