@@ -129,3 +129,32 @@ def test_the_caches_a_check_writes_beside_its_rules_are_those_written_alone(
     assert run_cli(
         "check", "--repo", tmp_path / "together", "--format", "json", "--as-of", "2026-11-15"
     ).json()["findings"] == together[0]
+
+
+@may_fork
+def test_the_rules_a_child_runs_beside_history_find_what_one_process_finds(
+    quarter, tmp_path, monkeypatch
+):
+    """`check` runs the rules that do not read history in a forked child while it reads
+    history and runs `stale`: the same findings, in the same order, warm and on a fresh
+    clone, as one process finds."""
+    import shutil
+
+    root = tmp_path / "okrs"
+    shutil.copytree(quarter, root)
+    (root / "goals/teams/signups.yaml").write_text(
+        (root / "goals/teams/signups.yaml").read_text().replace("why:", "wy:", 1)
+    )  # a schema error too, beside the quarter's stale numbers
+    args = ("check", "--repo", root, "--format", "json", "--as-of", "2026-12-20")
+
+    def fresh() -> dict:
+        shutil.rmtree(root / ".git" / "okrctl", ignore_errors=True)
+        return run_cli(*args).json()
+
+    started = counting_children(monkeypatch)
+    cold, warm = fresh(), run_cli(*args).json()
+    assert len(started) >= 2  # the rules' child, both times
+    rules = {f["rule"] for f in cold["findings"]}
+    assert {"stale", "schema"} <= rules  # one rule reads history, the other not
+    monkeypatch.setattr(forks, "cores_to_fork", lambda: 1)
+    assert cold == warm == fresh() == run_cli(*args).json()

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from okrctl.model.findings import Finding, Severity, count
+from okrctl.model.findings import Finding, Severity, count, sort_key
 from okrctl.model.units import Repository
+from okrctl.store.forks import Later, elsewhere
 from okrctl.store.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -55,27 +55,39 @@ def check_repo(
     from okrctl.store.snapshot import take_snapshot
 
     workspace = Workspace.of(repo)
-    workspace.held_writes = []  # the caches are written beside the rules (`write_held`)
-    written: Callable[[], None] | None = None
+    workspace.held_writes = []  # the caches are written beside the history walk and the rules
     try:
         snapshot = take_snapshot(
             workspace, at=at, as_of=as_of, as_of_reads_commit=False, history_soon=with_history
         )
         repository = snapshot.repository
+        levels = severities(repository)
+        plain = Context(repository, snapshot.graph, snapshot.moment, snapshot.period)
+
+        def without_history() -> list[Finding]:
+            return run_rules(repository, plain, reading_history=False)
+
+        # The rules that do not read history run in a forked child (where okrctl may fork)
+        # beside the history walk and `stale`: at once on a warm index, once the log read
+        # ahead is taken on a fresh clone.
+        others: list[Later[list[Finding]]] = []
+        workspace.when_alone.append(lambda: others.append(elsewhere(without_history)))
+        workspace.now_alone()
         history = None
-        if with_history and severities(repository)["stale"] is not Severity.OFF:
+        if with_history and levels["stale"] is not Severity.OFF:
             history = snapshot.read_history("the stale rule and its check-in dates")
-        written = workspace.write_held()
+        workspace.now_alone()
         context = Context(repository, snapshot.graph, snapshot.moment, snapshot.period, history)
-        findings = run_rules(repository, context)
+        findings = run_rules(repository, context, reading_history=True)
+        rest = others[0]() if others else without_history()
+        findings = sorted([*findings, *rest], key=sort_key)
     finally:
-        (workspace.write_held() if written is None else written)()  # (a failure: at once)
-    if repository.revision is None and severities(repository)["schema"] is not Severity.OFF:
-        from okrctl.model.findings import sort_key
+        workspace.finish_writes()
+    if repository.revision is None and levels["schema"] is not Severity.OFF:
         from okrctl.store.sources.measure_files import measure_file_findings
 
         on_disk = measure_file_findings(
-            snapshot.workspace.root, snapshot.graph, severities(repository)["schema"]
+            snapshot.workspace.root, snapshot.graph, levels["schema"]
         )
         if on_disk:
             findings = sorted([*findings, *on_disk], key=sort_key)

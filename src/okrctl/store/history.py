@@ -246,6 +246,7 @@ def read_history(
     ):
         # Only a straight line of new commits extends the index in order; a merge can bring in
         # older commits, and is read again from the start, as the cold path would.
+        workspace.now_alone()  # (what waits for it starts beside the walk)
         _walk(indexed, workspace, read_log(top, f"{indexed.head}..{head}", scope), None, known)
         indexed.head = head
         if is_head and folder and not workspace.read_only:
@@ -253,6 +254,7 @@ def read_history(
         return indexed
     history = History(truncated=shallow, head=head)
     log, blobs = _log_of(workspace, top, head, scope)
+    workspace.now_alone()  # no thread reads ahead any more: what waits starts beside the walk
     wanted = _paths_holding(log, unit_ids()) if unit_ids is not None else None
     if wanted is not None and _mostly(log, wanted):
         wanted = None  # the whole walk costs at most twice as much, and is kept for next time

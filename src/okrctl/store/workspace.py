@@ -39,7 +39,11 @@ class Workspace:
     """What the caches under `.git/okrctl/` read once per command, shared by its loads."""
     held_writes: list[Callable[[], None]] | None = field(default=None, repr=False)
     """Cache writes held back, for a command that has them made beside its own work
-    (`store.forks.write_beside`); None: each cache is written at once."""
+    (`start_held_writes`); None: each cache is written at once."""
+    _writing: list[Callable[[], None]] = field(default_factory=list, repr=False)
+    when_alone: list[Callable[[], None]] = field(default_factory=list, repr=False)
+    """Work to start once no other thread runs (`now_alone`): what a command has a forked
+    child do beside its own work, which a thread running would forbid (`store/forks.py`)."""
     meanwhile: list[Callable[[], None]] = field(default_factory=list, repr=False)
     """Work to start while the goals are composed (a thread reading history ahead): the
     loader starts it once any process it forks to compose is running, so that none of them
@@ -71,21 +75,45 @@ class Workspace:
         else:
             self.held_writes.append(write)
 
-    def write_held(self) -> Callable[[], None]:
-        """Start the held cache writes, in a forked child where okrctl may fork (else here,
-        once waited for), and make every later write at once; returns the wait. A command's
-        own work goes on meanwhile: on a fresh clone, writing the parse cache and the history
-        index is an eighth of a `check`."""
-        writes, self.held_writes = self.held_writes or [], None
+    def start_held_writes(self) -> None:
+        """Start the cache writes held so far in a forked child, where okrctl may fork (else
+        they wait to be made here, by `finish_writes`); later ones are held again. The command
+        goes on meanwhile: on a fresh clone, writing the parse cache and the history index was
+        an eighth of a `check`."""
+        writes = self.held_writes
         if not writes:
-            return lambda: None
+            return
+        self.held_writes = []
         from okrctl.store.forks import elsewhere
 
         def write_all() -> None:
             for write in writes:
                 write()
 
-        return elsewhere(write_all)
+        self._writing.append(elsewhere(write_all))
+
+    def now_alone(self) -> None:
+        """Start what waits for no other thread to run (`when_alone`), and the cache writes
+        held so far: called where okrctl's own thread reading history ahead is done (once its
+        log is taken, or when none was started). While a thread still runs, nothing starts."""
+        import threading
+
+        if threading.active_count() > 1:
+            return
+        waiting, self.when_alone = self.when_alone, []
+        for start in waiting:
+            start()
+        self.start_held_writes()
+
+    def finish_writes(self) -> None:
+        """Every held write made, and every child writing waited for; from now on each write
+        is made at once (and nothing waits to start any more)."""
+        self.when_alone.clear()
+        self.start_held_writes()
+        self.held_writes = None
+        writing, self._writing = self._writing, []
+        for wait in writing:
+            wait()
 
     @property
     def git_asked(self) -> bool:

@@ -48,11 +48,16 @@ def severities(repository: Repository) -> dict[str, Severity]:
 
 
 def run_rules(
-    repository: Repository, context: Context | None = None, kept: UnitHits | None = None
+    repository: Repository,
+    context: Context | None = None,
+    kept: UnitHits | None = None,
+    *,
+    reading_history: bool | None = None,
 ) -> list[Finding]:
     """Every finding of every enabled rule, in one run, sorted by file, line and column. With
     `kept`, the rules that read one unit at a time read only the units changed since the last
-    run given the same `kept` (core/rules/unit_hits.py)."""
+    run given the same `kept` (core/rules/unit_hits.py). With `reading_history`, only the
+    rules that read history (True), or only the others (False)."""
     levels = severities(repository)
     context = context or Context(repository, build_graph(repository))
     per_unit: dict[str, list[Hit]] = {}
@@ -63,6 +68,8 @@ def run_rules(
     for name, rule in REGISTRY.items():
         severity = levels[name]
         if severity is Severity.OFF:
+            continue
+        if reading_history is not None and rule.reads_history is not reading_history:
             continue
         hits = per_unit[name] if name in per_unit else rule.check(context)
         for found in hits:

@@ -13,6 +13,7 @@ from okrctl.model.findings import Severity
     "stale",
     Severity.WARNING,
     "a key result or KPI not checked in (per git) for more than `stale_after_days`",
+    reads_history=True,
 )
 def stale(ctx: Context) -> Iterator[Hit]:
     if ctx.history is None or ctx.moment is None or ctx.period is None:

@@ -73,20 +73,28 @@ class Rule:
     """Its hits in a unit depend on that unit and the settings alone, never on another unit:
     a caller that checks again and again (the language server) reuses them for every unit
     not changed since (core/rules/unit_hits.py)."""
+    reads_history: bool = False
+    """It reads git history (`Context.history`); the others can run before history is read,
+    or beside its reading (`check`)."""
 
 
 REGISTRY: dict[str, Rule] = {}
 
 
 def rule(
-    name: str, severity: Severity, summary: str, *, per_unit: bool = False
+    name: str,
+    severity: Severity,
+    summary: str,
+    *,
+    per_unit: bool = False,
+    reads_history: bool = False,
 ) -> Callable[[RuleCheck], RuleCheck]:
     """Register `check` under a stable name with its default severity and one-line summary."""
 
     def register(check: RuleCheck) -> RuleCheck:
         if name in REGISTRY:
             raise ValueError(f"rule {name!r} registered twice")
-        REGISTRY[name] = Rule(name, severity, summary, check, per_unit)
+        REGISTRY[name] = Rule(name, severity, summary, check, per_unit, reads_history)
         return check
 
     return register
