@@ -119,6 +119,9 @@ def test_the_caches_a_check_writes_beside_its_rules_are_those_written_alone(
         caches = {p.name: p.read_bytes() for p in (root / ".git" / "okrctl").iterdir()}
         return result.json()["findings"], caches
 
+    from okrctl.commands import check
+
+    monkeypatch.setattr(check, "BESIDE_FROM", 1)  # (the demo is small: children from 1 unit)
     started = counting_children(monkeypatch)
     together = fresh_check("together")
     assert started  # (the writes, at least)
@@ -151,10 +154,16 @@ def test_the_rules_a_child_runs_beside_history_find_what_one_process_finds(
         shutil.rmtree(root / ".git" / "okrctl", ignore_errors=True)
         return run_cli(*args).json()
 
+    from okrctl.commands import check
+
+    small = counting_children(monkeypatch)
+    alone_small = run_cli(*args).json()
+    assert small == []  # a small repository's rules run here, its caches written at once
+    monkeypatch.setattr(check, "BESIDE_FROM", 1)
     started = counting_children(monkeypatch)
     cold, warm = fresh(), run_cli(*args).json()
     assert len(started) >= 2  # the rules' child, both times
     rules = {f["rule"] for f in cold["findings"]}
     assert {"stale", "schema"} <= rules  # one rule reads history, the other not
     monkeypatch.setattr(forks, "cores_to_fork", lambda: 1)
-    assert cold == warm == fresh() == run_cli(*args).json()
+    assert cold == warm == fresh() == run_cli(*args).json() == alone_small

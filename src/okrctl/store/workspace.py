@@ -3,7 +3,9 @@ work tree around it (or none), and git's answer cached for the whole command.
 
 Every reader and writer of the store takes a `Workspace`, so one command asks git where the
 repository is once, not once per module. A library caller may pass a path (or None, to search
-upward from the current folder) wherever a workspace is expected: `Workspace.of` opens it."""
+upward from the current folder) wherever a workspace is expected: `Workspace.of` opens it.
+It also carries what one command has done beside its own work: cache writes it holds back,
+and work that waits until no other thread runs to start in a forked child."""
 
 from __future__ import annotations
 
@@ -106,11 +108,13 @@ class Workspace:
         self.start_held_writes()
 
     def finish_writes(self) -> None:
-        """Every held write made, and every child writing waited for; from now on each write
-        is made at once (and nothing waits to start any more)."""
+        """Every held write made (here: nothing is left to do beside them), and every child
+        writing waited for; from now on each write is made at once (and nothing waits to
+        start any more)."""
         self.when_alone.clear()
-        self.start_held_writes()
-        self.held_writes = None
+        writes, self.held_writes = self.held_writes or [], None
+        for write in writes:
+            write()
         writing, self._writing = self._writing, []
         for wait in writing:
             wait()
