@@ -174,27 +174,28 @@ class ContextBuilder:
             step = rungs[0]
             steps.append({"ref": step.ref, "kind": step.kind, "title": step.title, "why": step.why})
             rungs = step.up
+        key_results = [self.key_result(k) for k in objective.key_results]
+        for found in key_results:  # a key result without its own owner is the objective's
+            found["owner"] = found["owner"] or data["owner"]
+        scored = self.card.objectives
         data.update(
             id=model.id,
             why=model.why,
             unit_name=objective.node.owner.unit.display_name,
             status_words=words(objective.status),
             ladder=steps,
-            key_results=[
-                {**self.key_result(k), "owner": k.node.key_result.owner or data["owner"]}
-                for k in objective.key_results
-            ],
+            key_results=key_results,
             supporters=[
                 {
                     "ref": ref,
-                    "title": self.card.objectives[ref].node.objective.title,
-                    "unit_name": self.card.objectives[ref].node.owner.unit.display_name,
-                    "score": self.card.objectives[ref].score,
-                    "status": self.card.objectives[ref].status,
-                    "status_words": words(self.card.objectives[ref].status),
+                    "title": backer.node.objective.title,
+                    "unit_name": backer.node.owner.unit.display_name,
+                    "score": backer.score,
+                    "status": backer.status,
+                    "status_words": words(backer.status),
                 }
                 for ref in objective.supported_by
-                if ref in self.card.objectives
+                if (backer := scored.get(ref)) is not None
             ],
         )
         return data
