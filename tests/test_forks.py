@@ -81,6 +81,7 @@ def counting_children(monkeypatch) -> list[int]:
 @pytest.mark.parametrize("since", ["2026-10-05", "14d", "HEAD~3"])
 def test_a_report_compared_in_a_second_process_is_the_one_made_alone(quarter, monkeypatch, since):
     args = ("report", "--repo", quarter, "--as-of", "2026-11-15", "--since", since)
+    run_cli(*args)  # (the caches written, so that the one child counted is the comparison's)
     started = counting_children(monkeypatch)
     together = run_cli(*args)
     assert together.exit_code == 0, together.stderr
@@ -94,6 +95,7 @@ def test_a_report_compared_in_a_second_process_is_the_one_made_alone(quarter, mo
 @may_fork
 def test_a_bad_since_is_the_same_error_either_way(quarter, monkeypatch):
     args = ("report", "--repo", quarter, "--as-of", "2026-11-15", "--since", "no-such-rev")
+    run_cli("report", "--repo", quarter, "--as-of", "2026-11-15")  # (the caches written)
     started = counting_children(monkeypatch)
     together = run_cli(*args)
     assert started == [1]
@@ -104,34 +106,34 @@ def test_a_bad_since_is_the_same_error_either_way(quarter, monkeypatch):
 
 
 @may_fork
-def test_the_caches_a_check_writes_beside_its_rules_are_those_written_alone(
-    quarter, tmp_path, monkeypatch
+@pytest.mark.parametrize("command", ["check", "status", "report"])
+def test_the_caches_a_command_writes_beside_its_work_are_those_written_alone(
+    quarter, tmp_path, monkeypatch, command
 ):
-    """`check` has its parse cache and history index written by a child while the rules run:
-    the same files, byte for byte, as one process writes, and the next run reads them."""
+    """A fresh clone's parse cache and history index are written by children beside the
+    command's work (`check`'s rules, `status`'s scoring, a report's): the same output, and
+    the same files, byte for byte, as one process writes."""
     import shutil
 
-    def fresh_check(name: str) -> tuple[list, dict[str, bytes]]:
+    from okrctl.commands import check
+    from okrctl.store.cache import parse_cache
+
+    def fresh(name: str) -> tuple[str, dict[str, bytes]]:
         root = tmp_path / name
         shutil.copytree(quarter, root)
         shutil.rmtree(root / ".git" / "okrctl", ignore_errors=True)
-        result = run_cli("check", "--repo", root, "--format", "json", "--as-of", "2026-11-15")
+        output = run_cli(command, "--repo", root, "--as-of", "2026-12-31").stdout  # (the tree)
         caches = {p.name: p.read_bytes() for p in (root / ".git" / "okrctl").iterdir()}
-        return result.json()["findings"], caches
-
-    from okrctl.commands import check
+        return output, caches
 
     monkeypatch.setattr(check, "BESIDE_FROM", 1)  # (the demo is small: children from 1 unit)
+    monkeypatch.setattr(parse_cache, "WRITTEN_BESIDE_FROM", 1)
     started = counting_children(monkeypatch)
-    together = fresh_check("together")
+    together = fresh("together")
     assert started  # (the writes, at least)
     assert {name.split("-")[0] for name in together[1]} >= {"parse", "history"}
     monkeypatch.setattr(forks, "cores_to_fork", lambda: 1)
-    alone = fresh_check("alone")
-    assert together == alone
-    assert run_cli(
-        "check", "--repo", tmp_path / "together", "--format", "json", "--as-of", "2026-11-15"
-    ).json()["findings"] == together[0]
+    assert together == fresh("alone")
 
 
 @may_fork

@@ -61,8 +61,7 @@ def check_repo(
     from okrctl.store.snapshot import take_snapshot
 
     workspace = Workspace.of(repo)
-    workspace.held_writes = []  # the caches are written beside the history walk and the rules
-    try:
+    with workspace.writing_beside():  # the caches, written beside the history walk and rules
         snapshot = take_snapshot(
             workspace, at=at, as_of=as_of, as_of_reads_commit=False, history_soon=with_history
         )
@@ -91,8 +90,6 @@ def check_repo(
         findings = run_rules(repository, context, reading_history=True)
         rest = others[0]() if others else without_history()
         findings = sorted([*findings, *rest], key=sort_key)
-    finally:
-        workspace.finish_writes()
     if repository.revision is None and levels["schema"] is not Severity.OFF:
         from okrctl.store.sources.measure_files import measure_file_findings
 

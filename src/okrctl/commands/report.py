@@ -21,5 +21,6 @@ def report(
     as_of: date | None = None,
 ) -> ReportRequest:
     """The data of `okrctl report`; `okrctl.render.markdown.render_report` turns it into text."""
-    snapshot = take_snapshot(repo, at=at, as_of=as_of, history_soon=True)
-    return report_of(snapshot, scope, since, template)
+    with Workspace.of(repo).writing_beside() as workspace:  # (a fresh clone's caches)
+        snapshot = take_snapshot(workspace, at=at, as_of=as_of, history_soon=True)
+        return report_of(snapshot, scope, since, template)

@@ -54,12 +54,13 @@ def site_data(
     from okrctl.store.git import writes as git_writes
 
     workspace = Workspace.of(repo)
-    snapshot = take_snapshot(workspace, at=at, as_of=as_of, history_soon=True)
-    request = report_of(snapshot, None, None, "company")  # no `changes`: the site shows none
-    retros: dict[str, Retro] = {}
-    top = workspace.top
-    if top is not None:
-        for tag in sorted(git_writes.tags(top, CLOSED_TAGS), reverse=True):
-            name = tag.removeprefix("okr/")
-            retros[name] = retro(workspace, name)
+    with workspace.writing_beside():  # (a fresh clone's caches)
+        snapshot = take_snapshot(workspace, at=at, as_of=as_of, history_soon=True)
+        request = report_of(snapshot, None, None, "company")  # no `changes`: the site has none
+        retros: dict[str, Retro] = {}
+        top = workspace.top
+        if top is not None:
+            for tag in sorted(git_writes.tags(top, CLOSED_TAGS), reverse=True):
+                name = tag.removeprefix("okr/")
+                retros[name] = retro(workspace, name)
     return SiteRequest(request, retros, base_url.rstrip("/"), list(snapshot.notes))

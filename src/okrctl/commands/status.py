@@ -21,6 +21,7 @@ def status(
     as_of: date | None = None,
 ) -> Scored:
     """The cascade (or the units under `scope`) scored, with trends and forecasts from git."""
-    snapshot = take_snapshot(repo, at=at, as_of=as_of, history_soon=True)
-    scope = check_scope(snapshot.graph, scope)
-    return score_snapshot(snapshot, scope, "trends and forecasts")
+    with Workspace.of(repo).writing_beside() as workspace:  # (a fresh clone's caches)
+        snapshot = take_snapshot(workspace, at=at, as_of=as_of, history_soon=True)
+        scope = check_scope(snapshot.graph, scope)
+        return score_snapshot(snapshot, scope, "trends and forecasts")

@@ -60,6 +60,7 @@ class Snapshot:
             if history.truncated:
                 self.notes.append(SHALLOW_NOTE)
             self.notes.extend(history.skipped_notes(since=self.period.start))
+        self.workspace.now_alone()  # history read: what waited for that starts beside the rest
         return history
 
 

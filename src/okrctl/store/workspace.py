@@ -10,7 +10,8 @@ and work that waits until no other thread runs to start in a forked child."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -93,6 +94,17 @@ class Workspace:
                 write()
 
         self._writing.append(elsewhere(write_all))
+
+    @contextmanager
+    def writing_beside(self) -> Iterator[Workspace]:
+        """Hold the command's cache writes back while the block runs: forked children make
+        them beside its work once no other thread runs (`now_alone`, which reading history
+        calls), and the block ends once they are made (at once, if it ends by an error)."""
+        self.held_writes = []
+        try:
+            yield self
+        finally:
+            self.finish_writes()
 
     def now_alone(self) -> None:
         """Start what waits for no other thread to run (`when_alone`), and the cache writes
