@@ -93,17 +93,18 @@ def test_a_second_process_that_fails_changes_nothing(tmp_path, monkeypatch):
 
 
 def test_no_second_process_beside_another_thread_or_for_a_few_files():
-    """Neither a load nor the site forks beside another thread (`store/forks.py`)."""
-    from okrctl.render import site
+    """No work is shared with a child beside another thread, or for a few items
+    (`store/forks.py`: the load's, the site's, `check`'s and the caches' one decision)."""
+    from okrctl.store import forks
 
-    assert not compose_elsewhere.can_fork(compose_elsewhere.PARALLEL_FROM - 1)
-    assert site._workers(site.PARALLEL_FROM - 1) == 1
+    assert not compose_elsewhere.can_fork(forks.WORTH_A_CHILD - 1)
+    assert forks.processes_for(forks.WORTH_A_CHILD - 1) == 1
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
         assert not compose_elsewhere.can_fork(10_000)
-        assert site._workers(10_000) == 1
+        assert forks.processes_for(10_000) == 1
     finally:
         stop.set()
         other.join()

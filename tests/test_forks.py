@@ -115,9 +115,6 @@ def test_the_caches_a_command_writes_beside_its_work_are_those_written_alone(
     the same files, byte for byte, as one process writes."""
     import shutil
 
-    from okrctl.commands import check
-    from okrctl.store.cache import parse_cache
-
     def fresh(name: str) -> tuple[str, dict[str, bytes]]:
         root = tmp_path / name
         shutil.copytree(quarter, root)
@@ -126,8 +123,12 @@ def test_the_caches_a_command_writes_beside_its_work_are_those_written_alone(
         caches = {p.name: p.read_bytes() for p in (root / ".git" / "okrctl").iterdir()}
         return output, caches
 
-    monkeypatch.setattr(check, "BESIDE_FROM", 1)  # (the demo is small: children from 1 unit)
-    monkeypatch.setattr(parse_cache, "WRITTEN_BESIDE_FROM", 1)
+    from okrctl.store import compose_elsewhere
+
+    monkeypatch.setattr(forks, "WORTH_A_CHILD", 1)  # (the demo is small: children from 1)
+    # composed here either way: units a second process composed are equal, but pickled again
+    # they share fewer objects, so the pack's bytes differ (tests/test_compose_elsewhere.py)
+    monkeypatch.setattr(compose_elsewhere, "can_fork", lambda files: False)
     started = counting_children(monkeypatch)
     together = fresh("together")
     assert started  # (the writes, at least)
@@ -156,12 +157,10 @@ def test_the_rules_a_child_runs_beside_history_find_what_one_process_finds(
         shutil.rmtree(root / ".git" / "okrctl", ignore_errors=True)
         return run_cli(*args).json()
 
-    from okrctl.commands import check
-
     small = counting_children(monkeypatch)
     alone_small = run_cli(*args).json()
     assert small == []  # a small repository's rules run here, its caches written at once
-    monkeypatch.setattr(check, "BESIDE_FROM", 1)
+    monkeypatch.setattr(forks, "WORTH_A_CHILD", 1)
     started = counting_children(monkeypatch)
     cold, warm = fresh(), run_cli(*args).json()
     assert len(started) >= 2  # the rules' child, both times

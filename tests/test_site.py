@@ -317,12 +317,12 @@ def files(folder: Path) -> list[Path]:
 
 
 def _sites_alone_and_forked(root: Path, tmp_path: Path, monkeypatch) -> tuple[Run, Run]:
-    from okrctl.render import site
+    from okrctl.store import forks
 
-    monkeypatch.setattr(site, "PARALLEL_FROM", 10**9)
+    monkeypatch.setattr(forks, "WORTH_A_CHILD", 10**9)
     alone = run_cli("site", tmp_path / "alone", "--repo", root, "--as-of", AS_OF)
-    monkeypatch.setattr(site, "PARALLEL_FROM", 1)
-    assert site._workers(10) >= 2
+    monkeypatch.setattr(forks, "WORTH_A_CHILD", 1)
+    assert forks.processes_for(10) >= 2
     forked = run_cli("site", tmp_path / "forked", "--repo", root, "--as-of", AS_OF)
     return alone, forked
 

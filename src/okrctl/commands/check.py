@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from okrctl.model.findings import Finding, Severity, count, sort_key
 from okrctl.model.units import Repository
+from okrctl.store import forks
 from okrctl.store.forks import Later, elsewhere
 from okrctl.store.workspace import Workspace
 
@@ -41,12 +42,6 @@ class CheckResult:
         return 1 if self.errors or (strict and self.warnings) else 0
 
 
-BESIDE_FROM = 200
-"""Units from which `check` has a forked child run the rules beside history and write its
-caches: below, the child's start and sending its findings back cost more (measured on a
-50-file history: a warm `check` 0.22 s alone, 0.24 s with the child)."""
-
-
 def check_repo(
     repo: Workspace | Path | str | None = None,
     *,
@@ -74,13 +69,10 @@ def check_repo(
 
         # The rules that do not read history run in a forked child (where okrctl may fork)
         # beside the history walk and `stale`: at once on a warm index, once the log read
-        # ahead is taken on a fresh clone. A small repository's are run here, and its caches
-        # written at once.
+        # ahead is taken on a fresh clone; a small repository's, here.
         others: list[Later[list[Finding]]] = []
-        if len(repository.units) >= BESIDE_FROM:
+        if len(repository.units) >= forks.WORTH_A_CHILD:  # (whether it may fork: when it does)
             workspace.when_alone.append(lambda: others.append(elsewhere(without_history)))
-        else:
-            workspace.finish_writes()
         workspace.now_alone()
         history = None
         if with_history and levels["stale"] is not Severity.OFF:

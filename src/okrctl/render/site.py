@@ -77,10 +77,6 @@ def site_pages(request: SiteRequest) -> dict[str, str]:
     return pages
 
 
-PARALLEL_FROM = 200
-"""Unit pages from which the site renders on every core the process may use: below it, the
-cost of starting the workers is more than what they save."""
-
 BESIDE = 0.25
 """This process draws the index and the alignment pages, and that share of all unit pages
 fewer than an even share (those two pages cost 0.4 s beside 1.4 s for the unit pages at 2,000
@@ -100,11 +96,12 @@ def _unit_pages(
     while it draws, took them in slowly: measured at 2,000 teams on 2 cores, every page took
     1.3 s with two workers beside this process, 1.1 s with one child and this process).
     A template error in a child is raised from that function as it would be without them."""
-    cores = _workers(len(units))
+    from okrctl.store.forks import elsewhere, processes_for
+
+    cores = processes_for(len(units))
     if cores < 2:
         yield lambda: dict(_render_units(env, shared, units))
         return
-    from okrctl.store.forks import elsewhere
 
     mine = max(0, int(len(units) * ((1 + BESIDE) / cores - BESIDE)))
     ends = [mine + (len(units) - mine) * n // (cores - 1) for n in range(cores)]
@@ -125,14 +122,6 @@ def _unit_pages(
     finally:
         for child in children:
             child.abandon()  # (an error drawing the other pages: their pages are not wanted)
-
-
-def _workers(pages: int) -> int:
-    """The processes that draw `pages` unit pages: as many as there are cores okrctl may fork
-    on (`store/forks.py`), from `PARALLEL_FROM` pages; else one, this one."""
-    from okrctl.store.forks import cores_to_fork
-
-    return 1 if pages < PARALLEL_FROM else cores_to_fork()
 
 
 def _render_units(

@@ -13,11 +13,7 @@ import pickle
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from okrctl.store.forks import Later, cores_to_fork, elsewhere
-
-PARALLEL_FROM = 200
-"""Files to compose from which a second process pays for its start (about 10 ms) and for
-sending its units back."""
+from okrctl.store.forks import Later, elsewhere, processes_for
 
 SHARE = 0.42
 """The second process's share of the bytes to compose: a little under half, since its units
@@ -28,7 +24,7 @@ Item = TypeVar("Item")
 
 
 def can_fork(files: int) -> bool:
-    return files >= PARALLEL_FROM and cores_to_fork() > 1
+    return processes_for(files) > 1
 
 
 def read_elsewhere(

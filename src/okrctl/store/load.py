@@ -54,6 +54,7 @@ def load_repo(
         config = load_config(root, workspace.config_cache)
         files = working_tree_files(root, config.goals_path)
         workspace.memo[_WORKING_TREE] = files  # a later load of a revision may share them
+        workspace.goals_files = len(files)
     else:
         config, files = _revision_source(workspace, revision)
     # a revision's files are mostly the working tree's: read from the cache, never saved to it

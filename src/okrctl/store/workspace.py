@@ -44,6 +44,9 @@ class Workspace:
     """Cache writes held back, for a command that has them made beside its own work
     (`start_held_writes`); None: each cache is written at once."""
     _writing: list[Callable[[], None]] = field(default_factory=list, repr=False)
+    goals_files: int = field(default=0, repr=False)
+    """The goals files the working tree's load found: how much work a forked child would
+    share (`store.forks.processes_for`)."""
     when_alone: list[Callable[[], None]] = field(default_factory=list, repr=False)
     """Work to start once no other thread runs (`now_alone`): what a command has a forked
     child do beside its own work, which a thread running would forbid (`store/forks.py`)."""
@@ -87,13 +90,16 @@ class Workspace:
         if not writes:
             return
         self.held_writes = []
-        from okrctl.store.forks import elsewhere
+        from okrctl.store.forks import elsewhere, processes_for
 
         def write_all() -> None:
             for write in writes:
                 write()
 
-        self._writing.append(elsewhere(write_all))
+        if processes_for(self.goals_files) > 1:
+            self._writing.append(elsewhere(write_all))
+        else:
+            write_all()  # (a few files' caches: written for less than a child would cost)
 
     @contextmanager
     def writing_beside(self) -> Iterator[Workspace]:

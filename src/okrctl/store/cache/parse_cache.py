@@ -97,16 +97,7 @@ class ParseCache:
             return
         if not self.changed and len(self.used) == len(self.entries):
             return  # (entries parsed in this command count as changes: they are new)
-        write = partial(_write_pack, self.pack, dict(self.used))
-        if len(self.used) < WRITTEN_BESIDE_FROM:
-            write()  # a small pack: written at once, for less than a child would cost
-        else:
-            self.write(write)
-
-
-WRITTEN_BESIDE_FROM = 200
-"""Units from which a command that holds its cache writes back (`Workspace.held_writes`)
-has the pack written by a forked child beside its work."""
+        self.write(partial(_write_pack, self.pack, dict(self.used)))
 
 
 def _now(write: Callable[[], None]) -> None:
