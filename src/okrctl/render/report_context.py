@@ -61,42 +61,30 @@ class ContextBuilder:
         config = snapshot.repository.config.config
         self.stale_after = config.stale_after_days
         self.repository_url = repository_url(snapshot.workspace, config.repository_url)
-        self.quiet = (
-            Quiet(self.graph, history, card.moment.instant, card.period)
-            if history is not None
-            else None
-        )
-        """Each ref's silence, worked out once (activity and `quiet_through` both ask), all
-        at once."""
+        self.quiet: Quiet | None = None
+        """Each ref's silence (activity and `quiet_through` both ask), worked out at once."""
         self._checkins: dict[str, list[CheckIn]] = {}
-        """Each number's check-ins this period so far, all read in one pass."""
-        if self.quiet is not None and history is not None:
+        """Each number's check-ins this period up to as-of, all read in one pass."""
+        if history is not None:
             refs = [*self.graph.key_results, *self.graph.kpis]
+            self.quiet = Quiet(self.graph, history, card.moment.instant, card.period)
             self.quiet.ask_all(refs)
             self._checkins = history.checkins_between_all(
                 refs, card.period.start, card.moment.instant
             )
-        self.until = card.moment.instant
-        """As-of: this period's check-ins are listed up to it."""
         self._days = _Once(_day)
         self._instants = _Once(iso_utc)
 
     def activity(self, ref: str) -> tuple[list[dict[str, Any]], int | None, bool]:
         """This period's check-ins of a key result or KPI, the days since the last one, and
         whether that is longer than `stale_after_days` (no history: none, none, not stale)."""
-        if self.history is None or self.quiet is None:
+        if self.quiet is None:
             return [], None, False
         quiet = self.quiet(ref)
-        if quiet is None:
-            days, stale = None, False
-        else:
-            days, stale = int(quiet.days), quiet.longer_than(self.stale_after)
-            if quiet.last is None and quiet.through is None and self.quiet.until == self.until:
-                return [], days, stale  # never checked in up to as-of: no check-ins to list
+        days = None if quiet is None else int(quiet.days)
+        stale = quiet is not None and quiet.longer_than(self.stale_after)
         day, instant = self._days, self._instants.__getitem__
-        period = self._checkins.get(ref)
-        if period is None:  # (a ref not in the graph)
-            period = self.history.checkins_between(ref, self.card.period.start, self.until)
+        period = self._checkins[ref]
         checkins = [checkin_json(c, instant) for c in period]
         for checkin, made in zip(checkins, period, strict=True):
             checkin["day"] = day[made.date]

@@ -25,8 +25,6 @@ from okrctl.model.units import Repository
 from okrctl.store.load import load_buffers
 from okrctl.store.workspace import Workspace
 
-"""What a ref or an id is made of."""
-
 Node = ObjectiveNode | KeyResultNode | KpiNode
 
 

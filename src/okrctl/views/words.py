@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 WORD = re.compile(r"[A-Za-z0-9_./-]+")
+"""What a ref or an id is made of."""
 
 
 def word_at(line: str, character: int) -> tuple[str, int, int] | None:

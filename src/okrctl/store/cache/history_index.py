@@ -125,20 +125,14 @@ class _LazyRefs(Refs):
         return found
 
     def seen(self, ref: str, moment: datetime) -> Seen | None:
-        row = self._unbuilt(ref)
-        if row is None:
-            return super().seen(ref, moment)
-        return self._seen(ref, row, moment.timestamp())
+        return self.seen_all([ref], moment)[ref]
 
     def seen_all(self, refs: Iterable[str], moment: datetime) -> dict[str, Seen | None]:
-        limit, built, rows, row_of = moment.timestamp(), self._built, self._raw, self._row
+        limit, unbuilt = moment.timestamp(), self._unbuilt
         found: dict[str, Seen | None] = {}
         for ref in refs:
-            row = None if ref in built else rows.get(ref) or row_of(ref)
-            if row is None:
-                found[ref] = super().seen(ref, moment)
-            else:
-                found[ref] = self._seen(ref, row, limit)
+            row = unbuilt(ref)
+            found[ref] = super().seen(ref, moment) if row is None else self._seen(ref, row, limit)
         return found
 
     def _seen(self, ref: str, row: _Row, limit: float) -> Seen:
@@ -184,11 +178,10 @@ class _LazyRefs(Refs):
     def checkins_between_all(
         self, refs: Iterable[str], start: datetime, end: datetime
     ) -> dict[str, list[CheckIn]]:
-        when, low, high = self._dates, start.timestamp(), end.timestamp()
-        built, rows, row_of = self._built, self._raw, self._row
+        when, low, high, unbuilt = self._dates, start.timestamp(), end.timestamp(), self._unbuilt
         found: dict[str, list[CheckIn]] = {}
         for ref in refs:
-            row = None if ref in built else rows.get(ref) or row_of(ref)
+            row = unbuilt(ref)
             if row is None:
                 found[ref] = super().checkins_between(ref, start, end)
             elif not row[1]:
