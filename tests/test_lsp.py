@@ -447,9 +447,15 @@ def test_the_check_made_at_start_serves_only_files_opened_as_they_are_on_disk(tm
     assert done.returncode == 0, done.stderr
 
 
-async def first_diagnostics(root: Path, path: Path, text: str) -> list[types.Diagnostic]:
-    """The first diagnostics of `path`, opened with `text`, from a server started in `root`."""
+async def first_diagnostics(where: Path, path: Path, text: str) -> list[types.Diagnostic]:
+    """The first diagnostics of `path`, opened with `text`, from the installed `okrctl lsp`
+    started in the folder `where`, as an editor starts it."""
+    import shutil
+
     from pygls.lsp.client import LanguageClient as Client
+
+    okrctl = shutil.which("okrctl", path=str(Path(sys.executable).parent))
+    assert okrctl is not None
 
     client = Client("test", "1")
     first: list[list[types.Diagnostic]] = []
@@ -461,7 +467,7 @@ async def first_diagnostics(root: Path, path: Path, text: str) -> list[types.Dia
             first.append(list(params.diagnostics))
             arrived.set()
 
-    await client.start_io(sys.executable, "-m", "okrctl", "lsp", "--stdio", cwd=str(root))
+    await client.start_io(okrctl, "lsp", "--stdio", cwd=str(where))
     await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities()))
     client.initialized(types.InitializedParams())
     open_file(client, path, text)
@@ -474,12 +480,13 @@ async def first_diagnostics(root: Path, path: Path, text: str) -> list[types.Dia
 
 @pytest.mark.asyncio
 async def test_an_editor_started_in_the_repository_gets_its_buffer_checked_first(tmp_path):
-    """Started where the goals are, as editors start it: a file opened as it is on disk gets
-    the findings of the check made at start; one opened with an unsaved edit gets its own
-    buffer's findings from the very first diagnostics on."""
+    """Started inside the goals (here in `goals/teams`, as an editor opened on that folder
+    starts it): a file opened as it is on disk gets the findings of the check made at start;
+    one opened with an unsaved edit gets its own buffer's findings from the very first
+    diagnostics on."""
     root = stale_repo(tmp_path).resolve()
     team = root / "goals" / "teams" / "signups.yaml"
-    as_on_disk = await first_diagnostics(root, team, team.read_text())
+    as_on_disk = await first_diagnostics(team.parent, team, team.read_text())
     [typo] = [d for d in as_on_disk if d.code == "unknown-ref"]
     assert typo.range.start == types.Position(line=7, character=16)
     assert "stale" not in {d.code for d in as_on_disk}  # (history comes with the next)
