@@ -15,7 +15,7 @@ import re
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -311,7 +311,10 @@ def _walk(
                 history.skipped.append(Skipped(commit.sha, commit.date, entry.path, values))
                 continue
             for ref, found in values.items():
-                _record(history, latest, commit, ref, found, confirmed, touched)
+                # A version read from its neighbour shares the tuples of the numbers that did
+                # not change: the same tuple as last recorded changes nothing, unless confirmed.
+                if latest.get(ref) is not found or ref in confirmed:
+                    _record(history, latest, commit, ref, found, confirmed, touched)
         for ref in confirmed:
             if ref not in touched and ref in latest:
                 value, confidence, _ = latest[ref]
@@ -330,7 +333,9 @@ def _record(
 ) -> None:
     assert isinstance(history.refs, dict)
     value, confidence, target = found
-    ref_history = history.refs.setdefault(ref, RefHistory())
+    ref_history = history.refs.get(ref)
+    if ref_history is None:
+        ref_history = history.refs[ref] = RefHistory()
     previous = latest.get(ref)
     if ref_history.created is None:
         ref_history.created = commit.date
@@ -358,6 +363,7 @@ def _identical(a: Any, b: Any) -> bool:
 
 
 def _checkin(commit: LogCommit, ref: str, value: Any, confidence: Any) -> CheckIn:
+    note = _shared_note(commit.message)
     return CheckIn(
         ref,
         commit.date,
@@ -365,8 +371,15 @@ def _checkin(commit: LogCommit, ref: str, value: Any, confidence: Any) -> CheckI
         commit.sha,
         value,
         confidence,
-        note_of(commit.message, ref),
+        note_of(commit.message, ref) if note is None else note,
     )
+
+
+@lru_cache(maxsize=256)
+def _shared_note(message: str) -> str | None:
+    """The note of every ref a commit checks in, read once per commit (the first commit of a
+    history creates thousands); None when the commit gives each ref a line of its own."""
+    return None if len(set(TRAILER_RE.findall(message))) > 1 else note_of(message)
 
 
 def note_of(message: str, ref: str | None = None) -> str:
