@@ -448,3 +448,33 @@ def test_an_unknown_time_zone_is_a_configuration_error_at_its_line(tmp_path):
     assert result.exit_code == 2
     assert "okrctl.yaml:3:" in result.stderr
     assert "unknown time zone 'Europe/Berln': use an IANA name" in result.stderr
+
+
+@pytest.mark.parametrize("scope", ["trust", "signups", "tom", "payments"])
+def test_a_report_of_a_unit_scores_only_what_it_shows_and_shows_the_same(quarter, scope):
+    """A report of one unit scores its units, the company and the units whose objectives
+    support theirs (the company's pillars and platform, signups' payments), and compares only its
+    units with `--since`: its context equals the one made from every unit's scores and the
+    whole comparison."""
+    from dataclasses import replace
+    from datetime import date
+
+    from okrctl.commands.report import report as gather
+    from okrctl.core.scorecard import cascade_order, evaluate
+    from okrctl.render.report_context import build_context
+    from okrctl.views.report import changes_since
+
+    request = gather(quarter, scope, since="2026-11-01", as_of=date.fromisoformat(AS_OF))
+    snapshot = request.snapshot
+    whole = evaluate(snapshot.graph, snapshot.period, snapshot.moment, history=request.history)
+    scored = [unit.id for unit in request.card.units]
+    assert scored == [unit.id for unit in whole.units if unit.id in scored]  # order kept
+    in_scope = {unit_id for unit_id, _ in cascade_order(snapshot.graph, scope)}
+    assert in_scope | {"harbor"} <= set(scored) < {unit.id for unit in whole.units}
+    supporters = set(scored) - in_scope - {"harbor"}
+    assert {"growth", "efficiency", "platform"} <= supporters | in_scope
+    assert ("payments" in supporters) == (scope == "signups")
+    everything = replace(
+        request, card=whole, changes=lambda: changes_since(snapshot, "2026-11-01")
+    )
+    assert build_context(request) == build_context(everything)

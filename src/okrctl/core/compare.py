@@ -3,6 +3,7 @@ dropped, and the fields that moved. Pure: two graphs in, a list of changes out."
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,18 +49,28 @@ def _fields(model: Any, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: _plain(getattr(model, name)) for name in names}
 
 
-def snapshot_items(graph: Graph, same: frozenset[str] = frozenset()) -> dict[str, dict[str, Any]]:
-    """Every objective, key result and KPI as ref -> comparable fields; those of the units in
-    `same` only where their number is derived (it may move with another unit's)."""
+def snapshot_items(
+    graph: Graph, same: frozenset[str] = frozenset(), units: Container[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Every objective, key result and KPI (of `units`, when given) as ref -> comparable
+    fields; those of the units in `same` only where their number is derived (it may move with
+    another unit's)."""
     items: dict[str, dict[str, Any]] = {}
     for ref, node in graph.objectives.items():
-        if node.owner.unit.id not in same:
+        owner = node.owner.unit.id
+        if owner not in same and (units is None or owner in units):
             items[ref] = _fields(node.objective, OBJECTIVE_FIELDS)
     for ref, kr in graph.key_results.items():
-        if kr.owner.unit.id not in same or kr.key_result.derived_from is not None:
+        owner = kr.owner.unit.id
+        if units is not None and owner not in units:
+            continue
+        if owner not in same or kr.key_result.derived_from is not None:
             items[ref] = _fields(kr.key_result, (*KEY_RESULT_FIELDS, *VALUE_FIELDS))
     for ref, kpi in graph.kpis.items():
-        if kpi.owner.unit.id not in same or kpi.kpi.derived_from is not None:
+        owner = kpi.owner.unit.id
+        if units is not None and owner not in units:
+            continue
+        if owner not in same or kpi.kpi.derived_from is not None:
             items[ref] = _fields(kpi.kpi, (*KPI_FIELDS, "current"))
     return items
 
@@ -75,9 +86,10 @@ def unchanged_units(old: Graph, new: Graph) -> frozenset[str]:
     )
 
 
-def compare(old: Graph, new: Graph) -> Comparison:
+def compare(old: Graph, new: Graph, units: Container[str] | None = None) -> Comparison:
+    """What changed from `old` to `new` (in `units` only, when given)."""
     same = unchanged_units(old, new)
-    before, after = snapshot_items(old, same), snapshot_items(new, same)
+    before, after = snapshot_items(old, same, units), snapshot_items(new, same, units)
     result = Comparison(
         added=[ref for ref in after if ref not in before],
         removed=[ref for ref in before if ref not in after],

@@ -4,6 +4,7 @@ expected progress, pace and status of docs/scoring.md. The one model `status`, `
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -175,13 +176,17 @@ def evaluate(
     moment: Moment,
     scope: str | None = None,
     history: History | None = None,
+    only: Container[str] | None = None,
 ) -> Scorecard:
-    """Score every unit in `scope` (default: all); with `history`, trends and forecasts too."""
+    """Score every unit in `scope` (default: all), or of those the units in `only`, in the
+    same order and at the same depths; with `history`, trends and forecasts too."""
     elapsed = period.elapsed(moment.instant)
     over = period.is_over(moment.instant)
     card = Scorecard(period, moment, elapsed, over, [])
     trends = _Trends(history, period, moment, graph) if history is not None else None
     for unit_id, depth in cascade_order(graph, scope):
+        if only is not None and unit_id not in only:
+            continue
         unit_file = graph.units[unit_id]
         objectives = [
             _objective(graph, graph.objectives[f"{unit_id}/{o.id}"], elapsed, over, trends)

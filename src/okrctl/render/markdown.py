@@ -9,6 +9,7 @@ does).
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -249,7 +250,12 @@ def render(
         )
 
     if callable(context):  # made knowing which names the template can reach
-        context = context(names_used(env, file_name))
+        needed = names_used(env, file_name)
+        # Compiled first, while the context may still wait (a report's comparison); what
+        # fails fails again below, and is reported there.
+        with contextlib.suppress(Exception):
+            env.get_template(file_name)
+        context = context(needed)
     return render_with(env, file_name, context, missing=missing)
 
 

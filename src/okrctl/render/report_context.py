@@ -66,7 +66,7 @@ class ContextBuilder:
         self._checkins: dict[str, list[CheckIn]] = {}
         """Each number's check-ins this period up to as-of, all read in one pass."""
         if history is not None:
-            refs = [*self.graph.key_results, *self.graph.kpis]
+            refs = [*card.key_results, *card.kpis]  # (a scope's report scores only its own)
             self.quiet = Quiet(self.graph, history, card.moment.instant, card.period)
             self.quiet.ask_all(refs)
             self._checkins = history.checkins_between_all(
@@ -222,7 +222,7 @@ def build_context(
     """Everything a template can use (docs/templates.md); with `needed`, the `SUMMARIES` it
     names only."""
     snapshot, card, history = request.snapshot, request.card, request.history
-    graph, scope, since = snapshot.graph, request.scope, request.since
+    graph, scope = snapshot.graph, request.scope
     builder = ContextBuilder(snapshot, card, history)
     in_scope = {unit_id for unit_id, _ in cascade_order(graph, scope)}
     units = [builder.unit(u) for u in card.units if u.id in in_scope]
@@ -246,17 +246,11 @@ def build_context(
             "days_left": max(0, (card.period.last_day - card.moment.as_of).days),
         },
         "as_of": card.moment.as_of.isoformat(),
-        "since": {
-            "label": since.label,
-            "date": since.date.isoformat() if since.date else None,
-            "revision": since.revision[:10] if since.revision else None,
-        },
         "scope": by_id.get(scope) if scope else None,
         "units": units,
         "has_history": history is not None,
         "stale_after_days": builder.stale_after,
     }
-    context["changes"] = _changes(request.comparison, graph, in_scope)
     wanted = set(SUMMARIES) if needed is None else {n for n in SUMMARIES if n in needed}
     attention = _attention(units) if wanted & {"attention", "prompts"} else {}
     if "attention" in wanted:
@@ -267,6 +261,13 @@ def build_context(
         context["owners"] = _owners(units)
     if "prompts" in wanted:
         context["prompts"] = _prompts(attention)
+    since = request.since  # last: the comparison may still be under way in a child
+    context["since"] = {
+        "label": since.label,
+        "date": since.date.isoformat() if since.date else None,
+        "revision": since.revision[:10] if since.revision else None,
+    }
+    context["changes"] = _changes(request.comparison, graph, in_scope)
     return context
 
 

@@ -5,8 +5,10 @@ into what templates receive."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 from okrctl.core.compare import Comparison, compare
@@ -14,6 +16,7 @@ from okrctl.core.graph import Graph, build_graph
 from okrctl.core.periods import days_before, parse_date
 from okrctl.core.scorecard import (
     Scorecard,
+    cascade_order,
     check_scope,
     company_title,
     evaluate,
@@ -21,6 +24,7 @@ from okrctl.core.scorecard import (
 from okrctl.model.errors import UsageError
 from okrctl.model.goals import Kind
 from okrctl.model.history import History
+from okrctl.model.names import unit_of
 from okrctl.store.forks import elsewhere
 from okrctl.store.git import log as git_log
 from okrctl.store.load import load_repo
@@ -84,6 +88,10 @@ def resolve_since(snapshot: Snapshot, text: str) -> Since:
     return Since(f"{text} ({day_label(made, as_of)})", sha, None)
 
 
+NO_CHANGES: tuple[Since, Comparison | None] = (Since("", None, None), None)
+"""A report without `--since` (the site's pages): no comparison."""
+
+
 @dataclass(frozen=True, slots=True)
 class ReportRequest:
     """What a report is made of: the template's name, the units in scope, the scorecard, the
@@ -95,9 +103,18 @@ class ReportRequest:
     snapshot: Snapshot
     card: Scorecard
     history: History | None
-    since: Since
-    comparison: Comparison | None
-    """None outside git: there is nothing to compare with."""
+    changes: Callable[[], tuple[Since, Comparison | None]]
+    """`since` and `comparison`, perhaps still being made in a forked child: whatever can be
+    done without them (the context's units, the template's compiling) is done first."""
+
+    @property
+    def since(self) -> Since:
+        return self.changes()[0]
+
+    @property
+    def comparison(self) -> Comparison | None:
+        """None outside git: there is nothing to compare with."""
+        return self.changes()[1]
 
     @property
     def user_templates(self) -> Path:
@@ -125,30 +142,55 @@ def report_of(
     name = template or default_template(graph, scope)
     if since_text is None:
         history = snapshot.read_history("trends, check-in dates and changes")
-        card = evaluate(graph, snapshot.period, snapshot.moment, history=history)
-        return ReportRequest(name, scope, snapshot, card, history, Since("", None, None), None)
+        card = evaluate(
+            graph, snapshot.period, snapshot.moment, history=history, only=units_shown(graph, scope)
+        )
+        return ReportRequest(name, scope, snapshot, card, history, lambda: NO_CHANGES)
     # The goals as they were `--since` are loaded and compared in a second process, where
     # okrctl may fork (not beside a first walk's history read ahead), while this one reads
-    # history and scores (at 2,000 teams, a fifth of a company report).
+    # history, scores and compiles the template (at 2,000 teams, a fifth of a company report).
     changes = elsewhere(
-        lambda: changes_since(snapshot, since_text),
+        lambda: changes_since(snapshot, since_text, scope),
         first_in_child=snapshot.workspace.own_git_processes,
     )
+    only = units_shown(graph, scope)
     history = snapshot.read_history("trends, check-in dates and changes")
-    card = evaluate(graph, snapshot.period, snapshot.moment, history=history)
-    since, comparison = changes()
-    return ReportRequest(name, scope, snapshot, card, history, since, comparison)
+    card = evaluate(graph, snapshot.period, snapshot.moment, history=history, only=only)
+    return ReportRequest(name, scope, snapshot, card, history, cache(changes))
 
 
-def changes_since(snapshot: Snapshot, since_text: str) -> tuple[Since, Comparison | None]:
+def units_shown(graph: Graph, scope: str | None) -> set[str] | None:
+    """The units a report of `scope` scores (None: every one): those in scope and the company
+    (templates receive both whole), and each unit holding an objective that supports one of
+    theirs (a supporter's score and status are shown beside the objective it supports)."""
+    if scope is None:
+        return None
+    shown = {unit_id for unit_id, _ in cascade_order(graph, scope)}
+    company = graph.company
+    if company is not None:
+        shown.add(company.unit.id)
+    supporting = {
+        unit_of(ref)
+        for unit_id in shown
+        for objective in graph.units[unit_id].unit.objectives
+        for ref in graph.supported_by(f"{unit_id}/{objective.id}")
+    }
+    return shown | supporting
+
+
+def changes_since(
+    snapshot: Snapshot, since_text: str, scope: str | None = None
+) -> tuple[Since, Comparison | None]:
     """The commit `--since` names, and what changed from the goals there to the snapshot's
-    (None outside git: there is nothing to compare with)."""
+    (None outside git: there is nothing to compare with); with `scope`, what changed in the
+    units in scope (others' changes may be left out)."""
     graph = snapshot.graph
     since = resolve_since(snapshot, since_text)
     comparison = None
     if since.revision is not None and since.revision != snapshot.repository.revision:
         old = build_graph(load_repo(snapshot.workspace, revision=since.revision))
-        comparison = compare(old, graph)
+        in_scope = {u for u, _ in cascade_order(graph, scope)} if scope is not None else None
+        comparison = compare(old, graph, in_scope)
     elif since.revision is None and snapshot.workspace.top is not None:
         comparison = Comparison(added=[*graph.all_refs()])  # nothing existed yet
     return since, comparison
