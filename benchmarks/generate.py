@@ -27,17 +27,22 @@ objectives:
 """
 
 
-def team_yaml(index: int, values: dict[str, float], *, flawed: bool = False) -> str:
+def team_yaml(
+    index: int, values: dict[str, float], *, flawed: bool = False, pillars: int = 0
+) -> str:
     """A team with three objectives of three key results (one falling, one keep band) and a KPI.
     `flawed`: the objectives without `why` or `aligns_to`, the key results without `source`
-    (the `missing-why`, `orphan` and `no-source` findings of a careless org)."""
+    (the `missing-why`, `orphan` and `no-source` findings of a careless org). With `pillars`,
+    the team sits in pillar `index % pillars` and aligns to its objective."""
+    parent = f"pillar-{index % pillars}" if pillars else "bench"
+    aligned = f"{parent}/lead" if pillars else "bench/grow"
     lines = [
-        f"kind: team\nid: team-{index}\nname: Team {index}\nparent: bench\nlead: lead-{index}\n",
-        "objectives:\n",
+        f"kind: team\nid: team-{index}\nname: Team {index}\nparent: {parent}\n"
+        f"lead: lead-{index}\nobjectives:\n",
     ]
     for o in range(3):
         why = "" if flawed else f"    why: Because team {index} moves the company.\n"
-        aligns = "" if flawed else "    aligns_to: [bench/grow]\n"
+        aligns = "" if flawed else f"    aligns_to: [{aligned}]\n"
         lines.append(
             f"  - id: objective-{o}\n    title: Objective {o} of team {index}\n"
             f"{why}    type: committed\n{aligns}    key_results:\n"
@@ -66,20 +71,36 @@ def initial_values(rng: random.Random) -> dict[str, float]:
 
 
 def write_org(
-    root: Path, teams: int, seed: int = 7, *, flawed: bool = False
+    root: Path, teams: int, seed: int = 7, *, flawed: bool = False, pillars: int = 0
 ) -> dict[int, dict[str, float]]:
-    """okrctl.yaml, the company and `teams` team files; returns each team's values."""
+    """okrctl.yaml, the company, `pillars` pillars (the teams shared among them, else all
+    under the company) and `teams` team files; returns each team's values."""
     rng = random.Random(seed)
     (root / "goals" / "teams").mkdir(parents=True, exist_ok=True)
     (root / "okrctl.yaml").write_text(CONFIG)
     (root / "goals" / "company.yaml").write_text(COMPANY)
+    if pillars:
+        (root / "goals" / "pillars").mkdir(parents=True, exist_ok=True)
+    for p in range(pillars):
+        (root / "goals" / "pillars" / f"pillar-{p}.yaml").write_text(pillar_yaml(p))
     values = {}
     for index in range(teams):
         values[index] = initial_values(rng)
         (root / "goals" / "teams" / f"team-{index}.yaml").write_text(
-            team_yaml(index, values[index], flawed=flawed)
+            team_yaml(index, values[index], flawed=flawed, pillars=pillars)
         )
     return values
+
+
+def pillar_yaml(index: int) -> str:
+    """A pillar under the company, with one objective its teams align to."""
+    return (
+        f"kind: pillar\nid: pillar-{index}\nname: Pillar {index}\nparent: bench\n"
+        f"lead: pillar-lead-{index}\nobjectives:\n  - id: lead\n    title: Lead pillar {index}\n"
+        "    why: Its teams grow the company.\n    aligns_to: [bench/grow]\n    key_results:\n"
+        "      - id: share\n        title: Share of the market\n        baseline: 0\n"
+        "        target: 10\n        current: 4\n        source: market study\n"
+    )
 
 
 def person_yaml(index: int, team: int) -> str:
@@ -138,20 +159,21 @@ def write_history(
     *,
     active: int | None = None,
     people: int = 0,
+    pillars: int = 0,
 ) -> None:
     """A git repository whose first commit holds the org (and `people` person files) and whose
     next `commits` commits each check in one key result of one of `files` team files, spread
     evenly over the quarter from 2026-10-01. With `active`, only that many teams ever check in:
-    the rest go silent (stale)."""
+    the rest go silent (stale). With `pillars`, the teams are shared among that many pillars."""
     rng = random.Random(seed)
-    values = write_org(root, files, seed)
+    values = write_org(root, files, seed, pillars=pillars)
     person_paths = write_people(root, people, files)
     subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
     start = 1_790_812_800  # 2026-10-01T00:00:00Z
     stream = bytearray()
     paths = ["okrctl.yaml", "goals/company.yaml"] + [
-        f"goals/teams/team-{i}.yaml" for i in range(files)
-    ] + person_paths
+        f"goals/pillars/pillar-{p}.yaml" for p in range(pillars)
+    ] + [f"goals/teams/team-{i}.yaml" for i in range(files)] + person_paths
     stream += b"commit refs/heads/main\nmark :1\n"
     stream += b"author Bench <bench@example.com> %d +0000\n" % start
     stream += b"committer Bench <bench@example.com> %d +0000\n" % start
@@ -170,12 +192,14 @@ def write_history(
         stream += _data(f"checkin(team-{team}/{ref}): {values[team][ref]}")
         stream += b"from :%d\n" % (n + 1)
         stream += b"M 100644 inline goals/teams/team-%d.yaml\n" % team
-        stream += _data(team_yaml(team, values[team]))
+        stream += _data(team_yaml(team, values[team], pillars=pillars))
     subprocess.run(["git", "fast-import", "--quiet"], cwd=root, input=bytes(stream), check=True)
     subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=root, check=True)
     # the working tree must match HEAD exactly
     for team, team_values in values.items():
-        (root / "goals" / "teams" / f"team-{team}.yaml").write_text(team_yaml(team, team_values))
+        (root / "goals" / "teams" / f"team-{team}.yaml").write_text(
+            team_yaml(team, team_values, pillars=pillars)
+        )
 
 
 HOSTILE_SHAPES = {

@@ -21,7 +21,8 @@ ratio to a floor measured in the same run on the same machine.
 - `measure` over 500 SQL sources on one SQLite database, against the same queries run directly
   through SQLAlchemy;
 - `site` and `report --template company` of 2,000 teams with 3,000 check-in commits, against
-  `status --format json` on the same repository;
+  `status --format json` on the same repository; the report of one of 20 pillars against
+  `status PILLAR --format json`;
 - `review main` of a pull-request-like branch on that repository, against the two `check` runs
   (the branch, and `--at main`) a user would reach for instead;
 - `okrctl lsp`: from starting the server to the first diagnostics, and from an edit to the new
@@ -524,6 +525,20 @@ def site_build(runs: int, folder: Path, teams: int = 2000, commits: int = 3000) 
     print(f"  ({len(list(out.rglob('*.html'))):,} pages)")
 
 
+def pillar_report(runs: int, folder: Path, teams: int = 2000, pillars: int = 20) -> None:
+    """The report of one pillar (a hundred teams) of a large company with a long history,
+    against `status --format json` of the same pillar (warm caches)."""
+    root = folder / "pillar-org"
+    write_history(root, teams, 3000, active=50, pillars=pillars)
+    header(f"report of a pillar: {teams // pillars:,} of {teams:,} teams, 3,000 check-ins")
+    status = [*OKRCTL, "status", "pillar-3", "--format", "json", "--as-of", "2026-12-31"]
+    subprocess.run(status, cwd=root, capture_output=True, check=False)  # warm the caches
+    report = [*OKRCTL, "report", "pillar-3", "--as-of", "2026-12-31"]
+    floor, pillar = rounds([(status, None), (report, None)], root, runs)
+    row("floor: okrctl status pillar-3 --format json", floor, floor[0])
+    row("okrctl report pillar-3", pillar, floor[0], goal=1.5)
+
+
 def scale(runs: int, folder: Path, sizes: tuple[int, ...] = (200, 2000, 5000, 20000)) -> None:
     """The cost per unit as an org grows: cold and warm `check` and warm `status` at each
     size, per unit, against PyYAML's C loader over the same files; from 2,000 to 20,000 units
@@ -633,6 +648,7 @@ def main() -> None:
             measured(args.runs, Path(folder))
         if "site" in parts:
             site_build(args.runs, Path(folder))
+            pillar_report(args.runs, Path(folder))
         if "roll" in parts:
             rolling(args.runs, Path(folder))
         if "review" in parts:
