@@ -204,3 +204,21 @@ def test_a_revision_is_read_from_git_only_where_the_working_tree_differs(tmp_pat
     assert len(old.units) == len(BASE) - 1  # every unit file but okrctl.yaml
     [pillar] = [u.unit for u in old.units if u.path == PILLAR_FILE]
     assert pillar.objectives[0].key_results[0].current == 30
+
+
+def test_settings_too_large_at_a_revision_are_refused_unread(history):
+    """An `okrctl.yaml` larger than any settings file could be, committed once, is a
+    configuration error naming the file at that commit (exit 2), read no further than the
+    limit; the commits after it read as before."""
+    repo, _ = history
+    padding = "# " + "x" * 78 + "\n"
+    huge = config("2026-Q4") + padding * (2 * 1024 * 1024 // len(padding) + 1)
+    bad = repo.commit({"okrctl.yaml": huge}, "2026-11-10", "a mistake")
+    repo.commit({"okrctl.yaml": config("2026-Q4")}, "2026-11-11", "fixed")
+    result = run_cli("status", "--repo", repo.root, "--at", bad)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"okrctl: okrctl.yaml@{bad[:12]}: the file is over the 2,097,152-byte limit; it holds "
+        "a few settings (the goals go in their own files under goals_dir)\n"
+    )
+    assert rate(repo.root)[1] == 38

@@ -329,3 +329,16 @@ def test_bad_configuration_exits_2_with_a_location(tmp_path, config, expected):
     result = run_cli("check", "--repo", tmp_path)
     assert result.exit_code == 2
     assert expected in result.stderr
+
+
+def test_settings_too_large_are_refused_unread(tmp_path):
+    root = write_repo(tmp_path, {})
+    padding = "# " + "x" * 78 + "\n"
+    with open(root / "okrctl.yaml", "a", encoding="utf-8") as settings:
+        settings.write(padding * (2 * 1024 * 1024 // len(padding) + 1))
+    result = run_cli("check", "--repo", root)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "okrctl: okrctl.yaml: the file is over the 2,097,152-byte limit; it holds a few "
+        "settings (the goals go in their own files under goals_dir)\n"
+    )

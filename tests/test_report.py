@@ -478,3 +478,21 @@ def test_a_report_of_a_unit_scores_only_what_it_shows_and_shows_the_same(quarter
         request, card=whole, changes=lambda: changes_since(snapshot, "2026-11-01")
     )
     assert build_context(request) == build_context(everything)
+
+
+def test_built_in_templates_are_compiled_once_and_a_repository_s_never(own_copy):
+    """okrctl's own templates are kept compiled under `.git/okrctl/templates/` and a second
+    report reads them from there, the same report; a repository's own templates (run in the
+    sandbox) are never kept."""
+    kept = own_copy / ".git/okrctl/templates"
+    first = report(own_copy, "signups")
+    names = sorted(path.name for path in kept.iterdir())
+    assert len(names) == 2 and all(name.endswith(".report") for name in names)  # team, macros
+    stamps = {path.name: path.stat().st_mtime_ns for path in kept.iterdir()}
+    assert report(own_copy, "signups") == first
+    assert {path.name: path.stat().st_mtime_ns for path in kept.iterdir()} == stamps
+    shutil.rmtree(kept)
+    (own_copy / "templates").mkdir()
+    (own_copy / "templates/notes.txt").write_text("not a template\n")
+    assert report(own_copy, "signups") == first
+    assert not any(kept.iterdir())

@@ -129,16 +129,21 @@ def markdown_text(value: Any) -> Any:
 
 
 def environment(
-    user_templates: Path | None, budget: Any = None, charts: dict[str, Chart] | None = None
+    user_templates: Path | None,
+    budget: Any = None,
+    charts: dict[str, Chart] | None = None,
+    compiled: Any = None,
 ) -> Any:
     """The reports' environment: Markdown, trailing newlines kept, and every expression's text
-    kept from opening raw HTML (`markdown_text`)."""
+    kept from opening raw HTML (`markdown_text`); okrctl's own templates compiled once into
+    `compiled` (`store/cache/template_cache.py`), when given."""
     filters = {**FILTERS, "chart": chart_filter({} if charts is None else charts)}
     return template_environment(
         BUILTIN,
         user_templates,
         filters,
         budget,
+        compiled,
         autoescape=False,
         keep_trailing_newline=True,
         finalize=markdown_text,
@@ -150,12 +155,14 @@ def template_environment(
     user_templates: Path | None,
     filters: Mapping[str, Any],
     budget: Any = None,
+    compiled: Any = None,
     **options: Any,
 ) -> Any:
     """Templates from the goals repository's folder first, then okrctl's (also as
     `default:NAME`). A repository's own templates, or an explicit `budget`, run in the sandbox
     and budget (`template_budget`): they may come from a pull request. okrctl's alone run in a
-    plain environment (`render.trusted`), as `render.commands` always has."""
+    plain environment (`render.trusted`), as `render.commands` always has, their compiled code
+    kept in `compiled` when given (never a sandbox's)."""
     from jinja2 import ChoiceLoader, PrefixLoader, StrictUndefined
 
     builtin = contained_loader(builtin_folder)
@@ -173,7 +180,7 @@ def template_environment(
     if own is None and budget is None:
         from okrctl.render.trusted import TrustedEnvironment
 
-        env = TrustedEnvironment(**settings)
+        env = TrustedEnvironment(**settings, bytecode_cache=compiled)
         env.filters.update(filters)
     else:
         from okrctl.render.template_budget import Budget, BudgetedEnvironment, bounded_range
@@ -235,11 +242,12 @@ def render(
     user_templates: Path | None,
     budget: Any = None,
     charts: dict[str, Chart] | None = None,
+    compiled: Any = None,
 ) -> str:
     """Render `templates/NAME.md.j2` within its budget (see `template_budget`); every template
     problem is an OkrctlError naming the template and line (exit 1), an unknown template a usage
     error (exit 2)."""
-    env = environment(user_templates, budget, charts)
+    env = environment(user_templates, budget, charts, compiled)
     file_name = f"{name}.md.j2"
 
     def missing() -> UsageError:
@@ -402,6 +410,7 @@ def render_report(request: ReportRequest, *, html: bool = False) -> str:
     """A report's Markdown, or with `html` one self-contained page of it for browsers (mail
     gets PNG charts instead: render/mail.py)."""
     from okrctl.render.report_context import build_context
+    from okrctl.store.cache.template_cache import compiled_reports
 
     charts: dict[str, Chart] = {}
     text = render(
@@ -409,6 +418,7 @@ def render_report(request: ReportRequest, *, html: bool = False) -> str:
         lambda needed: build_context(request, needed),
         request.user_templates,
         charts=charts,
+        compiled=compiled_reports(request.snapshot.workspace),
     )
     if not html:
         return text

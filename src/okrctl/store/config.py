@@ -12,18 +12,13 @@ from okrctl.model.errors import ConfigError
 from okrctl.model.findings import Positions
 from okrctl.store.cache.config_cache import keep, kept_settings, read_config
 from okrctl.store.root import CONFIG_NAME
-from okrctl.store.yaml.read import Document, YamlProblem
+from okrctl.store.yaml.read import MAX_FILE_BYTES, Document, YamlProblem
 
 
 def load_config(root: Path, cache: Path | None = None) -> RepoConfig:
     """Read `okrctl.yaml` from the working tree; its goals folder must exist. With `cache`
     (`Workspace.config_cache`), an unchanged file is not parsed again."""
-    path = root / CONFIG_NAME
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{CONFIG_NAME}: cannot read: {exc.strerror}") from None
-    config = parse_config(raw, root, cache=cache)
+    config = parse_config(read_settings(root), root, cache=cache)
     goals = config.goals_path.resolve()
     if not goals.is_relative_to(root.resolve()):
         raise _at(config.source, "goals_dir", "goals_dir must stay inside the repository")
@@ -34,6 +29,26 @@ def load_config(root: Path, cache: Path | None = None) -> RepoConfig:
             f"goals_dir {config.config.goals_dir!r} is not a folder; create it or fix goals_dir",
         )
     return config
+
+
+def read_settings(root: Path) -> bytes:
+    """The bytes of `okrctl.yaml`, read no further than a goals file may be long: a larger one
+    (a few settings cannot be) is refused unread, as a configuration error."""
+    try:
+        with open(root / CONFIG_NAME, "rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"{CONFIG_NAME}: cannot read: {exc.strerror}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ConfigError(settings_too_large(CONFIG_NAME))
+    return raw
+
+
+def settings_too_large(label: str) -> str:
+    return (
+        f"{label}: the file is over the {MAX_FILE_BYTES:,}-byte limit; it holds a few settings "
+        "(the goals go in their own files under goals_dir)"
+    )
 
 
 def parse_config(

@@ -19,6 +19,7 @@ from pathlib import Path
 from okrctl.model.errors import OkrctlError
 from okrctl.store.git import writes as git_writes
 from okrctl.store.workspace import Workspace
+from okrctl.store.yaml.read import MAX_FILE_BYTES
 
 LOCK_NAME = "okrctl-checkin.lock"
 JOURNAL_NAME = "okrctl-write.journal"
@@ -80,9 +81,15 @@ class SourceText:
 
 def read_for_edit(path: Path) -> SourceText:
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise OkrctlError(f"cannot read {path}: {exc.strerror}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise OkrctlError(
+            f"{path} is over the {MAX_FILE_BYTES:,}-byte limit of a goals file; split it into "
+            "several units"
+        )
     bom = BOM if raw.startswith(BOM) else b""
     try:
         text = raw[len(bom) :].decode("utf-8")

@@ -25,7 +25,7 @@ from okrctl.store.git import log as git_log
 from okrctl.store.git import objects as git_objects
 from okrctl.store.git import process as git_process
 from okrctl.store.workspace import Workspace
-from okrctl.store.yaml.read import YamlProblem
+from okrctl.store.yaml.read import MAX_FILE_BYTES, YamlProblem
 
 if TYPE_CHECKING:
     from okrctl.store.versions import Known, Values
@@ -571,12 +571,13 @@ def _goals_dir(root: Path, kept: Path | None) -> str:
     """`goals_dir` from okrctl.yaml without the cost of validating the rest of it (or of parsing
     it, when `kept` holds it); anything unusual goes through the full validation, which
     reports it (exit 2)."""
+    from okrctl.model.errors import ConfigError
     from okrctl.store.cache.config_cache import read_config_document
-    from okrctl.store.root import CONFIG_NAME
+    from okrctl.store.config import read_settings
 
     try:
-        data = read_config_document((root / CONFIG_NAME).read_bytes(), kept).data
-    except (OSError, YamlProblem):
+        data = read_config_document(read_settings(root), kept).data
+    except (ConfigError, YamlProblem):
         data = None
     value = data.get("goals_dir", "goals") if isinstance(data, dict) else None
     if isinstance(value, str) and value and ".." not in value and (root / value).is_dir():
@@ -593,10 +594,12 @@ def _unit_names(goals: Path, unit_id: str) -> set[str]:
     for path in goals.rglob("*.y*ml"):
         if path.stem != unit_id:
             try:
-                if needle in path.read_bytes():
-                    names.add(path.stem)
+                with open(path, "rb") as file:
+                    raw = file.read(MAX_FILE_BYTES + 1)  # a larger one holds no unit
             except OSError:
                 continue
+            if len(raw) <= MAX_FILE_BYTES and needle in raw:
+                names.add(path.stem)
     return names
 
 

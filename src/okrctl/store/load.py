@@ -27,7 +27,7 @@ from okrctl.model.goals import OBJECTIVE_ONLY_IN, ONLY_IN, Kind, Unit
 from okrctl.model.names import unit_stem
 from okrctl.model.units import Repository, UnitFile
 from okrctl.store.cache.parse_cache import Entry, ParseCache, open_cache
-from okrctl.store.config import load_config, parse_config
+from okrctl.store.config import load_config, parse_config, read_settings, settings_too_large
 from okrctl.store.git import objects as git_objects
 from okrctl.store.rereads import Rereads
 from okrctl.store.root import CONFIG_NAME
@@ -175,7 +175,10 @@ def _revision_source(workspace: Workspace, revision: str) -> tuple[RepoConfig, l
         raise UsageError(f"{root} is not in a git repository: reading a revision needs git")
     prefix = workspace.prefix
     label = f"{CONFIG_NAME}@{revision[:12]}"
-    raw = git_objects.read_file(workspace.repo, revision, prefix + CONFIG_NAME)
+    over: dict[str, int] = {}
+    raw = git_objects.read_file(workspace.repo, revision, prefix + CONFIG_NAME, over=over)
+    if over:
+        raise ConfigError(settings_too_large(label))
     if raw is None:
         raise ConfigError(f"no {CONFIG_NAME} at {revision[:12]}: the goals did not exist yet")
     # settings unchanged since the revision are read as the working tree's (from their cache)
@@ -222,8 +225,8 @@ _WORKING_TREE = "working-tree files"
 
 def _working_settings(root: Path) -> bytes | None:
     try:
-        return (root / CONFIG_NAME).read_bytes()
-    except OSError:
+        return read_settings(root)
+    except ConfigError:
         return None
 
 

@@ -130,9 +130,12 @@ def read_blobs_at_once(top: Path, shas: Iterable[str], over: dict[str, int]) -> 
     return blobs
 
 
-def read_file(repo: Repo, revision: str, path: str) -> bytes | None:
-    """One file's content at `revision`, or None when it does not exist there."""
+def read_file(
+    repo: Repo, revision: str, path: str, *, over: dict[str, int] | None = None
+) -> bytes | None:
+    """One file's content at `revision`, or None when it does not exist there (or, with
+    `over`, when it is larger than a goals file may be: read past, its size noted there)."""
     sha = verify_object(Path(str(repo.working_tree_dir)), f"{revision}:{path}")
     if sha is None:
         return None
-    return read_blobs(repo, [sha]).get(sha)
+    return read_blobs(repo, [sha], over=over).get(sha)
