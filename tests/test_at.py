@@ -185,10 +185,10 @@ def test_a_revision_is_read_from_git_only_where_the_working_tree_differs(tmp_pat
     asked: list[str] = []
     real = objects.read_blobs
 
-    def read_blobs(git_repo, shas):
+    def read_blobs(git_repo, shas, **options):
         shas = list(shas)
         asked.extend(shas)
-        return real(git_repo, shas)
+        return real(git_repo, shas, **options)
 
     monkeypatch.setattr(objects, "read_blobs", read_blobs)
     workspace = Workspace.of(repo.root)

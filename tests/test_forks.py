@@ -120,7 +120,12 @@ def test_the_caches_a_command_writes_beside_its_work_are_those_written_alone(
         shutil.copytree(quarter, root)
         shutil.rmtree(root / ".git" / "okrctl", ignore_errors=True)
         output = run_cli(command, "--repo", root, "--as-of", "2026-12-31").stdout  # (the tree)
-        caches = {p.name: p.read_bytes() for p in (root / ".git" / "okrctl").iterdir()}
+        folder = root / ".git" / "okrctl"
+        caches = {
+            p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in folder.rglob("*")
+            if p.is_file()
+        }
         return output, caches
 
     from okrctl.store import compose_elsewhere
