@@ -26,7 +26,8 @@ def demo(tmp_path):
 
 
 def packs(root):
-    return cache_files(root, "parse-*.pickle")
+    """The working tree's packs (not the side pack of past versions)."""
+    return [p for p in cache_files(root, "parse-*.pickle") if not p.stem.endswith("-revisions")]
 
 
 def status(root):
@@ -107,6 +108,33 @@ def test_a_revision_reads_the_pack_and_leaves_it_as_the_working_tree_keeps_it(de
     assert numbers(cold) == numbers(at)
     [signups] = [u for u in at["units"] if u["id"] == "signups"]
     assert signups["objectives"][0]["key_results"][0]["current"] == 40.5  # HEAD~1's, not 44.5
+
+
+def test_what_only_a_past_revision_holds_is_kept_in_a_side_pack(demo, monkeypatch):
+    """A past version read for `--at` (a report's `--since`, `review`) is kept in a side pack,
+    and read again from it: nothing is parsed; the side pack holds only what the working tree's
+    pack does not, and the working tree's pack is left as it was."""
+    from okrctl.store import load
+
+    repo = GitRepo(demo)
+    path = demo / TEAM
+    path.write_text(path.read_text().replace("current: 40.5 ", "current: 44.5 "))
+    repo.git("commit", "-q", "-am", "checkin", date="2026-11-01")
+    status(demo)
+    [pack] = packs(demo)
+    before = pack.read_bytes()
+    first = run_cli("status", "--repo", demo, "--at", "HEAD~1", "--format", "json").json()
+    [side] = cache_files(demo, "parse-*-revisions.pickle")
+    [(unit, _positions)] = pickle.loads(side.read_bytes()).values()
+    assert unit.id == "signups" and unit.objectives[0].key_results[0].current == 40.5
+    read = load.read_unit
+    parsed = []
+    monkeypatch.setattr(load, "read_unit", lambda *a, **k: parsed.append(a[0]) or read(*a, **k))
+    again = run_cli("status", "--repo", demo, "--at", "HEAD~1", "--format", "json").json()
+    assert (parsed, numbers(again)) == ([], numbers(first))
+    run_cli("status", "--repo", demo, "--at", "HEAD", "--format", "json")
+    assert (pickle.loads(side.read_bytes()), parsed) == ({}, [])  # HEAD is the working tree
+    assert pack.read_bytes() == before
 
 
 def test_a_corrupt_pack_is_ignored_and_rebuilt(demo):

@@ -57,8 +57,9 @@ def load_repo(
         workspace.goals_files = len(files)
     else:
         config, files = _revision_source(workspace, revision)
-    # a revision's files are mostly the working tree's: read from the cache, never saved to it
-    cache = open_cache(workspace, config.config.goals_dir, read_only=revision is not None)
+    # a revision's files are mostly the working tree's: read from its pack, never saved to it
+    # (what only the revision holds is kept in a side pack)
+    cache = open_cache(workspace, config.config.goals_dir, revision=revision is not None)
     return load_files(
         config, files, revision=revision, cache=cache, seen=seen, meanwhile=workspace.meanwhile
     )

@@ -171,6 +171,13 @@ class Workspace:
             self._repo = git.Repo(self.git_top("reading git objects"))
         return self._repo
 
+    def in_child(self) -> None:
+        """In a forked child: its own git processes (`own_git_processes`), and its cache writes
+        made at once (those held, and what waits to start, are the parent's)."""
+        self.own_git_processes()
+        self.held_writes = None
+        self.when_alone = []
+
     def own_git_processes(self) -> None:
         """In a forked child: start its own `cat-file` when it next reads objects. The
         parent's, inherited, stays the parent's: kept referenced, so that it is never closed

@@ -151,7 +151,7 @@ def report_of(
     # history, scores and compiles the template (at 2,000 teams, a fifth of a company report).
     changes = elsewhere(
         lambda: changes_since(snapshot, since_text, scope),
-        first_in_child=snapshot.workspace.own_git_processes,
+        first_in_child=snapshot.workspace.in_child,
     )
     only = units_shown(graph, scope)
     history = snapshot.read_history("trends, check-in dates and changes")

@@ -45,6 +45,7 @@ class ParseCache:
         *,
         read_only: bool = False,
         entries: dict[str, Entry] | None = None,
+        revisions: Path | None = None,
     ) -> None:
         self.pack = pack
         self.read_only = read_only
@@ -69,6 +70,18 @@ class ParseCache:
             self.entries = entries
         elif pack is not None:
             self.entries = _read_pack(pack)
+        self.revisions = revisions
+        """For a load of a past revision: the side pack of the units read from past versions
+        of the files (those the working tree's pack does not hold), read here and rewritten
+        with those this load used: comparing with the same or a nearby commit again (a
+        report's `--since`, `review`) parses none of them (docs/behaviour.md, "Speed")."""
+        self._working = frozenset(self.entries)
+        self._side_read: frozenset[str] = frozenset()
+        if revisions is not None:
+            side = _read_pack(revisions)
+            self._side_read = frozenset(side)
+            for key, entry in side.items():
+                self.entries.setdefault(key, entry)
 
     def key(self, raw: bytes, stem: str) -> str:
         if self.rereads is not None:
@@ -92,7 +105,12 @@ class ParseCache:
         self.changed = True
 
     def save(self) -> None:
-        """Keep exactly what this load used; write only when that differs from the pack."""
+        """Keep exactly what this load used; write only when that differs from the pack (for
+        a past revision, the side pack: what it used that the working tree's does not hold)."""
+        if self.revisions is not None:
+            side = {key: e for key, e in self.used.items() if key not in self._working}
+            if set(side) != self._side_read:
+                self.write(partial(_write_pack, self.revisions, side))
         if self.pack is None or self.read_only:
             return
         if not self.changed and len(self.used) == len(self.entries):
@@ -140,16 +158,23 @@ def _read_pack(pack: Path) -> dict[str, Entry]:
     return loaded
 
 
-def open_cache(workspace: Workspace, goals_dir: str, *, read_only: bool = False) -> ParseCache:
+def open_cache(
+    workspace: Workspace, goals_dir: str, *, read_only: bool = False, revision: bool = False
+) -> ParseCache:
+    """The working tree's pack (shared by every load of this command); with `revision`, for a
+    load of a past revision: read only, and with the side pack of past versions."""
     folder = workspace.cache_folder
     if folder is None:
         return ParseCache(None)
-    pack = folder / f"parse-{workspace.cache_name(workspace.root / goals_dir)}.pickle"
+    name = workspace.cache_name(workspace.root / goals_dir)
+    pack = folder / f"parse-{name}.pickle"
     shared = workspace.memo.get(pack)
+    side = folder / f"parse-{name}-revisions.pickle"
     cache = ParseCache(
         pack,
-        read_only=read_only or workspace.read_only,
+        read_only=read_only or revision or workspace.read_only,
         entries=shared if isinstance(shared, dict) else None,
+        revisions=side if revision and not workspace.read_only else None,
     )
     workspace.memo[pack] = cache.entries  # the next load of this command reads the same
     cache.write = workspace.write
