@@ -137,6 +137,29 @@ def test_what_only_a_past_revision_holds_is_kept_in_a_side_pack(demo, monkeypatc
     assert pack.read_bytes() == before
 
 
+def test_the_side_pack_keeps_what_every_revision_a_command_read_holds(demo, monkeypatch):
+    """`diff A B` reads two past revisions: the side pack keeps both one's and the other's own
+    versions, and the same diff again parses nothing."""
+    from okrctl.store import load
+
+    repo = GitRepo(demo)
+    path = demo / TEAM
+    for value in ("41.5", "42.5", "43.5"):
+        text = path.read_text()
+        path.write_text(text.replace(text[text.index("current: 4") :].split()[1], value, 1))
+        repo.git("commit", "-q", "-am", f"checkin {value}", date="2026-11-01")
+    status(demo)
+    first = run_cli("diff", "HEAD~2", "HEAD~1", "--repo", demo).stdout
+    [side] = cache_files(demo, "parse-*-revisions.pickle")
+    kept = pickle.loads(side.read_bytes()).values()
+    assert sorted(u.objectives[0].key_results[0].current for u, _ in kept) == [41.5, 42.5]
+    read = load.read_unit
+    parsed = []
+    monkeypatch.setattr(load, "read_unit", lambda *a, **k: parsed.append(a[0]) or read(*a, **k))
+    assert (run_cli("diff", "HEAD~2", "HEAD~1", "--repo", demo).stdout, parsed) == (first, [])
+    assert "signups/effortless-funding  0.50 → 0.57" in first  # (the two check-ins apart)
+
+
 def test_a_corrupt_pack_is_ignored_and_rebuilt(demo):
     cold = numbers(status(demo))
     [pack] = packs(demo)

@@ -45,7 +45,7 @@ class ParseCache:
         *,
         read_only: bool = False,
         entries: dict[str, Entry] | None = None,
-        revisions: Path | None = None,
+        revisions: SidePack | None = None,
     ) -> None:
         self.pack = pack
         self.read_only = read_only
@@ -71,16 +71,11 @@ class ParseCache:
         elif pack is not None:
             self.entries = _read_pack(pack)
         self.revisions = revisions
-        """For a load of a past revision: the side pack of the units read from past versions
-        of the files (those the working tree's pack does not hold), read here and rewritten
-        with those this load used: comparing with the same or a nearby commit again (a
-        report's `--since`, `review`) parses none of them (docs/behaviour.md, "Speed")."""
+        """For a load of a past revision: the side pack of what past versions of the files
+        hold that the working tree's pack does not."""
         self._working = frozenset(self.entries)
-        self._side_read: frozenset[str] = frozenset()
         if revisions is not None:
-            side = _read_pack(revisions)
-            self._side_read = frozenset(side)
-            for key, entry in side.items():
+            for key, entry in revisions.read.items():
                 self.entries.setdefault(key, entry)
 
     def key(self, raw: bytes, stem: str) -> str:
@@ -107,15 +102,28 @@ class ParseCache:
     def save(self) -> None:
         """Keep exactly what this load used; write only when that differs from the pack (for
         a past revision, the side pack: what it used that the working tree's does not hold)."""
-        if self.revisions is not None:
-            side = {key: e for key, e in self.used.items() if key not in self._working}
-            if set(side) != self._side_read:
-                self.write(partial(_write_pack, self.revisions, side))
+        side = self.revisions
+        if side is not None:
+            side.used.update((k, e) for k, e in self.used.items() if k not in self._working)
+            if side.used.keys() != side.read.keys():
+                self.write(partial(_write_pack, side.path, dict(side.used)))
         if self.pack is None or self.read_only:
             return
         if not self.changed and len(self.used) == len(self.entries):
             return  # (entries parsed in this command count as changes: they are new)
         self.write(partial(_write_pack, self.pack, dict(self.used)))
+
+
+class SidePack:
+    """The units read from past versions of the goals files that the working tree's pack does
+    not hold, kept beside it: read once per command, rewritten with those its loads of past
+    revisions used, so comparing with the same or a nearby commit again (a report's
+    `--since`, `review`, `--at`) parses none of them (docs/behaviour.md, "Speed")."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.read = _read_pack(path)
+        self.used: dict[str, Entry] = {}
 
 
 def _now(write: Callable[[], None]) -> None:
@@ -169,12 +177,17 @@ def open_cache(
     name = workspace.cache_name(workspace.root / goals_dir)
     pack = folder / f"parse-{name}.pickle"
     shared = workspace.memo.get(pack)
-    side = folder / f"parse-{name}-revisions.pickle"
+    side: SidePack | None = None
+    if revision and not workspace.read_only:
+        path = folder / f"parse-{name}-revisions.pickle"
+        kept = workspace.memo.get(path)
+        side = kept if isinstance(kept, SidePack) else SidePack(path)
+        workspace.memo[path] = side
     cache = ParseCache(
         pack,
         read_only=read_only or revision or workspace.read_only,
         entries=shared if isinstance(shared, dict) else None,
-        revisions=side if revision and not workspace.read_only else None,
+        revisions=side,
     )
     workspace.memo[pack] = cache.entries  # the next load of this command reads the same
     cache.write = workspace.write
