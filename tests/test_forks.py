@@ -173,3 +173,25 @@ def test_the_rules_a_child_runs_beside_history_find_what_one_process_finds(
     assert {"stale", "schema"} <= rules  # one rule reads history, the other not
     monkeypatch.setattr(forks, "cores_to_fork", lambda: 1)
     assert cold == warm == fresh() == run_cli(*args).json() == alone_small
+
+
+@may_fork
+@pytest.mark.parametrize("scope", [(), ("growth",)])
+def test_status_json_scored_in_two_processes_is_the_one_made_alone(quarter, monkeypatch, scope):
+    """`status --format json` piped has a forked child score and write the last units: the
+    same bytes, notes and exit code as one process makes."""
+    args = ("status", *scope, "--repo", quarter, "--format", "json", "--as-of", "2026-11-15")
+    run_cli(*args)  # (the caches written, so that the one child counted is the scoring's)
+    monkeypatch.setattr(forks, "WORTH_A_CHILD", 1)
+    started = counting_children(monkeypatch)
+    together = run_cli(*args)
+    assert started == [1]
+    monkeypatch.setattr(forks, "cores_to_fork", lambda: 1)
+    alone = run_cli(*args)
+    assert (together.stdout, together.stderr, together.exit_code) == (
+        alone.stdout,
+        alone.stderr,
+        alone.exit_code,
+    )
+    units = [unit["id"] for unit in together.json()["units"]]
+    assert len(units) == (6 if scope else 14) and units[0] == (scope or ("harbor",))[0]

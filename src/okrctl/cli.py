@@ -218,12 +218,21 @@ def status(
     Example: okrctl status growth --as-of 2026-11-15
     """
     from okrctl.commands.status import status as score
+    from okrctl.views.status import status_json_head
 
+    if output_format is StatusFormat.json and not sys.stdout.isatty():
+        from okrctl.commands.status import status_json
+
+        with _user_errors():
+            scored, units = status_json(repo, scope, at=at, as_of=_date(as_of))
+        _report_problems(scored.notes, scored.load_findings)
+        _echo_json_texts(status_json_head(scored.card), "units", units)
+        raise typer.Exit(scored.exit_code)
     with _user_errors():
         scored = score(repo, scope, at=at, as_of=_date(as_of))
     _report_problems(scored.notes, scored.load_findings)
     if output_format is StatusFormat.json:
-        from okrctl.views.status import status_json_head, unit_json
+        from okrctl.views.status import unit_json
 
         card = scored.card
         _echo_json_list(status_json_head(card), "units", (unit_json(u) for u in card.units))
@@ -260,20 +269,27 @@ def _echo_json_list(head: dict[str, object], key: str, items: Iterable[object]) 
     """`head` with `key` holding `items`, as `_echo_json` writes it, but piped one item at a
     time: at 20,000 units the whole payload and its text would hold half a gigabyte at once.
     The bytes are json.dumps' own (its default separators), `key` last."""
-    import json
 
     if sys.stdout.isatty():
         _echo_json({**head, key: list(items)})
         return
-    opening = json.dumps({**head, key: []}, ensure_ascii=False, allow_nan=False)
+    from okrctl.views.json_text import compact
+
+    _echo_json_texts(head, key, (compact(item) for item in items))
+
+
+def _echo_json_texts(head: dict[str, object], key: str, texts: Iterable[str]) -> None:
+    """`head` with `key` holding the items whose JSON `texts` are (each one or several items
+    joined by `, `), written as `_echo_json_list` writes them piped."""
+    from okrctl.views.json_text import compact
+
+    opening = compact({**head, key: []})
     assert opening.endswith("[]}")
     sys.stdout.write(opening[:-2])
-    for index, item in enumerate(items):
+    for index, text in enumerate(texts):
         if index:
             sys.stdout.write(", ")
-        sys.stdout.write(
-            json.dumps(item, ensure_ascii=False, allow_nan=False, check_circular=False)
-        )
+        sys.stdout.write(text)
     sys.stdout.write("]}\n")
 
 

@@ -177,14 +177,16 @@ def evaluate(
     scope: str | None = None,
     history: History | None = None,
     only: Container[str] | None = None,
+    order: list[tuple[str, int]] | None = None,
 ) -> Scorecard:
     """Score every unit in `scope` (default: all), or of those the units in `only`, in the
-    same order and at the same depths; with `history`, trends and forecasts too."""
+    same order and at the same depths; or the (unit, depth) pairs of `order`, a share of
+    `cascade_order`'s. With `history`, trends and forecasts too."""
     elapsed = period.elapsed(moment.instant)
     over = period.is_over(moment.instant)
     card = Scorecard(period, moment, elapsed, over, [])
     trends = _Trends(history, period, moment, graph) if history is not None else None
-    for unit_id, depth in cascade_order(graph, scope):
+    for unit_id, depth in cascade_order(graph, scope) if order is None else order:
         if only is not None and unit_id not in only:
             continue
         unit_file = graph.units[unit_id]

@@ -3,6 +3,7 @@ JSON of a scorecard at full precision (docs/scoring.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from okrctl.core.scorecard import (
 from okrctl.model.findings import Finding
 from okrctl.model.goals import Bounds
 from okrctl.store.snapshot import Snapshot
+from okrctl.views.json_text import compact
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,11 @@ def score_snapshot(snapshot: Snapshot, scope: str | None, history_for: str) -> S
     card = evaluate(snapshot.graph, snapshot.period, snapshot.moment, scope, history)
     title = company_title(snapshot.graph, snapshot.repository.config.config.company)
     return Scored(card, snapshot, title)
+
+
+def units_json_text(units: Iterable[UnitScore]) -> str:
+    """The units' JSON as `status --format json` writes them piped, separated by `, `."""
+    return ", ".join(compact(unit_json(unit)) for unit in units)
 
 
 def status_json(card: Scorecard) -> dict[str, Any]:
