@@ -89,16 +89,25 @@ def test_the_pack_keeps_only_what_the_working_tree_uses(demo):
     assert len(pickle.loads(pack.read_bytes())) == 13
 
 
-def test_a_revision_reads_the_pack_and_leaves_it_as_the_working_tree_keeps_it(demo, monkeypatch):
-    """`--at REV` (and `review`'s base) reuse what the working tree parsed, content for
-    content, but never rewrite the pack: it stays what the working tree uses."""
+@pytest.fixture
+def checked_in(demo):
+    """The demo with one check-in committed (signups' 40.5 -> 44.5), its pack written; the
+    pack and its bytes."""
     repo = GitRepo(demo)
     path = demo / TEAM
     path.write_text(path.read_text().replace("current: 40.5 ", "current: 44.5 "))
     repo.git("commit", "-q", "-am", "checkin", date="2026-11-01")
     status(demo)
     [pack] = packs(demo)
-    before = pack.read_bytes()
+    return pack, pack.read_bytes()
+
+
+def test_a_revision_reads_the_pack_and_leaves_it_as_the_working_tree_keeps_it(
+    demo, checked_in, monkeypatch
+):
+    """`--at REV` (and `review`'s base) reuse what the working tree parsed, content for
+    content, but never rewrite the pack: it stays what the working tree uses."""
+    pack, before = checked_in
     warm = run_cli("check", "--repo", demo, "--at", "HEAD~1", "--format", "json").json()
     at = run_cli("status", "--repo", demo, "--at", "HEAD~1", "--format", "json").json()
     assert pack.read_bytes() == before
@@ -110,19 +119,13 @@ def test_a_revision_reads_the_pack_and_leaves_it_as_the_working_tree_keeps_it(de
     assert signups["objectives"][0]["key_results"][0]["current"] == 40.5  # HEAD~1's, not 44.5
 
 
-def test_what_only_a_past_revision_holds_is_kept_in_a_side_pack(demo, monkeypatch):
+def test_what_only_a_past_revision_holds_is_kept_in_a_side_pack(demo, checked_in, monkeypatch):
     """A past version read for `--at` (a report's `--since`, `review`) is kept in a side pack,
     and read again from it: nothing is parsed; the side pack holds only what the working tree's
     pack does not, and the working tree's pack is left as it was."""
     from okrctl.store import load
 
-    repo = GitRepo(demo)
-    path = demo / TEAM
-    path.write_text(path.read_text().replace("current: 40.5 ", "current: 44.5 "))
-    repo.git("commit", "-q", "-am", "checkin", date="2026-11-01")
-    status(demo)
-    [pack] = packs(demo)
-    before = pack.read_bytes()
+    pack, before = checked_in
     first = run_cli("status", "--repo", demo, "--at", "HEAD~1", "--format", "json").json()
     [side] = cache_files(demo, "parse-*-revisions.pickle")
     [(unit, _positions)] = pickle.loads(side.read_bytes()).values()
