@@ -195,3 +195,26 @@ def test_status_json_scored_in_two_processes_is_the_one_made_alone(quarter, monk
     )
     units = [unit["id"] for unit in together.json()["units"]]
     assert len(units) == (6 if scope else 14) and units[0] == (scope or ("harbor",))[0]
+
+
+@may_fork
+@pytest.mark.parametrize("scope", [None, "growth"])
+def test_a_report_s_units_built_in_a_child_are_those_built_alone(quarter, monkeypatch, scope):
+    """A large report has a forked child build the context of its last units: the context,
+    every summary included, equals the one a single process builds."""
+    from datetime import date
+
+    from okrctl.commands.report import report
+    from okrctl.render.report_context import build_context
+
+    request = report(quarter, scope, as_of=date(2026, 11, 15), since="2026-11-01")
+    request.changes()  # (the comparison's child done with)
+    monkeypatch.setattr(forks, "WORTH_A_CHILD", 1)
+    started = counting_children(monkeypatch)
+    together = build_context(request)
+    assert started == [1]
+    monkeypatch.setattr(forks, "cores_to_fork", lambda: 1)
+    alone = build_context(request)
+    assert together == alone
+    assert len(together["units"]) == (14 if scope is None else 6)
+    assert together["help_wanted"] and together["units"][-1]["objectives"]

@@ -25,6 +25,8 @@ from okrctl.model.history import CheckIn, History
 from okrctl.model.names import unit_of
 from okrctl.render.links import checkin_link
 from okrctl.render.textformat import words
+from okrctl.store import forks
+from okrctl.store.forks import elsewhere
 from okrctl.store.snapshot import Snapshot
 from okrctl.store.web_address import repository_url
 from okrctl.views.history import checkin_json, move_json
@@ -58,22 +60,37 @@ class ContextBuilder:
 
     def __init__(self, snapshot: Snapshot, card: Scorecard, history: History | None) -> None:
         self.card, self.history, self.graph = card, history, snapshot.graph
+        self.workspace = snapshot.workspace
         config = snapshot.repository.config.config
         self.stale_after = config.stale_after_days
         self.repository_url = repository_url(snapshot.workspace, config.repository_url)
         self.quiet: Quiet | None = None
         """Each ref's silence (activity and `quiet_through` both ask), worked out at once."""
         self._checkins: dict[str, list[CheckIn]] = {}
-        """Each number's check-ins this period up to as-of, all read in one pass."""
+        """Each number's check-ins this period up to as-of, read in one pass (`ask`)."""
         if history is not None:
-            refs = [*card.key_results, *card.kpis]  # (a scope's report scores only its own)
             self.quiet = Quiet(self.graph, history, card.moment.instant, card.period)
-            self.quiet.ask_all(refs)
-            self._checkins = history.checkins_between_all(
-                refs, card.period.start, card.moment.instant
-            )
         self._days = _Once(_day)
         self._instants = _Once(iso_utc)
+
+    def ask(self, units: list[UnitScore]) -> None:
+        """Work out, in one pass through history, the silence and check-ins of the numbers of
+        `units` (those of any other unit are worked out when it is built)."""
+        if self.history is None or self.quiet is None:
+            return
+        refs = [
+            ref
+            for unit in units
+            for ref in (
+                *(kr.ref for objective in unit.objectives for kr in objective.key_results),
+                *(kpi.ref for kpi in unit.kpis),
+            )
+        ]
+        card = self.card
+        self.quiet.ask_all(refs)
+        self._checkins.update(
+            self.history.checkins_between_all(refs, card.period.start, card.moment.instant)
+        )
 
     def activity(self, ref: str) -> tuple[list[dict[str, Any]], int | None, bool]:
         """This period's check-ins of a key result or KPI, the days since the last one, and
@@ -84,7 +101,11 @@ class ContextBuilder:
         days = None if quiet is None else int(quiet.days)
         stale = quiet is not None and quiet.longer_than(self.stale_after)
         day, instant = self._days, self._instants.__getitem__
-        period = self._checkins[ref]
+        period = self._checkins.get(ref)
+        if period is None:  # (a unit whose numbers were not asked for)
+            assert self.history is not None
+            card = self.card
+            period = self.history.checkins_between(ref, card.period.start, card.moment.instant)
         checkins = [checkin_json(c, instant) for c in period]
         for checkin, made in zip(checkins, period, strict=True):
             checkin["day"] = day[made.date]
@@ -225,7 +246,7 @@ def build_context(
     graph, scope = snapshot.graph, request.scope
     builder = ContextBuilder(snapshot, card, history)
     in_scope = {unit_id for unit_id, _ in cascade_order(graph, scope)}
-    units = [builder.unit(u) for u in card.units if u.id in in_scope]
+    units = _units(builder, [u for u in card.units if u.id in in_scope])
     by_id = {u["id"]: u for u in units}
     company = graph.company
     context: dict[str, Any] = {
@@ -269,6 +290,36 @@ def build_context(
     }
     context["changes"] = _changes(request.comparison, graph, in_scope)
     return context
+
+
+CHILD_SHARE = 0.45
+"""The share of a large report's units whose context a forked child builds (a little under
+half: it also sends them back, pickled)."""
+
+
+def _units(builder: ContextBuilder, shown: list[UnitScore]) -> list[dict[str, Any]]:
+    """Each unit's context, in order. From `forks.WORTH_A_CHILD` units, where okrctl may fork,
+    a forked child builds the last `CHILD_SHARE` of them meanwhile (a company report at 2,000
+    teams spends a third of its time here); what it sends back equals what this process
+    would have built (`tests/test_forks.py`)."""
+    cut = len(shown)
+    if forks.processes_for(len(shown)) > 1:
+        cut = len(shown) - int(len(shown) * CHILD_SHARE)
+    theirs = shown[cut:]
+    later = None
+    if theirs:
+
+        def build_theirs() -> list[dict[str, Any]]:
+            builder.ask(theirs)
+            return [builder.unit(unit) for unit in theirs]
+
+        later = elsewhere(build_theirs, first_in_child=builder.workspace.in_child)
+    mine = shown[:cut]
+    builder.ask(mine)
+    units = [builder.unit(unit) for unit in mine]
+    if later is not None:
+        units += later()
+    return units
 
 
 def _company_unit(
