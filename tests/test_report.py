@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -497,3 +498,26 @@ def test_built_in_templates_are_compiled_once_and_a_repository_s_never(own_copy)
     (own_copy / "templates/notes.txt").write_text("not a template\n")
     assert report(own_copy, "signups") == first
     assert not any(kept.iterdir())
+
+
+def test_a_damaged_compiled_template_is_compiled_again_never_an_error(own_copy):
+    """A kept template that is damaged, or a FIFO in its place, is compiled again: the same
+    report, and the entry written anew (reading the FIFO would hang the report)."""
+    kept = own_copy / ".git/okrctl/templates"
+    shutil.rmtree(kept, ignore_errors=True)
+    first = report(own_copy, "signups")
+    damaged, blocked = sorted(kept.iterdir())
+    damaged.write_bytes(damaged.read_bytes()[:12] + b"not a pickle, not code")
+    blocked.unlink()
+    os.mkfifo(blocked)
+    again = subprocess.run(  # in a process of its own: a hang fails the test, not the suite
+        [sys.executable, "-m", "okrctl", "report", "signups", "--repo", own_copy, "--as-of", AS_OF],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (again.returncode, again.stderr, again.stdout) == (0, "", first)
+    assert blocked.is_file() and damaged.stat().st_size > 100
+    stamps = {path.name: path.stat().st_mtime_ns for path in kept.iterdir()}
+    assert report(own_copy, "signups") == first
+    assert {path.name: path.stat().st_mtime_ns for path in kept.iterdir()} == stamps

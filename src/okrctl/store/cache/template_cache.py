@@ -2,21 +2,50 @@
 skips Jinja's compiling of its template and macros (a twentieth of the report of a pillar at
 2,000 teams, benchmarks/RESULTS.md). Jinja's own file cache: each entry is keyed by the
 template's name and file, checked against a hash of its source and Jinja's and Python's
-versions, and written to a temporary file renamed into place. Only for the plain environment
-of okrctl's own templates: a repository's templates run in the sandbox, whose code is
-compiled differently, and are never cached."""
+versions, and written to a temporary file renamed into place. Like every cache here, an
+entry is read only from a regular file, and one that cannot be read (damaged, a FIFO in its
+place) or written is compiled again, never an error. Only for the plain environment of
+okrctl's own templates: a repository's templates run in the sandbox, whose code is compiled
+differently, and are never cached."""
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jinja2 import FileSystemBytecodeCache
+
+from okrctl.store.writefile import read_cache_file
+
 if TYPE_CHECKING:
+    from jinja2.bccache import Bucket
+
     from okrctl.store.workspace import Workspace
 
 FOLDER = "templates"
 PATTERN = "%s.report"
 """One file per template, named for the report environment (other environments compile the
 same files with other settings: they may not share it)."""
+MAX_ENTRY_BYTES = 16 * 1024 * 1024
+"""Larger than any template okrctl ships compiles to; a larger file is not read."""
+
+
+class _KeptTemplates(FileSystemBytecodeCache):
+    def load_bytecode(self, bucket: Bucket) -> None:
+        raw = read_cache_file(Path(self._get_cache_filename(bucket)), MAX_ENTRY_BYTES)
+        if raw is None:
+            return
+        try:
+            bucket.load_bytecode(io.BytesIO(raw))
+        except Exception:  # damaged: Jinja's reader raises what its pickle and marshal raise
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass  # a read-only or full disk: the next report compiles again
 
 
 def compiled_reports(workspace: Workspace) -> Any | None:
@@ -32,6 +61,4 @@ def compiled_reports(workspace: Workspace) -> Any | None:
         return None
     if target.is_symlink() or not target.is_dir():
         return None
-    from jinja2 import FileSystemBytecodeCache
-
-    return FileSystemBytecodeCache(str(target), PATTERN)
+    return _KeptTemplates(str(target), PATTERN)
