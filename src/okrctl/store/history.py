@@ -311,10 +311,7 @@ def _walk(
                 history.skipped.append(Skipped(commit.sha, commit.date, entry.path, values))
                 continue
             for ref, found in values.items():
-                # A version read from its neighbour shares the tuples of the numbers that did
-                # not change: the same tuple as last recorded changes nothing, unless confirmed.
-                if latest.get(ref) is not found or ref in confirmed:
-                    _record(history, latest, commit, ref, found, confirmed, touched)
+                _record(history, latest, commit, ref, found, confirmed, touched)
         for ref in confirmed:
             if ref not in touched and ref in latest:
                 value, confidence, _ = latest[ref]
