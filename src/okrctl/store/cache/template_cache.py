@@ -10,6 +10,7 @@ differently, and are never cached."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,10 +43,8 @@ class _KeptTemplates(FileSystemBytecodeCache):
             bucket.reset()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        try:
+        with contextlib.suppress(OSError):  # a read-only or full disk: compiled again next time
             super().dump_bytecode(bucket)
-        except OSError:
-            pass  # a read-only or full disk: the next report compiles again
 
 
 def compiled_reports(workspace: Workspace) -> Any | None:
