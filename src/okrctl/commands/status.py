@@ -7,15 +7,10 @@ from datetime import date
 from pathlib import Path
 
 from okrctl.core.scorecard import cascade_order, check_scope, company_title, evaluate
-from okrctl.store import forks
-from okrctl.store.forks import elsewhere
+from okrctl.store.forks import elsewhere, split_off
 from okrctl.store.snapshot import take_snapshot
 from okrctl.store.workspace import Workspace
 from okrctl.views.status import Scored, score_snapshot, units_json_text
-
-CHILD_SHARE = 0.45
-"""The share of the units a forked child scores and writes as JSON text for `status_json`
-(a little under half: it also starts, and sends its text back)."""
 
 
 def status(
@@ -42,7 +37,7 @@ def status_json(
     """`status --format json` piped: the scored snapshot (its card holds the units scored
     here, for the head and the exit code) and the units' JSON text, in order, in pieces to be
     joined by `, `. From `forks.WORTH_A_CHILD` units, where okrctl may fork, the last
-    `CHILD_SHARE` of them is scored and written by a forked child meanwhile: only text comes
+    `forks.CHILD_SHARE` of them is scored and written by a forked child meanwhile: only text comes
     back (a warm `status` at 2,000 teams spends most of its time scoring and writing them).
     The text is the same either way."""
     with Workspace.of(repo).writing_beside() as workspace:
@@ -50,13 +45,9 @@ def status_json(
         graph, period, moment = snapshot.graph, snapshot.period, snapshot.moment
         scope = check_scope(graph, scope)
         history = snapshot.read_history("trends and forecasts")
-        order = cascade_order(graph, scope)
-        cut = len(order)
-        if forks.processes_for(len(order)) > 1:
-            cut = len(order) - int(len(order) * CHILD_SHARE)
+        mine, rest = split_off(cascade_order(graph, scope))
         theirs = None
-        if cut < len(order):
-            rest = order[cut:]
+        if rest:
             theirs = elsewhere(
                 lambda: units_json_text(
                     evaluate(graph, period, moment, history=history, order=rest).units
@@ -65,7 +56,7 @@ def status_json(
                 unpack=bytes.decode,
                 first_in_child=workspace.in_child,
             )
-        card = evaluate(graph, period, moment, history=history, order=order[:cut])
+        card = evaluate(graph, period, moment, history=history, order=mine)
     title = company_title(graph, snapshot.repository.config.config.company)
 
     def pieces() -> Iterator[str]:

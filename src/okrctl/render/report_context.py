@@ -25,8 +25,7 @@ from okrctl.model.history import CheckIn, History
 from okrctl.model.names import unit_of
 from okrctl.render.links import checkin_link
 from okrctl.render.textformat import words
-from okrctl.store import forks
-from okrctl.store.forks import elsewhere
+from okrctl.store.forks import elsewhere, split_off
 from okrctl.store.snapshot import Snapshot
 from okrctl.store.web_address import repository_url
 from okrctl.views.history import checkin_json, move_json
@@ -292,20 +291,12 @@ def build_context(
     return context
 
 
-CHILD_SHARE = 0.45
-"""The share of a large report's units whose context a forked child builds (a little under
-half: it also sends them back, pickled)."""
-
-
 def _units(builder: ContextBuilder, shown: list[UnitScore]) -> list[dict[str, Any]]:
     """Each unit's context, in order. From `forks.WORTH_A_CHILD` units, where okrctl may fork,
-    a forked child builds the last `CHILD_SHARE` of them meanwhile (a company report at 2,000
-    teams spends a third of its time here); what it sends back equals what this process
+    a forked child builds the last `forks.CHILD_SHARE` of them meanwhile (a company report at
+    2,000 teams spends a third of its time here); what it sends back equals what this process
     would have built (`tests/test_forks.py`)."""
-    cut = len(shown)
-    if forks.processes_for(len(shown)) > 1:
-        cut = len(shown) - int(len(shown) * CHILD_SHARE)
-    theirs = shown[cut:]
+    mine, theirs = split_off(shown)
     later = None
     if theirs:
 
@@ -314,7 +305,6 @@ def _units(builder: ContextBuilder, shown: list[UnitScore]) -> list[dict[str, An
             return [builder.unit(unit) for unit in theirs]
 
         later = elsewhere(build_theirs, first_in_child=builder.workspace.in_child)
-    mine = shown[:cut]
     builder.ask(mine)
     units = [builder.unit(unit) for unit in mine]
     if later is not None:
