@@ -10,6 +10,7 @@ from okrctl.core.validation_messages import describe_errors
 from okrctl.model.config import Config, RepoConfig
 from okrctl.model.errors import ConfigError
 from okrctl.model.findings import Positions
+from okrctl.store.bounded import read_at_most
 from okrctl.store.cache.config_cache import keep, kept_settings, read_config
 from okrctl.store.root import CONFIG_NAME
 from okrctl.store.yaml.read import MAX_FILE_BYTES, Document, YamlProblem
@@ -35,11 +36,10 @@ def read_settings(root: Path) -> bytes:
     """The bytes of `okrctl.yaml`, read no further than a goals file may be long: a larger one
     (a few settings cannot be) is refused unread, as a configuration error."""
     try:
-        with open(root / CONFIG_NAME, "rb") as file:
-            raw = file.read(MAX_FILE_BYTES + 1)
+        raw = read_at_most(root / CONFIG_NAME, MAX_FILE_BYTES)
     except OSError as exc:
         raise ConfigError(f"{CONFIG_NAME}: cannot read: {exc.strerror}") from None
-    if len(raw) > MAX_FILE_BYTES:
+    if raw is None:
         raise ConfigError(settings_too_large(CONFIG_NAME))
     return raw
 

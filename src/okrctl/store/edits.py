@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from okrctl.model.errors import OkrctlError
+from okrctl.store.bounded import read_at_most
 from okrctl.store.git import writes as git_writes
 from okrctl.store.workspace import Workspace
 from okrctl.store.yaml.read import MAX_FILE_BYTES
@@ -81,11 +82,10 @@ class SourceText:
 
 def read_for_edit(path: Path) -> SourceText:
     try:
-        with open(path, "rb") as file:
-            raw = file.read(MAX_FILE_BYTES + 1)
+        raw = read_at_most(path, MAX_FILE_BYTES)
     except OSError as exc:
         raise OkrctlError(f"cannot read {path}: {exc.strerror}") from None
-    if len(raw) > MAX_FILE_BYTES:
+    if raw is None:
         raise OkrctlError(
             f"{path} is over the {MAX_FILE_BYTES:,}-byte limit of a goals file; split it into "
             "several units"

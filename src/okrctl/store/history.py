@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from okrctl.model.history import CheckIn, Commit, History, RefHistory, Skipped
 from okrctl.model.names import unit_of, unit_stem
+from okrctl.store.bounded import read_at_most
 from okrctl.store.git import log as git_log
 from okrctl.store.git import objects as git_objects
 from okrctl.store.git import process as git_process
@@ -591,11 +592,10 @@ def _unit_names(goals: Path, unit_id: str) -> set[str]:
     for path in goals.rglob("*.y*ml"):
         if path.stem != unit_id:
             try:
-                with open(path, "rb") as file:
-                    raw = file.read(MAX_FILE_BYTES + 1)  # a larger one holds no unit
+                raw = read_at_most(path, MAX_FILE_BYTES)  # a larger one holds no unit
             except OSError:
                 continue
-            if len(raw) <= MAX_FILE_BYTES and needle in raw:
+            if raw is not None and needle in raw:
                 names.add(path.stem)
     return names
 
