@@ -73,7 +73,8 @@ class ParseCache:
         self.revisions = revisions
         """For a load of a past revision: the side pack of what past versions of the files
         hold that the working tree's pack does not."""
-        self._working = frozenset(self.entries)
+        self._working = frozenset(self.entries) if revisions is not None else frozenset()
+        """The working tree's entries, which a side pack leaves out."""
         if revisions is not None:
             for key, entry in revisions.read.items():
                 self.entries.setdefault(key, entry)
