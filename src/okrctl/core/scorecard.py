@@ -16,7 +16,7 @@ from okrctl.core.graph import Graph, KeyResultNode, KpiNode, ObjectiveNode
 from okrctl.core.periods import Period, end_of_day, now
 from okrctl.core.score import Grade, Health, Shape, Status
 from okrctl.core.trend import Forecast, Point, forecast, period_points, settled
-from okrctl.model.goals import KeyResult, Kind, ScoreOf
+from okrctl.model.goals import Kind, ScoreOf
 from okrctl.model.units import UnitFile
 
 if TYPE_CHECKING:
@@ -48,15 +48,47 @@ class KeyResultScore:
     progress: float | None
     score: float
     status: Status
-    trend_points: tuple[Point, ...] = ()
-    """This period's (days since it started, value) points: the value at its first commit,
-    then each check-in, or a derived number's changes (numeric key results; empty without git
-    history)."""
-    forecast: Forecast | None = None
-    target_moves: tuple[TargetMove, ...] = ()
-    """Each move of the target this period, up to as-of (from history): the line steps there."""
     derived: Derived | None = None
     """How its current value was taken `from:` others, and each source's value and share."""
+    trends: _Trends | None = field(default=None, repr=False)
+    """Where `trend_points`, `forecast` and `target_moves` come from (None: no git history).
+    They are worked out when first read, by the process that reads them: a large report's
+    forked child draws its own units' (a trend is half of scoring a key result)."""
+    _drawn: tuple[tuple[Point, ...], Forecast | None] | None = field(
+        default=None, init=False, repr=False
+    )
+    _moves: tuple[TargetMove, ...] | None = field(default=None, init=False, repr=False)
+
+    def _drawing(self) -> tuple[tuple[Point, ...], Forecast | None]:
+        drawn = self._drawn
+        if drawn is None:
+            trends = self.trends
+            drawn = self._drawn = ((), None) if trends is None else trends.of(self.node)
+        return drawn
+
+    @property
+    def trend_points(self) -> tuple[Point, ...]:
+        """This period's (days since it started, value) points: the value at its first commit,
+        then each check-in, or a derived number's changes (numeric key results; empty without
+        git history)."""
+        return self._drawing()[0]
+
+    @property
+    def forecast(self) -> Forecast | None:
+        return self._drawing()[1]
+
+    @property
+    def target_moves(self) -> tuple[TargetMove, ...]:
+        """Each move of the target this period, up to as-of (from history): the line steps
+        there."""
+        moves = self._moves
+        if moves is None:
+            trends, node = self.trends, self.node
+            moves = (
+                () if trends is None or node.key_result.target is None else trends.moves(node.ref)
+            )
+            self._moves = moves
+        return moves
 
     @property
     def heading(self) -> Forecast | None:
@@ -181,7 +213,8 @@ def evaluate(
 ) -> Scorecard:
     """Score every unit in `scope` (default: all), or of those the units in `only`, in the
     same order and at the same depths; or the (unit, depth) pairs of `order`, a share of
-    `cascade_order`'s. With `history`, trends and forecasts too."""
+    `cascade_order`'s. With `history`, trends and forecasts too, each worked out when first
+    read (`KeyResultScore.trends`)."""
     elapsed = period.elapsed(moment.instant)
     over = period.is_over(moment.instant)
     card = Scorecard(period, moment, elapsed, over, [])
@@ -225,10 +258,11 @@ class _Trends:
     def moves(self, ref: str) -> tuple[TargetMove, ...]:
         return tuple(self.history.target_moves(ref, self.period.start, self.moment.instant))
 
-    def of(self, kr: KeyResult, ref: str) -> tuple[tuple[Point, ...], Forecast | None]:
+    def of(self, node: KeyResultNode) -> tuple[tuple[Point, ...], Forecast | None]:
+        kr = node.key_result
         if arithmetic.shape(kr) is not Shape.NUMERIC:
             return (), None
-        found = self.timeline.dated(ref)
+        found = self.timeline.dated(node.ref)
         if found is None:
             return (), None
         values, opening_value = found
@@ -253,7 +287,6 @@ def _objective(
     for kr in arithmetic.first_of_each(objective.key_results):
         kr_node = graph.key_results[f"{node.ref}/{kr.id}"]
         value = arithmetic.key_result_score(kr)
-        trend, prediction = trends.of(kr, kr_node.ref) if trends else ((), None)
         key_results.append(
             KeyResultScore(
                 node=kr_node,
@@ -261,10 +294,8 @@ def _objective(
                 progress=arithmetic.key_result_progress(kr),
                 score=value,
                 status=arithmetic.key_result_status(kr, value, kind, elapsed, over),
-                trend_points=trend,
-                forecast=prediction,
-                target_moves=trends.moves(kr_node.ref) if trends and kr.target is not None else (),
                 derived=graph.derivations.values.get(kr_node.ref),
+                trends=trends,
             )
         )
     score = arithmetic.weighted_mean(
