@@ -146,6 +146,50 @@ def test_python_dash_m_and_version():
     assert done.stdout.startswith("okrctl ")
 
 
+_BUFFERED = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+"""The environment of a user's shell, where Python buffers what it writes to a pipe."""
+
+
+def test_a_command_exits_with_all_its_output_and_its_code(tmp_path):
+    """The command ends its process without freeing its objects (`okrctl.__main__.leave`):
+    JSON larger than Python's buffer for a pipe still arrives whole, as the in-process run
+    writes it, and a check that finds an error still exits 1."""
+    repo = copy_demo(tmp_path)
+    args = ("status", "--repo", str(repo), "--as-of", "2026-11-15", "--format", "json")
+    piped = subprocess.run(
+        [sys.executable, "-m", "okrctl", *args], capture_output=True, text=True, env=_BUFFERED
+    )
+    assert piped.returncode == 0, piped.stderr
+    assert len(piped.stdout) > 16384
+    assert piped.stdout == run_cli(*args).stdout
+    (repo / "goals" / "teams" / "broken.yaml").write_text("unit: [\n", encoding="utf-8")
+    failing = _okrctl("check", "--repo", str(repo))
+    assert failing.returncode == 1
+    assert "goals/teams/broken.yaml:2:1: error schema: YAML syntax error" in failing.stdout
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "said"), [(None, 0, ""), (3, 3, ""), ("out of luck", 1, "out of luck\n")]
+)
+def test_leaving_is_sys_exit_without_the_freeing(tmp_path, code, status, said):
+    """Like `sys.exit`: None is success, a number the status, a message goes to stderr with
+    failure; a thread still at work is waited for, and what was printed is flushed."""
+    marker = tmp_path / "thread-done"
+    script = (
+        "import pathlib, sys, threading, time\n"
+        "from okrctl.__main__ import leave\n"
+        f"late = lambda: (time.sleep(0.2), pathlib.Path({str(marker)!r}).write_text('done'))\n"
+        "threading.Thread(target=late).start()\n"
+        "sys.stdout.write('unflushed')\n"
+        f"leave({code!r})\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=_BUFFERED, timeout=60
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (status, "unflushed", said)
+    assert marker.read_text() == "done"
+
+
 def _okrctl(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "okrctl", *args], capture_output=True, text=True, check=False

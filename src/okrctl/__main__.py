@@ -2,16 +2,55 @@
 switched off here, before the first import, and stays off. It would only rescan, again and
 again, the hundreds of thousands of objects a large repository loads (measured: a sixth of a
 warm `check` at 2,000 teams), and what okrctl creates has no cycles worth collecting before
-exit. (A library caller keeps its collector: `store.load` pauses it only while loading.)"""
+exit. (A library caller keeps its collector: `store.load` pauses it only while loading.)
+
+Nor are those objects freed one by one at exit: once the command is done, what the
+interpreter's exit does that anyone can see is done (output flushed, threads still at work
+waited for, forked children ended as `multiprocessing` ends them) and the process ends there
+(measured: 0.08 s of a company report at 2,000 teams; mypy exits so for the same reason)."""
 
 import gc
+from typing import NoReturn
 
 
-def run() -> None:
+def run() -> NoReturn:
     gc.disable()
     from okrctl.cli import main
 
-    main()
+    try:
+        main()
+    except SystemExit as stop:
+        leave(stop.code)
+    leave(0)
+
+
+def leave(code: object) -> NoReturn:
+    """Exit with `code` as `sys.exit` would, without freeing every object first."""
+    import contextlib
+    import os
+    import sys
+    import threading
+
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # sys.exit("message"): the message, and failure
+        print(code, file=sys.stderr)
+        status = 1
+    for thread in threading.enumerate():  # as the interpreter waits for them
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    processes = sys.modules.get("multiprocessing")
+    if processes is not None:  # as its own exit handler: daemons end, the others are waited for
+        for child in processes.active_children():
+            if child.daemon:
+                child.terminate()
+            child.join()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    os._exit(status)
 
 
 if __name__ == "__main__":
