@@ -190,6 +190,20 @@ def test_leaving_is_sys_exit_without_the_freeing(tmp_path, code, status, said):
     assert marker.read_text() == "done"
 
 
+def test_a_profiler_still_gets_its_report(tmp_path):
+    """Someone profiling a slow command gets the profile: the quick exit waits for it."""
+    profile = tmp_path / "okrctl.prof"
+    done = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "okrctl", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0 and done.stdout.startswith("okrctl "), done.stderr
+    assert profile.stat().st_size > 0
+
+
 def _okrctl(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "okrctl", *args], capture_output=True, text=True, check=False
