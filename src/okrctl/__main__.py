@@ -24,7 +24,7 @@ def run() -> NoReturn:
     leave(0)
 
 
-def leave(code: object) -> NoReturn:
+def leave(code: str | int | None) -> NoReturn:
     """Exit with `code` as `sys.exit` would, without freeing every object first (unless a
     profiler or a coverage tracer is watching: they write their report at the exit)."""
     import contextlib
