@@ -218,3 +218,74 @@ def test_a_report_s_units_built_in_a_child_are_those_built_alone(quarter, monkey
     assert together == alone
     assert len(together["units"]) == (14 if scope is None else 6)
     assert together["help_wanted"] and together["units"][-1]["objectives"]
+
+
+EVERY_NUMBER = """\
+{% for unit in units %}{% for objective in unit.all_objectives %}\
+{% for kr in objective.key_results %}
+{{ kr.ref }} {{ kr.owner }} {{ kr.stale }} {{ kr.checkins|length }} {{ kr.trend }} \
+{{ kr.forecast }} {{ kr.target_moves }} {{ kr.timeline }} {{ kr|tojson }}
+{% for name, value in kr.items() %}{{ name }}={{ value }};{% endfor %}
+{% endfor %}{% endfor %}{% endfor %}
+"""
+
+
+@pytest.mark.slow
+@may_fork
+@pytest.mark.parametrize("template", ["company", "team", "wall", "every-number"])
+def test_a_report_built_on_demand_is_the_one_built_at_once(quarter, monkeypatch, template):
+    """A report whose template reads no summary of every number's forecast has each key
+    result built when the template first reads it (a child building the last units, a second
+    the last key results whole): the text is the one a context built at once renders, and no
+    child outlives the rendering, read or not."""
+    import multiprocessing
+    from datetime import date
+
+    from okrctl.commands.report import report
+    from okrctl.render.markdown import render, render_report
+    from okrctl.render.report_context import build_context
+
+    own = quarter / "templates" / "every-number.md.j2"
+    own.parent.mkdir(exist_ok=True)
+    own.write_text(EVERY_NUMBER, encoding="utf-8")
+    try:
+        request = report(quarter, None, template=template, as_of=date(2026, 11, 15))
+        request.changes()  # (the comparison's child done with)
+        monkeypatch.setattr(forks, "WORTH_A_CHILD", 1)
+        started = counting_children(monkeypatch)
+        on_demand = render_report(request)
+        assert started == [1, 1]
+        assert multiprocessing.active_children() == []
+        at_once = render(
+            request.template, lambda needed: build_context(request, needed), request.user_templates
+        )
+        assert started == [1, 1, 1]  # (at once: one child builds the last units whole)
+    finally:
+        own.unlink()
+    assert on_demand == at_once
+    if template == "every-number":
+        assert on_demand.count('"checkins": [{') > 5  # (check-ins of key results, shown whole)
+
+
+def test_what_is_known_of_a_key_result_is_what_its_whole_says(quarter, monkeypatch):
+    """A template reading only what is known of a key result (its title, owner, silence...)
+    reads the values the whole key result holds."""
+    from contextlib import ExitStack
+    from datetime import date
+
+    from okrctl.commands.report import report
+    from okrctl.render.on_demand import FilledOnDemand
+    from okrctl.render.report_context import build_context
+
+    monkeypatch.setattr(forks, "cores_to_fork", lambda: 1)
+    request = report(quarter, None, template="company", as_of=date(2026, 11, 15))
+    with ExitStack() as rendering:
+        context = build_context(request, {"units", "help_wanted"}, rendering)
+    key_results = [
+        kr for unit in context["units"] for o in unit["all_objectives"] for kr in o["key_results"]
+    ]
+    assert len(key_results) > 20 and all(type(kr) is FilledOnDemand for kr in key_results)
+    known = [dict(dict.items(kr)) for kr in key_results]  # (read without building)
+    assert any(k["stale"] for k in known) and any(k["days_quiet"] for k in known)
+    for before, kr in zip(known, key_results, strict=True):
+        assert before.items() <= dict(kr).items(), kr["ref"]

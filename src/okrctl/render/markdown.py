@@ -413,13 +413,14 @@ def render_report(request: ReportRequest, *, html: bool = False) -> str:
     from okrctl.store.cache.template_cache import compiled_reports
 
     charts: dict[str, Chart] = {}
-    text = render(
-        request.template,
-        lambda needed: build_context(request, needed),
-        request.user_templates,
-        charts=charts,
-        compiled=compiled_reports(request.snapshot.workspace),
-    )
+    with contextlib.ExitStack() as rendering:  # (what the context's key results wait on)
+        text = render(
+            request.template,
+            lambda needed: build_context(request, needed, rendering),
+            request.user_templates,
+            charts=charts,
+            compiled=compiled_reports(request.snapshot.workspace),
+        )
     if not html:
         return text
     from okrctl.render.html import to_html

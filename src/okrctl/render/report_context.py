@@ -5,7 +5,9 @@ Jinja's sandbox, and docs/templates.md documents every name (a test holds the tw
 from __future__ import annotations
 
 from collections.abc import Callable, Container
+from contextlib import ExitStack
 from datetime import datetime, timedelta
+from functools import cache, partial
 from typing import Any
 
 from okrctl.core.compare import Comparison
@@ -24,6 +26,7 @@ from okrctl.core.staleness import Quiet, is_watched
 from okrctl.model.history import CheckIn, History
 from okrctl.model.names import unit_of
 from okrctl.render.links import checkin_link
+from okrctl.render.on_demand import FilledOnDemand
 from okrctl.render.textformat import words
 from okrctl.store.forks import elsewhere, split_off
 from okrctl.store.snapshot import Snapshot
@@ -71,34 +74,41 @@ class ContextBuilder:
             self.quiet = Quiet(self.graph, history, card.moment.instant, card.period)
         self._days = _Once(_day)
         self._instants = _Once(iso_utc)
+        self.on_demand: dict[str, Callable[[], dict[str, Any]]] | None = None
+        """With it, each key result is built on demand (`FilledOnDemand`), whole by the
+        function it gives for its ref; one it has none for is what is known of it."""
 
     def ask(self, units: list[UnitScore]) -> None:
         """Work out, in one pass through history, the silence and check-ins of the numbers of
         `units` (those of any other unit are worked out when it is built)."""
+        refs = _numbers(units)
+        self.ask_about(refs, refs)
+
+    def ask_about(self, silence_of: list[str], checkins_of: list[str]) -> None:
+        """The silence of some numbers, and this period's check-ins of some, in a pass each."""
         if self.history is None or self.quiet is None:
             return
-        refs = [
-            ref
-            for unit in units
-            for ref in (
-                *(kr.ref for objective in unit.objectives for kr in objective.key_results),
-                *(kpi.ref for kpi in unit.kpis),
-            )
-        ]
         card = self.card
-        self.quiet.ask_all(refs)
+        self.quiet.ask_all(silence_of)
         self._checkins.update(
-            self.history.checkins_between_all(refs, card.period.start, card.moment.instant)
+            self.history.checkins_between_all(checkins_of, card.period.start, card.moment.instant)
         )
+
+    def silence(self, ref: str) -> tuple[int | None, bool]:
+        """The days since a number's last check-in, and whether that is longer than
+        `stale_after_days` (no history: none, not stale)."""
+        if self.quiet is None:
+            return None, False
+        quiet = self.quiet(ref)
+        days = None if quiet is None else int(quiet.days)
+        return days, quiet is not None and quiet.longer_than(self.stale_after)
 
     def activity(self, ref: str) -> tuple[list[dict[str, Any]], int | None, bool]:
         """This period's check-ins of a key result or KPI, the days since the last one, and
         whether that is longer than `stale_after_days` (no history: none, none, not stale)."""
         if self.quiet is None:
             return [], None, False
-        quiet = self.quiet(ref)
-        days = None if quiet is None else int(quiet.days)
-        stale = quiet is not None and quiet.longer_than(self.stale_after)
+        days, stale = self.silence(ref)
         day, instant = self._days, self._instants.__getitem__
         period = self._checkins.get(ref)
         if period is None:  # (a unit whose numbers were not asked for)
@@ -145,9 +155,7 @@ class ContextBuilder:
         if "trend" not in data:  # (a number's is made already)
             data["trend"] = list(kr.trend)
         data["timeline"] = self.timeline(kr) if kr.derived is not None else []
-        data["checkin_url"] = (
-            None if model.derived_from else checkin_link(self.repository_url, ref)
-        )
+        data["checkin_url"] = None if model.derived_from else checkin_link(self.repository_url, ref)
         data["status_words"] = words(kr.status)
         for name in ALWAYS_THERE:
             if name not in data:
@@ -155,6 +163,33 @@ class ContextBuilder:
         if kr.heading is None:
             data["forecast"] = None  # the period is over: nothing is heading anywhere
         return data
+
+    def key_result_known(self, kr: KeyResultScore) -> dict[str, Any]:
+        """What is known of a key result before it is built whole: what the summaries read
+        of every one (`stale`, `owner`) and a list of them shows (its title, status, score,
+        silence); each as `key_result` has it."""
+        model = kr.node.key_result
+        days_quiet, quiet_too_long = self.silence(kr.ref)
+        return {
+            "ref": kr.ref,
+            "title": model.title,
+            "owner": model.owner,
+            "score": kr.score,
+            "status": kr.status,
+            "status_words": words(kr.status),
+            "checked_in": kr.checked_in,
+            "days_quiet": days_quiet,
+            "stale": quiet_too_long and is_watched(model),
+            "quiet_through": self.quiet_through(kr.ref) if quiet_too_long else None,
+        }
+
+    def _key_result_of(self, kr: KeyResultScore) -> dict[str, Any]:
+        on_demand = self.on_demand
+        if on_demand is None:
+            return self.key_result(kr)
+        known = self.key_result_known(kr)
+        whole = on_demand.get(kr.ref)
+        return known if whole is None else FilledOnDemand(known, whole)
 
     def kpi(self, kpi: KpiScore) -> dict[str, Any]:
         data = kpi_json(kpi)
@@ -182,7 +217,7 @@ class ContextBuilder:
             step = rungs[0]
             steps.append({"ref": step.ref, "kind": step.kind, "title": step.title, "why": step.why})
             rungs = step.up
-        key_results = [self.key_result(k) for k in objective.key_results]
+        key_results = [self._key_result_of(k) for k in objective.key_results]
         for found in key_results:  # a key result without its own owner is the objective's
             found["owner"] = found["owner"] or data["owner"]
         scored = self.card.objectives
@@ -236,16 +271,31 @@ template that never reads it (a company report reads one of them; each is a pass
 20,000 key results at 2,000 teams)."""
 
 
+BUILT_AT_ONCE = ("attention", "prompts")
+"""The summaries that read every key result's forecast: a template that can reach one gets
+every key result built at once (on two cores from `forks.WORTH_A_CHILD` units), any other
+each key result on demand."""
+
+
 def build_context(
-    request: ReportRequest, needed: Container[str] | None = None
+    request: ReportRequest,
+    needed: Container[str] | None = None,
+    rendering: ExitStack | None = None,
 ) -> dict[str, Any]:
     """Everything a template can use (docs/templates.md); with `needed`, the `SUMMARIES` it
-    names only."""
+    names only. With `rendering` (open while the template renders) and a template that needs
+    no summary of `BUILT_AT_ONCE`, each key result is built whole on first read
+    (`FilledOnDemand`): the context is the same, only when each entry is made differs."""
     snapshot, card, history = request.snapshot, request.card, request.history
     graph, scope = snapshot.graph, request.scope
     builder = ContextBuilder(snapshot, card, history)
     in_scope = {unit_id for unit_id, _ in cascade_order(graph, scope)}
-    units = _units(builder, [u for u in card.units if u.id in in_scope])
+    on_demand = needed is not None and not any(name in needed for name in BUILT_AT_ONCE)
+    shown = [u for u in card.units if u.id in in_scope]
+    if rendering is not None and on_demand:
+        units = _units_on_demand(builder, shown, rendering)
+    else:
+        units = _units(builder, shown)
     by_id = {u["id"]: u for u in units}
     company = graph.company
     context: dict[str, Any] = {
@@ -310,6 +360,95 @@ def _units(builder: ContextBuilder, shown: list[UnitScore]) -> list[dict[str, An
     if later is not None:
         units += later()
     return units
+
+
+def _units_on_demand(
+    builder: ContextBuilder, shown: list[UnitScore], rendering: ExitStack
+) -> list[dict[str, Any]]:
+    """Each unit's context, its key results built on demand (KPIs, a few per unit, whole).
+    From `forks.WORTH_A_CHILD` units, where okrctl may fork, a forked child builds the last
+    `forks.CHILD_SHARE` of the units meanwhile (what is known of their key results, as here),
+    and a second one, at the lowest priority, those units' key results whole, in case a
+    template reads them: sent back when it first does, ended unread once the template is
+    rendered (a company report reads none)."""
+    mine, theirs = split_off(shown)
+    if theirs:
+        units_later = elsewhere(
+            lambda: _known_units(builder, theirs), first_in_child=builder.workspace.in_child
+        )
+        whole_later = elsewhere(
+            lambda: _whole_key_results(builder, theirs),
+            first_in_child=partial(_at_leisure, builder.workspace.in_child),
+        )
+        rendering.callback(units_later.abandon)
+        rendering.callback(whole_later.abandon)
+    builder.ask_about(_numbers(mine), [kpi.ref for unit in mine for kpi in unit.kpis])
+    builder.on_demand = {kr.ref: partial(builder.key_result, kr) for kr in _key_results(mine)}
+    try:
+        units = [builder.unit(unit) for unit in mine]
+    finally:
+        builder.on_demand = None
+    if theirs:
+        sent = cache(whole_later)
+        for unit in units_later():
+            for objective in unit["all_objectives"]:
+                objective["key_results"] = [
+                    _on_demand(known, partial(_sent, sent, known["ref"]))
+                    for known in objective["key_results"]
+                ]
+            units.append(unit)
+    return units
+
+
+def _known_units(builder: ContextBuilder, units: list[UnitScore]) -> list[dict[str, Any]]:
+    """`units` as `_units_on_demand` builds them, each key result what is known of it."""
+    builder.ask_about(_numbers(units), [kpi.ref for unit in units for kpi in unit.kpis])
+    builder.on_demand = {}
+    return [builder.unit(unit) for unit in units]
+
+
+def _whole_key_results(
+    builder: ContextBuilder, units: list[UnitScore]
+) -> dict[str, dict[str, Any]]:
+    key_results = _key_results(units)
+    builder.ask_about([], [kr.ref for kr in key_results])
+    return {kr.ref: builder.key_result(kr) for kr in key_results}
+
+
+def _at_leisure(first: Callable[[], None]) -> None:
+    """A child whose work may never be read yields its core to any other."""
+    import os
+
+    first()
+    os.nice(19)
+
+
+def _on_demand(known: dict[str, Any], whole: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """A key result known in a child, built whole on demand; its owner as the objective set
+    it (a key result without its own is its objective's)."""
+    found = FilledOnDemand(known, whole)
+    found["owner"] = known["owner"]
+    return found
+
+
+def _sent(sent: Callable[[], dict[str, dict[str, Any]]], ref: str) -> dict[str, Any]:
+    return sent()[ref]
+
+
+def _numbers(units: list[UnitScore]) -> list[str]:
+    """The refs of the key results and KPIs of `units`."""
+    return [
+        ref
+        for unit in units
+        for ref in (
+            *(kr.ref for objective in unit.objectives for kr in objective.key_results),
+            *(kpi.ref for kpi in unit.kpis),
+        )
+    ]
+
+
+def _key_results(units: list[UnitScore]) -> list[KeyResultScore]:
+    return [kr for unit in units for objective in unit.objectives for kr in objective.key_results]
 
 
 def _company_unit(

@@ -9,6 +9,8 @@ from typing import Any
 
 from jinja2 import Environment
 
+from okrctl.render.on_demand import FilledOnDemand
+
 
 class TrustedEnvironment(Environment):
     """The plain environment, with the `render(template, context)` the budgeted one has."""
@@ -21,7 +23,7 @@ class TrustedEnvironment(Environment):
         attribute first, then the key) raises and catches an AttributeError each time, a
         million times for a 2,000-team site. A dict's methods are still reached when no key
         has their name; the built-in pages use no key named after one."""
-        if type(obj) is dict:
+        if type(obj) is dict or type(obj) is FilledOnDemand:
             try:
                 return obj[attribute]
             except KeyError:
