@@ -342,3 +342,21 @@ def test_settings_too_large_are_refused_unread(tmp_path):
         "okrctl: okrctl.yaml: the file is over the 2,097,152-byte limit; it holds a few "
         "settings (the goals go in their own files under goals_dir)\n"
     )
+
+
+def test_a_goals_file_grown_past_the_limit_since_it_was_loaded_is_not_edited(tmp_path):
+    """An edit reads its file again, bounded: one that grew past a goals file's limit since
+    the goals were loaded (another program writing it) is refused by name, and left as is."""
+    from okrctl.model.errors import OkrctlError
+    from okrctl.store.edits import read_for_edit
+
+    grown = tmp_path / "team.yaml"
+    padding = "# " + "x" * 78 + "\n"
+    grown.write_text("unit: {id: t, kind: team}\n" + padding * 30_000, encoding="utf-8")
+    before = grown.read_bytes()
+    with pytest.raises(OkrctlError) as refused:
+        read_for_edit(grown)
+    assert str(refused.value) == (
+        f"{grown} is over the 2,097,152-byte limit of a goals file; split it into several units"
+    )
+    assert grown.read_bytes() == before
