@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from html import escape
 from typing import Any
 
@@ -14,6 +15,32 @@ from okrctl.render.textformat import number
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 56, 20, 16, 40
 FONT = 'font-family="system-ui,Helvetica,Arial,sans-serif"'
+AXES = (
+    f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{HEIGHT - BOTTOM}" class="axis"/>'
+    f'<line x1="{LEFT}" y1="{HEIGHT - BOTTOM}" x2="{WIDTH - RIGHT}" y2="{HEIGHT - BOTTOM}" '
+    f'class="axis"/>'
+)
+
+
+@lru_cache(maxsize=64)
+def _frame(first_day: str, last_day: str) -> tuple[date, int, str]:
+    """A period's first day, its length in days, and the two dates under the axis: the same
+    for every chart of a site (a site draws one per key result)."""
+    start = date.fromisoformat(first_day)
+    days = max((date.fromisoformat(last_day) - start).days + 1, 1)
+    plot = WIDTH - LEFT - RIGHT
+    ticks = "".join(
+        f'<text x="{LEFT + plot * min(max(day / days, 0.0), 1.0):.1f}" y="{HEIGHT - BOTTOM + 18}" '
+        f'text-anchor="middle" {FONT} class="tick">{escape(label)}</text>'
+        for label, day in ((first_day[5:], 0), (last_day[5:], days))
+    )
+    return start, days, ticks
+
+
+@lru_cache(maxsize=4096)
+def _date(text: str) -> date:
+    """A check-in's day (one commit checks in many numbers)."""
+    return date.fromisoformat(text)
 
 
 def _numeric(value: Any) -> bool:
@@ -33,9 +60,7 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
         if kr.get("derived"):
             return '<p class="no-data">Its sources have no check-ins yet this period.</p>'
         return '<p class="no-data">No check-ins yet this period.</p>'
-    start = date.fromisoformat(period["start"])
-    last = date.fromisoformat(period["last_day"])
-    days = max((last - start).days + 1, 1)
+    start, days, date_ticks = _frame(period["start"], period["last_day"])
     forecast = kr.get("forecast") if not bounds else None
     values = [float(c["value"]) for c in points]
     moves = [(m["day"], float(m["from"]), float(m["to"])) for m in kr.get("target_moves") or []]
@@ -57,27 +82,21 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
         return TOP + (HEIGHT - TOP - BOTTOM) * (1 - (value - low) / (high - low))
 
     def day_of(text: str) -> float:
-        return float((date.fromisoformat(text[:10]) - start).days)
+        return float((_date(text[:10]) - start).days)
 
     title = escape(f"{kr['title']}: check-ins against the target")
     unit = kr.get("unit") or ""
     parts = [
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'role="img" aria-label="{title}">',
-        f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{HEIGHT - BOTTOM}" class="axis"/>',
-        f'<line x1="{LEFT}" y1="{HEIGHT - BOTTOM}" x2="{WIDTH - RIGHT}" y2="{HEIGHT - BOTTOM}" '
-        f'class="axis"/>',
+        AXES,
     ]
     for value in (low + pad, high - pad):
         parts.append(
             f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end" {FONT} '
             f'class="tick">{escape(number(round(value, 4)))}</text>'
         )
-    for label, day in ((period["start"][5:], 0), (period["last_day"][5:], days)):
-        parts.append(
-            f'<text x="{x(day):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" {FONT} '
-            f'class="tick">{escape(label)}</text>'
-        )
+    parts.append(date_ticks)
     if bounds:
         for name, bound in bounds:
             parts.append(
