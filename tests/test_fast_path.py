@@ -1,7 +1,8 @@
-"""The caches change how fast `check` is, never what it finds: the findings of a warm run (parse
-cache with positions, history index) are exactly those of a run from scratch, file:line:col,
-order and text, on a repository shaped like a real org (most key results gone quiet, files
-with the other rules' findings, a file that does not load)."""
+"""The caches change how fast `check`, `status` and `report` are, never what they say: the
+findings of a warm run (parse cache with positions, history index) are exactly those of a run
+from scratch, file:line:col, order and text, on a repository shaped like a real org (most key
+results gone quiet, files with the other rules' findings, a file that does not load); so are
+its scores, trends and reports."""
 
 from __future__ import annotations
 
@@ -125,3 +126,24 @@ def test_a_trend_opens_with_the_value_carried_in_from_before_the_period(tmp_path
         assert scorecard(repo.root, code=0) == scratch
     units = {unit["id"]: unit for unit in json.loads(scratch)["units"]}
     assert units["team-0"]["objectives"][0]["key_results"][0]["trend"] == [5.0, 7.0]
+
+
+@pytest.mark.parametrize("template", ["company", "team", "one-on-one"])
+def test_a_warm_report_is_the_report_made_from_scratch(org, monkeypatch, template):
+    """A report, its key results built on demand (company, team) or at once (one-on-one),
+    says the same from scratch, with its caches written, and read (the org's broken file
+    named each time, exit 1)."""
+
+    def report() -> tuple[str, str]:
+        args = ("report", "--repo", org, "--template", template, "--as-of", "2026-12-01")
+        result = run_cli(*args, "--since", "2026-10-10")
+        assert result.exit_code == 1 and "broken.yaml:3:1" in result.stderr, result.stderr
+        return result.stdout, result.stderr
+
+    shutil.rmtree(org / ".git" / "okrctl", ignore_errors=True)
+    with monkeypatch.context() as patch:
+        patch.setenv("OKRCTL_NO_CACHE", "1")
+        scratch = report()
+    assert report() == scratch  # the caches written
+    assert report() == scratch  # and read
+    assert "2026-Q4" in scratch[0] and len(scratch[0]) > 500
