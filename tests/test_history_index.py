@@ -268,3 +268,33 @@ def test_a_log_read_ahead_of_another_head_is_not_taken(tmp_path):
     repo.commit({PILLAR_FILE: pillar_with(35)}, "2026-10-07")
     history = read_history(workspace, "goals")
     assert [c.value for c in history.refs["growth/convert/rate"].checkins] == [30, 31, 35]
+
+
+def test_a_first_walk_beside_uncommitted_changes_reads_the_head_versions_it_lacks(
+    tmp_path, monkeypatch
+):
+    """The log read ahead brings every version but each file's at HEAD, which the working tree
+    holds on a fresh clone. Where the working tree has changed a file, the walk asks git for
+    that one version, and reads the history a walk without reading ahead reads."""
+    from okrctl.store.git import objects
+
+    repo = make(tmp_path)
+    repo.commit({PILLAR_FILE: pillar_with(33), "goals/teams/t.yaml": TEAM}, "2026-10-09")
+    head_version = repo.git("rev-parse", f"HEAD:{PILLAR_FILE}")
+    asked: list[str] = []
+    real_blobs = objects.read_blobs
+    monkeypatch.setattr(
+        objects,
+        "read_blobs",
+        lambda r, shas, **options: real_blobs(r, asked.extend(shas) or shas, **options),
+    )
+    (repo.root / PILLAR_FILE).write_text(pillar_with(34), encoding="utf-8")  # not committed
+    args = ("check", "--repo", repo.root, "--format", "json", "--as-of", "2026-12-31")
+    assert run_cli(*args).exit_code == 0
+    assert asked == [head_version]
+    from_the_walk = as_data(read_history(repo.root, "goals"))  # (the index it wrote)
+    for index in index_files(repo):
+        index.unlink()
+    walked_alone = read_history(repo.root, "goals")  # nothing read ahead, nothing known
+    assert from_the_walk == as_data(walked_alone)
+    assert [c.value for c in walked_alone.refs["growth/convert/rate"].checkins] == [30, 31, 33]

@@ -148,8 +148,7 @@ class _ReadAhead:
     def _read(self, top: Path) -> None:
         try:
             self.log = read_log(top, self.head, self.scope)
-            shas = (e.sha for c in self.log for e in c.entries if e.status != "D")
-            self.blobs = git_objects.read_blobs_at_once(top, shas, self.over)
+            self.blobs = git_objects.read_blobs_at_once(top, _before_head(self.log), self.over)
         except BaseException as error:  # raised where the log is taken, as without the thread
             self.error = error
 
@@ -161,6 +160,21 @@ class _ReadAhead:
             raise self.error
         assert self.log is not None
         return self.log, Versions(self.blobs, self.over)
+
+
+def _before_head(log: list[LogCommit]) -> list[str]:
+    """The versions a log names, but for each file's version at its head: the working tree
+    holds that one as a rule (a fresh clone), and the walk asks git for it only when the
+    working tree's differs (half the versions of a quarter over 2,500 files)."""
+    at_head: dict[str, str] = {}
+    for commit in log:
+        for entry in commit.entries:
+            if entry.status == "D":
+                at_head.pop(entry.path, None)
+            else:
+                at_head[entry.path] = entry.sha
+    kept = set(at_head.values())
+    return [e.sha for c in log for e in c.entries if e.status != "D" and e.sha not in kept]
 
 
 _READ_AHEAD = "history: the log, read ahead"
