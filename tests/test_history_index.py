@@ -32,6 +32,20 @@ def index_files(repo):
     return cache_files(repo.root, "history-*")
 
 
+def versions_asked_of_git(monkeypatch) -> list[str]:
+    """The versions a walk asks git for itself (not read ahead), as it asks."""
+    from okrctl.store.git import objects
+
+    asked: list[str] = []
+    real_blobs = objects.read_blobs
+    monkeypatch.setattr(
+        objects,
+        "read_blobs",
+        lambda r, shas, **options: real_blobs(r, asked.extend(shas) or shas, **options),
+    )
+    return asked
+
+
 def make(tmp_path):
     repo = GitRepo(tmp_path / "okrs")
     repo.commit({**BASE, PILLAR_FILE: pillar_with(30)}, "2026-10-01")
@@ -237,15 +251,7 @@ def test_a_first_walk_takes_the_log_read_ahead_while_the_goals_load(tmp_path, mo
         return real(top, revision, scope)
 
     monkeypatch.setattr(history_module, "read_log", read_log)
-    from okrctl.store.git import objects
-
-    asked: list[str] = []
-    real_blobs = objects.read_blobs
-    monkeypatch.setattr(
-        objects,
-        "read_blobs",
-        lambda r, shas, **options: real_blobs(r, asked.extend(shas) or shas, **options),
-    )
+    asked = versions_asked_of_git(monkeypatch)
     ahead = run_cli("check", "--repo", repo.root, "--format", "json", "--as-of", "2026-12-31")
     assert calls == [(repo.git("rev-parse", "HEAD"), False)]  # once, on the other thread
     assert asked == []  # every version came with it, read in one batch
@@ -276,18 +282,10 @@ def test_a_first_walk_beside_uncommitted_changes_reads_the_head_versions_it_lack
     """The log read ahead brings every version but each file's at HEAD, which the working tree
     holds on a fresh clone. Where the working tree has changed a file, the walk asks git for
     that one version, and reads the history a walk without reading ahead reads."""
-    from okrctl.store.git import objects
-
     repo = make(tmp_path)
     repo.commit({PILLAR_FILE: pillar_with(33), "goals/teams/t.yaml": TEAM}, "2026-10-09")
     head_version = repo.git("rev-parse", f"HEAD:{PILLAR_FILE}")
-    asked: list[str] = []
-    real_blobs = objects.read_blobs
-    monkeypatch.setattr(
-        objects,
-        "read_blobs",
-        lambda r, shas, **options: real_blobs(r, asked.extend(shas) or shas, **options),
-    )
+    asked = versions_asked_of_git(monkeypatch)
     (repo.root / PILLAR_FILE).write_text(pillar_with(34), encoding="utf-8")  # not committed
     args = ("check", "--repo", repo.root, "--format", "json", "--as-of", "2026-12-31")
     assert run_cli(*args).exit_code == 0
