@@ -43,8 +43,9 @@ def period_page(name: str) -> str:
     return f"periods/{name}.html"
 
 
-def site_pages(request: SiteRequest) -> dict[str, str]:
-    """Every page of the site, by its path inside the output folder."""
+def site_pages(request: SiteRequest) -> dict[str, str | bytes]:
+    """Every page of the site, by its path inside the output folder (as UTF-8 bytes when a
+    forked child drew it: sent and written without being decoded and encoded again here)."""
     from okrctl.render.commands import retro_markdown
     from okrctl.render.report_context import build_context
 
@@ -65,7 +66,7 @@ def site_pages(request: SiteRequest) -> dict[str, str]:
         "alignment": _alignment(units),
     }
     env = environment(request.user_templates)
-    pages: dict[str, str] = {"site.css": _stylesheet(env)}
+    pages: dict[str, str | bytes] = {"site.css": _stylesheet(env)}
     with _unit_pages(env, shared, units) as unit_pages:  # workers start on them now
         pages["index.html"] = _render(env, "index", shared, page="index.html")
         pages["alignment.html"] = _render(env, "alignment", shared, page="alignment.html")
@@ -87,7 +88,7 @@ cores, where this process draws 37.5 % of the unit pages and ends with the child
 @contextmanager
 def _unit_pages(
     env: Any, shared: dict[str, Any], units: list[dict[str, Any]]
-) -> Iterator[Callable[[], dict[str, str]]]:
+) -> Iterator[Callable[[], dict[str, str | bytes]]]:
     """Every unit's page, in the order of `units`, from the function this yields. A large
     company's pages are shared out: forked children, one core fewer than okrctl may use,
     start on the last ones at once, and this process draws the other pages meanwhile, then
@@ -106,14 +107,14 @@ def _unit_pages(
     mine = max(0, int(len(units) * ((1 + BESIDE) / cores - BESIDE)))
     ends = [mine + (len(units) - mine) * n // (cores - 1) for n in range(cores)]
 
-    def drawn(part: list[dict[str, Any]]) -> Callable[[], list[tuple[str, str]]]:
-        return lambda: _render_units(env, shared, part)
+    def drawn(part: list[dict[str, Any]]) -> Callable[[], list[tuple[str, bytes]]]:
+        return lambda: [(path, page.encode()) for path, page in _render_units(env, shared, part)]
 
     children = [elsewhere(drawn(units[start:end])) for start, end in pairwise(ends)]
     try:
 
-        def pages() -> dict[str, str]:
-            found = dict(_render_units(env, shared, units[:mine]))
+        def pages() -> dict[str, str | bytes]:
+            found: dict[str, str | bytes] = dict(_render_units(env, shared, units[:mine]))
             for child in children:
                 found.update(child())
             return found

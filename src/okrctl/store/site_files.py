@@ -4,6 +4,7 @@ wrote, so a rebuild replaces and removes only its own pages and never touches an
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,11 +21,11 @@ class Written:
     removed: int
 
 
-def write_site(folder: Path, pages: dict[str, str], *, force: bool = False) -> Written:
-    """Write `pages` (path inside `folder` → HTML) into `folder`. A folder that holds files the
-    site did not write is refused unless `force`; then those files are left as they are, and
-    only the site's own files are replaced. Pages of an earlier build that this one no longer
-    has (a unit removed) are deleted."""
+def write_site(folder: Path, pages: Mapping[str, str | bytes], *, force: bool = False) -> Written:
+    """Write `pages` (path inside `folder` → HTML, as text or UTF-8 bytes) into `folder`. A
+    folder that holds files the site did not write is refused unless `force`; then those files
+    are left as they are, and only the site's own files are replaced. Pages of an earlier build
+    that this one no longer has (a unit removed) are deleted."""
     folder = folder.resolve()
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{folder} is a file; give `okrctl site` a folder")
@@ -46,7 +47,7 @@ def write_site(folder: Path, pages: dict[str, str], *, force: bool = False) -> W
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            _write(target, text.encode("utf-8"))
+            _write(target, text if isinstance(text, bytes) else text.encode("utf-8"))
         removed = 0
         for relative in sorted(previous - set(pages)):
             stale = folder / relative
