@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from okrctl.core.scorecard import cascade_order, check_scope, company_title, evaluate
+from okrctl.core.scorecard import cascade_order, check_scope, evaluate
 from okrctl.store.forks import elsewhere, split_off
 from okrctl.store.snapshot import take_snapshot
 from okrctl.store.workspace import Workspace
@@ -57,7 +57,6 @@ def status_json(
                 first_in_child=workspace.in_child,
             )
         card = evaluate(graph, period, moment, history=history, order=mine)
-    title = company_title(graph, snapshot.repository.config.config.company)
 
     def pieces() -> Iterator[str]:
         if card.units:
@@ -65,4 +64,4 @@ def status_json(
         if theirs is not None:
             yield theirs()
 
-    return Scored(card, snapshot, title), pieces()
+    return Scored(card, snapshot), pieces()

@@ -92,6 +92,10 @@ NO_CHANGES: tuple[Since, Comparison | None] = (Since("", None, None), None)
 """A report without `--since` (the site's pages): no comparison."""
 
 
+def _no_changes() -> tuple[Since, Comparison | None]:
+    return NO_CHANGES
+
+
 @dataclass(frozen=True, slots=True)
 class ReportRequest:
     """What a report is made of: the template's name, the units in scope, the scorecard, the
@@ -140,23 +144,23 @@ def report_of(
     graph = snapshot.graph
     scope = check_scope(graph, scope)
     name = template or default_template(graph, scope)
-    if since_text is None:
-        history = snapshot.read_history("trends, check-in dates and changes")
-        card = evaluate(
-            graph, snapshot.period, snapshot.moment, history=history, only=units_shown(graph, scope)
+    changes: Callable[[], tuple[Since, Comparison | None]] = _no_changes
+    if since_text is not None:
+        # The goals as they were `--since` are loaded and compared in a second process, where
+        # okrctl may fork (not beside a first walk's history read ahead), while this one reads
+        # history, scores and compiles the template (at 2,000 teams, a fifth of a company
+        # report).
+        changes = cache(
+            elsewhere(
+                lambda: changes_since(snapshot, since_text, scope),
+                first_in_child=snapshot.workspace.in_child,
+            )
         )
-        return ReportRequest(name, scope, snapshot, card, history, lambda: NO_CHANGES)
-    # The goals as they were `--since` are loaded and compared in a second process, where
-    # okrctl may fork (not beside a first walk's history read ahead), while this one reads
-    # history, scores and compiles the template (at 2,000 teams, a fifth of a company report).
-    changes = elsewhere(
-        lambda: changes_since(snapshot, since_text, scope),
-        first_in_child=snapshot.workspace.in_child,
-    )
-    only = units_shown(graph, scope)
     history = snapshot.read_history("trends, check-in dates and changes")
-    card = evaluate(graph, snapshot.period, snapshot.moment, history=history, only=only)
-    return ReportRequest(name, scope, snapshot, card, history, cache(changes))
+    card = evaluate(
+        graph, snapshot.period, snapshot.moment, history=history, only=units_shown(graph, scope)
+    )
+    return ReportRequest(name, scope, snapshot, card, history, changes)
 
 
 def units_shown(graph: Graph, scope: str | None) -> set[str] | None:

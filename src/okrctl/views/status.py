@@ -30,7 +30,11 @@ class Scored:
 
     card: Scorecard
     snapshot: Snapshot
-    title: str
+
+    @property
+    def title(self) -> str:
+        """The company, as views name it."""
+        return company_title(self.snapshot.graph, self.snapshot.repository.config.config.company)
 
     @property
     def notes(self) -> list[str]:
@@ -52,8 +56,7 @@ class Scored:
 def score_snapshot(snapshot: Snapshot, scope: str | None, history_for: str) -> Scored:
     history = snapshot.read_history(history_for)
     card = evaluate(snapshot.graph, snapshot.period, snapshot.moment, scope, history)
-    title = company_title(snapshot.graph, snapshot.repository.config.config.company)
-    return Scored(card, snapshot, title)
+    return Scored(card, snapshot)
 
 
 def units_json_text(units: Iterable[UnitScore]) -> str:
