@@ -56,21 +56,18 @@ def snapshot_items(
     fields; those of the units in `same` only where their number is derived (it may move with
     another unit's)."""
     items: dict[str, dict[str, Any]] = {}
+
+    def kept(owner: str, derived: bool) -> bool:
+        return (units is None or owner in units) and (owner not in same or derived)
+
     for ref, node in graph.objectives.items():
-        owner = node.owner.unit.id
-        if owner not in same and (units is None or owner in units):
+        if kept(node.owner.unit.id, False):
             items[ref] = _fields(node.objective, OBJECTIVE_FIELDS)
     for ref, kr in graph.key_results.items():
-        owner = kr.owner.unit.id
-        if units is not None and owner not in units:
-            continue
-        if owner not in same or kr.key_result.derived_from is not None:
+        if kept(kr.owner.unit.id, kr.key_result.derived_from is not None):
             items[ref] = _fields(kr.key_result, (*KEY_RESULT_FIELDS, *VALUE_FIELDS))
     for ref, kpi in graph.kpis.items():
-        owner = kpi.owner.unit.id
-        if units is not None and owner not in units:
-            continue
-        if owner not in same or kpi.kpi.derived_from is not None:
+        if kept(kpi.owner.unit.id, kpi.kpi.derived_from is not None):
             items[ref] = _fields(kpi.kpi, (*KPI_FIELDS, "current"))
     return items
 
