@@ -357,6 +357,6 @@ def test_a_goals_file_grown_past_the_limit_since_it_was_loaded_is_not_edited(tmp
     with pytest.raises(OkrctlError) as refused:
         read_for_edit(grown)
     assert str(refused.value) == (
-        f"{grown} is over the 2,097,152-byte limit of a goals file; split it into several units"
+        f"{grown}: the file is over the 2,097,152-byte limit; split it into several units"
     )
     assert grown.read_bytes() == before

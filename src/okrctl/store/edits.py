@@ -20,7 +20,7 @@ from okrctl.model.errors import OkrctlError
 from okrctl.store.bounded import read_at_most
 from okrctl.store.git import writes as git_writes
 from okrctl.store.workspace import Workspace
-from okrctl.store.yaml.read import MAX_FILE_BYTES
+from okrctl.store.yaml.read import MAX_FILE_BYTES, TOO_BIG
 
 LOCK_NAME = "okrctl-checkin.lock"
 JOURNAL_NAME = "okrctl-write.journal"
@@ -86,10 +86,7 @@ def read_for_edit(path: Path) -> SourceText:
     except OSError as exc:
         raise OkrctlError(f"cannot read {path}: {exc.strerror}") from None
     if raw is None:
-        raise OkrctlError(
-            f"{path} is over the {MAX_FILE_BYTES:,}-byte limit of a goals file; split it into "
-            "several units"
-        )
+        raise OkrctlError(f"{path}: {TOO_BIG}")
     bom = BOM if raw.startswith(BOM) else b""
     try:
         text = raw[len(bom) :].decode("utf-8")

@@ -33,7 +33,14 @@ from okrctl.store.rereads import Rereads
 from okrctl.store.root import CONFIG_NAME
 from okrctl.store.versions import Known, Values
 from okrctl.store.workspace import Workspace
-from okrctl.store.yaml.read import MAX_FILE_BYTES, SourceMap, YamlProblem, decode, parse_text
+from okrctl.store.yaml.read import (
+    MAX_FILE_BYTES,
+    TOO_BIG,
+    SourceMap,
+    YamlProblem,
+    decode,
+    parse_text,
+)
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _SLUG = re.compile(SLUG_PATTERN)
@@ -165,8 +172,6 @@ def load_files(
 
 FileEntry = tuple[str, bytes | None, str | None]
 """(path relative to the repo root, content, problem): content is None when there is a problem."""
-
-TOO_BIG = f"the file is over the {MAX_FILE_BYTES:,}-byte limit; split it into several units"
 
 
 def _revision_source(workspace: Workspace, revision: str) -> tuple[RepoConfig, list[FileEntry]]:

@@ -24,8 +24,9 @@ from okrctl.model.findings import START, Position
 from okrctl.store.yaml.scalars import MAYBE_SPECIAL, resolve_plain
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+TOO_BIG = f"the file is over the {MAX_FILE_BYTES:,}-byte limit; split it into several units"
+"""What a goals file larger than that is told, wherever it is read."""
 MAX_DEPTH = 32
-
 
 
 _TAG_PREFIX = "tag:yaml.org,2002:"
@@ -198,12 +199,6 @@ def parse_text(text: str, *, positions: bool = True) -> Document:
 
 def _position(mark: Any) -> Position:
     return Position(mark.line + 1, mark.column + 1)
-
-
-
-
-
-
 
 
 def _resolve_tagged(value: str, tag: str, position: Position) -> Any:
