@@ -4,7 +4,7 @@ Jinja's sandbox, and docs/templates.md documents every name (a test holds the tw
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container
+from collections.abc import Callable, Container, Mapping
 from contextlib import ExitStack
 from datetime import datetime, timedelta
 from functools import cache, partial
@@ -74,7 +74,7 @@ class ContextBuilder:
             self.quiet = Quiet(self.graph, history, card.moment.instant, card.period)
         self._days = _Once(_day)
         self._instants = _Once(iso_utc)
-        self.on_demand: dict[str, Callable[[], dict[str, Any]]] | None = None
+        self.on_demand: Mapping[str, Callable[[], dict[str, Any]]] | None = None
         """With it, each key result is built on demand (`FilledOnDemand`), whole by the
         function it gives for its ref; one it has none for is what is known of it."""
 
@@ -374,7 +374,7 @@ def _units_on_demand(
     mine, theirs = split_off(shown)
     if theirs:
         units_later = elsewhere(
-            lambda: _known_units(builder, theirs), first_in_child=builder.workspace.in_child
+            lambda: _known_units(builder, theirs, {}), first_in_child=builder.workspace.in_child
         )
         whole_later = elsewhere(
             lambda: _whole_key_results(builder, theirs),
@@ -382,12 +382,8 @@ def _units_on_demand(
         )
         rendering.callback(units_later.abandon)
         rendering.callback(whole_later.abandon)
-    builder.ask_about(_numbers(mine), [kpi.ref for unit in mine for kpi in unit.kpis])
-    builder.on_demand = {kr.ref: partial(builder.key_result, kr) for kr in _key_results(mine)}
-    try:
-        units = [builder.unit(unit) for unit in mine]
-    finally:
-        builder.on_demand = None
+    whole = {kr.ref: partial(builder.key_result, kr) for kr in _key_results(mine)}
+    units = _known_units(builder, mine, whole)
     if theirs:
         sent = cache(whole_later)
         for unit in units_later():
@@ -400,11 +396,19 @@ def _units_on_demand(
     return units
 
 
-def _known_units(builder: ContextBuilder, units: list[UnitScore]) -> list[dict[str, Any]]:
-    """`units` as `_units_on_demand` builds them, each key result what is known of it."""
+def _known_units(
+    builder: ContextBuilder,
+    units: list[UnitScore],
+    whole: Mapping[str, Callable[[], dict[str, Any]]],
+) -> list[dict[str, Any]]:
+    """`units`, each key result what is known of it, built whole on demand by the function
+    `whole` gives for its ref (a plain dict of what is known where it gives none)."""
     builder.ask_about(_numbers(units), [kpi.ref for unit in units for kpi in unit.kpis])
-    builder.on_demand = {}
-    return [builder.unit(unit) for unit in units]
+    builder.on_demand = whole
+    try:
+        return [builder.unit(unit) for unit in units]
+    finally:
+        builder.on_demand = None
 
 
 def _whole_key_results(
