@@ -22,15 +22,19 @@ AXES = (
 )
 
 
+def _x(day: float, days: int) -> float:
+    """Where `day` of a period of `days` days stands on the chart (clamped to the period)."""
+    return LEFT + (WIDTH - LEFT - RIGHT) * min(max(day / days, 0.0), 1.0)
+
+
 @lru_cache(maxsize=64)
 def _frame(first_day: str, last_day: str) -> tuple[date, int, str]:
     """A period's first day, its length in days, and the two dates under the axis: the same
     for every chart of a site (a site draws one per key result)."""
     start = date.fromisoformat(first_day)
     days = max((date.fromisoformat(last_day) - start).days + 1, 1)
-    plot = WIDTH - LEFT - RIGHT
     ticks = "".join(
-        f'<text x="{LEFT + plot * min(max(day / days, 0.0), 1.0):.1f}" y="{HEIGHT - BOTTOM + 18}" '
+        f'<text x="{_x(day, days):.1f}" y="{HEIGHT - BOTTOM + 18}" '
         f'text-anchor="middle" {FONT} class="tick">{escape(label)}</text>'
         for label, day in ((first_day[5:], 0), (last_day[5:], days))
     )
@@ -76,7 +80,7 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
     low, high = low - pad, high + pad
 
     def x(day: float) -> float:
-        return LEFT + (WIDTH - LEFT - RIGHT) * min(max(day / days, 0.0), 1.0)
+        return _x(day, days)
 
     def y(value: float) -> float:
         return TOP + (HEIGHT - TOP - BOTTOM) * (1 - (value - low) / (high - low))
