@@ -484,7 +484,8 @@ def test_a_report_of_a_unit_scores_only_what_it_shows_and_shows_the_same(quarter
 def test_built_in_templates_are_compiled_once_and_a_repository_s_never(own_copy):
     """okrctl's own templates are kept compiled under `.git/okrctl/templates/` and a second
     report reads them from there, the same report; a repository's own templates (run in the
-    sandbox) are never kept."""
+    sandbox) are never kept, nor is that folder made for them, and a link in its place is
+    never written through."""
     kept = own_copy / ".git/okrctl/templates"
     shutil.rmtree(kept, ignore_errors=True)  # (the copied quarter's other reports')
     first = report(own_copy, "signups")
@@ -497,7 +498,13 @@ def test_built_in_templates_are_compiled_once_and_a_repository_s_never(own_copy)
     (own_copy / "templates").mkdir()
     (own_copy / "templates/notes.txt").write_text("not a template\n")
     assert report(own_copy, "signups") == first
-    assert not any(kept.iterdir())
+    assert not kept.exists()
+    shutil.rmtree(own_copy / "templates")
+    elsewhere = own_copy / "elsewhere"
+    elsewhere.mkdir()
+    kept.symlink_to(elsewhere)  # a link in its place: nothing is written through it
+    assert report(own_copy, "signups") == first
+    assert not any(elsewhere.iterdir())
 
 
 def test_a_damaged_compiled_template_is_compiled_again_never_an_error(own_copy):

@@ -43,21 +43,21 @@ class _KeptTemplates(FileSystemBytecodeCache):
             bucket.reset()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
+        folder = Path(self.directory)
         with contextlib.suppress(OSError):  # a read-only or full disk: compiled again next time
-            super().dump_bytecode(bucket)
+            folder.mkdir(parents=True, exist_ok=True)  # with the first template kept
+            if not folder.is_symlink() and folder.is_dir():
+                super().dump_bytecode(bucket)
 
 
 def compiled_reports(workspace: Workspace) -> Any | None:
     """The cache of compiled report templates; None where nothing is cached or written (caching
-    off, outside git, a read-only workspace, a folder that cannot be made or is a link)."""
+    off, outside git, a read-only workspace, a folder that is a link or a file). Its folder is
+    made when a template is first kept: a repository's own templates never make it."""
     folder = None if workspace.read_only else workspace.cache_folder
     if folder is None:
         return None
     target = folder / FOLDER
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    if target.is_symlink() or not target.is_dir():
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
         return None
     return _KeptTemplates(str(target), PATTERN)
