@@ -63,7 +63,11 @@ class KeyResultScore:
         drawn = self._drawn
         if drawn is None:
             trends = self.trends
-            drawn = self._drawn = ((), None) if trends is None else trends.of(self.node)
+            if trends is None or self.shape is not Shape.NUMERIC:
+                drawn = ((), None)
+            else:
+                drawn = trends.of(self.node)
+            self._drawn = drawn
         return drawn
 
     @property
@@ -259,9 +263,8 @@ class _Trends:
         return tuple(self.history.target_moves(ref, self.period.start, self.moment.instant))
 
     def of(self, node: KeyResultNode) -> tuple[tuple[Point, ...], Forecast | None]:
+        """A numeric key result's points this period, and its forecast."""
         kr = node.key_result
-        if arithmetic.shape(kr) is not Shape.NUMERIC:
-            return (), None
         found = self.timeline.dated(node.ref)
         if found is None:
             return (), None
