@@ -66,6 +66,86 @@ def test_beside_another_thread_or_refused_a_process_the_work_runs_here(monkeypat
     assert elsewhere(os.getpid)() == os.getpid()
 
 
+def _marking(marker) -> tuple:
+    """A prepare that says where it ran, and a commit that writes `marker` (as a page would be
+    written) and says where it ran."""
+
+    def commit(prepared_in: int) -> tuple[int, int]:
+        marker.write_text(str(os.getpid()))
+        return prepared_in, os.getpid()
+
+    return os.getpid, commit
+
+
+@may_fork
+def test_a_child_in_two_steps_commits_only_once_told_to(tmp_path):
+    prepare, commit = _marking(tmp_path / "written")
+    step = forks.elsewhere_in_two_steps(prepare, commit)
+    step.prepare_here_unless_done()  # the child has prepared, and waits
+    assert not (tmp_path / "written").exists()
+    step.go()
+    prepared_in, committed_in = step()
+    assert prepared_in == committed_in != os.getpid()
+    assert (tmp_path / "written").read_text() == str(committed_in)
+
+
+@may_fork
+def test_a_child_ended_before_go_commits_nothing(tmp_path):
+    prepare, commit = _marking(tmp_path / "written")
+    step = forks.elsewhere_in_two_steps(prepare, commit)
+    step.prepare_here_unless_done()
+    step.abandon()  # (this process failed meanwhile)
+    assert not (tmp_path / "written").exists()
+
+
+@may_fork
+def test_what_the_child_fails_to_prepare_is_prepared_here_before_anything_is_written(tmp_path):
+    here = os.getpid()
+    _, commit = _marking(tmp_path / "written")
+
+    def prepare_here_only() -> int:
+        if os.getpid() != here:
+            raise RuntimeError("a template error, only in the child")
+        return os.getpid()
+
+    step = forks.elsewhere_in_two_steps(prepare_here_only, commit)
+    step.prepare_here_unless_done()
+    assert step() == (here, here)
+
+    def never_prepared() -> int:
+        raise ValueError("unit.html.j2:2: 'dict object' has no attribute 'nickname'")
+
+    step = forks.elsewhere_in_two_steps(never_prepared, commit)
+    (tmp_path / "written").unlink()
+    with pytest.raises(ValueError, match="nickname"):
+        step.prepare_here_unless_done()  # raised here, before this process writes anything
+    step.abandon()
+    assert not (tmp_path / "written").exists()
+
+
+@may_fork
+def test_what_the_child_fails_to_commit_is_done_here(tmp_path):
+    here = os.getpid()
+
+    def commit_here_only(prepared_in: int) -> tuple[int, int]:
+        if os.getpid() != here:
+            raise OSError(28, "No space left on device")
+        return prepared_in, os.getpid()
+
+    step = forks.elsewhere_in_two_steps(os.getpid, commit_here_only)
+    step.prepare_here_unless_done()
+    assert step() == (here, here)
+
+
+def test_where_okrctl_does_not_fork_both_steps_run_here(tmp_path, monkeypatch):
+    monkeypatch.setattr(forks, "cores_to_fork", lambda: 1)
+    prepare, commit = _marking(tmp_path / "written")
+    step = forks.elsewhere_in_two_steps(prepare, commit)
+    step.prepare_here_unless_done()
+    step.go()
+    assert step() == (os.getpid(), os.getpid())
+
+
 def counting_children(monkeypatch) -> list[int]:
     import multiprocessing.process
 

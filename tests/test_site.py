@@ -3,6 +3,7 @@ text, pages load in a real headless Chromium without a console error."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -356,6 +357,32 @@ def test_a_template_error_in_a_worker_is_reported_as_without_workers(
     assert (alone.exit_code, forked.exit_code) == (1, 1)
     assert "templates/site/unit.html.j2:2" in alone.stderr and "nickname" in alone.stderr
     assert forked.stderr == alone.stderr
+    assert not (tmp_path / "alone").exists() and not (tmp_path / "forked").exists()
+
+
+@pytest.mark.skipif(not MULTICORE, reason="one core here: the site renders without workers")
+def test_a_template_error_in_the_pages_a_child_draws_writes_no_page(quarter, tmp_path, monkeypatch):
+    """The child draws the last units' pages and writes them itself, but only once every page
+    is drawn: an error in its last page leaves the folder as it was, pages of its own included."""
+    root = tmp_path / "demo"
+    subprocess.run(["git", "clone", "-q", str(quarter), str(root)], check=True)
+    last = json.loads(run_cli("status", "--repo", root, "--format", "json").stdout)["units"][-1]
+    (root / "templates/site").mkdir(parents=True)
+    (root / "templates/site/unit.html.j2").write_text(
+        '{% extends "default:unit.html.j2" %}\n'
+        f"{{% block stale %}}{{% if unit.id == '{last['id']}' %}}{{{{ unit.nickname }}}}"
+        "{% endif %}{% endblock %}\n"
+    )
+    for out in (tmp_path / "alone", tmp_path / "forked"):
+        out.mkdir()
+        (out / "index.html").write_text("the last build's")
+        (out / ".okrctl-site").write_text("index.html\n")
+    alone, forked = _sites_alone_and_forked(root, tmp_path, monkeypatch)
+    assert (alone.exit_code, forked.exit_code) == (1, 1)
+    assert "nickname" in forked.stderr and forked.stderr == alone.stderr
+    for out in (tmp_path / "alone", tmp_path / "forked"):
+        assert sorted(p.name for p in out.rglob("*")) == [".okrctl-site", "index.html"]
+        assert (out / "index.html").read_text() == "the last build's"
 
 
 def test_a_rebuilt_page_that_got_shorter_keeps_nothing_of_the_old_one(tmp_path):

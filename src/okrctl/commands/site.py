@@ -35,10 +35,11 @@ def site(
     """Gather the site's data, render every page and write them into `out` (never through a
     link; a folder holding other files only with `force`)."""
     from okrctl.render.site import site_pages
-    from okrctl.store.site_files import write_site
+    from okrctl.store.site_files import SiteFolder
 
     request = site_data(repo, at=at, as_of=as_of, base_url=base_url)
-    return Built(write_site(out, site_pages(request), force=force), request.notes)
+    folder = SiteFolder.opened(out, force=force)  # (refused before anything is drawn)
+    return Built(folder.finish(site_pages(request, folder.write)), request.notes)
 
 
 def site_data(

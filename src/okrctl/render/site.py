@@ -5,16 +5,18 @@ search box on the index only filters a list that is already there."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from okrctl.render.markdown import FILTERS, template_environment
 from okrctl.render.site_charts import period_chart
 from okrctl.render.site_filters import SITE_FILTERS
 from okrctl.views.site import SiteRequest
+
+if TYPE_CHECKING:
+    from okrctl.store.forks import TwoSteps
 
 
 def _builtin_folder() -> Path:
@@ -43,9 +45,10 @@ def period_page(name: str) -> str:
     return f"periods/{name}.html"
 
 
-def site_pages(request: SiteRequest) -> dict[str, str | bytes]:
-    """Every page of the site, by its path inside the output folder (as UTF-8 bytes when a
-    forked child drew it: sent and written without being decoded and encoded again here)."""
+def site_pages(request: SiteRequest, write: Callable[[str, str | bytes], None]) -> list[str]:
+    """Draw every page of the site, then write each through `write` (its path inside the output
+    folder, its HTML as text or UTF-8 bytes); the paths written. Nothing is written before every
+    page is drawn, so a template error writes nothing; a forked child writes the pages it drew."""
     from okrctl.render.commands import retro_markdown
     from okrctl.render.report_context import build_context
 
@@ -66,63 +69,67 @@ def site_pages(request: SiteRequest) -> dict[str, str | bytes]:
         "alignment": _alignment(units),
     }
     env = environment(request.user_templates)
-    pages: dict[str, str | bytes] = {"site.css": _stylesheet(env)}
-    with _unit_pages(env, shared, units) as unit_pages:  # workers start on them now
+    pages: dict[str, str] = {"site.css": _stylesheet(env)}
+    here, elsewhere = _shared_out(env, shared, units, write)  # children start on theirs now
+    try:
         pages["index.html"] = _render(env, "index", shared, page="index.html")
         pages["alignment.html"] = _render(env, "alignment", shared, page="alignment.html")
         for entry in retros:
             pages[entry["page"]] = _render(
                 env, "period", {**shared, "retro": entry}, page=entry["page"]
             )
-        pages.update(unit_pages())
-    return pages
+        pages.update(_render_units(env, shared, here))
+        for share in elsewhere:
+            share.prepare_here_unless_done()  # (a child's template error is raised here)
+        for share in elsewhere:
+            share.go()
+        for path, page in pages.items():
+            write(path, page)
+        return [*pages, *(path for share in elsewhere for path in share())]
+    finally:
+        for share in elsewhere:
+            share.abandon()  # (an error drawing the other pages: theirs are not written)
 
 
 BESIDE = 0.25
 """This process draws the index and the alignment pages, and that share of all unit pages
 fewer than an even share (those two pages cost 0.4 s beside 1.4 s for the unit pages at 2,000
-teams, and a child's pages are then sent and read here: 0.1 s). Tuned at 2,000 teams on 2
-cores, where this process draws 37.5 % of the unit pages and ends with the child."""
+teams). Tuned at 2,000 teams on 2 cores, where this process draws 37.5 % of the unit pages and
+ends with the child."""
 
 
-@contextmanager
-def _unit_pages(
-    env: Any, shared: dict[str, Any], units: list[dict[str, Any]]
-) -> Iterator[Callable[[], dict[str, str | bytes]]]:
-    """Every unit's page, in the order of `units`, from the function this yields. A large
-    company's pages are shared out: forked children, one core fewer than okrctl may use,
-    start on the last ones at once, and this process draws the other pages meanwhile, then
-    the first unit pages. Each child sends its pages once it has them all (a worker pool
-    sends each slice as it is done, and a thread of this process, starved of the interpreter
-    while it draws, took them in slowly: measured at 2,000 teams on 2 cores, every page took
-    1.3 s with two workers beside this process, 1.1 s with one child and this process).
-    A template error in a child is raised from that function as it would be without them."""
-    from okrctl.store.forks import elsewhere, processes_for
+def _shared_out(
+    env: Any,
+    shared: dict[str, Any],
+    units: list[dict[str, Any]],
+    write: Callable[[str, str | bytes], None],
+) -> tuple[list[dict[str, Any]], list[TwoSteps[list[tuple[str, bytes]], list[str]]]]:
+    """The units whose pages this process draws, and the work of the forked children (one core
+    fewer than okrctl may use) that start at once on the last ones: each draws its pages and,
+    once told to, writes them itself (measured at 2,000 teams on 2 cores: sending them here to
+    be written cost this process 0.2 s). A worker pool was slower: each slice sent as it is
+    done, a thread of this process, starved of the interpreter while it draws, took them in
+    slowly."""
+    from okrctl.store.forks import elsewhere_in_two_steps, processes_for
 
     cores = processes_for(len(units))
     if cores < 2:
-        yield lambda: dict(_render_units(env, shared, units))
-        return
-
+        return units, []
     mine = max(0, int(len(units) * ((1 + BESIDE) / cores - BESIDE)))
     ends = [mine + (len(units) - mine) * n // (cores - 1) for n in range(cores)]
 
     def drawn(part: list[dict[str, Any]]) -> Callable[[], list[tuple[str, bytes]]]:
         return lambda: [(path, page.encode()) for path, page in _render_units(env, shared, part)]
 
-    children = [elsewhere(drawn(units[start:end])) for start, end in pairwise(ends)]
-    try:
+    def written(pages: list[tuple[str, bytes]]) -> list[str]:
+        for path, page in pages:
+            write(path, page)
+        return [path for path, _ in pages]
 
-        def pages() -> dict[str, str | bytes]:
-            found: dict[str, str | bytes] = dict(_render_units(env, shared, units[:mine]))
-            for child in children:
-                found.update(child())
-            return found
-
-        yield pages
-    finally:
-        for child in children:
-            child.abandon()  # (an error drawing the other pages: their pages are not wanted)
+    return units[:mine], [
+        elsewhere_in_two_steps(drawn(units[start:end]), written)
+        for start, end in pairwise(ends)
+    ]
 
 
 def _render_units(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from html import escape
 from typing import Any
 
@@ -51,110 +51,124 @@ def _numeric(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
-    """The SVG of a numeric key result over `period` (the report context's), or a sentence when
-    there is nothing to draw."""
-    points = [c for c in kr.get("timeline") or kr.get("checkins", []) if _numeric(c["value"])]
-    keep = kr.get("keep") if kr.get("shape") == "keep" else None
-    bounds = [(n, float(keep[n])) for n in ("min", "max") if keep and _numeric(keep.get(n))]
-    numeric = kr.get("target") is not None and kr.get("baseline") is not None
-    if not (kr.get("shape") == "numeric" and numeric) and not bounds:
-        return ""
-    if not points:
-        if kr.get("derived"):
-            return '<p class="no-data">Its sources have no check-ins yet this period.</p>'
-        return '<p class="no-data">No check-ins yet this period.</p>'
-    start, days, date_ticks = _frame(period["start"], period["last_day"])
-    forecast = kr.get("forecast") if not bounds else None
-    values = [float(c["value"]) for c in points]
-    moves = [(m["day"], float(m["from"]), float(m["to"])) for m in kr.get("target_moves") or []]
-    if bounds:
-        ends = [*values, *(v for _, v in bounds)]
-    else:
-        baseline, target = float(kr["baseline"]), float(kr["target"])
-        ends = [*values, baseline, target, *(old for _, old, _ in moves)]
-    if forecast and _numeric(forecast.get("value")):
-        ends.append(float(forecast["value"]))
-    low, high = min(ends), max(ends)
-    pad = (high - low) * 0.08 or 1.0
-    low, high = low - pad, high + pad
-
-    def x(day: float) -> float:
-        return _x(day, days)
-
-    def y(value: float) -> float:
-        return TOP + (HEIGHT - TOP - BOTTOM) * (1 - (value - low) / (high - low))
-
-    def day_of(text: str) -> float:
-        return float((_date(text[:10]) - start).days)
-
-    title = escape(f"{kr['title']}: check-ins against the target")
-    unit = kr.get("unit") or ""
-    parts = [
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'role="img" aria-label="{title}">',
-        AXES,
-    ]
-    for value in (low + pad, high - pad):
-        parts.append(
-            f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end" {FONT} '
-            f'class="tick">{escape(number(round(value, 4)))}</text>'
-        )
-    parts.append(date_ticks)
-    if bounds:
-        for name, bound in bounds:
-            parts.append(
-                f'<line x1="{x(0):.1f}" y1="{y(bound):.1f}" x2="{x(days):.1f}" '
-                f'y2="{y(bound):.1f}" class="target"><title>keep {name} '
-                f"{escape(number(bound))}{escape(unit)}</title></line>"
-            )
-    else:
-        parts.append(_target_steps(moves, target, unit, x, y, day_of, days))
-        parts.append(
-            f'<line x1="{x(0):.1f}" y1="{y(baseline):.1f}" x2="{x(days):.1f}" '
-            f'y2="{y(target):.1f}" class="pace"><title>expected pace, baseline to target'
-            f"</title></line>"
-        )
-    coordinates = [(x(day_of(c["date"])), y(float(c["value"]))) for c in points]
-    parts.append(
-        '<polyline class="actual" fill="none" points="'
-        + " ".join(f"{px:.1f},{py:.1f}" for px, py in coordinates)
-        + '"/>'
-    )
-    if forecast and _numeric(forecast.get("value")):
-        px, py = coordinates[-1]
-        parts.append(
-            f'<line x1="{px:.1f}" y1="{py:.1f}" x2="{x(days):.1f}" '
-            f'y2="{y(float(forecast["value"])):.1f}" class="forecast"><title>forecast '
-            f"{escape(number(float(forecast['value'])))}{escape(unit)} at the period's end"
-            f"</title></line>"
-        )
-    for (px, py), checkin in zip(coordinates, points, strict=True):
-        hover = f"{checkin['day']}: {number(float(checkin['value']))}{unit}"
-        if checkin.get("confidence") is not None:
-            hover += f", confidence {checkin['confidence']}"
-        if checkin.get("note"):
-            hover += f" — {checkin['note']}"
-        parts.append(
-            f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" class="point">'
-            f"<title>{escape(hover)}</title></circle>"
-        )
-    parts.append("</svg>")
+def _legend(derived: bool, bounds: bool, forecast: bool) -> str:
     references = (
         '<span class="key target">- - keep band</span>'
         if bounds
         else '<span class="key target">- - target</span> '
         '<span class="key pace">··· expected pace</span>'
     )
-    legend = (
+    return (
         '<p class="legend"><span class="key actual">'
-        + ("— from its sources" if kr.get("derived") else "— check-ins")
+        + ("— from its sources" if derived else "— check-ins")
         + "</span> "
         + references
         + (' <span class="key forecast">- - forecast</span>' if forecast else "")
         + "</p>"
     )
-    return "".join(parts) + legend
+
+
+_LEGENDS = {
+    (derived, bounds, forecast): _legend(derived, bounds, forecast)
+    for derived in (False, True)
+    for bounds in (False, True)
+    for forecast in (False, True)
+}
+
+
+def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
+    """The SVG of a numeric key result over `period` (the report context's), or a sentence when
+    there is nothing to draw. (A site draws one per key result: 18,000 at 2,000 teams, hence
+    the arithmetic written out; a number needs no escaping, the words around it do.)"""
+    get = kr.get
+    points = [c for c in get("timeline") or get("checkins", []) if _numeric(c["value"])]
+    keep = get("keep") if get("shape") == "keep" else None
+    bounds = [(n, float(keep[n])) for n in ("min", "max") if keep and _numeric(keep.get(n))]
+    numeric = get("target") is not None and get("baseline") is not None
+    if not (get("shape") == "numeric" and numeric) and not bounds:
+        return ""
+    if not points:
+        if get("derived"):
+            return '<p class="no-data">Its sources have no check-ins yet this period.</p>'
+        return '<p class="no-data">No check-ins yet this period.</p>'
+    start, days, date_ticks = _frame(period["start"], period["last_day"])
+    forecast = get("forecast") if not bounds else None
+    values = [float(c["value"]) for c in points]
+    moves = [(m["day"], float(m["from"]), float(m["to"])) for m in get("target_moves") or []]
+    if bounds:
+        ends = [*values, *(v for _, v in bounds)]
+    else:
+        baseline, target = float(kr["baseline"]), float(kr["target"])
+        ends = [*values, baseline, target, *(old for _, old, _ in moves)]
+    heading = forecast and _numeric(forecast.get("value"))
+    if heading:
+        ends.append(float(forecast["value"]))
+    low, high = min(ends), max(ends)
+    pad = (high - low) * 0.08 or 1.0
+    low, high = low - pad, high + pad
+    span = high - low
+    tall = HEIGHT - TOP - BOTTOM
+
+    def y(value: float) -> float:
+        return TOP + tall * (1 - (value - low) / span)
+
+    def day_of(text: str) -> float:
+        return float((_date(text[:10]) - start).days)
+
+    title = escape(f"{kr['title']}: check-ins against the target")
+    unit = get("unit") or ""
+    end_x = _x(days, days)
+    parts = [
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'role="img" aria-label="{title}">{AXES}'
+        f'<text x="{LEFT - 6}" y="{y(low + pad) + 4:.1f}" text-anchor="end" {FONT} '
+        f'class="tick">{number(round(low + pad, 4))}</text>'
+        f'<text x="{LEFT - 6}" y="{y(high - pad) + 4:.1f}" text-anchor="end" {FONT} '
+        f'class="tick">{number(round(high - pad, 4))}</text>{date_ticks}'
+    ]
+    if bounds:
+        for name, bound in bounds:
+            parts.append(
+                f'<line x1="{LEFT:.1f}" y1="{y(bound):.1f}" x2="{end_x:.1f}" '
+                f'y2="{y(bound):.1f}" class="target"><title>keep {name} '
+                f"{number(bound)}{escape(unit)}</title></line>"
+            )
+    else:
+        parts.append(_target_steps(moves, target, unit, partial(_x, days=days), y, day_of, days))
+        parts.append(
+            f'<line x1="{LEFT:.1f}" y1="{y(baseline):.1f}" x2="{end_x:.1f}" '
+            f'y2="{y(target):.1f}" class="pace"><title>expected pace, baseline to target'
+            f"</title></line>"
+        )
+    coordinates = [
+        (f"{_x(day_of(c['date']), days):.1f}", f"{y(value):.1f}")
+        for c, value in zip(points, values, strict=True)
+    ]
+    parts.append(
+        '<polyline class="actual" fill="none" points="'
+        + " ".join([f"{px},{py}" for px, py in coordinates])
+        + '"/>'
+    )
+    if heading:
+        px, py = coordinates[-1]
+        value = float(forecast["value"])
+        parts.append(
+            f'<line x1="{px}" y1="{py}" x2="{end_x:.1f}" y2="{y(value):.1f}" class="forecast">'
+            f"<title>forecast {number(value)}{escape(unit)} at the period's end</title></line>"
+        )
+    for (px, py), checkin, value in zip(coordinates, points, values, strict=True):
+        hover = f"{checkin['day']}: {number(value)}{unit}"
+        if checkin.get("confidence") is not None:
+            hover += f", confidence {checkin['confidence']}"
+        if checkin.get("note"):
+            hover += f" — {checkin['note']}"
+        parts.append(
+            f'<circle cx="{px}" cy="{py}" r="4" class="point"><title>{escape(hover)}</title>'
+            "</circle>"
+        )
+    parts.append("</svg>")
+    parts.append(_LEGENDS[bool(get("derived")), bool(bounds), bool(forecast)])
+    return "".join(parts)
 
 
 def _target_steps(

@@ -142,3 +142,106 @@ def _child(
         data = b""
     sending.send_bytes(data)
     sending.close()
+
+
+Prepared = TypeVar("Prepared")
+
+
+class _Stopped(Exception):
+    """This process went on without the child's second step (see `TwoSteps`)."""
+
+
+class TwoSteps(Generic[Prepared, Result]):
+    """Work in two steps, the first in a forked child: `prepare` (drawing pages, say: what may
+    fail and leaves nothing behind), then `commit` (writing them), which the child starts only
+    once this process calls `go`. A process that writes only after every process has prepared
+    can so promise that a failure anywhere (a template error) writes nothing at all.
+
+    `prepare_here_unless_done()` waits for the child's first step; when the child did not do it
+    (it failed or died, or okrctl does not fork here), `prepare` runs here, its error raised
+    here. Calling the object gives the result of `commit`, done in the child (should it fail
+    there, both steps run here) or here with what was prepared here."""
+
+    def __init__(
+        self,
+        prepare: Callable[[], Prepared],
+        commit: Callable[[Prepared], Result],
+        later: Later[Result] | None = None,
+        pipes: tuple[int, int] = (-1, -1),
+    ) -> None:
+        self.prepare, self.commit, self.later = prepare, commit, later
+        self._ready, self._go = pipes
+        self._here: list[Prepared] = []
+
+    def prepare_here_unless_done(self) -> None:
+        if self._ready >= 0:
+            try:
+                said = os.read(self._ready, 1)
+            except OSError:
+                said = b""
+            if said == b"1":
+                return
+            self.abandon()  # it failed or died before committing anything
+        if self.later is None and not self._here:
+            self._here.append(self.prepare())
+
+    def go(self) -> None:
+        """Let the child commit (once it has prepared)."""
+        if self._go >= 0:
+            os.write(self._go, b"1")
+            os.close(self._go)
+            self._go = -1
+
+    def __call__(self) -> Result:
+        try:
+            if self._here:
+                return self.commit(self._here[0])
+            if self.later is None:
+                return self.commit(self.prepare())
+            self.go()
+            return self.later()
+        finally:
+            self.abandon()
+
+    def abandon(self) -> None:
+        """End the child; unless `go` was said, it commits nothing."""
+        for end in (self._ready, self._go):
+            if end >= 0:
+                os.close(end)
+        self._ready = self._go = -1
+        if self.later is not None:
+            self.later.abandon()
+            self.later = None
+
+
+def elsewhere_in_two_steps(
+    prepare: Callable[[], Prepared], commit: Callable[[Prepared], Result]
+) -> TwoSteps[Prepared, Result]:
+    """`prepare` started in a forked child, and `commit` after it there once this process says
+    `go` (see `TwoSteps`). Where okrctl may not fork, nothing starts: both run here."""
+    if cores_to_fork() < 2:
+        return TwoSteps(prepare, commit)
+    ready_read, ready_write = os.pipe()
+    go_read, go_write = os.pipe()
+    parent = os.getpid()
+
+    def leave_the_parent_ends() -> None:
+        os.close(ready_read)
+        os.close(go_write)
+
+    def work() -> Result:
+        done = prepare()
+        if os.getpid() != parent:
+            os.write(ready_write, b"1")
+            if os.read(go_read, 1) != b"1":
+                raise _Stopped  # nothing is committed
+        return commit(done)
+
+    later = elsewhere(work, first_in_child=leave_the_parent_ends)
+    os.close(ready_write)
+    os.close(go_read)
+    if not later.forked:
+        os.close(ready_read)
+        os.close(go_write)
+        return TwoSteps(prepare, commit)
+    return TwoSteps(prepare, commit, later, (ready_read, go_write))

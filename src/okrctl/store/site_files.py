@@ -4,7 +4,7 @@ wrote, so a rebuild replaces and removes only its own pages and never touches an
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,43 +22,71 @@ class Written:
 
 
 def write_site(folder: Path, pages: Mapping[str, str | bytes], *, force: bool = False) -> Written:
-    """Write `pages` (path inside `folder` → HTML, as text or UTF-8 bytes) into `folder`. A
-    folder that holds files the site did not write is refused unless `force`; then those files
-    are left as they are, and only the site's own files are replaced. Pages of an earlier build
-    that this one no longer has (a unit removed) are deleted."""
-    folder = folder.resolve()
-    if folder.exists() and not folder.is_dir():
-        raise UsageError(f"{folder} is a file; give `okrctl site` a folder")
-    present = _files(folder)  # refuses a link first
-    previous = _manifest(folder)
-    foreign = sorted(present - previous - {MANIFEST})
-    if foreign and not force:
-        shown = ", ".join(foreign[:3]) + (
-            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
-        )
-        raise UsageError(
-            f"{folder} holds files okrctl site did not write ({shown}): choose an empty folder, "
-            "or pass --force to write the site there (those files are left alone)"
-        )
-    try:
-        made: set[Path] = set()
-        for relative, text in pages.items():
-            target = folder / relative
-            if target.parent not in made:
+    """Write `pages` (path inside `folder` → HTML, as text or UTF-8 bytes) into `folder` at
+    once (see `SiteFolder`)."""
+    site = SiteFolder.opened(folder, force=force)
+    for relative, page in pages.items():
+        site.write(relative, page)
+    return site.finish(pages)
+
+
+class SiteFolder:
+    """A site's folder, checked before a page is drawn: a folder that holds files the site did
+    not write is refused unless `force`; then those files are left as they are, and only the
+    site's own files are replaced. Pages are written as they come (from this process or a forked
+    child: each writes its own), and `finish` deletes the pages of an earlier build that this
+    one no longer has (a unit removed) and writes the manifest."""
+
+    def __init__(self, folder: Path, previous: set[str]) -> None:
+        self.folder, self.previous = folder, previous
+        self._made: set[Path] = set()
+
+    @classmethod
+    def opened(cls, folder: Path, *, force: bool = False) -> SiteFolder:
+        folder = folder.resolve()
+        if folder.exists() and not folder.is_dir():
+            raise UsageError(f"{folder} is a file; give `okrctl site` a folder")
+        present = _files(folder)  # refuses a link first
+        previous = _manifest(folder)
+        foreign = sorted(present - previous - {MANIFEST})
+        if foreign and not force:
+            shown = ", ".join(foreign[:3]) + (
+                f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+            )
+            raise UsageError(
+                f"{folder} holds files okrctl site did not write ({shown}): choose an empty "
+                "folder, or pass --force to write the site there (those files are left alone)"
+            )
+        return cls(folder, previous)
+
+    def write(self, relative: str, page: str | bytes) -> None:
+        target = self.folder / relative
+        try:
+            if target.parent not in self._made:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            _write(target, text if isinstance(text, bytes) else text.encode("utf-8"))
-        removed = 0
-        for relative in sorted(previous - set(pages)):
-            stale = folder / relative
-            if _inside(folder, stale) and stale.is_file() and not stale.is_symlink():
-                stale.unlink()
-                removed += 1
-        listing = "".join(f"{relative}\n" for relative in sorted(pages))
-        _write(folder / MANIFEST, listing.encode("utf-8"))
-    except OSError as exc:
-        raise OkrctlError(f"cannot write the site into {folder}: {exc.strerror}") from None
-    return Written(folder, len(pages), removed)
+                self._made.add(target.parent)
+            _write(target, page if isinstance(page, bytes) else page.encode("utf-8"))
+        except OSError as exc:
+            raise self._failure(exc) from None
+
+    def finish(self, pages: Collection[str]) -> Written:
+        """Once every page is written: the old ones removed, the manifest of `pages` written."""
+        folder = self.folder
+        try:
+            removed = 0
+            for relative in sorted(self.previous - set(pages)):
+                stale = folder / relative
+                if _inside(folder, stale) and stale.is_file() and not stale.is_symlink():
+                    stale.unlink()
+                    removed += 1
+            listing = "".join(f"{relative}\n" for relative in sorted(pages))
+            _write(folder / MANIFEST, listing.encode("utf-8"))
+        except OSError as exc:
+            raise self._failure(exc) from None
+        return Written(folder, len(pages), removed)
+
+    def _failure(self, exc: OSError) -> OkrctlError:
+        return OkrctlError(f"cannot write the site into {self.folder}: {exc.strerror}")
 
 
 def _write(path: Path, data: bytes) -> None:
