@@ -179,6 +179,39 @@ def test_hostile_titles_are_text(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in (out / "units/acme.html").read_text()
 
 
+
+def test_the_built_in_pages_escape_exactly_as_markupsafe_does():
+    from markupsafe import Markup, escape
+
+    from okrctl.render.trusted import escaped
+
+    class Shown:
+        def __str__(self) -> str:
+            return "<&>"
+
+    class Safe:
+        def __html__(self) -> str:
+            return "<b>kept</b>"
+
+    values = [
+        "".join(chr(c) for c in range(256)),
+        "a < b & 'c' \"d\" > e",
+        "plain",
+        "",
+        "é ✓ 𝄞 &amp;",
+        Markup("<i>safe</i>"),
+        Safe(),
+        Shown(),
+        42,
+        0.5,
+        None,
+        True,
+    ]
+    for value in values:
+        assert escaped(value) == str(escape(value)), repr(value)
+        assert type(escaped(value)) is str
+
+
 def test_without_git_every_page_is_built_and_says_so(tmp_path):
     root = copy_demo(tmp_path / "demo")
     out = tmp_path / "public"

@@ -100,9 +100,9 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
     else:
         baseline, target = float(kr["baseline"]), float(kr["target"])
         ends = [*values, baseline, target, *(old for _, old, _ in moves)]
-    heading = forecast and _numeric(forecast.get("value"))
-    if heading:
-        ends.append(float(forecast["value"]))
+    heading = float(forecast["value"]) if forecast and _numeric(forecast.get("value")) else None
+    if heading is not None:
+        ends.append(heading)
     low, high = min(ends), max(ends)
     pad = (high - low) * 0.08 or 1.0
     low, high = low - pad, high + pad
@@ -149,12 +149,11 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
         + " ".join([f"{px},{py}" for px, py in coordinates])
         + '"/>'
     )
-    if heading:
+    if heading is not None:
         px, py = coordinates[-1]
-        value = float(forecast["value"])
         parts.append(
-            f'<line x1="{px}" y1="{py}" x2="{end_x:.1f}" y2="{y(value):.1f}" class="forecast">'
-            f"<title>forecast {number(value)}{escape(unit)} at the period's end</title></line>"
+            f'<line x1="{px}" y1="{py}" x2="{end_x:.1f}" y2="{y(heading):.1f}" class="forecast">'
+            f"<title>forecast {number(heading)}{escape(unit)} at the period's end</title></line>"
         )
     for (px, py), checkin, value in zip(coordinates, points, values, strict=True):
         hover = f"{checkin['day']}: {number(value)}{unit}"

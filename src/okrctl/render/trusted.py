@@ -7,13 +7,50 @@ from __future__ import annotations
 
 from typing import Any
 
-from jinja2 import Environment
+from jinja2 import Environment, Template
 
 from okrctl.render.on_demand import FilledOnDemand
 
 
+def escaped(value: Any) -> str:
+    """What Jinja's autoescaping writes for `{{ value }}`: markupsafe's escaping (the same
+    five characters, the same entities; an object's own `__html__` as it is), as plain text
+    rather than a `Markup` object, which only the output it is joined into would have seen.
+    A 2,000-team site writes 700,000 values, and making each a `Markup` was a tenth of it."""
+    if type(value) is str:
+        if "&" in value or "<" in value or ">" in value or "'" in value or '"' in value:
+            return (
+                value.replace("&", "&amp;")
+                .replace(">", "&gt;")
+                .replace("<", "&lt;")
+                .replace("'", "&#39;")
+                .replace('"', "&#34;")
+            )
+        return value
+    html = getattr(value, "__html__", None)
+    if html is not None:
+        return str(html())
+    return escaped(str(value))
+
+
+class _TrustedTemplate(Template):
+    """A built-in template: its output is escaped by `escaped`. The name its compiled code
+    calls for each autoescaped output is rebound in that code's own namespace, nowhere else
+    (a test holds every built-in page equal to the same page rendered in the sandbox)."""
+
+    @classmethod
+    def from_code(cls, environment: Any, code: Any, globals: Any, uptodate: Any = None) -> Any:
+        template = super().from_code(environment, code, globals, uptodate)
+        namespace = template.root_render_func.__globals__
+        if "escape" in namespace:
+            namespace["escape"] = escaped
+        return template
+
+
 class TrustedEnvironment(Environment):
     """The plain environment, with the `render(template, context)` the budgeted one has."""
+
+    template_class = _TrustedTemplate
 
     def render(self, template: Any, context: dict[str, Any]) -> str:
         return str(template.render(context))
