@@ -91,11 +91,11 @@ def site_pages(request: SiteRequest, write: Callable[[str, str | bytes], None]) 
             share.abandon()  # (an error drawing the other pages: theirs are not written)
 
 
-BESIDE = 0.25
+BESIDE = 0.2
 """This process draws the index and the alignment pages, and that share of all unit pages
-fewer than an even share (those two pages cost 0.4 s beside 1.4 s for the unit pages at 2,000
-teams). Tuned at 2,000 teams on 2 cores, where this process draws 37.5 % of the unit pages and
-ends with the child."""
+fewer than an even share (those two pages cost 0.4 s beside 1.8 s for the unit pages at 2,000
+teams). Tuned at 2,000 teams on 2 cores, where this process draws 40 % of the unit pages and
+ends with the child (0.25 left it waiting 0.05-0.1 s for the child; 0.15 gained nothing)."""
 
 
 def _shared_out(
