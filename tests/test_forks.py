@@ -146,6 +146,34 @@ def test_where_okrctl_does_not_fork_both_steps_run_here(tmp_path, monkeypatch):
     assert step() == (os.getpid(), os.getpid())
 
 
+@may_fork
+def test_what_a_child_sends_early_waits_for_no_one():
+    early: forks.Early[list[dict[str, int]]] = forks.Early()
+    units = [{"unit": n, "score": n * 10} for n in range(20_000)]  # megabytes: never a wait
+
+    def work() -> int:
+        early.send(units)
+        return os.getpid()
+
+    later = elsewhere(work, first_in_child=early.in_child)
+    early.forked()
+    assert later() != os.getpid()  # it went on, and ended, before anything was read here
+    assert early.receive() == units
+
+
+@may_fork
+def test_a_child_that_dies_before_sending_early_sends_nothing():
+    early: forks.Early[int] = forks.Early()
+    later = elsewhere(lambda: os._exit(3), first_in_child=early.in_child)
+    early.forked()
+    assert early.receive() is None
+    later.abandon()
+
+    unforked: forks.Early[int] = forks.Early()  # (where no child was started)
+    unforked.forked()
+    assert unforked.receive() is None
+
+
 def counting_children(monkeypatch) -> list[int]:
     import multiprocessing.process
 

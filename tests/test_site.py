@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -350,6 +351,19 @@ def files(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file()]
 
 
+def _children_steps(monkeypatch) -> list:
+    """The children's work of the next sites built, to see which pages were left to okrctl:
+    a child that fails only makes okrctl draw its pages, the same pages."""
+    from okrctl.store import forks
+
+    steps: list[forks.TwoSteps] = []
+    prepare = forks.TwoSteps.prepare_here_unless_done
+    monkeypatch.setattr(
+        forks.TwoSteps, "prepare_here_unless_done", lambda step: steps.append(step) or prepare(step)
+    )
+    return steps
+
+
 def _sites_alone_and_forked(root: Path, tmp_path: Path, monkeypatch) -> tuple[Run, Run]:
     from okrctl.store import forks
 
@@ -363,8 +377,10 @@ def _sites_alone_and_forked(root: Path, tmp_path: Path, monkeypatch) -> tuple[Ru
 
 @pytest.mark.skipif(not MULTICORE, reason="one core here: the site renders without workers")
 def test_pages_drawn_by_forked_workers_are_the_pages_drawn_alone(quarter, tmp_path, monkeypatch):
+    steps = _children_steps(monkeypatch)
     alone, forked = _sites_alone_and_forked(quarter, tmp_path, monkeypatch)
     assert (alone.exit_code, forked.exit_code) == (0, 0)
+    assert steps and not any(step.done_here for step in steps)  # the child drew its pages
     assert forked.stdout == alone.stdout.replace(str(tmp_path / "alone"), str(tmp_path / "forked"))
     alone_files = {
         p.relative_to(tmp_path / "alone"): p.read_bytes() for p in files(tmp_path / "alone")
@@ -375,6 +391,50 @@ def test_pages_drawn_by_forked_workers_are_the_pages_drawn_alone(quarter, tmp_pa
     assert len(forked_files) == 19  # 18 pages (Q3's retro among them) and the manifest
     assert forked_files == alone_files
 
+
+
+@pytest.mark.skipif(not MULTICORE, reason="one core here: the site renders without workers")
+@pytest.mark.parametrize(
+    "reads",
+    [
+        # only the unit and another unit's context: children build their own units, and the
+        # parent's score is built there on demand
+        "{{ by_id[unit.parent].score if unit.parent else '' }} {{ by_id|length }}",
+        # a name made from every unit: children draw from the whole context
+        "{{ units|length }} {{ help_wanted|length }} {{ company.unit.id if company.unit }}",
+    ],
+)
+def test_pages_reading_other_units_are_the_same_drawn_by_workers(
+    quarter, tmp_path, monkeypatch, reads
+):
+    root = tmp_path / "demo"
+    subprocess.run(["git", "clone", "-q", str(quarter), str(root)], check=True)
+    (root / "templates/site").mkdir(parents=True)
+    (root / "templates/site/unit.html.j2").write_text(
+        '{% extends "default:unit.html.j2" %}\n'
+        f"{{% block stale %}}<p id=reads>{reads}</p>{{{{ super() }}}}{{% endblock %}}\n"
+    )
+    steps = _children_steps(monkeypatch)
+    alone, forked = _sites_alone_and_forked(root, tmp_path, monkeypatch)
+    assert (alone.exit_code, forked.exit_code) == (0, 0), alone.stderr + forked.stderr
+    assert steps and not any(step.done_here for step in steps)  # the child drew its pages
+    alone_pages, forked_pages = (
+        {p.relative_to(out): p.read_text() for p in files(out)}
+        for out in (tmp_path / "alone", tmp_path / "forked")
+    )
+    assert forked_pages == alone_pages
+    shown = alone_pages[Path("units/signups.html")]
+    assert re.search(r"<p id=reads>\s*\S", shown)  # it read something
+
+
+def test_children_build_their_own_units_only_for_pages_that_read_nothing_else():
+    from okrctl.render.site import SITE_NAMES
+    from okrctl.render.site_shares import drawn_from_own_units
+
+    assert drawn_from_own_units(frozenset({"unit", "by_id", "root", "o", "kr"}), SITE_NAMES)
+    assert not drawn_from_own_units(frozenset({"unit", "units"}), SITE_NAMES)
+    assert not drawn_from_own_units(frozenset({"unit", "help_wanted"}), SITE_NAMES)
+    assert not drawn_from_own_units(None, SITE_NAMES)  # a template named by an expression
 
 @pytest.mark.skipif(not MULTICORE, reason="one core here: the site renders without workers")
 def test_a_template_error_in_a_worker_is_reported_as_without_workers(

@@ -271,42 +271,46 @@ template that never reads it (a company report reads one of them; each is a pass
 20,000 key results at 2,000 teams)."""
 
 
+CONTEXT_NAMES = (
+    "title", "company", "period", "as_of", "scope", "units", "has_history", "stale_after_days",
+    *SUMMARIES, "since", "changes",
+)  # fmt: skip
+"""Every name of a report's context (docs/templates.md)."""
+
 BUILT_AT_ONCE = ("attention", "prompts")
 """The summaries that read every key result's forecast: a template that can reach one gets
 every key result built at once (on two cores from `forks.WORTH_A_CHILD` units), any other
 each key result on demand."""
 
 
+UnitsBuilt = Callable[["ContextBuilder", list[UnitScore], dict[str, Any]], list[dict[str, Any]]]
+"""Another way to build the units' contexts, in order (`build_context`'s `units_built`): given
+the builder, the units and the context's `FRAME` entries, already made."""
+
+FRAME = ("title", "period", "as_of", "has_history", "stale_after_days")
+"""The context's entries that say what the whole report is of, made before any unit."""
+
+
 def build_context(
     request: ReportRequest,
     needed: Container[str] | None = None,
     rendering: ExitStack | None = None,
+    units_built: UnitsBuilt | None = None,
 ) -> dict[str, Any]:
     """Everything a template can use (docs/templates.md); with `needed`, the `SUMMARIES` it
     names only. With `rendering` (open while the template renders) and a template that needs
     no summary of `BUILT_AT_ONCE`, each key result is built whole on first read
-    (`FilledOnDemand`): the context is the same, only when each entry is made differs."""
+    (`FilledOnDemand`): the context is the same, only when each entry is made differs. With
+    `units_built`, the units' contexts are built by it (the site's forked children build
+    theirs and draw their pages)."""
     snapshot, card, history = request.snapshot, request.card, request.history
     graph, scope = snapshot.graph, request.scope
     builder = ContextBuilder(snapshot, card, history)
     in_scope = {unit_id for unit_id, _ in cascade_order(graph, scope)}
     on_demand = needed is not None and not any(name in needed for name in BUILT_AT_ONCE)
     shown = [u for u in card.units if u.id in in_scope]
-    if rendering is not None and on_demand:
-        units = _units_on_demand(builder, shown, rendering)
-    else:
-        units = _units(builder, shown)
-    by_id = {u["id"]: u for u in units}
-    company = graph.company
-    context: dict[str, Any] = {
+    frame: dict[str, Any] = {
         "title": request.title,
-        "company": {
-            "name": request.title,
-            "mission": company.unit.mission if company else None,
-            "vision": company.unit.vision if company else None,
-            "bhag": company.unit.bhag if company else None,
-            "unit": _company_unit(builder, card, by_id, company.unit.id if company else None),
-        },
         "period": {
             "name": card.period.name,
             "start": card.period.start.date().isoformat(),
@@ -316,10 +320,32 @@ def build_context(
             "days_left": max(0, (card.period.last_day - card.moment.as_of).days),
         },
         "as_of": card.moment.as_of.isoformat(),
-        "scope": by_id.get(scope) if scope else None,
-        "units": units,
         "has_history": history is not None,
         "stale_after_days": builder.stale_after,
+    }
+    if units_built is not None:
+        units = units_built(builder, shown, frame)
+    elif rendering is not None and on_demand:
+        units = _units_on_demand(builder, shown, rendering)
+    else:
+        units = _units(builder, shown)
+    by_id = {u["id"]: u for u in units}
+    company = graph.company
+    context: dict[str, Any] = {
+        "title": frame["title"],
+        "company": {
+            "name": request.title,
+            "mission": company.unit.mission if company else None,
+            "vision": company.unit.vision if company else None,
+            "bhag": company.unit.bhag if company else None,
+            "unit": _company_unit(builder, card, by_id, company.unit.id if company else None),
+        },
+        "period": frame["period"],
+        "as_of": frame["as_of"],
+        "scope": by_id.get(scope) if scope else None,
+        "units": units,
+        "has_history": frame["has_history"],
+        "stale_after_days": frame["stale_after_days"],
     }
     wanted = set(SUMMARIES) if needed is None else {n for n in SUMMARIES if n in needed}
     attention = _attention(units) if wanted & {"attention", "prompts"} else {}

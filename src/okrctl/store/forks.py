@@ -185,6 +185,12 @@ class TwoSteps(Generic[Prepared, Result]):
         if self.later is None and not self._here:
             self._here.append(self.prepare())
 
+    @property
+    def done_here(self) -> bool:
+        """Whether this process did the first step itself (the child failed or died, or there
+        was none): what a test asserts the children did not leave to it."""
+        return bool(self._here)
+
     def go(self) -> None:
         """Let the child commit (once it has prepared)."""
         if self._go >= 0:
@@ -215,12 +221,19 @@ class TwoSteps(Generic[Prepared, Result]):
 
 
 def elsewhere_in_two_steps(
-    prepare: Callable[[], Prepared], commit: Callable[[Prepared], Result]
+    prepare: Callable[[], Prepared],
+    commit: Callable[[Prepared], Result],
+    *,
+    prepare_here: Callable[[], Prepared] | None = None,
+    first_in_child: Callable[[], None] | None = None,
 ) -> TwoSteps[Prepared, Result]:
     """`prepare` started in a forked child, and `commit` after it there once this process says
-    `go` (see `TwoSteps`). Where okrctl may not fork, nothing starts: both run here."""
+    `go` (see `TwoSteps`). Where okrctl may not fork, nothing starts: both run here, the first
+    step as `prepare_here` (when the child's own way of preparing is not this process's, such
+    as sending what it made early: see `Early`). `first_in_child` runs there first."""
+    here = prepare_here or prepare
     if cores_to_fork() < 2:
-        return TwoSteps(prepare, commit)
+        return TwoSteps(here, commit)
     ready_read, ready_write = os.pipe()
     go_read, go_write = os.pipe()
     parent = os.getpid()
@@ -228,13 +241,16 @@ def elsewhere_in_two_steps(
     def leave_the_parent_ends() -> None:
         os.close(ready_read)
         os.close(go_write)
+        if first_in_child is not None:
+            first_in_child()
 
     def work() -> Result:
+        if os.getpid() == parent:  # (the child failed: all of it here)
+            return commit(here())
         done = prepare()
-        if os.getpid() != parent:
-            os.write(ready_write, b"1")
-            if os.read(go_read, 1) != b"1":
-                raise _Stopped  # nothing is committed
+        os.write(ready_write, b"1")
+        if os.read(go_read, 1) != b"1":
+            raise _Stopped  # nothing is committed
         return commit(done)
 
     later = elsewhere(work, first_in_child=leave_the_parent_ends)
@@ -243,5 +259,54 @@ def elsewhere_in_two_steps(
     if not later.forked:
         os.close(ready_read)
         os.close(go_write)
-        return TwoSteps(prepare, commit)
-    return TwoSteps(prepare, commit, later, (ready_read, go_write))
+        return TwoSteps(here, commit)
+    return TwoSteps(here, commit, later, (ready_read, go_write))
+
+
+class Early(Generic[Result]):
+    """What a forked child hands this process before it goes on with the rest of its work (the
+    contexts of the units whose pages it then draws): `send` there once, `receive` here once.
+    The data goes into a file in memory (`memfd_create`), and only its length through a pipe:
+    a child sending megabytes through the pipe itself waited, blocked, until this process
+    read them (measured: 0.7 s). `in_child` and `forked` close the pipe's end each process
+    does not use, so that a child that dies unsent is an end of file here, never a wait."""
+
+    def __init__(self) -> None:
+        import multiprocessing
+
+        self._receiving, self._sending = multiprocessing.get_context("fork").Pipe(duplex=False)
+        self._data = os.memfd_create("okrctl-early", os.MFD_CLOEXEC)
+
+    def in_child(self) -> None:
+        self._receiving.close()
+
+    def forked(self) -> None:
+        self._sending.close()
+
+    def send(self, value: Result) -> None:
+        try:
+            data = memoryview(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            written = 0
+            while written < len(data):
+                written += os.pwrite(self._data, data[written:], written)
+            self._sending.send_bytes(str(len(data)).encode())
+        finally:
+            self._sending.close()
+
+    def receive(self) -> Result | None:
+        """What the child sent; None when it sent nothing (it failed, or never started)."""
+        try:
+            size = int(self._receiving.recv_bytes())
+            chunks, read = [], 0
+            while read < size:
+                chunk = os.pread(self._data, size - read, read)
+                if not chunk:
+                    return None
+                chunks.append(chunk)
+                read += len(chunk)
+            return pickle.loads(b"".join(chunks))  # type: ignore[no-any-return]
+        except Exception:  # nothing sent (EOFError), or a broken message: as if none came
+            return None
+        finally:
+            self._receiving.close()
+            os.close(self._data)
