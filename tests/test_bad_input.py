@@ -360,3 +360,29 @@ def test_a_goals_file_grown_past_the_limit_since_it_was_loaded_is_not_edited(tmp
         f"{grown}: the file is over the 2,097,152-byte limit; split it into several units"
     )
     assert grown.read_bytes() == before
+
+
+@pytest.mark.parametrize("size", [2 * 1024 * 1024, 2 * 1024 * 1024 + 1])
+def test_a_goals_file_is_read_whole_up_to_the_limit_and_refused_past_it(tmp_path, size):
+    """Read in one go at its size: a file of exactly the limit is read to its last byte (its
+    numbers at the end count), one byte more is a located finding, never half a file."""
+    padding = "# " + "x" * 77 + "\n"
+    comments = padding * ((size - len(TEAM.encode())) // len(padding))
+    comments += "#" * (size - len(comments) - len(TEAM.encode()) - 1) + "\n"
+    body = comments + TEAM  # the unit itself at the very end
+    root = write_repo(tmp_path / "okrs", {"goals/teams/signups.yaml": body})
+    assert (root / "goals/teams/signups.yaml").stat().st_size == size
+    result = run_cli("check", "--repo", root, "--format", "json")
+    found = [f for f in result.json()["findings"] if f["file"] == "goals/teams/signups.yaml"]
+    if size == 2 * 1024 * 1024:
+        assert [f["message"] for f in found if f["rule"] == "schema"] == []
+    else:
+        assert result.exit_code == 1
+        assert [(f["rule"], f["line"], f["column"], f["message"]) for f in found] == [
+            (
+                "schema",
+                1,
+                1,
+                "the file is over the 2,097,152-byte limit; split it into several units",
+            )
+        ]

@@ -369,13 +369,32 @@ def _content(path: str) -> tuple[bytes | None, str | None]:
 
 
 def read_entry(relative: str, path: str | Path) -> FileEntry:
+    """A goals file's bytes, or why it cannot be read. Four system calls (open, its size, one
+    read of that size, close) where `open(...).read()` makes eight: every command reads every
+    goals file, 2,500 of them at 2,000 teams. A read that does not give the size the file had
+    (shorter, or the file grew) reads on to its end, as far as the limit."""
     try:
-        with open(path, "rb") as file:
-            if os.fstat(file.fileno()).st_size > MAX_FILE_BYTES:
-                return relative, None, TOO_BIG
-            return relative, file.read(), None
+        descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except OSError as exc:
         return relative, None, f"cannot read the file: {exc.strerror}"
+    try:
+        size = os.fstat(descriptor).st_size
+        if size > MAX_FILE_BYTES:
+            return relative, None, TOO_BIG
+        data = os.read(descriptor, size + 1)
+        if len(data) != size:
+            parts, total = [data], len(data)
+            while total <= MAX_FILE_BYTES and (chunk := os.read(descriptor, 1 << 16)):
+                parts.append(chunk)
+                total += len(chunk)
+            if total > MAX_FILE_BYTES:
+                return relative, None, TOO_BIG
+            data = b"".join(parts)
+        return relative, data, None
+    except OSError as exc:
+        return relative, None, f"cannot read the file: {exc.strerror}"
+    finally:
+        os.close(descriptor)
 
 
 class FileRead(NamedTuple):
