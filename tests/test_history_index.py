@@ -62,6 +62,27 @@ def test_a_full_walk_writes_the_index_and_the_next_run_reads_it(tmp_path):
     assert as_data(second) == as_data(first)
 
 
+
+def test_an_index_that_earlier_code_wrote_is_removed_once_this_code_writes_its_own(tmp_path):
+    """An upgrade starts a new index: the old ones of the same goals (and those named before
+    names said which goals) are never read again, and a CI cache would carry them along."""
+    repo = make(tmp_path)
+    read_history(repo.root, "goals")
+    [index] = index_files(repo)
+    _, goals_key, code = index.stem.split("-")
+    folder = index.parent
+    earlier = folder / f"history-{goals_key}-{'0' * len(code)}.marshal"
+    named_the_old_way = folder / "history-0123456789abcdef.marshal"
+    other_goals = folder / f"history-{'f' * len(goals_key)}-{code}.marshal"
+    for kept in (earlier, named_the_old_way, other_goals):
+        kept.write_bytes(b"an index")
+    read_history(repo.root, "goals")  # read, not written: nothing is removed
+    assert earlier.exists() and named_the_old_way.exists()
+    repo.commit({PILLAR_FILE: pillar_with(32)}, "2026-10-09")
+    extended = read_history(repo.root, "goals")
+    assert sorted(index_files(repo)) == sorted([index, other_goals])
+    assert as_data(extended) == as_data(fresh(repo))
+
 def test_new_commits_are_added_and_match_a_walk_from_scratch(tmp_path):
     repo = make(tmp_path)
     read_history(repo.root, "goals")

@@ -19,8 +19,11 @@ decoding them all was a thirtieth of its run).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
+import os
+import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,12 +48,35 @@ FORMAT = 8
 
 def _path(folder: Path, goals: str) -> Path:
     """One index per goals folder and per code that reads check-ins (a change to it starts a
-    new index; store/cache/fingerprint.py)."""
+    new index; store/cache/fingerprint.py): `history-<goals>-<code>.marshal`."""
     from okrctl.store.cache.fingerprint import HISTORY, READER, fingerprint
 
     made_by = fingerprint(READER, HISTORY)
-    key = hashlib.sha256(f"{FORMAT}\0{goals}\0".encode() + made_by).hexdigest()[:16]
-    return folder / f"history-{key}.marshal"
+    code = hashlib.sha256(f"{FORMAT}\0".encode() + made_by).hexdigest()[:12]
+    return folder / f"{_prefix(goals)}{code}.marshal"
+
+
+def _prefix(goals: str) -> str:
+    return f"history-{hashlib.sha256(goals.encode()).hexdigest()[:12]}-"
+
+
+_OLDER_NAME = re.compile(r"history-[0-9a-f]{16}\.marshal").fullmatch
+"""How indexes were named before their name said which goals folder they are of."""
+
+
+def _remove_older(path: Path, goals: str) -> None:
+    """The indexes of these goals that other code wrote (an earlier okrctl: an upgrade starts a
+    new one), and those named the earlier way, whose goals no name says: none will be read
+    again, and a CI cache of `.git/okrctl/` would otherwise carry each, 3 MB at 2,000 teams,
+    from upgrade to upgrade. Another goals folder's index is left alone."""
+    prefix = _prefix(goals)
+    with os.scandir(path.parent) as entries:
+        for entry in entries:
+            name = entry.name
+            older = (name.startswith(prefix) and name.endswith(".marshal")) or _OLDER_NAME(name)
+            if older and name != path.name and not entry.is_dir(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
 
 
 def _stamp(date: datetime) -> int:
@@ -242,6 +268,7 @@ def save(folder: Path, goals: str, boundary: str, history: History) -> None:
         )
         path.parent.mkdir(exist_ok=True)
         write_atomically(path, _digest(body) + b"\n" + body, own_file=True)
+        _remove_older(path, goals)
     except (OSError, ValueError, OkrctlError):
         pass  # a read-only .git (or a value marshal cannot keep): the next run walks again
 
