@@ -255,8 +255,8 @@ def test_the_rules_a_child_runs_beside_history_find_what_one_process_finds(
     quarter, tmp_path, monkeypatch
 ):
     """`check` runs the rules that do not read history in a forked child while it reads
-    history and runs `stale`: the same findings, in the same order, warm and on a fresh
-    clone, as one process finds."""
+    history and runs `stale` (warm, the child runs `stale` on the last files too): the same
+    findings, in the same order, warm and on a fresh clone, as one process finds."""
     import shutil
 
     root = tmp_path / "okrs"

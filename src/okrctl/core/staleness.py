@@ -4,7 +4,7 @@ reports' "needs attention", the nudges and the retro's stale list (docs/rules.md
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -151,12 +151,20 @@ class Quiet:
 
 
 def stale_refs(
-    graph: Graph, history: SeenBy, period: Period, moment: datetime, limit: int
+    graph: Graph,
+    history: SeenBy,
+    period: Period,
+    moment: datetime,
+    limit: int,
+    files: Container[str] | None = None,
 ) -> dict[str, Silence]:
-    """Each watched ref quiet for more than `limit` days at `moment`, key results first."""
+    """Each watched ref quiet for more than `limit` days at `moment`, key results first; with
+    `files`, only the numbers of those unit files."""
     found = {}
     quiet_of_ref = Quiet(graph, history, moment, period)
     nodes = list(watched(graph))
+    if files is not None:
+        nodes = [node for node in nodes if node.owner.path in files]
     quiet_of_ref.ask_all(node.ref for node in nodes)
     for node in nodes:
         quiet = quiet_of_ref(node.ref)

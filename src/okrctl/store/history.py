@@ -178,6 +178,13 @@ def _before_head(log: list[LogCommit]) -> list[str]:
 
 
 _READ_AHEAD = "history: the log, read ahead"
+_INDEXED = "history: indexed"
+
+
+def indexed(workspace: Workspace) -> bool:
+    """Whether the history this command reads next has an index (`read_ahead` found one): it
+    will be read in milliseconds, not walked."""
+    return workspace.memo.get(_INDEXED) is True
 
 
 def read_ahead(workspace: Workspace, goals_dir: str) -> None:
@@ -192,6 +199,7 @@ def read_ahead(workspace: Workspace, goals_dir: str) -> None:
     scope = goals_scope(workspace.root, top, goals_dir)
     folder = workspace.cache_folder
     if folder is not None and history_index.exists(folder, scope.key()):
+        workspace.memo[_INDEXED] = True
         return
     head = git_process.verify_commit(top, "HEAD")
     if head is not None:

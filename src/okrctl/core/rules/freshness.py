@@ -20,7 +20,7 @@ def stale(ctx: Context) -> Iterator[Hit]:
         return
     limit = ctx.repository.config.config.stale_after_days
     graph = ctx.graph
-    found = stale_refs(graph, ctx.history, ctx.period, ctx.moment.instant, limit)
+    found = stale_refs(graph, ctx.history, ctx.period, ctx.moment.instant, limit, ctx.files)
     for ref, (days, last, through) in found.items():
         node = graph.key_result_or_kpi(ref)
         assert node is not None

@@ -35,6 +35,9 @@ class Context:
     period: Period | None = None
     history: History | None = None
     """None outside git: rules that need history find nothing."""
+    files: frozenset[str] | None = None
+    """The unit files whose numbers the rules that read history look at, when they are shared
+    with another process (None: every file)."""
 
     @property
     def limits(self) -> Limits:
