@@ -162,6 +162,16 @@ def test_what_a_child_sends_early_waits_for_no_one():
 
 
 @may_fork
+def test_where_linux_has_no_memfd_the_early_data_goes_through_a_temporary_file(monkeypatch):
+    monkeypatch.delattr(os, "memfd_create")
+    early: forks.Early[list[int]] = forks.Early()
+    later = elsewhere(lambda: early.send(list(range(100_000))), first_in_child=early.in_child)
+    early.forked()
+    later()
+    assert early.receive() == list(range(100_000))
+
+
+@may_fork
 def test_a_child_that_dies_before_sending_early_sends_nothing():
     early: forks.Early[int] = forks.Early()
     later = elsewhere(lambda: os._exit(3), first_in_child=early.in_child)

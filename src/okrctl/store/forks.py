@@ -275,7 +275,7 @@ class Early(Generic[Result]):
         import multiprocessing
 
         self._receiving, self._sending = multiprocessing.get_context("fork").Pipe(duplex=False)
-        self._data = os.memfd_create("okrctl-early", os.MFD_CLOEXEC)
+        self._data = _file_in_memory()
 
     def in_child(self) -> None:
         self._receiving.close()
@@ -310,3 +310,14 @@ class Early(Generic[Result]):
         finally:
             self._receiving.close()
             os.close(self._data)
+
+
+def _file_in_memory() -> int:
+    """An anonymous file (`memfd_create`; where this Linux lacks it, an unnamed temporary file,
+    in the page cache all the same)."""
+    if hasattr(os, "memfd_create"):
+        return os.memfd_create("okrctl-early", os.MFD_CLOEXEC)
+    import tempfile
+
+    with tempfile.TemporaryFile() as file:
+        return os.dup(file.fileno())
