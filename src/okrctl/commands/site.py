@@ -6,13 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from okrctl.store.site_files import Written
 from okrctl.store.snapshot import take_snapshot
 from okrctl.store.workspace import Workspace
 from okrctl.views.report import report_of
-from okrctl.views.retro import Retro
 from okrctl.views.site import CLOSED_TAGS, SiteRequest
+
+if TYPE_CHECKING:
+    from okrctl.views.retro import Retro
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +54,6 @@ def site_data(
 ) -> SiteRequest:
     """The data of `okrctl site`: the company report (with `--at`/`--as-of` as `report`
     reads them) and the retro of every period closed with `okrctl close`."""
-    from okrctl.commands.retro import retro
     from okrctl.store.git import writes as git_writes
 
     workspace = Workspace.of(repo)
@@ -62,6 +64,8 @@ def site_data(
         top = workspace.top
         if top is not None:
             for tag in sorted(git_writes.tags(top, CLOSED_TAGS), reverse=True):
+                from okrctl.commands.retro import retro  # (a closed period's)
+
                 name = tag.removeprefix("okr/")
                 retros[name] = retro(workspace, name)
     return SiteRequest(request, retros, base_url.rstrip("/"), list(snapshot.notes))

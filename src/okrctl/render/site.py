@@ -46,7 +46,6 @@ def site_pages(request: SiteRequest, write: Callable[[str, str | bytes], None]) 
     folder, its HTML as text or UTF-8 bytes); the paths written. Nothing is written before every
     page is drawn, so a template error writes nothing; a forked child writes the pages it drew
     (`render/site_shares.py`)."""
-    from okrctl.render.commands import retro_markdown
     from okrctl.render.markdown import names_used
     from okrctl.render.report_context import build_context
     from okrctl.render.site_shares import (
@@ -59,7 +58,7 @@ def site_pages(request: SiteRequest, write: Callable[[str, str | bytes], None]) 
 
     env = environment(request.user_templates)
     retros = [
-        {"name": name, "page": period_page(name), "html": _markdown_html(retro_markdown(result))}
+        {"name": name, "page": period_page(name), "html": _retro_html(result)}
         for name, result in request.retros.items()
     ]
     basics = {"retros": retros, "base_url": request.base_url}
@@ -129,6 +128,14 @@ def _alignment(units: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every objective with what supports it, weakest first (no score counts as weakest)."""
     rows = [o for u in units for o in u["all_objectives"]]
     return sorted(rows, key=lambda o: (o["score"] is not None, o["score"] or 0.0, o["ref"]))
+
+
+def _retro_html(result: Any) -> Any:
+    """A closed period's retro as HTML (what renders it is imported only for a site that has
+    one)."""
+    from okrctl.render.commands import retro_markdown
+
+    return _markdown_html(retro_markdown(result))
 
 
 def _markdown_html(markdown: str) -> Any:
