@@ -427,6 +427,24 @@ def test_pages_reading_other_units_are_the_same_drawn_by_workers(
     assert re.search(r"<p id=reads>\s*\S", shown)  # it read something
 
 
+
+def test_a_summary_the_built_in_pages_never_read_is_there_for_a_page_that_does(quarter, tmp_path):
+    """The built-in pages read `help_wanted` alone of the summaries, so the others are not
+    gathered for them; a repository's page that names one gets it."""
+    root = tmp_path / "demo"
+    subprocess.run(["git", "clone", "-q", str(quarter), str(root)], check=True)
+    (root / "templates/site").mkdir(parents=True)
+    (root / "templates/site/index.html.j2").write_text(
+        '{% extends "default:index.html.j2" %}\n{% block company %}<p id=summaries>'
+        "{{ attention.stale|length }} {{ owners|length }} {{ prompts|length }}</p>"
+        "{{ super() }}{% endblock %}\n"
+    )
+    out = tmp_path / "public"
+    result = run_cli("site", out, "--repo", root, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    shown = re.search(r"<p id=summaries>(\d+) (\d+) (\d+)</p>", (out / "index.html").read_text())
+    assert shown is not None and all(int(n) > 0 for n in shown.groups())
+
 def test_children_build_their_own_units_only_for_pages_that_read_nothing_else():
     from okrctl.render.site import SITE_NAMES
     from okrctl.render.site_shares import drawn_from_own_units
