@@ -180,7 +180,6 @@ def test_hostile_titles_are_text(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in (out / "units/acme.html").read_text()
 
 
-
 def test_the_built_in_pages_escape_exactly_as_markupsafe_does():
     from markupsafe import Markup, escape
 
@@ -308,12 +307,14 @@ def test_the_base_url_names_each_page_canonically(quarter, tmp_path):
 
 
 def test_a_repository_can_override_a_page(quarter, tmp_path):
-    root = tmp_path / "demo"
-    subprocess.run(["git", "clone", "-q", str(quarter), str(root)], check=True)
-    (root / "templates/site").mkdir(parents=True)
-    (root / "templates/site/unit.html.j2").write_text(
-        '{% extends "default:unit.html.j2" %}\n'
-        "{% block stale %}<p>Ask in #okrs.</p>{% endblock %}\n"
+    root = with_page(
+        quarter,
+        tmp_path,
+        "unit",
+        (
+            '{% extends "default:unit.html.j2" %}\n'
+            "{% block stale %}<p>Ask in #okrs.</p>{% endblock %}\n"
+        ),
     )
     out = tmp_path / "public"
     assert run_cli("site", out, "--repo", root, "--as-of", AS_OF).exit_code == 0
@@ -345,6 +346,15 @@ def test_the_built_in_pages_are_the_same_through_the_sandbox(built, closed, tmp_
     trusted = {p.relative_to(built): p.read_text() for p in built.rglob("*.html")}
     assert len(trusted) == 18  # every page, Q3's retro among them
     assert sandboxed == trusted
+
+
+def with_page(quarter: Path, tmp_path: Path, page: str, template: str) -> Path:
+    """A clone of the demo's quarter whose `templates/site/` overrides one page."""
+    root = tmp_path / "demo"
+    subprocess.run(["git", "clone", "-q", str(quarter), str(root)], check=True)
+    (root / "templates/site").mkdir(parents=True)
+    (root / f"templates/site/{page}.html.j2").write_text(template)
+    return root
 
 
 def files(folder: Path) -> list[Path]:
@@ -392,7 +402,6 @@ def test_pages_drawn_by_forked_workers_are_the_pages_drawn_alone(quarter, tmp_pa
     assert forked_files == alone_files
 
 
-
 @pytest.mark.skipif(not MULTICORE, reason="one core here: the site renders without workers")
 @pytest.mark.parametrize(
     "reads",
@@ -407,12 +416,14 @@ def test_pages_drawn_by_forked_workers_are_the_pages_drawn_alone(quarter, tmp_pa
 def test_pages_reading_other_units_are_the_same_drawn_by_workers(
     quarter, tmp_path, monkeypatch, reads
 ):
-    root = tmp_path / "demo"
-    subprocess.run(["git", "clone", "-q", str(quarter), str(root)], check=True)
-    (root / "templates/site").mkdir(parents=True)
-    (root / "templates/site/unit.html.j2").write_text(
-        '{% extends "default:unit.html.j2" %}\n'
-        f"{{% block stale %}}<p id=reads>{reads}</p>{{{{ super() }}}}{{% endblock %}}\n"
+    root = with_page(
+        quarter,
+        tmp_path,
+        "unit",
+        (
+            '{% extends "default:unit.html.j2" %}\n'
+            f"{{% block stale %}}<p id=reads>{reads}</p>{{{{ super() }}}}{{% endblock %}}\n"
+        ),
     )
     steps = _children_steps(monkeypatch)
     alone, forked = _sites_alone_and_forked(root, tmp_path, monkeypatch)
@@ -427,23 +438,25 @@ def test_pages_reading_other_units_are_the_same_drawn_by_workers(
     assert re.search(r"<p id=reads>\s*\S", shown)  # it read something
 
 
-
 def test_a_summary_the_built_in_pages_never_read_is_there_for_a_page_that_does(quarter, tmp_path):
     """The built-in pages read `help_wanted` alone of the summaries, so the others are not
     gathered for them; a repository's page that names one gets it."""
-    root = tmp_path / "demo"
-    subprocess.run(["git", "clone", "-q", str(quarter), str(root)], check=True)
-    (root / "templates/site").mkdir(parents=True)
-    (root / "templates/site/index.html.j2").write_text(
-        '{% extends "default:index.html.j2" %}\n{% block company %}<p id=summaries>'
-        "{{ attention.stale|length }} {{ owners|length }} {{ prompts|length }}</p>"
-        "{{ super() }}{% endblock %}\n"
+    root = with_page(
+        quarter,
+        tmp_path,
+        "index",
+        (
+            '{% extends "default:index.html.j2" %}\n{% block company %}<p id=summaries>'
+            "{{ attention.stale|length }} {{ owners|length }} {{ prompts|length }}</p>"
+            "{{ super() }}{% endblock %}\n"
+        ),
     )
     out = tmp_path / "public"
     result = run_cli("site", out, "--repo", root, "--as-of", AS_OF)
     assert result.exit_code == 0, result.stderr
     shown = re.search(r"<p id=summaries>(\d+) (\d+) (\d+)</p>", (out / "index.html").read_text())
     assert shown is not None and all(int(n) > 0 for n in shown.groups())
+
 
 def test_children_build_their_own_units_only_for_pages_that_read_nothing_else():
     from okrctl.render.site import SITE_NAMES
@@ -454,15 +467,17 @@ def test_children_build_their_own_units_only_for_pages_that_read_nothing_else():
     assert not drawn_from_own_units(frozenset({"unit", "help_wanted"}), SITE_NAMES)
     assert not drawn_from_own_units(None, SITE_NAMES)  # a template named by an expression
 
+
 @pytest.mark.skipif(not MULTICORE, reason="one core here: the site renders without workers")
 def test_a_template_error_in_a_worker_is_reported_as_without_workers(
     quarter, tmp_path, monkeypatch
 ):
-    root = tmp_path / "demo"
-    subprocess.run(["git", "clone", "-q", str(quarter), str(root)], check=True)
-    (root / "templates/site").mkdir(parents=True)
-    (root / "templates/site/unit.html.j2").write_text(
-        '{% extends "default:unit.html.j2" %}\n{% block stale %}{{ unit.nickname }}{% endblock %}\n'
+    root = with_page(
+        quarter,
+        tmp_path,
+        "unit",
+        '{% extends "default:unit.html.j2" %}\n'
+        "{% block stale %}{{ unit.nickname }}{% endblock %}\n",
     )
     alone, forked = _sites_alone_and_forked(root, tmp_path, monkeypatch)
     assert (alone.exit_code, forked.exit_code) == (1, 1)
@@ -475,14 +490,16 @@ def test_a_template_error_in_a_worker_is_reported_as_without_workers(
 def test_a_template_error_in_the_pages_a_child_draws_writes_no_page(quarter, tmp_path, monkeypatch):
     """The child draws the last units' pages and writes them itself, but only once every page
     is drawn: an error in its last page leaves the folder as it was, pages of its own included."""
-    root = tmp_path / "demo"
-    subprocess.run(["git", "clone", "-q", str(quarter), str(root)], check=True)
-    last = json.loads(run_cli("status", "--repo", root, "--format", "json").stdout)["units"][-1]
-    (root / "templates/site").mkdir(parents=True)
-    (root / "templates/site/unit.html.j2").write_text(
-        '{% extends "default:unit.html.j2" %}\n'
-        f"{{% block stale %}}{{% if unit.id == '{last['id']}' %}}{{{{ unit.nickname }}}}"
-        "{% endif %}{% endblock %}\n"
+    last = json.loads(run_cli("status", "--repo", quarter, "--format", "json").stdout)["units"][-1]
+    root = with_page(
+        quarter,
+        tmp_path,
+        "unit",
+        (
+            '{% extends "default:unit.html.j2" %}\n'
+            f"{{% block stale %}}{{% if unit.id == '{last['id']}' %}}{{{{ unit.nickname }}}}"
+            "{% endif %}{% endblock %}\n"
+        ),
     )
     for out in (tmp_path / "alone", tmp_path / "forked"):
         out.mkdir()
