@@ -26,6 +26,7 @@ from okrctl.model.findings import START, Finding, Position, Severity
 from okrctl.model.goals import OBJECTIVE_ONLY_IN, ONLY_IN, Kind, Unit
 from okrctl.model.names import unit_stem
 from okrctl.model.units import Repository, UnitFile
+from okrctl.store.bounded import read_at_most
 from okrctl.store.cache.parse_cache import Entry, ParseCache, open_cache
 from okrctl.store.config import load_config, parse_config, read_settings, settings_too_large
 from okrctl.store.git import objects as git_objects
@@ -369,32 +370,12 @@ def _content(path: str) -> tuple[bytes | None, str | None]:
 
 
 def read_entry(relative: str, path: str | Path) -> FileEntry:
-    """A goals file's bytes, or why it cannot be read. Four system calls (open, its size, one
-    read of that size, close) where `open(...).read()` makes eight: every command reads every
-    goals file, 2,500 of them at 2,000 teams. A read that does not give the size the file had
-    (shorter, or the file grew) reads on to its end, as far as the limit."""
+    """A goals file's bytes, or why it cannot be read (`bounded.read_at_most`)."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        raw = read_at_most(path, MAX_FILE_BYTES)
     except OSError as exc:
         return relative, None, f"cannot read the file: {exc.strerror}"
-    try:
-        size = os.fstat(descriptor).st_size
-        if size > MAX_FILE_BYTES:
-            return relative, None, TOO_BIG
-        data = os.read(descriptor, size + 1)
-        if len(data) != size:
-            parts, total = [data], len(data)
-            while total <= MAX_FILE_BYTES and (chunk := os.read(descriptor, 1 << 16)):
-                parts.append(chunk)
-                total += len(chunk)
-            if total > MAX_FILE_BYTES:
-                return relative, None, TOO_BIG
-            data = b"".join(parts)
-        return relative, data, None
-    except OSError as exc:
-        return relative, None, f"cannot read the file: {exc.strerror}"
-    finally:
-        os.close(descriptor)
+    return (relative, None, TOO_BIG) if raw is None else (relative, raw, None)
 
 
 class FileRead(NamedTuple):
