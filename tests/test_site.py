@@ -514,10 +514,16 @@ def test_a_template_error_in_the_pages_a_child_draws_writes_no_page(quarter, tmp
 
 
 def test_a_rebuilt_page_that_got_shorter_keeps_nothing_of_the_old_one(tmp_path):
-    from okrctl.store.site_files import write_site
+    from okrctl.store.site_files import SiteFolder
 
-    write_site(tmp_path / "out", {"index.html": "<p>long</p>" * 1000, "units/a.html": "a"})
-    write_site(tmp_path / "out", {"index.html": "<p>short</p>", "units/a.html": "a" * 9000})
+    for pages in (
+        {"index.html": "<p>long</p>" * 1000, "units/a.html": "a"},
+        {"index.html": "<p>short</p>", "units/a.html": "a" * 9000},
+    ):
+        folder = SiteFolder.opened(tmp_path / "out")
+        for path, page in pages.items():
+            folder.write(path, page)
+        folder.finish(pages)
     assert (tmp_path / "out/index.html").read_text() == "<p>short</p>"
     assert (tmp_path / "out/units/a.html").read_text() == "a" * 9000
 

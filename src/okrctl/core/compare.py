@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from okrctl.core.graph import Graph
+from okrctl.model.names import unit_of
 
 VALUE_FIELDS = ("current", "done")
 KEY_RESULT_FIELDS = ("title", "baseline", "target", "keep", "confidence", "owner", "weight")
@@ -60,15 +61,15 @@ def snapshot_items(
     # passes over 20,000 key results of other units at 2,000 teams)
     skipped = same if units is None else same | {u for u in graph.units if u not in units}
     for ref, node in graph.objectives.items():
-        if ref.partition("/")[0] not in skipped:
+        if unit_of(ref) not in skipped:
             items[ref] = _fields(node.objective, OBJECTIVE_FIELDS)
     for ref, kr in graph.key_results.items():
-        if ref.partition("/")[0] not in skipped or (
+        if unit_of(ref) not in skipped or (
             kr.key_result.derived_from is not None and _within(ref, units)
         ):
             items[ref] = _fields(kr.key_result, (*KEY_RESULT_FIELDS, *VALUE_FIELDS))
     for ref, kpi in graph.kpis.items():
-        if ref.partition("/")[0] not in skipped or (
+        if unit_of(ref) not in skipped or (
             kpi.kpi.derived_from is not None and _within(ref, units)
         ):
             items[ref] = _fields(kpi.kpi, (*KPI_FIELDS, "current"))
@@ -76,7 +77,7 @@ def snapshot_items(
 
 
 def _within(ref: str, units: Container[str] | None) -> bool:
-    return units is None or ref.partition("/")[0] in units
+    return units is None or unit_of(ref) in units
 
 
 def unchanged_units(old: Graph, new: Graph) -> frozenset[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 def unit_of(ref: str) -> str:
     """The unit a ref belongs to: its first step (`signups` of `signups/funding/ach`)."""
-    return ref.split("/", 1)[0]
+    return ref.partition("/")[0]
 
 
 def unit_stem(path: str) -> str:

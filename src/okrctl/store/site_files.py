@@ -4,7 +4,7 @@ wrote, so a rebuild replaces and removes only its own pages and never touches an
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,15 +19,6 @@ class Written:
     folder: Path
     pages: int
     removed: int
-
-
-def write_site(folder: Path, pages: Mapping[str, str | bytes], *, force: bool = False) -> Written:
-    """Write `pages` (path inside `folder` → HTML, as text or UTF-8 bytes) into `folder` at
-    once (see `SiteFolder`)."""
-    site = SiteFolder.opened(folder, force=force)
-    for relative, page in pages.items():
-        site.write(relative, page)
-    return site.finish(pages)
 
 
 class SiteFolder:
