@@ -332,7 +332,7 @@ def build_context(
     by_id = {u["id"]: u for u in units}
     company = graph.company
     context: dict[str, Any] = {
-        "title": frame["title"],
+        **frame,
         "company": {
             "name": request.title,
             "mission": company.unit.mission if company else None,
@@ -340,12 +340,8 @@ def build_context(
             "bhag": company.unit.bhag if company else None,
             "unit": _company_unit(builder, card, by_id, company.unit.id if company else None),
         },
-        "period": frame["period"],
-        "as_of": frame["as_of"],
         "scope": by_id.get(scope) if scope else None,
         "units": units,
-        "has_history": frame["has_history"],
-        "stale_after_days": frame["stale_after_days"],
     }
     wanted = set(SUMMARIES) if needed is None else {n for n in SUMMARIES if n in needed}
     attention = _attention(units) if wanted & {"attention", "prompts"} else {}
