@@ -63,12 +63,12 @@ def site_pages(request: SiteRequest, write: Callable[[str, str | bytes], None]) 
     ]
     basics = {"retros": retros, "base_url": request.base_url}
     read = {page: names_used(env, f"{page}.html.j2") for page in PAGES}
-    elsewhere = None
-    shares = Shares()
+    elsewhere = None  # (on one core, the whole context: the way a page is drawn alone)
     if processes_for(len(request.report.card.units)) > 1 and drawn_from_own_units(
         read["unit"], SITE_NAMES
     ):
-        elsewhere = UnitsDrawnElsewhere(env, basics, write)
+        elsewhere = UnitsDrawnElsewhere(env, basics, write)  # children start as units are built
+    shares = elsewhere.shares if elsewhere is not None else Shares()
     try:
         context = build_context(request.report, _every(read.values()), units_built=elsewhere)
         units = context["units"]
@@ -81,9 +81,7 @@ def site_pages(request: SiteRequest, write: Callable[[str, str | bytes], None]) 
         }
         if elsewhere is None:
             shares = shared_out(env, shared, units, write)  # children start on theirs now
-        else:
-            shares = elsewhere.shares  # (started already)
-            shares.shared = shared
+        shares.shared = shared
         pages: dict[str, str] = {"site.css": _stylesheet(env)}
         pages["index.html"] = render_page(env, "index", shared, page="index.html")
         pages["alignment.html"] = render_page(env, "alignment", shared, page="alignment.html")
@@ -91,10 +89,8 @@ def site_pages(request: SiteRequest, write: Callable[[str, str | bytes], None]) 
             pages[entry["page"]] = render_page(
                 env, "period", {**shared, "retro": entry}, page=entry["page"]
             )
-        if elsewhere is None:
-            pages.update(render_units(env, shared, units[: shares.here]))
-        else:
-            pages.update(elsewhere.pages_here)
+        mine = elsewhere.pages_here if elsewhere is not None else None
+        pages.update(mine or render_units(env, shared, units[: shares.here]))
         for share in shares.steps:
             share.prepare_here_unless_done()  # (a child's template error is raised here)
         for share in shares.steps:
@@ -103,7 +99,7 @@ def site_pages(request: SiteRequest, write: Callable[[str, str | bytes], None]) 
             write(path, page)
         return [*pages, *(path for share in shares.steps for path in share())]
     finally:
-        (shares if elsewhere is None else elsewhere.shares).abandon()  # (after an error)
+        shares.abandon()  # (after an error, the children's pages are not written)
 
 
 PAGES = ("index", "alignment", "period", "unit")
