@@ -270,14 +270,19 @@ def render(
     return render_with(env, file_name, context, missing=missing)
 
 
-def names_used(env: Any, file_name: str) -> frozenset[str] | None:
+Parsed = dict[str, "tuple[frozenset[str], tuple[str | None, ...]] | None"]
+"""Templates already parsed by `names_used`: the names each mentions and the templates it
+names (None: it could not be read or parsed)."""
+
+
+def names_used(env: Any, file_name: str, parsed: Parsed | None = None) -> frozenset[str] | None:
     """Every name `file_name`, and every template it extends, includes or imports, mentions
     (from Jinja's own parse; a few more than the context names it reads, which is safe): what
     a report need not build when nothing can read it. None when any name may be read: a
     template named by an expression, or one that cannot be read or parsed (rendering then
-    says what is wrong with it)."""
-    from jinja2 import meta, nodes
-
+    says what is wrong with it). With `parsed`, templates several pages share (the site's
+    base page) are parsed once."""
+    parsed = {} if parsed is None else parsed
     names: set[str] = set()
     seen: set[str] = set()
     pending = [file_name]
@@ -286,17 +291,30 @@ def names_used(env: Any, file_name: str) -> frozenset[str] | None:
         if name in seen:
             continue
         seen.add(name)
-        try:
-            source, _, _ = env.loader.get_source(env, name)
-            tree = env.parse(source, name)
-        except Exception:  # missing, outside, unreadable, a syntax error: all reported later
+        if name not in parsed:
+            parsed[name] = _parsed(env, name)
+        found = parsed[name]
+        if found is None:
             return None
-        names.update(node.name for node in tree.find_all(nodes.Name))
-        for included in meta.find_referenced_templates(tree):
+        mentioned, referenced = found
+        names.update(mentioned)
+        for included in referenced:
             if included is None:
                 return None
             pending.append(included)
     return frozenset(names)
+
+
+def _parsed(env: Any, name: str) -> tuple[frozenset[str], tuple[str | None, ...]] | None:
+    from jinja2 import meta, nodes
+
+    try:
+        source, _, _ = env.loader.get_source(env, name)
+        tree = env.parse(source, name)
+    except Exception:  # missing, outside, unreadable, a syntax error: all reported later
+        return None
+    mentioned = frozenset(node.name for node in tree.find_all(nodes.Name))
+    return mentioned, tuple(meta.find_referenced_templates(tree))
 
 
 def render_with(

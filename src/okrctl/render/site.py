@@ -46,7 +46,7 @@ def site_pages(request: SiteRequest, write: Callable[[str, str | bytes], None]) 
     folder, its HTML as text or UTF-8 bytes); the paths written. Nothing is written before every
     page is drawn, so a template error writes nothing; a forked child writes the pages it drew
     (`render/site_shares.py`)."""
-    from okrctl.render.markdown import names_used
+    from okrctl.render.markdown import Parsed, names_used
     from okrctl.render.report_context import build_context
     from okrctl.render.site_shares import (
         Shares,
@@ -62,7 +62,8 @@ def site_pages(request: SiteRequest, write: Callable[[str, str | bytes], None]) 
         for name, result in request.retros.items()
     ]
     basics = {"retros": retros, "base_url": request.base_url}
-    read = {page: names_used(env, f"{page}.html.j2") for page in PAGES}
+    parsed: Parsed = {}
+    read = {page: names_used(env, f"{page}.html.j2", parsed) for page in PAGES}
     elsewhere = None  # (on one core, the whole context: the way a page is drawn alone)
     if processes_for(len(request.report.card.units)) > 1 and drawn_from_own_units(
         read["unit"], SITE_NAMES
