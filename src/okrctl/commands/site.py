@@ -63,9 +63,11 @@ def site_data(
         retros: dict[str, Retro] = {}
         top = workspace.top
         if top is not None:
-            for tag in sorted(git_writes.tags(top, CLOSED_TAGS), reverse=True):
-                from okrctl.commands.retro import retro  # (a closed period's)
+            closed = sorted(git_writes.tags(top, CLOSED_TAGS), reverse=True)
+            if closed:  # (what a retro needs is imported only then)
+                from okrctl.commands.retro import retro
 
-                name = tag.removeprefix("okr/")
-                retros[name] = retro(workspace, name)
+                for tag in closed:
+                    name = tag.removeprefix("okr/")
+                    retros[name] = retro(workspace, name)
     return SiteRequest(request, retros, base_url.rstrip("/"), list(snapshot.notes))
