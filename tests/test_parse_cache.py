@@ -303,3 +303,30 @@ def test_every_cache_key_follows_the_source_of_the_code_that_made_it(monkeypatch
         changed = {name for name in before if after[name] != before[name]}
         assert changed == misses, relative
     fingerprint.fingerprint.cache_clear()
+
+
+def test_a_pack_streamed_into_its_file_is_all_or_nothing(demo, monkeypatch):
+    """The pack is pickled straight into its temp file (never held whole in memory): a write
+    that fails midway leaves the old pack byte for byte, and no temp file beside it."""
+    status(demo)
+    [pack] = packs(demo)
+    before = pack.read_bytes()
+    (demo / "goals/teams/signups.yaml").write_text(
+        (demo / "goals/teams/signups.yaml").read_text().replace("why:", "why: edited,", 1)
+    )
+
+    written = []
+
+    def fails_midway(entries, into):
+        written.append(len(entries))
+        into.write(before[: len(before) // 2])
+        raise OSError(28, "No space left on device")
+
+    from okrctl.store.cache import parse_cache
+    from okrctl.store.load import load_repo
+
+    monkeypatch.setattr(parse_cache, "dump_models", fails_midway)
+    load_repo(demo)  # (the write's failure is no failure of the load: the next run parses)
+    assert written == [14]
+    assert pack.read_bytes() == before
+    assert sorted(p.name for p in pack.parent.iterdir() if p.name.startswith(".")) == []

@@ -5,13 +5,19 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from okrctl.model.errors import OkrctlError
 
 
-def write_atomically(path: Path, data: bytes, *, own_file: bool = False) -> None:
+def write_atomically(
+    path: Path, data: bytes | Callable[[BinaryIO], None], *, own_file: bool = False
+) -> None:
     """Temp file in the same folder, fsync, rename: a crash leaves the old file or the new one.
+    `data` is the bytes, or what writes them into the open file (a large cache streamed there
+    is never held whole in memory).
 
     A symbolic link is followed (its target is written, the link stays a link), and anything
     that is not a regular file (a device such as /dev/null, a FIFO) is written in place, as a
@@ -34,7 +40,7 @@ def write_atomically(path: Path, data: bytes, *, own_file: bool = False) -> None
         raise OkrctlError(f"cannot write {path}: {exc.strerror}") from None
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
+            _put(handle, data)
             handle.flush()
             os.fsync(handle.fileno())
         mode = existing.st_mode & 0o7777 if existing is not None else 0o666 & ~current_umask()
@@ -66,12 +72,19 @@ def follow_links(path: Path) -> Path:
         raise OkrctlError(f"cannot write {path}: its symbolic links loop") from None
 
 
-def _write_in_place(path: Path, target: Path, data: bytes) -> None:
+def _write_in_place(path: Path, target: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
     try:
         with open(target, "wb") as handle:
-            handle.write(data)
+            _put(handle, data)
     except OSError as exc:
         raise OkrctlError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _put(handle: BinaryIO, data: bytes | Callable[[BinaryIO], None]) -> None:
+    if isinstance(data, bytes):
+        handle.write(data)
+    else:
+        data(handle)
 
 
 def current_umask() -> int:

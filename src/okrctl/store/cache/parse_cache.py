@@ -17,7 +17,7 @@ import pickle
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 if TYPE_CHECKING:
     from okrctl.model.fields import StrictModel
@@ -137,7 +137,7 @@ def _write_pack(pack: Path, used: dict[str, Entry]) -> None:
 
     try:
         pack.parent.mkdir(exist_ok=True)
-        write_atomically(pack, pack_models(used), own_file=True)
+        write_atomically(pack, partial(dump_models, used), own_file=True)
     except (OSError, OkrctlError):
         pass  # a read-only .git: the next run parses again
 
@@ -196,12 +196,21 @@ def open_cache(
 
 
 def pack_models(entries: object) -> bytes:
-    """`entries` pickled, each validated model kept as (class, fields, fields set): a warm run
-    revives tens of thousands of them, and pydantic's own pickled state (a dict of four
-    entries, set through `__setstate__`) costs more to read back (measured in
-    benchmarks/RESULTS.md: 4 % of a warm `check` at 2,000 teams). No extra fields (`forbid`)
-    and no private attributes are lost: these models have neither. The model itself knows
-    nothing of it. (The pack, and the units a second process composed, travel so.)"""
+    """`entries` pickled as `dump_models` writes them."""
+    buffer = io.BytesIO()
+    dump_models(entries, buffer)
+    return buffer.getvalue()
+
+
+def dump_models(entries: object, into: BinaryIO) -> None:
+    """`entries` pickled into `into` (the pack's temp file: at 20,000 units its 124 MB were
+    held twice over in the writing child, the peak of a cold `check`), each validated model
+    kept as (class, fields, fields set): a warm run revives tens of thousands of them, and
+    pydantic's own pickled state (a dict of four entries, set through `__setstate__`) costs
+    more to read back (measured in benchmarks/RESULTS.md: 4 % of a warm `check` at 2,000
+    teams). No extra fields (`forbid`) and no private attributes are lost: these models have
+    neither. The model itself knows nothing of it. (The pack, and the units a second process
+    composed, travel so.)"""
     from okrctl.model.fields import StrictModel
 
     class Packer(pickle.Pickler):
@@ -210,9 +219,7 @@ def pack_models(entries: object) -> bytes:
                 return (_revive, (type(obj), obj.__dict__, obj.__pydantic_fields_set__))
             return NotImplemented
 
-    buffer = io.BytesIO()
-    Packer(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(entries)
-    return buffer.getvalue()
+    Packer(into, protocol=pickle.HIGHEST_PROTOCOL).dump(entries)
 
 
 def _revive(cls: type[StrictModel], fields: dict[str, Any], fields_set: set[str]) -> StrictModel:
