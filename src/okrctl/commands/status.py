@@ -10,7 +10,7 @@ from okrctl.core.scorecard import cascade_order, check_scope, evaluate
 from okrctl.store.forks import elsewhere, split_off
 from okrctl.store.snapshot import take_snapshot
 from okrctl.store.workspace import Workspace
-from okrctl.views.status import Scored, score_snapshot, units_json_text
+from okrctl.views.status import Scored, score_snapshot, units_json_text, units_json_texts
 
 
 def status(
@@ -59,8 +59,7 @@ def status_json(
         card = evaluate(graph, period, moment, history=history, order=mine)
 
     def pieces() -> Iterator[str]:
-        if card.units:
-            yield units_json_text(card.units)
+        yield from units_json_texts(card.units)
         if theirs is not None:
             yield theirs()
 
