@@ -103,6 +103,33 @@ def test_new_commits_are_added_and_match_a_walk_from_scratch(tmp_path):
     assert len(incremental.refs["acme/ltv-cac"].checkins) == 2
 
 
+def test_an_index_extended_by_a_few_commits_is_written_as_a_walk_from_scratch_writes_it(tmp_path):
+    """Extending reads only the units the new commits touch; the index it writes keeps every
+    other unit's rows as read, and holds exactly what a walk from scratch writes: a ref checked
+    in again, a key result added to a unit, and a new unit."""
+    repo = make(tmp_path)
+    read_history(repo.root, "goals")
+    added = TEAM.replace(
+        "        source: release notes\n",
+        "        source: release notes\n"
+        "      - id: speed\n        title: Faster funding\n        metric: minutes\n"
+        "        baseline: 60\n        target: 5\n        current: 30\n"
+        "        source: funnel dashboard\n",
+    )
+    repo.commit({PILLAR_FILE: pillar_with(33), "goals/teams/signups.yaml": added}, "2026-10-09")
+    repo.commit({"goals/teams/payments.yaml": TEAM.replace("lead: sam", "lead: ana")}, "2026-10-11")
+    extended = read_history(repo.root, "goals")
+    [index] = index_files(repo)
+    written = index_payload(index)
+    assert "signups/funding/speed" in written["refs"] and "acme/ltv-cac" in written["refs"]
+    again = read_history(repo.root, "goals")  # (read from the index written)
+    from_scratch = fresh(repo)
+    assert index_payload(index_files(repo)[0]) == written
+    assert as_data(extended) == as_data(again) == as_data(from_scratch)
+    assert sorted(again.refs) == sorted(from_scratch.refs)
+    assert len(again.refs) == len(from_scratch.refs)
+
+
 def test_rewritten_history_is_read_again(tmp_path):
     repo = make(tmp_path)
     read_history(repo.root, "goals")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from datetime import UTC, datetime
 from functools import cache, lru_cache, partial
 from pathlib import Path
@@ -302,7 +302,7 @@ def _walk(
         from okrctl.store.versions import Known
 
         known = Known()
-    if not isinstance(history.refs, dict):
+    if not isinstance(history.refs, MutableMapping):
         history.refs = dict(history.refs)
     history.commits.extend(Commit(c.sha, c.date) for c in log)
     shas = [
@@ -351,7 +351,7 @@ def _record(
     confirmed: list[str],
     touched: set[str],
 ) -> None:
-    assert isinstance(history.refs, dict)
+    assert isinstance(history.refs, MutableMapping)
     value, confidence, target = found
     ref_history = history.refs.get(ref)
     if ref_history is None:

@@ -24,7 +24,7 @@ import hashlib
 import marshal
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, MutableMapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -96,12 +96,13 @@ class _Dates(dict[int, datetime]):
         return found
 
 
-class _LazyRefs(Refs):
+class _LazyRefs(Refs, MutableMapping[str, RefHistory]):
     """Each unit's rows are decoded, and each ref's records built, on first access: `history
     REF` needs one of thousands, and `stale` needs of each only its creation and last check-in
     (`seen`), a trend its values (`dated_values`). Those two answer from the raw row, unless the
-    ref was built: a walk that extends the index appends to the built records, so for those the
-    row is out of date."""
+    ref was built: a walk that extends the index appends to the built records (and adds the
+    refs it meets first), so for those the row is out of date. A CI run one check-in after the
+    cached index builds the few refs its commits touch, not all 20,000."""
 
     def __init__(self, units: dict[str, bytes], dates: _Dates) -> None:
         self._units = units
@@ -218,14 +219,35 @@ class _LazyRefs(Refs):
                 ]
         return found
 
+    def __setitem__(self, ref: str, found: RefHistory) -> None:
+        self._row(ref)  # (its unit's other rows decoded: `packed_units` keeps them)
+        self._built[ref] = found
+
+    def __delitem__(self, ref: str) -> None:
+        raise TypeError("a history's refs are never removed")
+
     def __iter__(self) -> Iterator[str]:
-        return iter(self._all())
+        rows = self._all()
+        return iter([*rows, *(ref for ref in self._built if ref not in rows)])
 
     def __len__(self) -> int:
-        return len(self._all())
+        rows = self._all()
+        return len(rows) + sum(ref not in rows for ref in self._built)
 
     def __contains__(self, ref: object) -> bool:
-        return isinstance(ref, str) and self._row(ref) is not None
+        return isinstance(ref, str) and (ref in self._built or self._row(ref) is not None)
+
+    def packed_units(self) -> dict[str, bytes]:
+        """Each unit's rows, marshalled as `save` writes them: a unit never decoded is the
+        bytes it was read as, a decoded one its rows, built refs made rows again."""
+        units: dict[str, dict[str, _Row]] = {}
+        for ref, row in self._raw.items():
+            units.setdefault(unit_of(ref), {})[ref] = row
+        for ref, found in self._built.items():
+            units.setdefault(unit_of(ref), {})[ref] = _row_of(found)
+        packed = {unit: marshal.dumps(rows) for unit, rows in units.items()}
+        packed.update(self._units)
+        return packed
 
 
 _Row = tuple[
@@ -237,21 +259,30 @@ _Row = tuple[
 """A ref as the index keeps it: (created, check-ins, timeline, targets), dates as Unix seconds."""
 
 
+def _row_of(found: RefHistory) -> _Row:
+    return (
+        _stamp(found.created) if found.created else None,
+        tuple(
+            (_stamp(c.date), c.author, c.commit, c.value, c.confidence, c.note)
+            for c in found.checkins
+        ),
+        tuple((_stamp(d), v) for d, v in found.timeline),
+        tuple((_stamp(d), v) for d, v in found.targets),
+    )
+
+
 def save(folder: Path, goals: str, boundary: str, history: History) -> None:
     from okrctl.model.errors import OkrctlError
     from okrctl.store.writefile import write_atomically
 
-    units: dict[str, dict[str, _Row]] = {}
-    for ref, found in history.refs.items():
-        units.setdefault(unit_of(ref), {})[ref] = (
-            _stamp(found.created) if found.created else None,
-            tuple(
-                (_stamp(c.date), c.author, c.commit, c.value, c.confidence, c.note)
-                for c in found.checkins
-            ),
-            tuple((_stamp(d), v) for d, v in found.timeline),
-            tuple((_stamp(d), v) for d, v in found.targets),
-        )
+    refs = history.refs
+    if isinstance(refs, _LazyRefs):
+        packed = refs.packed_units()
+    else:
+        units: dict[str, dict[str, _Row]] = {}
+        for ref, found in refs.items():
+            units.setdefault(unit_of(ref), {})[ref] = _row_of(found)
+        packed = {unit: marshal.dumps(rows) for unit, rows in units.items()}
     path = _path(folder, goals)
     try:
         body = marshal.dumps(
@@ -263,7 +294,7 @@ def save(folder: Path, goals: str, boundary: str, history: History) -> None:
                 marshal.dumps(tuple((c.sha, _stamp(c.author_date)) for c in history.commits)),
                 {ref: tuple(kept) for ref, kept in history.latest.items()},
                 tuple((x.commit, _stamp(x.date), x.path, x.reason) for x in history.skipped),
-                {unit: marshal.dumps(rows) for unit, rows in units.items()},
+                packed,
             )
         )
         path.parent.mkdir(exist_ok=True)
