@@ -97,7 +97,7 @@ class Workspace:
                 write()
 
         if processes_for(self.goals_files) > 1:
-            self._writing.append(elsewhere(write_all))
+            self._writing.append(elsewhere(write_all, first_in_child=_yield_the_cores))
         else:
             write_all()  # (a few files' caches: written for less than a child would cost)
 
@@ -227,3 +227,13 @@ class Workspace:
         if top is not None and where.is_relative_to(top):
             where = Path(where.relative_to(top).as_posix() or ".")
         return hashlib.blake2b(os.fsencode(where), digest_size=8).hexdigest()
+
+
+def _yield_the_cores() -> None:
+    """A writing child gives way to the command's own work (it is waited for only at the
+    end): on two cores, the rules and the writes no longer share them evenly."""
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError):
+        os.nice(10)
