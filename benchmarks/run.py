@@ -12,7 +12,8 @@ ratio to a floor measured in the same run on the same machine.
 - the findings-heavy shapes of real orgs: 2,000 teams of which 50 check in (the rest stale)
   and 2,000 teams with no `why`, no `source`, nothing aligned;
 - the busy org (2,000 teams, 500 people, 3,000 check-ins over all teams, ~20,000 `stale`
-  findings), fresh clone and warm, against PyYAML's C loader loading the same files with line
+  findings), fresh clone, warm, and as CI runs it (the caches of the commit before restored,
+  one check-in since), against PyYAML's C loader loading the same files with line
   numbers (a benchmark-only dependency; ruamel.yaml's safe C loader, the older floor, beside
   it), each goal printed ok or FAIL;
 - the scale curve: 200, 2,000, 5,000 and 20,000 units, the cost per unit and peak memory;
@@ -81,6 +82,15 @@ FLOOR_PYYAML = (
 nodes (with their marks) composed and constructed. A benchmark-only dependency: okrctl reads
 YAML with ruamel.yaml."""
 
+
+GIT_BENCH = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "Bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.com",
+    "GIT_COMMITTER_NAME": "Bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.com",
+}
+"""Who the benchmark's own commits are by, on a machine with no git identity."""
 
 # Python caches compiled modules, as an installed okrctl has them (pip compiles at install),
 # even where the environment says not to write bytecode (PYTHONDONTWRITEBYTECODE).
@@ -331,19 +341,35 @@ def busy_org(runs: int, folder: Path, teams: int = 2000, people: int = 500) -> N
 
     check = [*OKRCTL, "check", "--format", "json", "--as-of", "2026-12-31"]
     status = [*OKRCTL, "status", "--format", "json", "--as-of", "2026-12-31"]
+    # CI as it runs: the caches a run saved at the commit before, restored, then one check-in
+    # commit later (one file parsed again, one commit added to the history index).
+    subprocess.run(check, cwd=root, capture_output=True, check=False)
+    saved = folder / "busy-org-cache"
+    shutil.copytree(cache, saved)
+    checkin = [*OKRCTL, "checkin", "team-0/objective-1/kr-0", "1234.5", "-m", "benchmark"]
+    committed = subprocess.run(checkin, cwd=root, capture_output=True, env=GIT_BENCH, check=False)
+    assert committed.returncode == 0, committed.stderr
+
+    def restored(cache: Path = cache, saved: Path = saved) -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.copytree(saved, cache)
+
     steps: list[Step] = [
         ([sys.executable, "-c", FLOOR_PYYAML], None),
         ([sys.executable, "-c", FLOOR_PARSE], None),
         (check, fresh_clone),
         (check, None),
         (status, None),
+        (check, restored),
     ]
-    floor, old_floor, cold, warm_check, warm_status = rounds(steps, root, runs)
+    floor, old_floor, cold, warm_check, warm_status, in_ci = rounds(steps, root, runs)
     row("floor: PyYAML CSafeLoader, with line numbers", floor, floor[0])
     row("old floor: ruamel.yaml safe C loader", old_floor, floor[0])
     row("okrctl check, fresh clone (no caches)", cold, floor[0], goal=2.0)
     row("okrctl check, warm", warm_check, floor[0], goal=0.4)
     row("okrctl status --format json, warm", warm_status, floor[0], goal=0.4)
+    row("okrctl check, caches of the commit before", in_ci, floor[0])
+    shutil.rmtree(saved)
     found = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
     print(f"  ({len(json.loads(found.stdout)['findings']):,} findings)")
     shutil.rmtree(root)
