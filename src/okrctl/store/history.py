@@ -302,8 +302,9 @@ def _walk(
         from okrctl.store.versions import Known
 
         known = Known()
-    if not isinstance(history.refs, MutableMapping):
-        history.refs = dict(history.refs)
+    refs = history.refs
+    if not isinstance(refs, MutableMapping):
+        refs = history.refs = dict(refs)
     history.commits.extend(Commit(c.sha, c.date) for c in log)
     shas = [
         e.sha
@@ -334,16 +335,16 @@ def _walk(
                 history.skipped.append(Skipped(commit.sha, commit.date, entry.path, values))
                 continue
             for ref, found in values.items():
-                _record(history, latest, commit, ref, found, confirmed, touched)
+                _record(refs, latest, commit, ref, found, confirmed, touched)
         for ref in confirmed:
             if ref not in touched and ref in latest:
                 value, confidence, _ = latest[ref]
-                history.refs[ref].checkins.append(_checkin(commit, ref, value, confidence))
+                refs[ref].checkins.append(_checkin(commit, ref, value, confidence))
                 touched.add(ref)
 
 
 def _record(
-    history: History,
+    refs: MutableMapping[str, RefHistory],
     latest: dict[str, tuple[Any, Any, Any]],
     commit: LogCommit,
     ref: str,
@@ -351,11 +352,10 @@ def _record(
     confirmed: list[str],
     touched: set[str],
 ) -> None:
-    assert isinstance(history.refs, MutableMapping)
     value, confidence, target = found
-    ref_history = history.refs.get(ref)
+    ref_history = refs.get(ref)
     if ref_history is None:
-        ref_history = history.refs[ref] = RefHistory()
+        ref_history = refs[ref] = RefHistory()
     previous = latest.get(ref)
     if ref_history.created is None:
         ref_history.created = commit.date
