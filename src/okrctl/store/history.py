@@ -335,6 +335,8 @@ def _walk(
                 history.skipped.append(Skipped(commit.sha, commit.date, entry.path, values))
                 continue
             for ref, found in values.items():
+                if latest.get(ref) is found and ref not in confirmed:
+                    continue  # the very values of the file's last version: nothing to add
                 _record(refs, latest, commit, ref, found, confirmed, touched)
         for ref in confirmed:
             if ref not in touched and ref in latest:
