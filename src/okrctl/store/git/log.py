@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 
 from okrctl.model.history import Commit
-from okrctl.store.git.process import GitError, git_output
+from okrctl.store.git.process import GitError, git_output, wide_reader
 
 
 def first_parent_log(top: Path, *paths: str) -> list[Commit]:
@@ -101,7 +101,7 @@ def log_raw(top: Path, revision: str = "HEAD") -> str:
         as_process=True,  # streamed: the whole history is never held twice
     )
     try:
-        out = process.stdout.read()
+        out = wide_reader(process.stdout).read()
     finally:
         if process.proc is not None:  # drain stderr and reap git (a log of no commits fails)
             process.proc.communicate()

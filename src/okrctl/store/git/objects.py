@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from okrctl.store.git.process import git_output, verify_object
+from okrctl.store.git.process import git_output, verify_object, wide_reader
 from okrctl.store.yaml.read import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ def read_blobs_at_once(top: Path, shas: Iterable[str], over: dict[str, int]) -> 
             ["git", "cat-file", "--batch"], istream=requests, as_process=True
         )
         try:
-            out = process.stdout
+            out = wide_reader(process.stdout)
             for _ in wanted:
                 header = out.readline().split()
                 if len(header) != 3:
