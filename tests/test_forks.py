@@ -66,6 +66,59 @@ def test_beside_another_thread_or_refused_a_process_the_work_runs_here(monkeypat
     assert elsewhere(os.getpid)() == os.getpid()
 
 
+def _taking(claims, slow: float = 0.0) -> list[int]:
+    import time
+
+    taken = []
+    for item in claims.take():
+        time.sleep(slow)
+        taken.append(item)
+    return taken
+
+
+@may_fork
+def test_items_shared_out_are_each_done_once_by_whichever_process_is_free():
+    from okrctl.store.forks import Claims
+
+    claims = Claims(40)
+    theirs = elsewhere(lambda: _taking(claims, 0.002))
+    mine = _taking(claims, 0.002)
+    done = theirs()
+    assert mine and done  # both took some
+    assert sorted(mine + done) == list(range(40))
+    assert claims.taken_here == mine and claims.not_taken_here() == done
+
+
+@may_fork
+def test_the_items_a_failed_child_took_are_done_here():
+    from okrctl.store.forks import Claims
+
+    here = os.getpid()
+    claims = Claims(30)
+
+    def takes_then_fails() -> list[int]:
+        taken = _taking(claims, 0.002)
+        if os.getpid() != here:
+            raise RuntimeError("the child fails once it has taken its share")
+        return taken
+
+    theirs = elsewhere(takes_then_fails, here=claims.not_taken_here)
+    mine = _taking(claims, 0.002)
+    done = theirs()  # done here: what the child took
+    assert done and sorted(mine + done) == list(range(30))
+
+
+def test_where_okrctl_does_not_fork_the_items_are_taken_here_in_order(monkeypatch):
+    from okrctl.store.forks import Claims
+
+    monkeypatch.setattr(forks, "cores_to_fork", lambda: 1)
+    claims = Claims(5)
+    assert list(claims.take()) == [0, 1, 2, 3, 4] and list(claims.take()) == []
+    assert claims.not_taken_here() == []
+    with pytest.raises(ValueError):
+        Claims(257)
+
+
 def _marking(marker) -> tuple:
     """A prepare that says where it ran, and a commit that writes `marker` (as a page would be
     written) and says where it ran."""
@@ -289,6 +342,41 @@ def test_the_rules_a_child_runs_beside_history_find_what_one_process_finds(
     assert len(started) >= 2  # the rules' child, both times
     rules = {f["rule"] for f in cold["findings"]}
     assert {"stale", "schema"} <= rules  # one rule reads history, the other not
+    # Should the child fail, the rules it took are run here: `stale` here is slowed so that
+    # the child takes the rules first (saying which in a file), and fails at `schema`, the
+    # rule that finds the typo, once it has taken others.
+    import dataclasses
+    import time
+
+    from okrctl.core.rules import REGISTRY
+
+    parent, taken_there = os.getpid(), tmp_path / "taken-in-the-child"
+
+    def failing_in_the_child(name, rule):
+        def check(context):
+            if os.getpid() != parent:
+                with taken_there.open("a") as said:
+                    said.write(f"{name}\n")
+                if name == "schema":
+                    raise RuntimeError(f"{name} fails in the child")
+            return rule.check(context)
+
+        return dataclasses.replace(rule, check=check)
+
+    def slow_here(rule):
+        def check(context):
+            if os.getpid() == parent:
+                time.sleep(0.3)
+            return rule.check(context)
+
+        return dataclasses.replace(rule, check=check)
+
+    for name, rule in list(REGISTRY.items()):
+        patched = slow_here(rule) if rule.reads_history else failing_in_the_child(name, rule)
+        monkeypatch.setitem(REGISTRY, name, patched)
+    assert run_cli(*args).json() == warm
+    taken = taken_there.read_text().split()
+    assert "schema" in taken and len(taken) > 1  # the child took rules, failed; they ran here
     monkeypatch.setattr(forks, "cores_to_fork", lambda: 1)
     assert cold == warm == fresh() == run_cli(*args).json() == alone_small
 

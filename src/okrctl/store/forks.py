@@ -10,7 +10,7 @@ import os
 import pickle
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
 Result = TypeVar("Result")
@@ -63,8 +63,11 @@ class Later(Generic[Result]):
         unpack: Callable[[bytes], Result] = pickle.loads,
         child: Any = None,
         receiving: Any = None,
+        here: Callable[[], Result] | None = None,
     ) -> None:
         self.work, self.unpack, self.child, self.receiving = work, unpack, child, receiving
+        self.here = here or work
+        """What does the child's work here, should the child fail."""
 
     def __call__(self) -> Result:
         if self.child is None:
@@ -80,7 +83,7 @@ class Later(Generic[Result]):
                 return self.unpack(data)
             except Exception:  # a broken message, or not what was asked for
                 pass
-        return self.work()
+        return self.here()
 
     @property
     def forked(self) -> bool:
@@ -102,13 +105,16 @@ def elsewhere(
     pack: Callable[[Any], bytes] = pickle.dumps,
     unpack: Callable[[bytes], Result] = pickle.loads,
     first_in_child: Callable[[], None] | None = None,
+    here: Callable[[], Result] | None = None,
 ) -> Later[Result]:
     """`work` started in a forked child while this process goes on; calling what is returned
     waits for its result. Where okrctl may not fork, or whatever goes wrong in the child (an
     exception, a crash, a message `unpack` refuses), `work` runs here when the result is asked
-    for: the result, or the error, is the same either way. The child sees this process as it
-    was at the fork and must not write anything a later step of this process reads;
-    `first_in_child` runs there before `work` (to leave what is the parent's alone)."""
+    for (or, once a child started, `here`: the same work done another way, such as the items of
+    `Claims` this process did not take): the result, or the error, is the same either way. The
+    child sees this process as it was at the fork and must not write anything a later step of
+    this process reads; `first_in_child` runs there before `work` (to leave what is the
+    parent's alone)."""
     if cores_to_fork() < 2:
         return Later(work)
     import multiprocessing
@@ -125,7 +131,60 @@ def elsewhere(
         sending.close()
         return Later(work)
     sending.close()  # the child's end: this process keeps only its own
-    return Later(work, unpack, child, receiving)
+    return Later(work, unpack, child, receiving, here)
+
+
+_DRAINED = -2
+
+
+class Claims:
+    """Items that this process and a forked child share out as they go, each done by exactly
+    one of them: whichever is free takes the next (items listed longest first balance best).
+    A pipe made before the fork holds a byte per item, and reading a byte from a pipe takes it
+    (Linux's pipe reads are atomic); where okrctl does not fork there is no pipe, and the items
+    are taken here in order. Should the child fail, this process does the items it did not take
+    itself (`not_taken_here`), once it has taken all it could."""
+
+    def __init__(self, count: int) -> None:
+        if count > 256:
+            raise ValueError("at most 256 items are shared out")
+        self.count = count
+        self.taken_here: list[int] = []
+        self._next = 0
+        self._pipe = -1
+        if count and cores_to_fork() > 1:
+            read, write = os.pipe()
+            os.write(write, bytes(range(count)))
+            os.close(write)  # once the bytes are gone, a read finds the end
+            self._pipe = read
+
+    def take(self) -> Iterator[int]:
+        """The items this process does, each taken as it asks for the next."""
+        while True:
+            if self._pipe >= 0:
+                try:
+                    got = os.read(self._pipe, 1)
+                except OSError:
+                    got = b""
+                if not got:
+                    os.close(self._pipe)
+                    self._pipe = _DRAINED
+                    return
+                item = got[0]
+            elif self._pipe == _DRAINED:
+                return
+            elif self._next < self.count:
+                item = self._next
+                self._next += 1
+            else:
+                return
+            self.taken_here.append(item)
+            yield item
+
+    def not_taken_here(self) -> list[int]:
+        """The items the child took (this process having taken all it could)."""
+        mine = set(self.taken_here)
+        return [item for item in range(self.count) if item not in mine]
 
 
 def _child(
