@@ -108,6 +108,21 @@ def test_the_items_a_failed_child_took_are_done_here():
     assert done and sorted(mine + done) == list(range(30))
 
 
+@may_fork
+def test_without_a_pipe_to_share_them_every_item_is_taken_here(monkeypatch):
+    from okrctl.store.forks import Claims
+
+    def no_descriptor_left():
+        raise OSError(24, "Too many open files")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "pipe", no_descriptor_left)
+        claims = Claims(6)
+    theirs = elsewhere(lambda: list(claims.take()))
+    assert list(claims.take()) == [0, 1, 2, 3, 4, 5]
+    assert theirs() == []
+
+
 def test_where_okrctl_does_not_fork_the_items_are_taken_here_in_order(monkeypatch):
     from okrctl.store.forks import Claims
 

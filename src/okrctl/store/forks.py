@@ -152,8 +152,12 @@ class Claims:
         self.taken_here: list[int] = []
         self._next = 0
         self._pipe = -1
+        self._owner = os.getpid()
         if count and cores_to_fork() > 1:
-            read, write = os.pipe()
+            try:
+                read, write = os.pipe()
+            except OSError:  # (no descriptor left): every item is taken here
+                return
             os.write(write, bytes(range(count)))
             os.close(write)  # once the bytes are gone, a read finds the end
             self._pipe = read
@@ -171,8 +175,8 @@ class Claims:
                     self._pipe = _DRAINED
                     return
                 item = got[0]
-            elif self._pipe == _DRAINED:
-                return
+            elif self._pipe == _DRAINED or os.getpid() != self._owner:
+                return  # (without a pipe, a child takes nothing)
             elif self._next < self.count:
                 item = self._next
                 self._next += 1
