@@ -77,21 +77,18 @@ def check_repo(
         # clone), or, on an indexed history read in milliseconds, once it is read, after the
         # `stale` findings of the last files; this process takes what is left once its own
         # `stale` findings are made. A small repository's are all found here.
-        others: list[Later[list[Finding]]] = []
-        shared_out: list[Claims] = []
+        child: list[tuple[Claims, Later[list[Finding]]]] = []  # (one, once it is forked)
 
         def share_with_child(
             first: Callable[[], list[Finding]] = list, in_child: Callable[[], None] | None = None
         ) -> None:
             claims = Claims(len(names))
-            shared_out.append(claims)
-            others.append(
-                elsewhere(
-                    lambda: [*first(), *rules_of(claims.take())],
-                    here=lambda: [*first(), *rules_of(claims.not_taken_here())],
-                    first_in_child=in_child,
-                )
+            later = elsewhere(
+                lambda: [*first(), *rules_of(claims.take())],
+                here=lambda: [*first(), *rules_of(claims.not_taken_here())],
+                first_in_child=in_child,
             )
+            child.append((claims, later))
 
         reads_history = with_history and levels["stale"] is not Severity.OFF
         many = len(repository.units) >= forks.WORTH_A_CHILD  # (may it fork: when it does)
@@ -111,9 +108,13 @@ def check_repo(
             )
             context = mine
         findings = run_rules(repository, context, reading_history=True)
-        findings += rules_of(shared_out[0].take() if shared_out else range(len(names)))
-        rest = others[0]() if others else []
-        findings = sorted([*findings, *rest], key=sort_key)
+        if child:
+            claims, later = child[0]
+            findings += rules_of(claims.take())
+            findings += later()
+        else:
+            findings += rules_of(range(len(names)))
+        findings.sort(key=sort_key)
     if repository.revision is None and levels["schema"] is not Severity.OFF:
         from okrctl.store.sources.measure_files import measure_file_findings
 
