@@ -90,8 +90,10 @@ def site_pages(request: SiteRequest, write: Callable[[str, str | bytes], None]) 
             pages[entry["page"]] = render_page(
                 env, "period", {**shared, "retro": entry}, page=entry["page"]
             )
-        mine = elsewhere.pages_here if elsewhere is not None else None
-        pages.update(mine or render_units(env, shared, units[: shares.here]))
+        if elsewhere is not None:  # (drawn as this process built its units)
+            pages.update(elsewhere.pages_here)
+        else:
+            pages.update(render_units(env, shared, units[: shares.here]))
         for share in shares.steps:
             share.prepare_here_unless_done()  # (a child's template error is raised here)
         for share in shares.steps:

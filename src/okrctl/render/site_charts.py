@@ -117,7 +117,7 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
 
     title = escape(f"{kr['title']}: check-ins against the target")
     unit = get("unit") or ""
-    end_x = _x(days, days)
+    start_x, end_x = _x(0, days), _x(days, days)
     parts = [
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'role="img" aria-label="{title}">{AXES}'
@@ -129,14 +129,14 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
     if bounds:
         for name, bound in bounds:
             parts.append(
-                f'<line x1="{LEFT:.1f}" y1="{y(bound):.1f}" x2="{end_x:.1f}" '
+                f'<line x1="{start_x:.1f}" y1="{y(bound):.1f}" x2="{end_x:.1f}" '
                 f'y2="{y(bound):.1f}" class="target"><title>keep {name} '
                 f"{number(bound)}{escape(unit)}</title></line>"
             )
     else:
         parts.append(_target_steps(moves, target, unit, partial(_x, days=days), y, day_of, days))
         parts.append(
-            f'<line x1="{LEFT:.1f}" y1="{y(baseline):.1f}" x2="{end_x:.1f}" '
+            f'<line x1="{start_x:.1f}" y1="{y(baseline):.1f}" x2="{end_x:.1f}" '
             f'y2="{y(target):.1f}" class="pace"><title>expected pace, baseline to target'
             f"</title></line>"
         )

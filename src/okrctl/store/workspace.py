@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -232,8 +232,5 @@ class Workspace:
 def _yield_the_cores() -> None:
     """A writing child gives way to the command's own work (it is waited for only at the
     end): on two cores, the rules and the writes no longer share them evenly."""
-    import contextlib
-    import os
-
-    with contextlib.suppress(OSError):
+    with suppress(OSError):
         os.nice(10)
