@@ -248,19 +248,30 @@ def test_the_key_is_the_bytes_and_the_name(tmp_path):
 
 
 def test_a_kept_unit_comes_back_exactly_as_validated():
-    """Units are pickled as (class, fields, fields set): every demo unit revives equal, with the
-    same fields set (what `exclude_unset` dumps) and pydantic's extra and private slots."""
+    """Units are packed as (class, fields, fields set): every demo unit revives equal, with the
+    same fields set (what `exclude_unset` dumps) and pydantic's extra and private slots; equal
+    fields sets are written once, yet every model gets a mutable set of its own."""
+    from okrctl.store.cache.parse_cache import pack_models
     from okrctl.store.load import load_repo
 
     repository = load_repo(PROJECT_ROOT)
-    assert repository.units
-    for unit_file in repository.units:
-        unit = unit_file.unit
-        revived = pickle.loads(pickle.dumps(unit, protocol=pickle.HIGHEST_PROTOCOL))
+    units = [unit_file.unit for unit_file in repository.units]
+    assert units
+    packed = pack_models(units)
+    assert b"pydantic" not in packed  # pydantic's own pickled state is not what is written
+    for unit, revived in zip(units, pickle.loads(packed), strict=True):
         assert revived == unit and revived is not unit
         assert revived.model_dump(exclude_unset=True) == unit.model_dump(exclude_unset=True)
         assert revived.model_fields_set == unit.model_fields_set
+        assert type(revived.model_fields_set) is set
         assert (revived.__pydantic_extra__, revived.__pydantic_private__) == (None, None)
+    key_results = [
+        kr for unit in pickle.loads(packed) for o in unit.objectives for kr in o.key_results
+    ]
+    alike = [kr for kr in key_results if kr.model_fields_set == key_results[0].model_fields_set]
+    assert len(alike) > 1  # (the demo has key results written alike)
+    alike[0].model_fields_set.add("keep")
+    assert "keep" not in alike[1].model_fields_set
 
 
 def test_every_cache_key_follows_the_source_of_the_code_that_made_it(monkeypatch, tmp_path):
