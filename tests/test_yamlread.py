@@ -130,6 +130,26 @@ def test_a_missing_step_falls_back_to_the_nearest_node_that_exists():
     assert read_document(b"just text\n").source.at() == Position(1, 1)
 
 
+@pytest.mark.parametrize("pure", [False, True], ids=["c-parser", "pure-parser"])
+def test_a_tagged_list_or_mapping_is_read_only_with_the_core_tags(pure, monkeypatch):
+    """`!!map`, `!!seq` and the bare `!` change nothing; any other tag on a collection (a set,
+    an application's own) is refused where it stands, by either parser."""
+    monkeypatch.setattr(yamlread, "PURE_PARSER", pure)
+    assert read_document(b"a: !!map {x: 1}\nb: !!seq [1]\nc: ! [2]\n").data == {
+        "a": {"x": 1},
+        "b": [1],
+        "c": [2],
+    }
+    for text, tag in [
+        (b"a: !!set {x: null}\n", "tag:yaml.org,2002:set"),
+        (b"a: !app [1]\n", "!app"),
+    ]:
+        with pytest.raises(YamlProblem) as caught:
+            read_document(text)
+        assert caught.value.message == f"the tag {tag!r} is not supported; remove it"
+        assert caught.value.position == Position(1, 4)
+
+
 def test_bad_explicit_tag_value():
     with pytest.raises(YamlProblem) as caught:
         read_document(b"a: !!int seven\n")
