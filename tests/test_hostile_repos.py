@@ -177,9 +177,12 @@ def test_a_fifo_in_place_of_a_cache_does_not_hang(tmp_path):
     repo = GitRepo(tmp_path / "repo")
     repo.commit(BASE, "2026-10-01")
     run_cli("check", "--repo", repo.root)
-    for cache in (repo.root / ".git/okrctl").iterdir():
+    folder = repo.root / ".git/okrctl"
+    for cache in folder.iterdir():
         cache.unlink()
         os.mkfifo(cache)
+    [pack] = folder.glob("parse-*.pickle")
+    os.mkfifo(pack.with_name(f"{pack.stem}-recent.pickle"))  # (what a few edits add)
     result = okrctl("check", "--format", "json", "--repo", repo.root)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["errors"] == 0

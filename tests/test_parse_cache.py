@@ -26,8 +26,21 @@ def demo(tmp_path):
 
 
 def packs(root):
-    """The working tree's packs (not the side pack of past versions)."""
-    return [p for p in cache_files(root, "parse-*.pickle") if not p.stem.endswith("-revisions")]
+    """The working tree's packs (not the side pack of past versions, nor a recent file)."""
+    return [
+        p
+        for p in cache_files(root, "parse-*.pickle")
+        if not p.stem.endswith(("-revisions", "-recent"))
+    ]
+
+
+def recent(root):
+    """The recent file's entries: {file's unit id: unit}, or None when there is none."""
+    found = cache_files(root, "parse-*-recent.pickle")
+    if not found:
+        return None
+    [path] = found
+    return {unit.id: unit for unit, _positions in pickle.loads(path.read_bytes()).values()}
 
 
 def status(root):
@@ -81,12 +94,71 @@ def test_an_edit_is_never_answered_from_the_cache(demo):
     assert signups["objectives"][0]["key_results"][0]["current"] == 40.5
 
 
-def test_the_pack_keeps_only_what_the_working_tree_uses(demo):
-    status(demo)
-    (demo / "goals/people/tom.yaml").unlink()
+def test_an_edit_goes_to_the_recent_file_and_the_pack_is_left_alone(demo, monkeypatch):
+    """After a check-in the pack is not written again: the edited file's unit goes to the
+    recent file beside it, and a warm run reads both, answering as a cold one. Undoing the
+    edit drops the file (the pack holds that unit)."""
+    cold = numbers(status(demo))
+    [pack] = packs(demo)
+    before = pack.read_bytes()
+    assert recent(demo) is None  # a first run writes the pack whole
+    path = demo / TEAM
+    original = path.read_text()
+    path.write_text(original.replace("current: 40.5 ", "current: 44.5 "))
+    edited = numbers(status(demo))
+    assert pack.read_bytes() == before
+    kept = recent(demo)
+    assert list(kept) == ["signups"]
+    assert kept["signups"].objectives[0].key_results[0].current == 44.5
+    from okrctl.store import load
+
+    read = load.read_unit
+    parsed = []
+    monkeypatch.setattr(load, "read_unit", lambda *a, **k: parsed.append(a[0]) or read(*a, **k))
+    assert (numbers(status(demo)), parsed) == (edited, [])  # read back from both files
+    monkeypatch.setenv("OKRCTL_NO_CACHE", "1")
+    assert numbers(status(demo)) == edited != cold
+    monkeypatch.delenv("OKRCTL_NO_CACHE")
+    path.write_text(original)
+    assert numbers(status(demo)) == cold
+    assert recent(demo) is None and pack.read_bytes() == before
+
+
+def test_a_recent_file_that_is_a_link_is_replaced_never_written_through(demo, tmp_path):
     status(demo)
     [pack] = packs(demo)
-    assert len(pickle.loads(pack.read_bytes())) == 13
+    outside = tmp_path / "outside.bin"
+    outside.write_bytes(b"not okrctl's")
+    link = pack.with_name(f"{pack.stem}-recent.pickle")
+    link.symlink_to(outside)
+    path = demo / TEAM
+    path.write_text(path.read_text().replace("current: 40.5 ", "current: 44.5 "))
+    [signups] = [u for u in status(demo)["units"] if u["id"] == "signups"]
+    assert signups["objectives"][0]["key_results"][0]["current"] == 44.5
+    assert outside.read_bytes() == b"not okrctl's"
+    assert not link.is_symlink() and list(recent(demo)) == ["signups"]
+
+
+def test_the_pack_is_written_whole_once_edits_outweigh_its_slack(demo, monkeypatch):
+    """The recent file's entries and the pack's unused ones (of files changed or gone) may
+    add up to `slack`; past it, the pack holds exactly what the working tree uses again."""
+    from okrctl.store.cache import parse_cache
+
+    monkeypatch.setattr(parse_cache, "slack", lambda used: 1)
+    status(demo)
+    [pack] = packs(demo)
+    before = pack.read_bytes()
+    (demo / "goals/people/tom.yaml").unlink()
+    status(demo)  # one unused entry: within the slack
+    assert (pack.read_bytes(), recent(demo)) == (before, None)
+    assert len(pickle.loads(pack.read_bytes())) == 14
+    (demo / TEAM).write_text((demo / TEAM).read_text().replace("40.5 ", "44.5 "))
+    status(demo)  # and one in the recent file: two, past it
+    assert recent(demo) is None
+    entries = pickle.loads(pack.read_bytes())
+    assert len(entries) == 13
+    [signups] = [unit for unit, _ in entries.values() if unit.id == "signups"]
+    assert signups.objectives[0].key_results[0].current == 44.5
 
 
 @pytest.fixture
@@ -337,7 +409,9 @@ def test_a_pack_streamed_into_its_file_is_all_or_nothing(demo, monkeypatch):
     from okrctl.store.load import load_repo
 
     monkeypatch.setattr(parse_cache, "dump_models", fails_midway)
+    monkeypatch.setattr(parse_cache, "slack", lambda used: 0)  # the pack written whole
     load_repo(demo)  # (the write's failure is no failure of the load: the next run parses)
     assert written == [14]
     assert pack.read_bytes() == before
+    assert recent(demo) is None
     assert sorted(p.name for p in pack.parent.iterdir() if p.name.startswith(".")) == []
