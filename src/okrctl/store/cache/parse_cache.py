@@ -140,7 +140,7 @@ class ParseCache:
 def slack(used: int) -> int:
     """How many entries the recent file and the pack's unused ones may add up to before the
     pack is written whole again: 16, or a thirty-second of the units (at 2,000 teams, 62
-    files changed since; each unused entry costs a warm run 45 µs to read)."""
+    files changed since; each unused entry costs a warm run 35 µs to read)."""
     return max(16, used // 32)
 
 
