@@ -6,6 +6,7 @@ import json
 import marshal
 import os
 import shutil
+import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,10 @@ from typer.testing import CliRunner
 from okrctl.cli import app
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+MACHINE_TEMP = tempfile.gettempdir()
+"""The machine's temporary folder, for what another user must reach (a PostgreSQL server run
+as `postgres`): the tests' own (`_temporary_folder_of_the_run`) is the test user's alone."""
 
 CONFIG = """\
 company: Acme
@@ -139,6 +144,22 @@ def findings(root: Path, *extra: str) -> tuple[int, list[tuple[str, str, int, in
     return result.exit_code, [
         (f["rule"], f["file"], f["line"], f["column"]) for f in payload["findings"]
     ]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _temporary_folder_of_the_run(tmp_path_factory: pytest.TempPathFactory):
+    """okrctl keeps a file of its own (a workspace's lock) in the temporary folder where there
+    is no `.git/` to hold it: the tests' runs, and the okrctl processes they start, use the
+    test run's own folder, so the suite leaves nothing behind in the machine's."""
+    folder = str(tmp_path_factory.mktemp("tmp"))
+    before = os.environ.get("TMPDIR"), tempfile.tempdir
+    os.environ["TMPDIR"], tempfile.tempdir = folder, folder
+    yield
+    environ, tempfile.tempdir = before
+    if environ is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = environ
 
 
 @pytest.fixture

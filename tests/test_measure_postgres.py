@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 import postgres
-from conftest import BASE, CONFIG, run_cli
+from conftest import BASE, CONFIG, MACHINE_TEMP, run_cli
 from gitrepo import GitRepo
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[postgres.Server]:
-    with tempfile.TemporaryDirectory(prefix="okrctl-pg-") as folder:
+    with tempfile.TemporaryDirectory(prefix="okrctl-pg-", dir=MACHINE_TEMP) as folder:
         started = postgres.start(Path(folder))
         if isinstance(started, str):
             pytest.skip(started)
@@ -145,7 +145,7 @@ def test_as_root_without_a_postgres_user_the_harness_makes_its_own():
         pytest.skip("PostgreSQL is not installed (Debian package postgresql)")
     made = "okrctl-pg-probe"
     subprocess.run(["userdel", made], capture_output=True, check=False)
-    folder = tempfile.TemporaryDirectory(prefix="okrctl-pg-")  # reachable by the new user
+    folder = tempfile.TemporaryDirectory(prefix="okrctl-pg-", dir=MACHINE_TEMP)  # the user's too
     try:
         started = postgres.start(Path(folder.name), users=("okrctl-no-such-user", made))
         assert isinstance(started, postgres.Server), started
