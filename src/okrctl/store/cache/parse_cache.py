@@ -5,13 +5,14 @@ A key covers everything a unit is made from (the file's bytes and name, and the 
 okrctl, Python and pydantic), so an edited file is simply a new key: a stale entry cannot be
 used. The cache is one pack per goals folder under `.git/okrctl/`, rewritten atomically with the
 entries the working tree used, so concurrent runs read the old pack or the new one. What a few
-edits add goes to a small file beside it (`-recent`), written alone: a run after one check-in
-rewrote the whole pack (a twelfth of the run at 2,000 teams). Once that file and the entries
-the pack holds for files since changed or gone outweigh `slack`, the pack is written whole
-again and the file dropped. Since a key is the content, a pack and a recent file of
-different runs can only miss, never answer wrongly. Outside git
-there is no cache: okrctl writes nothing into the goals themselves. A pack lives inside `.git/`,
-as trusted as the repository's own hooks; one that cannot be read is ignored and rebuilt.
+edits add goes to a small file beside it (`-recent`), written alone: otherwise a run one
+check-in after the last pickles every unit again (at 2,000 teams, a twelfth of the run). Once
+that file's entries and the pack's unused ones (of files changed or gone since) outweigh
+`slack`, the pack is written whole again and the small file dropped. Since a key is the
+content, a pack and a small file of different runs can only miss, never answer wrongly.
+Outside git there is no cache: okrctl writes nothing into the goals themselves. A pack lives
+inside `.git/`, as trusted as the repository's own hooks; one that cannot be read is ignored
+and rebuilt.
 """
 
 from __future__ import annotations
