@@ -77,6 +77,11 @@ def test_a_cache_from_an_older_commit_is_extended_and_agrees(origin, tmp_path, m
     second = clone(origin, tmp_path / "run-2/okrs")
     shutil.copytree(saved, second / ".git/okrctl")  # restored by a restore key
     warm = check(second)
+    # the one file changed since is parsed, its unit kept beside the pack, which stays as saved
+    [pack] = saved.glob("parse-*[0-9a-f].pickle")
+    kept = second / ".git/okrctl"
+    assert (kept / pack.name).read_bytes() == pack.read_bytes()
+    assert [p.name for p in kept.glob("parse-*-recent.pickle")] == [f"{pack.stem}-recent.pickle"]
     monkeypatch.setenv("OKRCTL_NO_CACHE", "1")
     assert warm == check(second)
 
