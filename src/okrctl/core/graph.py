@@ -112,9 +112,10 @@ class Graph:
     the others (the `derivation` and `unknown-ref` rules report those)."""
 
     def restricted(self, unit_ids: list[str]) -> Graph:
-        """Only the units `unit_ids` and the nodes of theirs this graph holds, for the rules
-        that read one unit at a time. (A ref starts with its unit's id, and a unit left out of
-        this graph, as a second one with the same id, left no node in it.)"""
+        """Only the units `unit_ids` and the nodes of theirs this graph holds, in this graph's
+        order when `unit_ids` are: for the rules that read one unit at a time, and a scoped
+        comparison. (A ref starts with its unit's id, and a unit left out of this graph, as a
+        second one with the same id, left no node in it.)"""
         graph = Graph()
         for unit_id in unit_ids:
             unit_file = graph.units[unit_id] = self.units[unit_id]
