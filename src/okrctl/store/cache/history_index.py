@@ -240,12 +240,8 @@ class _LazyRefs(Refs, MutableMapping[str, RefHistory]):
     def packed_units(self) -> dict[str, bytes]:
         """Each unit's rows, marshalled as `save` writes them: a unit never decoded is the
         bytes it was read as, a decoded one its rows, built refs made rows again."""
-        units: dict[str, dict[str, _Row]] = {}
-        for ref, row in self._raw.items():
-            units.setdefault(unit_of(ref), {})[ref] = row
-        for ref, found in self._built.items():
-            units.setdefault(unit_of(ref), {})[ref] = _row_of(found)
-        packed = {unit: marshal.dumps(rows) for unit, rows in units.items()}
+        built = ((ref, _row_of(found)) for ref, found in self._built.items())
+        packed = _packed([*self._raw.items(), *built])
         packed.update(self._units)
         return packed
 
@@ -271,6 +267,14 @@ def _row_of(found: RefHistory) -> _Row:
     )
 
 
+def _packed(rows: Iterable[tuple[str, _Row]]) -> dict[str, bytes]:
+    """Refs' rows grouped by unit, each unit's marshalled apart (decoded on first use)."""
+    units: dict[str, dict[str, _Row]] = {}
+    for ref, row in rows:
+        units.setdefault(unit_of(ref), {})[ref] = row
+    return {unit: marshal.dumps(unit_rows) for unit, unit_rows in units.items()}
+
+
 def save(folder: Path, goals: str, boundary: str, history: History) -> None:
     from okrctl.model.errors import OkrctlError
     from okrctl.store.writefile import write_atomically
@@ -279,10 +283,7 @@ def save(folder: Path, goals: str, boundary: str, history: History) -> None:
     if isinstance(refs, _LazyRefs):
         packed = refs.packed_units()
     else:
-        units: dict[str, dict[str, _Row]] = {}
-        for ref, found in refs.items():
-            units.setdefault(unit_of(ref), {})[ref] = _row_of(found)
-        packed = {unit: marshal.dumps(rows) for unit, rows in units.items()}
+        packed = _packed((ref, _row_of(found)) for ref, found in refs.items())
     path = _path(folder, goals)
     try:
         body = marshal.dumps(
