@@ -27,7 +27,7 @@ from okrctl.model.goals import OBJECTIVE_ONLY_IN, ONLY_IN, Kind, Unit
 from okrctl.model.names import unit_stem
 from okrctl.model.units import Repository, UnitFile
 from okrctl.store.bounded import read_at_most
-from okrctl.store.cache.parse_cache import Entry, ParseCache, open_cache
+from okrctl.store.cache.parse_cache import Entry, Packed, ParseCache, open_cache
 from okrctl.store.config import load_config, parse_config, read_settings, settings_too_large
 from okrctl.store.git import objects as git_objects
 from okrctl.store.rereads import Rereads
@@ -110,7 +110,7 @@ def load_buffers(workspace: Workspace, buffers: Mapping[Path, bytes]) -> Reposit
         cache = open_cache(workspace, config.config.goals_dir, read_only=True)
     else:  # parsed units are still kept in memory, from one check to the next
         kept = workspace.memo.setdefault(ParseCache, {})
-        cache = ParseCache(None, entries=kept if isinstance(kept, dict) else None)
+        cache = ParseCache(None, packed=Packed(kept) if isinstance(kept, dict) else None)
     cache.rereads = rereads
     return load_files(config, files, cache=cache)
 

@@ -51,7 +51,6 @@ class ParseCache:
         pack: Path | None,
         *,
         read_only: bool = False,
-        entries: dict[str, Entry] | None = None,
         revisions: SidePack | None = None,
         packed: Packed | None = None,
     ) -> None:
@@ -61,9 +60,6 @@ class ParseCache:
         loads parsed (a key is the content, wherever it was read from), but keeps the pack
         what the working tree uses."""
         self.format = _format()
-        self.entries: dict[str, Entry] = {}
-        """Every unit known: the pack's, and those parsed since by any load of this command
-        (shared by its loads, so a file unchanged between two revisions is one object)."""
         self.used: dict[str, Entry] = {}
         self.changed = False
         self.write: Callable[[Callable[[], None]], None] = _now
@@ -71,19 +67,17 @@ class ParseCache:
         self.rereads: Rereads | None = None
         """A long-lived process's memory of files read (store/rereads.py): each key hashed
         once per content."""
-        self.keyed = pack is not None or entries is not None
+        self.keyed = pack is not None or packed is not None
         """Whether units are looked up by their file's key: there is a pack, or units kept in
         memory by a caller that loads again and again (an editor's first checks)."""
-        self.packed = Packed({}, frozenset(), frozenset())
-        """What the pack and its recent file hold, as read by this command's first load."""
-        if packed is not None:
-            self.packed = packed
-            self.entries = packed.entries
-        elif entries is not None:
-            self.entries = entries
-        elif pack is not None:
-            self.packed = _read_packs(pack)
-            self.entries = self.packed.entries
+        if packed is None and pack is not None:
+            packed = _read_packs(pack)
+        self.packed = packed if packed is not None else Packed({})
+        """What the pack and its recent file hold, as read by this command's first load (or
+        the units a caller keeps in memory)."""
+        self.entries = self.packed.entries
+        """Every unit known: the pack's, and those parsed since by any load of this command
+        (shared by its loads, so a file unchanged between two revisions is one object)."""
         self.revisions = revisions
         """For a load of a past revision: the side pack of what past versions of the files
         hold that the working tree's pack does not."""
@@ -149,9 +143,9 @@ class Packed(NamedTuple):
     entries: dict[str, Entry]
     """The pack's entries and its recent file's (then those any load of this command parsed:
     one dict, shared by its loads)."""
-    written: frozenset[str]
+    written: frozenset[str] = frozenset()
     """The keys the pack itself holds."""
-    recent: frozenset[str]
+    recent: frozenset[str] = frozenset()
     """The keys the recent file holds."""
 
 
