@@ -140,9 +140,9 @@ def check(
     if output_format is CheckFormat.json:
         _echo_json(diagnostics.findings_json(findings))
     else:
-        sources = {path: text.split("\n") for path, text in result.repository.texts.items()}
+        repository = result.repository
         _print_styled(
-            diagnostics.findings_text(findings, sources, result.repository.files_read, _width())
+            diagnostics.findings_text(findings, repository.texts, repository.files_read, _width())
         )
     raise typer.Exit(result.exit_code(strict=strict))
 
