@@ -253,13 +253,22 @@ def test_a_child_that_dies_before_sending_early_sends_nothing():
 
 
 def counting_children(monkeypatch) -> list[int]:
+    """A 1 for each forked child started from now on, but those asking git where the goals
+    are (each command that reads starts one: tests/test_git_ahead.py)."""
     import multiprocessing.process
+
+    from okrctl.store.git.whereabouts import whereabouts
 
     started: list[int] = []
     real = multiprocessing.process.BaseProcess.start
-    monkeypatch.setattr(
-        multiprocessing.process.BaseProcess, "start", lambda self: started.append(1) or real(self)
-    )
+
+    def start(self) -> None:
+        work = self._args[0] if self._args else None
+        if getattr(work, "func", None) is not whereabouts:
+            started.append(1)
+        real(self)
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", start)
     return started
 
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from okrctl.commands.check import CheckResult
     from okrctl.commands.send import Sent
     from okrctl.model.findings import Finding
+    from okrctl.store.workspace import Workspace
     from okrctl.views.review import Review
 
 app = typer.Typer(
@@ -97,6 +98,16 @@ def _root(
     """Goals as reviewed, versioned YAML: validate the cascade, score it, report it."""
 
 
+def _workspace(repo: Path | None) -> "Workspace":
+    """The goals a command that only reads works on, with git asked where they are in a forked
+    child meanwhile (`Workspace.ask_git_ahead`): called before the command imports its own
+    modules, which that child's work goes on beside."""
+    from okrctl.store.workspace import Workspace
+
+    with _user_errors():
+        return Workspace.open(repo).ask_git_ahead()
+
+
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Library errors become a message on stderr and their exit code; never a traceback."""
@@ -127,11 +138,12 @@ def check(
 
     Example: okrctl check --format github --strict
     """
+    workspace = _workspace(repo)
     from okrctl.commands.check import check_repo
     from okrctl.render import findings as diagnostics
 
     with _user_errors():
-        result = check_repo(repo, at=at, as_of=_date(as_of))
+        result = check_repo(workspace, at=at, as_of=_date(as_of))
     findings = result.findings
     if output_format is CheckFormat.github:
         _check_github(result)
@@ -217,6 +229,7 @@ def status(
 
     Example: okrctl status growth --as-of 2026-11-15
     """
+    workspace = _workspace(repo)
     from okrctl.commands.status import status as score
     from okrctl.views.status import status_json_head
 
@@ -224,12 +237,12 @@ def status(
         from okrctl.commands.status import status_json
 
         with _user_errors():
-            scored, units = status_json(repo, scope, at=at, as_of=_date(as_of))
+            scored, units = status_json(workspace, scope, at=at, as_of=_date(as_of))
         _report_problems(scored.notes, scored.load_findings)
         _echo_json_texts(status_json_head(scored.card), "units", units)
         raise typer.Exit(scored.exit_code)
     with _user_errors():
-        scored = score(repo, scope, at=at, as_of=_date(as_of))
+        scored = score(workspace, scope, at=at, as_of=_date(as_of))
     _report_problems(scored.notes, scored.load_findings)
     if output_format is StatusFormat.json:
         from okrctl.views.status import unit_json
@@ -344,10 +357,11 @@ def show(
 
     Example: okrctl show growth/convert-signups
     """
+    workspace = _workspace(repo)
     from okrctl.commands.show import show as page
 
     with _user_errors():
-        shown = page(repo, ref, at=at, as_of=_date(as_of))
+        shown = page(workspace, ref, at=at, as_of=_date(as_of))
     _report_problems(shown.scored.notes, shown.scored.load_findings)
     if output_format is ShowFormat.json:
         _echo_json(shown.as_json())
@@ -395,11 +409,14 @@ def report(
 
     Example: okrctl report tom --template one-on-one --since 2026-11-01
     """
+    workspace = _workspace(repo)
     from okrctl.commands.report import report as gather
     from okrctl.render.markdown import render_report
 
     with _user_errors():
-        request = gather(repo, scope, template=template, since=since, at=at, as_of=_date(as_of))
+        request = gather(
+            workspace, scope, template=template, since=since, at=at, as_of=_date(as_of)
+        )
         text = render_report(request, html=output_format is ReportFormat.html)
         if output is not None:
             from okrctl.store.writefile import write_output
@@ -597,10 +614,11 @@ def site(
 
     Example: okrctl site public --base-url https://okrs.example.com
     """
+    workspace = _workspace(repo)
     from okrctl.commands.site import site as build
 
     with _user_errors():
-        built = build(repo, out, at=at, as_of=_date(as_of), base_url=base_url, force=force)
+        built = build(workspace, out, at=at, as_of=_date(as_of), base_url=base_url, force=force)
     _report_problems(built.notes, [])
     written = built.written
     removed = f"; removed {written.removed} old file(s)" if written.removed else ""

@@ -201,7 +201,7 @@ def read_ahead(workspace: Workspace, goals_dir: str) -> None:
     if folder is not None and history_index.exists(folder, scope.key()):
         workspace.memo[_INDEXED] = True
         return
-    head = git_process.verify_commit(top, "HEAD")
+    head = workspace.head()
     if head is not None:
         ahead = workspace.memo[_READ_AHEAD] = _ReadAhead(top, head, scope)
         workspace.meanwhile.append(ahead.start)  # the loader starts it
@@ -251,9 +251,9 @@ def read_history(
     if top is None:
         return None
     scope = goals_scope(root, top, goals_dir)
-    head = git_process.verify_commit(top, revision)
+    head = workspace.head() if revision == "HEAD" else git_process.verify_commit(top, revision)
     if head is None:  # no commits yet
-        return History(truncated=git_log.is_shallow(top))
+        return History(truncated=workspace.shallow_without_commits())
     boundary = git_log.shallow_boundary(workspace.git_folder)
     shallow = bool(boundary)
     is_head = revision == "HEAD" or head == git_process.verify_commit(top, "HEAD")

@@ -22,6 +22,9 @@ from okrctl.store.root import resolve_root
 if TYPE_CHECKING:
     import git
 
+    from okrctl.store.forks import Later
+    from okrctl.store.git.whereabouts import Whereabouts
+
 _UNSET = object()
 
 
@@ -38,6 +41,9 @@ class Workspace:
     _repo: git.Repo | None = field(default=None, repr=False)
     _git_folder: Path | None = field(default=None, repr=False)
     _cache_folder: object = field(default=_UNSET, repr=False)
+    _asked: Later[Whereabouts | None] | None = field(default=None, repr=False)
+    """git's first answers, asked ahead in a forked child (`ask_git_ahead`)."""
+    _answered: Whereabouts | None = field(default=None, repr=False)
     memo: dict[object, object] = field(default_factory=dict, repr=False)
     """What the caches under `.git/okrctl/` read once per command, shared by its loads."""
     held_writes: list[Callable[[], None]] | None = field(default=None, repr=False)
@@ -69,10 +75,51 @@ class Workspace:
     def top(self) -> Path | None:
         """The git work tree holding the root; None outside git. Asked of git once."""
         if self._top is _UNSET:
-            from okrctl.store.git.process import toplevel
+            asked, self._asked = self._asked, None
+            if asked is not None:
+                answered = self._answered = asked()  # (what failed there is asked here)
+                self._top = None if answered is None else answered.top
+                if answered is not None:
+                    self._git_folder = answered.git_folder
+            else:
+                from okrctl.store.git.process import toplevel
 
-            self._top = toplevel(self.root)
+                self._top = toplevel(self.root)
         return self._top  # type: ignore[return-value]
+
+    def ask_git_ahead(self) -> Workspace:
+        """Have git asked where this command runs, and HEAD's commit, in a forked child while
+        this process imports what the command needs (`store/git/whereabouts.py`); where okrctl
+        does not fork, each is asked when first needed, as without. For commands that read:
+        HEAD is then the one the command started with, even after a commit."""
+        from okrctl.store.forks import cores_to_fork
+
+        if self._top is _UNSET and self._asked is None and cores_to_fork() > 1:
+            from functools import partial
+
+            from okrctl.store.forks import elsewhere
+            from okrctl.store.git.whereabouts import whereabouts
+
+            self._asked = elsewhere(partial(whereabouts, self.root))
+        return self
+
+    def head(self) -> str | None:
+        """HEAD's commit (None before the first one, or outside git)."""
+        top = self.top
+        if self._answered is not None:
+            return self._answered.head
+        from okrctl.store.git.process import verify_commit
+
+        return None if top is None else verify_commit(top, "HEAD")
+
+    def shallow_without_commits(self) -> bool:
+        """Whether a repository with no commit yet is shallow (its history: "truncated")."""
+        top = self.top
+        if self._answered is not None:
+            return self._answered.shallow_without_commits
+        from okrctl.store.git.log import is_shallow
+
+        return top is not None and is_shallow(top)
 
     def write(self, write: Callable[[], None]) -> None:
         """A cache write: made now, or held back (`held_writes`)."""

@@ -1,0 +1,151 @@
+"""git asked ahead (store/git/whereabouts.py): a command that reads has a forked child ask git
+where the goals are while it imports its own modules. Its answers are git's own, on every shape
+of repository, and a warm run's own process never imports GitPython."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import BASE, write_repo
+from gitrepo import GitRepo
+from okrctl.store import forks
+from okrctl.store.git.whereabouts import whereabouts
+from okrctl.store.workspace import Workspace
+
+may_fork = pytest.mark.skipif(forks.cores_to_fork() < 2, reason="okrctl does not fork here")
+
+
+def answers(workspace: Workspace) -> tuple[object, ...]:
+    return (
+        workspace.top,
+        workspace.top and workspace.git_folder,
+        workspace.prefix,
+        workspace.head(),
+        workspace.shallow_without_commits(),
+    )
+
+
+def asked_in_children(monkeypatch) -> list[Path]:
+    """The root of each child started from now on to ask git where the goals are."""
+    import multiprocessing.process
+
+    asked: list[Path] = []
+    real = multiprocessing.process.BaseProcess.start
+
+    def start(self) -> None:
+        work = self._args[0] if self._args else None
+        if getattr(work, "func", None) is whereabouts:
+            asked.append(work.args[0])
+        real(self)
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", start)
+    return asked
+
+
+def committed(tmp_path: Path) -> Path:
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit(BASE, "2026-10-01")
+    return repo.root
+
+
+def in_a_subfolder(tmp_path: Path) -> Path:
+    repo = GitRepo(tmp_path / "repo")
+    write_repo(repo.root / "okrs", {})
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "goals in a subfolder", date="2026-10-01")
+    return repo.root / "okrs"
+
+
+def without_a_commit(tmp_path: Path) -> Path:
+    repo = GitRepo(tmp_path / "repo")
+    write_repo(repo.root, {})
+    return repo.root
+
+
+def a_linked_worktree(tmp_path: Path) -> Path:
+    root = committed(tmp_path)
+    subprocess.run(
+        ["git", "worktree", "add", "-q", "-b", "other", str(tmp_path / "linked")],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+    return tmp_path / "linked"
+
+
+def outside_git(tmp_path: Path) -> Path:
+    return write_repo(tmp_path / "plain", {})
+
+
+@may_fork
+@pytest.mark.parametrize(
+    "shape", [committed, in_a_subfolder, without_a_commit, a_linked_worktree, outside_git]
+)
+def test_the_answers_asked_ahead_are_those_git_gives_when_asked(tmp_path, monkeypatch, shape):
+    root = shape(tmp_path)
+    asked = asked_in_children(monkeypatch)
+    ahead = Workspace.open(root).ask_git_ahead()
+    assert asked == [root.resolve()]
+    assert answers(ahead) == answers(Workspace.open(root))
+    if shape is a_linked_worktree:  # (its own git folder, not the main work tree's)
+        assert ahead.git_folder.parent.name == "worktrees"
+    if shape is without_a_commit:
+        assert ahead.head() is None
+
+
+def test_where_okrctl_does_not_fork_git_is_asked_when_needed(tmp_path, monkeypatch):
+    root = committed(tmp_path)
+    monkeypatch.setattr(forks, "cores_to_fork", lambda: 1)
+    asked = asked_in_children(monkeypatch)
+    ahead = Workspace.open(root).ask_git_ahead()
+    assert answers(ahead) == answers(Workspace.open(root))
+    assert asked == []
+
+
+@may_fork
+def test_head_is_the_one_the_command_started_with(tmp_path):
+    repo = GitRepo(tmp_path / "repo")
+    first = repo.commit(BASE, "2026-10-01")
+    workspace = Workspace.open(repo.root).ask_git_ahead()
+    assert workspace.top == repo.root.resolve()
+    repo.commit({"goals/notes.txt": "later\n"}, "2026-10-02")
+    assert workspace.head() == first
+    assert Workspace.open(repo.root).head() != first
+
+
+PARENT_IMPORTS_GIT = """\
+import atexit, sys
+out, root = sys.argv[1], sys.argv[2]
+atexit.register(lambda: open(out, "w").write(str("git" in sys.modules)))
+sys.argv = ["okrctl", "check", "--repo", root]
+from okrctl.cli import main
+main()
+"""
+
+
+@may_fork
+def test_a_warm_check_never_imports_gitpython_in_its_own_process(tmp_path):
+    root = committed(tmp_path)
+    said = tmp_path / "imported-git"
+
+    def check() -> tuple[bool, str]:
+        done = subprocess.run(
+            [sys.executable, "-c", PARENT_IMPORTS_GIT, str(said), str(root)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return said.read_text() == "True", done.stdout
+
+    cold_imported, cold = check()  # (a first run walks history through GitPython)
+    warm_imported, warm = check()
+    assert cold_imported
+    assert not warm_imported
+    assert warm == cold
+    assert "warning stale: `acme/grow/deposits` has not been checked" in warm  # (history read)
