@@ -130,6 +130,40 @@ def test_a_missing_step_falls_back_to_the_nearest_node_that_exists():
     assert read_document(b"just text\n").source.at() == Position(1, 1)
 
 
+def every_path(data: object, path: tuple = ()):
+    yield path
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from every_path(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from every_path(value, (*path, index))
+
+
+def test_a_look_up_answers_the_same_in_any_order():
+    """A source map searches on from the last record it found (callers mostly ask in the
+    file's order): in order, backwards, shuffled and with misses between, each answer is the
+    one a fresh map gives, for every node and mapping key of every demo file."""
+    import random
+
+    from okrctl.store.yaml.read import SourceMap
+
+    files = sorted((PROJECT_ROOT / "goals").rglob("*.yaml"))
+    assert len(files) > 10
+    for path in files:
+        document = read_document(path.read_bytes())
+        index = document.source.pack()
+        paths = [*every_path(document.data), ("missing",), ("objectives", 99, "id")]
+        shuffled = random.Random(path.name).sample(paths, len(paths))
+        for order in (paths, paths[::-1], shuffled):
+            reused = SourceMap(index=index)
+            for node in order:
+                fresh = SourceMap(index=index)
+                assert reused.at(*node) == fresh.at(*node), (path, node)
+                assert reused.key_at(*node) == SourceMap(index=index).key_at(*node)
+                assert reused.entry_lines(*node) == SourceMap(index=index).entry_lines(*node)
+
+
 @pytest.mark.parametrize("pure", [False, True], ids=["c-parser", "pure-parser"])
 def test_a_tagged_list_or_mapping_is_read_only_with_the_core_tags(pure, monkeypatch):
     """`!!map`, `!!seq` and the bare `!` change nothing; any other tag on a collection (a set,

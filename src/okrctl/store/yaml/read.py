@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from okrctl.model.findings import START, Position
@@ -60,6 +60,10 @@ class SourceMap:
 
     index: str = ""
     pending: str | None = None
+    near: int = field(default=0, compare=False, repr=False)
+    """Where the last record found ends: the next look-up searches on from there first, since
+    callers mostly ask for nodes in the file's order (`stale`'s thousands of findings: each
+    search was a scan from the file's start, 2 KB on average)."""
 
     def _ready(self) -> None:
         if self.pending is not None:
@@ -75,9 +79,8 @@ class SourceMap:
         """The value at `path`, or the nearest enclosing node that exists."""
         if self.pending is not None:
             self._ready()
-        index = self.index
         for end in range(len(path), -1, -1):
-            found = _record(index, path[:end])
+            found = self._record(path[:end])
             if found is not None:
                 return Position(int(found[-2]) + 1, int(found[-1]) + 1)
         return START
@@ -87,7 +90,7 @@ class SourceMap:
         not a mapping entry. One look-up (`at` and `key_at` walk up to the nearest node)."""
         if self.pending is not None:
             self._ready()
-        found = _record(self.index, path)
+        found = self._record(path)
         if found is None or len(found) != 4:
             return None
         return int(found[0]) + 1, int(found[2]) + 1
@@ -96,20 +99,32 @@ class SourceMap:
         """The key of the mapping entry at `path`, else the value's position."""
         if self.pending is not None:
             self._ready()
-        found = _record(self.index, path)
+        found = self._record(path)
         if found is not None and len(found) == 4:
             return Position(int(found[0]) + 1, int(found[1]) + 1)
         return self.at(*path)
 
-
-def _record(index: str, path: tuple[Hashable, ...]) -> list[str] | None:
-    """The marks of the node at `path`, as text; None when absent."""
-    needle = _NEEDLES.get(path)
-    if needle is None:
-        needle = f"\n{encode_path(path)}\t"
-        if "\x00" not in needle and len(_NEEDLES) < 100_000:  # files share their shapes
-            _NEEDLES[path] = needle
-    return _marks(index, needle)
+    def _record(self, path: tuple[Hashable, ...]) -> list[str] | None:
+        """The marks of the node at `path`, as text; None when absent. A record's head
+        (`\n<path>\t`) is in the index once: searched from `near` on, then before it (where
+        every record ends by `near`), it is found wherever it is."""
+        needle = _NEEDLES.get(path)
+        if needle is None:
+            needle = f"\n{encode_path(path)}\t"
+            if "\x00" not in needle and len(_NEEDLES) < 100_000:  # files share their shapes
+                _NEEDLES[path] = needle
+        index, near = self.index, self.near
+        start = index.find(needle, near)
+        if start < 0:
+            start = index.find(needle, 0, near)
+            if start < 0:
+                return None
+        start += len(needle)
+        end = index.find("\n", start)
+        if end < 0:
+            end = len(index)
+        self.near = end
+        return index[start:end].split(" ")
 
 
 def _marks(index: str, needle: str) -> list[str] | None:
