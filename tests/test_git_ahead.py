@@ -1,6 +1,7 @@
 """git asked ahead (store/git/whereabouts.py): a command that reads has a forked child ask git
 where the goals are while it imports its own modules. Its answers are git's own, on every shape
-of repository, and a warm run's own process never imports GitPython."""
+of repository, and a warm `check`, `status` or `report` never imports GitPython in its own
+process."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ def answers(workspace: Workspace) -> tuple[object, ...]:
         workspace.prefix,
         workspace.head(),
         workspace.shallow_without_commits(),
+        workspace.origin(),
     )
 
 
@@ -49,6 +51,13 @@ def asked_in_children(monkeypatch) -> list[Path]:
 def committed(tmp_path: Path) -> Path:
     repo = GitRepo(tmp_path / "repo")
     repo.commit(BASE, "2026-10-01")
+    return repo.root
+
+
+def with_an_origin(tmp_path: Path) -> Path:
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit(BASE, "2026-10-01")
+    repo.git("remote", "add", "origin", "git@github.com:acme/okrs.git")
     return repo.root
 
 
@@ -83,7 +92,8 @@ def outside_git(tmp_path: Path) -> Path:
 
 @may_fork
 @pytest.mark.parametrize(
-    "shape", [committed, in_a_subfolder, without_a_commit, a_linked_worktree, outside_git]
+    "shape",
+    [committed, with_an_origin, in_a_subfolder, without_a_commit, a_linked_worktree, outside_git],
 )
 def test_the_answers_asked_ahead_are_those_git_gives_when_asked(tmp_path, monkeypatch, shape):
     root = shape(tmp_path)
@@ -95,6 +105,8 @@ def test_the_answers_asked_ahead_are_those_git_gives_when_asked(tmp_path, monkey
         assert ahead.git_folder.parent.name == "worktrees"
     if shape is without_a_commit:
         assert ahead.head() is None
+    if shape is with_an_origin:
+        assert ahead.origin() == "git@github.com:acme/okrs.git"
 
 
 def test_where_okrctl_does_not_fork_git_is_asked_when_needed(tmp_path, monkeypatch):
@@ -119,22 +131,30 @@ def test_head_is_the_one_the_command_started_with(tmp_path):
 
 PARENT_IMPORTS_GIT = """\
 import atexit, sys
-out, root = sys.argv[1], sys.argv[2]
+out, root, *command = sys.argv[1:]
 atexit.register(lambda: open(out, "w").write(str("git" in sys.modules)))
-sys.argv = ["okrctl", "check", "--repo", root]
+sys.argv = ["okrctl", *command, "--repo", root, "--as-of", "2099-12-31"]
 from okrctl.cli import main
 main()
 """
 
 
 @may_fork
-def test_a_warm_check_never_imports_gitpython_in_its_own_process(tmp_path):
+@pytest.mark.parametrize(
+    ("command", "shows"),
+    [
+        (["check"], "warning stale: `acme/grow/deposits` has not been checked"),
+        (["status", "--format", "json"], '"checked_in": true, "trend": [12.0]'),
+        (["report", "--template", "company"], "| Deposits from 10 to 20 | 12 | 20 | ▄ | 0.20 |"),
+    ],
+)
+def test_a_warm_run_never_imports_gitpython_in_its_own_process(tmp_path, command, shows):
     root = committed(tmp_path)
     said = tmp_path / "imported-git"
 
-    def check() -> tuple[bool, str]:
+    def run() -> tuple[bool, str]:
         done = subprocess.run(
-            [sys.executable, "-c", PARENT_IMPORTS_GIT, str(said), str(root)],
+            [sys.executable, "-c", PARENT_IMPORTS_GIT, str(said), str(root), *command],
             capture_output=True,
             text=True,
             timeout=120,
@@ -143,9 +163,11 @@ def test_a_warm_check_never_imports_gitpython_in_its_own_process(tmp_path):
         assert done.returncode == 0, done.stderr
         return said.read_text() == "True", done.stdout
 
-    cold_imported, cold = check()  # (a first run walks history through GitPython)
-    warm_imported, warm = check()
+    # (a date after today reads the working tree, at a moment that does not move: the quarter's
+    # end, once it is over)
+    cold_imported, cold = run()  # (a first run walks history through GitPython)
+    warm_imported, warm = run()
     assert cold_imported
     assert not warm_imported
     assert warm == cold
-    assert "warning stale: `acme/grow/deposits` has not been checked" in warm  # (history read)
+    assert shows in warm  # (history read: the stale number, its check-ins, its trend)

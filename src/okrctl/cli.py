@@ -409,11 +409,14 @@ def report(
 
     Example: okrctl report tom --template one-on-one --since 2026-11-01
     """
+    workspace = _workspace(repo)
     from okrctl.commands.report import report as gather
     from okrctl.render.markdown import render_report
 
-    with _user_errors():  # (git is not asked ahead: resolving `--since` imports GitPython here)
-        request = gather(repo, scope, template=template, since=since, at=at, as_of=_date(as_of))
+    with _user_errors():
+        request = gather(
+            workspace, scope, template=template, since=since, at=at, as_of=_date(as_of)
+        )
         text = render_report(request, html=output_format is ReportFormat.html)
         if output is not None:
             from okrctl.store.writefile import write_output
