@@ -256,7 +256,6 @@ def test_the_web_address_comes_from_origin_on_github(goals, origin, expected):
     if origin is not None:
         goals.git("remote", "add", "origin", origin)
     assert repository_url(Workspace.of(goals.root), None) == expected
-    assert repository_url(Workspace.of(goals.root).ask_git_ahead(), None) == expected
     configured = "https://github.example.com/acme/okrs/"
     assert repository_url(Workspace.of(goals.root), configured) == configured.rstrip("/")
 

@@ -409,14 +409,11 @@ def report(
 
     Example: okrctl report tom --template one-on-one --since 2026-11-01
     """
-    workspace = _workspace(repo)
     from okrctl.commands.report import report as gather
     from okrctl.render.markdown import render_report
 
-    with _user_errors():
-        request = gather(
-            workspace, scope, template=template, since=since, at=at, as_of=_date(as_of)
-        )
+    with _user_errors():  # (git is not asked ahead: docs/architecture.md says why)
+        request = gather(repo, scope, template=template, since=since, at=at, as_of=_date(as_of))
         text = render_report(request, html=output_format is ReportFormat.html)
         if output is not None:
             from okrctl.store.writefile import write_output
@@ -614,11 +611,10 @@ def site(
 
     Example: okrctl site public --base-url https://okrs.example.com
     """
-    workspace = _workspace(repo)
     from okrctl.commands.site import site as build
 
-    with _user_errors():
-        built = build(workspace, out, at=at, as_of=_date(as_of), base_url=base_url, force=force)
+    with _user_errors():  # (git is not asked ahead: docs/architecture.md says why)
+        built = build(repo, out, at=at, as_of=_date(as_of), base_url=base_url, force=force)
     _report_problems(built.notes, [])
     written = built.written
     removed = f"; removed {written.removed} old file(s)" if written.removed else ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from okrctl.store.git import process as git_process
 from okrctl.store.workspace import Workspace
 
 _GITHUB = re.compile(
@@ -17,5 +18,9 @@ _GITHUB = re.compile(
 def repository_url(workspace: Workspace, configured: str | None) -> str | None:
     if configured:
         return configured.rstrip("/")
-    found = _GITHUB.match(workspace.origin())
+    top = workspace.top
+    if top is None:
+        return None
+    origin = git_process.config_value(top, "remote.origin.url")
+    found = _GITHUB.match(origin)
     return f"https://github.com/{found.group('path')}" if found else None

@@ -112,15 +112,6 @@ class Workspace:
 
         return None if top is None else verify_commit(top, "HEAD")
 
-    def origin(self) -> str:
-        """git's `remote.origin.url` ("" when none is set, or outside git)."""
-        top = self.top
-        if self._answered is not None:
-            return self._answered.origin
-        from okrctl.store.git.process import config_value
-
-        return "" if top is None else config_value(top, "remote.origin.url")
-
     def shallow_without_commits(self) -> bool:
         """Whether a repository with no commit yet is shallow (its history: "truncated")."""
         top = self.top

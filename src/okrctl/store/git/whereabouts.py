@@ -1,6 +1,5 @@
 """What a command asks of git before anything else, asked in one go: where the work tree and its
-git folder are, HEAD's commit, (with no commit) whether the clone is shallow, and where `origin`
-is (a report's links to the check-in form). A read-only
+git folder are, HEAD's commit, and (with no commit) whether the clone is shallow. A read-only
 command has it asked in a forked child while it imports its own modules
 (`Workspace.ask_git_ahead`): GitPython's import (some 30 ms, with the two `git version` it
 runs) and git's answers are then made beside the command's imports, and a warm run never imports
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from okrctl.store.git.log import is_shallow
-from okrctl.store.git.process import config_value, git_dir, toplevel, verify_commit
+from okrctl.store.git.process import git_dir, toplevel, verify_commit
 
 
 class Whereabouts(NamedTuple):
@@ -23,8 +22,6 @@ class Whereabouts(NamedTuple):
     """HEAD's commit when the command started; None before the first commit."""
     shallow_without_commits: bool
     """With no commit yet, whether the repository is shallow (else False: not asked)."""
-    origin: str
-    """git's `remote.origin.url` ("" when none is set)."""
 
 
 def whereabouts(root: Path) -> Whereabouts | None:
@@ -34,5 +31,4 @@ def whereabouts(root: Path) -> Whereabouts | None:
     if top is None:
         return None
     head = verify_commit(top, "HEAD")
-    shallow = head is None and is_shallow(top)
-    return Whereabouts(top, git_dir(top), head, shallow, config_value(top, "remote.origin.url"))
+    return Whereabouts(top, git_dir(top), head, head is None and is_shallow(top))
