@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Container, Mapping
 from contextlib import ExitStack
 from datetime import datetime, timedelta
-from functools import cache, partial
+from functools import partial
 from typing import Any
 
 from okrctl.core.compare import Comparison
@@ -28,7 +28,7 @@ from okrctl.model.names import unit_of
 from okrctl.render.links import checkin_link
 from okrctl.render.on_demand import FilledOnDemand
 from okrctl.render.textformat import words
-from okrctl.store.forks import elsewhere, split_off
+from okrctl.store.forks import Later, elsewhere, split_off
 from okrctl.store.snapshot import Snapshot
 from okrctl.store.web_address import repository_url
 from okrctl.views.history import checkin_json, move_json
@@ -398,24 +398,51 @@ def _units_on_demand(
         units_later = elsewhere(
             lambda: _known_units(builder, theirs, {}), first_in_child=builder.workspace.in_child
         )
-        whole_later = elsewhere(
-            lambda: _whole_key_results(builder, theirs),
-            first_in_child=partial(_at_leisure, builder.workspace.in_child),
-        )
         rendering.callback(units_later.abandon)
-        rendering.callback(whole_later.abandon)
     whole = {kr.ref: partial(builder.key_result, kr) for kr in _key_results(mine)}
     units = _known_units(builder, mine, whole)
     if theirs:
-        sent = cache(whole_later)
+        theirs_whole = _WholeOnceRead(builder, theirs, rendering)
         for unit in units_later():
             for objective in unit["all_objectives"]:
                 objective["key_results"] = [
-                    _on_demand(known, partial(_sent, sent, known["ref"]))
+                    _on_demand(known, partial(theirs_whole, known["ref"]))
                     for known in objective["key_results"]
                 ]
             units.append(unit)
     return units
+
+
+class _WholeOnceRead:
+    """The key results of the units a child built, whole, for a template that reads them:
+    the first read starts a second child building them all, at the lowest priority, and
+    until its answer is in (or where okrctl does not fork) each is built here when read. A
+    company report reads none of them: started with the first child, the second cost it 170
+    ms of CPU and 41 ms of its run (benchmarks/RESULTS.md, round X)."""
+
+    def __init__(
+        self, builder: ContextBuilder, units: list[UnitScore], rendering: ExitStack
+    ) -> None:
+        self.builder, self.units, self.rendering = builder, units, rendering
+        self.key_results = {kr.ref: kr for kr in _key_results(units)}
+        self.later: Later[dict[str, dict[str, Any]]] | None = None
+        self.sent: dict[str, dict[str, Any]] | None = None
+
+    def __call__(self, ref: str) -> dict[str, Any]:
+        if self.sent is not None:
+            return self.sent[ref]
+        later = self.later
+        if later is None:
+            builder = self.builder
+            later = self.later = elsewhere(
+                partial(_whole_key_results, builder, self.units),
+                first_in_child=partial(_at_leisure, builder.workspace.in_child),
+            )
+            self.rendering.callback(later.abandon)
+        elif later.sent():
+            self.sent = later()
+            return self.sent[ref]
+        return self.builder.key_result(self.key_results[ref])
 
 
 def _known_units(
@@ -455,10 +482,6 @@ def _on_demand(known: dict[str, Any], whole: Callable[[], dict[str, Any]]) -> di
     found = FilledOnDemand(known, whole)
     found["owner"] = known["owner"]
     return found
-
-
-def _sent(sent: Callable[[], dict[str, dict[str, Any]]], ref: str) -> dict[str, Any]:
-    return sent()[ref]
 
 
 def _numbers(units: list[UnitScore]) -> list[str]:

@@ -90,6 +90,16 @@ class Later(Generic[Result]):
         """Whether a child does the work (else it is done here, when asked for)."""
         return self.child is not None
 
+    def sent(self) -> bool:
+        """Whether the child has sent its result, or ended without (calling this object then
+        waits for nothing); False without a child."""
+        if self.child is None:
+            return False
+        try:
+            return bool(self.receiving.poll())
+        except (OSError, EOFError):
+            return True
+
     def abandon(self) -> None:
         if self.child is not None:
             self.receiving.close()
