@@ -292,6 +292,19 @@ def test_an_unknown_template_is_a_usage_error(quarter):
     assert "no template 'weekly': use one of company, one-on-one, team, wall" in result.stderr
 
 
+def test_a_built_in_template_missing_from_the_installation_says_so(quarter, tmp_path, monkeypatch):
+    """Not "no template 'company': use one of company, ...": okrctl's own folder lacks it."""
+    from okrctl.render import markdown
+
+    monkeypatch.setattr(markdown, "BUILTIN", tmp_path / "templates")
+    result = run_cli("report", "--repo", quarter, "--template", "company")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"okrctl: okrctl's own template company.md.j2 is missing from {tmp_path / 'templates'}: "
+        "this installation of okrctl is incomplete; reinstall it\n"
+    )
+
+
 def documented(section: str) -> set[str]:
     text = (PROJECT_ROOT / "docs/templates.md").read_text()
     body = text.split(f"## {section}\n")[1].split("\n## ")[0]

@@ -253,7 +253,12 @@ def render(
     env = environment(user_templates, budget, charts, compiled)
     file_name = f"{name}.md.j2"
 
-    def missing() -> UsageError:
+    def missing() -> OkrctlError:
+        if name in BUILTIN_NAMES:  # one of okrctl's own, not found where it was installed
+            return OkrctlError(
+                f"okrctl's own template {file_name} is missing from {BUILTIN}: this "
+                "installation of okrctl is incomplete; reinstall it"
+            )
         available = sorted({*BUILTIN_NAMES, *_user_names(user_templates)})
         return UsageError(
             f"no template {name!r}: use one of {', '.join(available)}, or add "
