@@ -1,9 +1,9 @@
 """What a command asks of git before anything else, asked in one go: where the work tree and its
-git folder are, HEAD's commit, and (with no commit) whether the clone is shallow. A read-only
-command has it asked in a forked child while it imports its own modules
+git folder are, HEAD's commit, and (with no commit) whether the clone is shallow. `check`,
+`status` and `show` have it asked in a forked child while they import their own modules
 (`Workspace.ask_git_ahead`): GitPython's import (some 30 ms, with the two `git version` it
 runs) and git's answers are then made beside the command's imports, and a warm run never imports
-GitPython itself (docs/architecture.md, "Speed")."""
+GitPython itself (docs/architecture.md, "Where the time goes")."""
 
 from __future__ import annotations
 
