@@ -105,35 +105,37 @@ class SourceMap:
         return self.at(*path)
 
     def _record(self, path: tuple[Hashable, ...]) -> list[str] | None:
-        """The marks of the node at `path`, as text; None when absent. A record's head
-        (`\n<path>\t`) is in the index once: searched from `near` on, then before it (where
-        every record ends by `near`), it is found wherever it is."""
+        """The marks of the node at `path`, as text; None when absent."""
         needle = _NEEDLES.get(path)
         if needle is None:
             needle = f"\n{encode_path(path)}\t"
             if "\x00" not in needle and len(_NEEDLES) < 100_000:  # files share their shapes
                 _NEEDLES[path] = needle
-        index, near = self.index, self.near
-        start = index.find(needle, near)
-        if start < 0:
-            start = index.find(needle, 0, near)
-            if start < 0:
-                return None
-        start += len(needle)
-        end = index.find("\n", start)
-        if end < 0:
-            end = len(index)
-        self.near = end
-        return index[start:end].split(" ")
+        index = self.index
+        found = _span(index, needle, self.near)
+        if found is None:
+            return None
+        start, self.near = found
+        return index[start : self.near].split(" ")
 
 
 def _marks(index: str, needle: str) -> list[str] | None:
-    start = index.find(needle)
+    found = _span(index, needle)
+    return None if found is None else index[found[0] : found[1]].split(" ")
+
+
+def _span(index: str, needle: str, near: int = 0) -> tuple[int, int] | None:
+    """Where the marks of the record headed `needle` (`\n<path>\t`) start and end in `index`.
+    A head is in the index once: searched from `near` on, then before it (where every record
+    ends by `near`), it is found wherever it is."""
+    start = index.find(needle, near)
     if start < 0:
-        return None
+        start = index.find(needle, 0, near)
+        if start < 0:
+            return None
     start += len(needle)
     end = index.find("\n", start)
-    return index[start : end if end >= 0 else len(index)].split(" ")
+    return start, end if end >= 0 else len(index)
 
 
 _NEEDLES: dict[tuple[Hashable, ...], str] = {}
