@@ -417,8 +417,8 @@ class _WholeOnceRead:
     """The key results of the units a child built, whole, for a template that reads them:
     the first read starts a second child building them all, at the lowest priority, and
     until its answer is in (or where okrctl does not fork) each is built here when read. A
-    company report reads none of them: started with the first child, the second cost it 170
-    ms of CPU and 41 ms of its run (benchmarks/RESULTS.md, round X)."""
+    company report reads none of them: started with the first child, the second cost it 212
+    ms of CPU and 57 ms of its run (benchmarks/RESULTS.md, round X)."""
 
     def __init__(
         self, builder: ContextBuilder, units: list[UnitScore], rendering: ExitStack

@@ -256,7 +256,7 @@ def read_history(
         return History(truncated=workspace.shallow_without_commits())
     boundary = git_log.shallow_boundary(workspace.git_folder)
     shallow = bool(boundary)
-    is_head = revision == "HEAD" or head == git_process.verify_commit(top, "HEAD")
+    is_head = revision == "HEAD" or head == workspace.head()
     folder = workspace.cache_folder  # None: caching is off
     indexed = history_index.load(folder, scope.key(), boundary) if folder else None
     if indexed is not None and indexed.head == head:
