@@ -10,6 +10,7 @@ import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -117,6 +118,23 @@ class Run:
 
     def json(self) -> dict:
         return json.loads(self.stdout)
+
+
+def children_started(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The work of each child `store.forks.elsewhere` starts from now on (None for a child
+    started otherwise), in order: a test counts them, or picks those doing one piece of work
+    (`work.func` of a `functools.partial`)."""
+    import multiprocessing.process
+
+    started: list[Any] = []
+    real = multiprocessing.process.BaseProcess.start
+
+    def start(self: Any) -> None:
+        started.append(self._args[0] if self._args else None)
+        real(self)
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", start)
+    return started
 
 
 def run_cli(*args: str | Path) -> Run:

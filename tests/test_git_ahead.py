@@ -7,10 +7,11 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conftest import BASE, write_repo
+from conftest import BASE, children_started, write_repo
 from gitrepo import GitRepo
 from okrctl.store import forks
 from okrctl.store.git.whereabouts import whereabouts
@@ -29,21 +30,9 @@ def answers(workspace: Workspace) -> tuple[object, ...]:
     )
 
 
-def asked_in_children(monkeypatch) -> list[Path]:
-    """The root of each child started from now on to ask git where the goals are."""
-    import multiprocessing.process
-
-    asked: list[Path] = []
-    real = multiprocessing.process.BaseProcess.start
-
-    def start(self) -> None:
-        work = self._args[0] if self._args else None
-        if getattr(work, "func", None) is whereabouts:
-            asked.append(work.args[0])
-        real(self)
-
-    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", start)
-    return asked
+def asked_in_children(started: list[Any]) -> list[Path]:
+    """The root each child of `started` (`conftest.children_started`) asked git about."""
+    return [work.args[0] for work in started if getattr(work, "func", None) is whereabouts]
 
 
 def committed(tmp_path: Path) -> Path:
@@ -87,9 +76,9 @@ def outside_git(tmp_path: Path) -> Path:
 )
 def test_the_answers_asked_ahead_are_those_git_gives_when_asked(tmp_path, monkeypatch, shape):
     root = shape(tmp_path)
-    asked = asked_in_children(monkeypatch)
+    started = children_started(monkeypatch)
     ahead = Workspace.open(root).ask_git_ahead()
-    assert asked == [root.resolve()]
+    assert asked_in_children(started) == [root.resolve()]
     assert answers(ahead) == answers(Workspace.open(root))
     if shape is a_linked_worktree:  # (its own git folder, not the main work tree's)
         assert ahead.git_folder.parent.name == "worktrees"
@@ -100,10 +89,10 @@ def test_the_answers_asked_ahead_are_those_git_gives_when_asked(tmp_path, monkey
 def test_where_okrctl_does_not_fork_git_is_asked_when_needed(tmp_path, monkeypatch):
     root = committed(tmp_path)
     monkeypatch.setattr(forks, "cores_to_fork", lambda: 1)
-    asked = asked_in_children(monkeypatch)
+    started = children_started(monkeypatch)
     ahead = Workspace.open(root).ask_git_ahead()
     assert answers(ahead) == answers(Workspace.open(root))
-    assert asked == []
+    assert started == []
 
 
 @may_fork
@@ -119,9 +108,9 @@ def test_head_is_the_one_the_command_started_with(tmp_path):
 
 PARENT_IMPORTS_GIT = """\
 import atexit, sys
-out, root, *command = sys.argv[1:]
+out, *command = sys.argv[1:]
 atexit.register(lambda: open(out, "w").write(str("git" in sys.modules)))
-sys.argv = ["okrctl", *command, "--repo", root, "--as-of", "2099-12-31"]
+sys.argv = ["okrctl", *command, "--as-of", "2099-12-31"]
 from okrctl.cli import main
 main()
 """
@@ -129,19 +118,27 @@ main()
 
 @may_fork
 @pytest.mark.parametrize(
-    ("command", "shows"),
+    ("where", "command", "shows"),
     [
-        (["check"], "warning stale: `acme/grow/deposits` has not been checked"),
-        (["status", "--format", "json"], '"checked_in": true, "trend": [12.0]'),
+        (".", ["check"], "warning stale: `acme/grow/deposits` has not been checked"),
+        ("goals", ["status", "--format", "json"], '"checked_in": true, "trend": [12.0]'),
+        (
+            "goals",
+            ["show", "acme/grow/deposits", "--repo", "..", "--format", "json"],
+            '"trend": [12.0]',
+        ),
     ],
 )
-def test_a_warm_run_never_imports_gitpython_in_its_own_process(tmp_path, command, shows):
+def test_a_warm_run_never_imports_gitpython_in_its_own_process(tmp_path, where, command, shows):
+    """Run as a user types it, from the repository or a folder inside it (`--repo` relative,
+    or found upward), its output piped."""
     root = committed(tmp_path)
     said = tmp_path / "imported-git"
 
     def run() -> tuple[bool, str]:
         done = subprocess.run(
-            [sys.executable, "-c", PARENT_IMPORTS_GIT, str(said), str(root), *command],
+            [sys.executable, "-c", PARENT_IMPORTS_GIT, str(said), *command],
+            cwd=root / where,
             capture_output=True,
             text=True,
             timeout=120,
