@@ -1,6 +1,6 @@
-"""git asked ahead (store/git/whereabouts.py): a command that reads has a forked child ask git
-where the goals are while it imports its own modules. Its answers are git's own, on every shape
-of repository, and a warm `check` or `status` never imports GitPython in its own process."""
+"""git asked ahead (store/git/whereabouts.py): `check`, `status` and `show` have a forked child
+ask git where the goals are while they import their own modules. Its answers are git's own, on
+every shape of repository, and a warm run never imports GitPython in its own process."""
 
 from __future__ import annotations
 
