@@ -6,6 +6,7 @@ move with another unit's."""
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -87,3 +88,39 @@ def test_the_items_compared_are_those_of_the_definition(graphs, since, units):
     shown = units if units is not None else set(new.units)
     assert found.changed == [c for c in everything.changed if c.ref.split("/")[0] in shown]
     assert found.added == [r for r in everything.added if r.split("/")[0] in shown]
+
+
+def test_models_read_field_by_field_are_what_pydantic_dumps(quarter):
+    """Compared and reviewed settings read a model (a band, a derivation) field by field,
+    without building its serializer: every model in the demo company and the quarter's
+    goals, and a band in a list, gives what `model_dump` gives, with `exclude_none` too."""
+    from pydantic import BaseModel
+
+    from okrctl.model.fields import plain
+    from okrctl.model.goals import Bounds
+
+    def models(value: Any) -> list[BaseModel]:
+        if isinstance(value, BaseModel):
+            fields = [getattr(value, name) for name in type(value).model_fields]
+            return [value, *(found for field in fields for found in models(field))]
+        if isinstance(value, list | tuple):
+            return [found for item in value for found in models(item)]
+        return []
+
+    found = [
+        model
+        for root in (Path(__file__).parent.parent, quarter)
+        for unit_file in load_repo(root).units
+        for model in models(unit_file.unit)
+    ]
+    kinds = {type(model).__name__ for model in found}
+    assert {"Unit", "Objective", "KeyResult", "Kpi", "Bounds"} <= kinds
+    for model in found:
+        assert plain(model) == model.model_dump()
+        assert plain(model, exclude_none=True) == model.model_dump(exclude_none=True)
+    listed = [Bounds(min=1), Bounds(max=2.5)]
+    assert plain(listed) is listed  # (a value that is not a model, as it is)
+    assert plain(found[0].model_copy(update={"accomplishments": listed}))["accomplishments"] == [
+        {"min": 1, "max": None},
+        {"min": None, "max": 2.5},
+    ]

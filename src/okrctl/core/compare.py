@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from okrctl.core.graph import Graph
+from okrctl.model.fields import plain
 from okrctl.model.names import unit_of
 
 VALUE_FIELDS = ("current", "done")
@@ -41,13 +42,8 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _plain(value: Any) -> Any:
-    dump = getattr(value, "model_dump", None)
-    return dump() if dump is not None else value
-
-
 def _fields(model: Any, names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: _plain(getattr(model, name)) for name in names}
+    return {name: plain(getattr(model, name)) for name in names}
 
 
 def snapshot_items(

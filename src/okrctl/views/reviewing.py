@@ -17,6 +17,7 @@ from okrctl.core.graph import Graph, KeyResultNode, KpiNode, ObjectiveNode
 from okrctl.core.ownership import addresses, answerable, author_handle, knows_authors
 from okrctl.core.periods import Period
 from okrctl.core.scorecard import Scorecard
+from okrctl.model.fields import plain
 from okrctl.model.findings import Finding
 from okrctl.store.change import Change
 from okrctl.store.history import LogCommit, stated_reason
@@ -78,9 +79,7 @@ def _place(node: ObjectiveNode | KeyResultNode | KpiNode, *rest: str) -> Place:
 
 def _setting(node: ObjectiveNode | KeyResultNode | KpiNode, name: str) -> Any:
     model = node.objective if isinstance(node, ObjectiveNode) else node.model
-    value = getattr(model, name)
-    dump = getattr(value, "model_dump", None)
-    return dump(exclude_none=True) if dump is not None else value
+    return plain(getattr(model, name), exclude_none=True)
 
 
 def _moves(sides: Sides, renames: dict[str, str], done: Walk, period: Period) -> list[Move]:
