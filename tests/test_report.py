@@ -542,3 +542,45 @@ def test_a_damaged_compiled_template_is_compiled_again_never_an_error(own_copy):
     stamps = {path.name: path.stat().st_mtime_ns for path in kept.iterdir()}
     assert report(own_copy, "signups") == first
     assert {path.name: path.stat().st_mtime_ns for path in kept.iterdir()} == stamps
+
+
+def test_since_stops_reading_a_long_history_at_the_commit_it_finds(tmp_path):
+    """`--since DAY` and a past `--as-of` read the first-parent log newest first and stop at
+    the commit they look for, 2,000 commits above the start: the same commit a whole log
+    gives, and the git left with most of its log unwritten is ended, none left running."""
+    from datetime import UTC, date, datetime
+    from pathlib import Path
+
+    from conftest import BASE, pillar_with
+    from gitrepo import GitRepo
+    from okrctl.store.git import log as git_log
+
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, "goals/pillars/growth.yaml": pillar_with(30)}, "2026-10-01")
+    start = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp())
+    stream = []
+    for index in range(2000):  # one every ten minutes, each 66 bytes of log: 130 KB in all
+        stamp, note = start + 600 * index, f"check-in {index}\n"
+        stream.append(
+            f"commit refs/heads/main\nauthor A <a@example.com> {stamp} +0100\n"
+            f"committer A <a@example.com> {stamp} +0100\ndata 3\nci\n"
+            + ("from refs/heads/main^0\n" if index == 0 else "")
+            + f"M 100644 inline notes.txt\ndata {len(note)}\n{note}\n"
+        )
+    subprocess.run(
+        ["git", "fast-import", "--quiet"], cwd=repo.root, input="".join(stream).encode(), check=True
+    )
+    lines = repo.git("log", "--first-parent", "--format=%H %aI").splitlines()
+    whole = [(sha, datetime.fromisoformat(stamp)) for sha, stamp in map(str.split, lines)]
+    day = date(2026, 11, 14)
+    found = git_log.last_commit_before_day(repo.root, day)
+    assert found is not None and found.sha == next(s for s, d in whole if d.date() < day)
+    instant = datetime(2026, 11, 13, 8, 0, tzinfo=UTC)
+    found = git_log.commit_at_or_before(repo.root, instant)
+    assert found is not None and found.sha == next(s for s, d in whole if d <= instant)
+    assert git_log.last_commit_before_day(repo.root, date(2026, 10, 1)) is None  # read to the end
+    children = Path(f"/proc/self/task/{os.getpid()}/children")
+    if children.exists():
+        pids = children.read_text().split()
+        names = [Path(f"/proc/{pid}/comm").read_text().strip() for pid in pids]
+        assert "git" not in names, names
