@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from conftest import run_cli
-from okrctl.core.compare import compare, snapshot_items, unchanged_units
+from okrctl.core.compare import compare, read_by_comparison, snapshot_items, unchanged_units
 from okrctl.core.graph import Graph, build_graph
+from okrctl.core.scorecard import cascade_order
 from okrctl.store.load import load_repo
 from okrctl.store.workspace import Workspace
 
@@ -50,11 +51,11 @@ def graphs(quarter, tmp_path_factory) -> dict[str, Any]:
     ).stdout.split()  # fmt: skip
     workspace = Workspace.of(root)
     now = build_graph(load_repo(workspace))
-    return {
-        "now": now,
-        "middle": build_graph(load_repo(workspace, revision=revisions[len(revisions) // 2])),
-        "last": build_graph(load_repo(workspace, revision=revisions[-2])),
+    read = {
+        "middle": load_repo(workspace, revision=revisions[len(revisions) // 2]),
+        "last": load_repo(workspace, revision=revisions[-2]),
     }
+    return {"now": now, "read": read, **{name: build_graph(found) for name, found in read.items()}}
 
 
 @pytest.mark.parametrize("units", [None, {"growth"}, {"growth", "signups"}, {"signups"}])
@@ -88,6 +89,33 @@ def test_the_items_compared_are_those_of_the_definition(graphs, since, units):
     shown = units if units is not None else set(new.units)
     assert found.changed == [c for c in everything.changed if c.ref.split("/")[0] in shown]
     assert found.added == [r for r in everything.added if r.split("/")[0] in shown]
+
+
+@pytest.mark.parametrize("since", ["middle", "last"])
+def test_a_scoped_comparison_reads_its_units_alone_unless_one_takes_a_number_from_others(
+    graphs, since
+):
+    """Every unit's scope (its units in the cascade) compared with the goals as they were, read
+    whole or only as far as `read_by_comparison` says: the same comparison; a scope with a
+    number derived `from:` others reads every unit, one without reads its own units alone."""
+    old, new = graphs["read"][since], graphs["now"]
+    whole = graphs[since]
+    parts = set()
+    for scope in new.units:
+        units = {unit_id for unit_id, _ in cascade_order(new, scope)}
+        part = read_by_comparison(old, units)
+        assert compare(build_graph(part), new, units) == compare(whole, new, units)
+        derived = any(
+            node.model.derived_from is not None
+            for nodes in (whole.key_results, whole.kpis)
+            for node in nodes.values()
+            if node.owner.unit.id in units
+        )
+        assert (part is old) == derived, scope
+        parts.add(part is old)
+        if not derived:
+            assert {u.unit.id for u in part.units} == units & {u.unit.id for u in old.units}
+    assert parts == {True, False}  # (both kinds of scope were compared)
 
 
 def test_models_read_field_by_field_are_what_pydantic_dumps(quarter):

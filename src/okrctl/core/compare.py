@@ -4,12 +4,13 @@ dropped, and the fields that moved. Pure: two graphs in, a list of changes out."
 from __future__ import annotations
 
 from collections.abc import Container
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from okrctl.core.graph import Graph
 from okrctl.model.fields import plain
 from okrctl.model.names import unit_of
+from okrctl.model.units import Repository
 
 VALUE_FIELDS = ("current", "done")
 KEY_RESULT_FIELDS = ("title", "baseline", "target", "keep", "confidence", "owner", "weight")
@@ -79,6 +80,23 @@ def unchanged_units(old: Graph, new: Graph) -> frozenset[str]:
         for unit_id, unit_file in new.units.items()
         if unit_id in old.units and old.units[unit_id].unit is unit_file.unit
     )
+
+
+def read_by_comparison(repository: Repository, units: Container[str] | None) -> Repository:
+    """The part of a version of the goals that comparing the units `units` (None: all) reads:
+    those units alone, unless one of them takes a number `from:` others, which may move with
+    any unit's (then every unit). A pillar's report at 2,000 teams built the graph of all of
+    them as they were `--since`, for the hundred it compares."""
+    if units is None:
+        return repository
+    kept = [unit_file for unit_file in repository.units if unit_file.unit.id in units]
+    for unit_file in kept:
+        unit = unit_file.unit
+        if any(kpi.derived_from is not None for kpi in unit.kpis) or any(
+            kr.derived_from is not None for o in unit.objectives for kr in o.key_results
+        ):
+            return repository
+    return replace(repository, units=kept)
 
 
 def compare(old: Graph, new: Graph, units: Container[str] | None = None) -> Comparison:

@@ -11,7 +11,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from okrctl.core.compare import Comparison, compare
+from okrctl.core.compare import Comparison, compare, read_by_comparison
 from okrctl.core.graph import Graph, build_graph
 from okrctl.core.periods import days_before, parse_date
 from okrctl.core.scorecard import (
@@ -192,9 +192,9 @@ def changes_since(
     since = resolve_since(snapshot, since_text)
     comparison = None
     if since.revision is not None and since.revision != snapshot.repository.revision:
-        old = build_graph(load_repo(snapshot.workspace, revision=since.revision))
         in_scope = {u for u, _ in cascade_order(graph, scope)} if scope is not None else None
-        comparison = compare(old, graph, in_scope)
+        old = load_repo(snapshot.workspace, revision=since.revision)
+        comparison = compare(build_graph(read_by_comparison(old, in_scope)), graph, in_scope)
     elif since.revision is None and snapshot.workspace.top is not None:
         comparison = Comparison(added=[*graph.all_refs()])  # nothing existed yet
     return since, comparison
