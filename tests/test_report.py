@@ -572,6 +572,13 @@ def test_since_stops_reading_a_long_history_at_the_commit_it_finds(tmp_path):
     )
     lines = repo.git("log", "--first-parent", "--format=%H %aI").splitlines()
     whole = [(sha, datetime.fromisoformat(stamp)) for sha, stamp in map(str.split, lines)]
+    children = Path(f"/proc/self/task/{os.getpid()}/children")
+
+    def gits() -> set[str]:  # this process's git children (the session's own ones included)
+        pids = children.read_text().split() if children.exists() else []
+        return {pid for pid in pids if Path(f"/proc/{pid}/comm").read_text().strip() == "git"}
+
+    before = gits()
     day = date(2026, 11, 14)
     found = git_log.last_commit_before_day(repo.root, day)
     assert found is not None and found.sha == next(s for s, d in whole if d.date() < day)
@@ -579,8 +586,4 @@ def test_since_stops_reading_a_long_history_at_the_commit_it_finds(tmp_path):
     found = git_log.commit_at_or_before(repo.root, instant)
     assert found is not None and found.sha == next(s for s, d in whole if d <= instant)
     assert git_log.last_commit_before_day(repo.root, date(2026, 10, 1)) is None  # read to the end
-    children = Path(f"/proc/self/task/{os.getpid()}/children")
-    if children.exists():
-        pids = children.read_text().split()
-        names = [Path(f"/proc/{pid}/comm").read_text().strip() for pid in pids]
-        assert "git" not in names, names
+    assert gits() <= before
