@@ -289,14 +289,14 @@ def _objective(
     key_results = []
     for kr in arithmetic.first_of_each(objective.key_results):
         kr_node = graph.key_results[f"{node.ref}/{kr.id}"]
-        value = arithmetic.key_result_score(kr)
+        shape, progress, value = arithmetic.key_result_numbers(kr)
         key_results.append(
             KeyResultScore(
                 node=kr_node,
-                shape=arithmetic.shape(kr),
-                progress=arithmetic.key_result_progress(kr),
+                shape=shape,
+                progress=progress,
                 score=value,
-                status=arithmetic.key_result_status(kr, value, kind, elapsed, over),
+                status=arithmetic.key_result_status(kr, value, kind, elapsed, over, shape),
                 derived=graph.derivations.values.get(kr_node.ref),
                 trends=trends,
             )
