@@ -91,31 +91,74 @@ def test_the_items_compared_are_those_of_the_definition(graphs, since, units):
     assert found.added == [r for r in everything.added if r.split("/")[0] in shown]
 
 
-@pytest.mark.parametrize("since", ["middle", "last"])
-def test_a_scoped_comparison_reads_its_units_alone_unless_one_takes_a_number_from_others(
-    graphs, since
+@pytest.fixture(scope="module")
+def plain_history(tmp_path_factory) -> dict[str, Any]:
+    """Goals without a number derived `from:` others, before and after a fortnight: a team
+    checked in, a team added, a team with the same id as another (the first file is the
+    unit), one file unchanged in a new place, and a team dropped."""
+    from conftest import BASE, TEAM
+    from gitrepo import GitRepo
+
+    twin = TEAM.replace("lead: sam", "lead: ana")
+    repo = GitRepo(tmp_path_factory.mktemp("plain") / "okrs")
+    old = repo.commit(
+        {
+            **BASE,
+            "goals/teams/payments.yaml": TEAM.replace("id: funding", "id: rails"),
+            "goals/teams/zz/signups.yaml": twin,
+            "goals/teams/ledger.yaml": TEAM.replace("Ship instant ACH", "Close the books"),
+        },
+        "2026-11-01",
+    )
+    repo.commit(
+        {
+            "goals/teams/signups.yaml": TEAM.replace("done: false", "done: true"),
+            "goals/teams/referrals.yaml": TEAM.replace("id: funding", "id: invite"),
+            "goals/teams/ledger.yaml": None,
+            "goals/teams/payments.yaml": None,
+            "goals/teams/moved/payments.yaml": TEAM.replace("id: funding", "id: rails"),
+        },
+        "2026-11-14",
+    )
+    workspace = Workspace.of(repo.root)
+    read = load_repo(workspace, revision=old)
+    return {"read": read, "whole": build_graph(read), "now": build_graph(load_repo(workspace))}
+
+
+@pytest.mark.parametrize("since", ["middle", "last", "plain"])
+def test_a_comparison_builds_the_units_that_changed_unless_one_takes_a_number_from_others(
+    graphs, plain_history, since
 ):
-    """Every unit's scope (its units in the cascade) compared with the goals as they were, read
-    whole or only as far as `read_by_comparison` says: the same comparison; a scope with a
-    number derived `from:` others reads every unit, one without reads its own units alone."""
-    old, new = graphs["read"][since], graphs["now"]
-    whole = graphs[since]
-    parts = set()
-    for scope in new.units:
-        units = {unit_id for unit_id, _ in cascade_order(new, scope)}
-        part = read_by_comparison(old, units)
-        assert compare(build_graph(part), new, units) == compare(whole, new, units)
+    """The company's and every unit's scope (its units in the cascade) compared with the goals
+    as they were, built whole or only as far as `read_by_comparison` says: the same
+    comparison. Where a unit compared takes a number `from:` others, every unit is built;
+    else only those that changed, and the units read unchanged are those the graphs tell."""
+    if since == "plain":
+        old, whole, new = plain_history["read"], plain_history["whole"], plain_history["now"]
+    else:
+        old, whole, new = graphs["read"][since], graphs[since], graphs["now"]
+    kinds = set()
+    for scope in [None, *new.units]:
+        units = None if scope is None else {u for u, _ in cascade_order(new, scope)}
+        part, same = read_by_comparison(old, new, units)
+        found = compare(build_graph(part), new, units, same)
+        assert found == compare(whole, new, units), scope
         derived = any(
             node.model.derived_from is not None
             for nodes in (whole.key_results, whole.kpis)
             for node in nodes.values()
-            if node.owner.unit.id in units
+            if units is None or node.owner.unit.id in units
         )
-        assert (part is old) == derived, scope
-        parts.add(part is old)
+        assert (part is old and same is None) == derived, scope
         if not derived:
-            assert {u.unit.id for u in part.units} == units & {u.unit.id for u in old.units}
-    assert parts == {True, False}  # (both kinds of scope were compared)
+            assert same is not None
+            unchanged = unchanged_units(whole, new)
+            assert same == {u for u in unchanged if units is None or u in units}
+            compared = [u for u in whole.units if units is None or u in units]
+            assert [u.unit.id for u in part.units] == [u for u in compared if u not in same]
+        kinds.add((derived, bool(found.added or found.removed or found.changed)))
+    assert (since != "plain", True) in kinds  # (the quarter's derive: with changes to find)
+    assert (False, True) in kinds
 
 
 def test_models_read_field_by_field_are_what_pydantic_dumps(quarter):

@@ -10,7 +10,7 @@ from typing import Any
 from okrctl.core.graph import Graph
 from okrctl.model.fields import plain
 from okrctl.model.names import unit_of
-from okrctl.model.units import Repository
+from okrctl.model.units import Repository, UnitFile
 
 VALUE_FIELDS = ("current", "done")
 KEY_RESULT_FIELDS = ("title", "baseline", "target", "keep", "confidence", "owner", "weight")
@@ -82,26 +82,44 @@ def unchanged_units(old: Graph, new: Graph) -> frozenset[str]:
     )
 
 
-def read_by_comparison(repository: Repository, units: Container[str] | None) -> Repository:
-    """The part of a version of the goals that comparing the units `units` (None: all) reads:
-    those units alone, unless one of them takes a number `from:` others, which may move with
-    any unit's (then every unit). A pillar's report at 2,000 teams built the graph of all of
-    them as they were `--since`, for the hundred it compares."""
-    if units is None:
-        return repository
-    kept = [unit_file for unit_file in repository.units if unit_file.unit.id in units]
-    for unit_file in kept:
+def read_by_comparison(
+    repository: Repository, new: Graph, units: Container[str] | None
+) -> tuple[Repository, frozenset[str] | None]:
+    """The part of a version of the goals (`repository`) that comparing the units `units`
+    (None: all) with `new` reads, and the units read unchanged (`unchanged_units`, worked out
+    from the files): the units that changed alone, unless one of those compared takes a number
+    `from:` others, which may move with any unit's (then every unit, and None: the graphs
+    tell). A report at 2,000 teams built the graph of every unit as it was `--since`, for
+    the few dozen a fortnight changes (a pillar's, for the hundred it compares)."""
+    first: dict[str, UnitFile] = {}  # (a unit id's first file is the unit, as in a graph)
+    for unit_file in repository.units:
+        if units is None or unit_file.unit.id in units:
+            first.setdefault(unit_file.unit.id, unit_file)
+    for unit_file in first.values():
         unit = unit_file.unit
         if any(kpi.derived_from is not None for kpi in unit.kpis) or any(
             kr.derived_from is not None for o in unit.objectives for kr in o.key_results
         ):
-            return repository
-    return replace(repository, units=kept)
+            return repository, None
+    same = frozenset(
+        unit_id
+        for unit_id, unit_file in first.items()
+        if (now := new.units.get(unit_id)) is not None and now.unit is unit_file.unit
+    )
+    changed = [unit_file for unit_id, unit_file in first.items() if unit_id not in same]
+    return replace(repository, units=changed), same
 
 
-def compare(old: Graph, new: Graph, units: Container[str] | None = None) -> Comparison:
-    """What changed from `old` to `new` (in `units` only, when given)."""
-    same = unchanged_units(old, new)
+def compare(
+    old: Graph,
+    new: Graph,
+    units: Container[str] | None = None,
+    same: frozenset[str] | None = None,
+) -> Comparison:
+    """What changed from `old` to `new` (in `units` only, when given); `same`, the units read
+    unchanged, when known (`read_by_comparison`: `old` then holds only the others)."""
+    if same is None:
+        same = unchanged_units(old, new)
     before, after = snapshot_items(old, same, units), snapshot_items(new, same, units)
     result = Comparison(
         added=[ref for ref in after if ref not in before],

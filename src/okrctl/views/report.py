@@ -194,7 +194,8 @@ def changes_since(
     if since.revision is not None and since.revision != snapshot.repository.revision:
         in_scope = {u for u, _ in cascade_order(graph, scope)} if scope is not None else None
         old = load_repo(snapshot.workspace, revision=since.revision)
-        comparison = compare(build_graph(read_by_comparison(old, in_scope)), graph, in_scope)
+        part, same = read_by_comparison(old, graph, in_scope)
+        comparison = compare(build_graph(part), graph, in_scope, same)
     elif since.revision is None and snapshot.workspace.top is not None:
         comparison = Comparison(added=[*graph.all_refs()])  # nothing existed yet
     return since, comparison
