@@ -587,3 +587,41 @@ def test_since_stops_reading_a_long_history_at_the_commit_it_finds(tmp_path):
     assert found is not None and found.sha == next(s for s, d in whole if d <= instant)
     assert git_log.last_commit_before_day(repo.root, date(2026, 10, 1)) is None  # read to the end
     assert gits() <= before
+
+
+def test_the_units_supporting_others_are_read_from_the_alignments_as_each_objective_says(
+    quarter, tmp_path
+):
+    """`Graph.units_supporting` reads the alignments once where each objective was asked for
+    its supporters (`supported_by`): the same units for the company, every unit, every pair of
+    units and all of them, in the demo, the quarter and goals with a duplicated objective and
+    alignments to what does not exist (a key result, an objective, a unit)."""
+    from itertools import pairwise
+
+    from conftest import BASE, PILLAR, TEAM, write_repo
+    from okrctl.core.graph import build_graph
+    from okrctl.model.names import unit_of
+    from okrctl.store.load import load_repo
+
+    twice = PILLAR[PILLAR.index("  - id: convert") :].replace("id: rate", "id: rate2")
+    odd = {  # (the team aligns only to what `supported_by` never counts)
+        "goals/teams/signups.yaml": TEAM.replace(
+            "aligns_to: [growth/convert]",
+            "aligns_to: [growth/convert/nope, growth/gone, nowhere/x, growth/convert/rate2]",
+        ),
+        "goals/pillars/growth.yaml": PILLAR + twice,  # a second `convert`, its key result rate2
+    }
+    for root in (PROJECT_ROOT, quarter, write_repo(tmp_path / "odd", {**BASE, **odd})):
+        graph = build_graph(load_repo(root))
+        units = sorted(graph.units)
+        pairs = [{a, b} for a, b in pairwise(units)]
+        scopes = [{u} for u in units] + [set(units)] + pairs
+        for scope in scopes:
+            asked = {
+                unit_of(ref)
+                for unit_id in scope
+                for objective in graph.units[unit_id].unit.objectives
+                for ref in graph.supported_by(f"{unit_id}/{objective.id}")
+            }
+            assert graph.units_supporting(scope) == asked, scope
+        assert any(graph.units_supporting({u}) for u in units)

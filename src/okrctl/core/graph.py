@@ -5,6 +5,7 @@ the reverse (what supports it). Built once from the valid units; the first of du
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Container
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -191,6 +192,28 @@ class Graph:
                     )
                 )
         return sites
+
+    def units_supporting(self, unit_ids: Container[str]) -> set[str]:
+        """The units holding an objective that supports an objective of `unit_ids` or one of
+        its key results (`supported_by` of each), read from the alignments themselves: at
+        2,000 teams, asking each objective was 25,000 look-ups for a few thousand alignments."""
+        found: set[str] = set()
+        objectives = self.objectives
+        for target, backers in self.supporters.items():
+            parts = target.split("/")
+            if not backers or parts[0] not in unit_ids:
+                continue
+            if len(parts) == 2:
+                if target not in objectives:
+                    continue
+            elif len(parts) == 3:
+                node = objectives.get(f"{parts[0]}/{parts[1]}")
+                if node is None or all(kr.id != parts[2] for kr in node.objective.key_results):
+                    continue
+            else:
+                continue
+            found.update(unit_of(backer) for backer in backers)
+        return found
 
     def supported_by(self, objective_ref: str) -> list[str]:
         """Objectives aligned to this objective or to any of its key results."""
