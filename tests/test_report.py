@@ -477,7 +477,7 @@ def test_a_report_of_a_unit_scores_only_what_it_shows_and_shows_the_same(quarter
     from okrctl.commands.report import report as gather
     from okrctl.core.scorecard import cascade_order, evaluate
     from okrctl.render.report_context import build_context
-    from okrctl.views.report import changes_since
+    from okrctl.views.report import Scoring, changes_since
 
     request = gather(quarter, scope, since="2026-11-01", as_of=date.fromisoformat(AS_OF))
     snapshot = request.snapshot
@@ -489,8 +489,10 @@ def test_a_report_of_a_unit_scores_only_what_it_shows_and_shows_the_same(quarter
     supporters = set(scored) - in_scope - {"harbor"}
     assert {"growth", "efficiency", "platform"} <= supporters | in_scope
     assert ("payments" in supporters) == (scope == "signups")
-    everything = replace(
-        request, card=whole, changes=lambda: changes_since(snapshot, "2026-11-01")
+    everything = replace(  # (scoring every unit, as a report of the whole company does)
+        request,
+        scoring=Scoring(snapshot, request.history, None),
+        changes=lambda: changes_since(snapshot, "2026-11-01"),
     )
     assert build_context(request) == build_context(everything)
 

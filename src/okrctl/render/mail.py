@@ -19,8 +19,8 @@ sideways (the width and height attributes are for clients that ignore CSS)."""
 
 
 def digest_subject(request: ReportRequest) -> str:
-    card = request.card
-    return f"{request.title} — {card.period.name} — {card.moment.as_of.isoformat()}"
+    snapshot = request.snapshot  # (its period and moment: the card's, without scoring it)
+    return f"{request.title} — {snapshot.period.name} — {snapshot.moment.as_of.isoformat()}"
 
 
 def digest_message(

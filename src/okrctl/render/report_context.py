@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container, Mapping
 from contextlib import ExitStack
+from copy import copy
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from okrctl.core.compare import Comparison
 from okrctl.core.graph import Graph
@@ -28,13 +29,27 @@ from okrctl.model.names import unit_of
 from okrctl.render.links import checkin_link
 from okrctl.render.on_demand import FilledOnDemand
 from okrctl.render.textformat import words
-from okrctl.store.forks import Later, elsewhere, split_off
+from okrctl.store.forks import Later, elsewhere, processes_for, split_off
 from okrctl.store.snapshot import Snapshot
 from okrctl.store.web_address import repository_url
 from okrctl.views.history import checkin_json, move_json
-from okrctl.views.report import ReportRequest
+from okrctl.views.report import ReportRequest, Scoring
 from okrctl.views.show import ladder
 from okrctl.views.status import key_result_json, kpi_json, objective_json
+
+
+class _SupporterElsewhere(NamedTuple):
+    """A supporter scored by another process, in its place until its context is back."""
+
+    ref: str
+
+
+def _supporter_entry(objective: dict[str, Any]) -> dict[str, Any]:
+    """A supporter as `ContextBuilder.objective` writes one, from its objective's context."""
+    return {name: objective[name] for name in SUPPORTER_FIELDS}
+
+
+SUPPORTER_FIELDS = ("ref", "title", "unit_name", "score", "status", "status_words")
 
 
 class _Once(dict[datetime, str]):
@@ -74,9 +89,21 @@ class ContextBuilder:
             self.quiet = Quiet(self.graph, history, card.moment.instant, card.period)
         self._days = _Once(_day)
         self._instants = _Once(iso_utc)
+        self.elsewhere: Container[str] = ()
+        """Units another process scores and builds: a supporter among them is filled in from
+        its context (`fill_supporters`), not scored here."""
+        self.awaiting: list[list[Any]] = []
+        """Supporter lists waiting for those contexts."""
         self.on_demand: Mapping[str, Callable[[], dict[str, Any]]] | None = None
         """With it, each key result is built on demand (`FilledOnDemand`), whole by the
         function it gives for its ref; one it has none for is what is known of it."""
+
+    def with_card(self, card: Scorecard) -> ContextBuilder:
+        """This builder for the units of another card of the same moment (a share of the
+        report's units, scored elsewhere), sharing what it worked out so far."""
+        other = copy(self)
+        other.card = card
+        return other
 
     def ask(self, units: list[UnitScore]) -> None:
         """Work out, in one pass through history, the silence and check-ins of the numbers of
@@ -220,7 +247,25 @@ class ContextBuilder:
         key_results = [self._key_result_of(k) for k in objective.key_results]
         for found in key_results:  # a key result without its own owner is the objective's
             found["owner"] = found["owner"] or data["owner"]
-        scored = self.card.objectives
+        scored, elsewhere = self.card.objectives, self.elsewhere
+        supporters: list[Any] = []
+        for ref in objective.supported_by:
+            backer = scored.get(ref)
+            if backer is not None:
+                supporters.append(
+                    {
+                        "ref": ref,
+                        "title": backer.node.objective.title,
+                        "unit_name": backer.node.owner.unit.display_name,
+                        "score": backer.score,
+                        "status": backer.status,
+                        "status_words": words(backer.status),
+                    }
+                )
+            elif unit_of(ref) in elsewhere:
+                supporters.append(_SupporterElsewhere(ref))
+        if elsewhere and any(type(s) is _SupporterElsewhere for s in supporters):
+            self.awaiting.append(supporters)
         data.update(
             id=model.id,
             why=model.why,
@@ -228,20 +273,22 @@ class ContextBuilder:
             status_words=words(objective.status),
             ladder=steps,
             key_results=key_results,
-            supporters=[
-                {
-                    "ref": ref,
-                    "title": backer.node.objective.title,
-                    "unit_name": backer.node.owner.unit.display_name,
-                    "score": backer.score,
-                    "status": backer.status,
-                    "status_words": words(backer.status),
-                }
-                for ref in objective.supported_by
-                if (backer := scored.get(ref)) is not None
-            ],
+            supporters=supporters,
         )
         return data
+
+    def fill_supporters(self, units: list[dict[str, Any]]) -> None:
+        """The supporters scored elsewhere (`elsewhere`), each as the other process built its
+        objective: the same entry, in its place (one never built is left out, as one never
+        scored is)."""
+        built = {o["ref"]: o for unit in units for o in unit["all_objectives"]}
+        for supporters in self.awaiting:
+            supporters[:] = [
+                _supporter_entry(built[s.ref]) if type(s) is _SupporterElsewhere else s
+                for s in supporters
+                if type(s) is not _SupporterElsewhere or s.ref in built
+            ]
+        self.awaiting = []
 
     def unit(self, unit: UnitScore) -> dict[str, Any]:
         model = unit.unit_file.unit
@@ -303,12 +350,21 @@ def build_context(
     (`FilledOnDemand`): the context is the same, only when each entry is made differs. With
     `units_built`, the units' contexts are built by it (the site's forked children build
     theirs and draw their pages)."""
-    snapshot, card, history = request.snapshot, request.card, request.history
+    snapshot, history, scoring = request.snapshot, request.history, request.scoring
     graph, scope = snapshot.graph, request.scope
-    builder = ContextBuilder(snapshot, card, history)
     in_scope = {unit_id for unit_id, _ in cascade_order(graph, scope)}
     on_demand = needed is not None and not any(name in needed for name in BUILT_AT_ONCE)
-    shown = [u for u in card.units if u.id in in_scope]
+    builder = ContextBuilder(snapshot, scoring.frame(), history)
+    mine = theirs = _Share(builder, scoring, [])
+    if units_built is None and processes_for(len(in_scope)) > 1:  # (the site's children
+        # build their own units' contexts; a few units are built here)
+        mine_pairs, their_pairs = split_off([p for p in scoring.order if p[0] in in_scope])
+        if their_pairs:  # this process fills in the supporters that child scores
+            theirs = _Share(builder, scoring, their_pairs, builds_company=False)
+            mine = _Share(builder, scoring, mine_pairs, elsewhere={u for u, _ in their_pairs})
+    if not theirs.pairs:
+        mine = _Share(builder, scoring, None, in_scope)
+    card = builder.card
     frame: dict[str, Any] = {
         "title": request.title,
         "period": {
@@ -324,13 +380,15 @@ def build_context(
         "stale_after_days": builder.stale_after,
     }
     if units_built is not None:
-        units = units_built(builder, shown, frame)
+        units = units_built(*mine.scored(), frame)
     elif rendering is not None and on_demand:
-        units = _units_on_demand(builder, shown, rendering)
+        units = _units_on_demand(mine, theirs, rendering)
     else:
-        units = _units(builder, shown)
+        units = _units(mine, theirs)
+    builder, _ = mine.scored()
     by_id = {u["id"]: u for u in units}
     company = graph.company
+    company_unit = _company_unit(builder, by_id, company.unit.id if company else None)
     context: dict[str, Any] = {
         **frame,
         "company": {
@@ -338,7 +396,7 @@ def build_context(
             "mission": company.unit.mission if company else None,
             "vision": company.unit.vision if company else None,
             "bhag": company.unit.bhag if company else None,
-            "unit": _company_unit(builder, card, by_id, company.unit.id if company else None),
+            "unit": company_unit,
         },
         "scope": by_id.get(scope) if scope else None,
         "units": units,
@@ -360,49 +418,92 @@ def build_context(
         "revision": since.revision[:10] if since.revision else None,
     }
     context["changes"] = _changes(request.comparison, graph, in_scope)
+    builder.fill_supporters([*units, *([] if company_unit is None else [company_unit])])
     return context
 
 
-def _units(builder: ContextBuilder, shown: list[UnitScore]) -> list[dict[str, Any]]:
-    """Each unit's context, in order. From `forks.WORTH_A_CHILD` units, where okrctl may fork,
-    a forked child builds the last `forks.CHILD_SHARE` of them meanwhile (a company report at
-    2,000 teams spends a third of its time here); what it sends back equals what this process
-    would have built (`tests/test_forks.py`)."""
-    mine, theirs = split_off(shown)
+class _Share:
+    """A share of the units a report shows, scored where it is built: from
+    `forks.WORTH_A_CHILD` units, where okrctl may fork, a forked child scores and builds the
+    last `forks.CHILD_SHARE` of them while this process scores and builds the others (a
+    company report at 2,000 teams spent half of its time there on one core, and scoring them
+    all here before the child started, 107 ms, was a tenth); else this process all of them
+    (`pairs` None: the whole card, those in `in_scope` shown). Each is scored on a card of
+    its own (`Scoring.share`); what the child sends back equals what this process would have
+    built (`tests/test_forks.py`)."""
+
+    def __init__(
+        self,
+        builder: ContextBuilder,
+        scoring: Scoring,
+        pairs: list[tuple[str, int]] | None,
+        in_scope: Container[str] = (),
+        elsewhere: Container[str] = (),
+        *,
+        builds_company: bool = True,
+    ) -> None:
+        self.builder, self.scoring, self.pairs, self.in_scope = builder, scoring, pairs, in_scope
+        self.builds_company = builds_company
+        """Whether this share builds the company's context (this process's does)."""
+        self.elsewhere = elsewhere
+        """The units the other process scores (their supporters' entries are filled in)."""
+        self._scored: tuple[ContextBuilder, list[UnitScore]] | None = None
+
+    def scored(self) -> tuple[ContextBuilder, list[UnitScore]]:
+        """A builder for these units (on their card), and their scores; worked out once."""
+        if self._scored is None:
+            if self.pairs is None:
+                card = self.scoring.whole()
+                units = [u for u in card.units if u.id in self.in_scope]
+            else:
+                card, units = self.scoring.share(
+                    self.pairs, self.elsewhere, company=self.builds_company
+                )
+            builder = self.builder.with_card(card)
+            builder.elsewhere, builder.awaiting = self.elsewhere, []
+            self._scored = builder, units
+        return self._scored
+
+
+def _units(mine: _Share, theirs: _Share) -> list[dict[str, Any]]:
+    """Each unit's context, in order: this process's share, then the one a forked child
+    scored and built meanwhile (`_Share`)."""
     later = None
-    if theirs:
+    if theirs.pairs:
 
         def build_theirs() -> list[dict[str, Any]]:
-            builder.ask(theirs)
-            return [builder.unit(unit) for unit in theirs]
+            their_builder, units = theirs.scored()
+            their_builder.ask(units)
+            return [their_builder.unit(unit) for unit in units]
 
-        later = elsewhere(build_theirs, first_in_child=builder.workspace.in_child)
-    builder.ask(mine)
-    units = [builder.unit(unit) for unit in mine]
+        later = elsewhere(build_theirs, first_in_child=theirs.builder.workspace.in_child)
+    builder, shown = mine.scored()
+    builder.ask(shown)
+    units = [builder.unit(unit) for unit in shown]
     if later is not None:
         units += later()
     return units
 
 
-def _units_on_demand(
-    builder: ContextBuilder, shown: list[UnitScore], rendering: ExitStack
-) -> list[dict[str, Any]]:
+def _units_on_demand(mine: _Share, theirs: _Share, rendering: ExitStack) -> list[dict[str, Any]]:
     """Each unit's context, its key results built on demand (KPIs, a few per unit, whole).
-    From `forks.WORTH_A_CHILD` units, where okrctl may fork, a forked child builds the last
-    `forks.CHILD_SHARE` of the units meanwhile (what is known of their key results, as here),
-    and a second one, at the lowest priority, those units' key results whole, in case a
-    template reads them: sent back when it first does, ended unread once the template is
-    rendered (a company report reads none)."""
-    mine, theirs = split_off(shown)
-    if theirs:
-        units_later = elsewhere(
-            lambda: _known_units(builder, theirs, {}), first_in_child=builder.workspace.in_child
-        )
+    A forked child scores and builds the share of `theirs` meanwhile (what is known of their
+    key results, as here), and a second one, at the lowest priority, those units' key results
+    whole, in case a template reads them: sent back when it first does, ended unread once the
+    template is rendered (a company report reads none)."""
+    if theirs.pairs:
+
+        def build_theirs() -> list[dict[str, Any]]:
+            their_builder, units = theirs.scored()
+            return _known_units(their_builder, units, {})
+
+        units_later = elsewhere(build_theirs, first_in_child=theirs.builder.workspace.in_child)
         rendering.callback(units_later.abandon)
-    whole = {kr.ref: partial(builder.key_result, kr) for kr in _key_results(mine)}
-    units = _known_units(builder, mine, whole)
-    if theirs:
-        theirs_whole = _WholeOnceRead(builder, theirs, rendering)
+    builder, shown = mine.scored()
+    whole = {kr.ref: partial(builder.key_result, kr) for kr in _key_results(shown)}
+    units = _known_units(builder, shown, whole)
+    if theirs.pairs:
+        theirs_whole = _WholeOnceRead(theirs, rendering)
         for unit in units_later():
             for objective in unit["all_objectives"]:
                 objective["key_results"] = [
@@ -415,34 +516,33 @@ def _units_on_demand(
 
 class _WholeOnceRead:
     """The key results of the units a child built, whole, for a template that reads them:
-    the first read starts a second child building them all, at the lowest priority, and
-    until its answer is in (or where okrctl does not fork) each is built here when read. A
-    company report reads none of them: started with the first child, the second cost it 212
-    ms of CPU and 57 ms of its run (benchmarks/RESULTS.md, round X)."""
+    the first read scores those units here and starts a second child building them all, at
+    the lowest priority; until its answer is in (or where okrctl does not fork) each is built
+    here when read. A company report reads none of them: started with the first child, the
+    second cost it 212 ms of CPU and 57 ms of its run (benchmarks/RESULTS.md, round X)."""
 
-    def __init__(
-        self, builder: ContextBuilder, units: list[UnitScore], rendering: ExitStack
-    ) -> None:
-        self.builder, self.units, self.rendering = builder, units, rendering
-        self.key_results = {kr.ref: kr for kr in _key_results(units)}
+    def __init__(self, theirs: _Share, rendering: ExitStack) -> None:
+        self.theirs, self.rendering = theirs, rendering
+        self.key_results: dict[str, KeyResultScore] = {}
         self.later: Later[dict[str, dict[str, Any]]] | None = None
         self.sent: dict[str, dict[str, Any]] | None = None
 
     def __call__(self, ref: str) -> dict[str, Any]:
         if self.sent is not None:
             return self.sent[ref]
+        builder, units = self.theirs.scored()
         later = self.later
         if later is None:
-            builder = self.builder
+            self.key_results = {kr.ref: kr for kr in _key_results(units)}
             later = self.later = elsewhere(
-                partial(_whole_key_results, builder, self.units),
+                partial(_whole_key_results, builder, units),
                 first_in_child=partial(_at_leisure, builder.workspace.in_child),
             )
             self.rendering.callback(later.abandon)
         elif later.sent():
             self.sent = later()
             return self.sent[ref]
-        return self.builder.key_result(self.key_results[ref])
+        return builder.key_result(self.key_results[ref])
 
 
 def _known_units(
@@ -501,17 +601,15 @@ def _key_results(units: list[UnitScore]) -> list[KeyResultScore]:
 
 
 def _company_unit(
-    builder: ContextBuilder,
-    card: Scorecard,
-    in_scope: dict[str, dict[str, Any]],
-    company_id: str | None,
+    builder: ContextBuilder, in_scope: dict[str, dict[str, Any]], company_id: str | None
 ) -> dict[str, Any] | None:
-    """The company as a unit: already built when it is in scope, built once otherwise."""
+    """The company as a unit: already built when it is in scope, built once otherwise (the
+    card of this process's share holds it)."""
     if company_id is None:
         return None
     if company_id in in_scope:
         return in_scope[company_id]
-    return next((builder.unit(u) for u in card.units if u.id == company_id), None)
+    return next((builder.unit(u) for u in builder.card.units if u.id == company_id), None)
 
 
 def _all(units: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:

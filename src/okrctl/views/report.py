@@ -1,14 +1,14 @@
-"""`okrctl report`: what a report is made of (one scorecard, the check-in history, a comparison
-with the goals as they were `--since`), gathered once; `okrctl.render.report_context` turns it
-into what templates receive."""
+"""`okrctl report`: what a report is made of (how its units are scored, the check-in history, a
+comparison with the goals as they were `--since`), gathered once; `okrctl.render.report_context`
+turns it into what templates receive."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from okrctl.core.compare import Comparison, compare, read_by_comparison
@@ -16,6 +16,7 @@ from okrctl.core.graph import Graph, build_graph
 from okrctl.core.periods import days_before, parse_date
 from okrctl.core.scorecard import (
     Scorecard,
+    UnitScore,
     cascade_order,
     check_scope,
     company_title,
@@ -24,7 +25,6 @@ from okrctl.core.scorecard import (
 from okrctl.model.errors import UsageError
 from okrctl.model.goals import Kind
 from okrctl.model.history import History
-from okrctl.model.names import unit_of
 from okrctl.store.forks import elsewhere
 from okrctl.store.git import log as git_log
 from okrctl.store.load import load_repo
@@ -96,20 +96,81 @@ def _no_changes() -> tuple[Since, Comparison | None]:
     return NO_CHANGES
 
 
+class Scoring:
+    """How a report scores its units: all of them once (`whole`, the request's `card`), or a
+    share of them, where a forked child scores and builds the rest of the report's units
+    (`render/report_context.py`): a company report at 2,000 teams spent a sixth of its time
+    scoring, on one core. A share's scores are the whole card's, unit for unit."""
+
+    def __init__(self, snapshot: Snapshot, history: History | None, scope: str | None) -> None:
+        self.graph, self.period, self.moment = snapshot.graph, snapshot.period, snapshot.moment
+        self.history = history
+        self.only = units_shown(self.graph, scope)
+        self._whole: Scorecard | None = None
+
+    @cached_property
+    def order(self) -> list[tuple[str, int]]:
+        """(unit id, depth) of each unit the whole card scores, in its order (asked only where
+        the units are shared out: a pillar's report walks the whole cascade for it)."""
+        only = self.only
+        return [pair for pair in cascade_order(self.graph) if only is None or pair[0] in only]
+
+    def whole(self) -> Scorecard:
+        """Every unit the report shows (and those it reads a score of), scored once."""
+        if self._whole is None:
+            self._whole = evaluate(
+                self.graph, self.period, self.moment, history=self.history, only=self.only
+            )
+        return self._whole
+
+    def frame(self) -> Scorecard:
+        """A card of no unit: the period and moment every share is scored at."""
+        return evaluate(self.graph, self.period, self.moment, order=[])
+
+    def share(
+        self,
+        pairs: list[tuple[str, int]],
+        elsewhere: Container[str] = (),
+        *,
+        company: bool = True,
+    ) -> tuple[Scorecard, list[UnitScore]]:
+        """The units of `pairs` scored, in order; the card also holds the company, unless
+        `company` is off (templates receive it whole: the share that builds it scores it) and
+        the units whose objectives support theirs or the company's (a supporter's score is
+        shown beside the objective it supports), but for those of `elsewhere`, scored by
+        another process (whose contexts then give those scores)."""
+        graph = self.graph
+        ids = {unit_id for unit_id, _ in pairs}
+        found = graph.company if company else None
+        wanted = ids | ({found.unit.id} if found is not None else set())
+        wanted |= {u for u in supporting_units(graph, wanted) if u not in elsewhere}
+        extra = [pair for pair in self.order if pair[0] in wanted and pair[0] not in ids]
+        card = evaluate(
+            graph, self.period, self.moment, history=self.history, order=[*pairs, *extra]
+        )
+        return card, card.units[: len(pairs)]
+
+
 @dataclass(frozen=True, slots=True)
 class ReportRequest:
-    """What a report is made of: the template's name, the units in scope, the scorecard, the
-    check-in history, and what changed since `--since`. `okrctl.render.report_context` turns it
-    into the context templates receive (docs/templates.md)."""
+    """What a report is made of: the template's name, the units in scope, how they are scored
+    (all at once: `card`; or in shares, where the context is built on two cores), the check-in
+    history, and what changed since `--since`. `okrctl.render.report_context` turns it into the
+    context templates receive (docs/templates.md)."""
 
     template: str
     scope: str | None
     snapshot: Snapshot
-    card: Scorecard
+    scoring: Scoring
     history: History | None
     changes: Callable[[], tuple[Since, Comparison | None]]
     """`since` and `comparison`, perhaps still being made in a forked child: whatever can be
     done without them (the context's units, the template's compiling) is done first."""
+
+    @property
+    def card(self) -> Scorecard:
+        """Every unit the report shows, scored (once, when first asked)."""
+        return self.scoring.whole()
 
     @property
     def since(self) -> Since:
@@ -157,10 +218,7 @@ def report_of(
             )
         )
     history = snapshot.read_history("trends, check-in dates and changes")
-    card = evaluate(
-        graph, snapshot.period, snapshot.moment, history=history, only=units_shown(graph, scope)
-    )
-    return ReportRequest(name, scope, snapshot, card, history, changes)
+    return ReportRequest(name, scope, snapshot, Scoring(snapshot, history, scope), history, changes)
 
 
 def units_shown(graph: Graph, scope: str | None) -> set[str] | None:
@@ -173,13 +231,12 @@ def units_shown(graph: Graph, scope: str | None) -> set[str] | None:
     company = graph.company
     if company is not None:
         shown.add(company.unit.id)
-    supporting = {
-        unit_of(ref)
-        for unit_id in shown
-        for objective in graph.units[unit_id].unit.objectives
-        for ref in graph.supported_by(f"{unit_id}/{objective.id}")
-    }
-    return shown | supporting
+    return shown | supporting_units(graph, shown)
+
+
+def supporting_units(graph: Graph, unit_ids: set[str]) -> set[str]:
+    """The units holding an objective that supports one of those of `unit_ids`."""
+    return graph.units_supporting(unit_ids)
 
 
 def changes_since(
