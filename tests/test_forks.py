@@ -418,26 +418,37 @@ def test_status_json_scored_in_two_processes_is_the_one_made_alone(quarter, monk
 
 
 @may_fork
+@pytest.mark.parametrize("on_demand", [False, True])
 @pytest.mark.parametrize("scope", [None, "growth"])
-def test_a_report_s_units_built_in_a_child_are_those_built_alone(quarter, monkeypatch, scope):
-    """A large report has a forked child build the context of its last units: the context,
-    every summary included, equals the one a single process builds."""
+def test_a_report_s_units_built_in_a_child_are_those_built_alone(
+    quarter, monkeypatch, scope, on_demand
+):
+    """A large report has a forked child score and build the context of its last units, and
+    the supporters it scored filled in here from its contexts: the context, every summary
+    and every objective's supporters included, equals the one a single process builds, with
+    key results built at once or on demand."""
+    from contextlib import ExitStack
     from datetime import date
 
     from okrctl.commands.report import report
-    from okrctl.render.report_context import build_context
+    from okrctl.render.report_context import SUMMARIES, build_context
 
     request = report(quarter, scope, as_of=date(2026, 11, 15), since="2026-11-01")
     request.changes()  # (the comparison's child done with)
+    needed = {"help_wanted", "owners"} if on_demand else set(SUMMARIES)
     monkeypatch.setattr(forks, "WORTH_A_CHILD", 1)
     children = counting_children(monkeypatch)
-    together = build_context(request)
-    assert children() == 1
-    monkeypatch.setattr(forks, "cores_to_fork", lambda: 1)
-    alone = build_context(request)
-    assert together == alone
+    with ExitStack() as rendering:
+        together = build_context(request, needed, rendering)
+        assert children() == 1
+        monkeypatch.setattr(forks, "cores_to_fork", lambda: 1)
+        alone = build_context(request, needed, rendering)
+        assert together == alone
     assert len(together["units"]) == (14 if scope is None else 6)
     assert together["help_wanted"] and together["units"][-1]["objectives"]
+    supported = [o for u in together["units"] for o in u["all_objectives"] if o["supporters"]]
+    assert len(supported) >= 3  # (supporters were filled in, and compared)
+    assert together["company"]["unit"]["all_objectives"][0]["supporters"]
 
 
 EVERY_NUMBER = """\
@@ -457,8 +468,8 @@ def test_a_report_built_on_demand_is_the_one_built_at_once(quarter, monkeypatch,
     """A report whose template reads no summary of every number's forecast has each key
     result built when the template first reads it (a child building the last units; once the
     template reads one of theirs whole, a second building them all whole, each built here
-    until it answers): the text is the one a context built at once renders, and no child
-    outlives the rendering, read or not."""
+    until it answers): the text is the one a context built at once renders, and the one a
+    single process renders, and no child outlives the rendering, read or not."""
     import multiprocessing
     from datetime import date
 
@@ -482,9 +493,11 @@ def test_a_report_built_on_demand_is_the_one_built_at_once(quarter, monkeypatch,
             request.template, lambda needed: build_context(request, needed), request.user_templates
         )
         assert children() == (3 if reads_theirs_whole else 2)  # (at once: one child more)
+        monkeypatch.setattr(forks, "cores_to_fork", lambda: 1)
+        alone = render_report(request)  # (every unit scored and built here)
     finally:
         own.unlink()
-    assert on_demand == at_once
+    assert on_demand == at_once == alone
     if template == "every-number":
         assert on_demand.count('"checkins": [{') > 5  # (check-ins of key results, shown whole)
 
