@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 
 from okrctl.model.history import Commit
-from okrctl.store.git.process import GitError, git_output, wide_reader
+from okrctl.store.git.process import GitError, git_output, git_stream, wide_reader
 
 
 def first_parent_log(top: Path, *paths: str) -> list[Commit]:
     """Commits on the first-parent line from HEAD, newest first, with author dates in UTC."""
-    return [Commit(sha, written.astimezone(UTC)) for sha, written in _first_parent(top, *paths)]
+    return list(_first_parent_commits(top, *paths))
 
 
 def _first_parent(top: Path, *paths: str) -> Iterator[tuple[str, datetime]]:
@@ -21,40 +21,20 @@ def _first_parent(top: Path, *paths: str) -> Iterator[tuple[str, datetime]]:
     streamed: a caller that stops at the commit it looks for (`--since 14d`, a past `--as-of`)
     leaves the rest of a long history unread, and git is ended there (the whole log of 3,000
     commits was 26 ms of git's and 5 ms of parsing, for a commit 470 lines down)."""
-    from git import Git
-    from git.exc import GitCommandNotFound
-
-    command = ["git", "log", "--first-parent", "--format=%H %aI"]
-    if paths:
-        command += ["--", *paths]
-    try:
-        process = Git(str(top)).execute(command, as_process=True)
-    except GitCommandNotFound as exc:
-        raise GitError(f"cannot run git: {exc}") from None
-    except OSError as exc:
-        raise GitError(f"cannot run git in {top}: {exc.strerror}") from None
-    proc = process.proc
-    try:
-        for line in process.stdout:  # (none where HEAD has no commit yet: git says so, and fails)
+    args = ["log", "--first-parent", "--format=%H %aI", *(["--", *paths] if paths else [])]
+    with git_stream(top, args) as out:
+        for line in out:  # (none where HEAD has no commit yet: git says so, and fails)
             sha, stamp = line.decode().split()
             yield sha, datetime.fromisoformat(stamp)
-    finally:
-        if proc is not None:
-            if proc.poll() is None:  # stopped early: git, perhaps blocked writing, is ended
-                proc.kill()
-            proc.communicate()  # (its error output read, and it is reaped)
+
+
+def _first_parent_commits(top: Path, *paths: str) -> Iterator[Commit]:
+    return (Commit(sha, written.astimezone(UTC)) for sha, written in _first_parent(top, *paths))
 
 
 def commit_at_or_before(top: Path, instant: datetime) -> Commit | None:
     """The last first-parent commit whose author date is on or before `instant`."""
-    return next(
-        (
-            Commit(sha, written.astimezone(UTC))
-            for sha, written in _first_parent(top)
-            if written <= instant
-        ),
-        None,
-    )
+    return next((c for c in _first_parent_commits(top) if c.author_date <= instant), None)
 
 
 def last_commit_before_day(top: Path, day: date, zone: tzinfo | None = None) -> Commit | None:
@@ -109,30 +89,21 @@ LOG_FORMAT = "%x1e%H %at%x1f%an%x1f%ae%x1f%B%x1f"
 def log_raw(top: Path, revision: str = "HEAD") -> str:
     """The whole history up to `revision`, oldest first: a record per commit (separated by
     \\x1e; sha and author date, author, message, separated by \\x1f) and its raw file changes."""
-    from git import Git
-
-    process = Git(str(top)).execute(
-        [
-            "git",
-            "-c",
-            "core.quotepath=off",
-            "log",
-            "--encoding=UTF-8",  # whatever i18n.logOutputEncoding says: this is read as UTF-8
-            "--reverse",
-            "--no-abbrev",
-            "--raw",
-            "-M",
-            f"--format={LOG_FORMAT}",
-            revision,
-            "--",
-        ],
-        as_process=True,  # streamed: the whole history is never held twice
-    )
-    try:
-        out = wide_reader(process.stdout).read()
-    finally:
-        if process.proc is not None:  # drain stderr and reap git (a log of no commits fails)
-            process.proc.communicate()
+    args = [
+        "-c",
+        "core.quotepath=off",
+        "log",
+        "--encoding=UTF-8",  # whatever i18n.logOutputEncoding says: this is read as UTF-8
+        "--reverse",
+        "--no-abbrev",
+        "--raw",
+        "-M",
+        f"--format={LOG_FORMAT}",
+        revision,
+        "--",
+    ]
+    with git_stream(top, args) as stream:  # streamed: the whole history is never held twice
+        out = wide_reader(stream).read()  # (a log of no commits fails: nothing is read)
     return bytes(out).decode("utf-8", "replace")
 
 

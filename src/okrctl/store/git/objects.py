@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from okrctl.store.git.process import git_output, verify_object, wide_reader
+from okrctl.store.git.process import git_output, git_stream, verify_object, wide_reader
 from okrctl.store.yaml.read import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
@@ -99,8 +99,6 @@ def read_blobs_at_once(top: Path, shas: Iterable[str], over: dict[str, int]) -> 
     be is read past, never held, and its size noted in `over`."""
     import tempfile
 
-    from git import Git
-
     wanted = list(dict.fromkeys(shas))
     blobs: dict[str, bytes] = {}
     if not wanted:
@@ -108,11 +106,8 @@ def read_blobs_at_once(top: Path, shas: Iterable[str], over: dict[str, int]) -> 
     with tempfile.TemporaryFile() as requests:
         requests.write("".join(f"{sha}\n" for sha in wanted).encode())
         requests.seek(0)
-        process = Git(str(top)).execute(
-            ["git", "cat-file", "--batch"], istream=requests, as_process=True
-        )
-        try:
-            out = wide_reader(process.stdout)
+        with git_stream(top, ["cat-file", "--batch"], istream=requests) as stream:
+            out = wide_reader(stream)
             for _ in wanted:
                 header = out.readline().split()
                 if len(header) != 3:
@@ -124,9 +119,6 @@ def read_blobs_at_once(top: Path, shas: Iterable[str], over: dict[str, int]) -> 
                 else:
                     blobs[header[0].decode()] = out.read(size)
                 out.read(1)  # the newline after each object
-        finally:
-            if process.proc is not None:
-                process.proc.communicate()
     return blobs
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -59,6 +60,35 @@ def git_execute(
     except OSError as exc:
         raise GitError(f"cannot run git in {cwd}: {exc.strerror}") from None
     return int(status or 0), bytes(out), str(err)
+
+
+@contextlib.contextmanager
+def git_stream(
+    cwd: Path, args: list[str], *, istream: BinaryIO | None = None
+) -> Iterator[BinaryIO]:
+    """One git command whose output is read as it comes (GitPython's `as_process`): its
+    stdout. Once the block ends git is waited for (its error output read, the process
+    reaped); where the block stops early (an error, or a reader that found what it looked for
+    in a long log) git, perhaps blocked writing, is ended first. No git is left running."""
+    from git import Git
+    from git.exc import GitCommandNotFound
+
+    try:
+        process = Git(str(cwd)).execute(["git", *args], istream=istream, as_process=True)
+    except GitCommandNotFound as exc:
+        raise GitError(f"cannot run git: {exc}") from None
+    except OSError as exc:
+        raise GitError(f"cannot run git in {cwd}: {exc.strerror}") from None
+    proc = process.proc
+    try:
+        yield process.stdout
+    except BaseException:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+        raise
+    finally:
+        if proc is not None:
+            proc.communicate()
 
 
 def failure_message(args: tuple[str, ...], stderr: str, returncode: int) -> str:
