@@ -98,11 +98,12 @@ class ContextBuilder:
         """With it, each key result is built on demand (`FilledOnDemand`), whole by the
         function it gives for its ref; one it has none for is what is known of it."""
 
-    def with_card(self, card: Scorecard) -> ContextBuilder:
+    def with_card(self, card: Scorecard, elsewhere: Container[str] = ()) -> ContextBuilder:
         """This builder for the units of another card of the same moment (a share of the
-        report's units, scored elsewhere), sharing what it worked out so far."""
+        report's units), sharing what it worked out so far; with the units another process
+        scores (`elsewhere`), whose supporters it fills in (`fill_supporters`)."""
         other = copy(self)
-        other.card = card
+        other.card, other.elsewhere, other.awaiting = card, elsewhere, []
         return other
 
     def ask(self, units: list[UnitScore]) -> None:
@@ -355,15 +356,14 @@ def build_context(
     in_scope = {unit_id for unit_id, _ in cascade_order(graph, scope)}
     on_demand = needed is not None and not any(name in needed for name in BUILT_AT_ONCE)
     builder = ContextBuilder(snapshot, scoring.frame(), history)
-    mine = theirs = _Share(builder, scoring, [])
-    if units_built is None and processes_for(len(in_scope)) > 1:  # (the site's children
-        # build their own units' contexts; a few units are built here)
+    mine, theirs = _Share(builder, scoring, None, in_scope), None
+    # (the site's children build their own units' contexts; the units' order, a walk of the
+    # whole cascade, is read only where they may be shared out)
+    if units_built is None and processes_for(len(in_scope)) > 1:
         mine_pairs, their_pairs = split_off([p for p in scoring.order if p[0] in in_scope])
         if their_pairs:  # this process fills in the supporters that child scores
             theirs = _Share(builder, scoring, their_pairs, builds_company=False)
             mine = _Share(builder, scoring, mine_pairs, elsewhere={u for u, _ in their_pairs})
-    if not theirs.pairs:
-        mine = _Share(builder, scoring, None, in_scope)
     card = builder.card
     frame: dict[str, Any] = {
         "title": request.title,
@@ -453,23 +453,21 @@ class _Share:
         """A builder for these units (on their card), and their scores; worked out once."""
         if self._scored is None:
             if self.pairs is None:
-                card = self.scoring.whole()
+                card = self.scoring.card
                 units = [u for u in card.units if u.id in self.in_scope]
             else:
                 card, units = self.scoring.share(
                     self.pairs, self.elsewhere, company=self.builds_company
                 )
-            builder = self.builder.with_card(card)
-            builder.elsewhere, builder.awaiting = self.elsewhere, []
-            self._scored = builder, units
+            self._scored = self.builder.with_card(card, self.elsewhere), units
         return self._scored
 
 
-def _units(mine: _Share, theirs: _Share) -> list[dict[str, Any]]:
+def _units(mine: _Share, theirs: _Share | None) -> list[dict[str, Any]]:
     """Each unit's context, in order: this process's share, then the one a forked child
-    scored and built meanwhile (`_Share`)."""
+    scored and built meanwhile (`_Share`), if any."""
     later = None
-    if theirs.pairs:
+    if theirs is not None:
 
         def build_theirs() -> list[dict[str, Any]]:
             their_builder, units = theirs.scored()
@@ -485,25 +483,29 @@ def _units(mine: _Share, theirs: _Share) -> list[dict[str, Any]]:
     return units
 
 
-def _units_on_demand(mine: _Share, theirs: _Share, rendering: ExitStack) -> list[dict[str, Any]]:
+def _units_on_demand(
+    mine: _Share, theirs: _Share | None, rendering: ExitStack
+) -> list[dict[str, Any]]:
     """Each unit's context, its key results built on demand (KPIs, a few per unit, whole).
     A forked child scores and builds the share of `theirs` meanwhile (what is known of their
     key results, as here), and a second one, at the lowest priority, those units' key results
     whole, in case a template reads them: sent back when it first does, ended unread once the
     template is rendered (a company report reads none)."""
-    if theirs.pairs:
+    later = None
+    if theirs is not None:
 
         def build_theirs() -> list[dict[str, Any]]:
             their_builder, units = theirs.scored()
             return _known_units(their_builder, units, {})
 
-        units_later = elsewhere(build_theirs, first_in_child=theirs.builder.workspace.in_child)
-        rendering.callback(units_later.abandon)
+        later = theirs, elsewhere(build_theirs, first_in_child=theirs.builder.workspace.in_child)
+        rendering.callback(later[1].abandon)
     builder, shown = mine.scored()
     whole = {kr.ref: partial(builder.key_result, kr) for kr in _key_results(shown)}
     units = _known_units(builder, shown, whole)
-    if theirs.pairs:
-        theirs_whole = _WholeOnceRead(theirs, rendering)
+    if later is not None:
+        their_share, units_later = later
+        theirs_whole = _WholeOnceRead(their_share, rendering)
         for unit in units_later():
             for objective in unit["all_objectives"]:
                 objective["key_results"] = [

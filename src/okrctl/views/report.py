@@ -97,7 +97,7 @@ def _no_changes() -> tuple[Since, Comparison | None]:
 
 
 class Scoring:
-    """How a report scores its units: all of them once (`whole`, the request's `card`), or a
+    """How a report scores its units: all of them once (`card`, the request's), or a
     share of them, where a forked child scores and builds the rest of the report's units
     (`render/report_context.py`): a company report at 2,000 teams spent a sixth of its time
     scoring, on one core. A share's scores are the whole card's, unit for unit."""
@@ -106,7 +106,6 @@ class Scoring:
         self.graph, self.period, self.moment = snapshot.graph, snapshot.period, snapshot.moment
         self.history = history
         self.only = units_shown(self.graph, scope)
-        self._whole: Scorecard | None = None
 
     @cached_property
     def order(self) -> list[tuple[str, int]]:
@@ -115,13 +114,10 @@ class Scoring:
         only = self.only
         return [pair for pair in cascade_order(self.graph) if only is None or pair[0] in only]
 
-    def whole(self) -> Scorecard:
+    @cached_property
+    def card(self) -> Scorecard:
         """Every unit the report shows (and those it reads a score of), scored once."""
-        if self._whole is None:
-            self._whole = evaluate(
-                self.graph, self.period, self.moment, history=self.history, only=self.only
-            )
-        return self._whole
+        return evaluate(self.graph, self.period, self.moment, history=self.history, only=self.only)
 
     def frame(self) -> Scorecard:
         """A card of no unit: the period and moment every share is scored at."""
@@ -134,16 +130,16 @@ class Scoring:
         *,
         company: bool = True,
     ) -> tuple[Scorecard, list[UnitScore]]:
-        """The units of `pairs` scored, in order; the card also holds the company, unless
-        `company` is off (templates receive it whole: the share that builds it scores it) and
-        the units whose objectives support theirs or the company's (a supporter's score is
-        shown beside the objective it supports), but for those of `elsewhere`, scored by
-        another process (whose contexts then give those scores)."""
+        """The units of `pairs` scored, in order. The card also holds the company with
+        `company` (templates receive it whole: the share that builds it scores it), and the
+        units whose objectives support theirs or the company's (a supporter's score is shown
+        beside the objective it supports), but for those of `elsewhere`: another process
+        scores them, and its contexts give their scores."""
         graph = self.graph
         ids = {unit_id for unit_id, _ in pairs}
         found = graph.company if company else None
         wanted = ids | ({found.unit.id} if found is not None else set())
-        wanted |= {u for u in supporting_units(graph, wanted) if u not in elsewhere}
+        wanted |= {u for u in graph.units_supporting(wanted) if u not in elsewhere}
         extra = [pair for pair in self.order if pair[0] in wanted and pair[0] not in ids]
         card = evaluate(
             graph, self.period, self.moment, history=self.history, order=[*pairs, *extra]
@@ -170,7 +166,7 @@ class ReportRequest:
     @property
     def card(self) -> Scorecard:
         """Every unit the report shows, scored (once, when first asked)."""
-        return self.scoring.whole()
+        return self.scoring.card
 
     @property
     def since(self) -> Since:
@@ -231,12 +227,7 @@ def units_shown(graph: Graph, scope: str | None) -> set[str] | None:
     company = graph.company
     if company is not None:
         shown.add(company.unit.id)
-    return shown | supporting_units(graph, shown)
-
-
-def supporting_units(graph: Graph, unit_ids: set[str]) -> set[str]:
-    """The units holding an objective that supports one of those of `unit_ids`."""
-    return graph.units_supporting(unit_ids)
+    return shown | graph.units_supporting(shown)
 
 
 def changes_since(
