@@ -524,3 +524,68 @@ def test_what_is_known_of_a_key_result_is_what_its_whole_says(quarter, monkeypat
     assert any(k["stale"] for k in known) and any(k["days_quiet"] for k in known)
     for before, kr in zip(known, key_results, strict=True):
         assert before.items() <= dict(kr).items(), kr["ref"]
+
+
+SUPPORTERS = """\
+{% for unit in units %}{% for o in unit.all_objectives %}{{ o.ref }} {{ o.score }}:\
+{% for s in o.supporters %} {{ s.ref }}={{ s.score }}/{{ s.status_words }}{% endfor %}
+{% endfor %}{% endfor %}{{ company.unit.all_objectives|length }} {{ changes["values"] }}
+"""
+
+
+@pytest.mark.slow
+@may_fork
+def test_a_large_report_typed_from_a_subfolder_is_the_one_a_single_core_makes(tmp_path):
+    """`okrctl report` of 205 teams, typed from a team folder with a relative `--repo` and
+    piped: its forked children score and build the last units and compare with `--since`,
+    and every objective's supporters (the company's are every team) are the ones the same
+    command prints where it may use one core only."""
+    import subprocess
+    import sys
+
+    from conftest import CONFIG
+    from gitrepo import GitRepo
+
+    company = (
+        "kind: company\nid: acme\nmission: Make saving easy.\nobjectives:\n"
+        "  - id: grow\n    title: Grow deposits\n    why: Deposits fund plans.\n"
+        "    key_results:\n      - {id: deposits, title: Deposits, baseline: 0, target: 10, "
+        "current: 4, source: ledger}\n"
+    )
+
+    def team(index: int, current: int) -> str:
+        return (
+            f"kind: team\nparent: acme\nobjectives:\n  - id: ship\n    title: Ship {index}\n"
+            "    why: Customers wait.\n    aligns_to: [acme/grow]\n    key_results:\n"
+            f"      - {{id: done, title: Done, baseline: 0, target: 10, current: {current}, "
+            "source: board}\n"
+        )
+
+    files = {"okrctl.yaml": CONFIG, "goals/company.yaml": company}
+    files |= {f"goals/teams/t{i:03}.yaml": team(i, i % 11) for i in range(205)}
+    files["templates/supporters.md.j2"] = SUPPORTERS
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(files, "2026-10-05")
+    repo.commit({"goals/teams/t007.yaml": team(7, 9)}, "2026-11-10")
+    args = [
+        sys.executable, "-m", "okrctl", "report", "--repo", "../..", "--template", "supporters",
+        "--since", "2026-11-01", "--as-of", "2026-11-15",
+    ]  # fmt: skip
+
+    def run(**options: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            args, cwd=repo.root / "goals" / "teams", capture_output=True, text=True, **options
+        )
+
+    run()  # (the caches written: the runs below are warm)
+    together = run()
+    alone = run(preexec_fn=lambda: os.sched_setaffinity(0, {0}))  # (okrctl then never forks)
+    assert (together.stdout, together.stderr, together.returncode) == (
+        alone.stdout,
+        alone.stderr,
+        alone.returncode,
+    )
+    assert together.returncode == 0, together.stderr
+    company_line = together.stdout.splitlines()[0]
+    assert company_line.startswith("acme/grow ") and company_line.count("/ship=") == 205
+    assert "'ref': 't007/ship/done', 'title': 'Done', 'old': 7, 'new': 9" in together.stdout
