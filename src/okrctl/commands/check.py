@@ -55,7 +55,8 @@ def check_repo(
     """Load the goals (the working tree, or a revision or period with `at`) and run every rule
     as of `as_of` (a date moves the clock, not the files); history is read only when the
     `stale` rule is on, and not at all without `with_history` (`stale` then finds nothing)."""
-    from okrctl.core.rules import Context, run_rules, severities
+    from okrctl.core.rules import Context, per_unit_rules, run_rules, severities
+    from okrctl.store.cache.unit_hits import kept_hits
     from okrctl.store.snapshot import take_snapshot
 
     workspace = Workspace.of(repo)
@@ -67,6 +68,19 @@ def check_repo(
         levels = severities(repository)
         plain = Context(repository, snapshot.graph, snapshot.moment, snapshot.period)
         names = _heaviest_first(levels)
+        # The rules that read one unit at a time read only the files changed since the last
+        # run (their hits are kept); where many changed, they are shared out with the rest,
+        # and what they find is kept after.
+        per_unit = per_unit_rules(levels)
+        kept = kept_hits(workspace, plain, per_unit)
+        known: list[Finding] = []
+        if kept is not None and kept[0].unknown(snapshot.graph) < forks.WORTH_A_CHILD:
+            unit_hits, keeping = kept
+            on = {rule.name for rule in per_unit}
+            known = run_rules(repository, plain, unit_hits, names=[n for n in names if n in on])
+            names = [name for name in names if name not in on]
+            keeping.keep(unit_hits)
+            kept = None
 
         def rules_of(items: Iterable[int]) -> list[Finding]:
             return run_rules(repository, plain, names=(names[item] for item in items))
@@ -114,6 +128,9 @@ def check_repo(
             findings += later()
         else:
             findings += rules_of(range(len(names)))
+        if kept is not None:
+            kept[1].keep_found(repository, plain, per_unit, findings)
+        findings += known
         findings.sort(key=sort_key)
     if repository.revision is None and levels["schema"] is not Severity.OFF:
         from okrctl.store.sources.measure_files import measure_file_findings

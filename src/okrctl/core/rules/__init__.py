@@ -20,6 +20,7 @@ __all__ = [
     "Rule",
     "UnitHits",
     "levels_of",
+    "per_unit_rules",
     "run_rules",
     "severities",
 ]
@@ -47,6 +48,11 @@ def severities(repository: Repository) -> dict[str, Severity]:
     return levels_of(configured)
 
 
+def per_unit_rules(levels: Mapping[str, Severity]) -> list[Rule]:
+    """The enabled rules that read one unit at a time, whose hits `UnitHits` keeps."""
+    return [r for name, r in REGISTRY.items() if r.per_unit and levels[name] is not Severity.OFF]
+
+
 def run_rules(
     repository: Repository,
     context: Context | None = None,
@@ -65,8 +71,7 @@ def run_rules(
     context = context or Context(repository, build_graph(repository))
     per_unit: dict[str, list[Hit]] = {}
     if kept is not None:
-        on = [r for name, r in REGISTRY.items() if r.per_unit and levels[name] is not Severity.OFF]
-        per_unit = kept.hits(context, on)
+        per_unit = kept.hits(context, per_unit_rules(levels))
     findings = []
     chosen = REGISTRY.items() if names is None else ((name, REGISTRY[name]) for name in names)
     for name, rule in chosen:

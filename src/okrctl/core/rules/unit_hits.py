@@ -2,19 +2,28 @@
 caller that checks again and again (the language server, after every pause in typing): a unit
 unchanged since the last run is the very same parsed object (the parse cache hands it out
 again for the same bytes), so its hits are taken as they were, and only the units an edit
-changed are read by those rules again. The cross-unit rules always run over everything."""
+changed are read by those rules again. The cross-unit rules always run over everything.
+
+`check` keeps them between runs too (`store/cache/unit_hits.py`): across processes a unit is
+known by its file's path and text (`key_of`), and its hits come back as plain tuples."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from okrctl.core.graph import Graph
 from okrctl.core.rules.registry import Context, Hit, Rule
+from okrctl.model.findings import Finding, Position
 from okrctl.model.goals import Unit
 
 Kept = dict[str, list[Hit]]
 """A unit's hits, by rule."""
+
+Stored = dict[str, list[tuple[int, int, str, str | None]]]
+"""A unit's hits as kept on disk, by rule: (line, column, message, ref); the path is the
+unit file's."""
 
 
 class UnitHits:
@@ -27,14 +36,53 @@ class UnitHits:
         self.units: dict[int, tuple[Unit, str, Kept]] = {}
         """id of a unit's model -> (the model, kept alive so the id stays its own; its file;
         its hits)."""
+        self.stored: Mapping[str, Stored] = {}
+        """Hits kept by an earlier process, by the key of their file's path and text."""
+        self.key_of: Callable[[str], str] | None = None
+        """A unit file's key (from its path) in `stored`; None: nothing is stored."""
+
+    @classmethod
+    def known(
+        cls,
+        context: Context,
+        rules: Sequence[Rule],
+        stored: Mapping[str, Stored],
+        key_of: Callable[[str], str],
+    ) -> UnitHits:
+        """Hits an earlier process kept, for the settings and rules of `context`: the caller
+        makes sure they were found with these (`settings_of`)."""
+        kept = cls()
+        kept.settings = settings_of(context, rules)
+        kept.stored, kept.key_of = stored, key_of
+        return kept
+
+    def unknown(self, graph: Graph) -> int:
+        """How many of `graph`'s units the per-unit rules would read afresh."""
+        stored, key_of = self.stored, self.key_of
+        unknown = 0
+        for unit_file in graph.units.values():
+            kept = self.units.get(id(unit_file.unit))
+            if kept is not None and kept[0] is unit_file.unit and kept[1] == unit_file.path:
+                continue
+            if key_of is None or key_of(unit_file.path) not in stored:
+                unknown += 1
+        return unknown
+
+    def storable(self) -> dict[str, Stored]:
+        """The hits of the last run's units, by their key, to keep for the next process."""
+        key_of = self.key_of
+        assert key_of is not None
+        return {key_of(path): stored_hits(hits) for _, path, hits in self.units.values()}
 
     def hits(self, context: Context, rules: Sequence[Rule]) -> dict[str, list[Hit]]:
         """Each rule's hits over the whole graph, as `rule.check(context)` would find them
         (in another order: the runner sorts them)."""
-        settings = (context.repository.config.config, context.period, [r.name for r in rules])
+        settings = settings_of(context, rules)
         if settings != self.settings:
             self.units.clear()
+            self.stored = {}
             self.settings = settings
+        stored, key_of = self.stored, self.key_of
         graph = context.graph
         found: dict[str, list[Hit]] = {r.name: [] for r in rules}
         fresh: list[str] = []
@@ -44,6 +92,11 @@ class UnitHits:
             if kept is not None and kept[0] is unit_file.unit and kept[1] == unit_file.path:
                 current[id(unit_file.unit)] = kept
                 for name, hits in kept[2].items():
+                    found[name].extend(hits)
+            elif key_of is not None and (was := stored.get(key_of(unit_file.path))) is not None:
+                revived = revived_hits(unit_file.path, was, rules)
+                current[id(unit_file.unit)] = (unit_file.unit, unit_file.path, revived)
+                for name, hits in revived.items():
                     found[name].extend(hits)
             else:
                 fresh.append(unit_id)
@@ -61,3 +114,43 @@ class UnitHits:
                     found[rule.name].append(hit)
         self.units = current  # units gone or changed are forgotten
         return found
+
+
+def settings_of(context: Context, rules: Sequence[Rule]) -> tuple[Any, ...]:
+    """What every per-unit rule reads besides its unit: okrctl.yaml's settings, the period, and
+    which rules are on."""
+    return (context.repository.config.config, context.period, [r.name for r in rules])
+
+
+def stored_hits(kept: Kept) -> Stored:
+    return {
+        name: [(h.position.line, h.position.column, h.message, h.ref) for h in hits]
+        for name, hits in kept.items()
+    }
+
+
+def revived_hits(path: str, stored: Stored, rules: Sequence[Rule]) -> Kept:
+    """`stored` as the hits of the unit file at `path`, a list for each of `rules`."""
+    return {
+        rule.name: [
+            Hit(path, Position(line, column), message, ref)
+            for line, column, message, ref in stored.get(rule.name, ())
+        ]
+        for rule in rules
+    }
+
+
+def kept_from_findings(
+    graph: Graph, rules: Sequence[Rule], findings: Iterable[Finding]
+) -> dict[str, Stored]:
+    """Each unit file's hits of the per-unit `rules`, by path, as a run over the whole graph
+    found them (a first `check`, its rules shared between two processes): what `hits` would
+    have kept of that run."""
+    names = {rule.name for rule in rules}
+    by_path: dict[str, Stored] = {
+        unit_file.path: {name: [] for name in names} for unit_file in graph.units.values()
+    }
+    for f in findings:
+        if f.rule in names and f.file in by_path:
+            by_path[f.file][f.rule].append((f.line, f.column, f.message, f.ref))
+    return by_path

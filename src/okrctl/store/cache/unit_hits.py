@@ -1,0 +1,153 @@
+"""What the rules that read one unit at a time found in each goals file, kept under
+`.git/okrctl/` from one `check` to the next (core/rules/unit_hits.py), so that a warm `check`
+runs them only over the files changed since: at 2,000 teams they were a tenth of a warm
+`check` (docs/architecture.md, "Where the time goes").
+
+A file's hits are keyed by a hash of its path and text. The whole file is one entry, headed by
+what every hit also depends on: okrctl.yaml's settings and the period, which rules are on, and
+the code that found them (every module of the model and the core, and the YAML reader that
+places them; store/cache/fingerprint.py). A different head is a miss for every file: the
+rules run over all of them again, as on a first run. Like the parse cache beside it, the file
+is trusted as the repository's own hooks are, written atomically, and ignored and rewritten
+when it cannot be read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from okrctl.core.rules.unit_hits import Stored, UnitHits, kept_from_findings
+from okrctl.store.cache.fingerprint import PACKAGE, READER, UNIT_MODEL, fingerprint
+from okrctl.store.workspace import Workspace
+
+if TYPE_CHECKING:
+    from okrctl.core.rules.registry import Context, Rule
+    from okrctl.model.findings import Finding
+    from okrctl.model.units import Repository
+
+FORMAT = b"okrctl-unit-hits-1"
+
+LIMIT = 1 << 28
+"""A kept file larger than this is not read (the hits of 20,000 units take a few megabytes)."""
+
+
+@cache
+def _rules_code() -> tuple[str, ...]:
+    """Every module the rules may read: the model's and the core's."""
+    return tuple(
+        sorted(
+            path.relative_to(PACKAGE).as_posix()
+            for folder in ("model", "core")
+            for path in (PACKAGE / folder).rglob("*.py")
+        )
+    )
+
+
+def _head(context: Context, rules: Sequence[Rule]) -> bytes:
+    """What the hits depend on besides each file (see the module's docstring)."""
+    config = context.repository.config.config
+    digest = hashlib.blake2b(FORMAT + b"\0", digest_size=20)
+    digest.update(fingerprint(READER, UNIT_MODEL, _rules_code(), models=True) + b"\0")
+    settings = (repr(config), repr(context.period), [rule.name for rule in rules])
+    digest.update(repr(settings).encode("utf-8", "surrogateescape"))
+    return digest.digest()
+
+
+def _place(workspace: Workspace, repository: Repository) -> Path | None:
+    """The kept file of the working tree's goals folder; None where nothing is kept (outside
+    git, caching off, a read-only workspace, or goals read from a revision)."""
+    folder = workspace.cache_folder
+    if folder is None or workspace.read_only or repository.revision is not None:
+        return None
+    name = workspace.cache_name(workspace.root / repository.config.config.goals_dir)
+    return folder / f"unit-hits-{name}.marshal"
+
+
+def _keys(repository: Repository) -> Callable[[str], str]:
+    """A unit file's key from its path: a hash of the path and the text it was read with."""
+    texts = repository.texts
+    known: dict[str, str] = {}
+
+    def key_of(path: str) -> str:
+        key = known.get(path)
+        if key is None:
+            digest = hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=16)
+            digest.update(b"\0" + texts[path].encode("utf-8", "surrogateescape"))
+            key = known[path] = digest.hexdigest()
+        return key
+
+    return key_of
+
+
+class KeptHits:
+    """The kept hits of one command's goals, and how to keep this run's."""
+
+    def __init__(
+        self, workspace: Workspace, place: Path, head: bytes, stored: dict[str, Stored]
+    ) -> None:
+        self.workspace, self.place, self.head, self.stored = workspace, place, head, stored
+
+    def keep(self, kept: UnitHits) -> None:
+        """Keep what `kept` holds after its run, unless the file holds just that already."""
+        self._keep(kept.storable())
+
+    def keep_found(
+        self, repository: Repository, context: Context, rules: Sequence[Rule],
+        findings: Iterable[Finding],
+    ) -> None:  # fmt: skip
+        """Keep the per-unit hits among the findings of a run over every unit."""
+        key_of = _keys(repository)
+        found = kept_from_findings(context.graph, rules, findings)
+        self._keep({key_of(path): stored for path, stored in found.items()})
+
+    def _keep(self, stored: dict[str, Stored]) -> None:
+        if stored == self.stored:
+            return
+        place, head = self.place, self.head
+        self.workspace.write(lambda: _write(place, head, stored))
+
+
+def kept_hits(
+    workspace: Workspace, context: Context, rules: Sequence[Rule]
+) -> tuple[UnitHits, KeptHits] | None:
+    """The hits kept for the working tree's goals, ready for `run_rules(kept=...)`, and where
+    this run's are kept; None where nothing is kept."""
+    repository = context.repository
+    place = _place(workspace, repository)
+    if place is None:
+        return None
+    head = _head(context, rules)
+    stored = _read(place, head)
+    kept = UnitHits.known(context, rules, stored, _keys(repository))
+    return kept, KeptHits(workspace, place, head, stored)
+
+
+def _read(place: Path, head: bytes) -> dict[str, Stored]:
+    from okrctl.store.writefile import read_cache_file
+
+    raw = read_cache_file(place, limit=LIMIT)
+    if raw is None:
+        return {}
+    try:
+        found_head, stored = marshal.loads(raw)
+    except (ValueError, TypeError, EOFError):  # not what okrctl wrote: found again
+        return {}
+    if found_head != head or type(stored) is not dict:
+        return {}
+    return stored
+
+
+def _write(place: Path, head: bytes, stored: dict[str, Stored]) -> None:
+    from okrctl.model.errors import OkrctlError
+    from okrctl.store.writefile import write_atomically
+
+    try:
+        place.parent.mkdir(exist_ok=True)
+        write_atomically(place, marshal.dumps((head, stored)), own_file=True)
+    except (OSError, ValueError, OkrctlError):
+        pass  # a read-only .git: the next run finds them again
