@@ -100,10 +100,18 @@ class KeptHits:
         self, repository: Repository, context: Context, rules: Sequence[Rule],
         findings: Iterable[Finding],
     ) -> None:  # fmt: skip
-        """Keep the per-unit hits among the findings of a run over every unit."""
-        key_of = _keys(repository)
-        found = kept_from_findings(context.graph, rules, findings)
-        self._keep({key_of(path): stored for path, stored in found.items()})
+        """Keep the per-unit hits among the findings of a run over every unit, sorted out
+        when the write is made."""
+        graph, findings = context.graph, list(findings)
+
+        def write() -> None:
+            key_of = _keys(repository)
+            found = kept_from_findings(graph, rules, findings)
+            stored = {key_of(path): hits for path, hits in found.items()}
+            if stored != self.stored:
+                _write(self.place, self.head, stored)
+
+        self.workspace.write(write)
 
     def _keep(self, stored: dict[str, Stored]) -> None:
         if stored == self.stored:
