@@ -73,14 +73,16 @@ def check_repo(
         # and what they find is kept after.
         per_unit = per_unit_rules(levels)
         kept = kept_hits(workspace, plain, per_unit)
+        few_changed = kept is not None and (
+            kept.unit_hits.unknown(snapshot.graph) < forks.WORTH_A_CHILD
+        )
         known: list[Finding] = []
-        if kept is not None and kept[0].unknown(snapshot.graph) < forks.WORTH_A_CHILD:
-            unit_hits, keeping = kept
+        if kept is not None and few_changed:
             on = {rule.name for rule in per_unit}
-            known = run_rules(repository, plain, unit_hits, names=[n for n in names if n in on])
+            kept_names = [name for name in names if name in on]
+            known = run_rules(repository, plain, kept.unit_hits, names=kept_names)
             names = [name for name in names if name not in on]
-            keeping.keep(unit_hits)
-            kept = None
+            kept.keep()
 
         def rules_of(items: Iterable[int]) -> list[Finding]:
             return run_rules(repository, plain, names=(names[item] for item in items))
@@ -128,8 +130,8 @@ def check_repo(
             findings += later()
         else:
             findings += rules_of(range(len(names)))
-        if kept is not None:
-            kept[1].keep_found(repository, plain, per_unit, findings)
+        if kept is not None and not few_changed:
+            kept.keep_found(repository, plain, per_unit, findings)
         findings += known
         findings.sort(key=sort_key)
     if repository.revision is None and levels["schema"] is not Severity.OFF:

@@ -32,6 +32,9 @@ class Repository:
     is not reported as unsupported while they are being fixed."""
     findings: list[Finding] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
+    content_keys: dict[str, str] = field(default_factory=dict)
+    """Each file's parse cache key (a hash of its bytes, its name and the code that reads it),
+    where the load had a cache: what a cache of things found in a file keys on."""
     files_read: int = 0
     revision: str | None = None
     """The commit the goals were read from; None for the working tree."""

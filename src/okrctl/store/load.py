@@ -151,6 +151,8 @@ def load_files(
         reads = iter(_read_all(fresh, meanwhile or []))
         for relative, raw, problem, key, cached in plan:
             repository.files_read += 1
+            if key:
+                repository.content_keys[relative] = key
             if raw is None:
                 repository.findings.append(
                     _schema(relative, START, problem or "cannot read the file")

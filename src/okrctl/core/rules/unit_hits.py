@@ -5,7 +5,7 @@ again for the same bytes), so its hits are taken as they were, and only the unit
 changed are read by those rules again. The cross-unit rules always run over everything.
 
 `check` keeps them between runs too (`store/cache/unit_hits.py`): across processes a unit is
-known by its file's path and text (`key_of`), and its hits come back as plain tuples."""
+known by its file's path and content (`key_of`), and its hits come back as plain tuples."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from okrctl.core.graph import Graph
 from okrctl.core.rules.registry import Context, Hit, Rule
 from okrctl.model.findings import Finding, Position
 from okrctl.model.goals import Unit
+from okrctl.model.units import UnitFile
 
 Kept = dict[str, list[Hit]]
 """A unit's hits, by rule."""
@@ -37,7 +38,7 @@ class UnitHits:
         """id of a unit's model -> (the model, kept alive so the id stays its own; its file;
         its hits)."""
         self.stored: Mapping[str, Stored] = {}
-        """Hits kept by an earlier process, by the key of their file's path and text."""
+        """Hits kept by an earlier process, by the key of their file's path and content."""
         self.key_of: Callable[[str], str] | None = None
         """A unit file's key (from its path) in `stored`; None: nothing is stored."""
 
@@ -58,21 +59,30 @@ class UnitHits:
 
     def unknown(self, graph: Graph) -> int:
         """How many of `graph`'s units the per-unit rules would read afresh."""
-        stored, key_of = self.stored, self.key_of
-        unknown = 0
-        for unit_file in graph.units.values():
-            kept = self.units.get(id(unit_file.unit))
-            if kept is not None and kept[0] is unit_file.unit and kept[1] == unit_file.path:
-                continue
-            if key_of is None or key_of(unit_file.path) not in stored:
-                unknown += 1
-        return unknown
+        return sum(
+            1
+            for unit_file in graph.units.values()
+            if self._found_here(unit_file) is None and self._found_before(unit_file) is None
+        )
 
     def storable(self) -> dict[str, Stored]:
         """The hits of the last run's units, by their key, to keep for the next process."""
         key_of = self.key_of
         assert key_of is not None
         return {key_of(path): stored_hits(hits) for _, path, hits in self.units.values()}
+
+    def _found_here(self, unit_file: UnitFile) -> Kept | None:
+        """The hits of `unit_file` from this process's last run: the same parsed unit, in the
+        same file."""
+        kept = self.units.get(id(unit_file.unit))
+        if kept is not None and kept[0] is unit_file.unit and kept[1] == unit_file.path:
+            return kept[2]
+        return None
+
+    def _found_before(self, unit_file: UnitFile) -> Stored | None:
+        """The hits of `unit_file` an earlier process kept, by its path and content."""
+        key_of = self.key_of
+        return None if key_of is None else self.stored.get(key_of(unit_file.path))
 
     def hits(self, context: Context, rules: Sequence[Rule]) -> dict[str, list[Hit]]:
         """Each rule's hits over the whole graph, as `rule.check(context)` would find them
@@ -82,24 +92,20 @@ class UnitHits:
             self.units.clear()
             self.stored = {}
             self.settings = settings
-        stored, key_of = self.stored, self.key_of
         graph = context.graph
         found: dict[str, list[Hit]] = {r.name: [] for r in rules}
         fresh: list[str] = []
         current: dict[int, tuple[Unit, str, Kept]] = {}
         for unit_id, unit_file in graph.units.items():
-            kept = self.units.get(id(unit_file.unit))
-            if kept is not None and kept[0] is unit_file.unit and kept[1] == unit_file.path:
-                current[id(unit_file.unit)] = kept
-                for name, hits in kept[2].items():
-                    found[name].extend(hits)
-            elif key_of is not None and (was := stored.get(key_of(unit_file.path))) is not None:
-                revived = revived_hits(unit_file.path, was, rules)
-                current[id(unit_file.unit)] = (unit_file.unit, unit_file.path, revived)
-                for name, hits in revived.items():
-                    found[name].extend(hits)
-            else:
+            kept = self._found_here(unit_file)
+            if kept is None and (stored := self._found_before(unit_file)) is not None:
+                kept = revived_hits(unit_file.path, stored, rules)
+            if kept is None:
                 fresh.append(unit_id)
+                continue
+            current[id(unit_file.unit)] = (unit_file.unit, unit_file.path, kept)
+            for name, hits in kept.items():
+                found[name].extend(hits)
         if fresh:
             part = replace(context, graph=graph.restricted(fresh))
             by_path: dict[str, Kept] = {}

@@ -3,7 +3,8 @@
 runs them only over the files changed since: at 2,000 teams they were a tenth of a warm
 `check` (docs/architecture.md, "Where the time goes").
 
-A file's hits are keyed by a hash of its path and text. The whole file is one entry, headed by
+A file's hits are keyed by its path and its parse cache key (the hash of its bytes that found
+its unit in the parse cache: `Repository.content_keys`). The whole file is one entry, headed by
 what every hit also depends on: okrctl.yaml's settings and the period, which rules are on, and
 the code that found them (every module of the model and the core, and the YAML reader that
 places them; store/cache/fingerprint.py). A different head is a miss for every file: the
@@ -69,32 +70,24 @@ def _place(workspace: Workspace, repository: Repository) -> Path | None:
 
 
 def _keys(repository: Repository) -> Callable[[str], str]:
-    """A unit file's key from its path: a hash of the path and the text it was read with."""
-    texts = repository.texts
-    known: dict[str, str] = {}
-
-    def key_of(path: str) -> str:
-        key = known.get(path)
-        if key is None:
-            digest = hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=16)
-            digest.update(b"\0" + texts[path].encode("utf-8", "surrogateescape"))
-            key = known[path] = digest.hexdigest()
-        return key
-
-    return key_of
+    """A unit file's key from its path: the path and the parse cache's key of its content."""
+    content_keys = repository.content_keys
+    return lambda path: f"{path}\0{content_keys[path]}"
 
 
 class KeptHits:
-    """The kept hits of one command's goals, and how to keep this run's."""
+    """The hits kept for one command's goals (`unit_hits`, ready for `run_rules(kept=...)`),
+    and how to keep this run's."""
 
-    def __init__(
-        self, workspace: Workspace, place: Path, head: bytes, stored: dict[str, Stored]
-    ) -> None:
-        self.workspace, self.place, self.head, self.stored = workspace, place, head, stored
+    def __init__(self, workspace: Workspace, place: Path, head: bytes, unit_hits: UnitHits) -> None:
+        self.workspace, self.place, self.head, self.unit_hits = workspace, place, head, unit_hits
+        self.read = unit_hits.stored
+        """What the file held when read: the run's hits are written only when they differ."""
 
-    def keep(self, kept: UnitHits) -> None:
-        """Keep what `kept` holds after its run, unless the file holds just that already."""
-        self._keep(kept.storable())
+    def keep(self) -> None:
+        """Keep what `unit_hits` holds after its run."""
+        stored = self.unit_hits.storable()
+        self.workspace.write(lambda: self._write(stored))
 
     def keep_found(
         self, repository: Repository, context: Context, rules: Sequence[Rule],
@@ -107,32 +100,35 @@ class KeptHits:
         def write() -> None:
             key_of = _keys(repository)
             found = kept_from_findings(graph, rules, findings)
-            stored = {key_of(path): hits for path, hits in found.items()}
-            if stored != self.stored:
-                _write(self.place, self.head, stored)
+            self._write({key_of(path): hits for path, hits in found.items()})
 
         self.workspace.write(write)
 
-    def _keep(self, stored: dict[str, Stored]) -> None:
-        if stored == self.stored:
+    def _write(self, stored: dict[str, Stored]) -> None:
+        if stored == self.read:
             return
-        place, head = self.place, self.head
-        self.workspace.write(lambda: _write(place, head, stored))
+        from okrctl.model.errors import OkrctlError
+        from okrctl.store.writefile import write_atomically
+
+        try:
+            self.place.parent.mkdir(exist_ok=True)
+            write_atomically(self.place, marshal.dumps((self.head, stored)), own_file=True)
+        except (OSError, ValueError, OkrctlError):
+            pass  # a read-only .git: the next run finds them again
 
 
-def kept_hits(
-    workspace: Workspace, context: Context, rules: Sequence[Rule]
-) -> tuple[UnitHits, KeptHits] | None:
-    """The hits kept for the working tree's goals, ready for `run_rules(kept=...)`, and where
-    this run's are kept; None where nothing is kept."""
+def kept_hits(workspace: Workspace, context: Context, rules: Sequence[Rule]) -> KeptHits | None:
+    """The hits kept for the working tree's goals; None where nothing is kept (see `_place`,
+    or a unit read without a parse cache key)."""
     repository = context.repository
     place = _place(workspace, repository)
     if place is None:
         return None
+    if any(u.path not in repository.content_keys for u in context.graph.units.values()):
+        return None
     head = _head(context, rules)
-    stored = _read(place, head)
-    kept = UnitHits.known(context, rules, stored, _keys(repository))
-    return kept, KeptHits(workspace, place, head, stored)
+    unit_hits = UnitHits.known(context, rules, _read(place, head), _keys(repository))
+    return KeptHits(workspace, place, head, unit_hits)
 
 
 def _read(place: Path, head: bytes) -> dict[str, Stored]:
@@ -148,14 +144,3 @@ def _read(place: Path, head: bytes) -> dict[str, Stored]:
     if found_head != head or type(stored) is not dict:
         return {}
     return stored
-
-
-def _write(place: Path, head: bytes, stored: dict[str, Stored]) -> None:
-    from okrctl.model.errors import OkrctlError
-    from okrctl.store.writefile import write_atomically
-
-    try:
-        place.parent.mkdir(exist_ok=True)
-        write_atomically(place, marshal.dumps((head, stored)), own_file=True)
-    except (OSError, ValueError, OkrctlError):
-        pass  # a read-only .git: the next run finds them again
