@@ -199,6 +199,14 @@ def _read_packs(pack: Path) -> Packed:
 
 
 def _read_pack(pack: Path) -> dict[str, Entry]:
+    """The pack's entries (a dict of the caller's own: what a long-lived process keeps of the
+    file, `store/cache/kept_reads.py`, is shared)."""
+    from okrctl.store.cache.kept_reads import read_kept
+
+    return dict(read_kept(pack, _decode_pack))
+
+
+def _decode_pack(pack: Path) -> dict[str, Entry]:
     """The pack's entries, when it is exactly a mapping of keys to (unit, positions); anything
     else (not a regular file, unreadable, another shape) is ignored, and the pack rebuilt."""
     from okrctl.model.goals import Unit

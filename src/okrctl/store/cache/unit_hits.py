@@ -132,15 +132,24 @@ def kept_hits(workspace: Workspace, context: Context, rules: Sequence[Rule]) -> 
 
 
 def _read(place: Path, head: bytes) -> dict[str, Stored]:
+    """The hits kept under `head` (read only: a long-lived process shares them,
+    `store/cache/kept_reads.py`)."""
+    from okrctl.store.cache.kept_reads import read_kept
+
+    found_head, stored = read_kept(place, _decode)
+    return stored if found_head == head else {}
+
+
+def _decode(place: Path) -> tuple[bytes, dict[str, Stored]]:
     from okrctl.store.writefile import read_cache_file
 
     raw = read_cache_file(place, limit=LIMIT)
     if raw is None:
-        return {}
+        return b"", {}
     try:
         found_head, stored = marshal.loads(raw)
     except (ValueError, TypeError, EOFError):  # not what okrctl wrote: found again
-        return {}
-    if found_head != head or type(stored) is not dict:
-        return {}
-    return stored
+        return b"", {}
+    if type(found_head) is not bytes or type(stored) is not dict:
+        return b"", {}
+    return found_head, stored
