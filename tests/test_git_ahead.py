@@ -14,10 +14,17 @@ import pytest
 from conftest import BASE, children_started, write_repo
 from gitrepo import GitRepo
 from okrctl.store import forks
+from okrctl.store import workspace as workspace_module
 from okrctl.store.git.whereabouts import whereabouts
 from okrctl.store.workspace import Workspace
 
 may_fork = pytest.mark.skipif(forks.cores_to_fork() < 2, reason="okrctl does not fork here")
+
+
+@pytest.fixture(autouse=True)
+def _as_a_command_starts(monkeypatch):
+    """GitPython not imported yet, as in a command's own process (this one imported it)."""
+    monkeypatch.setattr(workspace_module, "git_imported", lambda: False)
 
 
 def answers(workspace: Workspace) -> tuple[object, ...]:
@@ -95,15 +102,34 @@ def test_where_okrctl_does_not_fork_git_is_asked_when_needed(tmp_path, monkeypat
     assert started == []
 
 
-@may_fork
-def test_head_is_the_one_the_command_started_with(tmp_path):
+@pytest.mark.parametrize("imported", [False, True], ids=["in-a-child", "here-at-once"])
+def test_head_is_the_one_the_command_started_with(tmp_path, monkeypatch, imported):
+    if imported:  # a process that imported GitPython already asks git here, at once
+        monkeypatch.setattr(workspace_module, "git_imported", lambda: True)
+    elif forks.cores_to_fork() < 2:
+        pytest.skip("okrctl does not fork here")
     repo = GitRepo(tmp_path / "repo")
     first = repo.commit(BASE, "2026-10-01")
+    started = children_started(monkeypatch)
     workspace = Workspace.open(repo.root).ask_git_ahead()
+    assert asked_in_children(started) == ([] if imported else [repo.root.resolve()])
     assert workspace.top == repo.root.resolve()
     repo.commit({"goals/notes.txt": "later\n"}, "2026-10-02")
     assert workspace.head() == first
     assert Workspace.open(repo.root).head() != first
+
+
+@pytest.mark.parametrize(
+    "shape", [committed, in_a_subfolder, without_a_commit, a_linked_worktree, outside_git]
+)
+def test_a_process_that_imported_gitpython_asks_git_at_once(tmp_path, monkeypatch, shape):
+    monkeypatch.setattr(workspace_module, "git_imported", lambda: True)
+    root = shape(tmp_path)
+    started = children_started(monkeypatch)
+    ahead = Workspace.open(root).ask_git_ahead()
+    assert started == []
+    assert ahead.git_asked
+    assert answers(ahead) == answers(Workspace.open(root))
 
 
 PARENT_IMPORTS_GIT = """\

@@ -77,10 +77,7 @@ class Workspace:
         if self._top is _UNSET:
             asked, self._asked = self._asked, None
             if asked is not None:
-                answered = self._answered = asked()  # (what failed there is asked here)
-                self._top = None if answered is None else answered.top
-                if answered is not None:
-                    self._git_folder = answered.git_folder
+                self._take(asked())  # (what failed there is asked here)
             else:
                 from okrctl.store.git.process import toplevel
 
@@ -91,10 +88,20 @@ class Workspace:
         """Have git asked where this command runs, and HEAD's commit, in a forked child while
         this process imports what the command needs (`store/git/whereabouts.py`); where okrctl
         does not fork, each is asked when first needed, as without. For commands that read:
-        HEAD is then the one the command started with, even after a commit."""
+        HEAD is then the one the command started with, even after a commit. A process that
+        imported GitPython already (`okrctl serve`, from its second command) asks here: git's
+        answers take milliseconds, a child's start and its answer tens of them."""
         from okrctl.store.forks import cores_to_fork
 
-        if self._top is _UNSET and self._asked is None and cores_to_fork() > 1:
+        if self._top is not _UNSET or self._asked is not None:
+            return self
+        if git_imported():
+            from okrctl.store.git.whereabouts import whereabouts
+
+            with suppress(Exception):  # as from a child: asked again where needed, and said there
+                self._take(whereabouts(self.root))
+            return self
+        if cores_to_fork() > 1:
             from functools import partial
 
             from okrctl.store.forks import elsewhere
@@ -102,6 +109,12 @@ class Workspace:
 
             self._asked = elsewhere(partial(whereabouts, self.root))
         return self
+
+    def _take(self, answered: Whereabouts | None) -> None:
+        self._answered = answered
+        self._top = None if answered is None else answered.top
+        if answered is not None:
+            self._git_folder = answered.git_folder
 
     def head(self) -> str | None:
         """HEAD's commit (None before the first one, or outside git)."""
@@ -274,6 +287,14 @@ class Workspace:
         if top is not None and where.is_relative_to(top):
             where = Path(where.relative_to(top).as_posix() or ".")
         return hashlib.blake2b(os.fsencode(where), digest_size=8).hexdigest()
+
+
+def git_imported() -> bool:
+    """Whether this process imported GitPython already (a long-lived one, such as `okrctl serve`
+    from its second command on)."""
+    import sys
+
+    return "git" in sys.modules
 
 
 def _yield_the_cores() -> None:
