@@ -8,6 +8,8 @@ import os
 import shutil
 import tempfile
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -172,12 +174,30 @@ def _temporary_folder_of_the_run(tmp_path_factory: pytest.TempPathFactory):
     folder = str(tmp_path_factory.mktemp("tmp"))
     before = os.environ.get("TMPDIR"), tempfile.tempdir
     os.environ["TMPDIR"], tempfile.tempdir = folder, folder
-    yield
+    with server_folder():  # no server of the user's answers the tests' commands
+        yield
     environ, tempfile.tempdir = before
     if environ is None:
         os.environ.pop("TMPDIR", None)
     else:
         os.environ["TMPDIR"] = environ
+
+
+@contextmanager
+def server_folder() -> Iterator[Path]:
+    """A folder of sockets of its own for `okrctl serve` (`XDG_RUNTIME_DIR`) while the block
+    runs: short, as a socket's path must be (at most 107 bytes)."""
+    folder = Path(tempfile.mkdtemp(prefix="okrs-", dir=MACHINE_TEMP))
+    before = os.environ.get("XDG_RUNTIME_DIR")
+    os.environ["XDG_RUNTIME_DIR"] = str(folder)
+    try:
+        yield folder
+    finally:
+        if before is None:
+            os.environ.pop("XDG_RUNTIME_DIR", None)
+        else:
+            os.environ["XDG_RUNTIME_DIR"] = before
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

@@ -16,11 +16,12 @@ Every call takes a `Workspace` (or a path, or None to search upward from the cur
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from okrctl._version import __version__
 
+TYPE_CHECKING = False  # (not `typing`'s: the client of `okrctl serve` imports only this)
 if TYPE_CHECKING:
+    from typing import Any
+
     from okrctl.commands.check import CheckResult, check_repo
     from okrctl.commands.checkin import checkin
     from okrctl.commands.diff import diff

@@ -15,6 +15,13 @@ from typing import NoReturn
 
 def run() -> NoReturn:
     gc.disable()
+    import sys
+
+    from okrctl.store.resident.client import forward
+
+    served = forward(sys.argv)  # a server runs it (`okrctl serve`), or None: it runs here
+    if served is not None:
+        leave(served)
     from okrctl.cli import main
 
     try:

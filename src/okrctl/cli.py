@@ -1039,6 +1039,38 @@ def lsp(
 
 
 @app.command()
+def serve(
+    idle: Annotated[
+        float,
+        typer.Option(
+            "--idle", min=0.01, metavar="MINUTES", help="Stop after MINUTES with no command."
+        ),
+    ] = 30.0,
+    stop: Annotated[
+        bool, typer.Option("--stop", help="Stop the server that runs, and exit.")
+    ] = False,
+) -> None:
+    """Keep okrctl running: check, status, report and show typed meanwhile answer at once.
+
+    The server keeps okrctl imported and its caches read; each command still reads the goals
+    and git afresh, in its own folder and environment. OKRCTL_NO_SERVER=1 bypasses it.
+
+    Example: okrctl serve --idle 60 &
+    """
+    if stop:
+        from okrctl.store.resident.client import stop_server
+
+        if not stop_server():
+            typer.echo("okrctl: no server runs", err=True)
+            raise typer.Exit(1)
+        return
+    from okrctl.store.resident.server import serve as serve_commands
+
+    with _user_errors():
+        serve_commands(main, idle=idle * 60, log=sys.stderr)
+
+
+@app.command()
 def close(
     period: Annotated[str, typer.Argument(help="The period to close, like 2026-Q3.")],
     force: Annotated[bool, typer.Option("--force", help="Grade again and move the tag.")] = False,

@@ -1,0 +1,57 @@
+"""Where a server listens, and which okrctl it is: the client and the server agree on both
+without importing anything but the standard library."""
+
+from __future__ import annotations
+
+import os
+import sys
+import zlib
+
+SERVED = frozenset({"check", "status", "report", "show"})
+"""The commands a server runs: they read the goals and write only their output (to the
+caller's terminal or pipe, or the file named with `-o`), and never ask a question."""
+
+OFF_SWITCH = "OKRCTL_NO_SERVER"
+"""`OKRCTL_NO_SERVER=1` runs every command in its own process, even with a server running."""
+
+
+def identity() -> str:
+    """This okrctl: its environment (`sys.prefix`, a virtualenv's folder), the interpreter's
+    version, the package's folder and okrctl's version. A server answers only a client of the
+    same identity (another virtualenv's okrctl starts its own server)."""
+    from okrctl._version import __version__
+
+    here = os.path.realpath(__file__)
+    package = os.path.dirname(os.path.dirname(os.path.dirname(here)))  # okrctl/store/resident
+    return "\0".join((sys.prefix, sys.version, package, __version__))
+
+
+def folder() -> str:
+    """The user's folder of sockets: `$XDG_RUNTIME_DIR/okrctl`, else `/tmp/okrctl-UID`
+    (created by the server, readable by its owner alone)."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    if runtime and os.path.isabs(runtime):
+        return os.path.join(runtime, "okrctl")
+    return f"/tmp/okrctl-{os.getuid()}"
+
+
+def socket_path() -> str:
+    """The socket of this okrctl's server (see `identity`)."""
+    name = zlib.crc32(identity().encode("utf-8", "surrogateescape"))
+    return os.path.join(folder(), f"{name:08x}.sock")
+
+
+def usable_folder(path: str) -> bool:
+    """Whether `path` is a folder (not a link to one) owned by this user and closed to others:
+    a socket found anywhere else is nobody's to trust."""
+    import stat
+
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return (
+        stat.S_ISDIR(info.st_mode)
+        and info.st_uid == os.getuid()
+        and stat.S_IMODE(info.st_mode) & 0o077 == 0
+    )

@@ -1,0 +1,161 @@
+"""The `okrctl` typed at a prompt, when a server runs: it hands the command to the server and
+exits as the command does.
+
+The request is the arguments, the current folder and the environment; the caller's standard
+output and error go with it as file descriptors (`SCM_RIGHTS`), so the server writes straight
+to the caller's terminal, pipe or file, and sees what the command would see there (a terminal's
+width and colours, a pipe's end). Ctrl-C is passed on to the command. Anything short of a
+server that takes the command (no socket, a server of another okrctl, one that has since
+stopped) and the command runs in this process, as it would without a server."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from okrctl.store.resident.address import OFF_SWITCH, SERVED, identity, socket_path, usable_folder
+
+TYPE_CHECKING = False  # (typing's own costs this process as much as the rest of its work)
+if TYPE_CHECKING:
+    from typing import Any
+
+RUNNING = b"R"
+"""The server will run the command once the client says go (`GO`): its exit code follows, once
+it is done."""
+GO = b"G"
+"""The client still waits: run it. (A client that gave up waiting for a busy server runs the
+command itself; the server, finding it gone, must not run it a second time.)"""
+DECLINED = b"N"
+"""The server will not run it (another okrctl, or this one changed on disk): run it here."""
+CODE = "!i"
+LENGTH = "!I"
+WAIT = 5.0
+MAX_REQUEST = 1 << 24
+"""The largest request a server reads (arguments and environment): 16 MB."""
+
+
+def forward(argv: list[str]) -> int | None:
+    """The exit code of `argv` (as `sys.argv`) run by this okrctl's server; None when no server
+    runs it, and it is to be run here (also when the server is busy for more than `WAIT`
+    seconds with another command: waiting longer would cost more than a run of its own)."""
+    if len(argv) < 2 or argv[1] not in SERVED or os.environ.get(OFF_SWITCH, "") not in ("", "0"):
+        return None
+    path = socket_path()
+    if not os.path.exists(path) or not usable_folder(os.path.dirname(path)):
+        return None
+    try:
+        here = os.getcwd()
+    except OSError:  # the current folder was removed: the command says so itself
+        return None
+    import socket
+
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.settimeout(WAIT)
+        connection.connect(path)
+        mask = os.umask(0o022)
+        os.umask(mask)
+        request = {
+            "identity": identity(),
+            "argv": argv,
+            "cwd": here,
+            "env": dict(os.environ),
+            "umask": mask,
+        }
+        _send(connection, request)
+        if _read_exactly(connection, 1) != RUNNING:
+            return None
+        connection.sendall(GO)
+        connection.settimeout(None)
+    except OSError:
+        connection.close()
+        return None  # nobody there (a server killed), or it stopped before it took the command
+    with connection, _InterruptsPassedOn(connection):
+        try:
+            reply = _read_exactly(connection, 4)
+        except OSError:
+            reply = b""
+    if len(reply) != 4:
+        print("okrctl: the server stopped before the command was done", file=sys.stderr)
+        return 1
+    import struct
+
+    code: int = struct.unpack(CODE, reply)[0]
+    return code
+
+
+def stop_server() -> bool:
+    """Ask this okrctl's server to stop; whether one was running (it stops once any command
+    it runs is done)."""
+    path = socket_path()
+    if not os.path.exists(path) or not usable_folder(os.path.dirname(path)):
+        return False
+    import socket
+
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.settimeout(5)
+            connection.connect(path)
+            _send(connection, {"identity": identity(), "stop": True})
+            return _read_exactly(connection, 1) == RUNNING
+    except OSError:
+        return False
+
+
+def _send(connection: Any, request: dict[str, Any]) -> None:
+    import json
+    import socket
+    import struct
+
+    body = json.dumps(request).encode("ascii")  # (what is not ASCII is escaped, surrogates too)
+    socket.send_fds(connection, [struct.pack(LENGTH, len(body))], [1, 2])
+    connection.sendall(body)
+
+
+def _read_exactly(connection: Any, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = connection.recv(size - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+class _InterruptsPassedOn:
+    """While the server runs the command, Ctrl-C here interrupts it there (as `SIGUSR1` to the
+    server, which turns it into the command's own Ctrl-C); this process waits for its end."""
+
+    def __init__(self, connection: Any) -> None:
+        import socket
+        import struct
+
+        self.server = 0
+        self.before: Any = None
+        try:
+            credentials = connection.getsockopt(
+                socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")
+            )
+            self.server = struct.unpack("3i", credentials)[0]
+        except OSError:
+            pass  # (then Ctrl-C ends this process alone)
+
+    def __enter__(self) -> None:
+        import signal
+
+        self.before = signal.signal(signal.SIGINT, self._pass_on)
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        signal.signal(signal.SIGINT, self.before)
+
+    def _pass_on(self, number: int, frame: Any) -> None:
+        import signal
+
+        if self.server <= 0:
+            return
+        try:
+            os.kill(self.server, signal.SIGUSR1)
+        except OSError:
+            return  # it ended meanwhile

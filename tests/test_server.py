@@ -1,0 +1,304 @@
+"""`okrctl serve`: the commands it runs print, exit and write exactly as a run of their own
+would, typed through the installed entry point (from a subfolder, piped), after every edit; a
+server of changed code, a dead socket, another server, an open folder and Ctrl-C are each
+handled as a user expects. Real servers, real sockets, real git."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import server_folder, write_repo
+from gitrepo import GitRepo
+from test_kept_unit_hits import STEPS
+
+OKRCTL = shutil.which("okrctl", path=str(Path(sys.executable).parent))
+pytestmark = pytest.mark.skipif(OKRCTL is None, reason="okrctl is not installed next to python")
+
+
+class Server:
+    def __init__(self, folder: Path, log: Path, process: subprocess.Popen[bytes]) -> None:
+        self.folder, self.log, self.process = folder, log, process
+
+    @property
+    def socket(self) -> Path:
+        found = sorted((self.folder / "okrctl").glob("*.sock"))
+        assert len(found) == 1, found
+        return found[0]
+
+    def said(self) -> str:
+        return self.log.read_text()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=20)
+
+
+def start_server(folder: Path, log: Path, *extra: str) -> Server:
+    process = subprocess.Popen(
+        [str(OKRCTL), "serve", *extra], stderr=log.open("wb"), stdout=subprocess.DEVNULL
+    )
+    server = Server(folder, log, process)
+    deadline = time.monotonic() + 20
+    while "serving" not in (log.read_text() if log.exists() else ""):
+        assert process.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    return server
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    with server_folder() as folder:
+        running = start_server(folder, tmp_path / "server.log")
+        try:
+            yield running
+        finally:
+            running.stop()
+
+
+def okrctl(
+    *args: str, cwd: Path, alone: bool = False, umask: int = 0o022, **env: str
+) -> subprocess.CompletedProcess:
+    """`okrctl ARGS` typed in `cwd`, its output piped; `alone`: past any server."""
+    environment = {**os.environ, **env}
+    if alone:
+        environment["OKRCTL_NO_SERVER"] = "1"
+    return subprocess.run(
+        [str(OKRCTL), *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        umask=umask,
+    )
+
+
+def served(server: Server) -> list[str]:
+    """The commands the server ran, as its log lists them (`check: exit 1, 12 ms`)."""
+    return [line.split(",")[0] for line in server.said().splitlines() if ": exit " in line]
+
+
+def same_run(*args: str, cwd: Path, server: Server) -> subprocess.CompletedProcess:
+    """ARGS run by the server and alone: the same output, error and exit code."""
+    before = len(served(server))
+    by_server = okrctl(*args, cwd=cwd)
+    assert len(served(server)) == before + 1, server.said()
+    alone = okrctl(*args, cwd=cwd, alone=True)
+    assert (by_server.returncode, by_server.stdout, by_server.stderr) == (
+        alone.returncode,
+        alone.stdout,
+        alone.stderr,
+    )
+    return by_server
+
+
+BROKEN_TEAM = """\
+kind: team
+parent: growth
+objectives:
+  - id: funding
+    title: Effortless funding
+    aligns_to: [growth/nowhere]
+"""
+
+
+def committed_repo(root: Path) -> Path:
+    write_repo(root, {})
+    repo = GitRepo(root)
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "goals", date="2026-10-01")
+    return root
+
+
+def test_a_served_command_prints_and_exits_as_a_run_of_its_own(tmp_path, server):
+    root = committed_repo(tmp_path / "goals-repo")
+    write_repo(root, {"goals/teams/signups.yaml": BROKEN_TEAM}, base=False)
+    team_folder = root / "goals" / "teams"
+    checked = same_run("check", cwd=team_folder, server=server)
+    assert checked.returncode == 1
+    assert "goals/teams/signups.yaml:6:" in checked.stdout
+    assert "unknown-ref" in checked.stdout
+    shown = same_run("status", "--format", "json", "--as-of", "2026-11-15", cwd=root, server=server)
+    assert json.loads(shown.stdout)["as_of"] == "2026-11-15"
+    same_run("report", "growth", "--as-of", "2026-11-15", cwd=team_folder, server=server)
+    same_run("show", "acme/grow", "--as-of", "2026-11-15", cwd=root, server=server)
+    misspelt = same_run("status", "--formt", "json", cwd=root, server=server)
+    assert misspelt.returncode == 2
+    nowhere = same_run("check", cwd=tmp_path, server=server)
+    assert nowhere.returncode == 2 and "no okrctl.yaml found" in nowhere.stderr
+    assert served(server) == [
+        "check: exit 1",
+        "status: exit 0",
+        "report: exit 0",
+        "show: exit 0",
+        "status: exit 2",
+        "check: exit 2",
+    ]
+
+
+def test_after_every_edit_a_served_check_finds_what_a_run_alone_finds(tmp_path, server):
+    root = committed_repo(tmp_path / "goals-repo")
+    for label, edits in STEPS:
+        write_repo(root, edits, base=False)
+        by_server = okrctl("check", "--format", "json", cwd=root)
+        alone = okrctl("check", "--format", "json", cwd=root, alone=True, OKRCTL_NO_CACHE="1")
+        assert by_server.returncode == alone.returncode, label
+        assert json.loads(by_server.stdout) == json.loads(alone.stdout), label
+    assert len(served(server)) == len(STEPS)
+
+
+def test_a_served_command_has_the_callers_environment_and_output(tmp_path, server):
+    root = committed_repo(tmp_path / "goals-repo")
+    okrctl("check", cwd=root, OKRCTL_NO_CACHE="1")
+    assert served(server) == ["check: exit 0"]
+    assert not (root / ".git" / "okrctl").exists()  # the caller's switch, honoured there
+    written = root / "out" / "growth.md"
+    args = ("report", "growth", "-o", "out/growth.md", "--as-of", "2026-11-15")
+    okrctl(*args, cwd=root, umask=0o077)
+    alone = okrctl("report", "growth", "--as-of", "2026-11-15", cwd=root, alone=True)
+    assert written.read_text() == alone.stdout  # a relative -o is the caller's folder's
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600  # with the caller's umask
+    assert served(server)[-1] == "report: exit 0"
+    head = subprocess.run(
+        f"{OKRCTL} status --as-of 2026-11-15 | head -n 1",
+        shell=True,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert head.stdout.strip() and head.stderr == ""  # a pipe closed early: nothing to say
+
+
+def test_a_server_whose_code_changed_stops_and_the_command_runs_alone(tmp_path, server):
+    root = committed_repo(tmp_path / "goals-repo")
+    okrctl("check", cwd=root)
+    import okrctl._version as version
+
+    source = Path(version.__file__)
+    info = source.stat()
+    os.utime(source, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
+    try:
+        result = okrctl("check", cwd=root)
+    finally:
+        os.utime(source, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert result.returncode == 0
+    assert result.stdout == okrctl("check", cwd=root, alone=True).stdout
+    server.process.wait(timeout=20)
+    assert "okrctl changed on disk: stopping" in server.said()
+    assert served(server) == ["check: exit 0"]  # the second ran in the command's own process
+    assert not list((server.folder / "okrctl").glob("*.sock"))
+
+
+def test_a_dead_servers_socket_is_passed_by_and_replaced(tmp_path):
+    root = committed_repo(tmp_path / "goals-repo")
+    with server_folder() as folder:
+        sockets = folder / "okrctl"
+        sockets.mkdir(mode=0o700)
+        first = start_server(folder, tmp_path / "first.log")
+        path = first.socket
+        first.process.kill()  # no chance to remove its socket
+        first.process.wait()
+        assert path.exists()
+        result = okrctl("check", cwd=root)
+        assert result.returncode == 0
+        assert result.stdout == okrctl("check", cwd=root, alone=True).stdout
+        second = start_server(folder, tmp_path / "second.log")
+        try:
+            assert second.socket == path
+            okrctl("check", cwd=root)
+            assert served(second) == ["check: exit 0"]
+            again = okrctl("serve", cwd=root)
+            assert again.returncode == 2
+            assert f"okrctl is already served at {path}" in again.stderr
+            stopped = okrctl("serve", "--stop", cwd=root)
+            assert stopped.returncode == 0
+            second.process.wait(timeout=20)
+            assert "okrctl server stopped" in second.said()
+            assert not path.exists()
+            none = okrctl("serve", "--stop", cwd=root)
+            assert (none.returncode, none.stderr) == (1, "okrctl: no server runs\n")
+        finally:
+            second.stop()
+
+
+def test_an_idle_server_stops(tmp_path):
+    with server_folder() as folder:
+        idle = start_server(folder, tmp_path / "idle.log", "--idle", "0.02")
+        try:
+            idle.process.wait(timeout=30)
+        finally:
+            idle.stop()
+        assert "no command for 1.2 s: stopping" in idle.said()
+        assert not list((folder / "okrctl").glob("*.sock"))
+
+
+def test_the_sockets_folder_is_the_users_alone(tmp_path):
+    root = committed_repo(tmp_path / "goals-repo")
+    with server_folder() as folder:
+        running = start_server(folder, tmp_path / "server.log")
+        try:
+            sockets = folder / "okrctl"
+            assert stat.S_IMODE(sockets.stat().st_mode) == 0o700
+            assert stat.S_IMODE(running.socket.stat().st_mode) == 0o600
+            sockets.chmod(0o755)  # others could now reach the socket: it is not trusted
+            result = okrctl("check", cwd=root)
+            assert result.returncode == 0
+            assert served(running) == []
+        finally:
+            running.stop()
+        refused = okrctl("serve", cwd=root)
+        assert refused.returncode == 2
+        assert f"{sockets} must be a folder of your own that only you can open" in refused.stderr
+
+
+def test_a_request_from_another_okrctl_is_declined(server):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.connect(str(server.socket))
+        body = json.dumps({"identity": "another okrctl", "argv": ["okrctl", "check"]}).encode()
+        socket.send_fds(connection, [len(body).to_bytes(4, "big")], [1, 2])
+        connection.sendall(body)
+        assert connection.recv(1) == b"N"
+    assert served(server) == []
+
+
+SLOW_TEMPLATE = """\
+{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}
+"""
+
+
+@pytest.mark.slow
+def test_ctrl_c_interrupts_the_served_command_and_a_busy_server_is_passed_by(tmp_path, server):
+    root = committed_repo(tmp_path / "goals-repo")
+    write_repo(root, {"templates/slow.md.j2": SLOW_TEMPLATE}, base=False)
+    typed = subprocess.Popen(
+        [str(OKRCTL), "report", "--template", "slow"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1)  # the server runs it by now: its template loops for 20 s
+    meanwhile = okrctl("check", cwd=root)  # waits 5 s for the busy server, then runs alone
+    assert meanwhile.returncode == 0
+    assert meanwhile.stdout == okrctl("check", cwd=root, alone=True).stdout
+    typed.send_signal(signal.SIGINT)
+    stdout, _ = typed.communicate(timeout=20)
+    assert typed.returncode == 130 and stdout == ""
+    assert served(server) == ["report: exit 130"]  # (and the check it gave up on never ran)
+    after = okrctl("check", cwd=root)
+    assert after.returncode == 0 and served(server)[-1] == "check: exit 0"
