@@ -46,6 +46,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -93,8 +95,41 @@ GIT_BENCH = {
 """Who the benchmark's own commits are by, on a machine with no git identity."""
 
 # Python caches compiled modules, as an installed okrctl has them (pip compiles at install),
-# even where the environment says not to write bytecode (PYTHONDONTWRITEBYTECODE).
+# even where the environment says not to write bytecode (PYTHONDONTWRITEBYTECODE). Every
+# command runs in its own process, whatever `okrctl serve` the user has running; the rows
+# "served" reach a server of their own (`served`).
 CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+CHILD_ENV["OKRCTL_NO_SERVER"] = "1"
+
+
+@contextmanager
+def served() -> Iterator[tuple[list[str], Callable[[], float]]]:
+    """An `okrctl serve` of the benchmark's own while the block runs: the command that reaches
+    it (`okrctl` with the server's folder in its environment, through `env`: a millisecond),
+    and the server's peak memory so far (MB), which a served row reports instead of the
+    client's."""
+    sockets = Path(tempfile.mkdtemp(prefix="okrb-", dir="/tmp"))
+    environment = {**CHILD_ENV, "XDG_RUNTIME_DIR": str(sockets), "OKRCTL_NO_SERVER": "0"}
+    log = sockets / "server.log"
+    with log.open("wb") as said:
+        server = subprocess.Popen([*OKRCTL, "serve", "--idle", "60"], env=environment, stderr=said)
+    deadline = time.monotonic() + 30
+    while b"serving" not in log.read_bytes():
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"okrctl serve did not start: {log.read_text()}")
+        time.sleep(0.05)
+
+    def peak() -> float:
+        lines = Path(f"/proc/{server.pid}/status").read_text().splitlines()
+        kilobytes = next(line.split()[1] for line in lines if line.startswith("VmHWM"))
+        return int(kilobytes) / 1024
+
+    try:
+        yield ["env", f"XDG_RUNTIME_DIR={sockets}", "OKRCTL_NO_SERVER=0", *OKRCTL], peak
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(sockets, ignore_errors=True)
 
 
 def run_once(command: list[str], cwd: Path) -> tuple[float, float]:
@@ -171,13 +206,18 @@ def organisation(sizes: list[int], runs: int, folder: Path) -> None:
         ]
         steps += [([*OKRCTL, *args], drop_cache) for _, args in commands]
         steps += [([*OKRCTL, *args], None) for _, args in commands]
-        floor, old_floor, *figures = rounds(steps, root, runs)
+        with served() as (through_server, server_peak):
+            steps += [([*through_server, *args], None) for _, args in commands[:2]]
+            floor, old_floor, *figures = rounds(steps, root, runs)
+            figures[-2:] = [(seconds, server_peak()) for seconds, _ in figures[-2:]]
         row("floor: PyYAML CSafeLoader, with line numbers", floor, floor[0])
         row("old floor: ruamel.yaml safe C loader", old_floor, floor[0])
         names = [f"{name}, {state}" for state in ("cold", "warm") for name, _ in commands]
-        goals = [None, None, None, 0.3, 0.3, None]  # warm check and status on a clean org
+        names += [f"{name}, served" for name, _ in commands[:2]]
+        goals = [None, None, None, 0.3, 0.3, None, 0.3, 0.3]  # warm check and status: clean org
         for name, measured_figures, goal in zip(names, figures, goals, strict=True):
             row(name, measured_figures, floor[0], goal=goal if teams >= 2000 else None)
+        print("  (served: by `okrctl serve`, its peak memory; warm caches either way)")
         shutil.rmtree(root)
 
 
@@ -354,21 +394,32 @@ def busy_org(runs: int, folder: Path, teams: int = 2000, people: int = 500) -> N
         shutil.rmtree(cache, ignore_errors=True)
         shutil.copytree(saved, cache)
 
-    steps: list[Step] = [
-        ([sys.executable, "-c", FLOOR_PYYAML], None),
-        ([sys.executable, "-c", FLOOR_PARSE], None),
-        (check, fresh_clone),
-        (check, None),
-        (status, None),
-        (check, restored),
-    ]
-    floor, old_floor, cold, warm_check, warm_status, in_ci = rounds(steps, root, runs)
+    with served() as (through_server, server_peak):
+        served_check = [*through_server, *check[len(OKRCTL) :]]
+        served_status = [*through_server, *status[len(OKRCTL) :]]
+        steps: list[Step] = [
+            ([sys.executable, "-c", FLOOR_PYYAML], None),
+            ([sys.executable, "-c", FLOOR_PARSE], None),
+            (check, fresh_clone),
+            (check, None),
+            (status, None),
+            (served_check, None),
+            (served_status, None),
+            (check, restored),
+        ]
+        floor, old_floor, cold, warm_check, warm_status, *by_server, in_ci = rounds(
+            steps, root, runs
+        )
+        by_server = [(seconds, server_peak()) for seconds, _ in by_server]
     row("floor: PyYAML CSafeLoader, with line numbers", floor, floor[0])
     row("old floor: ruamel.yaml safe C loader", old_floor, floor[0])
     row("okrctl check, fresh clone (no caches)", cold, floor[0], goal=2.0)
     row("okrctl check, warm", warm_check, floor[0], goal=0.4)
     row("okrctl status --format json, warm", warm_status, floor[0], goal=0.4)
+    row("okrctl check, served", by_server[0], floor[0], goal=0.4)
+    row("okrctl status --format json, served", by_server[1], floor[0], goal=0.4)
     row("okrctl check, caches of the commit before", in_ci, floor[0])
+    print("  (served: by `okrctl serve`, its peak memory; warm caches either way)")
     shutil.rmtree(saved)
     found = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
     print(f"  ({len(json.loads(found.stdout)['findings']):,} findings)")
