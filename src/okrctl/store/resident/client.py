@@ -1,8 +1,9 @@
 """The `okrctl` typed at a prompt, when a server runs: it hands the command to the server and
 exits as the command does.
 
-The request is the arguments, the current folder and the environment; the caller's standard
-output and error go with it as file descriptors (`SCM_RIGHTS`), so the server writes straight
+The request is the arguments, the current folder, the environment and the umask; once the
+server takes it, the caller's standard output and error follow as file descriptors
+(`SCM_RIGHTS`), so the server writes straight
 to the caller's terminal, pipe or file, and sees what the command would see there (a terminal's
 width and colours, a pipe's end). Ctrl-C is passed on to the command. Anything short of a
 server that takes the command (no socket, a server of another okrctl, one that has since
@@ -65,7 +66,9 @@ def forward(argv: list[str]) -> int | None:
         _send(connection, request)
         if _read_exactly(connection, 1) != RUNNING:
             return None
-        connection.sendall(GO)
+        # the output streams go with the go-ahead: sent with the request, a pipe would stay open
+        # in the socket's queue (its reader waiting) for as long as a busy server keeps it there
+        socket.send_fds(connection, [GO], [1, 2])
         connection.settimeout(None)
     except OSError:
         connection.close()
@@ -104,12 +107,10 @@ def stop_server() -> bool:
 
 def _send(connection: Any, request: dict[str, Any]) -> None:
     import json
-    import socket
     import struct
 
     body = json.dumps(request).encode("ascii")  # (what is not ASCII is escaped, surrogates too)
-    socket.send_fds(connection, [struct.pack(LENGTH, len(body))], [1, 2])
-    connection.sendall(body)
+    connection.sendall(struct.pack(LENGTH, len(body)) + body)
 
 
 def _read_exactly(connection: Any, size: int) -> bytes:

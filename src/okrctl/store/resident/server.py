@@ -71,12 +71,13 @@ def serve(run: Callable[[], object], *, idle: float, log: TextIO) -> None:
     keep_reads()
     import git  # noqa: F401 (each command then asks git here, not in a child: `ask_git_ahead`)
 
-    before_usr1 = signal.signal(signal.SIGUSR1, partial_interrupt(served))
-    before_term = signal.signal(signal.SIGTERM, _stop_by_signal)
+    before_usr1 = signal.signal(signal.SIGUSR1, partial(_interrupt, served))
+    before_term = signal.signal(signal.SIGTERM, partial(_stop, served))
     os.register_at_fork(after_in_child=partial(_signals_as, before_usr1, before_term))
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)  # commands read nothing: no terminal is read from the background
     os.close(null)
+    os.chdir("/")  # each command runs in its own folder; between them, none is held
     log.write(f"okrctl serving check, status, report and show at {path}\n")
     log.flush()
     try:
@@ -92,17 +93,15 @@ def serve(run: Callable[[], object], *, idle: float, log: TextIO) -> None:
         log.flush()
 
 
-def partial_interrupt(served: _Served) -> Callable[[int, Any], None]:
+def _interrupt(served: _Served, number: int, frame: Any) -> None:
     """`SIGUSR1` (a client's Ctrl-C) interrupts the command running, and nothing else."""
-
-    def interrupt(number: int, frame: Any) -> None:
-        if served.in_command:
-            raise KeyboardInterrupt
-
-    return interrupt
+    if served.in_command:
+        raise KeyboardInterrupt
 
 
-def _stop_by_signal(number: int, frame: Any) -> None:
+def _stop(served: _Served, number: int, frame: Any) -> None:
+    """`SIGTERM`: the command running is interrupted, and the server stops."""
+    served.stopping = True
     raise KeyboardInterrupt
 
 
@@ -190,7 +189,7 @@ def _answer(connection: socket.socket, served: _Served) -> None:
     try:
         if not _same_user(connection):
             return
-        request, fds = _receive(connection)
+        request = _receive(connection)
         if request is None or request.get("identity") != identity():
             connection.sendall(DECLINED)
             return
@@ -211,12 +210,12 @@ def _answer(connection: socket.socket, served: _Served) -> None:
             and _environment(env)
             and type(mask) is int
             and 0 <= mask <= 0o777
-            and len(fds) == 2
         ):
             connection.sendall(DECLINED)
             return
         connection.sendall(RUNNING)
-        if connection.recv(1) != GO:
+        go, fds, _, _ = socket.recv_fds(connection, 1, 2)
+        if go != GO or len(fds) != 2:
             return  # it stopped waiting, and runs the command itself
         started = time.perf_counter()
         code = _run(served, argv, cwd, env, mask, fds)
@@ -240,24 +239,31 @@ def _same_user(connection: socket.socket) -> bool:
     return bool(struct.unpack("3i", credentials)[1] == os.getuid())
 
 
-def _receive(connection: socket.socket) -> tuple[dict[str, Any] | None, list[int]]:
-    head, fds, _, _ = socket.recv_fds(connection, struct.calcsize(LENGTH), 2)
+def _receive(connection: socket.socket) -> dict[str, Any] | None:
+    head = _read_exactly(connection, struct.calcsize(LENGTH))
     if len(head) != struct.calcsize(LENGTH):
-        return None, fds
+        return None
     (size,) = struct.unpack(LENGTH, head)
     if size > MAX_REQUEST:
-        return None, fds
+        return None
+    body = _read_exactly(connection, size)
+    if len(body) != size:
+        return None
+    try:
+        request = json.loads(body)
+    except ValueError:
+        return None
+    return request if isinstance(request, dict) else None
+
+
+def _read_exactly(connection: socket.socket, size: int) -> bytes:
     body = bytearray()
     while len(body) < size:
         chunk = connection.recv(min(size - len(body), 1 << 20))
         if not chunk:
-            return None, fds
+            break
         body += chunk
-    try:
-        request = json.loads(body)
-    except ValueError:
-        return None, fds
-    return (request if isinstance(request, dict) else None), fds
+    return bytes(body)
 
 
 def _strings(value: object) -> TypeGuard[list[str]]:
