@@ -64,7 +64,7 @@ def forward(argv: list[str]) -> int | None:
             "umask": mask,
         }
         _send(connection, request)
-        if _read_exactly(connection, 1) != RUNNING:
+        if read_exactly(connection, 1) != RUNNING:
             return None
         # the output streams go with the go-ahead: sent with the request, a pipe would stay open
         # in the socket's queue (its reader waiting) for as long as a busy server keeps it there
@@ -75,7 +75,7 @@ def forward(argv: list[str]) -> int | None:
         return None  # nobody there (a server killed), or it stopped before it took the command
     with connection, _InterruptsPassedOn(connection):
         try:
-            reply = _read_exactly(connection, 4)
+            reply = read_exactly(connection, 4)
         except OSError:
             reply = b""
     if len(reply) != 4:
@@ -100,7 +100,7 @@ def stop_server() -> bool:
             connection.settimeout(5)
             connection.connect(path)
             _send(connection, {"identity": identity(), "stop": True})
-            return _read_exactly(connection, 1) == RUNNING
+            return read_exactly(connection, 1) == RUNNING
     except OSError:
         return False
 
@@ -113,14 +113,15 @@ def _send(connection: Any, request: dict[str, Any]) -> None:
     connection.sendall(struct.pack(LENGTH, len(body)) + body)
 
 
-def _read_exactly(connection: Any, size: int) -> bytes:
-    data = b""
+def read_exactly(connection: Any, size: int) -> bytes:
+    """`size` bytes from `connection`, or fewer where it ended first."""
+    data = bytearray()
     while len(data) < size:
-        chunk = connection.recv(size - len(data))
+        chunk = connection.recv(min(size - len(data), 1 << 20))
         if not chunk:
             break
         data += chunk
-    return data
+    return bytes(data)
 
 
 class _InterruptsPassedOn:

@@ -36,6 +36,7 @@ from okrctl.store.resident.client import (
     LENGTH,
     MAX_REQUEST,
     RUNNING,
+    read_exactly,
     stop_server,
 )
 
@@ -240,13 +241,13 @@ def _same_user(connection: socket.socket) -> bool:
 
 
 def _receive(connection: socket.socket) -> dict[str, Any] | None:
-    head = _read_exactly(connection, struct.calcsize(LENGTH))
+    head = read_exactly(connection, struct.calcsize(LENGTH))
     if len(head) != struct.calcsize(LENGTH):
         return None
     (size,) = struct.unpack(LENGTH, head)
     if size > MAX_REQUEST:
         return None
-    body = _read_exactly(connection, size)
+    body = read_exactly(connection, size)
     if len(body) != size:
         return None
     try:
@@ -254,16 +255,6 @@ def _receive(connection: socket.socket) -> dict[str, Any] | None:
     except ValueError:
         return None
     return request if isinstance(request, dict) else None
-
-
-def _read_exactly(connection: socket.socket, size: int) -> bytes:
-    body = bytearray()
-    while len(body) < size:
-        chunk = connection.recv(min(size - len(body), 1 << 20))
-        if not chunk:
-            break
-        body += chunk
-    return bytes(body)
 
 
 def _strings(value: object) -> TypeGuard[list[str]]:
