@@ -190,7 +190,11 @@ def organisation(sizes: list[int], runs: int, folder: Path) -> None:
         files = len(list((root / "goals").rglob("*.yaml")))
         megabytes = sum(p.stat().st_size for p in (root / "goals").rglob("*.yaml")) / 1e6
         header(f"{teams:,} teams ({files:,} files, {megabytes:.1f} MB of YAML)")
-        cache = root / ".git" / "okrctl"
+        # The cold runs work on a copy, so that the caches the warm and served runs read stay
+        # the files they were (a server keeps what it read of a cache file until it changes).
+        cold_root = folder / f"org-{teams}-cold"
+        shutil.copytree(root, cold_root, symlinks=True)
+        cache = cold_root / ".git" / "okrctl"
 
         def drop_cache(cache: Path = cache) -> None:
             shutil.rmtree(cache, ignore_errors=True)
@@ -204,7 +208,7 @@ def organisation(sizes: list[int], runs: int, folder: Path) -> None:
             ([sys.executable, "-c", FLOOR_PYYAML], None),
             ([sys.executable, "-c", FLOOR_PARSE], None),
         ]
-        steps += [([*OKRCTL, *args], drop_cache) for _, args in commands]
+        steps += [([*OKRCTL, *args, "--repo", str(cold_root)], drop_cache) for _, args in commands]
         steps += [([*OKRCTL, *args], None) for _, args in commands]
         with served() as (through_server, server_peak):
             steps += [([*through_server, *args], None) for _, args in commands[:2]]
@@ -219,6 +223,7 @@ def organisation(sizes: list[int], runs: int, folder: Path) -> None:
             row(name, measured_figures, floor[0], goal=goal if teams >= 2000 else None)
         print("  (served: by `okrctl serve`, its peak memory; warm caches either way)")
         shutil.rmtree(root)
+        shutil.rmtree(cold_root)
 
 
 def derived(runs: int, folder: Path, teams: int = 2000) -> None:
@@ -374,21 +379,26 @@ def busy_org(runs: int, folder: Path, teams: int = 2000, people: int = 500) -> N
     root = folder / "busy-org"
     write_history(root, teams, 3000, people=people)
     header(f"{teams:,} teams, {people:,} people, 3,000 check-ins over all teams")
-    cache = root / ".git" / "okrctl"
-
-    def fresh_clone(cache: Path = cache) -> None:
-        shutil.rmtree(cache, ignore_errors=True)
-
     check = [*OKRCTL, "check", "--format", "json", "--as-of", "2026-12-31"]
     status = [*OKRCTL, "status", "--format", "json", "--as-of", "2026-12-31"]
     # CI as it runs: the caches a run saved at the commit before, restored, then one check-in
     # commit later (one file parsed again, one commit added to the history index).
     subprocess.run(check, cwd=root, capture_output=True, check=False)
     saved = folder / "busy-org-cache"
-    shutil.copytree(cache, saved)
+    shutil.copytree(root / ".git" / "okrctl", saved)
     checkin = [*OKRCTL, "checkin", "team-0/objective-1/kr-0", "1234.5", "-m", "benchmark"]
     committed = subprocess.run(checkin, cwd=root, capture_output=True, env=GIT_BENCH, check=False)
     assert committed.returncode == 0, committed.stderr
+    subprocess.run(check, cwd=root, capture_output=True, check=False)  # warm again
+    # The fresh clone and CI's runs work on a copy, so that the caches the warm and served runs
+    # read stay the files they were (a server keeps what it read of a cache file until it
+    # changes).
+    clone = folder / "busy-org-clone"
+    shutil.copytree(root, clone, symlinks=True)
+    cache = clone / ".git" / "okrctl"
+
+    def fresh_clone(cache: Path = cache) -> None:
+        shutil.rmtree(cache, ignore_errors=True)
 
     def restored(cache: Path = cache, saved: Path = saved) -> None:
         shutil.rmtree(cache, ignore_errors=True)
@@ -397,15 +407,16 @@ def busy_org(runs: int, folder: Path, teams: int = 2000, people: int = 500) -> N
     with served() as (through_server, server_peak):
         served_check = [*through_server, *check[len(OKRCTL) :]]
         served_status = [*through_server, *status[len(OKRCTL) :]]
+        in_clone = [*check, "--repo", str(clone)]
         steps: list[Step] = [
             ([sys.executable, "-c", FLOOR_PYYAML], None),
             ([sys.executable, "-c", FLOOR_PARSE], None),
-            (check, fresh_clone),
+            (in_clone, fresh_clone),
             (check, None),
             (status, None),
             (served_check, None),
             (served_status, None),
-            (check, restored),
+            (in_clone, restored),
         ]
         floor, old_floor, cold, warm_check, warm_status, *by_server, in_ci = rounds(
             steps, root, runs
@@ -424,6 +435,7 @@ def busy_org(runs: int, folder: Path, teams: int = 2000, people: int = 500) -> N
     found = subprocess.run(check, cwd=root, capture_output=True, text=True, check=False)
     print(f"  ({len(json.loads(found.stdout)['findings']):,} findings)")
     shutil.rmtree(root)
+    shutil.rmtree(clone)
 
 
 def editor(runs: int, folder: Path, teams: int = 2000) -> None:

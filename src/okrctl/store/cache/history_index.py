@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterable, Iterator, MutableMapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from okrctl.model.history import (
     CheckIn,
@@ -104,20 +104,35 @@ class _LazyRefs(Refs, MutableMapping[str, RefHistory]):
     refs it meets first), so for those the row is out of date. A CI run one check-in after the
     cached index builds the few refs its commits touch, not all 20,000."""
 
-    def __init__(self, units: dict[str, bytes], dates: _Dates) -> None:
+    def __init__(
+        self,
+        units: dict[str, bytes],
+        dates: _Dates,
+        decoded: dict[str, dict[str, _Row]] | None = None,
+    ) -> None:
         self._units = units
         """unit id -> its refs' rows, still marshalled."""
         self._raw: dict[str, _Row] = {}
         self._built: dict[str, RefHistory] = {}
         self._dates = dates
+        self._decoded = decoded if decoded is not None else {}
+        """unit id -> its refs' rows, as decoded (shared by the indexes a long-lived process
+        makes of the same file: rows are never changed, a walk extends built records)."""
+
+    def _unpacked(self, unit: str, packed: bytes) -> dict[str, _Row]:
+        rows = self._decoded.get(unit)
+        if rows is None:
+            rows = self._decoded[unit] = marshal.loads(packed)
+        return rows
 
     def _row(self, ref: str) -> _Row | None:
         row = self._raw.get(ref)
         if row is None:
-            packed = self._units.pop(unit_of(ref), None)
+            unit = unit_of(ref)
+            packed = self._units.pop(unit, None)
             if packed is None:
                 return None
-            self._raw.update(marshal.loads(packed))
+            self._raw.update(self._unpacked(unit, packed))
             row = self._raw.get(ref)
         return row
 
@@ -127,8 +142,8 @@ class _LazyRefs(Refs, MutableMapping[str, RefHistory]):
         return None if ref in self._built else self._row(ref)
 
     def _all(self) -> dict[str, _Row]:
-        for packed in self._units.values():
-            self._raw.update(marshal.loads(packed))
+        for unit, packed in self._units.items():
+            self._raw.update(self._unpacked(unit, packed))
         self._units.clear()
         return self._raw
 
@@ -314,20 +329,18 @@ def load(folder: Path, goals: str, boundary: str) -> History | None:
     """The index, when it is exactly what `save` wrote (its checksum matches) for these goals and
     this shallow boundary; anything else (corrupt, edited, truncated, another version, not a
     regular file) means rebuild. The checksum costs milliseconds where checking every row's
-    shape would cost a walk over all of them."""
-    from okrctl.store.writefile import read_cache_file
+    shape would cost a walk over all of them. What the file decodes to may be kept by a
+    long-lived process (`store/cache/kept_reads.py`): each load makes its own `History` of it."""
+    from okrctl.store.cache.kept_reads import read_kept
 
-    raw = read_cache_file(_path(folder, goals))
-    if raw is None:
+    kept = read_kept(_path(folder, goals), _decode)
+    if kept is None:
         return None
-    digest, _, body = raw.partition(b"\n")
-    if digest != _digest(body):
+    version, for_goals, shallow, head, commits, latest, skipped, units = kept.fields
+    if (version, for_goals, shallow) != (FORMAT, goals, boundary):
         return None
     try:
-        version, for_goals, shallow, head, commits, latest, skipped, units = marshal.loads(body)
-        if (version, for_goals, shallow) != (FORMAT, goals, boundary):
-            return None
-        dates = _Dates()
+        dates = kept.dates
         history = History(truncated=bool(boundary), head=head)
         history.pending_commits = lambda: [
             Commit(sha, dates[stamp]) for sha, stamp in marshal.loads(commits)
@@ -338,10 +351,36 @@ def load(folder: Path, goals: str, boundary: str) -> History | None:
         history.skipped = [
             Skipped(sha, dates[stamp], path, why) for sha, stamp, path, why in skipped
         ]
-        history.refs = _LazyRefs(dict(units), dates)
+        history.refs = _LazyRefs(dict(units), dates, kept.decoded)
     except (ValueError, TypeError, EOFError, OverflowError, OSError):
         return None  # checksummed, so only a hand-made file gets here
     return history
+
+
+class _Kept(NamedTuple):
+    fields: tuple[Any, ...]
+    """The index's fields, as `save` marshalled them."""
+    dates: _Dates
+    decoded: dict[str, dict[str, _Row]]
+    """Each unit's rows once decoded (by any load of this file, in a long-lived process)."""
+
+
+def _decode(path: Path) -> _Kept | None:
+    from okrctl.store.writefile import read_cache_file
+
+    raw = read_cache_file(path)
+    if raw is None:
+        return None
+    digest, _, body = raw.partition(b"\n")
+    if digest != _digest(body):
+        return None
+    try:
+        fields = marshal.loads(body)
+    except (ValueError, TypeError, EOFError):
+        return None  # checksummed, so only a hand-made file gets here
+    if type(fields) is not tuple or len(fields) != 8:
+        return None
+    return _Kept(fields, _Dates(), {})
 
 
 def _digest(body: bytes) -> bytes:
