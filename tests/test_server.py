@@ -306,3 +306,19 @@ def test_ctrl_c_interrupts_the_served_command_and_a_busy_server_is_passed_by(tmp
     assert served(server) == ["report: exit 130"]  # (and the check it gave up on never ran)
     after = okrctl("check", cwd=root)
     assert after.returncode == 0 and served(server)[-1] == "check: exit 0"
+
+
+def test_after_a_check_in_a_served_check_reads_the_new_history(tmp_path, server):
+    root = committed_repo(tmp_path / "goals-repo")
+    GitRepo(root)  # (a committer for the check-in)
+    before = okrctl("check", "--format", "json", cwd=root)
+    stale = [f["ref"] for f in json.loads(before.stdout)["findings"] if f["rule"] == "stale"]
+    assert "acme/grow/deposits" in stale  # quiet since 2026-10-01
+    checked_in = okrctl("checkin", "acme/grow/deposits", "13", "-m", "a new number", cwd=root)
+    assert checked_in.returncode == 0, checked_in.stderr
+    after = okrctl("check", "--format", "json", cwd=root)
+    alone = okrctl("check", "--format", "json", cwd=root, alone=True, OKRCTL_NO_CACHE="1")
+    assert json.loads(after.stdout) == json.loads(alone.stdout)
+    stale = [f["ref"] for f in json.loads(after.stdout)["findings"] if f["rule"] == "stale"]
+    assert "acme/grow/deposits" not in stale
+    assert served(server) == ["check: exit 0", "check: exit 0"]  # (checkin runs on its own)
