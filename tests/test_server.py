@@ -322,3 +322,21 @@ def test_after_a_check_in_a_served_check_reads_the_new_history(tmp_path, server)
     stale = [f["ref"] for f in json.loads(after.stdout)["findings"] if f["rule"] == "stale"]
     assert "acme/grow/deposits" not in stale
     assert served(server) == ["check: exit 0", "check: exit 0"]  # (checkin runs on its own)
+
+
+def test_a_file_edited_behind_an_old_modification_time_is_read_again(tmp_path, server):
+    """The server reads again only the goals files whose `stat` changed: an edit that puts the
+    old modification time back still changes the file's change time."""
+    root = committed_repo(tmp_path / "goals-repo")
+    team = root / "goals" / "teams" / "signups.yaml"
+    long_ago = time.time() - 3600
+    os.utime(team, (long_ago, long_ago))  # settled: remembered from the first read on
+    assert okrctl("check", cwd=root).returncode == 0
+    assert okrctl("check", cwd=root).returncode == 0
+    team.write_text(BROKEN_TEAM)
+    os.utime(team, (long_ago, long_ago))
+    after = okrctl("check", "--format", "json", cwd=root)
+    alone = okrctl("check", "--format", "json", cwd=root, alone=True, OKRCTL_NO_CACHE="1")
+    assert after.returncode == 1
+    assert json.loads(after.stdout) == json.loads(alone.stdout)
+    assert served(server) == ["check: exit 0", "check: exit 0", "check: exit 1"]

@@ -27,6 +27,7 @@ from okrctl.model.goals import OBJECTIVE_ONLY_IN, ONLY_IN, Kind, Unit
 from okrctl.model.names import unit_stem
 from okrctl.model.units import Repository, UnitFile
 from okrctl.store.bounded import read_at_most
+from okrctl.store.cache.kept_reads import working_tree_rereads
 from okrctl.store.cache.parse_cache import Entry, Packed, ParseCache, open_cache
 from okrctl.store.config import load_config, parse_config, read_settings, settings_too_large
 from okrctl.store.git import objects as git_objects
@@ -58,9 +59,11 @@ def load_repo(
     what history would read from each file parsed here (`history.known_values`)."""
     workspace = Workspace.of(repo)
     root = workspace.root
+    # a long-lived process (`okrctl serve`) reads again only the goals files changed since
+    rereads = working_tree_rereads() if workspace.caching else None
     if revision is None:
         config = load_config(root, workspace.config_cache)
-        files = working_tree_files(root, config.goals_path)
+        files = working_tree_files(root, config.goals_path, rereads)
         workspace.memo[_WORKING_TREE] = files  # a later load of a revision may share them
         workspace.goals_files = len(files)
     else:
@@ -68,6 +71,8 @@ def load_repo(
     # a revision's files are mostly the working tree's: read from its pack, never saved to it
     # (what only the revision holds is kept in a side pack)
     cache = open_cache(workspace, config.config.goals_dir, revision=revision is not None)
+    if rereads is not None and cache.keyed:
+        cache.rereads = rereads  # (and each file's key is hashed once per content)
     return load_files(
         config, files, revision=revision, cache=cache, seen=seen, meanwhile=workspace.meanwhile
     )

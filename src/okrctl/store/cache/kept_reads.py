@@ -16,24 +16,38 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from okrctl.store.rereads import Rereads
 
 Decoded = TypeVar("Decoded")
 
 _kept: dict[str, tuple[tuple[int, ...], object]] | None = None
+_rereads: Rereads | None = None
 
 
 def keep_reads() -> None:
-    """From now on, this process keeps what the cache files it reads decode to."""
-    global _kept
+    """From now on, this process keeps what the cache files it reads decode to, and the goals
+    files it reads (`working_tree_rereads`)."""
+    global _kept, _rereads
     if _kept is None:
-        _kept = {}
+        from okrctl.store.rereads import Rereads
+
+        _kept, _rereads = {}, Rereads()
 
 
 def forget_reads() -> None:
-    """Back to reading every cache file each time (and nothing kept)."""
-    global _kept
-    _kept = None
+    """Back to reading every file each time (and nothing kept)."""
+    global _kept, _rereads
+    _kept, _rereads = None, None
+
+
+def working_tree_rereads() -> Rereads | None:
+    """The memory of the goals files this process read (`store/rereads.py`, as the language
+    server keeps it: a file whose `stat` is unchanged is not read or hashed again); None
+    unless the process keeps its reads."""
+    return _rereads
 
 
 def read_kept(path: Path, decode: Callable[[Path], Decoded]) -> Decoded:
