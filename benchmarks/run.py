@@ -5,7 +5,8 @@ ratio to a floor measured in the same run on the same machine.
 
 - `check`, `status --format json` and `report --template company` on an organisation of N teams,
   against the floor of loading the same files with PyYAML's C loader (ruamel.yaml's safe C
-  loader, the floor of earlier rounds, beside it);
+  loader, the floor of earlier rounds, beside it); warm `check` and `status` also as a running
+  `okrctl serve` answers them (here and on the busy org);
 - `history REF` and `check` with `stale` on a history of check-in commits, against
   `git log -p` over the same files (cold: no history index yet; warm: the index is current);
 - `okrctl --help` and `check` on the demo, against `python -c pass`;
