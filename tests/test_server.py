@@ -340,3 +340,18 @@ def test_a_file_edited_behind_an_old_modification_time_is_read_again(tmp_path, s
     assert after.returncode == 1
     assert json.loads(after.stdout) == json.loads(alone.stdout)
     assert served(server) == ["check: exit 0", "check: exit 0", "check: exit 1"]
+
+
+def test_where_no_server_can_run_every_command_runs_alone(monkeypatch):
+    """A server needs the socket's peer credentials (Linux): elsewhere `okrctl serve` says so
+    and exits 2, and no command looks for one."""
+    from conftest import run_cli
+    from okrctl.store.resident import client, server
+
+    monkeypatch.setattr(server, "HERE", False)
+    monkeypatch.setattr(client, "HERE", False)
+    refused = run_cli("serve")
+    assert refused.exit_code == 2
+    assert refused.stderr == f"okrctl: okrctl serve runs on Linux only (not on {sys.platform})\n"
+    assert client.forward(["okrctl", "check"]) is None
+    assert client.stop_server() is False

@@ -11,6 +11,11 @@ SERVED = frozenset({"check", "status", "report", "show"})
 """The commands a server runs: they read the goals and write only their output (to the
 caller's terminal or pipe, or the file named with `-o`), and never ask a question."""
 
+HERE = sys.platform.startswith("linux")
+"""Whether a server can run here: it tells its own user's commands from others' by the
+socket's peer credentials (`SO_PEERCRED`), which Linux gives. Elsewhere every command runs
+in its own process, and `okrctl serve` says why it cannot start."""
+
 OFF_SWITCH = "OKRCTL_NO_SERVER"
 """`OKRCTL_NO_SERVER=1` runs every command in its own process, even with a server running."""
 

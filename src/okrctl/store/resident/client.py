@@ -14,7 +14,14 @@ from __future__ import annotations
 import os
 import sys
 
-from okrctl.store.resident.address import OFF_SWITCH, SERVED, identity, socket_path, usable_folder
+from okrctl.store.resident.address import (
+    HERE,
+    OFF_SWITCH,
+    SERVED,
+    identity,
+    socket_path,
+    usable_folder,
+)
 
 TYPE_CHECKING = False  # (typing's own costs this process as much as the rest of its work)
 if TYPE_CHECKING:
@@ -39,7 +46,9 @@ def forward(argv: list[str]) -> int | None:
     """The exit code of `argv` (as `sys.argv`) run by this okrctl's server; None when no server
     runs it, and it is to be run here (also when the server is busy for more than `WAIT`
     seconds with another command: waiting longer would cost more than a run of its own)."""
-    if len(argv) < 2 or argv[1] not in SERVED or os.environ.get(OFF_SWITCH, "") not in ("", "0"):
+    if not HERE or len(argv) < 2 or argv[1] not in SERVED:
+        return None
+    if os.environ.get(OFF_SWITCH, "") not in ("", "0"):
         return None
     path = socket_path()
     if not os.path.exists(path) or not usable_folder(os.path.dirname(path)):
@@ -90,6 +99,8 @@ def forward(argv: list[str]) -> int | None:
 def stop_server() -> bool:
     """Ask this okrctl's server to stop; whether one was running (it stops once any command
     it runs is done)."""
+    if not HERE:
+        return False
     path = socket_path()
     if not os.path.exists(path) or not usable_folder(os.path.dirname(path)):
         return False

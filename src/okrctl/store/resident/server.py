@@ -28,7 +28,7 @@ from typing import Any, TextIO, TypeGuard
 
 from okrctl.model.errors import UsageError
 from okrctl.store.cache.kept_reads import forget_reads, keep_reads
-from okrctl.store.resident.address import folder, identity, socket_path, usable_folder
+from okrctl.store.resident.address import HERE, folder, identity, socket_path, usable_folder
 from okrctl.store.resident.client import (
     CODE,
     DECLINED,
@@ -66,6 +66,8 @@ def serve(run: Callable[[], object], *, idle: float, log: TextIO) -> None:
     """Run the commands sent to this okrctl's socket with `run` (the CLI's entry point: it reads
     `sys.argv` and ends by `SystemExit`), until stopped. A usage error when another server of
     this okrctl already runs, or the socket's folder is not the user's own."""
+    if not HERE:
+        raise UsageError(f"okrctl serve runs on Linux only (not on {sys.platform})")
     path = socket_path()
     _make_folder(folder())
     listener = _listen(path)
