@@ -355,3 +355,37 @@ def test_where_no_server_can_run_every_command_runs_alone(monkeypatch):
     assert refused.stderr == f"okrctl: okrctl serve runs on Linux only (not on {sys.platform})\n"
     assert client.forward(["okrctl", "check"]) is None
     assert client.stop_server() is False
+
+
+def at_a_terminal(*args: str, cwd: Path, **env: str) -> tuple[bytes, int]:
+    """What `okrctl ARGS` prints at a terminal (a pseudo-terminal 100 columns wide), and its
+    exit code."""
+    import pty
+
+    environment = {**os.environ, "COLUMNS": "100", "TERM": "xterm-256color", **env}
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: okrctl, its output the terminal's
+        os.chdir(cwd)
+        os.execve(str(OKRCTL), ["okrctl", *args], environment)
+    printed = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 65536)
+        except OSError:  # the terminal closed with the child
+            break
+        if not chunk:
+            break
+        printed += chunk
+    os.close(terminal)
+    _, status = os.waitpid(pid, 0)
+    return printed, os.waitstatus_to_exitcode(status)
+
+
+def test_at_a_terminal_a_served_command_prints_the_same_colours(tmp_path, server):
+    root = committed_repo(tmp_path / "goals-repo")
+    args = ("status", "--as-of", "2026-11-15")
+    by_server = at_a_terminal(*args, cwd=root)
+    alone = at_a_terminal(*args, cwd=root, OKRCTL_NO_SERVER="1")
+    assert by_server == alone
+    assert b"\x1b[" in by_server[0]  # coloured: the caller's stdout is a terminal
+    assert served(server) == ["status: exit 0"]
