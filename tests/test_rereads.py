@@ -112,3 +112,20 @@ def test_many_files_are_looked_up_in_the_cache_from_the_first_check(tmp_path):
         (workspace.root / f"goals/teams/team-{number}.yaml").write_text(TEAM)
     load_buffers(workspace, {})
     assert workspace.git_asked and read_a_pack(workspace)
+
+
+def test_a_kept_source_map_answers_its_positions_again_and_only_for_its_own_index():
+    from okrctl.store.yaml.read import parse_text
+
+    text = "kind: team\nobjectives:\n  - id: funding\n    title: Effortless funding\n"
+    index = parse_text(text).source.pack()
+    rereads = Rereads()
+    first = rereads.source_map("key-1", index)
+    assert first.at("objectives", 0, "title") == (4, 12)
+    assert first.known == {("objectives", 0, "title"): (4, 12)}
+    assert rereads.source_map("key-1", index) is first  # the next command's: the same map
+    reread = index.encode().decode()  # the pack read again: the same text, another string
+    other = rereads.source_map("key-1", reread)
+    assert other is not first and other.known == {}
+    assert other.at("objectives", 0, "title") == (4, 12)
+    assert rereads.source_map("key-2", reread) is not other

@@ -166,7 +166,13 @@ def load_files(
             elif cached is not None:
                 unit, positions = cached
                 repository.texts[relative] = decode(raw)
-                repository.units.append(UnitFile(relative, unit, SourceMap(index=positions)))
+                rereads = cache.rereads
+                source = (
+                    SourceMap(index=positions)
+                    if rereads is None
+                    else rereads.source_map(key, positions)
+                )
+                repository.units.append(UnitFile(relative, unit, source))
             else:
                 _apply(repository, relative, raw, key, next(reads), cache, seen)
     finally:

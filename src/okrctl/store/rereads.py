@@ -13,6 +13,10 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from okrctl.store.yaml.read import SourceMap
 
 SETTLED = 2_000_000_000
 """Nanoseconds a file's modification time must be older than its read to be trusted: the
@@ -20,6 +24,10 @@ coarsest timestamps in use (FAT's) tick every two seconds."""
 
 LIMIT = 50_000
 """Entries remembered at most; beyond it, the memory starts again empty."""
+
+MAPS_LIMIT = 20_000
+"""Source maps remembered at most (each holds its file's positions, a few kilobytes, mostly
+shared with the parse cache's entries); beyond it, they start again empty."""
 
 Signature = tuple[int, int, int, int, int]
 FileRead = tuple[bytes | None, str | None]
@@ -37,6 +45,9 @@ class Rereads:
     def __init__(self) -> None:
         self.files: dict[str, tuple[Signature, bytes]] = {}
         self.keys: dict[tuple[str, bytes], str] = {}
+        self.maps: dict[str, SourceMap] = {}
+        """Each cached unit's source map, by its parse-cache key, with the positions found in
+        it (`SourceMap.known`): the next check asks for the same ones."""
         """The bytes of an unchanged file are the very object kept in `files`, whose hash
         Python keeps: a look-up hashes nothing."""
 
@@ -59,6 +70,17 @@ class Rereads:
                 self.files.clear()
             self.files[path] = (now, raw)
         return raw, problem
+
+    def source_map(self, key: str, positions: str) -> SourceMap:
+        """The source map of the unit cached under `key` (its positions' index)."""
+        found = self.maps.get(key)
+        if found is None or found.index is not positions:
+            from okrctl.store.yaml.read import SourceMap
+
+            if len(self.maps) >= MAPS_LIMIT:
+                self.maps.clear()
+            found = self.maps[key] = SourceMap(index=positions, known={})
+        return found
 
     def key(self, stem: str, raw: bytes, make: Callable[[bytes, str], str]) -> str:
         """The parse-cache key of `raw` as the unit `stem`, made by `make` once per object."""

@@ -60,6 +60,11 @@ class SourceMap:
 
     index: str = ""
     pending: str | None = None
+    known: dict[tuple[Hashable, ...], Position] | None = field(
+        default=None, compare=False, repr=False
+    )
+    """The positions `at` found, for a map a long-lived process keeps from one command to the
+    next (`store/rereads.py`): its next commands ask for the same nodes (None: not kept)."""
     near: int = field(default=0, compare=False, repr=False)
     """Where the last record found ends: the next look-up searches on from there first, since
     callers mostly ask for nodes in the file's order (`stale`'s thousands of findings: each
@@ -77,6 +82,15 @@ class SourceMap:
 
     def at(self, *path: Hashable) -> Position:
         """The value at `path`, or the nearest enclosing node that exists."""
+        known = self.known
+        if known is not None:
+            position = known.get(path)
+            if position is None:
+                position = known[path] = self._at(path)
+            return position
+        return self._at(path)
+
+    def _at(self, path: tuple[Hashable, ...]) -> Position:
         if self.pending is not None:
             self._ready()
         for end in range(len(path), -1, -1):
