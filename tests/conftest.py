@@ -6,6 +6,8 @@ import json
 import marshal
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import textwrap
 from collections.abc import Iterator
@@ -143,6 +145,28 @@ def run_cli(*args: str | Path) -> Run:
     """Run okrctl in-process; a bug's traceback fails the test instead of being swallowed."""
     result = CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
     return Run(result.exit_code, result.stdout, result.stderr)
+
+
+OKRCTL = shutil.which("okrctl", path=str(Path(sys.executable).parent))
+"""The installed `okrctl` entry point (None where the package is not installed)."""
+
+
+def typed(
+    *args: str | Path, cwd: Path, umask: int = 0o022, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """okrctl as a user types it: the installed entry point (else `python -m okrctl`) in `cwd`,
+    its output piped, with `env` over the test's environment."""
+    command = [OKRCTL] if OKRCTL is not None else [sys.executable, "-m", "okrctl"]
+    return subprocess.run(
+        [*command, *map(str, args)],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        umask=umask,
+        check=False,
+    )
 
 
 def status_json(root: Path, *extra: str) -> dict:

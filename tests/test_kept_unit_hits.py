@@ -6,13 +6,11 @@ what is kept is what a warm run reports until the settings or the code change.""
 from __future__ import annotations
 
 import marshal
-import os
 import subprocess
-import sys
 
 import pytest
 
-from conftest import CONFIG, PILLAR, TEAM, cache_files, run_cli, write_repo
+from conftest import CONFIG, PILLAR, TEAM, cache_files, run_cli, typed, write_repo
 from okrctl.store import forks
 from test_unit_hits import TWO_OBJECTIVES
 
@@ -110,28 +108,20 @@ def test_a_kept_file_that_cannot_be_read_is_found_again_and_rewritten(tmp_path, 
         assert isinstance(head, bytes) and len(stored) == 3  # company, pillar, team
 
 
-def typed(cwd, *args: str, caching: bool = True) -> subprocess.CompletedProcess[str]:
-    """okrctl as a user types it, in `cwd`, its output piped."""
-    env = {**os.environ, "OKRCTL_NO_CACHE": "0" if caching else "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "okrctl", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-
-
 def test_typed_from_a_team_folder_a_warm_check_prints_what_it_kept(tmp_path):
     root = write_repo(tmp_path, {PILLAR_FILE: PILLAR.replace("from 30 to 40", "from 20 to 40")})
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     teams = root / "goals" / "teams"
-    first = typed(teams, "check")
+    first = typed("check", cwd=teams, OKRCTL_NO_CACHE="0")
     assert first.returncode == 0, first.stderr
     assert f"{PILLAR_FILE}:" in first.stdout and "title-numbers" in first.stdout
-    assert typed(teams, "check").stdout == first.stdout
-    uncached = typed(teams, "check", "--repo", "../..", "--format", "json", caching=False)
-    warm = typed(teams, "check", "--repo", "../..", "--format", "json")
+    assert typed("check", cwd=teams, OKRCTL_NO_CACHE="0").stdout == first.stdout
+    checked = ("check", "--repo", "../..", "--format", "json")
+    uncached = typed(*checked, cwd=teams, OKRCTL_NO_CACHE="1")
+    warm = typed(*checked, cwd=teams, OKRCTL_NO_CACHE="0")
     assert warm.stdout == uncached.stdout and warm.returncode == uncached.returncode == 0
     tampered(root, "kept, not found again")
-    again = typed(teams, "check")
+    again = typed("check", cwd=teams, OKRCTL_NO_CACHE="0")
     assert "title-numbers: kept, not found again" in again.stdout
     assert again.stdout.replace("kept, not found again", "") != first.stdout  # (only that)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import stat
@@ -19,11 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import server_folder, write_repo
+from conftest import OKRCTL, server_folder, typed, write_repo
 from gitrepo import GitRepo
 from test_kept_unit_hits import STEPS
 
-OKRCTL = shutil.which("okrctl", path=str(Path(sys.executable).parent))
 pytestmark = pytest.mark.skipif(OKRCTL is None, reason="okrctl is not installed next to python")
 
 
@@ -69,22 +67,11 @@ def server(tmp_path: Path) -> Iterator[Server]:
             running.stop()
 
 
-def okrctl(
-    *args: str, cwd: Path, alone: bool = False, umask: int = 0o022, **env: str
-) -> subprocess.CompletedProcess:
+def okrctl(*args: str, cwd: Path, alone: bool = False, umask: int = 0o022, **env: str):
     """`okrctl ARGS` typed in `cwd`, its output piped; `alone`: past any server."""
-    environment = {**os.environ, **env}
     if alone:
-        environment["OKRCTL_NO_SERVER"] = "1"
-    return subprocess.run(
-        [str(OKRCTL), *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        umask=umask,
-    )
+        env["OKRCTL_NO_SERVER"] = "1"
+    return typed(*args, cwd=cwd, umask=umask, **env)
 
 
 def served(server: Server) -> list[str]:
@@ -132,6 +119,10 @@ def test_a_served_command_prints_and_exits_as_a_run_of_its_own(tmp_path, server)
     assert checked.returncode == 1
     assert "goals/teams/signups.yaml:6:" in checked.stdout
     assert "unknown-ref" in checked.stdout
+    relative = same_run(
+        "check", "--repo", "../..", "--format", "json", cwd=team_folder, server=server
+    )
+    assert relative.returncode == 1  # --repo relative to the caller's folder, not the server's
     shown = same_run("status", "--format", "json", "--as-of", "2026-11-15", cwd=root, server=server)
     assert json.loads(shown.stdout)["as_of"] == "2026-11-15"
     same_run("report", "growth", "--as-of", "2026-11-15", cwd=team_folder, server=server)
@@ -141,6 +132,7 @@ def test_a_served_command_prints_and_exits_as_a_run_of_its_own(tmp_path, server)
     nowhere = same_run("check", cwd=tmp_path, server=server)
     assert nowhere.returncode == 2 and "no okrctl.yaml found" in nowhere.stderr
     assert served(server) == [
+        "check: exit 1",
         "check: exit 1",
         "status: exit 0",
         "report: exit 0",
@@ -342,19 +334,21 @@ def test_a_file_edited_behind_an_old_modification_time_is_read_again(tmp_path, s
     assert served(server) == ["check: exit 0", "check: exit 0", "check: exit 1"]
 
 
-def test_where_no_server_can_run_every_command_runs_alone(monkeypatch):
+def test_where_no_server_can_run_every_command_runs_alone(monkeypatch, server):
     """A server needs the socket's peer credentials (Linux): elsewhere `okrctl serve` says so
-    and exits 2, and no command looks for one."""
+    and exits 2, and no command looks for one (not even the one listening here)."""
     from conftest import run_cli
-    from okrctl.store.resident import client, server
+    from okrctl.store.resident import address, client
+    from okrctl.store.resident import server as serving
 
-    monkeypatch.setattr(server, "HERE", False)
-    monkeypatch.setattr(client, "HERE", False)
+    monkeypatch.setattr(serving, "HERE", False)
+    monkeypatch.setattr(address, "HERE", False)
     refused = run_cli("serve")
     assert refused.exit_code == 2
     assert refused.stderr == f"okrctl: okrctl serve runs on Linux only (not on {sys.platform})\n"
     assert client.forward(["okrctl", "check"]) is None
     assert client.stop_server() is False
+    assert served(server) == [] and server.process.poll() is None
 
 
 def at_a_terminal(*args: str, cwd: Path, **env: str) -> tuple[bytes, int]:

@@ -45,19 +45,13 @@ def leave(code: str | int | None) -> NoReturn:
     watched = sys.getprofile() is not None or sys.gettrace() is not None
     if watched or any(not thread.daemon for thread in working):
         sys.exit(code)
-    if code is None:
-        status = 0
-    elif isinstance(code, int):
-        status = code
-    else:  # sys.exit("message"): the message, and failure
-        print(code, file=sys.stderr)
-        status = 1
-    processes = sys.modules.get("multiprocessing")
-    if processes is not None:  # as its own exit handler: daemons end, the others are waited for
-        for child in processes.active_children():
-            if child.daemon:
-                child.terminate()
-            child.join()
+    from okrctl.store.resident.client import exit_status
+
+    status = exit_status(code)  # (sys.exit("message"): the message, and failure)
+    if "multiprocessing" in sys.modules:  # as its own exit handler
+        from okrctl.store.forks import end_children
+
+        end_children()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
             stream.flush()

@@ -394,3 +394,15 @@ def _file_in_memory() -> int:
 
     with tempfile.TemporaryFile() as file:
         return os.dup(file.fileno())
+
+
+def end_children() -> None:
+    """The forked children a command leaves: its daemon workers ended, every child waited for
+    (what `multiprocessing` does at exit, for a process that does not exit: `okrctl serve`)."""
+    processes = sys.modules.get("multiprocessing")
+    if processes is None:
+        return
+    for child in processes.active_children():
+        if child.daemon:
+            child.terminate()
+        child.join()

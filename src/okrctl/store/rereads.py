@@ -45,11 +45,11 @@ class Rereads:
     def __init__(self) -> None:
         self.files: dict[str, tuple[Signature, bytes]] = {}
         self.keys: dict[tuple[str, bytes], str] = {}
+        """The bytes of an unchanged file are the very object kept in `files`, whose hash
+        Python keeps: a look-up hashes nothing."""
         self.maps: dict[str, SourceMap] = {}
         """Each cached unit's source map, by its parse-cache key, with the positions found in
         it (`SourceMap.known`): the next check asks for the same ones."""
-        """The bytes of an unchanged file are the very object kept in `files`, whose hash
-        Python keeps: a look-up hashes nothing."""
 
     def read(self, path: str, read: Callable[[str], FileRead]) -> FileRead:
         """`path`'s content, from memory when its signature is unchanged, else by `read`."""

@@ -9,7 +9,7 @@ and is read again. A file that changed while it was read is not kept. Without `k
 command-line run, a library caller) every read goes to the file, as before.
 
 What is kept is shared by every command that reads it: a caller never changes it (it copies
-what it would change)."""
+what it would change), beyond filling in what it decodes lazily (the history index's rows)."""
 
 from __future__ import annotations
 

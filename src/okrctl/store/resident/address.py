@@ -7,6 +7,10 @@ import os
 import sys
 import zlib
 
+TYPE_CHECKING = False  # (not `typing`'s: the client imports only the standard library's cheapest)
+if TYPE_CHECKING:
+    from typing import Any
+
 SERVED = frozenset({"check", "status", "report", "show"})
 """The commands a server runs: they read the goals and write only their output (to the
 caller's terminal or pipe, or the file named with `-o`), and never ask a question."""
@@ -20,15 +24,21 @@ OFF_SWITCH = "OKRCTL_NO_SERVER"
 """`OKRCTL_NO_SERVER=1` runs every command in its own process, even with a server running."""
 
 
+_identity: str | None = None
+
+
 def identity() -> str:
     """This okrctl: its environment (`sys.prefix`, a virtualenv's folder), the interpreter's
     version, the package's folder and okrctl's version. A server answers only a client of the
     same identity (another virtualenv's okrctl starts its own server)."""
-    from okrctl._version import __version__
+    global _identity
+    if _identity is None:
+        from okrctl._version import __version__
 
-    here = os.path.realpath(__file__)
-    package = os.path.dirname(os.path.dirname(os.path.dirname(here)))  # okrctl/store/resident
-    return "\0".join((sys.prefix, sys.version, package, __version__))
+        here = os.path.realpath(__file__)
+        package = os.path.dirname(os.path.dirname(os.path.dirname(here)))  # okrctl/store/resident
+        _identity = "\0".join((sys.prefix, sys.version, package, __version__))
+    return _identity
 
 
 def folder() -> str:
@@ -60,3 +70,27 @@ def usable_folder(path: str) -> bool:
         and info.st_uid == os.getuid()
         and stat.S_IMODE(info.st_mode) & 0o077 == 0
     )
+
+
+def server_socket() -> str | None:
+    """This okrctl's server socket, where one may listen: here (`HERE`), in a folder that is the
+    user's alone; None otherwise."""
+    if not HERE:
+        return None
+    path = socket_path()
+    if not os.path.exists(path) or not usable_folder(os.path.dirname(path)):
+        return None
+    return path
+
+
+def peer(connection: Any) -> tuple[int, int, int]:
+    """The process id, user id and group id of the process at the other end of a connected Unix
+    socket (`SO_PEERCRED`)."""
+    import socket
+    import struct
+
+    credentials = connection.getsockopt(
+        socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")
+    )
+    pid, uid, gid = struct.unpack("3i", credentials)
+    return pid, uid, gid

@@ -14,14 +14,7 @@ from __future__ import annotations
 import os
 import sys
 
-from okrctl.store.resident.address import (
-    HERE,
-    OFF_SWITCH,
-    SERVED,
-    identity,
-    socket_path,
-    usable_folder,
-)
+from okrctl.store.resident.address import OFF_SWITCH, SERVED, identity, peer, server_socket
 
 TYPE_CHECKING = False  # (typing's own costs this process as much as the rest of its work)
 if TYPE_CHECKING:
@@ -46,12 +39,10 @@ def forward(argv: list[str]) -> int | None:
     """The exit code of `argv` (as `sys.argv`) run by this okrctl's server; None when no server
     runs it, and it is to be run here (also when the server is busy for more than `WAIT`
     seconds with another command: waiting longer would cost more than a run of its own)."""
-    if not HERE or len(argv) < 2 or argv[1] not in SERVED:
+    if len(argv) < 2 or argv[1] not in SERVED or os.environ.get(OFF_SWITCH, "") not in ("", "0"):
         return None
-    if os.environ.get(OFF_SWITCH, "") not in ("", "0"):
-        return None
-    path = socket_path()
-    if not os.path.exists(path) or not usable_folder(os.path.dirname(path)):
+    path = server_socket()
+    if path is None:
         return None
     try:
         here = os.getcwd()
@@ -99,10 +90,8 @@ def forward(argv: list[str]) -> int | None:
 def stop_server() -> bool:
     """Ask this okrctl's server to stop; whether one was running (it stops once any command
     it runs is done)."""
-    if not HERE:
-        return False
-    path = socket_path()
-    if not os.path.exists(path) or not usable_folder(os.path.dirname(path)):
+    path = server_socket()
+    if path is None:
         return False
     import socket
 
@@ -140,18 +129,11 @@ class _InterruptsPassedOn:
     server, which turns it into the command's own Ctrl-C); this process waits for its end."""
 
     def __init__(self, connection: Any) -> None:
-        import socket
-        import struct
-
-        self.server = 0
         self.before: Any = None
         try:
-            credentials = connection.getsockopt(
-                socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")
-            )
-            self.server = struct.unpack("3i", credentials)[0]
-        except OSError:
-            pass  # (then Ctrl-C ends this process alone)
+            self.server = peer(connection)[0]
+        except OSError:  # (then Ctrl-C ends this process alone)
+            self.server = 0
 
     def __enter__(self) -> None:
         import signal
@@ -172,3 +154,14 @@ class _InterruptsPassedOn:
             os.kill(self.server, signal.SIGUSR1)
         except OSError:
             return  # it ended meanwhile
+
+
+def exit_status(code: object) -> int:
+    """`sys.exit`'s argument as the exit status it gives: None is 0, a number itself, anything
+    else (a message) printed to stderr, and 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1

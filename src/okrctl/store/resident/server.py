@@ -28,7 +28,15 @@ from typing import Any, TextIO, TypeGuard
 
 from okrctl.model.errors import UsageError
 from okrctl.store.cache.kept_reads import forget_reads, keep_reads
-from okrctl.store.resident.address import HERE, folder, identity, socket_path, usable_folder
+from okrctl.store.forks import end_children
+from okrctl.store.resident.address import (
+    HERE,
+    folder,
+    identity,
+    peer,
+    socket_path,
+    usable_folder,
+)
 from okrctl.store.resident.client import (
     CODE,
     DECLINED,
@@ -36,6 +44,7 @@ from okrctl.store.resident.client import (
     LENGTH,
     MAX_REQUEST,
     RUNNING,
+    exit_status,
     read_exactly,
     stop_server,
 )
@@ -62,8 +71,8 @@ class _Served:
     """okrctl's modules (their files' modification times) as this process imported them."""
     stopping: bool = False
     in_command: bool = False
-    untidy: int = 0
-    """Commands run since everything was last collected."""
+    untidy: bool = False
+    """Whether a command ran since everything was last collected."""
 
 
 def serve(run: Callable[[], object], *, idle: float, log: TextIO) -> None:
@@ -197,15 +206,15 @@ def _tidy(served: _Served) -> None:
     gc.unfreeze()
     gc.collect()
     gc.freeze()  # what is kept is not scanned again by the next collection
-    served.untidy = 0
+    served.untidy = False
 
 
 def _answer(connection: socket.socket, served: _Served) -> None:
     connection.settimeout(5)
     fds: list[int] = []
     try:
-        if not _same_user(connection):
-            return
+        if peer(connection)[1] != os.getuid():
+            return  # another user's: closed unanswered
         request = _receive(connection)
         if request is None or request.get("identity") != identity():
             connection.sendall(DECLINED)
@@ -236,24 +245,16 @@ def _answer(connection: socket.socket, served: _Served) -> None:
             return  # it stopped waiting, and runs the command itself
         started = time.perf_counter()
         code = _run(served, argv, cwd, env, mask, fds)
-        served.untidy += 1
+        served.untidy = True
         took = (time.perf_counter() - started) * 1000
         served.log.write(f"{' '.join(argv[1:2])}: exit {code}, {took:.0f} ms\n")
         served.log.flush()
-        connection.settimeout(5)
         connection.sendall(struct.pack(CODE, code))
     except OSError:
         pass  # the client is gone
     finally:
         for fd in fds:
             os.close(fd)
-
-
-def _same_user(connection: socket.socket) -> bool:
-    credentials = connection.getsockopt(
-        socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")
-    )
-    return bool(struct.unpack("3i", credentials)[1] == os.getuid())
 
 
 def _receive(connection: socket.socket) -> dict[str, Any] | None:
@@ -325,17 +326,7 @@ def _run(
             code = 1
         finally:
             served.in_command = False
-        return _exit_status(code)
-
-
-def _exit_status(code: object) -> int:
-    """`sys.exit`'s argument as the exit status it gives (a message: printed, and 1)."""
-    if code is None:
-        return 0
-    if isinstance(code, int):
-        return code & 0xFF
-    print(code, file=sys.stderr)
-    return 1
+        return exit_status(code)
 
 
 @contextlib.contextmanager
@@ -361,7 +352,7 @@ def _as_the_client(
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(OSError, ValueError):
                 stream.flush()
-        _end_children()
+        end_children()
         sys.stdout, sys.stderr, sys.argv = streams
         os.dup2(own[0], 1)
         os.dup2(own[1], 2)
@@ -388,14 +379,3 @@ def _text(fd: int, like: TextIO) -> TextIO:
     if os.isatty(fd):
         stream.reconfigure(line_buffering=True)
     return stream
-
-
-def _end_children() -> None:
-    """The forked children a command left (its workers end with it) waited for."""
-    processes = sys.modules.get("multiprocessing")
-    if processes is None:
-        return
-    for child in processes.active_children():
-        if child.daemon:
-            child.terminate()
-        child.join()
