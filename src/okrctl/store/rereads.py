@@ -34,7 +34,9 @@ FileRead = tuple[bytes | None, str | None]
 """(content, problem), as a goals file is read: content is None when there is a problem."""
 
 
-def _signature(status: os.stat_result) -> Signature:
+def signature(status: os.stat_result) -> Signature:
+    """A file's identity as far as `stat` tells it: a file rewritten (in place or by a rename)
+    has another, but for a write in the tick it was read (see `SETTLED`)."""
     return (status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino, status.st_dev)
 
 
@@ -58,7 +60,7 @@ class Rereads:
         except OSError:
             self.files.pop(path, None)
             return read(path)  # which says what is wrong
-        now = _signature(status)
+        now = signature(status)
         known = self.files.get(path)
         if known is not None and known[0] == now:
             return known[1], None

@@ -3,10 +3,10 @@
 A command run by `okrctl serve` (docs/behaviour.md, "A resident server") reads the same parse
 cache as the last one did: unpickling its 2,000 units was a fifth of a warm `check` at 2,000
 teams. Once a process asked for it (`keep_reads`), what a cache file decoded to is kept beside
-the file's identity (device, inode, size, modification and change times): the caches are
-replaced whole by a rename (`store/writefile.py`), so a file written since is another identity
-and is read again. A file that changed while it was read is not kept. Without `keep_reads` (a
-command-line run, a library caller) every read goes to the file, as before.
+the file's identity (`rereads.signature`: device, inode, size, modification and change times):
+the caches are replaced whole by a rename (`store/writefile.py`), so a file written since is
+another identity and is read again. A file that changed while it was read is not kept. Without
+`keep_reads` (a command-line run, a library caller) every read goes to the file, as before.
 
 What is kept is shared by every command that reads it: a caller never changes it (it copies
 what it would change), beyond filling in what it decodes lazily (the history index's rows)."""
@@ -16,14 +16,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
-if TYPE_CHECKING:
-    from okrctl.store.rereads import Rereads
+from okrctl.store.rereads import Rereads, Signature, signature
 
 Decoded = TypeVar("Decoded")
 
-_kept: dict[str, tuple[tuple[int, ...], object]] | None = None
+_kept: dict[str, tuple[Signature, object]] | None = None
 _rereads: Rereads | None = None
 
 
@@ -32,8 +31,6 @@ def keep_reads() -> None:
     files it reads (`working_tree_rereads`)."""
     global _kept, _rereads
     if _kept is None:
-        from okrctl.store.rereads import Rereads
-
         _kept, _rereads = {}, Rereads()
 
 
@@ -69,9 +66,8 @@ def read_kept(path: Path, decode: Callable[[Path], Decoded]) -> Decoded:
     return value
 
 
-def _identity(path: Path) -> tuple[int, ...] | None:
+def _identity(path: Path) -> Signature | None:
     try:
-        info = os.stat(path)
+        return signature(os.stat(path))
     except OSError:
         return None
-    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)

@@ -31,6 +31,8 @@ DECLINED = b"N"
 CODE = "!i"
 LENGTH = "!I"
 WAIT = 5.0
+"""Seconds a client waits for a server to take a command (or a stop) before it runs the
+command itself."""
 MAX_REQUEST = 1 << 24
 """The largest request a server reads (arguments and environment): 16 MB."""
 
@@ -97,7 +99,7 @@ def stop_server() -> bool:
 
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            connection.settimeout(5)
+            connection.settimeout(WAIT)
             connection.connect(path)
             _send(connection, {"identity": identity(), "stop": True})
             return read_exactly(connection, 1) == RUNNING

@@ -247,7 +247,7 @@ def _answer(connection: socket.socket, served: _Served) -> None:
         code = _run(served, argv, cwd, env, mask, fds)
         served.untidy = True
         took = (time.perf_counter() - started) * 1000
-        served.log.write(f"{' '.join(argv[1:2])}: exit {code}, {took:.0f} ms\n")
+        served.log.write(f"{argv[1]}: exit {code}, {took:.0f} ms\n")
         served.log.flush()
         connection.sendall(struct.pack(CODE, code))
     except OSError:
