@@ -212,9 +212,10 @@ HOSTILE_SHAPES = {
 }
 
 
-def write_hostile(root: Path, shape: str, files: int = 4) -> None:
+def write_hostile(root: Path, shape: str, files: int = 4, shrink: int = 1) -> None:
     """A pull request's worth of hostile goals beside a small company: 20,000 objectives (or
-    50,000 key results) in `files` files, flow style to stay under the 2 MB file limit."""
+    50,000 key results) in `files` files, flow style to stay under the 2 MB file limit; with
+    `shrink`, a `shrink`th of as many (a test's small copy of the shape)."""
     ref, key_results = HOSTILE_SHAPES[shape]
     bogus = shape.startswith("50,000 unknown")
     (root / "goals" / "teams").mkdir(parents=True, exist_ok=True)
@@ -226,14 +227,14 @@ def write_hostile(root: Path, shape: str, files: int = 4) -> None:
         if key_results:
             lines += ["  - id: o", "    title: t", "    why: w", "    aligns_to: [mission]"]
             lines.append("    key_results:")
-            for i in range(50_000 // files):
+            for i in range(50_000 // shrink // files):
                 extra = f", bogus{i}: 1" if bogus else ""
                 lines.append(
                     f"      - {{id: k{i}, title: K, milestone: true, done: false, source: s"
                     f"{extra}}}"
                 )
         else:
-            for i in range(20_000 // files):
+            for i in range(20_000 // shrink // files):
                 target = ref.format(i=i, unit=unit)
                 lines.append(
                     f"  - {{id: obj-{i}, title: O{i}, why: w, aligns_to: [{target}], key_results:"

@@ -1,0 +1,188 @@
+"""The caches change how fast okrctl answers, never what it answers, on every shape the
+benchmark measures (`benchmarks/generate.py`, each at a small size): each command prints the
+same output and error, and exits the same, with caching off, from a fresh clone (no caches),
+warm, served by `okrctl serve` (the commands it serves), and warm again one check-in commit
+later; so does the site `okrctl site` writes. Typed through the
+installed entry point, each run a process of its own, on real git repositories."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import OKRCTL, PROJECT_ROOT, server_folder, typed
+from test_server import Server, start_server
+
+sys.path.insert(0, str(PROJECT_ROOT / "benchmarks"))
+import generate  # the benchmark's own generator (benchmarks/ is no package)
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(OKRCTL is None, reason="okrctl is not installed next to python"),
+]
+
+TEAMS = 24
+AS_OF = ("--as-of", "2026-12-31")
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "Bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.com",
+    "GIT_COMMITTER_NAME": "Bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.com",
+}
+
+
+def _git_init(root: Path) -> None:
+    """A home for the caches, as the benchmark gives an org it writes without history."""
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+
+
+def clean_org(root: Path) -> None:
+    generate.write_org(root, TEAMS)
+    _git_init(root)
+
+
+def flawed_org(root: Path) -> None:
+    generate.write_org(root, TEAMS, flawed=True)
+    _git_init(root)
+
+
+def derived_pillars(root: Path) -> None:
+    generate.write_org(root, TEAMS)
+    generate.write_derived_pillars(root, TEAMS, pillars=4)
+    _git_init(root)
+
+
+def busy_org(root: Path) -> None:
+    generate.write_history(root, TEAMS, 60, people=8)
+
+
+def silent_org(root: Path) -> None:
+    generate.write_history(root, TEAMS, 60, active=3)
+
+
+def pillars_with_history(root: Path) -> None:
+    generate.write_history(root, TEAMS, 60, active=5, pillars=4)
+
+
+def unknown_objectives(root: Path) -> None:
+    generate.write_hostile(root, "20,000 refs to unknown objectives", shrink=100)
+    _git_init(root)
+
+
+def unknown_fields(root: Path) -> None:
+    generate.write_hostile(root, "50,000 unknown fields", shrink=100)
+    _git_init(root)
+
+
+def measured(root: Path) -> None:
+    generate.write_measured(root, sources=12, days=5)
+
+
+COMMANDS = [
+    ("check", "--format", "json", *AS_OF),
+    ("check", *AS_OF),
+    ("status", "--format", "json", *AS_OF),
+    ("report", "--template", "company", *AS_OF),
+]
+SHAPES: dict[str, tuple[Callable[[Path], None], list[tuple[str, ...]]]] = {
+    "clean org": (clean_org, COMMANDS),
+    "flawed org": (flawed_org, COMMANDS),
+    "derived pillars": (derived_pillars, [*COMMANDS, ("report", "pillar-1", *AS_OF)]),
+    "busy org": (busy_org, COMMANDS),
+    "silent org": (silent_org, COMMANDS),
+    "pillars, history": (pillars_with_history, [*COMMANDS, ("report", "pillar-1", *AS_OF)]),
+    "refs to unknown objectives": (unknown_objectives, COMMANDS[:2]),
+    "unknown fields": (unknown_fields, COMMANDS[:2]),
+    "measured": (measured, COMMANDS[2:]),
+}
+HISTORY = {"busy org", "silent org", "pillars, history"}
+"""The shapes with check-in commits: one more is committed, and the warm runs see it."""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with server_folder() as folder:
+        log = tmp_path_factory.mktemp("server") / "server.log"
+        running = start_server(folder, log)
+        try:
+            yield running
+        finally:
+            running.stop()
+
+
+Outcome = tuple[int, str, str]
+
+
+def outcome(args: tuple[str, ...], root: Path, **env: str) -> Outcome:
+    done = typed(*args, cwd=root / "goals", **env)
+    return done.returncode, done.stdout, done.stderr
+
+
+def alone(args: tuple[str, ...], root: Path, **env: str) -> Outcome:
+    return outcome(args, root, OKRCTL_NO_SERVER="1", **env)
+
+
+def caching_off(args: tuple[str, ...], root: Path) -> Outcome:
+    return alone(args, root, OKRCTL_NO_CACHE="1")
+
+
+def served(args: tuple[str, ...], root: Path, server: Server) -> Outcome:
+    before = server.said().count(": exit ")
+    answer = outcome(args, root)
+    assert server.said().count(": exit ") == before + 1, server.said()
+    return answer
+
+
+def assert_the_same_every_way(args: tuple[str, ...], root: Path, server: Server) -> None:
+    cache = root / ".git" / "okrctl"
+    shutil.rmtree(cache, ignore_errors=True)
+    expected = caching_off(args, root)
+    assert expected[0] in (0, 1), expected[2]
+    assert not cache.exists(), "caching off wrote a cache"
+    assert alone(args, root) == expected, f"{args}: a fresh clone's run"
+    assert cache.is_dir() and any(cache.iterdir()), "the fresh clone's run kept no cache"
+    assert alone(args, root) == expected, f"{args}: a warm run"
+    assert served(args, root, server) == expected, f"{args}: a served run"
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_every_way_of_running_answers_the_same_on_every_benchmark_shape(shape, tmp_path, server):
+    write, commands = SHAPES[shape]
+    root = tmp_path / "org"
+    write(root)
+    for args in commands:
+        assert_the_same_every_way(args, root, server)
+    if shape not in HISTORY:
+        return
+    checkin = ("checkin", "team-0/objective-1/kr-0", "55.5", "-m", "one more")
+    done = typed(*checkin, cwd=root / "goals", OKRCTL_NO_SERVER="1", **IDENTITY)
+    assert done.returncode == 0, done.stderr
+    for args in commands:  # the caches of the commit before, extended
+        expected = caching_off(args, root)
+        assert alone(args, root) == expected, f"{args}: warm, one check-in later"
+        assert served(args, root, server) == expected, f"{args}: served, one check-in later"
+
+
+def test_a_site_built_warm_is_the_site_built_with_caching_off(tmp_path):
+    root = tmp_path / "org"
+    pillars_with_history(root)
+
+    def site(run: Callable[[tuple[str, ...]], Outcome], name: str) -> dict[str, bytes]:
+        out = tmp_path / name
+        code, _, error = run(("site", str(out), *AS_OF))
+        assert code == 0, error
+        return {
+            str(path.relative_to(out)): path.read_bytes()
+            for path in sorted(out.rglob("*"))
+            if path.is_file()
+        }
+
+    expected = site(lambda args: caching_off(args, root), "off")
+    assert any(name.endswith(".html") for name in expected)
+    assert site(lambda args: alone(args, root), "cold") == expected
+    assert site(lambda args: alone(args, root), "warm") == expected
