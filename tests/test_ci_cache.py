@@ -1,6 +1,7 @@
-"""CI is warm by default: the scaffolded workflows keep `.git/okrctl/` with `actions/cache`. Two
-CI runs simulated for real: a fresh clone, the cache folder saved after the first run and
-restored into the next run's fresh clone (elsewhere on disk), as `actions/cache` does."""
+"""CI is warm by default: the scaffolded workflows keep `.git/okrctl/` with `actions/cache`
+(restored first, saved last, after a failed check too). Two CI runs simulated for real: a fresh
+clone, the cache folder saved after the first run (whose check fails) and restored into the next
+run's fresh clone (elsewhere on disk), as the workflows do."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def test_a_restored_cache_makes_the_next_fresh_clone_warm(origin, tmp_path, monk
     cold = check(first)
     assert any(f["rule"] == "stale" for f in cold["findings"])  # history was read
     saved = tmp_path / "actions-cache"
-    shutil.copytree(first / ".git/okrctl", saved)  # the job ends: actions/cache saves
+    shutil.copytree(first / ".git/okrctl", saved)  # the job ends, failed: its last step saves
     shutil.rmtree(tmp_path / "run-1")
     second = clone(origin, tmp_path / "run-2/elsewhere/okrs")  # another runner's path
     shutil.copytree(saved, second / ".git/okrctl")  # the next job starts: restored
@@ -97,7 +98,8 @@ def test_every_scaffolded_workflow_that_reads_goals_restores_the_cache(tmp_path)
                 continue  # a job that runs no okrctl (the site's deploy)
             assert steps[0]["uses"].startswith("actions/checkout@"), (path.name, name)
             cache = steps[1]
-            assert cache["uses"] == "actions/cache@v4", (path.name, name)
+            assert cache["uses"] == "actions/cache/restore@v4", (path.name, name)
+            assert cache["id"] == "okrctl-cache"
             assert cache["with"]["path"] == ".git/okrctl"
             key = cache["with"]["key"]
             assert key.startswith("okrctl-${{ runner.os }}-${{ github.ref_name }}-")
@@ -106,3 +108,14 @@ def test_every_scaffolded_workflow_that_reads_goals_restores_the_cache(tmp_path)
                 "okrctl-${{", "runner.os", "}}-${{", "github.ref_name", "}}-",
                 "okrctl-${{", "runner.os", "}}-",
             ]  # fmt: skip
+            # the job's last step saves them, after a failed step too (not after a cancel,
+            # nor over an exact hit)
+            assert steps[-1] == {
+                "uses": "actions/cache/save@v4",
+                "if": "${{ !cancelled() && steps.okrctl-cache.outputs.cache-hit != 'true' }}",
+                "with": {
+                    "path": ".git/okrctl",
+                    "key": "${{ steps.okrctl-cache.outputs.cache-primary-key }}",
+                },
+            }, (path.name, name)
+            assert sum("actions/cache" in s.get("uses", "") for s in steps) == 2

@@ -70,7 +70,7 @@ def test_the_workflow_uses_the_action_and_triggers_on_the_branch_that_exists(tmp
     assert "pull_request" in triggers and triggers["schedule"] == [{"cron": "0 8 * * 1"}]
     check_steps = workflow["jobs"]["check"]["steps"]
     assert check_steps[0]["with"] == {"fetch-depth": 0}
-    assert check_steps[1]["uses"] == "actions/cache@v4"  # warm by default (docs/ci.md)
+    assert check_steps[1]["uses"] == "actions/cache/restore@v4"  # warm by default (docs/ci.md)
     assert check_steps[2] == {
         "uses": "okrctl/okrctl@v0.1.0",
         "with": {"command": "check --format github", "repo": "."},
@@ -103,7 +103,8 @@ def test_init_scaffolds_a_site_published_to_pages_on_each_push(tmp_path):
     assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
     build = workflow["jobs"]["build"]["steps"]
     assert {"run": "okrctl site public --repo ."} in build
-    assert build[-1] == {"uses": "actions/upload-pages-artifact@v3", "with": {"path": "public"}}
+    assert build[-2] == {"uses": "actions/upload-pages-artifact@v3", "with": {"path": "public"}}
+    assert build[-1]["uses"] == "actions/cache/save@v4"  # okrctl's caches, kept for the next push
     assert workflow["jobs"]["deploy"]["steps"] == [
         {"id": "deployment", "uses": "actions/deploy-pages@v4"}
     ]
