@@ -383,3 +383,23 @@ def test_at_a_terminal_a_served_command_prints_the_same_colours(tmp_path, server
     assert by_server == alone
     assert b"\x1b[" in by_server[0]  # coloured: the caller's stdout is a terminal
     assert served(server) == ["status: exit 0"]
+
+
+def test_a_collection_already_due_is_made_and_the_server_waits_on(tmp_path, monkeypatch):
+    """Everything is collected once `TIDY_AFTER` has passed with no command; where it is
+    already due, the server collects at once and goes on waiting (it never asks its socket
+    with a timeout of 0, which would not wait but fail), then stops when idle."""
+    import io
+
+    from okrctl.store.resident import server as serving
+
+    monkeypatch.setattr(serving, "TIDY_AFTER", 0.0)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(str(tmp_path / "s.sock"))
+        listener.listen()
+        served = serving._Served(run=lambda: None, log=io.StringIO(), untidy=True)
+        started = time.monotonic()
+        serving._loop(listener, served, idle=0.3)
+    assert not served.untidy
+    assert served.log.getvalue() == "no command for 0.3 s: stopping\n"
+    assert time.monotonic() - started >= 0.3

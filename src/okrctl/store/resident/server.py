@@ -182,7 +182,10 @@ def _loop(listener: socket.socket, served: _Served, idle: float) -> None:
         if made:
             wait = min(wait, MADE_AFTER)
         elif served.untidy:
-            wait = min(wait, max(TIDY_AFTER - waited, 0.0))
+            if waited >= TIDY_AFTER:  # due already (a timeout of 0 would not wait at all)
+                _tidy(served)
+                continue
+            wait = min(wait, TIDY_AFTER - waited)
         listener.settimeout(wait)
         try:
             connection, _ = listener.accept()
