@@ -2,8 +2,8 @@
 benchmark measures (`benchmarks/generate.py`, each at a small size): each command prints the
 same output and error, and exits the same, with caching off, from a fresh clone (no caches),
 warm, served by `okrctl serve` (the commands it serves), and warm again one check-in commit
-later; so does the site `okrctl site` writes. Typed through the
-installed entry point, each run a process of its own, on real git repositories."""
+later; so does the site `okrctl site` writes. Typed through the installed entry point in the
+goals folder, each run a process of its own, on real git repositories."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import OKRCTL, PROJECT_ROOT, server_folder, typed
-from test_server import Server, start_server
+from conftest import OKRCTL, PROJECT_ROOT, server_folder
+from test_server import Server, okrctl, served, start_server
 
 sys.path.insert(0, str(PROJECT_ROOT / "benchmarks"))
 import generate  # the benchmark's own generator (benchmarks/ is no package)
@@ -118,23 +118,24 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 Outcome = tuple[int, str, str]
 
 
-def outcome(args: tuple[str, ...], root: Path, **env: str) -> Outcome:
-    done = typed(*args, cwd=root / "goals", **env)
+def outcome(args: tuple[str, ...], root: Path, *, alone: bool, **env: str) -> Outcome:
+    """`okrctl ARGS` typed in the goals folder: exit code, output and error."""
+    done = okrctl(*args, cwd=root / "goals", alone=alone, **env)
     return done.returncode, done.stdout, done.stderr
 
 
-def alone(args: tuple[str, ...], root: Path, **env: str) -> Outcome:
-    return outcome(args, root, OKRCTL_NO_SERVER="1", **env)
+def alone(args: tuple[str, ...], root: Path) -> Outcome:
+    return outcome(args, root, alone=True)
 
 
 def caching_off(args: tuple[str, ...], root: Path) -> Outcome:
-    return alone(args, root, OKRCTL_NO_CACHE="1")
+    return outcome(args, root, alone=True, OKRCTL_NO_CACHE="1")
 
 
-def served(args: tuple[str, ...], root: Path, server: Server) -> Outcome:
-    before = server.said().count(": exit ")
-    answer = outcome(args, root)
-    assert server.said().count(": exit ") == before + 1, server.said()
+def by_server(args: tuple[str, ...], root: Path, server: Server) -> Outcome:
+    before = len(served(server))
+    answer = outcome(args, root, alone=False)
+    assert served(server)[before:] == [f"{args[0]}: exit {answer[0]}"], server.said()
     return answer
 
 
@@ -147,7 +148,7 @@ def assert_the_same_every_way(args: tuple[str, ...], root: Path, server: Server)
     assert alone(args, root) == expected, f"{args}: a fresh clone's run"
     assert cache.is_dir() and any(cache.iterdir()), "the fresh clone's run kept no cache"
     assert alone(args, root) == expected, f"{args}: a warm run"
-    assert served(args, root, server) == expected, f"{args}: a served run"
+    assert by_server(args, root, server) == expected, f"{args}: a served run"
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -160,12 +161,12 @@ def test_every_way_of_running_answers_the_same_on_every_benchmark_shape(shape, t
     if shape not in HISTORY:
         return
     checkin = ("checkin", "team-0/objective-1/kr-0", "55.5", "-m", "one more")
-    done = typed(*checkin, cwd=root / "goals", OKRCTL_NO_SERVER="1", **IDENTITY)
-    assert done.returncode == 0, done.stderr
+    code, _, error = outcome(checkin, root, alone=True, **IDENTITY)
+    assert code == 0, error
     for args in commands:  # the caches of the commit before, extended
         expected = caching_off(args, root)
         assert alone(args, root) == expected, f"{args}: warm, one check-in later"
-        assert served(args, root, server) == expected, f"{args}: served, one check-in later"
+        assert by_server(args, root, server) == expected, f"{args}: served, one check-in later"
 
 
 def test_a_site_built_warm_is_the_site_built_with_caching_off(tmp_path):
