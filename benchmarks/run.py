@@ -235,8 +235,9 @@ def organisation(sizes: list[int], runs: int, folder: Path) -> None:
         steps += [([*OKRCTL, *args, "--repo", str(cold_root)], drop_cache) for _, args in commands]
         steps += [([*OKRCTL, *args], None) for _, args in commands]
         with served() as (through_server, server_peak):
-            steps += [([*through_server, *args], None) for _, args in commands[:2]]
-            warm_up(steps[-2:], root)
+            by_server: list[Step] = [([*through_server, *args], None) for _, args in commands[:2]]
+            steps += by_server
+            warm_up(by_server, root)
             floor, old_floor, load, *figures = rounds(steps, root, runs)
             figures[-2:] = [(seconds, server_peak()) for seconds, _ in figures[-2:]]
         row("floor: PyYAML CSafeLoader, with line numbers", floor, floor[0])
@@ -431,8 +432,9 @@ def busy_org(runs: int, folder: Path, teams: int = 2000, people: int = 500) -> N
         shutil.copytree(saved, cache)
 
     with served() as (through_server, server_peak):
-        served_check = [*through_server, *check[len(OKRCTL) :]]
-        served_status = [*through_server, *status[len(OKRCTL) :]]
+        served_steps: list[Step] = [
+            ([*through_server, *command[len(OKRCTL) :]], None) for command in (check, status)
+        ]
         in_clone = [*check, "--repo", str(clone)]
         steps: list[Step] = [
             ([sys.executable, "-c", FLOOR_PYYAML], None),
@@ -441,11 +443,10 @@ def busy_org(runs: int, folder: Path, teams: int = 2000, people: int = 500) -> N
             (in_clone, fresh_clone),
             (check, None),
             (status, None),
-            (served_check, None),
-            (served_status, None),
+            *served_steps,
             (in_clone, restored),
         ]
-        warm_up(steps[6:8], root)
+        warm_up(served_steps, root)
         floor, old_floor, load, cold, warm_check, warm_status, *by_server, in_ci = rounds(
             steps, root, runs
         )
