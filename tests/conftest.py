@@ -196,6 +196,10 @@ def _temporary_folder_of_the_run(tmp_path_factory: pytest.TempPathFactory):
     is no `.git/` to hold it: the tests' runs, and the okrctl processes they start, use the
     test run's own folder, so the suite leaves nothing behind in the machine's."""
     folder = str(tmp_path_factory.mktemp("tmp"))
+    for name in ("COLUMNS", "LINES"):
+        # The width of whoever runs the tests (or the 80 columns pytest-xdist gives its
+        # workers) is not the runs': a test that means a width sets it.
+        os.environ.pop(name, None)
     before = os.environ.get("TMPDIR"), tempfile.tempdir
     os.environ["TMPDIR"], tempfile.tempdir = folder, folder
     with server_folder():  # no server of the user's answers the tests' commands

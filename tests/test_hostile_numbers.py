@@ -9,7 +9,9 @@ import re
 import shutil
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +19,8 @@ from hypothesis import strategies as st
 
 from conftest import BASE, PILLAR, run_cli, write_repo
 from gitrepo import GitRepo
+from okrctl.render import template_budget as budgets
+from okrctl.render.template_budget import Budget
 
 PILLAR_FILE = "goals/pillars/growth.yaml"
 REF = "growth/convert/rate"
@@ -133,7 +137,10 @@ TEMPLATES = st.sampled_from(
 def test_hostile_numbers_and_templates_through_every_scoring_command(
     baseline, target, current, template
 ):
-    with tempfile.TemporaryDirectory() as folder:
+    """A render's time budget is 2 s here, not 20: the endless loop is drawn in a few of the
+    examples, and each draw would hold the run 20 s (the budget itself: test_template_safety)."""
+    quick = partial(Budget, seconds=2)
+    with tempfile.TemporaryDirectory() as folder, mock.patch.object(budgets, "Budget", quick):
         repo = GitRepo(Path(folder) / "repo")
         repo.commit({**BASE, PILLAR_FILE: pillar(current="31")}, "2026-10-01")
         repo.commit({PILLAR_FILE: pillar(baseline, target, current)}, "2026-10-08")
