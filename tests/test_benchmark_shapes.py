@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import OKRCTL, PROJECT_ROOT, server_folder
-from test_server import Server, okrctl, served, start_server
+from conftest import OKRCTL, PROJECT_ROOT
+from test_server import Server, okrctl, running_server, served
 
 sys.path.insert(0, str(PROJECT_ROOT / "benchmarks"))
 import generate  # the benchmark's own generator (benchmarks/ is no package)
@@ -106,13 +106,8 @@ HISTORY = {"busy org", "silent org", "pillars, history"}
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with server_folder() as folder:
-        log = tmp_path_factory.mktemp("server") / "server.log"
-        running = start_server(folder, log)
-        try:
-            yield running
-        finally:
-            running.stop()
+    with running_server(tmp_path_factory.mktemp("server") / "server.log") as running:
+        yield running
 
 
 Outcome = tuple[int, str, str]

@@ -19,8 +19,7 @@ from hypothesis import strategies as st
 
 from conftest import BASE, PILLAR, run_cli, write_repo
 from gitrepo import GitRepo
-from okrctl.render import template_budget as budgets
-from okrctl.render.template_budget import Budget
+from okrctl.render import template_budget
 
 PILLAR_FILE = "goals/pillars/growth.yaml"
 REF = "growth/convert/rate"
@@ -139,8 +138,11 @@ def test_hostile_numbers_and_templates_through_every_scoring_command(
 ):
     """A render's time budget is 2 s here, not 20: the endless loop is drawn in a few of the
     examples, and each draw would hold the run 20 s (the budget itself: test_template_safety)."""
-    quick = partial(Budget, seconds=2)
-    with tempfile.TemporaryDirectory() as folder, mock.patch.object(budgets, "Budget", quick):
+    quick = partial(template_budget.Budget, seconds=2)
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        mock.patch.object(template_budget, "Budget", quick),
+    ):
         repo = GitRepo(Path(folder) / "repo")
         repo.commit({**BASE, PILLAR_FILE: pillar(current="31")}, "2026-10-01")
         repo.commit({PILLAR_FILE: pillar(baseline, target, current)}, "2026-10-08")

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,14 +58,22 @@ def start_server(folder: Path, log: Path, *extra: str) -> Server:
     return server
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
+@contextmanager
+def running_server(log: Path) -> Iterator[Server]:
+    """A server of the tests' own (a folder of sockets of its own), logging to `log`, stopped
+    when the block ends."""
     with server_folder() as folder:
-        running = start_server(folder, tmp_path / "server.log")
+        running = start_server(folder, log)
         try:
             yield running
         finally:
             running.stop()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    with running_server(tmp_path / "server.log") as running:
+        yield running
 
 
 def okrctl(*args: str, cwd: Path, alone: bool = False, umask: int = 0o022, **env: str):
@@ -397,9 +406,9 @@ def test_a_collection_already_due_is_made_and_the_server_waits_on(tmp_path, monk
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
         listener.bind(str(tmp_path / "s.sock"))
         listener.listen()
-        served = serving._Served(run=lambda: None, log=io.StringIO(), untidy=True)
+        state = serving._Served(run=lambda: None, log=io.StringIO(), untidy=True)
         started = time.monotonic()
-        serving._loop(listener, served, idle=0.3)
-    assert not served.untidy
-    assert served.log.getvalue() == "no command for 0.3 s: stopping\n"
+        serving._loop(listener, state, idle=0.3)
+    assert not state.untidy
+    assert state.log.getvalue() == "no command for 0.3 s: stopping\n"
     assert time.monotonic() - started >= 0.3

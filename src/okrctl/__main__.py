@@ -48,7 +48,8 @@ def leave(code: str | int | None) -> NoReturn:
     from okrctl.store.resident.client import exit_status
 
     status = exit_status(code)  # (sys.exit("message"): the message, and failure)
-    if "multiprocessing" in sys.modules:  # as its own exit handler
+    if "multiprocessing" in sys.modules:  # as its own exit handler (asked here: a served
+        # command's client would import `forks` and its imports, some 20 ms, for nothing)
         from okrctl.store.forks import end_children
 
         end_children()
