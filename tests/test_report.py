@@ -83,8 +83,14 @@ def test_the_digest_says_who_could_use_help(quarter):
 def test_one_on_one_shows_the_deltas_since_the_last_one(quarter):
     text = report(quarter, "tom", "--since", "2026-11-01")
     since = text.split("## Since last time (Sun 1 Nov)")[1].split("## To talk about")[0]
-    assert "- **Flaky tests I fixed from 0 to 12**: 5 → 8 (+3)" in since
-    assert "- **Finish the experimentation course and review 5 test designs**: 0 → 2 (+2)" in since
+    assert (
+        "- **Flaky tests I fixed from 0 to 12**"
+        " (`tom/fix-flaky-tests/my-flaky-fixes`): 5 → 8 (+3)\n"
+    ) in since
+    assert (
+        "- **Finish the experimentation course and review 5 test designs**"
+        " (`tom/learn-experimentation/course`): 0 → 2 (+2)\n"
+    ) in since
     assert "Net deposits" not in since  # only Tom's own goals
     assert "## Growing and keeping things healthy (learning, tech debt)" in text
 
@@ -427,12 +433,39 @@ def test_since_a_day_includes_the_check_ins_made_that_day_in_their_own_time_zone
     repo.commit({"goals/pillars/growth.yaml": pillar_with(33)}, "2026-11-01T18:00:00+00:00")
     text = report(repo.root, "growth", "--since", "2026-11-01")
     assert "## What changed since Sun 1 Nov\n" in text
-    assert "- **Conversion from 30 to 40**: 30 → 33 (+3)" in text
+    assert "- **Conversion from 30 to 40** (`growth/convert/rate`): 30 → 33 (+3)" in text
     days = report(repo.root, "growth", "--since", "14d")  # as of Nov 15: Nov 1, whole day
     assert "## What changed since Sun 1 Nov\n" in days and "30 → 33 (+3)" in days
     revision = report(repo.root, "growth", "--since", "HEAD~1")
     assert "## What changed since HEAD~1 (Sun 1 Nov)\n" in revision
     assert "31 → 33 (+2)" in revision
+
+
+def test_what_changed_names_each_key_result_by_its_ref_where_titles_repeat(tmp_path):
+    """Two teams often measure a number of the same name: the company digest's "What changed"
+    says whose moved (by ref, as its "Added" lines do), not the title twice."""
+    from conftest import BASE, PILLAR, pillar_with
+    from gitrepo import GitRepo
+
+    twin = PILLAR.replace("kind: pillar\nparent: acme", "kind: team\nparent: growth").replace(
+        "aligns_to: [acme/grow]", "aligns_to: [growth/convert]"
+    )
+
+    def twin_at(current: float) -> str:
+        return twin.replace("target: 40\n", f"target: 40\n        current: {current}\n")
+
+    repo = GitRepo(tmp_path / "okrs")
+    started = {"goals/pillars/growth.yaml": pillar_with(30), "goals/teams/twin.yaml": twin_at(29)}
+    repo.commit({**BASE, **started}, "2026-10-01")
+    repo.commit(
+        {"goals/pillars/growth.yaml": pillar_with(33), "goals/teams/twin.yaml": twin_at(31)},
+        "2026-11-03",
+    )
+    changed = report(repo.root, "--since", "2026-11-01").split("## What changed since Sun 1 Nov")[1]
+    assert changed.splitlines()[2:4] == [
+        "- **Conversion from 30 to 40** (`growth/convert/rate`): 30 → 33 (+3)",
+        "- **Conversion from 30 to 40** (`twin/convert/rate`): 29 → 31 (+2)",
+    ]
 
 
 def test_since_a_day_counts_days_in_the_configured_time_zone(tmp_path):
@@ -446,11 +479,11 @@ def test_since_a_day_counts_days_in_the_configured_time_zone(tmp_path):
     repo.commit({"goals/pillars/growth.yaml": pillar_with(31)}, "2026-11-02T06:00:00+00:00")
     repo.commit({"goals/pillars/growth.yaml": pillar_with(33)}, "2026-11-03T18:00:00+00:00")
     own_offset = report(repo.root, "growth", "--since", "2026-11-02")
-    assert "- **Conversion from 30 to 40**: 30 → 33 (+3)" in own_offset
+    assert "- **Conversion from 30 to 40** (`growth/convert/rate`): 30 → 33 (+3)" in own_offset
     repo.commit({"okrctl.yaml": CONFIG + "timezone: America/Los_Angeles\n"}, "2026-11-04")
     configured = report(repo.root, "growth", "--since", "2026-11-02")
     assert "## What changed since Mon 2 Nov\n" in configured
-    assert "- **Conversion from 30 to 40**: 31 → 33 (+2)" in configured
+    assert "- **Conversion from 30 to 40** (`growth/convert/rate`): 31 → 33 (+2)" in configured
     revision = report(repo.root, "growth", "--since", "HEAD~2")  # made Nov 2, 06:00 UTC
     assert "## What changed since HEAD~2 (Sun 1 Nov)\n" in revision
 
