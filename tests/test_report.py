@@ -85,11 +85,11 @@ def test_one_on_one_shows_the_deltas_since_the_last_one(quarter):
     since = text.split("## Since last time (Sun 1 Nov)")[1].split("## To talk about")[0]
     assert (
         "- **Flaky tests I fixed from 0 to 12**"
-        " (`tom/fix-flaky-tests/my-flaky-fixes`): 5 → 8 (+3)\n"
+        " (`tom/fix-flaky-tests/my-flaky-fixes`): 5 tests → 8 tests (+3)\n"
     ) in since
     assert (
         "- **Finish the experimentation course and review 5 test designs**"
-        " (`tom/learn-experimentation/course`): 0 → 2 (+2)\n"
+        " (`tom/learn-experimentation/course`): 0 reviews → 2 reviews (+2)\n"
     ) in since
     assert "Net deposits" not in since  # only Tom's own goals
     assert "## Growing and keeping things healthy (learning, tech debt)" in text

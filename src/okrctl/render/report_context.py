@@ -666,12 +666,27 @@ def _changes(
             return graph.kpis[ref].kpi.title
         return ref
 
+    def unit(ref: str) -> str | None:
+        """The unit a value is counted in, so "92 → 97.5" reads as the tables do: "92 $M"."""
+        if ref in graph.key_results:
+            return graph.key_results[ref].key_result.unit
+        if ref in graph.kpis:
+            return graph.kpis[ref].kpi.unit
+        return None
+
     changed = [c for c in comparison.changed if mine(c.ref)]
     return {
         "added": [{"ref": r, "title": title(r)} for r in comparison.added if mine(r)],
         "dropped": [{"ref": r} for r in comparison.removed if mine(r)],
         "values": [
-            {"ref": c.ref, "title": title(c.ref), "old": c.old, "new": c.new, "delta": c.delta}
+            {
+                "ref": c.ref,
+                "title": title(c.ref),
+                "unit": unit(c.ref),
+                "old": c.old,
+                "new": c.new,
+                "delta": c.delta,
+            }
             for c in changed
             if c.field in ("current", "done")
         ],
