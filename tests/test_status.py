@@ -248,6 +248,22 @@ def test_unknown_scope_exits_2_with_the_closest_units(spec_repo):
     assert "unknown unit 'signup'; did you mean signups?" in result.stderr
 
 
+def test_unknown_scope_names_a_bounded_list_of_units_the_top_of_the_cascade_first(tmp_path):
+    """With no close match the error lists units, but never 2,000 of them on one line: the
+    company and pillars first, then how many more there are."""
+    from conftest import TEAM
+
+    teams = {f"goals/teams/squad-{n:02}.yaml": TEAM for n in range(30)}
+    root = write_repo(tmp_path, teams)
+    result = run_cli("status", "xyzzy", "--repo", root)
+    assert result.exit_code == 2
+    squads = ", ".join(f"squad-{n:02}" for n in range(17))
+    assert result.stderr == (
+        f"okrctl: unknown unit 'xyzzy'; units are: acme, growth, signups, {squads}"
+        " and 13 more (`okrctl status` lists them all)\n"
+    )
+
+
 def test_bad_as_of_is_a_usage_error(spec_repo):
     result = run_cli("status", "--repo", spec_repo, "--as-of", "15/11/2026")
     assert result.exit_code == 2

@@ -324,12 +324,23 @@ def check_scope(graph: Graph, scope: str | None) -> str | None:
     from okrctl.model.errors import UsageError
 
     close = difflib.get_close_matches(scope, list(graph.units), n=3, cutoff=0.5)
-    hint = (
-        f"; did you mean {', '.join(close)}?"
-        if close
-        else "; units are: " + ", ".join(sorted(graph.units))
-    )
+    hint = f"; did you mean {', '.join(close)}?" if close else "; units are: " + _listed(graph)
     raise UsageError(f"unknown unit {scope!r}{hint}")
+
+
+UNITS_NAMED = 20
+"""How many unit ids a usage error names: at 2,000 teams the whole list was 20 KB of one
+line; the company and pillars (what a scope most often is) come first."""
+
+KIND_ORDER = {Kind.COMPANY: 0, Kind.PILLAR: 1, Kind.TEAM: 2, Kind.PERSON: 3}
+
+
+def _listed(graph: Graph) -> str:
+    """The units' ids, the top of the cascade first; past `UNITS_NAMED`, how many more."""
+    ids = sorted(graph.units, key=lambda u: (KIND_ORDER[graph.units[u].unit.kind], u))
+    named = ", ".join(ids[:UNITS_NAMED])
+    more = len(ids) - UNITS_NAMED
+    return named if more <= 0 else f"{named} and {more:,} more (`okrctl status` lists them all)"
 
 
 def company_title(graph: Graph, configured: str | None) -> str:
