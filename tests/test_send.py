@@ -184,6 +184,7 @@ def test_dry_run_and_out_send_nothing(quarter, smtp, tmp_path):
     )
     assert dry.exit_code == 0
     assert dry.stdout == "would send to a@example.com: Harbor Invest — 2026-Q4 — 2026-11-14\n"
+    assert dry.stderr == ""  # the demo's digest (48 KB of HTML) is shown whole
     out = tmp_path / "mail"
     written = run_cli("send", "nudges", "--repo", quarter, "--as-of", "2026-11-20", "--out", out)
     assert written.exit_code == 0
@@ -192,6 +193,31 @@ def test_dry_run_and_out_send_nothing(quarter, smtp, tmp_path):
     parsed = message_from_bytes(files[0].read_bytes(), policy=policy.default)
     assert parsed["To"].endswith("@harbor.example")
     assert smtp.received == []
+
+
+def test_a_digest_gmail_would_clip_is_sent_with_a_note_of_what_goes_unseen(tmp_path, smtp):
+    """Gmail shows 102 KB of a message's HTML: a company of 300 teams gets its digest, and the
+    sender is told that its last sections will not be seen, and what to do instead."""
+    from conftest import TEAM
+    from gitrepo import GitRepo
+
+    repo = GitRepo(tmp_path / "okrs")
+    squads = {f"goals/teams/squad-{n:03}.yaml": TEAM for n in range(300)}
+    repo.commit({**BASE, **squads}, "2026-10-01")
+    result = run_cli(
+        "send", "digest", "--repo", repo.root, "--as-of", AS_OF, "--to", "a@example.com"
+    )
+    assert result.exit_code == 0, result.stderr
+    [(_, message)] = smtp.received
+    html = body(message, "html")
+    assert "Who could use help" in html  # sent whole: what a reader sees is Gmail's doing
+    size = len(html.replace("\r\n", "\n").encode()) / 1000  # (the page as rendered, in LF)
+    assert result.stderr == (
+        f"okrctl: note: the digest's HTML is {size:.0f} KB and Gmail shows only its first 102 KB:"
+        " it cuts the digest short in “Every pillar and team against its targets”, and “Who"
+        " could use help” and “What changed since Sat 31 Oct” go unseen; send a digest per"
+        " pillar or team (okrctl send digest SCOPE), or mail a link to `okrctl site`\n"
+    )
 
 
 def test_a_refused_recipient_is_reported_and_the_others_still_get_it(quarter, smtp):

@@ -71,7 +71,10 @@ def send_digest(
     messages: list[EmailMessage] = []
     if to:
         sender = _sender(request.snapshot.repository.config.config.smtp, environ, dry_run or out)
-        messages.append(digest_message(request, context, sender, to))
+        message, clipped = digest_message(request, context, sender, to)
+        messages.append(message)
+        if clipped:
+            result.notes.append(clipped)
     smtp = request.snapshot.repository.config.config.smtp
     _deliver(result, messages, smtp, environ, out, timeout)
     if webhook:

@@ -3,6 +3,8 @@ with inline styles, charts as PNG parts), a nudge per owner, and the digest's su
 
 from __future__ import annotations
 
+import html
+import re
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
@@ -25,9 +27,10 @@ def digest_subject(request: ReportRequest) -> str:
 
 def digest_message(
     request: ReportRequest, context: dict[str, Any], sender: str, to: list[str]
-) -> EmailMessage:
+) -> tuple[EmailMessage, str | None]:
     """The rendered report as one email: text/plain (the Markdown) and text/html (styled
-    inline), each chart a PNG the HTML shows by `cid:`."""
+    inline), each chart a PNG the HTML shows by `cid:`; and, when its HTML is too long for
+    Gmail to show whole, a note saying what readers will not see (`clipping_note`)."""
     from okrctl.render.html import to_html
     from okrctl.render.markdown import render
     from okrctl.render.png_charts import chart_png
@@ -53,7 +56,46 @@ def digest_message(
     assert isinstance(html_part, EmailMessage)
     for cid, png in images:
         html_part.add_related(png, maintype="image", subtype="png", cid=cid)
-    return message
+    return message, clipping_note(page)
+
+
+GMAIL_CLIPS_AT = 102_000
+"""Gmail shows a message's first 102 KB of HTML and hides the rest behind "[Message clipped]
+View entire message"; most readers never click it."""
+
+_SECTION = re.compile(r"<h2\b[^>]*>(.*?)</h2>", re.DOTALL)
+
+
+def clipping_note(page: str) -> str | None:
+    """None when the digest's HTML fits under Gmail's clip; else its size, the section the
+    clip falls in and the sections after it, and what to do."""
+    size = len(page.encode())
+    if size <= GMAIL_CLIPS_AT:
+        return None
+    shown = len(page.encode()[:GMAIL_CLIPS_AT].decode(errors="ignore"))
+    sections = [(m.start(), _text(m.group(1))) for m in _SECTION.finditer(page)]
+    cut = [title for start, title in sections if start < shown][-1:]
+    hidden = [title for start, title in sections if start >= shown]
+    where = f" in “{cut[0]}”" if cut else ""
+    unseen = f", and {_quoted(hidden)} go unseen" if hidden else ""
+    return (
+        f"the digest's HTML is {_size(size)} and Gmail shows only its first 102 KB: it cuts "
+        f"the digest short{where}{unseen}; send a digest per pillar or team "
+        "(okrctl send digest SCOPE), or mail a link to `okrctl site`"
+    )
+
+
+def _text(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+
+
+def _quoted(titles: list[str]) -> str:
+    quoted = [f"“{title}”" for title in titles]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def _size(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{size / 1000:.0f} KB"
 
 
 def digest_summary(request: ReportRequest, context: dict[str, Any]) -> str:
