@@ -195,9 +195,10 @@ def test_dry_run_and_out_send_nothing(quarter, smtp, tmp_path):
     assert smtp.received == []
 
 
-def test_a_digest_gmail_would_clip_is_sent_with_a_note_of_what_goes_unseen(tmp_path, smtp):
-    """Gmail shows 102 KB of a message's HTML: a company of 300 teams gets its digest, and the
-    sender is told that its last sections will not be seen, and what to do instead."""
+def test_a_digest_gmail_would_clip_is_sent_with_a_note_of_where_it_is_cut(tmp_path, smtp):
+    """Gmail shows 102 KB of a message's HTML: a company of 300 teams gets its digest whole,
+    the sender is told where readers' view ends, and who could use help and what changed come
+    before the long table of every objective, inside what is shown."""
     from conftest import TEAM
     from gitrepo import GitRepo
 
@@ -209,15 +210,30 @@ def test_a_digest_gmail_would_clip_is_sent_with_a_note_of_what_goes_unseen(tmp_p
     )
     assert result.exit_code == 0, result.stderr
     [(_, message)] = smtp.received
-    html = body(message, "html")
-    assert "Who could use help" in html  # sent whole: what a reader sees is Gmail's doing
-    size = len(html.replace("\r\n", "\n").encode()) / 1000  # (the page as rendered, in LF)
+    page = body(message, "html").replace("\r\n", "\n").encode()  # (as rendered, in LF)
+    assert page.rindex(b"squad-299") > 102_000  # sent whole: the cut is Gmail's doing
+    assert page.index(b"Who could use help") < page.index(b"What changed") < 102_000
     assert result.stderr == (
-        f"okrctl: note: the digest's HTML is {size:.0f} KB and Gmail shows only its first 102 KB:"
-        " it cuts the digest short in “Every pillar and team against its targets”, and “Who"
-        " could use help” and “What changed since Sat 31 Oct” go unseen; send a digest per"
-        " pillar or team (okrctl send digest SCOPE), or mail a link to `okrctl site`\n"
+        f"okrctl: note: the digest's HTML is {len(page) / 1000:.0f} KB and Gmail shows only its"
+        " first 102 KB: it cuts the digest short in “Every pillar and team against its"
+        " targets”; send a digest per pillar or team (okrctl send digest SCOPE), or mail a link"
+        " to `okrctl site`\n"
     )
+
+
+def test_the_clipping_note_names_the_sections_nobody_will_see():
+    from okrctl.render.mail import clipping_note
+
+    section = "<h2 style='x'>{}</h2><p>" + "x" * 60_000 + "</p>"
+    page = "".join(section.format(t) for t in ("Top", "Long &amp; wide", "Help", "Changes"))
+    assert clipping_note(page) == (
+        "the digest's HTML is 240 KB and Gmail shows only its first 102 KB: it cuts the digest"
+        " short in “Long & wide”, and “Help” and “Changes” go unseen; send a digest per pillar"
+        " or team (okrctl send digest SCOPE), or mail a link to `okrctl site`"
+    )
+    assert clipping_note(page[:102_000]) is None
+    two = page[: page.index("Changes") - 16]
+    assert clipping_note(two) is not None and "and “Help” goes unseen;" in clipping_note(two)
 
 
 def test_a_refused_recipient_is_reported_and_the_others_still_get_it(quarter, smtp):

@@ -77,7 +77,8 @@ def clipping_note(page: str) -> str | None:
     cut = [title for start, title in sections if start < shown][-1:]
     hidden = [title for start, title in sections if start >= shown]
     where = f" in “{cut[0]}”" if cut else ""
-    unseen = f", and {_quoted(hidden)} go unseen" if hidden else ""
+    verb = "goes" if len(hidden) == 1 else "go"
+    unseen = f", and {_quoted(hidden)} {verb} unseen" if hidden else ""
     return (
         f"the digest's HTML is {_size(size)} and Gmail shows only its first 102 KB: it cuts "
         f"the digest short{where}{unseen}; send a digest per pillar or team "
