@@ -234,6 +234,8 @@ def test_the_clipping_note_names_the_sections_nobody_will_see():
     assert clipping_note(page[:102_000]) is None
     two = page[: page.index("Changes") - 16]
     assert clipping_note(two) is not None and "and “Help” goes unseen;" in clipping_note(two)
+    hostile = "<h2>Red\x1b[31m</h2>" + "x" * 110_000  # a template's heading, to a terminal
+    assert "short in “Red [31m”;" in (clipping_note(hostile) or "")
 
 
 def test_a_refused_recipient_is_reported_and_the_others_still_get_it(quarter, smtp):

@@ -87,7 +87,8 @@ def clipping_note(page: str) -> str | None:
 
 
 def _text(fragment: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+    """A heading's words, for a terminal: no tags, no entities, no control characters."""
+    return one_line(html.unescape(re.sub(r"<[^>]+>", "", fragment))).strip()
 
 
 def _quoted(titles: list[str]) -> str:
