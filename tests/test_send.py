@@ -225,15 +225,16 @@ def test_the_clipping_note_names_the_sections_nobody_will_see():
     from okrctl.render.mail import clipping_note
 
     section = "<h2 style='x'>{}</h2><p>" + "x" * 60_000 + "</p>"
-    page = "".join(section.format(t) for t in ("Top", "Long &amp; wide", "Help", "Changes"))
+    titles = ("Top", "Long &amp; wide", "Help", "Changes")
+    page = "".join(section.format(t) for t in titles)
     assert clipping_note(page) == (
         "the digest's HTML is 240 KB and Gmail shows only its first 102 KB: it cuts the digest"
         " short in “Long & wide”, and “Help” and “Changes” go unseen; send a digest per pillar"
         " or team (okrctl send digest SCOPE), or mail a link to `okrctl site`"
     )
     assert clipping_note(page[:102_000]) is None
-    two = page[: page.index("Changes") - 16]
-    assert clipping_note(two) is not None and "and “Help” goes unseen;" in clipping_note(two)
+    one_unseen = clipping_note("".join(section.format(t) for t in titles[:3]))
+    assert "short in “Long & wide”, and “Help” goes unseen;" in (one_unseen or "")
     hostile = "<h2>Red\x1b[31m</h2>" + "x" * 110_000  # a template's heading, to a terminal
     assert "short in “Red [31m”;" in (clipping_note(hostile) or "")
 

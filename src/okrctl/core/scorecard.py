@@ -25,6 +25,11 @@ if TYPE_CHECKING:
 KIND_ORDER = {Kind.COMPANY: 0, Kind.PILLAR: 1, Kind.TEAM: 2, Kind.PERSON: 3}
 
 
+def _kind_then_id(graph: Graph, unit_id: str) -> tuple[int, str]:
+    """Units in cascade order of kind (company, pillars, teams, people), then by id."""
+    return KIND_ORDER[graph.units[unit_id].unit.kind], unit_id
+
+
 @dataclass(frozen=True, slots=True)
 class Moment:
     """When scores are taken: the as-of date and the instant it stands for."""
@@ -181,7 +186,7 @@ def cascade_order(graph: Graph, scope: str | None = None) -> list[tuple[str, int
 
     def children(unit_id: str) -> list[str]:
         kids = graph.children.get(unit_id, [])
-        return sorted(kids, key=lambda u: (KIND_ORDER[graph.units[u].unit.kind], u))
+        return sorted(kids, key=lambda u: _kind_then_id(graph, u))
 
     roots: list[str]
     if scope is not None:
@@ -332,12 +337,10 @@ UNITS_NAMED = 20
 """How many unit ids a usage error names: at 2,000 teams the whole list was 20 KB of one
 line; the company and pillars (what a scope most often is) come first."""
 
-KIND_ORDER = {Kind.COMPANY: 0, Kind.PILLAR: 1, Kind.TEAM: 2, Kind.PERSON: 3}
-
 
 def _listed(graph: Graph) -> str:
     """The units' ids, the top of the cascade first; past `UNITS_NAMED`, how many more."""
-    ids = sorted(graph.units, key=lambda u: (KIND_ORDER[graph.units[u].unit.kind], u))
+    ids = sorted(graph.units, key=lambda u: _kind_then_id(graph, u))
     named = ", ".join(ids[:UNITS_NAMED])
     more = len(ids) - UNITS_NAMED
     return named if more <= 0 else f"{named} and {more:,} more (`okrctl status` lists them all)"

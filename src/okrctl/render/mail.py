@@ -69,10 +69,11 @@ _SECTION = re.compile(r"<h2\b[^>]*>(.*?)</h2>", re.DOTALL)
 def clipping_note(page: str) -> str | None:
     """None when the digest's HTML fits under Gmail's clip; else its size, the section the
     clip falls in and the sections after it, and what to do."""
-    size = len(page.encode())
+    encoded = page.encode()
+    size = len(encoded)
     if size <= GMAIL_CLIPS_AT:
         return None
-    shown = len(page.encode()[:GMAIL_CLIPS_AT].decode(errors="ignore"))
+    shown = len(encoded[:GMAIL_CLIPS_AT].decode(errors="ignore"))  # (in characters)
     sections = [(m.start(), _text(m.group(1))) for m in _SECTION.finditer(page)]
     cut = [title for start, title in sections if start < shown][-1:]
     hidden = [title for start, title in sections if start >= shown]

@@ -660,19 +660,13 @@ def _changes(
     def title(ref: str) -> str:
         if ref in graph.objectives:
             return graph.objectives[ref].objective.title
-        if ref in graph.key_results:
-            return graph.key_results[ref].key_result.title
-        if ref in graph.kpis:
-            return graph.kpis[ref].kpi.title
-        return ref
+        node = graph.key_result_or_kpi(ref)
+        return ref if node is None else node.model.title
 
     def unit(ref: str) -> str | None:
         """The unit a value is counted in, so "92 → 97.5" reads as the tables do: "92 $M"."""
-        if ref in graph.key_results:
-            return graph.key_results[ref].key_result.unit
-        if ref in graph.kpis:
-            return graph.kpis[ref].kpi.unit
-        return None
+        node = graph.key_result_or_kpi(ref)
+        return None if node is None else node.model.unit
 
     changed = [c for c in comparison.changed if mine(c.ref)]
     return {
