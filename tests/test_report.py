@@ -10,7 +10,8 @@ import sys
 
 import pytest
 
-from conftest import PROJECT_ROOT, assert_golden, demo_copy, run_cli
+from conftest import BASE, PROJECT_ROOT, assert_golden, demo_copy, run_cli
+from gitrepo import GitRepo
 from okrctl.commands.demo import Q3_SCRIPT, steps
 
 AS_OF = "2026-11-15"
@@ -315,7 +316,8 @@ def documented(section: str) -> set[str]:
     text = (PROJECT_ROOT / "docs/templates.md").read_text()
     body = text.split(f"## {section}\n")[1].split("\n## ")[0]
     names = set()
-    for row in re.findall(r"^\| (`[^|]+`) \|", body, re.M):
+    for row in re.findall(r"^(?:\| (`[^|]+`) \||- (`[a-z_]+`):)", body, re.M):
+        row = "".join(row)
         names |= set(re.findall(r"`([a-z_]+)`", row))
     return names
 
@@ -660,3 +662,60 @@ def test_the_units_supporting_others_are_read_from_the_alignments_as_each_object
             }
             assert graph.units_supporting(scope) == asked, scope
         assert any(graph.units_supporting({u}) for u in units)
+
+
+def squad(name: str, failing: int) -> str:
+    """A team whose `failing` objectives are each a milestone not done (off track by November)."""
+    objectives = "".join(
+        f"""\
+  - id: ship-{n}
+    title: Ship part {n} of {name}
+    why: Customers asked for it.
+    aligns_to: [growth/convert]
+    key_results:
+      - id: done
+        title: Part {n} of {name} live
+        milestone: true
+        done: false
+        source: release notes
+"""
+        for n in range(failing)
+    )
+    return f"kind: team\nname: {name}\nparent: growth\nobjectives:\n{objectives}"
+
+
+def test_past_twenty_flagged_units_the_digest_names_those_most_in_need(tmp_path):
+    """At 2,000 teams the digest listed every flagged unit, 25,000 lines: past 20 it names the 20
+    with the most objectives off track, then the most numbers quiet, in cascade order, and says
+    how many more there are."""
+    failing = {f"Squad {n:02}": 2 if n in (4, 17, 23) else 1 for n in range(25)}
+    squads = {
+        f"goals/teams/squad-{n:02}.yaml": squad(name, count)
+        for n, (name, count) in enumerate(failing.items())
+    }
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, **squads}, "2026-10-01")
+    text = report(repo.root)
+    helping = text.split("## Who could use help\n\n")[1].split("## What changed")[0]
+    intro, listed = helping.split("\n\n", 1)
+    assert intro == (
+        "Offer a hand where you can: 28 units have objectives off track, KPIs in the red, or"
+        " numbers nobody has checked in 14 days. These 20 have the most off track and in the"
+        " red, then the most numbers gone quiet:"
+    )
+    # Squads 04, 17 and 23 have two objectives off track; the pillar, the base team and the
+    # other squads one each, so the first of them in cascade order make up the 20; the
+    # company (its objective at risk, its number quiet) is among the 8 left out
+    named = re.findall(r"^- \*\*(.+?)\*\*", listed, re.M)
+    assert named == [
+        "growth",
+        "signups",
+        *(f"Squad {n:02}" for n in range(16)),
+        "Squad 17",
+        "Squad 23",
+    ]
+    assert "  - 🔴 Ship part 1 of Squad 23: 0.00 against 0.35 expected\n" in listed
+    assert listed.rstrip("\n").endswith(
+        "\n- …and 8 more: `okrctl report UNIT` shows what any one of them could use help with,"
+        " and `okrctl site` lists them all."
+    )

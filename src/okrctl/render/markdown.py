@@ -19,6 +19,7 @@ from okrctl.core.score import Health, Status
 from okrctl.core.trend import sparkline
 from okrctl.model.errors import OkrctlError, UsageError
 from okrctl.render.charts import Chart, chart_of, mermaid_body
+from okrctl.render.help_wanted import most_in_need
 from okrctl.render.textformat import (
     NONE,
     bar,
@@ -108,6 +109,7 @@ FILTERS = {
     "icon": icon,
     "cell": cell,
     "value": value,
+    "most_in_need": most_in_need,
 }
 FILTER_NAMES = frozenset({*FILTERS, "chart"})
 """Every filter a template can use (`chart` is made per render: it keeps its charts' data)."""

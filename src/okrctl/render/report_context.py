@@ -26,6 +26,7 @@ from okrctl.core.scorecard import (
 from okrctl.core.staleness import Quiet, is_watched
 from okrctl.model.history import CheckIn, History
 from okrctl.model.names import unit_of
+from okrctl.render.help_wanted import help_wanted
 from okrctl.render.links import checkin_link
 from okrctl.render.on_demand import FilledOnDemand
 from okrctl.render.textformat import words
@@ -406,7 +407,7 @@ def build_context(
     if "attention" in wanted:
         context["attention"] = attention
     if "help_wanted" in wanted:
-        context["help_wanted"] = _help_wanted(units)
+        context["help_wanted"] = help_wanted(units)
     if "owners" in wanted:
         context["owners"] = _owners(units)
     if "prompts" in wanted:
@@ -633,18 +634,6 @@ def _attention(units: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
             kr for kr in key_results if kr["forecast"] and kr["forecast"]["score"] < 1
         ],
     }
-
-
-def _help_wanted(units: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per unit, what could use help: off-track objectives, critical KPIs, stale key results."""
-    wanted = []
-    for unit in units:
-        objectives = [o for o in unit["all_objectives"] if o["status"] in ("off_track", "missed")]
-        kpis = [k for k in unit["kpis"] if k["health"] == "critical"]
-        stale = [kr for o in unit["all_objectives"] for kr in o["key_results"] if kr["stale"]]
-        if objectives or kpis or stale:
-            wanted.append({"unit": unit, "objectives": objectives, "kpis": kpis, "stale": stale})
-    return wanted
 
 
 def _changes(
