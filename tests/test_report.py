@@ -719,3 +719,37 @@ def test_past_twenty_flagged_units_the_digest_names_those_most_in_need(tmp_path)
         "\n- …and 8 more: `okrctl report UNIT` shows what any one of them could use help with,"
         " and `okrctl site` lists them all."
     )
+
+
+def test_the_digest_lists_forty_changes_of_each_kind_and_counts_the_rest(tmp_path):
+    """A digest sent a week into a quarter at 2,000 teams listed 26,000 goals "Added": the
+    company digest lists 40 of each kind of change, nearest the top of the cascade first, and
+    says how many more; a goal-post moved is always listed."""
+    squads = {f"goals/teams/squad-{n:02}.yaml": squad(f"Squad {n:02}", 1) for n in range(45)}
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, **squads}, "2026-10-01")
+    shipped = {path: text.replace("done: false", "done: true") for path, text in squads.items()}
+    newcomers = {f"goals/teams/squad-{n:02}.yaml": squad(f"Squad {n:02}", 1) for n in range(45, 70)}
+    pillar = BASE["goals/pillars/growth.yaml"].replace("target: 40", "target: 38")
+    repo.commit({**shipped, **newcomers, "goals/pillars/growth.yaml": pillar}, "2026-11-01")
+    text = report(repo.root, "--since", "2026-10-15")
+    changes = text.split("## What changed since Thu 15 Oct\n\n")[1].split("\n## ")[0]
+    lines = changes.splitlines()
+    moved = [line for line in lines if line.startswith("- **Part 0 of Squad")]
+    assert moved[0] == "- **Part 0 of Squad 00 live** (`squad-00/ship-0/done`): not done → done"
+    assert len(moved) == 40 and moved[-1].startswith("- **Part 0 of Squad 39 live**")
+    added = [line for line in lines if line.startswith("- Added: ")]
+    assert added[:2] == [
+        "- Added: **Ship part 0 of Squad 45** (`squad-45/ship-0`)",
+        "- Added: **Part 0 of Squad 45 live** (`squad-45/ship-0/done`)",
+    ]
+    assert len(added) == 40 and added[-1] == (
+        "- Added: **Part 0 of Squad 64 live** (`squad-64/ship-0/done`)"
+    )
+    assert [line for line in lines if line.startswith(("- …", "- Goal-post"))] == [
+        "- …and 5 more numbers moved (`okrctl report UNIT` lists a unit's own)",
+        "- Goal-post moved: `growth/convert/rate` target 40 → 38",
+        "- …and 10 more added (`okrctl report UNIT` lists a unit's own)",
+    ]
+    team = report(repo.root, "squad-40", "--since", "2026-10-15")
+    assert "- **Part 0 of Squad 40 live** (`squad-40/ship-0/done`): not done → done" in team

@@ -354,7 +354,7 @@ def build_context(
     theirs and draw their pages)."""
     snapshot, history, scoring = request.snapshot, request.history, request.scoring
     graph, scope = snapshot.graph, request.scope
-    in_scope = {unit_id for unit_id, _ in cascade_order(graph, scope)}
+    in_scope = {unit_id: place for place, (unit_id, _) in enumerate(cascade_order(graph, scope))}
     on_demand = needed is not None and not any(name in needed for name in BUILT_AT_ONCE)
     builder = ContextBuilder(snapshot, scoring.frame(), history)
     mine, theirs = _Share(builder, scoring, None, in_scope), None
@@ -637,14 +637,22 @@ def _attention(units: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 
 def _changes(
-    comparison: Comparison | None, graph: Graph, in_scope: set[str]
+    comparison: Comparison | None, graph: Graph, in_scope: Mapping[str, int]
 ) -> dict[str, Any] | None:
-    """Changes to the units in scope only."""
+    """Changes to the units in scope only, each list in cascade order (`in_scope`: each unit's
+    place in it), a unit's own together: a company digest starts from the company's numbers
+    and a digest cut short keeps those nearest the top."""
     if comparison is None:
         return None
 
     def mine(ref: str) -> bool:
         return unit_of(ref) in in_scope
+
+    def place(ref: str) -> int:
+        return in_scope[unit_of(ref)]
+
+    def ordered(refs: list[str]) -> list[str]:
+        return sorted(filter(mine, refs), key=place)  # (stable: a unit's in the file's order)
 
     def title(ref: str) -> str:
         if ref in graph.objectives:
@@ -657,10 +665,10 @@ def _changes(
         node = graph.key_result_or_kpi(ref)
         return None if node is None else node.model.unit
 
-    changed = [c for c in comparison.changed if mine(c.ref)]
+    changed = sorted((c for c in comparison.changed if mine(c.ref)), key=lambda c: place(c.ref))
     return {
-        "added": [{"ref": r, "title": title(r)} for r in comparison.added if mine(r)],
-        "dropped": [{"ref": r} for r in comparison.removed if mine(r)],
+        "added": [{"ref": r, "title": title(r)} for r in ordered(comparison.added)],
+        "dropped": [{"ref": r} for r in ordered(comparison.removed)],
         "values": [
             {
                 "ref": c.ref,
