@@ -366,3 +366,59 @@ def test_retro_asks_only_about_what_happened(tmp_path):
         if c["unit"] == "acme"
     )
     assert acme["checkins"] == 0  # the values the goals were written with are not check-ins
+
+
+def three_objectives(values: tuple[float, float, float]) -> str:
+    """A team whose objectives each have one key result from 0 to 10,000 at these values."""
+    objectives = "".join(
+        f"""\
+  - id: goal-{n}
+    title: Goal {n}
+    why: It matters.
+    aligns_to: [growth/convert]
+    key_results:
+      - id: count
+        title: Count from 0 to 10,000
+        baseline: 0
+        target: 10000
+        current: {value}
+        source: dashboard
+"""
+        for n, value in enumerate(values)
+    )
+    return f"kind: team\nparent: growth\nobjectives:\n{objectives}"
+
+
+def test_diff_shows_the_change_between_the_scores_it_shows(tmp_path):
+    """0.2751 → 0.2749 read "0.28 → 0.27 (-0.00)", and 0.4101 → 0.4149 "0.41 → 0.41 (+0.00)": a
+    change is now the difference of the two scores shown, a move too small to show is counted,
+    and JSON keeps every score whole."""
+    repo = GitRepo(tmp_path / "okrs")
+    first = repo.commit({**BASE, TEAM_FILE: three_objectives((2751, 4101, 3000))}, "2026-10-01")
+    repo.commit({TEAM_FILE: three_objectives((2749, 4149, 5000))}, "2026-10-08")
+    text = run_cli("diff", first, "HEAD", "--repo", repo.root)
+    assert text.exit_code == 0
+    assert text.stdout == (
+        f"{first} → HEAD\n"
+        "\n"
+        "scores (2)\n"
+        "  signups/goal-0  0.28 → 0.27 (-0.01)\n"
+        "  signups/goal-2  0.30 → 0.50 (+0.20)\n"
+        "\n"
+        "1 more objective moved by less than 0.01 (every score: --format json)\n"
+    )
+    markdown = run_cli("diff", first, "HEAD", "--repo", repo.root, "--format", "md").stdout
+    assert markdown.endswith(
+        "| Objective | Before | After | Change |\n"
+        "|---|---:|---:|---:|\n"
+        "| `signups/goal-0` | 0.28 | 0.27 | -0.01 |\n"
+        "| `signups/goal-2` | 0.30 | 0.50 | +0.20 |\n"
+        "\n"
+        "_1 more objective moved by less than 0.01 (every score: --format json)._\n"
+    )
+    scores = run_cli("diff", first, "HEAD", "--repo", repo.root, "--format", "json").json()
+    assert [(s["ref"], s["old"], s["new"]) for s in scores["scores"]] == [
+        ("signups/goal-0", 0.2751, 0.2749),
+        ("signups/goal-1", 0.4101, 0.4149),
+        ("signups/goal-2", 0.3, 0.5),
+    ]
