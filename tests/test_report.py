@@ -753,3 +753,45 @@ def test_the_digest_lists_forty_changes_of_each_kind_and_counts_the_rest(tmp_pat
     ]
     team = report(repo.root, "squad-40", "--since", "2026-10-15")
     assert "- **Part 0 of Squad 40 live** (`squad-40/ship-0/done`): not done → done" in team
+
+
+def measured(rate: float, hours: float) -> str:
+    """A team with two numbers as a measure writes them, unrounded."""
+    return f"""\
+kind: team
+parent: growth
+objectives:
+  - id: funding
+    title: Effortless funding
+    why: Funding is where people drop off.
+    aligns_to: [growth/convert]
+    key_results:
+      - id: rate
+        title: Funded rate from 0.3 to 0.5
+        baseline: 0.3
+        target: 0.5
+        current: {rate}
+        source: warehouse
+      - id: hours
+        title: Hours to fund from 48 to 24
+        unit: hours
+        baseline: 48
+        target: 24
+        current: {hours}
+        source: warehouse
+"""
+
+
+def test_a_change_is_the_difference_of_the_values_shown(tmp_path):
+    """A measured 0.41234 → 0.41567 read "0.41 → 0.42 (+0)": the change is now that of the two
+    numbers shown, and a move too small to show has none."""
+    repo = GitRepo(tmp_path / "okrs")
+    team = "goals/teams/signups.yaml"
+    repo.commit({**BASE, team: measured(0.41234, 40.001)}, "2026-11-02")
+    repo.commit({team: measured(0.41567, 40.004)}, "2026-11-09")
+    text = report(repo.root, "signups", "--since", "2026-11-05")
+    changes = text.split("## What changed since Thu 5 Nov\n\n")[1].split("\n## ")[0]
+    assert changes.strip().splitlines() == [
+        "- **Funded rate from 0.3 to 0.5** (`signups/funding/rate`): 0.41 → 0.42 (+0.01)",
+        "- **Hours to fund from 48 to 24** (`signups/funding/hours`): 40 hours → 40 hours",
+    ]

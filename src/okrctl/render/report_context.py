@@ -29,7 +29,7 @@ from okrctl.model.names import unit_of
 from okrctl.render.help_wanted import help_wanted
 from okrctl.render.links import checkin_link
 from okrctl.render.on_demand import FilledOnDemand
-from okrctl.render.textformat import words
+from okrctl.render.textformat import shown_change, words
 from okrctl.store.forks import Later, elsewhere, processes_for, split_off
 from okrctl.store.snapshot import Snapshot
 from okrctl.store.web_address import repository_url
@@ -676,7 +676,7 @@ def _changes(
                 "unit": unit(c.ref),
                 "old": c.old,
                 "new": c.new,
-                "delta": c.delta,
+                "delta": None if c.delta is None else shown_change(c.old, c.new),
             }
             for c in changed
             if c.field in ("current", "done")

@@ -72,6 +72,12 @@ def number(value: float | None) -> str:
     return "0" if text == "-0" else text
 
 
+def shown_change(old: float, new: float) -> float:
+    """`new - old` as a reader of `number` sees them: the difference of the two numbers shown,
+    so that a measured 0.41234 → 0.41567 reads "0.41 → 0.42 (+0.01)", not "(+0)"."""
+    return round(round(new, 2) - round(old, 2), 2)
+
+
 def score_text(value: float | None) -> str:
     return NONE if value is None else f"{value:.2f}"
 
