@@ -116,3 +116,31 @@ def test_unknown_ref_exits_2_with_suggestions(demo):
     result = run_cli("show", "growth/convert-signup", "--repo", demo)
     assert result.exit_code == 2
     assert "did you mean growth/convert-signups" in result.stderr
+
+
+def test_the_pace_shown_is_the_difference_of_the_score_and_expected_shown(tmp_path):
+    """A score of 0.5049 against 0.4951 expected read "0.50, expected 0.50 by now, pace +0.01":
+    the pace is now the difference of the two numbers shown."""
+    from conftest import write_repo
+
+    team = (
+        "kind: team\nparent: growth\nobjectives:\n  - id: funding\n    title: Funding\n"
+        "    why: It matters.\n    aligns_to: [growth/convert]\n    key_results:\n"
+        "      - id: count\n        title: Count from 0 to 10,000\n        baseline: 0\n"
+        "        target: 10000\n        current: {current}\n        source: dashboard\n"
+    )
+    root = write_repo(tmp_path, {"goals/teams/signups.yaml": team.format(current=0)})
+    for day in range(1, 31):  # a day whose expected score rounds up: 0.xx5 to 0.xx9
+        as_of = f"2026-11-{day:02}"
+        status = run_cli("status", "--repo", root, "--as-of", as_of, "--format", "json").json()
+        [expected] = [
+            o["expected"] for u in status["units"] for o in u["objectives"]
+            if o["ref"] == "signups/funding"
+        ]  # fmt: skip
+        if 0.5 <= expected * 100 % 1 < 0.9:
+            break
+    shown = round(expected, 2)
+    current = round((shown + 0.0049) * 10_000)  # the same two decimals, 0.01 ahead or nearly
+    write_repo(tmp_path, {"goals/teams/signups.yaml": team.format(current=current)})
+    text = run_cli("show", "signups/funding", "--repo", root, "--as-of", as_of).stdout
+    assert f"score: {shown:.2f}, expected {shown:.2f} by now, pace +0.00 · " in text

@@ -15,6 +15,7 @@ from okrctl.render.textformat import (
     goal_range,
     number,
     score_text,
+    shown_change,
     with_unit,
     words,
 )
@@ -136,7 +137,8 @@ def _objective_block(objective: ObjectiveScore) -> list[Any]:
             _line(
                 "score",
                 f"{score_text(objective.score)}, expected "
-                f"{score_text(objective.expected)} by now, pace {objective.pace:+.2f} · "
+                f"{score_text(objective.expected)} by now, "
+                f"pace {shown_change(objective.expected, objective.score):+.2f} · "
                 f"{status}",
                 style,
             )
