@@ -422,3 +422,51 @@ def test_diff_shows_the_change_between_the_scores_it_shows(tmp_path):
         ("signups/goal-1", 0.4101, 0.4149),
         ("signups/goal-2", 0.3, 0.5),
     ]
+
+
+def test_the_retro_of_a_running_period_grades_it_so_far(tmp_path):
+    """Mid-quarter, `retro` said "Final grades" and "Committed objectives missed: None", and
+    counted check-ins per week of the whole quarter: it now grades so far, lists the committed
+    objectives off track (as `status` has them), and counts per week gone."""
+    from datetime import UTC, datetime, timedelta
+
+    today = datetime.now(UTC)
+    quarter = (today.month - 1) // 3 + 1
+    start = datetime(today.year, 3 * quarter - 2, 1, tzinfo=UTC)
+    last_day = (datetime(today.year + quarter // 4, 3 * quarter % 12 + 1, 1) - timedelta(1)).date()
+    config = f"company: Acme\nperiod: {today.year}-Q{quarter}\n"
+    repo = GitRepo(tmp_path / "okrs")
+    stamp = (start + timedelta(seconds=1)).isoformat()
+    files = {
+        **BASE,
+        "okrctl.yaml": config,
+        COMPANY_FILE: company(),
+        TEAM_FILE: team(committed=True),
+    }
+    repo.commit({**files, PILLAR_FILE: pillar(current=30)}, stamp)
+    for seconds, value in ((2, 31), (3, 32)):  # two check-ins, seconds into the quarter
+        repo.commit(
+            {PILLAR_FILE: pillar(current=value)}, (start + timedelta(seconds=seconds)).isoformat()
+        )
+    text = run_cli("retro", f"{today.year}-Q{quarter}", "--repo", repo.root).stdout
+    gone = datetime.now(UTC) - start
+    days_left = (last_day - today.date()).days
+    assert "## Final grades" not in text and "Committed objectives missed" not in text
+    assert (
+        f"## Grades so far\n\nThe period is still running: {days_left} day"
+        f"{'' if days_left == 1 else 's'} left after {today.date()}. Nothing is missed yet;"
+    ) in text
+    status = run_cli("status", "--repo", repo.root, "--format", "json").json()
+    behind = [
+        f"- **{o['title']}** (`{o['ref']}`): {o['score']:.2f} against {o['expected']:.2f}"
+        " expected by now"
+        for u in status["units"] for o in u["objectives"]
+        if o["type"] == "committed" and o["status"] == "off_track"
+    ]  # fmt: skip
+    section = text.split("### Committed objectives off track so far\n\n")[1].split("\n\n")[0]
+    assert section.splitlines() == (behind or ["None."])
+    growth = next(
+        c for c in retro_json(repo, f"{today.year}-Q{quarter}")["cadence"] if c["unit"] == "growth"
+    )
+    assert growth["checkins"] == 2
+    assert growth["per_week"] == pytest.approx(2 / (gone / timedelta(days=7)), rel=1e-3)

@@ -180,6 +180,25 @@ class Retro:
     def missed(self) -> list[str]:
         return [o.ref for o in self.card.objectives.values() if o.status is Status.MISSED]
 
+    @property
+    def over(self) -> bool:
+        """Whether the period had ended when it was graded: until then its grades are so far,
+        and nothing is missed yet."""
+        return self.period.is_over(self.card.moment.instant)
+
+    @property
+    def behind(self) -> list[str]:
+        """The committed objectives off track so far, in a period still running."""
+        return [
+            o.ref
+            for o in self.card.objectives.values()
+            if o.status is Status.OFF_TRACK and o.node.objective.type == "committed"
+        ]
+
+    @property
+    def days_left(self) -> int:
+        return max(0, (self.period.last_day - self.card.moment.as_of).days)
+
 
 def final_moment(period: Period) -> Moment:
     """The day after the last day, once the period is over (committed objectives below 1 are
@@ -287,10 +306,12 @@ def stale_refs_of(graph: Graph, history: History, period: Period, limit: int) ->
 
 
 def cadence(graph: Graph, history: History, period: Period) -> list[Cadence]:
-    """Check-ins per unit in the period, per week, and the longest gap without one. A check-in
-    is a commit that changes a value after the goal first appeared: the value a goal is written
-    with is its start, not a check-in."""
-    weeks = period.days / 7
+    """Check-ins per unit in the period, per week (of the weeks gone, while it runs: mid-quarter,
+    per week of the whole quarter understated every cadence by a third), and the longest gap
+    without one. A check-in is a commit that changes a value after the goal first appeared: the
+    value a goal is written with is its start, not a check-in."""
+    until = min(period.end, now())
+    weeks = max(0.0, (until - period.start).total_seconds() / 86_400) / 7  # (so far, if running)
     rows = []
     for unit_id in graph.units:
         dates = sorted(
@@ -301,9 +322,9 @@ def cadence(graph: Graph, history: History, period: Period) -> list[Cadence]:
             if period.start <= c.date < period.end
             and not (index == 0 and c.date == found.created)  # the goal's first value
         )
-        marks = [period.start, *dates, min(period.end, now())]
+        marks = [period.start, *dates, until]
         longest = max((b - a).total_seconds() / 86_400 for a, b in itertools.pairwise(marks))
-        rows.append(Cadence(unit_id, len(dates), len(dates) / weeks, longest))
+        rows.append(Cadence(unit_id, len(dates), len(dates) / weeks if weeks else 0.0, longest))
     return rows
 
 
