@@ -424,37 +424,46 @@ def test_diff_shows_the_change_between_the_scores_it_shows(tmp_path):
     ]
 
 
-def test_the_retro_of_a_running_period_grades_it_so_far(tmp_path):
-    """Mid-quarter, `retro` said "Final grades" and "Committed objectives missed: None", and
-    counted check-ins per week of the whole quarter: it now grades so far, lists the committed
-    objectives off track (as `status` has them), and counts per week gone."""
+def running_quarter(root):
+    """A repository of the quarter running today, created in its first second and checked in
+    twice in the seconds after: (repo, period name, its start, its last day)."""
     from datetime import UTC, datetime, timedelta
 
     today = datetime.now(UTC)
     quarter = (today.month - 1) // 3 + 1
     start = datetime(today.year, 3 * quarter - 2, 1, tzinfo=UTC)
     last_day = (datetime(today.year + quarter // 4, 3 * quarter % 12 + 1, 1) - timedelta(1)).date()
-    config = f"company: Acme\nperiod: {today.year}-Q{quarter}\n"
-    repo = GitRepo(tmp_path / "okrs")
-    stamp = (start + timedelta(seconds=1)).isoformat()
+    name = f"{today.year}-Q{quarter}"
+    repo = GitRepo(root)
     files = {
         **BASE,
-        "okrctl.yaml": config,
+        "okrctl.yaml": f"company: Acme\nperiod: {name}\n",
         COMPANY_FILE: company(),
         TEAM_FILE: team(committed=True),
     }
-    repo.commit({**files, PILLAR_FILE: pillar(current=30)}, stamp)
+    repo.commit({**files, PILLAR_FILE: pillar(current=30)}, (start + timedelta(0, 1)).isoformat())
     for seconds, value in ((2, 31), (3, 32)):  # two check-ins, seconds into the quarter
         repo.commit(
-            {PILLAR_FILE: pillar(current=value)}, (start + timedelta(seconds=seconds)).isoformat()
+            {PILLAR_FILE: pillar(current=value)}, (start + timedelta(0, seconds)).isoformat()
         )
-    text = run_cli("retro", f"{today.year}-Q{quarter}", "--repo", repo.root).stdout
+    return repo, name, start, last_day
+
+
+def test_the_retro_of_a_running_period_grades_it_so_far(tmp_path):
+    """Mid-quarter, `retro` said "Final grades" and "Committed objectives missed: None", and
+    counted check-ins per week of the whole quarter: it now grades so far, lists the committed
+    objectives off track (as `status` has them), and counts per week gone."""
+    from datetime import UTC, datetime, timedelta
+
+    repo, name, start, last_day = running_quarter(tmp_path / "okrs")
+    text = run_cli("retro", name, "--repo", repo.root).stdout
     gone = datetime.now(UTC) - start
-    days_left = (last_day - today.date()).days
+    today = datetime.now(UTC).date()  # (as okrctl's clock reads it)
+    days_left = (last_day - today).days
     assert "## Final grades" not in text and "Committed objectives missed" not in text
     assert (
         f"## Grades so far\n\nThe period is still running: {days_left} day"
-        f"{'' if days_left == 1 else 's'} left after {today.date()}. Nothing is missed yet;"
+        f"{'' if days_left == 1 else 's'} left after {today}. Nothing is missed yet;"
     ) in text
     status = run_cli("status", "--repo", repo.root, "--format", "json").json()
     behind = [
@@ -465,8 +474,23 @@ def test_the_retro_of_a_running_period_grades_it_so_far(tmp_path):
     ]  # fmt: skip
     section = text.split("### Committed objectives off track so far\n\n")[1].split("\n\n")[0]
     assert section.splitlines() == (behind or ["None."])
-    growth = next(
-        c for c in retro_json(repo, f"{today.year}-Q{quarter}")["cadence"] if c["unit"] == "growth"
-    )
+    growth = next(c for c in retro_json(repo, name)["cadence"] if c["unit"] == "growth")
     assert growth["checkins"] == 2
     assert growth["per_week"] == pytest.approx(2 / (gone / timedelta(days=7)), rel=1e-3)
+
+
+def test_closing_a_period_before_it_ends_tags_it_and_says_what_that_leaves_out(tmp_path):
+    from datetime import UTC, datetime
+
+    repo, name, _, last_day = running_quarter(tmp_path / "okrs")
+    today = datetime.now(UTC).date()
+    closed = run_cli("close", name, "--repo", repo.root)
+    assert closed.exit_code == 0
+    head = repo.git("rev-parse", "HEAD")
+    assert repo.git("rev-parse", f"okr/{name}^{{commit}}") == head
+    left = (last_day - today).days
+    assert closed.stderr == (
+        f"okrctl: note: {name} runs until {last_day} ({left} day{'' if left == 1 else 's'} left):"
+        f" it is graded as of {today}, and check-ins committed after {head[:10]} are not"
+        f" part of okr/{name}; once it ends, close it again with --force\n"
+    )

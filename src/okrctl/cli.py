@@ -1086,6 +1086,7 @@ def close(
         closed = close_period(repo, period, force=force)
     typer.echo(f"tagged {closed.tag} on {closed.commit[:10]}")
     typer.echo(closed.message.rstrip("\n"))
+    _report_problems(closed.notes, [])
 
 
 @app.command()

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from okrctl.core.periods import check_period
@@ -20,6 +20,8 @@ class Closed:
     tag: str
     commit: str
     message: str
+    notes: list[str] = field(default_factory=list)
+    """What the closer should know (on stderr): a period closed before its end."""
 
 
 def close(repo: Workspace | Path | str | None, period_name: str, *, force: bool = False) -> Closed:
@@ -56,4 +58,12 @@ def close(repo: Workspace | Path | str | None, period_name: str, *, force: bool 
             lines.append(f"  {objective.ref} {value} {objective.status or 'unmeasured'}")
     message = "\n".join(lines) + "\n"
     git_writes.create_tag(top, tag, commit, message, force=force)
-    return Closed(tag, commit, message)
+    notes = []
+    if not period.is_over(card.moment.instant):  # allowed: some close on the last working day
+        left = (period.last_day - card.moment.as_of).days
+        notes.append(
+            f"{period_name} runs until {period.last_day} ({left} day{'' if left == 1 else 's'} "
+            f"left): it is graded as of {card.moment.as_of}, and check-ins committed after "
+            f"{commit[:10]} are not part of {tag}; once it ends, close it again with --force"
+        )
+    return Closed(tag, commit, message, notes)
