@@ -173,6 +173,9 @@ def test_no_commit_leaves_the_edit_uncommitted(tmp_path):
     [
         ("acme/grow/deposits", "fourteen", "'fourteen' is not a number"),
         ("acme/grow/deposits", "nan", "'nan' is not a number"),
+        ("acme/grow/deposits", "40,5", "'40,5' is not a number"),  # (a decimal comma)
+        ("acme/grow/deposits", "14%", "'14%' is in %, but this number has no unit: give it alone"),
+        ("acme/grow/deposits", "--bogus", "no such option: --bogus (`okrctl checkin -h` lists"),
         ("signups/funding/ach", "maybe", "use true/done or false/undone"),
         ("acme/grow", "3", "is an objective; check in a key result or a KPI"),
         ("acme/grow/deposit", "3", "did you mean acme/grow/deposits"),
@@ -331,3 +334,68 @@ def test_parallel_checkins_never_lose_an_update(tmp_path):
         assert f"    current: {100 + n}\n" in text, ref
     landed = repo.git("log", "--format=%s", "--", "goals/pillars/growth.yaml").splitlines()
     assert len([s for s in landed if s.startswith("checkin(growth/convert/rate)")]) == PARALLEL // 2
+
+
+UNITS_TEAM = """\
+kind: team
+parent: growth
+objectives:
+  - id: funding
+    title: Effortless funding
+    why: Funding is where people drop off.
+    aligns_to: [growth/convert]
+    key_results:
+      - id: rate
+        title: Funded rate from 30% to 40%
+        unit: "%"
+        baseline: 30
+        target: 40
+        source: funnel
+      - id: cost
+        title: Cost per signup from $12 to $8
+        unit: $
+        baseline: 12
+        target: 8
+        source: finance
+      - id: accounts
+        title: Funded accounts from 40k to 50k
+        unit: accounts
+        baseline: 40000
+        target: 50000
+        source: warehouse
+      - id: margin
+        title: Net margin from -5 to 5
+        baseline: -5
+        target: 5
+        source: finance
+"""
+
+
+@pytest.mark.parametrize(
+    ("ref", "typed", "written"),
+    [
+        ("signups/funding/rate", "36.5%", "36.5"),
+        ("signups/funding/cost", "$9.75", "9.75"),
+        ("signups/funding/accounts", "46,800", "46800"),
+        ("signups/funding/accounts", "1,046,800.5 accounts", "1046800.5"),
+        ("signups/funding/margin", "-2.5", "-2.5"),  # a negative value, not an option
+    ],
+)
+def test_a_value_is_taken_as_okrctl_shows_it(tmp_path, ref, typed, written):
+    """Numbers typed back as status and reports show them: in their own unit, thousands
+    grouped; and a negative value before the options that follow it."""
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, TEAM_FILE: UNITS_TEAM}, "2026-10-01")
+    result = run_cli("checkin", ref, typed, "-m", "typed by hand", "--repo", repo.root)
+    assert result.exit_code == 0, result.stderr
+    after = (repo.root / TEAM_FILE).read_text()
+    assert changed_lines(UNITS_TEAM, after) == [f"+         current: {written}"]
+    lines = after.splitlines()
+    above = lines[: lines.index(f"        current: {written}")]
+    assert [x for x in above if "- id: " in x][-1] == f"      - id: {ref.rsplit('/', 1)[1]}"
+    assert repo.git("log", "-1", "--format=%b").startswith("typed by hand")
+    other_unit = run_cli("checkin", "signups/funding/rate", "$5", "--repo", repo.root)
+    assert other_unit.exit_code == 2
+    assert other_unit.stderr == (
+        "okrctl: '$5' is in $, but this number counts in %: give it alone, like 42\n"
+    )

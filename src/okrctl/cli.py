@@ -428,7 +428,7 @@ def report(
     raise typer.Exit(1 if snapshot.repository.findings else 0)
 
 
-@app.command()
+@app.command(context_settings={"ignore_unknown_options": True})  # VALUE may be negative: -5
 def checkin(
     ref: Annotated[
         str | None,
@@ -487,6 +487,10 @@ def checkin(
             from okrctl.model.errors import UsageError
 
             raise UsageError(f"give {ref}'s new VALUE (or no REF at all, for a guided round)")
+        if value.startswith("-") and not _number_like(value):  # (unknown options reach VALUE)
+            from okrctl.model.errors import UsageError
+
+            raise UsageError(f"no such option: {value} (`okrctl checkin -h` lists them)")
         result = run_checkin(
             repo, ref, value, confidence=confidence, note=message, commit=not no_commit
         )
@@ -511,6 +515,14 @@ def _checkin_from_event(repo: Path | None, event: Path, reply: Path | None) -> N
     typer.echo(result.reply, nl=False)
     if not result.ok:
         raise typer.Exit(1)
+
+
+def _number_like(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _guided_round(repo: Path | None, person: str | None) -> None:

@@ -116,7 +116,7 @@ def _checkin_locked(
     if commit:
         assert top is not None
         refuse_unsafe(top, [where])
-    value_text, new = parse_value(value, milestone=is_milestone)
+    value_text, new = parse_value(value, milestone=is_milestone, unit=node_of_ref.model.unit)
     source = read_for_edit(where.real)
     key = "done" if is_milestone else "current"
     anchors = ("milestone",) if is_milestone else ("keep", "target", "unit", "title")

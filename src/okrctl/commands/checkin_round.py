@@ -92,7 +92,7 @@ def submit(repo: Workspace | Path | str | None, round_: Round, answers: list[Ans
             continue
         item = by_ref[answer.ref]
         refuse_trailers(answer.note)
-        _, new = parse_value(answer.value, milestone=item.milestone)
+        _, new = parse_value(answer.value, milestone=item.milestone, unit=item.node.model.unit)
         confidence = None
         if answer.confidence is not None:
             if item.kind == "KPI":

@@ -34,7 +34,7 @@ class Due:
     def preview(self, value_text: str) -> tuple[Any, float | None]:
         """The value typed, read as `checkin REF VALUE` reads it (a `UsageError` if it is not
         one), and the score it would give."""
-        _, value = parse_value(value_text, milestone=self.milestone)
+        _, value = parse_value(value_text, milestone=self.milestone, unit=self.node.model.unit)
         if not isinstance(self.node, KeyResultNode):
             return value, None
         key = "done" if self.milestone else "current"

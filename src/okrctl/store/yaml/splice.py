@@ -9,6 +9,7 @@ then read back with the same loader and model as `check` before anything is writ
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,8 +46,10 @@ class MappingInfo:
     values: dict[str, Span] = field(default_factory=dict)
 
 
-def parse_value(text: str, *, milestone: bool) -> tuple[str, Any]:
-    """The YAML text to write and the value it means; a bad value is a usage error (exit 2)."""
+def parse_value(text: str, *, milestone: bool, unit: str | None = None) -> tuple[str, Any]:
+    """The YAML text to write and the value it means; a bad value is a usage error (exit 2). A
+    number may be typed back as okrctl shows it: in the number's own `unit` (`36%`, `$0.36`,
+    `7.35 $/month`) and with its thousands grouped (`46,800`)."""
     word = text.strip()
     if milestone:
         if word.lower() not in MILESTONE_WORDS:
@@ -55,8 +58,15 @@ def parse_value(text: str, *, milestone: bool) -> tuple[str, Any]:
             )
         done = MILESTONE_WORDS[word.lower()]
         return ("true" if done else "false"), done
+    word = _bare_number(word, unit)
     value = plain_number(word)
     if value is None:
+        marked = next((m for m in ("%", "$") if m in word), None)
+        if marked is not None:
+            counted = f"counts in {unit}" if unit else "has no unit"
+            raise UsageError(
+                f"{text!r} is in {marked}, but this number {counted}: give it alone, like 42"
+            )
         raise UsageError(f"{text!r} is not a number; give the value like 42 or 40.5")
     if abs(value) > MAX_MAGNITUDE:
         shown = word if len(word) <= 24 else f"{word[:20]}… ({len(word)} characters)"
@@ -65,6 +75,19 @@ def parse_value(text: str, *, milestone: bool) -> tuple[str, Any]:
             "(use a larger unit, such as millions)"
         )
     return word, value
+
+
+_GROUPED = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?").fullmatch
+"""46,800 or 1,200.5, as okrctl writes numbers (40,5 is not: a decimal comma is refused)."""
+
+
+def _bare_number(word: str, unit: str | None) -> str:
+    """`word` without the number's own unit around it, and its thousands ungrouped."""
+    if unit == "$" and word.lstrip("-").startswith("$"):
+        word = word.replace("$", "", 1)
+    elif unit and unit != "$" and word.endswith(unit):
+        word = word[: -len(unit)].rstrip()
+    return word.replace(",", "") if _GROUPED(word) else word
 
 
 def parse_confidence(text: str) -> tuple[str, float]:
