@@ -149,6 +149,10 @@ def test_nudges_go_one_per_owner_with_the_command_to_run(quarter, smtp):
     assert "okrctl checkin signups/effortless-funding/funded-rate 40.5" in text
     assert "silent for 14 days (last check-in: 2026-11-06)" in text
     assert "okrctl checkin signups/effortless-funding/funded-rate 40.5" in body(tom, "html")
+    assert text.startswith("Hi Tom Lindqvist,\r\n")  # his person file's name, not "Hi tom"
+    assert "<p>Hi Tom Lindqvist,</p>" in body(tom, "html")
+    ana = body(by_person["ana@harbor.example"], "plain")
+    assert ana.startswith("Hi ana,\r\n")  # no person file: her handle
 
 
 def test_an_owner_without_an_address_is_named_and_the_others_still_get_theirs(tmp_path, smtp):

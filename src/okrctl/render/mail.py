@@ -132,7 +132,7 @@ def nudge_message(nudge: Nudge, nudges: Nudges, sender: str) -> EmailMessage:
     )
     message = _envelope(sender, [nudge.address], subject)
     lines = [
-        f"Hi {nudge.handle},",
+        f"Hi {one_line(nudge.name)},",
         "",
         f"these have had no check-in for more than {nudges.stale_after_days} days "
         f"(as of {nudges.as_of.isoformat()}). Even an unchanged number is worth confirming:",
@@ -173,7 +173,7 @@ def _nudge_html(
     )
     return (
         '<!DOCTYPE html><html><body style="font-family:Helvetica,Arial,sans-serif;'
-        f'font-size:15px;color:#1f2328;"><p>Hi {escape(nudge.handle)},</p>'
+        f'font-size:15px;color:#1f2328;"><p>Hi {escape(one_line(nudge.name))},</p>'
         f"<p>these have had no check-in for more than {nudges.stale_after_days} days (as of "
         f"{nudges.as_of.isoformat()}). Even an unchanged number is worth confirming:</p>"
         f"<ul>{items}</ul><p>Thank you!</p></body></html>"

@@ -38,6 +38,8 @@ class Quiet:
 class Nudge:
     handle: str
     address: str | None
+    name: str
+    """Who the mail greets: the person file's `name:` (Tom Lindqvist), else the handle."""
     quiet: list[Quiet] = field(default_factory=list)
 
 
@@ -100,7 +102,9 @@ def nudges(
             result.unowned.append(found)
             continue
         if handle not in by_owner:
-            by_owner[handle] = Nudge(handle, _address(graph, config.emails, handle))
+            by_owner[handle] = Nudge(
+                handle, _address(graph, config.emails, handle), _name(graph, handle)
+            )
         by_owner[handle].quiet.append(found)
     result.nudges = sorted(by_owner.values(), key=lambda n: n.handle)
     return result
@@ -141,6 +145,13 @@ def _described(
         }
         watched.append((kpi.ref, handle, item))
     return watched
+
+
+def _name(graph: Graph, handle: str) -> str:
+    person = graph.units.get(handle)
+    if person is not None and person.unit.kind is Kind.PERSON:
+        return person.unit.display_name
+    return handle
 
 
 def _address(graph: Graph, emails: dict[str, str], handle: str) -> str | None:
