@@ -696,3 +696,22 @@ def test_the_demo_has_one_of_each_kind_with_its_trend(quarter):
     assert teams["score"] == pytest.approx((risk + 0.0) / 2)
     # Oct 1: nothing in; Oct 9: fraud losses at 10.5; Nov 12: false positives into their band
     assert teams["trend"] == [0.0, pytest.approx(0.375 / 4), pytest.approx(risk / 2)]
+
+
+def test_a_sum_is_the_number_people_would_write(tmp_path):
+    """5.4 + 1.95 is 7.3500000000000005 in binary floats, and JSON and `export` carried it digit
+    for digit: a sum, and each point of its trend, is now 7.35."""
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(files(emea=5.4, amer=0.1), "2026-10-01")
+    repo.commit(
+        {"goals/pillars/amer.yaml": files(amer=1.95)["goals/pillars/amer.yaml"]}, "2026-10-20"
+    )
+    deposits = _status(repo.root, "--as-of", "2026-11-15")["acme/grow/deposits"]
+    assert repr(deposits["current"]) == "7.35" and 5.4 + 1.95 != 7.35
+    assert [repr(point) for point in deposits["trend"]] == ["5.5", "7.35"]  # 5.4 + 0.1 = 5.5
+    exported = tmp_path / "okrs.csv"
+    assert run_cli("export", str(exported), "--repo", repo.root).exit_code == 0
+    row = next(
+        line for line in exported.read_text().splitlines() if "acme/grow" in line or "sum:" in line
+    )
+    assert ',$M,10,20,7.35,"sum: emea/sales/deposits, amer/sales/deposits"' in row

@@ -220,10 +220,20 @@ def _resolve(
             return None
         sources.append(Source(name, value_of(name), None))
     known = [s.value for s in sources if s.value is not None]
-    total = sum(known) if known else None
+    total = add_up(known) if known else None
     if how == "sum" and total:
         sources = [s._replace(share=None if s.value is None else s.value / total) for s in sources]
     return Derived(how, total if how == "sum" else sources[0].value, sources)
+
+
+def add_up(numbers: list[float]) -> float:
+    """The sum, to 12 significant digits: 5.4 + 1.95 is 7.35, where binary floats make it
+    7.3500000000000005, a number `export` and JSON then carried digit for digit. (Exact
+    decimal arithmetic cost 70 µs a sum of 100, and a derived timeline sums at every check-in
+    of its sources; this, 3 µs.)"""
+    import math
+
+    return float(f"{math.fsum(numbers):.12g}")
 
 
 def as_derived(item: Numbered, value: float | None) -> Numbered:

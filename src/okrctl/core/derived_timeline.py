@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from okrctl.core import score as arithmetic
-from okrctl.core.derive import Derivations, Derived, as_derived
+from okrctl.core.derive import Derivations, Derived, add_up, as_derived
 from okrctl.model.goals import KeyResult, Objective
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def _as_of(kr: KeyResult, value: Any) -> KeyResult:
 
 def _total(state: State) -> float | None:
     numbers = [n for v in state.values() if (n := _number(v)) is not None]
-    return sum(numbers) if numbers else None
+    return add_up(numbers) if numbers else None
 
 
 def merge(
