@@ -494,3 +494,26 @@ def test_closing_a_period_before_it_ends_tags_it_and_says_what_that_leaves_out(t
         f" it is graded as of {today}, and check-ins committed after {head[:10]} are not"
         f" part of okr/{name}; once it ends, close it again with --force\n"
     )
+
+
+def test_the_retro_of_a_pillar_covers_it_and_the_units_below_it(quarters):
+    """At 2,000 teams the company's retro lists 6,000 objectives: a pillar's lead asks for the
+    pillar's, with its teams, and nothing of the company's or another pillar's."""
+    repo, shas = quarters
+    whole = retro_json(repo, "2026-Q3")
+    result = run_cli("retro", "2026-Q3", "growth", "--repo", repo.root, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = result.json()
+    assert [u["id"] for u in data["units"]] == ["growth", "signups"]
+    assert [u for u in whole["units"] if u["id"] in ("growth", "signups")] == data["units"]
+    assert [m["ref"] for m in data["goalpost_moves"]] == ["signups/funding"]  # not acme's
+    assert data["added_mid_period"] == ["signups/fraud-response"]
+    assert data["dropped_mid_period"] == ["signups/planned"]
+    assert "acme/ltv-cac" in whole["stale"] and "acme/ltv-cac" not in data["stale"]
+    assert [c["unit"] for c in data["cadence"]] == ["growth", "signups"]
+    text = run_cli("retro", "2026-Q3", "growth", "--repo", repo.root).stdout
+    assert text.startswith("# Retrospective: 2026-Q3 · growth and the units below it\n")
+    assert "Grow deposits" not in text  # the company's objective
+    unknown = run_cli("retro", "2026-Q3", "grwth", "--repo", repo.root)
+    assert unknown.exit_code == 2
+    assert unknown.stderr == "okrctl: unknown unit 'grwth'; did you mean growth?\n"

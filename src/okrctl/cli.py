@@ -926,6 +926,7 @@ class RetroFormat(StrEnum):
 @app.command()
 def retro(
     period: Annotated[str, typer.Argument(help="The period, like 2026-Q3.")],
+    scope: ScopeArgument = None,
     repo: RepoOption = None,
     output_format: Annotated[
         RetroFormat, typer.Option("--format", help="md (a document) or json.")
@@ -938,7 +939,7 @@ def retro(
     from okrctl.commands import retro as retrospective
 
     with _user_errors():
-        result = retrospective.retro(repo, period)
+        result = retrospective.retro(repo, period, scope)
     if output_format is RetroFormat.json:
         _echo_json(result.as_json())
     else:

@@ -3,10 +3,12 @@ goal-posts moved, mid-period changes, check-in cadence, confidence calibration, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from okrctl.core.periods import check_period
 from okrctl.core.roll_plan import Decision, decisions_in, rolled_into
+from okrctl.core.scorecard import cascade_order, check_scope
 from okrctl.store.git.log import roll_after
 from okrctl.store.history import (
     goals_scope,
@@ -27,7 +29,11 @@ from okrctl.views.retro import (
 )
 
 
-def retro(repo: Workspace | Path | str | None, period_name: str) -> Retro:
+def retro(
+    repo: Workspace | Path | str | None, period_name: str, scope: str | None = None
+) -> Retro:
+    """The retrospective of `period_name`, of `scope` and every unit below it when given (at
+    2,000 teams the company's lists 6,000 objectives: a pillar's lead reads the pillar's)."""
     check_period(period_name)
     workspace = Workspace.of(repo)
     root = workspace.root
@@ -39,24 +45,32 @@ def retro(repo: Workspace | Path | str | None, period_name: str) -> Retro:
     assert history is not None  # resolve() already needed git
     top = workspace.top
     assert top is not None
-    scope = goals_scope(root, top, goals_dir)
-    log = [c for c in read_log(top, revision, scope) if period.start <= c.date < period.end]
-    result = Retro(period, revision, card)
+    paths = goals_scope(root, top, goals_dir)
+    log = [c for c in read_log(top, revision, paths) if period.start <= c.date < period.end]
+    result = Retro(period, revision, card, scope=check_scope(graph, scope))
+    if scope is not None:
+        result.in_scope = frozenset(unit_id for unit_id, _ in cascade_order(graph, scope))
+    mine = result.mine
     walk_intent(result, workspace, log, period, graph)
-    result.stale = stale_refs_of(graph, history, period, graded.config.stale_after_days)
-    result.cadence = cadence(graph, history, period)
+    result.goalpost_moves = [move for move in result.goalpost_moves if mine(move.ref)]
+    result.added_mid_period = [ref for ref in result.added_mid_period if mine(ref)]
+    result.dropped_mid_period = [ref for ref in result.dropped_mid_period if mine(ref)]
+    stale = stale_refs_of(graph, history, period, graded.config.stale_after_days)
+    result.stale = [ref for ref in stale if mine(ref)]
+    result.cadence = [row for row in cadence(graph, history, period) if mine(row.unit)]
     result.confidence = [
         Confidence(kr.ref, kr.node.key_result.confidence, kr.score)
         for kr in card.key_results.values()
-        if kr.node.key_result.confidence is not None
+        if kr.node.key_result.confidence is not None and mine(kr.ref)
     ]
-    result.calibration = calibration(workspace, top, period_name, card)
+    found = calibration(workspace, top, period_name, card)
+    result.calibration = [row for row in found if mine(row.unit)]
     result.titles = {ref: node.objective.title for ref, node in graph.objectives.items()}
-    result.rolled = _rolled(top, revision)
+    result.rolled = _rolled(top, revision, mine)
     return result
 
 
-def _rolled(top: Path, revision: str) -> RolledInto | None:
+def _rolled(top: Path, revision: str, mine: Callable[[str], bool]) -> RolledInto | None:
     """What the roll into the next period did with each objective, from its commit message."""
     found = roll_after(top, revision)
     if found is None:
@@ -68,7 +82,7 @@ def _rolled(top: Path, revision: str) -> RolledInto | None:
     decisions = decisions_in(message)
 
     def objectives(decision: Decision) -> list[str]:
-        return [ref for ref in decisions[decision] if ref.count("/") == 1]
+        return [ref for ref in decisions[decision] if ref.count("/") == 1 and mine(ref)]
 
     return RolledInto(
         into,

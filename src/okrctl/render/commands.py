@@ -113,9 +113,12 @@ def unseen_scores(count: int, shown: int = 0) -> str:
 
 def retro_markdown(result: Retro) -> str:
     """The retrospective as a document for the meeting, ending with questions to discuss."""
+    units = result.units
+    scope_name = units[0].unit_file.unit.display_name if result.scope and units else None
     return _render(
         "retro",
         result=result,
+        scope_name=scope_name,
         card=result.card,
         period=result.period,
         cadence=sorted(result.cadence, key=lambda c: -c.longest_silence_days),

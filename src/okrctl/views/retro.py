@@ -18,7 +18,7 @@ from okrctl.core.goalposts import RETRO_FIELDS, grace_end
 from okrctl.core.graph import Graph, build_graph
 from okrctl.core.periods import Period, check_period, is_period, iso_utc, now
 from okrctl.core.score import Status
-from okrctl.core.scorecard import Moment, Scorecard, evaluate
+from okrctl.core.scorecard import Moment, Scorecard, UnitScore, evaluate
 from okrctl.core.staleness import stale_refs
 from okrctl.model.config import Config
 from okrctl.model.errors import OkrctlError
@@ -142,6 +142,19 @@ class Retro:
     titles: dict[str, str] = field(default_factory=dict)
     rolled: RolledInto | None = None
     """The roll into the next period, once there was one."""
+    scope: str | None = None
+    """The unit the retro is of, with every unit below it (None: the whole company)."""
+    in_scope: frozenset[str] | None = None
+    """The ids of those units (None: every unit)."""
+
+    def mine(self, ref: str) -> bool:
+        """Whether `ref` (a unit id or anything under one) is in the retro's scope."""
+        return self.in_scope is None or unit_of(ref) in self.in_scope
+
+    @property
+    def units(self) -> list[UnitScore]:
+        """The scored units in scope, in cascade order."""
+        return [unit for unit in self.card.units if self.mine(unit.id)]
 
     def as_json(self) -> dict[str, Any]:
         """The shape docs/commands.md gives, plus confidence and calibration."""
@@ -156,7 +169,7 @@ class Retro:
                         {"ref": o.ref, "score": o.score, "status": o.status} for o in u.objectives
                     ],
                 }
-                for u in self.card.units
+                for u in self.units
             ],
             "goalpost_moves": [m.as_json() for m in self.goalpost_moves],
             "added_mid_period": self.added_mid_period,
@@ -178,7 +191,11 @@ class Retro:
 
     @property
     def missed(self) -> list[str]:
-        return [o.ref for o in self.card.objectives.values() if o.status is Status.MISSED]
+        return [
+            o.ref
+            for o in self.card.objectives.values()
+            if o.status is Status.MISSED and self.mine(o.ref)
+        ]
 
     @property
     def over(self) -> bool:
@@ -192,7 +209,9 @@ class Retro:
         return [
             o.ref
             for o in self.card.objectives.values()
-            if o.status is Status.OFF_TRACK and o.node.objective.type == "committed"
+            if o.status is Status.OFF_TRACK
+            and o.node.objective.type == "committed"
+            and self.mine(o.ref)
         ]
 
     @property
