@@ -499,7 +499,7 @@ def test_closing_a_period_before_it_ends_tags_it_and_says_what_that_leaves_out(t
 def test_the_retro_of_a_pillar_covers_it_and_the_units_below_it(quarters):
     """At 2,000 teams the company's retro lists 6,000 objectives: a pillar's lead asks for the
     pillar's, with its teams, and nothing of the company's or another pillar's."""
-    repo, shas = quarters
+    repo, _ = quarters
     whole = retro_json(repo, "2026-Q3")
     result = run_cli("retro", "2026-Q3", "growth", "--repo", repo.root, "--format", "json")
     assert result.exit_code == 0, result.stderr
