@@ -89,6 +89,8 @@ objectives:
         done: false
         source: release notes
 """
+TEAM_HEAD = TEAM[: TEAM.index("      - id: ach")]
+"""TEAM up to its key results: a test appends its own."""
 
 BASE = {
     "okrctl.yaml": CONFIG,

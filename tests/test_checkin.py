@@ -13,7 +13,7 @@ import time
 import pytest
 
 import okrctl
-from conftest import BASE, TEAM, copy_demo, run_cli
+from conftest import BASE, TEAM, TEAM_HEAD, copy_demo, run_cli
 from gitrepo import GitRepo
 from okrctl.core.graph import build_graph
 
@@ -336,15 +336,7 @@ def test_parallel_checkins_never_lose_an_update(tmp_path):
     assert len([s for s in landed if s.startswith("checkin(growth/convert/rate)")]) == PARALLEL // 2
 
 
-UNITS_TEAM = """\
-kind: team
-parent: growth
-objectives:
-  - id: funding
-    title: Effortless funding
-    why: Funding is where people drop off.
-    aligns_to: [growth/convert]
-    key_results:
+UNITS_TEAM = TEAM_HEAD + """\
       - id: rate
         title: Funded rate from 30% to 40%
         unit: "%"

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import BASE, PROJECT_ROOT, assert_golden, demo_copy, run_cli
+from conftest import BASE, PROJECT_ROOT, TEAM_HEAD, assert_golden, demo_copy, run_cli
 from gitrepo import GitRepo
 from okrctl.commands.demo import Q3_SCRIPT, steps
 
@@ -757,15 +757,7 @@ def test_the_digest_lists_forty_changes_of_each_kind_and_counts_the_rest(tmp_pat
 
 def measured(rate: float, hours: float) -> str:
     """A team with two numbers as a measure writes them, unrounded."""
-    return f"""\
-kind: team
-parent: growth
-objectives:
-  - id: funding
-    title: Effortless funding
-    why: Funding is where people drop off.
-    aligns_to: [growth/convert]
-    key_results:
+    return TEAM_HEAD + f"""\
       - id: rate
         title: Funded rate from 0.3 to 0.5
         baseline: 0.3
