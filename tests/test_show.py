@@ -144,3 +144,17 @@ def test_the_pace_shown_is_the_difference_of_the_score_and_expected_shown(tmp_pa
     write_repo(tmp_path, {"goals/teams/signups.yaml": team.format(current=current)})
     text = run_cli("show", "signups/funding", "--repo", root, "--as-of", as_of).stdout
     assert f"score: {shown:.2f}, expected {shown:.2f} by now, pace +0.00 · " in text
+
+
+def test_a_long_row_wraps_under_itself(demo, monkeypatch):
+    """On an 80-column terminal an objective's title went on at the left edge, under the scores:
+    a row's text now wraps under where it starts, and no line ends in spaces."""
+    monkeypatch.setenv("COLUMNS", "60")
+    text = run_cli("show", "payments", "--repo", demo, "--as-of", "2026-11-15").stdout
+    lines = text.splitlines()
+    first = next(n for n, line in enumerate(lines) if "payments/help-instant-ach" in line)
+    assert lines[first : first + 2] == [
+        "   1.00 done       payments/help-instant-ach  Give Signups",
+        "                   the ACH verification they need",
+    ]
+    assert all(line == line.rstrip() for line in lines)

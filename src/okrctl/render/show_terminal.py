@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from okrctl.core.derive import Derived
@@ -49,6 +50,30 @@ def _line(label: str, value: str, style: str = "") -> Text:
     return text
 
 
+class _Hanging:
+    """A row whose body wraps under itself, not back at the left edge: on a narrow terminal
+    `0.36 at risk  growth/convert-signups  Turn more signups into funded` goes on with
+    `accounts` under `growth/…` (and no line is padded out with spaces, as a table's are)."""
+
+    def __init__(self, prefix: Text, body: Text) -> None:
+        self.prefix, self.body = prefix, body
+
+    def __rich_console__(self, console: Any, options: Any) -> Iterator[Text]:
+        from rich.text import Text
+
+        indent = self.prefix.cell_len
+        lines = self.body.wrap(console, max(options.max_width - indent, 20))
+        for index, line in enumerate(lines):
+            head = self.prefix.copy() if index == 0 else Text(" " * indent)
+            line.rstrip()  # (where the line broke)
+            head.append_text(line)
+            yield head
+
+
+def _hanging(prefix: Text, body: Text) -> _Hanging:
+    return _Hanging(prefix, body)
+
+
 def _ladder_tree(steps: list[Step], title: str) -> Any:
     from rich.text import Text
     from rich.tree import Tree
@@ -92,15 +117,14 @@ def _supporters(rows: list[Supporter], heading: str) -> Text:
     return text
 
 
-def _key_result_row(key_result: KeyResultScore) -> Text:
+def _key_result_row(key_result: KeyResultScore) -> Any:
     from rich.text import Text
 
     status, style = _status(key_result.status)
-    text = Text("  ")
-    text.append(f"{score_text(key_result.score):>5} ")
-    text.append(f"{status:<10}", style=style)
-    text.append(f" {key_result.ref.rsplit('/', 1)[1]}: {_value(key_result)}")
-    return text
+    prefix = Text(f"  {score_text(key_result.score):>5} ")
+    prefix.append(f"{status:<10}", style=style)
+    prefix.append(" ")
+    return _hanging(prefix, Text(f"{key_result.ref.rsplit('/', 1)[1]}: {_value(key_result)}"))
 
 
 def _value(key_result: KeyResultScore) -> str:
@@ -204,19 +228,21 @@ def _unit_block(page: UnitPage) -> list[Any]:
     parts.append(_line("score", score_text(page.unit.score)))
     for objective in page.unit.objectives:
         status, style = _status(objective.status)
-        row = Text(f"  {score_text(objective.score):>5} ")
-        row.append(f"{status:<10}", style=style)
-        row.append(f" {objective.ref}  {objective.node.objective.title}")
-        parts.append(row)
+        prefix = Text(f"  {score_text(objective.score):>5} ")
+        prefix.append(f"{status:<10}", style=style)
+        prefix.append(" ")
+        body = Text(f"{objective.ref}  {objective.node.objective.title}")
+        parts.append(_hanging(prefix, body))
     parts += [_kpi_row(kpi) for kpi in page.unit.kpis]
     if page.children:
         parts.append(Text("below it", style="bold"))
         parts += [
-            Text(f"  {score_text(c.score):>5} {c.id} ({c.kind}) {c.name}") for c in page.children
+            _hanging(Text(f"  {score_text(c.score):>5} "), Text(f"{c.id} ({c.kind}) {c.name}"))
+            for c in page.children
         ]
     if model.accomplishments:
         parts.append(Text("accomplishments", style="bold"))
-        parts += [Text(f"  • {item}") for item in model.accomplishments]
+        parts += [_hanging(Text("  • "), Text(item)) for item in model.accomplishments]
     return parts
 
 
@@ -273,18 +299,19 @@ def _key_result_block(key_result: KeyResultScore) -> list[Any]:
     return parts
 
 
-def _kpi_row(kpi: KpiScore) -> Text:
+def _kpi_row(kpi: KpiScore) -> Any:
     from rich.text import Text
 
     model = kpi.node.kpi
-    row = Text("  KPI ")
-    row.append(f"{kpi.health:<9}", style=HEALTH_STYLE[kpi.health])
+    prefix = Text("  KPI ")
+    prefix.append(f"{kpi.health:<9}", style=HEALTH_STYLE[kpi.health])
+    prefix.append(" ")
     current = "no reading yet" if model.current is None else with_unit(model.current, model.unit)
-    row.append(f" {model.title}: {current}")
+    row = Text(f"{model.title}: {current}")
     if model.healthy:
         healthy = bounds_text(model.healthy.min, model.healthy.max, model.unit)
         row.append(f" (healthy {healthy})", style="dim")
-    return row
+    return _hanging(prefix, row)
 
 
 def derived_text(derived: Derived, unit: str | None) -> str:
