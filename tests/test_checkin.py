@@ -176,6 +176,7 @@ def test_no_commit_leaves_the_edit_uncommitted(tmp_path):
         ("acme/grow/deposits", "40,5", "'40,5' is not a number"),  # (a decimal comma)
         ("acme/grow/deposits", "14%", "'14%' is in %, but this number has no unit: give it alone"),
         ("acme/grow/deposits", "--bogus", "no such option: --bogus (`okrctl checkin -h` lists"),
+        ("-x", "5", "no such option: -x (`okrctl checkin -h` lists"),
         ("signups/funding/ach", "maybe", "use true/done or false/undone"),
         ("acme/grow", "3", "is an objective; check in a key result or a KPI"),
         ("acme/grow/deposit", "3", "did you mean acme/grow/deposits"),

@@ -483,14 +483,14 @@ def checkin(
         _guided_round(repo, as_person)
         return
     with _user_errors():
+        from okrctl.model.errors import UsageError
+
+        # (VALUE may be negative, so an unknown option is taken for an argument: say what it is)
+        unknown = next((a for a in (ref, value) if a and a[0] == "-" and not _number_like(a)), None)
+        if unknown is not None:
+            raise UsageError(f"no such option: {unknown} (`okrctl checkin -h` lists them)")
         if value is None:
-            from okrctl.model.errors import UsageError
-
             raise UsageError(f"give {ref}'s new VALUE (or no REF at all, for a guided round)")
-        if value.startswith("-") and not _number_like(value):  # (unknown options reach VALUE)
-            from okrctl.model.errors import UsageError
-
-            raise UsageError(f"no such option: {value} (`okrctl checkin -h` lists them)")
         result = run_checkin(
             repo, ref, value, confidence=confidence, note=message, commit=not no_commit
         )
