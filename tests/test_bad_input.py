@@ -29,6 +29,20 @@ def test_yaml_syntax_error(tmp_path):
     assert message.startswith("YAML syntax error:")
 
 
+def test_an_unclosed_quote_says_where_it_opened(tmp_path):
+    """libyaml finds an unclosed quote only at the end of the file: the finding says which line
+    opened it, where a long file's last line said nothing of where to look."""
+    team = TEAM.replace("title: Effortless funding", 'title: "Effortless funding')
+    assert only_finding(write_repo(tmp_path, {TEAM_FILE: team})) == (
+        "schema",
+        TEAM_FILE,
+        15,
+        1,
+        "YAML syntax error: found unexpected end of stream while scanning a quoted scalar that"
+        " starts at line 6, column 12",
+    )
+
+
 def test_tab_indentation(tmp_path):
     team = TEAM.replace("    why: Funding", "\twhy: Funding")
     assert only_finding(write_repo(tmp_path, {TEAM_FILE: team})) == (

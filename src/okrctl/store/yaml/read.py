@@ -298,6 +298,11 @@ def _syntax_problem(exc: Any, text: str) -> YamlProblem:
         )
     problem = (exc.problem or "syntax error").strip()
     context = f" {exc.context.strip()}" if exc.context else ""
+    started = exc.context_mark
+    if context and started is not None and _position(started) != position:
+        # where what never closed began: an unclosed quote is found only at the file's end
+        begun = _position(started)
+        context += f" that starts at line {begun.line}, column {begun.column}"
     return YamlProblem(f"YAML syntax error: {problem}{context}", position)
 
 
