@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
+
 from conftest import BASE, cache_files, index_payload, pillar_with, run_cli
 from gitrepo import GitRepo
 
@@ -110,3 +112,28 @@ def test_a_keep_band_is_charted_against_its_bounds(tmp_path):
     repo.commit({PILLAR_FILE: band.replace("keep:", "current: 4.5\n        keep:")}, "2026-10-20")
     chart = _report(repo.root).split("```mermaid\n")[1].split("```")[0].splitlines()
     assert chart[4:] == ["    line [3, 4.5]", "    line [2, 2]", "    line [5, 5]"]
+
+
+@pytest.mark.parametrize(
+    ("values", "baseline", "target", "axis"),
+    [
+        ((0, 5, 8), 0, 12, (0.0, 13.2)),  # a count from 0: the axis starts at 0, not -1.2
+        ((2, 5, 8), 2, 12, (1.0, 13.0)),  # above 0 after the padding: the 10% of room stays
+        ((-3, -1, 1), -3, 2, (-3.5, 2.5)),  # a number that goes below 0 keeps its room
+    ],
+)
+def test_the_axis_never_dips_below_zero_for_numbers_that_do_not(values, baseline, target, axis):
+    from okrctl.render.charts import chart_of
+
+    days = ("2026-10-01", "2026-10-15", "2026-11-05")
+    kr = {
+        "title": "Count",
+        "target": target,
+        "baseline": baseline,
+        "checkins": [
+            {"day": d, "date": f"{d}T12:00:00Z", "value": v}
+            for d, v in zip(days, values, strict=True)
+        ],
+    }
+    chart = chart_of(kr)
+    assert chart is not None and (chart.low, chart.high) == axis

@@ -120,6 +120,7 @@ def chart_of(kr: dict[str, Any], title: str | None = None) -> Chart | None:
         ends += [target, float(kr["baseline"]), *(m[1] for m in moves)]
     low, high = min(ends), max(ends)
     pad = (high - low) * 0.1 or 1.0
+    bottom = low - pad if low - pad >= 0 or low < 0 else 0.0  # (no axis of tests below 0)
     return Chart(
         title=title or kr["title"],
         labels=[c["day"][5:] for c in points],
@@ -127,7 +128,7 @@ def chart_of(kr: dict[str, Any], title: str | None = None) -> Chart | None:
         values=values,
         target=target,
         axis=kr.get("unit") or "value",
-        low=float(plain(low - pad)),
+        low=float(plain(bottom)),
         high=float(plain(high + pad)),
         moves=moves,
         band=band,
