@@ -392,3 +392,5 @@ def test_a_value_is_taken_as_okrctl_shows_it(tmp_path, ref, typed, written):
     assert other_unit.stderr == (
         "okrctl: '$5' is in $, but this number counts in %: give it alone, like 42\n"
     )
+    unit_alone = run_cli("checkin", "signups/funding/rate", "%", "--repo", repo.root)
+    assert unit_alone.stderr == "okrctl: '%' is not a number; give the value like 42 or 40.5\n"

@@ -61,7 +61,7 @@ def parse_value(text: str, *, milestone: bool, unit: str | None = None) -> tuple
     word = _bare_number(word, unit)
     value = plain_number(word)
     if value is None:
-        marked = next((m for m in ("%", "$") if m in word), None)
+        marked = next((m for m in ("%", "$") if m in word and m != unit), None)
         if marked is not None:
             counted = f"counts in {unit}" if unit else "has no unit"
             raise UsageError(
