@@ -473,3 +473,26 @@ def test_the_installed_okrctl_reviews_from_a_subfolder_piped(branch):
     assert "signups/funding/rate  target 50% → 40%" in done.stdout
     assert done.stdout.splitlines()[-1] == "Fails (--fail-on error): 1 new error."
     assert (here / "c.md").read_text().startswith("<!-- okrctl-review -->\n")
+
+
+def test_scores_that_moved_by_less_than_shows_are_counted_not_listed(tmp_path):
+    """A check-in of 40 → 40.01 listed its objective and unit as "0.25 → 0.25": such rows are
+    counted in one line; the JSON keeps every score."""
+    repo = GitRepo(tmp_path / "okrs")
+    files = {
+        "okrctl.yaml": CONFIG,
+        "goals/company.yaml": COMPANY,
+        "goals/teams/signups.yaml": SIGNUPS,
+        "goals/teams/ops.yaml": OPS,
+    }
+    repo.commit(files, "2026-10-01", "goals for Q4")
+    repo.git("checkout", "-q", "-b", "pr")
+    signups = edit(SIGNUPS, ("        current: 40\n", "        current: 40.01\n"))
+    commit_as(repo, {"goals/teams/signups.yaml": signups}, "2026-11-10", "rate", SAM)
+    text = _review(repo).stdout
+    assert "Scores, weakest first" not in text
+    assert "\n2 scores moved by less than 0.01 (every one: --format json)\n" in text
+    markdown = _review(repo, "--format", "md").stdout
+    assert "\n_2 scores moved by less than 0.01 (every one: --format json)._\n" in markdown
+    scores = _review(repo, "--format", "json").json()["scores"]
+    assert sorted(s["ref"] for s in scores) == ["signups", "signups/funding"]

@@ -97,6 +97,27 @@ def checkin_flags(item: Checkin) -> str:
     return "; ".join(said)
 
 
+def score_moves(result: Review) -> tuple[list[Delta], int]:
+    """The score changes a reader can see (two decimals, or the status), and how many moved by
+    less: a check-in moving a score by 0.001 listed its unit and objective as "0.35 → 0.35"."""
+    moved = [
+        d
+        for d in result.deltas
+        if score_text(d.change.old_score) != score_text(d.change.new_score)
+        or d.change.old_status != d.change.new_status
+    ]
+    return moved, len(result.deltas) - len(moved)
+
+
+def unseen_line(result: Review) -> list[str]:
+    moved, unseen = score_moves(result)
+    if not unseen:
+        return []
+    more = " more" if moved else ""
+    scores = "score" if unseen == 1 else "scores"
+    return [f"{unseen}{more} {scores} moved by less than 0.01 (every one: --format json)", ""]
+
+
 def delta_score(delta: Delta) -> str:
     change = delta.change
     return f"{score_text(change.old_score)} → {score_text(change.new_score)}"
@@ -171,10 +192,11 @@ def sections(result: Review) -> list[tuple[str, list[str], list[list[str]]]]:
             [[c.ref, checkin_value(c), checkin_confidence(c), by(c.credit), where(c.place),
               checkin_flags(c)] for c in result.checkins],
         ))  # fmt: skip
-    if result.deltas:
+    moved, _ = score_moves(result)
+    if moved:
         found.append((
             "Scores, weakest first", ["Ref", "Score", "Status"],
-            [[d.ref, delta_score(d), delta_status(d)] for d in result.deltas],
+            [[d.ref, delta_score(d), delta_status(d)] for d in moved],
         ))  # fmt: skip
     if result.new_findings:
         found.append((
@@ -198,6 +220,7 @@ def review_text(result: Review, width: int | None = None) -> str:
     lines = [headline(result), ""]
     for title, header, rows in sections(result):
         lines += [f"{title} ({len(rows)})", columns([header, *rows], width), ""]
+    lines += unseen_line(result)
     if not result.moves and not result.scope and not result.checkins:
         lines += ["No goal-post moved, no scope changed, no check-in.", ""]
     lines += [findings_line(result), verdict(result)]
@@ -236,6 +259,7 @@ def _markdown(result: Review, rows_each: int | None, marker: bool) -> str:
             more = len(rows) - len(shown)
             lines += ["", f"…and {more} more: all of them in `okrctl review --format json`."]
         lines.append("")
+    lines += [f"_{line}._" if line else line for line in unseen_line(result)]
     if not result.moves and not result.scope and not result.checkins:
         lines += ["No goal-post moved, no scope changed, no check-in.", ""]
     lines.append(md_text(findings_line(result)) + ".")
