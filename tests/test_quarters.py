@@ -405,7 +405,7 @@ def test_diff_shows_the_change_between_the_scores_it_shows(tmp_path):
         "  signups/goal-0  0.28 → 0.27 (-0.01)\n"
         "  signups/goal-2  0.30 → 0.50 (+0.20)\n"
         "\n"
-        "1 more objective moved by less than 0.01 (every score: --format json)\n"
+        "1 more objective moved by less than 0.01 (every one: --format json)\n"
     )
     markdown = run_cli("diff", first, "HEAD", "--repo", repo.root, "--format", "md").stdout
     assert markdown.endswith(
@@ -414,7 +414,7 @@ def test_diff_shows_the_change_between_the_scores_it_shows(tmp_path):
         "| `signups/goal-0` | 0.28 | 0.27 | -0.01 |\n"
         "| `signups/goal-2` | 0.30 | 0.50 | +0.20 |\n"
         "\n"
-        "_1 more objective moved by less than 0.01 (every score: --format json)._\n"
+        "_1 more objective moved by less than 0.01 (every one: --format json)._\n"
     )
     scores = run_cli("diff", first, "HEAD", "--repo", repo.root, "--format", "json").json()
     assert [(s["ref"], s["old"], s["new"]) for s in scores["scores"]] == [

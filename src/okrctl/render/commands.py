@@ -14,7 +14,7 @@ from okrctl.core.roll_plan import LABELS
 from okrctl.core.scorecard import ObjectiveScore, Scorecard
 from okrctl.model.goals import Bounds
 from okrctl.render.markdown import FILTERS
-from okrctl.render.textformat import NONE, bounds_text, score_text
+from okrctl.render.textformat import NONE, bounds_text, moved_unseen, score_text
 from okrctl.views.diff import Diff, ScoreDelta
 from okrctl.views.history import HistoryResult
 from okrctl.views.retro import Retro
@@ -106,9 +106,7 @@ def diff_markdown(result: Diff) -> str:
 
 def unseen_scores(count: int, shown: int = 0) -> str:
     """What the scores' lines leave out, said: `shown` lines came before."""
-    more = " more" if shown else ""
-    objectives = "objective" if count == 1 else "objectives"
-    return f"{count:,}{more} {objectives} moved by less than 0.01 (every score: --format json)"
+    return moved_unseen(count, "objectives", after_others=bool(shown))
 
 
 def retro_markdown(result: Retro) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 from okrctl.model.findings import Finding, Severity
 from okrctl.render.github import escape
 from okrctl.render.markdown import value as checkin_value_text
-from okrctl.render.textformat import cell, columns, score_text, words
+from okrctl.render.textformat import cell, columns, moved_unseen, score_text, words
 from okrctl.views.review import Checkin, Credit, Delta, FailOn, Move, Place, Review, ScopeChange
 
 MARKER = "<!-- okrctl-review -->"
@@ -113,9 +113,7 @@ def unseen_line(result: Review) -> list[str]:
     moved, unseen = score_moves(result)
     if not unseen:
         return []
-    more = " more" if moved else ""
-    scores = "score" if unseen == 1 else "scores"
-    return [f"{unseen}{more} {scores} moved by less than 0.01 (every one: --format json)", ""]
+    return [moved_unseen(unseen, "scores", after_others=bool(moved)), ""]
 
 
 def delta_score(delta: Delta) -> str:

@@ -82,6 +82,14 @@ def score_text(value: float | None) -> str:
     return NONE if value is None else f"{value:.2f}"
 
 
+def moved_unseen(count: int, what: str, *, after_others: bool) -> str:
+    """The line that stands for `count` scores whose move is too small to show at two decimals
+    (`diff`, `review`): `what` is the plural counted ("objectives", "scores")."""
+    more = " more" if after_others else ""
+    counted = what.removesuffix("s") if count == 1 else what
+    return f"{count:,}{more} {counted} moved by less than 0.01 (every one: --format json)"
+
+
 def with_unit(value: float | None, unit: str | None) -> str:
     if unit in (None, ""):
         return number(value)
