@@ -4,6 +4,7 @@ commits by different authors: what it lists, where, with what effect, and when i
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
@@ -131,11 +132,9 @@ def edit(text: str, *changes: tuple[str, str]) -> str:
     return text
 
 
-@pytest.fixture
-def branch(tmp_path):
-    """main: the goals as set on Oct 1 (with one old orphan). pr: a target moved in the grace,
-    one moved after it, a realignment, a dropped key result, an added orphan, and check-ins."""
-    repo = GitRepo(tmp_path / "okrs")
+def main_then_pr(root: Path) -> GitRepo:
+    """main: the goals as set on Oct 1 (with one old orphan); checked out: the branch `pr`."""
+    repo = GitRepo(root)
     files = {
         "okrctl.yaml": CONFIG,
         "goals/company.yaml": COMPANY,
@@ -144,6 +143,14 @@ def branch(tmp_path):
     }
     repo.commit(files, "2026-10-01", "goals for Q4")
     repo.git("checkout", "-q", "-b", "pr")
+    return repo
+
+
+@pytest.fixture
+def branch(tmp_path):
+    """main: the goals as set on Oct 1 (with one old orphan). pr: a target moved in the grace,
+    one moved after it, a realignment, a dropped key result, an added orphan, and check-ins."""
+    repo = main_then_pr(tmp_path / "okrs")
     ops = edit(OPS, ("        target: 5\n", "        target: 4\n"))
     commit_as(repo, {"goals/teams/ops.yaml": ops}, "2026-10-05", "latency: aim lower", SAM)
     signups = edit(SIGNUPS, ("        target: 50\n", "        target: 40\n"))
@@ -478,15 +485,7 @@ def test_the_installed_okrctl_reviews_from_a_subfolder_piped(branch):
 def test_scores_that_moved_by_less_than_shows_are_counted_not_listed(tmp_path):
     """A check-in of 40 → 40.01 listed its objective and unit as "0.25 → 0.25": such rows are
     counted in one line; the JSON keeps every score."""
-    repo = GitRepo(tmp_path / "okrs")
-    files = {
-        "okrctl.yaml": CONFIG,
-        "goals/company.yaml": COMPANY,
-        "goals/teams/signups.yaml": SIGNUPS,
-        "goals/teams/ops.yaml": OPS,
-    }
-    repo.commit(files, "2026-10-01", "goals for Q4")
-    repo.git("checkout", "-q", "-b", "pr")
+    repo = main_then_pr(tmp_path / "okrs")
     signups = edit(SIGNUPS, ("        current: 40\n", "        current: 40.01\n"))
     commit_as(repo, {"goals/teams/signups.yaml": signups}, "2026-11-10", "rate", SAM)
     text = _review(repo).stdout
