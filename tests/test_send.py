@@ -368,8 +368,34 @@ def test_the_webhook_gets_the_summary_as_text(quarter, hook, monkeypatch):
     lines = payload["text"].splitlines()
     assert lines[0] == "*Harbor Invest — 2026-Q4 — 2026-11-14*"
     assert "🟢 Grow net deposits to $120M: 0.43 (on track)" in lines
-    assert lines[-1].startswith("Needs attention: ")
+    assert lines[-1] == "Needs attention: 2 objectives off track, 9 numbers stale"
     assert hook not in result.stdout + result.stderr  # a webhook URL is a secret
+
+
+def test_the_summary_counts_in_words_that_agree(tmp_path, hook, monkeypatch):
+    """One of each is said in the singular ("1 objectives off track" was said)."""
+    from gitrepo import GitRepo
+
+    company = (
+        BASE["goals/company.yaml"]
+        .replace(
+            "    why: Deposits fund plans.\n",
+            "    why: Deposits fund plans.\n    type: committed\n",
+        )
+        .replace("current: 12", "current: 10")
+    )
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({"okrctl.yaml": CONFIG, "goals/company.yaml": company}, "2026-10-01")
+    critical = company.replace("    current: 3.2\n", "    current: 2.5\n")
+    repo.commit({"goals/company.yaml": critical}, "2026-11-10")  # the KPI checked in, critical
+    Hook.posts.clear()
+    monkeypatch.setenv("OKRCTL_WEBHOOK_URL", f"{hook}/okrs")
+    result = run_cli("send", "digest", "--repo", repo.root, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    [payload] = Hook.posts
+    assert payload["text"].splitlines()[-1] == (
+        "Needs attention: 1 objective off track, 1 KPI critical, 1 number stale"
+    )
 
 
 @pytest.mark.parametrize(

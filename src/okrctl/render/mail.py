@@ -114,11 +114,11 @@ def digest_summary(request: ReportRequest, context: dict[str, Any]) -> str:
         lines.append(f"{icon(objective['status'])} {objective['title']}: {score} ({words})")
     attention = context["attention"]
     counts = [
-        (len(attention["off_track"]), "objectives off track"),
-        (len(attention["critical_kpis"]), "KPIs critical"),
-        (len(attention["stale"]), "numbers stale"),
-    ]
-    said = [f"{n} {what}" for n, what in counts if n]
+        (len(attention["off_track"]), "objective", "objectives", "off track"),
+        (len(attention["critical_kpis"]), "KPI", "KPIs", "critical"),
+        (len(attention["stale"]), "number", "numbers", "stale"),
+    ]  # ("1 objectives off track" and "15202 numbers stale" were said so)
+    said = [f"{n:,} {one if n == 1 else many} {state}" for n, one, many, state in counts if n]
     lines.append("Needs attention: " + (", ".join(said) if said else "nothing"))
     return "\n".join(lines)
 
