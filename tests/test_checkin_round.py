@@ -230,3 +230,26 @@ def test_tab_completes_values(team):
     _interrupt(child)
     child.expect("stopped: nothing was written")
     child.expect(pexpect.EOF)
+
+
+@pytest.mark.slow
+def test_a_check_in_of_yesterday_is_one_day_ago(tmp_path):
+    """The round said "(1 days ago)", and "(0 days ago)" for one made today."""
+    from datetime import UTC, datetime, timedelta
+
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(FILES, "2026-10-01", "goals")
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).replace(hour=12, minute=0, second=0)
+    every_number = (
+        TEAM.replace("        done: false\n", "        done: true\n")
+        .replace("current: 34   # Looker", "current: 35   # Looker")
+        .replace("current: 3.1", "current: 3.3")
+    )
+    repo.commit({"goals/teams/signups.yaml": every_number}, yesterday.isoformat(), "update")
+    repo.git("config", "user.email", "tom@acme.example")
+    child = _spawn(repo)
+    child.expect(r"\[1/\d\] signups/")  # each of them checked in yesterday
+    child.expect(r"last check-in \S+ \((\d+ days?) ago\)")
+    assert child.match.group(1) == "1 day"
+    _interrupt(child)
+    child.expect("stopped: nothing was written")

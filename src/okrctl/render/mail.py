@@ -11,7 +11,7 @@ from typing import Any
 
 from okrctl.render.charts import Chart
 from okrctl.render.links import checkin_link
-from okrctl.render.textformat import format_value, has_controls, one_line, with_unit
+from okrctl.render.textformat import days, format_value, has_controls, one_line, with_unit
 from okrctl.views.nudges import Nudge, Nudges
 from okrctl.views.report import ReportRequest
 
@@ -134,7 +134,7 @@ def nudge_message(nudge: Nudge, nudges: Nudges, sender: str) -> EmailMessage:
     lines = [
         f"Hi {one_line(nudge.name)},",
         "",
-        f"these have had no check-in for more than {nudges.stale_after_days} days "
+        f"these have had no check-in for more than {days(nudges.stale_after_days)} "
         f"(as of {nudges.as_of.isoformat()}). Even an unchanged number is worth confirming:",
         "",
     ]
@@ -145,7 +145,7 @@ def nudge_message(nudge: Nudge, nudges: Nudges, sender: str) -> EmailMessage:
         command = f"okrctl checkin {quiet.ref} {_example(quiet)}"
         link = checkin_link(nudges.repository_url, quiet.ref)
         lines += [
-            f"- {quiet.title} ({quiet.kind} {quiet.ref}): {shown}, silent for {quiet.days} days "
+            f"- {quiet.title} ({quiet.kind} {quiet.ref}): {shown}, silent for {days(quiet.days)} "
             f"(last check-in: {last})",
             f"    {command}",
         ]
@@ -165,7 +165,7 @@ def _nudge_html(
 
     items = "".join(
         f"<li><b>{escape(q.title)}</b> ({escape(q.kind)} <code>{escape(q.ref)}</code>): "
-        f"{escape(shown)}, silent for {q.days} days (last check-in: {escape(last)})<br>"
+        f"{escape(shown)}, silent for {days(q.days)} (last check-in: {escape(last)})<br>"
         f'<code style="background:#f6f8fa;padding:2px 4px;">{escape(command)}</code>'
         + (f' or <a href="{escape(link)}">check in in the browser</a>' if link else "")
         + "</li>"
@@ -174,7 +174,7 @@ def _nudge_html(
     return (
         '<!DOCTYPE html><html><body style="font-family:Helvetica,Arial,sans-serif;'
         f'font-size:15px;color:#1f2328;"><p>Hi {escape(one_line(nudge.name))},</p>'
-        f"<p>these have had no check-in for more than {nudges.stale_after_days} days (as of "
+        f"<p>these have had no check-in for more than {days(nudges.stale_after_days)} (as of "
         f"{nudges.as_of.isoformat()}). Even an unchanged number is worth confirming:</p>"
         f"<ul>{items}</ul><p>Thank you!</p></body></html>"
     )

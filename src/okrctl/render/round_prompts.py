@@ -10,7 +10,7 @@ from typing import Any
 
 from okrctl.core.graph import KeyResultNode
 from okrctl.model.errors import UsageError
-from okrctl.render.textformat import format_value, score_text, with_unit
+from okrctl.render.textformat import days_ago, format_value, score_text, with_unit
 from okrctl.views.checkin_round import Answer, Due
 
 NOT_YET = {"not yet": "false", "no": "false", "yes": "true"}
@@ -38,7 +38,8 @@ def _now(item: Due) -> str:
     else:
         parts = ["no value yet" if item.value is None else with_unit(item.value, item.unit)]
     if item.last is not None:
-        parts.append(f"last check-in {item.last.isoformat()} ({item.days_quiet} days ago)")
+        ago = "" if item.days_quiet is None else f" ({days_ago(item.days_quiet)})"
+        parts.append(f"last check-in {item.last.isoformat()}{ago}")
     elif item.days_quiet is not None:
         parts.append("never checked in")
     if item.confidence is not None:

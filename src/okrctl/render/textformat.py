@@ -72,6 +72,16 @@ def number(value: float | None) -> str:
     return "0" if text == "-0" else text
 
 
+def days(count: int) -> str:
+    """`1 day`, `12 days`: a count of days as people say it."""
+    return f"{count:,} day" if count == 1 else f"{count:,} days"
+
+
+def days_ago(count: int) -> str:
+    """`today`, `1 day ago`, `12 days ago`."""
+    return "today" if count == 0 else f"{days(count)} ago"
+
+
 def shown_change(old: float, new: float) -> float:
     """`new - old` as a reader of `number` sees them: the difference of the two numbers shown,
     so that a measured 0.41234 → 0.41567 reads "0.41 → 0.42 (+0.01)", not "(+0)"."""
