@@ -787,3 +787,12 @@ def test_a_change_is_the_difference_of_the_values_shown(tmp_path):
         "- **Funded rate from 0.3 to 0.5** (`signups/funding/rate`): 0.41 → 0.42 (+0.01)",
         "- **Hours to fund from 48 to 24** (`signups/funding/hours`): 40 hours → 40 hours",
     ]
+
+
+def test_one_day_left_is_said_so(quarter):
+    """The digest's heading read "1 days left" on the period's second-to-last day."""
+    result = run_cli("report", "--repo", quarter, "--as-of", "2026-12-30")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[2].endswith(" · 1 day left_")
+    wall = run_cli("report", "--template", "wall", "--repo", quarter, "--as-of", "2026-12-30")
+    assert "## 2026-Q4 · 99% gone · 1 day left\n" in wall.stdout

@@ -24,6 +24,7 @@ from okrctl.render.textformat import (
     NONE,
     bar,
     cell,
+    days,
     derived_note,
     number,
     score_text,
@@ -110,6 +111,7 @@ FILTERS = {
     "cell": cell,
     "value": value,
     "most_in_need": most_in_need,
+    "days": days,
 }
 FILTER_NAMES = frozenset({*FILTERS, "chart"})
 """Every filter a template can use (`chart` is made per render: it keeps its charts' data)."""

@@ -72,8 +72,11 @@ def number(value: float | None) -> str:
     return "0" if text == "-0" else text
 
 
-def days(count: int) -> str:
-    """`1 day`, `12 days`: a count of days as people say it."""
+def days(count: int | None) -> str:
+    """`1 day`, `12 days`: a count of days as people say it (the `days` filter of templates:
+    "1 days left" was the digest's heading on the period's second-to-last day)."""
+    if count is None:
+        return NONE
     return f"{count:,} day" if count == 1 else f"{count:,} days"
 
 
