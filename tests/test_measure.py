@@ -258,7 +258,7 @@ def test_text_output_is_a_table_and_a_summary(tmp_path, api):
         "acme/ltv-cac         3.2       3.4   changed\n"
         "growth/convert/rate  none      35.5  changed\n"
         "signups/funding/ach  not done  done  changed\n"
-        "Dry run: 4 value(s) would change; nothing written.\n"
+        "Dry run: 4 values would change; nothing written.\n"
     )
 
 
@@ -283,7 +283,7 @@ def test_measure_as_a_user_types_it_from_a_subfolder_piped(tmp_path, api):
         "acme/ltv-cac         3.2       3.4   changed\n"
         "growth/convert/rate  none      35.5  changed\n"
         "signups/funding/ach  not done  done  changed\n"
-        f"Committed 4 value(s) in {head[:10]}.\n"
+        f"Committed 4 values in {head[:10]}.\n"
     )
     assert repo.git("log", "-1", "--format=%s") == "measure: 4 values as of 2026-11-23"
     assert not (folder / "data").exists()  # nothing looked for beside the current folder

@@ -205,7 +205,7 @@ def test_roll_then_diff_and_retro_read_the_new_quarter(quarters, monkeypatch):
         "  acme/grow/deposits: it says 'from 10 to 20', and the numbers are 12 → 18",
         "  growth/convert/rate: it says 'from 30 to 40', and the numbers are 36 → 42",
     ]
-    assert result.stdout.startswith("rolled to 2026-Q4: 4 file(s) changed; committed ")
+    assert result.stdout.startswith("rolled to 2026-Q4: 4 files changed; committed ")
     assert repo.git("show", "--name-only", "--format=", "HEAD").splitlines() == [
         "goals/company.yaml",
         "goals/pillars/growth.yaml",

@@ -242,7 +242,7 @@ def test_a_folder_with_other_files_is_refused_unless_forced(quarter, tmp_path):
     manifest.write_text(manifest.read_text() + "units/gone.html\n")
     again = run_cli("site", out, "--repo", quarter, "--as-of", AS_OF, "--force")
     assert again.exit_code == 0
-    assert "removed 1 old file(s)" in again.stdout
+    assert "removed 1 old file." in again.stdout
     assert not (out / "units/gone.html").exists() and (out / "CNAME").exists()
 
 

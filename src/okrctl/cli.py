@@ -314,14 +314,14 @@ def _date(text: str | None) -> date | None:
 
 def _report_problems(notes: list[str], findings: "list[Finding]") -> None:
     """Notes, and the findings of files that did not load, go to stderr; data stays on stdout."""
-    from okrctl.render.textformat import wrapped
+    from okrctl.render.textformat import counted, wrapped
 
     for note in notes:
         typer.echo(wrapped(f"okrctl: note: {note}", _width(sys.stderr), 4), err=True)
     _echo_findings(findings)
     if findings:
         typer.echo(
-            f"okrctl: {len({f.file for f in findings})} file(s) did not load; "
+            f"okrctl: {counted(len({f.file for f in findings}), 'file')} did not load; "
             "run `okrctl check` for details",
             err=True,
         )
@@ -624,12 +624,13 @@ def site(
     Example: okrctl site public --base-url https://okrs.example.com
     """
     from okrctl.commands.site import site as build
+    from okrctl.render.textformat import counted
 
     with _user_errors():  # (git is not asked ahead: docs/architecture.md says why)
         built = build(repo, out, at=at, as_of=_date(as_of), base_url=base_url, force=force)
     _report_problems(built.notes, [])
     written = built.written
-    removed = f"; removed {written.removed} old file(s)" if written.removed else ""
+    removed = f"; removed {counted(written.removed, 'old file')}" if written.removed else ""
     typer.echo(f"Wrote {written.pages} files to {written.folder}{removed}.")
 
 

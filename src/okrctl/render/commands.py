@@ -14,7 +14,7 @@ from okrctl.core.roll_plan import LABELS
 from okrctl.core.scorecard import ObjectiveScore, Scorecard
 from okrctl.model.goals import Bounds
 from okrctl.render.markdown import FILTERS
-from okrctl.render.textformat import NONE, bounds_text, moved_unseen, score_text
+from okrctl.render.textformat import NONE, bounds_text, counted, moved_unseen, score_text
 from okrctl.views.diff import Diff, ScoreDelta
 from okrctl.views.history import HistoryResult
 from okrctl.views.retro import Retro
@@ -178,7 +178,8 @@ def rolled_text(rolled: Rolled) -> str:
         lines.append(rolled.plan_text.rstrip("\n"))
     else:
         where = f"committed {rolled.commit[:10]}" if rolled.commit else "not committed"
-        lines.append(f"rolled to {rolled.period}: {len(rolled.files)} file(s) changed; {where}")
+        files = counted(len(rolled.files), "file")
+        lines.append(f"rolled to {rolled.period}: {files} changed; {where}")
         for decision, label in LABELS.items():
             lines += [f"  {label} {ref}" for ref in rolled.refs(decision)]
     notes: list[str] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from okrctl.render.textformat import columns, format_value
+from okrctl.render.textformat import columns, counted, format_value
 from okrctl.views.measure import MeasureResult
 
 
@@ -29,14 +29,14 @@ def measure_text(result: MeasureResult) -> list[tuple[str, str]]:
     if not result.measured and not result.failed:
         summary = "No `measure:` blocks in scope."
     elif result.dry_run:
-        summary = f"Dry run: {changed} value(s) would change; nothing written."
+        summary = f"Dry run: {counted(changed, 'value')} would change; nothing written."
     elif result.commit:
-        summary = f"Committed {changed} value(s) in {result.commit[:10]}."
+        summary = f"Committed {counted(changed, 'value')} in {result.commit[:10]}."
     elif changed:
-        summary = f"Wrote {changed} value(s); not committed (not a git repository)."
+        summary = f"Wrote {counted(changed, 'value')}; not committed (not a git repository)."
     else:
         summary = "Nothing changed; no commit."
     if result.failed:
-        summary += f" {len(result.failed)} source(s) failed."
+        summary += f" {counted(len(result.failed), 'source')} failed."
     segments.append((summary, "bold"))
     return segments

@@ -72,6 +72,11 @@ def number(value: float | None) -> str:
     return "0" if text == "-0" else text
 
 
+def counted(count: int, noun: str) -> str:
+    """`1 file`, `4 files`: a count with its noun in agreement (a plain `s` plural)."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
 def days(count: int | None) -> str:
     """`1 day`, `12 days`: a count of days as people say it (the `days` filter of templates:
     "1 days left" was the digest's heading on the period's second-to-last day)."""
