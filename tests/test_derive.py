@@ -715,3 +715,5 @@ def test_a_sum_is_the_number_people_would_write(tmp_path):
         line for line in exported.read_text().splitlines() if "acme/grow" in line or "sum:" in line
     )
     assert ',$M,10,20,7.35,"sum: emea/sales/deposits, amer/sales/deposits"' in row
+    big = write_repo(tmp_path / "big", files(emea=123456789012.34, amer=1), base=False)
+    assert repr(_status(big)["acme/grow/deposits"]["current"]) == "123456789013.34"

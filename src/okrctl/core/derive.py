@@ -227,13 +227,14 @@ def _resolve(
 
 
 def add_up(numbers: list[float]) -> float:
-    """The sum, to 12 significant digits: 5.4 + 1.95 is 7.35, where binary floats make it
-    7.3500000000000005, a number `export` and JSON then carried digit for digit. (Exact
-    decimal arithmetic cost 70 µs a sum of 100, and a derived timeline sums at every check-in
-    of its sources; this, 3 µs.)"""
+    """The sum, to 15 significant digits: 5.4 + 1.95 is 7.35, where binary floats make it
+    7.3500000000000005, a number `export` and JSON then carried digit for digit; and a bank's
+    deposits in dollars and cents (123,456,789,012.34 + 1) keep their cents. (Exact decimal
+    arithmetic cost 70 µs a sum of 100, and a derived timeline sums at every check-in of its
+    sources; this, 3 µs.)"""
     import math
 
-    return float(f"{math.fsum(numbers):.12g}")
+    return float(f"{math.fsum(numbers):.15g}")
 
 
 def as_derived(item: Numbered, value: float | None) -> Numbered:
