@@ -8,6 +8,7 @@ from pathlib import Path
 
 from okrctl.core.periods import check_period
 from okrctl.model.errors import OkrctlError, UsageError
+from okrctl.render.textformat import days
 from okrctl.store.git import writes as git_writes
 from okrctl.store.revisions import TAG_PREFIX, last_commit_naming_period
 from okrctl.store.root import CONFIG_NAME
@@ -60,10 +61,10 @@ def close(repo: Workspace | Path | str | None, period_name: str, *, force: bool 
     git_writes.create_tag(top, tag, commit, message, force=force)
     notes = []
     if not period.is_over(card.moment.instant):  # allowed: some close on the last working day
-        left = (period.last_day - card.moment.as_of).days
+        left = days(period.days_left(card.moment.as_of))
         notes.append(
-            f"{period_name} runs until {period.last_day} ({left} day{'' if left == 1 else 's'} "
-            f"left): it is graded as of {card.moment.as_of}, and check-ins committed after "
-            f"{commit[:10]} are not part of {tag}; once it ends, close it again with --force"
+            f"{period_name} runs until {period.last_day} ({left} left): it is graded as of "
+            f"{card.moment.as_of}, and check-ins committed after {commit[:10]} are not part of "
+            f"{tag}; once it ends, close it again with --force"
         )
     return Closed(tag, commit, message, notes)

@@ -9,6 +9,7 @@ derived values, so status, show, report, site, export and diff agree on one numb
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol, TypeVar
@@ -232,8 +233,6 @@ def add_up(numbers: list[float]) -> float:
     deposits in dollars and cents (123,456,789,012.34 + 1) keep their cents. (Exact decimal
     arithmetic cost 70 µs a sum of 100, and a derived timeline sums at every check-in of its
     sources; this, 3 µs.)"""
-    import math
-
     return float(f"{math.fsum(numbers):.15g}")
 
 

@@ -38,6 +38,10 @@ class Period(NamedTuple):
         """True once `moment` is past the last day's 24:00."""
         return moment > self.end
 
+    def days_left(self, as_of: date) -> int:
+        """Whole days after `as_of` up to the last day (0 on it and after it)."""
+        return max(0, (self.last_day - as_of).days)
+
 
 def is_period(word: str) -> bool:
     """A word that matches a period pattern is a period, not a git revision (docs/commands.md,

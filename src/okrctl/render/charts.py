@@ -120,7 +120,7 @@ def chart_of(kr: dict[str, Any], title: str | None = None) -> Chart | None:
         ends += [target, float(kr["baseline"]), *(m[1] for m in moves)]
     low, high = min(ends), max(ends)
     pad = (high - low) * 0.1 or 1.0
-    bottom = low - pad if low - pad >= 0 or low < 0 else 0.0  # (no axis of tests below 0)
+    bottom = max(low - pad, 0.0) if low >= 0 else low - pad  # (no axis of tests below 0)
     return Chart(
         title=title or kr["title"],
         labels=[c["day"][5:] for c in points],

@@ -6,7 +6,6 @@ terminal."""
 from __future__ import annotations
 
 import functools
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -14,7 +13,14 @@ from okrctl.core.roll_plan import LABELS
 from okrctl.core.scorecard import ObjectiveScore, Scorecard
 from okrctl.model.goals import Bounds
 from okrctl.render.markdown import FILTERS
-from okrctl.render.textformat import NONE, bounds_text, counted, moved_unseen, score_text
+from okrctl.render.textformat import (
+    NONE,
+    bounds_text,
+    counted,
+    moved_unseen,
+    score_text,
+    shown_change,
+)
 from okrctl.views.diff import Diff, ScoreDelta
 from okrctl.views.history import HistoryResult
 from okrctl.views.retro import Retro
@@ -94,7 +100,8 @@ def score_moves(scores: list[ScoreDelta]) -> tuple[list[ScoreMove], int]:
         old, new = score_text(score.old), score_text(score.new)
         if old == new:
             continue
-        change = NONE if NONE in (old, new) else f"{Decimal(new) - Decimal(old):+.2f}"
+        shown = None if NONE in (old, new) else shown_change(score.old or 0, score.new or 0)
+        change = NONE if shown is None else f"{shown:+.2f}"
         moves.append(ScoreMove(score.ref, old, new, change))
     return moves, len(scores) - len(moves)
 

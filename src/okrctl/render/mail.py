@@ -11,7 +11,14 @@ from typing import Any
 
 from okrctl.render.charts import Chart
 from okrctl.render.links import checkin_link
-from okrctl.render.textformat import days, format_value, has_controls, one_line, with_unit
+from okrctl.render.textformat import (
+    counted,
+    days,
+    format_value,
+    has_controls,
+    one_line,
+    with_unit,
+)
 from okrctl.views.nudges import Nudge, Nudges
 from okrctl.views.report import ReportRequest
 
@@ -114,11 +121,11 @@ def digest_summary(request: ReportRequest, context: dict[str, Any]) -> str:
         lines.append(f"{icon(objective['status'])} {objective['title']}: {score} ({words})")
     attention = context["attention"]
     counts = [
-        (len(attention["off_track"]), "objective", "objectives", "off track"),
-        (len(attention["critical_kpis"]), "KPI", "KPIs", "critical"),
-        (len(attention["stale"]), "number", "numbers", "stale"),
+        (len(attention["off_track"]), "objective", "off track"),
+        (len(attention["critical_kpis"]), "KPI", "critical"),
+        (len(attention["stale"]), "number", "stale"),
     ]  # ("1 objectives off track" and "15202 numbers stale" were said so)
-    said = [f"{n:,} {one if n == 1 else many} {state}" for n, one, many, state in counts if n]
+    said = [f"{counted(n, noun)} {state}" for n, noun, state in counts if n]
     lines.append("Needs attention: " + (", ".join(said) if said else "nothing"))
     return "\n".join(lines)
 

@@ -374,7 +374,7 @@ def build_context(
             "last_day": card.period.last_day.isoformat(),
             "elapsed": card.elapsed,
             "over": card.over,
-            "days_left": max(0, (card.period.last_day - card.moment.as_of).days),
+            "days_left": card.period.days_left(card.moment.as_of),
         },
         "as_of": card.moment.as_of.isoformat(),
         "has_history": history is not None,

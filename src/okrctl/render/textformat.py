@@ -80,9 +80,7 @@ def counted(count: int, noun: str) -> str:
 def days(count: int | None) -> str:
     """`1 day`, `12 days`: a count of days as people say it (the `days` filter of templates:
     "1 days left" was the digest's heading on the period's second-to-last day)."""
-    if count is None:
-        return NONE
-    return f"{count:,} day" if count == 1 else f"{count:,} days"
+    return NONE if count is None else counted(count, "day")
 
 
 def days_ago(count: int) -> str:
@@ -104,8 +102,8 @@ def moved_unseen(count: int, what: str, *, after_others: bool) -> str:
     """The line that stands for `count` scores whose move is too small to show at two decimals
     (`diff`, `review`): `what` is the plural counted ("objectives", "scores")."""
     more = " more" if after_others else ""
-    counted = what.removesuffix("s") if count == 1 else what
-    return f"{count:,}{more} {counted} moved by less than 0.01 (every one: --format json)"
+    noun = what.removesuffix("s") if count == 1 else what
+    return f"{count:,}{more} {noun} moved by less than 0.01 (every one: --format json)"
 
 
 def with_unit(value: float | None, unit: str | None) -> str:

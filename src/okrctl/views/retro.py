@@ -216,7 +216,7 @@ class Retro:
 
     @property
     def days_left(self) -> int:
-        return max(0, (self.period.last_day - self.card.moment.as_of).days)
+        return self.period.days_left(self.card.moment.as_of)
 
 
 def final_moment(period: Period) -> Moment:
