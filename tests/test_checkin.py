@@ -13,7 +13,7 @@ import time
 import pytest
 
 import okrctl
-from conftest import BASE, TEAM, TEAM_HEAD, copy_demo, run_cli
+from conftest import BASE, TEAM, TEAM_HEAD, copy_demo, run_cli, typed
 from gitrepo import GitRepo
 from okrctl.core.graph import build_graph
 
@@ -372,6 +372,7 @@ UNITS_TEAM = TEAM_HEAD + """\
         ("signups/funding/accounts", "46,800", "46800"),
         ("signups/funding/accounts", "1,046,800.5 accounts", "1046800.5"),
         ("signups/funding/margin", "-2.5", "-2.5"),  # a negative value, not an option
+        ("signups/funding/rate", "-2.5%", "-2.5"),  # (was taken for an unknown option)
     ],
 )
 def test_a_value_is_taken_as_okrctl_shows_it(tmp_path, ref, typed, written):
@@ -394,3 +395,18 @@ def test_a_value_is_taken_as_okrctl_shows_it(tmp_path, ref, typed, written):
     )
     unit_alone = run_cli("checkin", "signups/funding/rate", "%", "--repo", repo.root)
     assert unit_alone.stderr == "okrctl: '%' is not a number; give the value like 42 or 40.5\n"
+
+
+def test_a_value_as_shown_checks_in_from_a_subfolder_through_the_installed_okrctl(tmp_path):
+    """As a user types it: the installed entry point, in a subfolder of the goals, piped."""
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, TEAM_FILE: UNITS_TEAM}, "2026-10-01")
+    teams = repo.root / "goals" / "teams"
+    done = typed("checkin", "signups/funding/rate", "-2.5%", "-m", "typed", cwd=teams)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(
+        "signups/funding/rate: none → -2.5 in goals/teams/signups.yaml; committed "
+    )
+    typo = typed("checkin", "signups/funding/rate", "36", "--confidnce", "0.5", cwd=teams)
+    assert typo.returncode == 2  # an unknown option after VALUE is still click's usage error
+    assert typo.stderr.endswith("Error: Got unexpected extra argument(s) (--confidnce 0.5)\n")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from conftest import BASE, COMPANY, PILLAR, TEAM, run_cli, write_repo
+from conftest import BASE, COMPANY, PILLAR, TEAM, run_cli, typed, write_repo
 from gitrepo import GitRepo
 
 COMPANY_FILE, PILLAR_FILE, TEAM_FILE = (
@@ -517,3 +519,13 @@ def test_the_retro_of_a_pillar_covers_it_and_the_units_below_it(quarters):
     unknown = run_cli("retro", "2026-Q3", "grwth", "--repo", repo.root)
     assert unknown.exit_code == 2
     assert unknown.stderr == "okrctl: unknown unit 'grwth'; did you mean growth?\n"
+
+
+def test_a_pillars_retro_from_a_subfolder_through_the_installed_okrctl(quarters):
+    """As a lead types it: the installed entry point, in the pillar's folder, piped."""
+    repo, _ = quarters
+    done = typed(
+        "retro", "2026-Q3", "growth", "--format", "json", cwd=repo.root / "goals" / "pillars"
+    )
+    assert done.returncode == 0, done.stderr
+    assert [u["id"] for u in json.loads(done.stdout)["units"]] == ["growth", "signups"]

@@ -486,7 +486,7 @@ def checkin(
         from okrctl.model.errors import UsageError
 
         # (VALUE may be negative, so an unknown option is taken for an argument: say what it is)
-        unknown = next((a for a in (ref, value) if a and a[0] == "-" and not _number_like(a)), None)
+        unknown = next((a for a in (ref, value) if a and _option_shaped(a)), None)
         if unknown is not None:
             raise UsageError(f"no such option: {unknown} (`okrctl checkin -h` lists them)")
         if value is None:
@@ -517,12 +517,9 @@ def _checkin_from_event(repo: Path | None, event: Path, reply: Path | None) -> N
         raise typer.Exit(1)
 
 
-def _number_like(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+def _option_shaped(text: str) -> bool:
+    """`--bogus` or `-x`, not a negative value: `-5`, `-.5`, `-5%`, `-$5`."""
+    return text[:1] == "-" and not (text[1:2].isdigit() or text[1:2] in (".", "$"))
 
 
 def _guided_round(repo: Path | None, person: str | None) -> None:

@@ -40,6 +40,7 @@ def retro(
     revision = resolve(workspace, period_name)
     graded = grade_period(workspace, period_name, revision)
     graph, period, card = graded.graph, graded.period, graded.card
+    scope = check_scope(graph, scope)  # (an unknown unit says so before history is read)
     goals_dir = graded.config.goals_dir
     history = read_history(workspace, goals_dir, revision=revision)
     assert history is not None  # resolve() already needed git
@@ -47,7 +48,7 @@ def retro(
     assert top is not None
     paths = goals_scope(root, top, goals_dir)
     log = [c for c in read_log(top, revision, paths) if period.start <= c.date < period.end]
-    result = Retro(period, revision, card, scope=check_scope(graph, scope))
+    result = Retro(period, revision, card, scope=scope)
     if scope is not None:
         result.in_scope = frozenset(unit_id for unit_id, _ in cascade_order(graph, scope))
     mine = result.mine
