@@ -391,6 +391,21 @@ def three_objectives(values: tuple[float, float, float]) -> str:
     return f"kind: team\nparent: growth\nobjectives:\n{objectives}"
 
 
+def test_diff_spells_a_milestone_as_its_file_does(tmp_path):
+    """`done: False → True` was Python showing through: a diff says what the YAML says."""
+    repo = GitRepo(tmp_path / "okrs")
+    first = repo.commit(BASE, "2026-10-01")
+    repo.commit({TEAM_FILE: TEAM.replace("done: false", "done: true")}, "2026-10-08")
+    text = run_cli("diff", first, "HEAD", "--values", "--repo", repo.root).stdout
+    assert "~ signups/funding/ach  done: false → true\n" in text
+    markdown = run_cli("diff", first, "HEAD", "--values", "--repo", repo.root, "--format", "md")
+    assert "| `signups/funding/ach` | done | false | true |\n" in markdown.stdout
+    data = run_cli("diff", first, "HEAD", "--values", "--repo", repo.root, "--format", "json")
+    assert {"ref": "signups/funding/ach", "field": "done", "old": False, "new": True} in (
+        data.json()["changed"]
+    )
+
+
 def test_diff_shows_the_change_between_the_scores_it_shows(tmp_path):
     """0.2751 → 0.2749 read "0.28 → 0.27 (-0.00)", and 0.4101 → 0.4149 "0.41 → 0.41 (+0.00)": a
     change is now the difference of the two scores shown, a move too small to show is counted,

@@ -98,7 +98,8 @@ def test_one_on_one_shows_the_deltas_since_the_last_one(quarter):
 
 def test_since_a_period_start_shows_the_goalpost_move_and_the_new_priority(quarter):
     text = report(quarter, "--since", "2026-10-05")
-    assert "- Goal-post moved: `referrals/invite-loop/invites-per-funder` target 1.0 → 0.8" in text
+    moved = "`referrals/invite-loop/invites-per-funder` target 1 invites → 0.8 invites"
+    assert f"- Goal-post moved: {moved}" in text
     assert (
         "- Added: **Give Signups the ACH verification they need** "
         "(`payments/help-instant-ach`)" in text
@@ -424,6 +425,24 @@ def test_html_in_goals_text_never_reaches_the_markdown_as_html(own_copy, templat
         assert chart[3] == "    y-axis \"p'ts\" 37.3 --> 45.7"
 
 
+def test_a_first_check_in_and_a_first_confidence_read_as_firsts(tmp_path):
+    """A number nobody had checked in read "none → 33": it is the first check-in."""
+    from conftest import BASE, pillar_with
+    from gitrepo import GitRepo
+
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, "goals/pillars/growth.yaml": pillar_with(None)}, "2026-10-01")
+    repo.commit({"goals/pillars/growth.yaml": pillar_with(33, 0.6)}, "2026-11-01")
+    repo.commit({"goals/pillars/growth.yaml": pillar_with(35, 0.7)}, "2026-11-08")
+    text = report(repo.root, "growth", "--since", "2026-10-15")
+    assert "- **Conversion from 30 to 40** (`growth/convert/rate`): first check-in, 35\n" in text
+    confidence = "- Confidence in **Conversion from 30 to 40** (`growth/convert/rate`): "
+    assert confidence + "first given, 0.7\n" in text
+    later = report(repo.root, "growth", "--since", "2026-11-05")
+    assert "- **Conversion from 30 to 40** (`growth/convert/rate`): 33 → 35 (+2)\n" in later
+    assert confidence + "0.6 → 0.7\n" in later
+
+
 def test_since_a_day_includes_the_check_ins_made_that_day_in_their_own_time_zone(tmp_path):
     from conftest import BASE, pillar_with
     from gitrepo import GitRepo
@@ -729,7 +748,7 @@ def test_the_digest_lists_forty_changes_of_each_kind_and_counts_the_rest(tmp_pat
     repo = GitRepo(tmp_path / "okrs")
     repo.commit({**BASE, **squads}, "2026-10-01")
     shipped = {path: text.replace("done: false", "done: true") for path, text in squads.items()}
-    newcomers = {f"goals/teams/squad-{n:02}.yaml": squad(f"Squad {n:02}", 1) for n in range(45, 70)}
+    newcomers = {f"goals/teams/squad-{n:02}.yaml": squad(f"Squad {n:02}", 1) for n in range(45, 95)}
     pillar = BASE["goals/pillars/growth.yaml"].replace("target: 40", "target: 38")
     repo.commit({**shipped, **newcomers, "goals/pillars/growth.yaml": pillar}, "2026-11-01")
     text = report(repo.root, "--since", "2026-10-15")
@@ -739,12 +758,14 @@ def test_the_digest_lists_forty_changes_of_each_kind_and_counts_the_rest(tmp_pat
     assert moved[0] == "- **Part 0 of Squad 00 live** (`squad-00/ship-0/done`): not done → done"
     assert len(moved) == 40 and moved[-1].startswith("- **Part 0 of Squad 39 live**")
     added = [line for line in lines if line.startswith("- Added: ")]
-    assert added[:2] == [
-        "- Added: **Ship part 0 of Squad 45** (`squad-45/ship-0`)",
-        "- Added: **Part 0 of Squad 45 live** (`squad-45/ship-0/done`)",
+    first = lines.index(added[0])
+    assert lines[first : first + 3] == [  # a new objective's key results under it, not beside it
+        "- Added: **Ship part 0 of Squad 45** (`squad-45/ship-0`), with its key results:",
+        "  - **Part 0 of Squad 45 live** (`squad-45/ship-0/done`)",
+        "- Added: **Ship part 0 of Squad 46** (`squad-46/ship-0`), with its key results:",
     ]
     assert len(added) == 40 and added[-1] == (
-        "- Added: **Part 0 of Squad 64 live** (`squad-64/ship-0/done`)"
+        "- Added: **Ship part 0 of Squad 84** (`squad-84/ship-0`), with its key results:"
     )
     assert [line for line in lines if line.startswith(("- …", "- Goal-post"))] == [
         "- …and 5 more numbers moved (`okrctl report UNIT` lists a unit's own)",

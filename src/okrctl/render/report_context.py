@@ -667,7 +667,7 @@ def _changes(
 
     changed = sorted((c for c in comparison.changed if mine(c.ref)), key=lambda c: place(c.ref))
     return {
-        "added": [{"ref": r, "title": title(r)} for r in ordered(comparison.added)],
+        "added": _added(ordered(comparison.added), graph, title),
         "dropped": [{"ref": r} for r in ordered(comparison.removed)],
         "values": [
             {
@@ -687,11 +687,30 @@ def _changes(
             if c.field == "confidence"
         ],
         "goalposts": [
-            {"ref": c.ref, "field": c.field, "old": c.old, "new": c.new}
+            {"ref": c.ref, "field": c.field, "old": c.old, "new": c.new, "unit": unit(c.ref)}
             for c in changed
             if c.field in ("baseline", "target", "type")
         ],
     }
+
+
+def _added(
+    refs: list[str], graph: Graph, title: Callable[[str], str]
+) -> list[dict[str, Any]]:
+    """What was added, an added objective with the key results that came with it (listed
+    under it, not again beside it: a new objective of three key results was four lines "Added"
+    that read as four goals)."""
+    entries: dict[str, dict[str, Any]] = {
+        ref: {"ref": ref, "title": title(ref), "key_results": []} for ref in refs
+    }
+    added: list[dict[str, Any]] = []
+    for ref, entry in entries.items():
+        objective = graph.objective_of(ref) if ref in graph.key_results else None
+        if objective is not None and objective in entries:
+            entries[objective]["key_results"].append({"ref": ref, "title": entry["title"]})
+        else:
+            added.append(entry)
+    return added
 
 
 def _prompts(attention: dict[str, list[dict[str, Any]]]) -> list[str]:
