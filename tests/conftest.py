@@ -100,6 +100,26 @@ BASE = {
 }
 
 
+def squad(name: str, failing: int) -> str:
+    """A team whose `failing` objectives are each a milestone not done (off track by November)."""
+    objectives = "".join(
+        f"""\
+  - id: ship-{n}
+    title: Ship part {n} of {name}
+    why: Customers asked for it.
+    aligns_to: [growth/convert]
+    key_results:
+      - id: done
+        title: Part {n} of {name} live
+        milestone: true
+        done: false
+        source: release notes
+"""
+        for n in range(failing)
+    )
+    return f"kind: team\nname: {name}\nparent: growth\nobjectives:\n{objectives}"
+
+
 def write_repo(root: Path, files: dict[str, str | bytes | None], *, base: bool = True) -> Path:
     """Write BASE (unless `base=False`) overlaid with `files`; a value of None deletes a file."""
     merged: dict[str, str | bytes | None] = {**BASE, **files} if base else dict(files)

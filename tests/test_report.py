@@ -10,7 +10,15 @@ import sys
 
 import pytest
 
-from conftest import BASE, PROJECT_ROOT, TEAM_HEAD, assert_golden, demo_copy, run_cli
+from conftest import (
+    BASE,
+    PROJECT_ROOT,
+    TEAM_HEAD,
+    assert_golden,
+    demo_copy,
+    run_cli,
+    squad,
+)
 from gitrepo import GitRepo
 from okrctl.commands.demo import Q3_SCRIPT, steps
 
@@ -681,26 +689,6 @@ def test_the_units_supporting_others_are_read_from_the_alignments_as_each_object
             }
             assert graph.units_supporting(scope) == asked, scope
         assert any(graph.units_supporting({u}) for u in units)
-
-
-def squad(name: str, failing: int) -> str:
-    """A team whose `failing` objectives are each a milestone not done (off track by November)."""
-    objectives = "".join(
-        f"""\
-  - id: ship-{n}
-    title: Ship part {n} of {name}
-    why: Customers asked for it.
-    aligns_to: [growth/convert]
-    key_results:
-      - id: done
-        title: Part {n} of {name} live
-        milestone: true
-        done: false
-        source: release notes
-"""
-        for n in range(failing)
-    )
-    return f"kind: team\nname: {name}\nparent: growth\nobjectives:\n{objectives}"
 
 
 def test_past_twenty_flagged_units_the_digest_names_those_most_in_need(tmp_path):

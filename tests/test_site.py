@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import BASE, PROJECT_ROOT, Run, copy_demo, run_cli, write_repo
+from conftest import BASE, PROJECT_ROOT, Run, copy_demo, run_cli, squad, write_repo
 from gitrepo import GitRepo
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -86,7 +86,7 @@ def built(closed, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site") / "public"
     result = run_cli("site", out, "--repo", closed, "--as-of", AS_OF)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == f"Wrote 19 files to {out}.\n"
+    assert result.stdout == f"Wrote 20 files to {out}.\n"
     return out
 
 
@@ -94,6 +94,7 @@ def test_every_unit_has_a_page_and_every_link_resolves(built):
     pages = sorted(p.relative_to(built).as_posix() for p in built.rglob("*.html"))
     assert pages == [
         "alignment.html",
+        "attention.html",
         "index.html",
         "periods/2026-Q3.html",  # the quarter before, closed by the demo's script
         "periods/2026-Q4.html",
@@ -120,6 +121,40 @@ def test_every_unit_has_a_page_and_every_link_resolves(built):
         ],
     ]
     assert broken_links(built) == []
+
+
+def test_past_twenty_units_in_need_the_index_names_twenty_and_links_every_one(tmp_path):
+    """At 2,000 teams the index's "Needs attention" was a table of 2,001 rows, 1.3 MB: it names
+    the 20 most in need (as the digest does) and links a page with every one of them."""
+    failing = {f"Squad {n:02}": 2 if n in (4, 17, 23) else 1 for n in range(25)}
+    squads = {
+        f"goals/teams/squad-{n:02}.yaml": squad(name, count)
+        for n, (name, count) in enumerate(failing.items())
+    }
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, **squads}, "2026-10-01")
+    out = tmp_path / "public"
+    assert run_cli("site", out, "--repo", repo.root, "--as-of", "2026-11-15").exit_code == 0
+    index = (out / "index.html").read_text()
+    attention = index.split('<h2 id="attention">')[1].split("<h2 ")[0]
+    assert (
+        "<p>28 units could use help: these 20 have the most objectives off track and KPIs"
+        " critical, then the most numbers gone quiet."
+        ' <a href="attention.html">Every unit that could use help</a>.</p>'
+    ) in attention
+    named = re.findall(r'<tr>\n<td><a href="units/([\w-]+)\.html">', attention)
+    assert named == [
+        "growth",
+        "signups",
+        *(f"squad-{n:02}" for n in range(16)),
+        "squad-17",
+        "squad-23",
+    ]
+    every = (out / "attention.html").read_text()
+    listed = re.findall(r'<tr>\n<td><a href="units/([\w-]+)\.html">', every)
+    assert listed == ["acme", "growth", "signups", *(f"squad-{n:02}" for n in range(25))]
+    assert '<a href="units/squad-23.html#ship-1">Ship part 1 of Squad 23</a>' in every
+    assert broken_links(out) == []
 
 
 def test_the_index_pushes_the_company_wide_picture(built):
@@ -277,7 +312,7 @@ def test_built_from_a_subfolder_into_a_relative_folder_as_a_user_types_it(quarte
     )
     assert result.returncode == 0, result.stderr
     out = (root / "public").resolve()
-    assert result.stdout == f"Wrote 18 files to {out}.\n"
+    assert result.stdout == f"Wrote 19 files to {out}.\n"
     assert (out / "units/signups.html").is_file()
     assert broken_links(out) == []
 
@@ -344,7 +379,7 @@ def test_the_built_in_pages_are_the_same_through_the_sandbox(built, closed, tmp_
     assert run_cli("site", out, "--repo", root, "--as-of", AS_OF).exit_code == 0
     sandboxed = {p.relative_to(out): p.read_text() for p in out.rglob("*.html")}
     trusted = {p.relative_to(built): p.read_text() for p in built.rglob("*.html")}
-    assert len(trusted) == 18  # every page, Q3's retro among them
+    assert len(trusted) == 19  # every page, Q3's retro among them
     assert sandboxed == trusted
 
 
@@ -398,7 +433,7 @@ def test_pages_drawn_by_forked_workers_are_the_pages_drawn_alone(quarter, tmp_pa
     forked_files = {
         p.relative_to(tmp_path / "forked"): p.read_bytes() for p in files(tmp_path / "forked")
     }
-    assert len(forked_files) == 19  # 18 pages (Q3's retro among them) and the manifest
+    assert len(forked_files) == 20  # 19 pages (Q3's retro among them) and the manifest
     assert forked_files == alone_files
 
 
@@ -561,7 +596,7 @@ def test_every_page_loads_in_chromium_without_a_console_error(built, tmp_path):
         timeout=180,
         check=True,
     )
-    assert done.stdout.count("<iframe") == 18
+    assert done.stdout.count("<iframe") == 19
     console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
     assert console == []
 

@@ -86,6 +86,7 @@ def site_pages(request: SiteRequest, write: Callable[[str, str | bytes], None]) 
         pages: dict[str, str] = {"site.css": _stylesheet(env)}
         pages["index.html"] = render_page(env, "index", shared, page="index.html")
         pages["alignment.html"] = render_page(env, "alignment", shared, page="alignment.html")
+        pages["attention.html"] = render_page(env, "attention", shared, page="attention.html")
         for entry in retros:
             pages[entry["page"]] = render_page(
                 env, "period", {**shared, "retro": entry}, page=entry["page"]
@@ -105,7 +106,7 @@ def site_pages(request: SiteRequest, write: Callable[[str, str | bytes], None]) 
         shares.abandon()  # (after an error, the children's pages are not written)
 
 
-PAGES = ("index", "alignment", "period", "unit")
+PAGES = ("index", "alignment", "attention", "period", "unit")
 """The site's templates, each named `<page>.html.j2`."""
 
 
