@@ -256,6 +256,14 @@ def test_demo_then_retro_shows_the_scripted_goalpost_move(tmp_path):
         ("referrals/invite-loop/invites-per-funder", "target", 1.0, 0.8)
     ]
     assert retro["added_mid_period"] == ["payments/help-instant-ach"]
+    text = run_cli("retro", "2026-Q4", "--repo", target).stdout
+    assert (  # counted in the key result's unit, as every other view counts it (not "1.0 → 0.8")
+        "| 2026-10-20 | Lena Fischer | `referrals/invite-loop/invites-per-funder` target"
+        " | 1 invites → 0.8 invites | Lower the invite target to 0.8: the Q3 baseline was"
+        " measured wrongly |\n"
+    ) in text
+    cadence = text.split("## Check-in cadence\n")[1].split("\n## ")[0]
+    assert "| Referrals | 6 | " in cadence and "| Chloé Martin | 2 | " in cadence  # names, as above
     before = run_cli("retro", "2026-Q3", "--repo", target, "--format", "json").json()["rolled"]
     assert (before["into"], before["carried"], before["dropped"]) == (
         "2026-Q4",

@@ -131,6 +131,7 @@ def retro_markdown(result: Retro) -> str:
         card=result.card,
         period=result.period,
         cadence=sorted(result.cadence, key=lambda c: -c.longest_silence_days),
+        names={unit.id: unit.unit_file.unit.display_name for unit in result.card.units},
         overconfident=[c for c in result.confidence if c.overconfident],
     )
 
