@@ -104,6 +104,18 @@ def test_one_on_one_shows_the_deltas_since_the_last_one(quarter):
     assert "## Growing and keeping things healthy (learning, tech debt)" in text
 
 
+def test_a_number_gone_quiet_says_so_where_it_is_shown(quarter):
+    """A team page showed "Now: $0.36" for a number last checked in 18 days before: the cell
+    says how long it has been quiet once it is stale, and not before."""
+    late = run_cli("report", "payments", "--repo", quarter, "--as-of", "2026-11-20").stdout
+    assert (
+        "| 🟢 | Processing cost per transfer from $0.42 to $0.30"
+        " | $0.36 ⏳ no check-in for 18 days | $0.30 | █▆▁ | 0.50 | chloe |\n"
+    ) in late
+    fresh = run_cli("report", "payments", "--repo", quarter, "--as-of", "2026-11-10").stdout
+    assert "| $0.36 | $0.30 |" in fresh
+
+
 def test_since_a_period_start_shows_the_goalpost_move_and_the_new_priority(quarter):
     text = report(quarter, "--since", "2026-10-05")
     moved = "`referrals/invite-loop/invites-per-funder` target 1 invites → 0.8 invites"
