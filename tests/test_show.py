@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conftest import demo_copy, run_cli
@@ -158,3 +160,63 @@ def test_a_long_row_wraps_under_itself(demo, monkeypatch):
         "                   the ACH verification they need",
     ]
     assert all(line == line.rstrip() for line in lines)
+
+
+def test_a_number_says_when_it_was_last_checked_in(quarter, monkeypatch):
+    """A number's page showed its value and score, never how old it was: it says when, by
+    whom and how long ago it was last checked in, and once that is past `stale_after_days`,
+    that it is stale; a derived number names the source whose check-in it is."""
+    monkeypatch.setenv("COLUMNS", "200")
+
+    def shown(ref: str, as_of: str, fmt: str = "text") -> str:
+        result = run_cli("show", ref, "--repo", quarter, "--as-of", as_of, "--format", fmt)
+        assert result.exit_code == 0, result.stderr
+        return result.stdout
+
+    rate = "signups/effortless-funding/funded-rate"
+    fresh = shown(rate, "2026-11-15").splitlines()
+    assert fresh[3] == "last check-in: 2026-11-06 by Tom Lindqvist, 9 days ago"
+    late = shown(rate, "2026-11-30").splitlines()
+    assert (
+        late[3] == "last check-in: 2026-11-06 by Tom Lindqvist, 24 days ago · stale after 14 days"
+    )
+    data = json.loads(shown(rate, "2026-11-30", "json"))["heard"]
+    assert (data["days_quiet"], data["stale"], data["stale_after_days"]) == (24, True, 14)
+    assert data["last_checkin"]["author"] == "Tom Lindqvist"
+    assert data["last_checkin"]["date"].startswith("2026-11-06T")
+    summed = shown("harbor/healthy-margin/cost-per-account", "2026-11-15")
+    assert (
+        "last check-in: 2026-11-03 by Ben Carter, 12 days ago,"
+        " of its source platform/cheaper-infrastructure/infra-cost\n"
+    ) in summed
+    assert "last check-in: 2026-11-12 by Ben Carter, 3 days ago\n" in shown(
+        "platform/uptime", "2026-11-15"
+    )
+    finished = "payments/help-instant-ach/verification-api"  # a milestone done: nothing to check in
+    assert "last check-in" not in shown(finished, "2026-11-30")
+    assert json.loads(shown(finished, "2026-11-30", "json"))["heard"] is None
+
+
+def test_outside_git_a_number_has_no_last_check_in(demo):
+    assert "last check-in" not in show(demo, "signups/effortless-funding/funded-rate", "text")
+    assert show(demo, "signups/effortless-funding/funded-rate")["heard"] is None
+
+
+def test_days_ago_counts_from_the_day_shown(tmp_path, monkeypatch):
+    """A check-in of yesterday read "(today)" until 24 hours had gone by: beside the date it
+    shows, "days ago" counts days on the calendar (UTC, as the date is), while the whole
+    days gone by that `stale` counts stay as they were."""
+    from datetime import UTC, datetime, timedelta
+
+    from conftest import BASE, pillar_with
+    from gitrepo import GitRepo
+
+    monkeypatch.setenv("COLUMNS", "200")
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).replace(hour=23, minute=59, second=59)
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, "goals/pillars/growth.yaml": pillar_with(30)}, "2026-10-01")
+    repo.commit({"goals/pillars/growth.yaml": pillar_with(31)}, yesterday.isoformat())
+    args = ("show", "growth/convert/rate", "--repo", repo.root)
+    text = run_cli(*args).stdout
+    assert f"last check-in: {yesterday.date().isoformat()} by Maria Lopez, 1 day ago\n" in text
+    assert run_cli(*args, "--format", "json").json()["heard"]["days_quiet"] == 0

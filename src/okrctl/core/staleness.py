@@ -5,7 +5,7 @@ reports' "needs attention", the nudges and the retro's stale list (docs/rules.md
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from okrctl.model.history import CheckIn, Seen
@@ -27,6 +27,15 @@ class Silence(NamedTuple):
     def longer_than(self, limit: int) -> bool:
         """Stale: quiet for more than `stale_after_days`."""
         return self.days > limit
+
+    def days_ago(self, as_of: date) -> int | None:
+        """Calendar days (UTC, as history dates check-ins) from the day of the last check-in to
+        `as_of` (None: never checked in): what a reader counts beside the date shown. Whole
+        days gone by are what `stale` measures, but yesterday's noon read "2026-12-06 (today)"
+        a quarter of an hour after midnight."""
+        if self.last is None:
+            return None
+        return max(0, (as_of - self.last.date.date()).days)
 
 
 class SeenBy(Protocol):

@@ -13,6 +13,8 @@ from okrctl.render.terminal import HEALTH_STYLE, STATUS_STYLE
 from okrctl.render.textformat import (
     NONE,
     bounds_text,
+    days,
+    days_ago,
     goal_range,
     number,
     score_text,
@@ -21,6 +23,7 @@ from okrctl.render.textformat import (
     words,
 )
 from okrctl.views.show import (
+    Heard,
     KeyResultPage,
     KpiPage,
     MissionPage,
@@ -194,7 +197,7 @@ def show_renderable(page: Page) -> Group:
             _supporters(page.supported_by, "supported by"),
         ]
     elif isinstance(page, KeyResultPage):
-        parts += _key_result_block(page.key_result)
+        parts += _key_result_block(page.key_result, page.heard)
         parts += [
             Text(),
             _ladder_tree(page.ladder, "why-ladder"),
@@ -208,6 +211,7 @@ def show_renderable(page: Page) -> Group:
         parts += [
             head,
             _kpi_row(page.kpi),
+            *([] if page.heard is None else [_heard_line(page.heard)]),
             _line("why", kpi.why or "(missing: add `why`)"),
             _line("source", kpi.source or "(missing: add `source`)"),
             Text(),
@@ -246,7 +250,22 @@ def _unit_block(page: UnitPage) -> list[Any]:
     return parts
 
 
-def _key_result_block(key_result: KeyResultScore) -> list[Any]:
+def _heard_line(heard: Heard) -> Text:
+    """`last check-in: 2026-11-06 by Tom Lindqvist, 31 days ago · stale after 14 days`: whether
+    the number shown is one to act on."""
+    last, through, ago = heard.silence.last, heard.silence.through, heard.days_ago
+    if last is None or ago is None:
+        said = f"none in {days(heard.days)}"
+    else:
+        said = f"{last.date.date().isoformat()} by {last.author}, {days_ago(ago)}"
+    if through:
+        said += f", of its source {through}"
+    if heard.stale:
+        said += f" · stale after {days(heard.stale_after_days)}"
+    return _line("last check-in", said, "yellow" if heard.stale else "")
+
+
+def _key_result_block(key_result: KeyResultScore, heard: Heard | None = None) -> list[Any]:
     from rich.text import Text
 
     node = key_result.node
@@ -257,6 +276,7 @@ def _key_result_block(key_result: KeyResultScore) -> list[Any]:
     parts: list[Any] = [
         head,
         _line("value", _value(key_result)),
+        *([] if heard is None else [_heard_line(heard)]),
         _line("score", f"{score_text(key_result.score)} · {status}", style),
         _line("objective", f"{node.parent.ref} {node.parent.objective.title}"),
         _line("owner", model.owner or NONE),

@@ -3,12 +3,15 @@ to the mission, and what supports it (the roll-up a lead reads to see who could 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from okrctl.core.graph import MISSION, Graph, RefKind
 from okrctl.core.refs import check_ref
 from okrctl.core.scorecard import KeyResultScore, KpiScore, ObjectiveScore, Scorecard, UnitScore
+from okrctl.core.staleness import Silence, is_watched
 from okrctl.model.goals import Kind
 from okrctl.views.status import Scored, key_result_json, kpi_json, objective_json
 
@@ -61,6 +64,42 @@ class ChildUnit:
     name: str
     kind: Kind
     score: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Heard:
+    """When a key result or KPI was last checked in, and whether it has been quiet too long:
+    the one thing a number's page must say before anyone acts on it."""
+
+    silence: Silence
+    stale_after_days: int
+    as_of: date
+
+    @property
+    def days(self) -> int:
+        """Whole days gone by without a check-in, as `stale` counts them."""
+        return int(self.silence.days)
+
+    @property
+    def days_ago(self) -> int | None:
+        """Calendar days since the day of the last check-in (None: never)."""
+        return self.silence.days_ago(self.as_of)
+
+    @property
+    def stale(self) -> bool:
+        return self.silence.longer_than(self.stale_after_days)
+
+    def as_json(self) -> dict[str, Any]:
+        last = self.silence.last
+        return {
+            "days_quiet": self.days,
+            "stale": self.stale,
+            "stale_after_days": self.stale_after_days,
+            "last_checkin": None
+            if last is None
+            else {"date": last.date.isoformat(), "author": last.author, "commit": last.commit},
+            "quiet_through": self.silence.through,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +190,8 @@ class KeyResultPage(Page):
     key_result: KeyResultScore
     ladder: list[Step]
     supported_by: list[Supporter]
+    heard: Heard | None = None
+    """None outside git, or for a finished milestone (nothing more to check in)."""
 
     def as_json(self) -> dict[str, Any]:
         node = self.key_result.node
@@ -163,6 +204,7 @@ class KeyResultPage(Page):
                 "source": node.key_result.source,
                 "unit_name": node.owner.unit.display_name,
                 "file": node.owner.path,
+                "heard": None if self.heard is None else self.heard.as_json(),
                 "ladder": [s.as_json() for s in self.ladder],
                 "supported_by": [s.as_json() for s in self.supported_by],
             }
@@ -174,6 +216,8 @@ class KpiPage(Page):
     kpi: KpiScore
     ladder: list[Step]
     supported_by: list[Supporter]
+    heard: Heard | None = None
+    """None outside git."""
 
     def as_json(self) -> dict[str, Any]:
         node = self.kpi.node
@@ -186,6 +230,7 @@ class KpiPage(Page):
                 "owner": node.kpi.owner,
                 "unit_name": node.owner.unit.display_name,
                 "file": node.owner.path,
+                "heard": None if self.heard is None else self.heard.as_json(),
                 "ladder": [s.as_json() for s in self.ladder],
                 "supported_by": [s.as_json() for s in self.supported_by],
             }
@@ -264,8 +309,11 @@ def _supporter(card: Scorecard, graph: Graph, ref: str) -> Supporter:
     )
 
 
-def page_of(card: Scorecard, graph: Graph, ref: str) -> Page:
-    """Everything `show` prints about `ref`. `card` must cover the whole company."""
+def page_of(
+    card: Scorecard, graph: Graph, ref: str, heard: Callable[[str], Heard | None] | None = None
+) -> Page:
+    """Everything `show` prints about `ref`. `card` must cover the whole company; `heard`
+    says when a key result or KPI was last checked in (none: not known)."""
     kind = check_ref(graph, ref)
     backers = supporters(card, graph, list(graph.supporters.get(ref, ())))
     if kind is RefKind.MISSION:
@@ -298,5 +346,8 @@ def page_of(card: Scorecard, graph: Graph, ref: str) -> Page:
         key_result = card.key_results[ref]
         parent_ref = key_result.node.parent.ref
         steps = [_step(graph, parent_ref, RefKind.OBJECTIVE, frozenset())]
-        return KeyResultPage(ref, kind, card, key_result, steps, backers)
-    return KpiPage(ref, kind, card, card.kpis[ref], ladder(graph, ref), backers)
+        watched = is_watched(key_result.node.key_result)
+        last = heard(ref) if heard is not None and watched else None
+        return KeyResultPage(ref, kind, card, key_result, steps, backers, last)
+    last = heard(ref) if heard is not None else None
+    return KpiPage(ref, kind, card, card.kpis[ref], ladder(graph, ref), backers, last)

@@ -19,6 +19,7 @@ from okrctl.core.scorecard import (
 )
 from okrctl.model.findings import Finding
 from okrctl.model.goals import Bounds
+from okrctl.model.history import History
 from okrctl.store.snapshot import Snapshot
 from okrctl.views.json_text import compact
 
@@ -30,6 +31,8 @@ class Scored:
 
     card: Scorecard
     snapshot: Snapshot
+    history: History | None = None
+    """The check-ins it was scored with (None outside git, or where none were read)."""
 
     @property
     def title(self) -> str:
@@ -56,7 +59,7 @@ class Scored:
 def score_snapshot(snapshot: Snapshot, scope: str | None, history_for: str) -> Scored:
     history = snapshot.read_history(history_for)
     card = evaluate(snapshot.graph, snapshot.period, snapshot.moment, scope, history)
-    return Scored(card, snapshot)
+    return Scored(card, snapshot, history)
 
 
 def units_json_text(units: Iterable[UnitScore]) -> str:
