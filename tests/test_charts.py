@@ -137,3 +137,20 @@ def test_the_axis_never_dips_below_zero_for_numbers_that_do_not(values, baseline
     }
     chart = chart_of(kr)
     assert chart is not None and (chart.low, chart.high) == axis
+
+
+def test_an_axis_of_millions_reads_as_the_tables_do(tmp_path):
+    """The HTML chart's axis said "1.5e+06" for a number in the millions: it is written as the
+    tables write numbers, with thousands grouped."""
+    millions = (
+        pillar_with(1_250_000)
+        .replace("baseline: 30", "baseline: 1000000")
+        .replace("target: 40", "target: 2000000")
+    )
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, PILLAR_FILE: millions}, "2026-10-01")
+    repo.commit({PILLAR_FILE: millions.replace("1250000", "1500000")}, "2026-10-15")
+    page = _report(repo.root, "--format", "html")
+    ticks = re.findall(r'fill="#57606a">([^<]*)</text>', page)
+    numbers = [t for t in ticks if not re.fullmatch(r"\d\d-\d\d", t)]  # (the dates below)
+    assert numbers and all(re.fullmatch(r"\d{1,3}(,\d{3})+", t) for t in numbers), numbers

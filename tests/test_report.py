@@ -116,6 +116,22 @@ def test_a_number_gone_quiet_says_so_where_it_is_shown(quarter):
     assert "| $0.36 | $0.30 |" in fresh
 
 
+def test_the_prompts_count_in_each_numbers_unit(quarter):
+    """A 1:1 asked about 54,041 accounts as "heading for 5.404e+04 against a target of 55000":
+    the prompts say numbers as the tables do, in their unit."""
+    args = ("report", "harbor", "--template", "one-on-one", "--repo", quarter)
+    text = run_cli(*args, "--as-of", "2026-11-30").stdout
+    prompts = text.split("## To talk about\n\n")[1].split("\n## ")[0]
+    assert (
+        "1. “Funded accounts from 41k to 55k” is heading for 54,041 accounts against a target"
+        " of 55,000 accounts: change the approach, or the expectation?\n"
+    ) in prompts
+    assert (
+        "1. “Funded accounts from 41k to 55k” has not been checked in for 19 days: is the"
+        " number still the right one to watch?\n"
+    ) in prompts
+
+
 def test_since_a_period_start_shows_the_goalpost_move_and_the_new_priority(quarter):
     text = report(quarter, "--since", "2026-10-05")
     moved = "`referrals/invite-loop/invites-per-funder` target 1 invites → 0.8 invites"

@@ -211,7 +211,7 @@ def svg(chart: Chart) -> str:
         parts.append(
             f'<text x="{left - 6}" y="{y(value) + 4:.1f}" font-size="11" '
             f'text-anchor="end" font-family="Helvetica,Arial,sans-serif" '
-            f'fill="#57606a">{value:g}</text>'
+            f'fill="#57606a">{number(value)}</text>'  # as tables write it (`:g`: 1.5e+06)
         )
     for i, label in sorted(dict(zip(slots, names, strict=True)).items()):
         parts.append(

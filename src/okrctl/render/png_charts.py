@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from okrctl.render.charts import Chart
+from okrctl.render.textformat import number
 
 
 def _label(axes: Any, x: float, y: float, text: str, color: str) -> None:
@@ -50,13 +51,13 @@ def chart_png(chart: Chart) -> bytes:
         if chart.band is not None:
             for name, bound in chart.references():
                 axes.axhline(bound, color="#1a7f37", linestyle="--", linewidth=1.2)
-                _label(axes, days[0], bound, f"{name} {bound:g}", "#1a7f37")
+                _label(axes, days[0], bound, f"{name} {number(bound)}", "#1a7f37")
         elif chart.target is not None:
             steps_x, steps_y = _target_steps(chart, days, mdates)
             axes.plot(steps_x, steps_y, color="#cf222e", linestyle="--", linewidth=1.2)
-            _label(axes, days[0], steps_y[0], f"target {steps_y[0]:g}", "#cf222e")
+            _label(axes, days[0], steps_y[0], f"target {number(steps_y[0])}", "#cf222e")
             if chart.moves:
-                _label(axes, steps_x[-1], steps_y[-1], f"moved to {steps_y[-1]:g}", "#cf222e")
+                _label(axes, steps_x[-1], steps_y[-1], f"moved to {number(steps_y[-1])}", "#cf222e")
         axes.set_ylim(chart.low, chart.high)
         axes.set_ylabel(chart.axis, fontsize=9)
         axes.set_title(chart.title, fontsize=10, loc="left")

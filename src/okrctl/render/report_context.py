@@ -29,7 +29,8 @@ from okrctl.model.names import unit_of
 from okrctl.render.help_wanted import help_wanted
 from okrctl.render.links import checkin_link
 from okrctl.render.on_demand import FilledOnDemand
-from okrctl.render.textformat import shown_change, words
+from okrctl.render.textformat import days as days_text
+from okrctl.render.textformat import shown_change, with_unit, words
 from okrctl.store.forks import Later, elsewhere, processes_for, split_off
 from okrctl.store.snapshot import Snapshot
 from okrctl.store.web_address import repository_url
@@ -723,15 +724,18 @@ def _prompts(attention: dict[str, list[dict[str, Any]]]) -> list[str]:
             f"what is in the way, and who could help?"
         )
     for kr in attention["stale"]:
-        days = kr.get("days_quiet")
+        quiet = days_text(kr.get("days_quiet"))
         prompts.append(
-            f"“{kr['title']}” has not been checked in for {days} days: is the number "
-            f"still the right one to watch?"
+            f"“{kr['title']}” has not been checked in for {quiet}: is the number still the "
+            f"right one to watch?"
         )
     for kr in attention["forecast_misses"]:
+        # in the number's unit, as the tables show it (`:.4g` wrote 54,041 as 5.404e+04)
+        heading, target = kr["forecast"]["value"], kr["target"]
         prompts.append(
-            f"“{kr['title']}” is heading for {kr['forecast']['value']:.4g} against a "
-            f"target of {kr['target']}: change the approach, or the expectation?"
+            f"“{kr['title']}” is heading for {with_unit(heading, kr['unit'])} against a "
+            f"target of {with_unit(target, kr['unit'])}: change the approach, or the "
+            f"expectation?"
         )
     for kpi in attention["critical_kpis"]:
         prompts.append(f"KPI “{kpi['title']}” is critical: what would bring it back?")
