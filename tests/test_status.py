@@ -334,3 +334,31 @@ def test_piped_json_is_written_a_unit_at_a_time_byte_for_byte_as_one_dump(tmp_pa
     whole = status(root, as_of=date(2026, 11, 14)).as_json()
     assert piped.stdout == json.dumps(whole, ensure_ascii=False) + "\n"
     assert len(whole["units"]) > 10
+
+
+def test_needs_attention_names_the_numbers_gone_quiet_ten_of_each_kind(quarter, monkeypatch):
+    """"Needs attention" named numbers never checked in, not those nobody had looked at for
+    weeks; and at 2,000 teams it listed 20,000 of them. It lists the numbers `check` finds
+    stale, the longest quiet first, ten of each kind, and counts the rest."""
+    import json
+
+    monkeypatch.setenv("COLUMNS", "200")
+    args = ("--repo", quarter, "--as-of", "2026-11-20")
+    lines = run_cli("status", *args).stdout.splitlines()
+    attention = lines[lines.index("Needs attention") + 1 :]
+    quiet = [line for line in attention if line.startswith("  quiet: ")]
+    assert quiet[:2] == [
+        "  quiet: trust/safe-money/teams-deliver (50 days without a check-in)",
+        "  quiet: platform/on-call-skills/game-days (50 days without a check-in)",
+    ]
+    assert len(quiet) == 10 and quiet[-1].endswith("(18 days without a check-in)")
+    assert attention[attention.index(quiet[-1]) + 1] == (
+        "  …and 12 more (okrctl check lists every one)"
+    )
+    found = json.loads(run_cli("check", "--format", "json", *args).stdout)["findings"]
+    assert sum(f["rule"] == "stale" for f in found) == 10 + 12
+    forecasts = [line for line in attention if line.startswith("  forecast to miss: ")]
+    assert len(forecasts) == 10
+    assert attention[attention.index(forecasts[-1]) + 1] == (
+        "  …and 2 more (okrctl status --format json lists every one)"
+    )

@@ -258,7 +258,9 @@ def status(
 
         from okrctl.render.terminal import status_tree
 
-        Console(highlight=False).print(status_tree(scored.card, scored.title))
+        Console(highlight=False).print(
+            status_tree(scored.card, scored.title, scored.gone_quiet())
+        )
     raise typer.Exit(scored.exit_code)
 
 

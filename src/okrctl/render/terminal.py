@@ -6,13 +6,15 @@ and stays plain, without escape codes, when piped or with NO_COLOR.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from okrctl.core.score import Health, Shape, Status
 from okrctl.core.scorecard import KeyResultScore, KpiScore, ObjectiveScore, Scorecard, UnitScore
 from okrctl.core.trend import sparkline
 from okrctl.render.textformat import (
     bounds_text,
+    days,
     derived_note,
     goal_range,
     progress_bar,
@@ -168,8 +170,9 @@ def _unit_label(unit: UnitScore) -> Text:
     return label
 
 
-def status_tree(card: Scorecard, title: str) -> Group:
-    """The cascade as a tree: units by `parent`, each with its objectives, key results, KPIs."""
+def status_tree(card: Scorecard, title: str, quiet: Sequence[tuple[str, int]] = ()) -> Group:
+    """The cascade as a tree: units by `parent`, each with its objectives, key results, KPIs;
+    then what needs attention (`quiet`: the numbers gone quiet, ref and days)."""
     from rich.console import Group
     from rich.text import Text
     from rich.tree import Tree
@@ -197,14 +200,20 @@ def status_tree(card: Scorecard, title: str) -> Group:
                 branch.add(_key_result_label(key_result))
         for kpi in unit.kpis:
             node.add(_kpi_label(kpi))
-    return Group(header, legend, Text(), *roots, Text(), attention_summary(card))
+    return Group(header, legend, Text(), *roots, Text(), attention_summary(card, quiet))
 
 
-def attention_summary(card: Scorecard) -> RenderableType:
-    """What needs attention: off-track or missed objectives, critical KPIs, silent key results.
-    Each item is a row of two columns, so a long one wraps under its own text, not the margin."""
+ATTENTION_EACH = 10
+"""Items of each kind "Needs attention" lists; past them, one line counts the rest (at 2,000
+teams it listed 20,000 numbers never checked in, and the tree above scrolled out of sight)."""
+
+
+def attention_summary(card: Scorecard, quiet: Sequence[tuple[str, int]] = ()) -> RenderableType:
+    """What needs attention: off-track or missed objectives, critical KPIs, numbers forecast
+    to miss, gone quiet (`quiet`: ref and days, longest first) or never checked in; at most
+    `ATTENTION_EACH` of each kind. Each item is a row of two columns, so a long one wraps under
+    its own text, not the margin."""
     from rich.console import Group
-    from rich.table import Table
     from rich.text import Text
 
     troubled = [
@@ -215,39 +224,66 @@ def attention_summary(card: Scorecard) -> RenderableType:
     missing = [
         k for k in card.key_results.values() if k.heading is not None and k.heading.score < 1
     ]
-    if not (troubled or critical or silent or missing):
+    if not (troubled or critical or silent or missing or quiet):
         return Text("Nothing needs attention: every objective is on pace and every KPI healthy.")
-    items: list[tuple[str, str, str]] = []
-    for objective in troubled:
-        items.append(
-            (
-                words(objective.status),
-                STATUS_STYLE[objective.status],
-                f"{objective.ref} ({score_text(objective.score)}, expected "
-                f"{score_text(objective.expected)})",
-            )
-        )
-    for kpi in critical:
-        current = with_unit(kpi.node.kpi.current, kpi.node.kpi.unit)
-        items.append(("critical KPI", HEALTH_STYLE[kpi.health], f"{kpi.ref} at {current}"))
-    for key_result in missing:
-        model = key_result.node.key_result
-        assert key_result.heading is not None
-        items.append(
-            (
-                "forecast to miss",
-                "red",
-                f"{key_result.ref} (heading for "
-                f"{with_unit(key_result.heading.value, model.unit)}, "
-                f"target {with_unit(model.target, model.unit)})",
-            )
-        )
-    items += [("never checked in", "yellow", k.ref) for k in silent]
+    yellow = "yellow"
+    kinds: list[tuple[list[tuple[str, str, str]], str]] = [  # (label, style, text)s, where all are
+        (
+            [
+                (
+                    words(o.status),
+                    STATUS_STYLE[o.status],
+                    f"{o.ref} ({score_text(o.score)}, expected {score_text(o.expected)})",
+                )
+                for o in troubled
+            ],
+            "okrctl status --format json",
+        ),
+        (
+            [
+                ("critical KPI", HEALTH_STYLE[k.health], f"{k.ref} at {_current(k)}")
+                for k in critical
+            ],
+            "okrctl status --format json",
+        ),
+        (
+            [("forecast to miss", "red", _heading(k)) for k in missing],
+            "okrctl status --format json",
+        ),
+        (
+            [("quiet", yellow, f"{ref} ({days(n)} without a check-in)") for ref, n in quiet],
+            "okrctl check",
+        ),
+        ([("never checked in", yellow, k.ref) for k in silent], "okrctl status --format json"),
+    ]
     rows = []
-    for label, style, text in items:
-        row = Table.grid()  # one grid per item: no padding to the widest item
-        row.add_column(no_wrap=True)
-        row.add_column(overflow="fold")
-        row.add_row(Text(f"  {label}: ", style=style), Text(text))
-        rows.append(row)
+    for items, everything in kinds:
+        rows += [_attention_row(*item) for item in items[:ATTENTION_EACH]]
+        if len(items) > ATTENTION_EACH:
+            rest = f"…and {len(items) - ATTENTION_EACH:,} more ({everything} lists every one)"
+            rows.append(_attention_row("", "dim", rest))
     return Group(Text("Needs attention", style="bold"), *rows)
+
+
+def _current(kpi: KpiScore) -> str:
+    return with_unit(kpi.node.kpi.current, kpi.node.kpi.unit)
+
+
+def _heading(key_result: KeyResultScore) -> str:
+    model = key_result.node.key_result
+    assert key_result.heading is not None
+    return (
+        f"{key_result.ref} (heading for {with_unit(key_result.heading.value, model.unit)}, "
+        f"target {with_unit(model.target, model.unit)})"
+    )
+
+
+def _attention_row(label: str, style: str, text: str) -> Any:
+    from rich.table import Table
+    from rich.text import Text
+
+    row = Table.grid()  # one grid per item: no padding to the widest item
+    row.add_column(no_wrap=True)
+    row.add_column(overflow="fold")
+    row.add_row(Text(f"  {label}: " if label else "  ", style=style), Text(text))
+    return row

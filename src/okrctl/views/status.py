@@ -55,6 +55,24 @@ class Scored:
     def as_json(self) -> dict[str, Any]:
         return status_json(self.card)
 
+    def gone_quiet(self) -> list[tuple[str, int]]:
+        """The key results and KPIs shown that nobody has checked in for longer than
+        `stale_after_days`, as `stale` finds them (docs/rules.md), with their whole days of
+        silence, the longest first; none outside git."""
+        from okrctl.core.staleness import stale_refs
+
+        if self.history is None:
+            return []
+        card, snapshot = self.card, self.snapshot
+        limit = snapshot.repository.config.config.stale_after_days
+        found = stale_refs(snapshot.graph, self.history, card.period, card.moment.instant, limit)
+        shown = [
+            (ref, int(quiet.days))
+            for ref, quiet in found.items()
+            if ref in card.key_results or ref in card.kpis
+        ]
+        return sorted(shown, key=lambda item: -item[1])  # (stable: cascade order among equals)
+
 
 def score_snapshot(snapshot: Snapshot, scope: str | None, history_for: str) -> Scored:
     history = snapshot.read_history(history_for)
