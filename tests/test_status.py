@@ -317,6 +317,7 @@ def test_narrow_terminals_cut_titles_never_refs(tmp_path, monkeypatch, width):
         assert any(line.endswith(f"  {ref}") for line in lines), ref
     attention = lines[lines.index("Needs attention") + 1 :]
     assert attention and all(line.startswith("  ") for line in attention)  # wrapped under
+    assert all(line == line.rstrip() for line in attention)  # (a table padded them out)
     assert max(len(line) for line in lines) <= width
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from okrctl.core.derive import Derived
 from okrctl.core.score import Shape, Status
 from okrctl.core.scorecard import KeyResultScore, KpiScore, ObjectiveScore
 from okrctl.core.trend import sparkline
-from okrctl.render.terminal import HEALTH_STYLE, STATUS_STYLE
+from okrctl.render.terminal import HEALTH_STYLE, STATUS_STYLE, Hanging
 from okrctl.render.textformat import (
     NONE,
     bounds_text,
@@ -53,28 +52,8 @@ def _line(label: str, value: str, style: str = "") -> Text:
     return text
 
 
-class _Hanging:
-    """A row whose body wraps under itself, not back at the left edge: on a narrow terminal
-    `0.36 at risk  growth/convert-signups  Turn more signups into funded` goes on with
-    `accounts` under `growth/…` (and no line is padded out with spaces, as a table's are)."""
-
-    def __init__(self, prefix: Text, body: Text) -> None:
-        self.prefix, self.body = prefix, body
-
-    def __rich_console__(self, console: Any, options: Any) -> Iterator[Text]:
-        from rich.text import Text
-
-        indent = self.prefix.cell_len
-        lines = self.body.wrap(console, max(options.max_width - indent, 20))
-        for index, line in enumerate(lines):
-            head = self.prefix.copy() if index == 0 else Text(" " * indent)
-            line.rstrip()  # (where the line broke)
-            head.append_text(line)
-            yield head
-
-
-def _hanging(prefix: Text, body: Text) -> _Hanging:
-    return _Hanging(prefix, body)
+def _hanging(prefix: Text, body: Text) -> Hanging:
+    return Hanging(prefix, body)
 
 
 def _ladder_tree(steps: list[Step], title: str) -> Any:

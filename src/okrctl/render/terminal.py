@@ -203,6 +203,26 @@ def status_tree(card: Scorecard, title: str, quiet: Sequence[tuple[str, int]] = 
     return Group(header, legend, Text(), *roots, Text(), attention_summary(card, quiet))
 
 
+class Hanging:
+    """A row whose body wraps under itself, not back at the left edge: on a narrow terminal
+    `0.36 at risk  growth/convert-signups  Turn more signups into funded` goes on with
+    `accounts` under `growth/…` (and no line is padded out with spaces, as a table's are)."""
+
+    def __init__(self, prefix: Text, body: Text) -> None:
+        self.prefix, self.body = prefix, body
+
+    def __rich_console__(self, console: Any, options: Any) -> Iterator[Text]:
+        from rich.text import Text
+
+        indent = self.prefix.cell_len
+        lines = self.body.wrap(console, max(options.max_width - indent, 20))
+        for index, line in enumerate(lines):
+            head = self.prefix.copy() if index == 0 else Text(" " * indent)
+            line.rstrip()  # (where the line broke)
+            head.append_text(line)
+            yield head
+
+
 ATTENTION_EACH = 10
 """Items of each kind "Needs attention" lists; past them, one line counts the rest (at 2,000
 teams it listed 20,000 numbers never checked in, and the tree above scrolled out of sight)."""
@@ -278,12 +298,7 @@ def _heading(key_result: KeyResultScore) -> str:
     )
 
 
-def _attention_row(label: str, style: str, text: str) -> Any:
-    from rich.table import Table
+def _attention_row(label: str, style: str, text: str) -> Hanging:
     from rich.text import Text
 
-    row = Table.grid()  # one grid per item: no padding to the widest item
-    row.add_column(no_wrap=True)
-    row.add_column(overflow="fold")
-    row.add_row(Text(f"  {label}: " if label else "  ", style=style), Text(text))
-    return row
+    return Hanging(Text(f"  {label}: " if label else "  ", style=style), Text(text))
