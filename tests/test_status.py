@@ -363,3 +363,14 @@ def test_needs_attention_names_the_numbers_gone_quiet_ten_of_each_kind(quarter, 
     assert attention[attention.index(forecasts[-1]) + 1] == (
         "  …and 2 more (okrctl status --format json lists every one)"
     )
+
+
+def test_a_long_attention_row_wraps_under_itself_unpadded(quarter, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    text = run_cli("status", "signups", "--repo", quarter, "--as-of", "2026-11-15").stdout
+    lines = text.splitlines()
+    attention = lines[lines.index("Needs attention") + 1 :]
+    assert attention[-2:] == [
+        "  forecast to miss: signups/effortless-funding/funded-rate (heading for 44.4%,",
+        "                    target 45%)",
+    ]
