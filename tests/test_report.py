@@ -18,6 +18,7 @@ from conftest import (
     demo_copy,
     run_cli,
     squad,
+    squads_in_need,
 )
 from gitrepo import GitRepo
 from okrctl.commands.demo import Q3_SCRIPT, steps
@@ -723,13 +724,7 @@ def test_past_twenty_flagged_units_the_digest_names_those_most_in_need(tmp_path)
     """At 2,000 teams the digest listed every flagged unit, 25,000 lines: past 20 it names the 20
     with the most objectives off track, then the most numbers quiet, in cascade order, and says
     how many more there are."""
-    failing = {f"Squad {n:02}": 2 if n in (4, 17, 23) else 1 for n in range(25)}
-    squads = {
-        f"goals/teams/squad-{n:02}.yaml": squad(name, count)
-        for n, (name, count) in enumerate(failing.items())
-    }
-    repo = GitRepo(tmp_path / "okrs")
-    repo.commit({**BASE, **squads}, "2026-10-01")
+    repo = squads_in_need(tmp_path / "okrs")
     text = report(repo.root)
     helping = text.split("## Who could use help\n\n")[1].split("## What changed")[0]
     intro, listed = helping.split("\n\n", 1)

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import BASE, PROJECT_ROOT, Run, copy_demo, run_cli, squad, write_repo
+from conftest import BASE, PROJECT_ROOT, Run, copy_demo, run_cli, squads_in_need, write_repo
 from gitrepo import GitRepo
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -126,13 +126,7 @@ def test_every_unit_has_a_page_and_every_link_resolves(built):
 def test_past_twenty_units_in_need_the_index_names_twenty_and_links_every_one(tmp_path):
     """At 2,000 teams the index's "Needs attention" was a table of 2,001 rows, 1.3 MB: it names
     the 20 most in need (as the digest does) and links a page with every one of them."""
-    failing = {f"Squad {n:02}": 2 if n in (4, 17, 23) else 1 for n in range(25)}
-    squads = {
-        f"goals/teams/squad-{n:02}.yaml": squad(name, count)
-        for n, (name, count) in enumerate(failing.items())
-    }
-    repo = GitRepo(tmp_path / "okrs")
-    repo.commit({**BASE, **squads}, "2026-10-01")
+    repo = squads_in_need(tmp_path / "okrs")
     out = tmp_path / "public"
     assert run_cli("site", out, "--repo", repo.root, "--as-of", "2026-11-15").exit_code == 0
     index = (out / "index.html").read_text()
