@@ -115,6 +115,11 @@ def test_a_number_gone_quiet_says_so_where_it_is_shown(quarter):
     ) in late
     fresh = run_cli("report", "payments", "--repo", quarter, "--as-of", "2026-11-10").stdout
     assert "| $0.36 | $0.30 |" in fresh
+    summed = run_cli("report", "harbor", "--repo", quarter, "--as-of", "2026-11-30").stdout
+    assert (  # a derived number: the source whose silence it is
+        " ⏳ no check-in for 27 days of its source `platform/cheaper-infrastructure/infra-cost`"
+        " | 6 $/month |"
+    ) in summed
 
 
 def test_the_prompts_count_in_each_numbers_unit(quarter):
