@@ -43,13 +43,11 @@ def _status(value: str | None) -> tuple[str, str]:
     return words(value), STATUS_STYLE[status]
 
 
-def _line(label: str, value: str, style: str = "") -> Text:
+def _line(label: str, value: str, style: str = "") -> Hanging:
+    """`label: value`, the value wrapping under itself (a long `why` went on at the left edge)."""
     from rich.text import Text
 
-    text = Text()
-    text.append(f"{label}: ", style="dim")
-    text.append(value, style=style)
-    return text
+    return Hanging(Text(f"{label}: ", style="dim"), Text(value, style=style))
 
 
 def _hanging(prefix: Text, body: Text) -> Hanging:
@@ -229,7 +227,7 @@ def _unit_block(page: UnitPage) -> list[Any]:
     return parts
 
 
-def _heard_line(heard: Heard) -> Text:
+def _heard_line(heard: Heard) -> Hanging:
     """`last check-in: 2026-11-06 by Tom Lindqvist, 31 days ago · stale after 14 days`: whether
     the number shown is one to act on."""
     last, through, ago = heard.silence.last, heard.silence.through, heard.days_ago
