@@ -220,3 +220,13 @@ def test_days_ago_counts_from_the_day_shown(tmp_path, monkeypatch):
     text = run_cli(*args).stdout
     assert f"last check-in: {yesterday.date().isoformat()} by Maria Lopez, 1 day ago\n" in text
     assert run_cli(*args, "--format", "json").json()["heard"]["days_quiet"] == 0
+
+
+def test_a_long_value_wraps_under_itself(demo, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = show(demo, "harbor/ltv-cac", "text").splitlines()
+    why = next(n for n, line in enumerate(lines) if line.startswith("why: "))
+    assert lines[why : why + 2] == [
+        "why: Keeps growth and efficiency balanced; below 3 we are buying growth we",
+        "     cannot afford.",
+    ]
