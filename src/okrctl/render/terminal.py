@@ -129,7 +129,7 @@ class CascadeTree:
         ]
         while stack:
             branch, first, rest = stack.pop()
-            room = width - 4 * len(first)
+            room = max(1, width - 4 * len(first))  # (a cascade deeper than the terminal is wide)
             lines = [line for row in branch.rows for line in _lines(row, console, options, room)]
             for index, line in enumerate(lines):
                 yield from (guides[g] for g in (first if index == 0 else rest))
