@@ -608,3 +608,16 @@ def test_the_committed_screenshots_are_of_real_pages():
             assert len(colours) > 500, name
             background = max(colours)[0] / (image.width * image.height)
             assert background < 0.95, f"{name} is {background:.0%} one colour"
+
+
+def test_a_repositorys_own_macros_of_an_older_okrctl_still_build_the_site(quarter, tmp_path):
+    """A repository that overrode `_macros.html.j2` before `help_table` existed: the built-in
+    index and attention pages take it from okrctl's own macros, so the site still builds."""
+    from okrctl.render.markdown import BUILTIN
+
+    old = (BUILTIN / "site/_macros.html.j2").read_text().split("{% macro help_table")[0]
+    root = with_page(quarter, tmp_path, "_macros", old)
+    out = tmp_path / "public"
+    result = run_cli("site", out, "--repo", root, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    assert "Every unit with an objective off track" in (out / "attention.html").read_text()
