@@ -375,7 +375,7 @@ def test_a_sum_is_as_fresh_as_its_freshest_source_a_score_as_its_stalest(tmp_pat
     late = stale("2026-11-10")
     assert late["acme/grow/deposits"] == (
         "`acme/grow/deposits` is derived from `emea/sales/deposits`, not checked in for 21 days "
-        "(last checked in on 2026-10-20 by Maria Lopez; stale after 14): run `okrctl checkin "
+        "(last checked in on 2026-10-20 by Maria Lopez; stale after 14 days): run `okrctl checkin "
         "emea/sales/deposits VALUE`, even to confirm it"
     )
 

@@ -413,7 +413,7 @@ def test_stale_counts_from_the_period_start_creation_and_last_checkin(tmp_path):
     rate = next(m for _, _, _, ref, m in found if ref == "growth/convert/rate")
     assert rate == (
         "`growth/convert/rate` has not been checked in for 15 days (last checked in on "
-        "2026-10-20 by Maria Lopez; stale after 14): run `okrctl checkin growth/convert/rate "
+        "2026-10-20 by Maria Lopez; stale after 14 days): run `okrctl checkin growth/convert/rate "
         "VALUE`, even to confirm it"
     )
     # Nov 2 ends 13.5 days after the noon check-in of Oct 20; Nov 3 ends 14.5 days after
@@ -453,7 +453,7 @@ def test_stale_skips_new_goals_and_done_milestones(tmp_path):
     assert "growth/convert/fresh" not in refs  # created 9 days ago
     _, found = stale_findings(repo, "2026-11-20")
     message = next(m for *_, ref, m in found if ref == "growth/convert/fresh")
-    assert "has not been checked in for 19 days (never checked in; stale after 14)" in message
+    assert "has not been checked in for 19 days (never checked in; stale after 14 days)" in message
 
 
 def test_stale_is_skipped_outside_git_with_a_note(tmp_path):
@@ -504,7 +504,7 @@ def test_more_than_five_stale_findings_are_one_line_per_file_in_text(tmp_path):
         " been checked in lately: `acme/grow/deposits`, `acme/ltv-cac` (`okrctl check --format"
         " json` lists each, with its days)",
         "goals/pillars/growth.yaml:10:9: warning stale: `growth/convert/rate` has not been"
-        " checked in for 50 days (never checked in; stale after 14): run `okrctl checkin"
+        " checked in for 50 days (never checked in; stale after 14 days): run `okrctl checkin"
         " growth/convert/rate VALUE`, even to confirm it",
         "goals/teams/signups.yaml:10:9: warning stale: 5 key results and KPIs in this file have"
         " not been checked in lately: `signups/funding/ach`, `signups/funding/m0`,"

@@ -29,15 +29,20 @@ def stale(ctx: Context) -> Iterator[Hit]:
             if last
             else "never checked in"
         )
+        quiet, after = _days(int(days)), _days(limit)
         if through is None:
             message = (
-                f"`{ref}` has not been checked in for {int(days)} days ({seen}; stale after "
-                f"{limit}): run `okrctl checkin {ref} VALUE`, even to confirm it"
+                f"`{ref}` has not been checked in for {quiet} ({seen}; stale after {after}): "
+                f"run `okrctl checkin {ref} VALUE`, even to confirm it"
             )
         else:  # derived `from:` others: its freshness is a source's
             message = (
-                f"`{ref}` is derived from `{through}`, not checked in for {int(days)} days "
-                f"({seen}; stale after {limit}): run `okrctl checkin {through} VALUE`, even to "
-                "confirm it"
+                f"`{ref}` is derived from `{through}`, not checked in for {quiet} ({seen}; "
+                f"stale after {after}): run `okrctl checkin {through} VALUE`, even to confirm it"
             )
         yield hit(node.owner, node.path(), message, ref)
+
+
+def _days(count: int) -> str:
+    """`1 day`, `19 days` (with `stale_after_days: 1`, "stale after 1 days")."""
+    return f"{count} day" if count == 1 else f"{count} days"
