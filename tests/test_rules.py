@@ -597,3 +597,17 @@ def test_title_numbers_that_are_not_the_baseline_are_a_warning(tmp_path):
     )
     assert "it says 'under 2%', and the band's bound is 1" in found[1]["message"]
     assert findings(write_repo(tmp_path / "fine", {PILLAR_FILE: PILLAR}))[1] == []
+
+
+def test_a_day_of_silence_is_one_day(tmp_path):
+    """With `stale_after_days: 1`, a number quiet a day and a half read "for 1 days (...; stale
+    after 1)"."""
+    repo = stale_repo(tmp_path, stale_after=1)
+    pillar = PILLAR.replace("        target: 40\n", "        target: 40\n        current: 31\n")
+    repo.commit({PILLAR_FILE: pillar}, "2026-11-13", "checkin rate")
+    _, found = stale_findings(repo, "2026-11-14")  # ends 1.5 days after the noon check-in
+    rate = next(m for _, _, _, ref, m in found if ref == "growth/convert/rate")
+    assert rate.startswith(
+        "`growth/convert/rate` has not been checked in for 1 day (last checked in on "
+        "2026-11-13 by Maria Lopez; stale after 1 day): "
+    )
