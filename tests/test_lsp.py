@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -170,11 +171,13 @@ async def test_completion_hover_definition_and_references(client, goals):
             position=types.Position(line=9, character=12),
         )
     )  # on `- id: rate`
+    ago = (datetime.now(UTC).date() - date(2026, 10, 1)).days  # (calendar days, as `show`)
     assert shown.contents.value.split("\n\n") == [
         "**signups/funding/rate** · key result",
         "Funded rate from 30% to 50%",
         # (40 - 30) / (50 - 30) = 0.5
-        "score 0.50 · on track · 40% (30 → 50%) · owner tom · last check-in 2026-10-01",
+        "score 0.50 · on track · 40% (30 → 50%) · owner tom · last check-in 2026-10-01"
+        f" ({ago} days ago)",
         "Why: `signups/funding` (Effortless funding): Funding is where people drop off. → "
         "`acme/grow` (Grow deposits): Deposits fund plans. → `mission` (Make saving easy.)",
     ]

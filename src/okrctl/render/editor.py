@@ -4,7 +4,15 @@ when it was last checked in, and its why-ladder up to the mission (docs/editors.
 from __future__ import annotations
 
 from okrctl.core.ownership import key_result_owner, kpi_owner
-from okrctl.render.textformat import bounds_text, goal_range, score_text, with_unit, words
+from okrctl.core.staleness import silence_at
+from okrctl.render.textformat import (
+    bounds_text,
+    days_ago,
+    goal_range,
+    score_text,
+    with_unit,
+    words,
+)
 from okrctl.views.editor import Analysis, node_of
 from okrctl.views.show import Step, ladder
 
@@ -68,13 +76,16 @@ def hover_markdown(analysis: Analysis, ref: str) -> str | None:
 
 
 def _last(analysis: Analysis, ref: str) -> str:
+    """` · last check-in 2026-10-01 (67 days ago)`, as `show` counts it."""
     history = analysis.history
     if history is None:
         return ""
-    found = history.seen(ref, analysis.moment.instant)
-    if found is None or found.last is None:
+    moment = analysis.moment
+    quiet = silence_at(history, ref, moment.instant, analysis.period)
+    ago = None if quiet is None else quiet.days_ago(moment.as_of)
+    if quiet is None or quiet.last is None or ago is None:
         return " · never checked in"
-    return f" · last check-in {found.last.date.date().isoformat()}"
+    return f" · last check-in {quiet.last.date.date().isoformat()} ({days_ago(ago)})"
 
 
 def _rungs(steps: list[Step]) -> list[str]:
