@@ -316,7 +316,8 @@ def _date(text: str | None) -> date | None:
 
 def _report_problems(notes: list[str], findings: "list[Finding]") -> None:
     """Notes, and the findings of files that did not load, go to stderr; data stays on stdout."""
-    from okrctl.render.textformat import counted, wrapped
+    from okrctl.model.counts import counted
+    from okrctl.render.textformat import wrapped
 
     for note in notes:
         typer.echo(wrapped(f"okrctl: note: {note}", _width(sys.stderr), 4), err=True)
@@ -623,7 +624,7 @@ def site(
     Example: okrctl site public --base-url https://okrs.example.com
     """
     from okrctl.commands.site import site as build
-    from okrctl.render.textformat import counted
+    from okrctl.model.counts import counted
 
     with _user_errors():  # (git is not asked ahead: docs/architecture.md says why)
         built = build(repo, out, at=at, as_of=_date(as_of), base_url=base_url, force=force)

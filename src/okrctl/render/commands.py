@@ -11,12 +11,12 @@ from typing import Any, NamedTuple
 
 from okrctl.core.roll_plan import LABELS
 from okrctl.core.scorecard import ObjectiveScore, Scorecard
+from okrctl.model.counts import counted
 from okrctl.model.goals import Bounds
 from okrctl.render.markdown import FILTERS
 from okrctl.render.textformat import (
     NONE,
     bounds_text,
-    counted,
     moved_unseen,
     score_text,
     shown_change,

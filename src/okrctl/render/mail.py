@@ -9,10 +9,10 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
+from okrctl.model.counts import counted
 from okrctl.render.charts import Chart
 from okrctl.render.links import checkin_link
 from okrctl.render.textformat import (
-    counted,
     days,
     format_value,
     has_controls,

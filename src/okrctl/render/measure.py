@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from okrctl.render.textformat import columns, counted, format_value
+from okrctl.model.counts import counted
+from okrctl.render.textformat import columns, format_value
 from okrctl.views.measure import MeasureResult
 
 

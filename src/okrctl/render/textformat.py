@@ -1,11 +1,13 @@
 """The one formatter of numbers, units, scores, table cells and wrapped lines that every renderer
-uses. No imports: the fast paths (`history REF`) print with it without loading the model or
-rich."""
+uses. It imports nothing heavy: the fast paths (`history REF`) print with it without loading
+the model's classes or rich."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+
+from okrctl.model.counts import counted
 
 BAR_WIDTH = 20
 NONE = "\u2013"  # an en dash: no value
@@ -70,11 +72,6 @@ def number(value: float | None) -> str:
         return NONE
     text = f"{value:,.2f}".rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
-
-
-def counted(count: int, noun: str) -> str:
-    """`1 file`, `4 files`: a count with its noun in agreement (a plain `s` plural)."""
-    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
 
 
 def days(count: int | None) -> str:

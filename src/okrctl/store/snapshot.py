@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from okrctl.core.graph import Graph, build_graph
 from okrctl.core.periods import Period, end_of_day, parse_period
 from okrctl.core.scorecard import Moment
+from okrctl.model.counts import counted
 from okrctl.model.errors import UsageError
 from okrctl.model.units import Repository
 from okrctl.store import revisions
@@ -78,7 +79,7 @@ def _uncommitted_note(
     )
     if not dirty:
         return []
-    count = f"{len(dirty)} file{'s' if len(dirty) != 1 else ''}"
+    count = counted(len(dirty), "file")
     shown = ", ".join(path[len(prefix) :] for path in dirty[:3])
     more = f" and {len(dirty) - 3} more" if len(dirty) > 3 else ""
     return [

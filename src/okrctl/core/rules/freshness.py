@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from okrctl.core.rules.registry import Context, Hit, hit, rule
 from okrctl.core.staleness import stale_refs
+from okrctl.model.counts import counted
 from okrctl.model.findings import Severity
 
 
@@ -29,7 +30,7 @@ def stale(ctx: Context) -> Iterator[Hit]:
             if last
             else "never checked in"
         )
-        quiet, after = _days(int(days)), _days(limit)
+        quiet, after = counted(int(days), "day"), counted(limit, "day")
         if through is None:
             message = (
                 f"`{ref}` has not been checked in for {quiet} ({seen}; stale after {after}): "
@@ -41,8 +42,3 @@ def stale(ctx: Context) -> Iterator[Hit]:
                 f"stale after {after}): run `okrctl checkin {through} VALUE`, even to confirm it"
             )
         yield hit(node.owner, node.path(), message, ref)
-
-
-def _days(count: int) -> str:
-    """`1 day`, `19 days` (with `stale_after_days: 1`, "stale after 1 days")."""
-    return f"{count} day" if count == 1 else f"{count} days"
