@@ -75,9 +75,10 @@ def open_round(repo: Workspace | Path | str | None, person: str | None = None) -
         for item in due:
             quiet = silence_at(history, item.ref, card_moment, snapshot.period)
             if quiet is not None:
-                ago = quiet.days_ago(snapshot.moment.as_of)
-                item.days_quiet = int(quiet.days) if ago is None else ago
-                item.last = quiet.last.date.date() if quiet.last is not None else None
+                seen = quiet.last_seen(snapshot.moment.as_of)
+                item.last, item.days_quiet = (
+                    (None, int(quiet.days)) if seen is None else (seen.day, seen.days_ago)
+                )
     due.sort(key=lambda d: (-(d.days_quiet if d.days_quiet is not None else 10**6), d.ref))
     return Round(me, due)
 

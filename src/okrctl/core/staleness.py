@@ -28,14 +28,24 @@ class Silence(NamedTuple):
         """Stale: quiet for more than `stale_after_days`."""
         return self.days > limit
 
-    def days_ago(self, as_of: date) -> int | None:
-        """Calendar days (UTC, as history dates check-ins) from the day of the last check-in to
-        `as_of` (None: never checked in): what a reader counts beside the date shown. Whole
-        days gone by are what `stale` measures, but yesterday's noon read "2026-12-06 (today)"
-        a quarter of an hour after midnight."""
+    def last_seen(self, as_of: date) -> LastSeen | None:
+        """The last check-in as a reader is told of it (None: never checked in): its day (UTC,
+        as history dates check-ins), who made it, and the calendar days from that day to
+        `as_of`, what a reader counts beside the date. Whole days gone by are what `stale`
+        measures, but yesterday's noon read "2026-12-06 (today)" a quarter of an hour after
+        midnight."""
         if self.last is None:
             return None
-        return max(0, (as_of - self.last.date.date()).days)
+        day = self.last.date.date()
+        return LastSeen(day, self.last.author, max(0, (as_of - day).days))
+
+
+class LastSeen(NamedTuple):
+    """A number's last check-in, as `show`, an editor's hover and the guided round say it."""
+
+    day: date
+    author: str
+    days_ago: int
 
 
 class SeenBy(Protocol):

@@ -82,10 +82,10 @@ def _last(analysis: Analysis, ref: str) -> str:
         return ""
     moment = analysis.moment
     quiet = silence_at(history, ref, moment.instant, analysis.period)
-    ago = None if quiet is None else quiet.days_ago(moment.as_of)
-    if quiet is None or quiet.last is None or ago is None:
+    seen = None if quiet is None else quiet.last_seen(moment.as_of)
+    if seen is None:
         return " · never checked in"
-    return f" · last check-in {quiet.last.date.date().isoformat()} ({days_ago(ago)})"
+    return f" · last check-in {seen.day.isoformat()} ({days_ago(seen.days_ago)})"
 
 
 def _rungs(steps: list[Step]) -> list[str]:

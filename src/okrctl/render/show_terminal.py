@@ -230,11 +230,11 @@ def _unit_block(page: UnitPage) -> list[Any]:
 def _heard_line(heard: Heard) -> Hanging:
     """`last check-in: 2026-11-06 by Tom Lindqvist, 31 days ago · stale after 14 days`: whether
     the number shown is one to act on."""
-    last, through, ago = heard.silence.last, heard.silence.through, heard.days_ago
-    if last is None or ago is None:
+    seen, through = heard.last_seen, heard.silence.through
+    if seen is None:
         said = f"none in {days(heard.days)}"
     else:
-        said = f"{last.date.date().isoformat()} by {last.author}, {days_ago(ago)}"
+        said = f"{seen.day.isoformat()} by {seen.author}, {days_ago(seen.days_ago)}"
     if through:
         said += f", of its source {through}"
     if heard.stale:

@@ -11,7 +11,7 @@ from typing import Any
 from okrctl.core.graph import MISSION, Graph, RefKind
 from okrctl.core.refs import check_ref
 from okrctl.core.scorecard import KeyResultScore, KpiScore, ObjectiveScore, Scorecard, UnitScore
-from okrctl.core.staleness import Silence, is_watched
+from okrctl.core.staleness import LastSeen, Silence, is_watched
 from okrctl.model.goals import Kind
 from okrctl.views.status import Scored, key_result_json, kpi_json, objective_json
 
@@ -81,9 +81,9 @@ class Heard:
         return int(self.silence.days)
 
     @property
-    def days_ago(self) -> int | None:
-        """Calendar days since the day of the last check-in (None: never)."""
-        return self.silence.days_ago(self.as_of)
+    def last_seen(self) -> LastSeen | None:
+        """The last check-in's day, author and calendar days since (None: never)."""
+        return self.silence.last_seen(self.as_of)
 
     @property
     def stale(self) -> bool:
