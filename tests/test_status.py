@@ -358,6 +358,10 @@ def test_needs_attention_names_the_numbers_gone_quiet_ten_of_each_kind(quarter, 
     )
     found = json.loads(run_cli("check", "--format", "json", *args).stdout)["findings"]
     assert sum(f["rule"] == "stale" for f in found) == 10 + 12
+    scoped = run_cli("status", "risk", *args).stdout.splitlines()
+    assert scoped[scoped.index("Needs attention") + 1 :] == [  # the scope's numbers only
+        "  quiet: risk/stop-fraud-early/losses (42 days without a check-in)"
+    ]
     forecasts = [line for line in attention if line.startswith("  forecast to miss: ")]
     assert len(forecasts) == 10
     assert attention[attention.index(forecasts[-1]) + 1] == (

@@ -314,7 +314,6 @@ def attention_summary(card: Scorecard, quiet: Sequence[tuple[str, int]] = ()) ->
     ]
     if not (troubled or critical or silent or missing or quiet):
         return Text("Nothing needs attention: every objective is on pace and every KPI healthy.")
-    yellow = "yellow"
     kinds: list[tuple[list[tuple[str, str, str]], str]] = [  # (label, style, text)s, where all are
         (
             [
@@ -339,10 +338,10 @@ def attention_summary(card: Scorecard, quiet: Sequence[tuple[str, int]] = ()) ->
             "okrctl status --format json",
         ),
         (
-            [("quiet", yellow, f"{ref} ({days(n)} without a check-in)") for ref, n in quiet],
+            [("quiet", "yellow", f"{ref} ({days(n)} without a check-in)") for ref, n in quiet],
             "okrctl check",
         ),
-        ([("never checked in", yellow, k.ref) for k in silent], "okrctl status --format json"),
+        ([("never checked in", "yellow", k.ref) for k in silent], "okrctl status --format json"),
     ]
     rows = []
     for items, everything in kinds:

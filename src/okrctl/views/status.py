@@ -65,13 +65,12 @@ class Scored:
             return []
         card, snapshot = self.card, self.snapshot
         limit = snapshot.repository.config.config.stale_after_days
-        found = stale_refs(snapshot.graph, self.history, card.period, card.moment.instant, limit)
-        shown = [
-            (ref, int(quiet.days))
-            for ref, quiet in found.items()
-            if ref in card.key_results or ref in card.kpis
-        ]
-        return sorted(shown, key=lambda item: -item[1])  # (stable: cascade order among equals)
+        files = {unit.unit_file.path for unit in card.units}  # (a scope's only: not 20,000)
+        found = stale_refs(
+            snapshot.graph, self.history, card.period, card.moment.instant, limit, files
+        )
+        quiet = [(ref, int(silence.days)) for ref, silence in found.items()]
+        return sorted(quiet, key=lambda item: -item[1])  # (stable: equals as `check` lists them)
 
 
 def score_snapshot(snapshot: Snapshot, scope: str | None, history_for: str) -> Scored:
