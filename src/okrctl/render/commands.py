@@ -132,6 +132,11 @@ def retro_markdown(result: Retro) -> str:
         period=result.period,
         cadence=sorted(result.cadence, key=lambda c: -c.longest_silence_days),
         names={unit.id: unit.unit_file.unit.display_name for unit in result.card.units},
+        counted_in={  # each moved key result's unit: "1 invites → 0.8 invites"
+            move.ref: kr.node.key_result.unit
+            for move in result.goalpost_moves
+            if (kr := result.card.key_results.get(move.ref)) is not None
+        },
         overconfident=[c for c in result.confidence if c.overconfident],
     )
 
