@@ -426,3 +426,24 @@ def test_the_tree_is_the_one_rich_draws(quarter, width, terminal):
     ours = printed(draw.status_tree(card, "Harbor Invest").renderables[3])
     assert ours == printed(rich_tree())
     assert ("└──" in ours) is (terminal != "ascii") and ("`--" in ours) is (terminal == "ascii")
+
+
+def test_a_numbers_age_as_a_user_types_it_from_a_team_folder(quarter):
+    """The installed `okrctl`, typed in a team's folder, its output piped: each view says how
+    long a number has gone without a check-in."""
+    from conftest import typed
+
+    here, as_of = quarter / "goals" / "teams", ("--as-of", "2026-11-20")
+    status = typed("status", "risk", *as_of, cwd=here, COLUMNS="200")
+    assert status.returncode == 0, status.stderr
+    assert status.stdout.endswith(
+        "Needs attention\n  quiet: risk/stop-fraud-early/losses (42 days without a check-in)\n"
+    )
+    show = typed("show", "risk/stop-fraud-early/losses", *as_of, cwd=here, COLUMNS="200")
+    assert "\nlast check-in: 2026-10-09 by Raj Mehta, 42 days ago · stale after 14 days\n" in (
+        show.stdout
+    )
+    report = typed("report", "payments", *as_of, cwd=here)
+    assert "| $0.36 ⏳ no check-in for 18 days | $0.30 |" in report.stdout
+    retro = typed("retro", "2026-Q4", cwd=here)
+    assert "| 1 invites → 0.8 invites |" in retro.stdout
