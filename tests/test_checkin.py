@@ -361,6 +361,18 @@ UNITS_TEAM = TEAM_HEAD + """\
         baseline: -5
         target: 5
         source: finance
+      - id: deposits
+        title: Deposits from $80M to $120M
+        unit: $M
+        baseline: 80
+        target: 120
+        source: finance
+      - id: serve
+        title: Cost to serve from $8.20 to $6 a month
+        unit: $/month
+        baseline: 8.2
+        target: 6
+        source: finance
 """
 
 
@@ -373,6 +385,10 @@ UNITS_TEAM = TEAM_HEAD + """\
         ("signups/funding/accounts", "1,046,800.5 accounts", "1046800.5"),
         ("signups/funding/margin", "-2.5", "-2.5"),  # a negative value, not an option
         ("signups/funding/rate", "-2.5%", "-2.5"),  # (was taken for an unknown option)
+        ("signups/funding/deposits", "$97.5M", "97.5"),  # money, its symbol in front
+        ("signups/funding/deposits", "97.5 $M", "97.5"),  # or the unit as it is spelled
+        ("signups/funding/serve", "$7.35/month", "7.35"),
+        ("signups/funding/cost", "-$1,250.50", "-1250.50"),
     ],
 )
 def test_a_value_is_taken_as_okrctl_shows_it(tmp_path, ref, typed, written):
@@ -392,6 +408,10 @@ def test_a_value_is_taken_as_okrctl_shows_it(tmp_path, ref, typed, written):
     assert other_unit.exit_code == 2
     assert other_unit.stderr == (
         "okrctl: '$5' is in $, but this number counts in %: give it alone, like 42\n"
+    )
+    no_millions = run_cli("checkin", "signups/funding/deposits", "$97.5", "--repo", repo.root)
+    assert no_millions.stderr == (
+        "okrctl: '$97.5' is not in $M: give it alone, like 42, or as okrctl shows it, like $42M\n"
     )
     unit_alone = run_cli("checkin", "signups/funding/rate", "%", "--repo", repo.root)
     assert unit_alone.stderr == "okrctl: '%' is not a number; give the value like 42 or 40.5\n"

@@ -238,7 +238,7 @@ def test_show_lists_each_source_with_its_value_and_share(tmp_path):
     root = write_repo(tmp_path, files(), base=False)
     out = run_cli("show", "acme/grow/deposits", "--repo", root).stdout
     assert (
-        "derived from: sum of emea/sales/deposits 7 $M (54%) + amer/sales/deposits 6 $M (46%)"
+        "derived from: sum of emea/sales/deposits $7M (54%) + amer/sales/deposits $6M (46%)"
         in " ".join(out.split())
     )
     mirror = run_cli("show", "acme/values/certified", "--repo", root).stdout
@@ -473,7 +473,7 @@ def test_a_sum_of_supporters_adds_every_key_result_aligned_to_it(tmp_path):
 def test_reports_say_where_a_derived_number_comes_from(tmp_path):
     root = write_repo(tmp_path, files(), base=False)
     report = run_cli("report", "--repo", root).stdout
-    assert "| 13 $M (sum of emea/sales/deposits, amer/sales/deposits) | 20 $M |" in report
+    assert "| $13M (sum of emea/sales/deposits, amer/sales/deposits) | $20M |" in report
     assert "| 420 people (= people/certify/certified) | 1,000 people |" in report
 
 
@@ -544,6 +544,8 @@ def test_charts_draw_a_derived_number_from_its_sources_changes(tmp_path):
     deposits = page.split("Deposits from $10M to $20M</h4>")[1]
     assert "— from its sources" in deposits.split("</svg>")[1][:200]
     assert len(re.findall(r'<circle[^>]*class="point"', deposits.split("</svg>")[0])) == 3
+    hovers = re.findall(r"<title>([^<]*)</title>", deposits.split("</svg>")[0])
+    assert "target $20M" in hovers and "2026-10-20: $13M" in hovers  # (was "13$M")
     assert "40 days without a check-in of its source amer/sales/deposits" in page
 
 
@@ -599,7 +601,7 @@ def test_a_score_weighted_by_target_counts_each_supporter_by_its_size(tmp_path):
 def test_the_status_tree_marks_a_derived_number(tmp_path):
     root = write_repo(tmp_path, _culture(certified=420, offsites=5), base=False)
     tree = " ".join(run_cli("status", "--repo", root).stdout.replace("│", " ").split())
-    assert "deposits: 13 $M (10 → 20 $M) 0.30 at risk (sum of emea/sales/deposits," in tree
+    assert "deposits: $13M ($10M → $20M) 0.30 at risk (sum of emea/sales/deposits," in tree
     assert (
         "certified: 420 people (0 → 1,000 people) 0.42 on track (= people/certify/certified)"
         in tree
@@ -638,7 +640,7 @@ def test_as_a_user_types_it_from_a_subfolder_piped(tmp_path):
     )
     assert deposits["current"] == 13 and deposits["derived"]["how"] == "sum"
     shown = okrctl("show", "acme/grow/deposits", "--repo", "../..")
-    assert "derived from: sum of emea/sales/deposits 7 $M (54%)" in " ".join(shown.stdout.split())
+    assert "derived from: sum of emea/sales/deposits $7M (54%)" in " ".join(shown.stdout.split())
     refused = okrctl("checkin", "acme/grow/deposits", "14")
     assert refused.returncode == 2 and "check in those instead" in refused.stderr
     assert "Traceback" not in refused.stderr

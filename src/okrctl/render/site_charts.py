@@ -10,7 +10,7 @@ from functools import lru_cache, partial
 from html import escape
 from typing import Any
 
-from okrctl.render.textformat import number
+from okrctl.render.textformat import number, with_unit
 
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 56, 20, 16, 40
@@ -116,7 +116,7 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
         return float((_date(text[:10]) - start).days)
 
     title = escape(f"{kr['title']}: check-ins against the target")
-    unit = get("unit") or ""
+    unit = get("unit")
     start_x, end_x = _x(0, days), _x(days, days)
     parts = [
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
@@ -131,7 +131,7 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
             parts.append(
                 f'<line x1="{start_x:.1f}" y1="{y(bound):.1f}" x2="{end_x:.1f}" '
                 f'y2="{y(bound):.1f}" class="target"><title>keep {name} '
-                f"{number(bound)}{escape(unit)}</title></line>"
+                f"{escape(with_unit(bound, unit))}</title></line>"
             )
     else:
         parts.append(_target_steps(moves, target, unit, partial(_x, days=days), y, day_of, days))
@@ -153,10 +153,11 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
         px, py = coordinates[-1]
         parts.append(
             f'<line x1="{px}" y1="{py}" x2="{end_x:.1f}" y2="{y(heading):.1f}" class="forecast">'
-            f"<title>forecast {number(heading)}{escape(unit)} at the period's end</title></line>"
+            f"<title>forecast {escape(with_unit(heading, unit))} at the period's end</title>"
+            "</line>"
         )
     for (px, py), checkin, value in zip(coordinates, points, values, strict=True):
-        hover = f"{checkin['day']}: {number(value)}{unit}"
+        hover = f"{checkin['day']}: {with_unit(value, unit)}"
         if checkin.get("confidence") is not None:
             hover += f", confidence {checkin['confidence']}"
         if checkin.get("note"):
@@ -173,7 +174,7 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
 def _target_steps(
     moves: list[tuple[str, float, float]],
     target: float,
-    unit: str,
+    unit: str | None,
     x: Callable[[float], float],
     y: Callable[[float], float],
     day_of: Callable[[str], float],
@@ -188,8 +189,9 @@ def _target_steps(
         corners += [(when, old), (when, new)]
     corners.append((float(days), target))
     points = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in corners)
-    said = f"target {number(target)}{unit}" + "".join(
-        f"; moved from {number(old)} to {number(new)} on {day}" for day, old, new in moves
+    said = f"target {with_unit(target, unit)}" + "".join(
+        f"; moved from {with_unit(old, unit)} to {with_unit(new, unit)} on {day}"
+        for day, old, new in moves
     )
     return (
         f'<polyline fill="none" class="target" points="{points}"><title>{escape(said)}'

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from okrctl.model.counts import counted
+from okrctl.model.money import MONEY, is_money
 
 BAR_WIDTH = 20
 NONE = "\u2013"  # an en dash: no value
@@ -103,20 +104,38 @@ def moved_unseen(count: int, what: str, *, after_others: bool) -> str:
     return f"{count:,}{more} {noun} moved by less than 0.01 (every one: --format json)"
 
 
-def with_unit(value: float | None, unit: str | None) -> str:
-    if unit in (None, ""):
+def with_unit(value: float | None, unit: str | None, *, cents: bool = False) -> str:
+    """A number in its unit as people write it: `46%`, `46,800 accounts`, and money with its
+    symbol in front: `$0.36`, `-$1.50`, `$97.5M` (unit `$M`), `$7.35/month` (unit `$/month`);
+    an amount of money itself (`$`, `$/month`, `€ per user`) keeps its cents (`cents`: even
+    when whole, `$6.00`, beside one that has them), an amount in thousands or millions (`$k`,
+    `$M`) the usual two decimals at most."""
+    if value is None or not unit:
         return number(value)
-    if unit == "$":
-        if value is None:
-            return NONE
-        return f"${value:,.2f}" if value != int(value) else f"${value:,.0f}"
-    joiner = "" if unit == "%" else " "
-    return f"{number(value)}{joiner}{unit}"
+    symbol = unit[0]
+    if symbol not in MONEY:
+        return f"{number(value)}{'' if unit == '%' else ' '}{unit}"
+    rest, shown = unit[1:], round(abs(value), 2)
+    if rest[:1].isalpha():  # thousands, millions: $97.5M
+        amount = number(shown)
+    else:
+        amount = f"{shown:,.2f}" if cents or shown != int(shown) else f"{shown:,.0f}"
+    return f"{'-' if value < 0 and shown else ''}{symbol}{amount}{rest}"
+
+
+def _has_cents(values: Sequence[float | None], unit: str | None) -> bool:
+    """Whether an amount of money among `values` has cents, so all are shown with them."""
+    return (
+        is_money(unit)
+        and not (unit or "")[1:2].isalpha()  # (not $M: no cents in millions)
+        and any(v is not None and round(abs(v), 2) != int(round(abs(v), 2)) for v in values)
+    )
 
 
 def bounds_text(low: float | None, high: float | None, unit: str | None) -> str:
     if low is not None and high is not None:
-        return f"{with_unit(low, unit)}{RANGE}{with_unit(high, unit)}"
+        cents = _has_cents((low, high), unit)
+        return f"{with_unit(low, unit, cents=cents)}{RANGE}{with_unit(high, unit, cents=cents)}"
     if low is not None:
         return f"≥ {with_unit(low, unit)}"
     return f"≤ {with_unit(high, unit)}"
@@ -137,10 +156,13 @@ def progress_bar(score: float, expected: float, width: int = BAR_WIDTH) -> str:
 
 
 def goal_range(baseline: float | None, target: float | None, unit: str | None) -> str:
-    """`38 → 45%`, `$0.42 → $0.30`: the baseline bare, unless its unit is written in front.
+    """`38 → 45%`, `$0.42 → $0.30`, `$80M → $120M`: the baseline bare, unless its unit is
+    money, written in front.
     Every view shows a key result's range through this one function."""
-    start = with_unit(baseline, unit) if unit == "$" else number(baseline)
-    return f"{start} → {with_unit(target, unit)}"
+    if not is_money(unit):
+        return f"{number(baseline)} → {with_unit(target, unit)}"
+    cents = _has_cents((baseline, target), unit)
+    return f"{with_unit(baseline, unit, cents=cents)} → {with_unit(target, unit, cents=cents)}"
 
 
 _CONTROLS = {code: " " for code in (*range(32), 127)}

@@ -16,6 +16,7 @@ from typing import Any
 
 from okrctl.model.bounds import MAX_MAGNITUDE
 from okrctl.model.errors import OkrctlError, UsageError
+from okrctl.model.money import is_money
 from okrctl.store.yaml import events
 from okrctl.store.yaml.read import YamlProblem
 from okrctl.store.yaml.scalars import plain_number
@@ -49,7 +50,7 @@ class MappingInfo:
 def parse_value(text: str, *, milestone: bool, unit: str | None = None) -> tuple[str, Any]:
     """The YAML text to write and the value it means; a bad value is a usage error (exit 2). A
     number may be typed back as okrctl shows it: in the number's own `unit` (`36%`, `$0.36`,
-    `7.35 $/month`) and with its thousands grouped (`46,800`)."""
+    `$7.35/month`) and with its thousands grouped (`46,800`)."""
     word = text.strip()
     if milestone:
         if word.lower() not in MILESTONE_WORDS:
@@ -62,6 +63,11 @@ def parse_value(text: str, *, milestone: bool, unit: str | None = None) -> tuple
     value = plain_number(word)
     if value is None:
         marked = next((m for m in ("%", "$") if m in word and m != unit), None)
+        if marked is not None and unit and is_money(unit) and marked == unit[0]:
+            raise UsageError(
+                f"{text!r} is not in {unit}: give it alone, like 42, or as okrctl shows it, "
+                f"like {unit[0]}42{unit[1:]}"
+            )
         if marked is not None:
             counted = f"counts in {unit}" if unit else "has no unit"
             raise UsageError(
@@ -82,11 +88,16 @@ _GROUPED = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?").fullmatch
 
 
 def _bare_number(word: str, unit: str | None) -> str:
-    """`word` without the number's own unit around it, and its thousands ungrouped."""
-    if unit == "$" and word.lstrip("-").startswith("$"):
-        word = word.replace("$", "", 1)
-    elif unit and unit != "$" and word.endswith(unit):
+    """`word` without the number's own unit around it, and its thousands ungrouped: `46%`,
+    `46,800 accounts`, money as okrctl writes it (`$0.36`, `-$1.50`, `$97.5M` for `$M`) or
+    as the unit is spelled (`97.5 $M`)."""
+    if unit and word.endswith(unit) and not (is_money(unit) and word.startswith(unit[0])):
         word = word[: -len(unit)].rstrip()
+    elif unit and is_money(unit) and word.endswith(unit[1:]):
+        symbol, rest = unit[0], unit[1:]
+        amount = word[: len(word) - len(rest)]
+        if amount.lstrip("-").startswith(symbol):
+            word = amount.replace(symbol, "", 1)
     return word.replace(",", "") if _GROUPED(word) else word
 
 
