@@ -179,6 +179,23 @@ def test_a_unit_page_charts_each_key_result_from_history(built):
     assert "What aligns to it:" in page
 
 
+def test_a_key_result_reads_as_a_sentence_with_money_written_in_front(built):
+    """Its parts were glued ("to $120M· forecast", "the period's endstale"), and a chart's
+    hovers wrote a number against its unit ("55,000accounts", "120$M")."""
+    page = (built / "units/harbor.html").read_text()
+    deposits = page.split("Net deposits from $80M to $120M</h4>")[1].split("</svg>")[0]
+    line = re.sub(r"<[^>]+>", "", deposits.split("</p>")[0]).split()
+    assert " ".join(line) == (
+        "on track $97.5M from $80M to $120M · forecast $119.4M at the period's end · source:"
+        " Finance: daily balances report, net deposits line"
+    )
+    hovers = re.findall(r"<title>([^<]*)</title>", deposits)
+    assert hovers[:2] == ["target $120M", "expected pace, baseline to target"]
+    assert "2026-11-11: $97.5M, confidence 0.6 — Strong first half of November" in hovers
+    accounts = page.split("Funded accounts from 41k to 55k</h4>")[1].split("</svg>")[0]
+    assert "<title>target 55,000 accounts</title>" in accounts
+
+
 def test_the_closed_period_has_its_retro(built):
     page = (built / "periods/2026-Q4.html").read_text()
     assert "<h1>Retro 2026-Q4</h1>" in page or "Retro 2026-Q4" in page
