@@ -373,6 +373,12 @@ UNITS_TEAM = TEAM_HEAD + """\
         baseline: 8.2
         target: 6
         source: finance
+      - id: arr
+        title: ARR from $1M to $1.5M
+        unit: $ARR
+        baseline: 1000000
+        target: 1500000
+        source: finance
 """
 
 
@@ -389,6 +395,7 @@ UNITS_TEAM = TEAM_HEAD + """\
         ("signups/funding/deposits", "97.5 $M", "97.5"),  # or the unit as it is spelled
         ("signups/funding/serve", "$7.35/month", "7.35"),
         ("signups/funding/cost", "-$1,250.50", "-1250.50"),
+        ("signups/funding/arr", "$1,250,000.5 ARR", "1250000.5"),
     ],
 )
 def test_a_value_is_taken_as_okrctl_shows_it(tmp_path, ref, typed, written):
@@ -415,6 +422,30 @@ def test_a_value_is_taken_as_okrctl_shows_it(tmp_path, ref, typed, written):
     )
     unit_alone = run_cli("checkin", "signups/funding/rate", "%", "--repo", repo.root)
     assert unit_alone.stderr == "okrctl: '%' is not a number; give the value like 42 or 40.5\n"
+
+
+def test_money_is_shown_with_its_symbol_in_front_and_typed_back_as_shown(tmp_path):
+    """`97.5 $M` and `$-1.5` read as no one writes money; what `show` prints checks in again,
+    as a confirmation of the same number (`$7.50/month` for 7.5 was "7.5 → 7.5", the file's
+    `7.5` rewritten `7.50`), an empty commit."""
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, TEAM_FILE: UNITS_TEAM}, "2026-10-01")
+    expected = {
+        "deposits": ("97.5", "value: $97.5M ($80M → $120M)"),
+        "serve": ("7.5", "value: $7.50/month ($8.20/month → $6.00/month)"),
+        "cost": ("-1.5", "value: -$1.50 ($12 → $8)"),
+        "arr": ("1250000", "value: $1,250,000 ARR ($1,000,000 ARR → $1,500,000 ARR)"),
+    }
+    for name, (written, line) in expected.items():
+        ref = f"signups/funding/{name}"
+        assert run_cli("checkin", ref, written, "--repo", repo.root).exit_code == 0
+        shown = run_cli("show", ref, "--repo", repo.root).stdout.splitlines()
+        assert line in shown, shown
+        typed_back = line.split("value: ")[1].split(" (")[0]
+        again = run_cli("checkin", ref, typed_back, "--repo", repo.root)
+        assert again.exit_code == 0, again.stderr
+        assert again.stdout.startswith(f"{ref}: {written} (unchanged)"), again.stdout
+        assert repo.git("show", "--format=%B", "--stat", "HEAD").endswith(f"Okr-Checkin: {ref}")
 
 
 def test_a_value_as_shown_checks_in_from_a_subfolder_through_the_installed_okrctl(tmp_path):

@@ -6,6 +6,15 @@ from __future__ import annotations
 MONEY = frozenset("$€£¥₹")
 """Currency symbols: a unit that starts with one is money."""
 
+MAGNITUDES = frozenset({"k", "K", "M", "MM", "m", "mm", "B", "b", "bn", "Bn", "T", "tn"})
+"""What may follow the symbol to count thousands, millions or more (`$k`, `$M`, `€bn`)."""
+
 
 def is_money(unit: str | None) -> bool:
     return unit is not None and unit[:1] in MONEY
+
+
+def in_thousands(unit: str) -> bool:
+    """Whether a money unit counts thousands or millions (`$M`, `$k/month`, `$M ARR`), whose
+    numbers have no cents, rather than single pieces of money (`$`, `$/month`, `$ ARR`)."""
+    return unit[1:].replace("/", " ").split(" ", 1)[0] in MAGNITUDES

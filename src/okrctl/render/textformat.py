@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from okrctl.model.counts import counted
-from okrctl.model.money import MONEY, is_money
+from okrctl.model.money import MONEY, in_thousands, is_money
 
 BAR_WIDTH = 20
 NONE = "\u2013"  # an en dash: no value
@@ -107,27 +107,30 @@ def moved_unseen(count: int, what: str, *, after_others: bool) -> str:
 def with_unit(value: float | None, unit: str | None, *, cents: bool = False) -> str:
     """A number in its unit as people write it: `46%`, `46,800 accounts`, and money with its
     symbol in front: `$0.36`, `-$1.50`, `$97.5M` (unit `$M`), `$7.35/month` (unit `$/month`);
-    an amount of money itself (`$`, `$/month`, `€ per user`) keeps its cents (`cents`: even
-    when whole, `$6.00`, beside one that has them), an amount in thousands or millions (`$k`,
-    `$M`) the usual two decimals at most."""
+    an amount of money itself (`$`, `$/month`, `€ per user`, `$ARR`) keeps its cents (`cents`:
+    even when whole, `$6.00`, beside one that has them), an amount in thousands or millions
+    (`$k`, `$M`) the usual two decimals at most."""
     if value is None or not unit:
         return number(value)
     symbol = unit[0]
     if symbol not in MONEY:
         return f"{number(value)}{'' if unit == '%' else ' '}{unit}"
     rest, shown = unit[1:], round(abs(value), 2)
-    if rest[:1].isalpha():  # thousands, millions: $97.5M
+    if in_thousands(unit):  # $97.5M
         amount = number(shown)
     else:
         amount = f"{shown:,.2f}" if cents or shown != int(shown) else f"{shown:,.0f}"
+        if rest[:1].isalnum():  # `$ARR`: $1,250,000 ARR
+            rest = f" {rest}"
     return f"{'-' if value < 0 and shown else ''}{symbol}{amount}{rest}"
 
 
 def _has_cents(values: Sequence[float | None], unit: str | None) -> bool:
     """Whether an amount of money among `values` has cents, so all are shown with them."""
     return (
-        is_money(unit)
-        and not (unit or "")[1:2].isalpha()  # (not $M: no cents in millions)
+        unit is not None
+        and is_money(unit)
+        and not in_thousands(unit)
         and any(v is not None and round(abs(v), 2) != int(round(abs(v), 2)) for v in values)
     )
 

@@ -95,7 +95,7 @@ def _bare_number(word: str, unit: str | None) -> str:
         word = word[: -len(unit)].rstrip()
     elif unit and is_money(unit) and word.endswith(unit[1:]):
         symbol, rest = unit[0], unit[1:]
-        amount = word[: len(word) - len(rest)]
+        amount = word[: len(word) - len(rest)].rstrip()
         if amount.lstrip("-").startswith(symbol):
             word = amount.replace(symbol, "", 1)
     return word.replace(",", "") if _GROUPED(word) else word
