@@ -253,3 +253,21 @@ def test_a_check_in_of_yesterday_is_one_day_ago(tmp_path):
     assert child.match.group(1) == "1 day"
     _interrupt(child)
     child.expect("stopped: nothing was written")
+
+
+def test_the_number_a_file_holds_however_typed_is_confirmed_and_the_file_kept(team):
+    """A round's answer of `3.40 s` for 3.4 is the same number: said "unchanged", the file's
+    `3.4` kept (the value was written again in its own spelling), its trailer committed."""
+    from okrctl.commands.checkin_round import open_round, submit
+    from okrctl.views.checkin_round import Answer
+
+    before = (team.root / "goals/teams/signups.yaml").read_text()
+    round_ = open_round(team.root, "tom")
+    done = submit(team.root, round_, [Answer("signups/latency", "3.40 s")])
+    assert done.checked_in == ["signups/latency"]
+    assert (team.root / "goals/teams/signups.yaml").read_text() == before
+    assert team.git("log", "-1", "--format=%B") == (
+        "checkin: 1 value by tom\n\nsignups/latency: 3.4 (unchanged)\n\n"
+        "Okr-Checkin: signups/latency"
+    )
+    assert team.git("show", "--format=", "--name-only", "HEAD") == ""

@@ -120,7 +120,7 @@ def _checkin_locked(
     source = read_for_edit(where.real)
     key = "done" if is_milestone else "current"
     anchors = ("milestone",) if is_milestone else ("keep", "target", "unit", "title")
-    if _same_value(old, new):  # `7.50` or `$7.50/month` for 7.5: a confirmation, spelled as is
+    if same_value(old, new):  # `7.50` or `$7.50/month` for 7.5: a confirmation, spelled as is
         new, text = old, source.text
     else:
         text = set_scalar(source.text, mapping_path, key, value_text, anchors)
@@ -139,7 +139,7 @@ def _checkin_locked(
     )
 
 
-def _same_value(old: Any, new: Any) -> bool:
+def same_value(old: Any, new: Any) -> bool:
     """Whether a value typed is the one the file holds (`7.50` for 7.5, `46,800.0` for 46800,
     `done` for true), however it is spelled."""
     if old is None or isinstance(old, bool) != isinstance(new, bool):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from okrctl.commands.checkin import refuse_trailers
+from okrctl.commands.checkin import refuse_trailers, same_value
 from okrctl.core import score as arithmetic
 from okrctl.core.graph import Graph
 from okrctl.core.ownership import addresses, handles_at, key_result_owner, kpi_owner
@@ -95,13 +95,19 @@ def submit(repo: Workspace | Path | str | None, round_: Round, answers: list[Ans
         item = by_ref[answer.ref]
         refuse_trailers(answer.note)
         _, new = parse_value(answer.value, milestone=item.milestone, unit=item.node.model.unit)
+        same = same_value(item.value, new)  # (46800 typed `46,800.0`: a confirmation)
+        new = item.value if same else new
         confidence = None
         if answer.confidence is not None:
             if item.kind == "KPI":
                 raise UsageError(f"{item.ref}: KPIs carry no confidence")
             _, confidence = parse_confidence(answer.confidence)
         values.append(NewValue(item.ref, new, confidence))
-        line = f"{item.ref}: {format_value(item.value)} → {format_value(new)}"
+        line = f"{item.ref}: " + (
+            f"{format_value(new)} (unchanged)"
+            if same
+            else f"{format_value(item.value)} → {format_value(new)}"
+        )
         if confidence is not None and confidence != item.confidence:
             line += f", confidence {format_value(item.confidence)} → {format_value(confidence)}"
         if answer.note and answer.note.strip():
