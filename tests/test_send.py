@@ -446,7 +446,7 @@ def test_a_line_break_in_an_address_or_the_company_forges_no_header(tmp_path, sm
     from gitrepo import GitRepo
 
     repo = GitRepo(tmp_path / "okrs")
-    config = 'company: "Acme\\r\\nBcc: spy@example.com"\nperiod: 2026-Q4\n'
+    config = 'company: "Acme\\nBcc: spy@example.com"\nperiod: 2026-Q4\n'
     repo.commit({**BASE, "okrctl.yaml": config}, "2026-10-01")
     result = run_cli(
         "send", "digest", "--repo", repo.root, "--as-of", AS_OF,

@@ -149,17 +149,22 @@ def test_rows_it_cannot_use_are_listed_and_the_rest_imported(tmp_path):
         "acme,,Orphan result,1,2,company\n"
         "acme,Grow,Mixed,1,2,department\n"
         ",Grow,No team,1,2,\n"
+        'acme,Grow,"Escaped \x1b]0;pwned\x07",1,2,company\n'
+        'acme,Grow,"Saved on\r\nWindows",1,2,company\n'
     )
     result = run_cli("import", sheet, "--repo", target)
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[:4] == [
+    assert result.stderr.splitlines()[:5] == [
         "okrs.csv:3: skipped: the target is 'lots', not a number",
         "okrs.csv:4: skipped: a key result without objective: fill in the objective column",
         "okrs.csv:5: skipped: kind is 'department': use company, pillar, team or person",
         "okrs.csv:6: skipped: no team: every row names the unit it belongs to",
+        "okrs.csv:7: skipped: the key result cell holds a control character"
+        " ('Escaped ␛]0;pwned␇'); remove it",
     ]
     company = (target / "goals/company.yaml").read_text()
     assert "Deposits from 10 to 20" in company and "Revenue up" not in company
+    assert '        title: "Saved on\\nWindows"\n' in company  # (its line break, without \r)
 
 
 def test_ids_are_unique_and_stable(tmp_path):
@@ -277,13 +282,12 @@ def test_relative_paths_from_a_subfolder(tmp_path, monkeypatch):
 
 # --- what is refused, and text that would run --------------------------------------------------
 
-RUNNING_TITLES = {
+RUNNING_TITLES = {  # (a carriage return, which also runs, is refused in goals files: `check`)
     "formula": "=cmd|' /C calc'!A0",
     "plus": "+1+1",
     "minus": "-2 weeks to launch",
     "at": "@SUM(A1:A9)",
     "tab": "\tindented",
-    "carriage return": "\rreturned",
     "guarded already": "'=looks guarded",
     "a plain quote": "'quoted' word",
 }
@@ -333,7 +337,6 @@ def test_csv_cells_that_would_run_are_written_as_text_and_read_back_exactly(tmp_
         "'-2 weeks to launch",
         "'@SUM(A1:A9)",
         "'\tindented",
-        "'\rreturned",
         "''=looks guarded",
         "'quoted' word",
     ]

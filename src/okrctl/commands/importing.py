@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from okrctl.model.controls import has_control, visible
 from okrctl.model.errors import UsageError
 from okrctl.model.fields import RESERVED_IDS, SLUG_PATTERN
 from okrctl.model.goals import Kind
@@ -145,13 +146,25 @@ def plan(
             if index is None or index >= len(cells):
                 return None
             value = cells[index]
-            return value.strip() if isinstance(value, str) else value
+            return _cell_text(name, value) if isinstance(value, str) else value
 
         try:
             _plan_row(cell, units, unit_ids)
         except ValueError as problem:
             skipped.append(Skipped(row_number, str(problem)))
     return units, skipped
+
+
+def _cell_text(name: str, value: str) -> str:
+    """A text cell trimmed, its line breaks as goals files write them (a cell saved on Windows
+    breaks its lines with `\r\n`); any other control character refuses the row, as `check`
+    would refuse the file (docs/behaviour.md, "Text that reaches a terminal")."""
+    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if has_control(text):
+        raise ValueError(
+            f"the {name} cell holds a control character ({visible(text)!r}); remove it"
+        )
+    return text
 
 
 def _text(value: Any) -> str | None:

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from okrctl.core.suggest import Suggester
+from okrctl.model.fields import TEXT_PATTERN
 from okrctl.model.findings import Position, Positions
 
 _PATTERN_HINTS = {
@@ -18,6 +19,10 @@ _PATTERN_HINTS = {
         "a ref is `unit`, `unit/objective`, `unit/objective/key-result`, `unit/kpi` or `mission`"
     ),
     "^[0-9]{4}(-Q[1-4]|-H[1-2])?$": "a period is YYYY-Qn, YYYY-Hn or YYYY, like `2026-Q4`",
+    TEXT_PATTERN: (
+        "it holds a control character (an escape such as `\\e`, a bell `\\a`, a carriage "
+        "return `\\r`), which a terminal showing it would obey: remove it"
+    ),
 }
 
 

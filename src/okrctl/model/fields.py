@@ -73,13 +73,24 @@ def _describe(value: Any) -> str:
 
 # Each type states its JSON Schema: pydantic leaves out the constraints of a type that has a
 # before-validator, and the schema editors read must be exactly as strict as `check`.
-_TEXT_SCHEMA: dict[str, Any] = {"type": ["string", "number"]}
+TEXT_PATTERN = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$"
+"""Text holds no control character but the line break and the tab: a title written
+`"\\e]0;…\\a"` in YAML would reach every terminal that shows it as a command to obey."""
+_TEXT_SCHEMA: dict[str, Any] = {
+    "type": ["string", "number"],
+    "pattern": "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$",
+}
 
 
 _RANGE = {"minimum": -MAX_MAGNITUDE, "maximum": MAX_MAGNITUDE}
 
 
-Text = Annotated[str, BeforeValidator(_number_to_text), WithJsonSchema(_TEXT_SCHEMA)]
+Text = Annotated[
+    str,
+    BeforeValidator(_number_to_text),
+    Field(pattern=TEXT_PATTERN),
+    WithJsonSchema(_TEXT_SCHEMA),
+]
 
 
 Number = Annotated[

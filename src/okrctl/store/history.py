@@ -19,6 +19,7 @@ from functools import cache, lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from okrctl.model.controls import visible
 from okrctl.model.history import CheckIn, Commit, History, RefHistory, Skipped
 from okrctl.model.names import unit_of, unit_stem
 from okrctl.store.bounded import read_at_most
@@ -434,6 +435,8 @@ def stated_reason(message: str) -> str:
 
 
 def read_log(top: Path, revision: str, scope: Scope) -> list[LogCommit]:
+    """Every commit up to `revision`, with its goals files' changes; its author and message
+    are shown, never obeyed, by a terminal (`model/controls.py`)."""
     out = git_log.log_raw(top, revision)
     commits = []
     for record in out.split("\x1e")[1:]:
@@ -451,10 +454,9 @@ def read_log(top: Path, revision: str, scope: Scope) -> list[LogCommit]:
             if read_as is not None:
                 old_read_as = scope.read_as(old_path) if old_path is not None else None
                 entries.append(LogEntry(status, new_sha, read_as, old_read_as or old_path, old_sha))
+        moment = datetime.fromtimestamp(int(stamp), UTC)
         commits.append(
-            LogCommit(
-                sha, datetime.fromtimestamp(int(stamp), UTC), author, message, entries, email
-            )
+            LogCommit(sha, moment, visible(author), visible(message), entries, visible(email))
         )
     return commits
 

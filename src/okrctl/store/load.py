@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from okrctl.core.validation_messages import describe_errors
 from okrctl.model.config import RepoConfig
+from okrctl.model.controls import has_control, visible
 from okrctl.model.errors import ConfigError, UsageError
 from okrctl.model.fields import SLUG_PATTERN
 from okrctl.model.findings import START, Finding, Position, Severity
@@ -214,7 +215,11 @@ def _revision_source(workspace: Workspace, revision: str) -> tuple[RepoConfig, l
     readable = [
         e
         for e in entries
-        if e.kind == "blob" and e.mode != "120000" and e.size <= MAX_FILE_BYTES and _is_utf8(e.path)
+        if e.kind == "blob"
+        and e.mode != "120000"
+        and e.size <= MAX_FILE_BYTES
+        and _is_utf8(e.path)
+        and not has_control(e.path)
     ]
     known = _working_tree_blobs(workspace, readable)
     blobs = git_objects.read_blobs(workspace.repo, [e.sha for e in readable if e.sha not in known])
@@ -224,6 +229,8 @@ def _revision_source(workspace: Workspace, revision: str) -> tuple[RepoConfig, l
         relative = entry.path[len(prefix) :]
         if not _is_utf8(relative):
             files.append((_shown(relative), None, NOT_UTF8))
+        elif has_control(relative):
+            files.append((_shown(relative), None, CONTROL_IN_NAME))
         elif entry.mode == "120000":
             files.append(
                 (
@@ -341,6 +348,10 @@ def _relative(root: Path, path: str, prefix: str) -> str:
 
 
 NOT_UTF8 = "the name is not valid UTF-8; rename it"
+CONTROL_IN_NAME = (
+    "the name holds a control character (shown as its picture, such as ␛), which a terminal "
+    "showing it would obey; rename it"
+)
 
 
 def _is_utf8(name: str) -> bool:
@@ -352,8 +363,9 @@ def _is_utf8(name: str) -> bool:
 
 
 def _shown(name: str) -> str:
-    """A name for messages: bytes that are not UTF-8 (kept as surrogates) shown as U+FFFD."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    """A name for messages: bytes that are not UTF-8 (kept as surrogates) shown as U+FFFD, a
+    control character as its picture (␛)."""
+    return visible(name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
 
 
 def _entry_problem(entry: os.DirEntry[str], real_root: Path) -> str | None:
@@ -362,6 +374,8 @@ def _entry_problem(entry: os.DirEntry[str], real_root: Path) -> str | None:
     looks_like_yaml = name.lower().endswith(YAML_SUFFIXES)
     if not _is_utf8(name):
         return NOT_UTF8 if looks_like_yaml or entry.is_dir() else ""
+    if has_control(name):
+        return CONTROL_IN_NAME if looks_like_yaml or entry.is_dir() else ""
     if looks_like_yaml and not name.endswith(YAML_SUFFIXES):
         return "goals files end in .yaml or .yml, in lower case; rename it so it is read"
     if not entry.is_symlink():

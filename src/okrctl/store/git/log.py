@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 
+from okrctl.model.controls import visible
 from okrctl.model.history import Commit
 from okrctl.store.git.process import GitError, git_output, git_stream, wide_reader
 
@@ -158,5 +159,5 @@ def roll_after(top: Path, revision: str) -> tuple[str, datetime, str] | None:
     found = None
     for head, body in zip(records[0::2], records[1::2], strict=False):
         sha, stamp = head.strip().split()
-        found = (sha, datetime.fromisoformat(stamp).astimezone(UTC), body)
+        found = (sha, datetime.fromisoformat(stamp).astimezone(UTC), visible(body))
     return found

@@ -1,0 +1,28 @@
+"""Text from outside that reaches a terminal: a control character in a commit's author or
+message (`\\e]0;…\\a` sets a window's title, `\\e]52;…` the clipboard, `\\e[8m` hides what
+follows) is shown as what it is, never obeyed (docs/behaviour.md, "Text that reaches a
+terminal")."""
+
+from __future__ import annotations
+
+import re
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Every control character but the line break and the tab."""
+
+
+def _picture(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # ␛ for an escape, ␇ for a bell
+    return "\u2421" if code == 0x7F else "\ufffd"  # ␡; a C1 control has no picture
+
+
+def visible(text: str) -> str:
+    """`text` with each control character but the line break and the tab as its picture."""
+    return _CONTROL.sub(_picture, text) if _CONTROL.search(text) else text
+
+
+def has_control(text: str) -> bool:
+    """Whether `text` holds a control character other than the line break and the tab."""
+    return _CONTROL.search(text) is not None
