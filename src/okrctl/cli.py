@@ -259,7 +259,7 @@ def status(
         from okrctl.render.terminal import status_tree
 
         Console(highlight=False).print(
-            status_tree(scored.card, scored.title, scored.gone_quiet())
+            status_tree(scored.card, scored.title, scored.gone_quiet()), crop=False
         )
     raise typer.Exit(scored.exit_code)
 
