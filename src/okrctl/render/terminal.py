@@ -6,7 +6,7 @@ and stays plain, without escape codes, when piped or with NO_COLOR.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from okrctl.core.score import Health, Shape, Status
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from rich.console import Console, ConsoleOptions, Group, RenderableType
+    from rich.segment import Segment
+    from rich.style import Style
     from rich.text import Text
 
 STATUS_STYLE = {
@@ -90,6 +92,13 @@ class Label:
     def plain(self) -> str:
         return "".join([text for text, _ in self.parts])
 
+    def segments(self, styles: Callable[[str], Style]) -> list[Segment]:
+        """The row as `Text.render` draws it, a segment a part, without building the `Text`:
+        where it fits, which is nearly always (`styles`: a style's name to the style)."""
+        from rich.segment import Segment
+
+        return [Segment(text, styles(style)) for text, style in self.parts if text]
+
     def __rich__(self) -> Text:
         from rich.text import Text
 
@@ -109,6 +118,11 @@ class TitleAndRef:
     @property
     def plain(self) -> str:
         return self.title.plain + self.ref
+
+    def segments(self, styles: Callable[[str], Style]) -> list[Segment]:
+        from rich.segment import Segment
+
+        return [*self.title.segments(styles), Segment(self.ref, styles("dim"))]
 
     def cut(self, width: int) -> Text:
         """The line within `width` cells: the title cut, the ref whole."""
@@ -152,6 +166,8 @@ class CascadeTree:
         new_line = Segment.line()
         width = options.max_width
         plain = console.color_system is None  # (no styles written: a line is one segment)
+        null = Style.null()
+        styles = _Styles(console, null)
         # (branch, the guides before its first row, before its other rows and its branches')
         stack: list[tuple[Branch, tuple[str, ...], tuple[str, ...]]] = [
             (root, (), ()) for root in reversed(self.roots)
@@ -167,7 +183,9 @@ class CascadeTree:
                 for text in texts[1:]:
                     yield Segment(f"{more}{text}\n")
             else:
-                lines = [line for row in rows for line in _lines(row, console, options, room)]
+                lines = [
+                    line for row in rows for line in _lines(row, console, options, room, styles)
+                ]
                 for index, line in enumerate(lines):
                     yield from (guides[g] for g in (first if index == 0 else rest))
                     yield from line
@@ -179,10 +197,35 @@ class CascadeTree:
                 stack.append((below[index], (*rest, head), (*rest, tail)))
 
 
+class _Styles(dict[str, "Style"]):
+    """A style's name to the console's style, each looked up once per tree."""
+
+    def __init__(self, console: Console, null: Style) -> None:
+        super().__init__({"": null})
+        self.console, self.null = console, null
+
+    def __missing__(self, name: str) -> Style:
+        found = self[name] = self.console.get_style(name, default=self.null)
+        return found
+
+    def __call__(self, name: str) -> Style:
+        return self[name]
+
+
 def _lines(
-    row: Label | TitleAndRef, console: Console, options: ConsoleOptions, room: int
+    row: Label | TitleAndRef,
+    console: Console,
+    options: ConsoleOptions,
+    room: int,
+    styles: Callable[[str], Style] | None = None,
 ) -> list[list[Any]]:
     """A row's lines of segments within `room` cells: as it is when it fits on one line."""
+    if styles is not None:
+        from rich.cells import cell_len
+
+        plain = row.plain
+        if cell_len(plain) <= room and "\n" not in plain:
+            return [row.segments(styles)]
     text = row.cut(room) if isinstance(row, TitleAndRef) else row.__rich__()
     if text.cell_len <= room and "\n" not in text.plain:
         return [list(text.render(console, end=""))]
