@@ -36,6 +36,8 @@ class Api(BaseHTTPRequestHandler):
             self._send(500, b"oops", "text/plain")
         elif self.path == "/html":
             self._send(200, b"<html>hello</html>", "text/html")
+        elif self.path == "/odd-type":  # a C1 control (8-bit CSI: "hide what follows")
+            self._send(200, b"<html>hello</html>", "text/\x9b8mhtml")
         elif self.path == "/slow":
             time.sleep(3)
             self._send(200, b'{"data": {"funded_rate": 1}}', "application/json")
@@ -355,6 +357,12 @@ FAILURES = {
         "growth/convert/rate",
         "goals/pillars/growth.yaml:15:18",
         "the answer is not JSON (text/html)",
+    ),
+    "a control character in what the server says": (
+        {"goals/pillars/growth.yaml": pillar('{http: "API/odd-type", json: value}')},
+        "growth/convert/rate",
+        "goals/pillars/growth.yaml:15:18",
+        "the answer is not JSON (text/\ufffd8mhtml)",
     ),
     "JMESPath finds nothing": (
         {"goals/pillars/growth.yaml": pillar('{http: "API/rate", json: data.missing}')},

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from okrctl.model.bounds import MAX_MAGNITUDE
 from okrctl.model.config import Database
+from okrctl.model.controls import visible
 from okrctl.model.measure import Measure
 from okrctl.store.sources.measure_files import csv_problem
 from okrctl.store.sources.sql_access import (
@@ -51,7 +52,11 @@ DEFAULT_MAX_BODY = 10_000_000  # bytes an HTTP source may answer (10 MB)
 
 
 class SourceError(Exception):
-    """A source that gave no usable number; the message says why (secrets removed)."""
+    """A source that gave no usable number; the message says why (secrets removed, and a
+    control character a database's or a server's words carry shown as its picture)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(visible(message))
 
 
 @dataclass(frozen=True, slots=True)
