@@ -7,8 +7,22 @@ from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-"""Every control character but the line break and the tab."""
+CONTROL_RANGES = ((0x00, 0x08), (0x0B, 0x1F), (0x7F, 0x9F))
+"""Every control character but the line break and the tab: C0, DEL and C1."""
+
+
+def control_class(prefix: str, digits: int) -> str:
+    """The inside of a regular expression's character class that holds `CONTROL_RANGES`, each
+    code written as `prefix` and `digits` hex digits (Python's `\\x1b`, JSON Schema's
+    `\\u001b`)."""
+
+    def code(number: int) -> str:
+        return f"{prefix}{number:0{digits}x}"
+
+    return "".join(f"{code(low)}-{code(high)}" for low, high in CONTROL_RANGES)
+
+
+_CONTROL = re.compile("[" + control_class("\\x", 2) + "]")
 
 
 def _picture(found: re.Match[str]) -> str:

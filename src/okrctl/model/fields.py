@@ -17,6 +17,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from okrctl.model.bounds import MAX_MAGNITUDE, MAX_YEAR, MIN_YEAR
+from okrctl.model.controls import control_class
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 
@@ -73,12 +74,12 @@ def _describe(value: Any) -> str:
 
 # Each type states its JSON Schema: pydantic leaves out the constraints of a type that has a
 # before-validator, and the schema editors read must be exactly as strict as `check`.
-TEXT_PATTERN = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$"
+TEXT_PATTERN = "^[^" + control_class("\\x", 2) + "]*$"
 """Text holds no control character but the line break and the tab: a title written
 `"\\e]0;…\\a"` in YAML would reach every terminal that shows it as a command to obey."""
 _TEXT_SCHEMA: dict[str, Any] = {
     "type": ["string", "number"],
-    "pattern": "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$",
+    "pattern": "^[^" + control_class("\\u", 4) + "]*$",
 }
 
 

@@ -18,9 +18,9 @@ PACKAGE = Path(__file__).resolve().parents[2]
 
 READER = ("store/yaml/read.py", "store/yaml/scalars.py")
 """What turns the bytes of a YAML file into data."""
-UNIT_MODEL = ("model/fields.py", "model/goals.py", "model/measure.py")
+UNIT_MODEL = ("model/fields.py", "model/controls.py", "model/goals.py", "model/measure.py")
 """What validates a unit file."""
-SETTINGS_MODEL = ("model/fields.py", "model/measure.py", "model/config.py")
+SETTINGS_MODEL = ("model/fields.py", "model/controls.py", "model/measure.py", "model/config.py")
 """What validates `okrctl.yaml`."""
 HISTORY = ("store/versions.py", "store/history.py", "store/cache/history_index.py")
 """What reads check-ins out of each version of a goals file, and keeps them."""
