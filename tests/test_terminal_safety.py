@@ -95,3 +95,36 @@ def test_a_file_named_with_a_control_character_is_a_finding_named_by_pictures(
     ]
     text = run_cli("check", "--repo", repo.root, *at)
     assert text.exit_code == 1 and _obeyed(text.stdout + text.stderr) == []
+
+
+def test_a_key_quoted_in_a_finding_shows_its_controls_and_starts_no_line(tmp_path):
+    """An unknown key `"x\\e]0;…\\a\\n::error …"` was quoted as it is: an escape for the
+    terminal, and a line GitHub Actions would run as a workflow command."""
+    team = TEAM + '"odd\\e]0;pwned\\a\\n::error title=x::owned": 1\n'
+    root = write_repo(tmp_path, {**BASE, TEAM_FILE: team})
+    check = run_cli("check", "--repo", root)
+    first = check.stdout.splitlines()[0]
+    assert first.startswith(
+        f"{TEAM_FILE}:15:1: error schema: unknown field `odd␛]0;pwned␇␊::error title=x::owned`"
+    )
+    assert _obeyed(check.stdout) == []
+    github = run_cli("check", "--format", "github", "--repo", root).stdout
+    assert [line for line in github.splitlines() if line.startswith("::error ")] == [
+        f"::error file={TEAM_FILE},line=15,col=1,title=schema::" + first.split(" schema: ")[1]
+    ]
+
+
+def test_a_raw_control_character_is_located_and_shown_as_its_picture(tmp_path):
+    """YAML refuses a raw escape; the finding was at 1:1 over two lines, and its excerpt
+    wrote the escape to the terminal."""
+    team = TEAM + "# a note \x1b[31m in red\n"
+    root = write_repo(tmp_path, {**BASE, TEAM_FILE: team})
+    check = run_cli("check", "--repo", root)
+    assert check.exit_code == 1
+    lines = check.stdout.splitlines()
+    assert lines[lines.index("") + 1 :][:3] == [  # (after the pillar's `unsupported`)
+        f"{TEAM_FILE}:15:10: error schema: YAML error: the character #x001b is not allowed here"
+        " (control characters are not allowed); remove it",
+        "  15 | # a note ␛[31m in red",
+        "                ^",
+    ]

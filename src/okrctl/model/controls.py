@@ -40,3 +40,10 @@ def visible(text: str) -> str:
 def has_control(text: str) -> bool:
     """Whether `text` holds a control character other than the line break and the tab."""
     return _CONTROL.search(text) is not None
+
+
+def one_line(text: str) -> str:
+    """`text` as one line that shows what it holds: its control characters and its line
+    breaks as their pictures (a YAML key `"a\\n::error::…"`, quoted in a finding, would start
+    a line that GitHub Actions runs as a workflow command)."""
+    return visible(text).replace("\n", "\u240a")

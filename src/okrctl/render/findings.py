@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from okrctl.model.controls import visible
 from okrctl.model.findings import Finding, Severity, count
 from okrctl.render.textformat import wrapped
 
@@ -31,10 +32,11 @@ def summary_line(findings: Sequence[Finding], files_checked: int) -> str:
 
 
 def excerpt(source_lines: Sequence[str], finding: Finding) -> list[str]:
-    """The offending source line with a caret under the column, like a compiler."""
+    """The offending source line with a caret under the column, like a compiler; a control
+    character in it (which YAML refuses, and a terminal would obey) shown as its picture."""
     if not 1 <= finding.line <= len(source_lines):
         return []
-    text = source_lines[finding.line - 1].rstrip("\r\n").replace("\t", " ")
+    text = visible(source_lines[finding.line - 1].rstrip("\r\n").replace("\t", " "))
     gutter = f"{finding.line:>4} | "
     return [gutter + text, " " * len(gutter) + " " * (finding.column - 1) + "^"]
 

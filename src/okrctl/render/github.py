@@ -57,7 +57,8 @@ def annotation_lines(
         lines.append(f"::{f.severity} {props}::{escape(f.message)}")
     if rest:
         lines += [
-            f"{path_prefix}{f.file}:{f.line}:{f.column}: {f.severity} {f.rule}: {f.message}"
+            f"{path_prefix}{f.file}:{f.line}:{f.column}: {f.severity} {f.rule}: "
+            + f.message.replace("\r", " ").replace("\n", " ")  # (a line is never a command)
             for f in rest
         ]
         where = "the job summary" if summary else "the lines above"

@@ -20,6 +20,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
+from okrctl.model.controls import one_line
 from okrctl.model.findings import START, Position
 from okrctl.store.yaml.scalars import MAYBE_SPECIAL, resolve_plain
 
@@ -275,14 +276,30 @@ def _compose(text: str, source: SourceMap | None) -> Any:
         return _compose_events(parser, source)
     except yamlevents.MarkedYAMLError as exc:
         raise _syntax_problem(exc, text) from None
-    except yamlevents.YAMLError as exc:  # unmarked: rare reader errors
-        raise YamlProblem(f"YAML error: {exc}") from None
+    except yamlevents.YAMLError as exc:  # unmarked: a character YAML does not allow
+        raise _reader_problem(exc, text) from None
     finally:
         parser.dispose()
 
 
 PURE_PARSER = False
 """Read with ruamel's pure-Python parser even where the C one is installed (for tests)."""
+
+
+def _reader_problem(exc: Any, text: str) -> YamlProblem:
+    """A character YAML refuses in a file (a control character, such as an escape), located
+    at its line and column from the offset the reader gives, and named by its code."""
+    offset, character = getattr(exc, "position", None), getattr(exc, "character", None)
+    if not isinstance(offset, int) or not 0 <= offset <= len(text):
+        return YamlProblem(f"YAML error: {one_line(str(exc))}")
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    code = character if isinstance(character, int) else ord(str(character)[:1] or "\0")
+    reason = getattr(exc, "reason", None) or "it is not allowed"
+    return YamlProblem(
+        f"YAML error: the character #x{code:04x} is not allowed here ({reason}); remove it",
+        Position(line, column),
+    )
 
 
 def _syntax_problem(exc: Any, text: str) -> YamlProblem:
