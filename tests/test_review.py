@@ -495,3 +495,21 @@ def test_scores_that_moved_by_less_than_shows_are_counted_not_listed(tmp_path):
     assert "\n_2 scores moved by less than 0.01 (every one: --format json)._\n" in markdown
     scores = _review(repo, "--format", "json").json()["scores"]
     assert sorted(s["ref"] for s in scores) == ["signups", "signups/funding"]
+
+
+def test_a_first_check_in_reads_as_one(tmp_path):
+    """A number nobody had checked in read "none → 7", where reports say "first check-in"."""
+    repo = GitRepo(tmp_path / "okrs")
+    steps = "        current: 8\n        source: product\n"
+    unchecked = edit(SIGNUPS, (steps, "        source: product\n"))
+    files = {"okrctl.yaml": CONFIG, "goals/company.yaml": COMPANY, "goals/teams/ops.yaml": OPS}
+    repo.commit({**files, "goals/teams/signups.yaml": unchecked}, "2026-10-01", "goals for Q4")
+    repo.git("checkout", "-q", "-b", "pr")
+    checked = edit(unchecked, ("        source: product\n", steps.replace("8", "7")))
+    commit_as(repo, {"goals/teams/signups.yaml": checked}, "2026-11-12", "steps: 7", SAM)
+    text = _review(repo).stdout
+    [row] = [line for line in text.splitlines() if "signups/onboarding/steps" in line]
+    assert "first check-in, 7" in row and "none" not in row, text
+    json = _review(repo, "--format", "json").json()
+    [checkin] = [c for c in json["checkins"] if c["ref"] == "signups/onboarding/steps"]
+    assert (checkin["old"], checkin["new"]) == (None, 7)

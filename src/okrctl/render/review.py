@@ -74,6 +74,9 @@ def scope_detail(item: ScopeChange) -> str:
 
 
 def checkin_value(item: Checkin) -> str:
+    """`40% → 37%`; a number checked in for the first time says so, as reports do."""
+    if item.old is None and item.new is not None:
+        return f"first check-in, {value(item.new, item.unit)}"
     return f"{value(item.old, item.unit)} → {value(item.new, item.unit)}"
 
 
