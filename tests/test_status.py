@@ -447,3 +447,14 @@ def test_a_numbers_age_as_a_user_types_it_from_a_team_folder(quarter):
     assert "| $0.36 ⏳ no check-in for 18 days | $0.30 |" in report.stdout
     retro = typed("retro", "2026-Q4", cwd=here)
     assert "| 1 invites → 0.8 invites |" in retro.stdout
+
+
+def test_a_title_with_a_line_break_keeps_to_its_line_in_the_tree(tmp_path):
+    """Text may hold a line break (`why:` often does); a title's split the tree's row in two,
+    its ref on the second line."""
+    from conftest import TEAM
+
+    team = TEAM.replace("title: Effortless funding", 'title: "Effortless\\nfunding"')
+    root = write_repo(tmp_path, {"goals/teams/signups.yaml": team})
+    tree = run_cli("status", "--repo", root).stdout
+    assert "Effortless funding  signups/funding\n" in tree, tree

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from okrctl.core.suggest import Suggester
-from okrctl.model.controls import one_line
+from okrctl.model.controls import visible_line
 from okrctl.model.fields import TEXT_PATTERN
 from okrctl.model.findings import Position, Positions
 
@@ -106,4 +106,4 @@ def describe_errors(
             position = source.at(*loc[:-1])
         else:
             position = source.at(*loc)
-        yield position, one_line(_message(error, root, suggesters))  # (keys are the file's)
+        yield position, visible_line(_message(error, root, suggesters))  # (keys are the file's)

@@ -42,7 +42,7 @@ def has_control(text: str) -> bool:
     return _CONTROL.search(text) is not None
 
 
-def one_line(text: str) -> str:
+def visible_line(text: str) -> str:
     """`text` as one line that shows what it holds: its control characters and its line
     breaks as their pictures (a YAML key `"a\\n::error::…"`, quoted in a finding, would start
     a line that GitHub Actions runs as a workflow command)."""

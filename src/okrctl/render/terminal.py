@@ -17,6 +17,7 @@ from okrctl.render.textformat import (
     days,
     derived_note,
     goal_range,
+    one_line,
     progress_bar,
     score_text,
     with_unit,
@@ -253,7 +254,7 @@ def _objective_label(objective: ObjectiveScore) -> list[Label | TitleAndRef]:
     style = STATUS_STYLE[objective.status]
     title = Label()
     title.append(f"{STATUS_MARK[objective.status]} ", style=style)
-    title.append(model.title, style="bold")
+    title.append(one_line(model.title), style="bold")  # (a title's line break: a space)
     heading = TitleAndRef(title, f"  {objective.node.ref}")
     line = Label()
     if objective.score is not None:
@@ -300,7 +301,7 @@ def _kpi_label(kpi: KpiScore) -> Label:
     model = kpi.node.kpi
     label = Label()
     label.append("KPI ", style="dim")
-    label.append(f"{model.title}: ")
+    label.append(f"{one_line(model.title)}: ")
     label.append(
         "no reading yet" if model.current is None else with_unit(model.current, model.unit)
     )
@@ -313,7 +314,7 @@ def _kpi_label(kpi: KpiScore) -> Label:
 def _unit_label(unit: UnitScore) -> Label:
     model = unit.unit_file.unit
     label = Label()
-    label.append(model.display_name, style="bold")
+    label.append(one_line(model.display_name), style="bold")
     role = f"  {model.kind}" + (f" · lead {model.lead}" if model.lead else "")
     label.append(role, style="dim")
     if unit.score is not None:

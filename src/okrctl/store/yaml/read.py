@@ -20,7 +20,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-from okrctl.model.controls import one_line
+from okrctl.model.controls import visible_line
 from okrctl.model.findings import START, Position
 from okrctl.store.yaml.scalars import MAYBE_SPECIAL, resolve_plain
 
@@ -291,7 +291,7 @@ def _reader_problem(exc: Any, text: str) -> YamlProblem:
     at its line and column from the offset the reader gives, and named by its code."""
     offset, character = getattr(exc, "position", None), getattr(exc, "character", None)
     if not isinstance(offset, int) or not 0 <= offset <= len(text):
-        return YamlProblem(f"YAML error: {one_line(str(exc))}")
+        return YamlProblem(f"YAML error: {visible_line(str(exc))}")
     line = text.count("\n", 0, offset) + 1
     column = offset - (text.rfind("\n", 0, offset) + 1) + 1
     code = character if isinstance(character, int) else ord(str(character)[:1] or "\0")
