@@ -167,8 +167,7 @@ class CascadeTree:
         new_line = Segment.line()
         width = options.max_width
         plain = console.color_system is None  # (no styles written: a line is one segment)
-        null = Style.null()
-        styles = _Styles(console, null)
+        styles = _Styles(console)
         # (branch, the guides before its first row, before its other rows and its branches')
         stack: list[tuple[Branch, tuple[str, ...], tuple[str, ...]]] = [
             (root, (), ()) for root in reversed(self.roots)
@@ -201,9 +200,11 @@ class CascadeTree:
 class _Styles(dict[str, "Style"]):
     """A style's name to the console's style, each looked up once per tree."""
 
-    def __init__(self, console: Console, null: Style) -> None:
-        super().__init__({"": null})
-        self.console, self.null = console, null
+    def __init__(self, console: Console) -> None:
+        from rich.style import Style
+
+        self.console, self.null = console, Style.null()
+        super().__init__({"": self.null})
 
     def __missing__(self, name: str) -> Style:
         found = self[name] = self.console.get_style(name, default=self.null)
@@ -221,16 +222,20 @@ def _lines(
     styles: Callable[[str], Style] | None = None,
 ) -> list[list[Any]]:
     """A row's lines of segments within `room` cells: as it is when it fits on one line."""
-    if styles is not None:
-        from rich.cells import cell_len
-
-        plain = row.plain
-        if cell_len(plain) <= room and "\n" not in plain:
-            return [row.segments(styles)]
+    if styles is not None and _fits(row, room):
+        return [row.segments(styles)]
     text = row.cut(room) if isinstance(row, TitleAndRef) else row.__rich__()
     if text.cell_len <= room and "\n" not in text.plain:
         return [list(text.render(console, end=""))]
     return console.render_lines(text, options.update(width=room, height=None), pad=False)
+
+
+def _fits(row: Label | TitleAndRef, room: int) -> bool:
+    """Whether a row is one line of at most `room` cells, as it is (nearly every row)."""
+    from rich.cells import cell_len
+
+    text = row.plain
+    return "\n" not in text and cell_len(text) <= room
 
 
 def _plain(
@@ -239,11 +244,8 @@ def _plain(
     """A row's lines within `room` cells where the console writes no styles (piped): its
     text as it is when it fits on one line (rendering the styles of 36,000 rows, to drop
     them, took half a second), else as rich wraps it."""
-    from rich.cells import cell_len
-
-    text = row.plain
-    if cell_len(text) <= room and "\n" not in text:
-        return [text]
+    if _fits(row, room):
+        return [row.plain]
     lines = _lines(row, console, options, room)
     return ["".join([segment.text for segment in line]) for line in lines]
 

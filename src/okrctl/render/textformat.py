@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from okrctl.model.controls import CONTROL_RANGES
 from okrctl.model.counts import counted
 from okrctl.model.money import MONEY, in_thousands, is_money
 
@@ -119,10 +120,16 @@ def with_unit(value: float | None, unit: str | None, *, cents: bool = False) -> 
     if in_thousands(unit):  # $97.5M
         amount = number(shown)
     else:
-        amount = f"{shown:,.2f}" if cents or shown != int(shown) else f"{shown:,.0f}"
+        amount = f"{shown:,.2f}" if cents or _has_cent_part(shown) else f"{shown:,.0f}"
         if rest[:1].isalnum():  # `$ARR`: $1,250,000 ARR
             rest = f" {rest}"
     return f"{'-' if value < 0 and shown else ''}{symbol}{amount}{rest}"
+
+
+def _has_cent_part(value: float) -> bool:
+    """Whether a sum of money, rounded to the cent, is not a whole number."""
+    cents = round(abs(value), 2)
+    return cents != int(cents)
 
 
 def _has_cents(values: Sequence[float | None], unit: str | None) -> bool:
@@ -131,7 +138,7 @@ def _has_cents(values: Sequence[float | None], unit: str | None) -> bool:
         unit is not None
         and is_money(unit)
         and not in_thousands(unit)
-        and any(v is not None and round(abs(v), 2) != int(round(abs(v), 2)) for v in values)
+        and any(v is not None and _has_cent_part(v) for v in values)
     )
 
 
@@ -168,8 +175,12 @@ def goal_range(baseline: float | None, target: float | None, unit: str | None) -
     return f"{with_unit(baseline, unit, cents=cents)} → {with_unit(target, unit, cents=cents)}"
 
 
-_CONTROLS = {code: " " for code in (*range(32), 127)}
-"""Line breaks, tabs and the other control characters, each to a space."""
+_CONTROLS = {
+    code: " "
+    for code in (0x09, 0x0A, *(c for low, high in CONTROL_RANGES for c in range(low, high + 1)))
+}
+"""Line breaks, tabs and the other control characters (`model/controls.py`), each to a
+space."""
 
 
 def has_controls(text: str) -> bool:

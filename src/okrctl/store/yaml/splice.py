@@ -91,13 +91,11 @@ def _bare_number(word: str, unit: str | None) -> str:
     """`word` without the number's own unit around it, and its thousands ungrouped: `46%`,
     `46,800 accounts`, money as okrctl writes it (`$0.36`, `-$1.50`, `$97.5M` for `$M`) or
     as the unit is spelled (`97.5 $M`)."""
-    if unit and word.endswith(unit) and not (is_money(unit) and word.startswith(unit[0])):
+    symbol, rest = (unit[0], unit[1:]) if unit and is_money(unit) else ("", "")
+    if symbol and word.lstrip("-").startswith(symbol) and word.endswith(rest):
+        word = word[: len(word) - len(rest)].rstrip().replace(symbol, "", 1)
+    elif unit and word.endswith(unit):
         word = word[: -len(unit)].rstrip()
-    elif unit and is_money(unit) and word.endswith(unit[1:]):
-        symbol, rest = unit[0], unit[1:]
-        amount = word[: len(word) - len(rest)].rstrip()
-        if amount.lstrip("-").startswith(symbol):
-            word = amount.replace(symbol, "", 1)
     return word.replace(",", "") if _GROUPED(word) else word
 
 
