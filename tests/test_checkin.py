@@ -461,3 +461,9 @@ def test_a_value_as_shown_checks_in_from_a_subfolder_through_the_installed_okrct
     typo = typed("checkin", "signups/funding/rate", "36", "--confidnce", "0.5", cwd=teams)
     assert typo.returncode == 2  # an unknown option after VALUE is still click's usage error
     assert typo.stderr.endswith("Error: Got unexpected extra argument(s) (--confidnce 0.5)\n")
+    money = typed("checkin", "signups/funding/deposits", "$97.5M", cwd=teams)
+    assert money.stdout.startswith("signups/funding/deposits: none → 97.5 in "), money.stderr
+    again = typed("checkin", "signups/funding/deposits", "97.50 $M", cwd=teams)
+    assert again.stdout.startswith("signups/funding/deposits: 97.5 (unchanged) in "), again.stderr
+    shown = typed("show", "signups/funding/deposits", cwd=teams).stdout
+    assert "\nvalue: $97.5M ($80M → $120M)\n" in shown

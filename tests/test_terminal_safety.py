@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from conftest import BASE, TEAM, run_cli, write_repo
+from conftest import BASE, TEAM, run_cli, typed, write_repo
 from gitrepo import GitRepo
 
 TEAM_FILE = "goals/teams/signups.yaml"
@@ -72,6 +72,8 @@ def test_an_author_and_a_message_from_git_are_shown_as_pictures(tmp_path):
     )
     report = run_cli("report", "acme", "--repo", repo.root, "--as-of", "2026-10-06")
     assert report.exit_code == 0 and _obeyed(report.stdout) == []
+    typed_in = typed("history", ref, cwd=repo.root / "goals" / "teams")  # installed, piped
+    assert typed_in.returncode == 0 and typed_in.stdout == history.stdout
 
 
 @pytest.mark.parametrize("committed", [False, True])
