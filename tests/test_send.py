@@ -442,43 +442,26 @@ def test_out_is_relative_to_where_it_runs(quarter, tmp_path, monkeypatch):
     assert written and result.stdout.count("wrote for ") == len(written)
 
 
-def test_a_line_break_in_an_address_or_the_company_forges_no_header(tmp_path, smtp):
+@pytest.mark.parametrize("breaks", ["\r\n", "\x85"])  # (NEL: an 8-bit control, a C1)
+def test_a_line_break_in_an_address_or_the_company_forges_no_header(tmp_path, smtp, breaks):
     from gitrepo import GitRepo
 
     repo = GitRepo(tmp_path / "okrs")
     config = 'company: "Acme\\nBcc: spy@example.com"\nperiod: 2026-Q4\n'
     repo.commit({**BASE, "okrctl.yaml": config}, "2026-10-01")
+    evil = f"evil@example.com{breaks}Bcc: spy@example.com"
     result = run_cli(
         "send", "digest", "--repo", repo.root, "--as-of", AS_OF,
-        "--to", "evil@example.com\r\nBcc: spy@example.com", "--to", "ok@example.com",
+        "--to", evil, "--to", "ok@example.com",
     )  # fmt: skip
     assert result.exit_code == 1
     assert result.stderr == (
-        "okrctl: not sent to 'evil@example.com\\r\\nBcc: spy@example.com': it holds a line break"
-        " or another control character\n"
+        f"okrctl: not sent to {evil!r}: it holds a line break or another control character\n"
     )
     assert [r for r, _ in smtp.received] == [["ok@example.com"]]
     message = smtp.received[0][1]
     assert message["Subject"] == f"Acme Bcc: spy@example.com — 2026-Q4 — {AS_OF}"
     assert message["Bcc"] is None
-
-
-def test_an_address_holding_a_c1_control_is_refused(tmp_path, smtp):
-    """An 8-bit control (here NEL, a line break to some readers) counts as one, as C0 does."""
-    from gitrepo import GitRepo
-
-    repo = GitRepo(tmp_path / "okrs")
-    repo.commit(BASE, "2026-10-01")
-    result = run_cli(
-        "send", "digest", "--repo", repo.root, "--as-of", AS_OF,
-        "--to", "evil@example.com\x85Bcc: spy@example.com", "--to", "ok@example.com",
-    )  # fmt: skip
-    assert result.exit_code == 1
-    assert result.stderr == (
-        "okrctl: not sent to 'evil@example.com\\x85Bcc: spy@example.com': it holds a line"
-        " break or another control character\n"
-    )
-    assert [r for r, _ in smtp.received] == [["ok@example.com"]]
 
 
 def test_nudges_refuse_a_bad_address_by_name_and_send_the_others(tmp_path, smtp):
