@@ -16,6 +16,13 @@ def history(root, ref, *extra):
     return result.json()
 
 
+def value_column(stdout: str) -> list[str]:
+    """The `value` cell of each row of `history`'s text."""
+    header, *rows = stdout.splitlines()[1:]
+    start, end = header.index("value"), header.index("confidence")
+    return [row[start:end].strip() for row in rows]
+
+
 def make_history(tmp_path):
     repo = GitRepo(tmp_path / "okrs")
     repo.commit({**BASE, PILLAR_FILE: pillar_with(30)}, "2026-10-01", "Q4 goals")
@@ -42,6 +49,7 @@ def test_checkins_oldest_first_with_date_author_commit_value_confidence_note(tmp
     shas = repo.git("log", "--reverse", "--format=%H").splitlines()
     assert history(repo.root, "growth/convert/rate") == {
         "ref": "growth/convert/rate",
+        "unit": None,
         "checkins": [
             {
                 "date": "2026-10-01T12:00:00Z",
@@ -132,6 +140,54 @@ def test_text_view(tmp_path, monkeypatch):
     assert lines[0].strip() == "Check-ins of growth/convert/rate"
     assert lines[2].split()[:4] == ["2026-10-01", "Maria", "Lopez", "30"]
     assert "Flat week: launch slipped." in result.stdout
+
+
+def test_values_are_shown_in_the_unit_the_file_gives_now(tmp_path, monkeypatch):
+    """Money keeps its cents in every row once one has them; a file whose name is not its
+    unit's is found by its `id:`; JSON carries the unit beside the raw numbers."""
+    monkeypatch.setenv("COLUMNS", "120")
+    repo = GitRepo(tmp_path / "okrs")
+    target = "        target: 40\n"
+    cost = "id: growth\n" + pillar_with(2.1).replace(target, target + "        unit: $/month\n")
+    others = {name: text for name, text in BASE.items() if name != PILLAR_FILE}
+    repo.commit({**others, "goals/growth-pillar.yaml": cost}, "2026-10-01", "Q4 goals")
+    repo.commit(
+        {"goals/growth-pillar.yaml": cost.replace("current: 2.1", "current: 1.955")},
+        "2026-10-08",
+        "cheaper",
+    )
+    result = run_cli("history", "growth/convert/rate", "--repo", repo.root)
+    assert result.exit_code == 0, result.stderr
+    assert value_column(result.stdout) == ["$2.10/month", "$1.96/month"]
+    found = history(repo.root, "growth/convert/rate")
+    assert found["unit"] == "$/month"
+    assert [c["value"] for c in found["checkins"]] == [2.1, 1.955]
+
+    percent = cost.replace("unit: $/month", 'unit: "%"').replace("current: 2.1", "current: 31")
+    repo.commit({"goals/growth-pillar.yaml": percent}, "2026-10-15", "counted in percent now")
+    result = run_cli("history", "growth/convert/rate", "--repo", repo.root)
+    # in the unit of today, as charts draw them
+    assert value_column(result.stdout) == ["2.1%", "1.96%", "31%"]
+
+
+def test_a_file_that_does_not_parse_now_leaves_the_values_bare(tmp_path, monkeypatch):
+    """The unit comes from the working tree; a file broken there still has its history read."""
+    monkeypatch.setenv("COLUMNS", "120")
+    repo = make_history(tmp_path)
+    (repo.root / PILLAR_FILE).write_text("kind: pillar\nobjectives: [\n")
+    result = run_cli("history", "growth/convert/rate", "--repo", repo.root)
+    assert result.exit_code == 0, result.stderr
+    assert value_column(result.stdout) == ["30", "31.5", "31.5"]
+
+
+def test_a_milestone_reads_done_and_not_done(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(BASE, "2026-10-01", "goals")
+    team = BASE["goals/teams/signups.yaml"].replace("done: false", "done: true")
+    repo.commit({"goals/teams/signups.yaml": team}, "2026-10-05", "shipped")
+    result = run_cli("history", "signups/funding/ach", "--repo", repo.root)
+    assert value_column(result.stdout) == ["not done", "done"]
 
 
 def test_shallow_clone_says_history_is_truncated(tmp_path):

@@ -94,6 +94,18 @@ def test_status_shows_trend_forecast_and_calls_out_a_forecast_miss(tmp_path, mon
     assert "forecast: 34.6 by the end of the period (score 0.46)" in shown.stdout
 
 
+def test_show_writes_the_trend_in_the_numbers_unit(tmp_path, monkeypatch):
+    """`$2.10/month → $1.95/month`, as the value line above it writes them, not `2.1 → 1.95`."""
+    monkeypatch.setenv("COLUMNS", "100")
+    target = "        target: 40\n"
+    money = pillar_with(2.1).replace(target, target + "        unit: $/month\n")
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, PILLAR_FILE: money}, "2026-10-01", "Q4 opens at $2.10")
+    repo.commit({PILLAR_FILE: money.replace("2.1", "1.95")}, "2026-10-11", "cheaper")
+    shown = run_cli("show", "growth/convert/rate", "--repo", repo.root, "--as-of", "2026-10-25")
+    assert "this period: █▁ $2.10/month → $1.95/month over 2 check-ins" in shown.stdout
+
+
 def test_one_checkin_is_not_enough_to_forecast(tmp_path):
     repo = GitRepo(tmp_path / "okrs")
     repo.commit(

@@ -14,10 +14,10 @@ def history(repo: Workspace | Path | str | None, ref: str) -> HistoryResult:
     taken `from:` others has none of its own: a note names its sources (the goals are loaded
     only then)."""
     workspace = Workspace.of(repo)
-    ref, found, notes = ref_history(workspace, ref)
+    ref, found, notes, unit = ref_history(workspace, ref)
     if not found.checkins:
         notes = [*notes, *_derived_note(workspace, ref)]
-    return HistoryResult(ref, found.checkins, notes)
+    return HistoryResult(ref, found.checkins, notes, unit)
 
 
 def _derived_note(workspace: Workspace, ref: str) -> list[str]:

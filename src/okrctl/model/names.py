@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+YAML_SUFFIXES = (".yaml", ".yml")
+"""What a goals file's name ends in (in lower case: `.YAML` is a finding, not a goals file)."""
+
 
 def unit_of(ref: str) -> str:
     """The unit a ref belongs to: its first step (`signups` of `signups/funding/ach`)."""

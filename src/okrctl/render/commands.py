@@ -168,21 +168,22 @@ def diff_text(result: Diff) -> str:
 
 
 def history_text(result: HistoryResult, width: int | None = None) -> list[tuple[str, str]]:
-    """`okrctl history` for people: a row per check-in, oldest first, the notes last (wrapped
-    within `width`), as (text, style) segments."""
-    from okrctl.render.textformat import columns, format_value
+    """`okrctl history` for people: a row per check-in, oldest first, each value in the
+    number's unit, the notes last (wrapped within `width`), as (text, style) segments."""
+    from okrctl.render.textformat import columns, format_value, values_in_unit
 
+    values = values_in_unit([item.value for item in result.checkins], result.unit)
     rows = [("date", "author", "value", "confidence", "commit", "note")]
     rows += [
         (
             item.date.strftime("%Y-%m-%d"),
             item.author,
-            format_value(item.value),
+            value,
             "" if item.confidence is None else format_value(item.confidence),
             item.commit[:10],
             " ".join(item.note.split()),
         )
-        for item in result.checkins
+        for item, value in zip(result.checkins, values, strict=True)
     ]
     head, body = columns(rows, width).split("\n", 1)
     return [(f"Check-ins of {result.ref}\n{head}\n", "bold"), (body, "")]

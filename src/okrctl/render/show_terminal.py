@@ -269,8 +269,8 @@ def _key_result_block(key_result: KeyResultScore, heard: Heard | None = None) ->
         parts.append(
             _line(
                 "this period",
-                f"{sparkline(list(trend))} {number(trend[0])} → "
-                f"{number(trend[-1])} over {len(trend)} {points}",
+                f"{sparkline(list(trend))} {goal_range(trend[0], trend[-1], model.unit)} "
+                f"over {len(trend)} {points}",
             )
         )
     for move in key_result.target_moves:
@@ -312,7 +312,7 @@ def _kpi_row(kpi: KpiScore) -> Any:
 
 
 def derived_text(derived: Derived, unit: str | None) -> str:
-    """`sum of emea/sales/deposits 7 $M (54%) + amer/sales/deposits 6 $M (46%)`, or the one
+    """`sum of emea/sales/deposits $7M (54%) + amer/sales/deposits $6M (46%)`, or the one
     ref a mirror copies."""
     if derived.how == "score":
         scores = [

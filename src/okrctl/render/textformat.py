@@ -142,6 +142,16 @@ def _has_cents(values: Sequence[float | None], unit: str | None) -> bool:
     )
 
 
+def values_in_unit(values: Sequence[Any], unit: str | None) -> list[str]:
+    """A number's values one under another, each in its unit (`$2.10/month`, `$1.95/month`:
+    money keeps cents in all when one has them); a milestone's `done` / `not done`."""
+    def numeric(value: Any) -> bool:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+
+    cents = _has_cents([v for v in values if numeric(v)], unit)
+    return [with_unit(v, unit, cents=cents) if numeric(v) else format_value(v) for v in values]
+
+
 def bounds_text(low: float | None, high: float | None, unit: str | None) -> str:
     if low is not None and high is not None:
         cents = _has_cents((low, high), unit)

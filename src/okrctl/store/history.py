@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from okrctl.model.controls import visible
 from okrctl.model.history import CheckIn, Commit, History, RefHistory, Skipped
-from okrctl.model.names import unit_of, unit_stem
+from okrctl.model.names import YAML_SUFFIXES, unit_of, unit_stem
 from okrctl.store.bounded import read_at_most
 from okrctl.store.git import log as git_log
 from okrctl.store.git import objects as git_objects
@@ -91,7 +91,7 @@ class Scope(NamedTuple):
         alias = self.aliases.get(path)
         if alias is not None:
             return alias
-        if path.startswith(self.folder) and path.endswith((".yaml", ".yml")):
+        if path.startswith(self.folder) and path.endswith(YAML_SUFFIXES):
             return path
         return None
 
@@ -112,7 +112,7 @@ def goals_scope(root: Path, top: Path, goals_dir: str) -> Scope:
         for entry in listed:
             if entry.is_dir(follow_symlinks=False):
                 pending.append(Path(entry.path))
-            elif entry.is_symlink() and entry.name.endswith((".yaml", ".yml")):
+            elif entry.is_symlink() and entry.name.endswith(YAML_SUFFIXES):
                 _alias(scope, top, folder, Path(entry.path))
     return scope
 
@@ -563,10 +563,17 @@ def _parser(
     return parse
 
 
-def ref_history(
-    repo: Workspace | Path | str | None, ref: str
-) -> tuple[str, RefHistory, list[str]]:
-    """The check-ins of one key result or KPI, oldest first, and notes for the user.
+class RefCheckins(NamedTuple):
+    ref: str
+    found: RefHistory
+    notes: list[str]
+    unit: str | None
+    """What the number counts, as its file says now."""
+
+
+def ref_history(repo: Workspace | Path | str | None, ref: str) -> RefCheckins:
+    """The check-ins of one key result or KPI, oldest first, notes for the user, and the
+    number's unit.
 
     Fast: it reads only `goals_dir` from okrctl.yaml and the history of the files that hold the
     ref's unit; the whole repository is loaded (and validated) only to explain an unknown ref.
@@ -588,7 +595,9 @@ def ref_history(
     notes = [SHALLOW_NOTE] if history.truncated else []
     if history.skipped:
         notes += history.skipped_notes(stems=unit_names())
-    return ref, found, notes
+    from okrctl.store.number_unit import unit_now
+
+    return RefCheckins(ref, found, notes, unit_now(root, root / goals_dir, ref, unit_names))
 
 
 def _goals_dir(root: Path, kept: Path | None) -> str:

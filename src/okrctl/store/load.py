@@ -25,7 +25,7 @@ from okrctl.model.errors import ConfigError, UsageError
 from okrctl.model.fields import SLUG_PATTERN
 from okrctl.model.findings import START, Finding, Position, Severity
 from okrctl.model.goals import OBJECTIVE_ONLY_IN, ONLY_IN, Kind, Unit
-from okrctl.model.names import unit_stem
+from okrctl.model.names import YAML_SUFFIXES, unit_stem
 from okrctl.model.units import Repository, UnitFile
 from okrctl.store.bounded import read_at_most
 from okrctl.store.cache.kept_reads import working_tree_rereads
@@ -45,7 +45,6 @@ from okrctl.store.yaml.read import (
     parse_text,
 )
 
-YAML_SUFFIXES = (".yaml", ".yml")
 _SLUG = re.compile(SLUG_PATTERN)
 
 
@@ -110,7 +109,7 @@ def load_buffers(workspace: Workspace, buffers: Mapping[Path, bytes]) -> Reposit
     files = [(rel, given.pop(rel), None) if rel in given else entry for entry in files
              for rel in [entry[0]]]  # fmt: skip
     files += [
-        (rel, raw, None) for rel, raw in sorted(given.items()) if rel.endswith((".yaml", ".yml"))
+        (rel, raw, None) for rel, raw in sorted(given.items()) if rel.endswith(YAML_SUFFIXES)
     ]
     if workspace.git_asked or len(files) >= BUFFERS_CACHED_FROM:
         cache = open_cache(workspace, config.config.goals_dir, read_only=True)

@@ -39,6 +39,12 @@ class HistoryResult(NamedTuple):
     checkins: list[CheckIn]
     notes: list[str]
     """What the reader should know (a shallow clone, versions that could not be read)."""
+    unit: str | None = None
+    """What the number counts, as its file says now: every value is shown in it."""
 
     def as_json(self) -> dict[str, Any]:
-        return {"ref": self.ref, "checkins": [checkin_json(c) for c in self.checkins]}
+        return {
+            "ref": self.ref,
+            "unit": self.unit,
+            "checkins": [checkin_json(c) for c in self.checkins],
+        }
