@@ -152,7 +152,42 @@ def test_nudges_go_one_per_owner_with_the_command_to_run(quarter, smtp):
     assert text.startswith("Hi Tom Lindqvist,\r\n")  # his person file's name, not "Hi tom"
     assert "<p>Hi Tom Lindqvist,</p>" in body(tom, "html")
     ana = body(by_person["ana@harbor.example"], "plain")
-    assert ana.startswith("Hi ana,\r\n")  # no person file: her handle
+    assert ana.startswith("Hi Ana Costa,\r\n")  # no person file: the name git knows her by
+
+
+def test_a_nudge_greets_by_the_name_git_knows_for_the_address_else_the_handle(tmp_path):
+    """The newest commit's name, as `.mailmap` shows it, matched on the bare address whatever
+    its case; a name's control characters shown as pictures; never committed: the handle."""
+    from gitrepo import GitRepo
+
+    repo = GitRepo(tmp_path / "okrs")
+    config = CONFIG + (
+        'emails: {maria: "Maria <MARIA@example.com>", ines: ines@example.com, '
+        "sam: sam@example.com}\n"
+    )
+    owners = {
+        "goals/company.yaml": ("        source: finance report\n", "ines"),
+        "goals/pillars/growth.yaml": ("        source: funnel dashboard\n", "maria"),
+    }
+    files = dict(BASE, **{"okrctl.yaml": config})
+    for path, (line, owner) in owners.items():
+        files[path] = files[path].replace(line, f"{line}        owner: {owner}\n")
+    repo.commit(files, "2026-09-01", "goals")  # by Maria Lopez <maria@example.com>
+    repo.commit({".mailmap": "María López <maria@example.com>\n"}, "2026-09-02", "mailmap")
+    hostile = "Mal\x1b[31mlory <ines@example.com>"
+    repo.git("commit", "-q", "--allow-empty", "-m", "x", "--author", hostile, date="2026-09-03")
+    out = tmp_path / "mail"
+    result = run_cli("send", "nudges", "--repo", repo.root, "--as-of", AS_OF, "--out", out)
+    assert result.exit_code == 0, result.stderr
+    greetings = {}
+    for path in sorted(out.glob("*.eml")):
+        message = message_from_bytes(path.read_bytes(), policy=policy.default)
+        greetings[message["To"]] = body(message, "plain").splitlines()[0]
+    assert greetings == {
+        "ines@example.com": "Hi Mal\u241b[31mlory,",
+        "Maria <MARIA@example.com>": "Hi María López,",
+        "sam@example.com": "Hi sam,",
+    }
 
 
 def test_an_owner_without_an_address_is_named_and_the_others_still_get_theirs(tmp_path, smtp):

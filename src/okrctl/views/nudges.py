@@ -39,7 +39,8 @@ class Nudge:
     handle: str
     address: str | None
     name: str
-    """Who the mail greets: the person file's `name:` (Tom Lindqvist), else the handle."""
+    """Who the mail greets: the person file's `name:` (Tom Lindqvist), else the name git knows
+    for the address (Dev Raman), else the handle."""
     quiet: list[Quiet] = field(default_factory=list)
 
 
@@ -107,7 +108,24 @@ def nudges(
             )
         by_owner[handle].quiet.append(found)
     result.nudges = sorted(by_owner.values(), key=lambda n: n.handle)
+    if snapshot.workspace.top is not None:
+        _name_from_git(snapshot.workspace.top, result.nudges)
     return result
+
+
+def _name_from_git(top: Path, nudges: list[Nudge]) -> None:
+    """Greet an owner with no person file by the name their address commits under: "Hi Dev
+    Raman," where it was "Hi dev,"."""
+    from email.utils import parseaddr
+
+    from okrctl.store.git.log import author_names
+
+    unnamed = {
+        parseaddr(n.address)[1].lower(): n for n in nudges if n.address and n.name == n.handle
+    }
+    unnamed.pop("", None)
+    for address, name in author_names(top, unnamed).items():
+        unnamed[address].name = name
 
 
 def _described(

@@ -1,9 +1,9 @@
 """Reading history: the first-parent log, one streamed `git log --raw` over everything, commit
-days, ancestry and merges, shallow clones."""
+days, ancestry and merges, shallow clones, the names people commit under."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 
@@ -160,4 +160,31 @@ def roll_after(top: Path, revision: str) -> tuple[str, datetime, str] | None:
     for head, body in zip(records[0::2], records[1::2], strict=False):
         sha, stamp = head.strip().split()
         found = (sha, datetime.fromisoformat(stamp).astimezone(UTC), visible(body))
+    return found
+
+
+class _AllNamed(Exception):
+    """Every address has its name: the rest of the log is not read."""
+
+
+def author_names(top: Path, addresses: Iterable[str]) -> dict[str, str]:
+    """The name each address last committed under, as `.mailmap` shows it (`Dev Raman` for
+    `dev@harbor.example`), by address in lower case; an address with no commit is left out.
+    The log is read newest first and only until every address is named."""
+    wanted = {address.lower() for address in addresses}
+    found: dict[str, str] = {}
+    if not wanted:
+        return found
+    args = ["log", "--encoding=UTF-8", "--format=%aE%x00%aN", "HEAD", "--"]
+    try:
+        with git_stream(top, args) as stream:
+            for line in stream:
+                address, _, name = line.decode("utf-8", "replace").partition("\0")
+                key, name = address.strip().lower(), " ".join(visible(name).split())
+                if key in wanted and key not in found and name:
+                    found[key] = name
+                    if len(found) == len(wanted):
+                        raise _AllNamed
+    except (_AllNamed, GitError):
+        pass
     return found
