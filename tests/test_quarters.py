@@ -406,6 +406,25 @@ def test_diff_spells_a_milestone_as_its_file_does(tmp_path):
     )
 
 
+def test_diff_tells_a_number_measured_in_another_unit_or_from_another_source(tmp_path):
+    """The same number, redefined: a leader diffing the quarter must see it, as a moved target."""
+    repo = GitRepo(tmp_path / "okrs")
+    first = repo.commit(BASE, "2026-10-01")
+    pillar = BASE["goals/pillars/growth.yaml"].replace(
+        "        source: funnel dashboard\n",
+        "        source: warehouse funnel\n        unit: \"%\"\n",
+    )
+    company = BASE["goals/company.yaml"].replace(
+        "    source: finance model\n", "    source: finance warehouse\n    unit: ratio\n"
+    )
+    repo.commit({"goals/pillars/growth.yaml": pillar, "goals/company.yaml": company}, "2026-10-20")
+    text = run_cli("diff", first, "HEAD", "--repo", repo.root).stdout
+    assert "~ growth/convert/rate  unit: none → %\n" in text
+    assert "~ growth/convert/rate  source: funnel dashboard → warehouse funnel\n" in text
+    data = run_cli("diff", first, "HEAD", "--repo", repo.root, "--format", "json").json()
+    assert {"ref": "acme/ltv-cac", "field": "unit", "old": None, "new": "ratio"} in data["changed"]
+
+
 def test_diff_shows_the_change_between_the_scores_it_shows(tmp_path):
     """0.2751 → 0.2749 read "0.28 → 0.27 (-0.00)", and 0.4101 → 0.4149 "0.41 → 0.41 (+0.00)": a
     change is now the difference of the two scores shown, a move too small to show is counted,

@@ -13,9 +13,13 @@ from okrctl.model.names import unit_of
 from okrctl.model.units import Repository, UnitFile
 
 VALUE_FIELDS = ("current", "done")
-KEY_RESULT_FIELDS = ("title", "baseline", "target", "keep", "confidence", "owner", "weight")
+KEY_RESULT_FIELDS = (
+    "title", "unit", "baseline", "target", "keep", "confidence", "owner", "weight", "source"
+)
 OBJECTIVE_FIELDS = ("title", "type", "owner", "aligns_to", "why")
-KPI_FIELDS = ("title", "healthy", "warning", "owner")
+KPI_FIELDS = ("title", "unit", "healthy", "warning", "owner", "source")
+"""What a diff compares: a number measured in another unit or from another source is a
+number redefined, as much as a moved target."""
 
 
 @dataclass(frozen=True, slots=True)
