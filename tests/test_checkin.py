@@ -48,7 +48,7 @@ def test_every_key_result_and_kpi_of_the_demo_changes_only_its_own_lines(tmp_pat
     for ref, path, milestone, done in refs:
         before = (repo.root / path).read_text()
         new_value = ("undone" if done else "done") if milestone else "123.25"
-        args = ["checkin", ref, new_value, "--no-commit", "--repo", repo.root]
+        args = ["checkin", ref, new_value, "--no-commit", "--force", "--repo", repo.root]
         if ref in graph.key_results:
             args += ["--confidence", "0.55"]
         result = run_cli(*args)
@@ -189,6 +189,59 @@ def test_bad_values_and_refs_exit_2_and_leave_the_file(tmp_path, ref, value, mes
     assert result.exit_code == 2
     assert message in result.stderr
     assert repo.git("status", "--porcelain") == ""
+
+
+@pytest.mark.parametrize(
+    ("ref", "typed", "said"),
+    [
+        (
+            "acme/grow/deposits",
+            "0.13",
+            "0.13 is 77 times smaller than any value acme/grow/deposits holds or aims for "
+            "(10 → 20, now 12); did you mean 13? If 0.13 is right, check it in with "
+            "`okrctl checkin acme/grow/deposits 0.13 --force`.",
+        ),
+        (
+            "acme/grow/deposits",
+            "1,300",
+            "1,300 is 65 times larger than any value acme/grow/deposits holds or aims for "
+            "(10 → 20, now 12); did you mean 13? If 1,300 is right, check it in with "
+            "`okrctl checkin acme/grow/deposits 1,300 --force`.",
+        ),
+        (
+            "acme/ltv-cac",
+            "0.1",
+            "0.1 is 30 times smaller than any value acme/ltv-cac holds or aims for (healthy ≥ 3, "
+            "now 3.2). If 0.1 is right, check it in with `okrctl checkin acme/ltv-cac 0.1 "
+            "--force`.",
+        ),
+    ],
+)
+def test_a_value_that_looks_like_a_slip_is_refused_until_forced(tmp_path, ref, typed, said):
+    """A fraction typed for a percentage, digits lost or added: the score would reach every
+    report. Refused, saying what was perhaps meant (when a power of ten lands it among the
+    number's values) and the command that checks it in as it is; `--force` does."""
+    repo = GitRepo(tmp_path / "okrs")
+    head = repo.commit(BASE, "2026-10-01")
+    result = run_cli("checkin", ref, typed, "--repo", repo.root)
+    assert (result.exit_code, result.stderr) == (2, f"okrctl: {said}\n")
+    assert repo.git("rev-parse", "HEAD") == head
+    assert repo.git("status", "--porcelain") == ""
+    forced = run_cli("checkin", ref, typed, "--force", "--repo", repo.root)
+    assert forced.exit_code == 0, forced.stderr
+    assert forced.stdout.startswith(f"{ref}: ")
+
+
+def test_a_value_near_a_zero_mark_or_within_twenty_times_is_no_slip(tmp_path):
+    """A number that runs from 0 may be small; one that moved tenfold is checked in."""
+    repo = GitRepo(tmp_path / "okrs")
+    from_zero = BASE["goals/company.yaml"].replace("baseline: 10", "baseline: 0")
+    repo.commit({**BASE, "goals/company.yaml": from_zero}, "2026-10-01")
+    for value in ("0.05", "200", "-3"):
+        result = run_cli("checkin", "acme/grow/deposits", value, "--repo", repo.root)
+        assert result.exit_code == 0, (value, result.stderr)
+    too_big = run_cli("checkin", "acme/grow/deposits", "401", "--repo", repo.root)
+    assert too_big.exit_code == 2 and "20 times larger" in too_big.stderr
 
 
 def test_confidence_must_be_between_0_and_1(tmp_path):
@@ -403,7 +456,8 @@ def test_a_value_is_taken_as_okrctl_shows_it(tmp_path, ref, typed, written):
     grouped; and a negative value before the options that follow it."""
     repo = GitRepo(tmp_path / "okrs")
     repo.commit({**BASE, TEAM_FILE: UNITS_TEAM}, "2026-10-01")
-    result = run_cli("checkin", ref, typed, "-m", "typed by hand", "--repo", repo.root)
+    # (--force: some are far from the number's range, to try long spellings)
+    result = run_cli("checkin", ref, typed, "-m", "typed by hand", "--force", "--repo", repo.root)
     assert result.exit_code == 0, result.stderr
     after = (repo.root / TEAM_FILE).read_text()
     assert changed_lines(UNITS_TEAM, after) == [f"+         current: {written}"]
@@ -467,3 +521,14 @@ def test_a_value_as_shown_checks_in_from_a_subfolder_through_the_installed_okrct
     assert again.stdout.startswith("signups/funding/deposits: 97.5 (unchanged) in "), again.stderr
     shown = typed("show", "signups/funding/deposits", cwd=teams).stdout
     assert "\nvalue: $97.5M ($80M → $120M)\n" in shown
+
+
+def test_what_a_slip_perhaps_meant_is_written_exactly():
+    """0.57 x 100 is 57, not 56.99999999999999; no power of ten lands 0.054 among 1.5 to 2.1."""
+    from okrctl.core.slips import slip
+
+    assert slip(0.57, [30, 50, 34]) == (30 / 0.57, False, 57.0)
+    assert slip(-0.2, [-30, -50]) == (150.0, False, -20.0)
+    assert slip(0.054, [2.1, 1.5, 1.95]).meant is None
+    assert slip(5, [None, 0]) is None  # nothing to size it against
+    assert slip(0, [30, 50]) is None  # zero is a value, never a slip of a digit

@@ -144,8 +144,14 @@ def test_the_run_workflow_button_checks_in_its_inputs(goals, tmp_path):
         ),
         ({"body": FORM_BODY.replace("38.5", "forty")}, "'forty' is not a number"),
         ({"body": "### Key result or KPI\n\n_No response_"}, "needs a key result"),
+        (
+            {"body": FORM_BODY.replace("38.5", "0.385")},
+            "0.385 is 78 times smaller than any value signups/funding/rate holds or aims for "
+            "(30 → 50%, now 34%); did you mean 38.5%? If 0.385 is right, check it in with "
+            "`okrctl checkin signups/funding/rate 0.385 --force`.",
+        ),
     ],
-    ids=["not a member", "unknown ref", "bad value", "no value"],
+    ids=["not a member", "unknown ref", "bad value", "no value", "a slip"],
 )
 def test_a_refused_check_in_writes_nothing_and_replies_why(goals, tmp_path, change, reason):
     before = goals.git("rev-parse", "HEAD")

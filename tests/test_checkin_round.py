@@ -4,6 +4,7 @@ a trailer per ref), and that Ctrl-C writes nothing."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import time
@@ -88,10 +89,19 @@ def team(tmp_path):
     return repo
 
 
-def _spawn(repo: GitRepo, *args: str) -> pexpect.spawn:
+def _spawn(repo: GitRepo, *args: str, columns: int | None = None) -> pexpect.spawn:
+    """The installed okrctl's `checkin` in a terminal (`columns` wide: the test's COLUMNS
+    otherwise decides)."""
     assert OKRCTL is not None
+    env = None if columns is None else {**os.environ, "COLUMNS": str(columns)}
     return pexpect.spawn(
-        OKRCTL, ["checkin", *args], cwd=str(repo.root / "goals"), encoding="utf-8", timeout=60
+        OKRCTL,
+        ["checkin", *args],
+        cwd=str(repo.root / "goals"),
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(24, columns or 80),
+        env=env,
     )
 
 
@@ -271,3 +281,46 @@ def test_the_number_a_file_holds_however_typed_is_confirmed_and_the_file_kept(te
         "Okr-Checkin: signups/latency"
     )
     assert team.git("show", "--format=", "--name-only", "HEAD") == ""
+
+
+@pytest.mark.slow
+def test_a_value_that_looks_like_a_slip_is_asked_again_and_kept_when_typed_again(tmp_path):
+    """0.385 for a `%` number running 30 → 50 is asked about, with what was perhaps meant;
+    typing 38.5 instead checks that in, typing 310 s twice checks 310 in. A title's `[beta]`
+    is shown as written, not taken for a style."""
+    repo = GitRepo(tmp_path / "okrs")
+    team = TEAM.replace("title: Funded from 30% to 50%", "title: Funded [beta] from 30% to 50%")
+    repo.commit({**FILES, "goals/teams/signups.yaml": team}, "2026-10-01", "goals")
+    repo.git("config", "user.email", "tom@acme.example")
+    child = _spawn(repo, columns=250)  # each message on one line
+    child.expect(r"\[1/3\] signups/funding/ach")
+    child.sendline("")
+    child.expect(r"\[2/3\] signups/funding/rate")
+    child.expect(r"Funded \[beta\] from 30% to 50%")
+    child.expect("New value")
+    child.sendline("0.385")
+    child.expect(
+        r"0\.385 is 78 times smaller than any value signups/funding/rate holds or aims for "
+        r"\(30 → 50%, now 34%\); did you mean 38\.5%\? Type it again to check it in\."
+    )
+    child.expect("New value")
+    child.sendline("38.5")
+    child.expect("→ 38.5, score 0.42")
+    child.expect("Confidence")
+    child.sendline("")
+    child.expect("Note")
+    child.sendline("")
+    child.expect(r"\[3/3\] signups/latency")
+    child.expect("New value")
+    child.sendline("310")
+    child.expect(r"310 is 78 times larger than any value signups/latency holds or aims for")
+    child.expect("did you mean 3.1 s\\?")
+    child.expect("New value")
+    child.sendline("310")
+    child.expect("Note")
+    child.sendline("")
+    child.expect("checked in 2 of 3; committed ")
+    child.expect(pexpect.EOF)
+    message = repo.git("log", "-1", "--format=%B")
+    assert "signups/funding/rate: 34 → 38.5\n" in message
+    assert "signups/latency: 3.1 → 310\n" in message

@@ -405,7 +405,7 @@ def test_a_sum_has_a_trend_point_whenever_a_source_changes(tmp_path):
     mirror = _status(repo.root, "--as-of", "2026-11-15")["acme/values/certified"]
     assert mirror["trend"] == [420]  # the People team's one value
     shown = run_cli("show", "acme/grow/deposits", "--repo", repo.root, "--as-of", "2026-11-15")
-    assert "this period: ▁▄█ 10 → 17 over 3 points from its sources" in shown.stdout
+    assert "this period: ▁▄█ $10M → $17M over 3 points from its sources" in shown.stdout
 
 
 def _culture(certified, offsites, launched=False):

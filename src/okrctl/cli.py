@@ -469,6 +469,14 @@ def checkin(
     no_commit: Annotated[
         bool, typer.Option("--no-commit", help="Edit the file but leave it uncommitted.")
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Check in a value 20 times larger or smaller than any the number holds or "
+            "aims for (refused without it, as a likely slip: 0.41 for 41%).",
+        ),
+    ] = False,
     repo: RepoOption = None,
 ) -> None:
     """Write a new value back (comments and layout kept) and commit just that file; with no
@@ -495,8 +503,9 @@ def checkin(
         if value is None:
             raise UsageError(f"give {ref}'s new VALUE (or no REF at all, for a guided round)")
         result = run_checkin(
-            repo, ref, value, confidence=confidence, note=message, commit=not no_commit
-        )
+            repo, ref, value, confidence=confidence, note=message, commit=not no_commit,
+            force=force,
+        )  # fmt: skip
     change = (
         f"{format_value(result.old)} → {format_value(result.new)}"
         if result.changed

@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from okrctl.core.graph import RefKind, build_graph
+from okrctl.core.slips import marks_of, slip
 from okrctl.model.errors import UsageError
+from okrctl.model.goals import KeyResult, Kpi
+from okrctl.render.slips import slip_sentence
 from okrctl.render.textformat import format_value
 from okrctl.store.checkin import TRAILER, validate_edit
 from okrctl.store.edits import (
@@ -49,13 +52,15 @@ def checkin(
     note: str | None = None,
     commit: bool = True,
     author: str | None = None,
+    force: bool = False,
 ) -> CheckinResult:
     """`author` (`Name <email>`) is who the commit names as its author (a check-in made from an
-    issue: the issue's author); by default, git's configured user."""
+    issue: the issue's author); by default, git's configured user. A value that looks like a
+    slip (`refuse_slip`) is refused unless `force`."""
     workspace = Workspace.of(repo)
     refuse_trailers(note)
     with goals_lock(workspace):
-        return _checkin_locked(workspace, ref, value, confidence, note, commit, author)
+        return _checkin_locked(workspace, ref, value, confidence, note, commit, author, force)
 
 
 def refuse_trailers(note: str | None) -> None:
@@ -76,6 +81,7 @@ def _checkin_locked(
     note: str | None,
     commit: bool,
     author: str | None = None,
+    force: bool = False,
 ) -> CheckinResult:
     root, top = workspace.root, workspace.top
     commit = commit and top is not None
@@ -117,6 +123,8 @@ def _checkin_locked(
         assert top is not None
         refuse_unsafe(top, [where])
     value_text, new = parse_value(value, milestone=is_milestone, unit=node_of_ref.model.unit)
+    if not (force or is_milestone or same_value(old, new)):
+        refuse_slip(ref, value, new, node_of_ref.model)
     source = read_for_edit(where.real)
     key = "done" if is_milestone else "current"
     anchors = ("milestone",) if is_milestone else ("keep", "target", "unit", "title")
@@ -137,6 +145,20 @@ def _checkin_locked(
     return CheckinResult(
         ref, owner.path, old, new, old_confidence, new_confidence, new_raw != source.raw, sha, note
     )
+
+
+def refuse_slip(ref: str, typed: str, new: float, model: KeyResult | Kpi) -> None:
+    """Refuse a value that looks like a slip of the hand or of the unit (`core/slips.py`),
+    saying what was perhaps meant and the command that checks it in as it is."""
+    import shlex
+
+    found = slip(new, marks_of(model))
+    if found is not None:
+        shown = " ".join(typed.split())
+        raise UsageError(
+            f"{slip_sentence(ref, shown, found, model)} If {shown} is right, check it in with "
+            f"`okrctl checkin {ref} {shlex.quote(typed)} --force`."
+        )
 
 
 def same_value(old: Any, new: Any) -> bool:

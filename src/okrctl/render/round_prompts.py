@@ -8,8 +8,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from rich.markup import escape
+
 from okrctl.core.graph import KeyResultNode
 from okrctl.model.errors import UsageError
+from okrctl.render.slips import slip_sentence
 from okrctl.render.textformat import days_ago, format_value, score_text, with_unit
 from okrctl.views.checkin_round import Answer, Due
 
@@ -26,8 +29,8 @@ def ask_round(due: list[Due], console: Any = None) -> list[Answer]:
     answers = []
     for number, item in enumerate(due, start=1):
         console.print(f"\n[bold][{number}/{len(due)}] {item.ref}[/bold]  ({item.kind})")
-        console.print(f"  {item.title}")
-        console.print(f"  [dim]{_now(item)}[/dim]")
+        console.print(f"  {escape(item.title)}")  # a title's `[beta]` is text, not a style
+        console.print(f"  [dim]{escape(_now(item))}[/dim]")
         answers.append(_ask(console, item))
     return answers
 
@@ -58,6 +61,7 @@ def _ask(console: Any, item: Due) -> Answer:
         question = f"  Done? done / not yet (Enter keeps {kept})"
     else:
         question = f"  New value (Enter keeps {kept})"
+    doubted = None  # a value that looked like a slip: typed again, it is meant
     while True:
         with completing(value_suggestions(item)):
             typed = Prompt.ask(question, default="", show_default=False, console=console)
@@ -69,7 +73,13 @@ def _ask(console: Any, item: Due) -> Answer:
         try:
             value, new_score = item.preview(typed)
         except UsageError as error:
-            console.print(f"  [red]{error}[/red]")
+            console.print(f"  [red]{escape(str(error))}[/red]")
+            continue
+        found = item.slip(value)
+        if found is not None and value != doubted:
+            doubt = slip_sentence(item.ref, typed, found, item.node.model)
+            console.print(f"  [yellow]{escape(doubt)} Type it again to check it in.[/yellow]")
+            doubted = value
             continue
         break
     if new_score is not None:
@@ -98,7 +108,7 @@ def _confidence(console: Any, item: Due) -> str | None:
         try:
             parse_confidence(typed)
         except UsageError as error:
-            console.print(f"  [red]{error}[/red]")
+            console.print(f"  [red]{escape(str(error))}[/red]")
             continue
         return typed
 

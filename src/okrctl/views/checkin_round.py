@@ -9,6 +9,7 @@ from typing import Any
 
 from okrctl.core import score as arithmetic
 from okrctl.core.graph import KeyResultNode, KpiNode
+from okrctl.core.slips import Slip, marks_of, slip
 from okrctl.store.yaml.splice import parse_value
 
 
@@ -42,6 +43,12 @@ class Due:
         key = "done" if self.milestone else "current"
         changed = self.node.key_result.model_copy(update={key: value})
         return value, arithmetic.key_result_score(changed)
+
+    def slip(self, value: Any) -> Slip | None:
+        """Whether `value` (as `preview` read it) looks like a slip of the hand or the unit."""
+        if self.milestone or value == self.value:
+            return None
+        return slip(value, marks_of(self.node.model))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,65 @@
+"""Whether a value checked in looks like a slip of the hand or of the unit (docs/commands.md,
+"Check-ins"): 0.41 for a `%` number that runs 38 → 45 (a fraction typed for a percentage),
+97,500,000 for a `$M` one (dollars typed for millions), 468 for 46,800 (digits lost). Such a
+value scores the number near 0 or far past 1, and every report and chart shows it until someone
+notices; a number that truly moved that far is checked in on purpose (`--force`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import NamedTuple
+
+from okrctl.model.goals import Bounds, KeyResult, Kpi
+
+SLIP_FACTOR = 20
+"""How many times larger than the largest value a number holds or aims for, or smaller than
+the smallest (when none is zero), a value must be to look like a slip: a fraction typed for a
+percentage is 100 times off, a count that really grew twentyfold in a check-in is rare."""
+
+
+class Slip(NamedTuple):
+    times: float
+    """How many times larger (`larger`) or smaller than the nearest of the number's values."""
+    larger: bool
+    meant: float | None
+    """The value moved by a power of ten to among the number's values (41 for 0.41), if one
+    lands there."""
+
+
+def slip(value: float, marks: Iterable[float | None]) -> Slip | None:
+    """`value` against what the number holds and aims for (`marks`: its value now, baseline,
+    target, bounds); None when it is among them, or when they say nothing of its size."""
+    known = [m for m in marks if m is not None]
+    sizes = [abs(m) for m in known if m != 0]
+    if not sizes or value == 0:
+        return None
+    low, high, size = min(sizes), max(sizes), abs(value)
+    if size > high * SLIP_FACTOR:
+        return Slip(size / high, True, _meant(value, low, high))
+    if size * SLIP_FACTOR < low and len(sizes) == len(known):  # a zero mark: small is plausible
+        return Slip(low / size, False, _meant(value, low, high))
+    return None
+
+
+def marks_of(model: KeyResult | Kpi) -> list[float | None]:
+    """What a number holds and aims for: its value now, a key result's baseline, target and
+    `keep` band, a KPI's healthy and warning bands."""
+    if isinstance(model, KeyResult):
+        return [model.current, model.baseline, model.target, *_ends(model.keep)]
+    return [model.current, *_ends(model.healthy), *_ends(model.warning)]
+
+
+def _ends(bounds: Bounds | None) -> tuple[float | None, float | None]:
+    return (None, None) if bounds is None else (bounds.min, bounds.max)
+
+
+def _meant(value: float, low: float, high: float) -> float | None:
+    """`value` times the power of ten nearest 1 that puts it between half of `low` and twice
+    `high`, written exactly (0.57 x 100 is 57, not 56.99999999999999)."""
+    exact = Decimal(repr(value))
+    for power in sorted((p for p in range(-12, 13) if p), key=abs):
+        moved = float(exact.scaleb(power))
+        if low / 2 <= abs(moved) <= high * 2:
+            return moved
+    return None
