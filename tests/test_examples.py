@@ -24,6 +24,8 @@ DOCUMENTED_CODES = {
 }
 EXACT_CODES = {
     "okrctl checkin": 2,  # a guided round, here with no terminal: refused with the alternative
+    # a fraction typed for a percentage: refused as a likely slip, with what was meant
+    "okrctl checkin signups/effortless-funding/funded-rate 0.41": 2,
 }
 
 
