@@ -43,7 +43,7 @@ def graphs(quarter, tmp_path_factory) -> dict[str, Any]:
     """The goals now, in the middle of the quarter, and before the last check-in."""
     root = tmp_path_factory.mktemp("compare") / "demo"
     subprocess.run(["git", "clone", "-q", str(quarter), str(root)], check=True)
-    done = run_cli("checkin", "signups/effortless-funding/funded-rate", "0.9", "--repo", root)
+    done = run_cli("checkin", "signups/effortless-funding/funded-rate", "41.5", "--repo", root)
     assert done.exit_code == 0, done.stderr
     revisions = subprocess.run(
         ["git", "-C", str(root), "rev-list", "--reverse", "HEAD"],
