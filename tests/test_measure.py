@@ -244,6 +244,19 @@ def test_dry_run_writes_nothing(tmp_path, api):
     assert repo.git("rev-parse", "HEAD") == head
 
 
+def test_a_value_read_that_looks_like_a_slip_is_written_and_said(tmp_path, api):
+    """A CSV of fractions for a number held as 3.2: written as the source says (measure runs
+    unattended), and said on stderr, with what was perhaps meant."""
+    repo = measured_repo(tmp_path, api, **{"data/ltv.csv": "week,ltv_cac\n2026-11-16,0.034\n"})
+    result = run_cli("measure", "--repo", repo.root, "--as-of", "2026-11-23")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == (
+        "okrctl: note: 0.034 is 88 times smaller than any value acme/ltv-cac holds or aims for "
+        "(healthy ≥ 3, now 3.2); did you mean 3.4? Is its source counted in the number's unit?\n"
+    )
+    assert "    current: 0.034\n" in (repo.root / "goals/company.yaml").read_text()
+
+
 def test_scope_limits_the_sources_read(tmp_path, api):
     repo = measured_repo(tmp_path, api)
     result = measure(repo, "signups", "--dry-run")

@@ -8,8 +8,11 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 
+from okrctl.core.graph import Graph
 from okrctl.core.scorecard import check_scope
+from okrctl.core.slips import marks_of, slip
 from okrctl.model.errors import UsageError
+from okrctl.render.slips import slip_sentence
 from okrctl.render.textformat import format_value
 from okrctl.store.workspace import Workspace
 from okrctl.views.measure import (
@@ -79,7 +82,11 @@ def measure(
                 )
                 continue
             old = item.site.current
-            result.measured.append(Measured(item.site.ref, old, in_shape_of(old, value)))
+            measured = Measured(item.site.ref, old, in_shape_of(old, value))
+            result.measured.append(measured)
+            doubt = _doubt(graph, measured)
+            if doubt is not None:
+                result.notes.append(doubt)
     finally:
         sources.close()
     if progress is not None:
@@ -89,6 +96,20 @@ def measure(
         values = [NewValue(m.ref, m.new) for m in changed]
         result.commit = checkin_batch(workspace, values, commit_message(changed, day))
     return result
+
+
+def _doubt(graph: Graph, measured: Measured) -> str | None:
+    """A value read that looks like a slip of the unit (a fraction for a `%` number): written
+    all the same, as the source says, and said, since the query is where the unit is fixed."""
+    node = graph.key_result_or_kpi(measured.ref)
+    new = measured.new
+    if node is None or not measured.changed or isinstance(new, bool) or new is None:
+        return None
+    found = slip(new, marks_of(node.model))
+    if found is None:
+        return None
+    said = slip_sentence(measured.ref, format_value(new), found, node.model)
+    return f"{said} Is its source counted in the number's unit?"
 
 
 def commit_message(changed: list[Measured], day: date) -> str:
