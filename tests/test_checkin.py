@@ -498,7 +498,8 @@ def test_money_is_shown_with_its_symbol_in_front_and_typed_back_as_shown(tmp_pat
         typed_back = line.split("value: ")[1].split(" (")[0]
         again = run_cli("checkin", ref, typed_back, "--repo", repo.root)
         assert again.exit_code == 0, again.stderr
-        assert again.stdout.startswith(f"{ref}: {written} (unchanged)"), again.stdout
+        # said in its unit, as typed back
+        assert again.stdout.startswith(f"{ref}: {typed_back} (unchanged)"), again.stdout
         assert repo.git("show", "--format=%B", "--stat", "HEAD").endswith(f"Okr-Checkin: {ref}")
 
 
@@ -510,15 +511,15 @@ def test_a_value_as_shown_checks_in_from_a_subfolder_through_the_installed_okrct
     done = typed("checkin", "signups/funding/rate", "-2.5%", "-m", "typed", cwd=teams)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(
-        "signups/funding/rate: none → -2.5 in goals/teams/signups.yaml; committed "
+        "signups/funding/rate: none → -2.5% in goals/teams/signups.yaml; committed "
     )
     typo = typed("checkin", "signups/funding/rate", "36", "--confidnce", "0.5", cwd=teams)
     assert typo.returncode == 2  # an unknown option after VALUE is still click's usage error
     assert typo.stderr.endswith("Error: Got unexpected extra argument(s) (--confidnce 0.5)\n")
     money = typed("checkin", "signups/funding/deposits", "$97.5M", cwd=teams)
-    assert money.stdout.startswith("signups/funding/deposits: none → 97.5 in "), money.stderr
+    assert money.stdout.startswith("signups/funding/deposits: none → $97.5M in "), money.stderr
     again = typed("checkin", "signups/funding/deposits", "97.50 $M", cwd=teams)
-    assert again.stdout.startswith("signups/funding/deposits: 97.5 (unchanged) in "), again.stderr
+    assert again.stdout.startswith("signups/funding/deposits: $97.5M (unchanged) in "), again.stderr
     shown = typed("show", "signups/funding/deposits", cwd=teams).stdout
     assert "\nvalue: $97.5M ($80M → $120M)\n" in shown
 

@@ -106,7 +106,7 @@ def test_an_issue_from_the_form_is_checked_in_as_its_author(goals, tmp_path, mon
     result, reply = _run(goals, issue_event(), tmp_path)
     assert result.exit_code == 0, result.stderr
     sha = goals.git("rev-parse", "HEAD")
-    assert reply.startswith("Checked in **signups/funding/rate**: 34 → 38.5. Score 0.42, ")
+    assert reply.startswith("Checked in **signups/funding/rate**: 34% → 38.5%. Score 0.42, ")
     assert reply.endswith(f". Commit [{sha[:10]}](https://github.com/acme/okrs/commit/{sha}).\n")
     assert goals.git("log", "-1", "--format=%an <%ae>") == (
         "tomlindqvist <4242+tomlindqvist@users.noreply.github.com>"
@@ -343,6 +343,6 @@ def test_as_a_workflow_types_it_from_a_subfolder_with_relative_paths(goals, tmp_
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("Checked in **signups/funding/rate**: 34 → 38.5.")
+    assert done.stdout.startswith("Checked in **signups/funding/rate**: 34% → 38.5%.")
     assert (goals.root / "goals/reply.md").read_text() == done.stdout
     assert goals.git("log", "-1", "--format=%an") == "tomlindqvist"

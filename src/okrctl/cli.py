@@ -485,7 +485,7 @@ def checkin(
     Example: okrctl checkin signups/effortless-funding/funded-rate 41.2 --confidence 0.6
     """
     from okrctl.commands.checkin import checkin as run_checkin
-    from okrctl.render.textformat import format_value
+    from okrctl.render.textformat import values_in_unit
 
     if from_event is not None:
         _checkin_from_event(repo, from_event, reply)
@@ -506,11 +506,8 @@ def checkin(
             repo, ref, value, confidence=confidence, note=message, commit=not no_commit,
             force=force,
         )  # fmt: skip
-    change = (
-        f"{format_value(result.old)} → {format_value(result.new)}"
-        if result.changed
-        else f"{format_value(result.new)} (unchanged)"
-    )
+    old, new = values_in_unit([result.old, result.new], result.unit)
+    change = f"{old} → {new}" if result.changed else f"{new} (unchanged)"
     where = f"committed {result.commit[:10]}" if result.commit else "not committed"
     typer.echo(f"{result.ref}: {change} in {result.file}; {where}")
 

@@ -41,6 +41,8 @@ class CheckinResult:
     """False when the file stayed as it was (a confirmation of an unchanged value)."""
     commit: str | None
     note: str | None = None
+    unit: str | None = None
+    """What the number counts (`%`, `$M`), for showing the values as okrctl shows them."""
 
 
 def checkin(
@@ -143,8 +145,9 @@ def _checkin_locked(
         workspace, top if commit else None, [(where, source, new_raw)], message, author
     )
     return CheckinResult(
-        ref, owner.path, old, new, old_confidence, new_confidence, new_raw != source.raw, sha, note
-    )
+        ref, owner.path, old, new, old_confidence, new_confidence, new_raw != source.raw, sha, note,
+        node_of_ref.model.unit,
+    )  # fmt: skip
 
 
 def refuse_slip(ref: str, typed: str, new: float, model: KeyResult | Kpi) -> None:

@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from okrctl.core.graph import Graph, build_graph
 from okrctl.core.ownership import answerable
 from okrctl.model.errors import OkrctlError, UsageError
 from okrctl.model.goals import Kind
-from okrctl.render.textformat import format_value, score_text, words
+from okrctl.render.textformat import score_text, values_in_unit, words
 from okrctl.store.bounded import read_bounded
 from okrctl.store.load import load_repo
 from okrctl.store.revisions import TAG_PREFIX, is_closed
@@ -143,7 +142,8 @@ def checkin_from_event(repo: Workspace | Path | str | None, path: Path) -> Event
         )
     except OkrctlError as error:
         return EventResult(False, f"Could not check in: {error}\n\nNothing was written.\n")
-    reply = _reply(workspace, done.ref, done.old, done.new, done.commit)
+    old, new = values_in_unit([done.old, done.new], done.unit)
+    reply = _reply(workspace, done.ref, old, new, done.commit)
     return EventResult(True, reply, done.commit)
 
 
@@ -186,7 +186,7 @@ def _note(request: Request) -> str:
     return f"{note}\n\n{origin}" if note else origin
 
 
-def _reply(workspace: Workspace, ref: str, old: Any, new: Any, commit: str | None) -> str:
+def _reply(workspace: Workspace, ref: str, old: str, new: str, commit: str | None) -> str:
     """What the issue is told: the new value, the score and status it gives, and the commit
     (a link when the workflow's environment names the repository)."""
     import os
@@ -196,7 +196,7 @@ def _reply(workspace: Workspace, ref: str, old: Any, new: Any, commit: str | Non
 
     snapshot = take_snapshot(workspace)
     card = evaluate(snapshot.graph, snapshot.period, snapshot.moment)
-    lines = [f"Checked in **{ref}**: {format_value(old)} → {format_value(new)}."]
+    lines = [f"Checked in **{ref}**: {old} → {new}."]
     scored = card.key_results.get(ref)
     if scored is not None:
         lines.append(f"Score {score_text(scored.score)}, {words(scored.status)}.")
