@@ -13,7 +13,13 @@ from rich.markup import escape
 from okrctl.core.graph import KeyResultNode
 from okrctl.model.errors import UsageError
 from okrctl.render.slips import slip_sentence
-from okrctl.render.textformat import days_ago, format_value, score_text, with_unit
+from okrctl.render.textformat import (
+    days_ago,
+    format_value,
+    score_text,
+    values_in_unit,
+    with_unit,
+)
 from okrctl.views.checkin_round import Answer, Due
 
 NOT_YET = {"not yet": "false", "no": "false", "yes": "true"}
@@ -83,7 +89,8 @@ def _ask(console: Any, item: Due) -> Answer:
             continue
         break
     if new_score is not None:
-        console.print(f"  → {format_value(value)}, score {score_text(new_score)}")
+        shown = values_in_unit([value], item.unit)[0]
+        console.print(f"  → {escape(shown)}, score {score_text(new_score)}")
     confidence = None
     if item.kind == "key result" and not item.milestone:
         confidence = _confidence(console, item)
