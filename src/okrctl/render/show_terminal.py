@@ -54,6 +54,14 @@ def _hanging(prefix: Text, body: Text) -> Hanging:
     return Hanging(prefix, body)
 
 
+def _heading(head: Text) -> Hanging:
+    """`Title  ref`, wrapped where it must with no line ending in spaces (where the ref fell to
+    the next line, its two spaces were left at the end of the title's)."""
+    from rich.text import Text
+
+    return Hanging(Text(), head)
+
+
 def _ladder_tree(steps: list[Step], title: str) -> Any:
     from rich.text import Text
     from rich.tree import Tree
@@ -70,7 +78,7 @@ def _ladder_tree(steps: list[Step], title: str) -> Any:
             label.append(f" {step.title}")
             if step.why:
                 label.append(f"\nwhy: {step.why}", style="italic")
-        child = branch.add(label)
+        child = branch.add(_heading(label))  # (wrapped lines end without spaces)
         for upper in step.up:
             add(child, upper)
 
@@ -81,20 +89,23 @@ def _ladder_tree(steps: list[Step], title: str) -> Any:
     return tree
 
 
-def _supporters(rows: list[Supporter], heading: str) -> Text:
+def _supporters(rows: list[Supporter], heading: str) -> Group:
+    """A row per supporter, its ref and unit wrapping under themselves on a narrow terminal."""
+    from rich.console import Group
     from rich.text import Text
 
-    text = Text()
-    text.append(f"{heading} ({len(rows)})", style="bold")
+    lines: list[Any] = [Text(f"{heading} ({len(rows)})", style="bold")]
     if not rows:
-        text.append("\n  nothing aligns to it yet", style="dim")
+        lines.append(Text("  nothing aligns to it yet", style="dim"))
     for row in rows:
         status, style = _status(row.status)
-        text.append(f"\n  {score_text(row.score):>5} ")
-        text.append(f"{status:<10}", style=style)
-        text.append(f" {row.ref}")
-        text.append(f"  {row.unit}" + (f" · @{row.owner}" if row.owner else ""), style="dim")
-    return text
+        prefix = Text(f"  {score_text(row.score):>5} ")
+        prefix.append(f"{status:<10}", style=style)
+        prefix.append(" ")
+        body = Text(row.ref)
+        body.append(f"  {row.unit}" + (f" · @{row.owner}" if row.owner else ""), style="dim")
+        lines.append(_hanging(prefix, body))
+    return Group(*lines)
 
 
 def _key_result_row(key_result: KeyResultScore) -> Any:
@@ -127,8 +138,8 @@ def _objective_block(objective: ObjectiveScore) -> list[Any]:
     head.append(model.title, style="bold")
     head.append(f"  {objective.ref}", style="dim")
     owner = objective.node.owner_handle
-    parts = [
-        head,
+    parts: list[Any] = [
+        _heading(head),
         _line(
             "unit",
             f"{objective.node.owner.unit.display_name} · {model.type}"
@@ -186,7 +197,7 @@ def show_renderable(page: Page) -> Group:
         head = Text(kpi.title, style="bold")
         head.append(f"  {page.ref}  KPI", style="dim")
         parts += [
-            head,
+            _heading(head),
             _kpi_row(page.kpi),
             *([] if page.heard is None else [_heard_line(page.heard)]),
             _line("why", kpi.why or "(missing: add `why`)"),
@@ -203,7 +214,7 @@ def _unit_block(page: UnitPage) -> list[Any]:
     model = page.unit.unit_file.unit
     head = Text(model.display_name, style="bold")
     head.append(f"  {model.kind}" + (f" · lead {model.lead}" if model.lead else ""), style="dim")
-    parts: list[Any] = [head, _line("file", page.unit.unit_file.path)]
+    parts: list[Any] = [_heading(head), _line("file", page.unit.unit_file.path)]
     if page.parents:
         parts.append(_line("part of", " → ".join(page.parents)))
     parts.append(_line("score", score_text(page.unit.score)))
@@ -251,7 +262,7 @@ def _key_result_block(key_result: KeyResultScore, heard: Heard | None = None) ->
     head = Text(model.title, style="bold")
     head.append(f"  {key_result.ref}", style="dim")
     parts: list[Any] = [
-        head,
+        _heading(head),
         _line("value", _value(key_result)),
         *([] if heard is None else [_heard_line(heard)]),
         _line("score", f"{score_text(key_result.score)} · {status}", style),
