@@ -162,6 +162,25 @@ def test_a_long_row_wraps_under_itself(demo, monkeypatch):
     assert all(line == line.rstrip() for line in lines)
 
 
+@pytest.mark.parametrize("width", ["40", "60", "80"])
+def test_no_line_of_any_page_ends_in_spaces(demo, monkeypatch, width):
+    """A title whose ref fell to the next line left its two spaces at the end of the title's;
+    a why-ladder's label and a supporter's row left theirs where they broke."""
+    monkeypatch.setenv("COLUMNS", width)
+    refs = [
+        "platform/cheaper-infrastructure/infra-cost",
+        "platform/cheaper-infrastructure",
+        "signups/effortless-funding/funded-rate",
+        "harbor/healthy-margin",
+        "platform/uptime",
+        "signups",
+    ]
+    for ref in refs:
+        text = run_cli("show", ref, "--repo", demo, "--as-of", "2026-11-15").stdout
+        ending = [line for line in text.splitlines() if line != line.rstrip()]
+        assert ending == [], (ref, ending)
+
+
 def test_a_number_says_when_it_was_last_checked_in(quarter, monkeypatch):
     """A number's page showed its value and score, never how old it was: it says when, by
     whom and how long ago it was last checked in, and once that is past `stale_after_days`,
