@@ -599,6 +599,40 @@ def test_title_numbers_that_are_not_the_baseline_are_a_warning(tmp_path):
     assert findings(write_repo(tmp_path / "fine", {PILLAR_FILE: PILLAR}))[1] == []
 
 
+def test_an_unlikely_value_typed_into_the_file_is_a_warning(tmp_path):
+    """`current: 0.31` for a number running 30 → 40 (a fraction typed for a percentage), a
+    KPI of 320 for one healthy at 3 or more: where each `current` is, with what was meant."""
+    pillar = PILLAR.replace("        target: 40\n", "        target: 40\n        current: 0.31\n")
+    company = COMPANY.replace("    current: 3.2\n", "    current: 320\n")
+    root = write_repo(tmp_path, {PILLAR_FILE: pillar, "goals/company.yaml": company})
+    result = run_cli("check", "--repo", root, "--format", "json")
+    assert result.exit_code == 0  # a warning: the number may truly have moved that far
+    found = [f for f in result.json()["findings"] if f["rule"] == "unlikely-value"]
+    assert [(f["file"], f["line"], f["column"], f["ref"], f["message"]) for f in found] == [
+        (
+            "goals/company.yaml",
+            19,
+            14,
+            "acme/ltv-cac",
+            "`current: 320` of `acme/ltv-cac` is 107 times larger than its healthy min 3 "
+            "(meant 3.2?): check the number and the unit it was written in",
+        ),
+        (
+            PILLAR_FILE,
+            14,
+            18,
+            "growth/convert/rate",
+            "`current: 0.31` of `growth/convert/rate` is 97 times smaller than its baseline 30, "
+            "target 40 (meant 31?): check the number and the unit it was written in",
+        ),
+    ]
+    zero = PILLAR.replace("baseline: 30", "baseline: 0").replace(
+        "        target: 40\n", "        target: 40\n        current: 0.31\n"
+    )
+    from_zero = findings(write_repo(tmp_path / "from-zero", {PILLAR_FILE: zero}))[1]
+    assert [f for f in from_zero if f[0] == "unlikely-value"] == []  # small is no slip from 0
+
+
 def test_a_day_of_silence_is_one_day(tmp_path):
     """With `stale_after_days: 1`, a number quiet a day and a half read "for 1 days (...; stale
     after 1)"."""

@@ -42,6 +42,7 @@ def test_per_unit_rules_are_those_that_read_one_unit():
         "unmeasurable",
         "no-source",
         "title-numbers",
+        "unlikely-value",
     }
 
 

@@ -43,15 +43,28 @@ def slip(value: float, marks: Iterable[float | None]) -> Slip | None:
 
 
 def marks_of(model: KeyResult | Kpi) -> list[float | None]:
-    """What a number holds and aims for: its value now, a key result's baseline, target and
-    `keep` band, a KPI's healthy and warning bands."""
+    """What a number holds and aims for: its value now and `goal_marks`."""
+    return [model.current, *(value for _, value in goal_marks(model))]
+
+
+def goal_marks(model: KeyResult | Kpi) -> list[tuple[str, float]]:
+    """What a number aims for, named: a key result's baseline, target and `keep` band, a
+    KPI's healthy and warning bands (those given)."""
     if isinstance(model, KeyResult):
-        return [model.current, model.baseline, model.target, *_ends(model.keep)]
-    return [model.current, *_ends(model.healthy), *_ends(model.warning)]
+        named = [
+            ("baseline", model.baseline),
+            ("target", model.target),
+            *_ends("keep", model.keep),
+        ]
+    else:
+        named = [*_ends("healthy", model.healthy), *_ends("warning", model.warning)]
+    return [(name, value) for name, value in named if value is not None]
 
 
-def _ends(bounds: Bounds | None) -> tuple[float | None, float | None]:
-    return (None, None) if bounds is None else (bounds.min, bounds.max)
+def _ends(name: str, bounds: Bounds | None) -> list[tuple[str, float | None]]:
+    if bounds is None:
+        return []
+    return [(f"{name} min", bounds.min), (f"{name} max", bounds.max)]
 
 
 def _meant(value: float, low: float, high: float) -> float | None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from okrctl.core.graph import KeyResultNode, KpiNode
 from okrctl.core.rules.registry import Context, Hit, hit, rule
 from okrctl.core.score import measurable_span
+from okrctl.core.slips import goal_marks, slip
 from okrctl.core.title_numbers import title_problem
 from okrctl.model.bounds import MIN_SPAN
 from okrctl.model.findings import Severity
@@ -160,3 +162,42 @@ def title_numbers(ctx: Context) -> Iterator[Hit]:
                 f"title or the numbers, so readers and scores tell one story",
                 kr.ref,
             )
+
+
+@rule(
+    "unlikely-value",
+    Severity.WARNING,
+    "a key result's or KPI's `current` more than 20 times larger or smaller than its baseline, "
+    "target and bands: a fraction typed for a percentage, dollars for `$M`",
+    per_unit=True,
+)
+def unlikely_value(ctx: Context) -> Iterator[Hit]:
+    """The check-in `okrctl checkin` refuses without `--force` (docs/commands.md), caught
+    where it was typed into the file by hand."""
+    numbers: list[KeyResultNode | KpiNode] = [
+        *(kr for kr in ctx.graph.key_results.values() if not kr.key_result.milestone),
+        *ctx.graph.kpis.values(),
+    ]
+    for node in numbers:
+        model = node.model
+        current = model.current
+        if current is None or model.derived_from is not None:
+            continue
+        marks = goal_marks(model)
+        found = slip(current, [value for _, value in marks])
+        if found is None:
+            continue
+        named = ", ".join(f"{name} {_plain(value)}" for name, value in marks)
+        how = f"{found.times:,.0f} times {'larger' if found.larger else 'smaller'}"
+        meant = "" if found.meant is None else f" (meant {_plain(found.meant)}?)"
+        yield hit(
+            node.owner,
+            node.path("current"),
+            f"`current: {_plain(current)}` of `{node.ref}` is {how} than its {named}{meant}: "
+            "check the number and the unit it was written in",
+            node.ref,
+        )
+
+
+def _plain(value: float) -> str:
+    return f"{float(value):.10g}"
