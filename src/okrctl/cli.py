@@ -473,7 +473,7 @@ def checkin(
         bool,
         typer.Option(
             "--force",
-            help="Check in a value 20 times larger or smaller than any the number holds or "
+            help="Check in a value 50 times larger or smaller than any the number holds or "
             "aims for (refused without it, as a likely slip: 0.41 for 41%).",
         ),
     ] = False,

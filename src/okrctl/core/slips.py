@@ -12,10 +12,12 @@ from typing import NamedTuple
 
 from okrctl.model.goals import Bounds, KeyResult, Kpi
 
-SLIP_FACTOR = 20
+SLIP_FACTOR = 50
 """How many times larger than the largest value a number holds or aims for, or smaller than
 the smallest (when none is zero), a value must be to look like a slip: a fraction typed for a
-percentage is 100 times off, a count that really grew twentyfold in a check-in is rare."""
+percentage is 100 times off, dollars for `$M` a million; a KPI in an incident (latency 25
+times its healthy bound) and a falling key result far past its target (0.8 for 80 → 20) are
+not slips, and stay under it."""
 
 
 class Slip(NamedTuple):

@@ -167,7 +167,7 @@ def title_numbers(ctx: Context) -> Iterator[Hit]:
 @rule(
     "unlikely-value",
     Severity.WARNING,
-    "a key result's or KPI's `current` more than 20 times larger or smaller than its baseline, "
+    "a key result's or KPI's `current` more than 50 times larger or smaller than its baseline, "
     "target and bands: a fraction typed for a percentage, dollars for `$M`",
     per_unit=True,
 )
