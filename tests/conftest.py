@@ -13,6 +13,7 @@ import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -348,3 +349,13 @@ def quarter(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_demo(tmp_path_factory.mktemp("quarter"))
     replay(root)
     return root
+
+
+class QuietHTTPServer(ThreadingHTTPServer):
+    """A test's HTTP server on 127.0.0.1 that takes a client giving up (okrctl past its timeout)
+    quietly: socketserver printed the broken pipe's traceback to stderr, into whichever test's
+    output was being read at that moment."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)

@@ -10,12 +10,12 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
-from conftest import BASE, CONFIG, findings, run_cli
+from conftest import BASE, CONFIG, QuietHTTPServer, findings, run_cli
 from gitrepo import GitRepo
 
 DATABASE_CONFIG = CONFIG + 'databases:\n  metrics: {url: "sqlite:///data/metrics.db"}\n'
@@ -89,7 +89,7 @@ class Api(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def api() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Api)
+    server = QuietHTTPServer(("127.0.0.1", 0), Api)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import ClassVar
 
@@ -23,7 +23,7 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from conftest import BASE, CONFIG, run_cli
+from conftest import BASE, CONFIG, QuietHTTPServer, run_cli
 
 AS_OF = "2026-11-14"
 
@@ -384,7 +384,7 @@ class Hook(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def hook() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    server = QuietHTTPServer(("127.0.0.1", 0), Hook)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
