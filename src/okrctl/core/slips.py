@@ -31,22 +31,61 @@ class Slip(NamedTuple):
 
 def slip(value: float, marks: Iterable[float | None]) -> Slip | None:
     """`value` against what the number holds and aims for (`marks`: its value now, baseline,
-    target, bounds); None when it is among them, or when they say nothing of its size."""
-    known = [m for m in marks if m is not None]
-    sizes = [abs(m) for m in known if m != 0]
-    if not sizes or value == 0:
+    target, bounds); None when it is among them, or when they say nothing of its size. One
+    pass, no list: `check` asks it of every key result and KPI (22,000 at 2,000 teams)."""
+    if value == 0:
         return None
-    low, high, size = min(sizes), max(sizes), abs(value)
+    low = high = 0.0
+    zero = False
+    for mark in marks:
+        if mark is None:
+            continue
+        if mark == 0:
+            zero = True
+            continue
+        size = -mark if mark < 0 else mark
+        if not high:
+            low = high = size
+        elif size > high:
+            high = size
+        elif size < low:
+            low = size
+    if not high:
+        return None
+    size = -value if value < 0 else value
     if size > high * SLIP_FACTOR:
         return Slip(size / high, True, _meant(value, low, high))
-    if size * SLIP_FACTOR < low and len(sizes) == len(known):  # a zero mark: small is plausible
+    if not zero and size * SLIP_FACTOR < low:  # from a zero mark, small is plausible
         return Slip(low / size, False, _meant(value, low, high))
     return None
 
 
 def marks_of(model: KeyResult | Kpi) -> list[float | None]:
-    """What a number holds and aims for: its value now and `goal_marks`."""
-    return [model.current, *(value for _, value in goal_marks(model))]
+    """What a number holds and aims for: its value now and `aims_of`."""
+    return [model.current, *aims_of(model)]
+
+
+def aims_of(model: KeyResult | Kpi) -> tuple[float | None, ...]:
+    """What a number aims for, as `goal_marks` names them (those not given are None)."""
+    if isinstance(model, KeyResult):
+        return key_result_aims(model)
+    return kpi_aims(model)
+
+
+def key_result_aims(model: KeyResult) -> tuple[float | None, ...]:
+    keep = model.keep
+    if keep is None:
+        return (model.baseline, model.target)
+    return (model.baseline, model.target, keep.min, keep.max)
+
+
+def kpi_aims(model: Kpi) -> tuple[float | None, ...]:
+    healthy, warning = model.healthy, model.warning
+    if warning is None:
+        return (None, None) if healthy is None else (healthy.min, healthy.max)
+    if healthy is None:
+        return (warning.min, warning.max)
+    return (healthy.min, healthy.max, warning.min, warning.max)
 
 
 def goal_marks(model: KeyResult | Kpi) -> list[tuple[str, float]]:

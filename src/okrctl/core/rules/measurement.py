@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from okrctl.core.graph import KeyResultNode, KpiNode
 from okrctl.core.rules.registry import Context, Hit, hit, rule
 from okrctl.core.score import measurable_span
-from okrctl.core.slips import goal_marks, slip
+from okrctl.core.slips import Slip, goal_marks, key_result_aims, kpi_aims, slip
 from okrctl.core.title_numbers import title_problem
 from okrctl.model.bounds import MIN_SPAN
 from okrctl.model.findings import Severity
@@ -174,19 +174,25 @@ def title_numbers(ctx: Context) -> Iterator[Hit]:
 def unlikely_value(ctx: Context) -> Iterator[Hit]:
     """The check-in `okrctl checkin` refuses without `--force` (docs/commands.md), caught
     where it was typed into the file by hand."""
-    numbers: list[KeyResultNode | KpiNode] = [
-        *(kr for kr in ctx.graph.key_results.values() if not kr.key_result.milestone),
-        *ctx.graph.kpis.values(),
-    ]
-    for node in numbers:
-        model = node.model
-        current = model.current
-        if current is None or model.derived_from is not None:
-            continue
-        marks = goal_marks(model)
-        found = slip(current, [value for _, value in marks])
-        if found is None:
-            continue
+    found_in: list[tuple[KeyResultNode | KpiNode, Slip]] = []
+    for kr in ctx.graph.key_results.values():  # (a loop each: no isinstance per number)
+        model = kr.key_result
+        current = model.current  # (a milestone holds `done`, never `current`)
+        if current is not None and model.derived_from is None:
+            found = slip(current, key_result_aims(model))
+            if found is not None:
+                found_in.append((kr, found))
+    for kpi in ctx.graph.kpis.values():
+        current = kpi.kpi.current
+        if current is not None and kpi.kpi.derived_from is None:
+            found = slip(current, kpi_aims(kpi.kpi))
+            if found is not None:
+                found_in.append((kpi, found))
+    for node, found in found_in:
+        number = node.model
+        current = number.current
+        assert current is not None
+        marks = goal_marks(number)
         named = ", ".join(f"{name} {_plain(value)}" for name, value in marks)
         how = f"{found.times:,.0f} times {'larger' if found.larger else 'smaller'}"
         meant = "" if found.meant is None else f" (meant {_plain(found.meant)}?)"
