@@ -215,6 +215,32 @@ def test_an_xlsx_sheet_by_name(tmp_path):
     assert "        current: 12.5\n" in (target / "goals/company.yaml").read_text()
 
 
+def test_a_percent_cell_is_the_percentage_it_shows(tmp_path):
+    """Excel holds 38% as 0.38 in a cell formatted `0%`: imported as 0.38 it read `0.38 → 0.45%`
+    in every report. A number in a percent format is the percentage shown, and a row with no
+    `unit` whose numbers are percentages counts in `%`; a `%` in quotes (`0.0"%"`) is text,
+    and a confidence of 60% is 0.6."""
+    target = empty_repo(tmp_path / "okrs")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Team", "Kind", "Mission", "Objective", "Key result", "Unit", "Baseline",
+                  "Target", "Current", "Confidence"])  # fmt: skip
+    sheet.append(["acme", "company", "Save", "Grow", "Funded rate", None, 0.38, 0.45, 0.405, 0.6])
+    sheet.append(["acme", "company", "Save", "Grow", "Churn", "pp", 3, 2, 2.5, None])
+    for cell in ("G2", "H2", "I2", "J2"):
+        sheet[cell].number_format = "0.0%"
+    sheet["G3"].number_format = '0.0"%"'
+    path = tmp_path / "okrs.xlsx"
+    book.save(path)
+    result = run_cli("import", path, "--repo", target)
+    assert result.exit_code == 0, result.stderr
+    [objective] = goals_of(target)["acme"]["objectives"]
+    rate, churn = objective["key_results"]
+    assert (rate["unit"], rate["baseline"], rate["target"], rate["current"]) == ("%", 38, 45, 40.5)
+    assert rate["confidence"] == 0.6
+    assert (churn["unit"], churn["baseline"], churn["target"]) == ("pp", 3, 2)
+
+
 needs_libreoffice = pytest.mark.skipif(
     shutil.which("soffice") is None,
     reason="LibreOffice is not installed here (.ci/run installs Debian's "
@@ -240,6 +266,22 @@ def saved_by_libreoffice(source: Path, folder: Path) -> Path:
         timeout=180,
     )
     return folder / f"{source.stem}.xlsx"
+
+
+@pytest.mark.slow
+@needs_libreoffice
+def test_percentages_typed_into_a_csv_and_saved_by_libreoffice(tmp_path):
+    """LibreOffice reads `38%` in a CSV as 0.38 in a percent cell, as Excel does."""
+    source = tmp_path / "okrs.csv"
+    source.write_text(
+        "team,kind,mission,objective,key result,baseline,target,current\n"
+        "acme,company,Save,Grow,Funded rate,38%,45%,40.5%\n"
+    )
+    saved = saved_by_libreoffice(source, tmp_path / "libreoffice")
+    target = empty_repo(tmp_path / "okrs")
+    assert run_cli("import", saved, "--repo", target).exit_code == 0
+    [kr] = goals_of(target)["acme"]["objectives"][0]["key_results"]
+    assert (kr["unit"], kr["baseline"], kr["target"], kr["current"]) == ("%", 38, 45, 40.5)
 
 
 @pytest.mark.slow

@@ -173,6 +173,23 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+GOAL_NUMBERS = (
+    "baseline", "target", "current", "keep min", "keep max",
+    "healthy min", "healthy max", "warning min", "warning max",
+)  # fmt: skip
+"""The columns that hold a number in its unit (a confidence or a weight has none)."""
+
+
+def _unit(cell: Any) -> str | None:
+    """The row's `unit`; a row with none whose numbers are written as percentages (`38%`, or
+    an Excel cell in a percent format, which holds 0.38) counts in `%`."""
+    given = _text(cell("unit"))
+    if given is not None:
+        return given
+    written = (cell(name) for name in GOAL_NUMBERS)
+    return "%" if any(isinstance(v, str) and v.strip().endswith("%") for v in written) else None
+
+
 def _plan_row(cell: Any, units: dict[str, Planned], unit_ids: set[str]) -> None:
     team = _text(cell("team"))
     if team is None:
@@ -218,7 +235,7 @@ def _plan_row(cell: Any, units: dict[str, Planned], unit_ids: set[str]) -> None:
         kpi_id = _text(cell("id")) or slug(kpi, taken)
         entry: dict[str, Any] = {"id": kpi_id, "title": kpi}
         _put(entry, "why", _text(cell("why")))
-        _put(entry, "unit", _text(cell("unit")))
+        _put(entry, "unit", _unit(cell))
         derivation = derivation_of(_text(cell("from")))
         if derivation is not None:
             entry["from"] = derivation
@@ -269,7 +286,7 @@ def _plan_row(cell: Any, units: dict[str, Planned], unit_ids: set[str]) -> None:
     results = objective["key_results"]
     kr_id = _text(cell("id")) or slug(key_result, {r["id"] for r in results})
     entry = {"id": kr_id, "title": key_result}
-    _put(entry, "unit", _text(cell("unit")))
+    _put(entry, "unit", _unit(cell))
     if milestone:
         entry["milestone"] = True
         entry["done"] = bool(done)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -136,7 +137,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[Row]]:
                 f"{path.name} has no sheet {sheet!r}: it has {', '.join(book.sheetnames)}"
             )
         worksheet = book[sheet] if sheet is not None else book.worksheets[0]
-        rows = [list(row) for row in worksheet.iter_rows(values_only=True)]
+        rows = [[_shown_value(cell) for cell in row] for row in worksheet.iter_rows()]
     finally:
         book.close()
     if not rows:
@@ -148,6 +149,27 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[Row]]:
         if any(c not in (None, "") for c in row)
     ]
     return headers, table
+
+
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+"""What an Excel number format writes as it is: quoted text, an escaped character, a colour or
+condition in brackets (`0.0"%"` shows 38 as `38.0%`: its `%` is text, not a scale)."""
+
+
+def _shown_value(cell: Any) -> Any:
+    """A cell's value as its reader sees it: a number in a percent format (`0%`, `0.0%`) is
+    the percentage shown, `38%` for the 0.38 Excel holds, as a CSV or a person would write it;
+    any other cell its value."""
+    value = getattr(cell, "value", None)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    number_format = getattr(cell, "number_format", None) or ""
+    if "%" not in _QUOTED.sub("", number_format):
+        return value
+    from decimal import Decimal
+
+    percent = (Decimal(repr(value)) * 100).normalize()
+    return f"{percent:f}%"
 
 
 def write_csv(path: Path, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
