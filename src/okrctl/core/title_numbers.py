@@ -64,7 +64,8 @@ def title_problem(
         if _matches(start, baseline) and _matches(end, target):
             return None
         return (
-            f"it says {found.group(0)!r}, and the numbers are {_plain(baseline)} → {_plain(target)}"
+            f"it says {found.group(0)!r}, and the numbers are "
+            f"{plain_text(baseline)} → {plain_text(target)}"
         )
     if keep is not None:
         bounds = [b for b in (keep.min, keep.max) if b is not None]
@@ -72,11 +73,11 @@ def title_problem(
             for found in pattern.finditer(title):
                 token = found.group("n")
                 if not any(_matches(token, bound) for bound in bounds):
-                    shown = " and ".join(_plain(b) for b in bounds)
+                    shown = " and ".join(plain_text(b) for b in bounds)
                     return f"it says {found.group(0)!r}, and the band's bound is {shown}"
     return None
 
 
-def _plain(value: float) -> str:
+def plain_text(value: float) -> str:
     """`7.35`, not `7.3500000000000005` (a sum of 5.40 and 1.95)."""
     return f"{float(value):.10g}"

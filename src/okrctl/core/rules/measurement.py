@@ -8,7 +8,7 @@ from okrctl.core.graph import KeyResultNode, KpiNode
 from okrctl.core.rules.registry import Context, Hit, hit, rule
 from okrctl.core.score import measurable_span
 from okrctl.core.slips import Slip, goal_marks, key_result_aims, kpi_aims, slip
-from okrctl.core.title_numbers import title_problem
+from okrctl.core.title_numbers import plain_text, title_problem
 from okrctl.model.bounds import MIN_SPAN
 from okrctl.model.findings import Severity
 from okrctl.model.goals import KeyResult, ScoreOf
@@ -193,17 +193,13 @@ def unlikely_value(ctx: Context) -> Iterator[Hit]:
         current = number.current
         assert current is not None
         marks = goal_marks(number)
-        named = ", ".join(f"{name} {_plain(value)}" for name, value in marks)
+        named = ", ".join(f"{name} {plain_text(value)}" for name, value in marks)
         how = f"{found.times:,.0f} times {'larger' if found.larger else 'smaller'}"
-        meant = "" if found.meant is None else f" (meant {_plain(found.meant)}?)"
+        meant = "" if found.meant is None else f" (meant {plain_text(found.meant)}?)"
         yield hit(
             node.owner,
             node.path("current"),
-            f"`current: {_plain(current)}` of `{node.ref}` is {how} than its {named}{meant}: "
+            f"`current: {plain_text(current)}` of `{node.ref}` is {how} than its {named}{meant}: "
             "check the number and the unit it was written in",
             node.ref,
         )
-
-
-def _plain(value: float) -> str:
-    return f"{float(value):.10g}"
