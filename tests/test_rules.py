@@ -599,6 +599,27 @@ def test_title_numbers_that_are_not_the_baseline_are_a_warning(tmp_path):
     assert findings(write_repo(tmp_path / "fine", {PILLAR_FILE: PILLAR}))[1] == []
 
 
+def test_a_title_in_percent_is_read_in_the_unit_of_its_numbers(tmp_path):
+    """`from 30% to 40%` fits 0.3 → 0.4 with no unit (a fraction), not in a `%` unit, where
+    0.3 reads 0.3% in every report (a sheet's percent cells imported as Excel holds them)."""
+    titled = PILLAR.replace("Conversion from 30 to 40", "Conversion from 30% to 40%")
+    fractions = titled.replace("baseline: 30", "baseline: 0.3").replace("target: 40", "target: 0.4")
+    unit = "        unit: '%'\n"
+    in_percent = fractions.replace("        target: 0.4\n", "        target: 0.4\n" + unit)
+    bare = findings(write_repo(tmp_path / "bare", {PILLAR_FILE: fractions}))[1]
+    assert [f for f in bare if f[0] == "title-numbers"] == []
+    root = write_repo(tmp_path / "percent", {PILLAR_FILE: in_percent})
+    found = run_cli("check", "--repo", root, "--format", "json").json()["findings"]
+    assert [f["message"] for f in found if f["rule"] == "title-numbers"] == [
+        "the title of `growth/convert/rate` disagrees with its numbers: it says 'from 30% to "
+        "40%', and the numbers are 0.3 → 0.4 (in %); rewrite the title or the numbers, so "
+        "readers and scores tell one story"
+    ]
+    right = titled.replace("        target: 40\n", "        target: 40\n" + unit)
+    fine = findings(write_repo(tmp_path / "right", {PILLAR_FILE: right}))[1]
+    assert [f for f in fine if f[0] == "title-numbers"] == []
+
+
 def test_an_unlikely_value_typed_into_the_file_is_a_warning(tmp_path):
     """`current: 0.31` for a number running 30 → 40 (a fraction typed for a percentage), a
     KPI of 320 for one healthy at 3 or more: where each `current` is, with what was meant."""

@@ -88,7 +88,7 @@ class Plan:
             baseline = self.baseline_after(ref)
             if baseline == model.baseline:
                 continue
-            problem = title_problem(model.title, baseline, model.target, None)
+            problem = title_problem(model.title, baseline, model.target, None, model.unit)
             if problem is not None:
                 found[ref] = problem
         return found

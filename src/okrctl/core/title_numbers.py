@@ -26,9 +26,11 @@ _BOUND_AFTER = re.compile(
 _SCALE = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "bn": 1e9}
 
 
-def readings(token: str) -> set[float]:
+def readings(token: str, unit: str | None = None) -> set[float]:
     """Every value a written number may stand for: `41k` is 41 (in a unit of thousands) or
-    41,000; `38%` is 38 or 0.38; `$80M` is 80 or 80,000,000."""
+    41,000; `38%` is 38 or 0.38; `$80M` is 80 or 80,000,000. In a unit that says the scale
+    itself (`38%` of a `%` number, `$80M` of a `$M` one) only the first: 0.38 there reads
+    0.38%, not the 38% the title says."""
     digits = token.lstrip("$€£")
     suffix = ""
     for mark in ("bn", "%", "k", "K", "M", "B"):
@@ -37,6 +39,8 @@ def readings(token: str) -> set[float]:
             break
     value = float(digits.replace(",", ""))
     found = {value}
+    if suffix and unit is not None and unit.endswith(suffix):
+        return found
     if suffix in _SCALE:
         found.add(value * _SCALE[suffix])
     if suffix == "%":
@@ -44,38 +48,49 @@ def readings(token: str) -> set[float]:
     return found
 
 
-def _matches(token: str, value: float | None) -> bool:
+def _matches(token: str, value: float | None, unit: str | None) -> bool:
     if value is None:
         return False
     return any(
-        math.isclose(reading, value, rel_tol=1e-9, abs_tol=1e-12) for reading in readings(token)
+        math.isclose(reading, value, rel_tol=1e-9, abs_tol=1e-12)
+        for reading in readings(token, unit)
     )
 
 
 def title_problem(
-    title: str, baseline: float | None, target: float | None, keep: Bounds | None
+    title: str,
+    baseline: float | None,
+    target: float | None,
+    keep: Bounds | None,
+    unit: str | None = None,
 ) -> str | None:
-    """What the title says that the numbers do not (None when they agree, or it says none)."""
+    """What the title says that the numbers do not (None when they agree, or it says none);
+    `unit` is the key result's."""
     if baseline is not None and target is not None:
         found = _RANGE.search(title)
         if found is None:
             return None
         start, end = found.group("start"), found.group("end")
-        if _matches(start, baseline) and _matches(end, target):
+        if _matches(start, baseline, unit) and _matches(end, target, unit):
             return None
         return (
             f"it says {found.group(0)!r}, and the numbers are "
-            f"{plain_text(baseline)} → {plain_text(target)}"
+            f"{plain_text(baseline)} → {plain_text(target)}{_in(unit)}"
         )
     if keep is not None:
         bounds = [b for b in (keep.min, keep.max) if b is not None]
         for pattern in (_BOUND_BEFORE, _BOUND_AFTER):
             for found in pattern.finditer(title):
                 token = found.group("n")
-                if not any(_matches(token, bound) for bound in bounds):
+                if not any(_matches(token, bound, unit) for bound in bounds):
                     shown = " and ".join(plain_text(b) for b in bounds)
                     return f"it says {found.group(0)!r}, and the band's bound is {shown}"
     return None
+
+
+def _in(unit: str | None) -> str:
+    """` (in %)`: what the numbers are counted in, which decides how the title reads them."""
+    return f" (in {unit})" if unit else ""
 
 
 def plain_text(value: float) -> str:

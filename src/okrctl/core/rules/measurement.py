@@ -153,7 +153,9 @@ def title_numbers(ctx: Context) -> Iterator[Hit]:
             continue
         if key_result_problem(model) is not None:
             continue  # `unmeasurable` says what is wrong with its numbers first
-        problem = title_problem(model.title, model.baseline, model.target, model.keep)
+        problem = title_problem(
+            model.title, model.baseline, model.target, model.keep, model.unit
+        )
         if problem is not None:
             yield hit(
                 kr.owner,
