@@ -181,6 +181,19 @@ def test_no_line_of_any_page_ends_in_spaces(demo, monkeypatch, width):
         assert ending == [], (ref, ending)
 
 
+def test_an_amount_with_cents_beside_others_keeps_them(quarter, monkeypatch):
+    """A forecast of exactly $4 read `$4/month` beside `$5.40/month`, as if rounded; every
+    amount of one number has cents once one has them, in `show`, `status` and its attention."""
+    monkeypatch.setenv("COLUMNS", "200")
+    args = ("--repo", quarter, "--as-of", "2026-11-20")
+    page = run_cli("show", "efficiency/lean-operations/ops-cost", *args).stdout.splitlines()
+    assert "value: $5.40/month ($6.10/month → $4.50/month)" in page
+    assert "forecast: $4.00/month by the end of the period (score 1.00)" in page
+    tree = run_cli("status", "efficiency", *args).stdout
+    assert "ops-cost: $5.40/month ($6.10/month → $4.50/month) █▁  0.44 " in tree
+    assert "forecast $4.00/month" in tree
+
+
 def test_a_number_says_when_it_was_last_checked_in(quarter, monkeypatch):
     """A number's page showed its value and score, never how old it was: it says when, by
     whom and how long ago it was last checked in, and once that is past `stale_after_days`,

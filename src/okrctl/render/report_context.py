@@ -30,7 +30,7 @@ from okrctl.render.help_wanted import help_wanted
 from okrctl.render.links import checkin_link
 from okrctl.render.on_demand import FilledOnDemand
 from okrctl.render.textformat import days as days_text
-from okrctl.render.textformat import shown_change, with_unit, words
+from okrctl.render.textformat import shown_change, with_unit_among, words
 from okrctl.store.forks import Later, elsewhere, processes_for, split_off
 from okrctl.store.snapshot import Snapshot
 from okrctl.store.web_address import repository_url
@@ -732,10 +732,11 @@ def _prompts(attention: dict[str, list[dict[str, Any]]]) -> list[str]:
     for kr in attention["forecast_misses"]:
         # in the number's unit, as the tables show it (`:.4g` wrote 54,041 as 5.404e+04)
         heading, target = kr["forecast"]["value"], kr["target"]
+        shown = (heading, target, kr.get("current"), kr.get("baseline"))  # cents in all, or none
         prompts.append(
-            f"“{kr['title']}” is heading for {with_unit(heading, kr['unit'])} against a "
-            f"target of {with_unit(target, kr['unit'])}: change the approach, or the "
-            f"expectation?"
+            f"“{kr['title']}” is heading for {with_unit_among(heading, kr['unit'], shown)} "
+            f"against a target of {with_unit_among(target, kr['unit'], shown)}: change the "
+            f"approach, or the expectation?"
         )
     for kpi in attention["critical_kpis"]:
         prompts.append(f"KPI “{kpi['title']}” is critical: what would bring it back?")

@@ -21,6 +21,7 @@ from okrctl.render.textformat import (
     progress_bar,
     score_text,
     with_unit,
+    with_unit_among,
     words,
 )
 
@@ -56,19 +57,28 @@ STATUS_MARK = {
 }
 
 
+def shown_values(key_result: KeyResultScore) -> list[float | None]:
+    """The values a key result's line shows: its value now, baseline, target and forecast (an
+    amount of money among them with cents gives them all cents)."""
+    model = key_result.node.key_result
+    heading = key_result.heading
+    return [model.current, model.baseline, model.target, heading.value if heading else None]
+
+
 def key_result_value(key_result: KeyResultScore) -> str:
     """What the number is and where it is going, in one phrase."""
     model = key_result.node.key_result
     if key_result.shape is Shape.MILESTONE:
         return "done" if model.done else "not done yet"
+    shown = shown_values(key_result)
     if not key_result.checked_in:
         current = "no check-in yet"
     else:
-        current = with_unit(model.current, model.unit)
+        current = with_unit_among(model.current, model.unit, shown)
     if key_result.shape is Shape.KEEP:
         assert model.keep is not None
         return f"{current} (keep {bounds_text(model.keep.min, model.keep.max, model.unit)})"
-    arrow = goal_range(model.baseline, model.target, model.unit)
+    arrow = goal_range(model.baseline, model.target, model.unit, shown)
     over = ""
     if key_result.progress is not None and key_result.progress > 1:
         over = f", {key_result.progress:.0%} of the way"
@@ -290,8 +300,9 @@ def _key_result_label(key_result: KeyResultScore) -> Label:
     if key_result.heading is not None:
         model = key_result.node.key_result
         misses = key_result.heading.score < 1
+        forecast = with_unit_among(key_result.heading.value, model.unit, shown_values(key_result))
         label.append(
-            f"  forecast {with_unit(key_result.heading.value, model.unit)}",
+            f"  forecast {forecast}",
             style="red" if misses else "green",
         )
     if derived is not None and not scored:
@@ -441,9 +452,11 @@ def _current(kpi: KpiScore) -> str:
 def _heading(key_result: KeyResultScore) -> str:
     model = key_result.node.key_result
     assert key_result.heading is not None
+    shown = shown_values(key_result)
     return (
-        f"{key_result.ref} (heading for {with_unit(key_result.heading.value, model.unit)}, "
-        f"target {with_unit(model.target, model.unit)})"
+        f"{key_result.ref} (heading for "
+        f"{with_unit_among(key_result.heading.value, model.unit, shown)}, "
+        f"target {with_unit_among(model.target, model.unit, shown)})"
     )
 
 

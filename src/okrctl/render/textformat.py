@@ -175,14 +175,26 @@ def progress_bar(score: float, expected: float, width: int = BAR_WIDTH) -> str:
     return "".join(cells)
 
 
-def goal_range(baseline: float | None, target: float | None, unit: str | None) -> str:
+def goal_range(
+    baseline: float | None,
+    target: float | None,
+    unit: str | None,
+    among: Sequence[float | None] = (),
+) -> str:
     """`38 → 45%`, `$0.42 → $0.30`, `$80M → $120M`: the baseline bare, unless its unit is
-    money, written in front.
+    money, written in front (with cents when either end, or a value of `among` shown beside
+    them, has them).
     Every view shows a key result's range through this one function."""
     if not is_money(unit):
         return f"{number(baseline)} → {with_unit(target, unit)}"
-    cents = _has_cents((baseline, target), unit)
+    cents = _has_cents((baseline, target, *among), unit)
     return f"{with_unit(baseline, unit, cents=cents)} → {with_unit(target, unit, cents=cents)}"
+
+
+def with_unit_among(value: float | None, unit: str | None, among: Sequence[float | None]) -> str:
+    """`value` in its unit, with cents when it or a value of `among` has them: the values shown
+    beside it (a forecast of `$4.00/month` beside `$5.40/month`, not `$4/month`)."""
+    return with_unit(value, unit, cents=_has_cents((value, *among), unit))
 
 
 _CONTROLS = {
