@@ -118,7 +118,7 @@ def test_a_number_gone_quiet_says_so_where_it_is_shown(quarter):
     summed = run_cli("report", "harbor", "--repo", quarter, "--as-of", "2026-11-30").stdout
     assert (  # a derived number: the source whose silence it is
         " ⏳ no check-in for 27 days of its source `platform/cheaper-infrastructure/infra-cost`"
-        " | $6/month |"
+        " | $6.00/month |"
     ) in summed
 
 

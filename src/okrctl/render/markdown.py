@@ -29,6 +29,7 @@ from okrctl.render.textformat import (
     number,
     score_text,
     with_unit,
+    with_unit_among,
     words,
 )
 from okrctl.views.report import ReportRequest
@@ -83,6 +84,13 @@ def value(given: Any, unit: str | None = None) -> str:
     return str(given)
 
 
+def measure(given: float | None, unit: str | None = None, among: Any = ()) -> str:
+    """The `measure` filter: a number in its unit (`40.5%`, `$97.5M`); `among`, the number's
+    other amounts shown beside it, gives it cents when one of them has them (`$6.00/month`
+    in the column beside `$7.35/month`)."""
+    return with_unit_among(given, unit, list(among or ()))
+
+
 def chart_filter(charts: dict[str, Chart]) -> Callable[..., str]:
     """The `chart` filter of one render: a Mermaid xychart of a key result's check-ins against
     its target; each chart's data is kept in `charts`, by the fence's text, for the HTML page."""
@@ -104,7 +112,7 @@ FILTERS = {
     "spark": sparkline,
     "pct": percent,
     "num": number,
-    "measure": with_unit,
+    "measure": measure,
     "score": score_text,
     "words": words,
     "icon": icon,
