@@ -196,6 +196,20 @@ def test_a_key_result_reads_as_a_sentence_with_money_written_in_front(built):
     assert "<title>target 55,000 accounts</title>" in accounts
 
 
+def test_every_amount_of_a_number_keeps_cents_once_one_has_them(built):
+    """A forecast of exactly $4 read `$4/month` beside `$5.40/month`, on the line and in its
+    chart's hover."""
+    page = (built / "units/efficiency.html").read_text()
+    ops = page.split("Operations cost per account from $6.10 to $4.50 a month</h4>")[1]
+    ops = ops.split("</svg>")[0]
+    line = " ".join(re.sub(r"<[^>]+>", "", ops.split("</p>")[0]).split())
+    assert line.startswith("on track $5.40/month from $6.10/month to $4.50/month · forecast ")
+    assert "forecast $4.00/month at the period's end" in line
+    hovers = re.findall(r"<title>([^<]*)</title>", ops)
+    assert "forecast $4.00/month at the period's end" in hovers
+    assert "target $4.50/month" in hovers
+
+
 def test_the_closed_period_has_its_retro(built):
     page = (built / "periods/2026-Q4.html").read_text()
     assert "<h1>Retro 2026-Q4</h1>" in page or "Retro 2026-Q4" in page

@@ -28,7 +28,6 @@ from okrctl.render.textformat import (
     derived_note,
     number,
     score_text,
-    with_unit,
     with_unit_among,
     words,
 )
@@ -73,14 +72,15 @@ def icon(status: str | None) -> str:
     return STATUS_ICON[Status(status)]
 
 
-def value(given: Any, unit: str | None = None) -> str:
-    """A check-in value as people say it: done / not done, none, or the number."""
+def value(given: Any, unit: str | None = None, among: Any = ()) -> str:
+    """A check-in value as people say it: done / not done, none, or the number (with cents
+    when one of `among`, the number's other amounts shown beside it, has them)."""
     if given is None:
         return "none"
     if isinstance(given, bool):
         return "done" if given else "not done"
     if isinstance(given, int | float):
-        return with_unit(given, unit) if unit else number(given)
+        return with_unit_among(given, unit, list(among or ())) if unit else number(given)
     return str(given)
 
 
