@@ -487,7 +487,7 @@ def test_money_is_shown_with_its_symbol_in_front_and_typed_back_as_shown(tmp_pat
     expected = {
         "deposits": ("97.5", "value: $97.5M ($80M → $120M)"),
         "serve": ("7.5", "value: $7.50/month ($8.20/month → $6.00/month)"),
-        "cost": ("-1.5", "value: -$1.50 ($12 → $8)"),
+        "cost": ("-1.5", "value: -$1.50 ($12.00 → $8.00)"),
         "arr": ("1250000", "value: $1,250,000 ARR ($1,000,000 ARR → $1,500,000 ARR)"),
     }
     for name, (written, line) in expected.items():
