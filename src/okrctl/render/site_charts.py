@@ -10,7 +10,7 @@ from functools import lru_cache, partial
 from html import escape
 from typing import Any
 
-from okrctl.render.textformat import number, with_unit_among
+from okrctl.render.textformat import cents_among, number, with_unit
 
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 56, 20, 16, 40
@@ -103,7 +103,7 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
     heading = float(forecast["value"]) if forecast and _numeric(forecast.get("value")) else None
     if heading is not None:
         ends.append(heading)
-    amounts = list(ends)  # an amount of money among them with cents gives every hover cents
+    cents = cents_among(ends, get("unit"))  # one amount with cents: every hover has them
     low, high = min(ends), max(ends)
     pad = (high - low) * 0.08 or 1.0
     low, high = low - pad, high + pad
@@ -132,11 +132,11 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
             parts.append(
                 f'<line x1="{start_x:.1f}" y1="{y(bound):.1f}" x2="{end_x:.1f}" '
                 f'y2="{y(bound):.1f}" class="target"><title>keep {name} '
-                f"{escape(with_unit_among(bound, unit, amounts))}</title></line>"
+                f"{escape(with_unit(bound, unit, cents=cents))}</title></line>"
             )
     else:
         parts.append(
-            _target_steps(moves, target, unit, partial(_x, days=days), y, day_of, days, amounts)
+            _target_steps(moves, target, unit, partial(_x, days=days), y, day_of, days, cents)
         )
         parts.append(
             f'<line x1="{start_x:.1f}" y1="{y(baseline):.1f}" x2="{end_x:.1f}" '
@@ -156,12 +156,12 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
         px, py = coordinates[-1]
         parts.append(
             f'<line x1="{px}" y1="{py}" x2="{end_x:.1f}" y2="{y(heading):.1f}" class="forecast">'
-            f"<title>forecast {escape(with_unit_among(heading, unit, amounts))} at the period's "
+            f"<title>forecast {escape(with_unit(heading, unit, cents=cents))} at the period's "
             "end</title>"
             "</line>"
         )
     for (px, py), checkin, value in zip(coordinates, points, values, strict=True):
-        hover = f"{checkin['day']}: {with_unit_among(value, unit, amounts)}"
+        hover = f"{checkin['day']}: {with_unit(value, unit, cents=cents)}"
         if checkin.get("confidence") is not None:
             hover += f", confidence {checkin['confidence']}"
         if checkin.get("note"):
@@ -183,10 +183,10 @@ def _target_steps(
     y: Callable[[float], float],
     day_of: Callable[[str], float],
     days: int,
-    amounts: list[float],
+    cents: bool,
 ) -> str:
     """The target across the period as a step: the old one up to the day it moved, the new
-    one after (each hover names it, with cents when one of the chart's `amounts` has them)."""
+    one after (each hover names it, with `cents` as the chart's other amounts)."""
     opening = moves[0][1] if moves else target
     corners = [(0.0, opening)]
     for day, old, new in moves:
@@ -195,7 +195,7 @@ def _target_steps(
     corners.append((float(days), target))
     points = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in corners)
     def shown(value: float) -> str:
-        return with_unit_among(value, unit, amounts)
+        return with_unit(value, unit, cents=cents)
 
     said = f"target {shown(target)}" + "".join(
         f"; moved from {shown(old)} to {shown(new)} on {day}" for day, old, new in moves

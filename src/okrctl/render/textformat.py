@@ -191,6 +191,12 @@ def goal_range(
     return f"{with_unit(baseline, unit, cents=cents)} → {with_unit(target, unit, cents=cents)}"
 
 
+def cents_among(values: Sequence[float | None], unit: str | None) -> bool:
+    """Whether amounts of money shown together (`values`, in `unit`) are all written with
+    cents: one of them has them."""
+    return _has_cents(values, unit)
+
+
 def with_unit_among(value: float | None, unit: str | None, among: Sequence[float | None]) -> str:
     """`value` in its unit, with cents when it or a value of `among` has them: the values shown
     beside it (a forecast of `$4.00/month` beside `$5.40/month`, not `$4/month`)."""
