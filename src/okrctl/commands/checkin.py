@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from okrctl.core.graph import RefKind, build_graph
-from okrctl.core.slips import marks_of, slip
+from okrctl.core.slips import slip_of
 from okrctl.model.errors import UsageError
 from okrctl.model.goals import KeyResult, Kpi
 from okrctl.render.slips import slip_sentence
@@ -125,7 +125,7 @@ def _checkin_locked(
         assert top is not None
         refuse_unsafe(top, [where])
     value_text, new = parse_value(value, milestone=is_milestone, unit=node_of_ref.model.unit)
-    if not (force or is_milestone or same_value(old, new)):
+    if not force:
         refuse_slip(ref, value, new, node_of_ref.model)
     source = read_for_edit(where.real)
     key = "done" if is_milestone else "current"
@@ -150,12 +150,12 @@ def _checkin_locked(
     )  # fmt: skip
 
 
-def refuse_slip(ref: str, typed: str, new: float, model: KeyResult | Kpi) -> None:
+def refuse_slip(ref: str, typed: str, new: Any, model: KeyResult | Kpi) -> None:
     """Refuse a value that looks like a slip of the hand or of the unit (`core/slips.py`),
     saying what was perhaps meant and the command that checks it in as it is."""
     import shlex
 
-    found = slip(new, marks_of(model))
+    found = slip_of(model, new)
     if found is not None:
         shown = " ".join(typed.split())
         raise UsageError(

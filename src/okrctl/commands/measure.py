@@ -10,7 +10,7 @@ from pathlib import Path
 
 from okrctl.core.graph import Graph
 from okrctl.core.scorecard import check_scope
-from okrctl.core.slips import marks_of, slip
+from okrctl.core.slips import slip_of
 from okrctl.model.errors import UsageError
 from okrctl.render.slips import slip_sentence
 from okrctl.render.textformat import format_value
@@ -102,13 +102,10 @@ def _doubt(graph: Graph, measured: Measured) -> str | None:
     """A value read that looks like a slip of the unit (a fraction for a `%` number): written
     all the same, as the source says, and said, since the query is where the unit is fixed."""
     node = graph.key_result_or_kpi(measured.ref)
-    new = measured.new
-    if node is None or not measured.changed or isinstance(new, bool) or new is None:
+    found = None if node is None else slip_of(node.model, measured.new)
+    if node is None or found is None:
         return None
-    found = slip(new, marks_of(node.model))
-    if found is None:
-        return None
-    said = slip_sentence(measured.ref, format_value(new), found, node.model)
+    said = slip_sentence(measured.ref, format_value(measured.new), found, node.model)
     return f"{said} Is its source counted in the number's unit?"
 
 

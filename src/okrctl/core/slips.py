@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from okrctl.model.goals import Bounds, KeyResult, Kpi
+from okrctl.model.goals import KeyResult, Kpi
 
 SLIP_FACTOR = 50
 """How many times larger than the largest value a number holds or aims for, or smaller than
@@ -60,52 +60,45 @@ def slip(value: float, marks: Iterable[float | None]) -> Slip | None:
     return None
 
 
-def marks_of(model: KeyResult | Kpi) -> list[float | None]:
-    """What a number holds and aims for: its value now and `aims_of`."""
-    return [model.current, *aims_of(model)]
+def slip_of(model: KeyResult | Kpi, value: Any) -> Slip | None:
+    """Whether `value`, given as a key result's or KPI's new value (typed in a check-in, read
+    by `measure`), looks like a slip: never a milestone's state, no value, or the value the
+    number already holds."""
+    if isinstance(value, bool) or value is None or value == model.current:
+        return None
+    return slip(value, [model.current, *aims_of(model)])
+
+
+KEY_RESULT_AIMS = ("baseline", "target", "keep min", "keep max")
+KPI_AIMS = ("healthy min", "healthy max", "warning min", "warning max")
+"""What `key_result_aims` and `kpi_aims` give, in their order."""
 
 
 def aims_of(model: KeyResult | Kpi) -> tuple[float | None, ...]:
-    """What a number aims for, as `goal_marks` names them (those not given are None)."""
-    if isinstance(model, KeyResult):
-        return key_result_aims(model)
-    return kpi_aims(model)
+    """What a number aims for (`KEY_RESULT_AIMS` or `KPI_AIMS`; those not given are None)."""
+    return key_result_aims(model) if isinstance(model, KeyResult) else kpi_aims(model)
 
 
 def key_result_aims(model: KeyResult) -> tuple[float | None, ...]:
     keep = model.keep
     if keep is None:
-        return (model.baseline, model.target)
+        return (model.baseline, model.target, None, None)
     return (model.baseline, model.target, keep.min, keep.max)
 
 
 def kpi_aims(model: Kpi) -> tuple[float | None, ...]:
     healthy, warning = model.healthy, model.warning
-    if warning is None:
-        return (None, None) if healthy is None else (healthy.min, healthy.max)
-    if healthy is None:
-        return (warning.min, warning.max)
-    return (healthy.min, healthy.max, warning.min, warning.max)
+    return (
+        *((None, None) if healthy is None else (healthy.min, healthy.max)),
+        *((None, None) if warning is None else (warning.min, warning.max)),
+    )
 
 
 def goal_marks(model: KeyResult | Kpi) -> list[tuple[str, float]]:
-    """What a number aims for, named: a key result's baseline, target and `keep` band, a
-    KPI's healthy and warning bands (those given)."""
-    if isinstance(model, KeyResult):
-        named = [
-            ("baseline", model.baseline),
-            ("target", model.target),
-            *_ends("keep", model.keep),
-        ]
-    else:
-        named = [*_ends("healthy", model.healthy), *_ends("warning", model.warning)]
-    return [(name, value) for name, value in named if value is not None]
-
-
-def _ends(name: str, bounds: Bounds | None) -> list[tuple[str, float | None]]:
-    if bounds is None:
-        return []
-    return [(f"{name} min", bounds.min), (f"{name} max", bounds.max)]
+    """What a number aims for, named (those given): `[("baseline", 38), ("target", 45)]`."""
+    names = KEY_RESULT_AIMS if isinstance(model, KeyResult) else KPI_AIMS
+    aims = zip(names, aims_of(model), strict=True)
+    return [(name, value) for name, value in aims if value is not None]
 
 
 def _meant(value: float, low: float, high: float) -> float | None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from okrctl.core import score as arithmetic
 from okrctl.core.graph import KeyResultNode, KpiNode
-from okrctl.core.slips import Slip, marks_of, slip
+from okrctl.core.slips import Slip, slip_of
 from okrctl.store.yaml.splice import parse_value
 
 
@@ -46,9 +46,7 @@ class Due:
 
     def slip(self, value: Any) -> Slip | None:
         """Whether `value` (as `preview` read it) looks like a slip of the hand or the unit."""
-        if self.milestone or value == self.value:
-            return None
-        return slip(value, marks_of(self.node.model))
+        return slip_of(self.node.model, value)
 
 
 @dataclass(frozen=True, slots=True)
