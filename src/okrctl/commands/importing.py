@@ -316,12 +316,8 @@ def _plan_row(cell: Any, units: dict[str, Planned], unit_ids: set[str]) -> None:
 
 def _numbers(cell: Any) -> dict[str, int | float | None]:
     found = {
-        name: number(cell(name), name)
-        for name in (
-            "baseline", "target", "current", "keep min", "keep max", "healthy min",
-            "healthy max", "warning min", "warning max", "confidence", "weight",
-        )
-    }  # fmt: skip
+        name: number(cell(name), name) for name in (*GOAL_NUMBERS, "confidence", "weight")
+    }
     confidence = found["confidence"]
     if confidence is not None and 1 < confidence <= 100:
         found["confidence"] = round(confidence / 100, 4)  # written as a percentage

@@ -8,7 +8,7 @@ from okrctl.core.derive import Derived
 from okrctl.core.score import Shape, Status
 from okrctl.core.scorecard import KeyResultScore, KpiScore, ObjectiveScore
 from okrctl.core.trend import sparkline
-from okrctl.render.terminal import HEALTH_STYLE, STATUS_STYLE, Hanging, shown_values
+from okrctl.render.terminal import HEALTH_STYLE, STATUS_STYLE, Hanging, cents_of
 from okrctl.render.textformat import (
     NONE,
     bounds_text,
@@ -19,7 +19,6 @@ from okrctl.render.textformat import (
     score_text,
     shown_change,
     with_unit,
-    with_unit_among,
     words,
 )
 from okrctl.views.show import (
@@ -123,16 +122,16 @@ def _value(key_result: KeyResultScore) -> str:
     model = key_result.node.key_result
     if key_result.shape is Shape.MILESTONE:
         return "done" if model.done else "not done yet"
-    shown = shown_values(key_result)
+    cents = cents_of(key_result)
     current = (
         "no check-in yet"
         if model.current is None
-        else with_unit_among(model.current, model.unit, shown)
+        else with_unit(model.current, model.unit, cents=cents)
     )
     if key_result.shape is Shape.KEEP:
         assert model.keep is not None
         return f"{current} (keep {bounds_text(model.keep.min, model.keep.max, model.unit)})"
-    return f"{current} ({goal_range(model.baseline, model.target, model.unit, shown)})"
+    return f"{current} ({goal_range(model.baseline, model.target, model.unit, cents=cents)})"
 
 
 def _objective_block(objective: ObjectiveScore) -> list[Any]:
@@ -305,7 +304,7 @@ def _key_result_block(key_result: KeyResultScore, heard: Heard | None = None) ->
         parts.append(
             _line(
                 "forecast",
-                f"{with_unit_among(heading.value, model.unit, shown_values(key_result))} by the "
+                f"{with_unit(heading.value, model.unit, cents=cents_of(key_result))} by the "
                 f"end of the period (score {score_text(heading.score)})",
                 style,
             )

@@ -4,9 +4,9 @@ was perhaps meant."""
 
 from __future__ import annotations
 
-from okrctl.core.slips import Slip
+from okrctl.core.slips import Slip, aims_of
 from okrctl.model.goals import KeyResult, Kpi
-from okrctl.render.textformat import bounds_text, goal_range, with_unit
+from okrctl.render.textformat import bounds_text, cents_among, goal_range, with_unit
 
 
 def slip_sentence(ref: str, typed: str, found: Slip, model: KeyResult | Kpi) -> str:
@@ -20,13 +20,14 @@ def slip_sentence(ref: str, typed: str, found: Slip, model: KeyResult | Kpi) -> 
 def _marks(model: KeyResult | Kpi) -> str:
     """`38 → 45%, now 40.5%`; `keep ≤ 5, now 3`; `healthy ≥ 99.9%, now 99.95%`."""
     unit = model.unit
+    cents = cents_among((model.current, *aims_of(model)), unit)  # shown together: alike
     if isinstance(model, KeyResult):
         if model.keep is not None:
             said = f"keep {bounds_text(model.keep.min, model.keep.max, unit)}"
         else:
-            said = goal_range(model.baseline, model.target, unit)
+            said = goal_range(model.baseline, model.target, unit, cents=cents)
     else:
         band = model.healthy
         said = "" if band is None else f"healthy {bounds_text(band.min, band.max, unit)}"
-    now = "" if model.current is None else f"now {with_unit(model.current, unit)}"
+    now = "" if model.current is None else f"now {with_unit(model.current, unit, cents=cents)}"
     return ", ".join(part for part in (said, now) if part)

@@ -14,6 +14,7 @@ from okrctl.core.scorecard import KeyResultScore, KpiScore, ObjectiveScore, Scor
 from okrctl.core.trend import sparkline
 from okrctl.render.textformat import (
     bounds_text,
+    cents_among,
     days,
     derived_note,
     goal_range,
@@ -21,7 +22,6 @@ from okrctl.render.textformat import (
     progress_bar,
     score_text,
     with_unit,
-    with_unit_among,
     words,
 )
 
@@ -57,12 +57,14 @@ STATUS_MARK = {
 }
 
 
-def shown_values(key_result: KeyResultScore) -> list[float | None]:
-    """The values a key result's line shows: its value now, baseline, target and forecast (an
-    amount of money among them with cents gives them all cents)."""
+def cents_of(key_result: KeyResultScore) -> bool:
+    """Whether a key result's amounts are written with cents: its value now, baseline, target
+    and forecast are shown together, and once one has cents all have them (`forecast
+    $4.00/month` beside `$5.40/month`, not `$4/month`)."""
     model = key_result.node.key_result
     heading = key_result.heading
-    return [model.current, model.baseline, model.target, heading.value if heading else None]
+    amounts = (model.current, model.baseline, model.target, heading.value if heading else None)
+    return cents_among(amounts, model.unit)
 
 
 def key_result_value(key_result: KeyResultScore) -> str:
@@ -70,15 +72,15 @@ def key_result_value(key_result: KeyResultScore) -> str:
     model = key_result.node.key_result
     if key_result.shape is Shape.MILESTONE:
         return "done" if model.done else "not done yet"
-    shown = shown_values(key_result)
+    cents = cents_of(key_result)
     if not key_result.checked_in:
         current = "no check-in yet"
     else:
-        current = with_unit_among(model.current, model.unit, shown)
+        current = with_unit(model.current, model.unit, cents=cents)
     if key_result.shape is Shape.KEEP:
         assert model.keep is not None
         return f"{current} (keep {bounds_text(model.keep.min, model.keep.max, model.unit)})"
-    arrow = goal_range(model.baseline, model.target, model.unit, shown)
+    arrow = goal_range(model.baseline, model.target, model.unit, cents=cents)
     over = ""
     if key_result.progress is not None and key_result.progress > 1:
         over = f", {key_result.progress:.0%} of the way"
@@ -300,7 +302,7 @@ def _key_result_label(key_result: KeyResultScore) -> Label:
     if key_result.heading is not None:
         model = key_result.node.key_result
         misses = key_result.heading.score < 1
-        forecast = with_unit_among(key_result.heading.value, model.unit, shown_values(key_result))
+        forecast = with_unit(key_result.heading.value, model.unit, cents=cents_of(key_result))
         label.append(
             f"  forecast {forecast}",
             style="red" if misses else "green",
@@ -452,11 +454,11 @@ def _current(kpi: KpiScore) -> str:
 def _heading(key_result: KeyResultScore) -> str:
     model = key_result.node.key_result
     assert key_result.heading is not None
-    shown = shown_values(key_result)
+    cents = cents_of(key_result)
     return (
         f"{key_result.ref} (heading for "
-        f"{with_unit_among(key_result.heading.value, model.unit, shown)}, "
-        f"target {with_unit_among(model.target, model.unit, shown)})"
+        f"{with_unit(key_result.heading.value, model.unit, cents=cents)}, "
+        f"target {with_unit(model.target, model.unit, cents=cents)})"
     )
 
 

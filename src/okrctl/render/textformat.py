@@ -132,8 +132,9 @@ def _has_cent_part(value: float) -> bool:
     return cents != int(cents)
 
 
-def _has_cents(values: Sequence[float | None], unit: str | None) -> bool:
-    """Whether an amount of money among `values` has cents, so all are shown with them."""
+def cents_among(values: Sequence[float | None], unit: str | None) -> bool:
+    """Whether amounts of money shown together (`values`, in `unit`) are all written with
+    cents: one of them has them."""
     return (
         unit is not None
         and is_money(unit)
@@ -148,13 +149,13 @@ def values_in_unit(values: Sequence[Any], unit: str | None) -> list[str]:
     def numeric(value: Any) -> bool:
         return isinstance(value, int | float) and not isinstance(value, bool)
 
-    cents = _has_cents([v for v in values if numeric(v)], unit)
+    cents = cents_among([v for v in values if numeric(v)], unit)
     return [with_unit(v, unit, cents=cents) if numeric(v) else format_value(v) for v in values]
 
 
 def bounds_text(low: float | None, high: float | None, unit: str | None) -> str:
     if low is not None and high is not None:
-        cents = _has_cents((low, high), unit)
+        cents = cents_among((low, high), unit)
         return f"{with_unit(low, unit, cents=cents)}{RANGE}{with_unit(high, unit, cents=cents)}"
     if low is not None:
         return f"≥ {with_unit(low, unit)}"
@@ -179,28 +180,24 @@ def goal_range(
     baseline: float | None,
     target: float | None,
     unit: str | None,
-    among: Sequence[float | None] = (),
+    *,
+    cents: bool | None = None,
 ) -> str:
     """`38 → 45%`, `$0.42 → $0.30`, `$80M → $120M`: the baseline bare, unless its unit is
-    money, written in front (with cents when either end, or a value of `among` shown beside
-    them, has them).
+    money, written in front, with cents when either end has them (`cents`: as the amounts
+    shown beside them have, or not).
     Every view shows a key result's range through this one function."""
     if not is_money(unit):
         return f"{number(baseline)} → {with_unit(target, unit)}"
-    cents = _has_cents((baseline, target, *among), unit)
+    if cents is None:
+        cents = cents_among((baseline, target), unit)
     return f"{with_unit(baseline, unit, cents=cents)} → {with_unit(target, unit, cents=cents)}"
-
-
-def cents_among(values: Sequence[float | None], unit: str | None) -> bool:
-    """Whether amounts of money shown together (`values`, in `unit`) are all written with
-    cents: one of them has them."""
-    return _has_cents(values, unit)
 
 
 def with_unit_among(value: float | None, unit: str | None, among: Sequence[float | None]) -> str:
     """`value` in its unit, with cents when it or a value of `among` has them: the values shown
     beside it (a forecast of `$4.00/month` beside `$5.40/month`, not `$4/month`)."""
-    return with_unit(value, unit, cents=_has_cents((value, *among), unit))
+    return with_unit(value, unit, cents=cents_among((value, *among), unit))
 
 
 _CONTROLS = {
