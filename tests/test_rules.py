@@ -620,6 +620,20 @@ def test_a_title_in_percent_is_read_in_the_unit_of_its_numbers(tmp_path):
     assert [f for f in fine if f[0] == "title-numbers"] == []
 
 
+def test_a_title_in_millions_is_read_in_a_unit_of_millions_per_month(tmp_path):
+    """`$M/month` says millions as `$M` does: `from $3M to $4M` is 3 → 4 there, not dollars."""
+    titled = PILLAR.replace("Conversion from 30 to 40", "Spend from $3M to $4M")
+    dollars = titled.replace("baseline: 30", "baseline: 3000000").replace(
+        "target: 40", "target: 4000000"
+    )
+    unit = "        unit: $M/month\n"
+    in_millions = dollars.replace("4000000\n", "4000000\n" + unit)
+    found = findings(write_repo(tmp_path / "m", {PILLAR_FILE: in_millions}))[1]
+    assert [f[:2] for f in found if f[0] == "title-numbers"] == [("title-numbers", PILLAR_FILE)]
+    plain = findings(write_repo(tmp_path / "plain", {PILLAR_FILE: dollars}))[1]
+    assert [f for f in plain if f[0] == "title-numbers"] == []  # no unit: $3M may be 3,000,000
+
+
 def test_an_unlikely_value_typed_into_the_file_is_a_warning(tmp_path):
     """`current: 0.31` for a number running 30 → 40 (a fraction typed for a percentage), a
     KPI of 320 for one healthy at 3 or more: where each `current` is, with what was meant."""

@@ -9,6 +9,7 @@ import math
 import re
 
 from okrctl.model.goals import Bounds
+from okrctl.model.money import is_money, magnitude
 
 _NUMBER = r"[$€£]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:%|bn|[kKMB](?![a-zA-Z]))?"
 _RANGE = re.compile(
@@ -39,13 +40,21 @@ def readings(token: str, unit: str | None = None) -> set[float]:
             break
     value = float(digits.replace(",", ""))
     found = {value}
-    if suffix and unit is not None and unit.endswith(suffix):
+    if suffix and unit is not None and _states_scale(unit, suffix):
         return found
     if suffix in _SCALE:
         found.add(value * _SCALE[suffix])
     if suffix == "%":
         found.add(value / 100)
     return found
+
+
+def _states_scale(unit: str, suffix: str) -> bool:
+    """Whether `unit` itself says what a title's `suffix` does: `%` for `38%`, `$M` (or
+    `$M/month`) for `$80M`."""
+    if suffix == "%":
+        return unit.startswith("%")
+    return unit == suffix or (is_money(unit) and magnitude(unit) == suffix)
 
 
 def _matches(token: str, value: float | None, unit: str | None) -> bool:

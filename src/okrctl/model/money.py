@@ -14,7 +14,13 @@ def is_money(unit: str | None) -> bool:
     return unit is not None and unit[:1] in MONEY
 
 
+def magnitude(unit: str) -> str:
+    """What follows a money unit's symbol up to a space or a slash: `M` of `$M/month`, `` of
+    `$/month` (one of `MAGNITUDES` when it counts thousands or more)."""
+    return unit[1:].replace("/", " ").split(" ", 1)[0]
+
+
 def in_thousands(unit: str) -> bool:
     """Whether a money unit counts thousands or millions (`$M`, `$k/month`, `$M ARR`), whose
     numbers have no cents, rather than single pieces of money (`$`, `$/month`, `$ ARR`)."""
-    return unit[1:].replace("/", " ").split(" ", 1)[0] in MAGNITUDES
+    return magnitude(unit) in MAGNITUDES
