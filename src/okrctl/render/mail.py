@@ -17,7 +17,7 @@ from okrctl.render.textformat import (
     format_value,
     has_controls,
     one_line,
-    with_unit,
+    value_in_unit,
 )
 from okrctl.views.nudges import Nudge, Nudges
 from okrctl.views.report import ReportRequest
@@ -147,7 +147,7 @@ def nudge_message(nudge: Nudge, nudges: Nudges, sender: str) -> EmailMessage:
     ]
     rows = []
     for quiet in nudge.quiet:
-        shown = _shown(quiet.value, quiet.unit)
+        shown = value_in_unit(quiet.value, quiet.unit)
         last = quiet.last_checkin.isoformat() if quiet.last_checkin else "never checked in"
         command = f"okrctl checkin {quiet.ref} {_example(quiet)}"
         link = checkin_link(nudges.repository_url, quiet.ref)
@@ -187,10 +187,7 @@ def _nudge_html(
     )
 
 
-def _shown(value: Any, unit: str | None) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return with_unit(value, unit)
-    return format_value(value)
+
 
 
 def _example(quiet: Any) -> str:

@@ -24,10 +24,12 @@ from okrctl.render.textformat import (
     NONE,
     bar,
     cell,
+    cents_among,
     days,
     derived_note,
     number,
     score_text,
+    value_in_unit,
     with_unit_among,
     words,
 )
@@ -75,13 +77,7 @@ def icon(status: str | None) -> str:
 def value(given: Any, unit: str | None = None, among: Any = ()) -> str:
     """A check-in value as people say it: done / not done, none, or the number (with cents
     when one of `among`, the number's other amounts shown beside it, has them)."""
-    if given is None:
-        return "none"
-    if isinstance(given, bool):
-        return "done" if given else "not done"
-    if isinstance(given, int | float):
-        return with_unit_among(given, unit, list(among or ())) if unit else number(given)
-    return str(given)
+    return value_in_unit(given, unit, cents=cents_among([given, *(among or ())], unit))
 
 
 def measure(given: float | None, unit: str | None = None, among: Any = ()) -> str:

@@ -17,7 +17,7 @@ from okrctl.render.textformat import (
     days_ago,
     format_value,
     score_text,
-    values_in_unit,
+    value_in_unit,
     with_unit,
 )
 from okrctl.views.checkin_round import Answer, Due
@@ -89,7 +89,7 @@ def _ask(console: Any, item: Due) -> Answer:
             continue
         break
     if new_score is not None:
-        shown = values_in_unit([value], item.unit)[0]
+        shown = value_in_unit(value, item.unit)
         console.print(f"  → {escape(shown)}, score {score_text(new_score)}")
     confidence = None
     if item.kind == "key result" and not item.milestone:

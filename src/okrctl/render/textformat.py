@@ -143,14 +143,21 @@ def cents_among(values: Sequence[float | None], unit: str | None) -> bool:
     )
 
 
+def _numeric(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def value_in_unit(value: Any, unit: str | None, *, cents: bool = False) -> str:
+    """A check-in value as people say it: a number in its unit, a milestone's `done` / `not
+    done`, `none`."""
+    return with_unit(value, unit, cents=cents) if _numeric(value) else format_value(value)
+
+
 def values_in_unit(values: Sequence[Any], unit: str | None) -> list[str]:
     """A number's values one under another, each in its unit (`$2.10/month`, `$1.95/month`:
     money keeps cents in all when one has them); a milestone's `done` / `not done`."""
-    def numeric(value: Any) -> bool:
-        return isinstance(value, int | float) and not isinstance(value, bool)
-
-    cents = cents_among([v for v in values if numeric(v)], unit)
-    return [with_unit(v, unit, cents=cents) if numeric(v) else format_value(v) for v in values]
+    cents = cents_among([v for v in values if _numeric(v)], unit)
+    return [value_in_unit(v, unit, cents=cents) for v in values]
 
 
 def bounds_text(low: float | None, high: float | None, unit: str | None) -> str:
