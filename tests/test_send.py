@@ -23,7 +23,7 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from conftest import BASE, CONFIG, QuietHTTPServer, run_cli
+from conftest import BASE, CONFIG, QuietHTTPServer, pillar_with, run_cli
 
 AS_OF = "2026-11-14"
 
@@ -147,7 +147,9 @@ def test_nudges_go_one_per_owner_with_the_command_to_run(quarter, smtp):
         tom["Subject"].startswith("Harbor Invest: ") and "to check in (2026-Q4)" in tom["Subject"]
     )
     assert "okrctl checkin signups/effortless-funding/funded-rate 40.5" in text
-    assert "silent for 14 days (last check-in: 2026-11-06)" in text
+    assert "40.5%, last check-in 2026-11-06, 14 days ago\r\n" in text
+    ben = body(by_person["ben@harbor.example"], "plain")
+    assert "(key result platform/on-call-skills/game-days): none, no check-in in 50 days\r\n" in ben
     assert "okrctl checkin signups/effortless-funding/funded-rate 40.5" in body(tom, "html")
     assert text.startswith("Hi Tom Lindqvist,\r\n")  # his person file's name, not "Hi tom"
     assert "<p>Hi Tom Lindqvist,</p>" in body(tom, "html")
@@ -188,6 +190,47 @@ def test_a_nudge_greets_by_the_name_git_knows_for_the_address_else_the_handle(tm
         "Maria <MARIA@example.com>": "Hi María López,",
         "sam@example.com": "Hi sam,",
     }
+
+
+def test_a_nudge_counts_the_days_since_the_date_it_shows(tmp_path):
+    """Checked in 15 days ago at 23:59:59 UTC: 14 whole days and some hours have gone by (stale
+    after 14), and the mail said "silent for 14 days (last check-in: DATE)" beside a date 15
+    days back on the calendar; it now counts from the date it shows, as `show` does."""
+    from datetime import UTC, datetime, timedelta
+
+    from gitrepo import GitRepo
+
+    now = datetime.now(UTC)
+    begun = now - timedelta(days=90)  # a fiscal year that began three months or so ago
+    month = begun.month
+    config = f"company: Acme\nperiod: {begun.year + (month > 1)}\nfiscal_year_start: {month}\n"
+    config += (
+        "emails: {maria: maria@example.com, ines: ines@example.com, sam: sam@example.com}\n"
+    )
+    files = dict(BASE, **{"okrctl.yaml": config})
+    files["goals/company.yaml"] = files["goals/company.yaml"].replace(
+        "        source: finance report\n", "        source: finance report\n        owner: ines\n"
+    )
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(files, begun.replace(day=1, hour=12).isoformat())
+    then = (now - timedelta(days=15)).replace(hour=23, minute=59, second=59, microsecond=0)
+    repo.commit({"goals/pillars/growth.yaml": pillar_with(31)}, then.isoformat(), "checkin")
+    out = tmp_path / "mail"
+    result = run_cli("send", "nudges", "--repo", repo.root, "--out", out)
+    assert result.exit_code == 0, result.stderr
+    mails = {}
+    for path in sorted(out.glob("*.eml")):
+        message = message_from_bytes(path.read_bytes(), policy=policy.default)
+        mails[message["To"]] = body(message, "plain")
+    day = then.date().isoformat()
+    assert f"(key result growth/convert/rate): 31, last check-in {day}, 15 days ago\n" in (
+        mails["maria@example.com"]
+    )
+    first = begun.date().replace(day=1)
+    assert (
+        f"(key result acme/grow/deposits): 12, last check-in {first.isoformat()}, "
+        f"{(now.date() - first).days} days ago\n"
+    ) in mails["ines@example.com"]
 
 
 def test_an_owner_without_an_address_is_named_and_the_others_still_get_theirs(tmp_path, smtp):

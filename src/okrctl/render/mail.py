@@ -14,12 +14,13 @@ from okrctl.render.charts import Chart
 from okrctl.render.links import checkin_link
 from okrctl.render.textformat import (
     days,
+    days_ago,
     format_value,
     has_controls,
     one_line,
     value_in_unit,
 )
-from okrctl.views.nudges import Nudge, Nudges
+from okrctl.views.nudges import Nudge, Nudges, Quiet
 from okrctl.views.report import ReportRequest
 
 IMAGE_STYLE = "display:block;width:100%;max-width:640px;height:auto;border:0;"
@@ -148,12 +149,11 @@ def nudge_message(nudge: Nudge, nudges: Nudges, sender: str) -> EmailMessage:
     rows = []
     for quiet in nudge.quiet:
         shown = value_in_unit(quiet.value, quiet.unit)
-        last = quiet.last_checkin.isoformat() if quiet.last_checkin else "never checked in"
+        last = _last_heard(quiet)
         command = f"okrctl checkin {quiet.ref} {_example(quiet)}"
         link = checkin_link(nudges.repository_url, quiet.ref)
         lines += [
-            f"- {quiet.title} ({quiet.kind} {quiet.ref}): {shown}, silent for {days(quiet.days)} "
-            f"(last check-in: {last})",
+            f"- {quiet.title} ({quiet.kind} {quiet.ref}): {shown}, {last}",
             f"    {command}",
         ]
         if link is not None:
@@ -165,6 +165,16 @@ def nudge_message(nudge: Nudge, nudges: Nudges, sender: str) -> EmailMessage:
     return message
 
 
+def _last_heard(quiet: Quiet) -> str:
+    """`last check-in 2026-11-02, 35 days ago`, counted on the calendar from the date shown, as
+    `show` counts it (whole days gone by said "34 days" beside that date); `no check-in in 66
+    days` for a number never checked in."""
+    seen = quiet.last_checkin
+    if seen is None:
+        return f"no check-in in {days(quiet.days)}"
+    return f"last check-in {seen.day.isoformat()}, {days_ago(seen.days_ago)}"
+
+
 def _nudge_html(
     nudge: Nudge, nudges: Nudges, rows: list[tuple[Any, str, str, str, str | None]]
 ) -> str:
@@ -172,7 +182,7 @@ def _nudge_html(
 
     items = "".join(
         f"<li><b>{escape(q.title)}</b> ({escape(q.kind)} <code>{escape(q.ref)}</code>): "
-        f"{escape(shown)}, silent for {days(q.days)} (last check-in: {escape(last)})<br>"
+        f"{escape(shown)}, {escape(last)}<br>"
         f'<code style="background:#f6f8fa;padding:2px 4px;">{escape(command)}</code>'
         + (f' or <a href="{escape(link)}">check in in the browser</a>' if link else "")
         + "</li>"

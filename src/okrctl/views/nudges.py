@@ -11,7 +11,7 @@ from typing import Any
 from okrctl.core.graph import Graph
 from okrctl.core.ownership import key_result_owner, kpi_owner
 from okrctl.core.scorecard import cascade_order, check_scope, company_title
-from okrctl.core.staleness import stale_refs
+from okrctl.core.staleness import LastSeen, stale_refs
 from okrctl.model.config import Smtp
 from okrctl.model.goals import Kind
 from okrctl.store.snapshot import take_snapshot
@@ -30,7 +30,10 @@ class Quiet:
     value: Any
     unit: str | None
     days: int
-    last_checkin: date | None
+    """Whole days without a check-in, as `stale` counts them."""
+    last_checkin: LastSeen | None
+    """Its day and the calendar days from it, what a reader counts beside the date (None:
+    never checked in)."""
     milestone: bool = False
 
 
@@ -88,15 +91,14 @@ def nudges(
     stale = stale_refs(graph, history, snapshot.period, snapshot.moment.instant, limit)
     by_owner: dict[str, Nudge] = {}
     for ref, handle, item in _described(graph, units, stale):
-        days, last = stale[ref].days, stale[ref].last
         found = Quiet(
             ref,
             item["title"],
             item["kind"],
             item["value"],
             item["unit"],
-            int(days),
-            last.date.date() if last else None,
+            int(stale[ref].days),
+            stale[ref].last_seen(result.as_of),
             item["milestone"],
         )
         if handle is None:
