@@ -252,3 +252,101 @@ def test_a_version_too_large_for_a_goals_file_is_read_past_never_held(tmp_path):
         assert peak < 4 * 1024 * 1024, (first_walk, peak)
         checkins = history.refs["growth/convert/rate"].checkins
         assert [c.value for c in checkins] == [30, 32], first_walk
+
+
+def money_pillar(unit: str, scale: int, current: float, target: float = 40) -> str:
+    """The base pillar counted in `unit`: its baseline of 30 and `target` times `scale`."""
+    text = pillar_with(current).replace("        target: 40\n", f"        target: {target}\n")
+    text = text.replace("        baseline: 30\n", f"        baseline: {30 * scale}\n")
+    text = text.replace("Conversion from 30 to 40", "Deposits")
+    return text.replace("        source:", f"        unit: {unit}\n        source:", 1)
+
+
+def money_history(tmp_path):
+    """Deposits in $M, checked in twice, then counted in $k (the same amounts), then checked
+    in once more."""
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, PILLAR_FILE: money_pillar("$M", 1, 30)}, "2026-10-01", "Q4 goals")
+    repo.commit({PILLAR_FILE: money_pillar("$M", 1, 31.5)}, "2026-10-08", "rate 31.5")
+    repo.commit({PILLAR_FILE: money_pillar("$M", 1, 33.2)}, "2026-10-20", "rate 33.2")
+    repo.commit(
+        {PILLAR_FILE: money_pillar("$k", 1000, 33200, 40000)}, "2026-11-01", "in thousands"
+    )
+    repo.commit({PILLAR_FILE: money_pillar("$k", 1000, 35100, 40000)}, "2026-11-10", "35.1")
+    return repo
+
+
+def test_a_number_moved_to_another_magnitude_is_counted_again_in_it(tmp_path, monkeypatch):
+    """$M became $k: every check-in reads in $k, exactly (86.2 thousands is 86200, not
+    86200.00000000001), the commit that moved it is not a check-in, its target did not move,
+    and its trend and forecast draw one quantity; whether history is walked, read from the
+    index, or read from it and extended."""
+    monkeypatch.setenv("COLUMNS", "120")
+    repo = money_history(tmp_path)
+    ref = "growth/convert/rate"
+    found = history(repo.root, ref)
+    assert found["unit"] == "$k"
+    assert [(c["date"][:10], c["value"]) for c in found["checkins"]] == [
+        ("2026-10-01", 30000),
+        ("2026-10-08", 31500),
+        ("2026-10-20", 33200),
+        ("2026-11-10", 35100),
+    ]
+    assert history(repo.root, ref) == found  # from the index the first run wrote
+    text = run_cli("history", ref, "--repo", repo.root).stdout
+    assert value_column(text) == ["$30,000k", "$31,500k", "$33,200k", "$35,100k"]
+    shown = run_cli("show", ref, "--repo", repo.root, "--as-of", "2026-11-15", "--format", "json")
+    page = shown.json()
+    assert page["trend"] == [30000, 31500, 33200, 35100]
+    assert 38000 < page["forecast"]["value"] < 42000  # the line of these, not of 33.2 → 35100
+    words = run_cli("show", ref, "--repo", repo.root, "--as-of", "2026-11-15").stdout
+    assert "this period: ▁▃▅█ $30,000k → $35,100k over 4 check-ins\n" in words
+    assert "target moved" not in words
+
+    # an index written before the move, extended over it, holds what a walk from scratch holds
+    again = GitRepo(tmp_path / "again")
+    again.commit({**BASE, PILLAR_FILE: money_pillar("$M", 1, 30)}, "2026-10-01", "Q4 goals")
+    again.commit({PILLAR_FILE: money_pillar("$M", 1, 86.2)}, "2026-10-08", "86.2")
+    assert [c["value"] for c in history(again.root, ref)["checkins"]] == [30, 86.2]
+    again.commit({PILLAR_FILE: money_pillar("$k", 1000, 86200, 40000)}, "2026-11-01", "in k")
+    extended = history(again.root, ref)
+    for index in (again.root / ".git" / "okrctl").glob("history-*"):
+        index.unlink()
+    assert history(again.root, ref) == extended
+    assert [c["value"] for c in extended["checkins"]] == [30000, 86200]
+
+
+def test_a_number_moved_to_another_quantity_keeps_what_was_committed(tmp_path):
+    """$M to € (another currency), or to $M/month (another quantity): nothing to count again."""
+    repo = money_history(tmp_path)
+    repo.commit(
+        {PILLAR_FILE: money_pillar("€k", 1000, 36000, 40000)}, "2026-11-20", "in euros now"
+    )
+    found = history(repo.root, "growth/convert/rate")
+    assert [c["value"] for c in found["checkins"]] == [30000, 31500, 33200, 35100, 36000]
+
+
+def test_retro_and_review_count_a_number_moved_to_another_magnitude_again(tmp_path):
+    """Counting in $k what was in $M moves no goal-post and checks nothing in; a target moved
+    before it reads in $k, as the table shows it; `title-numbers` reads "$30M" as 30,000 of a
+    `$k` number."""
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, PILLAR_FILE: money_pillar("$M", 1, 30)}, "2026-10-01", "Q4 goals")
+    repo.commit({PILLAR_FILE: money_pillar("$M", 1, 31.5, 45)}, "2026-10-20", "aim higher")
+    repo.git("checkout", "-q", "-b", "pr")
+    thousands = money_pillar("$k", 1000, 31500, 45000)
+    titled = thousands.replace("title: Deposits", "title: Deposits from $30M to $45M")
+    repo.commit({PILLAR_FILE: titled}, "2026-11-01", "in thousands")
+    repo.commit({PILLAR_FILE: titled.replace("31500", "33000")}, "2026-11-10", "33000")
+    retro = run_cli("retro", "2026-Q4", "--repo", repo.root, "--format", "json").json()
+    assert [(m["field"], m["old"], m["new"]) for m in retro["goalpost_moves"]] == [
+        ("target", 40000, 45000)
+    ]
+    review = run_cli(
+        "review", "main", "pr", "--repo", repo.root, "--as-of", "2026-11-15", "--format", "json"
+    ).json()
+    assert review["goalpost_moves"] == []
+    assert [(c["ref"], c["old"], c["new"]) for c in review["checkins"]] == [
+        ("growth/convert/rate", 31500, 33000)
+    ]
+    assert review["findings"]["new"] == []  # the title agrees with the numbers

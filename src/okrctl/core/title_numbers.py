@@ -9,7 +9,7 @@ import math
 import re
 
 from okrctl.model.goals import Bounds
-from okrctl.model.money import is_money, magnitude
+from okrctl.model.money import POWERS, is_money, magnitude
 
 _NUMBER = r"[$€£]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:%|bn|[kKMB](?![a-zA-Z]))?"
 _RANGE = re.compile(
@@ -29,9 +29,9 @@ _SCALE = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "bn": 1e9}
 
 def readings(token: str, unit: str | None = None) -> set[float]:
     """Every value a written number may stand for: `41k` is 41 (in a unit of thousands) or
-    41,000; `38%` is 38 or 0.38; `$80M` is 80 or 80,000,000. In a unit that says the scale
-    itself (`38%` of a `%` number, `$80M` of a `$M` one) only the first: 0.38 there reads
-    0.38%, not the 38% the title says."""
+    41,000; `38%` is 38 or 0.38; `$80M` is 80 or 80,000,000 (and 80,000 in a `$k` number). In
+    a unit that says the scale itself (`38%` of a `%` number, `$80M` of a `$M` one) only the
+    first: 0.38 there reads 0.38%, not the 38% the title says."""
     digits = token.lstrip("$€£")
     suffix = ""
     for mark in ("bn", "%", "k", "K", "M", "B"):
@@ -44,6 +44,8 @@ def readings(token: str, unit: str | None = None) -> set[float]:
         return found
     if suffix in _SCALE:
         found.add(value * _SCALE[suffix])
+    if unit is not None and is_money(unit) and magnitude(unit) in POWERS and suffix in POWERS:
+        found.add(value * 10.0 ** (POWERS[suffix] - POWERS[magnitude(unit)]))  # $80M in $k
     if suffix == "%":
         found.add(value / 100)
     return found

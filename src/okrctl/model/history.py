@@ -157,8 +157,9 @@ class History:
     """A shallow clone: the oldest check-ins are missing."""
     head: str | None = None
     """The commit this history runs up to."""
-    latest: dict[str, tuple[Any, Any, Any]] = field(default_factory=dict)
-    """ref -> (value, confidence, target) at `head`: where a walk over newer commits resumes."""
+    latest: dict[str, tuple[Any, Any, Any, Any]] = field(default_factory=dict)
+    """ref -> (value, confidence, target, unit) at `head`: where a walk over newer commits
+    resumes."""
     skipped: list[Skipped] = field(default_factory=list)
     """Versions of goals files that could not be read, oldest first: left out, never fatal."""
 

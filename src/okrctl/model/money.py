@@ -24,3 +24,25 @@ def in_thousands(unit: str) -> bool:
     """Whether a money unit counts thousands or millions (`$M`, `$k/month`, `$M ARR`), whose
     numbers have no cents, rather than single pieces of money (`$`, `$/month`, `$ ARR`)."""
     return magnitude(unit) in MAGNITUDES
+
+
+POWERS = {
+    "": 0, "k": 3, "K": 3, "M": 6, "MM": 6, "m": 6, "mm": 6,
+    "B": 9, "b": 9, "bn": 9, "Bn": 9, "T": 12, "tn": 12,
+}
+"""The power of ten each magnitude counts in (`£m` and `$MM` are millions, as finance writes)."""
+
+
+def rescaling(old: str | None, new: str | None) -> int | None:
+    """The power of ten that turns a number counted in `old` into the same amount counted in
+    `new`, where both are one currency at two magnitudes (`$M` to `$k`: 3; `€k/month` to
+    `€/month`: 3; `$` to `$M`: -6); None where they are not the same quantity (another
+    currency, another period, no money at all)."""
+    if old is None or new is None or not (is_money(old) and is_money(new)) or old[0] != new[0]:
+        return None
+    old_magnitude, new_magnitude = magnitude(old), magnitude(new)
+    if old_magnitude not in POWERS or new_magnitude not in POWERS:
+        return None
+    if old[1 + len(old_magnitude) :] != new[1 + len(new_magnitude) :]:
+        return None
+    return POWERS[old_magnitude] - POWERS[new_magnitude]

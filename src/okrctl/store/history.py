@@ -341,25 +341,27 @@ def _walk(
                 _record(refs, latest, commit, ref, found, confirmed, touched)
         for ref in confirmed:
             if ref not in touched and ref in latest:
-                value, confidence, _ = latest[ref]
+                value, confidence = latest[ref][:2]
                 refs[ref].checkins.append(_checkin(commit, ref, value, confidence))
                 touched.add(ref)
 
 
 def _record(
     refs: MutableMapping[str, RefHistory],
-    latest: dict[str, tuple[Any, Any, Any]],
+    latest: dict[str, tuple[Any, Any, Any, Any]],
     commit: LogCommit,
     ref: str,
-    found: tuple[Any, Any, Any],
+    found: tuple[Any, Any, Any, Any],
     confirmed: list[str],
     touched: set[str],
 ) -> None:
-    value, confidence, target = found
+    value, confidence, target, unit = found
     ref_history = refs.get(ref)
     if ref_history is None:
         ref_history = refs[ref] = RefHistory()
     previous = latest.get(ref)
+    if previous is not None and previous[3] != unit:
+        previous = _recounted(ref_history, previous, unit)
     if ref_history.created is None:
         ref_history.created = commit.date
     timeline = ref_history.timeline
@@ -373,6 +375,26 @@ def _record(
     if value is not None and (value_changed or ref in confirmed) and ref not in touched:
         ref_history.checkins.append(_checkin(commit, ref, value, confidence))
         touched.add(ref)
+
+
+def _recounted(
+    found: RefHistory, previous: tuple[Any, Any, Any, Any], unit: Any
+) -> tuple[Any, Any, Any, Any]:
+    """A number moved to another magnitude of its money (`core/recount.py`): what history holds
+    of it counted again in the new one, so that its trend, forecast and check-ins read one
+    quantity, and the move is neither a check-in nor a target moved. Between units that are not
+    one quantity, the numbers stay as committed."""
+    from okrctl.core.recount import times_ten
+    from okrctl.model.money import rescaling
+
+    power = rescaling(previous[3], unit)
+    if not power:
+        return previous
+    found.checkins = [c._replace(value=times_ten(c.value, power)) for c in found.checkins]
+    found.timeline = [(when, times_ten(v, power)) for when, v in found.timeline]
+    found.targets = [(when, times_ten(v, power)) for when, v in found.targets]
+    value, confidence, target, _ = previous
+    return (times_ten(value, power), confidence, times_ten(target, power), unit)
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -155,7 +155,7 @@ def patched(base: Base, raw: bytes, stem: str) -> Values | None:
             return None
         changed = list(values[ref])
         changed[slot] = after
-        values[ref] = (changed[0], changed[1], changed[2])
+        values[ref] = (changed[0], changed[1], changed[2], changed[3])
     return values
 
 

@@ -9,8 +9,10 @@ from typing import Any
 from okrctl.model.bounds import MAX_MAGNITUDE
 from okrctl.store.yaml.read import SourceMap, YamlProblem, read_document
 
-Values = dict[str, tuple[Any, Any, Any]]
-"""ref -> (value, confidence, target) in one version of a unit file (a KPI has no target)."""
+Values = dict[str, tuple[Any, Any, Any, Any]]
+"""ref -> (value, confidence, target, unit) in one version of a unit file (a KPI has no
+target): the unit, so that history can count a number moved to another magnitude (`$M` to
+`$k`) in the one it has now."""
 
 class Known(dict[tuple[str, str], "Values | str"]):
     """(git object id, file name) -> what history reads from that version, or why it cannot;
@@ -65,8 +67,8 @@ def version_of(data: object, stem: str) -> Version:
 
 
 def values_in(raw: bytes, stem: str) -> Values:
-    """The value, confidence and target of every key result and KPI in one version of a unit
-    file (the target: charts draw a moved one as a step); one
+    """The value, confidence, target and unit of every key result and KPI in one version of a
+    unit file (the target: charts draw a moved one as a step); one
     whose numbers no goal can hold (over 10^15, not finite) is an `UnreadableVersion`."""
     return _values(read_version(raw, stem))
 
@@ -104,9 +106,10 @@ def _values(version: Version) -> Values:
             usable(value),
             usable(key_result.get("confidence")),
             usable(key_result.get("target")),
+            _unit(key_result.get("unit")),
         )
     for ref, kpi in version.kpis.items():
-        found[ref] = (usable(kpi.get("current")), None, None)
+        found[ref] = (usable(kpi.get("current")), None, None, _unit(kpi.get("unit")))
     return found
 
 
@@ -116,6 +119,10 @@ def usable(value: Any) -> Any:
     if number and (value != value or abs(value) > MAX_MAGNITUDE):
         raise UnreadableVersion("it holds a number over 10^15 or not finite")
     return value
+
+
+def _unit(unit: Any) -> str | None:
+    return unit if isinstance(unit, str) else None
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:

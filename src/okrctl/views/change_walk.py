@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from okrctl.core.recount import recounted_fields
 from okrctl.model.names import unit_stem
 from okrctl.store.change import Change
 from okrctl.store.history import LogCommit
@@ -95,6 +96,8 @@ def walk(change: Change, renames: dict[str, str]) -> Walk:
                 result.dropped.pop(ref, None)
                 continue
             earlier = before[ref][1]
+            if kind != "objective":  # a number moved to another magnitude: counted again
+                earlier = recounted_fields(earlier, earlier.get("unit"), fields.get("unit"))
             for name in set(fields) | set(earlier):
                 if fields.get(name) != earlier.get(name):
                     result.touched[(ref, name)] = commit

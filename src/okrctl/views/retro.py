@@ -17,6 +17,7 @@ from typing import Any
 from okrctl.core.goalposts import RETRO_FIELDS, grace_end
 from okrctl.core.graph import Graph, build_graph
 from okrctl.core.periods import Period, check_period, is_period, iso_utc, now
+from okrctl.core.recount import recounted
 from okrctl.core.score import Status
 from okrctl.core.scorecard import Moment, Scorecard, UnitScore, evaluate
 from okrctl.core.staleness import stale_refs
@@ -246,7 +247,8 @@ def grade_period(workspace: Workspace, period_name: str, revision: str) -> Grade
 
 
 def _intent(raw: bytes, stem: str) -> dict[str, dict[str, Any]]:
-    """Objectives (their type) and key results (baseline, target) in one version of a file."""
+    """Objectives (their type) and key results (baseline, target, and the unit they count in)
+    in one version of a file."""
     version = read_version(raw, stem)
     under: dict[str, list[str]] = {}
     for ref in version.key_results:
@@ -259,6 +261,7 @@ def _intent(raw: bytes, stem: str) -> dict[str, dict[str, Any]]:
             found[kr_ref] = {
                 "baseline": key_result.get("baseline"),
                 "target": key_result.get("target"),
+                "unit": key_result.get("unit"),
             }
     return found
 
@@ -297,8 +300,12 @@ def walk_intent(
                     added[ref] = commit.date
                     dropped.pop(ref, None)
                 continue
+            # both sides in the unit the key result counts in now, as the table shows them
+            now_in = graph.key_results[ref].key_result.unit if ref in graph.key_results else None
+            was_in, then_in = before[ref].get("unit"), fields.get("unit")
             for name in RETRO_FIELDS:
-                old, new = before[ref].get(name), fields.get(name)
+                old = recounted(before[ref].get(name), was_in, now_in or then_in)
+                new = recounted(fields.get(name), then_in, now_in or then_in)
                 if name in fields and old != new and late:
                     result.goalpost_moves.append(
                         GoalpostMove(

@@ -16,6 +16,7 @@ from okrctl.core import score as arithmetic
 from okrctl.core.graph import Graph, KeyResultNode, KpiNode, ObjectiveNode
 from okrctl.core.ownership import addresses, answerable, author_handle, knows_authors
 from okrctl.core.periods import Period
+from okrctl.core.recount import IN_UNIT, recounted
 from okrctl.core.scorecard import Scorecard
 from okrctl.model.fields import plain
 from okrctl.model.findings import Finding
@@ -94,6 +95,8 @@ def _moves(sides: Sides, renames: dict[str, str], done: Walk, period: Period) ->
         kind, node = found
         for name in goalposts.REVIEW_FIELDS[kind]:
             old, new = _setting(earlier, name), _setting(node, name)
+            if name in IN_UNIT:  # a number moved to another magnitude: counted again
+                old = recounted(old, _unit(earlier), _unit(node))
             if old == new:
                 continue
             commit = done.touched.get((ref, name))

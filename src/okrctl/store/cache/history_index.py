@@ -43,7 +43,7 @@ from okrctl.model.history import (
 )
 from okrctl.model.names import unit_of
 
-FORMAT = 8
+FORMAT = 9
 
 
 def _path(folder: Path, goals: str) -> Path:
@@ -346,7 +346,8 @@ def load(folder: Path, goals: str, boundary: str) -> History | None:
             Commit(sha, dates[stamp]) for sha, stamp in marshal.loads(commits)
         ]
         history.latest = {
-            ref: (value, confidence, target) for ref, (value, confidence, target) in latest.items()
+            ref: (value, confidence, target, unit)
+            for ref, (value, confidence, target, unit) in latest.items()
         }
         history.skipped = [
             Skipped(sha, dates[stamp], path, why) for sha, stamp, path, why in skipped
