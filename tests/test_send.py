@@ -149,7 +149,8 @@ def test_nudges_go_one_per_owner_with_the_command_to_run(quarter, smtp):
     assert "okrctl checkin signups/effortless-funding/funded-rate 40.5" in text
     assert "40.5%, last check-in 2026-11-06, 14 days ago\r\n" in text
     ben = body(by_person["ben@harbor.example"], "plain")
-    assert "(key result platform/on-call-skills/game-days): none, no check-in in 50 days\r\n" in ben
+    never = "(key result platform/on-call-skills/game-days): no value yet, no check-in in 50 days"
+    assert never + "\r\n" in ben
     assert "okrctl checkin signups/effortless-funding/funded-rate 40.5" in body(tom, "html")
     assert text.startswith("Hi Tom Lindqvist,\r\n")  # his person file's name, not "Hi tom"
     assert "<p>Hi Tom Lindqvist,</p>" in body(tom, "html")

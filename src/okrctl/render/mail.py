@@ -148,7 +148,7 @@ def nudge_message(nudge: Nudge, nudges: Nudges, sender: str) -> EmailMessage:
     ]
     rows = []
     for quiet in nudge.quiet:
-        shown = value_in_unit(quiet.value, quiet.unit)
+        shown = "no value yet" if quiet.value is None else value_in_unit(quiet.value, quiet.unit)
         last = _last_heard(quiet)
         command = f"okrctl checkin {quiet.ref} {_example(quiet)}"
         link = checkin_link(nudges.repository_url, quiet.ref)
