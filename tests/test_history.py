@@ -350,3 +350,22 @@ def test_retro_and_review_count_a_number_moved_to_another_magnitude_again(tmp_pa
         ("growth/convert/rate", 31500, 33000)
     ]
     assert review["findings"]["new"] == []  # the title agrees with the numbers
+
+
+def test_a_unit_no_file_could_hold_in_an_old_version_is_read_past(tmp_path):
+    """A version from git may say anything (`unit: 7`, fixed a commit later): nothing to count
+    again, and no traceback in `history`, `retro` or `review`."""
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, PILLAR_FILE: money_pillar("$M", 1, 30)}, "2026-10-01", "Q4 goals")
+    repo.git("checkout", "-q", "-b", "pr")
+    repo.commit({PILLAR_FILE: money_pillar("7", 1, 31)}, "2026-11-01", "typo")
+    repo.commit({PILLAR_FILE: money_pillar("$k", 1000, 31000, 40000)}, "2026-11-02", "in k")
+    assert [c["value"] for c in history(repo.root, "growth/convert/rate")["checkins"]] == [
+        30,
+        31,
+        31000,
+    ]
+    retro = run_cli("retro", "2026-Q4", "--repo", repo.root, "--format", "json")
+    assert retro.exit_code == 0, retro.stderr
+    review = run_cli("review", "main", "pr", "--repo", repo.root, "--as-of", "2026-11-15")
+    assert review.exit_code == 0, review.stderr

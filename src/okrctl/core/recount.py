@@ -13,7 +13,7 @@ IN_UNIT = frozenset({"current", "baseline", "target", "keep", "healthy", "warnin
 """The fields of a key result or KPI counted in its unit (a confidence or a weight is not)."""
 
 
-def recounted(value: Any, old_unit: str | None, new_unit: str | None) -> Any:
+def recounted(value: Any, old_unit: object, new_unit: object) -> Any:
     """`value` (a number, or a band of them), counted in `old_unit`, in `new_unit` where the
     two are one currency at two magnitudes; as it is anywhere else (another quantity, a
     milestone's done, nothing)."""
@@ -25,9 +25,7 @@ def recounted(value: Any, old_unit: str | None, new_unit: str | None) -> Any:
     return times_ten(value, power)
 
 
-def recounted_fields(
-    fields: dict[str, Any], old_unit: str | None, new_unit: str | None
-) -> dict[str, Any]:
+def recounted_fields(fields: dict[str, Any], old_unit: object, new_unit: object) -> dict[str, Any]:
     """A key result's or KPI's fields as written in one version, those counted in its unit
     counted in `new_unit` (the version after it, or the unit it has now)."""
     if old_unit == new_unit:

@@ -33,12 +33,15 @@ POWERS = {
 """The power of ten each magnitude counts in (`£m` and `$MM` are millions, as finance writes)."""
 
 
-def rescaling(old: str | None, new: str | None) -> int | None:
+def rescaling(old: object, new: object) -> int | None:
     """The power of ten that turns a number counted in `old` into the same amount counted in
     `new`, where both are one currency at two magnitudes (`$M` to `$k`: 3; `€k/month` to
     `€/month`: 3; `$` to `$M`: -6); None where they are not the same quantity (another
-    currency, another period, no money at all)."""
-    if old is None or new is None or not (is_money(old) and is_money(new)) or old[0] != new[0]:
+    currency, another period, no money at all, or no unit a file could hold: a version of a
+    file read from git may say anything)."""
+    if not (isinstance(old, str) and isinstance(new, str)):
+        return None
+    if not (is_money(old) and is_money(new)) or old[0] != new[0]:
         return None
     old_magnitude, new_magnitude = magnitude(old), magnitude(new)
     if old_magnitude not in POWERS or new_magnitude not in POWERS:
