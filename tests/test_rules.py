@@ -634,6 +634,23 @@ def test_a_title_in_millions_is_read_in_a_unit_of_millions_per_month(tmp_path):
     assert [f for f in plain if f[0] == "title-numbers"] == []  # no unit: $3M may be 3,000,000
 
 
+def test_a_title_in_millions_is_read_in_thousands_of_a_k_number_and_bare_ones_are_not(tmp_path):
+    """`from $3M to $4M` is 3,000 → 4,000 of a `$k` number; `from 3 to 4` states no magnitude,
+    so it is not 0.003 → 0.004 there."""
+    thousands = PILLAR.replace("baseline: 30", "baseline: 3000").replace(
+        "target: 40", "target: 4000\n        unit: $k"
+    )
+    titled = thousands.replace("Conversion from 30 to 40", "Spend from $3M to $4M")
+    found = findings(write_repo(tmp_path / "k", {PILLAR_FILE: titled}))[1]
+    assert [f for f in found if f[0] == "title-numbers"] == []
+    tiny = PILLAR.replace("baseline: 30", "baseline: 0.003").replace(
+        "target: 40", "target: 0.004\n        unit: $k"
+    )
+    bare = tiny.replace("Conversion from 30 to 40", "Spend from 3 to 4")
+    found = findings(write_repo(tmp_path / "bare", {PILLAR_FILE: bare}))[1]
+    assert [f[:2] for f in found if f[0] == "title-numbers"] == [("title-numbers", PILLAR_FILE)]
+
+
 def test_an_unlikely_value_typed_into_the_file_is_a_warning(tmp_path):
     """`current: 0.31` for a number running 30 → 40 (a fraction typed for a percentage), a
     KPI of 320 for one healthy at 3 or more: where each `current` is, with what was meant."""

@@ -7,9 +7,9 @@ notices; a number that truly moved that far is checked in on purpose (`--force`)
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any, NamedTuple
 
+from okrctl.core.recount import times_ten
 from okrctl.model.goals import KeyResult, Kpi
 
 SLIP_FACTOR = 50
@@ -104,9 +104,8 @@ def goal_marks(model: KeyResult | Kpi) -> list[tuple[str, float]]:
 def _meant(value: float, low: float, high: float) -> float | None:
     """`value` times the power of ten nearest 1 that puts it between half of `low` and twice
     `high`, written exactly (0.57 x 100 is 57, not 56.99999999999999)."""
-    exact = Decimal(repr(value))
     for power in sorted((p for p in range(-12, 13) if p), key=abs):
-        moved = float(exact.scaleb(power))
+        moved = float(times_ten(value, power))
         if low / 2 <= abs(moved) <= high * 2:
             return moved
     return None

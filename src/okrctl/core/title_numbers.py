@@ -24,7 +24,7 @@ _BOUND_AFTER = re.compile(
     rf"(?P<n>{_NUMBER})[A-Za-z]*\s+or\s+(?:above|more|higher|below|less|lower|better)\b",
     re.IGNORECASE,
 )
-_SCALE = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "bn": 1e9}
+_SCALE = {suffix: 10.0 ** POWERS[suffix] for suffix in ("k", "K", "M", "B", "bn")}
 
 
 def readings(token: str, unit: str | None = None) -> set[float]:
@@ -44,8 +44,9 @@ def readings(token: str, unit: str | None = None) -> set[float]:
         return found
     if suffix in _SCALE:
         found.add(value * _SCALE[suffix])
-    if unit is not None and is_money(unit) and magnitude(unit) in POWERS and suffix in POWERS:
-        found.add(value * 10.0 ** (POWERS[suffix] - POWERS[magnitude(unit)]))  # $80M in $k
+    counted_in = magnitude(unit) if unit is not None and is_money(unit) else None
+    if suffix in _SCALE and counted_in in POWERS:  # `$80M` of a `$k` number: 80,000
+        found.add(value * 10.0 ** (POWERS[suffix] - POWERS[counted_in]))
     if suffix == "%":
         found.add(value / 100)
     return found

@@ -6,8 +6,15 @@ from __future__ import annotations
 MONEY = frozenset("$€£¥₹")
 """Currency symbols: a unit that starts with one is money."""
 
-MAGNITUDES = frozenset({"k", "K", "M", "MM", "m", "mm", "B", "b", "bn", "Bn", "T", "tn"})
-"""What may follow the symbol to count thousands, millions or more (`$k`, `$M`, `€bn`)."""
+POWERS = {
+    "": 0, "k": 3, "K": 3, "M": 6, "MM": 6, "m": 6, "mm": 6,
+    "B": 9, "b": 9, "bn": 9, "Bn": 9, "T": 12, "tn": 12,
+}  # fmt: skip
+"""What may follow a money unit's symbol, and the power of ten it counts in (`$k`, `$M`,
+`€bn`; `£m` and `$MM` are millions, as finance writes; nothing, single pieces of money)."""
+
+MAGNITUDES = frozenset(POWERS) - {""}
+"""Those that count thousands, millions or more."""
 
 
 def is_money(unit: str | None) -> bool:
@@ -25,12 +32,6 @@ def in_thousands(unit: str) -> bool:
     numbers have no cents, rather than single pieces of money (`$`, `$/month`, `$ ARR`)."""
     return magnitude(unit) in MAGNITUDES
 
-
-POWERS = {
-    "": 0, "k": 3, "K": 3, "M": 6, "MM": 6, "m": 6, "mm": 6,
-    "B": 9, "b": 9, "bn": 9, "Bn": 9, "T": 12, "tn": 12,
-}
-"""The power of ten each magnitude counts in (`£m` and `$MM` are millions, as finance writes)."""
 
 
 def rescaling(old: object, new: object) -> int | None:
