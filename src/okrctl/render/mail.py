@@ -197,9 +197,6 @@ def _nudge_html(
     )
 
 
-
-
-
 def _example(quiet: Any) -> str:
     """The command's value: the last one, to confirm it (a milestone: its state)."""
     if quiet.milestone:
