@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from okrctl.core.graph import KeyResultNode, KpiNode
 from okrctl.core.rules.registry import Context, Hit, hit, rule
 from okrctl.core.score import measurable_span
-from okrctl.core.slips import Slip, goal_marks, key_result_aims, kpi_aims, slip
+from okrctl.core.slips import SLIP_FACTOR, Slip, goal_marks, key_result_aims, kpi_aims, slip
 from okrctl.core.title_numbers import plain_text, title_problem
 from okrctl.model.bounds import MIN_SPAN
 from okrctl.model.findings import Severity
@@ -169,8 +169,8 @@ def title_numbers(ctx: Context) -> Iterator[Hit]:
 @rule(
     "unlikely-value",
     Severity.WARNING,
-    "a key result's or KPI's `current` more than 50 times larger or smaller than its baseline, "
-    "target and bands: a fraction typed for a percentage, dollars for `$M`",
+    f"a key result's or KPI's `current` more than {SLIP_FACTOR} times larger or smaller than its "
+    "baseline, target and bands: a fraction typed for a percentage, dollars for `$M`",
     per_unit=True,
 )
 def unlikely_value(ctx: Context) -> Iterator[Hit]:
