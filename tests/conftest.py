@@ -228,6 +228,16 @@ def findings(root: Path, *extra: str) -> tuple[int, list[tuple[str, str, int, in
     ]
 
 
+def mermaid_charts(markdown: str) -> list[list[str]]:
+    """Each ```mermaid chart of a report: its lines after the front matter (its colours), which
+    every chart asserts the same way (tests/test_charts.py)."""
+    charts = []
+    for fence in markdown.split("```mermaid\n")[1:]:
+        lines = fence.split("```")[0].splitlines()
+        charts.append(lines[lines.index("xychart-beta") :])
+    return charts
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _temporary_folder_of_the_run(tmp_path_factory: pytest.TempPathFactory):
     """okrctl keeps a file of its own (a workspace's lock) in the temporary folder where there

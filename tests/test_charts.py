@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from conftest import BASE, cache_files, index_payload, pillar_with, run_cli
+from conftest import BASE, cache_files, index_payload, mermaid_charts, pillar_with, run_cli
 from gitrepo import GitRepo
 
 PILLAR_FILE = "goals/pillars/growth.yaml"
@@ -33,14 +33,25 @@ def _report(root, *extra):
     return result.stdout
 
 
+def _lines(chart):
+    """A Mermaid chart's `line [...]` series as numbers."""
+    return [
+        [float(v) for v in line.removeprefix("    line [").removesuffix("]").split(", ")]
+        for line in chart
+        if line.startswith("    line [")
+    ]
+
+
 def test_the_markdown_chart_steps_on_the_day_the_target_moved(tmp_path):
     root = _moved_mid_quarter(tmp_path)
-    chart = _report(root).split("```mermaid\n")[1].split("```")[0].splitlines()
-    assert chart[2] == '    x-axis ["10-01", "10-15", "10-20", "10-20", "11-05"]'
-    assert chart[4] == "    line [30, 33, 33, 33, 35]"  # the value in effect when it moved
-    assert chart[5] == "    line [40, 40, 40, 36, 36]"
+    [chart] = mermaid_charts(_report(root))
+    assert chart[2] == '    x-axis "days since 2026-10-01" 0 --> 35'  # to Nov 5
+    values, target = _lines(chart)
+    assert len(values) == len(target) == 36  # a point a day: Mermaid spaces points evenly
+    assert (values[0], values[7], values[14], values[35]) == (30, 31.5, 33, 35)
+    assert target[:19] == [40] * 19 and target[19:] == [36] * 17  # moved on Oct 20, day 19
     warm = _report(root)  # read from the history index this time
-    assert warm == _report(root) and "line [40, 40, 40, 36, 36]" in warm
+    assert warm == _report(root) and mermaid_charts(warm) == [chart]
     [index] = cache_files(root, "history-*.marshal")
     assert index_payload(index)["refs"][KR][3][-1][1] == 36
 
@@ -48,12 +59,15 @@ def test_the_markdown_chart_steps_on_the_day_the_target_moved(tmp_path):
 def test_the_html_chart_draws_a_vertical_step(tmp_path):
     root = _moved_mid_quarter(tmp_path)
     page = _report(root, "--format", "html")
-    [_, target] = re.findall(r'<polyline [^>]*points="([^"]*)"', page)
+    [values, target] = re.findall(r'<polyline [^>]*points="([^"]*)"', page)
     corners = [tuple(map(float, p.split(","))) for p in target.split()]
-    assert len(corners) == 5
-    (x3, y3), (x4, y4) = corners[2], corners[3]
-    assert x3 == x4 and y4 > y3  # same day; lower on the page: a lower target
-    assert corners[0][1] == corners[2][1] and corners[3][1] == corners[4][1]
+    assert len(corners) == 4
+    (x1, y1), (x2, y2) = corners[1], corners[2]
+    assert x1 == x2 and y2 > y1  # same day; lower on the page: a lower target
+    assert corners[0][1] == corners[1][1] and corners[2][1] == corners[3][1]
+    days = [float(p.split(",")[0]) for p in values.split()]  # Oct 1, Oct 15, Nov 5
+    assert round((days[1] - days[0]) / (days[2] - days[0]), 3) == round(14 / 35, 3)
+    assert round((x1 - days[0]) / (days[2] - days[0]), 3) == round(19 / 35, 3)  # Oct 20
 
 
 def test_the_site_chart_steps_across_the_period_and_names_the_move(tmp_path):
@@ -110,8 +124,10 @@ def test_a_keep_band_is_charted_against_its_bounds(tmp_path):
         {**BASE, PILLAR_FILE: band.replace("keep:", "current: 3\n        keep:")}, "2026-10-01"
     )
     repo.commit({PILLAR_FILE: band.replace("keep:", "current: 4.5\n        keep:")}, "2026-10-20")
-    chart = _report(repo.root).split("```mermaid\n")[1].split("```")[0].splitlines()
-    assert chart[4:] == ["    line [3, 4.5]", "    line [2, 2]", "    line [5, 5]"]
+    [chart] = mermaid_charts(_report(repo.root))
+    values, low, high = _lines(chart)
+    assert (values[0], values[-1], len(values)) == (3, 4.5, 20)  # Oct 1 to Oct 20
+    assert low == [2] * 20 and high == [5] * 20
 
 
 @pytest.mark.parametrize(
@@ -154,3 +170,71 @@ def test_an_axis_of_millions_reads_as_the_tables_do(tmp_path):
     ticks = re.findall(r'fill="#57606a">([^<]*)</text>', page)
     numbers = [t for t in ticks if not re.fullmatch(r"\d\d-\d\d", t)]  # (the dates below)
     assert numbers and all(re.fullmatch(r"\d{1,3}(,\d{3})+", t) for t in numbers), numbers
+
+
+def _kr(*checkins, target=12, baseline=0):
+    return {
+        "title": "Count",
+        "target": target,
+        "baseline": baseline,
+        "checkins": [{"day": d, "date": f"{d}T12:00:00Z", "value": v} for d, v in checkins],
+    }
+
+
+def test_three_days_are_drawn_as_three_days_not_as_a_month():
+    """Charts spaced their check-ins evenly: Oct 1, Oct 31 and Nov 3 put the last three days
+    as far apart as the month before, and a fast drop read as a slowdown."""
+    from okrctl.render.charts import chart_of, mermaid_body, svg
+
+    checkins = (("2026-10-01", 8.2), ("2026-10-31", 7.5), ("2026-11-03", 7.35))
+    chart = chart_of(_kr(*checkins, target=6))
+    assert chart is not None
+    lines = mermaid_body(chart).splitlines()
+    assert lines[:6] == [
+        "---",
+        "config:",
+        "  themeVariables:",
+        "    xyChart:",
+        '      plotColorPalette: "#0969da, #cf222e"',
+        "---",
+    ]
+    assert lines[8] == '    x-axis "days since 2026-10-01" 0 --> 33'
+    values, target = _lines(lines[6:])
+    read = (values[0], values[15], values[30], values[31], values[33])
+    assert read == (8.2, 7.85, 7.5, 7.45, 7.35)
+    assert target == [6] * 34
+    drawn = re.findall(r'<polyline [^>]*points="([^"]*)"', svg(chart))[0]
+    xs = [float(p.split(",")[0]) for p in drawn.split()]
+    assert round((xs[2] - xs[1]) / (xs[2] - xs[0]), 3) == round(3 / 33, 3)
+
+
+def test_one_day_of_check_ins_is_no_chart():
+    """Two check-ins on one day drew both points at one x: no line through time to read."""
+    from okrctl.render.charts import chart_of
+
+    assert chart_of(_kr(("2026-10-01", 3), ("2026-10-01", 5))) is None
+    assert chart_of(_kr(("2026-10-01", 3), ("2026-10-01", 5), ("2026-10-02", 6))) is not None
+
+
+def test_a_small_rate_keeps_its_digits():
+    """A rate from 0.001 to 0.005 was drawn as 0, 0, 0.01 on an axis from 0 to 0.01."""
+    from okrctl.render.charts import chart_of, mermaid_body
+
+    kr = _kr(("2026-10-01", 0.0012), ("2026-10-03", 0.0034), target=0.005, baseline=0.0012)
+    chart = chart_of(kr)
+    assert chart is not None
+    lines = mermaid_body(chart).splitlines()
+    assert lines[9] == '    y-axis "value" 0.00082 --> 0.00538'
+    assert _lines(lines) == [[0.0012, 0.0023, 0.0034], [0.005, 0.005, 0.005]]
+
+
+def test_a_target_moved_before_the_first_check_in_does_not_stretch_one_day_into_a_chart():
+    from okrctl.render.charts import chart_of
+
+    kr = _kr(("2026-10-05", 3), ("2026-10-05", 5))
+    move = {"day": "2026-10-02", "date": "2026-10-02T12:00:00Z", "from": 9, "to": 12}
+    kr["target_moves"] = [move]
+    assert chart_of(kr) is None
+    move["day"] = "2026-10-09"  # after it: a line from Oct 5 to Oct 9
+    chart = chart_of(kr)
+    assert chart is not None and chart.corners().lines == [[(0, 9), (4, 9), (4, 12), (4, 12)]]

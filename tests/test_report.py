@@ -16,6 +16,7 @@ from conftest import (
     TEAM_HEAD,
     assert_golden,
     demo_copy,
+    mermaid_charts,
     run_cli,
     squad,
     squads_in_need,
@@ -150,15 +151,16 @@ def test_since_a_period_start_shows_the_goalpost_move_and_the_new_priority(quart
 
 def test_a_mermaid_chart_of_checkins_against_the_target(quarter):
     text = report(quarter, "signups")
-    chart = text.split("```mermaid\n")[1].split("```")[0]
-    assert chart.splitlines() == [
+    chart = mermaid_charts(text)[0]
+    assert chart[:4] == [
         "xychart-beta",
         '    title "Raise funded conversion from 38% to 45%"',
-        '    x-axis ["10-01", "10-08", "10-22", "11-06"]',
+        '    x-axis "days since 2026-10-01" 0 --> 36',  # check-ins on Oct 1, 8, 22 and Nov 6
         '    y-axis "%" 37.3 --> 45.7',
-        "    line [38, 38.9, 39.8, 40.5]",
-        "    line [45, 45, 45, 45]",
     ]
+    values = chart[4].removeprefix("    line [").removesuffix("]").split(", ")
+    assert [values[day] for day in (0, 7, 14, 21, 36)] == ["38", "38.9", "39.35", "39.8", "40.5"]
+    assert len(values) == 37 and chart[5] == "    line [" + ", ".join(["45"] * 37) + "]"
 
 
 def test_html_is_one_standalone_page_with_no_outside_assets(quarter, tmp_path):
@@ -460,7 +462,7 @@ def test_html_in_goals_text_never_reaches_the_markdown_as_html(own_copy, templat
     if template == "team":
         assert "&lt;script>alert(1)&lt;/script> funded conversion < 45% &lt;!-- hidden -->" in out
         assert "&lt;img src=x onerror=alert(1)> Half never fund." in out
-        chart = out.split("```mermaid\n")[1].split("```")[0].splitlines()
+        chart = mermaid_charts(out)[0]
         title = "<script>alert(1)</script> funded conversion < 45% <!-- hidden -->"
         title = title.replace("<", "\u2039")  # a single left angle quote
         assert chart[1] == f'    title "{title}"'

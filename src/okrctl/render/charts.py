@@ -5,26 +5,31 @@ The HTML page gets the data itself, never a parse of the Mermaid text."""
 from __future__ import annotations
 
 import html
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from okrctl.render.textformat import number, one_line
 
 
-class Categories(NamedTuple):
-    labels: list[str]
-    values: list[float]
-    lines: list[list[float]]
-    """Each reference line (the target, or a band's bounds), a value per point."""
-    slots: list[int]
-    """Each point's place along the x axis: a move's two points share one."""
+class Corners(NamedTuple):
+    """A chart's lines as corners (day since its first check-in, value): joined by straight
+    lines, so that every chart spaces them by date."""
+
+    span: int
+    """Days from the first check-in to the last check-in or target move (at least 1)."""
+    values: list[tuple[int, float]]
+    """Each day's last check-in."""
+    lines: list[list[tuple[int, float]]]
+    """Each reference line (the target, or a band's bounds); a move: two corners on its day,
+    the old target, then the new."""
 
 
 @dataclass(frozen=True, slots=True)
 class Chart:
     title: str
-    labels: list[str]
-    """The day of each check-in, MM-DD."""
     dates: list[str]
     """The day of each check-in, ISO (YYYY-MM-DD)."""
     values: list[float]
@@ -38,13 +43,16 @@ class Chart:
     """Each move of the target: (ISO day, old, new); the line steps there."""
     band: tuple[float | None, float | None] | None = None
     """A keep band's (min, max), drawn instead of a target."""
-    stamps: tuple[str, ...] = ()
-    """Each check-in's and each move's full ISO time, check-ins first: orders them on a day."""
 
     @property
     def opening_target(self) -> float | None:
         """The target at the first point: before any move."""
         return self.moves[0][1] if self.moves else self.target
+
+    @property
+    def first_day(self) -> date:
+        """The first check-in's day: the chart's day 0."""
+        return date.fromisoformat(min(self.dates))
 
     def references(self) -> list[tuple[str, float]]:
         """The lines the values are read against, by name: the target, or the band's bounds."""
@@ -53,49 +61,51 @@ class Chart:
             return [(name, v) for name, v in (("min", low), ("max", high)) if v is not None]
         return [] if self.target is None else [("target", self.target)]
 
-    def categories(self) -> Categories:
-        """For charts spaced by point, not by date (Mermaid, the inline SVG): labels, values,
-        and each reference line's value at every point. A target move adds two points on its
-        day, at the value then in effect: the old target, then the new (one slot, so a chart
-        that can place two points at one x draws a vertical step)."""
-        count = len(self.values)
-        events = sorted(
-            [(self.stamps[i] if self.stamps else self.dates[i], 1, i) for i in range(count)]
-            + [
-                (self.stamps[count + j] if self.stamps else day, 0, j)
-                for j, (day, _, _) in enumerate(self.moves)
-            ]
-        )
+    def corners(self) -> Corners:
+        """The chart by date: a week without a check-in is a week wide, a day is a day (check-ins
+        spaced evenly drew three days as long as a month). A target moved before the first
+        check-in is drawn at its start."""
+        first = self.first_day
+
+        def day(iso: str) -> int:
+            return max((date.fromisoformat(iso) - first).days, 0)
+
+        by_day = {day(iso): value for iso, value in zip(self.dates, self.values, strict=True)}
+        span = max([*by_day, *(day(when) for when, _, _ in self.moves)])
+        values = sorted(by_day.items())
         if self.band is not None or not self.moves:
-            lines = [[v] * count for _, v in self.references()]
-            return Categories(list(self.labels), list(self.values), lines, list(range(count)))
-        labels: list[str] = []
-        values: list[float] = []
-        targets: list[float] = []
-        slots: list[int] = []
-        target = float(self.moves[0][1])
-        value = self.values[0]
-        for _, kind, index in events:
-            slot = slots[-1] + 1 if slots else 0
-            if kind == 1:
-                value = self.values[index]
-                labels.append(self.labels[index])
-                values.append(value)
-                targets.append(target)
-                slots.append(slot)
-            else:
-                day, old, new = self.moves[index]
-                labels += [day[5:], day[5:]]
-                values += [value, value]
-                targets += [float(old), float(new)]
-                slots += [slot, slot]
-                target = float(new)
-        return Categories(labels, values, [targets], slots)
+            lines = [[(0, v), (span, v)] for _, v in self.references()]
+            return Corners(span, values, lines)
+        target = self.opening_target
+        assert target is not None
+        steps = [(0, target)]
+        for when, old, new in self.moves:
+            steps += [(day(when), old), (day(when), new)]
+        steps.append((span, steps[-1][1]))
+        return Corners(span, values, [steps])
+
+
+def each_day(corners: list[tuple[int, float]], span: int) -> list[float]:
+    """The line through `corners` read at the end of each day from 0 to `span`: a day with two
+    corners (a move) reads the later; a day between two corners, the straight line's value."""
+    read = []
+    at = 0
+    for day in range(span + 1):
+        while at + 1 < len(corners) and corners[at + 1][0] <= day:
+            at += 1
+        (x0, y0) = corners[at]
+        if x0 == day or at + 1 == len(corners):
+            read.append(y0)
+        else:
+            x1, y1 = corners[at + 1]
+            read.append(y0 + (y1 - y0) * (day - x0) / (x1 - x0))
+    return read
 
 
 def chart_of(kr: dict[str, Any], title: str | None = None) -> Chart | None:
     """The chart of a report's key result (see docs/templates.md), or None with fewer than two
-    numeric check-ins, or neither a target nor a keep band."""
+    numeric check-ins, all of them (and any target move) on one day, or neither a target nor a
+    keep band."""
     points = [
         c
         for c in kr.get("timeline") or kr.get("checkins", [])
@@ -118,35 +128,29 @@ def chart_of(kr: dict[str, Any], title: str | None = None) -> Chart | None:
             (m["day"], float(m["from"]), float(m["to"])) for m in kr.get("target_moves") or []
         )
         ends += [target, float(kr["baseline"]), *(m[1] for m in moves)]
+    first = min(c["day"] for c in points)
+    if max(c["day"] for c in points) == first and all(day <= first for day, _, _ in moves):
+        return None  # one day's check-ins draw no line through time
     low, high = min(ends), max(ends)
     pad = (high - low) * 0.1 or 1.0
     bottom = max(low - pad, 0.0) if low >= 0 else low - pad  # (no axis of tests below 0)
+    digits = decimals(bottom, high + pad)
     return Chart(
         title=title or kr["title"],
-        labels=[c["day"][5:] for c in points],
         dates=[c["day"] for c in points],
         values=values,
         target=target,
         axis=kr.get("unit") or "value",
-        low=float(plain(bottom)),
-        high=float(plain(high + pad)),
+        low=round(bottom, digits),
+        high=round(high + pad, digits),
         moves=moves,
         band=band,
-        stamps=tuple(
-            [c.get("date") or c["day"] for c in points]
-            + [m.get("date") or m["day"] for m in kr.get("target_moves") or [] if moves]
-        ),
     )
 
 
 def _number(value: Any) -> float | None:
     numeric = isinstance(value, int | float) and not isinstance(value, bool)
     return float(value) if numeric else None
-
-
-def plain(value: float) -> str:
-    """A number as Mermaid reads it: no thousands separators, two decimals at most."""
-    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def mermaid_text(text: str) -> str:
@@ -156,41 +160,60 @@ def mermaid_text(text: str) -> str:
     return one_line(text).replace('"', "'").replace("<", "\u2039")
 
 
+CHECKINS, TARGET, BAND = "#0969da", "#cf222e", "#1a7f37"
+"""The colours of every chart (the mail's PNG and the site's too): check-ins blue, the target
+red, a keep band's bounds green."""
+
+
 def mermaid_body(chart: Chart) -> str:
-    """The text inside the ```mermaid fence."""
-    names, values, references, _ = chart.categories()
-    labels = ", ".join(f'"{mermaid_text(label)}"' for label in names)
+    """The text inside the ```mermaid fence. Mermaid spaces a line's points evenly, so each
+    line is read at every day (`each_day`): the x axis counts days, and a straight stretch
+    between two check-ins is drawn as the dated charts draw it. Its colours are set in the
+    fence, as Mermaid's front matter (its default draws the check-ins in a faint lavender)."""
+    corners = chart.corners()
+    digits = decimals(chart.low, chart.high)
+    reference = BAND if chart.band is not None else TARGET
+    palette = ", ".join([CHECKINS, *[reference] * len(corners.lines)])
+    lines = (corners.values, *corners.lines)
     return "\n".join(
         [
+            "---",
+            "config:",
+            "  themeVariables:",
+            "    xyChart:",
+            f'      plotColorPalette: "{palette}"',
+            "---",
             "xychart-beta",
             f'    title "{mermaid_text(chart.title)}"',
-            f"    x-axis [{labels}]",
-            f'    y-axis "{mermaid_text(chart.axis)}" {plain(chart.low)} --> {plain(chart.high)}',
-            *(f"    line [{_numbers(series)}]" for series in (values, *references)),
+            f'    x-axis "days since {chart.first_day}" 0 --> {corners.span}',
+            f'    y-axis "{mermaid_text(chart.axis)}" {plain(chart.low, digits)} --> '
+            f"{plain(chart.high, digits)}",
+            *(
+                f"    line [{', '.join(plain(v, digits) for v in each_day(line, corners.span))}]"
+                for line in lines
+            ),
         ]
     )
 
 
-def _numbers(series: list[float]) -> str:
-    return ", ".join(number(v).replace(",", "") for v in series)
-
-
 SERIES_STYLE = [
-    'stroke="#0969da" stroke-width="2.5"',
-    'stroke="#cf222e" stroke-width="1.5" stroke-dasharray="6 4"',
+    f'stroke="{CHECKINS}" stroke-width="2.5"',
+    'stroke-width="1.5" stroke-dasharray="6 4"',
 ]
+FONT = 'font-family="Helvetica,Arial,sans-serif"'
 
 
 def svg(chart: Chart) -> str:
-    """The check-ins (solid) and the target or the band's bounds (dashed) as an inline SVG
-    line chart; a moved target steps where it moved."""
+    """The check-ins (solid, a dot on each day with one) and the target or the band's bounds
+    (dashed) as an inline SVG line chart, spaced by date; a moved target steps where it moved.
+    Under the axis: the first and last days, and each check-in's day where it fits."""
     width, height, left, right, top, bottom = 560, 220, 56, 16, 30, 36
     low, high = chart.low, chart.high
-    names, values, references, slots = chart.categories()
-    count = slots[-1] + 1
+    corners = chart.corners()
+    reference = BAND if chart.band is not None else TARGET
 
-    def x(i: int) -> float:
-        return left + (width - left - right) * (i / max(count - 1, 1))
+    def x(day: int) -> float:
+        return left + (width - left - right) * day / corners.span
 
     def y(v: float) -> float:
         return float(top + (height - top - bottom) * (1 - (v - low) / (high - low)))
@@ -201,8 +224,7 @@ def svg(chart: Chart) -> str:
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{title}" '
         f'style="max-width:100%;height:auto;">',
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="{left}" y="18" font-size="13" font-family="Helvetica,Arial,sans-serif" '
-        f'fill="#1f2328">{title}</text>',
+        f'<text x="{left}" y="18" font-size="13" {FONT} fill="#1f2328">{title}</text>',
         f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="#d0d7de"/>',
         f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" '
         f'stroke="#d0d7de"/>',
@@ -210,18 +232,47 @@ def svg(chart: Chart) -> str:
     for value in (low, high):
         parts.append(
             f'<text x="{left - 6}" y="{y(value) + 4:.1f}" font-size="11" '
-            f'text-anchor="end" font-family="Helvetica,Arial,sans-serif" '
+            f'text-anchor="end" {FONT} '
             f'fill="#57606a">{number(value)}</text>'  # as tables write it (`:g`: 1.5e+06)
         )
-    for i, label in sorted(dict(zip(slots, names, strict=True)).items()):
+    first = chart.first_day
+    for day in _labelled(corners, x):
+        label = (first + timedelta(days=day)).strftime("%m-%d")
         parts.append(
-            f'<text x="{x(i):.1f}" y="{height - bottom + 16}" font-size="11" '
-            f'text-anchor="middle" font-family="Helvetica,Arial,sans-serif" '
-            f'fill="#57606a">{html.escape(label)}</text>'
+            f'<text x="{x(day):.1f}" y="{height - bottom + 16}" font-size="11" '
+            f'text-anchor="middle" {FONT} fill="#57606a">{label}</text>'
         )
-    for index, series in enumerate((values, *references)):
-        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in zip(slots, series, strict=True))
-        style = SERIES_STYLE[min(index, 1)]
+    for index, line in enumerate((corners.values, *corners.lines)):
+        points = " ".join(f"{x(day):.1f},{y(v):.1f}" for day, v in line)
+        style = SERIES_STYLE[0] if index == 0 else f'stroke="{reference}" {SERIES_STYLE[1]}'
         parts.append(f'<polyline fill="none" {style} points="{points}"/>')
+    parts += [
+        f'<circle cx="{x(day):.1f}" cy="{y(v):.1f}" r="3" fill="{CHECKINS}"/>'
+        for day, v in corners.values
+    ]
     parts.append("</svg>")
     return "<p>" + "".join(parts) + "</p>\n"
+
+
+def _labelled(corners: Corners, x: Callable[[int], float], room: float = 40.0) -> list[int]:
+    """The days written under the axis: the first and the last, then each check-in's day that
+    leaves `room` pixels to every label already placed."""
+    placed = [0, corners.span]
+    for day, _ in corners.values:
+        if all(abs(x(day) - x(other)) >= room for other in placed):
+            placed.append(day)
+    return sorted(placed)
+
+
+def decimals(low: float, high: float) -> int:
+    """The decimals that tell apart a thousandth of an axis from `low` to `high`: a rate of
+    0.001 to 0.005 is not drawn as 0 to 0.01, nor a count of thousands with cents."""
+    return max(0, 3 - math.floor(math.log10(high - low)))
+
+
+def plain(value: float, digits: int = 2) -> str:
+    """A number as Mermaid reads it: no thousands separators, `digits` decimals at most."""
+    text = f"{value:.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
