@@ -350,8 +350,9 @@ def test_needs_attention_names_the_numbers_gone_quiet_ten_of_each_kind(quarter, 
     quiet = [line for line in attention if line.startswith("  quiet: ")]
     assert quiet[:2] == [
         "  quiet: trust/safe-money/teams-deliver (50 days without a check-in)",
-        "  quiet: platform/on-call-skills/game-days (50 days without a check-in)",
+        "  quiet: platform/on-call-skills/game-days (never checked in, 50 days)",
     ]
+    assert not [line for line in attention if "never checked in: " in line]  # named once
     assert len(quiet) == 10 and quiet[-1].endswith("(18 days without a check-in)")
     assert attention[attention.index(quiet[-1]) + 1] == (
         "  …and 12 more (okrctl check lists every one)"

@@ -393,9 +393,9 @@ teams it listed 20,000 numbers never checked in, and the tree above scrolled out
 
 def attention_summary(card: Scorecard, quiet: Sequence[tuple[str, int]] = ()) -> RenderableType:
     """What needs attention: off-track or missed objectives, critical KPIs, numbers forecast
-    to miss, gone quiet (`quiet`: ref and days, longest first) or never checked in; at most
-    `ATTENTION_EACH` of each kind. Each item is a row of two columns, so a long one wraps under
-    its own text, not the margin."""
+    to miss, gone quiet (`quiet`: ref and days, longest first) or never checked in (and not
+    quiet for long yet); at most `ATTENTION_EACH` of each kind. Each item is a row of two
+    columns, so a long one wraps under its own text, not the margin."""
     from rich.console import Group
     from rich.text import Text
 
@@ -403,7 +403,9 @@ def attention_summary(card: Scorecard, quiet: Sequence[tuple[str, int]] = ()) ->
         o for o in card.objectives.values() if o.status in (Status.OFF_TRACK, Status.MISSED)
     ]
     critical = [k for k in card.kpis.values() if k.health is Health.CRITICAL]
-    silent = [k for k in card.key_results.values() if not k.checked_in]
+    stale_days = dict(quiet)
+    never = {k.ref for k in card.key_results.values() if not k.checked_in}
+    silent = [k for k in card.key_results.values() if k.ref in never - stale_days.keys()]
     missing = [
         k for k in card.key_results.values() if k.heading is not None and k.heading.score < 1
     ]
@@ -433,7 +435,10 @@ def attention_summary(card: Scorecard, quiet: Sequence[tuple[str, int]] = ()) ->
             "okrctl status --format json",
         ),
         (
-            [("quiet", "yellow", f"{ref} ({days(n)} without a check-in)") for ref, n in quiet],
+            [
+                ("quiet", "yellow", f"{ref} ({_quiet_for(n, ref in never)})")
+                for ref, n in quiet
+            ],
             "okrctl check",
         ),
         ([("never checked in", "yellow", k.ref) for k in silent], "okrctl status --format json"),
@@ -445,6 +450,12 @@ def attention_summary(card: Scorecard, quiet: Sequence[tuple[str, int]] = ()) ->
             rest = f"…and {len(items) - ATTENTION_EACH:,} more ({everything} lists every one)"
             rows.append(_attention_row("", "dim", rest))
     return Group(Text("Needs attention", style="bold"), *rows)
+
+
+def _quiet_for(count: int, never: bool) -> str:
+    """A quiet number's days; one never checked in says so there, and is not named again
+    under "never checked in" (that list keeps the ones not stale yet)."""
+    return f"never checked in, {days(count)}" if never else f"{days(count)} without a check-in"
 
 
 def _current(kpi: KpiScore) -> str:
