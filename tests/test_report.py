@@ -835,3 +835,10 @@ def test_one_day_left_is_said_so(quarter):
     assert result.stdout.splitlines()[2].endswith(" · 1 day left_")
     wall = run_cli("report", "--template", "wall", "--repo", quarter, "--as-of", "2026-12-30")
     assert "## 2026-Q4 · 99% gone · 1 day left\n" in wall.stdout
+
+
+def test_a_number_never_checked_in_reads_none_yet_then_how_long(quarter):
+    """Its cell read "no check-in ⏳ no check-in for 45 days"."""
+    text = report(quarter, "platform")
+    row = next(line for line in text.splitlines() if "Engineers who ran a game day" in line)
+    assert "| none yet ⏳ no check-in for 45 days | 10 engineers |" in row  # since Oct 1
