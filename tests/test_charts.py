@@ -68,6 +68,8 @@ def test_the_html_chart_draws_a_vertical_step(tmp_path):
     days = [float(p.split(",")[0]) for p in values.split()]  # Oct 1, Oct 15, Nov 5
     assert round((days[1] - days[0]) / (days[2] - days[0]), 3) == round(14 / 35, 3)
     assert round((x1 - days[0]) / (days[2] - days[0]), 3) == round(19 / 35, 3)  # Oct 20
+    labels = re.findall(r'fill="#cf222e">([^<]*)</text>', page)
+    assert labels == ["target 40", "moved to 36"]  # the dashed line says what it is
 
 
 def test_the_site_chart_steps_across_the_period_and_names_the_move(tmp_path):

@@ -205,8 +205,9 @@ FONT = 'font-family="Helvetica,Arial,sans-serif"'
 
 def svg(chart: Chart) -> str:
     """The check-ins (solid, a dot on each day with one) and the target or the band's bounds
-    (dashed) as an inline SVG line chart, spaced by date; a moved target steps where it moved.
-    Under the axis: the first and last days, and each check-in's day where it fits."""
+    (dashed, each labelled with its value, as the mail's PNG does) as an inline SVG line chart,
+    spaced by date; a moved target steps where it moved and says to what. Under the axis: the
+    first and last days, and each check-in's day where it fits."""
     width, height, left, right, top, bottom = 560, 220, 56, 16, 30, 36
     low, high = chart.low, chart.high
     corners = chart.corners()
@@ -250,6 +251,15 @@ def svg(chart: Chart) -> str:
         f'<circle cx="{x(day):.1f}" cy="{y(v):.1f}" r="3" fill="{CHECKINS}"/>'
         for day, v in corners.values
     ]
+    for (name, _), line in zip(chart.references(), corners.lines, strict=True):
+        said = [(line[0], "start", f"{name} {number(line[0][1])}")]
+        if line[-1][1] != line[0][1]:
+            said.append((line[-1], "end", f"moved to {number(line[-1][1])}"))
+        parts += [
+            f'<text x="{x(day) + (4 if anchor == "start" else 0):.1f}" y="{y(v) - 4:.1f}" '
+            f'font-size="11" text-anchor="{anchor}" {FONT} fill="{reference}">{text}</text>'
+            for (day, v), anchor, text in said
+        ]
     parts.append("</svg>")
     return "<p>" + "".join(parts) + "</p>\n"
 
