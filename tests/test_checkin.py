@@ -449,6 +449,11 @@ UNITS_TEAM = TEAM_HEAD + """\
         ("signups/funding/serve", "$7.35/month", "7.35"),
         ("signups/funding/cost", "-$1,250.50", "-1250.50"),
         ("signups/funding/arr", "$1,250,000.5 ARR", "1250000.5"),
+        ("signups/funding/accounts", "47k", "47000"),  # as the title writes it: 40k to 50k
+        ("signups/funding/accounts", "47.25k accounts", "47250"),
+        ("signups/funding/deposits", "$97,500k", "97.5"),  # another magnitude of its money
+        ("signups/funding/deposits", "$0.1B", "100"),
+        ("signups/funding/serve", "$7.35k/month", "7350"),
     ],
 )
 def test_a_value_is_taken_as_okrctl_shows_it(tmp_path, ref, typed, written):

@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from okrctl.model.bounds import MAX_MAGNITUDE
 from okrctl.model.errors import OkrctlError, UsageError
-from okrctl.model.money import is_money
+from okrctl.model.money import POWERS, is_money, magnitude
 from okrctl.store.yaml import events
 from okrctl.store.yaml.read import YamlProblem
 from okrctl.store.yaml.scalars import plain_number
@@ -61,6 +62,8 @@ def parse_value(text: str, *, milestone: bool, unit: str | None = None) -> tuple
         return ("true" if done else "false"), done
     word = _bare_number(word, unit)
     value = plain_number(word)
+    if value is None and (spelled_out := _abbreviated(word, unit)) is not None:
+        word, value = spelled_out, plain_number(spelled_out)
     if value is None:
         marked = next((m for m in ("%", "$") if m in word and m != unit), None)
         if marked is not None and unit and is_money(unit) and marked == unit[0]:
@@ -97,6 +100,37 @@ def _bare_number(word: str, unit: str | None) -> str:
     elif unit and word.endswith(unit):
         word = word[: -len(unit)].rstrip()
     return word.replace(",", "") if _GROUPED(word) else word
+
+
+_ABBREVIATED = re.compile(
+    r"(?P<number>[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?P<magnitude>bn|Bn|[kKMB])"
+).fullmatch
+"""`47k`, `1.2M`, `3bn`: a number as a title writes it (not `m`: minutes and metres)."""
+
+
+def _abbreviated(word: str, unit: str | None) -> str | None:
+    """`word` spelled out, when it abbreviates its thousands as titles do (`47k` of an
+    `accounts` number: 47000), or is its money at another magnitude (`$850k` of a `$M`
+    number: 0.85, exactly); None otherwise. A slip of the magnitude is then the slip guard's
+    to catch, as any other (docs/commands.md, "checkin")."""
+    power = 0
+    if unit and is_money(unit):
+        counted = magnitude(unit)
+        if counted not in POWERS:
+            return None  # `$ARR`: no magnitude to count from
+        tail = unit[1 + len(counted) :]
+        if tail and word.endswith(tail):
+            word = word[: -len(tail)].rstrip()
+        sign = "-" if word.startswith("-") else ""
+        word = sign + word.removeprefix("-").removeprefix(unit[0])
+        power = -POWERS[counted]
+    found = _ABBREVIATED(word)
+    if found is None:
+        return None
+    amount = Decimal(found["number"].replace(",", ""))
+    text = format(amount.scaleb(power + POWERS[found["magnitude"]]), "f")
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text == "-0" else text
 
 
 def parse_confidence(text: str) -> tuple[str, float]:
