@@ -167,6 +167,25 @@ def test_rows_it_cannot_use_are_listed_and_the_rest_imported(tmp_path):
     assert '        title: "Saved on\\nWindows"\n' in company  # (its line break, without \r)
 
 
+def test_numbers_typed_as_titles_and_reports_write_them(tmp_path):
+    """A sheet typed by people says `$80M`, `41k` and `46,800 accounts`: each row was skipped
+    ("the baseline is '$80M', not a number"); they are read as `okrctl checkin` reads them."""
+    target = empty_repo(tmp_path / "okrs")
+    sheet = tmp_path / "okrs.csv"
+    sheet.write_text(
+        "team,kind,mission,objective,key result,unit,baseline,target,current,source\n"
+        "acme,company,Save,Grow,Deposits from $80M to $120M,$M,$80M,$0.12B,\"$97,500k\",bank\n"
+        "acme,company,Save,Grow,Accounts from 41k to 55k,accounts,41k,55k,\"46,800 accounts\",crm\n"
+        "acme,company,Save,Grow,Cost to serve,$/month,$8.20/month,$6/month,7.35,finance\n"
+    )
+    result = run_cli("import", sheet, "--repo", target)
+    assert result.exit_code == 0, result.stderr
+    [deposits, accounts, cost] = goals_of(target)["acme"]["objectives"][0]["key_results"]
+    assert (deposits["baseline"], deposits["target"], deposits["current"]) == (80, 120, 97.5)
+    assert (accounts["baseline"], accounts["target"], accounts["current"]) == (41000, 55000, 46800)
+    assert (cost["baseline"], cost["target"], cost["current"]) == (8.2, 6, 7.35)
+
+
 def test_ids_are_unique_and_stable(tmp_path):
     target = empty_repo(tmp_path / "okrs")
     sheet = tmp_path / "okrs.csv"

@@ -90,8 +90,9 @@ def slug(title: str, taken: set[str]) -> str:
     return candidate
 
 
-def number(cell: Any, what: str) -> int | float | None:
-    """A spreadsheet cell as a number (empty: none); anything else is the row's problem."""
+def number(cell: Any, what: str, unit: str | None = None) -> int | float | None:
+    """A spreadsheet cell as a number (empty: none); anything else is the row's problem. Text
+    may say it as a check-in may (`$80M` of a `$M` row, `41k`, `46,800 accounts`)."""
     if cell is None or (isinstance(cell, str) and not cell.strip()):
         return None
     if isinstance(cell, bool):
@@ -102,8 +103,11 @@ def number(cell: Any, what: str) -> int | float | None:
     if _THOUSANDS.match(text):
         text = text.replace(",", "")
     from okrctl.store.yaml.scalars import plain_number
+    from okrctl.store.yaml.splice import typed_number
 
     value = plain_number(text)
+    if value is None and (typed := typed_number(str(cell), unit)) is not None:
+        value = typed[1]
     if value is None:
         raise ValueError(f"the {what} is {str(cell).strip()!r}, not a number")
     return value
@@ -315,9 +319,9 @@ def _plan_row(cell: Any, units: dict[str, Planned], unit_ids: set[str]) -> None:
 
 
 def _numbers(cell: Any) -> dict[str, int | float | None]:
-    found = {
-        name: number(cell(name), name) for name in (*GOAL_NUMBERS, "confidence", "weight")
-    }
+    unit = _text(cell("unit")) or None
+    found = {name: number(cell(name), name, unit) for name in GOAL_NUMBERS}
+    found |= {name: number(cell(name), name) for name in ("confidence", "weight")}
     confidence = found["confidence"]
     if confidence is not None and 1 < confidence <= 100:
         found["confidence"] = round(confidence / 100, 4)  # written as a percentage

@@ -60,11 +60,9 @@ def parse_value(text: str, *, milestone: bool, unit: str | None = None) -> tuple
             )
         done = MILESTONE_WORDS[word.lower()]
         return ("true" if done else "false"), done
-    word = _bare_number(word, unit)
-    value = plain_number(word)
-    if value is None and (spelled_out := _abbreviated(word, unit)) is not None:
-        word, value = spelled_out, plain_number(spelled_out)
-    if value is None:
+    typed = typed_number(word, unit)
+    if typed is None:
+        word = _bare_number(word, unit)
         marked = next((m for m in ("%", "$") if m in word and m != unit), None)
         if marked is not None and unit and is_money(unit) and marked == unit[0]:
             raise UsageError(
@@ -77,6 +75,7 @@ def parse_value(text: str, *, milestone: bool, unit: str | None = None) -> tuple
                 f"{text!r} is in {marked}, but this number {counted}: give it alone, like 42"
             )
         raise UsageError(f"{text!r} is not a number; give the value like 42 or 40.5")
+    word, value = typed
     if abs(value) > MAX_MAGNITUDE:
         shown = word if len(word) <= 24 else f"{word[:20]}… ({len(word)} characters)"
         raise UsageError(
@@ -84,6 +83,17 @@ def parse_value(text: str, *, milestone: bool, unit: str | None = None) -> tuple
             "(use a larger unit, such as millions)"
         )
     return word, value
+
+
+def typed_number(text: str, unit: str | None) -> tuple[str, int | float] | None:
+    """The plain number `text` stands for, as the file would hold it, and its value; None when
+    it is not one. Read as okrctl shows numbers (in `unit`, thousands grouped) and as titles
+    abbreviate them (`47k`): what a check-in and an imported spreadsheet cell may say."""
+    word = _bare_number(text.strip(), unit)
+    value = plain_number(word)
+    if value is None and (spelled_out := _abbreviated(word, unit)) is not None:
+        word, value = spelled_out, plain_number(spelled_out)
+    return None if value is None else (word, value)
 
 
 _GROUPED = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?").fullmatch
