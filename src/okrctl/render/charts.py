@@ -79,7 +79,7 @@ class Chart:
         target = self.opening_target
         assert target is not None
         steps = [(0, target)]
-        for when, old, new in self.moves:
+        for when, old, new in sorted(self.moves, key=lambda move: move[0]):
             steps += [(day(when), old), (day(when), new)]
         steps.append((span, steps[-1][1]))
         return Corners(span, values, [steps])
