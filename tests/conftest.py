@@ -229,8 +229,8 @@ def findings(root: Path, *extra: str) -> tuple[int, list[tuple[str, str, int, in
 
 
 def mermaid_charts(markdown: str) -> list[list[str]]:
-    """Each ```mermaid chart of a report: its lines after the front matter (its colours), which
-    every chart asserts the same way (tests/test_charts.py)."""
+    """Each ```mermaid chart of a report: its lines after its `init` directive (its colours,
+    which tests/test_charts.py asserts)."""
     charts = []
     for fence in markdown.split("```mermaid\n")[1:]:
         lines = fence.split("```")[0].splitlines()

@@ -192,16 +192,11 @@ def test_three_days_are_drawn_as_three_days_not_as_a_month():
     chart = chart_of(_kr(*checkins, target=6))
     assert chart is not None
     lines = mermaid_body(chart).splitlines()
-    assert lines[:6] == [
-        "---",
-        "config:",
-        "  themeVariables:",
-        "    xyChart:",
-        '      plotColorPalette: "#0969da, #cf222e"',
-        "---",
-    ]
-    assert lines[8] == '    x-axis "days since 2026-10-01" 0 --> 33'
-    values, target = _lines(lines[6:])
+    assert lines[0] == (
+        '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#0969da, #cf222e"}}}}%%'
+    )
+    assert lines[3] == '    x-axis "days since 2026-10-01" 0 --> 33'
+    values, target = _lines(lines)
     read = (values[0], values[15], values[30], values[31], values[33])
     assert read == (8.2, 7.85, 7.5, 7.45, 7.35)
     assert target == [6] * 34
@@ -226,7 +221,7 @@ def test_a_small_rate_keeps_its_digits():
     chart = chart_of(kr)
     assert chart is not None
     lines = mermaid_body(chart).splitlines()
-    assert lines[9] == '    y-axis "value" 0.00082 --> 0.00538'
+    assert lines[4] == '    y-axis "value" 0.00082 --> 0.00538'
     assert _lines(lines) == [[0.0012, 0.0023, 0.0034], [0.005, 0.005, 0.005]]
 
 

@@ -5,6 +5,7 @@ The HTML page gets the data itself, never a parse of the Mermaid text."""
 from __future__ import annotations
 
 import html
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -169,20 +170,17 @@ def mermaid_body(chart: Chart) -> str:
     """The text inside the ```mermaid fence. Mermaid spaces a line's points evenly, so each
     line is read at every day (`each_day`): the x axis counts days, and a straight stretch
     between two check-ins is drawn as the dated charts draw it. Its colours are set in the
-    fence, as Mermaid's front matter (its default draws the check-ins in a faint lavender)."""
+    fence by an `init` directive, which every Mermaid that draws an xychart reads (its default
+    draws the check-ins in a faint lavender)."""
     corners = chart.corners()
     digits = decimals(chart.low, chart.high)
     reference = BAND if chart.band is not None else TARGET
     palette = ", ".join([CHECKINS, *[reference] * len(corners.lines)])
+    colours = {"themeVariables": {"xyChart": {"plotColorPalette": palette}}}
     lines = (corners.values, *corners.lines)
     return "\n".join(
         [
-            "---",
-            "config:",
-            "  themeVariables:",
-            "    xyChart:",
-            f'      plotColorPalette: "{palette}"',
-            "---",
+            f"%%{{init: {json.dumps(colours)}}}%%",
             "xychart-beta",
             f'    title "{mermaid_text(chart.title)}"',
             f'    x-axis "days since {chart.first_day}" 0 --> {corners.span}',
