@@ -438,8 +438,8 @@ def test_diff_shows_the_change_between_the_scores_it_shows(tmp_path):
         f"{first} → HEAD\n"
         "\n"
         "scores (2)\n"
-        "  signups/goal-0  0.28 → 0.27 (-0.01)\n"
-        "  signups/goal-2  0.30 → 0.50 (+0.20)\n"
+        "  signups/goal-0  0.28 → 0.27 (-0.01)  Goal 0\n"
+        "  signups/goal-2  0.30 → 0.50 (+0.20)  Goal 2\n"
         "\n"
         "1 more objective moved by less than 0.01 (every one: --format json)\n"
     )
@@ -447,8 +447,8 @@ def test_diff_shows_the_change_between_the_scores_it_shows(tmp_path):
     assert markdown.endswith(
         "| Objective | Before | After | Change |\n"
         "|---|---:|---:|---:|\n"
-        "| `signups/goal-0` | 0.28 | 0.27 | -0.01 |\n"
-        "| `signups/goal-2` | 0.30 | 0.50 | +0.20 |\n"
+        "| **Goal 0** (`signups/goal-0`) | 0.28 | 0.27 | -0.01 |\n"
+        "| **Goal 2** (`signups/goal-2`) | 0.30 | 0.50 | +0.20 |\n"
         "\n"
         "_1 more objective moved by less than 0.01 (every one: --format json)._\n"
     )

@@ -233,6 +233,11 @@ def test_what_was_dropped_is_in_the_retro_and_the_diff(quarter):
     assert {"acme/brand", "acme/shipped", "sam/learn", "acme/grow/launch"} <= set(
         diff.json()["removed"]
     )
+    # named as a reader knows it, by its title in the period it was in
+    text = run_cli("diff", "2026-Q3", "2026-Q4", "--repo", quarter.root).stdout
+    assert "\n- acme/brand  Be known for honesty\n" in text
+    md = run_cli("diff", "2026-Q3", "2026-Q4", "--repo", quarter.root, "--format", "md").stdout
+    assert "\n- **Be known for honesty** (`acme/brand`)\n" in md
 
 
 def test_dry_run_prints_the_plan_and_writes_nothing(quarter):

@@ -10,7 +10,7 @@ from okrctl.core.graph import build_graph
 from okrctl.store.load import load_repo
 from okrctl.store.revisions import resolve
 from okrctl.store.workspace import Workspace
-from okrctl.views.diff import CHECKIN_FIELDS, Diff, ScoreDelta, objective_scores
+from okrctl.views.diff import CHECKIN_FIELDS, Diff, ScoreDelta, objective_scores, titles_of
 
 
 def diff(
@@ -33,4 +33,6 @@ def diff(
         for ref in after
         if ref in before and before[ref] != after[ref]
     ]
-    return Diff(source, target or "working tree", comparison, scores)
+    named = [*comparison.added, *comparison.removed, *(s.ref for s in scores)]
+    titles = titles_of(named, new, old)
+    return Diff(source, target or "working tree", comparison, scores, titles)

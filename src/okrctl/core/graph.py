@@ -162,6 +162,14 @@ class Graph:
         """The node of a key result or KPI (what check-ins, `from:` and `stale` are about)."""
         return self.key_results.get(ref) or self.kpis.get(ref)
 
+    def title_of(self, ref: str) -> str | None:
+        """The title of the objective, key result or KPI `ref` names (None: it names none)."""
+        objective = self.objectives.get(ref)
+        if objective is not None:
+            return objective.objective.title
+        node = self.key_result_or_kpi(ref)
+        return None if node is None else node.model.title
+
     def objective_of(self, ref: str) -> str | None:
         """The objective a ref belongs to: itself, or a key result's objective."""
         if ref in self.objectives:

@@ -18,6 +18,7 @@ from okrctl.render.textformat import (
     NONE,
     bounds_text,
     moved_unseen,
+    one_line,
     score_text,
     shown_change,
 )
@@ -146,8 +147,8 @@ def diff_text(result: Diff) -> str:
     lines = [f"{result.source} → {result.target}"]
     moves, unseen = score_moves(result.scores)
     sections = [
-        ("added", [f"+ {ref}" for ref in result.comparison.added]),
-        ("removed", [f"- {ref}" for ref in result.comparison.removed]),
+        ("added", [f"+ {ref}{_titled(result, ref)}" for ref in result.comparison.added]),
+        ("removed", [f"- {ref}{_titled(result, ref)}" for ref in result.comparison.removed]),
         (
             "changed",
             [
@@ -155,7 +156,10 @@ def diff_text(result: Diff) -> str:
                 for c in result.comparison.changed
             ],
         ),
-        ("scores", [f"  {m.ref}  {m.old} → {m.new} ({m.change})" for m in moves]),
+        (
+            "scores",
+            [f"  {m.ref}  {m.old} → {m.new} ({m.change}){_titled(result, m.ref)}" for m in moves],
+        ),
     ]
     for title, rows in sections:
         if rows:
@@ -165,6 +169,11 @@ def diff_text(result: Diff) -> str:
     if len(lines) == 1:
         lines += ["", "no changes"]
     return "\n".join(lines) + "\n"
+
+
+def _titled(result: Diff, ref: str) -> str:
+    title = result.titles.get(ref)
+    return "" if title is None else f"  {one_line(title)}"
 
 
 def history_text(result: HistoryResult, width: int | None = None) -> list[tuple[str, str]]:

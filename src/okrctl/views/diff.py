@@ -7,7 +7,7 @@ confidences join only with `--values`, so the intent stays readable.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from okrctl.core.compare import VALUE_FIELDS, Comparison
@@ -34,6 +34,8 @@ class Diff:
     target: str
     comparison: Comparison
     scores: list[ScoreDelta]
+    titles: dict[str, str] = field(default_factory=dict)
+    """Each ref added, removed or rescored: its title (as B has it, else as A had it)."""
 
     def as_json(self) -> dict[str, Any]:
         """docs/commands.md's JSON: from, to, added, removed, changed; plus the objectives' score
@@ -56,3 +58,13 @@ class Diff:
 def objective_scores(graph: Graph) -> dict[str, float | None]:
     """Each objective's score, as `status` computes it (time plays no part)."""
     return {ref: objective_score(node.objective) for ref, node in graph.objectives.items()}
+
+
+def titles_of(refs: list[str], new: Graph, old: Graph) -> dict[str, str]:
+    """What a reader knows a goal by: `refs`' titles, from `new`, else from `old`."""
+    found = {}
+    for ref in refs:
+        title = new.title_of(ref) or old.title_of(ref)
+        if title is not None:
+            found[ref] = title
+    return found

@@ -91,9 +91,9 @@ def node_of(graph: Graph, ref: str) -> Node | None:
 
 def title_of(graph: Graph, ref: str) -> str:
     """The title of the objective, key result or KPI `ref` names (it must name one)."""
-    node = node_of(graph, ref)
-    assert node is not None
-    return node.objective.title if isinstance(node, ObjectiveNode) else node.model.title
+    title = graph.title_of(ref)
+    assert title is not None
+    return title
 
 
 def definition(analysis: Analysis, ref: str) -> Place | None:
