@@ -247,15 +247,35 @@ def test_show_lists_each_source_with_its_value_and_share(tmp_path):
     )
 
 
-def test_history_of_a_derived_number_names_its_sources(tmp_path):
+def test_history_of_a_derived_number_gives_its_values_as_its_sources_moved(tmp_path):
+    """It said "no check-ins in git yet" for a number whose value moved all quarter: its
+    values after each commit that moved a source, from the commit that wrote it (the regions'
+    numbers summed to 10 before the company's key result existed: no value it had)."""
     repo = GitRepo(tmp_path / "okrs")
-    repo.commit(files(), "2026-10-01")
+    regions = files(emea=5, amer=5)
+    company = regions.pop("goals/company.yaml")
+    repo.commit(regions, "2026-09-20")
+    repo.commit({"goals/company.yaml": company}, "2026-10-01")
+    repo.commit({"goals/pillars/emea.yaml": files(emea=8)["goals/pillars/emea.yaml"]}, "2026-10-20")
     result = run_cli("history", "acme/grow/deposits", "--repo", repo.root)
-    assert result.exit_code == 0
-    assert (
-        "acme/grow/deposits takes its number from `emea/sales/deposits`, "
-        "`amer/sales/deposits`: their check-ins are its history" in " ".join(result.stderr.split())
-    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "Values of acme/grow/deposits, the sum of emea/sales/deposits and amer/sales/deposits "
+        "(it is never checked in itself: a row for each commit that moved one of them)",
+        "date        value",
+        "2026-10-01  $10M",
+        "2026-10-20  $13M",
+    ]
+    data = run_cli("history", "acme/grow/deposits", "--repo", repo.root, "--format", "json")
+    assert data.json()["checkins"] == []
+    assert data.json()["from"] == {
+        "how": "sum",
+        "sources": ["emea/sales/deposits", "amer/sales/deposits"],
+    }
+    assert [(v["date"][:10], v["value"]) for v in data.json()["values"]] == [
+        ("2026-10-01", 10),
+        ("2026-10-20", 13),
+    ]
 
 
 def test_from_names_where_the_number_comes_from(tmp_path):

@@ -879,12 +879,14 @@ def history(
     if output_format is ShowFormat.json:
         _echo_json(result.as_json())
         return
-    from okrctl.render.commands import history_text
+    from okrctl.render.commands import derived_values_text, history_text
 
-    if not result.checkins:
+    if result.derived is not None and result.derived.values:
+        _print_styled(derived_values_text(result, _width()))
+    elif not result.checkins:
         typer.echo(f"{result.ref} has no check-ins in git yet.")
-        return
-    _print_styled(history_text(result, _width()))
+    else:
+        _print_styled(history_text(result, _width()))
 
 
 class DiffFormat(StrEnum):

@@ -2,32 +2,48 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from okrctl.store.history import ref_history
 from okrctl.store.workspace import Workspace
-from okrctl.views.history import HistoryResult
+from okrctl.views.history import DerivedValues, HistoryResult
 
 
 def history(repo: Workspace | Path | str | None, ref: str) -> HistoryResult:
     """The check-ins of `ref` from git; a ref that names nothing is a usage error. A number
-    taken `from:` others has none of its own: a note names its sources (the goals are loaded
-    only then)."""
+    taken `from:` others has none of its own: its values as its sources moved are given
+    instead (the goals and the whole history are read only then)."""
     workspace = Workspace.of(repo)
     ref, found, notes, unit = ref_history(workspace, ref)
-    if not found.checkins:
-        notes = [*notes, *_derived_note(workspace, ref)]
-    return HistoryResult(ref, found.checkins, notes, unit)
+    if found.checkins:
+        return HistoryResult(ref, found.checkins, notes, unit)
+    derived = _derived_values(workspace, ref, found.created)
+    return HistoryResult(ref, found.checkins, notes, unit, derived)
 
 
-def _derived_note(workspace: Workspace, ref: str) -> list[str]:
+def _derived_values(
+    workspace: Workspace, ref: str, created: datetime | None
+) -> DerivedValues | None:
+    """`ref`'s values after each commit that moved one of its sources, as charts draw it
+    (docs/scoring.md, "Derived numbers"), from the commit that `created` it (its sources may
+    be older: what they summed to before it was written is no value it had); None for a
+    number that is not derived."""
+    from okrctl.core.derived_timeline import DerivedTimeline
     from okrctl.core.graph import build_graph
+    from okrctl.store.history import read_history
     from okrctl.store.load import load_repo
 
-    graph = build_graph(load_repo(workspace))
+    repository = load_repo(workspace)
+    graph = build_graph(repository)
     node = graph.key_result_or_kpi(ref)
-    if node is None or node.model.derived_from is None:
-        return []
     derived = graph.derivations.values.get(ref)
-    sources = ", ".join(f"`{s.ref}`" for s in derived.sources) if derived else "its `from`"
-    return [f"{ref} takes its number from {sources}: their check-ins are its history"]
+    if node is None or node.model.derived_from is None or derived is None:
+        return None
+    history = read_history(workspace, repository.config.config.goals_dir)
+    dated = None if history is None else DerivedTimeline(history, graph, None).dated(ref)
+    values = [] if dated is None else [(when, v) for when, v in dated[0] if v is not None]
+    if created is not None:
+        opening = [(created, value) for when, value in values if when <= created][-1:]
+        values = opening + [(when, value) for when, value in values if when > created]
+    return DerivedValues(derived.how, [source.ref for source in derived.sources], values)

@@ -198,6 +198,27 @@ def history_text(result: HistoryResult, width: int | None = None) -> list[tuple[
     return [(f"Check-ins of {result.ref}\n{head}\n", "bold"), (body, "")]
 
 
+def derived_values_text(result: HistoryResult, width: int | None = None) -> list[tuple[str, str]]:
+    """`okrctl history` of a number taken `from:` others: its value after each commit that
+    moved one of them, in its unit, under a line that says where they come from."""
+    from okrctl.render.textformat import columns, values_in_unit
+
+    derived = result.derived
+    assert derived is not None and derived.values
+    values = values_in_unit([value for _, value in derived.values], result.unit)
+    rows = [("date", "value")]
+    rows += [
+        (when.strftime("%Y-%m-%d"), value)
+        for (when, _), value in zip(derived.values, values, strict=True)
+    ]
+    head, body = columns(rows, width).split("\n", 1)
+    said = (
+        f"Values of {result.ref}, {derived.words()} (it is never checked in itself: "
+        "a row for each commit that moved one of them)"
+    )
+    return [(f"{said}\n{head}\n", "bold"), (body, "")]
+
+
 def rolled_text(rolled: Rolled) -> str:
     """What `roll` prints: the plan (`--dry-run`), or what it did, then what to look at."""
     lines: list[str] = []

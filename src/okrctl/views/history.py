@@ -34,6 +34,25 @@ def move_json(move: TargetMove) -> dict[str, Any]:
     }
 
 
+class DerivedValues(NamedTuple):
+    """A number taken `from:` others, which has no check-ins of its own: how it is derived,
+    from which refs, and its value after each commit that moved one of them."""
+
+    how: str
+    sources: list[str]
+    values: list[tuple[datetime, Any]]
+
+    def words(self) -> str:
+        """Where the values come from, as a reader is told: `the sum of a and b`."""
+        *rest, last = self.sources or ["its sources"]
+        named = f"{', '.join(rest)} and {last}" if rest else last
+        if self.how == "mirror":
+            return f"the value of {named}"
+        if self.how == "sum":
+            return f"the sum of {named}"
+        return f"the score of the objectives that support it, {named}"
+
+
 class HistoryResult(NamedTuple):
     ref: str
     checkins: list[CheckIn]
@@ -41,10 +60,18 @@ class HistoryResult(NamedTuple):
     """What the reader should know (a shallow clone, versions that could not be read)."""
     unit: str | None = None
     """What the number counts, as its file says now: every value is shown in it."""
+    derived: DerivedValues | None = None
+    """For a number taken `from:` others: its values as they moved."""
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "ref": self.ref,
             "unit": self.unit,
             "checkins": [checkin_json(c) for c in self.checkins],
         }
+        if self.derived is not None:
+            found["from"] = {"how": self.derived.how, "sources": self.derived.sources}
+            found["values"] = [
+                {"date": iso_utc(when), "value": value} for when, value in self.derived.values
+            ]
+        return found
