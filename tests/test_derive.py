@@ -278,6 +278,38 @@ def test_history_of_a_derived_number_gives_its_values_as_its_sources_moved(tmp_p
     ]
 
 
+def test_history_of_a_derived_number_that_cannot_be_followed_says_so(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    broken = files()
+    broken["goals/company.yaml"] = broken["goals/company.yaml"].replace(
+        "from: people/certify/certified", "from: people/certify/nowhere"
+    )
+    repo.commit(broken, "2026-10-01")
+    result = run_cli("history", "acme/values/certified", "--repo", repo.root)
+    assert result.exit_code == 0
+    assert result.stdout == "acme/values/certified has no check-ins in git yet.\n"
+    assert "acme/values/certified takes its number from a `from:` that cannot be followed" in (
+        " ".join(result.stderr.split())
+    )
+
+
+def test_history_of_a_derived_number_whose_sources_have_no_value_yet(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    unset = files()
+    for region in ("emea", "amer"):
+        path = f"goals/pillars/{region}.yaml"
+        unset[path] = "".join(
+            line for line in unset[path].splitlines(keepends=True) if "current:" not in line
+        )
+    repo.commit(unset, "2026-10-01")
+    result = run_cli("history", "acme/grow/deposits", "--repo", repo.root)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (
+        "acme/grow/deposits is the sum of emea/sales/deposits and amer/sales/deposits: none has "
+        "a value in git yet.\n"
+    )
+
+
 def test_from_names_where_the_number_comes_from(tmp_path):
     """A derived key result needs no `source:` of its own: `no-source` stays quiet."""
     plain = files()

@@ -883,6 +883,8 @@ def history(
 
     if result.derived is not None and result.derived.values:
         _print_styled(derived_values_text(result, _width()))
+    elif result.derived is not None:
+        typer.echo(f"{result.ref} is {result.derived.words()}: none has a value in git yet.")
     elif not result.checkins:
         typer.echo(f"{result.ref} has no check-ins in git yet.")
     else:

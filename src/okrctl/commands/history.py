@@ -18,17 +18,17 @@ def history(repo: Workspace | Path | str | None, ref: str) -> HistoryResult:
     ref, found, notes, unit = ref_history(workspace, ref)
     if found.checkins:
         return HistoryResult(ref, found.checkins, notes, unit)
-    derived = _derived_values(workspace, ref, found.created)
-    return HistoryResult(ref, found.checkins, notes, unit, derived)
+    derived, said = _derived_values(workspace, ref, found.created)
+    return HistoryResult(ref, found.checkins, [*notes, *said], unit, derived)
 
 
 def _derived_values(
     workspace: Workspace, ref: str, created: datetime | None
-) -> DerivedValues | None:
+) -> tuple[DerivedValues | None, list[str]]:
     """`ref`'s values after each commit that moved one of its sources, as charts draw it
     (docs/scoring.md, "Derived numbers"), from the commit that `created` it (its sources may
     be older: what they summed to before it was written is no value it had); None for a
-    number that is not derived."""
+    number that is not derived, with a note when its `from:` cannot be followed."""
     from okrctl.core.derived_timeline import DerivedTimeline
     from okrctl.core.graph import build_graph
     from okrctl.store.history import read_history
@@ -38,12 +38,15 @@ def _derived_values(
     graph = build_graph(repository)
     node = graph.key_result_or_kpi(ref)
     derived = graph.derivations.values.get(ref)
-    if node is None or node.model.derived_from is None or derived is None:
-        return None
+    if node is None or node.model.derived_from is None:
+        return None, []
+    if derived is None:
+        unfollowed = "a `from:` that cannot be followed (`okrctl check` says why)"
+        return None, [f"{ref} takes its number from {unfollowed}"]
     history = read_history(workspace, repository.config.config.goals_dir)
     dated = None if history is None else DerivedTimeline(history, graph, None).dated(ref)
     values = [] if dated is None else [(when, v) for when, v in dated[0] if v is not None]
     if created is not None:
         opening = [(created, value) for when, value in values if when <= created][-1:]
         values = opening + [(when, value) for when, value in values if when > created]
-    return DerivedValues(derived.how, [source.ref for source in derived.sources], values)
+    return DerivedValues(derived.how, [source.ref for source in derived.sources], values), []
