@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from okrctl.core.graph import Graph
+from okrctl.model.bounds import is_number
 from okrctl.model.fields import plain
 from okrctl.model.names import unit_of
 from okrctl.model.units import Repository, UnitFile
@@ -31,7 +32,7 @@ class Change:
 
     @property
     def delta(self) -> float | None:
-        if _is_number(self.old) and _is_number(self.new):
+        if is_number(self.old) and is_number(self.new):
             return float(self.new - self.old)
         return None
 
@@ -41,10 +42,6 @@ class Comparison:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     changed: list[Change] = field(default_factory=list)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _fields(model: Any, names: tuple[str, ...]) -> dict[str, Any]:

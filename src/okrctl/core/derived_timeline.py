@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from okrctl.core import score as arithmetic
 from okrctl.core.derive import Derivations, Derived, add_up, as_derived
+from okrctl.model.bounds import as_float
 from okrctl.model.goals import KeyResult, Objective
 
 if TYPE_CHECKING:
@@ -20,10 +21,6 @@ if TYPE_CHECKING:
 
 State = dict[int, Any]
 """The latest value of each source (by its position) at a moment."""
-
-
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 class DerivedTimeline:
@@ -95,14 +92,14 @@ def _objective_score(objective: Objective, known: dict[int, Any]) -> float | Non
 
 def _as_of(kr: KeyResult, value: Any) -> KeyResult:
     if kr.derived_from is not None:
-        return as_derived(kr, _number(value))
+        return as_derived(kr, as_float(value))
     if kr.milestone:
         return kr.model_copy(update={"done": value if isinstance(value, bool) else None})
     return kr.model_copy(update={"current": value})
 
 
 def _total(state: State) -> float | None:
-    numbers = [n for v in state.values() if (n := _number(v)) is not None]
+    numbers = [n for v in state.values() if (n := as_float(v)) is not None]
     return add_up(numbers) if numbers else None
 
 

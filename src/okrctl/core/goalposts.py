@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from okrctl.core.periods import Period
+from okrctl.model.bounds import is_number
 from okrctl.model.goals import KeyResult
 
 GRACE = timedelta(days=14)
@@ -68,4 +69,4 @@ def confidence_dropped(old: Any, new: Any) -> bool:
 
 
 def _numbers(*values: Any) -> bool:
-    return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+    return all(is_number(v) for v in values)

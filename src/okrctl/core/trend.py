@@ -15,6 +15,7 @@ from typing import Any
 
 from okrctl.core.periods import Period
 from okrctl.core.score import clamp, measurable_span, progress
+from okrctl.model.bounds import is_number
 
 SPARKS = "▁▂▃▄▅▆▇█"
 Point = tuple[float, float]
@@ -32,10 +33,6 @@ class Forecast:
         return {"value": self.value, "score": self.score}
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def period_points(
     checkins: Sequence[tuple[datetime, Any]],
     period: Period,
@@ -45,10 +42,10 @@ def period_points(
     """(days since the period started, value) of the numeric check-ins in the period up to
     `moment`, with `opening` (the value at the period's first commit) included."""
     found: dict[datetime, float] = {}
-    if opening is not None and opening[0] <= moment and _number(opening[1]):
+    if opening is not None and opening[0] <= moment and is_number(opening[1]):
         found[opening[0]] = float(opening[1])
     for date, value in checkins:
-        if period.start <= date < period.end and date <= moment and _number(value):
+        if period.start <= date < period.end and date <= moment and is_number(value):
             found[date] = float(value)
     day = timedelta(days=1)
     return [((date - period.start) / day, value) for date, value in sorted(found.items())]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
+from okrctl.model.bounds import as_float, is_number
 from okrctl.render.textformat import number, one_line
 
 
@@ -110,7 +111,7 @@ def chart_of(kr: dict[str, Any], title: str | None = None) -> Chart | None:
     points = [
         c
         for c in kr.get("timeline") or kr.get("checkins", [])
-        if isinstance(c["value"], int | float) and not isinstance(c["value"], bool)
+        if is_number(c["value"])
     ]
     keep = kr.get("keep") if kr.get("shape") == "keep" else None
     if len(points) < 2 or (kr.get("target") is None and keep is None):
@@ -121,7 +122,7 @@ def chart_of(kr: dict[str, Any], title: str | None = None) -> Chart | None:
     moves: tuple[tuple[str, float, float], ...] = ()
     target = None
     if keep is not None:
-        band = (_number(keep.get("min")), _number(keep.get("max")))
+        band = (as_float(keep.get("min")), as_float(keep.get("max")))
         ends += [v for v in band if v is not None]
     else:
         target = float(kr["target"])
@@ -147,11 +148,6 @@ def chart_of(kr: dict[str, Any], title: str | None = None) -> Chart | None:
         moves=moves,
         band=band,
     )
-
-
-def _number(value: Any) -> float | None:
-    numeric = isinstance(value, int | float) and not isinstance(value, bool)
-    return float(value) if numeric else None
 
 
 def mermaid_text(text: str) -> str:

@@ -10,6 +10,7 @@ from functools import lru_cache, partial
 from html import escape
 from typing import Any
 
+from okrctl.model.bounds import is_number
 from okrctl.render.textformat import cents_among, number, with_unit
 
 WIDTH, HEIGHT = 640, 240
@@ -47,10 +48,6 @@ def _date(text: str) -> date:
     return date.fromisoformat(text)
 
 
-def _numeric(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def _legend(derived: bool, bounds: bool, forecast: bool) -> str:
     references = (
         '<span class="key target">- - keep band</span>'
@@ -81,9 +78,9 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
     there is nothing to draw. (A site draws one per key result: 18,000 at 2,000 teams, hence
     the arithmetic written out; a number needs no escaping, the words around it do.)"""
     get = kr.get
-    points = [c for c in get("timeline") or get("checkins", []) if _numeric(c["value"])]
+    points = [c for c in get("timeline") or get("checkins", []) if is_number(c["value"])]
     keep = get("keep") if get("shape") == "keep" else None
-    bounds = [(n, float(keep[n])) for n in ("min", "max") if keep and _numeric(keep.get(n))]
+    bounds = [(n, float(keep[n])) for n in ("min", "max") if keep and is_number(keep.get(n))]
     numeric = get("target") is not None and get("baseline") is not None
     if not (get("shape") == "numeric" and numeric) and not bounds:
         return ""
@@ -100,7 +97,7 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
     else:
         baseline, target = float(kr["baseline"]), float(kr["target"])
         ends = [*values, baseline, target, *(old for _, old, _ in moves)]
-    heading = float(forecast["value"]) if forecast and _numeric(forecast.get("value")) else None
+    heading = float(forecast["value"]) if forecast and is_number(forecast.get("value")) else None
     if heading is not None:
         ends.append(heading)
     cents = cents_among(ends, get("unit"))  # one amount with cents: every hover has them

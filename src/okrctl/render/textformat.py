@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from okrctl.model.bounds import is_number
 from okrctl.model.controls import CONTROL_RANGES
 from okrctl.model.counts import counted
 from okrctl.model.money import MONEY, in_thousands, is_money
@@ -143,20 +144,16 @@ def cents_among(values: Sequence[float | None], unit: str | None) -> bool:
     )
 
 
-def _numeric(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def value_in_unit(value: Any, unit: str | None, *, cents: bool = False) -> str:
     """A check-in value as people say it: a number in its unit, a milestone's `done` / `not
     done`, `none`."""
-    return with_unit(value, unit, cents=cents) if _numeric(value) else format_value(value)
+    return with_unit(value, unit, cents=cents) if is_number(value) else format_value(value)
 
 
 def values_in_unit(values: Sequence[Any], unit: str | None) -> list[str]:
     """A number's values one under another, each in its unit (`$2.10/month`, `$1.95/month`:
     money keeps cents in all when one has them); a milestone's `done` / `not done`."""
-    cents = cents_among([v for v in values if _numeric(v)], unit)
+    cents = cents_among([v for v in values if is_number(v)], unit)
     return [value_in_unit(v, unit, cents=cents) for v in values]
 
 
