@@ -9,9 +9,12 @@ import math
 import re
 
 from okrctl.model.goals import Bounds
-from okrctl.model.money import POWERS, is_money, magnitude
+from okrctl.model.money import ABBREVIATIONS, POWERS, is_money, magnitude
 
-_NUMBER = r"[$€£]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:%|bn|[kKMB](?![a-zA-Z]))?"
+_SUFFIX = "|".join(
+    ["%", *(mark if len(mark) > 1 else rf"{mark}(?![a-zA-Z])" for mark in ABBREVIATIONS)]
+)  # (`k` not of `kg`, `M` not of `Mbps`)
+_NUMBER = rf"[$€£]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?:{_SUFFIX})?"
 _RANGE = re.compile(
     rf"\bfrom\s+(?P<start>{_NUMBER})[A-Za-z]*\s+to\s+(?P<end>{_NUMBER})[A-Za-z]*", re.IGNORECASE
 )
@@ -24,7 +27,7 @@ _BOUND_AFTER = re.compile(
     rf"(?P<n>{_NUMBER})[A-Za-z]*\s+or\s+(?:above|more|higher|below|less|lower|better)\b",
     re.IGNORECASE,
 )
-_SCALE = {suffix: 10.0 ** POWERS[suffix] for suffix in ("k", "K", "M", "B", "bn")}
+_SCALE = {suffix: 10.0 ** POWERS[suffix] for suffix in ABBREVIATIONS}
 
 
 def readings(token: str, unit: str | None = None) -> set[float]:
@@ -34,7 +37,7 @@ def readings(token: str, unit: str | None = None) -> set[float]:
     first: 0.38 there reads 0.38%, not the 38% the title says."""
     digits = token.lstrip("$€£")
     suffix = ""
-    for mark in ("bn", "%", "k", "K", "M", "B"):
+    for mark in ("%", *ABBREVIATIONS):
         if digits.endswith(mark):
             digits, suffix = digits[: -len(mark)], mark
             break

@@ -16,6 +16,11 @@ POWERS = {
 MAGNITUDES = frozenset(POWERS) - {""}
 """Those that count thousands, millions or more."""
 
+ABBREVIATIONS = ("bn", "k", "K", "M", "B")
+"""What may follow a number written as a title writes it (`41k`, `$1.2M`, `3bn`): the
+magnitudes of `POWERS` read after any number, not only money's (`m` is not among them: minutes
+and metres). Longest first, as a suffix is looked for."""
+
 
 def is_money(unit: str | None) -> bool:
     return unit is not None and unit[:1] in MONEY
@@ -31,7 +36,6 @@ def in_thousands(unit: str) -> bool:
     """Whether a money unit counts thousands or millions (`$M`, `$k/month`, `$M ARR`), whose
     numbers have no cents, rather than single pieces of money (`$`, `$/month`, `$ ARR`)."""
     return magnitude(unit) in MAGNITUDES
-
 
 
 def rescaling(old: object, new: object) -> int | None:

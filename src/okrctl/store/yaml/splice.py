@@ -17,7 +17,7 @@ from typing import Any
 
 from okrctl.model.bounds import MAX_MAGNITUDE
 from okrctl.model.errors import OkrctlError, UsageError
-from okrctl.model.money import POWERS, is_money, magnitude
+from okrctl.model.money import ABBREVIATIONS, POWERS, is_money, magnitude
 from okrctl.store.yaml import events
 from okrctl.store.yaml.read import YamlProblem
 from okrctl.store.yaml.scalars import plain_number
@@ -113,9 +113,9 @@ def _bare_number(word: str, unit: str | None) -> str:
 
 
 _ABBREVIATED = re.compile(
-    r"(?P<number>[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?P<magnitude>bn|Bn|[kKMB])"
+    rf"(?P<number>[-+]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)(?P<magnitude>{'|'.join(ABBREVIATIONS)})"
 ).fullmatch
-"""`47k`, `1.2M`, `3bn`: a number as a title writes it (not `m`: minutes and metres)."""
+"""`47k`, `1.2M`, `3bn`: a number as a title writes it (`ABBREVIATIONS`)."""
 
 
 def _abbreviated(word: str, unit: str | None) -> str | None:
