@@ -30,7 +30,6 @@ IGNORED = {"score", "expected", "status", "last check-in"}
 """What `okrctl export` adds that is computed, never imported."""
 FOLDERS = {Kind.COMPANY: "", Kind.PILLAR: "pillars/", Kind.TEAM: "teams/", Kind.PERSON: "people/"}
 _SLUG = re.compile(SLUG_PATTERN)
-_THOUSANDS = re.compile(r"[-+]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,18 +98,12 @@ def number(cell: Any, what: str, unit: str | None = None) -> int | float | None:
         raise ValueError(f"the {what} is {cell!r}, not a number")
     if isinstance(cell, int | float):
         return cell
-    text = str(cell).strip().removesuffix("%").strip()
-    if _THOUSANDS.match(text):
-        text = text.replace(",", "")
-    from okrctl.store.yaml.scalars import plain_number
     from okrctl.store.yaml.splice import typed_number
 
-    value = plain_number(text)
-    if value is None and (typed := typed_number(str(cell), unit)) is not None:
-        value = typed[1]
-    if value is None:
+    typed = typed_number(str(cell).strip().removesuffix("%").strip(), unit)  # `38%` is 38
+    if typed is None:
         raise ValueError(f"the {what} is {str(cell).strip()!r}, not a number")
-    return value
+    return typed[1]
 
 
 def yes(cell: Any, what: str) -> bool | None:
@@ -319,7 +312,7 @@ def _plan_row(cell: Any, units: dict[str, Planned], unit_ids: set[str]) -> None:
 
 
 def _numbers(cell: Any) -> dict[str, int | float | None]:
-    unit = _text(cell("unit")) or None
+    unit = _text(cell("unit"))
     found = {name: number(cell(name), name, unit) for name in GOAL_NUMBERS}
     found |= {name: number(cell(name), name) for name in ("confidence", "weight")}
     confidence = found["confidence"]
