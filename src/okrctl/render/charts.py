@@ -158,8 +158,8 @@ def mermaid_text(text: str) -> str:
 
 
 CHECKINS, TARGET, BAND = "#0969da", "#cf222e", "#1a7f37"
-"""The colours of every chart (the mail's PNG and the site's too): check-ins blue, the target
-red, a keep band's bounds green."""
+"""The colours of a report's charts (Mermaid, the HTML page's SVG, the mail's PNG): check-ins
+blue, the target red, a keep band's bounds green, as the site's stylesheet draws them too."""
 
 
 def mermaid_body(chart: Chart) -> str:

@@ -6,6 +6,7 @@ terminal."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -179,7 +180,7 @@ def _titled(result: Diff, ref: str) -> str:
 def history_text(result: HistoryResult, width: int | None = None) -> list[tuple[str, str]]:
     """`okrctl history` for people: a row per check-in, oldest first, each value in the
     number's unit, the notes last (wrapped within `width`), as (text, style) segments."""
-    from okrctl.render.textformat import columns, format_value, values_in_unit
+    from okrctl.render.textformat import format_value, values_in_unit
 
     values = values_in_unit([item.value for item in result.checkins], result.unit)
     rows = [("date", "author", "value", "confidence", "commit", "note")]
@@ -194,14 +195,13 @@ def history_text(result: HistoryResult, width: int | None = None) -> list[tuple[
         )
         for item, value in zip(result.checkins, values, strict=True)
     ]
-    head, body = columns(rows, width).split("\n", 1)
-    return [(f"Check-ins of {result.ref}\n{head}\n", "bold"), (body, "")]
+    return _table(f"Check-ins of {result.ref}", rows, width)
 
 
 def derived_values_text(result: HistoryResult, width: int | None = None) -> list[tuple[str, str]]:
     """`okrctl history` of a number taken `from:` others: its value after each commit that
     moved one of them, in its unit, under a line that says where they come from."""
-    from okrctl.render.textformat import columns, values_in_unit
+    from okrctl.render.textformat import values_in_unit
 
     derived = result.derived
     assert derived is not None and derived.values
@@ -211,12 +211,19 @@ def derived_values_text(result: HistoryResult, width: int | None = None) -> list
         (when.strftime("%Y-%m-%d"), value)
         for (when, _), value in zip(derived.values, values, strict=True)
     ]
-    head, body = columns(rows, width).split("\n", 1)
     said = (
         f"Values of {result.ref}, {derived.words()} (it is never checked in itself: "
         "a row for each commit that moved one of them)"
     )
-    return [(f"{said}\n{head}\n", "bold"), (body, "")]
+    return _table(said, rows, width)
+
+
+def _table(title: str, rows: Sequence[Sequence[str]], width: int | None) -> list[tuple[str, str]]:
+    """`title` and the rows' heading in bold, then the rows, in columns within `width`."""
+    from okrctl.render.textformat import columns
+
+    head, body = columns(rows, width).split("\n", 1)
+    return [(f"{title}\n{head}\n", "bold"), (body, "")]
 
 
 def rolled_text(rolled: Rolled) -> str:

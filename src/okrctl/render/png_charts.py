@@ -9,7 +9,7 @@ import io
 from datetime import date
 from typing import Any
 
-from okrctl.render.charts import Chart
+from okrctl.render.charts import BAND, CHECKINS, TARGET, Chart
 from okrctl.render.textformat import number
 
 
@@ -47,17 +47,17 @@ def chart_png(chart: Chart) -> bytes:
     days = mdates.date2num([date.fromisoformat(d) for d in chart.dates])  # type: ignore[no-untyped-call]
     figure, axes = pyplot.subplots(figsize=(6.4, 2.6), dpi=100)
     try:
-        axes.plot(days, chart.values, marker="o", color="#0969da", linewidth=2, label="check-ins")
+        axes.plot(days, chart.values, marker="o", color=CHECKINS, linewidth=2, label="check-ins")
         if chart.band is not None:
             for name, bound in chart.references():
-                axes.axhline(bound, color="#1a7f37", linestyle="--", linewidth=1.2)
-                _label(axes, days[0], bound, f"{name} {number(bound)}", "#1a7f37")
+                axes.axhline(bound, color=BAND, linestyle="--", linewidth=1.2)
+                _label(axes, days[0], bound, f"{name} {number(bound)}", BAND)
         elif chart.target is not None:
             steps_x, steps_y = _target_steps(chart, days, mdates)
-            axes.plot(steps_x, steps_y, color="#cf222e", linestyle="--", linewidth=1.2)
-            _label(axes, days[0], steps_y[0], f"target {number(steps_y[0])}", "#cf222e")
+            axes.plot(steps_x, steps_y, color=TARGET, linestyle="--", linewidth=1.2)
+            _label(axes, days[0], steps_y[0], f"target {number(steps_y[0])}", TARGET)
             if chart.moves:
-                _label(axes, steps_x[-1], steps_y[-1], f"moved to {number(steps_y[-1])}", "#cf222e")
+                _label(axes, steps_x[-1], steps_y[-1], f"moved to {number(steps_y[-1])}", TARGET)
         axes.set_ylim(chart.low, chart.high)
         axes.set_ylabel(chart.axis, fontsize=9)
         axes.set_title(chart.title, fontsize=10, loc="left")

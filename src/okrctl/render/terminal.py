@@ -403,9 +403,8 @@ def attention_summary(card: Scorecard, quiet: Sequence[tuple[str, int]] = ()) ->
         o for o in card.objectives.values() if o.status in (Status.OFF_TRACK, Status.MISSED)
     ]
     critical = [k for k in card.kpis.values() if k.health is Health.CRITICAL]
-    stale_days = dict(quiet)
     never = {k.ref for k in card.key_results.values() if not k.checked_in}
-    silent = [k for k in card.key_results.values() if k.ref in never - stale_days.keys()]
+    silent = [k for k in card.key_results.values() if k.ref in never - {ref for ref, _ in quiet}]
     missing = [
         k for k in card.key_results.values() if k.heading is not None and k.heading.score < 1
     ]
