@@ -408,6 +408,10 @@ def test_stale_counts_from_the_period_start_creation_and_last_checkin(tmp_path):
         (PILLAR_FILE, 10, 9, "growth/convert/rate"),
         (TEAM_FILE, 10, 9, "signups/funding/ach"),  # a milestone not yet done is watched
     ]
+    # quiet for 15 days of the period, it is said to have gone the 26 since its date
+    assert found[1][4].startswith(
+        "`acme/ltv-cac` has not been checked in for 26 days (last checked in on 2026-09-20 by "
+    )
     # Nov 4: 15 days after the rate's check-in on Oct 20
     _, found = stale_findings(repo, "2026-11-04")
     rate = next(m for _, _, _, ref, m in found if ref == "growth/convert/rate")
@@ -685,15 +689,47 @@ def test_an_unlikely_value_typed_into_the_file_is_a_warning(tmp_path):
     assert [f for f in from_zero if f[0] == "unlikely-value"] == []  # small is no slip from 0
 
 
+def test_days_quiet_beside_a_date_are_counted_from_that_date_everywhere(tmp_path, monkeypatch):
+    """Read now, a number checked in at 23:59 twenty days ago is 19 days and some hours old:
+    `check` said "for 19 days" beside a date `show` said was "20 days ago". Every output now
+    counts the calendar days from the date it shows."""
+    from datetime import UTC, datetime, timedelta
+
+    from gitrepo import GitRepo
+
+    monkeypatch.setenv("COLUMNS", "200")
+    now = datetime.now(UTC)
+    checked = (now - timedelta(days=20)).replace(hour=23, minute=59, second=59)
+    # a fiscal year from the first of that month holds both the check-in and now
+    config = f"company: Acme\nperiod: '{checked.year + (checked.month > 1)}'\n"
+    config += f"fiscal_year_start: {checked.month}\n"
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, "okrctl.yaml": config}, (checked - timedelta(days=1)).date().isoformat())
+    pillar = PILLAR.replace("        target: 40\n", "        target: 40\n        current: 31\n")
+    repo.commit({PILLAR_FILE: pillar}, checked.isoformat())
+    ref, day = "growth/convert/rate", checked.date().isoformat()
+    payload = run_cli("check", "--repo", repo.root, "--format", "json").json()
+    message = next(f["message"] for f in payload["findings"] if f["ref"] == ref)
+    assert message.startswith(
+        f"`{ref}` has not been checked in for 20 days (last checked in on {day} by Maria Lopez;"
+    )
+    shown = run_cli("show", ref, "--repo", repo.root).stdout
+    assert f"last check-in: {day} by Maria Lopez, 20 days ago" in shown
+    heard = run_cli("show", ref, "--repo", repo.root, "--format", "json").json()["heard"]
+    assert heard["days_quiet"] == 20
+    report = run_cli("report", "growth", "--repo", repo.root).stdout
+    assert "⏳ no check-in for 20 days" in report
+
+
 def test_a_day_of_silence_is_one_day(tmp_path):
     """With `stale_after_days: 1`, a number quiet a day and a half read "for 1 days (...; stale
-    after 1)"."""
+    after 1)"; one calendar day after its date, it is quiet "for more than 1 day"."""
     repo = stale_repo(tmp_path, stale_after=1)
     pillar = PILLAR.replace("        target: 40\n", "        target: 40\n        current: 31\n")
     repo.commit({PILLAR_FILE: pillar}, "2026-11-13", "checkin rate")
     _, found = stale_findings(repo, "2026-11-14")  # ends 1.5 days after the noon check-in
     rate = next(m for _, _, _, ref, m in found if ref == "growth/convert/rate")
     assert rate.startswith(
-        "`growth/convert/rate` has not been checked in for 1 day (last checked in on "
+        "`growth/convert/rate` has not been checked in for more than 1 day (last checked in on "
         "2026-11-13 by Maria Lopez; stale after 1 day): "
     )

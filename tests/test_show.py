@@ -236,8 +236,8 @@ def test_outside_git_a_number_has_no_last_check_in(demo):
 
 def test_days_ago_counts_from_the_day_shown(tmp_path, monkeypatch):
     """A check-in of yesterday read "(today)" until 24 hours had gone by: beside the date it
-    shows, "days ago" counts days on the calendar (UTC, as the date is), while the whole
-    days gone by that `stale` counts stay as they were."""
+    shows, "days ago" counts days on the calendar (UTC, as the date is), and so does the JSON's
+    `days_quiet` (whole days gone by said 0 beside "1 day ago")."""
     from datetime import UTC, datetime, timedelta
 
     from conftest import BASE, pillar_with
@@ -251,7 +251,7 @@ def test_days_ago_counts_from_the_day_shown(tmp_path, monkeypatch):
     args = ("show", "growth/convert/rate", "--repo", repo.root)
     text = run_cli(*args).stdout
     assert f"last check-in: {yesterday.date().isoformat()} by Maria Lopez, 1 day ago\n" in text
-    assert run_cli(*args, "--format", "json").json()["heard"]["days_quiet"] == 0
+    assert run_cli(*args, "--format", "json").json()["heard"]["days_quiet"] == 1
 
 
 def test_a_long_value_wraps_under_itself(demo, monkeypatch):

@@ -77,7 +77,7 @@ def open_round(repo: Workspace | Path | str | None, person: str | None = None) -
             if quiet is not None:
                 seen = quiet.last_seen(snapshot.moment.as_of)
                 item.last, item.days_quiet = (
-                    (None, int(quiet.days)) if seen is None else (seen.day, seen.days_ago)
+                    (None, quiet.day_count) if seen is None else (seen.day, seen.days_ago)
                 )
     due.sort(key=lambda d: (-(d.days_quiet if d.days_quiet is not None else 10**6), d.ref))
     return Round(me, due)

@@ -107,6 +107,15 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
 
 
+def day_of(moment: datetime) -> date:
+    """The day a moment falls in, midnight counting as the end of the day before: the day an
+    as-of moment stands for (`end_of_day`'s inverse)."""
+    return (moment - _JUST_BEFORE).date()
+
+
+_JUST_BEFORE = timedelta(microseconds=1)
+
+
 def parse_date(text: str) -> date:
     try:
         day = date.fromisoformat(text)

@@ -8,6 +8,7 @@ from collections.abc import Container, Iterable, Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
+from okrctl.core.periods import day_of
 from okrctl.model.history import CheckIn, Seen
 
 if TYPE_CHECKING:
@@ -20,13 +21,28 @@ class Silence(NamedTuple):
     """How long a ref has gone without a check-in, and its last one (None: never)."""
 
     days: float
+    """Days with their fractions, from `since` to `until`: what decides `stale`."""
     last: CheckIn | None
+    since: datetime
+    """The later of the last check-in, the creation and the period's start."""
+    until: datetime
+    """The moment silence is measured at (`watched_until`)."""
     through: str | None = None
     """For a number derived `from:` others, the source whose silence it is."""
 
     def longer_than(self, limit: int) -> bool:
         """Stale: quiet for more than `stale_after_days`."""
         return self.days > limit
+
+    @property
+    def day_count(self) -> int:
+        """The days without a check-in as every output says them: on the calendar (UTC), from
+        the last check-in's day (else from `since`) to the day silence is measured on. At
+        07:50, a check-in made at 09:30 on 2026-10-30 is 37.9 days old, but 38 days ago beside
+        its date, as `show` says it (whole days said "for 37 days"); one made before the period
+        began is counted from its own day, not from the period's first."""
+        start = self.since if self.last is None else self.last.date
+        return max(0, (day_of(self.until) - start.date()).days)
 
     def last_seen(self, as_of: date) -> LastSeen | None:
         """The last check-in as a reader is told of it (None: never checked in): its day (UTC,
@@ -74,7 +90,7 @@ def silence(seen: Seen | None, moment: datetime, period_start: datetime) -> Sile
     since = created if created > period_start else period_start
     if last is not None and last.date > since:
         since = last.date
-    return Silence((moment - since).total_seconds() / 86_400, last)
+    return Silence((moment - since).total_seconds() / 86_400, last, since, moment)
 
 
 def silence_at(history: SeenBy, ref: str, moment: datetime, period: Period) -> Silence | None:

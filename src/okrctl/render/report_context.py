@@ -130,7 +130,7 @@ class ContextBuilder:
         if self.quiet is None:
             return None, False
         quiet = self.quiet(ref)
-        days = None if quiet is None else int(quiet.days)
+        days = None if quiet is None else quiet.day_count
         return days, quiet is not None and quiet.longer_than(self.stale_after)
 
     def activity(self, ref: str) -> tuple[list[dict[str, Any]], int | None, bool]:

@@ -97,7 +97,7 @@ def nudges(
             item["kind"],
             item["value"],
             item["unit"],
-            int(stale[ref].days),
+            stale[ref].day_count,
             stale[ref].last_seen(result.as_of),
             item["milestone"],
         )

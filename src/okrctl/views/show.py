@@ -77,8 +77,8 @@ class Heard:
 
     @property
     def days(self) -> int:
-        """Whole days gone by without a check-in, as `stale` counts them."""
-        return int(self.silence.days)
+        """Days without a check-in, counted on the calendar as every output counts them."""
+        return self.silence.day_count
 
     @property
     def last_seen(self) -> LastSeen | None:

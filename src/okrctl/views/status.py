@@ -57,7 +57,7 @@ class Scored:
 
     def gone_quiet(self) -> list[tuple[str, int]]:
         """The key results and KPIs shown that nobody has checked in for longer than
-        `stale_after_days`, as `stale` finds them (docs/rules.md), with their whole days of
+        `stale_after_days`, as `stale` finds them (docs/rules.md), with their days of
         silence, the longest first; none outside git."""
         from okrctl.core.staleness import stale_refs
 
@@ -69,7 +69,7 @@ class Scored:
         found = stale_refs(
             snapshot.graph, self.history, card.period, card.moment.instant, limit, files
         )
-        quiet = [(ref, int(silence.days)) for ref, silence in found.items()]
+        quiet = [(ref, silence.day_count) for ref, silence in found.items()]
         return sorted(quiet, key=lambda item: -item[1])  # (stable: equals as `check` lists them)
 
 

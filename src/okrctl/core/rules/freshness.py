@@ -22,23 +22,33 @@ def stale(ctx: Context) -> Iterator[Hit]:
     limit = ctx.repository.config.config.stale_after_days
     graph = ctx.graph
     found = stale_refs(graph, ctx.history, ctx.period, ctx.moment.instant, limit, ctx.files)
-    for ref, (days, last, through) in found.items():
+    after = counted(limit, "day")
+    for ref, silence in found.items():
         node = graph.key_result_or_kpi(ref)
         assert node is not None
-        seen = (
-            f"last checked in on {last.date.date()} by {last.author}"
-            if last
-            else "never checked in"
-        )
-        quiet, after = counted(int(days), "day"), counted(limit, "day")
+        last, through = silence.last, silence.through
+        if last is None:
+            seen = "never checked in"
+        else:
+            seen = f"last checked in on {last.date.date()} by {last.author}"
+        told = f"for {_quiet(silence.day_count, limit)} ({seen}; stale after {after})"
         if through is None:
             message = (
-                f"`{ref}` has not been checked in for {quiet} ({seen}; stale after {after}): "
+                f"`{ref}` has not been checked in {told}: "
                 f"run `okrctl checkin {ref} VALUE`, even to confirm it"
             )
         else:  # derived `from:` others: its freshness is a source's
             message = (
-                f"`{ref}` is derived from `{through}`, not checked in for {quiet} ({seen}; "
-                f"stale after {after}): run `okrctl checkin {through} VALUE`, even to confirm it"
+                f"`{ref}` is derived from `{through}`, not checked in {told}: "
+                f"run `okrctl checkin {through} VALUE`, even to confirm it"
             )
         yield hit(node.owner, node.path(), message, ref)
+
+
+def _quiet(day_count: int, limit: int) -> str:
+    """The days of silence as counted from the date shown beside them; "more than 14 days"
+    where the calendar counts no more than the limit the hours went past (a check-in made at
+    09:30, 14 days before a check at 10:00)."""
+    if day_count > limit:
+        return counted(day_count, "day")
+    return f"more than {counted(limit, 'day')}"
