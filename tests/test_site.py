@@ -179,6 +179,30 @@ def test_a_unit_page_charts_each_key_result_from_history(built):
     assert "What aligns to it:" in page
 
 
+def test_a_chart_marks_the_as_of_day_while_the_period_runs(built, closed, tmp_path):
+    """A line that ended on its last check-in looked current however long ago that was: the
+    as-of day stands on every chart, so the gap before it shows the silence."""
+    page = (built / "units/payments.html").read_text()
+    cost = page.split("Processing cost per transfer from $0.42 to $0.30</h4>")[1].split("</svg>")[0]
+    # Nov 14 ends 45 days into the 92 of the quarter: 56 + 564 * 45 / 92 = 331.9
+    assert '<line x1="331.9" y1="16" x2="331.9" y2="200" class="as-of">' in cost
+    assert '<title>as of 2026-11-14</title>' in cost
+    assert 'class="tick">as of 11-14</text>' in cost
+    assert page.count('class="as-of"') == page.count('<svg class="chart"') == 2
+    later = tmp_path / "later"
+    assert run_cli("site", later, "--repo", closed, "--as-of", "2027-01-05").exit_code == 0
+    over = (later / "units/payments.html").read_text()
+    assert over.count('<svg class="chart"') == 2 and 'class="as-of"' not in over
+
+
+def test_the_stale_list_says_its_limit_in_days(built):
+    page = (built / "units/lifecycle.html").read_text()
+    assert (
+        "<li>Stalled signups who fund within 14 days from 6% to 12%: 15 days without a check-in "
+        "(stale after 14 days)</li>"
+    ) in page
+
+
 def test_a_key_result_reads_as_a_sentence_with_money_written_in_front(built):
     """Its parts were glued ("to $120M· forecast", "the period's endstale"), and a chart's
     hovers wrote a number against its unit ("55,000accounts", "120$M")."""
@@ -190,7 +214,7 @@ def test_a_key_result_reads_as_a_sentence_with_money_written_in_front(built):
         " Finance: daily balances report, net deposits line"
     )
     hovers = re.findall(r"<title>([^<]*)</title>", deposits)
-    assert hovers[:2] == ["target $120M", "expected pace, baseline to target"]
+    assert hovers[:3] == ["as of 2026-11-14", "target $120M", "expected pace, baseline to target"]
     assert "2026-11-11: $97.5M, confidence 0.6 — Strong first half of November" in hovers
     accounts = page.split("Funded accounts from 41k to 55k</h4>")[1].split("</svg>")[0]
     assert "<title>target 55,000 accounts</title>" in accounts

@@ -376,6 +376,7 @@ def build_context(
             "elapsed": card.elapsed,
             "over": card.over,
             "days_left": card.period.days_left(card.moment.as_of),
+            "as_of": card.moment.as_of.isoformat(),
         },
         "as_of": card.moment.as_of.isoformat(),
         "has_history": history is not None,

@@ -1,6 +1,7 @@
 """A key result's period as an inline SVG for the site: its check-ins (each point's date, value,
-confidence and note on hover), the target, the expected pace from baseline to target, and the
-forecast to the period's end. No script, no network: the page draws it by itself."""
+confidence and note on hover), the target, the expected pace from baseline to target, the
+forecast to the period's end, and the as-of day while the period runs. No script, no network:
+the page draws it by itself."""
 
 from __future__ import annotations
 
@@ -40,6 +41,24 @@ def _frame(first_day: str, last_day: str) -> tuple[date, int, str]:
         for label, day in ((first_day[5:], 0), (last_day[5:], days))
     )
     return start, days, ticks
+
+
+@lru_cache(maxsize=64)
+def _as_of_mark(as_of: str, start: date, days: int) -> str:
+    """An upright line at the end of the as-of day, `as of 12-07` under the axis where it
+    clears the period's own dates: a line that ends weeks before it has gone quiet that long
+    (the check-ins alone drew a month-old last value as if it were today's)."""
+    x = _x(float((date.fromisoformat(as_of) - start).days + 1), days)
+    mark = (
+        f'<line x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{HEIGHT - BOTTOM}" class="as-of">'
+        f"<title>as of {escape(as_of)}</title></line>"
+    )
+    if LEFT + 60 <= x <= WIDTH - RIGHT - 60:
+        mark += (
+            f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" {FONT} '
+            f'class="tick">as of {escape(as_of[5:])}</text>'
+        )
+    return mark
 
 
 @lru_cache(maxsize=4096)
@@ -124,6 +143,9 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
         f'<text x="{LEFT - 6}" y="{y(high - pad) + 4:.1f}" text-anchor="end" {FONT} '
         f'class="tick">{number(round(high - pad, 4))}</text>{date_ticks}'
     ]
+    as_of = period.get("as_of")
+    if as_of and not period.get("over"):
+        parts.append(_as_of_mark(as_of, start, days))
     if bounds:
         for name, bound in bounds:
             parts.append(
