@@ -47,9 +47,8 @@ class Silence(NamedTuple):
     def last_seen(self, as_of: date) -> LastSeen | None:
         """The last check-in as a reader is told of it (None: never checked in): its day (UTC,
         as history dates check-ins), who made it, and the calendar days from that day to
-        `as_of`, what a reader counts beside the date. Whole days gone by are what `stale`
-        measures, but yesterday's noon read "2026-12-06 (today)" a quarter of an hour after
-        midnight."""
+        `as_of`, what a reader counts beside the date (yesterday's noon read "2026-12-06
+        (today)" a quarter of an hour after midnight, counted in whole days gone by)."""
         if self.last is None:
             return None
         day = self.last.date.date()

@@ -28,8 +28,8 @@ class Due:
     last: date | None
     """The day of its last check-in (None: never, or no git history)."""
     days_quiet: int | None
-    """Days since `last` on the calendar; never checked in, the whole days gone by since it
-    could have been (None: no git history). The round asks the quietest first."""
+    """Days since `last` on the calendar; never checked in, the days since it could have been
+    (None: no git history). The round asks the quietest first."""
     score: float | None
     """A key result's score now; None for a KPI."""
     node: KeyResultNode | KpiNode = field(repr=False)

@@ -30,7 +30,7 @@ class Quiet:
     value: Any
     unit: str | None
     days: int
-    """Whole days without a check-in, as `stale` counts them."""
+    """Days without a check-in, on the calendar (`Silence.day_count`)."""
     last_checkin: LastSeen | None
     """Its day and the calendar days from it, what a reader counts beside the date (None:
     never checked in)."""
