@@ -340,7 +340,8 @@ def test_piped_json_is_written_a_unit_at_a_time_byte_for_byte_as_one_dump(tmp_pa
 def test_needs_attention_names_the_numbers_gone_quiet_ten_of_each_kind(quarter, monkeypatch):
     """"Needs attention" named numbers never checked in, not those nobody had looked at for
     weeks; and at 2,000 teams it listed 20,000 of them. It lists the numbers `check` finds
-    stale, the longest quiet first, ten of each kind, and counts the rest."""
+    stale, the longest quiet first, ten of each kind, and counts the rest; a number derived
+    from others names the source to check in, as `check` does."""
     import json
 
     monkeypatch.setenv("COLUMNS", "200")
@@ -349,7 +350,8 @@ def test_needs_attention_names_the_numbers_gone_quiet_ten_of_each_kind(quarter, 
     attention = lines[lines.index("Needs attention") + 1 :]
     quiet = [line for line in attention if line.startswith("  quiet: ")]
     assert quiet[:2] == [
-        "  quiet: trust/safe-money/teams-deliver (50 days without a check-in)",
+        "  quiet: trust/safe-money/teams-deliver (50 days without a check-in of its source "
+        "platform/on-call-skills/game-days)",
         "  quiet: platform/on-call-skills/game-days (never checked in, 50 days)",
     ]
     assert not [line for line in attention if "never checked in: " in line]  # named once

@@ -337,9 +337,11 @@ def _unit_label(unit: UnitScore) -> Label:
     return label
 
 
-def status_tree(card: Scorecard, title: str, quiet: Sequence[tuple[str, int]] = ()) -> Group:
+def status_tree(
+    card: Scorecard, title: str, quiet: Sequence[tuple[str, int, str | None]] = ()
+) -> Group:
     """The cascade as a tree: units by `parent`, each with its objectives, key results, KPIs;
-    then what needs attention (`quiet`: the numbers gone quiet, ref and days)."""
+    then what needs attention (`quiet`: the numbers gone quiet, ref, days and source)."""
     from rich.console import Group
     from rich.text import Text
 
@@ -391,9 +393,12 @@ ATTENTION_EACH = 10
 teams it listed 20,000 numbers never checked in, and the tree above scrolled out of sight)."""
 
 
-def attention_summary(card: Scorecard, quiet: Sequence[tuple[str, int]] = ()) -> RenderableType:
+def attention_summary(
+    card: Scorecard, quiet: Sequence[tuple[str, int, str | None]] = ()
+) -> RenderableType:
     """What needs attention: off-track or missed objectives, critical KPIs, numbers forecast
-    to miss, gone quiet (`quiet`: ref and days, longest first) or never checked in (and not
+    to miss, gone quiet (`quiet`: ref, days and the source a derived number's silence is of,
+    longest first) or never checked in (and not
     quiet for long yet); at most `ATTENTION_EACH` of each kind. Each item is a row of two
     columns, so a long one wraps under its own text, not the margin."""
     from rich.console import Group
@@ -404,7 +409,8 @@ def attention_summary(card: Scorecard, quiet: Sequence[tuple[str, int]] = ()) ->
     ]
     critical = [k for k in card.kpis.values() if k.health is Health.CRITICAL]
     never = {k.ref for k in card.key_results.values() if not k.checked_in}
-    silent = [k for k in card.key_results.values() if k.ref in never - {ref for ref, _ in quiet}]
+    quiet_refs = {ref for ref, _, _ in quiet}
+    silent = [k for k in card.key_results.values() if k.ref in never - quiet_refs]
     missing = [
         k for k in card.key_results.values() if k.heading is not None and k.heading.score < 1
     ]
@@ -435,8 +441,8 @@ def attention_summary(card: Scorecard, quiet: Sequence[tuple[str, int]] = ()) ->
         ),
         (
             [
-                ("quiet", "yellow", f"{ref} ({_quiet_for(n, ref in never)})")
-                for ref, n in quiet
+                ("quiet", "yellow", f"{ref} ({_quiet_for(n, ref in never, through)})")
+                for ref, n, through in quiet
             ],
             "okrctl check",
         ),
@@ -451,9 +457,13 @@ def attention_summary(card: Scorecard, quiet: Sequence[tuple[str, int]] = ()) ->
     return Group(Text("Needs attention", style="bold"), *rows)
 
 
-def _quiet_for(count: int, never: bool) -> str:
+def _quiet_for(count: int, never: bool, through: str | None = None) -> str:
     """A quiet number's days; one never checked in says so there, and is not named again
-    under "never checked in" (that list keeps the ones not stale yet)."""
+    under "never checked in" (that list keeps the ones not stale yet). A number derived
+    `from:` others is never checked in itself: the source to check in is named, as `check`
+    names it."""
+    if through is not None:
+        return f"{days(count)} without a check-in of its source {through}"
     return f"never checked in, {days(count)}" if never else f"{days(count)} without a check-in"
 
 

@@ -55,10 +55,11 @@ class Scored:
     def as_json(self) -> dict[str, Any]:
         return status_json(self.card)
 
-    def gone_quiet(self) -> list[tuple[str, int]]:
+    def gone_quiet(self) -> list[tuple[str, int, str | None]]:
         """The key results and KPIs shown that nobody has checked in for longer than
         `stale_after_days`, as `stale` finds them (docs/rules.md), with their days of
-        silence, the longest first; none outside git."""
+        silence and, for a number derived `from:` others, the source whose silence it is; the
+        longest first; none outside git."""
         from okrctl.core.staleness import stale_refs
 
         if self.history is None:
@@ -69,7 +70,7 @@ class Scored:
         found = stale_refs(
             snapshot.graph, self.history, card.period, card.moment.instant, limit, files
         )
-        quiet = [(ref, silence.day_count) for ref, silence in found.items()]
+        quiet = [(ref, q.day_count, q.through) for ref, q in found.items()]
         return sorted(quiet, key=lambda item: -item[1])  # (stable: equals as `check` lists them)
 
 
