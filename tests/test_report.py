@@ -137,6 +137,11 @@ def test_the_prompts_count_in_each_numbers_unit(quarter):
         "1. “Funded accounts from 41k to 55k” has not been checked in for 19 days: is the"
         " number still the right one to watch?\n"
     ) in prompts
+    assert (  # a number derived from others names its source, as `check` does
+        "1. “Cost to serve an account from $8.20 to $6.00 a month” is derived from "
+        "`platform/cheaper-infrastructure/infra-cost`, not checked in for 27 days: is the number "
+        "still the right one to watch?\n"
+    ) in prompts
 
 
 def test_since_a_period_start_shows_the_goalpost_move_and_the_new_priority(quarter):

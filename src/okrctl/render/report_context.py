@@ -726,9 +726,11 @@ def _prompts(attention: dict[str, list[dict[str, Any]]]) -> list[str]:
         )
     for kr in attention["stale"]:
         quiet = days_text(kr.get("days_quiet"))
+        through = kr.get("quiet_through")  # derived `from:` others: never checked in itself
+        said = f"is derived from `{through}`, not" if through else "has not been"
         prompts.append(
-            f"“{kr['title']}” has not been checked in for {quiet}: is the number still the "
-            f"right one to watch?"
+            f"“{kr['title']}” {said} checked in for {quiet}: is the number still the right one "
+            f"to watch?"
         )
     for kr in attention["forecast_misses"]:
         # in the number's unit, as the tables show it (`:.4g` wrote 54,041 as 5.404e+04)
