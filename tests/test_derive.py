@@ -432,6 +432,28 @@ def test_a_sum_is_as_fresh_as_its_freshest_source_a_score_as_its_stalest(tmp_pat
     )
 
 
+def test_a_quiet_kpi_derived_from_another_number_names_its_source_where_shown(tmp_path):
+    """The wall and the site said a derived KPI had gone "40 days without a check-in", as if it
+    wanted one (`checkin` refuses it): they name the source to check in, as `check` does."""
+    kpi = (
+        "kpis:\n  - id: emea-deposits\n    title: EMEA deposits\n    unit: $M\n"
+        "    healthy: {min: 3}\n    from: emea/sales/deposits\n    source: EMEA's books\n"
+    )
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**files(), "goals/company.yaml": COMPANY.format() + kpi}, "2026-10-01")
+    as_of = ("--repo", repo.root, "--as-of", "2026-11-10")
+    wall = run_cli("report", "--template", "wall", *as_of).stdout
+    assert "— EMEA deposits ⏳ no check-in for 40 days of its source `emea/sales/deposits`\n" in wall
+    out = tmp_path / "site"
+    assert run_cli("site", out, *as_of).exit_code == 0
+    index = (out / "index.html").read_text()
+    assert "stale: 40 days without a check-in of its source emea/sales/deposits</p>" in index
+    page = (out / "units/acme.html").read_text()
+    assert (
+        '<span class="lead">40 days without a check-in of its source emea/sales/deposits</span>'
+    ) in page
+
+
 def test_export_then_import_keeps_every_kind_of_from(tmp_path):
     from test_spreadsheets import empty_repo, goals_of
 
