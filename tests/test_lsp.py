@@ -229,6 +229,29 @@ async def test_a_why_stub_and_formatting(client, goals):
     assert edits[0].new_text.startswith("kind: team\nparent: acme\n")
 
 
+def test_the_hover_of_a_derived_number_tells_its_sources_last_check_in(quarter):
+    """A number taken `from:` others is never checked in itself: its hover said "never checked
+    in" where `show` gives its source's last check-in; it says what `show` says."""
+    from datetime import date
+
+    from okrctl.render.editor import hover_markdown
+    from okrctl.store.history import read_history
+    from okrctl.store.workspace import Workspace
+    from okrctl.views import editor
+
+    workspace = Workspace(quarter.resolve(), read_only=True)
+    analysis = editor.analyse(workspace, {}, read_history(workspace, "goals"))
+    hover = hover_markdown(analysis, "harbor/healthy-margin/cost-per-account")
+    assert hover is not None
+    ago = (date.today() - date(2026, 11, 3)).days
+    assert (
+        f" · last check-in 2026-11-03 ({ago} days ago), of its source "
+        "platform/cheaper-infrastructure/infra-cost\n"
+    ) in hover
+    plain = hover_markdown(analysis, "platform/cheaper-infrastructure/infra-cost")
+    assert plain is not None and f"last check-in 2026-11-03 ({ago} days ago)\n" in plain
+
+
 def test_no_half_typed_file_breaks_the_analysis(tmp_path):
     """Every line-prefix of every demo file, and every character-prefix of a company, a team and
     a person file, as an unsaved buffer: the analysis answers (findings, hover, completion),

@@ -4,7 +4,7 @@ when it was last checked in, and its why-ladder up to the mission (docs/editors.
 from __future__ import annotations
 
 from okrctl.core.ownership import key_result_owner, kpi_owner
-from okrctl.core.staleness import silence_at
+from okrctl.core.staleness import quiet_of
 from okrctl.render.textformat import (
     bounds_text,
     days_ago,
@@ -76,16 +76,19 @@ def hover_markdown(analysis: Analysis, ref: str) -> str | None:
 
 
 def _last(analysis: Analysis, ref: str) -> str:
-    """` · last check-in 2026-10-01 (67 days ago)`, as `show` counts it."""
+    """` · last check-in 2026-10-01 (67 days ago)`, as `show` counts it; for a number taken
+    `from:` others (never checked in itself: it read "never checked in"), its source's, named
+    as `show` names it."""
     history = analysis.history
     if history is None:
         return ""
     moment = analysis.moment
-    quiet = silence_at(history, ref, moment.instant, analysis.period)
+    quiet = quiet_of(analysis.graph, history, ref, moment.instant, analysis.period)
     seen = None if quiet is None else quiet.last_seen(moment.as_of)
+    source = "" if quiet is None or quiet.through is None else f", of its source {quiet.through}"
     if seen is None:
-        return " · never checked in"
-    return f" · last check-in {seen.day.isoformat()} ({days_ago(seen.days_ago)})"
+        return f" · never checked in{source}"
+    return f" · last check-in {seen.day.isoformat()} ({days_ago(seen.days_ago)}){source}"
 
 
 def _rungs(steps: list[Step]) -> list[str]:
