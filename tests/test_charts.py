@@ -174,6 +174,25 @@ def test_an_axis_of_millions_reads_as_the_tables_do(tmp_path):
     assert numbers and all(re.fullmatch(r"\d{1,3}(,\d{3})+", t) for t in numbers), numbers
 
 
+def test_the_html_and_mail_charts_say_their_lines_in_the_numbers_unit(quarter):
+    """The HTML chart labelled the target of "Net deposits from $80M to $120M" `target 120`,
+    and of a cost with cents `target 6` beside a table's `$6.00/month`: a label says the
+    value as the tables do, in its unit; the mail's PNG takes the same words."""
+    from okrctl.render.charts import chart_of
+
+    html = ("--repo", quarter, "--as-of", "2026-11-30", "--format", "html")
+    labels = re.findall(r'fill="#cf222e">([^<]*)</text>', run_cli("report", "harbor", *html).stdout)
+    assert labels[:2] == ["target $120M", "target 55,000 accounts"]
+    assert "target $6.00/month" in labels
+    band = run_cli("report", "signups", *html).stdout
+    assert re.findall(r'fill="#1a7f37">([^<]*)</text>', band)[:1] == ["max 1%"]
+    cost = {"title": "Cost", "unit": "$/month", "baseline": 8.2, "target": 6, "checkins": [
+        {"day": "2026-10-01", "value": 8.2}, {"day": "2026-10-31", "value": 7.5}
+    ]}  # fmt: skip
+    chart = chart_of(cost)
+    assert chart is not None and chart.amount(6) == "$6.00/month"
+
+
 def _kr(*checkins, target=12, baseline=0):
     return {
         "title": "Count",

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from okrctl.model.bounds import as_float, is_number
-from okrctl.render.textformat import number, one_line
+from okrctl.render.textformat import cents_among, number, one_line, with_unit
 
 
 class Corners(NamedTuple):
@@ -45,6 +45,14 @@ class Chart:
     """Each move of the target: (ISO day, old, new); the line steps there."""
     band: tuple[float | None, float | None] | None = None
     """A keep band's (min, max), drawn instead of a target."""
+    unit: str | None = None
+    """The number's unit, as its labels say it (`target $120M`)."""
+
+    def amount(self, value: float) -> str:
+        """`value` as a label on the chart says it: in the number's unit, with cents where any
+        amount of the chart has them (`target $6.00/month` beside `$7.35/month`)."""
+        shown = [*self.values, *(v for _, v in self.references()), *(m[1] for m in self.moves)]
+        return with_unit(value, self.unit, cents=cents_among(shown, self.unit))
 
     @property
     def opening_target(self) -> float | None:
@@ -147,6 +155,7 @@ def chart_of(kr: dict[str, Any], title: str | None = None) -> Chart | None:
         high=round(high + pad, digits),
         moves=moves,
         band=band,
+        unit=kr.get("unit"),
     )
 
 
@@ -199,9 +208,9 @@ FONT = 'font-family="Helvetica,Arial,sans-serif"'
 
 def svg(chart: Chart) -> str:
     """The check-ins (solid, a dot on each day with one) and the target or the band's bounds
-    (dashed, each labelled with its value, as the mail's PNG does) as an inline SVG line chart,
-    spaced by date; a moved target steps where it moved and says to what. Under the axis: the
-    first and last days, and each check-in's day where it fits."""
+    (dashed, each labelled with its value in the number's unit, as the mail's PNG does) as an
+    inline SVG line chart, spaced by date; a moved target steps where it moved and says to what.
+    Under the axis: the first and last days, and each check-in's day where it fits."""
     width, height, left, right, top, bottom = 560, 220, 56, 16, 30, 36
     low, high = chart.low, chart.high
     corners = chart.corners()
@@ -246,9 +255,9 @@ def svg(chart: Chart) -> str:
         for day, v in corners.values
     ]
     for (name, _), line in zip(chart.references(), corners.lines, strict=True):
-        said = [(line[0], "start", f"{name} {number(line[0][1])}")]
+        said = [(line[0], "start", f"{name} {chart.amount(line[0][1])}")]
         if line[-1][1] != line[0][1]:
-            said.append((line[-1], "end", f"moved to {number(line[-1][1])}"))
+            said.append((line[-1], "end", f"moved to {chart.amount(line[-1][1])}"))
         parts += [
             f'<text x="{x(day) + (4 if anchor == "start" else 0):.1f}" y="{y(v) - 4:.1f}" '
             f'font-size="11" text-anchor="{anchor}" {FONT} fill="{reference}">{text}</text>'

@@ -10,7 +10,6 @@ from datetime import date
 from typing import Any
 
 from okrctl.render.charts import BAND, CHECKINS, TARGET, Chart
-from okrctl.render.textformat import number
 
 
 def _label(axes: Any, x: float, y: float, text: str, color: str) -> None:
@@ -51,13 +50,14 @@ def chart_png(chart: Chart) -> bytes:
         if chart.band is not None:
             for name, bound in chart.references():
                 axes.axhline(bound, color=BAND, linestyle="--", linewidth=1.2)
-                _label(axes, days[0], bound, f"{name} {number(bound)}", BAND)
+                _label(axes, days[0], bound, f"{name} {chart.amount(bound)}", BAND)
         elif chart.target is not None:
             steps_x, steps_y = _target_steps(chart, days, mdates)
             axes.plot(steps_x, steps_y, color=TARGET, linestyle="--", linewidth=1.2)
-            _label(axes, days[0], steps_y[0], f"target {number(steps_y[0])}", TARGET)
+            _label(axes, days[0], steps_y[0], f"target {chart.amount(steps_y[0])}", TARGET)
             if chart.moves:
-                _label(axes, steps_x[-1], steps_y[-1], f"moved to {number(steps_y[-1])}", TARGET)
+                moved = f"moved to {chart.amount(steps_y[-1])}"
+                _label(axes, steps_x[-1], steps_y[-1], moved, TARGET)
         axes.set_ylim(chart.low, chart.high)
         axes.set_ylabel(chart.axis, fontsize=9)
         axes.set_title(chart.title, fontsize=10, loc="left")
