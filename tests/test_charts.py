@@ -193,6 +193,27 @@ def test_the_html_and_mail_charts_say_their_lines_in_the_numbers_unit(quarter):
     assert chart is not None and chart.amount(6) == "$6.00/month"
 
 
+def test_the_mail_chart_writes_dollars_as_dollars():
+    """matplotlib reads `$...$` as mathematics: the demo's "Cost to serve an account from $8.20
+    to $6.00 a month" was drawn "from 8.20*to*6.00 a month" in every digest. The chart, drawn
+    with its words kept as text, has them as they were written."""
+    import matplotlib
+
+    from okrctl.render.charts import chart_of
+    from okrctl.render.png_charts import chart_image
+
+    title = "Cost to serve an account from $8.20 to $6.00 a month"
+    cost = {"title": title, "unit": "$/month", "baseline": 8.2, "target": 6, "checkins": [
+        {"day": "2026-10-01", "value": 8.2}, {"day": "2026-10-31", "value": 7.5}
+    ]}  # fmt: skip
+    chart = chart_of(cost)
+    assert chart is not None
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # text stays text
+        drawn = chart_image(chart, "svg").decode()
+    words = [w.replace("&#x27;", "'") for w in re.findall(r"<text[^>]*>([^<]*)</text>", drawn)]
+    assert title in words and "target $6.00/month" in words and "$/month" in words
+
+
 def _kr(*checkins, target=12, baseline=0):
     return {
         "title": "Count",

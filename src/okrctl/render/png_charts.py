@@ -1,7 +1,8 @@
 """A key result's chart as a PNG, for email: Gmail and Outlook drop inline SVG, so the digest
 embeds images (`cid:` parts) drawn by matplotlib (imported only here: it costs half a second).
 Points are spaced by date; the target is a labelled line that steps where it was moved (a keep
-band: its bounds); the axis names its unit."""
+band: its bounds); the axis names its unit. Every text is drawn as written: matplotlib reads
+`$...$` as mathematics, and "from $8.20 to $6.00 a month" came out as "from 8.20*to*6.00"."""
 
 from __future__ import annotations
 
@@ -14,7 +15,13 @@ from okrctl.render.charts import BAND, CHECKINS, TARGET, Chart
 
 def _label(axes: Any, x: float, y: float, text: str, color: str) -> None:
     axes.annotate(
-        text, xy=(x, y), xytext=(0, 4), textcoords="offset points", color=color, fontsize=8
+        text,
+        xy=(x, y),
+        xytext=(0, 4),
+        textcoords="offset points",
+        color=color,
+        fontsize=8,
+        parse_math=False,
     )
 
 
@@ -37,6 +44,11 @@ def _target_steps(chart: Chart, days: Any, mdates: Any) -> tuple[list[float], li
 
 
 def chart_png(chart: Chart) -> bytes:
+    return chart_image(chart, "png")
+
+
+def chart_image(chart: Chart, kind: str) -> bytes:
+    """The chart as an image file of `kind` (`png` for mail; `svg` keeps its words as text)."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display: draw to memory
@@ -59,8 +71,8 @@ def chart_png(chart: Chart) -> bytes:
                 moved = f"moved to {chart.amount(steps_y[-1])}"
                 _label(axes, steps_x[-1], steps_y[-1], moved, TARGET)
         axes.set_ylim(chart.low, chart.high)
-        axes.set_ylabel(chart.axis, fontsize=9)
-        axes.set_title(chart.title, fontsize=10, loc="left")
+        axes.set_ylabel(chart.axis, fontsize=9, parse_math=False)
+        axes.set_title(chart.title, fontsize=10, loc="left", parse_math=False)
         axes.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))  # type: ignore[no-untyped-call]
         axes.tick_params(labelsize=8)
         axes.grid(axis="y", color="#d0d7de", linewidth=0.6)
@@ -68,7 +80,7 @@ def chart_png(chart: Chart) -> bytes:
             axes.spines[side].set_visible(False)
         figure.tight_layout()
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", metadata={"Software": None})
+        figure.savefig(buffer, format=kind, metadata={"Software": None} if kind == "png" else None)
         return buffer.getvalue()
     finally:
         pyplot.close(figure)
