@@ -3,6 +3,7 @@ of the demo."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -461,3 +462,22 @@ def test_a_title_with_a_line_break_keeps_to_its_line_in_the_tree(tmp_path):
     root = write_repo(tmp_path, {"goals/teams/signups.yaml": team})
     tree = run_cli("status", "--repo", root).stdout
     assert "Effortless funding  signups/funding\n" in tree, tree
+
+
+def test_units_numbered_in_their_ids_are_listed_as_people_count(tmp_path):
+    """At 2,000 teams the site listed "Team 1, Team 10, Team 100, Team 1000, Team 1001…" and
+    `status` the same: siblings come in the order of their ids' numbers, `squad-2` before
+    `squad-10`, in the tree, its JSON, `show` and the site."""
+    from conftest import TEAM
+
+    teams = {f"goals/teams/squad-{n}.yaml": TEAM for n in (10, 2, 1, 21)}
+    root = write_repo(tmp_path, {"goals/teams/signups.yaml": None, **teams})
+    expected = ["squad-1", "squad-2", "squad-10", "squad-21"]
+    payload = run_cli("status", "--repo", root, "--format", "json").json()
+    assert [u["id"] for u in payload["units"]][2:] == expected
+    shown = run_cli("show", "growth", "--repo", root, "--format", "json").json()
+    assert [c["id"] for c in shown["children"]] == expected
+    out = tmp_path / "site"
+    assert run_cli("site", out, "--repo", root).exit_code == 0
+    below = (out / "units/growth.html").read_text().split("Below it: ")[1].split("</p>")[0]
+    assert re.findall(r'href="[^"]*/(squad-\d+)\.html"', below) == expected

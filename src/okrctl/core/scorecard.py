@@ -4,7 +4,8 @@ expected progress, pace and status of docs/scoring.md. The one model `status`, `
 
 from __future__ import annotations
 
-from collections.abc import Container
+import re
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -25,9 +26,24 @@ if TYPE_CHECKING:
 KIND_ORDER = {Kind.COMPANY: 0, Kind.PILLAR: 1, Kind.TEAM: 2, Kind.PERSON: 3}
 
 
-def _kind_then_id(graph: Graph, unit_id: str) -> tuple[int, str]:
-    """Units in cascade order of kind (company, pillars, teams, people), then by id."""
-    return KIND_ORDER[graph.units[unit_id].unit.kind], unit_id
+def _kind_then_id(graph: Graph, unit_id: str) -> tuple[int, tuple[str | int, ...]]:
+    """Units in cascade order of kind (company, pillars, teams, people), then by id, its
+    numbers read as numbers: `squad-2` before `squad-10`, as people count (by the letters
+    alone, `squad-10` came between `squad-1` and `squad-2`)."""
+    return KIND_ORDER[graph.units[unit_id].unit.kind], _counted(unit_id)
+
+
+def _counted(text: str) -> tuple[str | int, ...]:
+    """`text` with each run of digits as its number: words at even places, numbers at odd."""
+    return tuple(int(part) if index % 2 else part for index, part in enumerate(_DIGITS(text)))
+
+
+_DIGITS = re.compile(r"(\d+)").split
+
+
+def sibling_order(graph: Graph, unit_ids: Iterable[str]) -> list[str]:
+    """`unit_ids` in the order the cascade lists the units under one parent."""
+    return sorted(unit_ids, key=lambda unit_id: _kind_then_id(graph, unit_id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,8 +201,7 @@ def cascade_order(graph: Graph, scope: str | None = None) -> list[tuple[str, int
     Units outside the tree (no or unknown parent) come last, so nothing is hidden."""
 
     def children(unit_id: str) -> list[str]:
-        kids = graph.children.get(unit_id, [])
-        return sorted(kids, key=lambda u: _kind_then_id(graph, u))
+        return sibling_order(graph, graph.children.get(unit_id, []))
 
     roots: list[str]
     if scope is not None:
@@ -340,7 +355,7 @@ line; the company and pillars (what a scope most often is) come first."""
 
 def _listed(graph: Graph) -> str:
     """The units' ids, the top of the cascade first; past `UNITS_NAMED`, how many more."""
-    ids = sorted(graph.units, key=lambda u: _kind_then_id(graph, u))
+    ids = sibling_order(graph, graph.units)
     named = ", ".join(ids[:UNITS_NAMED])
     more = len(ids) - UNITS_NAMED
     return named if more <= 0 else f"{named} and {more:,} more (`okrctl status` lists them all)"

@@ -22,6 +22,7 @@ from okrctl.core.scorecard import (
     Scorecard,
     UnitScore,
     cascade_order,
+    sibling_order,
 )
 from okrctl.core.staleness import Quiet, is_watched
 from okrctl.model.history import CheckIn, History
@@ -311,7 +312,7 @@ class ContextBuilder:
             "all_objectives": objectives,
             "kpis": [self.kpi(k) for k in unit.kpis],
             "accomplishments": list(model.accomplishments),
-            "children": sorted(self.graph.children.get(model.id, [])),
+            "children": sibling_order(self.graph, self.graph.children.get(model.id, [])),
         }
 
 

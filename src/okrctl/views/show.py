@@ -10,7 +10,14 @@ from typing import Any
 
 from okrctl.core.graph import MISSION, Graph, RefKind
 from okrctl.core.refs import check_ref
-from okrctl.core.scorecard import KeyResultScore, KpiScore, ObjectiveScore, Scorecard, UnitScore
+from okrctl.core.scorecard import (
+    KeyResultScore,
+    KpiScore,
+    ObjectiveScore,
+    Scorecard,
+    UnitScore,
+    sibling_order,
+)
 from okrctl.core.staleness import LastSeen, Silence, is_watched
 from okrctl.model.goals import Kind
 from okrctl.views.status import Scored, key_result_json, kpi_json, objective_json
@@ -335,7 +342,7 @@ def page_of(
                 graph.units[c].unit.kind,
                 next((u.score for u in card.units if u.id == c), None),
             )
-            for c in sorted(graph.children.get(ref, ()))
+            for c in sibling_order(graph, graph.children.get(ref, ()))
         ]
         return UnitPage(ref, kind, card, unit_score, chain, children)
     if kind is RefKind.OBJECTIVE:
