@@ -173,13 +173,16 @@ def _shown_value(cell: Any) -> Any:
 
 
 def write_csv(path: Path, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """UTF-8 with a byte-order mark: Excel reads a CSV without one in the system's old code
+    page, and "Chloé" came out as "ChloÃ©" (LibreOffice, Google Sheets and `okrctl import`
+    read both)."""
     from okrctl.store.writefile import write_output
 
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(headers)
     writer.writerows(["" if cell is None else guard(cell) for cell in row] for row in rows)
-    write_output(path, out.getvalue().encode("utf-8"))
+    write_output(path, out.getvalue().encode("utf-8-sig"))
 
 
 def write_xlsx(
