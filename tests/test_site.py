@@ -676,3 +676,15 @@ def test_a_repositorys_own_macros_of_an_older_okrctl_still_build_the_site(quarte
     result = run_cli("site", out, "--repo", root, "--as-of", AS_OF)
     assert result.exit_code == 0, result.stderr
     assert "Every unit with an objective off track" in (out / "attention.html").read_text()
+
+
+def test_the_units_that_could_use_help_count_their_quiet_kpis(built):
+    """The digest's "numbers nobody has checked in" listed no KPI, however long nobody had
+    looked at one: a KPI gone stale is named with the key results. On the day the hours pass
+    the limit while the calendar counts no more, it says "more than 14 days" (it read "14
+    days" beside "stale after 14 days")."""
+    attention = (built / "attention.html").read_text()
+    assert "<th>numbers gone quiet</th>" in attention
+    assert "Median first response time (17 days)" in attention
+    # checked in at 09:30 on Oct 31: 14.6 days before Nov 14 ends, 14 on the calendar
+    assert "LTV / CAC (more than 14 days)" in attention

@@ -481,3 +481,23 @@ def test_units_numbered_in_their_ids_are_listed_as_people_count(tmp_path):
     assert run_cli("site", out, "--repo", root).exit_code == 0
     below = (out / "units/growth.html").read_text().split("Below it: ")[1].split("</p>")[0]
     assert re.findall(r'href="[^"]*/(squad-\d+)\.html"', below) == expected
+
+
+def test_a_number_that_went_stale_today_is_quiet_for_more_than_the_limit(quarter, monkeypatch):
+    """LTV / CAC, checked in at 09:30 on Oct 31, is 14.6 days quiet when Nov 14 ends: stale,
+    though the calendar counts 14 days. It read "14 days without a check-in" beside "stale
+    after 14 days"; every output says "more than 14 days" on that day."""
+    monkeypatch.setenv("COLUMNS", "200")
+    args = ("--repo", quarter, "--as-of", "2026-11-14")
+    status = run_cli("status", *args).stdout
+    assert "  quiet: harbor/ltv-cac (more than 14 days without a check-in)\n" in status
+    assert "  quiet: lifecycle/nudge-to-fund/recovered-signups (15 days without a check-in)\n" in (
+        status
+    )
+    report = run_cli("report", "harbor", *args).stdout
+    assert "| 3.4 ratio ⏳ no check-in for more than 14 days |" in report
+    found = run_cli("check", "--format", "json", *args).json()["findings"]
+    message = next(f["message"] for f in found if f["ref"] == "harbor/ltv-cac")
+    assert "has not been checked in for more than 14 days (last checked in on 2026-10-31" in (
+        message
+    )

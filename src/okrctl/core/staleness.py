@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from okrctl.core.periods import day_of
+from okrctl.model.counts import counted
 from okrctl.model.history import CheckIn, Seen
 
 if TYPE_CHECKING:
@@ -43,6 +44,15 @@ class Silence(NamedTuple):
         began is counted from its own day, not from the period's first."""
         start = self.since if self.last is None else self.last.date
         return max(0, (day_of(self.until) - start.date()).days)
+
+    def said_for(self, limit: int) -> str:
+        """How long it has gone without a check-in, as every output says it: `day_count` days;
+        on the day the hours pass `limit` while the calendar counts no more than it, "more than
+        14 days" (a stale number read "14 days" beside "stale after 14 days")."""
+        count = self.day_count
+        if count > limit or not self.longer_than(limit):
+            return counted(count, "day")
+        return f"more than {counted(limit, 'day')}"
 
     def last_seen(self, as_of: date) -> LastSeen | None:
         """The last check-in as a reader is told of it (None: never checked in): its day (UTC,

@@ -11,12 +11,15 @@ Wanted = dict[str, Any]
 
 def help_wanted(units: list[dict[str, Any]]) -> list[Wanted]:
     """Per unit, in the order given (cascade order), what could use help: off-track objectives,
-    critical KPIs, stale key results; units with none of them are left out."""
+    critical KPIs, and the numbers gone stale, key results then KPIs (the digest says "numbers
+    nobody has checked in", and listed no KPI, however long nobody had looked at one); units
+    with none of them are left out."""
     wanted = []
     for unit in units:
         objectives = [o for o in unit["all_objectives"] if o["status"] in ("off_track", "missed")]
         kpis = [k for k in unit["kpis"] if k["health"] == "critical"]
         stale = [kr for o in unit["all_objectives"] for kr in o["key_results"] if kr["stale"]]
+        stale += [kpi for kpi in unit["kpis"] if kpi["stale"]]
         if objectives or kpis or stale:
             wanted.append({"unit": unit, "objectives": objectives, "kpis": kpis, "stale": stale})
     return wanted

@@ -151,6 +151,16 @@ class ContextBuilder:
             checkin["day"] = day[made.date]
         return checkins, days, stale
 
+    def quiet_for(self, ref: str) -> str | None:
+        """How long a stale number has gone without a check-in, in words (`Silence.said_for`:
+        "more than 14 days" on the day the hours pass the limit); None when it is not stale."""
+        if self.quiet is None:
+            return None
+        quiet = self.quiet(ref)
+        if quiet is None or not quiet.longer_than(self.stale_after):
+            return None
+        return quiet.said_for(self.stale_after)
+
     def quiet_through(self, ref: str) -> str | None:
         """The source whose silence makes a derived number stale (None for one checked in)."""
         if self.quiet is None:
@@ -183,6 +193,7 @@ class ContextBuilder:
         data["days_quiet"] = days_quiet
         data["stale"] = quiet_too_long and is_watched(model)
         data["quiet_through"] = self.quiet_through(ref) if quiet_too_long else None
+        data["quiet_for"] = self.quiet_for(ref) if data["stale"] else None
         if "trend" not in data:  # (a number's is made already)
             data["trend"] = list(kr.trend)
         data["timeline"] = self.timeline(kr) if kr.derived is not None else []
@@ -212,6 +223,7 @@ class ContextBuilder:
             "days_quiet": days_quiet,
             "stale": quiet_too_long and is_watched(model),
             "quiet_through": self.quiet_through(kr.ref) if quiet_too_long else None,
+            "quiet_for": self.quiet_for(kr.ref) if quiet_too_long and is_watched(model) else None,
         }
 
     def _key_result_of(self, kr: KeyResultScore) -> dict[str, Any]:
@@ -236,6 +248,7 @@ class ContextBuilder:
             stale=quiet_too_long,
             days_quiet=days_quiet,
             quiet_through=self.quiet_through(kpi.ref) if quiet_too_long else None,
+            quiet_for=self.quiet_for(kpi.ref) if quiet_too_long else None,
         )
         return data
 
@@ -726,7 +739,7 @@ def _prompts(attention: dict[str, list[dict[str, Any]]]) -> list[str]:
             f"what is in the way, and who could help?"
         )
     for kr in attention["stale"]:
-        quiet = days_text(kr.get("days_quiet"))
+        quiet = kr.get("quiet_for") or days_text(kr.get("days_quiet"))
         through = kr.get("quiet_through")  # derived `from:` others: never checked in itself
         said = f"is derived from `{through}`, not" if through else "has not been"
         prompts.append(

@@ -15,7 +15,6 @@ from okrctl.core.trend import sparkline
 from okrctl.render.textformat import (
     bounds_text,
     cents_among,
-    days,
     derived_note,
     goal_range,
     one_line,
@@ -338,10 +337,10 @@ def _unit_label(unit: UnitScore) -> Label:
 
 
 def status_tree(
-    card: Scorecard, title: str, quiet: Sequence[tuple[str, int, str | None]] = ()
+    card: Scorecard, title: str, quiet: Sequence[tuple[str, str, str | None]] = ()
 ) -> Group:
     """The cascade as a tree: units by `parent`, each with its objectives, key results, KPIs;
-    then what needs attention (`quiet`: the numbers gone quiet, ref, days and source)."""
+    then what needs attention (`quiet`: the numbers gone quiet, ref, how long and source)."""
     from rich.console import Group
     from rich.text import Text
 
@@ -394,10 +393,10 @@ teams it listed 20,000 numbers never checked in, and the tree above scrolled out
 
 
 def attention_summary(
-    card: Scorecard, quiet: Sequence[tuple[str, int, str | None]] = ()
+    card: Scorecard, quiet: Sequence[tuple[str, str, str | None]] = ()
 ) -> RenderableType:
     """What needs attention: off-track or missed objectives, critical KPIs, numbers forecast
-    to miss, gone quiet (`quiet`: ref, days and the source a derived number's silence is of,
+    to miss, gone quiet (`quiet`: ref, how long and the source a derived number's silence is of,
     longest first) or never checked in (and not
     quiet for long yet); at most `ATTENTION_EACH` of each kind. Each item is a row of two
     columns, so a long one wraps under its own text, not the margin."""
@@ -457,14 +456,14 @@ def attention_summary(
     return Group(Text("Needs attention", style="bold"), *rows)
 
 
-def _quiet_for(count: int, never: bool, through: str | None = None) -> str:
+def _quiet_for(said: str, never: bool, through: str | None = None) -> str:
     """A quiet number's days; one never checked in says so there, and is not named again
     under "never checked in" (that list keeps the ones not stale yet). A number derived
     `from:` others is never checked in itself: the source to check in is named, as `check`
     names it."""
     if through is not None:
-        return f"{days(count)} without a check-in of its source {through}"
-    return f"never checked in, {days(count)}" if never else f"{days(count)} without a check-in"
+        return f"{said} without a check-in of its source {through}"
+    return f"never checked in, {said}" if never else f"{said} without a check-in"
 
 
 def _current(kpi: KpiScore) -> str:

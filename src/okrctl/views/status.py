@@ -55,11 +55,11 @@ class Scored:
     def as_json(self) -> dict[str, Any]:
         return status_json(self.card)
 
-    def gone_quiet(self) -> list[tuple[str, int, str | None]]:
+    def gone_quiet(self) -> list[tuple[str, str, str | None]]:
         """The key results and KPIs shown that nobody has checked in for longer than
-        `stale_after_days`, as `stale` finds them (docs/rules.md), with their days of
-        silence and, for a number derived `from:` others, the source whose silence it is; the
-        longest first; none outside git."""
+        `stale_after_days`, as `stale` finds them (docs/rules.md), with how long, in words
+        (`Silence.said_for`), and, for a number derived `from:` others, the source whose
+        silence it is; the longest first; none outside git."""
         from okrctl.core.staleness import stale_refs
 
         if self.history is None:
@@ -70,8 +70,8 @@ class Scored:
         found = stale_refs(
             snapshot.graph, self.history, card.period, card.moment.instant, limit, files
         )
-        quiet = [(ref, q.day_count, q.through) for ref, q in found.items()]
-        return sorted(quiet, key=lambda item: -item[1])  # (stable: equals as `check` lists them)
+        longest = sorted(found.items(), key=lambda item: -item[1].day_count)  # (stable)
+        return [(ref, q.said_for(limit), q.through) for ref, q in longest]
 
 
 def score_snapshot(snapshot: Snapshot, scope: str | None, history_for: str) -> Scored:

@@ -31,7 +31,7 @@ def stale(ctx: Context) -> Iterator[Hit]:
             seen = "never checked in"
         else:
             seen = f"last checked in on {last.date.date()} by {last.author}"
-        told = f"for {_quiet(silence.day_count, limit)} ({seen}; stale after {after})"
+        told = f"for {silence.said_for(limit)} ({seen}; stale after {after})"
         if through is None:
             message = (
                 f"`{ref}` has not been checked in {told}: "
@@ -44,11 +44,3 @@ def stale(ctx: Context) -> Iterator[Hit]:
             )
         yield hit(node.owner, node.path(), message, ref)
 
-
-def _quiet(day_count: int, limit: int) -> str:
-    """The days of silence as counted from the date shown beside them; "more than 14 days"
-    where the calendar counts no more than the limit the hours went past (a check-in made at
-    09:30, 14 days before a check at 10:00)."""
-    if day_count > limit:
-        return counted(day_count, "day")
-    return f"more than {counted(limit, 'day')}"
