@@ -609,3 +609,18 @@ def test_report_html_is_for_browsers_and_its_charts_scale_down(quarter):
     ).stdout
     assert page.count("<svg") >= 1
     assert all("max-width:100%" in s for s in re.findall(r"<svg [^>]*>", page))
+
+
+def test_a_nudge_on_the_day_a_number_went_stale_says_more_than_the_limit(quarter, tmp_path):
+    """Never checked in since the quarter's goals were committed on Oct 1, a number is 14 days
+    and some hours quiet when Oct 15 ends: stale, and the mail said "no check-in in 14 days"
+    beside "stale after 14 days"; it says "more than 14 days"."""
+    out = tmp_path / "mail"
+    result = run_cli("send", "nudges", "--repo", quarter, "--as-of", "2026-10-15", "--out", out)
+    assert result.exit_code == 0, result.stderr
+    texts = [
+        body(message_from_bytes(path.read_bytes(), policy=policy.default), "plain")
+        for path in out.glob("*.eml")
+    ]
+    never = "(key result platform/on-call-skills/game-days): no value yet, no check-in in more"
+    assert any(never + " than 14 days\n" in text for text in texts)

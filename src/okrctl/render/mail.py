@@ -171,7 +171,7 @@ def _last_heard(quiet: Quiet) -> str:
     days` for a number never checked in."""
     seen = quiet.last_checkin
     if seen is None:
-        return f"no check-in in {days(quiet.days)}"
+        return f"no check-in in {quiet.said}"
     return f"last check-in {seen.day.isoformat()}, {days_ago(seen.days_ago)}"
 
 

@@ -31,6 +31,8 @@ class Quiet:
     unit: str | None
     days: int
     """Days without a check-in, on the calendar (`Silence.day_count`)."""
+    said: str
+    """How long, in words (`Silence.said_for`: "more than 14 days" on the day it went stale)."""
     last_checkin: LastSeen | None
     """Its day and the calendar days from it, what a reader counts beside the date (None:
     never checked in)."""
@@ -98,6 +100,7 @@ def nudges(
             item["value"],
             item["unit"],
             stale[ref].day_count,
+            stale[ref].said_for(limit),
             stale[ref].last_seen(result.as_of),
             item["milestone"],
         )
