@@ -262,3 +262,12 @@ def test_a_long_value_wraps_under_itself(demo, monkeypatch):
         "why: Keeps growth and efficiency balanced; below 3 we are buying growth we",
         "     cannot afford.",
     ]
+
+
+def test_a_number_never_checked_in_that_went_stale_today_says_more_than_the_limit(quarter):
+    """Committed on Oct 1 and never checked in, a number is 14 days and some hours quiet when
+    Oct 15 ends: "none in 14 days · stale after 14 days" read as a contradiction."""
+    shown = run_cli(
+        "show", "platform/on-call-skills/game-days", "--repo", quarter, "--as-of", "2026-10-15"
+    ).stdout
+    assert "last check-in: none in more than 14 days · stale after 14 days\n" in shown

@@ -248,7 +248,7 @@ def _heard_line(heard: Heard) -> Hanging:
     the number shown is one to act on."""
     seen, through = heard.last_seen, heard.silence.through
     if seen is None:
-        said = f"none in {days(heard.days)}"
+        said = f"none in {heard.silence.said_for(heard.stale_after_days)}"
     else:
         said = f"{seen.day.isoformat()} by {seen.author}, {days_ago(seen.days_ago)}"
     if through:
