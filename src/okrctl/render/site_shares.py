@@ -83,24 +83,6 @@ def _ends(count: int, cores: int, beside: float) -> list[int]:
     return [mine + (count - mine) * n // (cores - 1) for n in range(cores)]
 
 
-def _dealt(count: int, cores: int, beside: float) -> list[list[int]]:
-    """Which of `count` units each process builds and draws: as many as `_ends` gives each,
-    dealt out in turn, this process's first, rather than cut into stretches. The cascade keeps
-    a pillar's teams together, and where those are the ones that check in (or, at 2,000
-    numbered teams, the first 50 by number) the stretch that held them all left this process
-    working while its child waited."""
-    ends = _ends(count, cores, beside)
-    sizes = [ends[0], *(end - start for start, end in pairwise(ends))]
-    hands: list[list[int]] = [[] for _ in sizes]
-    for index in range(count):  # to the hand furthest behind its share (this one on a tie)
-        hand = min(
-            (n for n in range(len(sizes)) if len(hands[n]) < sizes[n]),
-            key=lambda n: (len(hands[n]) / sizes[n], n),
-        )
-        hands[hand].append(index)
-    return hands
-
-
 def shared_out(
     env: Any, shared: dict[str, Any], units: list[dict[str, Any]], write: Write
 ) -> Shares:
@@ -145,33 +127,28 @@ class UnitsDrawnElsewhere:
         from okrctl.store.forks import Early, elsewhere_in_two_steps, processes_for
 
         cores = processes_for(len(units))
-        hands = _dealt(len(units), cores, BESIDE_BUILDING) if cores > 1 else []
-        if not hands:
-            hands = [list(range(len(units)))]
+        ends = _ends(len(units), cores, BESIDE_BUILDING) if cores > 1 else [len(units)]
         sent: list[Early[list[dict[str, Any]]]] = []
-        for hand in hands[1:]:
-            part = [units[index] for index in hand]
+        for start, end in pairwise(ends):
+            part = units[start:end]
             early: Early[list[dict[str, Any]]] = Early()
             step = elsewhere_in_two_steps(
                 partial(self._built_and_drawn, builder, units, frame, part, early),
                 partial(_written, self.write),
-                prepare_here=partial(self._drawn_here, hand),
+                prepare_here=partial(self._drawn_here, start, end),
                 first_in_child=partial(_in_child, builder, early),
             )
             early.forked()
             self.shares.steps.append(step)
             sent.append(early)
-        self.shares.here = len(hands[0])
-        mine = _built(builder, [units[index] for index in hands[0]])
+        self.shares.here = ends[0]
+        built = _built(builder, units[: ends[0]])
         # this process's unit pages too, while the children build and draw theirs
-        self.pages_here = render_units(self.env, self._shared(builder, units, frame, mine), mine)
-        built = dict(zip(hands[0], mine, strict=True))
-        for early, hand in zip(sent, hands[1:], strict=True):
+        self.pages_here = render_units(self.env, self._shared(builder, units, frame, built), built)
+        for early, (start, end) in zip(sent, pairwise(ends), strict=True):
             theirs = early.receive()
-            if theirs is None:
-                theirs = _built(builder, [units[index] for index in hand])
-            built.update(zip(hand, theirs, strict=True))
-        return [built[index] for index in range(len(units))]  # in cascade order again
+            built += theirs if theirs is not None else _built(builder, units[start:end])
+        return built
 
     def _built_and_drawn(
         self,
@@ -205,10 +182,10 @@ class UnitsDrawnElsewhere:
             by_id[unit.id] = known
         return {**frame, **self.basics, "by_id": by_id}
 
-    def _drawn_here(self, hand: list[int]) -> Drawn:
+    def _drawn_here(self, start: int, end: int) -> Drawn:
         """A child's pages drawn here, from the whole context (it failed, or never started)."""
         shared = self.shares.shared
-        return encoded_units(self.env, shared, [shared["units"][index] for index in hand])
+        return encoded_units(self.env, shared, shared["units"][start:end])
 
 
 def _built(builder: ContextBuilder, units: list[UnitScore]) -> list[dict[str, Any]]:
