@@ -396,10 +396,10 @@ def attention_summary(
     card: Scorecard, quiet: Sequence[tuple[str, str, str | None]] = ()
 ) -> RenderableType:
     """What needs attention: off-track or missed objectives, critical KPIs, numbers forecast
-    to miss, gone quiet (`quiet`: ref, how long and the source a derived number's silence is of,
-    longest first) or never checked in (and not
-    quiet for long yet); at most `ATTENTION_EACH` of each kind. Each item is a row of two
-    columns, so a long one wraps under its own text, not the margin."""
+    to miss, gone quiet (`quiet`: ref, how long, and the source a derived number's silence is
+    of; longest first) or never checked in (and not quiet for long yet); at most
+    `ATTENTION_EACH` of each kind. Each item is a row of two columns, so a long one wraps
+    under its own text, not the margin."""
     from rich.console import Group
     from rich.text import Text
 
@@ -440,8 +440,8 @@ def attention_summary(
         ),
         (
             [
-                ("quiet", "yellow", f"{ref} ({_quiet_for(n, ref in never, through)})")
-                for ref, n, through in quiet
+                ("quiet", "yellow", f"{ref} ({_quiet_for(said, ref in never, through)})")
+                for ref, said, through in quiet
             ],
             "okrctl check",
         ),
