@@ -170,7 +170,7 @@ def test_an_axis_of_millions_reads_as_the_tables_do(tmp_path):
     repo.commit({PILLAR_FILE: millions.replace("1250000", "1500000")}, "2026-10-15")
     page = _report(repo.root, "--format", "html")
     ticks = re.findall(r'fill="#57606a">([^<]*)</text>', page)
-    numbers = [t for t in ticks if not re.fullmatch(r"\d\d-\d\d", t)]  # (the dates below)
+    numbers = [t for t in ticks if not re.fullmatch(r"(as of )?\d\d-\d\d", t)]  # (the dates)
     assert numbers and all(re.fullmatch(r"\d{1,3}(,\d{3})+", t) for t in numbers), numbers
 
 
@@ -212,6 +212,42 @@ def test_the_mail_chart_writes_dollars_as_dollars():
         drawn = chart_image(chart, "svg").decode()
     words = [w.replace("&#x27;", "'") for w in re.findall(r"<text[^>]*>([^<]*)</text>", drawn)]
     assert title in words and "target $6.00/month" in words and "$/month" in words
+
+
+def test_the_html_and_mail_charts_reach_the_as_of_day_while_the_period_runs(quarter):
+    """The HTML page's and the mail's charts ended at the last check-in, with nothing to say
+    how long ago that was: they reach the as-of day, marked `as of 11-30`, the target running
+    on to it and the check-ins stopping where they stopped (a Mermaid line cannot stop short:
+    the Markdown chart still ends at the last check-in). A period over has no such mark."""
+    import matplotlib
+
+    from okrctl.render.charts import chart_of, reaching
+    from okrctl.render.png_charts import chart_image
+
+    html = ("--repo", quarter, "--format", "html")
+    page = run_cli("report", "harbor", *html, "--as-of", "2026-11-30").stdout
+    deposits = page.split("Net deposits from $80M to $120M</text>")[1].split("</svg>")[0]
+    assert re.findall(r'fill="#57606a">([^<]*)</text>', deposits)[-1] == "as of 11-30"
+    [values, target] = re.findall(r'<polyline [^>]*points="([^"]*)"', deposits)
+    last_checkin = float(values.split()[-1].split(",")[0])  # Nov 11
+    end = float(target.split()[-1].split(",")[0])  # Nov 30, the axis' right end
+    assert end == 544.0 and last_checkin < end - 100
+    assert f'<line x1="{end:.1f}" y1="30" x2="{end:.1f}" y2="184" stroke="#57606a"' in deposits
+    over = run_cli("report", "harbor", *html, "--as-of", "2027-01-10").stdout
+    assert "as of" not in over.split("<svg")[1]
+    markdown = run_cli("report", "harbor", "--repo", quarter, "--as-of", "2026-11-30").stdout
+    fence = markdown.split("```mermaid")[1].split("```")[0]
+    assert 'x-axis "days since 2026-10-01" 0 --> 41' in fence  # to Nov 11: as it was
+    kr = {"title": "Rate", "unit": "%", "baseline": 30, "target": 40, "checkins": [
+        {"day": "2026-10-01", "value": 30}, {"day": "2026-10-31", "value": 33}
+    ]}  # fmt: skip
+    chart = chart_of(kr)
+    assert chart is not None
+    [drawn] = reaching({"": chart}, "2026-11-30").values()
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        words = re.findall(r"<text[^>]*>([^<]*)</text>", chart_image(drawn, "svg").decode())
+        plain = re.findall(r"<text[^>]*>([^<]*)</text>", chart_image(chart, "svg").decode())
+    assert "as of 11-30" in words and "as of 11-30" not in plain
 
 
 def _kr(*checkins, target=12, baseline=0):

@@ -7,8 +7,8 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
@@ -47,6 +47,10 @@ class Chart:
     """A keep band's (min, max), drawn instead of a target."""
     unit: str | None = None
     """The number's unit, as its labels say it (`target $120M`)."""
+    as_of: str | None = None
+    """The as-of day (ISO) while the period runs: the HTML page's and the mail's charts reach
+    it and mark it, so a line that stops weeks before it shows the silence (a Mermaid line
+    cannot stop short of its axis' end: the Markdown chart ends at the last check-in)."""
 
     def amount(self, value: float) -> str:
         """`value` as a label on the chart says it: in the number's unit, with cents where any
@@ -71,10 +75,11 @@ class Chart:
             return [(name, v) for name, v in (("min", low), ("max", high)) if v is not None]
         return [] if self.target is None else [("target", self.target)]
 
-    def corners(self) -> Corners:
+    def corners(self, *, to_as_of: bool = False) -> Corners:
         """The chart by date: a week without a check-in is a week wide, a day is a day (check-ins
         spaced evenly drew three days as long as a month). A target moved before the first
-        check-in is drawn at its start."""
+        check-in is drawn at its start. With `to_as_of`, the target or band runs on to the
+        as-of day (`as_of`), the check-ins stopping at the last."""
         first = self.first_day
 
         def day(iso: str) -> int:
@@ -82,6 +87,8 @@ class Chart:
 
         by_day = {day(iso): value for iso, value in zip(self.dates, self.values, strict=True)}
         span = max([*by_day, *(day(when) for when, _, _ in self.moves)])
+        if to_as_of and self.as_of is not None:
+            span = max(span, day(self.as_of))
         values = sorted(by_day.items())
         if self.band is not None or not self.moves:
             lines = [[(0, v), (span, v)] for _, v in self.references()]
@@ -159,6 +166,12 @@ def chart_of(kr: dict[str, Any], title: str | None = None) -> Chart | None:
     )
 
 
+def reaching(charts: Mapping[str, Chart], as_of: str | None) -> dict[str, Chart]:
+    """`charts` drawn on to `as_of` (ISO), the as-of day of a period still running (None: one
+    that is over, whose charts end with its check-ins)."""
+    return {body: replace(chart, as_of=as_of) for body, chart in charts.items()}
+
+
 def mermaid_text(text: str) -> str:
     """A string as a Mermaid quoted string takes it: a `"` would end it (`'` instead), a line
     break would end the statement (a space instead), and a `<` (U+2039 instead) could open HTML in
@@ -210,10 +223,11 @@ def svg(chart: Chart) -> str:
     """The check-ins (solid, a dot on each day with one) and the target or the band's bounds
     (dashed, each labelled with its value in the number's unit, as the mail's PNG does) as an
     inline SVG line chart, spaced by date; a moved target steps where it moved and says to what.
-    Under the axis: the first and last days, and each check-in's day where it fits."""
+    While the period runs it reaches the as-of day, marked with an upright line. Under the axis:
+    the first and last days (`as of 12-07`), and each check-in's day where it fits."""
     width, height, left, right, top, bottom = 560, 220, 56, 16, 30, 36
     low, high = chart.low, chart.high
-    corners = chart.corners()
+    corners = chart.corners(to_as_of=True)
     reference = BAND if chart.band is not None else TARGET
 
     def x(day: int) -> float:
@@ -240,11 +254,20 @@ def svg(chart: Chart) -> str:
             f'fill="#57606a">{number(value)}</text>'  # as tables write it (`:g`: 1.5e+06)
         )
     first = chart.first_day
-    for day in _labelled(corners, x):
+    as_of = None if chart.as_of is None else (date.fromisoformat(chart.as_of) - first).days
+    for day in _labelled(corners, x, wide_end=0.0 if as_of is None else 36.0):
         label = (first + timedelta(days=day)).strftime("%m-%d")
+        if day == as_of:
+            label = f"as of {label}"
+        anchor = "end" if day == corners.span and day == as_of else "middle"
         parts.append(
             f'<text x="{x(day):.1f}" y="{height - bottom + 16}" font-size="11" '
-            f'text-anchor="middle" {FONT} fill="#57606a">{label}</text>'
+            f'text-anchor="{anchor}" {FONT} fill="#57606a">{label}</text>'
+        )
+    if as_of is not None:
+        parts.append(
+            f'<line x1="{x(as_of):.1f}" y1="{top}" x2="{x(as_of):.1f}" y2="{height - bottom}" '
+            f'stroke="#57606a" stroke-width="1"/>'
         )
     for index, line in enumerate((corners.values, *corners.lines)):
         points = " ".join(f"{x(day):.1f},{y(v):.1f}" for day, v in line)
@@ -267,12 +290,16 @@ def svg(chart: Chart) -> str:
     return "<p>" + "".join(parts) + "</p>\n"
 
 
-def _labelled(corners: Corners, x: Callable[[int], float], room: float = 40.0) -> list[int]:
+def _labelled(
+    corners: Corners, x: Callable[[int], float], room: float = 40.0, wide_end: float = 0.0
+) -> list[int]:
     """The days written under the axis: the first and the last, then each check-in's day that
-    leaves `room` pixels to every label already placed."""
+    leaves `room` pixels to every label already placed (`wide_end` more to the last, an `as
+    of 12-07` that ends there)."""
     placed = [0, corners.span]
     for day, _ in corners.values:
-        if all(abs(x(day) - x(other)) >= room for other in placed):
+        clear = all(abs(x(day) - x(other)) >= room for other in placed)
+        if clear and x(corners.span) - x(day) >= room + wide_end:
             placed.append(day)
     return sorted(placed)
 

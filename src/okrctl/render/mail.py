@@ -10,7 +10,7 @@ from email.utils import make_msgid
 from typing import Any
 
 from okrctl.model.counts import counted
-from okrctl.render.charts import Chart
+from okrctl.render.charts import Chart, reaching
 from okrctl.render.links import checkin_link
 from okrctl.render.textformat import (
     days,
@@ -56,7 +56,9 @@ def digest_message(
             f'style="{IMAGE_STYLE}"></p>\n'
         )
 
-    page = to_html(markdown, digest_subject(request), charts, draw=as_image)
+    period = context.get("period") or {}
+    as_of = None if period.get("over") else context.get("as_of")
+    page = to_html(markdown, digest_subject(request), reaching(charts, as_of), draw=as_image)
     message = _envelope(sender, to, digest_subject(request))
     message.set_content(markdown)
     message.add_alternative(page, subtype="html")

@@ -457,6 +457,9 @@ def render_report(request: ReportRequest, *, html: bool = False) -> str:
         )
     if not html:
         return text
+    from okrctl.render.charts import reaching
     from okrctl.render.html import to_html
 
-    return to_html(text, request.page_title, charts)
+    card = request.card
+    as_of = None if card.over else card.moment.as_of.isoformat()
+    return to_html(text, request.page_title, reaching(charts, as_of))

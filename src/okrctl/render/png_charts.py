@@ -1,8 +1,9 @@
 """A key result's chart as a PNG, for email: Gmail and Outlook drop inline SVG, so the digest
 embeds images (`cid:` parts) drawn by matplotlib (imported only here: it costs half a second).
 Points are spaced by date; the target is a labelled line that steps where it was moved (a keep
-band: its bounds); the axis names its unit. Every text is drawn as written: matplotlib reads
-`$...$` as mathematics, and "from $8.20 to $6.00 a month" came out as "from 8.20*to*6.00"."""
+band: its bounds); while the period runs the chart reaches the as-of day, marked; the axis names
+its unit. Every text is drawn as written: matplotlib reads `$...$` as mathematics, and "from
+$8.20 to $6.00 a month" came out as "from 8.20*to*6.00"."""
 
 from __future__ import annotations
 
@@ -56,6 +57,9 @@ def chart_image(chart: Chart, kind: str) -> bytes:
     from matplotlib import pyplot
 
     days = mdates.date2num([date.fromisoformat(d) for d in chart.dates])  # type: ignore[no-untyped-call]
+    as_of = None
+    if chart.as_of is not None:
+        as_of = float(mdates.date2num(date.fromisoformat(chart.as_of)))  # type: ignore[no-untyped-call]
     figure, axes = pyplot.subplots(figsize=(6.4, 2.6), dpi=100)
     try:
         axes.plot(days, chart.values, marker="o", color=CHECKINS, linewidth=2, label="check-ins")
@@ -65,11 +69,29 @@ def chart_image(chart: Chart, kind: str) -> bytes:
                 _label(axes, days[0], bound, f"{name} {chart.amount(bound)}", BAND)
         elif chart.target is not None:
             steps_x, steps_y = _target_steps(chart, days, mdates)
+            moved_at = steps_x[-1]
+            if as_of is not None and as_of > moved_at:  # on to the as-of day
+                steps_x.append(as_of)
+                steps_y.append(steps_y[-1])
             axes.plot(steps_x, steps_y, color=TARGET, linestyle="--", linewidth=1.2)
             _label(axes, days[0], steps_y[0], f"target {chart.amount(steps_y[0])}", TARGET)
             if chart.moves:
                 moved = f"moved to {chart.amount(steps_y[-1])}"
-                _label(axes, steps_x[-1], steps_y[-1], moved, TARGET)
+                _label(axes, moved_at, steps_y[-1], moved, TARGET)
+        if as_of is not None:  # a line that stops before it has gone quiet that long
+            axes.axvline(as_of, color="#57606a", linewidth=1)
+            axes.annotate(
+                f"as of {chart.as_of[5:]}" if chart.as_of else "",
+                xy=(as_of, 1),
+                xycoords=("data", "axes fraction"),
+                xytext=(-3, -10),
+                textcoords="offset points",
+                ha="right",
+                color="#57606a",
+                fontsize=8,
+                parse_math=False,
+            )
+            axes.set_xlim(right=max(axes.get_xlim()[1], as_of + 1))
         axes.set_ylim(chart.low, chart.high)
         axes.set_ylabel(chart.axis, fontsize=9, parse_math=False)
         axes.set_title(chart.title, fontsize=10, loc="left", parse_math=False)
