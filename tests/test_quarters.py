@@ -563,3 +563,17 @@ def test_a_pillars_retro_from_a_subfolder_through_the_installed_okrctl(quarters)
     )
     assert done.returncode == 0, done.stderr
     assert [u["id"] for u in json.loads(done.stdout)["units"]] == ["growth", "signups"]
+
+
+def test_diff_lists_changes_in_cascade_order(quarter):
+    """`diff` listed what changed by file name: the company, then the people, then the pillars
+    and teams. It follows the cascade, as `status` and the reports do, a unit's own together."""
+    payload = run_cli("diff", "2026-Q3", "2026-Q4", "--repo", quarter, "--format", "json").json()
+    units = list(dict.fromkeys(ref.split("/")[0] for ref in payload["added"]))
+    cascade = [u["id"] for u in run_cli("status", "--repo", quarter, "--format", "json").json()[
+        "units"
+    ]]  # fmt: skip
+    assert units == [unit for unit in cascade if unit in units]
+    assert units[:3] == ["harbor", "efficiency", "payments"]
+    text = run_cli("diff", "2026-Q3", "2026-Q4", "--repo", quarter).stdout
+    assert text.index("+ efficiency/lean-operations ") < text.index("+ chloe/ledger-migration ")

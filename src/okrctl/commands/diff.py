@@ -7,10 +7,19 @@ from pathlib import Path
 
 from okrctl.core.compare import Comparison, compare
 from okrctl.core.graph import build_graph
+from okrctl.model.names import unit_of
 from okrctl.store.load import load_repo
 from okrctl.store.revisions import resolve
 from okrctl.store.workspace import Workspace
-from okrctl.views.diff import CHECKIN_FIELDS, Diff, ScoreDelta, objective_scores, titles_of
+from okrctl.views.diff import (
+    CHECKIN_FIELDS,
+    Diff,
+    ScoreDelta,
+    cascade_places,
+    in_cascade_order,
+    objective_scores,
+    titles_of,
+)
 
 
 def diff(
@@ -20,7 +29,7 @@ def diff(
     old = build_graph(load_repo(workspace, revision=resolve(workspace, source)))
     new_revision = resolve(workspace, target) if target is not None else None
     new = build_graph(load_repo(workspace, revision=new_revision))
-    comparison = compare(old, new)
+    comparison = in_cascade_order(compare(old, new), new, old)
     if not values:
         comparison = Comparison(
             comparison.added,
@@ -28,9 +37,10 @@ def diff(
             [c for c in comparison.changed if c.field not in CHECKIN_FIELDS],
         )
     before, after = objective_scores(old), objective_scores(new)
+    place = cascade_places(new, old)
     scores = [
         ScoreDelta(ref, before[ref], after[ref])
-        for ref in after
+        for ref in sorted(after, key=lambda ref: place(unit_of(ref)))
         if ref in before and before[ref] != after[ref]
     ]
     named = [*comparison.added, *comparison.removed, *(s.ref for s in scores)]

@@ -7,12 +7,15 @@ confidences join only with `--values`, so the intent stays readable.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from okrctl.core.compare import VALUE_FIELDS, Comparison
 from okrctl.core.graph import Graph
 from okrctl.core.score import objective_score
+from okrctl.core.scorecard import cascade_order
+from okrctl.model.names import unit_of
 
 CHECKIN_FIELDS = (*VALUE_FIELDS, "confidence")
 
@@ -53,6 +56,27 @@ class Diff:
                 {"ref": s.ref, "old": s.old, "new": s.new, "delta": s.delta} for s in self.scores
             ],
         }
+
+
+def cascade_places(new: Graph, old: Graph) -> Callable[[str], int]:
+    """Each unit's place in the cascade, as B has it, then A's units B no longer has."""
+    places: dict[str, int] = {}
+    for graph in (new, old):
+        for unit_id, _ in cascade_order(graph):
+            places.setdefault(unit_id, len(places))
+    return lambda unit_id: places.get(unit_id, len(places))
+
+
+def in_cascade_order(comparison: Comparison, new: Graph, old: Graph) -> Comparison:
+    """`comparison`'s lists in cascade order, a unit's own together in the order its file has
+    them: `diff` listed them by file name (the company, then the people, then the pillars)."""
+    place = cascade_places(new, old)
+
+    def ordered(refs: list[str]) -> list[str]:
+        return sorted(refs, key=lambda ref: place(unit_of(ref)))
+
+    changed = sorted(comparison.changed, key=lambda change: place(unit_of(change.ref)))
+    return Comparison(ordered(comparison.added), ordered(comparison.removed), changed)
 
 
 def objective_scores(graph: Graph) -> dict[str, float | None]:
