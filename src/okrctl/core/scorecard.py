@@ -26,11 +26,12 @@ if TYPE_CHECKING:
 KIND_ORDER = {Kind.COMPANY: 0, Kind.PILLAR: 1, Kind.TEAM: 2, Kind.PERSON: 3}
 
 
-def _kind_then_id(graph: Graph, unit_id: str) -> tuple[int, tuple[str | int, ...]]:
+def _kind_then_id(graph: Graph, unit_id: str) -> tuple[int, tuple[str | int, ...], str]:
     """Units in cascade order of kind (company, pillars, teams, people), then by id, its
     numbers read as numbers: `squad-2` before `squad-10`, as people count (by the letters
-    alone, `squad-10` came between `squad-1` and `squad-2`)."""
-    return KIND_ORDER[graph.units[unit_id].unit.kind], _counted(unit_id)
+    alone, `squad-10` came between `squad-1` and `squad-2`); `squad-01` and `squad-1` by
+    their letters."""
+    return KIND_ORDER[graph.units[unit_id].unit.kind], _counted(unit_id), unit_id
 
 
 def _counted(text: str) -> tuple[str | int, ...]:
