@@ -85,7 +85,7 @@ class ContextBuilder:
         self.stale_after = config.stale_after_days
         self.repository_url = repository_url(snapshot.workspace, config.repository_url)
         self.quiet: Quiet | None = None
-        """Each ref's silence (activity and `quiet_through` both ask), worked out at once."""
+        """Each ref's silence (`quiet_fields` asks), worked out at once for many."""
         self._checkins: dict[str, list[CheckIn]] = {}
         """Each number's check-ins this period up to as-of, read in one pass (`ask`)."""
         if history is not None:
@@ -125,21 +125,28 @@ class ContextBuilder:
             self.history.checkins_between_all(checkins_of, card.period.start, card.moment.instant)
         )
 
-    def silence(self, ref: str) -> tuple[int | None, bool]:
-        """The days since a number's last check-in, and whether that is longer than
-        `stale_after_days` (no history: none, not stale)."""
-        if self.quiet is None:
-            return None, False
-        quiet = self.quiet(ref)
-        days = None if quiet is None else quiet.day_count
-        return days, quiet is not None and quiet.longer_than(self.stale_after)
+    def quiet_fields(self, ref: str, *, watched: bool = True) -> dict[str, Any]:
+        """A number's silence as the context gives it (docs/templates.md): `days_quiet`, the
+        calendar days since its last check-in; `stale`, longer than `stale_after_days` and
+        still `watched` (a milestone done is not); `quiet_for`, how long in words when stale
+        (`Silence.said_for`: "more than 14 days" on the day the hours pass the limit);
+        `quiet_through`, the source a derived number's silence is of. No history: none of them."""
+        quiet = None if self.quiet is None else self.quiet(ref)
+        if quiet is None:
+            return {"days_quiet": None, "stale": False, "quiet_through": None, "quiet_for": None}
+        too_long = quiet.longer_than(self.stale_after)
+        stale = too_long and watched
+        return {
+            "days_quiet": quiet.day_count,
+            "stale": stale,
+            "quiet_through": quiet.through if too_long else None,
+            "quiet_for": quiet.said_for(self.stale_after) if stale else None,
+        }
 
-    def activity(self, ref: str) -> tuple[list[dict[str, Any]], int | None, bool]:
-        """This period's check-ins of a key result or KPI, the days since the last one, and
-        whether that is longer than `stale_after_days` (no history: none, none, not stale)."""
+    def checkins(self, ref: str) -> list[dict[str, Any]]:
+        """This period's check-ins of a key result or KPI (no history: none)."""
         if self.quiet is None:
-            return [], None, False
-        days, stale = self.silence(ref)
+            return []
         day, instant = self._days, self._instants.__getitem__
         period = self._checkins.get(ref)
         if period is None:  # (a unit whose numbers were not asked for)
@@ -149,24 +156,7 @@ class ContextBuilder:
         checkins = [checkin_json(c, instant) for c in period]
         for checkin, made in zip(checkins, period, strict=True):
             checkin["day"] = day[made.date]
-        return checkins, days, stale
-
-    def quiet_for(self, ref: str) -> str | None:
-        """How long a stale number has gone without a check-in, in words (`Silence.said_for`:
-        "more than 14 days" on the day the hours pass the limit); None when it is not stale."""
-        if self.quiet is None:
-            return None
-        quiet = self.quiet(ref)
-        if quiet is None or not quiet.longer_than(self.stale_after):
-            return None
-        return quiet.said_for(self.stale_after)
-
-    def quiet_through(self, ref: str) -> str | None:
-        """The source whose silence makes a derived number stale (None for one checked in)."""
-        if self.quiet is None:
-            return None
-        quiet = self.quiet(ref)
-        return None if quiet is None else quiet.through
+        return checkins
 
     def timeline(self, kr: KeyResultScore) -> list[dict[str, Any]]:
         """A derived number's points this period (it has no check-ins of its own): what the
@@ -184,16 +174,12 @@ class ContextBuilder:
         data = key_result_json(kr)
         model = kr.node.key_result
         ref = data["ref"]
-        checkins, days_quiet, quiet_too_long = self.activity(ref)
         data["id"] = model.id
         data["source"] = model.source
         data["done"] = model.done if model.milestone else None
-        data["checkins"] = checkins
+        data["checkins"] = self.checkins(ref)
         data["target_moves"] = [move_json(move) for move in kr.target_moves]
-        data["days_quiet"] = days_quiet
-        data["stale"] = quiet_too_long and is_watched(model)
-        data["quiet_through"] = self.quiet_through(ref) if quiet_too_long else None
-        data["quiet_for"] = self.quiet_for(ref) if data["stale"] else None
+        data.update(self.quiet_fields(ref, watched=is_watched(model)))
         if "trend" not in data:  # (a number's is made already)
             data["trend"] = list(kr.trend)
         data["timeline"] = self.timeline(kr) if kr.derived is not None else []
@@ -211,7 +197,6 @@ class ContextBuilder:
         of every one (`stale`, `owner`) and a list of them shows (its title, status, score,
         silence); each as `key_result` has it."""
         model = kr.node.key_result
-        days_quiet, quiet_too_long = self.silence(kr.ref)
         return {
             "ref": kr.ref,
             "title": model.title,
@@ -220,10 +205,7 @@ class ContextBuilder:
             "status": kr.status,
             "status_words": words(kr.status),
             "checked_in": kr.checked_in,
-            "days_quiet": days_quiet,
-            "stale": quiet_too_long and is_watched(model),
-            "quiet_through": self.quiet_through(kr.ref) if quiet_too_long else None,
-            "quiet_for": self.quiet_for(kr.ref) if quiet_too_long and is_watched(model) else None,
+            **self.quiet_fields(kr.ref, watched=is_watched(model)),
         }
 
     def _key_result_of(self, kr: KeyResultScore) -> dict[str, Any]:
@@ -236,7 +218,7 @@ class ContextBuilder:
 
     def kpi(self, kpi: KpiScore) -> dict[str, Any]:
         data = kpi_json(kpi)
-        checkins, days_quiet, quiet_too_long = self.activity(kpi.ref)
+        checkins = self.checkins(kpi.ref)
         data.update(
             id=kpi.node.kpi.id,
             why=kpi.node.kpi.why,
@@ -245,11 +227,8 @@ class ContextBuilder:
             unit_name=kpi.node.owner.unit.display_name,
             checkins=checkins,
             trend=[c["value"] for c in checkins],
-            stale=quiet_too_long,
-            days_quiet=days_quiet,
-            quiet_through=self.quiet_through(kpi.ref) if quiet_too_long else None,
-            quiet_for=self.quiet_for(kpi.ref) if quiet_too_long else None,
         )
+        data.update(self.quiet_fields(kpi.ref))
         return data
 
     def objective(self, objective: ObjectiveScore) -> dict[str, Any]:
