@@ -29,7 +29,8 @@ def diff(
     old = build_graph(load_repo(workspace, revision=resolve(workspace, source)))
     new_revision = resolve(workspace, target) if target is not None else None
     new = build_graph(load_repo(workspace, revision=new_revision))
-    comparison = in_cascade_order(compare(old, new), new, old)
+    place = cascade_places(new, old)
+    comparison = in_cascade_order(compare(old, new), place)
     if not values:
         comparison = Comparison(
             comparison.added,
@@ -37,7 +38,6 @@ def diff(
             [c for c in comparison.changed if c.field not in CHECKIN_FIELDS],
         )
     before, after = objective_scores(old), objective_scores(new)
-    place = cascade_places(new, old)
     scores = [
         ScoreDelta(ref, before[ref], after[ref])
         for ref in sorted(after, key=lambda ref: place(unit_of(ref)))

@@ -456,7 +456,7 @@ def attention_summary(
     return Group(Text("Needs attention", style="bold"), *rows)
 
 
-def _quiet_for(said: str, never: bool, through: str | None = None) -> str:
+def _quiet_for(said: str, never: bool, through: str | None) -> str:
     """A quiet number's days; one never checked in says so there, and is not named again
     under "never checked in" (that list keeps the ones not stale yet). A number derived
     `from:` others is never checked in itself: the source to check in is named, as `check`

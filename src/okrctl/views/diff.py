@@ -67,10 +67,10 @@ def cascade_places(new: Graph, old: Graph) -> Callable[[str], int]:
     return lambda unit_id: places.get(unit_id, len(places))
 
 
-def in_cascade_order(comparison: Comparison, new: Graph, old: Graph) -> Comparison:
-    """`comparison`'s lists in cascade order, a unit's own together in the order its file has
-    them: `diff` listed them by file name (the company, then the people, then the pillars)."""
-    place = cascade_places(new, old)
+def in_cascade_order(comparison: Comparison, place: Callable[[str], int]) -> Comparison:
+    """`comparison`'s lists in cascade order (`place`: `cascade_places`), a unit's own
+    together in the order its file has them: `diff` listed them by file name (the company,
+    then the people, then the pillars)."""
 
     def ordered(refs: list[str]) -> list[str]:
         return sorted(refs, key=lambda ref: place(unit_of(ref)))

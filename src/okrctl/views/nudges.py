@@ -29,8 +29,6 @@ class Quiet:
     """`key result` or `KPI`."""
     value: Any
     unit: str | None
-    days: int
-    """Days without a check-in, on the calendar (`Silence.day_count`)."""
     said: str
     """How long, in words (`Silence.said_for`: "more than 14 days" on the day it went stale)."""
     last_checkin: LastSeen | None
@@ -99,7 +97,6 @@ def nudges(
             item["kind"],
             item["value"],
             item["unit"],
-            stale[ref].day_count,
             stale[ref].said_for(limit),
             stale[ref].last_seen(result.as_of),
             item["milestone"],

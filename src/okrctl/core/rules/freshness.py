@@ -43,4 +43,3 @@ def stale(ctx: Context) -> Iterator[Hit]:
                 f"run `okrctl checkin {through} VALUE`, even to confirm it"
             )
         yield hit(node.owner, node.path(), message, ref)
-
