@@ -179,9 +179,10 @@ def mermaid_text(text: str) -> str:
     return one_line(text).replace('"', "'").replace("<", "\u2039")
 
 
-CHECKINS, TARGET, BAND = "#0969da", "#cf222e", "#1a7f37"
+CHECKINS, TARGET, BAND, AS_OF = "#0969da", "#cf222e", "#1a7f37", "#57606a"
 """The colours of a report's charts (Mermaid, the HTML page's SVG, the mail's PNG): check-ins
-blue, the target red, a keep band's bounds green, as the site's stylesheet draws them too."""
+blue, the target red, a keep band's bounds green, the as-of day grey, as the site's stylesheet
+draws them too."""
 
 
 def mermaid_body(chart: Chart) -> str:
@@ -259,7 +260,7 @@ def svg(chart: Chart) -> str:
         label = (first + timedelta(days=day)).strftime("%m-%d")
         if day == as_of:
             label = f"as of {label}"
-        anchor = "end" if day == corners.span and day == as_of else "middle"
+        anchor = "end" if day == as_of else "middle"  # (the last day: `as_of` ends the span)
         parts.append(
             f'<text x="{x(day):.1f}" y="{height - bottom + 16}" font-size="11" '
             f'text-anchor="{anchor}" {FONT} fill="#57606a">{label}</text>'
@@ -267,7 +268,7 @@ def svg(chart: Chart) -> str:
     if as_of is not None:
         parts.append(
             f'<line x1="{x(as_of):.1f}" y1="{top}" x2="{x(as_of):.1f}" y2="{height - bottom}" '
-            f'stroke="#57606a" stroke-width="1"/>'
+            f'stroke="{AS_OF}" stroke-width="1"/>'
         )
     for index, line in enumerate((corners.values, *corners.lines)):
         points = " ".join(f"{x(day):.1f},{y(v):.1f}" for day, v in line)

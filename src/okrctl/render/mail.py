@@ -56,9 +56,8 @@ def digest_message(
             f'style="{IMAGE_STYLE}"></p>\n'
         )
 
-    period = context.get("period") or {}
-    as_of = None if period.get("over") else context.get("as_of")
-    page = to_html(markdown, digest_subject(request), reaching(charts, as_of), draw=as_image)
+    charts = reaching(charts, request.running_as_of)
+    page = to_html(markdown, digest_subject(request), charts, draw=as_image)
     message = _envelope(sender, to, digest_subject(request))
     message.set_content(markdown)
     message.add_alternative(page, subtype="html")

@@ -460,6 +460,4 @@ def render_report(request: ReportRequest, *, html: bool = False) -> str:
     from okrctl.render.charts import reaching
     from okrctl.render.html import to_html
 
-    card = request.card
-    as_of = None if card.over else card.moment.as_of.isoformat()
-    return to_html(text, request.page_title, reaching(charts, as_of))
+    return to_html(text, request.page_title, reaching(charts, request.running_as_of))

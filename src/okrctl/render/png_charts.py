@@ -11,7 +11,7 @@ import io
 from datetime import date
 from typing import Any
 
-from okrctl.render.charts import BAND, CHECKINS, TARGET, Chart
+from okrctl.render.charts import AS_OF, BAND, CHECKINS, TARGET, Chart
 
 
 def _label(axes: Any, x: float, y: float, text: str, color: str) -> None:
@@ -57,9 +57,10 @@ def chart_image(chart: Chart, kind: str) -> bytes:
     from matplotlib import pyplot
 
     days = mdates.date2num([date.fromisoformat(d) for d in chart.dates])  # type: ignore[no-untyped-call]
-    as_of = None
+    as_of, said = None, ""  # the as-of day on the axis, and its label
     if chart.as_of is not None:
         as_of = float(mdates.date2num(date.fromisoformat(chart.as_of)))  # type: ignore[no-untyped-call]
+        said = f"as of {chart.as_of[5:]}"
     figure, axes = pyplot.subplots(figsize=(6.4, 2.6), dpi=100)
     try:
         axes.plot(days, chart.values, marker="o", color=CHECKINS, linewidth=2, label="check-ins")
@@ -79,15 +80,15 @@ def chart_image(chart: Chart, kind: str) -> bytes:
                 moved = f"moved to {chart.amount(steps_y[-1])}"
                 _label(axes, moved_at, steps_y[-1], moved, TARGET)
         if as_of is not None:  # a line that stops before it has gone quiet that long
-            axes.axvline(as_of, color="#57606a", linewidth=1)
+            axes.axvline(as_of, color=AS_OF, linewidth=1)
             axes.annotate(
-                f"as of {chart.as_of[5:]}" if chart.as_of else "",
+                said,
                 xy=(as_of, 1),
                 xycoords=("data", "axes fraction"),
                 xytext=(-3, -10),
                 textcoords="offset points",
                 ha="right",
-                color="#57606a",
+                color=AS_OF,
                 fontsize=8,
                 parse_math=False,
             )

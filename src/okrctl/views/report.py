@@ -169,6 +169,14 @@ class ReportRequest:
         return self.scoring.card
 
     @property
+    def running_as_of(self) -> str | None:
+        """The as-of day (ISO) while the period runs, None once it is over: the day the HTML
+        page's and the mail's charts reach. Asked of the period, not of `card`, which scores
+        every unit again where the context was built in shares."""
+        period, moment = self.snapshot.period, self.snapshot.moment
+        return None if period.is_over(moment.instant) else moment.as_of.isoformat()
+
+    @property
     def since(self) -> Since:
         return self.changes()[0]
 
