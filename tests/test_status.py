@@ -432,12 +432,18 @@ def test_the_tree_is_the_one_rich_draws(quarter, width, terminal):
     assert ("└──" in ours) is (terminal != "ascii") and ("`--" in ours) is (terminal == "ascii")
 
 
-def test_a_numbers_age_as_a_user_types_it_from_a_team_folder(quarter):
+def test_a_numbers_age_as_a_user_types_it_from_a_team_folder(quarter, tmp_path):
     """The installed `okrctl`, typed in a team's folder, its output piped: each view says how
-    long a number has gone without a check-in."""
+    long a number has gone without a check-in, on the calendar from the date it shows, a
+    derived one naming its source; the HTML page's and the site's charts mark the as-of day;
+    the site and the sheet go to folders given relative to it."""
+    import json
+    import os
+
     from conftest import typed
 
     here, as_of = quarter / "goals" / "teams", ("--as-of", "2026-11-20")
+    away = Path(os.path.relpath(tmp_path, here))  # (the shared demo's tree stays as it was)
     status = typed("status", "risk", *as_of, cwd=here, COLUMNS="200")
     assert status.returncode == 0, status.stderr
     assert status.stdout.endswith(
@@ -451,6 +457,23 @@ def test_a_numbers_age_as_a_user_types_it_from_a_team_folder(quarter):
     assert "| $0.36 ⏳ no check-in for 18 days | $0.30 |" in report.stdout
     retro = typed("retro", "2026-Q4", cwd=here)
     assert "| 1 invites → 0.8 invites |" in retro.stdout
+    found = typed("check", "--format", "json", *as_of, cwd=here)
+    message = next(
+        f["message"] for f in json.loads(found.stdout)["findings"]
+        if f["ref"] == "risk/stop-fraud-early/losses"
+    )  # fmt: skip
+    assert "for 42 days (last checked in on 2026-10-09 by Raj Mehta;" in message
+    derived = typed("status", "trust", *as_of, cwd=here, COLUMNS="200")
+    assert "  quiet: trust/safe-money/fraud-losses (42 days without a check-in of its source " in (
+        derived.stdout
+    )
+    page = typed("report", "harbor", "--format", "html", *as_of, cwd=here).stdout
+    assert 'fill="#57606a">as of 11-20</text>' in page and "target $120M</text>" in page
+    assert typed("site", away / "public", *as_of, cwd=here).returncode == 0
+    payments = (tmp_path / "public/units/payments.html").read_text()
+    assert 'class="tick">as of 11-20</text>' in payments
+    assert typed("export", away / "okrs.csv", cwd=here).returncode == 0
+    assert (tmp_path / "okrs.csv").read_bytes().startswith(b"\xef\xbb\xbfkind,")
 
 
 def test_a_title_with_a_line_break_keeps_to_its_line_in_the_tree(tmp_path):
