@@ -30,7 +30,6 @@ from okrctl.model.names import unit_of
 from okrctl.render.help_wanted import help_wanted
 from okrctl.render.links import checkin_link
 from okrctl.render.on_demand import FilledOnDemand
-from okrctl.render.textformat import days as days_text
 from okrctl.render.textformat import shown_change, with_unit_among, words
 from okrctl.store.forks import Later, elsewhere, processes_for, split_off
 from okrctl.store.snapshot import Snapshot
@@ -718,7 +717,7 @@ def _prompts(attention: dict[str, list[dict[str, Any]]]) -> list[str]:
             f"what is in the way, and who could help?"
         )
     for kr in attention["stale"]:
-        quiet = kr.get("quiet_for") or days_text(kr.get("days_quiet"))
+        quiet = kr["quiet_for"]  # (a stale number's: `quiet_fields`)
         through = kr.get("quiet_through")  # derived `from:` others: never checked in itself
         said = f"is derived from `{through}`, not" if through else "has not been"
         prompts.append(
