@@ -21,8 +21,6 @@ if TYPE_CHECKING:
 class Silence(NamedTuple):
     """How long a ref has gone without a check-in, and its last one (None: never)."""
 
-    days: float
-    """Days with their fractions, from `since` to `until`: what decides `stale`."""
     last: CheckIn | None
     since: datetime
     """The later of the last check-in, the creation and the period's start."""
@@ -30,6 +28,11 @@ class Silence(NamedTuple):
     """The moment silence is measured at (`watched_until`)."""
     through: str | None = None
     """For a number derived `from:` others, the source whose silence it is."""
+
+    @property
+    def days(self) -> float:
+        """Days with their fractions, from `since` to `until`: what decides `stale`."""
+        return (self.until - self.since).total_seconds() / 86_400
 
     def longer_than(self, limit: int) -> bool:
         """Stale: quiet for more than `stale_after_days`."""
@@ -99,7 +102,7 @@ def silence(seen: Seen | None, moment: datetime, period_start: datetime) -> Sile
     since = created if created > period_start else period_start
     if last is not None and last.date > since:
         since = last.date
-    return Silence((moment - since).total_seconds() / 86_400, last, since, moment)
+    return Silence(last, since, moment)
 
 
 def silence_at(history: SeenBy, ref: str, moment: datetime, period: Period) -> Silence | None:
