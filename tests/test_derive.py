@@ -271,11 +271,74 @@ def test_history_of_a_derived_number_gives_its_values_as_its_sources_moved(tmp_p
     assert data.json()["from"] == {
         "how": "sum",
         "sources": ["emea/sales/deposits", "amer/sales/deposits"],
+        "since": None,
     }
     assert [(v["date"][:10], v["value"]) for v in data.json()["values"]] == [
         ("2026-10-01", 10),
         ("2026-10-20", 13),
     ]
+
+
+def test_history_of_a_number_checked_in_before_it_became_derived_goes_on_past_the_switch(
+    tmp_path,
+):
+    """A number typed, then taken `from:` another mid-quarter, listed only its old check-ins:
+    the last of them read as its value while `status` showed its source's (and its trend drew
+    its source's values all quarter, as if it had never been typed). Now its check-ins of
+    before, then its source's values from the commit that took its own value out."""
+    repo = GitRepo(tmp_path / "okrs")
+    typed = files(certified=420)
+    typed["goals/company.yaml"] = COMPANY.format().replace(
+        "        from: people/certify/certified\n", "        current: 300\n"
+    )
+    first = repo.commit(typed, "2026-10-01", "Q4 goals")
+    checked_in = typed["goals/company.yaml"].replace("current: 300", "current: 350")
+    second = repo.commit({"goals/company.yaml": checked_in}, "2026-10-15", "350 certified")
+    repo.commit({"goals/company.yaml": COMPANY.format()}, "2026-11-02", "Take it from People")
+    repo.commit({"goals/pillars/people.yaml": PEOPLE.format(current=510)}, "2026-11-20")
+    result = run_cli("history", "acme/values/certified", "--repo", repo.root)
+    assert result.exit_code == 0, result.stderr
+    lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
+    assert lines == [
+        "Check-ins of acme/values/certified, before it took its number `from:` others",
+        "date author value confidence commit note",
+        f"2026-10-01 Maria Lopez 300 people {first[:10]} Q4 goals",
+        f"2026-10-15 Maria Lopez 350 people {second[:10]} 350 certified",
+        "",
+        "Values of acme/values/certified since 2026-11-02, the value of people/certify/certified "
+        "(it is no longer checked in itself: a row for each commit that moved one of them)",
+        "date value",
+        "2026-11-02 420 people",
+        "2026-11-20 510 people",
+    ]
+    data = run_cli("history", "acme/values/certified", "--repo", repo.root, "--format", "json")
+    payload = data.json()
+    assert [(c["date"][:10], c["value"]) for c in payload["checkins"]] == [
+        ("2026-10-01", 300),
+        ("2026-10-15", 350),
+    ]
+    assert payload["from"] == {
+        "how": "mirror",
+        "sources": ["people/certify/certified"],
+        "since": "2026-11-02T12:00:00Z",
+    }
+    assert [(v["date"][:10], v["value"]) for v in payload["values"]] == [
+        ("2026-11-02", 420),
+        ("2026-11-20", 510),
+    ]
+    # its trend (and every chart) is the same line: 300 and 350 typed, then People's numbers
+    trend = _status(repo.root, "--as-of", "2026-11-25")["acme/values/certified"]["trend"]
+    assert trend == [300, 350, 420, 510]
+    # taken `from:` another in the working tree only: its check-ins, and why no more
+    repo.commit({"goals/company.yaml": checked_in}, "2026-11-25", "Typed again")
+    repo.write({"goals/company.yaml": COMPANY.format()})
+    uncommitted = run_cli("history", "acme/values/certified", "--repo", repo.root)
+    assert uncommitted.exit_code == 0, uncommitted.stderr
+    assert uncommitted.stdout.splitlines()[0] == "Check-ins of acme/values/certified"
+    assert "2026-11-25" in uncommitted.stdout
+    assert "acme/values/certified takes its number `from:` others in a change not committed" in (
+        " ".join(uncommitted.stderr.split())
+    )
 
 
 def test_history_of_a_derived_number_that_cannot_be_followed_says_so(tmp_path):

@@ -879,16 +879,9 @@ def history(
     if output_format is ShowFormat.json:
         _echo_json(result.as_json())
         return
-    from okrctl.render.commands import derived_values_text, history_text
+    from okrctl.render.commands import history_said
 
-    if result.derived is not None and result.derived.values:
-        _print_styled(derived_values_text(result, _width()))
-    elif result.derived is not None:
-        typer.echo(f"{result.ref} is {result.derived.words()}: none has a value in git yet.")
-    elif not result.checkins:
-        typer.echo(f"{result.ref} has no check-ins in git yet.")
-    else:
-        _print_styled(history_text(result, _width()))
+    _print_styled(history_said(result, _width()))
 
 
 class DiffFormat(StrEnum):

@@ -13,22 +13,32 @@ from okrctl.views.history import DerivedValues, HistoryResult
 def history(repo: Workspace | Path | str | None, ref: str) -> HistoryResult:
     """The check-ins of `ref` from git; a ref that names nothing is a usage error. A number
     taken `from:` others has none of its own: its values as its sources moved are given
-    instead (the goals and the whole history are read only then)."""
+    instead, after its check-ins of before, when it had a value of its own then (the goals
+    and the whole history are read only for a derived number)."""
     workspace = Workspace.of(repo)
-    ref, found, notes, unit = ref_history(workspace, ref)
-    if found.checkins:
+    ref, found, notes, unit, derived_now = ref_history(workspace, ref)
+    if found.checkins and not derived_now:
         return HistoryResult(ref, found.checkins, notes, unit)
-    derived, said = _derived_values(workspace, ref, found.created)
-    return HistoryResult(ref, found.checkins, [*notes, *said], unit, derived)
+    since = found.created
+    if found.checkins:
+        since = found.value_left()
+        if since is None:  # the `from:` is in the working tree, not committed yet
+            said = f"{ref} takes its number `from:` others in a change not committed yet"
+            return HistoryResult(ref, found.checkins, [*notes, said], unit)
+    derived, said_too = _derived_values(workspace, ref, since)
+    if derived is not None and found.checkins:
+        derived = derived._replace(since=since)
+    return HistoryResult(ref, found.checkins, [*notes, *said_too], unit, derived)
 
 
 def _derived_values(
     workspace: Workspace, ref: str, created: datetime | None
 ) -> tuple[DerivedValues | None, list[str]]:
     """`ref`'s values after each commit that moved one of its sources, as charts draw it
-    (docs/scoring.md, "Derived numbers"), from the commit that `created` it (its sources may
-    be older: what they summed to before it was written is no value it had); None for a
-    number that is not derived, with a note when its `from:` cannot be followed."""
+    (docs/scoring.md, "Derived numbers"), from the commit that `created` it, or that took its
+    own value out of its file (its sources may be older: what they summed to before is no
+    value it had); None for a number that is not derived, with a note when its `from:` cannot
+    be followed."""
     from okrctl.core.derived_timeline import DerivedTimeline
     from okrctl.core.graph import build_graph
     from okrctl.store.history import read_history

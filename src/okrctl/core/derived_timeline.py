@@ -40,9 +40,29 @@ class DerivedTimeline:
             self._built[ref] = (
                 self.history.dated_values(ref, self.opening)
                 if derived is None
-                else self._derived(derived)
+                else self._after_own(ref, self._derived(derived))
             )
         return self._built[ref]
+
+    def _after_own(self, ref: str, derived: DatedValues | None) -> DatedValues | None:
+        """A number checked in before it took its number `from:` others: its own check-ins up
+        to the commit that took its value out of its file, its derived values from there (what
+        its sources summed to before was no value it had)."""
+        own = self.history.refs.get(ref)
+        left = None if own is None or not own.checkins else own.value_left()
+        if own is None or left is None:  # derived since it was written (or not committed yet)
+            return derived
+        points = [(c.date, c.value) for c in own.checkins if c.date < left]
+        opening = own.value_at(self.opening) if self.opening is not None else None
+        if derived is not None:
+            later, at_opening = derived
+            then = [value for when, value in later if when <= left][-1:] or [at_opening]
+            if then[0] is not None:
+                points.append((left, then[0]))
+            points += [(when, value) for when, value in later if when > left]
+            if self.opening is not None and self.opening >= left:
+                opening = at_opening
+        return points, opening
 
     def _derived(self, derived: Derived) -> DatedValues | None:
         if derived.how == "mirror":

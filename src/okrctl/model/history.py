@@ -63,6 +63,16 @@ class RefHistory:
             value = current
         return value
 
+    def value_left(self) -> datetime | None:
+        """The commit date since which its file has given no value of its own (a number
+        that now takes it `from:` others); None while the last commit gives one."""
+        left = None
+        for date, value in reversed(self.timeline):
+            if value is not None:
+                break
+            left = date
+        return left
+
 
 class TargetMove(NamedTuple):
     """A commit that moved a key result's target: charts step from `old` to `new` there."""

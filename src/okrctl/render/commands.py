@@ -177,6 +177,21 @@ def _titled(result: Diff, ref: str) -> str:
     return "" if title is None else f"  {one_line(title)}"
 
 
+def history_said(result: HistoryResult, width: int | None = None) -> list[tuple[str, str]]:
+    """What `okrctl history` prints, as (text, style) segments: the check-ins; for a number
+    taken `from:` others, its values as they moved (after the check-ins it had before it was
+    derived, if any); or that git holds none."""
+    said = history_text(result, width) if result.checkins else []
+    derived = result.derived
+    if derived is None:
+        return said or [(f"{result.ref} has no check-ins in git yet.", "")]
+    if said:
+        said.append(("\n\n", ""))
+    if derived.values:
+        return said + derived_values_text(result, width)
+    return [*said, (f"{result.ref} is {derived.words()}: none has a value in git yet.", "")]
+
+
 def history_text(result: HistoryResult, width: int | None = None) -> list[tuple[str, str]]:
     """`okrctl history` for people: a row per check-in, oldest first, each value in the
     number's unit, the notes last (wrapped within `width`), as (text, style) segments."""
@@ -195,7 +210,10 @@ def history_text(result: HistoryResult, width: int | None = None) -> list[tuple[
         )
         for item, value in zip(result.checkins, values, strict=True)
     ]
-    return _table(f"Check-ins of {result.ref}", rows, width)
+    title = f"Check-ins of {result.ref}"
+    if result.derived is not None:
+        title += ", before it took its number `from:` others"
+    return _table(title, rows, width)
 
 
 def derived_values_text(result: HistoryResult, width: int | None = None) -> list[tuple[str, str]]:
@@ -215,6 +233,11 @@ def derived_values_text(result: HistoryResult, width: int | None = None) -> list
         f"Values of {result.ref}, {derived.words()} (it is never checked in itself: "
         "a row for each commit that moved one of them)"
     )
+    if derived.since is not None:
+        said = (
+            f"Values of {result.ref} since {derived.since.date()}, {derived.words()} (it is "
+            "no longer checked in itself: a row for each commit that moved one of them)"
+        )
     return _table(said, rows, width)
 
 

@@ -591,11 +591,13 @@ class RefCheckins(NamedTuple):
     notes: list[str]
     unit: str | None
     """What the number counts, as its file says now."""
+    derived: bool = False
+    """Whether its file says now that it takes its number `from:` others."""
 
 
 def ref_history(repo: Workspace | Path | str | None, ref: str) -> RefCheckins:
-    """The check-ins of one key result or KPI, oldest first, notes for the user, and the
-    number's unit.
+    """The check-ins of one key result or KPI, oldest first, notes for the user, the number's
+    unit and whether it is derived now.
 
     Fast: it reads only `goals_dir` from okrctl.yaml and the history of the files that hold the
     ref's unit; the whole repository is loaded (and validated) only to explain an unknown ref.
@@ -617,9 +619,10 @@ def ref_history(repo: Workspace | Path | str | None, ref: str) -> RefCheckins:
     notes = [SHALLOW_NOTE] if history.truncated else []
     if history.skipped:
         notes += history.skipped_notes(stems=unit_names())
-    from okrctl.store.number_unit import unit_now
+    from okrctl.store.number_unit import number_now
 
-    return RefCheckins(ref, found, notes, unit_now(root, root / goals_dir, ref, unit_names))
+    now = number_now(root, root / goals_dir, ref, unit_names)
+    return RefCheckins(ref, found, notes, now.unit, now.derived)
 
 
 def _goals_dir(root: Path, kept: Path | None) -> str:

@@ -1,6 +1,8 @@
-"""The unit a key result or KPI is counted in, as its file in the working tree says now:
-`history` writes every check-in in it (`$1.95/month`, `40.5%`) without loading the whole
-repository, as charts and reports write past values in the number's unit of today.
+"""The unit a key result or KPI is counted in, and whether it takes its number `from:` others,
+as its file in the working tree says now: `history` writes every check-in in that unit
+(`$1.95/month`, `40.5%`) without loading the whole repository, as charts and reports write past
+values in the number's unit of today, and follows a number checked in before it became derived
+past its last check-in.
 
 The file is parsed, not validated: `history` stays clear of the model's classes (a fifth of
 its time), and `check` is where a broken file is reported."""
@@ -10,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from okrctl.model.controls import visible
 from okrctl.model.names import YAML_SUFFIXES, unit_of
@@ -18,9 +20,16 @@ from okrctl.store.bounded import read_at_most
 from okrctl.store.yaml.read import MAX_FILE_BYTES, YamlProblem, read_document
 
 
-def unit_now(root: Path, goals: Path, ref: str, stems: Callable[[], set[str]]) -> str | None:
-    """The `unit:` of `ref` in the file that holds its unit (looked for by name first, then in
-    the files `stems` names); None when it has none, or when no readable file holds it."""
+class NumberNow(NamedTuple):
+    unit: str | None = None
+    """Its `unit:` (None: it has none, or no readable file holds it)."""
+    derived: bool = False
+    """Whether it takes its number `from:` others."""
+
+
+def number_now(root: Path, goals: Path, ref: str, stems: Callable[[], set[str]]) -> NumberNow:
+    """`ref` as the file that holds its unit says now (looked for by name first, then in the
+    files `stems` names)."""
     unit_id = unit_of(ref)
     for path in _candidates(root, goals, unit_id, stems):
         try:
@@ -29,10 +38,11 @@ def unit_now(root: Path, goals: Path, ref: str, stems: Callable[[], set[str]]) -
         except (OSError, YamlProblem):
             continue
         if isinstance(data, dict) and data.get("id", path.stem) == unit_id:
-            unit = _unit_of_number(data, ref)
+            number = _number(data, ref)
+            unit = _field(number, "unit")
             shown = " ".join(visible(unit).split()) if isinstance(unit, str) else ""
-            return shown or None
-    return None
+            return NumberNow(shown or None, _field(number, "from") is not None)
+    return NumberNow()
 
 
 def _candidates(
@@ -70,14 +80,14 @@ def _inside(path: str, real_root: Path) -> bool:
         return False
 
 
-def _unit_of_number(unit: dict[str, Any], ref: str) -> Any:
-    """The `unit:` of the KPI (`unit/kpi`) or key result (`unit/objective/kr`) named."""
+def _number(unit: dict[str, Any], ref: str) -> Any:
+    """The KPI (`unit/kpi`) or key result (`unit/objective/kr`) named, as parsed."""
     parts = ref.split("/")
     if len(parts) == 2:
-        return _field(_with_id(unit.get("kpis"), parts[1]), "unit")
+        return _with_id(unit.get("kpis"), parts[1])
     if len(parts) == 3:
         objective = _with_id(unit.get("objectives"), parts[1])
-        return _field(_with_id(_field(objective, "key_results"), parts[2]), "unit")
+        return _with_id(_field(objective, "key_results"), parts[2])
     return None
 
 

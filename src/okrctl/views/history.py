@@ -41,6 +41,9 @@ class DerivedValues(NamedTuple):
     how: str
     sources: list[str]
     values: list[tuple[datetime, Any]]
+    since: datetime | None = None
+    """For a number checked in before it took its number `from:` others, the commit date of
+    the change that took its own value out of its file (None: derived since it was written)."""
 
     def words(self) -> str:
         """Where the values come from, as a reader is told: `the sum of a and b`."""
@@ -70,7 +73,12 @@ class HistoryResult(NamedTuple):
             "checkins": [checkin_json(c) for c in self.checkins],
         }
         if self.derived is not None:
-            found["from"] = {"how": self.derived.how, "sources": self.derived.sources}
+            since = self.derived.since
+            found["from"] = {
+                "how": self.derived.how,
+                "sources": self.derived.sources,
+                "since": None if since is None else iso_utc(since),
+            }
             found["values"] = [
                 {"date": iso_utc(when), "value": value} for when, value in self.derived.values
             ]
