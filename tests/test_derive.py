@@ -279,13 +279,10 @@ def test_history_of_a_derived_number_gives_its_values_as_its_sources_moved(tmp_p
     ]
 
 
-def test_history_of_a_number_checked_in_before_it_became_derived_goes_on_past_the_switch(
-    tmp_path,
-):
-    """A number typed, then taken `from:` another mid-quarter, listed only its old check-ins:
-    the last of them read as its value while `status` showed its source's (and its trend drew
-    its source's values all quarter, as if it had never been typed). Now its check-ins of
-    before, then its source's values from the commit that took its own value out."""
+def _typed_then_derived(tmp_path):
+    """The company's certified people typed (300 on Oct 1, 350 on Oct 15), then taken `from:`
+    People's number (420) on Nov 2, which moves to 510 on Nov 20: the repository, the shas of
+    the two check-ins, and the company file as the second left it."""
     repo = GitRepo(tmp_path / "okrs")
     typed = files(certified=420)
     typed["goals/company.yaml"] = COMPANY.format().replace(
@@ -296,6 +293,44 @@ def test_history_of_a_number_checked_in_before_it_became_derived_goes_on_past_th
     second = repo.commit({"goals/company.yaml": checked_in}, "2026-10-15", "350 certified")
     repo.commit({"goals/company.yaml": COMPANY.format()}, "2026-11-02", "Take it from People")
     repo.commit({"goals/pillars/people.yaml": PEOPLE.format(current=510)}, "2026-11-20")
+    return repo, first, second, checked_in
+
+
+def test_diff_names_a_number_that_took_its_number_from_others(tmp_path):
+    """`diff` compared `unit` and `source` but not `from:`: the change that made a typed number
+    a mirror of People's showed only as a score moving, with no change named."""
+    repo, *_ = _typed_then_derived(tmp_path)
+    result = run_cli("diff", "HEAD~2", "HEAD~1", "--repo", repo.root)
+    assert result.exit_code == 0, result.stderr
+    assert "~ acme/values/certified  from: none → people/certify/certified" in result.stdout
+    payload = run_cli("diff", "HEAD~3", "HEAD", "--repo", repo.root, "--format", "json").json()
+    assert [c for c in payload["changed"] if c["field"] == "from"] == [
+        {
+            "ref": "acme/values/certified",
+            "field": "from",
+            "old": None,
+            "new": "people/certify/certified",
+        }
+    ]
+    summed = COMPANY.format().replace(
+        "from: people/certify/certified", "from: {sum: [people/certify/certified]}"
+    )
+    repo.commit({"goals/company.yaml": summed}, "2026-11-21", "A sum, for when Ops joins")
+    again = run_cli("diff", "HEAD~1", "--repo", repo.root)
+    assert (
+        "~ acme/values/certified  from: people/certify/certified → {sum: "
+        "[people/certify/certified]}" in again.stdout
+    )
+
+
+def test_history_of_a_number_checked_in_before_it_became_derived_goes_on_past_the_switch(
+    tmp_path,
+):
+    """A number typed, then taken `from:` another mid-quarter, listed only its old check-ins:
+    the last of them read as its value while `status` showed its source's (and its trend drew
+    its source's values all quarter, as if it had never been typed). Now its check-ins of
+    before, then its source's values from the commit that took its own value out."""
+    repo, first, second, checked_in = _typed_then_derived(tmp_path)
     result = run_cli("history", "acme/values/certified", "--repo", repo.root)
     assert result.exit_code == 0, result.stderr
     lines = [" ".join(line.split()) for line in result.stdout.splitlines()]

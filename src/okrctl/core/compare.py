@@ -15,12 +15,17 @@ from okrctl.model.units import Repository, UnitFile
 
 VALUE_FIELDS = ("current", "done")
 KEY_RESULT_FIELDS = (
-    "title", "unit", "baseline", "target", "keep", "confidence", "owner", "weight", "source"
+    "title", "unit", "baseline", "target", "keep", "confidence", "owner", "weight", "source",
+    "from",
 )
 OBJECTIVE_FIELDS = ("title", "type", "owner", "aligns_to", "why")
-KPI_FIELDS = ("title", "unit", "healthy", "warning", "owner", "source")
-"""What a diff compares: a number measured in another unit or from another source is a
-number redefined, as much as a moved target."""
+KPI_FIELDS = ("title", "unit", "healthy", "warning", "owner", "source", "from")
+"""What a diff compares, named as the YAML spells them: a number measured in another unit, from
+another source, or taken `from:` other numbers (or no longer) is a number redefined, as much as
+a moved target."""
+
+ATTRIBUTES = {"from": "derived_from"}
+"""The model's name of a field whose YAML name is a Python keyword."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +50,7 @@ class Comparison:
 
 
 def _fields(model: Any, names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: plain(getattr(model, name)) for name in names}
+    return {name: plain(getattr(model, ATTRIBUTES.get(name, name))) for name in names}
 
 
 def snapshot_items(
