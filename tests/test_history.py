@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
+
 from conftest import BASE, pillar_with, run_cli
 from gitrepo import GitRepo
 
@@ -106,6 +108,58 @@ def test_renamed_files_are_followed_without_false_checkins(tmp_path):
     repo.commit({"goals/growth-pillar.yaml": moved}, "2026-10-22", "rate 34")
     values = [c["value"] for c in history(repo.root, "growth/convert/rate")["checkins"]]
     assert values == [30, 31.5, 31.5, 34]
+
+
+def _renamed_to_acquisition(repo, *, move_file):
+    """The growth pillar renamed `acquisition` on Oct 20 by Ana, its team following it:
+    the file moved (its name is the id) or the id written into it where it stands."""
+    team = BASE["goals/teams/signups.yaml"].replace("growth", "acquisition")
+    if move_file:
+        repo.git("mv", PILLAR_FILE, "goals/pillars/acquisition.yaml")
+        renamed = {"goals/pillars/acquisition.yaml": pillar_with(31.5, 0.6)}
+    else:
+        renamed = {PILLAR_FILE: "id: acquisition\n" + pillar_with(31.5, 0.6)}
+    renamed["goals/teams/signups.yaml"] = team
+    repo.git("config", "user.name", "Ana Reorg")
+    repo.commit(renamed, "2026-10-20", "Growth is Acquisition now")
+    repo.git("config", "user.name", "Maria Lopez")
+    return next(iter(renamed))
+
+
+@pytest.mark.parametrize("move_file", [True, False], ids=["file-moved", "id-changed"])
+def test_a_unit_renamed_keeps_its_numbers_history(tmp_path, monkeypatch, move_file):
+    """A reorg that renamed a unit made the rename commit every number's only check-in, by
+    whoever renamed it: the trend started again, and `stale` fell silent for two weeks on
+    numbers nobody had looked at in a month. The numbers go on under the new id, read from a
+    cold walk and from an index the rename commit extends alike."""
+    repo = make_history(tmp_path)
+    run_cli("check", "--repo", repo.root)  # an index, to be extended by the rename
+    path = _renamed_to_acquisition(repo, move_file=move_file)
+    expected = [
+        ("2026-10-01", "Maria Lopez", 30, "Q4 goals"),
+        ("2026-10-08", "Maria Lopez", 31.5, "rate 31.5"),
+        ("2026-10-15", "Maria Lopez", 31.5, "Flat week: launch slipped."),
+    ]
+    for cache in ("0", "1"):  # the index extended by the rename commit, then a cold walk
+        monkeypatch.setenv("OKRCTL_NO_CACHE", cache)
+        found = history(repo.root, "acquisition/convert/rate")["checkins"]
+        rows = [(c["date"][:10], c["author"], c["value"], c["note"]) for c in found]
+        assert rows == expected, cache
+        stale = run_cli("check", "--repo", repo.root, "--as-of", "2026-11-05", "--format", "json")
+        messages = [f["message"] for f in stale.json()["findings"] if f["rule"] == "stale"]
+        assert (
+            "`acquisition/convert/rate` has not been checked in for 21 days (last checked in "
+            "on 2026-10-15 by Maria Lopez; stale after 14 days): run `okrctl checkin "
+            "acquisition/convert/rate VALUE`, even to confirm it"
+        ) in messages, cache
+    # checked in after the rename: one more row, under the new id
+    own_id = "" if move_file else "id: acquisition\n"
+    repo.commit({path: own_id + pillar_with(33, 0.6)}, "2026-10-25", "rate 33")
+    rows = history(repo.root, "acquisition/convert/rate")["checkins"]
+    assert [(c["date"][:10], c["value"]) for c in rows][-2:] == [
+        ("2026-10-15", 31.5),
+        ("2026-10-25", 33),
+    ]
 
 
 def test_milestones_and_kpis(tmp_path):

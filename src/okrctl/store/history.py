@@ -325,6 +325,15 @@ def _walk(
     blobs.update((sha, ahead.blobs[sha]) for sha in shas if sha in ahead.blobs)
     parse = _parser(blobs, known, log, over)
     latest = history.latest
+
+    def before(entry: LogEntry) -> Values | None:
+        """The values of the version `entry` replaced (read now, should no earlier commit of
+        this walk have read it: an index extended by the commit that renames a unit)."""
+        if entry.old_sha not in blobs:
+            blobs.update(git_objects.read_blobs(workspace.repo, [entry.old_sha], over=over))
+        found = parse(entry.old_sha, entry.old_path or entry.path)
+        return found if isinstance(found, dict) else None
+
     for commit in log:
         touched: set[str] = set()
         confirmed = confirmed_refs(commit.message)
@@ -335,6 +344,9 @@ def _walk(
             if isinstance(values, str):
                 history.skipped.append(Skipped(commit.sha, commit.date, entry.path, values))
                 continue
+            first = next(iter(values), None)
+            if first is not None and first not in latest and entry.status in "MR":
+                _carry_renamed(refs, latest, values, before(entry))
             for ref, found in values.items():
                 if latest.get(ref) is found and ref not in confirmed:
                     continue  # the very values of the file's last version: nothing to add
@@ -344,6 +356,39 @@ def _walk(
                 value, confidence = latest[ref][:2]
                 refs[ref].checkins.append(_checkin(commit, ref, value, confidence))
                 touched.add(ref)
+
+
+def _carry_renamed(
+    refs: MutableMapping[str, RefHistory],
+    latest: dict[str, tuple[Any, Any, Any, Any]],
+    values: Values,
+    earlier: Values | None,
+) -> None:
+    """A unit renamed (its file moved, or its `id:` changed) keeps its numbers' history: each
+    number the version before held under the old id goes on under the new one, so the commit
+    is no check-in (by whoever renamed it) and no creation, and its check-ins, trend and
+    silence stay (docs/commands.md, "Check-ins"). Objectives and key results renamed inside a
+    unit are new numbers."""
+    if not earlier:
+        return
+    new_unit, old_unit = unit_of(next(iter(values))), unit_of(next(iter(earlier)))
+    if new_unit == old_unit:
+        return
+    cut = len(new_unit)
+    for ref in values:
+        old = old_unit + ref[cut:]
+        if ref in refs or old not in earlier or old not in latest:
+            continue
+        kept = refs.get(old)
+        if kept is None:
+            continue
+        refs[ref] = RefHistory(
+            created=kept.created,
+            checkins=[checkin._replace(ref=ref) for checkin in kept.checkins],
+            timeline=list(kept.timeline),
+            targets=list(kept.targets),
+        )
+        latest[ref] = latest[old]
 
 
 def _record(
