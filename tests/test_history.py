@@ -130,8 +130,9 @@ def _renamed_to_acquisition(repo, *, move_file):
 def test_a_unit_renamed_keeps_its_numbers_history(tmp_path, monkeypatch, move_file):
     """A reorg that renamed a unit made the rename commit every number's only check-in, by
     whoever renamed it: the trend started again, and `stale` fell silent for two weeks on
-    numbers nobody had looked at in a month. The numbers go on under the new id, read from a
-    cold walk and from an index the rename commit extends alike."""
+    numbers nobody had looked at in a month; the retro listed its objectives dropped and added
+    again. The numbers go on under the new id, read from a cold walk and from an index the
+    rename commit extends alike."""
     repo = make_history(tmp_path)
     run_cli("check", "--repo", repo.root)  # an index, to be extended by the rename
     path = _renamed_to_acquisition(repo, move_file=move_file)
@@ -152,6 +153,10 @@ def test_a_unit_renamed_keeps_its_numbers_history(tmp_path, monkeypatch, move_fi
             "on 2026-10-15 by Maria Lopez; stale after 14 days): run `okrctl checkin "
             "acquisition/convert/rate VALUE`, even to confirm it"
         ) in messages, cache
+    # nor did the retro count the pillar's and the team's objectives dropped and added again
+    retro = run_cli("retro", "2026-Q4", "--repo", repo.root, "--format", "json").json()
+    assert (retro["added_mid_period"], retro["dropped_mid_period"]) == ([], [])
+    assert retro["goalpost_moves"] == []
     # checked in after the rename: one more row, under the new id
     own_id = "" if move_file else "id: acquisition\n"
     repo.commit({path: own_id + pillar_with(33, 0.6)}, "2026-10-25", "rate 33")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 YAML_SUFFIXES = (".yaml", ".yml")
 """What a goals file's name ends in (in lower case: `.YAML` is a finding, not a goals file)."""
 
@@ -14,3 +16,24 @@ def unit_of(ref: str) -> str:
 def unit_stem(path: str) -> str:
     """The unit id a goals file is named for: its file name without the suffix."""
     return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+def renamed_unit(before: Iterable[str], after: Iterable[str]) -> tuple[str, str] | None:
+    """(old id, new id) where a version of a goals file holds its unit under another id than
+    the version it replaced (refs of each, in any order; none: a file created or emptied), so
+    that its goals go on under the new id (docs/commands.md, "Check-ins"); None when the id is
+    the same."""
+    old = next(iter(before), None)
+    new = next(iter(after), None)
+    if old is None or new is None or unit_of(old) == unit_of(new):
+        return None
+    return unit_of(old), unit_of(new)
+
+
+def under(refs: Iterable[str], renamed: tuple[str, str]) -> Iterator[tuple[str, str]]:
+    """Each ref of the old unit of `renamed` with the same ref under the new one."""
+    old, new = renamed
+    cut = len(old)
+    for ref in refs:
+        if unit_of(ref) == old:
+            yield ref, new + ref[cut:]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from okrctl.model.controls import visible
 from okrctl.model.history import CheckIn, Commit, History, RefHistory, Skipped
-from okrctl.model.names import YAML_SUFFIXES, unit_of, unit_stem
+from okrctl.model.names import YAML_SUFFIXES, renamed_unit, under, unit_of, unit_stem
 from okrctl.store.bounded import read_at_most
 from okrctl.store.git import log as git_log
 from okrctl.store.git import objects as git_objects
@@ -369,15 +369,11 @@ def _carry_renamed(
     is no check-in (by whoever renamed it) and no creation, and its check-ins, trend and
     silence stay (docs/commands.md, "Check-ins"). Objectives and key results renamed inside a
     unit are new numbers."""
-    if not earlier:
+    renamed = renamed_unit(earlier or (), values)
+    if renamed is None:
         return
-    new_unit, old_unit = unit_of(next(iter(values))), unit_of(next(iter(earlier)))
-    if new_unit == old_unit:
-        return
-    cut = len(new_unit)
-    for ref in values:
-        old = old_unit + ref[cut:]
-        if ref in refs or old not in earlier or old not in latest:
+    for old, ref in under(earlier or (), renamed):
+        if ref in refs or ref not in values or old not in latest:
             continue
         kept = refs.get(old)
         if kept is None:
