@@ -425,6 +425,45 @@ def test_diff_tells_a_number_measured_in_another_unit_or_from_another_source(tmp
     assert {"ref": "acme/ltv-cac", "field": "unit", "old": None, "new": "ratio"} in data["changed"]
 
 
+def test_diff_tells_a_reorganisation_teams_moved_leads_changed_units_added_and_gone(tmp_path):
+    """A team moved under another pillar and a new lead made `diff` say "no changes": the
+    units themselves were never compared. A reorganisation is what a lead diffs quarters for."""
+    repo = GitRepo(tmp_path / "okrs")
+    first = repo.commit(BASE, "2026-10-01")
+    trust = PILLAR.replace("lead: maria", "lead: raj").replace("id: convert", "id: safe")
+    moved = TEAM.replace("parent: growth", "parent: trust").replace("lead: sam", "lead: tom")
+    mission = COMPANY.replace("Make saving easy.", "Help every family save.")
+    repo.commit(
+        {
+            "goals/pillars/trust.yaml": trust.replace("growth/", "trust/"),
+            TEAM_FILE: moved,
+            COMPANY_FILE: mission,
+        },
+        "2026-11-02",
+        "Reorg: signups joins trust",
+    )
+    text = run_cli("diff", first, "HEAD", "--repo", repo.root).stdout
+    assert "+ trust  trust\n" in text
+    assert "~ signups  parent: growth → trust\n~ signups  lead: sam → tom\n" in text
+    assert "~ acme  mission: Make saving easy. → Help every family save.\n" in text
+    data = run_cli("diff", first, "HEAD", "--repo", repo.root, "--format", "json").json()
+    assert data["added"][:2] == ["trust", "trust/safe"]
+    units = [c for c in data["changed"] if "/" not in c["ref"]]
+    assert units == [
+        {
+            "ref": "acme",
+            "field": "mission",
+            "old": "Make saving easy.",
+            "new": "Help every family save.",
+        },
+        {"ref": "signups", "field": "parent", "old": "growth", "new": "trust"},
+        {"ref": "signups", "field": "lead", "old": "sam", "new": "tom"},
+    ]
+    gone = repo.commit({"goals/pillars/trust.yaml": None, TEAM_FILE: TEAM}, "2026-11-09")
+    back = run_cli("diff", "HEAD~1", gone, "--repo", repo.root, "--format", "json").json()
+    assert back["removed"][0] == "trust"
+
+
 def test_diff_shows_the_change_between_the_scores_it_shows(tmp_path):
     """0.2751 → 0.2749 read "0.28 → 0.27 (-0.00)", and 0.4101 → 0.4149 "0.41 → 0.41 (+0.00)": a
     change is now the difference of the two scores shown, a move too small to show is counted,

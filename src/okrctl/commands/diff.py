@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from okrctl.core.compare import Comparison, compare
+from okrctl.core.compare import Comparison, compare, compare_units
 from okrctl.core.graph import build_graph
 from okrctl.model.names import unit_of
 from okrctl.store.load import load_repo
@@ -30,7 +30,15 @@ def diff(
     new_revision = resolve(workspace, target) if target is not None else None
     new = build_graph(load_repo(workspace, revision=new_revision))
     place = cascade_places(new, old)
-    comparison = in_cascade_order(compare(old, new), place)
+    goals, units = compare(old, new), compare_units(old, new)
+    comparison = in_cascade_order(
+        Comparison(  # (a unit's own line before its goals': the order is stable)
+            [*units.added, *goals.added],
+            [*units.removed, *goals.removed],
+            [*units.changed, *goals.changed],
+        ),
+        place,
+    )
     if not values:
         comparison = Comparison(
             comparison.added,

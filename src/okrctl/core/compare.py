@@ -27,6 +27,10 @@ a moved target."""
 ATTRIBUTES = {"from": "derived_from"}
 """The model's name of a field whose YAML name is a Python keyword."""
 
+UNIT_FIELDS = ("kind", "name", "parent", "lead", "mission", "vision", "bhag")
+"""What a diff compares of the units themselves: a team moved under another pillar, a new
+lead, the mission rewritten are the changes a reorganisation makes."""
+
 
 @dataclass(frozen=True, slots=True)
 class Change:
@@ -140,4 +144,24 @@ def compare(
                 if earlier.get(name) == value and isinstance(value, int | float):
                     continue  # 40 and 40.0 are one number
                 result.changed.append(Change(ref, name, earlier.get(name), value))
+    return result
+
+
+def compare_units(old: Graph, new: Graph) -> Comparison:
+    """The units themselves from `old` to `new`: added, removed, and their `UNIT_FIELDS` that
+    moved (their goals are `compare`'s)."""
+    result = Comparison(
+        added=[unit_id for unit_id in new.units if unit_id not in old.units],
+        removed=[unit_id for unit_id in old.units if unit_id not in new.units],
+    )
+    for unit_id, unit_file in new.units.items():
+        earlier = old.units.get(unit_id)
+        if earlier is None or earlier.unit is unit_file.unit:
+            continue
+        before, after = _fields(earlier.unit, UNIT_FIELDS), _fields(unit_file.unit, UNIT_FIELDS)
+        result.changed += [
+            Change(unit_id, name, before[name], value)
+            for name, value in after.items()
+            if before[name] != value
+        ]
     return result

@@ -1,7 +1,8 @@
 """`okrctl diff A [B]`: what changed between two periods or revisions (B: the working tree).
 
-Intent first: objectives, key results and KPIs added, removed and changed (titles, baselines,
-targets, types, owners, alignment), with each objective's score delta. Check-in values and
+Intent first: units, objectives, key results and KPIs added, removed and changed (a unit's
+parent, lead and name; titles, baselines, targets, types, owners, alignment), with each
+objective's score delta. Check-in values and
 confidences join only with `--values`, so the intent stays readable.
 """
 
@@ -85,10 +86,16 @@ def objective_scores(graph: Graph) -> dict[str, float | None]:
 
 
 def titles_of(refs: list[str], new: Graph, old: Graph) -> dict[str, str]:
-    """What a reader knows a goal by: `refs`' titles, from `new`, else from `old`."""
+    """What a reader knows a goal by: `refs`' titles (a unit's name), from `new`, else from
+    `old`."""
     found = {}
     for ref in refs:
-        title = new.title_of(ref) or old.title_of(ref)
+        title = new.title_of(ref) or old.title_of(ref) or _name_of(ref, new, old)
         if title is not None:
             found[ref] = title
     return found
+
+
+def _name_of(ref: str, new: Graph, old: Graph) -> str | None:
+    unit_file = new.units.get(ref) or old.units.get(ref)
+    return None if unit_file is None else unit_file.unit.display_name
