@@ -114,11 +114,12 @@ def _renamed_to_acquisition(repo, *, move_file):
     """The growth pillar renamed `acquisition` on Oct 20 by Ana, its team following it:
     the file moved (its name is the id) or the id written into it where it stands."""
     team = BASE["goals/teams/signups.yaml"].replace("growth", "acquisition")
+    pillar = pillar_with(31.5, 0.6).replace("Convert signups", "Convert more")
     if move_file:
         repo.git("mv", PILLAR_FILE, "goals/pillars/acquisition.yaml")
-        renamed = {"goals/pillars/acquisition.yaml": pillar_with(31.5, 0.6)}
+        renamed = {"goals/pillars/acquisition.yaml": pillar}
     else:
-        renamed = {PILLAR_FILE: "id: acquisition\n" + pillar_with(31.5, 0.6)}
+        renamed = {PILLAR_FILE: "id: acquisition\n" + pillar}
     renamed["goals/teams/signups.yaml"] = team
     repo.git("config", "user.name", "Ana Reorg")
     repo.commit(renamed, "2026-10-20", "Growth is Acquisition now")
@@ -165,6 +166,29 @@ def test_a_unit_renamed_keeps_its_numbers_history(tmp_path, monkeypatch, move_fi
         ("2026-10-15", 31.5),
         ("2026-10-25", 33),
     ]
+
+
+@pytest.mark.parametrize("move_file", [True, False], ids=["file-moved", "id-changed"])
+def test_diff_a_report_and_review_follow_a_unit_renamed(tmp_path, move_file):
+    """`diff` and a report's changes since `--since` listed every goal of a renamed unit
+    dropped and added again; `review` saw a rename only where git saw the file moved. A team
+    under the renamed pillar, aligned to its objective, has neither moved nor realigned."""
+    repo = make_history(tmp_path)
+    _renamed_to_acquisition(repo, move_file=move_file)
+    text = run_cli("diff", "HEAD~1", "HEAD", "--repo", repo.root).stdout
+    assert text.splitlines()[1:] == ["", "changed (1)", "~ acquisition  id: growth → acquisition"]
+    data = run_cli("diff", "HEAD~1", "--repo", repo.root, "--format", "json").json()
+    assert (data["added"], data["removed"], data["scores"]) == ([], [], [])
+    report = run_cli("report", "acquisition", "--since", "HEAD~1", "--repo", repo.root).stdout
+    assert (
+        "- Renamed: acquisition is `acquisition` now, was `growth` (its goals and their "
+        "history the same)\n"
+    ) in report
+    assert "Added:" not in report and "Dropped:" not in report
+    review = run_cli("review", "HEAD~1", "--repo", repo.root, "--format", "json").json()
+    assert [
+        (s["change"], s["old"], s["new"], s["author"]) for s in review["scope_changes"]
+    ] == [("renamed", "growth", "acquisition", "Ana Reorg")]
 
 
 def test_milestones_and_kpis(tmp_path):

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from okrctl.core.compare import Comparison, compare, compare_units
+from okrctl.core.compare import Comparison, compare, compare_units, renamed_units, translate
 from okrctl.core.graph import build_graph
 from okrctl.model.names import unit_of
+from okrctl.store.change import moved_files
 from okrctl.store.load import load_repo
 from okrctl.store.revisions import resolve
 from okrctl.store.workspace import Workspace
@@ -26,11 +27,16 @@ def diff(
     repo: Workspace | Path | str | None, source: str, target: str | None, *, values: bool
 ) -> Diff:
     workspace = Workspace.of(repo)
-    old = build_graph(load_repo(workspace, revision=resolve(workspace, source)))
+    old_revision = resolve(workspace, source)
+    old_repository = load_repo(workspace, revision=old_revision)
+    old = build_graph(old_repository)
     new_revision = resolve(workspace, target) if target is not None else None
     new = build_graph(load_repo(workspace, revision=new_revision))
+    goals_dir = old_repository.config.config.goals_dir
+    moved = moved_files(workspace, old_revision, new_revision, goals_dir)
+    renamed = renamed_units(old.units, new.units, moved)
     place = cascade_places(new, old)
-    goals, units = compare(old, new), compare_units(old, new)
+    goals, units = compare(old, new, renamed=renamed), compare_units(old, new, renamed)
     comparison = in_cascade_order(
         Comparison(  # (a unit's own line before its goals': the order is stable)
             [*units.added, *goals.added],
@@ -45,7 +51,8 @@ def diff(
             comparison.removed,
             [c for c in comparison.changed if c.field not in CHECKIN_FIELDS],
         )
-    before, after = objective_scores(old), objective_scores(new)
+    before = {translate(ref, renamed): score for ref, score in objective_scores(old).items()}
+    after = objective_scores(new)
     scores = [
         ScoreDelta(ref, before[ref], after[ref])
         for ref in sorted(after, key=lambda ref: place(unit_of(ref)))

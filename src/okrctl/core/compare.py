@@ -3,7 +3,7 @@ dropped, and the fields that moved. Pure: two graphs in, a list of changes out."
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -51,6 +51,8 @@ class Comparison:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     changed: list[Change] = field(default_factory=list)
+    renamed: dict[str, str] = field(default_factory=dict)
+    """Old id -> new id of the units renamed in between (`renamed_units`)."""
 
 
 def _fields(model: Any, names: tuple[str, ...]) -> dict[str, Any]:
@@ -125,15 +127,28 @@ def compare(
     new: Graph,
     units: Container[str] | None = None,
     same: frozenset[str] | None = None,
+    renamed: Mapping[str, str] | None = None,
 ) -> Comparison:
-    """What changed from `old` to `new` (in `units` only, when given); `same`, the units read
-    unchanged, when known (`read_by_comparison`: `old` then holds only the others)."""
+    """What changed from `old` to `new` (in `units` only, when given, by their ids in `new`);
+    `same`, the units read unchanged, when known (`read_by_comparison`: `old` then holds only
+    the others); `renamed`, old id -> new id of the units renamed in between
+    (`renamed_units`), whose goals are compared under their new ids."""
     if same is None:
         same = unchanged_units(old, new)
-    before, after = snapshot_items(old, same, units), snapshot_items(new, same, units)
+    renamed = renamed or {}
+    scope = units
+    if units is not None and renamed:  # (the units in scope, by their old ids too)
+        scope = _Either(units, {old_id for old_id, now in renamed.items() if now in units})
+    before = snapshot_items(old, same, scope)
+    if renamed:
+        before = {
+            translate(ref, renamed): _pointing(fields, renamed) for ref, fields in before.items()
+        }
+    after = snapshot_items(new, same, units)
     result = Comparison(
         added=[ref for ref in after if ref not in before],
         removed=[ref for ref in before if ref not in after],
+        renamed={was: now for was, now in renamed.items() if units is None or now in units},
     )
     for ref, fields in after.items():
         earlier = before.get(ref)
@@ -147,21 +162,91 @@ def compare(
     return result
 
 
-def compare_units(old: Graph, new: Graph) -> Comparison:
-    """The units themselves from `old` to `new`: added, removed, and their `UNIT_FIELDS` that
-    moved (their goals are `compare`'s)."""
+def compare_units(
+    old: Graph, new: Graph, renamed: Mapping[str, str] | None = None
+) -> Comparison:
+    """The units themselves from `old` to `new`: added, removed, renamed (`renamed_units`: an
+    `id` change) and their `UNIT_FIELDS` that moved (their goals are `compare`'s)."""
+    renamed = renamed or {}
+    was = {new_id: old_id for old_id, new_id in renamed.items()}
     result = Comparison(
-        added=[unit_id for unit_id in new.units if unit_id not in old.units],
-        removed=[unit_id for unit_id in old.units if unit_id not in new.units],
+        added=[u for u in new.units if u not in old.units and u not in was],
+        removed=[u for u in old.units if u not in new.units and u not in renamed],
     )
     for unit_id, unit_file in new.units.items():
-        earlier = old.units.get(unit_id)
+        earlier = old.units.get(was.get(unit_id, unit_id))
         if earlier is None or earlier.unit is unit_file.unit:
             continue
-        before, after = _fields(earlier.unit, UNIT_FIELDS), _fields(unit_file.unit, UNIT_FIELDS)
+        if unit_id in was:
+            result.changed.append(Change(unit_id, "id", was[unit_id], unit_id))
+        before = _pointing(_fields(earlier.unit, UNIT_FIELDS), renamed)
+        after = _fields(unit_file.unit, UNIT_FIELDS)
         result.changed += [
             Change(unit_id, name, before[name], value)
             for name, value in after.items()
             if before[name] != value
         ]
     return result
+
+
+def renamed_units(
+    old: Mapping[str, UnitFile], new: Mapping[str, UnitFile], moved: Mapping[str, str]
+) -> dict[str, str]:
+    """Old id -> new id of each unit (`old` and `new`: id -> its file, a graph's `units`) that
+    is the same file under another id: its `id:` changed where the file stands, or the file
+    moved to the new name (`moved`: old path -> new path, as git's rename detection pairs
+    them). Its goals are the same goals, not dropped and added again (docs/commands.md,
+    "Quarters")."""
+    gone = {unit_file.path: unit_id for unit_id, unit_file in old.items()}
+    came_from = {new_path: old_path for old_path, new_path in moved.items()}
+    found: dict[str, str] = {}
+    for unit_id, unit_file in new.items():
+        if unit_id in old:
+            continue
+        path = unit_file.path
+        old_id = gone.get(path) or gone.get(came_from.get(path, ""))
+        if old_id is not None and old_id not in new and old_id not in found:
+            found[old_id] = unit_id
+    return found
+
+
+def units_by_id(repository: Repository) -> dict[str, UnitFile]:
+    """A version's units by id, the first file of an id its unit (as in its graph)."""
+    found: dict[str, UnitFile] = {}
+    for unit_file in repository.units:
+        found.setdefault(unit_file.unit.id, unit_file)
+    return found
+
+
+def _pointing(fields: dict[str, Any], renamed: Mapping[str, str]) -> dict[str, Any]:
+    """`fields` as they would read with the units renamed since under their new ids: a team
+    whose pillar was renamed has not moved, nor has an objective aligned to it."""
+    if not renamed:
+        return fields
+    found = dict(fields)
+    if isinstance(found.get("parent"), str):
+        found["parent"] = translate(found["parent"], renamed)
+    if isinstance(found.get("aligns_to"), list):
+        found["aligns_to"] = [translate(ref, renamed) for ref in found["aligns_to"]]
+    source = found.get("from")
+    if isinstance(source, str):
+        found["from"] = translate(source, renamed)
+    elif isinstance(source, dict) and isinstance(source.get("sum"), list):
+        found["from"] = {**source, "sum": [translate(ref, renamed) for ref in source["sum"]]}
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Either:
+    first: Container[str]
+    second: Container[str]
+
+    def __contains__(self, item: object) -> bool:
+        return item in self.first or item in self.second
+
+
+def translate(ref: str, renamed: Mapping[str, str]) -> str:
+    """`ref` under its unit's new id, where that unit was renamed."""
+    unit, _, rest = ref.partition("/")
+    unit = renamed.get(unit, unit)
+    return f"{unit}/{rest}" if rest else unit

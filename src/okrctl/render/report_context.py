@@ -660,7 +660,13 @@ def _changes(
         return None if node is None else node.model.unit
 
     changed = sorted((c for c in comparison.changed if mine(c.ref)), key=lambda c: place(c.ref))
+    renamed = sorted(comparison.renamed.items(), key=lambda pair: place(pair[1]))
     return {
+        "renamed": [
+            {"old": was, "new": now, "name": graph.units[now].unit.display_name}
+            for was, now in renamed
+            if mine(now)
+        ],
         "added": _added(ordered(comparison.added), graph, title),
         "dropped": [{"ref": r} for r in ordered(comparison.removed)],
         "values": [

@@ -92,6 +92,24 @@ def _raw_entries(out: bytes, scope: Scope) -> list[tuple[str, str, str, str, str
     return found
 
 
+def moved_files(
+    workspace: Workspace, since: str, head: str | None, goals_dir: str
+) -> dict[str, str]:
+    """Goals files git sees moved from the commit `since` to `head` (the working tree when
+    None), old path -> new path as units' paths read (from the repository's root): a unit
+    renamed with its file is the same unit (`core/compare.renamed_units`). None moved outside
+    git."""
+    top = workspace.top
+    if top is None:
+        return {}
+    prefix = workspace.prefix
+    scope = goals_scope(workspace.root, top, goals_dir)
+    return {
+        old.removeprefix(prefix): new.removeprefix(prefix)
+        for old, new in _renames(top, since, head, scope).items()
+    }
+
+
 def _renames(top: Path, since: str, head: str | None, scope: Scope) -> dict[str, str]:
     """Goals files renamed from `since` to `head` (the working tree when None, staged renames
     included)."""

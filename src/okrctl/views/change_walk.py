@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from okrctl.core.compare import renamed_units, translate
 from okrctl.core.recount import recounted_fields
-from okrctl.model.names import unit_stem
+from okrctl.model.names import renamed_unit, unit_stem
 from okrctl.store.change import Change
 from okrctl.store.history import LogCommit
 from okrctl.store.versions import Version, read_version
@@ -21,23 +22,13 @@ VALUE_FIELDS = {"key result": ("current", "done", "confidence"), "KPI": ("curren
 
 
 def unit_renames(change: Change, sides: Sides) -> dict[str, str]:
-    """Old unit id → new unit id for each goals file git sees renamed whose unit id changed."""
+    """Old unit id → new unit id for each goals file whose unit id changed: moved to the new
+    name (as git sees it renamed), or its `id:` changed where it stands."""
     prefix = sides.git_prefix
-    base_ids = {u.path: i for i, u in sides.base.units.items()}
-    head_ids = {u.path: i for i, u in sides.head.units.items()}
-    found = {}
-    for old, new in change.renames.items():
-        old_id = base_ids.get(old.removeprefix(prefix))
-        new_id = head_ids.get(new.removeprefix(prefix))
-        if old_id and new_id and old_id != new_id:
-            found[old_id] = new_id
-    return found
-
-
-def translate(ref: str, renames: dict[str, str]) -> str:
-    unit, _, rest = ref.partition("/")
-    unit = renames.get(unit, unit)
-    return f"{unit}/{rest}" if rest else unit
+    moved = {
+        old.removeprefix(prefix): new.removeprefix(prefix) for old, new in change.renames.items()
+    }
+    return renamed_units(sides.base.units, sides.head.units, moved)
 
 
 # --- the walk: who made each difference ----------------------------------------------------
@@ -68,6 +59,8 @@ def _items(version: Version) -> dict[str, tuple[str, dict[str, Any]]]:
 def walk(change: Change, renames: dict[str, str]) -> Walk:
     result = Walk()
     cache: dict[tuple[str, str], dict[str, tuple[str, dict[str, Any]]]] = {}
+    held: dict[tuple[str, str], list[str]] = {}
+    """Each version's first ref as the file spells it (before `renames`): whose unit it was."""
 
     def items(sha: str, path: str | None) -> dict[str, tuple[str, dict[str, Any]]]:
         if path is None or not sha or set(sha) == {"0"}:
@@ -76,16 +69,23 @@ def walk(change: Change, renames: dict[str, str]) -> Walk:
         if key not in cache:
             raw = change.blobs.get(sha, b"")
             found = _items(read_version(raw, key[1]))
+            held[key] = list(found)[:1]
             cache[key] = {translate(ref, renames): item for ref, item in found.items()}
         return cache[key]
+
+    def spelt(sha: str, path: str | None) -> list[str]:
+        return held.get((sha, unit_stem(path)), []) if path is not None else []
 
     for commit in change.commits:
         before: dict[str, tuple[str, dict[str, Any]]] = {}
         after: dict[str, tuple[str, dict[str, Any]]] = {}
         for entry in commit.entries:
-            old = items(entry.old_sha, entry.old_path or entry.path)
+            old_path = entry.old_path or entry.path
+            old = items(entry.old_sha, old_path)
             new = items(entry.sha, entry.path) if entry.status != "D" else {}
-            if entry.status == "R":
+            if entry.status in "RM" and renamed_unit(
+                spelt(entry.old_sha, old_path), spelt(entry.sha, entry.path)
+            ):  # the unit renamed by this commit: moved to its new name, or its `id:` changed
                 old = _follow(old, new)
                 result.renamed[entry.path] = commit
             before |= old
@@ -113,13 +113,12 @@ def walk(change: Change, renames: dict[str, str]) -> Walk:
 def _follow(
     old: dict[str, tuple[str, dict[str, Any]]], new: dict[str, tuple[str, dict[str, Any]]]
 ) -> dict[str, tuple[str, dict[str, Any]]]:
-    """A file renamed in one commit keeps its goals: its old unit id is read as the new one
-    (when the rename changed the id, that commit's own refs follow it)."""
-    old_unit = next((ref.split("/", 1)[0] for ref in old), None)
-    new_unit = next((ref.split("/", 1)[0] for ref in new), None)
-    if old_unit is None or new_unit is None or old_unit == new_unit:
+    """A unit renamed in one commit keeps its goals: its old unit id is read as the new one
+    (where the change as a whole did not rename it so: renamed again later, say)."""
+    renamed = renamed_unit(old, new)
+    if renamed is None:
         return old
-    return {translate(ref, {old_unit: new_unit}): item for ref, item in old.items()}
+    return {translate(ref, dict([renamed])): item for ref, item in old.items()}
 
 
 def credit(commit: LogCommit | None) -> Credit:
