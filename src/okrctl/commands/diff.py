@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from okrctl.core.compare import Comparison, compare, compare_units, renamed_units, translate
+from okrctl.core.compare import Comparison, compare, compare_units, renamed_units
 from okrctl.core.graph import build_graph
-from okrctl.model.names import unit_of
+from okrctl.model.names import translate, unit_of
 from okrctl.store.change import moved_files
 from okrctl.store.load import load_repo
 from okrctl.store.revisions import resolve

@@ -10,7 +10,7 @@ from typing import Any
 from okrctl.core.graph import Graph
 from okrctl.model.bounds import is_number
 from okrctl.model.fields import plain
-from okrctl.model.names import unit_of
+from okrctl.model.names import translate, unit_of
 from okrctl.model.units import Repository, UnitFile
 
 VALUE_FIELDS = ("current", "done")
@@ -142,7 +142,7 @@ def compare(
     before = snapshot_items(old, same, scope)
     if renamed:
         before = {
-            translate(ref, renamed): _pointing(fields, renamed) for ref, fields in before.items()
+            translate(ref, renamed): _as_renamed(fields, renamed) for ref, fields in before.items()
         }
     after = snapshot_items(new, same, units)
     result = Comparison(
@@ -179,7 +179,7 @@ def compare_units(
             continue
         if unit_id in was:
             result.changed.append(Change(unit_id, "id", was[unit_id], unit_id))
-        before = _pointing(_fields(earlier.unit, UNIT_FIELDS), renamed)
+        before = _as_renamed(_fields(earlier.unit, UNIT_FIELDS), renamed)
         after = _fields(unit_file.unit, UNIT_FIELDS)
         result.changed += [
             Change(unit_id, name, before[name], value)
@@ -218,7 +218,7 @@ def units_by_id(repository: Repository) -> dict[str, UnitFile]:
     return found
 
 
-def _pointing(fields: dict[str, Any], renamed: Mapping[str, str]) -> dict[str, Any]:
+def _as_renamed(fields: dict[str, Any], renamed: Mapping[str, str]) -> dict[str, Any]:
     """`fields` as they would read with the units renamed since under their new ids: a team
     whose pillar was renamed has not moved, nor has an objective aligned to it."""
     if not renamed:
@@ -243,10 +243,3 @@ class _Either:
 
     def __contains__(self, item: object) -> bool:
         return item in self.first or item in self.second
-
-
-def translate(ref: str, renamed: Mapping[str, str]) -> str:
-    """`ref` under its unit's new id, where that unit was renamed."""
-    unit, _, rest = ref.partition("/")
-    unit = renamed.get(unit, unit)
-    return f"{unit}/{rest}" if rest else unit

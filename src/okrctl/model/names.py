@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Mapping
 
 YAML_SUFFIXES = (".yaml", ".yml")
 """What a goals file's name ends in (in lower case: `.YAML` is a finding, not a goals file)."""
@@ -30,10 +30,8 @@ def renamed_unit(before: Iterable[str], after: Iterable[str]) -> tuple[str, str]
     return unit_of(old), unit_of(new)
 
 
-def under(refs: Iterable[str], renamed: tuple[str, str]) -> Iterator[tuple[str, str]]:
-    """Each ref of the old unit of `renamed` with the same ref under the new one."""
-    old, new = renamed
-    cut = len(old)
-    for ref in refs:
-        if unit_of(ref) == old:
-            yield ref, new + ref[cut:]
+def translate(ref: str, renamed: Mapping[str, str]) -> str:
+    """`ref` under its unit's new id, where `renamed` (old id -> new id) renamed that unit."""
+    unit, _, rest = ref.partition("/")
+    unit = renamed.get(unit, unit)
+    return f"{unit}/{rest}" if rest else unit

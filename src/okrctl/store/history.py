@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from okrctl.model.controls import visible
 from okrctl.model.history import CheckIn, Commit, History, RefHistory, Skipped
-from okrctl.model.names import YAML_SUFFIXES, renamed_unit, under, unit_of, unit_stem
+from okrctl.model.names import YAML_SUFFIXES, renamed_unit, translate, unit_of, unit_stem
 from okrctl.store.bounded import read_at_most
 from okrctl.store.git import log as git_log
 from okrctl.store.git import objects as git_objects
@@ -372,8 +372,10 @@ def _carry_renamed(
     renamed = renamed_unit(earlier or (), values)
     if renamed is None:
         return
-    for old, ref in under(earlier or (), renamed):
-        if ref in refs or ref not in values or old not in latest:
+    as_renamed = dict([renamed])
+    for old in earlier or ():
+        ref = translate(old, as_renamed)
+        if ref == old or ref in refs or ref not in values or old not in latest:
             continue
         kept = refs.get(old)
         if kept is None:

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from okrctl.core.compare import renamed_units, translate
+from okrctl.core.compare import renamed_units
 from okrctl.core.recount import recounted_fields
-from okrctl.model.names import renamed_unit, unit_stem
+from okrctl.model.names import renamed_unit, translate, unit_stem
 from okrctl.store.change import Change
 from okrctl.store.history import LogCommit
 from okrctl.store.versions import Version, read_version

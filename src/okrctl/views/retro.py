@@ -24,7 +24,7 @@ from okrctl.core.staleness import stale_refs
 from okrctl.model.config import Config
 from okrctl.model.errors import OkrctlError
 from okrctl.model.history import History
-from okrctl.model.names import renamed_unit, under, unit_of, unit_stem
+from okrctl.model.names import renamed_unit, translate, unit_of, unit_stem
 from okrctl.store.git import objects as git_objects
 from okrctl.store.git import process as git_process
 from okrctl.store.git import writes as git_writes
@@ -294,7 +294,7 @@ def walk_intent(
             now = intent(entry.sha, entry.path) if entry.status != "D" else {}
             renamed = renamed_unit(was, now)  # a unit renamed: its goals neither added nor dropped
             if renamed is not None:
-                was = {new: was[old] for old, new in under(was, renamed)}
+                was = {translate(ref, dict([renamed])): fields for ref, fields in was.items()}
             before |= was
             after |= now
         late = commit.date > grace_ends

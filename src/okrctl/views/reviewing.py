@@ -13,7 +13,6 @@ from typing import Any
 
 from okrctl.core import goalposts
 from okrctl.core import score as arithmetic
-from okrctl.core.compare import translate
 from okrctl.core.graph import Graph, KeyResultNode, KpiNode, ObjectiveNode
 from okrctl.core.ownership import addresses, answerable, author_handle, knows_authors
 from okrctl.core.periods import Period
@@ -21,6 +20,7 @@ from okrctl.core.recount import IN_UNIT, recounted
 from okrctl.core.scorecard import Scorecard
 from okrctl.model.fields import plain
 from okrctl.model.findings import Finding
+from okrctl.model.names import translate
 from okrctl.store.change import Change
 from okrctl.store.history import LogCommit, stated_reason
 from okrctl.views.change_walk import Walk, credit, unit_renames, walk
