@@ -345,7 +345,7 @@ def _walk(
                 history.skipped.append(Skipped(commit.sha, commit.date, entry.path, values))
                 continue
             first = next(iter(values), None)
-            if first is not None and first not in latest and entry.status in "MR":
+            if first is not None and first not in latest and entry.status in ("M", "R"):
                 _carry_renamed(refs, latest, values, before(entry))
             for ref, found in values.items():
                 if latest.get(ref) is found and ref not in confirmed:
