@@ -83,7 +83,7 @@ def walk(change: Change, renames: dict[str, str]) -> Walk:
             old_path = entry.old_path or entry.path
             old = items(entry.old_sha, old_path)
             new = items(entry.sha, entry.path) if entry.status != "D" else {}
-            if entry.status in "RM" and renamed_unit(
+            if entry.status in ("M", "R") and renamed_unit(
                 spelt(entry.old_sha, old_path), spelt(entry.sha, entry.path)
             ):  # the unit renamed by this commit: moved to its new name, or its `id:` changed
                 old = _follow(old, new)
