@@ -464,6 +464,26 @@ def test_diff_tells_a_reorganisation_teams_moved_leads_changed_units_added_and_g
     assert back["removed"][0] == "trust"
 
 
+def test_diff_writes_each_change_on_one_line_and_a_reflowed_text_is_none(tmp_path):
+    """A `why:` rewritten as a block of lines broke `diff`'s one line per change; the same
+    words wrapped into a block read as a change."""
+    repo = GitRepo(tmp_path / "okrs")
+    first = repo.commit(BASE, "2026-10-01")
+    wrapped = COMPANY.replace(
+        "    why: Deposits fund plans.\n", "    why: |\n      Deposits\n      fund plans.\n"
+    )
+    repo.commit({COMPANY_FILE: wrapped}, "2026-10-02", "Wrap the why")
+    assert run_cli("diff", first, "HEAD", "--repo", repo.root).stdout.endswith("no changes\n")
+    reworded = wrapped.replace("      fund plans.\n", "      fund plans,\n      and trust.\n")
+    repo.commit({COMPANY_FILE: reworded}, "2026-10-03", "Reword the why")
+    text = run_cli("diff", first, "HEAD", "--repo", repo.root).stdout
+    assert text.splitlines()[1:] == [
+        "",
+        "changed (1)",
+        "~ acme/grow  why: Deposits fund plans. → Deposits fund plans, and trust.",
+    ]
+
+
 def test_diff_shows_the_change_between_the_scores_it_shows(tmp_path):
     """0.2751 → 0.2749 read "0.28 → 0.27 (-0.00)", and 0.4101 → 0.4149 "0.41 → 0.41 (+0.00)": a
     change is now the difference of the two scores shown, a move too small to show is counted,

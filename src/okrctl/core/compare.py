@@ -158,8 +158,16 @@ def compare(
             if earlier.get(name) != value or type(earlier.get(name)) is not type(value):
                 if earlier.get(name) == value and isinstance(value, int | float):
                     continue  # 40 and 40.0 are one number
+                if _reflowed(earlier.get(name), value):
+                    continue
                 result.changed.append(Change(ref, name, earlier.get(name), value))
     return result
+
+
+def _reflowed(old: Any, new: Any) -> bool:
+    """The same words wrapped or spaced otherwise (a `why:` made a block of lines): no change
+    of what it says."""
+    return isinstance(old, str) and isinstance(new, str) and old.split() == new.split()
 
 
 def compare_units(
@@ -184,7 +192,7 @@ def compare_units(
         result.changed += [
             Change(unit_id, name, before[name], value)
             for name, value in after.items()
-            if before[name] != value
+            if before[name] != value and not _reflowed(before[name], value)
         ]
     return result
 

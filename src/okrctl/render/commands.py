@@ -33,14 +33,16 @@ FOLDER = Path(__file__).parent / "command_templates"
 
 def shown(value: Any) -> str:
     """A field's value in a diff as the YAML file spells it (`done: false → true`, where
-    Python's `False → True` showed through), lists and mappings written out, none for
-    nothing."""
+    Python's `False → True` showed through), lists and mappings written out, text on one line,
+    none for nothing."""
     if isinstance(value, list):
         return "[" + ", ".join(map(shown, value)) + "]"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {shown(v)}" for k, v in value.items() if v is not None) + "}"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):  # (a `why:` of several lines: one change, one line)
+        return " ".join(value.split())
     return "none" if value is None else str(value)
 
 
