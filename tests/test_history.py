@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import BASE, pillar_with, run_cli
+from conftest import BASE, pillar_with, run_cli, typed
 from gitrepo import GitRepo
 
 PILLAR_FILE = "goals/pillars/growth.yaml"
@@ -189,6 +189,26 @@ def test_diff_a_report_and_review_follow_a_unit_renamed(tmp_path, move_file):
     assert [
         (s["change"], s["old"], s["new"], s["author"]) for s in review["scope_changes"]
     ] == [("renamed", "growth", "acquisition", "Ana Reorg")]
+
+
+def test_a_rename_as_a_user_types_it_from_the_units_folder(tmp_path):
+    """The installed `okrctl`, run from `goals/pillars` with its output piped: the renamed
+    pillar's history, its diff and its report's changes."""
+    repo = make_history(tmp_path)
+    _renamed_to_acquisition(repo, move_file=True)
+    here = repo.root / "goals" / "pillars"
+    found = typed("history", "acquisition/convert/rate", cwd=here)
+    assert found.returncode == 0, found.stderr
+    assert [line.split()[0] for line in found.stdout.splitlines()[2:]] == [
+        "2026-10-01",
+        "2026-10-08",
+        "2026-10-15",
+    ]
+    diff = typed("diff", "HEAD~1", cwd=here)
+    renamed = "~ acquisition  id: growth → acquisition"
+    assert diff.stdout.splitlines()[1:] == ["", "changed (1)", renamed]
+    report = typed("report", "acquisition", "--since", "HEAD~1", cwd=here)
+    assert "- Renamed: acquisition is `acquisition` now, was `growth`" in report.stdout
 
 
 def test_milestones_and_kpis(tmp_path):
