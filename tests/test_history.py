@@ -158,6 +158,17 @@ def test_a_unit_renamed_keeps_its_numbers_history(tmp_path, monkeypatch, move_fi
     retro = run_cli("retro", "2026-Q4", "--repo", repo.root, "--format", "json").json()
     assert (retro["added_mid_period"], retro["dropped_mid_period"]) == ([], [])
     assert retro["goalpost_moves"] == []
+    # the old ref: its check-ins, and that no file holds it now
+    old = run_cli("history", "growth/convert/rate", "--repo", repo.root)
+    assert old.exit_code == 0, old.stderr
+    assert len(old.stdout.splitlines()) == 2 + len(expected)
+    assert (
+        "growth/convert/rate is in no goals file now (removed, or its unit renamed): these are "
+        "its check-ins while it was"
+    ) in " ".join(old.stderr.split())
+    assert "in no goals file" not in run_cli(
+        "history", "acquisition/convert/rate", "--repo", repo.root
+    ).stderr
     # checked in after the rename: one more row, under the new id
     own_id = "" if move_file else "id: acquisition\n"
     repo.commit({path: own_id + pillar_with(33, 0.6)}, "2026-10-25", "rate 33")

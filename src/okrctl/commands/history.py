@@ -16,7 +16,13 @@ def history(repo: Workspace | Path | str | None, ref: str) -> HistoryResult:
     instead, after its check-ins of before, when it had a value of its own then (the goals
     and the whole history are read only for a derived number)."""
     workspace = Workspace.of(repo)
-    ref, found, notes, unit, derived_now = ref_history(workspace, ref)
+    ref, found, notes, unit, derived_now, gone = ref_history(workspace, ref)
+    if gone:  # (its values are then written bare: no file says its unit)
+        notes = [
+            *notes,
+            f"{ref} is in no goals file now (removed, or its unit renamed): these are its "
+            "check-ins while it was",
+        ]
     if found.checkins and not derived_now:
         return HistoryResult(ref, found.checkins, notes, unit)
     since = found.created

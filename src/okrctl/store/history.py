@@ -636,6 +636,8 @@ class RefCheckins(NamedTuple):
     """What the number counts, as its file says now."""
     derived: bool = False
     """Whether its file says now that it takes its number `from:` others."""
+    gone: bool = False
+    """Whether no goals file holds it now (removed, or its unit renamed since)."""
 
 
 def ref_history(repo: Workspace | Path | str | None, ref: str) -> RefCheckins:
@@ -665,7 +667,7 @@ def ref_history(repo: Workspace | Path | str | None, ref: str) -> RefCheckins:
     from okrctl.store.number_unit import number_now
 
     now = number_now(root, root / goals_dir, ref, unit_names)
-    return RefCheckins(ref, found, notes, now.unit, now.derived)
+    return RefCheckins(ref, found, notes, now.unit, now.derived, gone=not now.found)
 
 
 def _goals_dir(root: Path, kept: Path | None) -> str:

@@ -25,6 +25,8 @@ class NumberNow(NamedTuple):
     """Its `unit:` (None: it has none, or no readable file holds it)."""
     derived: bool = False
     """Whether it takes its number `from:` others."""
+    found: bool = False
+    """Whether a readable goals file holds it now (not: removed, or its unit renamed)."""
 
 
 def number_now(root: Path, goals: Path, ref: str, stems: Callable[[], set[str]]) -> NumberNow:
@@ -41,7 +43,7 @@ def number_now(root: Path, goals: Path, ref: str, stems: Callable[[], set[str]])
             number = _number(data, ref)
             unit = _field(number, "unit")
             shown = " ".join(visible(unit).split()) if isinstance(unit, str) else ""
-            return NumberNow(shown or None, _field(number, "from") is not None)
+            return NumberNow(shown or None, _field(number, "from") is not None, number is not None)
     return NumberNow()
 
 
