@@ -110,9 +110,10 @@ def test_renamed_files_are_followed_without_false_checkins(tmp_path):
     assert values == [30, 31.5, 31.5, 34]
 
 
-def _renamed_to_acquisition(repo, *, move_file):
+def _renamed_to_acquisition(repo, *, move_file, commit=True):
     """The growth pillar renamed `acquisition` on Oct 20 by Ana, its team following it:
-    the file moved (its name is the id) or the id written into it where it stands."""
+    the file moved (its name is the id) or the id written into it where it stands; with
+    `commit` off, left in the working tree (`git mv` staged, the edits not)."""
     team = BASE["goals/teams/signups.yaml"].replace("growth", "acquisition")
     pillar = pillar_with(31.5, 0.6).replace("Convert signups", "Convert more")
     if move_file:
@@ -121,6 +122,9 @@ def _renamed_to_acquisition(repo, *, move_file):
     else:
         renamed = {PILLAR_FILE: "id: acquisition\n" + pillar}
     renamed["goals/teams/signups.yaml"] = team
+    if not commit:
+        repo.write(renamed)
+        return next(iter(renamed))
     repo.git("config", "user.name", "Ana Reorg")
     repo.commit(renamed, "2026-10-20", "Growth is Acquisition now")
     repo.git("config", "user.name", "Maria Lopez")
@@ -177,6 +181,24 @@ def test_a_unit_renamed_keeps_its_numbers_history(tmp_path, monkeypatch, move_fi
         ("2026-10-15", 31.5),
         ("2026-10-25", 33),
     ]
+
+
+@pytest.mark.parametrize("move_file", [True, False], ids=["file-moved", "id-changed"])
+def test_a_unit_renamed_and_not_committed_yet_keeps_its_numbers_history(tmp_path, move_file):
+    """Before the rename was committed its numbers had no history at all: no last check-in,
+    no trend, no `stale` finding, so a check before the commit said less than CI would."""
+    repo = make_history(tmp_path)
+    _renamed_to_acquisition(repo, move_file=move_file, commit=False)
+    found = run_cli("check", "--repo", repo.root, "--as-of", "2026-11-05", "--format", "json")
+    findings = found.json()["findings"]
+    messages = [f["message"] for f in findings if f["ref"].startswith("acquisition/")]
+    assert messages == [
+        "`acquisition/convert/rate` has not been checked in for 21 days (last checked in on "
+        "2026-10-15 by Maria Lopez; stale after 14 days): run `okrctl checkin "
+        "acquisition/convert/rate VALUE`, even to confirm it"
+    ]
+    shown = run_cli("show", "acquisition/convert/rate", "--repo", repo.root).stdout
+    assert "last check-in: 2026-10-15 by Maria Lopez" in shown
 
 
 @pytest.mark.parametrize("move_file", [True, False], ids=["file-moved", "id-changed"])

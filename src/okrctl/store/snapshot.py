@@ -61,6 +61,11 @@ class Snapshot:
             if history.truncated:
                 self.notes.append(SHALLOW_NOTE)
             self.notes.extend(history.skipped_notes(since=self.period.start))
+            if repository.revision is None:
+                from okrctl.store.uncommitted_renames import follow_uncommitted_renames
+
+                goals_dir = repository.config.config.goals_dir
+                follow_uncommitted_renames(self.workspace, self.graph, history, goals_dir)
         self.workspace.now_alone()  # history read: what waited for that starts beside the rest
         return history
 

@@ -1,0 +1,90 @@
+"""Units renamed in the working tree and not committed yet (a file moved with `git mv`, or its
+`id:` edited where it stands): history knows their numbers under the old id only. They are
+read under the new one, as history will read them once the rename is committed, so a check run
+before the commit sees what CI will (docs/commands.md, "Check-ins").
+
+Asked of git only when a unit in the working tree has numbers history has never met (a unit
+renamed, or a new one still being written): a repository at rest asks nothing."""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from typing import TYPE_CHECKING
+
+from okrctl.model.errors import OkrctlError
+from okrctl.model.names import renamed_unit, translate, unit_stem
+from okrctl.store.yaml.read import MAX_FILE_BYTES
+
+if TYPE_CHECKING:
+    from okrctl.core.graph import Graph
+    from okrctl.model.history import History
+    from okrctl.model.units import UnitFile
+    from okrctl.store.workspace import Workspace
+
+
+def follow_uncommitted_renames(
+    workspace: Workspace, graph: Graph, history: History, goals_dir: str
+) -> None:
+    """Each number of a unit renamed since HEAD gets its history under its new ref."""
+    latest = history.latest
+    unmet = [
+        unit_file
+        for unit_file in graph.units.values()
+        if (first := _first_number(unit_file)) is not None and first not in latest
+    ]
+    if not unmet or not latest or workspace.top is None:
+        return
+    from okrctl.store.change import moved_files
+
+    try:
+        moved = moved_files(workspace, "HEAD", None, goals_dir)
+    except OkrctlError:
+        return  # (no commit yet, say: nothing was renamed)
+    came_from = {new: old for old, new in moved.items()}
+    refs = history.refs
+    if not isinstance(refs, MutableMapping):
+        refs = history.refs = dict(refs)
+    for unit_file in unmet:
+        numbers = _numbers(unit_file)
+        path = came_from.get(unit_file.path, unit_file.path)
+        renamed = renamed_unit(_numbers_at_head(workspace, path), numbers)
+        if renamed is None:
+            continue
+        as_old = {renamed[1]: renamed[0]}
+        for ref in numbers:
+            old = translate(ref, as_old)
+            if old in latest and ref not in latest:
+                refs[ref] = refs[old]
+                latest[ref] = latest[old]
+
+
+def _first_number(unit_file: UnitFile) -> str | None:
+    """The ref of a unit's first key result or KPI (none: it has neither)."""
+    unit = unit_file.unit
+    for objective in unit.objectives:
+        if objective.key_results:
+            return f"{unit.id}/{objective.id}/{objective.key_results[0].id}"
+    return f"{unit.id}/{unit.kpis[0].id}" if unit.kpis else None
+
+
+def _numbers(unit_file: UnitFile) -> list[str]:
+    """The refs of a unit's key results and KPIs, in its file's order."""
+    unit = unit_file.unit
+    found = [f"{unit.id}/{o.id}/{kr.id}" for o in unit.objectives for kr in o.key_results]
+    return found + [f"{unit.id}/{kpi.id}" for kpi in unit.kpis]
+
+
+def _numbers_at_head(workspace: Workspace, path: str) -> list[str]:
+    """The refs of the key results and KPIs the file at `path` (from the root) held at HEAD;
+    none when HEAD has no such file, or it does not read."""
+    from okrctl.store.versions import read_version
+
+    try:
+        blob = workspace.repo.head.commit.tree / (workspace.prefix + path)
+        if blob.size > MAX_FILE_BYTES:
+            return []
+        raw = blob.data_stream.read()
+    except (KeyError, ValueError, OSError):
+        return []
+    version = read_version(raw, unit_stem(path))
+    return [*version.key_results, *version.kpis]
