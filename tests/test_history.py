@@ -162,13 +162,14 @@ def test_a_unit_renamed_keeps_its_numbers_history(tmp_path, monkeypatch, move_fi
     retro = run_cli("retro", "2026-Q4", "--repo", repo.root, "--format", "json").json()
     assert (retro["added_mid_period"], retro["dropped_mid_period"]) == ([], [])
     assert retro["goalpost_moves"] == []
-    # the old ref: its check-ins, and that no file holds it now
+    # the old ref: its check-ins, and what it is called now
     old = run_cli("history", "growth/convert/rate", "--repo", repo.root)
     assert old.exit_code == 0, old.stderr
     assert len(old.stdout.splitlines()) == 2 + len(expected)
     assert (
-        "growth/convert/rate is in no goals file now (removed, or its unit renamed): these are "
-        "its check-ins while it was"
+        "growth/convert/rate is in no goals file now: its unit was renamed, and it is "
+        "acquisition/convert/rate (`okrctl history acquisition/convert/rate` goes on from "
+        "here); these are its check-ins until then"
     ) in " ".join(old.stderr.split())
     assert "in no goals file" not in run_cli(
         "history", "acquisition/convert/rate", "--repo", repo.root
@@ -242,6 +243,20 @@ def test_a_rename_as_a_user_types_it_from_the_units_folder(tmp_path):
     assert diff.stdout.splitlines()[1:] == ["", "changed (1)", renamed]
     report = typed("report", "acquisition", "--since", "HEAD~1", cwd=here)
     assert "- Renamed: acquisition is `acquisition` now, was `growth`" in report.stdout
+
+
+def test_history_of_a_number_removed_says_no_file_holds_it_now(tmp_path):
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(BASE, "2026-10-01", "goals")
+    company = BASE["goals/company.yaml"]
+    repo.commit({"goals/company.yaml": company[: company.index("kpis:")]}, "2026-10-09")
+    found = run_cli("history", "acme/ltv-cac", "--repo", repo.root)
+    assert found.exit_code == 0, found.stderr
+    assert found.stdout.splitlines()[2].split()[:3] == ["2026-10-01", "Maria", "Lopez"]
+    assert (
+        "acme/ltv-cac is in no goals file now (removed, or its unit renamed): these are its "
+        "check-ins while it was"
+    ) in " ".join(found.stderr.split())
 
 
 def test_milestones_and_kpis(tmp_path):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+from okrctl.model.history import RefHistory
 from okrctl.store.history import ref_history
 from okrctl.store.workspace import Workspace
 from okrctl.views.history import DerivedValues, HistoryResult
@@ -18,11 +20,15 @@ def history(repo: Workspace | Path | str | None, ref: str) -> HistoryResult:
     workspace = Workspace.of(repo)
     ref, found, notes, unit, derived_now, gone = ref_history(workspace, ref)
     if gone:  # (its values are then written bare: no file says its unit)
-        notes = [
-            *notes,
+        now = _renamed_as(workspace, ref, found)
+        said = (
             f"{ref} is in no goals file now (removed, or its unit renamed): these are its "
-            "check-ins while it was",
-        ]
+            "check-ins while it was"
+            if now is None
+            else f"{ref} is in no goals file now: its unit was renamed, and it is {now} "
+            f"(`okrctl history {now}` goes on from here); these are its check-ins until then"
+        )
+        notes = [*notes, said]
     if found.checkins and not derived_now:
         return HistoryResult(ref, found.checkins, notes, unit)
     since = found.created
@@ -35,6 +41,54 @@ def history(repo: Workspace | Path | str | None, ref: str) -> HistoryResult:
     if derived is not None and found.checkins:
         derived = derived._replace(since=since)
     return HistoryResult(ref, found.checkins, [*notes, *said_too], unit, derived)
+
+
+def _renamed_as(workspace: Workspace, ref: str, found: RefHistory) -> str | None:
+    """What a number no goals file holds now is called since its unit was renamed: the number
+    of the working tree with the same objective and key result ids whose history goes on from
+    this one's (history carries a renamed unit's numbers over, check-ins and all); None for a
+    number removed. (The goals are loaded only for a ref gone from them.)"""
+    from okrctl.core.graph import build_graph
+    from okrctl.store.history import read_history
+    from okrctl.store.load import load_repo
+
+    repository = load_repo(workspace)
+    graph = build_graph(repository)
+    tail = ref.partition("/")[2]
+    candidates = [
+        number
+        for number in [*graph.key_results, *graph.kpis]
+        if number.partition("/")[2] == tail and number != ref
+    ]
+    if not candidates:
+        return None
+    history = read_history(workspace, repository.config.config.goals_dir)
+    if history is None:
+        return None
+    followed = [
+        number
+        for number in candidates
+        if (later := history.refs.get(number)) is not None and _goes_on_from(found, later)
+    ]
+    return followed[0] if len(followed) == 1 else None  # (two alike: neither is named)
+
+
+def _goes_on_from(earlier: RefHistory, later: RefHistory) -> bool:
+    """Whether `later`'s history begins with the whole of `earlier`'s: made at the same moment,
+    with the same values, targets and check-ins (commit and value), then perhaps more."""
+
+    def begins(longer: list[Any], shorter: list[Any]) -> bool:
+        return longer[: len(shorter)] == shorter
+
+    return (
+        later.created == earlier.created
+        and begins(later.timeline, earlier.timeline)
+        and begins(later.targets, earlier.targets)
+        and begins(
+            [(c.commit, c.value) for c in later.checkins],
+            [(c.commit, c.value) for c in earlier.checkins],
+        )
+    )
 
 
 def _derived_values(
