@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import BASE, pillar_with, run_cli, typed
+from conftest import BASE, index_payload, pillar_with, run_cli, typed
 from gitrepo import GitRepo
 
 PILLAR_FILE = "goals/pillars/growth.yaml"
@@ -200,6 +200,10 @@ def test_a_unit_renamed_and_not_committed_yet_keeps_its_numbers_history(tmp_path
     ]
     shown = run_cli("show", "acquisition/convert/rate", "--repo", repo.root).stdout
     assert "last check-in: 2026-10-15 by Maria Lopez" in shown
+    # read so, never kept so: the history index the runs wrote knows only what git holds
+    (index,) = (repo.root / ".git" / "okrctl").glob("history-*.marshal")
+    payload = index_payload(index)
+    assert [r for r in [*payload["refs"], *payload["latest"]] if "acquisition" in r] == []
 
 
 @pytest.mark.parametrize("move_file", [True, False], ids=["file-moved", "id-changed"])

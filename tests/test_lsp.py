@@ -252,6 +252,27 @@ def test_the_hover_of_a_derived_number_tells_its_sources_last_check_in(quarter):
     assert plain is not None and f"last check-in 2026-11-03 ({ago} days ago)\n" in plain
 
 
+def test_a_unit_whose_id_is_being_renamed_keeps_its_numbers_history(quarter):
+    """Typing a new `id:` into a unit file took its numbers' history away as it was typed: the
+    hover lost its last check-in and `stale` fell silent on numbers a month quiet."""
+    from datetime import date
+
+    from okrctl.render.editor import hover_markdown
+    from okrctl.store.history import read_history
+    from okrctl.store.workspace import Workspace
+    from okrctl.views import editor
+
+    workspace = Workspace(quarter.resolve(), read_only=True)
+    path = quarter / "goals" / "teams" / "platform.yaml"
+    renamed = path.read_bytes().replace(b"\nid: platform\n", b"\nid: infra\n")
+    analysis = editor.analyse(workspace, {path: renamed}, read_history(workspace, "goals"))
+    hover = hover_markdown(analysis, "infra/cheaper-infrastructure/infra-cost")
+    ago = (date.today() - date(2026, 11, 3)).days
+    assert hover is not None and f"last check-in 2026-11-03 ({ago} days ago)\n" in hover
+    stale = [f.ref for f in analysis.findings if f.rule == "stale"]
+    assert "infra/on-call-skills/game-days" in stale
+
+
 def test_no_half_typed_file_breaks_the_analysis(tmp_path):
     """Every line-prefix of every demo file, and every character-prefix of a company, a team and
     a person file, as an unsaved buffer: the analysis answers (findings, hover, completion),

@@ -7,7 +7,7 @@ define."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
@@ -126,6 +126,81 @@ class Refs(Mapping[str, RefHistory]):
         self, refs: Iterable[str], start: datetime, end: datetime
     ) -> dict[str, list[CheckIn]]:
         return {ref: self.checkins_between(ref, start, end) for ref in refs}
+
+
+class RenamedRefs(Refs):
+    """`base` with some refs read under new names (new ref -> the ref `base` knows it by): a
+    unit renamed in the working tree and not committed yet, read as history will read it once
+    it is. A view: `base`, which a cache may be writing, stays as it was."""
+
+    def __init__(self, base: Mapping[str, RefHistory], renamed: dict[str, str]) -> None:
+        self.base, self.renamed = base, renamed
+        self._built: dict[str, RefHistory] = {}
+
+    def _old(self, ref: str) -> str:
+        return self.renamed.get(ref, ref)
+
+    def __getitem__(self, ref: str) -> RefHistory:
+        old = self.renamed.get(ref)
+        if old is None:
+            return self.base[ref]
+        found = self._built.get(ref)
+        if found is None:
+            kept = self.base[old]
+            found = self._built[ref] = RefHistory(
+                kept.created,
+                [checkin._replace(ref=ref) for checkin in kept.checkins],
+                kept.timeline,
+                kept.targets,
+            )
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.base
+        yield from (ref for ref in self.renamed if ref not in self.base)
+
+    def __len__(self) -> int:
+        return len(self.base) + sum(ref not in self.base for ref in self.renamed)
+
+    def __contains__(self, ref: object) -> bool:
+        return ref in self.renamed or ref in self.base
+
+    def seen_all(self, refs: Iterable[str], moment: datetime) -> dict[str, Seen | None]:
+        wanted = list(refs)
+        base = self.base
+        if not isinstance(base, Refs):
+            return {ref: seen_in(self.get(ref), moment) for ref in wanted}
+        found = base.seen_all([self._old(ref) for ref in wanted], moment)
+        return {ref: found[self._old(ref)] for ref in wanted}
+
+    def seen(self, ref: str, moment: datetime) -> Seen | None:
+        return self.seen_all([ref], moment)[ref]
+
+    def dated_values(self, ref: str, opening: datetime | None) -> DatedValues | None:
+        base = self.base
+        if isinstance(base, Refs):
+            return base.dated_values(self._old(ref), opening)
+        return super().dated_values(ref, opening)
+
+    def target_moves(self, ref: str, start: datetime, end: datetime) -> list[TargetMove]:
+        base = self.base
+        if isinstance(base, Refs):
+            return base.target_moves(self._old(ref), start, end)
+        return super().target_moves(ref, start, end)
+
+    def checkins_between_all(
+        self, refs: Iterable[str], start: datetime, end: datetime
+    ) -> dict[str, list[CheckIn]]:
+        wanted = list(refs)
+        base = self.base
+        if not isinstance(base, Refs):
+            return {ref: self.checkins_between(ref, start, end) for ref in wanted}
+        found = base.checkins_between_all([self._old(ref) for ref in wanted], start, end)
+        return {
+            ref: [c._replace(ref=ref) for c in found[self._old(ref)]] if ref in self.renamed
+            else found[ref]
+            for ref in wanted
+        }  # fmt: skip
 
 
 DatedValues = tuple[list[tuple[datetime, Any]], Any]

@@ -65,7 +65,7 @@ class Snapshot:
                 from okrctl.store.uncommitted_renames import follow_uncommitted_renames
 
                 goals_dir = repository.config.config.goals_dir
-                follow_uncommitted_renames(self.workspace, self.graph, history, goals_dir)
+                history = follow_uncommitted_renames(self.workspace, self.graph, history, goals_dir)
         self.workspace.now_alone()  # history read: what waited for that starts beside the rest
         return history
 

@@ -8,10 +8,11 @@ renamed, or a new one still being written): a repository at rest asks nothing.""
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from okrctl.model.errors import OkrctlError
+from okrctl.model.history import RenamedRefs
 from okrctl.model.names import renamed_unit, translate, unit_stem
 from okrctl.store.yaml.read import MAX_FILE_BYTES
 
@@ -23,9 +24,13 @@ if TYPE_CHECKING:
 
 
 def follow_uncommitted_renames(
-    workspace: Workspace, graph: Graph, history: History, goals_dir: str
-) -> None:
-    """Each number of a unit renamed since HEAD gets its history under its new ref."""
+    workspace: Workspace, graph: Graph, history: History, goals_dir: str, *, moves: bool = True
+) -> History:
+    """`history` with the numbers of each unit renamed since HEAD also under their new refs
+    (`history` itself, which the history index may be being written from, stays as it was).
+    Without `moves`, only an `id:` edited where the file stands is followed, and git's rename
+    detection is not asked (an editor's analysis after each edit: a file renamed there is not
+    staged)."""
     latest = history.latest
     unmet = [
         unit_file
@@ -33,29 +38,34 @@ def follow_uncommitted_renames(
         if (first := _first_number(unit_file)) is not None and first not in latest
     ]
     if not unmet or not latest or workspace.top is None:
-        return
+        return history
     from okrctl.store.change import moved_files
 
     try:
-        moved = moved_files(workspace, "HEAD", None, goals_dir)
+        moved = moved_files(workspace, "HEAD", None, goals_dir) if moves else {}
     except OkrctlError:
-        return  # (no commit yet, say: nothing was renamed)
+        return history  # (no commit yet, say: nothing was renamed)
     came_from = {new: old for old, new in moved.items()}
-    refs = history.refs
-    if not isinstance(refs, MutableMapping):
-        refs = history.refs = dict(refs)
+    renamed: dict[str, str] = {}
     for unit_file in unmet:
         numbers = _numbers(unit_file)
         path = came_from.get(unit_file.path, unit_file.path)
-        renamed = renamed_unit(_numbers_at_head(workspace, path), numbers)
-        if renamed is None:
+        unit = renamed_unit(_numbers_at_head(workspace, path), numbers)
+        if unit is None:
             continue
-        as_old = {renamed[1]: renamed[0]}
-        for ref in numbers:
-            old = translate(ref, as_old)
-            if old in latest and ref not in latest:
-                refs[ref] = refs[old]
-                latest[ref] = latest[old]
+        as_old = {unit[1]: unit[0]}
+        renamed |= {
+            ref: old
+            for ref in numbers
+            if (old := translate(ref, as_old)) in latest and ref not in latest
+        }
+    if not renamed:
+        return history
+    return replace(
+        history,
+        refs=RenamedRefs(history.refs, renamed),
+        latest={**latest, **{ref: latest[old] for ref, old in renamed.items()}},
+    )
 
 
 def _first_number(unit_file: UnitFile) -> str | None:

@@ -23,6 +23,7 @@ from okrctl.model.goals import Kind
 from okrctl.model.history import History
 from okrctl.model.units import Repository
 from okrctl.store.load import load_buffers
+from okrctl.store.uncommitted_renames import follow_uncommitted_renames
 from okrctl.store.workspace import Workspace
 
 Node = ObjectiveNode | KeyResultNode | KpiNode
@@ -79,6 +80,10 @@ def analyse(
     repository = load_buffers(workspace, buffers)
     graph = build_graph(repository)
     config = repository.config.config
+    if history is not None:  # a unit whose `id:` is being renamed keeps its numbers' history
+        history = follow_uncommitted_renames(
+            workspace, graph, history, config.goals_dir, moves=False
+        )
     period = parse_period(config.period, config.fiscal_year_start)
     moment = Moment.of(None)
     findings = run_rules(repository, Context(repository, graph, moment, period, history), kept)
