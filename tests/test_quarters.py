@@ -251,6 +251,39 @@ def test_roll_then_diff_and_retro_read_the_new_quarter(quarters, monkeypatch):
     assert retro_q4["added_mid_period"] == [] and retro_q4["dropped_mid_period"] == []
 
 
+def test_calibration_counts_a_unit_renamed_since_under_its_new_name(tmp_path):
+    """A pillar renamed between two quarters split into two rows of one season each, and
+    neither was calibrated."""
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit(
+        {
+            **BASE,
+            "okrctl.yaml": "company: Acme\nperiod: 2026-Q3\n",
+            PILLAR_FILE: pillar(current=40),
+        },
+        "2026-07-01",
+        "Q3: the pillar aims low",
+    )
+    assert run_cli("close", "2026-Q3", "--repo", repo.root).exit_code == 0
+    repo.git("mv", PILLAR_FILE, "goals/pillars/acquisition.yaml")
+    repo.commit(
+        {
+            "okrctl.yaml": "company: Acme\nperiod: 2026-Q4\n",
+            "goals/pillars/acquisition.yaml": pillar(current=40),
+            TEAM_FILE: TEAM.replace("growth", "acquisition"),
+        },
+        "2026-10-01",
+        "Q4: Growth is Acquisition now, and aims low again",
+    )
+    rows = {row["unit"]: row for row in retro_json(repo, "2026-Q4")["calibration"]}
+    assert rows["acquisition"] == {
+        "unit": "acquisition",
+        "finding": "too safe",
+        "scores": {"2026-Q3": 1.0, "2026-Q4": 1.0},
+    }
+    assert "growth" not in rows
+
+
 def test_diff_values_and_text(quarters):
     repo, shas = quarters
     plain = run_cli("diff", shas["start"], shas["q3-end"], "--repo", repo.root, "--format", "json")

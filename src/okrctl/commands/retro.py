@@ -64,7 +64,7 @@ def retro(
         for kr in card.key_results.values()
         if kr.node.key_result.confidence is not None and mine(kr.ref)
     ]
-    found = calibration(workspace, top, period_name, card)
+    found = calibration(workspace, top, period_name, graded, revision)
     result.calibration = [row for row in found if mine(row.unit)]
     result.titles = {ref: node.objective.title for ref, node in graph.objectives.items()}
     result.rolled = _rolled(top, revision, mine)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from okrctl.core.compare import renamed_units
 from okrctl.core.goalposts import RETRO_FIELDS, grace_end
 from okrctl.core.graph import Graph, build_graph
 from okrctl.core.periods import Period, check_period, is_period, iso_utc, now
@@ -25,6 +26,7 @@ from okrctl.model.config import Config
 from okrctl.model.errors import OkrctlError
 from okrctl.model.history import History
 from okrctl.model.names import renamed_unit, translate, unit_of, unit_stem
+from okrctl.store.change import moved_files
 from okrctl.store.git import objects as git_objects
 from okrctl.store.git import process as git_process
 from okrctl.store.git import writes as git_writes
@@ -359,12 +361,13 @@ def cadence(graph: Graph, history: History, period: Period) -> list[Cadence]:
 
 
 def calibration(
-    workspace: Workspace, top: Path, period_name: str, card: Scorecard
+    workspace: Workspace, top: Path, period_name: str, graded: Graded, revision: str
 ) -> list[Calibration]:
     """Units whose aspirational objectives score ≥ 0.95 (too safe) or < 0.3 (over-reach) in
-    this period and at least one earlier closed period (`okr/*` tags)."""
+    this period (`graded`, read at `revision`) and at least one earlier closed period (`okr/*`
+    tags); a unit renamed since is counted under its name of this period."""
     tags = git_writes.tags(top, TAG_PREFIX + "*")
-    seasons: dict[str, dict[str, float]] = {period_name: _aspirational(card)}
+    seasons: dict[str, dict[str, float]] = {period_name: _aspirational(graded.card)}
     for tag in tags:
         name = tag.removeprefix(TAG_PREFIX)
         if name == period_name or not is_period(name):
@@ -373,9 +376,13 @@ def calibration(
         if sha is None:
             continue
         try:
-            seasons[name] = _aspirational(grade_period(workspace, name, sha).card)
+            then = grade_period(workspace, name, sha)
+            moved = moved_files(workspace, sha, revision, graded.config.goals_dir)
         except OkrctlError:  # an old period that no longer loads is left out
             continue
+        renamed = renamed_units(then.graph.units, graded.graph.units, moved)
+        scores = _aspirational(then.card)
+        seasons[name] = {translate(unit, renamed): score for unit, score in scores.items()}
     findings = []
     units = sorted({u for scores in seasons.values() for u in scores})
     for unit in units:
