@@ -251,9 +251,8 @@ def test_roll_then_diff_and_retro_read_the_new_quarter(quarters, monkeypatch):
     assert retro_q4["added_mid_period"] == [] and retro_q4["dropped_mid_period"] == []
 
 
-def test_calibration_counts_a_unit_renamed_since_under_its_new_name(tmp_path):
-    """A pillar renamed between two quarters split into two rows of one season each, and
-    neither was calibrated."""
+def _aiming_low_in_q3(tmp_path):
+    """Q3's goals, the growth pillar's aspirational objective met from its first day."""
     repo = GitRepo(tmp_path / "okrs")
     repo.commit(
         {
@@ -264,6 +263,13 @@ def test_calibration_counts_a_unit_renamed_since_under_its_new_name(tmp_path):
         "2026-07-01",
         "Q3: the pillar aims low",
     )
+    return repo
+
+
+def test_calibration_counts_a_unit_renamed_since_under_its_new_name(tmp_path):
+    """A pillar renamed between two quarters split into two rows of one season each, and
+    neither was calibrated."""
+    repo = _aiming_low_in_q3(tmp_path)
     assert run_cli("close", "2026-Q3", "--repo", repo.root).exit_code == 0
     repo.git("mv", PILLAR_FILE, "goals/pillars/acquisition.yaml")
     repo.commit(
@@ -312,16 +318,7 @@ def test_unknown_periods_and_revisions_exit_2(quarters, command, word):
 
 
 def test_calibration_flags_a_unit_that_always_hits_its_aspirational_goals(tmp_path):
-    repo = GitRepo(tmp_path / "okrs")
-    repo.commit(
-        {
-            **BASE,
-            "okrctl.yaml": "company: Acme\nperiod: 2026-Q3\n",
-            PILLAR_FILE: pillar(current=40),
-        },
-        "2026-07-01",
-        "Q3: the pillar aims low",
-    )
+    repo = _aiming_low_in_q3(tmp_path)
     repo.commit({PILLAR_FILE: pillar(current=39.5)}, "2026-09-20", "checkin")
     assert run_cli("close", "2026-Q3", "--repo", repo.root).exit_code == 0
     repo.commit(
