@@ -453,6 +453,7 @@ UNITS_TEAM = TEAM_HEAD + """\
         ("signups/funding/accounts", "47.25k accounts", "47250"),
         ("signups/funding/deposits", "$97,500k", "97.5"),  # another magnitude of its money
         ("signups/funding/deposits", "$0.1B", "100"),
+        ("signups/funding/deposits", "$0.1Bn", "100"),  # (as finance writes billions too)
         ("signups/funding/serve", "$7.35k/month", "7350"),
     ],
 )

@@ -16,7 +16,7 @@ POWERS = {
 MAGNITUDES = frozenset(POWERS) - {""}
 """Those that count thousands, millions or more."""
 
-ABBREVIATIONS = ("bn", "k", "K", "M", "B")
+ABBREVIATIONS = ("bn", "Bn", "k", "K", "M", "B")
 """What may follow a number written as a title writes it (`41k`, `$1.2M`, `3bn`): the
 magnitudes of `POWERS` read after any number, not only money's (`m` is not among them: minutes
 and metres). Longest first, as a suffix is looked for."""
