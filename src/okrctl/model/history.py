@@ -63,6 +63,11 @@ class RefHistory:
             value = current
         return value
 
+    def under(self, ref: str) -> RefHistory:
+        """This history as another ref's (a unit renamed): its check-ins name `ref`."""
+        checkins = [checkin._replace(ref=ref) for checkin in self.checkins]
+        return RefHistory(self.created, checkins, list(self.timeline), list(self.targets))
+
     def value_left(self) -> datetime | None:
         """The commit date since which its file has given no value of its own (a number
         that now takes it `from:` others); None while the last commit gives one."""
@@ -146,13 +151,7 @@ class RenamedRefs(Refs):
             return self.base[ref]
         found = self._built.get(ref)
         if found is None:
-            kept = self.base[old]
-            found = self._built[ref] = RefHistory(
-                kept.created,
-                [checkin._replace(ref=ref) for checkin in kept.checkins],
-                kept.timeline,
-                kept.targets,
-            )
+            found = self._built[ref] = self.base[old].under(ref)
         return found
 
     def __iter__(self) -> Iterator[str]:
@@ -196,11 +195,13 @@ class RenamedRefs(Refs):
         if not isinstance(base, Refs):
             return {ref: self.checkins_between(ref, start, end) for ref in wanted}
         found = base.checkins_between_all([self._old(ref) for ref in wanted], start, end)
-        return {
-            ref: [c._replace(ref=ref) for c in found[self._old(ref)]] if ref in self.renamed
-            else found[ref]
-            for ref in wanted
-        }  # fmt: skip
+        return {ref: self._named(ref, found[self._old(ref)]) for ref in wanted}
+
+    def _named(self, ref: str, checkins: list[CheckIn]) -> list[CheckIn]:
+        """`checkins` naming `ref` (those of a renamed ref name its old one)."""
+        if ref not in self.renamed:
+            return checkins
+        return [checkin._replace(ref=ref) for checkin in checkins]
 
 
 DatedValues = tuple[list[tuple[datetime, Any]], Any]

@@ -378,15 +378,9 @@ def _carry_renamed(
         if ref == old or ref in refs or ref not in values or old not in latest:
             continue
         kept = refs.get(old)
-        if kept is None:
-            continue
-        refs[ref] = RefHistory(
-            created=kept.created,
-            checkins=[checkin._replace(ref=ref) for checkin in kept.checkins],
-            timeline=list(kept.timeline),
-            targets=list(kept.targets),
-        )
-        latest[ref] = latest[old]
+        if kept is not None:
+            refs[ref] = kept.under(ref)
+            latest[ref] = latest[old]
 
 
 def _record(
