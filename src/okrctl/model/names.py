@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TypeVar
+
+Item = TypeVar("Item")
 
 YAML_SUFFIXES = (".yaml", ".yml")
 """What a goals file's name ends in (in lower case: `.YAML` is a finding, not a goals file)."""
@@ -35,3 +38,13 @@ def translate(ref: str, renamed: Mapping[str, str]) -> str:
     unit, _, rest = ref.partition("/")
     unit = renamed.get(unit, unit)
     return f"{unit}/{rest}" if rest else unit
+
+
+def followed(before: Mapping[str, Item], after: Iterable[str]) -> dict[str, Item]:
+    """`before` (a version's items by ref) under the unit id of the version after it, where
+    that version renamed the unit (`renamed_unit`): its goals, not dropped and added again."""
+    renamed = renamed_unit(before, after)
+    if renamed is None:
+        return dict(before)
+    as_renamed = dict([renamed])
+    return {translate(ref, as_renamed): item for ref, item in before.items()}

@@ -9,7 +9,7 @@ from typing import Any
 
 from okrctl.core.compare import renamed_units
 from okrctl.core.recount import recounted_fields
-from okrctl.model.names import renamed_unit, translate, unit_stem
+from okrctl.model.names import followed, renamed_unit, translate, unit_stem
 from okrctl.store.change import Change
 from okrctl.store.history import LogCommit
 from okrctl.store.versions import Version, read_version
@@ -86,7 +86,7 @@ def walk(change: Change, renames: dict[str, str]) -> Walk:
             if entry.status in ("M", "R") and renamed_unit(
                 spelt(entry.old_sha, old_path), spelt(entry.sha, entry.path)
             ):  # the unit renamed by this commit: moved to its new name, or its `id:` changed
-                old = _follow(old, new)
+                old = followed(old, new)
                 result.renamed[entry.path] = commit
             before |= old
             after |= new
@@ -108,17 +108,6 @@ def walk(change: Change, renames: dict[str, str]) -> Walk:
                 result.dropped[ref] = commit
                 result.added.pop(ref, None)
     return result
-
-
-def _follow(
-    old: dict[str, tuple[str, dict[str, Any]]], new: dict[str, tuple[str, dict[str, Any]]]
-) -> dict[str, tuple[str, dict[str, Any]]]:
-    """A unit renamed in one commit keeps its goals: its old unit id is read as the new one
-    (where the change as a whole did not rename it so: renamed again later, say)."""
-    renamed = renamed_unit(old, new)
-    if renamed is None:
-        return old
-    return {translate(ref, dict([renamed])): item for ref, item in old.items()}
 
 
 def credit(commit: LogCommit | None) -> Credit:

@@ -25,7 +25,7 @@ from okrctl.core.staleness import stale_refs
 from okrctl.model.config import Config
 from okrctl.model.errors import OkrctlError
 from okrctl.model.history import History
-from okrctl.model.names import renamed_unit, translate, unit_of, unit_stem
+from okrctl.model.names import followed, translate, unit_of, unit_stem
 from okrctl.store.change import moved_files
 from okrctl.store.git import objects as git_objects
 from okrctl.store.git import process as git_process
@@ -292,12 +292,8 @@ def walk_intent(
         before: dict[str, dict[str, Any]] = {}
         after: dict[str, dict[str, Any]] = {}
         for entry in commit.entries:
-            was = intent(entry.old_sha, entry.old_path or entry.path)
             now = intent(entry.sha, entry.path) if entry.status != "D" else {}
-            renamed = renamed_unit(was, now)  # a unit renamed: its goals neither added nor dropped
-            if renamed is not None:
-                was = {translate(ref, dict([renamed])): fields for ref, fields in was.items()}
-            before |= was
+            before |= followed(intent(entry.old_sha, entry.old_path or entry.path), now)
             after |= now
         late = commit.date > grace_ends
         for ref, fields in after.items():
