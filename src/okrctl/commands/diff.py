@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from okrctl.core.compare import Comparison, compare, compare_units, renamed_units
+from okrctl.core.compare import Comparison, compare, compare_units
 from okrctl.core.graph import build_graph
 from okrctl.model.names import translate, unit_of
-from okrctl.store.change import moved_files
+from okrctl.store.change import renamed_since
 from okrctl.store.load import load_repo
 from okrctl.store.revisions import resolve
 from okrctl.store.workspace import Workspace
@@ -33,8 +33,7 @@ def diff(
     new_revision = resolve(workspace, target) if target is not None else None
     new = build_graph(load_repo(workspace, revision=new_revision))
     goals_dir = old_repository.config.config.goals_dir
-    moved = moved_files(workspace, old_revision, new_revision, goals_dir)
-    renamed = renamed_units(old.units, new.units, moved)
+    renamed = renamed_since(workspace, old.units, new.units, old_revision, new_revision, goals_dir)
     place = cascade_places(new, old)
     goals, units = compare(old, new, renamed=renamed), compare_units(old, new, renamed)
     comparison = in_cascade_order(

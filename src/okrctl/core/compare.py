@@ -103,10 +103,11 @@ def read_by_comparison(
     `from:` others, which may move with any unit's (then every unit, and None: the graphs
     tell). A report at 2,000 teams built the graph of every unit as it was `--since`, for
     the few dozen a fortnight changes (a pillar's, for the hundred it compares)."""
-    first: dict[str, UnitFile] = {}  # (a unit id's first file is the unit, as in a graph)
-    for unit_file in repository.units:
-        if units is None or unit_file.unit.id in units:
-            first.setdefault(unit_file.unit.id, unit_file)
+    first = {
+        unit_id: unit_file
+        for unit_id, unit_file in units_by_id(repository).items()
+        if units is None or unit_id in units
+    }
     for unit_file in first.values():
         unit = unit_file.unit
         if any(kpi.derived_from is not None for kpi in unit.kpis) or any(

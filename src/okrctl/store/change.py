@@ -4,9 +4,12 @@ tree, come last as one more "commit" by whoever `git config` says is committing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from okrctl.core.compare import renamed_units
 from okrctl.core.periods import now
 from okrctl.model.errors import UsageError
 from okrctl.store.git import objects as git_objects
@@ -14,6 +17,9 @@ from okrctl.store.git import process as git_process
 from okrctl.store.history import LogCommit, LogEntry, Scope, goals_scope, read_log
 from okrctl.store.load import read_entry
 from okrctl.store.workspace import Workspace
+
+if TYPE_CHECKING:
+    from okrctl.model.units import UnitFile
 
 ZERO = "0" * 40
 
@@ -90,6 +96,23 @@ def _raw_entries(out: bytes, scope: Scope) -> list[tuple[str, str, str, str, str
         if scope.read_as(path) is not None or (old and scope.read_as(old) is not None):
             found.append((status, parts[2], parts[3], path, old))
     return found
+
+
+def renamed_since(
+    workspace: Workspace,
+    old: Mapping[str, UnitFile],
+    new: Mapping[str, UnitFile],
+    since: str,
+    head: str | None,
+    goals_dir: str,
+) -> dict[str, str]:
+    """Old id -> new id of the units renamed from the commit `since` (`old`: its units by id)
+    to `head` (`new`; the working tree when None): `core/compare.renamed_units`, git asked
+    which files moved only when a unit of `old` is gone from `new` (a diff or report of a
+    period nobody reorganised starts no git process for it)."""
+    if all(unit_id in new for unit_id in old):
+        return {}
+    return renamed_units(old, new, moved_files(workspace, since, head, goals_dir))
 
 
 def moved_files(

@@ -11,13 +11,7 @@ from datetime import date
 from functools import cache, cached_property
 from pathlib import Path
 
-from okrctl.core.compare import (
-    Comparison,
-    compare,
-    read_by_comparison,
-    renamed_units,
-    units_by_id,
-)
+from okrctl.core.compare import Comparison, compare, read_by_comparison, units_by_id
 from okrctl.core.graph import Graph, build_graph
 from okrctl.core.periods import days_before, parse_date
 from okrctl.core.scorecard import (
@@ -31,7 +25,7 @@ from okrctl.core.scorecard import (
 from okrctl.model.errors import UsageError
 from okrctl.model.goals import Kind
 from okrctl.model.history import History
-from okrctl.store.change import moved_files
+from okrctl.store.change import renamed_since
 from okrctl.store.forks import elsewhere
 from okrctl.store.git import log as git_log
 from okrctl.store.load import load_repo
@@ -258,10 +252,10 @@ def changes_since(
         in_scope = {u for u, _ in cascade_order(graph, scope)} if scope is not None else None
         old = load_repo(snapshot.workspace, revision=since.revision)
         goals_dir = snapshot.repository.config.config.goals_dir
-        moved = moved_files(
-            snapshot.workspace, since.revision, snapshot.repository.revision, goals_dir
+        head = snapshot.repository.revision
+        renamed = renamed_since(
+            snapshot.workspace, units_by_id(old), graph.units, since.revision, head, goals_dir
         )
-        renamed = renamed_units(units_by_id(old), graph.units, moved)
         read = in_scope  # (and the units in scope by their old ids, where renamed)
         if in_scope is not None:
             read = in_scope | {was for was, now in renamed.items() if now in in_scope}

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from okrctl.core.compare import renamed_units
 from okrctl.core.goalposts import RETRO_FIELDS, grace_end
 from okrctl.core.graph import Graph, build_graph
 from okrctl.core.periods import Period, check_period, is_period, iso_utc, now
@@ -26,7 +25,7 @@ from okrctl.model.config import Config
 from okrctl.model.errors import OkrctlError
 from okrctl.model.history import History
 from okrctl.model.names import followed, translate, unit_of, unit_stem
-from okrctl.store.change import moved_files
+from okrctl.store.change import renamed_since
 from okrctl.store.git import objects as git_objects
 from okrctl.store.git import process as git_process
 from okrctl.store.git import writes as git_writes
@@ -373,10 +372,12 @@ def calibration(
             continue
         try:
             then = grade_period(workspace, name, sha)
-            moved = moved_files(workspace, sha, revision, graded.config.goals_dir)
+            renamed = renamed_since(
+                workspace, then.graph.units, graded.graph.units, sha, revision,
+                graded.config.goals_dir,
+            )  # fmt: skip
         except OkrctlError:  # an old period that no longer loads is left out
             continue
-        renamed = renamed_units(then.graph.units, graded.graph.units, moved)
         scores = _aspirational(then.card)
         seasons[name] = {translate(unit, renamed): score for unit, score in scores.items()}
     findings = []
