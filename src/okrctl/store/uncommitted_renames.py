@@ -9,7 +9,7 @@ renamed, or a new one still being written): a repository at rest asks nothing.""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from okrctl.model.errors import OkrctlError
 from okrctl.model.history import RenamedRefs
@@ -45,12 +45,16 @@ def follow_uncommitted_renames(
         moved = moved_files(workspace, "HEAD", None, goals_dir) if moves else {}
     except OkrctlError:
         return history  # (no commit yet, say: nothing was renamed)
+    try:
+        tree = workspace.repo.head.commit.tree
+    except ValueError:  # (no commit yet: nothing was renamed)
+        return history
     came_from = {new: old for old, new in moved.items()}
     renamed: dict[str, str] = {}
     for unit_file in unmet:
         numbers = _numbers(unit_file)
         path = came_from.get(unit_file.path, unit_file.path)
-        unit = renamed_unit(_numbers_at_head(workspace, path), numbers)
+        unit = renamed_unit(_numbers_in(tree, workspace.prefix + path), numbers)
         if unit is None:
             continue
         as_old = {unit[1]: unit[0]}
@@ -84,13 +88,13 @@ def _numbers(unit_file: UnitFile) -> list[str]:
     return found + [f"{unit.id}/{kpi.id}" for kpi in unit.kpis]
 
 
-def _numbers_at_head(workspace: Workspace, path: str) -> list[str]:
-    """The refs of the key results and KPIs the file at `path` (from the root) held at HEAD;
-    none when HEAD has no such file, or it does not read."""
+def _numbers_in(tree: Any, path: str) -> list[str]:
+    """The refs of the key results and KPIs the file at `path` (from the git top-level) held
+    in `tree` (HEAD's); none when it has no such file, or it does not read."""
     from okrctl.store.versions import read_version
 
     try:
-        blob = workspace.repo.head.commit.tree / (workspace.prefix + path)
+        blob = tree / path
         if blob.size > MAX_FILE_BYTES:
             return []
         raw = blob.data_stream.read()
