@@ -1,8 +1,8 @@
 """`okrctl diff A [B]`: what changed between two periods or revisions (B: the working tree).
 
-Intent first: units, objectives, key results and KPIs added, removed and changed (a unit's
-parent, lead and name; titles, baselines, targets, types, owners, alignment), with each
-objective's score delta. Check-in values and
+Intent first: units, objectives, key results and KPIs added, removed and changed (a unit's id,
+kind, name, parent, lead and mission; goals' titles, baselines, targets, units, sources,
+`from:`, types, owners, alignment), with each objective's score delta. Check-in values and
 confidences join only with `--values`, so the intent stays readable.
 """
 
