@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import CONFIG, findings, run_cli, write_repo
+from conftest import CONFIG, findings, run_cli, typed, write_repo
 from gitrepo import GitRepo
 
 COMPANY = """\
@@ -346,6 +346,11 @@ def test_history_of_a_number_checked_in_before_it_became_derived_goes_on_past_th
         "2026-11-02 420 people",
         "2026-11-20 510 people",
     ]
+    # as a user types it: the installed okrctl, from the goals folder, piped
+    here = repo.root / "goals" / "pillars"
+    typed_in = typed("history", "acme/values/certified", cwd=here)
+    assert typed_in.returncode == 0, typed_in.stderr
+    assert [" ".join(line.split()) for line in typed_in.stdout.splitlines()] == lines
     data = run_cli("history", "acme/values/certified", "--repo", repo.root, "--format", "json")
     payload = data.json()
     assert [(c["date"][:10], c["value"]) for c in payload["checkins"]] == [
