@@ -49,6 +49,34 @@ def test_first_in_child_runs_there_only():
     assert marks == []
 
 
+@may_fork
+def test_a_big_result_comes_back_whole_and_its_child_is_not_waited_for_while_it_exits():
+    """A result of megabytes comes back byte for byte (through a file in memory). A child that
+    sent its result is left to exit: here its exit takes 3 s (a finalizer `multiprocessing`
+    runs as it exits), and neither the result nor a command's last `end_children` waits for
+    it; `okrctl serve`, between commands, ends it."""
+    import multiprocessing
+    import multiprocessing.util
+    import time
+
+    big = "ünïcode " * 500_000
+    here = os.getpid()
+
+    def slow_to_exit() -> str:
+        assert os.getpid() != here  # (done here, it would find nothing to wait for)
+        multiprocessing.util.Finalize(None, time.sleep, args=(3,), exitpriority=0)
+        return big
+
+    start = time.monotonic()
+    later = elsewhere(slow_to_exit, here=lambda: "done here")
+    assert later() == big
+    forks.end_children(wait_for_exiting=False)
+    assert time.monotonic() - start < 2.5
+    assert len(multiprocessing.active_children()) == 1  # (still exiting)
+    forks.end_children()  # (ends it: it has nothing left to do)
+    assert multiprocessing.active_children() == []
+
+
 def test_beside_another_thread_or_refused_a_process_the_work_runs_here(monkeypatch):
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
@@ -469,7 +497,8 @@ def test_a_report_built_on_demand_is_the_one_built_at_once(quarter, monkeypatch,
     result built when the template first reads it (a child building the last units; once the
     template reads one of theirs whole, a second building them all whole, each built here
     until it answers): the text is the one a context built at once renders, and the one a
-    single process renders, and no child outlives the rendering, read or not."""
+    single process renders, and no child outlives the rendering, read or not, but to exit once
+    it has sent what it made."""
     import multiprocessing
     from datetime import date
 
@@ -488,7 +517,8 @@ def test_a_report_built_on_demand_is_the_one_built_at_once(quarter, monkeypatch,
         on_demand = render_report(request)
         reads_theirs_whole = template == "every-number"  # (the others read what is known)
         assert children() == (2 if reads_theirs_whole else 1)
-        assert multiprocessing.active_children() == []
+        left = multiprocessing.active_children()  # (but those that sent and are exiting)
+        assert {child.pid for child in left} <= forks._EXITING
         at_once = render(
             request.template, lambda needed: build_context(request, needed), request.user_templates
         )

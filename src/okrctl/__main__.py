@@ -52,7 +52,7 @@ def leave(code: str | int | None) -> NoReturn:
         # command's client would import `forks` and its imports, some 20 ms, for nothing)
         from okrctl.store.forks import end_children
 
-        end_children()
+        end_children(wait_for_exiting=False)  # (one that sent its result exits alone)
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
             stream.flush()

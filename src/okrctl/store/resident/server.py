@@ -104,6 +104,7 @@ def serve(run: Callable[[], object], *, idle: float, log: TextIO) -> None:
         pass
     finally:
         _close(listener, path)
+        end_children()
         forget_reads()
         signal.signal(signal.SIGUSR1, before_usr1)
         signal.signal(signal.SIGTERM, before_term)
@@ -191,6 +192,7 @@ def _loop(listener: socket.socket, served: _Served, idle: float) -> None:
             connection, _ = listener.accept()
         except TimeoutError:
             if made:
+                end_children()  # (those that sent their result have exited by now)
                 gc.collect()  # what the commands made since the last pause (see TIDY_AFTER)
                 made = 0
             elif served.untidy:
@@ -355,7 +357,7 @@ def _as_the_client(
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(OSError, ValueError):
                 stream.flush()
-        end_children()
+        end_children(wait_for_exiting=False)  # (reaped once exited: by the next one, or idle)
         sys.stdout, sys.stderr, sys.argv = streams
         os.dup2(own[0], 1)
         os.dup2(own[1], 2)
