@@ -23,15 +23,23 @@ def stale(ctx: Context) -> Iterator[Hit]:
     graph = ctx.graph
     found = stale_refs(graph, ctx.history, ctx.period, ctx.moment.instant, limit, ctx.files)
     after = counted(limit, "day")
+    # How long, and since which check-in, by what decides it: thousands of findings share a
+    # few (the period's start; a commit's date and author).
+    said: dict[tuple[object, ...], str] = {}
     for ref, silence in found.items():
         node = graph.key_result_or_kpi(ref)
         assert node is not None
         last, through = silence.last, silence.through
-        if last is None:
-            seen = "never checked in"
-        else:
-            seen = f"last checked in on {last.date.date()} by {last.author}"
-        told = f"for {silence.said_for(limit)} ({seen}; stale after {after})"
+        key: tuple[object, ...] = (silence.since, silence.until)
+        if last is not None:
+            key += (last.date, last.author)
+        told = said.get(key)
+        if told is None:
+            if last is None:
+                seen = "never checked in"
+            else:
+                seen = f"last checked in on {last.date.date()} by {last.author}"
+            told = said[key] = f"for {silence.said_for(limit)} ({seen}; stale after {after})"
         if through is None:
             message = (
                 f"`{ref}` has not been checked in {told}: "
