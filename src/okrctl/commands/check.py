@@ -17,6 +17,7 @@ from okrctl.store.workspace import Workspace
 
 if TYPE_CHECKING:
     from okrctl.core.rules.registry import Context
+    from okrctl.core.staleness import Watched
     from okrctl.store.snapshot import Snapshot
 
 
@@ -180,12 +181,16 @@ rules shared out, 0.6 was no better)."""
 
 def _stale_shares(repository: Repository, context: Context) -> tuple[Context, Context]:
     """The context of this process's files, then of its child's: each file's findings are made
-    in one process, in the order one process makes them."""
+    in one process, in the order one process makes them. The numbers of each are picked out
+    here, before the fork (`Context.numbers`)."""
     from dataclasses import replace
 
+    from okrctl.core.staleness import watched
+
     files = [unit_file.path for unit_file in repository.units]
-    cut = int(len(files) * STALE_HERE)
-    return (
-        replace(context, files=frozenset(files[:cut])),
-        replace(context, files=frozenset(files[cut:])),
-    )
+    here = frozenset(files[: int(len(files) * STALE_HERE)])
+    mine: list[Watched] = []
+    theirs: list[Watched] = []
+    for node in watched(context.graph):
+        (mine if node.owner.path in here else theirs).append(node)
+    return replace(context, numbers=mine), replace(context, numbers=theirs)

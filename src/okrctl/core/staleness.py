@@ -1,10 +1,17 @@
 """Whether a key result or KPI is stale: which refs are watched, at which moment silence is
 measured, from when, and past which threshold. The one answer for the `stale` rule, the
-reports' "needs attention", the nudges and the retro's stale list (docs/rules.md, `stale`)."""
+reports' "needs attention", the nudges and the retro's stale list (docs/rules.md, `stale`).
+
+Where `check` shares the numbers out with a forked child, each process reads only the nodes of
+its own share: every object Python reads it also writes (its reference count), and each page of
+memory the fork shares costs a fault, and a copy, on its first write in either process. Passing
+over every node of the graph to pick a share, and over every key result for the derived ones,
+the child's `stale_refs` made 6,161 faults in 46 ms at 2,000 teams; with its share picked
+before the fork, 2,197 in 25 ms."""
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -16,6 +23,8 @@ if TYPE_CHECKING:
     from okrctl.core.graph import Graph, KeyResultNode, KpiNode
     from okrctl.core.periods import Period
     from okrctl.model.goals import KeyResult
+
+    Watched = KeyResultNode | KpiNode
 
 
 class Silence(NamedTuple):
@@ -116,12 +125,17 @@ def is_watched(key_result: KeyResult) -> bool:
     return not (key_result.milestone and key_result.done)
 
 
-def watched(graph: Graph) -> Iterator[KeyResultNode | KpiNode]:
+def watched(graph: Graph) -> Iterator[Watched]:
     """What can go stale: every key result but a finished milestone, and every KPI."""
     for kr in graph.key_results.values():
         if is_watched(kr.key_result):
             yield kr
     yield from graph.kpis.values()
+
+
+def watched_in(graph: Graph, files: Container[str]) -> list[Watched]:
+    """What can go stale in the unit files `files` (by path), in `watched`'s order."""
+    return [node for node in watched(graph) if node.owner.path in files]
 
 
 def quiet_of(
@@ -169,20 +183,17 @@ class Quiet:
         self.graph, self.history, self.moment, self.period = graph, history, moment, period
         self.until = watched_until(moment, period.end)
         self.known: dict[str, Silence | None] = {}
-        self.derived = {
-            node.ref
-            for nodes in (graph.key_results, graph.kpis)
-            for node in nodes.values()
-            if node.model.derived_from is not None
-        }
+        self.derived = frozenset(graph.derivations.refs)
+        """The numbers taken `from:` others, as `derive` found them (not asked of every node's
+        key result: see the module)."""
 
     def ask_all(self, refs: Iterable[str]) -> None:
         """Work out the silence of each of `refs` in one pass through history (the plain
         ones; a derived number's waits for its first call)."""
-        until, start = self.until, self.period.start
-        plain = [ref for ref in refs if ref not in self.derived and ref not in self.known]
+        until, start, known, derived = self.until, self.period.start, self.known, self.derived
+        plain = [ref for ref in refs if ref not in known and ref not in derived]
         for ref, seen in self.history.seen_all(plain, until).items():
-            self.known[ref] = silence(seen, until, start)
+            known[ref] = silence(seen, until, start)
 
     def __call__(self, ref: str) -> Silence | None:
         known = self.known
@@ -203,15 +214,13 @@ def stale_refs(
     period: Period,
     moment: datetime,
     limit: int,
-    files: Container[str] | None = None,
+    numbers: Sequence[Watched] | None = None,
 ) -> dict[str, Silence]:
     """Each watched ref quiet for more than `limit` days at `moment`, key results first; with
-    `files`, only the numbers of those unit files."""
+    `numbers`, only those (some of the watched ones, in their order)."""
     found = {}
     quiet_of_ref = Quiet(graph, history, moment, period)
-    nodes = list(watched(graph))
-    if files is not None:
-        nodes = [node for node in nodes if node.owner.path in files]
+    nodes = list(watched(graph)) if numbers is None else numbers
     quiet_of_ref.ask_all(node.ref for node in nodes)
     for node in nodes:
         quiet = quiet_of_ref(node.ref)

@@ -60,15 +60,16 @@ class Scored:
         `stale_after_days`, as `stale` finds them (docs/rules.md), with how long, in words
         (`Silence.said_for`), and, for a number derived `from:` others, the source whose
         silence it is; the longest first; none outside git."""
-        from okrctl.core.staleness import stale_refs
+        from okrctl.core.staleness import stale_refs, watched_in
 
         if self.history is None:
             return []
         card, snapshot = self.card, self.snapshot
         limit = snapshot.repository.config.config.stale_after_days
         files = {unit.unit_file.path for unit in card.units}  # (a scope's only: not 20,000)
+        shown = watched_in(snapshot.graph, files)
         found = stale_refs(
-            snapshot.graph, self.history, card.period, card.moment.instant, limit, files
+            snapshot.graph, self.history, card.period, card.moment.instant, limit, shown
         )
         longest = sorted(found.items(), key=lambda item: -item[1].day_count)  # (stable)
         return [(ref, q.said_for(limit), q.through) for ref, q in longest]

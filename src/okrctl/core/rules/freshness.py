@@ -21,7 +21,7 @@ def stale(ctx: Context) -> Iterator[Hit]:
         return
     limit = ctx.repository.config.config.stale_after_days
     graph = ctx.graph
-    found = stale_refs(graph, ctx.history, ctx.period, ctx.moment.instant, limit, ctx.files)
+    found = stale_refs(graph, ctx.history, ctx.period, ctx.moment.instant, limit, ctx.numbers)
     after = counted(limit, "day")
     # How long, and since which check-in, by what decides it: thousands of findings share a
     # few (the period's start; a commit's date and author).

@@ -3,7 +3,7 @@ hits; the runner stamps each hit with the rule's name and its configured severit
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -15,6 +15,7 @@ from okrctl.model.units import Repository, UnitFile
 if TYPE_CHECKING:
     from okrctl.core.periods import Period
     from okrctl.core.scorecard import Moment
+    from okrctl.core.staleness import Watched
     from okrctl.model.history import History
 
 
@@ -35,9 +36,11 @@ class Context:
     period: Period | None = None
     history: History | None = None
     """None outside git: rules that need history find nothing."""
-    files: frozenset[str] | None = None
-    """The unit files whose numbers the rules that read history look at, when they are shared
-    with another process (None: every file)."""
+    numbers: Sequence[Watched] | None = None
+    """The key results and KPIs the rules that read history look at, when they are shared
+    with another process (None: every one `watched`). Picked out before the process forks, so
+    that each process touches only its own share of the graph afterwards (`core/staleness.py`
+    says why)."""
 
     @property
     def limits(self) -> Limits:
