@@ -17,7 +17,6 @@ from okrctl.store.workspace import Workspace
 
 if TYPE_CHECKING:
     from okrctl.core.rules.registry import Context
-    from okrctl.core.staleness import Watched
     from okrctl.store.snapshot import Snapshot
 
 
@@ -185,12 +184,8 @@ def _stale_shares(repository: Repository, context: Context) -> tuple[Context, Co
     here, before the fork (`Context.numbers`)."""
     from dataclasses import replace
 
-    from okrctl.core.staleness import watched
+    from okrctl.core.staleness import shares_of
 
     files = [unit_file.path for unit_file in repository.units]
-    here = frozenset(files[: int(len(files) * STALE_HERE)])
-    mine: list[Watched] = []
-    theirs: list[Watched] = []
-    for node in watched(context.graph):
-        (mine if node.owner.path in here else theirs).append(node)
+    mine, theirs = shares_of(context.graph, files, int(len(files) * STALE_HERE))
     return replace(context, numbers=mine), replace(context, numbers=theirs)
