@@ -77,6 +77,41 @@ def test_a_big_result_comes_back_whole_and_its_child_is_not_waited_for_while_it_
     assert multiprocessing.active_children() == []
 
 
+@may_fork
+def test_items_shared_from_both_ends_are_each_done_once_this_process_taking_the_first():
+    """`FromBothEnds`: this process takes items first to last, a child last to first, until
+    they meet: this process's are a first stretch, the child's the rest, each item once. A
+    child that fails after taking some leaves them all to this process (`theirs`)."""
+    import time
+
+    def slowly(items):
+        for item in items:
+            time.sleep(0.002)
+            yield item
+
+    share = forks.FromBothEnds(60)
+    later = elsewhere(lambda: list(slowly(share.last_to_first())), here=lambda: ["here"])
+    mine = list(slowly(share.first_to_last()))
+    theirs = later()
+    assert 0 < share.met < 60  # (both took some)
+    assert mine == list(range(share.met))
+    assert theirs == list(reversed(range(share.met, 60)))
+
+    share = forks.FromBothEnds(60)
+
+    def fails_midway() -> list[int]:
+        taken = list(zip(range(3), slowly(share.last_to_first()), strict=False))
+        raise RuntimeError(f"failed after taking {len(taken)}")
+
+    later = elsewhere(fails_midway, here=lambda: list(share.theirs()))
+    mine = list(slowly(share.first_to_last()))
+    assert share.met <= 57 and mine + later() == list(range(60))
+
+    alone = forks.FromBothEnds(60, with_child=False)
+    assert not alone.shared and list(alone.first_to_last()) == list(range(60))
+    assert list(alone.last_to_first()) == [] and list(alone.theirs()) == []
+
+
 def test_beside_another_thread_or_refused_a_process_the_work_runs_here(monkeypatch):
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
@@ -425,9 +460,12 @@ def test_the_rules_a_child_runs_beside_history_find_what_one_process_finds(
 
 @may_fork
 @pytest.mark.parametrize("scope", [(), ("growth",)])
-def test_status_json_scored_in_two_processes_is_the_one_made_alone(quarter, monkeypatch, scope):
-    """`status --format json` piped has a forked child score and write the last units: the
-    same bytes, notes and exit code as one process makes."""
+def test_status_json_scored_in_two_processes_is_the_one_made_alone(
+    quarter, tmp_path, monkeypatch, scope
+):
+    """`status --format json` piped has a forked child score and write units from the last
+    back, while this process does from the first: the same bytes, notes and exit code as one
+    process makes, and as when the child fails midway."""
     args = ("status", *scope, "--repo", quarter, "--format", "json", "--as-of", "2026-11-15")
     run_cli(*args)  # (the caches written, so that the one child counted is the scoring's)
     monkeypatch.setattr(forks, "WORTH_A_CHILD", 1)
@@ -443,6 +481,32 @@ def test_status_json_scored_in_two_processes_is_the_one_made_alone(quarter, monk
     )
     units = [unit["id"] for unit in together.json()["units"]]
     assert len(units) == (6 if scope else 14) and units[0] == (scope or ("harbor",))[0]
+    # A child that fails once it has written some of its units (this process slowed, so that
+    # it takes several) leaves them all to this process: the same bytes.
+    import time
+
+    from okrctl.commands import status as command
+
+    monkeypatch.setattr(forks, "cores_to_fork", cores_to_fork)
+    parent, failed_there = os.getpid(), tmp_path / "failed-in-the-child"
+    written, written_here = command.units_json_text, command.units_json_texts
+
+    def failing_there(units):
+        failing_there.calls = getattr(failing_there, "calls", 0) + 1
+        if os.getpid() != parent and failing_there.calls > 2:
+            failed_there.write_text(f"after {failing_there.calls - 1} stretches")
+            raise RuntimeError("the child fails midway")
+        return written(units)
+
+    def slowly_here(units):
+        time.sleep(0.05)
+        return written_here(units)
+
+    monkeypatch.setattr(command, "units_json_text", failing_there)
+    monkeypatch.setattr(command, "units_json_texts", slowly_here)
+    failed = run_cli(*args)
+    assert failed_there.read_text() == "after 2 stretches"
+    assert (failed.stdout, failed.exit_code) == (alone.stdout, alone.exit_code)
 
 
 @may_fork

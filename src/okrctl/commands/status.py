@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 
-from okrctl.core.scorecard import cascade_order, check_scope, evaluate
-from okrctl.store.forks import elsewhere, split_off
+from okrctl.core.scorecard import Scoring, cascade_order, check_scope
+from okrctl.store.forks import FromBothEnds, elsewhere, processes_for
 from okrctl.store.snapshot import take_snapshot
 from okrctl.store.workspace import Workspace
 from okrctl.views.status import Scored, score_snapshot, units_json_text, units_json_texts
@@ -27,6 +28,13 @@ def status(
         return score_snapshot(snapshot, scope, "trends and forecasts")
 
 
+STRETCH = 16
+"""Units `status --format json` scores and writes at a time, at most, of those shared out with
+a child (`status_json`): small enough that the two processes end within a few milliseconds of
+each other, large enough that taking the next stretch costs nothing to speak of; a fiftieth
+of the units where that is fewer."""
+
+
 def status_json(
     repo: Workspace | Path | str | None = None,
     scope: str | None = None,
@@ -34,41 +42,60 @@ def status_json(
     at: str | None = None,
     as_of: date | None = None,
 ) -> tuple[Scored, Iterator[str]]:
-    """`status --format json` piped: the scored snapshot (its card holds the units scored
-    here, for the head and the exit code) and the units' JSON text, in order, in pieces to be
-    joined by `, `. From `forks.WORTH_A_CHILD` units, where okrctl may fork, the last
-    `forks.CHILD_SHARE` of them is scored and written by a forked child meanwhile: only text comes
-    back (a warm `status` at 2,000 teams spends most of its time scoring and writing them).
-    The text is the same either way."""
-    with Workspace.of(repo).writing_beside() as workspace:
+    """`status --format json` piped: the scored snapshot (its card holds no units: they are
+    scored as their text is made) and the units' JSON text, in order, in pieces to be joined
+    by `, `. From `forks.WORTH_A_CHILD` units, where okrctl may fork, they are shared out in
+    stretches of `STRETCH` with a forked child: this process scores and writes them from the
+    first on as the pieces are taken, the child from the last back, until the two meet
+    (`forks.FromBothEnds`; only its text comes back). A warm `status` at 2,000 teams spends
+    most of its time scoring and writing them. The text is the same either way. The command's
+    cache writes are waited for once the last piece is taken."""
+    finishing = ExitStack()
+    workspace = finishing.enter_context(Workspace.of(repo).writing_beside())
+    try:
         snapshot = take_snapshot(workspace, at=at, as_of=as_of, history_soon=True)
-        graph, period, moment = snapshot.graph, snapshot.period, snapshot.moment
+        graph = snapshot.graph
         scope = check_scope(graph, scope)
         history = snapshot.read_history("trends and forecasts")
-        mine, rest = split_off(cascade_order(graph, scope))
+        scoring = Scoring(graph, snapshot.period, snapshot.moment, history)
+        order = cascade_order(graph, scope)
+        size = max(1, min(STRETCH, len(order) // 50))
+        stretches = [order[start : start + size] for start in range(0, len(order), size)]
+        share = FromBothEnds(len(stretches), with_child=processes_for(len(order)) > 1)
+        kept: list[object] = []
+
+        def text_of(stretch: int) -> str:
+            """A stretch's text. Its scores stay alive (`kept`): in the child, until it exits,
+            which frees them at once (freed one by one they took 8 ms at 2,000 teams)."""
+            card = scoring.card(stretches[stretch])
+            kept.append(card)
+            return units_json_text(card.units)
+
+        def their_text() -> str:
+            taken = [text_of(stretch) for stretch in share.last_to_first()]
+            return ", ".join(reversed(taken))
+
         theirs = None
-        if rest:
-            kept: list[object] = []
-
-            def their_text() -> str:
-                """In the child: its units' text. Their scores stay alive (`kept`) until it
-                exits, which frees them at once: freed one by one they took 8 ms at 2,000
-                teams, while this process waited."""
-                card = evaluate(graph, period, moment, history=history, order=rest)
-                kept.append(card)
-                return units_json_text(card.units)
-
+        if share.shared:
             theirs = elsewhere(
                 their_text,
                 pack=str.encode,
                 unpack=bytes.decode,
                 first_in_child=workspace.in_child,
+                here=lambda: ", ".join(text_of(stretch) for stretch in share.theirs()),
             )
-        card = evaluate(graph, period, moment, history=history, order=mine)
+    except BaseException:
+        finishing.close()
+        raise
 
     def pieces() -> Iterator[str]:
-        yield from units_json_texts(card.units)
-        if theirs is not None:
-            yield theirs()
+        with finishing:
+            for stretch in share.first_to_last():
+                card = scoring.card(stretches[stretch])
+                yield from units_json_texts(card.units)
+            if theirs is not None:
+                text = theirs()
+                if text:
+                    yield text
 
-    return Scored(card, snapshot), pieces()
+    return Scored(scoring.card([]), snapshot), pieces()

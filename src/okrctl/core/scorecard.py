@@ -240,35 +240,52 @@ def evaluate(
     same order and at the same depths; or the (unit, depth) pairs of `order`, a share of
     `cascade_order`'s. With `history`, trends and forecasts too, each worked out when first
     read (`KeyResultScore.trends`)."""
-    elapsed = period.elapsed(moment.instant)
-    over = period.is_over(moment.instant)
-    card = Scorecard(period, moment, elapsed, over, [])
-    trends = _Trends(history, period, moment, graph) if history is not None else None
-    for unit_id, depth in cascade_order(graph, scope) if order is None else order:
-        if only is not None and unit_id not in only:
-            continue
-        unit_file = graph.units[unit_id]
-        objectives = [
-            _objective(graph, graph.objectives[f"{unit_id}/{o.id}"], elapsed, over, trends)
-            for o in arithmetic.first_of_each(unit_file.unit.objectives)
-        ]
-        kpis = [
-            KpiScore(
-                graph.kpis[f"{unit_id}/{k.id}"],
-                arithmetic.kpi_health(k),
-                graph.derivations.values.get(f"{unit_id}/{k.id}"),
-            )
-            for k in arithmetic.first_of_each(unit_file.unit.kpis)
-        ]
-        unit_score = arithmetic.mean([o.score for o in objectives])
-        card.units.append(UnitScore(unit_file, depth, unit_score, objectives, kpis))
-        for objective in objectives:
-            card.objectives[objective.ref] = objective
-            for key_result in objective.key_results:
-                card.key_results[key_result.ref] = key_result
-        for kpi in kpis:
-            card.kpis[kpi.ref] = kpi
-    return card
+    pairs = cascade_order(graph, scope) if order is None else order
+    if only is not None:
+        pairs = [pair for pair in pairs if pair[0] in only]
+    return Scoring(graph, period, moment, history).card(pairs)
+
+
+class Scoring:
+    """One moment's scoring, for units scored a share at a time (`status --format json`
+    scores its units a stretch at a time): what every share needs is worked out once (the
+    commit the period opened with, each derived number's timeline)."""
+
+    def __init__(
+        self, graph: Graph, period: Period, moment: Moment, history: History | None = None
+    ) -> None:
+        self.graph, self.period, self.moment = graph, period, moment
+        self.elapsed = period.elapsed(moment.instant)
+        self.over = period.is_over(moment.instant)
+        self.trends = _Trends(history, period, moment, graph) if history is not None else None
+
+    def card(self, order: list[tuple[str, int]]) -> Scorecard:
+        """The (unit, depth) pairs of `order` scored, in that order."""
+        graph, elapsed, over, trends = self.graph, self.elapsed, self.over, self.trends
+        card = Scorecard(self.period, self.moment, elapsed, over, [])
+        for unit_id, depth in order:
+            unit_file = graph.units[unit_id]
+            objectives = [
+                _objective(graph, graph.objectives[f"{unit_id}/{o.id}"], elapsed, over, trends)
+                for o in arithmetic.first_of_each(unit_file.unit.objectives)
+            ]
+            kpis = [
+                KpiScore(
+                    graph.kpis[f"{unit_id}/{k.id}"],
+                    arithmetic.kpi_health(k),
+                    graph.derivations.values.get(f"{unit_id}/{k.id}"),
+                )
+                for k in arithmetic.first_of_each(unit_file.unit.kpis)
+            ]
+            unit_score = arithmetic.mean([o.score for o in objectives])
+            card.units.append(UnitScore(unit_file, depth, unit_score, objectives, kpis))
+            for objective in objectives:
+                card.objectives[objective.ref] = objective
+                for key_result in objective.key_results:
+                    card.key_results[key_result.ref] = key_result
+            for kpi in kpis:
+                card.kpis[kpi.ref] = kpi
+        return card
 
 
 class _Trends:
