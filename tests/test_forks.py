@@ -78,10 +78,13 @@ def test_a_big_result_comes_back_whole_and_its_child_is_not_waited_for_while_it_
 
 
 @may_fork
-def test_items_shared_from_both_ends_are_each_done_once_this_process_taking_the_first():
+def test_items_shared_from_both_ends_are_each_done_once_this_process_taking_the_first(
+    monkeypatch,
+):
     """`FromBothEnds`: this process takes items first to last, a child last to first, until
     they meet: this process's are a first stretch, the child's the rest, each item once. A
-    child that fails after taking some leaves them all to this process (`theirs`)."""
+    child that fails after taking some leaves them all to this process (`theirs`); where no
+    lock can be had (no /dev/shm), this process takes them all."""
     import time
 
     def slowly(items):
@@ -110,6 +113,15 @@ def test_items_shared_from_both_ends_are_each_done_once_this_process_taking_the_
     alone = forks.FromBothEnds(60, with_child=False)
     assert not alone.shared and list(alone.first_to_last()) == list(range(60))
     assert list(alone.last_to_first()) == [] and list(alone.theirs()) == []
+
+    import multiprocessing.context
+
+    def no_semaphore(self):
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(multiprocessing.context.BaseContext, "Lock", no_semaphore)
+    unshared = forks.FromBothEnds(60)
+    assert not unshared.shared and list(unshared.first_to_last()) == list(range(60))
 
 
 def test_beside_another_thread_or_refused_a_process_the_work_runs_here(monkeypatch):

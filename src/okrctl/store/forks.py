@@ -254,8 +254,8 @@ class FromBothEnds:
             try:
                 lock = multiprocessing.get_context("fork").Lock()
                 shared = mmap.mmap(-1, self._ENDS.size)  # (shared with a child forked later)
-            except OSError:  # (no semaphore to be had: a sandbox without /dev/shm)
-                return
+            except (OSError, ImportError):  # no semaphore to be had (no /dev/shm; a platform
+                return  # without `sem_open`, which `multiprocessing` says by an ImportError)
             self._ENDS.pack_into(shared, 0, 0, count)
             self._shared, self._lock = shared, lock
 
