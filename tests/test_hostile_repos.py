@@ -159,6 +159,29 @@ def test_a_history_index_of_another_format_is_rebuilt_even_with_its_checksum(tmp
     assert index_payload(index)["format"] == history_index.FORMAT  # rewritten
 
 
+def test_a_history_index_whose_last_values_are_of_the_wrong_shape_is_rebuilt(tmp_path):
+    """The values a walk resumes from (`latest`, each ref's value, confidence, target and unit),
+    hand-made with a valid checksum and a field short: the index is read again from git, and
+    the commits after it are read as a walk from scratch reads them."""
+    import shutil
+
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit(BASE, "2026-10-01")
+    repo.commit({COMPANY_FILE: company(13)}, "2026-10-08")
+    history_values(repo.root)
+    index = _index(repo)
+    payload = index_payload(index)
+    payload["latest"] = {ref: row[:3] for ref, row in payload["latest"].items()}
+    body = index_body(payload)
+    digest = hashlib.blake2b(body, digest_size=16).hexdigest().encode()
+    index.write_bytes(digest + b"\n" + body)
+    repo.commit({COMPANY_FILE: company(14)}, "2026-10-15")
+    extended = history_values(repo.root)
+    assert len(index_payload(_index(repo))["latest"][REF]) == 4  # (written again whole)
+    shutil.rmtree(repo.root / ".git/okrctl")
+    assert extended == history_values(repo.root) and extended[-1] == ("2026-10-15", 14)
+
+
 def test_a_parse_cache_of_the_wrong_shape_is_rebuilt(tmp_path):
     repo = GitRepo(tmp_path / "repo")
     repo.commit(BASE, "2026-10-01")

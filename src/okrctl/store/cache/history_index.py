@@ -345,10 +345,7 @@ def load(folder: Path, goals: str, boundary: str) -> History | None:
         history.pending_commits = lambda: [
             Commit(sha, dates[stamp]) for sha, stamp in marshal.loads(commits)
         ]
-        history.latest = {
-            ref: (value, confidence, target, unit)
-            for ref, (value, confidence, target, unit) in latest.items()
-        }
+        history.latest = dict(latest)  # (each a 4-tuple: `_decode` looked, once per file)
         history.skipped = [
             Skipped(sha, dates[stamp], path, why) for sha, stamp, path, why in skipped
         ]
@@ -379,9 +376,18 @@ def _decode(path: Path) -> _Kept | None:
         fields = marshal.loads(body)
     except (ValueError, TypeError, EOFError):
         return None  # checksummed, so only a hand-made file gets here
-    if type(fields) is not tuple or len(fields) != 8:
+    if type(fields) is not tuple or len(fields) != 8 or not _latest_values(fields[5]):
         return None
     return _Kept(fields, _Dates(), {})
+
+
+def _latest_values(latest: object) -> bool:
+    """Whether `latest` is what `save` writes: ref -> (value, confidence, target, unit). Looked
+    at once per file read (a long-lived process keeps what it decoded), where copying it
+    field by field on every load took 3 ms of each warm run at 2,000 teams."""
+    return type(latest) is dict and all(
+        type(row) is tuple and len(row) == 4 for row in latest.values()
+    )
 
 
 def _digest(body: bytes) -> bytes:
