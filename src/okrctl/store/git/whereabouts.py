@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from okrctl.store.git.log import is_shallow
-from okrctl.store.git.process import git_dir, toplevel, verify_commit
+from okrctl.store.git.process import git_dir, toplevel_and_head
 
 
 class Whereabouts(NamedTuple):
@@ -27,8 +27,8 @@ class Whereabouts(NamedTuple):
 def whereabouts(root: Path) -> Whereabouts | None:
     """git's answers for the work tree holding `root`; None outside git (a repository git
     refuses to open raises `UnusableRepository`, as `toplevel` does)."""
-    top = toplevel(root)
-    if top is None:
+    found = toplevel_and_head(root)
+    if found is None:
         return None
-    head = verify_commit(top, "HEAD")
+    top, head = found
     return Whereabouts(top, git_dir(top), head, head is None and is_shallow(top))
