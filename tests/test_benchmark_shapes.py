@@ -7,6 +7,7 @@ goals folder, each run a process of its own, on real git repositories."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import OKRCTL, PROJECT_ROOT
+from okrctl.store import forks
 from test_server import Server, okrctl, running_server, served
 
 sys.path.insert(0, str(PROJECT_ROOT / "benchmarks"))
@@ -182,3 +184,48 @@ def test_a_site_built_warm_is_the_site_built_with_caching_off(tmp_path):
     assert any(name.endswith(".html") for name in expected)
     assert site(lambda args: alone(args, root), "cold") == expected
     assert site(lambda args: alone(args, root), "warm") == expected
+
+
+FORKING_TEAMS = 220
+"""Teams enough (with the company and 20 people) for `check` and `status` to share their work
+with a forked child: `forks.WORTH_A_CHILD` units."""
+
+
+def on_one_core(args: tuple[str, ...], root: Path) -> Outcome:
+    """`okrctl ARGS` typed in the goals folder as `taskset -c 0 okrctl ARGS` runs it: on one
+    core, okrctl forks no child and does all of the work itself."""
+    first = min(os.sched_getaffinity(0))
+    command = [OKRCTL] if OKRCTL is not None else [sys.executable, "-m", "okrctl"]
+    done = subprocess.run(
+        [*command, *args],
+        cwd=root / "goals",
+        env={**os.environ, "OKRCTL_NO_SERVER": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        preexec_fn=lambda: os.sched_setaffinity(0, {first}),
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+@pytest.mark.skipif(
+    forks.processes_for(forks.WORTH_A_CHILD) < 2, reason="okrctl does not fork here (one core)"
+)
+def test_work_shared_with_a_child_answers_as_one_process_typed_and_served(tmp_path, server):
+    """From `forks.WORTH_A_CHILD` units, `check` shares its `stale` findings and its other rules
+    with a forked child, and `status --format json` its units (from both ends of the list, the
+    child's text back through memory). Typed in the goals folder with the output piped, cold
+    and warm, and served (the child then forked from the server), the answer is the one okrctl
+    gives on one core, where it forks nothing."""
+    root = tmp_path / "org"
+    generate.write_history(root, FORKING_TEAMS, 80, people=20, active=40)
+    units = sum(1 for _ in (root / "goals").rglob("*.yaml"))
+    assert forks.processes_for(units) > 1  # (each run below forks its child)
+    for args in [("check", "--format", "json", *AS_OF), ("status", "--format", "json", *AS_OF)]:
+        expected = on_one_core(args, root)
+        assert expected[0] in (0, 1), expected[2]
+        assert expected[1].startswith("{") and len(expected[1]) > 100_000
+        assert alone(args, root) == expected, f"{args}: on two cores"
+        assert alone(args, root) == expected, f"{args}: on two cores, warm"
+        assert by_server(args, root, server) == expected, f"{args}: served"
