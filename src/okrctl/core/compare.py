@@ -137,10 +137,7 @@ def compare(
     if same is None:
         same = unchanged_units(old, new)
     renamed = renamed or {}
-    scope = units
-    if units is not None and renamed:  # (the units in scope, by their old ids too)
-        scope = _Either(units, {old_id for old_id, now in renamed.items() if now in units})
-    before = snapshot_items(old, same, scope)
+    before = snapshot_items(old, same, with_former_ids(units, renamed))
     if renamed:
         before = {
             translate(ref, renamed): _as_renamed(fields, renamed) for ref, fields in before.items()
@@ -243,6 +240,16 @@ def _as_renamed(fields: dict[str, Any], renamed: Mapping[str, str]) -> dict[str,
     elif isinstance(source, dict) and isinstance(source.get("sum"), list):
         found["from"] = {**source, "sum": [translate(ref, renamed) for ref in source["sum"]]}
     return found
+
+
+def with_former_ids(
+    units: Container[str] | None, renamed: Mapping[str, str]
+) -> Container[str] | None:
+    """`units` (ids in the later version; None: all) and, of those renamed since (`renamed`:
+    old id -> new id), their ids in the earlier one: what a scoped comparison reads of it."""
+    if units is None or not renamed:
+        return units
+    return _Either(units, {old_id for old_id, now in renamed.items() if now in units})
 
 
 @dataclass(frozen=True, slots=True)

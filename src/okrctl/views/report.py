@@ -11,7 +11,13 @@ from datetime import date
 from functools import cache, cached_property
 from pathlib import Path
 
-from okrctl.core.compare import Comparison, compare, read_by_comparison, units_by_id
+from okrctl.core.compare import (
+    Comparison,
+    compare,
+    read_by_comparison,
+    units_by_id,
+    with_former_ids,
+)
 from okrctl.core.graph import Graph, build_graph
 from okrctl.core.periods import days_before, parse_date
 from okrctl.core.scorecard import (
@@ -256,10 +262,7 @@ def changes_since(
         renamed = renamed_since(
             snapshot.workspace, units_by_id(old), graph.units, since.revision, head, goals_dir
         )
-        read = in_scope  # (and the units in scope by their old ids, where renamed)
-        if in_scope is not None:
-            read = in_scope | {was for was, now in renamed.items() if now in in_scope}
-        part, same = read_by_comparison(old, graph, read)
+        part, same = read_by_comparison(old, graph, with_former_ids(in_scope, renamed))
         comparison = compare(build_graph(part), graph, in_scope, same, renamed)
     elif since.revision is None and snapshot.workspace.top is not None:
         comparison = Comparison(added=[*graph.all_refs()])  # nothing existed yet
