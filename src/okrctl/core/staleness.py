@@ -127,6 +127,11 @@ def is_watched(key_result: KeyResult) -> bool:
     return not (key_result.milestone and key_result.done)
 
 
+def is_watched_number(node: Watched) -> bool:
+    """`is_watched` of a key result's or KPI's node (a KPI always is)."""
+    return not isinstance(node, KeyResultNode) or is_watched(node.key_result)
+
+
 def watched(graph: Graph) -> Iterator[Watched]:
     """What can go stale: every key result but a finished milestone, and every KPI."""
     for kr in graph.key_results.values():
@@ -248,7 +253,7 @@ def stale_refs(
     if numbers is None:
         nodes = list(watched(graph))
     else:
-        nodes = [n for n in numbers if not isinstance(n, KeyResultNode) or is_watched(n.key_result)]
+        nodes = [node for node in numbers if is_watched_number(node)]
     quiet_of_ref.ask_all(node.ref for node in nodes)
     for node in nodes:
         quiet = quiet_of_ref(node.ref)
