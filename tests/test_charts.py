@@ -83,6 +83,28 @@ def test_the_site_chart_steps_across_the_period_and_names_the_move(tmp_path):
     assert "target 36; moved from 40 to 36 on 2026-10-20" in page
 
 
+def test_the_site_chart_hovers_escape_each_notes_words_and_place_each_day(tmp_path):
+    """Hovers are written once per note and points placed once per commit moment (a site draws
+    18,000 charts): the same note on two days is escaped on both, each at its own day."""
+    repo = GitRepo(tmp_path / "okrs")
+    repo.commit({**BASE, PILLAR_FILE: pillar_with(30)}, "2026-10-01")
+    note = """Q4 <b>plan</b> & "more" it's"""
+    repo.commit({PILLAR_FILE: pillar_with(33)}, "2026-10-15", note)
+    repo.commit({PILLAR_FILE: pillar_with(35)}, "2026-11-05", note)
+    out = tmp_path / "site"
+    assert run_cli("site", str(out), "--repo", repo.root, "--as-of", AS_OF).exit_code == 0
+    chart = (out / "units/growth.html").read_text().split("</svg>")[0]
+    points = re.findall(r'<circle cx="([^"]*)" [^>]*class="point"><title>([^<]*)', chart)
+    escaped = "Q4 &lt;b&gt;plan&lt;/b&gt; &amp; &quot;more&quot; it&#x27;s"
+    assert [hover for _, hover in points][1:] == [
+        f"2026-10-15: 33 — {escaped}",
+        f"2026-11-05: 35 — {escaped}",
+    ]
+    days = [float(x) for x, _ in points]
+    assert days[0] < days[1] < days[2]
+    assert round((days[1] - days[0]) / (days[2] - days[0]), 3) == round(14 / 35, 3)
+
+
 def test_the_mail_chart_steps_on_the_day_it_moved(tmp_path):
     from matplotlib import dates as mdates
 

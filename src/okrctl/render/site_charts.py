@@ -61,6 +61,23 @@ def _as_of_mark(as_of: str, start: date, days: int) -> str:
     return mark
 
 
+@lru_cache(maxsize=64)
+def _x_texts(start: date, days: int) -> dict[str, str]:
+    """Where each check-in's moment stands across the charts of a period, as the SVG writes
+    it: one commit checks in many numbers, and a site draws 18,000 charts at 2,000 teams."""
+    return {}
+
+
+_PLAIN_NUMBERS = (int, float)
+"""A check-in's value is most often one of these exactly (`is_number` answers for the rest)."""
+
+
+@lru_cache(maxsize=4096)
+def _said_after(note: str) -> str:
+    """A check-in's note as its hover ends, escaped: one commit's note is on many numbers."""
+    return escape(f" — {note}")
+
+
 @lru_cache(maxsize=4096)
 def _date(text: str) -> date:
     """A check-in's day (one commit checks in many numbers)."""
@@ -97,7 +114,11 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
     there is nothing to draw. (A site draws one per key result: 18,000 at 2,000 teams, hence
     the arithmetic written out; a number needs no escaping, the words around it do.)"""
     get = kr.get
-    points = [c for c in get("timeline") or get("checkins", []) if is_number(c["value"])]
+    points = [
+        c
+        for c in get("timeline") or get("checkins", [])
+        if type(c["value"]) in _PLAIN_NUMBERS or is_number(c["value"])
+    ]
     keep = get("keep") if get("shape") == "keep" else None
     bounds = [(n, float(keep[n])) for n in ("min", "max") if keep and is_number(keep.get(n))]
     numeric = get("target") is not None and get("baseline") is not None
@@ -162,10 +183,14 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
             f'y2="{y(target):.1f}" class="pace"><title>expected pace, baseline to target'
             f"</title></line>"
         )
-    coordinates = [
-        (f"{_x(day_of(c['date']), days):.1f}", f"{y(value):.1f}")
-        for c, value in zip(points, values, strict=True)
-    ]
+    across = _x_texts(start, days)
+    coordinates = []
+    for c, value in zip(points, values, strict=True):
+        moment = c["date"]
+        px = across.get(moment)
+        if px is None:
+            px = across[moment] = f"{_x(day_of(moment), days):.1f}"
+        coordinates.append((px, f"{y(value):.1f}"))
     parts.append(
         '<polyline class="actual" fill="none" points="'
         + " ".join([f"{px},{py}" for px, py in coordinates])
@@ -183,11 +208,10 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
         hover = f"{checkin['day']}: {with_unit(value, unit, cents=cents)}"
         if checkin.get("confidence") is not None:
             hover += f", confidence {checkin['confidence']}"
-        if checkin.get("note"):
-            hover += f" — {checkin['note']}"
+        note = checkin.get("note")
         parts.append(
-            f'<circle cx="{px}" cy="{py}" r="4" class="point"><title>{escape(hover)}</title>'
-            "</circle>"
+            f'<circle cx="{px}" cy="{py}" r="4" class="point"><title>{escape(hover)}'
+            f'{_said_after(str(note)) if note else ""}</title></circle>'
         )
     parts.append("</svg>")
     parts.append(_LEGENDS[bool(get("derived")), bool(bounds), bool(forecast)])
@@ -212,7 +236,7 @@ def _target_steps(
         when = min(max(day_of(day), 0.0), float(days))
         corners += [(when, old), (when, new)]
     corners.append((float(days), target))
-    points = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in corners)
+    points = " ".join([f"{x(d):.1f},{y(v):.1f}" for d, v in corners])
     def shown(value: float) -> str:
         return with_unit(value, unit, cents=cents)
 
