@@ -105,6 +105,22 @@ def test_the_site_chart_hovers_escape_each_notes_words_and_place_each_day(tmp_pa
     assert round((days[1] - days[0]) / (days[2] - days[0]), 3) == round(14 / 35, 3)
 
 
+def test_the_site_chart_hovers_escape_the_numbers_unit(tmp_path):
+    """A hover is written unescaped only when it is a day and a number: a unit's words are
+    escaped as any others are."""
+    repo = GitRepo(tmp_path / "okrs")
+    unit = 'target: 40\n        unit: "R&D <h>"\n'
+    repo.commit({**BASE, PILLAR_FILE: pillar_with(30).replace("target: 40\n", unit)}, "2026-10-01")
+    unsure = pillar_with(33, confidence=0.7).replace("target: 40\n", unit)
+    repo.commit({PILLAR_FILE: unsure}, "2026-10-15", "Checked")
+    out = tmp_path / "site"
+    assert run_cli("site", str(out), "--repo", repo.root, "--as-of", AS_OF).exit_code == 0
+    chart = (out / "units/growth.html").read_text().split("</svg>")[0]
+    hovers = re.findall(r'class="point"><title>([^<]*)', chart)
+    assert hovers[0].startswith("2026-10-01: 30 R&amp;D &lt;h&gt;")
+    assert hovers[1] == "2026-10-15: 33 R&amp;D &lt;h&gt;, confidence 0.7 — Checked"
+
+
 def test_the_mail_chart_steps_on_the_day_it_moved(tmp_path):
     from matplotlib import dates as mdates
 

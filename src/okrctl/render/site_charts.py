@@ -29,6 +29,10 @@ def _x(day: float, days: int) -> float:
     return LEFT + (WIDTH - LEFT - RIGHT) * min(max(day / days, 0.0), 1.0)
 
 
+START_X, END_X = _x(0, 1), _x(1, 1)
+"""Where every period starts and ends on the chart."""
+
+
 @lru_cache(maxsize=64)
 def _frame(first_day: str, last_day: str) -> tuple[date, int, str]:
     """A period's first day, its length in days, and the two dates under the axis: the same
@@ -70,6 +74,9 @@ def _x_texts(start: date, days: int) -> dict[str, str]:
 
 _PLAIN_NUMBERS = (int, float)
 """A check-in's value is most often one of these exactly (`is_number` answers for the rest)."""
+
+_PLAIN_CONFIDENCES = (type(None), int, float)
+"""A confidence written as nothing but digits, a sign and a point: no escaping in a hover."""
 
 
 @lru_cache(maxsize=4096)
@@ -155,7 +162,7 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
 
     title = escape(f"{kr['title']}: check-ins against the target")
     unit = get("unit")
-    start_x, end_x = _x(0, days), _x(days, days)
+    start_x, end_x = START_X, END_X
     parts = [
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'role="img" aria-label="{title}">{AXES}'
@@ -175,12 +182,20 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
                 f"{escape(with_unit(bound, unit, cents=cents))}</title></line>"
             )
     else:
-        parts.append(
-            _target_steps(moves, target, unit, partial(_x, days=days), y, day_of, days, cents)
-        )
+        target_y = f"{y(target):.1f}"
+        if moves:
+            x = partial(_x, days=days)
+            steps = _target_steps(moves, target, unit, x, y, day_of, days, cents)
+        else:  # (most targets never move: the same line, its two ends written out)
+            said = escape(f"target {with_unit(target, unit, cents=cents)}")
+            steps = (
+                f'<polyline fill="none" class="target" points="{start_x:.1f},{target_y} '
+                f'{end_x:.1f},{target_y}"><title>{said}</title></polyline>'
+            )
+        parts.append(steps)
         parts.append(
             f'<line x1="{start_x:.1f}" y1="{y(baseline):.1f}" x2="{end_x:.1f}" '
-            f'y2="{y(target):.1f}" class="pace"><title>expected pace, baseline to target'
+            f'y2="{target_y}" class="pace"><title>expected pace, baseline to target'
             f"</title></line>"
         )
     across = _x_texts(start, days)
@@ -190,7 +205,7 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
         px = across.get(moment)
         if px is None:
             px = across[moment] = f"{_x(day_of(moment), days):.1f}"
-        coordinates.append((px, f"{y(value):.1f}"))
+        coordinates.append((px, f"{TOP + tall * (1 - (value - low) / span):.1f}"))  # y(value)
     parts.append(
         '<polyline class="actual" fill="none" points="'
         + " ".join([f"{px},{py}" for px, py in coordinates])
@@ -204,13 +219,17 @@ def period_chart(kr: dict[str, Any], period: dict[str, Any]) -> str:
             "end</title>"
             "</line>"
         )
+    plain_unit = unit is None or escape(unit) == unit  # (a day and a number need no escaping)
     for (px, py), checkin, value in zip(coordinates, points, values, strict=True):
         hover = f"{checkin['day']}: {with_unit(value, unit, cents=cents)}"
-        if checkin.get("confidence") is not None:
-            hover += f", confidence {checkin['confidence']}"
+        confidence = checkin.get("confidence")
+        if confidence is not None:
+            hover += f", confidence {confidence}"
+        if not (plain_unit and type(confidence) in _PLAIN_CONFIDENCES):
+            hover = escape(hover)
         note = checkin.get("note")
         parts.append(
-            f'<circle cx="{px}" cy="{py}" r="4" class="point"><title>{escape(hover)}'
+            f'<circle cx="{px}" cy="{py}" r="4" class="point"><title>{hover}'
             f'{_said_after(str(note)) if note else ""}</title></circle>'
         )
     parts.append("</svg>")
