@@ -199,6 +199,26 @@ def test_without_a_pipe_to_share_them_every_item_is_taken_here(monkeypatch):
     assert theirs() == []
 
 
+def test_a_report_s_child_takes_its_share_of_what_the_units_cost(monkeypatch):
+    """A company whose people (a key result each) come first and teams (nine) last: cut by
+    the count of units, the child took half the work and more; by their cost, the last
+    units whose cost is its share of the whole, this process keeping at least one."""
+    monkeypatch.setattr(forks, "cores_to_fork", lambda: 2)
+    monkeypatch.setattr(forks, "WORTH_A_CHILD", 1)
+    units = [("person", 2)] * 500 + [("team", 10)] * 500
+    mine, theirs = forks.split_off(units, lambda unit: unit[1])
+    assert mine + theirs == units
+    share = forks.CHILD_SHARE * sum(cost for _, cost in units)
+    assert sum(cost for _, cost in theirs) <= share < sum(cost for _, cost in theirs) + 10
+    assert {kind for kind, _ in theirs} == {"team"} and len(theirs) < 500
+    by_count = forks.split_off(units)[1]
+    assert len(by_count) == int(len(units) * forks.CHILD_SHARE) > len(theirs)
+    assert forks.split_off([("company", 1), ("team", 10)], lambda unit: unit[1]) == (
+        [("company", 1), ("team", 10)],
+        [],
+    )
+
+
 def test_where_okrctl_does_not_fork_the_items_are_taken_here_in_order(monkeypatch):
     from okrctl.store.forks import Claims
 

@@ -354,7 +354,9 @@ def build_context(
     # (the site's children build their own units' contexts; the units' order, a walk of the
     # whole cascade, is read only where they may be shared out)
     if units_built is None and processes_for(len(in_scope)) > 1:
-        mine_pairs, their_pairs = split_off([p for p in scoring.order if p[0] in in_scope])
+        mine_pairs, their_pairs = split_off(
+            [p for p in scoring.order if p[0] in in_scope], partial(_cost, graph)
+        )
         if their_pairs:  # this process fills in the supporters that child scores
             theirs = _Share(builder, scoring, their_pairs, builds_company=False)
             mine = _Share(builder, scoring, mine_pairs, elsewhere={u for u, _ in their_pairs})
@@ -579,6 +581,13 @@ def _on_demand(known: dict[str, Any], whole: Callable[[], dict[str, Any]]) -> di
     found = FilledOnDemand(known, whole)
     found["owner"] = known["owner"]
     return found
+
+
+def _cost(graph: Graph, pair: tuple[str, int]) -> int:
+    """What scoring and building a unit's context costs, about: its numbers, and itself (a
+    person with one key result beside a team with nine)."""
+    unit = graph.units[pair[0]].unit
+    return 1 + len(unit.kpis) + sum(len(objective.key_results) for objective in unit.objectives)
 
 
 def _numbers(units: list[UnitScore]) -> list[str]:
