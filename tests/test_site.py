@@ -296,6 +296,54 @@ def test_the_built_in_pages_escape_exactly_as_markupsafe_does():
         assert type(escaped(value)) is str
 
 
+CHECKIN_TABLE_MACRO = """\
+{% macro checkin_table(checkins, unit) -%}
+{% if checkins %}
+<div class="table-wrap"><table>
+<thead><tr><th>day</th><th>value</th><th>confidence</th><th>by</th><th>note</th></tr></thead>
+<tbody>
+{% for c in checkins %}
+<tr><td>{{ c.day }}</td><td class="num">{{ c.value|value(unit) }}</td>\
+<td class="num">{{ c.confidence if c.confidence is not none else '' }}</td>\
+<td>{{ c.author }}</td><td>{{ c.note }}</td></tr>
+{% endfor %}
+</tbody>
+</table></div>
+{% else %}
+<p class="no-data">No check-ins yet this period.</p>
+{% endif %}
+{%- endmacro %}"""
+
+
+@pytest.mark.parametrize(
+    ("checkins", "unit"),
+    [
+        ([], None),
+        ([{"value": 12, "confidence": None, "author": "A <b>", "note": "n & 'q' \"x\""}], None),
+        ([{"value": 12.5, "confidence": 0.7, "note": None}, {"value": 7, "confidence": 1}], "$"),
+        ([{"value": True}, {"value": False, "note": ""}, {"value": None}], "%"),
+        ([{"value": 1250000, "author": "Zoë ✓"}, {"value": 97.5}], "$M"),
+    ],
+)
+def test_a_numbers_check_in_table_is_the_one_the_macro_drew(checkins, unit):
+    """The site's check-in tables are drawn by a filter (a unit page has one per number, and
+    the macro's call was a tenth of the page): the same bytes as the macro that drew them,
+    which `_macros.html.j2` still has (it calls the filter), each value escaped."""
+    from okrctl.render.site import environment
+
+    env = environment(None)
+    rows = [
+        {"day": f"2026-10-0{n + 1}", "author": "Ann", "note": "x", "confidence": None, **given}
+        for n, given in enumerate(checkins)
+    ]
+    drawn_then = env.from_string(CHECKIN_TABLE_MACRO).module.checkin_table(rows, unit)
+    macro_now = env.get_template("_macros.html.j2").module.checkin_table(rows, unit)
+    filtered = env.from_string("{{ rows|checkin_table(unit) }}").render(rows=rows, unit=unit)
+    assert str(drawn_then) == str(macro_now) == filtered
+    if unit is None and checkins:
+        assert "<td>A &lt;b&gt;</td><td>n &amp; &#39;q&#39; &#34;x&#34;</td>" in filtered
+
+
 def test_without_git_every_page_is_built_and_says_so(tmp_path):
     root = copy_demo(tmp_path / "demo")
     out = tmp_path / "public"
