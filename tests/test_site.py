@@ -517,12 +517,47 @@ def _sites_alone_and_forked(root: Path, tmp_path: Path, monkeypatch) -> tuple[Ru
     return alone, forked
 
 
+@pytest.mark.parametrize("cores", [2, 3])
+def test_the_units_are_shared_out_by_what_they_cost(cores):
+    """500 people of one key result first in the cascade, 500 teams of nine after: cut by
+    their count, the child drew teams alone for 0.4 s after okrctl was done. By their cost,
+    each child's slice costs the same, and okrctl's `BESIDE_BUILDING` of that fewer."""
+    from okrctl.render.site_shares import BESIDE_BUILDING, _ends
+
+    costs = [2] * 500 + [10] * 500
+    ends = _ends(costs, cores, BESIDE_BUILDING)
+    assert ends[-1] == len(costs) and ends == sorted(ends)
+    spent = [sum(costs[start:end]) for start, end in zip([0, *ends], ends, strict=False)]
+    child = round(sum(costs) * (1 + BESIDE_BUILDING) / cores)  # (a team costs 10)
+    assert all(abs(cost - child) <= 10 for cost in spent[1:])
+    assert abs(spent[0] - (sum(costs) - child * (cores - 1))) <= 10 * (cores - 1)
+    assert ends[0] > 500  # okrctl takes every person and some teams
+    assert _ends([1] * 10, 2, 0.0) == [5, 10]
+
+
 @pytest.mark.skipif(not MULTICORE, reason="one core here: the site renders without workers")
 def test_pages_drawn_by_forked_workers_are_the_pages_drawn_alone(quarter, tmp_path, monkeypatch):
+    """Each child scores, builds and draws its own units; this process draws its own, those
+    a child's units support once the child's contexts are in: every page is the one drawn
+    alone."""
+    from okrctl.render.site_shares import UnitsDrawnElsewhere
+
     steps = _children_steps(monkeypatch)
+    deferred: list[str] = []
+    built = UnitsDrawnElsewhere.__call__
+
+    def watched(self, mine, theirs, frame):
+        units = built(self, mine, theirs, frame)
+        deferred.extend(unit["id"] for unit in self.deferred)
+        return units
+
+    monkeypatch.setattr(UnitsDrawnElsewhere, "__call__", watched)
     alone, forked = _sites_alone_and_forked(quarter, tmp_path, monkeypatch)
     assert (alone.exit_code, forked.exit_code) == (0, 0)
     assert steps and not any(step.done_here for step in steps)  # the child drew its pages
+    assert deferred  # (pillars whose teams the child scored)
+    for unit_id in deferred:
+        assert "What aligns to it" in (tmp_path / f"forked/units/{unit_id}.html").read_text()
     assert forked.stdout == alone.stdout.replace(str(tmp_path / "alone"), str(tmp_path / "forked"))
     alone_files = {
         p.relative_to(tmp_path / "alone"): p.read_bytes() for p in files(tmp_path / "alone")

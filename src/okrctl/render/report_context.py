@@ -9,7 +9,8 @@ from contextlib import ExitStack
 from copy import copy
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, NamedTuple
+from itertools import pairwise
+from typing import Any, NamedTuple, Protocol
 
 from okrctl.core.compare import Comparison
 from okrctl.core.graph import Graph
@@ -272,6 +273,13 @@ class ContextBuilder:
         )
         return data
 
+    def awaits(self, unit: dict[str, Any]) -> bool:
+        """Whether a unit's context still lacks a supporter the other process scored (filled in
+        by `fill_supporters`)."""
+        return any(
+            type(s) is _SupporterElsewhere for o in unit["all_objectives"] for s in o["supporters"]
+        )
+
     def fill_supporters(self, units: list[dict[str, Any]]) -> None:
         """The supporters scored elsewhere (`elsewhere`), each as the other process built its
         objective: the same entry, in its place (one never built is left out, as one never
@@ -325,9 +333,22 @@ every key result built at once (on two cores from `forks.WORTH_A_CHILD` units), 
 each key result on demand."""
 
 
-UnitsBuilt = Callable[["ContextBuilder", list[UnitScore], dict[str, Any]], list[dict[str, Any]]]
-"""Another way to build the units' contexts, in order (`build_context`'s `units_built`): given
-the builder, the units and the context's `FRAME` entries, already made."""
+class UnitsBuilt(Protocol):
+    """Another way to build the units' contexts (`build_context`'s `units_built`): the site's,
+    whose forked children score and build their own units and draw their pages."""
+
+    def ends(self, costs: list[int]) -> list[int]:
+        """Where each process's slice of the units ends, given what each costs (its numbers,
+        and itself), this process's first (one slice: no child)."""
+        ...
+
+    def __call__(
+        self, mine: UnitShare, theirs: list[UnitShare], frame: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """The units' contexts, in order: `mine` scored and built here, each of `theirs` in a
+        child (its units' supporters scored there too); `frame`, the context's `FRAME`
+        entries, already made."""
+        ...
 
 FRAME = ("title", "period", "as_of", "has_history", "stale_after_days")
 """The context's entries that say what the whole report is of, made before any unit."""
@@ -350,16 +371,27 @@ def build_context(
     in_scope = {unit_id: place for place, (unit_id, _) in enumerate(cascade_order(graph, scope))}
     on_demand = needed is not None and not any(name in needed for name in BUILT_AT_ONCE)
     builder = ContextBuilder(snapshot, scoring.frame(), history)
-    mine, theirs = _Share(builder, scoring, None, in_scope), None
-    # (the site's children build their own units' contexts; the units' order, a walk of the
-    # whole cascade, is read only where they may be shared out)
-    if units_built is None and processes_for(len(in_scope)) > 1:
+    mine, theirs = UnitShare(builder, scoring, None, in_scope), None
+    children: list[UnitShare] = []
+    # (the units' order, a walk of the whole cascade, is read only where they may be shared
+    # out: the site's children score and build their own units, and draw their pages)
+    if units_built is not None:
+        pairs = [p for p in scoring.order if p[0] in in_scope]
+        ends = units_built.ends([_cost(graph, pair) for pair in pairs])
+        children = [
+            UnitShare(builder, scoring, pairs[start:end], builds_company=False)
+            for start, end in pairwise(ends)
+        ]
+        if children:  # this process fills in the supporters they score
+            scored_there = {unit_id for unit_id, _ in pairs[ends[0] :]}
+            mine = UnitShare(builder, scoring, pairs[: ends[0]], elsewhere=scored_there)
+    elif processes_for(len(in_scope)) > 1:
         mine_pairs, their_pairs = split_off(
             [p for p in scoring.order if p[0] in in_scope], partial(_cost, graph)
         )
         if their_pairs:  # this process fills in the supporters that child scores
-            theirs = _Share(builder, scoring, their_pairs, builds_company=False)
-            mine = _Share(builder, scoring, mine_pairs, elsewhere={u for u, _ in their_pairs})
+            theirs = UnitShare(builder, scoring, their_pairs, builds_company=False)
+            mine = UnitShare(builder, scoring, mine_pairs, elsewhere={u for u, _ in their_pairs})
     card = builder.card
     frame: dict[str, Any] = {
         "title": request.title,
@@ -377,7 +409,7 @@ def build_context(
         "stale_after_days": builder.stale_after,
     }
     if units_built is not None:
-        units = units_built(*mine.scored(), frame)
+        units = units_built(mine, children, frame)
     elif rendering is not None and on_demand:
         units = _units_on_demand(mine, theirs, rendering)
     else:
@@ -419,7 +451,7 @@ def build_context(
     return context
 
 
-class _Share:
+class UnitShare:
     """A share of the units a report shows, scored where it is built: from
     `forks.WORTH_A_CHILD` units, where okrctl may fork, a forked child scores and builds the
     last `forks.CHILD_SHARE` of them while this process scores and builds the others (a
@@ -447,7 +479,8 @@ class _Share:
         self._scored: tuple[ContextBuilder, list[UnitScore]] | None = None
 
     def scored(self) -> tuple[ContextBuilder, list[UnitScore]]:
-        """A builder for these units (on their card), and their scores; worked out once."""
+        """A builder for these units (on their card), and their scores; worked out once, in
+        the process that builds them."""
         if self._scored is None:
             if self.pairs is None:
                 card = self.scoring.card
@@ -460,9 +493,9 @@ class _Share:
         return self._scored
 
 
-def _units(mine: _Share, theirs: _Share | None) -> list[dict[str, Any]]:
+def _units(mine: UnitShare, theirs: UnitShare | None) -> list[dict[str, Any]]:
     """Each unit's context, in order: this process's share, then the one a forked child
-    scored and built meanwhile (`_Share`), if any."""
+    scored and built meanwhile (`UnitShare`), if any."""
     later = None
     if theirs is not None:
 
@@ -481,7 +514,7 @@ def _units(mine: _Share, theirs: _Share | None) -> list[dict[str, Any]]:
 
 
 def _units_on_demand(
-    mine: _Share, theirs: _Share | None, rendering: ExitStack
+    mine: UnitShare, theirs: UnitShare | None, rendering: ExitStack
 ) -> list[dict[str, Any]]:
     """Each unit's context, its key results built on demand (KPIs, a few per unit, whole).
     A forked child scores and builds the share of `theirs` meanwhile (what is known of their
@@ -520,7 +553,7 @@ class _WholeOnceRead:
     here when read. A company report reads none of them: started with the first child, the
     second cost it 212 ms of CPU and 57 ms of its run (benchmarks/RESULTS.md, round X)."""
 
-    def __init__(self, theirs: _Share, rendering: ExitStack) -> None:
+    def __init__(self, theirs: UnitShare, rendering: ExitStack) -> None:
         self.theirs, self.rendering = theirs, rendering
         self.key_results: dict[str, KeyResultScore] = {}
         self.later: Later[dict[str, dict[str, Any]]] | None = None
@@ -584,8 +617,8 @@ def _on_demand(known: dict[str, Any], whole: Callable[[], dict[str, Any]]) -> di
 
 
 def _cost(graph: Graph, pair: tuple[str, int]) -> int:
-    """What scoring and building a unit's context costs, about: its numbers, and itself (a
-    person with one key result beside a team with nine)."""
+    """What scoring, building and drawing a unit's context costs, about: its numbers, and
+    itself (a person with one key result beside a team with nine)."""
     unit = graph.units[pair[0]].unit
     return 1 + len(unit.kpis) + sum(len(objective.key_results) for objective in unit.objectives)
 

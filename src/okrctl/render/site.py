@@ -65,7 +65,7 @@ def site_pages(request: SiteRequest, write: Callable[[str, str | bytes], None]) 
     parsed: Parsed = {}
     read = {page: names_used(env, f"{page}.html.j2", parsed) for page in PAGES}
     elsewhere = None  # (on one core, the whole context: the way a page is drawn alone)
-    if processes_for(len(request.report.card.units)) > 1 and drawn_from_own_units(
+    if processes_for(len(request.report.scoring.order)) > 1 and drawn_from_own_units(
         read["unit"], SITE_NAMES
     ):
         elsewhere = UnitsDrawnElsewhere(env, basics, write)  # children start as units are built
@@ -93,6 +93,7 @@ def site_pages(request: SiteRequest, write: Callable[[str, str | bytes], None]) 
             )
         if elsewhere is not None:  # (drawn as this process built its units)
             pages.update(elsewhere.pages_here)
+            pages.update(render_units(env, shared, elsewhere.deferred))  # (supporters now in)
         else:
             pages.update(render_units(env, shared, units[: shares.here]))
         for share in shares.steps:
