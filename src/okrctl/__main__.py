@@ -23,6 +23,9 @@ def run() -> NoReturn:
     if served is not None:
         leave(served)
     from okrctl.cli import main
+    from okrctl.store.lifetime import ends_with_its_command
+
+    ends_with_its_command()
 
     try:
         main()

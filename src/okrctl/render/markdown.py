@@ -33,6 +33,7 @@ from okrctl.render.textformat import (
     with_unit_among,
     words,
 )
+from okrctl.store.lifetime import keep_until_exit
 from okrctl.views.report import ReportRequest
 
 
@@ -280,7 +281,9 @@ def render(
         with contextlib.suppress(Exception):
             env.get_template(file_name)
         context = context(needed)
-    return render_with(env, file_name, context, missing=missing)
+    text = render_with(env, file_name, context, missing=missing)
+    keep_until_exit(context)  # (freeing a large report's context took longer than its drawing)
+    return text
 
 
 Parsed = dict[str, "tuple[frozenset[str], tuple[str | None, ...]] | None"]
