@@ -18,11 +18,17 @@ def help_wanted(units: list[dict[str, Any]]) -> list[Wanted]:
     for unit in units:
         objectives = [o for o in unit["all_objectives"] if o["status"] in ("off_track", "missed")]
         kpis = [k for k in unit["kpis"] if k["health"] == "critical"]
-        stale = [kr for o in unit["all_objectives"] for kr in o["key_results"] if kr["stale"]]
-        stale += [kpi for kpi in unit["kpis"] if kpi["stale"]]
+        stale = stale_numbers(unit)
         if objectives or kpis or stale:
             wanted.append({"unit": unit, "objectives": objectives, "kpis": kpis, "stale": stale})
     return wanted
+
+
+def stale_numbers(unit: dict[str, Any]) -> list[dict[str, Any]]:
+    """A unit's numbers gone stale: its key results, then its KPIs (the `stale_numbers` filter:
+    a unit page's list of them, built in Jinja, was a tenth of the page)."""
+    stale = [kr for o in unit["all_objectives"] for kr in o["key_results"] if kr["stale"]]
+    return stale + [kpi for kpi in unit["kpis"] if kpi["stale"]]
 
 
 def most_in_need(wanted: Sequence[Wanted], count: int) -> list[Wanted]:

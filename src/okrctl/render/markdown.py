@@ -19,7 +19,7 @@ from okrctl.core.score import Health, Status
 from okrctl.core.trend import sparkline
 from okrctl.model.errors import OkrctlError, UsageError
 from okrctl.render.charts import Chart, chart_of, mermaid_body
-from okrctl.render.help_wanted import most_in_need
+from okrctl.render.help_wanted import most_in_need, stale_numbers
 from okrctl.render.textformat import (
     NONE,
     bar,
@@ -116,6 +116,7 @@ FILTERS = {
     "cell": cell,
     "value": value,
     "most_in_need": most_in_need,
+    "stale_numbers": stale_numbers,
     "days": days,
 }
 FILTER_NAMES = frozenset({*FILTERS, "chart"})

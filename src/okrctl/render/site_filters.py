@@ -71,10 +71,55 @@ def checkin_table(checkins: list[dict[str, Any]], unit: str | None) -> Markup:
     return Markup("".join(rows))
 
 
+_HELP_START = (
+    '<div class="table-wrap"><table>\n<thead><tr><th>unit</th><th>off track</th>'
+    "<th>critical KPIs</th><th>numbers gone quiet</th></tr></thead>\n<tbody>\n"
+)
+
+
+def help_table(wanted: list[dict[str, Any]], by_id: Mapping[str, Any], root: str) -> Markup:
+    """The units that could use help (`help_wanted`, or its `most_in_need`) as a table: each
+    unit's link, its objectives off track (each linked, with its badge), its KPIs critical and
+    its numbers gone quiet (how long, and through which source). The `help_table` macro of
+    `_macros.html.j2` draws it; the attention page lists every unit, 1,500 at 2,000 teams."""
+    rows = [_HELP_START]
+    to_units = f"{escaped(root)}units/"
+    for entry in wanted:
+        unit_id = entry["unit"]["id"]
+        page = f"{to_units}{escaped(unit_id)}.html#"
+        objectives = "<br>".join(
+            [
+                f'<a href="{page}{escaped(o["id"])}">{escaped(o["title"])}</a> '
+                f'{badge(o["status"])}'
+                for o in entry["objectives"]
+            ]
+        )
+        kpis = "<br>".join(
+            [f"{escaped(k['title'])} {_CRITICAL}" for k in entry["kpis"]]
+        )
+        quiet = "<br>".join([_quiet(number) for number in entry["stale"]])
+        rows.append(
+            f"<tr>\n<td>{unit_link(unit_id, by_id, root)}</td>\n<td>{objectives}</td>\n"
+            f"<td>{kpis}</td>\n<td>{quiet}</td>\n</tr>\n"
+        )
+    rows.append("</tbody>\n</table></div>")
+    return Markup("".join(rows))
+
+
+_CRITICAL = '<span class="badge critical">critical</span>'
+
+
+def _quiet(number: dict[str, Any]) -> str:
+    through = number["quiet_through"]
+    source = f", its source {escaped(through)}" if through else ""
+    return f"{escaped(number['title'])} ({escaped(number['quiet_for'])}{source})"
+
+
 SITE_FILTERS = {
     "badge": badge,
     "score_html": score,
     "unit_link": unit_link,
     "ref_link": ref_link,
     "checkin_table": checkin_table,
+    "help_table": help_table,
 }
