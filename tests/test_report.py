@@ -869,3 +869,38 @@ def test_a_report_s_context_is_kept_only_by_a_process_that_ends_with_its_command
     assert as_command == as_library
     [kept] = lifetime._KEPT
     assert kept["company"]["name"] in as_command and len(kept["units"]) == 14
+
+
+def test_what_a_child_sends_of_a_key_result_is_what_is_known_of_it(quarter):
+    """A site's child sends what is known of each key result (`as_known`): the fields, and the
+    values, a report's context holds of one before it is built whole, in the same order; and
+    each KPI but its check-ins."""
+    from datetime import date
+
+    from okrctl.commands.report import report
+    from okrctl.render.report_context import KNOWN, KPI_HISTORY, ContextBuilder, as_known
+
+    request = report(quarter, None, as_of=date(2026, 11, 15))
+    builder = ContextBuilder(request.snapshot, request.card, request.history)
+    units = request.card.units
+    builder.ask(units)
+    built = [builder.unit(unit) for unit in units]
+    sent = as_known(built)
+    scores = {kr.ref: kr for u in units for o in u.objectives for kr in o.key_results}
+    for unit, whole in zip(sent, built, strict=True):
+        shared = {id(o) for o in unit["all_objectives"]}  # (the same objects, as built)
+        assert {id(o) for o in [*unit["objectives"], *unit["functional_objectives"]]} == shared
+        for objective, whole_objective in zip(
+            unit["all_objectives"], whole["all_objectives"], strict=True
+        ):
+            for known, kr in zip(
+                objective["key_results"], whole_objective["key_results"], strict=True
+            ):
+                assert tuple(known) == KNOWN
+                before = builder.key_result_known(scores[kr["ref"]])
+                assert known == {**before, "owner": kr["owner"]}  # (the objective's owner)
+                assert known == {name: kr[name] for name in KNOWN}
+        for kpi, whole_kpi in zip(unit["kpis"], whole["kpis"], strict=True):
+            assert kpi == {name: whole_kpi[name] for name in whole_kpi if name not in KPI_HISTORY}
+    assert sum(len(o["key_results"]) for u in sent for o in u["all_objectives"]) >= 20
+    assert sum(len(u["kpis"]) for u in sent) >= 3

@@ -665,6 +665,35 @@ def test_pages_reading_other_units_are_the_same_drawn_by_workers(
     assert re.search(r"<p id=reads>\s*\S", shown)  # it read something
 
 
+@pytest.mark.skipif(not MULTICORE, reason="one core here: the site renders without workers")
+def test_an_index_reading_every_key_result_whole_is_the_one_drawn_alone(
+    quarter, tmp_path, monkeypatch
+):
+    """A child sends okrctl what is known of its key results, and its KPIs without their
+    check-ins (the built-in index, alignment and summaries read no more); an index page that
+    reads each whole, its check-ins and all, gets each built on demand: the page drawn
+    alone."""
+    every = (
+        "{% for u in units %}{% for o in u.all_objectives %}{% for kr in o.key_results %}"
+        "{{ kr.ref }} {{ kr.owner }} {{ kr.checkins|length }} {{ kr.trend }} {{ kr|tojson }}\n"
+        "{% endfor %}{% endfor %}{% for k in u.kpis %}{{ k.ref }} {{ k.trend }} {{ k|tojson }}\n"
+        "{% endfor %}{% endfor %}"
+    )
+    root = with_page(
+        quarter,
+        tmp_path,
+        "index",
+        '{% extends "default:index.html.j2" %}\n'
+        f"{{% block directory %}}<pre id=every>{every}</pre>{{{{ super() }}}}{{% endblock %}}\n",
+    )
+    alone, forked = _sites_alone_and_forked(root, tmp_path, monkeypatch)
+    assert (alone.exit_code, forked.exit_code) == (0, 0), alone.stderr + forked.stderr
+    index = (tmp_path / "forked/index.html").read_text()
+    assert index == (tmp_path / "alone/index.html").read_text()
+    lines = index.split("<pre id=every>")[1].split("</pre>")[0].splitlines()
+    assert len(lines) >= 20 and all('"checkins": [' in line for line in lines)
+
+
 def test_a_summary_the_built_in_pages_never_read_is_there_for_a_page_that_does(quarter, tmp_path):
     """The built-in pages read `help_wanted` alone of the summaries, so the others are not
     gathered for them; a repository's page that names one gets it."""
