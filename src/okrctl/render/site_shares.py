@@ -10,12 +10,12 @@ Two ways, the first wherever it can be used:
   builds their contexts, hands them over (the index, the alignment and the summaries read
   every unit: what is known of each number, `as_known`; `forks.Early`) and draws their
   pages, while this process scores and builds the rest and draws their pages, then takes in
-  the children's units, fills in the supporters
-  they scored, draws the pages that waited for them, and the index and the alignment.
-  Another unit's context a page reads (`by_id`, for a link's name) is its name, the whole of
-  it scored and built on any other read (`FilledOnDemand`). Measured at 2,000 teams on 2
-  cores: `site` 2.45 s -> 2.33 s against the second way (a tenth less CPU: one child, not
-  two, and half the contexts never pickled); scoring in the children, 2,021 -> 1,936 ms.
+  the children's units, fills in the supporters they scored, draws the pages that waited
+  for them, and the index and the alignment. Another unit's context a page reads (`by_id`,
+  for a link's name) is its name, the whole of it scored and built on any other read
+  (`FilledOnDemand`). Measured at 2,000 teams on 2 cores: `site` 2.45 s -> 2.33 s against
+  the second way (a tenth less CPU: one child, not two, and half the contexts never
+  pickled); scoring in the children, 2,021 -> 1,936 ms.
 - **Children that draw from the whole context**, forked once it is built, for a unit page
   that reads something made from every unit (a repository's page reading `units`, say)."""
 
