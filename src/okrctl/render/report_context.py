@@ -377,7 +377,7 @@ def build_context(
     # out: the site's children score and build their own units, and draw their pages)
     if units_built is not None:
         pairs = [p for p in scoring.order if p[0] in in_scope]
-        ends = units_built.ends([_cost(graph, pair) for pair in pairs])
+        ends = units_built.ends([unit_cost(graph, unit_id) for unit_id, _ in pairs])
         children = [
             UnitShare(builder, scoring, pairs[start:end], builds_company=False)
             for start, end in pairwise(ends)
@@ -387,7 +387,7 @@ def build_context(
             mine = UnitShare(builder, scoring, pairs[: ends[0]], elsewhere=scored_there)
     elif processes_for(len(in_scope)) > 1:
         mine_pairs, their_pairs = split_off(
-            [p for p in scoring.order if p[0] in in_scope], partial(_cost, graph)
+            [p for p in scoring.order if p[0] in in_scope], lambda pair: unit_cost(graph, pair[0])
         )
         if their_pairs:  # this process fills in the supporters that child scores
             theirs = UnitShare(builder, scoring, their_pairs, builds_company=False)
@@ -672,10 +672,10 @@ def _on_demand(known: dict[str, Any], whole: Callable[[], dict[str, Any]]) -> di
     return found
 
 
-def _cost(graph: Graph, pair: tuple[str, int]) -> int:
+def unit_cost(graph: Graph, unit_id: str) -> int:
     """What scoring, building and drawing a unit's context costs, about: its numbers, and
     itself (a person with one key result beside a team with nine)."""
-    unit = graph.units[pair[0]].unit
+    unit = graph.units[unit_id].unit
     return 1 + len(unit.kpis) + sum(len(objective.key_results) for objective in unit.objectives)
 
 

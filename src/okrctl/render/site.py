@@ -47,7 +47,7 @@ def site_pages(request: SiteRequest, write: Callable[[str, str | bytes], None]) 
     page is drawn, so a template error writes nothing; a forked child writes the pages it drew
     (`render/site_shares.py`)."""
     from okrctl.render.markdown import Parsed, names_used
-    from okrctl.render.report_context import build_context
+    from okrctl.render.report_context import build_context, unit_cost
     from okrctl.render.site_shares import (
         Shares,
         UnitsDrawnElsewhere,
@@ -81,7 +81,9 @@ def site_pages(request: SiteRequest, write: Callable[[str, str | bytes], None]) 
             "alignment": _alignment(units),
         }
         if elsewhere is None:
-            shares = shared_out(env, shared, units, write)  # children start on theirs now
+            graph = request.report.snapshot.graph
+            costs = [unit_cost(graph, unit["id"]) for unit in units]
+            shares = shared_out(env, shared, units, costs, write)  # children start on theirs
         shares.shared = shared
         pages: dict[str, str] = {"site.css": _stylesheet(env)}
         pages["index.html"] = render_page(env, "index", shared, page="index.html")

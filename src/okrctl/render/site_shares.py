@@ -51,8 +51,8 @@ unit, and `by_id` (each other unit's name, the rest of it built on demand)."""
 
 BESIDE = 0.2
 """This process draws the index and the alignment pages, and that share of all unit pages
-fewer than an even share (those two pages cost 0.4 s beside 1.8 s for the unit pages at 2,000
-teams). Tuned at 2,000 teams on 2 cores, where this process draws 40 % of the unit pages and
+fewer than an even share of what they cost (those two pages cost 0.4 s beside 1.8 s for the
+unit pages at 2,000 teams). Tuned at 2,000 teams on 2 cores, where this process draws 40 % and
 ends with the child (0.25 left it waiting 0.05-0.1 s for the child; 0.15 gained nothing)."""
 
 BESIDE_BUILDING = 0.22
@@ -105,17 +105,18 @@ def _ends(costs: list[int], cores: int, beside: float) -> list[int]:
 
 
 def shared_out(
-    env: Any, shared: dict[str, Any], units: list[dict[str, Any]], write: Write
+    env: Any, shared: dict[str, Any], units: list[dict[str, Any]], costs: list[int], write: Write
 ) -> Shares:
     """Children forked once the whole context is built: each draws, then writes, the pages of
-    a slice of the last units (a worker pool was slower: each slice sent as it is done, a
-    thread of this process, starved of the interpreter while it draws, took them in slowly)."""
+    a slice of the last units, cut by what each costs (`costs`: see `_ends`). A worker pool was
+    slower: each slice sent as it is done, a thread of this process, starved of the interpreter
+    while it draws, took them in slowly."""
     from okrctl.store.forks import elsewhere_in_two_steps, processes_for
 
     cores = processes_for(len(units))
     if cores < 2:
         return Shares(here=len(units), shared=shared)
-    ends = _ends([1] * len(units), cores, BESIDE)  # (by their count)
+    ends = _ends(costs, cores, BESIDE)
     steps = [
         elsewhere_in_two_steps(
             partial(encoded_units, env, shared, units[start:end]), partial(_written, write)
