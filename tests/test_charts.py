@@ -45,7 +45,8 @@ def _lines(chart):
 def test_the_markdown_chart_steps_on_the_day_the_target_moved(tmp_path):
     root = _moved_mid_quarter(tmp_path)
     [chart] = mermaid_charts(_report(root))
-    assert chart[2] == '    x-axis "days since 2026-10-01" 0 --> 35'  # to Nov 5
+    axis = "days since 2026-10-01, to its last check-in (as of 11-14: day 44)"
+    assert chart[2] == f'    x-axis "{axis}" 0 --> 35'  # to Nov 5, as-of said
     values, target = _lines(chart)
     assert len(values) == len(target) == 36  # a point a day: Mermaid spaces points evenly
     assert (values[0], values[7], values[14], values[35]) == (30, 31.5, 33, 35)
@@ -275,7 +276,9 @@ def test_the_html_and_mail_charts_reach_the_as_of_day_while_the_period_runs(quar
     assert "as of" not in over.split("<svg")[1]
     markdown = run_cli("report", "harbor", "--repo", quarter, "--as-of", "2026-11-30").stdout
     fence = markdown.split("```mermaid")[1].split("```")[0]
-    assert 'x-axis "days since 2026-10-01" 0 --> 41' in fence  # to Nov 11: as it was
+    # to Nov 11 (a Mermaid line cannot stop short), its axis saying how far as-of is
+    axis = "days since 2026-10-01, to its last check-in (as of 11-30: day 60)"
+    assert f'x-axis "{axis}" 0 --> 41' in fence
     kr = {"title": "Rate", "unit": "%", "baseline": 30, "target": 40, "checkins": [
         {"day": "2026-10-01", "value": 30}, {"day": "2026-10-31", "value": 33}
     ]}  # fmt: skip

@@ -717,7 +717,8 @@ def test_charts_draw_a_derived_number_from_its_sources_changes(tmp_path):
     report = run_cli("report", "--repo", repo.root, "--as-of", "2026-11-15")
     assert report.exit_code == 0, report.stderr
     chart = report.stdout.split('title "Deposits from $10M to $20M"')[1].split("```")[0]
-    assert '    x-axis "days since 2026-10-01" 0 --> 40\n' in chart  # Oct 1 to Nov 10
+    axis = "days since 2026-10-01, to its last check-in (as of 11-15: day 45)"
+    assert f'    x-axis "{axis}" 0 --> 40\n' in chart  # Oct 1 to Nov 10
     line = chart.split("    line [")[1].split("]")[0].split(", ")
     assert (line[0], line[19], line[40], len(line)) == ("10", "13", "17", 41)
     out = tmp_path / "site"

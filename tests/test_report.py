@@ -160,7 +160,8 @@ def test_a_mermaid_chart_of_checkins_against_the_target(quarter):
     assert chart[:4] == [
         "xychart-beta",
         '    title "Raise funded conversion from 38% to 45%"',
-        '    x-axis "days since 2026-10-01" 0 --> 36',  # check-ins on Oct 1, 8, 22 and Nov 6
+        # check-ins on Oct 1, 8, 22 and Nov 6; as of Nov 15, past the last
+        '    x-axis "days since 2026-10-01, to its last check-in (as of 11-15: day 45)" 0 --> 36',
         '    y-axis "%" 37.3 --> 45.7',
     ]
     values = chart[4].removeprefix("    line [").removesuffix("]").split(", ")

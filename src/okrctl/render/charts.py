@@ -50,7 +50,8 @@ class Chart:
     as_of: str | None = None
     """The as-of day (ISO) while the period runs: the HTML page's and the mail's charts reach
     it and mark it, so a line that stops weeks before it shows the silence (a Mermaid line
-    cannot stop short of its axis' end: the Markdown chart ends at the last check-in)."""
+    cannot stop short of its axis' end: the Markdown chart ends at the last check-in, its axis
+    saying the as-of day, `mermaid_body`)."""
 
     def amount(self, value: float) -> str:
         """`value` as a label on the chart says it: in the number's unit, with cents where any
@@ -185,13 +186,20 @@ blue, the target red, a keep band's bounds green, the as-of day grey, as the sit
 draws them too."""
 
 
-def mermaid_body(chart: Chart) -> str:
+def mermaid_body(chart: Chart, as_of: str | None = None) -> str:
     """The text inside the ```mermaid fence. Mermaid spaces a line's points evenly, so each
     line is read at every day (`each_day`): the x axis counts days, and a straight stretch
     between two check-ins is drawn as the dated charts draw it. Its colours are set in the
     fence by an `init` directive, which every Mermaid that draws an xychart reads (its default
-    draws the check-ins in a faint lavender)."""
+    draws the check-ins in a faint lavender). A Mermaid line cannot stop short of its axis'
+    end, so the chart ends at the last check-in; past it, the axis says the as-of day (ISO,
+    while the period runs) and how far it is, or a month-old value reads as today's."""
     corners = chart.corners()
+    axis = f"days since {chart.first_day}"
+    if as_of is not None:
+        today = (date.fromisoformat(as_of) - chart.first_day).days
+        if today > corners.span:
+            axis += f", to its last check-in (as of {as_of[5:]}: day {today})"
     digits = decimals(chart.low, chart.high)
     reference = BAND if chart.band is not None else TARGET
     palette = ", ".join([CHECKINS, *[reference] * len(corners.lines)])
@@ -202,7 +210,7 @@ def mermaid_body(chart: Chart) -> str:
             f"%%{{init: {json.dumps(colours)}}}%%",
             "xychart-beta",
             f'    title "{mermaid_text(chart.title)}"',
-            f'    x-axis "days since {chart.first_day}" 0 --> {corners.span}',
+            f'    x-axis "{axis}" 0 --> {corners.span}',
             f'    y-axis "{mermaid_text(chart.axis)}" {plain(chart.low, digits)} --> '
             f"{plain(chart.high, digits)}",
             *(

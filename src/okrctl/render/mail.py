@@ -44,7 +44,8 @@ def digest_message(
     from okrctl.render.png_charts import chart_png
 
     charts: dict[str, Chart] = {}
-    markdown = render(request.template, context, request.user_templates, charts=charts)
+    as_of = request.running_as_of
+    markdown = render(request.template, context, request.user_templates, charts=charts, as_of=as_of)
     images: list[tuple[str, bytes]] = []
 
     def as_image(chart: Chart) -> str:

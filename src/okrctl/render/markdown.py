@@ -88,15 +88,17 @@ def measure(given: float | None, unit: str | None = None, among: Any = ()) -> st
     return with_unit_among(given, unit, list(among or ()))
 
 
-def chart_filter(charts: dict[str, Chart]) -> Callable[..., str]:
+def chart_filter(charts: dict[str, Chart], as_of: str | None = None) -> Callable[..., str]:
     """The `chart` filter of one render: a Mermaid xychart of a key result's check-ins against
-    its target; each chart's data is kept in `charts`, by the fence's text, for the HTML page."""
+    its target, its axis saying `as_of` (ISO, while the period runs) where that is past the
+    last check-in; each chart's data is kept in `charts`, by the fence's text, for the HTML
+    page and the mail."""
 
     def chart(kr: dict[str, Any], title: str | None = None) -> str:
         found = chart_of(kr, title)
         if found is None:
             return ""
-        body = mermaid_body(found)
+        body = mermaid_body(found, as_of)
         charts[body + "\n"] = found
         return f"```mermaid\n{body}\n```"
 
@@ -143,11 +145,13 @@ def environment(
     budget: Any = None,
     charts: dict[str, Chart] | None = None,
     compiled: Any = None,
+    as_of: str | None = None,
 ) -> Any:
     """The reports' environment: Markdown, trailing newlines kept, and every expression's text
     kept from opening raw HTML (`markdown_text`); okrctl's own templates compiled once into
-    `compiled` (`store/cache/template_cache.py`), when given."""
-    filters = {**FILTERS, "chart": chart_filter({} if charts is None else charts)}
+    `compiled` (`store/cache/template_cache.py`), when given; its charts' axes say `as_of`
+    (`chart_filter`)."""
+    filters = {**FILTERS, "chart": chart_filter({} if charts is None else charts, as_of)}
     return template_environment(
         BUILTIN,
         user_templates,
@@ -256,11 +260,12 @@ def render(
     budget: Any = None,
     charts: dict[str, Chart] | None = None,
     compiled: Any = None,
+    as_of: str | None = None,
 ) -> str:
     """Render `templates/NAME.md.j2` within its budget (see `template_budget`); every template
     problem is an OkrctlError naming the template and line (exit 1), an unknown template a usage
     error (exit 2)."""
-    env = environment(user_templates, budget, charts, compiled)
+    env = environment(user_templates, budget, charts, compiled, as_of)
     file_name = f"{name}.md.j2"
 
     def missing() -> OkrctlError:
@@ -458,6 +463,7 @@ def render_report(request: ReportRequest, *, html: bool = False) -> str:
             request.user_templates,
             charts=charts,
             compiled=compiled_reports(request.snapshot.workspace),
+            as_of=request.running_as_of,
         )
     if not html:
         return text
