@@ -616,7 +616,10 @@ def test_a_report_built_on_demand_is_the_one_built_at_once(quarter, monkeypatch,
         left = multiprocessing.active_children()  # (but those that sent and are exiting)
         assert {child.pid for child in left} <= forks._EXITING
         at_once = render(
-            request.template, lambda needed: build_context(request, needed), request.user_templates
+            request.template,
+            lambda needed: build_context(request, needed),
+            request.user_templates,
+            as_of=request.running_as_of,  # (its charts' axes say it, as the report's do)
         )
         assert children() == (3 if reads_theirs_whole else 2)  # (at once: one child more)
         monkeypatch.setattr(forks, "cores_to_fork", lambda: 1)
