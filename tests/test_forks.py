@@ -211,8 +211,7 @@ def test_a_report_s_child_takes_its_share_of_what_the_units_cost(monkeypatch):
     share = forks.CHILD_SHARE * sum(cost for _, cost in units)
     assert sum(cost for _, cost in theirs) <= share < sum(cost for _, cost in theirs) + 10
     assert {kind for kind, _ in theirs} == {"team"} and len(theirs) < 500
-    by_count = forks.split_off(units)[1]
-    assert len(by_count) == int(len(units) * forks.CHILD_SHARE) > len(theirs)
+    assert len(theirs) < len(units) * forks.CHILD_SHARE  # (by their count, it took more)
     assert forks.split_off([("company", 1), ("team", 10)], lambda unit: unit[1]) == (
         [("company", 1), ("team", 10)],
         [],

@@ -50,17 +50,12 @@ processes go (`FromBothEnds`), whatever their speed."""
 Item = TypeVar("Item")
 
 
-def split_off(
-    items: list[Item], weight: Callable[[Item], int] | None = None
-) -> tuple[list[Item], list[Item]]:
+def split_off(items: list[Item], weight: Callable[[Item], int]) -> tuple[list[Item], list[Item]]:
     """`items` cut in two, order kept: this process's, and the last of them for a forked
-    child, `CHILD_SHARE` of them, or of their `weight` (what each costs); none for a child
-    where one is not worth it (`processes_for`)."""
+    child, `CHILD_SHARE` of their `weight` (what each costs), this process keeping one at
+    least; none for a child where one is not worth it (`processes_for`)."""
     if processes_for(len(items)) < 2:
         return items, []
-    if weight is None:
-        cut = len(items) - int(len(items) * CHILD_SHARE)
-        return items[:cut], items[cut:]
     weights = [weight(item) for item in items]
     theirs, wanted, cut = 0, sum(weights) * CHILD_SHARE, len(items)
     while cut > 1 and theirs + weights[cut - 1] <= wanted:
