@@ -10,7 +10,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from okrctl.render.textformat import cents_among, score_text, value_in_unit, words
+from okrctl.render.markdown import value
+from okrctl.render.textformat import score_text, words
 from okrctl.render.trusted import escaped
 
 
@@ -60,8 +61,8 @@ def checkin_table(checkins: list[dict[str, Any]], unit: str | None) -> Markup:
         return Markup(_NO_CHECKINS)
     rows = [_TABLE_START]
     for checkin in checkins:
-        value, confidence = checkin["value"], checkin["confidence"]
-        shown = value_in_unit(value, unit, cents=cents_among([value], unit))
+        confidence = checkin["confidence"]
+        shown = value(checkin["value"], unit)  # (the `value` filter the macro wrote it with)
         rows.append(
             f"<tr><td>{escaped(checkin['day'])}</td><td class=\"num\">{escaped(shown)}</td>"
             f"<td class=\"num\">{'' if confidence is None else escaped(confidence)}</td>"
