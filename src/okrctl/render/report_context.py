@@ -555,17 +555,16 @@ class _WholeOnceRead:
 
     def __init__(self, theirs: UnitShare, rendering: ExitStack) -> None:
         self.theirs, self.rendering = theirs, rendering
-        self.key_results: dict[str, KeyResultScore] = {}
+        self.here = WholeHere(theirs)
         self.later: Later[dict[str, dict[str, Any]]] | None = None
         self.sent: dict[str, dict[str, Any]] | None = None
 
     def __call__(self, ref: str) -> dict[str, Any]:
         if self.sent is not None:
             return self.sent[ref]
-        builder, units = self.theirs.scored()
         later = self.later
         if later is None:
-            self.key_results = {kr.ref: kr for kr in _key_results(units)}
+            builder, units = self.theirs.scored()
             later = self.later = elsewhere(
                 partial(_whole_key_results, builder, units),
                 first_in_child=partial(_at_leisure, builder.workspace.in_child),
@@ -574,7 +573,26 @@ class _WholeOnceRead:
         elif later.sent():
             self.sent = later()
             return self.sent[ref]
-        return builder.key_result(self.key_results[ref])
+        return self.here(ref)
+
+
+class WholeHere:
+    """A key result or KPI of another process's share of the units, built whole here for a
+    template that reads more than that process sent of it: the share scored here on the
+    first (the same scores, `UnitShare.scored`)."""
+
+    def __init__(self, share: UnitShare) -> None:
+        self.share = share
+        self.numbers: dict[str, Callable[[], dict[str, Any]]] | None = None
+
+    def __call__(self, ref: str) -> dict[str, Any]:
+        numbers = self.numbers
+        if numbers is None:
+            builder, units = self.share.scored()
+            numbers = {kr.ref: partial(builder.key_result, kr) for kr in _key_results(units)}
+            numbers.update((k.ref, partial(builder.kpi, k)) for unit in units for k in unit.kpis)
+            self.numbers = numbers
+        return numbers[ref]()
 
 
 def _known_units(

@@ -32,6 +32,7 @@ from okrctl.render.report_context import (
     FRAME,
     ContextBuilder,
     UnitShare,
+    WholeHere,
     as_known,
     built_on_demand,
 )
@@ -188,7 +189,7 @@ class UnitsDrawnElsewhere:
             if got is None:  # (it failed before sending: built here, whole)
                 built += _built(*share.scored())
             else:
-                built += built_on_demand(got, _WholeHere(share))
+                built += built_on_demand(got, WholeHere(share))
         return built
 
     def _built_and_drawn(
@@ -234,29 +235,6 @@ class UnitsDrawnElsewhere:
 def _built(builder: ContextBuilder, units: list[UnitScore]) -> list[dict[str, Any]]:
     builder.ask(units)
     return [builder.unit(unit) for unit in units]
-
-
-class _WholeHere:
-    """A key result or KPI of a child's units, whole, for a page of this process that reads
-    more than was sent of it (the built-in ones do not): the child's share scored here on the
-    first."""
-
-    def __init__(self, share: UnitShare) -> None:
-        self.share = share
-        self.key_results: dict[str, Any] = {}
-        self.kpis: dict[str, Any] = {}
-
-    def __call__(self, ref: str) -> dict[str, Any]:
-        builder, units = self.share.scored()
-        if not self.key_results and not self.kpis:
-            for unit in units:
-                self.kpis.update((kpi.ref, kpi) for kpi in unit.kpis)
-                self.key_results.update(
-                    (kr.ref, kr) for objective in unit.objectives for kr in objective.key_results
-                )
-        if ref in self.kpis:
-            return builder.kpi(self.kpis[ref])
-        return builder.key_result(self.key_results[ref])
 
 
 def _built_alone(share: UnitShare, pair: tuple[str, int]) -> dict[str, Any]:
