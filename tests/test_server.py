@@ -154,6 +154,25 @@ def test_a_served_command_prints_and_exits_as_a_run_of_its_own(tmp_path, server)
     assert not list((server.folder / "okrctl").glob("*.sock"))
 
 
+def test_a_served_command_s_client_imports_only_what_handing_it_over_needs(tmp_path, server):
+    """What a served command costs its caller is the client's start: it imports okrctl's
+    client and a few standard modules (sockets, JSON), never `typing` or `threading` (3 ms
+    more a command), let alone the command line or the models."""
+    root = committed_repo(tmp_path / "goals-repo")
+    before = len(served(server))
+    done = okrctl("check", cwd=root, PYTHONPROFILEIMPORTTIME="1")
+    assert done.returncode == 0, done.stderr
+    assert len(served(server)) == before + 1, server.said()
+    imported = {
+        line.rsplit("|", 1)[1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "okrctl.store.resident.client" in imported
+    heavy = {"typing", "threading", "multiprocessing", "typer", "pydantic", "okrctl.cli"}
+    assert imported & heavy == set()
+
+
 def test_after_every_edit_a_served_check_finds_what_a_run_alone_finds(tmp_path, server):
     root = committed_repo(tmp_path / "goals-repo")
     for label, edits in STEPS:
