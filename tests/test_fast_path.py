@@ -7,6 +7,7 @@ its scores, trends and reports."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -83,6 +84,7 @@ def test_warm_runs_find_exactly_what_a_run_from_scratch_finds(org, monkeypatch):
     drop(org, "history-*")
     assert findings(org) == scratch  # parse cache warm, history walked again
     text = run_cli("check", "--repo", org, "--as-of", "2026-12-01").stdout
+    assert re.search(r"\n +\d+ \| .+\n +\^", text)  # each finding's line, from the cached units
     monkeypatch.setenv("OKRCTL_NO_CACHE", "1")
     assert run_cli("check", "--repo", org, "--as-of", "2026-12-01").stdout == text
 

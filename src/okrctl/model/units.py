@@ -3,6 +3,7 @@ and what could not be loaded."""
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,9 @@ class Repository:
     """Refs that files failing `schema` align to, read best-effort, so that what they support
     is not reported as unsupported while they are being fixed."""
     findings: list[Finding] = field(default_factory=list)
-    texts: dict[str, str] = field(default_factory=dict)
+    texts: MutableMapping[str, str] = field(default_factory=dict)
+    """Each file's text, by path (a load fills it with `store.file_texts.FileTexts`, which
+    decodes a file only when its text is asked for)."""
     content_keys: dict[str, str] = field(default_factory=dict)
     """Each file's parse cache key (a hash of its bytes, its name and the code that reads it),
     where the load had a cache: what a cache of things found in a file keys on."""

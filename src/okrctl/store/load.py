@@ -31,6 +31,7 @@ from okrctl.store.bounded import read_at_most
 from okrctl.store.cache.kept_reads import working_tree_rereads
 from okrctl.store.cache.parse_cache import Entry, Packed, ParseCache, open_cache
 from okrctl.store.config import load_config, parse_config, read_settings, settings_too_large
+from okrctl.store.file_texts import FileTexts
 from okrctl.store.git import objects as git_objects
 from okrctl.store.rereads import Rereads
 from okrctl.store.root import CONFIG_NAME
@@ -133,7 +134,8 @@ def load_files(
     yet written, which `roll` checks before it writes them). Many files to compose are
     composed on two cores (`store/compose_elsewhere.py`); `meanwhile` is started once the
     second process runs."""
-    repository = Repository(config=config, revision=revision)
+    texts = FileTexts()
+    repository = Repository(config=config, revision=revision, texts=texts)
     # A bulk load creates hundreds of thousands of containers and no cycles; the cyclic
     # collector would rescan them again and again (measured: a fifth of a cold load, and four
     # fifths of unpickling the parse cache).
@@ -165,7 +167,7 @@ def load_files(
                 repository.broken_unit_ids.add(unit_stem(relative))
             elif cached is not None:
                 unit, positions = cached
-                repository.texts[relative] = decode(raw)
+                texts.add_encoded(relative, raw)
                 rereads = cache.rereads
                 source = (
                     SourceMap(index=positions)
