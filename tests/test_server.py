@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import OKRCTL, server_folder, typed, write_repo
+from conftest import CONFIG, OKRCTL, server_folder, typed, write_repo
 from gitrepo import GitRepo
 from test_kept_unit_hits import STEPS
 
@@ -173,15 +173,25 @@ def test_a_served_command_s_client_imports_only_what_handing_it_over_needs(tmp_p
     assert imported & heavy == set()
 
 
-def test_after_every_edit_a_served_check_finds_what_a_run_alone_finds(tmp_path, server):
+LATER = "2099-12-31"
+
+
+def test_after_every_edit_served_commands_answer_as_a_run_alone(tmp_path, server):
+    """Each command served twice after each edit: the second is given what the server kept of
+    the first (its units, its graph), and still answers as a run alone without caches."""
     root = committed_repo(tmp_path / "goals-repo")
-    for label, edits in STEPS:
+    steps = [*STEPS, ("another period", {"okrctl.yaml": CONFIG.replace("2026-Q4", "2027-Q1")})]
+    # (an --as-of before today would read the last commit, not the files edited)
+    commands = [("check", "--format", "json"), ("status", "--format", "json", "--as-of", LATER)]
+    for label, edits in steps:
         write_repo(root, edits, base=False)
-        by_server = okrctl("check", "--format", "json", cwd=root)
-        alone = okrctl("check", "--format", "json", cwd=root, alone=True, OKRCTL_NO_CACHE="1")
-        assert by_server.returncode == alone.returncode, label
-        assert json.loads(by_server.stdout) == json.loads(alone.stdout), label
-    assert len(served(server)) == len(STEPS)
+        for command in commands:
+            alone = okrctl(*command, cwd=root, alone=True, OKRCTL_NO_CACHE="1")
+            for _ in range(2):
+                by_server = okrctl(*command, cwd=root)
+                assert by_server.returncode == alone.returncode, (label, command)
+                assert json.loads(by_server.stdout) == json.loads(alone.stdout), (label, command)
+    assert len(served(server)) == 4 * len(steps)
 
 
 def test_a_served_command_has_the_callers_environment_and_output(tmp_path, server):

@@ -14,13 +14,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from okrctl.core.graph import Graph, build_graph
+from okrctl.core.graph import Graph
 from okrctl.core.periods import Period, end_of_day, parse_period
 from okrctl.core.scorecard import Moment
 from okrctl.model.counts import counted
 from okrctl.model.errors import UsageError
 from okrctl.model.units import Repository
 from okrctl.store import revisions
+from okrctl.store.cache.kept_graphs import graph_of
 from okrctl.store.git import log as git_log
 from okrctl.store.git import writes as git_writes
 from okrctl.store.load import load_repo
@@ -149,5 +150,5 @@ def take_snapshot(
     period = parse_period(config.period, config.fiscal_year_start)
     if as_of is None and at is not None and period.last_day < today:
         as_of = period.last_day
-    graph = build_graph(repository)
+    graph = graph_of(repository)  # (a server's command on unchanged goals: the graph built then)
     return Snapshot(workspace, repository, graph, period, Moment.of(as_of), notes, seen)

@@ -40,6 +40,11 @@ def forget_reads() -> None:
     _kept, _rereads = None, None
 
 
+def keeping_reads() -> bool:
+    """Whether this process keeps what it reads (`keep_reads`)."""
+    return _kept is not None
+
+
 def working_tree_rereads() -> Rereads | None:
     """The memory of the goals files this process read (`store/rereads.py`, as the language
     server keeps it: a file whose `stat` is unchanged is not read or hashed again); None
