@@ -6,9 +6,12 @@ import json
 import subprocess
 import sys
 import threading
+from datetime import date
 
 from conftest import BASE, TEAM, cache_files, index_payload, pillar_with, run_cli
 from gitrepo import GitRepo
+from okrctl.commands.check import check_repo
+from okrctl.store.cache.kept_reads import forget_reads, keep_reads
 from okrctl.store.history import read_history
 from okrctl.views.history import checkin_json
 
@@ -61,6 +64,30 @@ def test_a_full_walk_writes_the_index_and_the_next_run_reads_it(tmp_path):
     second = read_history(repo.root, "goals")
     assert as_data(second) == as_data(first)
 
+
+
+def stale_messages(root, day: str) -> list[str]:
+    result = check_repo(root, as_of=date.fromisoformat(day))
+    return [f"{f.ref}: {f.message}" for f in result.findings if f.rule == "stale"]
+
+
+def test_a_long_lived_process_finds_staleness_at_any_moment_as_a_run_alone(tmp_path):
+    """`okrctl serve` keeps what staleness read of each number's row from its last check-in
+    on: a check as of a day before that check-in still finds the one before it, and numbers
+    never checked in stay so."""
+    repo = make(tmp_path)
+    repo.commit({PILLAR_FILE: pillar_with(32)}, "2026-11-20")
+    days = ["2026-12-31", "2026-11-10", "2026-12-31", "2026-11-10", "2026-12-31"]
+    alone = {day: stale_messages(repo.root, day) for day in days}
+    assert alone["2026-12-31"] != alone["2026-11-10"]
+    assert any("2026-11-20" in message for message in alone["2026-12-31"])
+    assert any("2026-10-05" in message for message in alone["2026-11-10"])
+    keep_reads()
+    try:
+        for day in days:
+            assert stale_messages(repo.root, day) == alone[day], day
+    finally:
+        forget_reads()
 
 
 def test_an_index_that_earlier_code_wrote_is_removed_once_this_code_writes_its_own(tmp_path):
