@@ -11,6 +11,7 @@ from datetime import date
 from conftest import BASE, TEAM, cache_files, index_payload, pillar_with, run_cli
 from gitrepo import GitRepo
 from okrctl.commands.check import check_repo
+from okrctl.commands.status import status
 from okrctl.store.cache.kept_reads import forget_reads, keep_reads
 from okrctl.store.history import read_history
 from okrctl.views.history import checkin_json
@@ -71,10 +72,10 @@ def stale_messages(root, day: str) -> list[str]:
     return [f"{f.ref}: {f.message}" for f in result.findings if f.rule == "stale"]
 
 
-def test_a_long_lived_process_finds_staleness_at_any_moment_as_a_run_alone(tmp_path):
+def test_a_long_lived_process_finds_staleness_and_trends_as_a_run_alone(tmp_path):
     """`okrctl serve` keeps what staleness read of each number's row from its last check-in
-    on: a check as of a day before that check-in still finds the one before it, and numbers
-    never checked in stay so."""
+    on, and each trend's values: a check as of a day before that check-in still finds the one
+    before it, numbers never checked in stay so, and trends are those of a run alone."""
     repo = make(tmp_path)
     repo.commit({PILLAR_FILE: pillar_with(32)}, "2026-11-20")
     days = ["2026-12-31", "2026-11-10", "2026-12-31", "2026-11-10", "2026-12-31"]
@@ -82,10 +83,16 @@ def test_a_long_lived_process_finds_staleness_at_any_moment_as_a_run_alone(tmp_p
     assert alone["2026-12-31"] != alone["2026-11-10"]
     assert any("2026-11-20" in message for message in alone["2026-12-31"])
     assert any("2026-10-05" in message for message in alone["2026-11-10"])
+    later = date(2099, 12, 31)  # (a day before today reads the last commit, not the index)
+    scored = status(repo.root, as_of=later).as_json()
+    [pillar] = [unit for unit in scored["units"] if unit["id"] == "growth"]
+    assert pillar["objectives"][0]["key_results"][0]["trend"] == [30.0, 31.0, 32.0]
     keep_reads()
     try:
         for day in days:
             assert stale_messages(repo.root, day) == alone[day], day
+        for _ in range(2):  # (the second given the trends' values the first read)
+            assert status(repo.root, as_of=later).as_json() == scored
     finally:
         forget_reads()
 

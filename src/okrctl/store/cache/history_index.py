@@ -111,6 +111,7 @@ class _LazyRefs(Refs, MutableMapping[str, RefHistory]):
         dates: _Dates,
         decoded: dict[str, dict[str, _Row]] | None = None,
         settled: dict[str, tuple[float, Seen]] | None = None,
+        dated: dict[tuple[str, datetime | None], DatedValues] | None = None,
     ) -> None:
         self._units = units
         """unit id -> its refs' rows, still marshalled."""
@@ -125,6 +126,9 @@ class _LazyRefs(Refs, MutableMapping[str, RefHistory]):
         from then on), in a long-lived process (shared as `_decoded` is: `okrctl serve` made
         these for the busy org's 15,000 numbers on every `check`, decoding their units' rows
         again, 30 ms of it); None in a run of its own, which asks once of each ref."""
+        self._dated = dated
+        """(ref, opening) -> its trend's values from its row, kept as `_settled` is (they do
+        not depend on the moment: the trend takes those up to it)."""
 
     def _unpacked(self, unit: str, packed: bytes) -> dict[str, _Row]:
         rows = self._decoded.get(unit)
@@ -212,6 +216,17 @@ class _LazyRefs(Refs, MutableMapping[str, RefHistory]):
         )
 
     def dated_values(self, ref: str, opening: datetime | None) -> DatedValues | None:
+        kept = self._dated
+        if kept is not None and ref not in self._built:
+            found = kept.get((ref, opening))
+            if found is None:
+                found = self._dated_values(ref, opening)
+                if found is not None:
+                    kept[ref, opening] = found
+            return found
+        return self._dated_values(ref, opening)
+
+    def _dated_values(self, ref: str, opening: datetime | None) -> DatedValues | None:
         row = self._unbuilt(ref)
         if row is None:
             return super().dated_values(ref, opening)
@@ -370,7 +385,7 @@ def load(folder: Path, goals: str, boundary: str) -> History | None:
         history.skipped = [
             Skipped(sha, dates[stamp], path, why) for sha, stamp, path, why in skipped
         ]
-        history.refs = _LazyRefs(dict(units), dates, kept.decoded, kept.settled)
+        history.refs = _LazyRefs(dict(units), dates, kept.decoded, kept.settled, kept.dated)
     except (ValueError, TypeError, EOFError, OverflowError, OSError):
         return None  # checksummed, so only a hand-made file gets here
     return history
@@ -385,6 +400,8 @@ class _Kept(NamedTuple):
     settled: dict[str, tuple[float, Seen]] | None
     """What `seen` answered of each ref from its last check-in on (by any load of this file),
     where the process keeps what it reads (`kept_reads.keeping_reads`)."""
+    dated: dict[tuple[str, datetime | None], DatedValues] | None
+    """Each ref's trend values from its row, by opening (as `settled`)."""
 
 
 def _decode(path: Path) -> _Kept | None:
@@ -404,7 +421,8 @@ def _decode(path: Path) -> _Kept | None:
         return None
     from okrctl.store.cache.kept_reads import keeping_reads
 
-    return _Kept(fields, _Dates(), {}, {} if keeping_reads() else None)
+    keeping = keeping_reads()
+    return _Kept(fields, _Dates(), {}, {} if keeping else None, {} if keeping else None)
 
 
 def _latest_values(latest: object) -> bool:
