@@ -35,12 +35,14 @@ def follow_uncommitted_renames(
     known = latest.keys()
     if known >= graph.key_results.keys() and known >= graph.kpis.keys():
         return history  # every number met (the usual run: 1.0 ms at 2,500 units, not 2.9)
+    if not latest:
+        return history  # none met: nothing committed to be renamed (2 ms at 2,000 teams)
     unmet = [
         unit_file
         for unit_file in graph.units.values()
         if (first := _first_number(unit_file)) is not None and first not in latest
     ]
-    if not unmet or not latest or workspace.top is None:
+    if not unmet or workspace.top is None:
         return history
     from okrctl.store.change import moved_files
 
