@@ -67,6 +67,27 @@ def test_after_every_edit_a_warm_check_finds_what_one_without_caches_finds(
     assert seen >= {"period-mismatch", "duplicate-id"}
 
 
+def test_a_long_lived_process_checks_after_every_edit_as_a_run_alone(tmp_path, monkeypatch):
+    """`okrctl serve` keeps the kept hits it made again for the next command on the same
+    file: after every edit, each check (twice) finds what one without caches finds."""
+    from okrctl.store.cache.kept_reads import forget_reads, keep_reads
+
+    root = write_repo(tmp_path, {})
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    files: dict[str, str | None] = {}
+    for label, edits in STEPS:
+        files.update(edits)
+        write_repo(root, files)
+        uncached = check(root, monkeypatch, caching=False)
+        check(root, monkeypatch)  # (the hits written, to be read by the next)
+        keep_reads()
+        try:
+            assert check(root, monkeypatch) == uncached, f"{label}, first kept"
+            assert check(root, monkeypatch) == uncached, f"{label}, made again once"
+        finally:
+            forget_reads()
+
+
 def tampered(root, message: str) -> None:
     """Every kept `title-numbers` hit's message replaced, under the head the file has."""
     [place] = cache_files(root, "unit-hits-*.marshal")

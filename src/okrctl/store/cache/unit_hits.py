@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from okrctl.core.rules.unit_hits import Stored, UnitHits, kept_from_findings
+from okrctl.core.rules.unit_hits import Kept, Stored, UnitHits, kept_from_findings
 from okrctl.store.cache.fingerprint import PACKAGE, READER, UNIT_MODEL, fingerprint
 from okrctl.store.workspace import Workspace
 
@@ -85,9 +85,10 @@ class KeptHits:
         """What the file held when read: the run's hits are written only when they differ."""
 
     def keep(self) -> None:
-        """Keep what `unit_hits` holds after its run."""
-        stored = self.unit_hits.storable()
-        self.workspace.write(lambda: self._write(stored))
+        """Keep what `unit_hits` holds after its run (made into what is written where the
+        write is made: a forked child, where okrctl writes its caches beside the command)."""
+        unit_hits = self.unit_hits
+        self.workspace.write(lambda: self._write(unit_hits.storable()))
 
     def keep_found(
         self, repository: Repository, context: Context, rules: Sequence[Rule],
@@ -127,29 +128,30 @@ def kept_hits(workspace: Workspace, context: Context, rules: Sequence[Rule]) -> 
     if any(u.path not in repository.content_keys for u in context.graph.units.values()):
         return None
     head = _head(context, rules)
-    unit_hits = UnitHits.known(context, rules, _read(place, head), _keys(repository))
+    stored, revived = _read(place, head)
+    unit_hits = UnitHits.known(context, rules, stored, _keys(repository), revived)
     return KeptHits(workspace, place, head, unit_hits)
 
 
-def _read(place: Path, head: bytes) -> dict[str, Stored]:
-    """The hits kept under `head` (read only: a long-lived process shares them,
-    `store/cache/kept_reads.py`)."""
+def _read(place: Path, head: bytes) -> tuple[dict[str, Stored], dict[str, Kept] | None]:
+    """The hits kept under `head`, and those of them made again so far (read only: a
+    long-lived process shares both, `store/cache/kept_reads.py`; a head names the rules)."""
     from okrctl.store.cache.kept_reads import read_kept
 
-    found_head, stored = read_kept(place, _decode)
-    return stored if found_head == head else {}
+    found_head, stored, revived = read_kept(place, _decode)
+    return (stored, revived) if found_head == head else ({}, None)
 
 
-def _decode(place: Path) -> tuple[bytes, dict[str, Stored]]:
+def _decode(place: Path) -> tuple[bytes, dict[str, Stored], dict[str, Kept]]:
     from okrctl.store.writefile import read_cache_file
 
     raw = read_cache_file(place, limit=LIMIT)
     if raw is None:
-        return b"", {}
+        return b"", {}, {}
     try:
         found_head, stored = marshal.loads(raw)
     except (ValueError, TypeError, EOFError):  # not what okrctl wrote: found again
-        return b"", {}
+        return b"", {}, {}
     if type(found_head) is not bytes or type(stored) is not dict:
-        return b"", {}
-    return found_head, stored
+        return b"", {}, {}
+    return found_head, stored, {}
