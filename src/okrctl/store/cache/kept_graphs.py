@@ -1,9 +1,9 @@
-"""The graphs a long-lived process built, kept for its next commands on the same goals.
+"""The last graph a long-lived process built, kept for its next commands on the same goals.
 
 A graph is a function of the units it is built from, the units that failed to load and the
 period (core/graph.py reads nothing else, and nothing changes a graph once built). `okrctl
 serve` keeps the units of files that did not change (`kept_reads`), so a command on goals
-unchanged since an earlier one is given the graph built then: building it again was 30 ms of
+unchanged since the last one is given the graph built then: building it again was 30 ms of
 a served `status` at 2,000 teams, a seventh of it. A graph is kept under each unit's path and
 very object: it holds those objects, so none of them can be freed and another take its place.
 Scores and findings are not kept: they depend on the moment they are made for. Without
@@ -21,9 +21,10 @@ if TYPE_CHECKING:
     from okrctl.core.graph import Graph
     from okrctl.model.units import Repository
 
-KEPT = 4
-"""Graphs kept at most, the latest used: a server answering for a few repositories (or a few
-revisions of one, `--at`) in turn."""
+KEPT = 1
+"""Graphs kept at most: the last one. A graph holds its units alive (at 20,000 units, 30 MB
+of graph over 550 MB of units): once the goals change, the units of the graph before are no
+longer those the caches hold, and a second graph kept would keep them too."""
 
 _kept: OrderedDict[tuple[object, ...], Graph] = OrderedDict()
 
@@ -40,9 +41,9 @@ def graph_of(repository: Repository) -> Graph:
     )
     graph = _kept.get(key)
     if graph is None:
-        graph = _kept[key] = build_graph(repository)
-        while len(_kept) > KEPT:
+        while len(_kept) >= KEPT:  # (before building: the graph before is not needed for it)
             _kept.popitem(last=False)
+        graph = _kept[key] = build_graph(repository)
     else:
         _kept.move_to_end(key)
     return graph
