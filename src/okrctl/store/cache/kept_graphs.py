@@ -11,7 +11,6 @@ Scores and findings are not kept: they depend on the moment they are made for. W
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from okrctl.core.graph import build_graph
@@ -21,29 +20,26 @@ if TYPE_CHECKING:
     from okrctl.core.graph import Graph
     from okrctl.model.units import Repository
 
-KEPT = 1
-"""Graphs kept at most: the last one. A graph holds its units alive (at 20,000 units, 30 MB
-of graph over 550 MB of units): once the goals change, the units of the graph before are no
-longer those the caches hold, and a second graph kept would keep them too."""
-
-_kept: OrderedDict[tuple[object, ...], Graph] = OrderedDict()
+_last: tuple[tuple[object, ...], Graph] | None = None
+"""The last graph built, under its key. Only the last: a graph holds its units alive (at
+20,000 units, 30 MB of graph over 550 MB of units), and once the goals change, those of the
+graph before are no longer the ones the caches hold."""
 
 
 def graph_of(repository: Repository) -> Graph:
-    """`build_graph(repository)`, or the same graph built for the same units before."""
+    """`build_graph(repository)`, or the same graph built for the same units last time."""
+    global _last
     if not keeping_reads():
-        _kept.clear()
+        _last = None
         return build_graph(repository)
     key = (
         repository.config.config.period,
         frozenset(repository.broken_unit_ids),
         tuple((unit_file.path, id(unit_file.unit)) for unit_file in repository.units),
     )
-    graph = _kept.get(key)
-    if graph is None:
-        while len(_kept) >= KEPT:  # (before building: the graph before is not needed for it)
-            _kept.popitem(last=False)
-        graph = _kept[key] = build_graph(repository)
-    else:
-        _kept.move_to_end(key)
+    if _last is not None and _last[0] == key:
+        return _last[1]
+    _last = None  # (before building: the graph before is not needed for it)
+    graph = build_graph(repository)
+    _last = (key, graph)
     return graph
