@@ -8,6 +8,7 @@ goals folder, each run a process of its own, on real git repositories."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -236,6 +237,11 @@ def test_work_shared_with_a_child_answers_as_one_process_typed_and_served(tmp_pa
         assert alone(args, root) == expected, f"{args}: on two cores"
         assert alone(args, root) == expected, f"{args}: on two cores, warm"
         assert by_server(args, root, server) == expected, f"{args}: served"
+    text = ("check", *AS_OF)  # (each finding's line, from the file's text: decoded when shown)
+    expected = on_one_core(text, root)
+    assert expected[0] in (0, 1) and re.search(r"\n +\d+ \| .+\n +\^", expected[1])
+    assert alone(text, root) == expected, "check's text: on two cores, warm"
+    assert by_server(text, root, server) == expected, "check's text: served"
 
     def pages(folder: str, run: Callable[[tuple[str, ...], Path], Outcome]) -> dict[str, bytes]:
         code, said, error = run(("site", f"../{folder}", *AS_OF), root)  # (typed in org/goals)
